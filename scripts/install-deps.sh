@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# install-deps.sh: install every Debian package the project needs to build, test and run.
+# Idempotent and quick when everything is present (no apt-get call at all then).
+set -euo pipefail
+
+PKGS=(
+  build-essential pkg-config git
+  libzookeeper-mt-dev zookeeper default-jre-headless
+  libssl-dev libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libjansson-dev
+  check librdkafka-dev kcat
+  python3 python3-pytest python3-kafka python3-confluent-kafka
+  clang clang-format netcat-openbsd procps iproute2
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's zookeeper package may start a system-wide server; our scripts run their own.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet zookeeper 2>/dev/null; then
+  $SUDO systemctl stop zookeeper || true
+fi
+echo "install-deps: done"

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# run.sh: the test runner behind `make test`. Runs every Check suite in build/tests/unit, then
+# the integration tests (pytest under /usr/bin/python3, real ZooKeeper and brokers), and
+# prints a last line "N passed, M failed".
+#   --unit-only   only the Check suites
+#   --all         also the long drills (tests/failover) when present
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-default}
+passed=0
+failed=0
+failures=()
+
+for t in build/tests/unit/check_*; do
+  [ -x "$t" ] || continue
+  out=$(CK_DEFAULT_TIMEOUT=120 "$t" 2>&1)
+  rc=$?
+  echo "$out" | grep -E '^[0-9]+%: Checks' | sed "s|^|$(basename "$t"): |"
+  line=$(echo "$out" | grep -E '^[0-9]+%: Checks' | tail -1)
+  checks=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+  fails=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+  errs=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
+  if [ -z "$line" ]; then
+    failed=$((failed + 1)); failures+=("$(basename "$t") (crashed, rc=$rc)")
+    echo "$out" | tail -20
+    continue
+  fi
+  bad=$((fails + errs))
+  passed=$((passed + checks - bad))
+  failed=$((failed + bad))
+  if [ "$bad" -gt 0 ] || [ $rc -ne 0 ]; then
+    failures+=("$(basename "$t")")
+    echo "$out" | grep -vE '^(Running suite|[0-9]+%: Checks)' | head -40
+    [ "$bad" -gt 0 ] || { failed=$((failed + 1)); }
+  fi
+done
+
+run_pytest() {
+  local dir=$1
+  [ -n "$(ls "$dir"/test_*.py 2>/dev/null)" ] || return 0
+  local log
+  log=$(mktemp)
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider "$dir" 2>&1 | tee "$log"
+  local summary
+  summary=$(grep -E '^(=+ )?[0-9]+ (passed|failed)|(passed|failed|error)' "$log" | tail -1)
+  local p f e
+  p=$(echo "$summary" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
+  f=$(echo "$summary" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)
+  e=$(echo "$summary" | grep -oE '[0-9]+ error' | grep -oE '[0-9]+' || true)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0} + ${e:-0}))
+  if [ -z "$summary" ]; then failed=$((failed + 1)); failures+=("$dir (pytest did not report)"); fi
+  [ "${f:-0}" -eq 0 ] && [ "${e:-0}" -eq 0 ] || failures+=("$dir")
+  rm -f "$log"
+}
+
+if [ "$mode" != "--unit-only" ]; then
+  run_pytest tests/integ
+  if [ "$mode" = "--all" ]; then run_pytest tests/failover; fi
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then
+  echo "FAILED: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
