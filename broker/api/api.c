@@ -1,0 +1,79 @@
+/* api.c: the dispatch table and request-header handling. The table below is what ApiVersions
+ * advertises: an API is listed only when every listed version is served correctly. */
+#include "api.h"
+
+#include <stdio.h>
+
+#include "log.h"
+#include "proto/kp.h"
+#include "server.h"
+
+#define NOFLEX INT16_MAX
+
+static const api_def_t api_defs[] = {
+    /* key                        min max flexible_from handler */
+    {KAPI_PRODUCE, 0, 9, 9, api_produce},
+    {KAPI_FETCH, 4, 12, 12, api_fetch},
+    {KAPI_LIST_OFFSETS, 1, 7, 6, api_listoffsets},
+    {KAPI_METADATA, 0, 12, 9, api_metadata},
+    {KAPI_API_VERSIONS, 0, 3, 3, api_apiversions},
+    {KAPI_CREATE_TOPICS, 0, 7, 5, api_createtopics},
+    {KAPI_DELETE_TOPICS, 0, 6, 4, api_deletetopics},
+    {KAPI_DESCRIBE_CONFIGS, 0, 4, 4, api_describeconfigs},
+    {KAPI_CREATE_PARTITIONS, 0, 3, 2, api_createpartitions},
+    {KAPI_DESCRIBE_CLUSTER, 0, 1, 0, api_describecluster},
+};
+
+const api_def_t *api_table(int *n)
+{
+    *n = (int)(sizeof(api_defs) / sizeof(api_defs[0]));
+    return api_defs;
+}
+
+const api_def_t *api_lookup(int16_t key)
+{
+    for (size_t i = 0; i < sizeof(api_defs) / sizeof(api_defs[0]); i++)
+        if (api_defs[i].key == key) return &api_defs[i];
+    return NULL;
+}
+
+void api_dispatch(req_t *r)
+{
+    kp_req_hdr_t peek;
+    if (kp_req_hdr_peek(r->frame, r->frame_len, &peek) != KERR_NONE) {
+        req_fail(r, "request header too short");
+        return;
+    }
+    r->hdr = peek;
+    const api_def_t *d = api_lookup(peek.api_key);
+    bool supported = d && peek.api_version >= d->min && peek.api_version <= d->max;
+    if (!supported && peek.api_key == KAPI_API_VERSIONS) {
+        /* KIP-511: an unknown ApiVersions version is answered in v0 format with
+         * UNSUPPORTED_VERSION and our ranges, so the client can pick a version. */
+        r->flexible = false;
+        wbuf_reserve_i32(&r->resp);
+        kp_resp_hdr_encode(&r->resp, false, peek.correlation_id);
+        r->hdr.api_version = 0;
+        api_apiversions(r, NULL);
+        return;
+    }
+    if (!supported) {
+        char why[96];
+        snprintf(why, sizeof(why), "%s version %d not supported", d ? "API" : "unknown API key",
+                 peek.api_version);
+        req_fail(r, why);
+        return;
+    }
+    r->flexible = peek.api_version >= d->flexible_from;
+    rbuf_t rb;
+    rbuf_init(&rb, r->frame, r->frame_len);
+    if (kp_req_hdr_decode(&rb, r->flexible, &r->hdr) != KERR_NONE) {
+        req_fail(r, "malformed request header");
+        return;
+    }
+    /* Response header v0 for ApiVersions always (clients parse it before knowing versions). */
+    bool flex_resp_hdr = r->flexible && peek.api_key != KAPI_API_VERSIONS;
+    wbuf_reserve_i32(&r->resp);
+    kp_resp_hdr_encode(&r->resp, flex_resp_hdr, peek.correlation_id);
+    d->handler(r, &rb);
+}

@@ -1,0 +1,45 @@
+/* api.h: the API dispatch table, the single source of truth for ApiVersions (DESIGN.md 4).
+ *
+ * api_dispatch() decodes the request header for a frame, looks the (key, version) up in the
+ * table and calls the handler with a reader positioned at the request body. A version outside
+ * the table's range gets UNSUPPORTED_VERSION for ApiVersions (v0 answer), and closes the
+ * connection otherwise (the response schema of an unknown version is unknown), logged with
+ * peer, key and version. Reactor thread only. */
+#ifndef API_H
+#define API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "conn.h"
+
+typedef void api_handler_fn(req_t *r, rbuf_t *body);
+
+typedef struct api_def {
+    int16_t key;
+    int16_t min, max;
+    int16_t flexible_from; /* first flexible version; INT16_MAX when none */
+    api_handler_fn *handler;
+} api_def_t;
+
+/* The table (sorted by key) and its size. */
+const api_def_t *api_table(int *n);
+/* The entry for key, or NULL when the broker does not serve it. */
+const api_def_t *api_lookup(int16_t key);
+/* Handle one complete frame (ownership of the req passes to the handler). */
+void api_dispatch(req_t *r);
+
+/* Handlers (broker/api/api_<name>.c). */
+api_handler_fn api_apiversions;
+api_handler_fn api_metadata;
+api_handler_fn api_produce;
+api_handler_fn api_fetch;
+api_handler_fn api_listoffsets;
+api_handler_fn api_createtopics;
+api_handler_fn api_deletetopics;
+api_handler_fn api_describeconfigs;
+api_handler_fn api_createpartitions;
+api_handler_fn api_describecluster;
+
+#endif

@@ -1,0 +1,189 @@
+/* api_fetch.c: Fetch for consumers. Reads each partition up to its high watermark (whole
+ * batches, served from the segment file with sendfile), and when fewer than min_bytes are
+ * available parks the request in the replica manager's purgatory until an append to one of
+ * its partitions or max_wait_ms, whichever comes first: no polling. Sessionless only: the
+ * response session id is 0 (KIP-227 clients then send full requests). */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "ktime.h"
+#include "log.h"
+#include "mdcache.h"
+#include "proto/kp_fetch.h"
+#include "replica/rmgr.h"
+#include "server.h"
+#include "store/plog.h"
+
+typedef struct fetch_state {
+    req_t *r;
+    kp_fetch_req_t req;
+    int64_t deadline_ms; /* monotonic */
+    partition_t **parts; /* per request partition (flattened), NULL when not served here */
+    int nparts;
+    char **names; /* per request topic, NUL-terminated */
+} fetch_state_t;
+
+/* Count the bytes available for the request without building a response. Returns true when
+ * the response should be sent now (enough bytes, or an error to report). */
+static bool fetch_ready(fetch_state_t *fs, size_t *avail)
+{
+    server_t *srv = fs->r->srv;
+    size_t total = 0;
+    int k = 0;
+    bool error = false;
+    for (int32_t i = 0; i < fs->req.ntopics; i++) {
+        kp_fetch_topic_t *t = &fs->req.topics[i];
+        for (int32_t j = 0; j < t->nparts; j++, k++) {
+            partition_t *part = fs->parts[k];
+            kp_fetch_part_t *fp = &t->parts[j];
+            if (!part || !part->is_leader ||
+                rmgr_get(srv->rmgr, part->topic, part->index) != part) {
+                error = true;
+                continue;
+            }
+            int64_t leo = plog_end_offset(part->log);
+            if (fp->fetch_offset < plog_start_offset(part->log) || fp->fetch_offset > leo) {
+                error = true;
+                continue;
+            }
+            plog_slice_t sl;
+            if (plog_read(part->log, fp->fetch_offset, (size_t)fp->partition_max_bytes, part->hw,
+                          &sl) == KERR_NONE)
+                total += sl.len;
+        }
+    }
+    *avail = total;
+    return error || fs->req.min_bytes <= 0 || total >= (size_t)fs->req.min_bytes;
+}
+
+/* Build and send the response from the current state of the logs. */
+static void fetch_respond(fetch_state_t *fs)
+{
+    req_t *r = fs->r;
+    server_t *srv = r->srv;
+    kp_fetch_resp_t resp;
+    memset(&resp, 0, sizeof(resp));
+    resp.ntopics = fs->req.ntopics;
+    resp.topics = arena_calloc(&r->arena, (size_t)resp.ntopics, sizeof(*resp.topics));
+    int64_t budget = fs->req.max_bytes > 0 ? fs->req.max_bytes : INT32_MAX;
+    bool first = true;
+    int k = 0;
+    for (int32_t i = 0; i < fs->req.ntopics; i++) {
+        kp_fetch_topic_t *t = &fs->req.topics[i];
+        kp_fetch_topic_resp_t *tr = &resp.topics[i];
+        tr->topic = t->topic;
+        tr->nparts = t->nparts;
+        tr->parts = arena_calloc(&r->arena, (size_t)t->nparts, sizeof(*tr->parts));
+        for (int32_t j = 0; j < t->nparts; j++, k++) {
+            kp_fetch_part_t *fp = &t->parts[j];
+            kp_fetch_part_resp_t *pr = &tr->parts[j];
+            pr->partition_index = fp->partition;
+            pr->high_watermark = -1;
+            pr->last_stable_offset = -1;
+            pr->log_start_offset = -1;
+            pr->preferred_read_replica = -1;
+            pr->naborted = -1;
+            pr->rec_fd = -1;
+            pr->rec_len = 0; /* empty records, not null: clients expect bytes */
+            pr->rec_mem = (const uint8_t *)"";
+            partition_t *part = fs->parts[k];
+            if (part && rmgr_get(srv->rmgr, part->topic, part->index) != part) part = NULL;
+            if (!part) {
+                pr->error_code = mdcache_topic(srv->md, fs->names[i])
+                                     ? KERR_NOT_LEADER_OR_FOLLOWER
+                                     : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+                continue;
+            }
+            if (!part->is_leader) {
+                pr->error_code = KERR_NOT_LEADER_OR_FOLLOWER;
+                continue;
+            }
+            if (fp->current_leader_epoch >= 0 && fp->current_leader_epoch != part->leader_epoch) {
+                pr->error_code = fp->current_leader_epoch < part->leader_epoch
+                                     ? KERR_FENCED_LEADER_EPOCH
+                                     : KERR_UNKNOWN_LEADER_EPOCH;
+                continue;
+            }
+            pr->high_watermark = part->hw;
+            pr->last_stable_offset = part->hw;
+            pr->log_start_offset = plog_start_offset(part->log);
+            size_t maxb = (size_t)(fp->partition_max_bytes > 0 ? fp->partition_max_bytes : 0);
+            if (!first && (int64_t)maxb > budget) maxb = budget > 0 ? (size_t)budget : 0;
+            plog_slice_t sl;
+            kerr_t err = plog_read(part->log, fp->fetch_offset, maxb, part->hw, &sl);
+            if (err) {
+                pr->error_code = err == KERR_OFFSET_OUT_OF_RANGE ? KERR_OFFSET_OUT_OF_RANGE
+                                                                 : KERR_KAFKA_STORAGE_ERROR;
+                continue;
+            }
+            if (sl.len > 0 && (first || (int64_t)sl.len <= budget)) {
+                int fd = dup(sl.fd);
+                if (fd < 0) {
+                    pr->error_code = KERR_KAFKA_STORAGE_ERROR;
+                    continue;
+                }
+                pr->rec_fd = fd;
+                pr->rec_off = sl.pos;
+                pr->rec_flen = sl.len;
+                budget -= (int64_t)sl.len;
+                first = false;
+            }
+        }
+    }
+    kp_fetch_resp_encode(&r->resp, r->hdr.api_version, &resp);
+    req_done(r);
+}
+
+static void fetch_woken(void *arg, bool timed_out)
+{
+    fetch_state_t *fs = arg;
+    size_t avail;
+    int64_t left = fs->deadline_ms - ktime_mono_ms();
+    if (timed_out || left <= 0 || fetch_ready(fs, &avail)) {
+        fetch_respond(fs);
+        return;
+    }
+    rmgr_wait(fs->r->srv->rmgr, fs->parts, fs->nparts, left, fetch_woken, fs);
+}
+
+void api_fetch(req_t *r, rbuf_t *rb)
+{
+    server_t *srv = r->srv;
+    fetch_state_t *fs = arena_alloc(&r->arena, sizeof(*fs));
+    fs->r = r;
+    if (kp_fetch_req_decode(rb, r->hdr.api_version, &r->arena, &fs->req) != KERR_NONE) {
+        req_fail(r, "malformed Fetch request");
+        return;
+    }
+    if (fs->req.session_id != 0 || fs->req.session_epoch > 0) {
+        /* We never hand out sessions (KIP-227): an incremental fetch names an unknown one. */
+        kp_fetch_resp_t resp;
+        memset(&resp, 0, sizeof(resp));
+        resp.error_code = KERR_FETCH_SESSION_ID_NOT_FOUND;
+        kp_fetch_resp_encode(&r->resp, r->hdr.api_version, &resp);
+        req_done(r);
+        return;
+    }
+    for (int32_t i = 0; i < fs->req.ntopics; i++) fs->nparts += fs->req.topics[i].nparts;
+    fs->parts = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(partition_t *));
+    fs->names = arena_calloc(&r->arena, (size_t)fs->req.ntopics + 1, sizeof(char *));
+    int k = 0;
+    for (int32_t i = 0; i < fs->req.ntopics; i++) {
+        kp_fetch_topic_t *t = &fs->req.topics[i];
+        char *name =
+            arena_strndup(&r->arena, t->topic.p, t->topic.len > 0 ? (size_t)t->topic.len : 0);
+        fs->names[i] = name;
+        for (int32_t j = 0; j < t->nparts; j++)
+            fs->parts[k++] = rmgr_get(srv->rmgr, name, t->parts[j].partition);
+    }
+    fs->deadline_ms = ktime_mono_ms() + (fs->req.max_wait_ms > 0 ? fs->req.max_wait_ms : 0);
+    size_t avail;
+    if (fs->req.max_wait_ms <= 0 || fetch_ready(fs, &avail)) {
+        fetch_respond(fs);
+        return;
+    }
+    req_defer(r);
+    rmgr_wait(srv->rmgr, fs->parts, fs->nparts, fs->req.max_wait_ms, fetch_woken, fs);
+}

@@ -1,0 +1,91 @@
+/* api_listoffsets.c: ListOffsets. -2 = earliest (log start), -1 = latest (high watermark, which
+ * is also the last stable offset: no transactions), -3 = the record with the largest timestamp
+ * (v7), otherwise the first offset whose timestamp is >= the one asked (time index). */
+#include <string.h>
+
+#include "api.h"
+#include "mdcache.h"
+#include "proto/kp_listoffsets.h"
+#include "replica/rmgr.h"
+#include "server.h"
+#include "store/plog.h"
+
+#define LISTOFFSETS_LATEST        -1
+#define LISTOFFSETS_EARLIEST      -2
+#define LISTOFFSETS_MAX_TIMESTAMP -3
+
+static void listoffsets_part(req_t *r, const char *topic, const kp_listoffsets_part_t *p,
+                             kp_listoffsets_part_resp_t *out)
+{
+    server_t *srv = r->srv;
+    out->partition_index = p->partition_index;
+    out->timestamp = -1;
+    out->offset = -1;
+    out->leader_epoch = -1;
+    partition_t *part = rmgr_get(srv->rmgr, topic, p->partition_index);
+    if (!part || !part->is_leader) {
+        out->error_code = mdcache_part(srv->md, topic, p->partition_index)
+                              ? KERR_NOT_LEADER_OR_FOLLOWER
+                              : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+        return;
+    }
+    if (p->current_leader_epoch >= 0 && p->current_leader_epoch != part->leader_epoch) {
+        out->error_code = p->current_leader_epoch < part->leader_epoch ? KERR_FENCED_LEADER_EPOCH
+                                                                       : KERR_UNKNOWN_LEADER_EPOCH;
+        return;
+    }
+    out->leader_epoch = part->leader_epoch;
+    switch (p->timestamp) {
+    case LISTOFFSETS_LATEST:
+        out->offset = part->hw;
+        break;
+    case LISTOFFSETS_EARLIEST:
+        out->offset = plog_start_offset(part->log);
+        break;
+    case LISTOFFSETS_MAX_TIMESTAMP: {
+        int64_t off, ts;
+        if (plog_max_timestamp(part->log, &off, &ts) == KERR_NONE && off < part->hw) {
+            out->offset = off;
+            out->timestamp = ts;
+        }
+        break;
+    }
+    default: {
+        int64_t off, ts;
+        if (plog_offset_for_time(part->log, p->timestamp, &off, &ts) == KERR_NONE &&
+            off < part->hw) {
+            out->offset = off;
+            out->timestamp = ts;
+        }
+        break;
+    }
+    }
+}
+
+void api_listoffsets(req_t *r, rbuf_t *rb)
+{
+    kp_listoffsets_req_t req;
+    int16_t ver = r->hdr.api_version;
+    if (kp_listoffsets_req_decode(rb, ver, &r->arena, &req) != KERR_NONE) {
+        req_fail(r, "malformed ListOffsets request");
+        return;
+    }
+    kp_listoffsets_resp_t resp;
+    memset(&resp, 0, sizeof(resp));
+    resp.ntopics = req.ntopics;
+    resp.topics =
+        arena_calloc(&r->arena, (size_t)(req.ntopics > 0 ? req.ntopics : 0), sizeof(*resp.topics));
+    for (int32_t i = 0; i < req.ntopics; i++) {
+        kp_listoffsets_topic_t *t = &req.topics[i];
+        kp_listoffsets_topic_resp_t *tr = &resp.topics[i];
+        char *name = arena_strndup(&r->arena, t->name.p, t->name.len > 0 ? (size_t)t->name.len : 0);
+        tr->name = t->name;
+        tr->nparts = t->nparts;
+        tr->parts =
+            arena_calloc(&r->arena, (size_t)(t->nparts > 0 ? t->nparts : 0), sizeof(*tr->parts));
+        for (int32_t j = 0; j < t->nparts; j++)
+            listoffsets_part(r, name, &t->parts[j], &tr->parts[j]);
+    }
+    kp_listoffsets_resp_encode(&r->resp, ver, &resp);
+    req_done(r);
+}

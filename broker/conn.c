@@ -1,0 +1,429 @@
+/* conn.c: client connections. Reads frames into a per-connection input buffer, turns each
+ * into a req_t for the dispatcher, and writes responses (memory with writev, log segment
+ * ranges with sendfile) in request order. See conn.h for the muting rule. */
+#include "conn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "ev.h"
+#include "log.h"
+#include "server.h"
+
+#define CONN_READ_CHUNK (256 * 1024)
+#define CONN_MAX_IOV    64
+/* Stop reading requests while this much response data waits to be written. */
+#define CONN_OUT_HIGH_WATER (64u * 1024 * 1024)
+
+typedef struct out {
+    struct out *next;
+    wbuf_t wb;
+    size_t sent; /* bytes of the response stream already written */
+} out_t;
+
+struct conn {
+    conn_t *next, *prev;
+    server_t *srv;
+    listener_t *l;
+    int fd;
+    char peer[64];
+    uint8_t *in;
+    size_t in_off, in_len, in_cap; /* unread bytes are in[in_off .. in_off+in_len) */
+    req_t *busy;                   /* request handed to the dispatcher, not yet done */
+    out_t *outq, *outq_tail;
+    size_t out_bytes;
+    uint32_t interest;
+    int holds;       /* >0 while a function up the stack uses c: conn_close defers the free */
+    bool processing; /* inside conn_process: a finished request must not re-enter it */
+    bool closed;
+};
+
+static void conn_on_event(ev_loop_t *loop, int fd, uint32_t events, void *arg);
+static void conn_process(conn_t *c);
+static void conn_flush(conn_t *c);
+
+const char *conn_peer(const conn_t *c)
+{
+    return c->peer;
+}
+listener_t *conn_listener(const conn_t *c)
+{
+    return c->l;
+}
+
+static void conn_set_interest(conn_t *c, uint32_t want)
+{
+    if (c->closed || want == c->interest) return;
+    c->interest = want;
+    ev_fd_mod(c->srv->loop, c->fd, want);
+}
+
+/* Read interest only when no request is outstanding and the output is not backed up. */
+static void conn_update_interest(conn_t *c)
+{
+    uint32_t want = 0;
+    if (!c->busy && c->out_bytes < CONN_OUT_HIGH_WATER) want |= EV_READ;
+    if (c->outq) want |= EV_WRITE;
+    conn_set_interest(c, want);
+}
+
+conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
+{
+    conn_t *c = calloc(1, sizeof(*c));
+    if (!c) {
+        close(fd);
+        return NULL;
+    }
+    c->srv = srv;
+    c->l = l;
+    c->fd = fd;
+    snprintf(c->peer, sizeof(c->peer), "%s", peer);
+    c->interest = EV_READ;
+    if (ev_fd_add(srv->loop, fd, EV_READ, conn_on_event, c) != 0) {
+        log_error("conn", "register connection from %s failed: %s", peer, strerror(errno));
+        close(fd);
+        free(c);
+        return NULL;
+    }
+    c->next = srv->conns;
+    if (srv->conns) srv->conns->prev = c;
+    srv->conns = c;
+    srv->nconns++;
+    return c;
+}
+
+static void conn_free(conn_t *c)
+{
+    while (c->outq) {
+        out_t *o = c->outq;
+        c->outq = o->next;
+        wbuf_free(&o->wb);
+        free(o);
+    }
+    free(c->in);
+    free(c);
+}
+
+void conn_close(conn_t *c, const char *reason)
+{
+    if (c->closed) return;
+    c->closed = true;
+    if (reason) log_debug("conn", "closing connection from %s: %s", c->peer, reason);
+    ev_fd_del(c->srv->loop, c->fd);
+    close(c->fd);
+    if (c->busy) c->busy->c = NULL; /* orphan: freed when its handler finishes */
+    c->busy = NULL;
+    server_t *srv = c->srv;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->conns = c->next;
+    if (c->next) c->next->prev = c->prev;
+    srv->nconns--;
+    if (c->holds == 0) conn_free(c);
+}
+
+void conn_close_all(server_t *srv)
+{
+    while (srv->conns) conn_close(srv->conns, "broker shutting down");
+}
+
+static void req_free(req_t *r)
+{
+    arena_free(&r->arena);
+    wbuf_free(&r->resp);
+    free(r->frame);
+    free(r);
+}
+
+/* The request finished: let the connection go on reading (unless inside conn_process, which
+ * continues by itself). */
+static void conn_hold(conn_t *c)
+{
+    c->holds++;
+}
+
+static void conn_release(conn_t *c)
+{
+    if (--c->holds == 0 && c->closed) conn_free(c);
+}
+
+static void conn_req_finished(conn_t *c, req_t *r)
+{
+    if (c->busy == r) c->busy = NULL;
+    if (!c->processing && !c->closed) {
+        conn_process(c);
+        if (!c->closed) conn_update_interest(c);
+    }
+}
+
+void req_done(req_t *r)
+{
+    conn_t *c = r->c;
+    if (!c) {
+        req_free(r);
+        return;
+    }
+    if (c->busy == r) c->busy = NULL;
+    wbuf_put_i32_at(&r->resp, 0, (int32_t)(wbuf_total(&r->resp) - 4));
+    out_t *o = malloc(sizeof(*o));
+    if (!o) abort();
+    o->next = NULL;
+    o->wb = r->resp; /* move the response buffer */
+    o->sent = 0;
+    wbuf_init(&r->resp);
+    if (c->outq_tail)
+        c->outq_tail->next = o;
+    else
+        c->outq = o;
+    c->outq_tail = o;
+    c->out_bytes += wbuf_total(&o->wb);
+    req_free(r);
+    conn_hold(c);
+    conn_flush(c);
+    conn_req_finished(c, r);
+    conn_release(c);
+}
+
+void req_done_noresp(req_t *r)
+{
+    conn_t *c = r->c;
+    if (c && c->busy == r) c->busy = NULL;
+    req_free(r);
+    if (!c) return;
+    conn_hold(c);
+    conn_req_finished(c, r);
+    conn_release(c);
+}
+
+void req_fail(req_t *r, const char *reason)
+{
+    conn_t *c = r->c;
+    log_warn("conn",
+             "closing connection from %s: malformed request (api key %d, version %d, "
+             "correlation id %d): %s",
+             c ? c->peer : "?", r->hdr.api_key, r->hdr.api_version, r->hdr.correlation_id, reason);
+    if (c) {
+        c->busy = NULL;
+        conn_close(c, NULL);
+    }
+    req_free(r);
+}
+
+/* ---- reading ---- */
+
+static int32_t be32(const uint8_t *p)
+{
+    return (int32_t)(((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) |
+                     p[3]);
+}
+
+/* Make room for `need` more bytes after the unread data. */
+static void conn_in_reserve(conn_t *c, size_t need)
+{
+    if (c->in_off && c->in_cap - c->in_off - c->in_len < need) {
+        memmove(c->in, c->in + c->in_off, c->in_len);
+        c->in_off = 0;
+    }
+    if (c->in_cap - c->in_off - c->in_len < need) {
+        size_t cap = c->in_cap ? c->in_cap : CONN_READ_CHUNK;
+        while (cap - c->in_len < need) cap *= 2;
+        uint8_t *p = realloc(c->in, cap);
+        if (!p) abort();
+        c->in = p;
+        c->in_cap = cap;
+    }
+}
+
+/* Handle complete frames until a request is pending or the buffer runs dry. */
+static void conn_process(conn_t *c)
+{
+    conn_hold(c);
+    c->processing = true;
+    while (!c->closed && !c->busy && c->in_len >= 4 && c->out_bytes < CONN_OUT_HIGH_WATER) {
+        const uint8_t *p = c->in + c->in_off;
+        int32_t size = be32(p);
+        if (size < 8 || (int64_t)size > c->srv->max_request_bytes) {
+            log_warn("conn",
+                     "closing connection from %s: request size %d outside [8, %lld] "
+                     "(socket.request.max.bytes)",
+                     c->peer, size, (long long)c->srv->max_request_bytes);
+            conn_close(c, NULL);
+            break;
+        }
+        if (c->in_len < (size_t)size + 4) break;
+        req_t *r = calloc(1, sizeof(*r));
+        if (!r) abort();
+        r->c = c;
+        r->srv = c->srv;
+        r->frame = malloc((size_t)size);
+        if (!r->frame) abort();
+        memcpy(r->frame, p + 4, (size_t)size);
+        r->frame_len = (size_t)size;
+        c->in_off += (size_t)size + 4;
+        c->in_len -= (size_t)size + 4;
+        if (c->in_len == 0) c->in_off = 0;
+        arena_init(&r->arena);
+        wbuf_init(&r->resp);
+        c->busy = r;
+        api_dispatch(r);
+    }
+    c->processing = false;
+    conn_release(c);
+}
+
+static void conn_read(conn_t *c)
+{
+    for (;;) {
+        size_t want = CONN_READ_CHUNK;
+        if (c->in_len >= 4) {
+            int32_t size = be32(c->in + c->in_off);
+            if (size > 0 && (int64_t)size <= c->srv->max_request_bytes &&
+                (size_t)size + 4 > c->in_len && (size_t)size + 4 - c->in_len > want)
+                want = (size_t)size + 4 - c->in_len;
+        }
+        conn_in_reserve(c, want);
+        ssize_t n = read(c->fd, c->in + c->in_off + c->in_len, want);
+        if (n > 0) {
+            c->in_len += (size_t)n;
+            if ((size_t)n < want) break;
+            continue;
+        }
+        if (n == 0) {
+            conn_close(c, "peer closed");
+            return;
+        }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        conn_close(c, strerror(errno));
+        return;
+    }
+    conn_process(c);
+}
+
+/* ---- writing ---- */
+
+/* The segment of o's stream that starts at o->sent: memory (file == NULL) or a file range. */
+typedef struct seg {
+    const uint8_t *mem;
+    const wbuf_file_t *file;
+    off_t file_off;
+    size_t len;
+} seg_t;
+
+static bool out_next_seg(const out_t *o, seg_t *s)
+{
+    size_t pos = 0, mem_at = 0; /* pos in stream, mem_at in wb.p */
+    const wbuf_t *wb = &o->wb;
+    for (size_t i = 0; i <= wb->nfiles; i++) {
+        size_t mem_end = i < wb->nfiles ? wb->files[i].at : wb->len;
+        size_t mlen = mem_end - mem_at;
+        if (o->sent < pos + mlen) {
+            size_t skip = o->sent - pos;
+            *s = (seg_t){wb->p + mem_at + skip, NULL, 0, mlen - skip};
+            return true;
+        }
+        pos += mlen;
+        mem_at = mem_end;
+        if (i == wb->nfiles) break;
+        const wbuf_file_t *f = &wb->files[i];
+        if (o->sent < pos + f->len) {
+            size_t skip = o->sent - pos;
+            *s = (seg_t){NULL, f, f->off + (off_t)skip, f->len - skip};
+            return true;
+        }
+        pos += f->len;
+    }
+    return false;
+}
+
+static void conn_out_advance(conn_t *c, size_t n)
+{
+    while (n > 0 && c->outq) {
+        out_t *o = c->outq;
+        size_t left = wbuf_total(&o->wb) - o->sent;
+        size_t take = n < left ? n : left;
+        o->sent += take;
+        n -= take;
+        if (o->sent == wbuf_total(&o->wb)) {
+            c->out_bytes -= wbuf_total(&o->wb);
+            c->outq = o->next;
+            if (!c->outq) c->outq_tail = NULL;
+            wbuf_free(&o->wb);
+            free(o);
+        }
+    }
+}
+
+static void conn_flush(conn_t *c)
+{
+    while (c->outq && !c->closed) {
+        struct iovec iov[CONN_MAX_IOV];
+        int niov = 0;
+        seg_t s;
+        out_t *o = c->outq;
+        if (!out_next_seg(o, &s)) { /* empty response stream: cannot happen (size prefix) */
+            conn_out_advance(c, 0);
+            break;
+        }
+        ssize_t n;
+        if (s.file) {
+            off_t off = s.file_off;
+            n = sendfile(c->fd, s.file->fd, &off, s.len);
+            if (n == 0) {
+                log_error("conn", "sendfile to %s hit end of file early; closing", c->peer);
+                conn_close(c, NULL);
+                return;
+            }
+        } else {
+            /* Gather memory segments across queued responses up to the next file range. */
+            out_t tmp;
+            for (out_t *q = o; q && niov < CONN_MAX_IOV; q = q->next) {
+                tmp = *q;
+                while (niov < CONN_MAX_IOV && out_next_seg(&tmp, &s) && !s.file) {
+                    iov[niov++] = (struct iovec){(void *)s.mem, s.len};
+                    tmp.sent += s.len;
+                }
+                if (tmp.sent != wbuf_total(&tmp.wb)) break; /* a file range is next */
+            }
+            n = writev(c->fd, iov, niov);
+        }
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+            conn_close(c, strerror(errno));
+            return;
+        }
+        conn_out_advance(c, (size_t)n);
+    }
+    if (!c->closed) conn_update_interest(c);
+}
+
+static void conn_on_event(ev_loop_t *loop, int fd, uint32_t events, void *arg)
+{
+    (void)loop;
+    (void)fd;
+    conn_t *c = arg;
+    conn_hold(c);
+    if (events & EV_WRITE) {
+        conn_flush(c);
+        if (!c->closed && !c->busy) conn_process(c);
+    }
+    if ((events & (EV_READ | EV_ERROR)) && !c->closed) {
+        if (c->busy || c->out_bytes >= CONN_OUT_HIGH_WATER) {
+            /* Muted. A hang-up is reported even without interest, so close now rather
+             * than spin; a pending request is orphaned. */
+            if (events & EV_ERROR) conn_close(c, "peer hung up");
+        } else {
+            conn_read(c);
+        }
+    }
+    if (!c->closed) conn_update_interest(c);
+    conn_release(c);
+}

@@ -1,0 +1,66 @@
+/* conn.h: one client connection: framing, dispatch, responses in request order.
+ *
+ * A connection reads size-prefixed frames; a frame larger than socket.request.max.bytes is
+ * refused before anything is allocated for it, and the connection is closed. Each complete
+ * frame becomes a req_t handed to the API dispatcher (api.h). Requests are handled in order;
+ * while one is pending (a delayed Fetch or acks=all Produce) the connection reads no further
+ * requests, as Kafka mutes a channel, so responses always leave in request order.
+ *
+ * Responses: before the handler runs, the connection writes the size placeholder and the
+ * response header into req->resp; the handler appends the body and calls req_done(). Bodies may
+ * splice file ranges (wbuf_file), which go out with sendfile.
+ *
+ * Owner: the server owns connections (conn_close frees). A req_t is owned by its connection
+ * until req_done(); if the connection dies while a request is pending, the req is orphaned
+ * (req->c == NULL) and freed by req_done(). Reactor thread only. */
+#ifndef CONN_H
+#define CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "proto/kp.h"
+
+typedef struct server server_t;
+typedef struct listener listener_t;
+typedef struct conn conn_t;
+
+typedef struct req {
+    conn_t *c; /* NULL once the connection is gone */
+    server_t *srv;
+    kp_req_hdr_t hdr; /* client_id views into frame */
+    bool flexible;    /* request/response use flexible versions */
+    uint8_t *frame;   /* owned copy of the request frame (without the size prefix) */
+    size_t frame_len;
+    arena_t arena; /* decoded structures */
+    wbuf_t resp;   /* size + response header + body */
+    void *state;   /* handler's pending state (purgatory) */
+    bool pending;
+} req_t;
+
+/* Create a connection for an accepted fd (takes ownership of fd). */
+conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer);
+/* Close and free the connection (and orphan any pending request). reason is logged. */
+void conn_close(conn_t *c, const char *reason);
+const char *conn_peer(const conn_t *c);
+listener_t *conn_listener(const conn_t *c);
+
+/* The handler finished writing the response body: send it (in order). Frees the req. */
+void req_done(req_t *r);
+/* Finish without a response (acks=0 produce). Frees the req. */
+void req_done_noresp(req_t *r);
+/* The request is malformed: log (peer, api key, version, reason), close the connection only,
+ * free the req. */
+void req_fail(req_t *r, const char *reason);
+/* Mark the request as delayed: the handler keeps r and calls req_done() later. */
+static inline void req_defer(req_t *r)
+{
+    r->pending = true;
+}
+
+/* Close every connection (shutdown). */
+void conn_close_all(server_t *srv);
+
+#endif

@@ -1,0 +1,67 @@
+/* mdcache.h: the broker's metadata cache: live brokers with their endpoints, topics with
+ * partition leaders, replicas and ISR, the controller id. Fed by the controller (UpdateMetadata:
+ * directly for the local controller), read by Metadata, DescribeCluster, Produce/Fetch routing.
+ * Owner: the server. Every md_* pointer returned stays valid until the next mdcache_* update
+ * call. Reactor thread only. */
+#ifndef MDCACHE_H
+#define MDCACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MD_MAX_ENDPOINTS 8
+
+typedef struct md_endpoint {
+    char listener[64];
+    char host[256];
+    int port;
+} md_endpoint_t;
+
+typedef struct md_broker {
+    int32_t id;
+    char rack[64]; /* "" = none */
+    int nendpoints;
+    md_endpoint_t ep[MD_MAX_ENDPOINTS];
+} md_broker_t;
+
+typedef struct md_part {
+    int32_t leader; /* -1 = none */
+    int32_t leader_epoch;
+    int32_t nreplicas, nisr, noffline;
+    int32_t *replicas, *isr, *offline; /* owned by the cache */
+} md_part_t;
+
+typedef struct md_topic {
+    char *name;
+    uint8_t id[16];
+    bool internal;
+    int32_t nparts;
+    md_part_t *parts;
+} md_topic_t;
+
+typedef struct mdcache mdcache_t;
+
+mdcache_t *mdcache_new(void);
+void mdcache_free(mdcache_t *md);
+
+void mdcache_set_controller(mdcache_t *md, int32_t id);
+int32_t mdcache_controller(const mdcache_t *md); /* -1 = unknown */
+
+/* Replace the live broker set (copied). */
+void mdcache_set_brokers(mdcache_t *md, const md_broker_t *b, int n);
+const md_broker_t *mdcache_broker(const mdcache_t *md, int32_t id);
+const md_broker_t *mdcache_brokers(const mdcache_t *md, int *n);
+/* The endpoint of broker b for listener name, or NULL. */
+const md_endpoint_t *md_broker_endpoint(const md_broker_t *b, const char *listener);
+
+/* Insert or replace a topic (deep copy of t, including arrays). */
+void mdcache_put_topic(mdcache_t *md, const md_topic_t *t);
+void mdcache_remove_topic(mdcache_t *md, const char *name);
+const md_topic_t *mdcache_topic(const mdcache_t *md, const char *name);
+const md_part_t *mdcache_part(const mdcache_t *md, const char *topic, int32_t p);
+/* Iterate: for (size_t it = 0; (t = mdcache_next_topic(md, &it));) */
+const md_topic_t *mdcache_next_topic(const mdcache_t *md, size_t *it);
+int mdcache_topic_count(const mdcache_t *md);
+
+#endif

@@ -1,0 +1,61 @@
+/* rmgr.h: the replica manager. Owns the partitions this broker hosts (their logs come from the
+ * log manager), applies leadership decisions from the controller, appends produced batches on
+ * the leader, serves reads up to the high watermark, and keeps the delayed-fetch purgatory:
+ * fetches waiting for min_bytes are completed when data arrives or when max_wait_ms passes,
+ * without polling.
+ * Owner: the server. partition_t pointers stay valid until rmgr_stop_replica() for them.
+ * Reactor thread only. */
+#ifndef RMGR_H
+#define RMGR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kerr.h"
+
+typedef struct server server_t;
+typedef struct rmgr rmgr_t;
+typedef struct plog plog_t;
+typedef struct plog_append_info plog_append_info_t;
+
+typedef struct partition {
+    char *topic;
+    int32_t index;
+    plog_t *log;
+    bool is_leader;
+    int32_t leader;
+    int32_t leader_epoch;
+    int64_t hw; /* high watermark: consumers see offsets < hw */
+} partition_t;
+
+rmgr_t *rmgr_new(server_t *srv);
+void rmgr_free(rmgr_t *rm);
+
+partition_t *rmgr_get(rmgr_t *rm, const char *topic, int32_t p);
+
+/* Controller decision: this broker leads topic-p at leader_epoch (creates the log if needed). */
+kerr_t rmgr_become_leader(rmgr_t *rm, const char *topic, int32_t p, int32_t leader_epoch);
+/* Stop hosting topic-p; delete = remove the log from disk too. */
+void rmgr_stop_replica(rmgr_t *rm, const char *topic, int32_t p, bool delete_log);
+
+/* Append validated batches on the leader; advances HW (single-replica ISR: HW = LEO) and wakes
+ * delayed fetches. */
+kerr_t rmgr_append(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
+                   plog_append_info_t *info);
+
+/* Delayed fetch purgatory. A waiter is a callback run once, on the reactor, either when any of
+ * its partitions gets an append (wake) or when its timer fires (timeout). */
+typedef struct rmgr_waiter rmgr_waiter_t;
+typedef void rmgr_wake_fn(void *arg, bool timed_out);
+/* Parks a waiter on the given partitions (pointers held until it fires or is cancelled). */
+rmgr_waiter_t *rmgr_wait(rmgr_t *rm, partition_t **parts, int nparts, int64_t timeout_ms,
+                         rmgr_wake_fn *fn, void *arg);
+void rmgr_wait_cancel(rmgr_t *rm, rmgr_waiter_t *w);
+
+/* Periodic work (retention, flush, checkpoints) is driven from here. */
+void rmgr_tick(rmgr_t *rm, int64_t now_ms);
+/* Re-read per-topic configs for every hosted partition of topic (after a config change). */
+void rmgr_topic_config_changed(rmgr_t *rm, const char *topic);
+
+#endif

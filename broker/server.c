@@ -1,0 +1,384 @@
+/* server.c: start-up, the controller's messages, periodic work and clean shutdown.
+ * Start-up follows Kafka's order: open and recover the logs, then join ZooKeeper (register,
+ * stand for controller), then open the listeners once registered. */
+#include "server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "dict.h"
+#include "ktime.h"
+#include "ctl.h"
+#include "log.h"
+#include "mdcache.h"
+#include "net.h"
+#include "replica/rmgr.h"
+#include "store/lmgr.h"
+#include "store/plog.h"
+#include "tconf.h"
+
+#define SERVER_TICK_MS 1000
+
+typedef struct md_waiter {
+    struct md_waiter *next;
+    server_md_check_fn *fn;
+    void *arg;
+    ev_timer_id_t timer;
+    server_t *srv;
+} md_waiter_t;
+
+static int server_exit_code;
+
+/* ---- metadata waiters (CreateTopics/DeleteTopics wait for the controller's result) ---- */
+
+static void server_md_waiter_remove(server_t *srv, md_waiter_t *w)
+{
+    for (md_waiter_t **pp = (md_waiter_t **)&srv->md_waiters; *pp; pp = &(*pp)->next) {
+        if (*pp == w) {
+            *pp = w->next;
+            return;
+        }
+    }
+}
+
+static void server_md_waiter_timeout(ev_loop_t *loop, void *arg)
+{
+    (void)loop;
+    md_waiter_t *w = arg;
+    server_md_waiter_remove(w->srv, w);
+    w->fn(w->arg, true);
+    free(w);
+}
+
+void server_md_wait(server_t *srv, int64_t timeout_ms, server_md_check_fn *fn, void *arg)
+{
+    if (fn(arg, false)) return;
+    md_waiter_t *w = calloc(1, sizeof(*w));
+    if (!w) abort();
+    w->fn = fn;
+    w->arg = arg;
+    w->srv = srv;
+    w->next = srv->md_waiters;
+    srv->md_waiters = w;
+    w->timer = ev_timer_add(srv->loop, timeout_ms, server_md_waiter_timeout, w);
+}
+
+static void server_md_waiters_check(server_t *srv)
+{
+    md_waiter_t **pp = (md_waiter_t **)&srv->md_waiters;
+    while (*pp) {
+        md_waiter_t *w = *pp;
+        if (w->fn(w->arg, false)) {
+            *pp = w->next;
+            ev_timer_cancel(srv->loop, w->timer);
+            free(w);
+        } else {
+            pp = &w->next;
+        }
+    }
+}
+
+/* ---- listeners ---- */
+
+static void server_on_accept(ev_loop_t *loop, int fd, uint32_t events, void *arg)
+{
+    (void)loop;
+    (void)events;
+    listener_t *l = arg;
+    server_t *srv = l->srv;
+    for (int i = 0; i < 64; i++) {
+        char peer[64];
+        int cfd = net_accept(fd, peer, sizeof(peer));
+        if (cfd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                log_warn("server", "accept on %s failed: %s", l->name, strerror(errno));
+            return;
+        }
+        conn_new(srv, l, cfd, peer);
+    }
+}
+
+static int server_open_listeners(server_t *srv)
+{
+    for (int i = 0; i < srv->nlisteners; i++) {
+        listener_t *l = &srv->listeners[i];
+        char err[256];
+        l->fd = net_listen_tcp(l->host, l->port, 511, err, sizeof(err));
+        if (l->fd < 0) {
+            log_error("server", "cannot listen for %s: %s", l->name, err);
+            return -1;
+        }
+        ev_fd_add(srv->loop, l->fd, EV_READ, server_on_accept, l);
+        log_info("server", "listening on %s://%s:%d (advertised %s:%d)", l->name,
+                 l->host[0] ? l->host : "0.0.0.0", l->port, l->adv_host, l->adv_port);
+    }
+    return 0;
+}
+
+static void server_close_listeners(server_t *srv)
+{
+    for (int i = 0; i < srv->nlisteners; i++) {
+        if (srv->listeners[i].fd < 0) continue;
+        ev_fd_del(srv->loop, srv->listeners[i].fd);
+        close(srv->listeners[i].fd);
+        srv->listeners[i].fd = -1;
+    }
+}
+
+/* listeners + advertised.listeners -> srv->listeners (advertised falls back to the bind
+ * address, and an empty or wildcard bind host to this machine's name, as Kafka does). */
+static int server_setup_listeners(server_t *srv)
+{
+    cfg_listener_t ls[SERVER_MAX_LISTENERS], adv[SERVER_MAX_LISTENERS];
+    char err[256];
+    int n = cfg_listeners(srv->cfg, "listeners", ls, SERVER_MAX_LISTENERS, err, sizeof(err));
+    if (n <= 0) {
+        log_error("server", "listeners: %s", n < 0 ? err : "none configured");
+        return -1;
+    }
+    int nadv = 0;
+    const char *advs = cfg_str(srv->cfg, "advertised.listeners");
+    if (advs && *advs) {
+        nadv = cfg_listeners(srv->cfg, "advertised.listeners", adv, SERVER_MAX_LISTENERS, err,
+                             sizeof(err));
+        if (nadv < 0) {
+            log_error("server", "advertised.listeners: %s", err);
+            return -1;
+        }
+    }
+    char hostname[256] = "localhost";
+    gethostname(hostname, sizeof(hostname) - 1);
+    for (int i = 0; i < n; i++) {
+        listener_t *l = &srv->listeners[i];
+        memset(l, 0, sizeof(*l));
+        l->fd = -1;
+        l->srv = srv;
+        snprintf(l->name, sizeof(l->name), "%s", ls[i].name);
+        snprintf(l->host, sizeof(l->host), "%s", ls[i].host);
+        l->port = ls[i].port;
+        const cfg_listener_t *a = NULL;
+        for (int j = 0; j < nadv; j++)
+            if (strcmp(adv[j].name, ls[i].name) == 0) a = &adv[j];
+        const char *ah = a ? a->host : ls[i].host;
+        if (!ah[0] || strcmp(ah, "0.0.0.0") == 0) ah = hostname;
+        snprintf(l->adv_host, sizeof(l->adv_host), "%s", ah);
+        l->adv_port = a ? a->port : ls[i].port;
+    }
+    srv->nlisteners = n;
+    return 0;
+}
+
+/* ---- messages from the coordinator thread ---- */
+
+static void server_apply_metadata(server_t *srv, ctl_msg_t *m)
+{
+    mdcache_set_controller(srv->md, m->controller_id);
+    mdcache_set_brokers(srv->md, m->brokers, m->nbrokers);
+    /* Full snapshot: drop topics that are gone, then put every topic. */
+    const char **gone = calloc((size_t)mdcache_topic_count(srv->md) + 1, sizeof(char *));
+    if (!gone) abort();
+    int ngone = 0;
+    size_t it = 0;
+    const md_topic_t *t;
+    while ((t = mdcache_next_topic(srv->md, &it))) {
+        bool found = false;
+        for (int i = 0; i < m->ntopics && !found; i++)
+            found = strcmp(m->topics[i].name, t->name) == 0;
+        if (!found) gone[ngone++] = t->name;
+    }
+    char **names = calloc((size_t)ngone + 1, sizeof(char *));
+    if (!names) abort();
+    for (int i = 0; i < ngone; i++) names[i] = strdup(gone[i]);
+    for (int i = 0; i < ngone; i++) {
+        mdcache_remove_topic(srv->md, names[i]);
+        tconf_remove(srv, names[i]);
+        free(names[i]);
+    }
+    free(names);
+    free(gone);
+    for (int i = 0; i < m->ntopics; i++) mdcache_put_topic(srv->md, &m->topics[i]);
+    server_md_waiters_check(srv);
+}
+
+static void server_deliver(void *arg, ctl_msg_t *m)
+{
+    server_t *srv = arg;
+    switch (m->type) {
+    case CTL_MSG_STARTED:
+        snprintf(srv->cluster_id, sizeof(srv->cluster_id), "%s", m->cluster_id);
+        if (!srv->ready) {
+            if (server_open_listeners(srv) != 0) {
+                server_exit_code = 1;
+                ev_stop(srv->loop);
+                break;
+            }
+            srv->ready = true;
+            log_info("server", "[KafkaServer id=%d] started (cluster id %s)", srv->broker_id,
+                     srv->cluster_id);
+        }
+        break;
+    case CTL_MSG_METADATA:
+        server_apply_metadata(srv, m);
+        break;
+    case CTL_MSG_LEADER_AND_ISR:
+        for (int i = 0; i < m->nparts; i++) {
+            ctl_pinfo_t *p = &m->parts[i];
+            if (p->leader == srv->broker_id)
+                rmgr_become_leader(srv->rmgr, p->topic, p->partition, p->leader_epoch);
+            else
+                log_warn("server",
+                         "asked to follow %s-%d (leader %d): follower replication is not "
+                         "implemented yet",
+                         p->topic, p->partition, p->leader);
+        }
+        break;
+    case CTL_MSG_STOP_REPLICA:
+        for (int i = 0; i < m->nparts; i++)
+            rmgr_stop_replica(srv->rmgr, m->parts[i].topic, m->parts[i].partition, m->parts[i].del);
+        break;
+    case CTL_MSG_TOPIC_CONFIG:
+        tconf_set(srv, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
+                  (const char *const *)m->cfg_vals);
+        rmgr_topic_config_changed(srv->rmgr, m->topic);
+        break;
+    case CTL_MSG_FATAL:
+        log_error("server", "fatal: %s; shutting down", m->why);
+        server_exit_code = 1;
+        ev_stop(srv->loop);
+        break;
+    }
+    ctl_msg_free(m);
+}
+
+/* ---- periodic work and signals ---- */
+
+static void server_tick(ev_loop_t *loop, void *arg)
+{
+    server_t *srv = arg;
+    rmgr_tick(srv->rmgr, ktime_wall_ms());
+    ev_timer_add(loop, SERVER_TICK_MS, server_tick, srv);
+}
+
+static void server_on_signal(ev_loop_t *loop, int fd, uint32_t events, void *arg)
+{
+    (void)events;
+    server_t *srv = arg;
+    struct signalfd_siginfo si;
+    if (read(fd, &si, sizeof(si)) != sizeof(si)) return;
+    log_info("server", "received signal %d: shutting down", (int)si.ssi_signo);
+    srv->stopping = true;
+    ev_stop(loop);
+}
+
+static void server_plog_defaults(const cfg_t *cfg, plog_cfg_t *pc)
+{
+    plog_cfg_defaults(pc);
+    pc->segment_bytes = cfg_int(cfg, "log.segment.bytes");
+    pc->segment_ms = cfg_roll_ms(cfg);
+    pc->retention_ms = cfg_retention_ms(cfg);
+    pc->retention_bytes = cfg_int(cfg, "log.retention.bytes");
+    pc->index_interval_bytes = (int32_t)cfg_int(cfg, "log.index.interval.bytes");
+    pc->segment_index_bytes = (int32_t)cfg_int(cfg, "log.index.size.max.bytes");
+    pc->flush_messages = cfg_int(cfg, "log.flush.interval.messages");
+    pc->file_delete_delay_ms = cfg_int(cfg, "log.segment.delete.delay.ms");
+}
+
+int server_start(server_t *srv, cfg_t *cfg)
+{
+    memset(srv, 0, sizeof(*srv));
+    srv->cfg = cfg;
+    srv->broker_id = (int32_t)cfg_int(cfg, "broker.id");
+    srv->max_request_bytes = cfg_int(cfg, "socket.request.max.bytes");
+    char ident[32];
+    snprintf(ident, sizeof(ident), "broker %d", srv->broker_id);
+    log_set_ident(ident);
+    signal(SIGPIPE, SIG_IGN);
+
+    /* Block the stop signals in every thread (ZooKeeper's and ours inherit the mask) and read
+     * them through a signalfd on the reactor. */
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &mask, NULL);
+
+    srv->loop = ev_new();
+    if (!srv->loop) {
+        log_error("server", "cannot create the event loop: %s", strerror(errno));
+        return -1;
+    }
+    int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (sfd < 0 || ev_fd_add(srv->loop, sfd, EV_READ, server_on_signal, srv) != 0) {
+        log_error("server", "cannot watch signals: %s", strerror(errno));
+        return -1;
+    }
+    if (server_setup_listeners(srv) != 0) return -1;
+
+    plog_cfg_t pc;
+    server_plog_defaults(cfg, &pc);
+    char err[512];
+    if (lmgr_open(cfg_log_dirs(cfg), srv->broker_id, NULL, &pc, &srv->lmgr, err, sizeof(err)) !=
+        KERR_NONE) {
+        log_error("server", "cannot open log dirs %s: %s", cfg_log_dirs(cfg), err);
+        return -1;
+    }
+    lmgr_set_intervals(srv->lmgr, cfg_int(cfg, "log.retention.check.interval.ms"),
+                       cfg_int(cfg, "log.flush.offset.checkpoint.interval.ms"));
+    srv->md = mdcache_new();
+    srv->autocreating = dict_new();
+    srv->rmgr = rmgr_new(srv);
+    tconf_init(srv);
+
+    ctl_conf_t cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.zk_connect = cfg_str(cfg, "zookeeper.connect");
+    cc.session_timeout_ms = (int)cfg_int(cfg, "zookeeper.session.timeout.ms");
+    cc.broker_id = srv->broker_id;
+    cc.self.id = srv->broker_id;
+    const char *rack = cfg_str(cfg, "broker.rack");
+    snprintf(cc.self.rack, sizeof(cc.self.rack), "%s", rack ? rack : "");
+    for (int i = 0; i < srv->nlisteners && i < MD_MAX_ENDPOINTS; i++) {
+        md_endpoint_t *e = &cc.self.ep[cc.self.nendpoints++];
+        snprintf(e->listener, sizeof(e->listener), "%s", srv->listeners[i].name);
+        snprintf(e->host, sizeof(e->host), "%s", srv->listeners[i].adv_host);
+        e->port = srv->listeners[i].adv_port;
+    }
+    snprintf(cc.listener_protocol_map, sizeof(cc.listener_protocol_map), "%s",
+             cfg_str(cfg, "listener.security.protocol.map"));
+    cc.default_partitions = (int32_t)cfg_int(cfg, "num.partitions");
+    cc.default_replication_factor = (int16_t)cfg_int(cfg, "default.replication.factor");
+    cc.delete_topic_enable = cfg_bool(cfg, "delete.topic.enable");
+    cc.unclean_leader_election = cfg_bool(cfg, "unclean.leader.election.enable");
+    srv->ctl = ctl_start(srv->loop, &cc, server_deliver, srv);
+    if (!srv->ctl) {
+        log_error("server", "cannot start the coordinator thread");
+        return -1;
+    }
+    ev_timer_add(srv->loop, SERVER_TICK_MS, server_tick, srv);
+    log_info("server", "starting broker %d (zookeeper.connect=%s, log.dirs=%s)", srv->broker_id,
+             cc.zk_connect, cfg_log_dirs(cfg));
+    return 0;
+}
+
+int server_run(server_t *srv)
+{
+    ev_run(srv->loop);
+    log_info("server", "[KafkaServer id=%d] shutting down", srv->broker_id);
+    server_close_listeners(srv);
+    conn_close_all(srv);
+    ctl_stop(srv->ctl); /* closes the ZooKeeper session: deregisters this broker */
+    srv->ctl = NULL;
+    rmgr_free(srv->rmgr);
+    lmgr_close(srv->lmgr, server_exit_code == 0);
+    mdcache_free(srv->md);
+    tconf_free(srv);
+    dict_free(srv->autocreating, NULL);
+    log_info("server", "[KafkaServer id=%d] shut down completed", srv->broker_id);
+    return server_exit_code;
+}

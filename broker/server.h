@@ -1,0 +1,75 @@
+/* server.h: the broker process state and its wiring (DESIGN.md section 1).
+ *
+ * One server_t per process, owned by main(). Every field is touched only on the reactor
+ * thread, except `loop` (ev_post is thread-safe). Start-up order: config -> log manager
+ * (recovery) -> ZooKeeper session -> cluster id, broker registration -> controller candidate
+ * -> listeners. Shutdown (SIGTERM/SIGINT): stop accepting, close connections, deregister,
+ * flush logs, write checkpoints and the clean-shutdown marker. */
+#ifndef SERVER_H
+#define SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "ev.h"
+
+typedef struct lmgr lmgr_t;
+typedef struct rmgr rmgr_t;
+typedef struct mdcache mdcache_t;
+typedef struct zkc zkc_t;
+typedef struct ctl ctl_t;
+typedef struct zkreg zkreg_t;
+typedef struct conn conn_t;
+
+#define SERVER_MAX_LISTENERS 8
+
+typedef struct server server_t;
+
+typedef struct listener {
+    server_t *srv;
+    char name[64];  /* listener name, e.g. PLAINTEXT */
+    char host[256]; /* bind host */
+    int port;
+    char adv_host[256]; /* advertised host:port for Metadata */
+    int adv_port;
+    int fd;
+} listener_t;
+
+struct server {
+    ev_loop_t *loop;
+    cfg_t *cfg;
+    int32_t broker_id;
+    char cluster_id[64];
+    listener_t listeners[SERVER_MAX_LISTENERS];
+    int nlisteners;
+    lmgr_t *lmgr;
+    rmgr_t *rmgr;
+    mdcache_t *md;
+    zkc_t *zk;
+    zkreg_t *zkreg;
+    ctl_t *ctl;
+    conn_t *conns; /* all open connections (intrusive list) */
+    int nconns;
+    int64_t max_request_bytes; /* socket.request.max.bytes */
+    void *md_waiters;          /* server.c: requests waiting for a metadata change */
+    void *tconf;               /* tconf.c: per-topic config overrides */
+    struct dict *autocreating; /* topics with an auto-create in flight */
+    bool stopping;
+    bool ready; /* registered and serving */
+};
+
+/* Metadata waiters: fn(arg, false) is called now and after every metadata update until it
+ * returns true; fn(arg, true) is called once if timeout_ms passes first. */
+typedef bool server_md_check_fn(void *arg, bool timed_out);
+void server_md_wait(server_t *srv, int64_t timeout_ms, server_md_check_fn *fn, void *arg);
+
+/* Auto-create topic with the broker defaults (Metadata path); at most one in flight per topic. */
+void server_autocreate_topic(server_t *srv, const char *topic);
+
+/* Build and start everything from a finished config. Returns 0, or -1 after logging why. */
+int server_start(server_t *srv, cfg_t *cfg);
+/* Run the reactor until a stop signal; then shut down cleanly. Returns the exit status. */
+int server_run(server_t *srv);
+
+#endif

@@ -1,0 +1,412 @@
+/* lmgr.c: log dirs, partition logs by "topic-partition" name, checkpoint files. */
+#include "lmgr.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dict.h"
+#include "ktime.h"
+#include "log.h"
+
+#define LMGR_MAX_DIRS     16
+#define LMGR_CLEAN_MARKER ".kafka_cleanshutdown"
+
+typedef struct lmgr_entry {
+    plog_t *log;
+    int dir; /* index into m->dirs */
+} lmgr_entry_t;
+
+struct lmgr {
+    char *dirs[LMGR_MAX_DIRS];
+    int ndirs;
+    int32_t broker_id;
+    plog_cfg_t defaults;
+    dict_t *logs; /* "topic-partition" -> lmgr_entry_t* */
+    int64_t retention_check_ms, checkpoint_ms;
+    int64_t last_retention, last_checkpoint;
+    int64_t (*hw_fn)(plog_t *log, void *arg);
+    void *hw_arg;
+    int next_dir;
+};
+
+/* ---- checkpoint files ---- */
+
+typedef struct ckpt_ent {
+    char *topic;
+    int32_t partition;
+    int64_t offset;
+} ckpt_ent_t;
+
+/* Read "<dir>/<name>" into a dict "topic-partition" -> offset (heap int64). */
+static dict_t *ckpt_read(const char *dir, const char *name)
+{
+    dict_t *d = dict_new();
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    if (!f) return d;
+    int version, n;
+    if (fscanf(f, "%d %d", &version, &n) == 2 && version == 0) {
+        char topic[256];
+        int p;
+        long long off;
+        for (int i = 0; i < n && fscanf(f, "%255s %d %lld", topic, &p, &off) == 3; i++) {
+            char key[300];
+            snprintf(key, sizeof(key), "%s-%d", topic, p);
+            int64_t *v = malloc(sizeof(*v));
+            if (!v) abort();
+            *v = off;
+            free(dict_set(d, key, v));
+        }
+    } else {
+        log_warn("lmgr", "malformed checkpoint file %s ignored", path);
+    }
+    fclose(f);
+    return d;
+}
+
+static int64_t ckpt_get(dict_t *d, const char *key, int64_t dflt)
+{
+    int64_t *v = dict_get(d, key);
+    return v ? *v : dflt;
+}
+
+typedef struct ckpt_writer {
+    lmgr_t *m;
+    int dir;
+    FILE *f;
+    int count;
+    int which; /* 0 recovery, 1 replication (hw), 2 log start */
+} ckpt_writer_t;
+
+static void ckpt_write_one(lmgr_t *m, int dir, const char *name, int which)
+{
+    char path[PATH_MAX], tmp[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", m->dirs[dir], name);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    int count = 0;
+    size_t it = 0;
+    void *v;
+    while (dict_next(m->logs, &it, NULL, &v))
+        if (((lmgr_entry_t *)v)->dir == dir) count++;
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        log_error("lmgr", "write %s: %s", tmp, strerror(errno));
+        return;
+    }
+    fprintf(f, "0\n%d\n", which == 3 ? 0 : count);
+    it = 0;
+    while (which != 3 && dict_next(m->logs, &it, NULL, &v)) {
+        lmgr_entry_t *e = v;
+        if (e->dir != dir) continue;
+        int64_t off = which == 0 ? plog_recovery_point(e->log)
+                      : which == 1
+                          ? (m->hw_fn ? m->hw_fn(e->log, m->hw_arg) : plog_end_offset(e->log))
+                          : plog_start_offset(e->log);
+        fprintf(f, "%s %d %" PRId64 "\n", plog_topic(e->log), plog_partition(e->log), off);
+    }
+    fflush(f);
+    fsync(fileno(f));
+    fclose(f);
+    if (rename(tmp, path) != 0) log_error("lmgr", "rename %s: %s", tmp, strerror(errno));
+}
+
+void lmgr_checkpoint(lmgr_t *m)
+{
+    for (int d = 0; d < m->ndirs; d++) {
+        ckpt_write_one(m, d, "recovery-point-offset-checkpoint", 0);
+        ckpt_write_one(m, d, "replication-offset-checkpoint", 1);
+        ckpt_write_one(m, d, "log-start-offset-checkpoint", 2);
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/cleaner-offset-checkpoint", m->dirs[d]);
+        if (access(path, F_OK) != 0) ckpt_write_one(m, d, "cleaner-offset-checkpoint", 3);
+    }
+}
+
+/* ---- meta.properties ---- */
+
+static kerr_t lmgr_meta(lmgr_t *m, const char *dir, const char *cluster_id, char *err, size_t n)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/meta.properties", dir);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        char line[512];
+        while (fgets(line, sizeof(line), f)) {
+            int id;
+            if (sscanf(line, "broker.id=%d", &id) == 1 && id != m->broker_id) {
+                snprintf(err, n,
+                         "The broker id %d in %s doesn't match the configured broker.id %d; "
+                         "this log dir belongs to another broker",
+                         id, path, m->broker_id);
+                fclose(f);
+                return KERR__INVAL;
+            }
+        }
+        fclose(f);
+        return KERR_NONE;
+    }
+    f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, n, "cannot write %s: %s", path, strerror(errno));
+        return KERR__IO;
+    }
+    fprintf(f, "#\n#%s\nversion=0\nbroker.id=%d\n", "written by kafka-server", m->broker_id);
+    if (cluster_id) fprintf(f, "cluster.id=%s\n", cluster_id);
+    fclose(f);
+    return KERR_NONE;
+}
+
+/* ---- open ---- */
+
+static void lmgr_entry_free(void *p)
+{
+    lmgr_entry_t *e = p;
+    if (!e) return;
+    plog_close(e->log);
+    free(e);
+}
+
+/* "topic-partition" dir name -> topic, partition. */
+static bool lmgr_parse_dirname(const char *name, char *topic, size_t n, int32_t *p)
+{
+    const char *dash = strrchr(name, '-');
+    if (!dash || dash == name || !dash[1]) return false;
+    char *end;
+    long v = strtol(dash + 1, &end, 10);
+    if (*end || v < 0 || v > INT32_MAX) return false;
+    if ((size_t)(dash - name) >= n) return false;
+    snprintf(topic, n, "%.*s", (int)(dash - name), name);
+    *p = (int32_t)v;
+    return true;
+}
+
+static int lmgr_rm_rf(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    struct dirent *de;
+    char p[PATH_MAX];
+    while ((de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+        snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    return rmdir(dir);
+}
+
+static kerr_t lmgr_open_dir(lmgr_t *m, int di, char *err, size_t n)
+{
+    const char *dir = m->dirs[di];
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/" LMGR_CLEAN_MARKER, dir);
+    bool clean = access(path, F_OK) == 0;
+    dict_t *rp = ckpt_read(dir, "recovery-point-offset-checkpoint");
+    dict_t *ls = ckpt_read(dir, "log-start-offset-checkpoint");
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, n, "cannot open log dir %s: %s", dir, strerror(errno));
+        dict_free(rp, free);
+        dict_free(ls, free);
+        return KERR__IO;
+    }
+    struct dirent *de;
+    kerr_t rc = KERR_NONE;
+    int opened = 0;
+    while ((de = readdir(d)) && !rc) {
+        if (de->d_name[0] == '.') continue;
+        char full[PATH_MAX];
+        snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
+        struct stat st;
+        if (stat(full, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+        size_t l = strlen(de->d_name);
+        if (l > 7 && strcmp(de->d_name + l - 7, "-delete") == 0) {
+            lmgr_rm_rf(full);
+            continue;
+        }
+        char topic[256];
+        int32_t p;
+        if (!lmgr_parse_dirname(de->d_name, topic, sizeof(topic), &p)) continue;
+        plog_t *log;
+        rc = plog_open(full, topic, p, &m->defaults, ckpt_get(rp, de->d_name, 0),
+                       ckpt_get(ls, de->d_name, 0), clean, &log);
+        if (rc) {
+            snprintf(err, n, "cannot open partition log %s: %s", full, kerr_str(rc));
+            break;
+        }
+        lmgr_entry_t *e = calloc(1, sizeof(*e));
+        if (!e) abort();
+        e->log = log;
+        e->dir = di;
+        lmgr_entry_free(dict_set(m->logs, de->d_name, e));
+        opened++;
+    }
+    closedir(d);
+    dict_free(rp, free);
+    dict_free(ls, free);
+    if (!rc) {
+        unlink(path);
+        log_info("lmgr", "loaded %d partition logs from %s (%s shutdown)", opened, dir,
+                 clean ? "clean" : "unclean: logs after the recovery point were checked");
+    }
+    return rc;
+}
+
+kerr_t lmgr_open(const char *log_dirs, int32_t broker_id, const char *cluster_id,
+                 const plog_cfg_t *defaults, lmgr_t **out, char *err, size_t errlen)
+{
+    lmgr_t *m = calloc(1, sizeof(*m));
+    if (!m) abort();
+    m->broker_id = broker_id;
+    m->defaults = *defaults;
+    m->logs = dict_new();
+    m->retention_check_ms = 300000;
+    m->checkpoint_ms = 60000;
+    m->last_retention = m->last_checkpoint = ktime_wall_ms();
+    const char *p = log_dirs;
+    while (*p && m->ndirs < LMGR_MAX_DIRS) {
+        while (*p == ',' || *p == ' ') p++;
+        if (!*p) break;
+        size_t len = strcspn(p, ",");
+        char *d = strndup(p, len);
+        while (len > 1 && d[len - 1] == ' ') d[--len] = '\0';
+        m->dirs[m->ndirs++] = d;
+        p += len;
+    }
+    kerr_t rc = m->ndirs ? KERR_NONE : KERR__INVAL;
+    if (rc) snprintf(err, errlen, "log.dirs is empty");
+    for (int i = 0; i < m->ndirs && !rc; i++) {
+        /* mkdir -p */
+        char tmp[PATH_MAX];
+        snprintf(tmp, sizeof(tmp), "%s", m->dirs[i]);
+        for (char *s = tmp + 1; *s; s++) {
+            if (*s != '/') continue;
+            *s = '\0';
+            mkdir(tmp, 0755);
+            *s = '/';
+        }
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create log dir %s: %s", tmp, strerror(errno));
+            rc = KERR__IO;
+            break;
+        }
+        rc = lmgr_meta(m, m->dirs[i], cluster_id, err, errlen);
+        if (!rc) rc = lmgr_open_dir(m, i, err, errlen);
+    }
+    if (rc) {
+        lmgr_close(m, false);
+        return rc;
+    }
+    *out = m;
+    return KERR_NONE;
+}
+
+plog_t *lmgr_get(lmgr_t *m, const char *topic, int32_t partition)
+{
+    char key[300];
+    snprintf(key, sizeof(key), "%s-%d", topic, partition);
+    lmgr_entry_t *e = dict_get(m->logs, key);
+    return e ? e->log : NULL;
+}
+
+kerr_t lmgr_get_or_create(lmgr_t *m, const char *topic, int32_t partition, const plog_cfg_t *cfg,
+                          plog_t **out)
+{
+    plog_t *log = lmgr_get(m, topic, partition);
+    if (log) {
+        plog_set_cfg(log, cfg);
+        *out = log;
+        return KERR_NONE;
+    }
+    char key[300], dir[PATH_MAX];
+    snprintf(key, sizeof(key), "%s-%d", topic, partition);
+    int di = m->next_dir++ % m->ndirs; /* round-robin over log dirs */
+    snprintf(dir, sizeof(dir), "%s/%s", m->dirs[di], key);
+    kerr_t rc = plog_open(dir, topic, partition, cfg, 0, 0, true, &log);
+    if (rc) return rc;
+    lmgr_entry_t *e = calloc(1, sizeof(*e));
+    if (!e) abort();
+    e->log = log;
+    e->dir = di;
+    dict_set(m->logs, key, e);
+    log_info("lmgr", "created log for partition %s in %s", key, m->dirs[di]);
+    *out = log;
+    return KERR_NONE;
+}
+
+kerr_t lmgr_delete(lmgr_t *m, const char *topic, int32_t partition)
+{
+    char key[300];
+    snprintf(key, sizeof(key), "%s-%d", topic, partition);
+    lmgr_entry_t *e = dict_del(m->logs, key);
+    if (!e) return KERR__NOENT;
+    kerr_t rc = plog_delete(e->log);
+    free(e);
+    return rc;
+}
+
+void lmgr_foreach(lmgr_t *m, void (*cb)(plog_t *log, void *arg), void *arg)
+{
+    size_t it = 0;
+    void *v;
+    while (dict_next(m->logs, &it, NULL, &v)) cb(((lmgr_entry_t *)v)->log, arg);
+}
+
+void lmgr_set_hw_fn(lmgr_t *m, int64_t (*hw)(plog_t *log, void *arg), void *arg)
+{
+    m->hw_fn = hw;
+    m->hw_arg = arg;
+}
+
+void lmgr_set_intervals(lmgr_t *m, int64_t retention_check_ms, int64_t checkpoint_ms)
+{
+    m->retention_check_ms = retention_check_ms;
+    m->checkpoint_ms = checkpoint_ms;
+}
+
+void lmgr_tick(lmgr_t *m, int64_t now_ms)
+{
+    size_t it = 0;
+    void *v;
+    while (dict_next(m->logs, &it, NULL, &v)) plog_maybe_flush(((lmgr_entry_t *)v)->log, now_ms);
+    if (now_ms - m->last_retention >= m->retention_check_ms) {
+        m->last_retention = now_ms;
+        it = 0;
+        while (dict_next(m->logs, &it, NULL, &v)) plog_retention(((lmgr_entry_t *)v)->log, now_ms);
+    }
+    if (now_ms - m->last_checkpoint >= m->checkpoint_ms) {
+        m->last_checkpoint = now_ms;
+        lmgr_checkpoint(m);
+    }
+}
+
+void lmgr_close(lmgr_t *m, bool clean)
+{
+    if (!m) return;
+    if (clean) {
+        size_t it = 0;
+        void *v;
+        while (dict_next(m->logs, &it, NULL, &v)) plog_flush(((lmgr_entry_t *)v)->log);
+        lmgr_checkpoint(m);
+        for (int i = 0; i < m->ndirs; i++) {
+            char path[PATH_MAX];
+            snprintf(path, sizeof(path), "%s/" LMGR_CLEAN_MARKER, m->dirs[i]);
+            FILE *f = fopen(path, "w");
+            if (f) {
+                fsync(fileno(f));
+                fclose(f);
+            }
+        }
+    }
+    dict_free(m->logs, lmgr_entry_free);
+    for (int i = 0; i < m->ndirs; i++) free(m->dirs[i]);
+    free(m);
+}

@@ -1,0 +1,41 @@
+/* lmgr.h: the log manager: every partition log in the configured log dirs, Kafka's per-dir
+ * files (meta.properties, recovery-point-offset-checkpoint, replication-offset-checkpoint,
+ * log-start-offset-checkpoint, cleaner-offset-checkpoint, .kafka_cleanshutdown), recovery at
+ * start and the periodic retention / flush / checkpoint work.
+ * Checkpoint files are Kafka's text format: a version line "0", a count line, then
+ * "topic partition offset" lines; written to a temp file, fsynced and renamed.
+ * Owner: the server. Reactor thread only. */
+#ifndef LMGR_H
+#define LMGR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kerr.h"
+#include "plog.h"
+
+typedef struct lmgr lmgr_t;
+
+/* Open (creating) the comma-separated log dirs, check or write meta.properties, read the
+ * clean-shutdown marker (then remove it) and the checkpoints, and open every partition dir
+ * (recovering after an unclean stop). cluster_id may be NULL (not known yet). */
+kerr_t lmgr_open(const char *log_dirs, int32_t broker_id, const char *cluster_id,
+                 const plog_cfg_t *defaults, lmgr_t **out, char *err, size_t errlen);
+plog_t *lmgr_get(lmgr_t *m, const char *topic, int32_t partition);
+kerr_t lmgr_get_or_create(lmgr_t *m, const char *topic, int32_t partition, const plog_cfg_t *cfg,
+                          plog_t **out);
+kerr_t lmgr_delete(lmgr_t *m, const char *topic, int32_t partition);
+void lmgr_foreach(lmgr_t *m, void (*cb)(plog_t *log, void *arg), void *arg);
+/* The high watermark to checkpoint for a log (default: its end offset). */
+void lmgr_set_hw_fn(lmgr_t *m, int64_t (*hw)(plog_t *log, void *arg), void *arg);
+void lmgr_set_intervals(lmgr_t *m, int64_t retention_check_ms, int64_t checkpoint_ms);
+/* Periodic work: retention, flush policy, checkpoints, each on its own interval. */
+void lmgr_tick(lmgr_t *m, int64_t now_ms);
+/* Write all checkpoint files now. */
+void lmgr_checkpoint(lmgr_t *m);
+/* Stop: close every log; when clean, flush them first, write the checkpoints and the
+ * .kafka_cleanshutdown marker. Frees m. */
+void lmgr_close(lmgr_t *m, bool clean);
+
+#endif

@@ -1,0 +1,1042 @@
+/* plog.c: partition log = ordered segments; each segment = .log file + in-memory offset and
+ * time indexes mirrored to .index / .timeindex files (appended entry by entry).
+ *
+ * Reading batch headers goes through a small buffered scanner (one pread per 64 KiB), so a
+ * fetch of many small batches costs a few syscalls, not one per batch. */
+#include "plog.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ktime.h"
+#include "log.h"
+#include "rec/batch.h"
+#include "rec/crc32c.h"
+
+#define PLOG_SCAN_BUF (64 * 1024)
+/* Enough of a batch header for scanning: baseOffset, length, ..., maxTimestamp. */
+#define PLOG_HDR_NEED BATCH_HDR_SIZE
+
+typedef struct idx_ent {
+    uint32_t rel;
+    uint32_t pos;
+} idx_ent_t;
+
+typedef struct tidx_ent {
+    int64_t ts;
+    uint32_t rel;
+} tidx_ent_t;
+
+typedef struct seg {
+    int64_t base;
+    int fd, ifd, tfd;
+    int64_t size;
+    int64_t next_offset; /* offset after the last batch in this segment */
+    int64_t max_ts, max_ts_offset;
+    int64_t created_ms; /* wall clock when opened/created, for segment.ms */
+    int64_t bytes_since_index;
+    idx_ent_t *idx;
+    size_t nidx, capidx;
+    tidx_ent_t *tidx;
+    size_t ntidx, captidx;
+} seg_t;
+
+typedef struct epoch_ent {
+    int32_t epoch;
+    int64_t start;
+} epoch_ent_t;
+
+struct plog {
+    char *dir, *topic;
+    int32_t partition;
+    plog_cfg_t cfg;
+    seg_t **segs;
+    int nsegs, capsegs;
+    int64_t start_offset, end_offset, recovery_point;
+    int64_t unflushed_msgs, last_flush_ms;
+    epoch_ent_t *epochs;
+    int nepochs;
+};
+
+void plog_cfg_defaults(plog_cfg_t *c)
+{
+    c->segment_bytes = 1073741824;
+    c->segment_ms = 7LL * 24 * 3600 * 1000;
+    c->retention_ms = 7LL * 24 * 3600 * 1000;
+    c->retention_bytes = -1;
+    c->index_interval_bytes = 4096;
+    c->segment_index_bytes = 10 * 1024 * 1024;
+    c->flush_messages = INT64_MAX;
+    c->flush_ms = INT64_MAX;
+    c->file_delete_delay_ms = 60000;
+}
+
+/* ---------------------------------------------------------------- small helpers */
+
+static int64_t be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v = (v << 8) | p[i];
+    return (int64_t)v;
+}
+static uint32_t be32u(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+static void put_be64(uint8_t *p, int64_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        p[i] = (uint8_t)v;
+        v = (int64_t)((uint64_t)v >> 8);
+    }
+}
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static void seg_path(const plog_t *log, int64_t base, const char *ext, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/%020" PRId64 "%s", log->dir, base, ext);
+}
+
+static int pwrite_all(int fd, const void *p, size_t n, off_t off)
+{
+    const uint8_t *b = p;
+    while (n > 0) {
+        ssize_t w = pwrite(fd, b, n, off);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        b += w;
+        n -= (size_t)w;
+        off += w;
+    }
+    return 0;
+}
+
+static ssize_t pread_full(int fd, void *p, size_t n, off_t off)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, (uint8_t *)p + got, n - got, off + (off_t)got);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+/* ---------------------------------------------------------------- header scanner */
+
+typedef struct scan {
+    int fd;
+    int64_t file_size;
+    uint8_t *buf;
+    int64_t buf_off; /* file offset of buf[0] */
+    size_t buf_len;
+} scan_t;
+
+static void scan_init(scan_t *s, int fd, int64_t file_size)
+{
+    s->fd = fd;
+    s->file_size = file_size;
+    s->buf = malloc(PLOG_SCAN_BUF);
+    if (!s->buf) abort();
+    s->buf_off = 0;
+    s->buf_len = 0;
+}
+
+static void scan_free(scan_t *s)
+{
+    free(s->buf);
+}
+
+/* Header of the batch at pos: KERR_NONE, KERR__AGAIN at a partial batch (end of data),
+ * KERR__BAD_MSG when it cannot be a batch. */
+static kerr_t scan_hdr(scan_t *s, int64_t pos, batch_hdr_t *h)
+{
+    if (pos + BATCH_LOG_OVERHEAD > s->file_size) return KERR__AGAIN;
+    if (pos < s->buf_off || pos + PLOG_HDR_NEED > s->buf_off + (int64_t)s->buf_len) {
+        ssize_t r = pread_full(s->fd, s->buf, PLOG_SCAN_BUF, pos);
+        if (r < 0) return KERR__IO;
+        s->buf_off = pos;
+        s->buf_len = (size_t)r;
+    }
+    size_t avail = (size_t)(s->buf_off + (int64_t)s->buf_len - pos);
+    const uint8_t *p = s->buf + (pos - s->buf_off);
+    if (avail < PLOG_HDR_NEED) {
+        if (avail >= BATCH_LOG_OVERHEAD &&
+            (int32_t)be32u(p + 8) < BATCH_HDR_SIZE - BATCH_LOG_OVERHEAD)
+            return KERR__BAD_MSG;
+        return KERR__AGAIN;
+    }
+    kerr_t err = batch_hdr_parse(p, PLOG_HDR_NEED, h);
+    if (err == KERR__AGAIN) err = KERR_NONE; /* only the header was offered */
+    if (err) return err;
+    if (h->magic != BATCH_MAGIC_V2) return KERR__BAD_MSG;
+    if (pos + (int64_t)batch_size(h) > s->file_size) return KERR__AGAIN;
+    return KERR_NONE;
+}
+
+/* ---------------------------------------------------------------- segments */
+
+static void seg_idx_push(seg_t *s, uint32_t rel, uint32_t pos)
+{
+    if (s->nidx == s->capidx) {
+        s->capidx = s->capidx ? s->capidx * 2 : 64;
+        s->idx = realloc(s->idx, s->capidx * sizeof(*s->idx));
+        if (!s->idx) abort();
+    }
+    s->idx[s->nidx++] = (idx_ent_t){rel, pos};
+}
+
+static void seg_tidx_push(seg_t *s, int64_t ts, uint32_t rel)
+{
+    if (s->ntidx == s->captidx) {
+        s->captidx = s->captidx ? s->captidx * 2 : 64;
+        s->tidx = realloc(s->tidx, s->captidx * sizeof(*s->tidx));
+        if (!s->tidx) abort();
+    }
+    s->tidx[s->ntidx++] = (tidx_ent_t){ts, rel};
+}
+
+/* Record a batch at pos in the in-memory indexes (and files when write_files). */
+static void seg_index_batch(seg_t *s, const batch_hdr_t *h, int64_t pos, int32_t interval,
+                            bool write_files)
+{
+    int64_t last = batch_last_offset(h);
+    bool new_max = h->max_timestamp > s->max_ts;
+    if (new_max) {
+        s->max_ts = h->max_timestamp;
+        s->max_ts_offset = last;
+    }
+    if (s->bytes_since_index >= interval || s->nidx == 0) {
+        uint32_t rel = (uint32_t)(h->base_offset - s->base);
+        seg_idx_push(s, rel, (uint32_t)pos);
+        if (write_files) {
+            uint8_t e[8];
+            put_be32(e, rel);
+            put_be32(e + 4, (uint32_t)pos);
+            if (pwrite_all(s->ifd, e, 8, (off_t)((s->nidx - 1) * 8)) != 0)
+                log_warn("plog", "write offset index: %s", strerror(errno));
+        }
+        if (s->ntidx == 0 || s->max_ts > s->tidx[s->ntidx - 1].ts) {
+            uint32_t trel = (uint32_t)(s->max_ts_offset - s->base);
+            seg_tidx_push(s, s->max_ts, trel);
+            if (write_files) {
+                uint8_t e[12];
+                put_be64(e, s->max_ts);
+                put_be32(e + 8, trel);
+                if (pwrite_all(s->tfd, e, 12, (off_t)((s->ntidx - 1) * 12)) != 0)
+                    log_warn("plog", "write time index: %s", strerror(errno));
+            }
+        }
+        s->bytes_since_index = 0;
+    }
+    s->bytes_since_index += (int64_t)batch_size(h);
+    s->next_offset = last + 1;
+}
+
+static void seg_close(seg_t *s)
+{
+    if (!s) return;
+    if (s->fd >= 0) close(s->fd);
+    if (s->ifd >= 0) close(s->ifd);
+    if (s->tfd >= 0) close(s->tfd);
+    free(s->idx);
+    free(s->tidx);
+    free(s);
+}
+
+static seg_t *seg_open(plog_t *log, int64_t base, bool create, kerr_t *err)
+{
+    seg_t *s = calloc(1, sizeof(*s));
+    if (!s) abort();
+    s->base = base;
+    s->next_offset = base;
+    s->max_ts = -1;
+    s->max_ts_offset = base;
+    s->created_ms = ktime_wall_ms();
+    char path[PATH_MAX];
+    int fl = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0);
+    seg_path(log, base, ".log", path, sizeof(path));
+    s->fd = open(path, fl, 0644);
+    seg_path(log, base, ".index", path, sizeof(path));
+    s->ifd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    seg_path(log, base, ".timeindex", path, sizeof(path));
+    s->tfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    struct stat st;
+    if (s->fd < 0 || s->ifd < 0 || s->tfd < 0 || fstat(s->fd, &st) != 0) {
+        log_error("plog", "open segment %s/%020" PRId64 ": %s", log->dir, base, strerror(errno));
+        seg_close(s);
+        *err = KERR__IO;
+        return NULL;
+    }
+    s->size = st.st_size;
+    if (!create) s->created_ms = (int64_t)st.st_mtime * 1000;
+    *err = KERR_NONE;
+    return s;
+}
+
+/* Rebuild the indexes of s from its log; with verify, check each batch's CRC and truncate at
+ * the first bad or partial batch. Returns the number of bytes truncated (0 when intact). */
+static int64_t seg_rebuild(plog_t *log, seg_t *s, bool verify)
+{
+    s->nidx = s->ntidx = 0;
+    s->bytes_since_index = 0;
+    s->max_ts = -1;
+    s->next_offset = s->base;
+    scan_t sc;
+    scan_init(&sc, s->fd, s->size);
+    int64_t pos = 0;
+    uint8_t *bbuf = NULL;
+    size_t bcap = 0;
+    for (;;) {
+        batch_hdr_t h;
+        kerr_t err = scan_hdr(&sc, pos, &h);
+        if (err) break;
+        if (h.base_offset < s->next_offset && pos > 0) break; /* offsets must grow */
+        if (verify) {
+            size_t sz = batch_size(&h);
+            if (sz > bcap) {
+                bcap = sz;
+                bbuf = realloc(bbuf, bcap);
+                if (!bbuf) abort();
+            }
+            if (pread_full(s->fd, bbuf, sz, pos) != (ssize_t)sz) break;
+            batch_hdr_t vh;
+            if (batch_validate(bbuf, sz, &vh) != KERR_NONE) break;
+        }
+        seg_index_batch(s, &h, pos, log->cfg.index_interval_bytes, false);
+        pos += (int64_t)batch_size(&h);
+    }
+    free(bbuf);
+    scan_free(&sc);
+    int64_t cut = s->size - pos;
+    if (cut > 0) {
+        if (ftruncate(s->fd, pos) != 0)
+            log_error("plog", "truncate %s segment %" PRId64 ": %s", log->dir, s->base,
+                      strerror(errno));
+        s->size = pos;
+    }
+    /* rewrite the index files from memory */
+    if (ftruncate(s->ifd, 0) != 0 || ftruncate(s->tfd, 0) != 0)
+        log_warn("plog", "truncate index files of %s: %s", log->dir, strerror(errno));
+    for (size_t i = 0; i < s->nidx; i++) {
+        uint8_t e[8];
+        put_be32(e, s->idx[i].rel);
+        put_be32(e + 4, s->idx[i].pos);
+        pwrite_all(s->ifd, e, 8, (off_t)(i * 8));
+    }
+    for (size_t i = 0; i < s->ntidx; i++) {
+        uint8_t e[12];
+        put_be64(e, s->tidx[i].ts);
+        put_be32(e + 8, s->tidx[i].rel);
+        pwrite_all(s->tfd, e, 12, (off_t)(i * 12));
+    }
+    return cut;
+}
+
+/* Load indexes from their files; false when they are missing or inconsistent. Then scan from
+ * the last indexed batch to find the segment's end. */
+static bool seg_load_indexes(plog_t *log, seg_t *s)
+{
+    struct stat ist, tst;
+    if (fstat(s->ifd, &ist) != 0 || fstat(s->tfd, &tst) != 0) return false;
+    if (ist.st_size % 8 != 0 || tst.st_size % 12 != 0) return false;
+    if (s->size > 0 && ist.st_size == 0) return false;
+    size_t ni = (size_t)ist.st_size / 8, nt = (size_t)tst.st_size / 12;
+    uint8_t *b = malloc((size_t)ist.st_size + (size_t)tst.st_size + 1);
+    if (!b) abort();
+    bool ok = pread_full(s->ifd, b, (size_t)ist.st_size, 0) == ist.st_size &&
+              pread_full(s->tfd, b + ist.st_size, (size_t)tst.st_size, 0) == tst.st_size;
+    for (size_t i = 0; ok && i < ni; i++) {
+        uint32_t rel = be32u(b + i * 8), pos = be32u(b + i * 8 + 4);
+        if ((int64_t)pos >= s->size ||
+            (s->nidx && (rel < s->idx[s->nidx - 1].rel || pos <= s->idx[s->nidx - 1].pos))) {
+            ok = false;
+            break;
+        }
+        seg_idx_push(s, rel, pos);
+    }
+    for (size_t i = 0; ok && i < nt; i++) {
+        const uint8_t *e = b + ist.st_size + i * 12;
+        seg_tidx_push(s, be64(e), be32u(e + 8));
+        if (s->tidx[i].ts > s->max_ts) {
+            s->max_ts = s->tidx[i].ts;
+            s->max_ts_offset = s->base + s->tidx[i].rel;
+        }
+    }
+    free(b);
+    if (!ok) {
+        s->nidx = s->ntidx = 0;
+        s->max_ts = -1;
+        return false;
+    }
+    /* Walk from the last indexed batch to the end: finds next_offset and max timestamp. */
+    scan_t sc;
+    scan_init(&sc, s->fd, s->size);
+    int64_t pos = s->nidx ? s->idx[s->nidx - 1].pos : 0;
+    s->bytes_since_index = 0;
+    bool first = true;
+    for (;;) {
+        batch_hdr_t h;
+        kerr_t err = scan_hdr(&sc, pos, &h);
+        if (err) {
+            ok = pos == s->size;
+            break;
+        }
+        if (first && s->nidx && h.base_offset != s->base + s->idx[s->nidx - 1].rel) {
+            ok = false;
+            break;
+        }
+        first = false;
+        if (h.max_timestamp > s->max_ts) {
+            s->max_ts = h.max_timestamp;
+            s->max_ts_offset = batch_last_offset(&h);
+        }
+        s->next_offset = batch_last_offset(&h) + 1;
+        s->bytes_since_index += (int64_t)batch_size(&h);
+        pos += (int64_t)batch_size(&h);
+    }
+    scan_free(&sc);
+    (void)log;
+    return ok;
+}
+
+/* ---------------------------------------------------------------- open / close */
+
+static int plog_cmp_base(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void plog_push_seg(plog_t *log, seg_t *s)
+{
+    if (log->nsegs == log->capsegs) {
+        log->capsegs = log->capsegs ? log->capsegs * 2 : 8;
+        log->segs = realloc(log->segs, (size_t)log->capsegs * sizeof(seg_t *));
+        if (!log->segs) abort();
+    }
+    log->segs[log->nsegs++] = s;
+}
+
+static seg_t *plog_active(const plog_t *log)
+{
+    return log->segs[log->nsegs - 1];
+}
+
+static void plog_epochs_load(plog_t *log);
+
+static void plog_unlink_seg_files(plog_t *log, int64_t base)
+{
+    static const char *const exts[] = {".log", ".index", ".timeindex", ".snapshot", NULL};
+    char path[PATH_MAX];
+    for (const char *const *e = exts; *e; e++) {
+        seg_path(log, base, *e, path, sizeof(path));
+        unlink(path);
+    }
+}
+
+kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const plog_cfg_t *cfg,
+                 int64_t recovery_point, int64_t log_start_offset, bool clean, plog_t **out)
+{
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        log_error("plog", "mkdir %s: %s", dir, strerror(errno));
+        return KERR__IO;
+    }
+    plog_t *log = calloc(1, sizeof(*log));
+    if (!log) abort();
+    log->dir = strdup(dir);
+    log->topic = strdup(topic);
+    log->partition = partition;
+    log->cfg = *cfg;
+    log->last_flush_ms = ktime_wall_ms();
+
+    /* find segment base offsets */
+    DIR *d = opendir(dir);
+    if (!d) {
+        plog_close(log);
+        return KERR__IO;
+    }
+    int64_t *bases = NULL;
+    int nb = 0, capb = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (l != 24 || strcmp(de->d_name + 20, ".log") != 0) {
+            if (l > 8 && strcmp(de->d_name + l - 8, ".deleted") == 0) {
+                char p[PATH_MAX];
+                snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+                unlink(p);
+            }
+            continue;
+        }
+        char *end;
+        long long b = strtoll(de->d_name, &end, 10);
+        if (end != de->d_name + 20 || b < 0) continue;
+        if (nb == capb) {
+            capb = capb ? capb * 2 : 8;
+            bases = realloc(bases, (size_t)capb * sizeof(int64_t));
+            if (!bases) abort();
+        }
+        bases[nb++] = b;
+    }
+    closedir(d);
+    qsort(bases, (size_t)nb, sizeof(int64_t), plog_cmp_base);
+
+    kerr_t err = KERR_NONE;
+    bool truncated = false;
+    for (int i = 0; i < nb && !err; i++) {
+        if (truncated) { /* everything after a torn segment is gone */
+            plog_unlink_seg_files(log, bases[i]);
+            continue;
+        }
+        seg_t *s = seg_open(log, bases[i], false, &err);
+        if (!s) break;
+        int64_t seg_end_hint = i + 1 < nb ? bases[i + 1] : INT64_MAX;
+        bool after_rp = seg_end_hint > recovery_point;
+        if (!clean && after_rp) {
+            int64_t cut = seg_rebuild(log, s, true);
+            if (cut > 0) {
+                log_warn("plog",
+                         "recovery of %s-%d: truncated %" PRId64 " bytes of torn or "
+                         "corrupt data at the end of segment %" PRId64 " (log end now "
+                         "%" PRId64 ")",
+                         topic, partition, cut, s->base, s->next_offset);
+                truncated = true;
+            }
+        } else if (!seg_load_indexes(log, s)) {
+            log_info("plog", "rebuilding indexes of %s-%d segment %" PRId64, topic, partition,
+                     s->base);
+            seg_rebuild(log, s, false);
+        }
+        plog_push_seg(log, s);
+    }
+    free(bases);
+    if (err) {
+        plog_close(log);
+        return err;
+    }
+    /* drop empty non-active segments left by a crash during roll */
+    if (log->nsegs == 0) {
+        int64_t base = log_start_offset > 0 ? log_start_offset : 0;
+        seg_t *s = seg_open(log, base, true, &err);
+        if (!s) {
+            plog_close(log);
+            return err;
+        }
+        plog_push_seg(log, s);
+    }
+    seg_t *a = plog_active(log);
+    log->end_offset = a->next_offset > a->base ? a->next_offset : a->base;
+    if (a->size == 0 && log->nsegs > 1) log->end_offset = a->base;
+    log->start_offset = log->segs[0]->base;
+    if (log_start_offset > log->start_offset && log_start_offset <= log->end_offset)
+        log->start_offset = log_start_offset;
+    log->recovery_point =
+        clean ? log->end_offset
+              : (recovery_point < log->end_offset ? recovery_point : log->end_offset);
+    if (!clean) log->recovery_point = log->end_offset; /* just verified */
+    plog_epochs_load(log);
+    *out = log;
+    return KERR_NONE;
+}
+
+void plog_close(plog_t *log)
+{
+    if (!log) return;
+    for (int i = 0; i < log->nsegs; i++) seg_close(log->segs[i]);
+    free(log->segs);
+    free(log->epochs);
+    free(log->dir);
+    free(log->topic);
+    free(log);
+}
+
+int64_t plog_start_offset(const plog_t *log)
+{
+    return log->start_offset;
+}
+int64_t plog_end_offset(const plog_t *log)
+{
+    return log->end_offset;
+}
+int64_t plog_recovery_point(const plog_t *log)
+{
+    return log->recovery_point;
+}
+const char *plog_topic(const plog_t *log)
+{
+    return log->topic;
+}
+int32_t plog_partition(const plog_t *log)
+{
+    return log->partition;
+}
+const char *plog_dir(const plog_t *log)
+{
+    return log->dir;
+}
+int plog_segment_count(const plog_t *log)
+{
+    return log->nsegs;
+}
+
+int64_t plog_size_bytes(const plog_t *log)
+{
+    int64_t n = 0;
+    for (int i = 0; i < log->nsegs; i++) n += log->segs[i]->size;
+    return n;
+}
+
+void plog_set_cfg(plog_t *log, const plog_cfg_t *cfg)
+{
+    log->cfg = *cfg;
+}
+
+/* ---------------------------------------------------------------- append */
+
+static kerr_t plog_roll(plog_t *log, int64_t now_ms)
+{
+    seg_t *old = plog_active(log);
+    if (old->size == 0) return KERR_NONE;
+    kerr_t err;
+    seg_t *s = seg_open(log, log->end_offset, true, &err);
+    if (!s) return err;
+    s->created_ms = now_ms;
+    plog_push_seg(log, s);
+    log_debug("plog", "rolled %s-%d: new segment %" PRId64, log->topic, log->partition, s->base);
+    return KERR_NONE;
+}
+
+static bool plog_needs_roll(plog_t *log, size_t len, int64_t now_ms, int64_t last_offset)
+{
+    seg_t *a = plog_active(log);
+    if (a->size == 0) return false;
+    if (a->size + (int64_t)len > log->cfg.segment_bytes) return true;
+    if (now_ms - a->created_ms >= log->cfg.segment_ms) return true;
+    if (last_offset - a->base > INT32_MAX) return true;
+    if ((int64_t)(a->nidx + 1) * 8 > log->cfg.segment_index_bytes) return true;
+    return false;
+}
+
+static kerr_t plog_write(plog_t *log, uint8_t *buf, size_t len, int64_t now_ms,
+                         plog_append_info_t *info, bool assign, int32_t leader_epoch)
+{
+    /* first pass: offsets (stamped when assigning) */
+    int64_t next = log->end_offset;
+    size_t off = 0;
+    memset(info, 0, sizeof(*info));
+    info->first_offset = -1;
+    info->max_timestamp = -1;
+    while (off < len) {
+        batch_hdr_t h;
+        if (batch_hdr_parse(buf + off, len - off, &h) != KERR_NONE) return KERR__BAD_MSG;
+        if (assign) {
+            batch_set_base_offset(buf + off, next);
+            batch_set_leader_epoch(buf + off, leader_epoch);
+            h.base_offset = next;
+        } else if (h.base_offset < next) {
+            return KERR__INVAL;
+        }
+        if (info->first_offset < 0) info->first_offset = h.base_offset;
+        next = batch_last_offset(&h) + 1;
+        info->last_offset = next - 1;
+        if (h.max_timestamp > info->max_timestamp) {
+            info->max_timestamp = h.max_timestamp;
+            info->offset_of_max_timestamp = next - 1;
+        }
+        info->batches++;
+        info->records += h.record_count;
+        off += batch_size(&h);
+    }
+    if (info->batches == 0) return KERR__BAD_MSG;
+    if (plog_needs_roll(log, len, now_ms, info->last_offset)) {
+        kerr_t err = plog_roll(log, now_ms);
+        if (err) return err;
+    }
+    seg_t *s = plog_active(log);
+    if (pwrite_all(s->fd, buf, len, (off_t)s->size) != 0) {
+        log_error("plog", "write to %s segment %" PRId64 " failed: %s", log->dir, s->base,
+                  strerror(errno));
+        if (ftruncate(s->fd, s->size) != 0) { /* undo a partial write */
+        }
+        return KERR__IO;
+    }
+    off = 0;
+    while (off < len) {
+        batch_hdr_t h;
+        batch_hdr_parse(buf + off, len - off, &h);
+        seg_index_batch(s, &h, s->size + (int64_t)off, log->cfg.index_interval_bytes, true);
+        off += batch_size(&h);
+    }
+    s->size += (int64_t)len;
+    log->end_offset = next;
+    log->unflushed_msgs += info->records;
+    return KERR_NONE;
+}
+
+kerr_t plog_append(plog_t *log, uint8_t *buf, size_t len, int32_t leader_epoch, int64_t now_ms,
+                   plog_append_info_t *info)
+{
+    return plog_write(log, buf, len, now_ms, info, true, leader_epoch);
+}
+
+kerr_t plog_append_replica(plog_t *log, uint8_t *buf, size_t len, plog_append_info_t *info)
+{
+    return plog_write(log, buf, len, ktime_wall_ms(), info, false, 0);
+}
+
+/* ---------------------------------------------------------------- read */
+
+/* Index of the segment containing offset (largest base <= offset). */
+static int plog_find_seg(const plog_t *log, int64_t offset)
+{
+    int lo = 0, hi = log->nsegs - 1, ans = 0;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (log->segs[mid]->base <= offset) {
+            ans = mid;
+            lo = mid + 1;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return ans;
+}
+
+/* Position of the last index entry with relative offset <= rel. */
+static int64_t seg_index_lookup(const seg_t *s, uint32_t rel)
+{
+    if (s->nidx == 0) return 0;
+    size_t lo = 0, hi = s->nidx;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (s->idx[mid].rel <= rel)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return s->idx[lo].rel <= rel ? s->idx[lo].pos : 0;
+}
+
+kerr_t plog_read(plog_t *log, int64_t offset, size_t max_bytes, int64_t max_offset,
+                 plog_slice_t *out)
+{
+    if (offset < log->start_offset || offset > log->end_offset) return KERR_OFFSET_OUT_OF_RANGE;
+    int si = plog_find_seg(log, offset);
+    seg_t *s = log->segs[si];
+    memset(out, 0, sizeof(*out));
+    out->fd = s->fd;
+    out->first_offset = offset;
+    if (offset >= log->end_offset || offset >= max_offset) return KERR_NONE;
+    /* an offset past this segment's last batch continues in the next segment */
+    while (offset >= s->next_offset && si + 1 < log->nsegs) s = log->segs[++si];
+    out->fd = s->fd;
+    scan_t sc;
+    scan_init(&sc, s->fd, s->size);
+    int64_t pos = seg_index_lookup(s, offset > s->base ? (uint32_t)(offset - s->base) : 0);
+    kerr_t err = KERR_NONE;
+    batch_hdr_t h;
+    /* skip to the batch containing offset */
+    for (;;) {
+        err = scan_hdr(&sc, pos, &h);
+        if (err) break;
+        if (batch_last_offset(&h) >= offset) break;
+        pos += (int64_t)batch_size(&h);
+    }
+    if (err) {
+        scan_free(&sc);
+        return err == KERR__AGAIN ? KERR_NONE : KERR__IO;
+    }
+    out->pos = (off_t)pos;
+    out->first_offset = h.base_offset;
+    size_t total = 0;
+    for (;;) {
+        if (h.base_offset >= max_offset) break;
+        size_t sz = batch_size(&h);
+        if (total > 0 && total + sz > max_bytes) break;
+        total += sz;
+        if (total >= max_bytes) break;
+        pos += (int64_t)sz;
+        if (scan_hdr(&sc, pos, &h) != KERR_NONE) break;
+    }
+    scan_free(&sc);
+    out->len = total;
+    return KERR_NONE;
+}
+
+/* First record of the batch at pos (read into memory) with timestamp >= ts. */
+static bool plog_batch_find_ts(int fd, int64_t pos, const batch_hdr_t *h, int64_t ts,
+                               int64_t *offset, int64_t *found)
+{
+    if (batch_codec(h) != BATCH_CODEC_NONE || (h->attributes & BATCH_ATTR_LOG_APPEND_TIME)) {
+        *offset = h->base_offset;
+        *found = h->max_timestamp;
+        return h->max_timestamp >= ts;
+    }
+    size_t sz = batch_size(h);
+    uint8_t *b = malloc(sz);
+    if (!b) abort();
+    bool ok = false;
+    if (pread_full(fd, b, sz, pos) == (ssize_t)sz) {
+        rbuf_t rb;
+        rbuf_init(&rb, b + BATCH_HDR_SIZE, sz - BATCH_HDR_SIZE);
+        batch_rec_t r;
+        while (batch_rec_next(&rb, &r)) {
+            int64_t t = h->base_timestamp + r.timestamp_delta;
+            if (t >= ts) {
+                *offset = h->base_offset + r.offset_delta;
+                *found = t;
+                ok = true;
+                break;
+            }
+        }
+    }
+    free(b);
+    return ok;
+}
+
+kerr_t plog_offset_for_time(plog_t *log, int64_t ts, int64_t *offset, int64_t *timestamp)
+{
+    for (int i = 0; i < log->nsegs; i++) {
+        seg_t *s = log->segs[i];
+        if (s->max_ts < ts) continue;
+        /* start from the last time index entry below ts */
+        int64_t pos = 0;
+        for (size_t k = 0; k < s->ntidx && s->tidx[k].ts < ts; k++)
+            pos = seg_index_lookup(s, s->tidx[k].rel);
+        scan_t sc;
+        scan_init(&sc, s->fd, s->size);
+        batch_hdr_t h;
+        bool found = false;
+        while (scan_hdr(&sc, pos, &h) == KERR_NONE) {
+            if (h.max_timestamp >= ts && batch_last_offset(&h) >= log->start_offset &&
+                plog_batch_find_ts(s->fd, pos, &h, ts, offset, timestamp)) {
+                found = true;
+                break;
+            }
+            pos += (int64_t)batch_size(&h);
+        }
+        scan_free(&sc);
+        if (found) {
+            if (*offset < log->start_offset) *offset = log->start_offset;
+            return KERR_NONE;
+        }
+    }
+    return KERR__NOENT;
+}
+
+kerr_t plog_max_timestamp(plog_t *log, int64_t *offset, int64_t *timestamp)
+{
+    int64_t best = -1, boff = -1;
+    for (int i = 0; i < log->nsegs; i++) {
+        if (log->segs[i]->max_ts > best) {
+            best = log->segs[i]->max_ts;
+            boff = log->segs[i]->max_ts_offset;
+        }
+    }
+    if (boff < 0) return KERR__NOENT;
+    *offset = boff;
+    *timestamp = best;
+    return KERR_NONE;
+}
+
+/* ---------------------------------------------------------------- retention, truncation */
+
+static void plog_drop_first_seg(plog_t *log)
+{
+    seg_t *s = log->segs[0];
+    int64_t base = s->base;
+    seg_close(s);
+    memmove(log->segs, log->segs + 1, (size_t)(log->nsegs - 1) * sizeof(seg_t *));
+    log->nsegs--;
+    plog_unlink_seg_files(log, base);
+    int64_t ns = log->segs[0]->base;
+    if (ns > log->start_offset) log->start_offset = ns;
+}
+
+int plog_retention(plog_t *log, int64_t now_ms)
+{
+    int deleted = 0;
+    seg_t *a = plog_active(log);
+    if (a->size > 0 && now_ms - a->created_ms >= log->cfg.segment_ms) plog_roll(log, now_ms);
+    while (log->nsegs > 1) {
+        seg_t *s = log->segs[0];
+        bool by_time = log->cfg.retention_ms >= 0 && s->max_ts >= 0 &&
+                       now_ms - s->max_ts > log->cfg.retention_ms;
+        bool by_size = log->cfg.retention_bytes >= 0 &&
+                       plog_size_bytes(log) - s->size >= log->cfg.retention_bytes;
+        if (!by_time && !by_size) break;
+        log_info("plog", "deleting segment %" PRId64 " of %s-%d (retention by %s)", s->base,
+                 log->topic, log->partition, by_time ? "time" : "size");
+        plog_drop_first_seg(log);
+        deleted++;
+    }
+    return deleted;
+}
+
+kerr_t plog_truncate_to(plog_t *log, int64_t offset)
+{
+    if (offset >= log->end_offset) return KERR_NONE;
+    while (log->nsegs > 1 && plog_active(log)->base >= offset) {
+        seg_t *s = plog_active(log);
+        int64_t base = s->base;
+        seg_close(s);
+        log->nsegs--;
+        plog_unlink_seg_files(log, base);
+    }
+    seg_t *s = plog_active(log);
+    scan_t sc;
+    scan_init(&sc, s->fd, s->size);
+    int64_t pos = seg_index_lookup(s, offset > s->base ? (uint32_t)(offset - s->base) : 0);
+    batch_hdr_t h;
+    while (scan_hdr(&sc, pos, &h) == KERR_NONE && h.base_offset < offset)
+        pos += (int64_t)batch_size(&h);
+    scan_free(&sc);
+    if (ftruncate(s->fd, pos) != 0) return KERR__IO;
+    s->size = pos;
+    seg_rebuild(log, s, false);
+    log->end_offset = s->size ? s->next_offset : s->base;
+    if (log->end_offset < offset && s->size == 0) log->end_offset = s->base;
+    if (log->recovery_point > log->end_offset) log->recovery_point = log->end_offset;
+    if (log->start_offset > log->end_offset) log->start_offset = log->end_offset;
+    return KERR_NONE;
+}
+
+kerr_t plog_flush(plog_t *log)
+{
+    kerr_t err = KERR_NONE;
+    for (int i = 0; i < log->nsegs; i++) {
+        seg_t *s = log->segs[i];
+        if (s->base + 0 < log->recovery_point && i + 1 < log->nsegs &&
+            log->segs[i + 1]->base <= log->recovery_point)
+            continue; /* already durable */
+        if (fdatasync(s->fd) != 0 || fdatasync(s->ifd) != 0 || fdatasync(s->tfd) != 0)
+            err = KERR__IO;
+    }
+    if (!err) log->recovery_point = log->end_offset;
+    log->unflushed_msgs = 0;
+    log->last_flush_ms = ktime_wall_ms();
+    return err;
+}
+
+void plog_maybe_flush(plog_t *log, int64_t now_ms)
+{
+    if (log->unflushed_msgs == 0) return;
+    if (log->unflushed_msgs >= log->cfg.flush_messages ||
+        (log->cfg.flush_ms != INT64_MAX && now_ms - log->last_flush_ms >= log->cfg.flush_ms))
+        plog_flush(log);
+}
+
+static int plog_rm_rf(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    struct dirent *de;
+    char p[PATH_MAX];
+    while ((de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+        snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    return rmdir(dir);
+}
+
+kerr_t plog_delete(plog_t *log)
+{
+    char uuid[33];
+    uint8_t r[16];
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || read(fd, r, 16) != 16) memset(r, 0x5a, 16);
+    if (fd >= 0) close(fd);
+    for (int i = 0; i < 16; i++) snprintf(uuid + 2 * i, 3, "%02x", r[i]);
+    char gone[PATH_MAX];
+    snprintf(gone, sizeof(gone), "%s.%s-delete", log->dir, uuid);
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof(dir), "%s", log->dir);
+    plog_close(log);
+    if (rename(dir, gone) != 0) return KERR__IO;
+    return plog_rm_rf(gone) == 0 ? KERR_NONE : KERR__IO;
+}
+
+/* ---------------------------------------------------------------- leader epochs */
+
+static void plog_epochs_write(plog_t *log)
+{
+    char path[PATH_MAX], tmp[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/leader-epoch-checkpoint", log->dir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return;
+    fprintf(f, "0\n%d\n", log->nepochs);
+    for (int i = 0; i < log->nepochs; i++)
+        fprintf(f, "%d %" PRId64 "\n", log->epochs[i].epoch, log->epochs[i].start);
+    fflush(f);
+    fsync(fileno(f));
+    fclose(f);
+    rename(tmp, path);
+}
+
+static void plog_epochs_load(plog_t *log)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/leader-epoch-checkpoint", log->dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    int version, n;
+    if (fscanf(f, "%d %d", &version, &n) == 2 && version == 0 && n >= 0 && n < 1000000) {
+        log->epochs = calloc((size_t)n + 1, sizeof(epoch_ent_t));
+        if (!log->epochs) abort();
+        for (int i = 0; i < n; i++) {
+            int e;
+            long long s;
+            if (fscanf(f, "%d %lld", &e, &s) != 2) break;
+            if (s > log->end_offset) break; /* entries past a truncated end are stale */
+            log->epochs[log->nepochs++] = (epoch_ent_t){e, s};
+        }
+    }
+    fclose(f);
+}
+
+kerr_t plog_epoch_assign(plog_t *log, int32_t epoch, int64_t start_offset)
+{
+    if (log->nepochs > 0 && log->epochs[log->nepochs - 1].epoch >= epoch) return KERR_NONE;
+    epoch_ent_t *e = realloc(log->epochs, (size_t)(log->nepochs + 1) * sizeof(*e));
+    if (!e) abort();
+    log->epochs = e;
+    log->epochs[log->nepochs++] = (epoch_ent_t){epoch, start_offset};
+    plog_epochs_write(log);
+    return KERR_NONE;
+}
+
+int64_t plog_epoch_end_offset(plog_t *log, int32_t epoch, int32_t *found_epoch)
+{
+    *found_epoch = -1;
+    for (int i = log->nepochs - 1; i >= 0; i--) {
+        if (log->epochs[i].epoch <= epoch) {
+            *found_epoch = log->epochs[i].epoch;
+            return i + 1 < log->nepochs ? log->epochs[i + 1].start : log->end_offset;
+        }
+    }
+    return -1;
+}

@@ -1,0 +1,99 @@
+/* plog.h: a partition's log: a directory of segments in Kafka's layout
+ *   <log.dir>/<topic>-<partition>/<20-digit base offset>.log / .index / .timeindex
+ *   leader-epoch-checkpoint
+ * Batches are stored exactly as appended (RecordBatch v2, compressed or not); the log stamps
+ * only baseOffset and partitionLeaderEpoch. Each segment keeps its offset index (relative
+ * offset u32, position u32) and time index (timestamp i64, relative offset u32) in memory and
+ * in its files, one entry every index_interval_bytes of log.
+ * Recovery: after an unclean stop every batch after the recovery point is read back and
+ * CRC-checked; the log is truncated at the first bad or partial batch (the torn tail).
+ * Owner: the log manager (lmgr) owns every plog_t. Reactor thread only. */
+#ifndef PLOG_H
+#define PLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kerr.h"
+
+typedef struct plog_cfg {
+    int64_t segment_bytes;        /* roll when the active segment would exceed this */
+    int64_t segment_ms;           /* roll when the active segment is older than this */
+    int64_t retention_ms;         /* -1 = forever */
+    int64_t retention_bytes;      /* -1 = unlimited */
+    int32_t index_interval_bytes; /* bytes of log between index entries */
+    int32_t segment_index_bytes;  /* max index file size (entries beyond roll the segment) */
+    int64_t flush_messages;       /* fsync after this many messages (INT64_MAX = never) */
+    int64_t flush_ms;             /* fsync when the last flush is older (INT64_MAX = never) */
+    int64_t file_delete_delay_ms; /* accepted; files are unlinked at once (open fds stay valid) */
+} plog_cfg_t;
+
+void plog_cfg_defaults(plog_cfg_t *c);
+
+typedef struct plog plog_t;
+
+typedef struct plog_append_info {
+    int64_t first_offset, last_offset;
+    int64_t max_timestamp, offset_of_max_timestamp;
+    int32_t batches, records;
+} plog_append_info_t;
+
+/* A byte range of one segment file. fd is borrowed: dup() it to keep it. */
+typedef struct plog_slice {
+    int fd;
+    off_t pos;
+    size_t len;
+    int64_t first_offset; /* base offset of the first batch in the slice */
+} plog_slice_t;
+
+kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const plog_cfg_t *cfg,
+                 int64_t recovery_point, int64_t log_start_offset, bool clean, plog_t **out);
+void plog_close(plog_t *log);
+
+/* Append validated batches (buf modified in place: baseOffset and leader epoch stamped). */
+kerr_t plog_append(plog_t *log, uint8_t *buf, size_t len, int32_t leader_epoch, int64_t now_ms,
+                   plog_append_info_t *info);
+/* Append batches that already carry offsets starting at the log end (replication). */
+kerr_t plog_append_replica(plog_t *log, uint8_t *buf, size_t len, plog_append_info_t *info);
+
+int64_t plog_start_offset(const plog_t *log);
+int64_t plog_end_offset(const plog_t *log);
+int64_t plog_recovery_point(const plog_t *log);
+const char *plog_topic(const plog_t *log);
+int32_t plog_partition(const plog_t *log);
+const char *plog_dir(const plog_t *log);
+int plog_segment_count(const plog_t *log);
+int64_t plog_size_bytes(const plog_t *log);
+
+/* Whole batches from the one containing `offset`, at most max_bytes (but at least the first
+ * batch, KIP-74), none at or past max_offset (the high watermark). offset == end: len 0.
+ * Offset outside [start, end]: KERR_OFFSET_OUT_OF_RANGE. Stays within one segment. */
+kerr_t plog_read(plog_t *log, int64_t offset, size_t max_bytes, int64_t max_offset,
+                 plog_slice_t *out);
+/* First offset whose record timestamp is >= ts. KERR__NOENT when none. */
+kerr_t plog_offset_for_time(plog_t *log, int64_t ts, int64_t *offset, int64_t *timestamp);
+/* The batch with the largest timestamp (ListOffsets MAX_TIMESTAMP). */
+kerr_t plog_max_timestamp(plog_t *log, int64_t *offset, int64_t *timestamp);
+
+/* Retention by time and size (never the active segment) and time-based roll. Returns the
+ * number of segments deleted. */
+int plog_retention(plog_t *log, int64_t now_ms);
+/* Drop everything at and after offset (which must be a batch boundary or the end). */
+kerr_t plog_truncate_to(plog_t *log, int64_t offset);
+/* fsync data and index files; the recovery point becomes the log end. */
+kerr_t plog_flush(plog_t *log);
+/* Flush when flush.messages / flush.ms say so. */
+void plog_maybe_flush(plog_t *log, int64_t now_ms);
+void plog_set_cfg(plog_t *log, const plog_cfg_t *cfg);
+/* Close and remove the directory (renamed to <dir>.<uuid>-delete first, as Kafka does). */
+kerr_t plog_delete(plog_t *log);
+
+/* Leader epoch cache (KIP-101), persisted in leader-epoch-checkpoint. */
+kerr_t plog_epoch_assign(plog_t *log, int32_t epoch, int64_t start_offset);
+/* End offset of epoch: start of the next higher epoch, or the log end for the latest epoch;
+ * *found_epoch = the largest epoch <= the one asked (-1 and end -1 when none). */
+int64_t plog_epoch_end_offset(plog_t *log, int32_t epoch, int32_t *found_epoch);
+
+#endif

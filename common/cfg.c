@@ -1,0 +1,589 @@
+/* cfg.c: the broker config table, the properties parser and the override layers. */
+#include "cfg.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define CFG_NOMIN INT64_MIN
+#define CFG_NOMAX INT64_MAX
+
+typedef struct cfg_def {
+    const char *key;
+    cfg_type_t type;
+    const char *dflt;   /* NULL = no default (null) */
+    int64_t min, max;   /* numeric range */
+    const char *one_of; /* "a|b|c" for enumerated strings, NULL otherwise */
+} cfg_def_t;
+
+/* Kafka's broker configs that this broker reads or accepts (defaults as Kafka 3.x). */
+static const cfg_def_t cfg_defs[] = {
+    {"broker.id", CFG_INT, "-1", -1, CFG_NOMAX, NULL},
+    {"broker.rack", CFG_STRING, NULL, 0, 0, NULL},
+    {"listeners", CFG_STRING, "PLAINTEXT://:9092", 0, 0, NULL},
+    {"advertised.listeners", CFG_STRING, NULL, 0, 0, NULL},
+    {"listener.security.protocol.map", CFG_STRING,
+     "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", 0, 0, NULL},
+    {"inter.broker.listener.name", CFG_STRING, NULL, 0, 0, NULL},
+    {"security.inter.broker.protocol", CFG_STRING, "PLAINTEXT", 0, 0,
+     "PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL"},
+    {"log.dirs", CFG_STRING, NULL, 0, 0, NULL},
+    {"log.dir", CFG_STRING, "/tmp/kafka-logs", 0, 0, NULL},
+    {"zookeeper.connect", CFG_STRING, NULL, 0, 0, NULL},
+    {"zookeeper.session.timeout.ms", CFG_INT, "18000", 1, CFG_NOMAX, NULL},
+    {"zookeeper.connection.timeout.ms", CFG_INT, NULL, 1, CFG_NOMAX, NULL},
+    {"num.partitions", CFG_INT, "1", 1, CFG_NOMAX, NULL},
+    {"default.replication.factor", CFG_INT, "1", 1, CFG_NOMAX, NULL},
+    {"min.insync.replicas", CFG_INT, "1", 1, CFG_NOMAX, NULL},
+    {"offsets.topic.num.partitions", CFG_INT, "50", 1, CFG_NOMAX, NULL},
+    {"offsets.topic.replication.factor", CFG_SHORT, "3", 1, 32767, NULL},
+    {"offsets.topic.segment.bytes", CFG_INT, "104857600", 1, CFG_NOMAX, NULL},
+    {"offsets.retention.minutes", CFG_INT, "10080", 1, CFG_NOMAX, NULL},
+    {"offsets.commit.timeout.ms", CFG_INT, "5000", 1, CFG_NOMAX, NULL},
+    {"transaction.state.log.replication.factor", CFG_SHORT, "3", 1, 32767, NULL},
+    {"transaction.state.log.min.isr", CFG_INT, "2", 1, CFG_NOMAX, NULL},
+    {"transaction.state.log.num.partitions", CFG_INT, "50", 1, CFG_NOMAX, NULL},
+    {"log.retention.hours", CFG_INT, "168", CFG_NOMIN, CFG_NOMAX, NULL},
+    {"log.retention.minutes", CFG_INT, NULL, CFG_NOMIN, CFG_NOMAX, NULL},
+    {"log.retention.ms", CFG_LONG, NULL, CFG_NOMIN, CFG_NOMAX, NULL},
+    {"log.retention.bytes", CFG_LONG, "-1", CFG_NOMIN, CFG_NOMAX, NULL},
+    {"log.segment.bytes", CFG_INT, "1073741824", 14, CFG_NOMAX, NULL},
+    {"log.roll.hours", CFG_INT, "168", 1, CFG_NOMAX, NULL},
+    {"log.roll.ms", CFG_LONG, NULL, 1, CFG_NOMAX, NULL},
+    {"log.index.interval.bytes", CFG_INT, "4096", 0, CFG_NOMAX, NULL},
+    {"log.index.size.max.bytes", CFG_INT, "10485760", 4, CFG_NOMAX, NULL},
+    {"log.flush.interval.messages", CFG_LONG, "9223372036854775807", 1, CFG_NOMAX, NULL},
+    {"log.flush.interval.ms", CFG_LONG, NULL, 0, CFG_NOMAX, NULL},
+    {"log.flush.scheduler.interval.ms", CFG_LONG, "9223372036854775807", 0, CFG_NOMAX, NULL},
+    {"log.flush.offset.checkpoint.interval.ms", CFG_INT, "60000", 0, CFG_NOMAX, NULL},
+    {"log.retention.check.interval.ms", CFG_LONG, "300000", 1, CFG_NOMAX, NULL},
+    {"log.segment.delete.delay.ms", CFG_LONG, "60000", 0, CFG_NOMAX, NULL},
+    {"log.cleanup.policy", CFG_LIST, "delete", 0, 0, NULL},
+    {"log.cleaner.enable", CFG_BOOLEAN, "true", 0, 0, NULL},
+    {"log.cleaner.delete.retention.ms", CFG_LONG, "86400000", 0, CFG_NOMAX, NULL},
+    {"log.cleaner.min.compaction.lag.ms", CFG_LONG, "0", 0, CFG_NOMAX, NULL},
+    {"log.cleaner.max.compaction.lag.ms", CFG_LONG, "9223372036854775807", 1, CFG_NOMAX, NULL},
+    {"log.cleaner.min.cleanable.ratio", CFG_DOUBLE, "0.5", 0, 1, NULL},
+    {"log.message.timestamp.type", CFG_STRING, "CreateTime", 0, 0, "CreateTime|LogAppendTime"},
+    {"log.preallocate", CFG_BOOLEAN, "false", 0, 0, NULL},
+    {"message.max.bytes", CFG_INT, "1048588", 0, CFG_NOMAX, NULL},
+    {"compression.type", CFG_STRING, "producer", 0, 0,
+     "uncompressed|zstd|lz4|snappy|gzip|producer"},
+    {"replica.fetch.max.bytes", CFG_INT, "1048576", 0, CFG_NOMAX, NULL},
+    {"replica.fetch.wait.max.ms", CFG_INT, "500", 0, CFG_NOMAX, NULL},
+    {"replica.fetch.min.bytes", CFG_INT, "1", 0, CFG_NOMAX, NULL},
+    {"replica.lag.time.max.ms", CFG_LONG, "30000", 0, CFG_NOMAX, NULL},
+    {"replica.socket.timeout.ms", CFG_INT, "30000", 0, CFG_NOMAX, NULL},
+    {"num.network.threads", CFG_INT, "3", 1, CFG_NOMAX, NULL},
+    {"num.io.threads", CFG_INT, "8", 1, CFG_NOMAX, NULL},
+    {"num.replica.fetchers", CFG_INT, "1", 1, CFG_NOMAX, NULL},
+    {"num.recovery.threads.per.data.dir", CFG_INT, "1", 1, CFG_NOMAX, NULL},
+    {"socket.send.buffer.bytes", CFG_INT, "102400", -1, CFG_NOMAX, NULL},
+    {"socket.receive.buffer.bytes", CFG_INT, "102400", -1, CFG_NOMAX, NULL},
+    {"socket.request.max.bytes", CFG_INT, "104857600", 1, CFG_NOMAX, NULL},
+    {"queued.max.requests", CFG_INT, "500", 1, CFG_NOMAX, NULL},
+    {"connections.max.idle.ms", CFG_LONG, "600000", CFG_NOMIN, CFG_NOMAX, NULL},
+    {"request.timeout.ms", CFG_INT, "30000", 0, CFG_NOMAX, NULL},
+    {"auto.create.topics.enable", CFG_BOOLEAN, "true", 0, 0, NULL},
+    {"delete.topic.enable", CFG_BOOLEAN, "true", 0, 0, NULL},
+    {"unclean.leader.election.enable", CFG_BOOLEAN, "false", 0, 0, NULL},
+    {"controlled.shutdown.enable", CFG_BOOLEAN, "true", 0, 0, NULL},
+    {"controlled.shutdown.max.retries", CFG_INT, "3", 0, CFG_NOMAX, NULL},
+    {"controlled.shutdown.retry.backoff.ms", CFG_LONG, "5000", 0, CFG_NOMAX, NULL},
+    {"auto.leader.rebalance.enable", CFG_BOOLEAN, "true", 0, 0, NULL},
+    {"leader.imbalance.check.interval.seconds", CFG_LONG, "300", 1, CFG_NOMAX, NULL},
+    {"leader.imbalance.per.broker.percentage", CFG_INT, "10", 0, CFG_NOMAX, NULL},
+    {"group.initial.rebalance.delay.ms", CFG_INT, "3000", 0, CFG_NOMAX, NULL},
+    {"group.min.session.timeout.ms", CFG_INT, "6000", 0, CFG_NOMAX, NULL},
+    {"group.max.session.timeout.ms", CFG_INT, "1800000", 0, CFG_NOMAX, NULL},
+    {"broker.id.generation.enable", CFG_BOOLEAN, "true", 0, 0, NULL},
+    {"reserved.broker.max.id", CFG_INT, "1000", 0, CFG_NOMAX, NULL},
+};
+
+#define CFG_NDEFS ((int)(sizeof(cfg_defs) / sizeof(cfg_defs[0])))
+
+typedef struct cfg_extra {
+    char *key, *value;
+} cfg_extra_t;
+
+struct cfg {
+    char *values[CFG_NDEFS]; /* NULL = not set (default applies) */
+    cfg_extra_t *extra;      /* unknown keys, kept as strings */
+    int nextra;
+};
+
+static int cfg_find(const char *key)
+{
+    for (int i = 0; i < CFG_NDEFS; i++)
+        if (strcmp(cfg_defs[i].key, key) == 0) return i;
+    return -1;
+}
+
+cfg_t *cfg_new(void)
+{
+    cfg_t *c = calloc(1, sizeof(*c));
+    if (!c) abort();
+    return c;
+}
+
+void cfg_free(cfg_t *c)
+{
+    if (!c) return;
+    for (int i = 0; i < CFG_NDEFS; i++) free(c->values[i]);
+    for (int i = 0; i < c->nextra; i++) {
+        free(c->extra[i].key);
+        free(c->extra[i].value);
+    }
+    free(c->extra);
+    free(c);
+}
+
+static bool cfg_parse_long(const char *s, int64_t *out)
+{
+    while (isspace((unsigned char)*s)) s++;
+    if (!*s) return false;
+    errno = 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    while (isspace((unsigned char)*end)) end++;
+    if (errno || *end) return false;
+    *out = v;
+    return true;
+}
+
+static const char *cfg_type_name(cfg_type_t t)
+{
+    switch (t) {
+    case CFG_BOOLEAN:
+        return "BOOLEAN";
+    case CFG_INT:
+        return "INT";
+    case CFG_SHORT:
+        return "SHORT";
+    case CFG_LONG:
+        return "LONG";
+    case CFG_DOUBLE:
+        return "DOUBLE";
+    case CFG_LIST:
+        return "LIST";
+    default:
+        return "STRING";
+    }
+}
+
+/* Validate value for def; on error write Kafka's style of message. */
+static kerr_t cfg_validate(const cfg_def_t *d, const char *value, char *err, size_t n)
+{
+    int64_t v;
+    switch (d->type) {
+    case CFG_BOOLEAN:
+        if (strcasecmp(value, "true") != 0 && strcasecmp(value, "false") != 0) {
+            snprintf(err, n,
+                     "Invalid value %s for configuration %s: Expected value to be either "
+                     "true or false",
+                     value, d->key);
+            return KERR__INVAL;
+        }
+        return KERR_NONE;
+    case CFG_INT:
+    case CFG_SHORT:
+    case CFG_LONG: {
+        int64_t lo = d->type == CFG_INT ? INT32_MIN : d->type == CFG_SHORT ? INT16_MIN : INT64_MIN;
+        int64_t hi = d->type == CFG_INT ? INT32_MAX : d->type == CFG_SHORT ? INT16_MAX : INT64_MAX;
+        if (!cfg_parse_long(value, &v) || v < lo || v > hi) {
+            snprintf(err, n, "Invalid value %s for configuration %s: Not a number of type %s",
+                     value, d->key, cfg_type_name(d->type));
+            return KERR__INVAL;
+        }
+        if (v < d->min || v > d->max) {
+            if (d->max == CFG_NOMAX)
+                snprintf(err, n,
+                         "Invalid value %s for configuration %s: Value must be at least %lld",
+                         value, d->key, (long long)d->min);
+            else
+                snprintf(err, n,
+                         "Invalid value %s for configuration %s: Value must be in [%lld, %lld]",
+                         value, d->key, (long long)d->min, (long long)d->max);
+            return KERR__INVAL;
+        }
+        return KERR_NONE;
+    }
+    case CFG_DOUBLE: {
+        char *end;
+        errno = 0;
+        double dv = strtod(value, &end);
+        if (errno || end == value || *end || dv < (double)d->min || dv > (double)d->max) {
+            snprintf(err, n,
+                     "Invalid value %s for configuration %s: Not a number of type DOUBLE "
+                     "in range",
+                     value, d->key);
+            return KERR__INVAL;
+        }
+        return KERR_NONE;
+    }
+    default:
+        if (d->one_of) {
+            const char *p = d->one_of;
+            size_t vl = strlen(value);
+            while (*p) {
+                const char *bar = strchr(p, '|');
+                size_t l = bar ? (size_t)(bar - p) : strlen(p);
+                if (l == vl && strncasecmp(p, value, l) == 0) return KERR_NONE;
+                p += l + (bar ? 1 : 0);
+            }
+            snprintf(err, n, "Invalid value %s for configuration %s: String must be one of: %s",
+                     value, d->key, d->one_of);
+            return KERR__INVAL;
+        }
+        return KERR_NONE;
+    }
+}
+
+kerr_t cfg_set(cfg_t *c, const char *key, const char *value, const char *source, char *err,
+               size_t n)
+{
+    int i = cfg_find(key);
+    if (i < 0) {
+        log_warn("cfg", "The configuration '%s' was supplied (%s) but isn't a known config.", key,
+                 source ? source : "?");
+        for (int j = 0; j < c->nextra; j++) {
+            if (strcmp(c->extra[j].key, key) == 0) {
+                free(c->extra[j].value);
+                c->extra[j].value = strdup(value);
+                return KERR_NONE;
+            }
+        }
+        cfg_extra_t *e = realloc(c->extra, (size_t)(c->nextra + 1) * sizeof(*e));
+        if (!e) abort();
+        c->extra = e;
+        c->extra[c->nextra].key = strdup(key);
+        c->extra[c->nextra].value = strdup(value);
+        c->nextra++;
+        return KERR_NONE;
+    }
+    kerr_t rc = cfg_validate(&cfg_defs[i], value, err, n);
+    if (rc) {
+        if (source) {
+            size_t l = strlen(err);
+            snprintf(err + l, n > l ? n - l : 0, " (from %s)", source);
+        }
+        return rc;
+    }
+    free(c->values[i]);
+    c->values[i] = strdup(value);
+    if (!c->values[i]) abort();
+    return KERR_NONE;
+}
+
+/* Java properties escapes: \t \n \r \f \\ \uXXXX (ASCII range kept), others drop the slash. */
+static void cfg_unescape(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r; r++) {
+        if (*r != '\\' || !r[1]) {
+            *w++ = *r;
+            continue;
+        }
+        r++;
+        switch (*r) {
+        case 't':
+            *w++ = '\t';
+            break;
+        case 'n':
+            *w++ = '\n';
+            break;
+        case 'r':
+            *w++ = '\r';
+            break;
+        case 'f':
+            *w++ = '\f';
+            break;
+        case 'u': {
+            unsigned v = 0;
+            int k = 0;
+            for (; k < 4 && isxdigit((unsigned char)r[1]); k++, r++)
+                v = v * 16 + (unsigned)(isdigit((unsigned char)*(r + 1))
+                                            ? r[1] - '0'
+                                            : (tolower(r[1]) - 'a' + 10));
+            *w++ = v < 128 ? (char)v : '?';
+            break;
+        }
+        default:
+            *w++ = *r;
+            break;
+        }
+    }
+    *w = '\0';
+}
+
+static char *cfg_trim(char *s)
+{
+    while (isspace((unsigned char)*s)) s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1])) *--e = '\0';
+    return s;
+}
+
+kerr_t cfg_load_file(cfg_t *c, const char *path, char *err, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, n, "cannot read config file %s: %s", path, strerror(errno));
+        return KERR__IO;
+    }
+    char line[8192], logical[16384];
+    int lineno = 0;
+    logical[0] = '\0';
+    kerr_t rc = KERR_NONE;
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *t = logical[0] ? line + strspn(line, " \t\f") : line;
+        size_t ll = strlen(t);
+        /* an odd number of trailing backslashes continues the line */
+        size_t bs = 0;
+        while (bs < ll && t[ll - 1 - bs] == '\\') bs++;
+        bool cont = bs % 2 == 1;
+        if (cont) t[ll - 1] = '\0';
+        strncat(logical, t, sizeof(logical) - strlen(logical) - 1);
+        if (cont) continue;
+        char *s = cfg_trim(logical);
+        if (*s && *s != '#' && *s != '!') {
+            /* key ends at the first unescaped '=', ':' or whitespace */
+            char *sep = s;
+            while (*sep && !(strchr("=: \t\f", *sep) && (sep == s || sep[-1] != '\\'))) sep++;
+            char *val = sep;
+            if (*val) {
+                *val++ = '\0';
+                val = cfg_trim(val);
+                if (*val == '=' || *val == ':') val = cfg_trim(val + 1);
+            }
+            cfg_unescape(s);
+            cfg_unescape(val);
+            char src[600];
+            snprintf(src, sizeof(src), "%s line %d", path, lineno);
+            rc = cfg_set(c, s, val, src, err, n);
+            if (rc) break;
+        }
+        logical[0] = '\0';
+    }
+    fclose(f);
+    return rc;
+}
+
+static const char *const cfg_env_ignored[] = {
+    "KAFKA_HEAP_OPTS",
+    "KAFKA_OPTS",
+    "KAFKA_JVM_PERFORMANCE_OPTS",
+    "KAFKA_LOG4J_OPTS",
+    "KAFKA_JMX_OPTS",
+    "KAFKA_GC_LOG_OPTS",
+    "KAFKA_DEBUG",
+    "KAFKA_LOG_LEVEL",
+    "KAFKA_SERVER_BIN",
+    NULL,
+};
+
+kerr_t cfg_apply_env(cfg_t *c, char **envp, char *err, size_t n)
+{
+    for (char **e = envp; e && *e; e++) {
+        if (strncmp(*e, "KAFKA_", 6) != 0) continue;
+        const char *eq = strchr(*e, '=');
+        if (!eq) continue;
+        char name[256];
+        snprintf(name, sizeof(name), "%.*s", (int)(eq - *e), *e);
+        bool skip = false;
+        for (const char *const *ig = cfg_env_ignored; *ig && !skip; ig++)
+            skip = strcmp(name, *ig) == 0;
+        if (skip) continue;
+        /* Confluent's mapping: ___ -> '-', __ -> '_', _ -> '.', lower case. */
+        char key[256];
+        size_t k = 0;
+        for (const char *p = name + 6; *p && k < sizeof(key) - 1; p++) {
+            if (p[0] == '_' && p[1] == '_' && p[2] == '_') {
+                key[k++] = '-';
+                p += 2;
+            } else if (p[0] == '_' && p[1] == '_') {
+                key[k++] = '_';
+                p += 1;
+            } else if (*p == '_') {
+                key[k++] = '.';
+            } else {
+                key[k++] = (char)tolower((unsigned char)*p);
+            }
+        }
+        key[k] = '\0';
+        if (cfg_find(key) < 0) {
+            log_debug("cfg", "environment %s does not name a known config; ignored", name);
+            continue;
+        }
+        kerr_t rc = cfg_set(c, key, eq + 1, name, err, n);
+        if (rc) return rc;
+    }
+    return KERR_NONE;
+}
+
+static const char *cfg_raw(const cfg_t *c, const char *key)
+{
+    int i = cfg_find(key);
+    if (i < 0) {
+        for (int j = 0; j < c->nextra; j++)
+            if (strcmp(c->extra[j].key, key) == 0) return c->extra[j].value;
+        return NULL;
+    }
+    return c->values[i] ? c->values[i] : cfg_defs[i].dflt;
+}
+
+const char *cfg_str(const cfg_t *c, const char *key)
+{
+    const char *v = cfg_raw(c, key);
+    return v ? v : "";
+}
+
+int64_t cfg_int(const cfg_t *c, const char *key)
+{
+    const char *v = cfg_raw(c, key);
+    int64_t out = 0;
+    if (v) cfg_parse_long(v, &out);
+    return out;
+}
+
+bool cfg_bool(const cfg_t *c, const char *key)
+{
+    const char *v = cfg_raw(c, key);
+    return v && strcasecmp(v, "true") == 0;
+}
+
+double cfg_double(const cfg_t *c, const char *key)
+{
+    const char *v = cfg_raw(c, key);
+    return v ? strtod(v, NULL) : 0.0;
+}
+
+bool cfg_is_default(const cfg_t *c, const char *key)
+{
+    int i = cfg_find(key);
+    return i < 0 ? true : c->values[i] == NULL;
+}
+
+int64_t cfg_retention_ms(const cfg_t *c)
+{
+    int64_t v;
+    if (!cfg_is_default(c, "log.retention.ms"))
+        v = cfg_int(c, "log.retention.ms");
+    else if (!cfg_is_default(c, "log.retention.minutes"))
+        v = cfg_int(c, "log.retention.minutes") * 60000;
+    else
+        v = cfg_int(c, "log.retention.hours") * 3600000;
+    return v < 0 ? -1 : v;
+}
+
+int64_t cfg_roll_ms(const cfg_t *c)
+{
+    if (!cfg_is_default(c, "log.roll.ms")) return cfg_int(c, "log.roll.ms");
+    return cfg_int(c, "log.roll.hours") * 3600000;
+}
+
+const char *cfg_log_dirs(const cfg_t *c)
+{
+    const char *d = cfg_raw(c, "log.dirs");
+    return d && *d ? d : cfg_str(c, "log.dir");
+}
+
+int cfg_listeners(const cfg_t *c, const char *key, cfg_listener_t *out, int max, char *err,
+                  size_t n)
+{
+    const char *s = cfg_str(c, key);
+    int count = 0;
+    while (*s) {
+        while (*s == ' ' || *s == ',') s++;
+        if (!*s) break;
+        const char *end = strchr(s, ',');
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        char one[512];
+        snprintf(one, sizeof(one), "%.*s", (int)len, s);
+        char *t = cfg_trim(one);
+        char *sep = strstr(t, "://");
+        char *colon = sep ? strrchr(sep + 3, ':') : NULL;
+        int64_t port;
+        if (!sep || !colon || !cfg_parse_long(colon + 1, &port) || port < 0 || port > 65535) {
+            snprintf(err, n, "Invalid value %s for configuration %s: expected NAME://host:port", t,
+                     key);
+            return -1;
+        }
+        if (count == max) {
+            snprintf(err, n, "%s: too many listeners (max %d)", key, max);
+            return -1;
+        }
+        cfg_listener_t *l = &out[count++];
+        snprintf(l->name, sizeof(l->name), "%.*s", (int)(sep - t), t);
+        for (char *p = l->name; *p; p++) *p = (char)toupper((unsigned char)*p);
+        snprintf(l->host, sizeof(l->host), "%.*s", (int)(colon - (sep + 3)), sep + 3);
+        l->port = (int)port;
+        s += len;
+    }
+    return count;
+}
+
+kerr_t cfg_finish(cfg_t *c, char *err, size_t n)
+{
+    const char *zk = cfg_str(c, "zookeeper.connect");
+    if (!*zk) {
+        snprintf(err, n,
+                 "Missing required configuration \"zookeeper.connect\" which has no "
+                 "default value.");
+        return KERR__INVAL;
+    }
+    if (cfg_int(c, "broker.id") < 0) {
+        snprintf(err, n,
+                 "Invalid value %lld for configuration broker.id: a broker.id >= 0 is "
+                 "required (id generation through ZooKeeper is not supported)",
+                 (long long)cfg_int(c, "broker.id"));
+        return KERR__INVAL;
+    }
+    cfg_listener_t ls[16];
+    int nl = cfg_listeners(c, "listeners", ls, 16, err, n);
+    if (nl < 0) return KERR__INVAL;
+    if (nl == 0) {
+        snprintf(err, n, "Invalid value for configuration listeners: no listener");
+        return KERR__INVAL;
+    }
+    const char *map = cfg_str(c, "listener.security.protocol.map");
+    for (int i = 0; i < nl; i++) {
+        char want[80];
+        snprintf(want, sizeof(want), "%.63s:", ls[i].name);
+        const char *p = strstr(map, want);
+        if (!p || (p != map && p[-1] != ',')) {
+            snprintf(err, n,
+                     "Invalid value %s for configuration listeners: listener %s is not "
+                     "in listener.security.protocol.map",
+                     cfg_str(c, "listeners"), ls[i].name);
+            return KERR__INVAL;
+        }
+        const char *proto = p + strlen(want);
+        if (strncmp(proto, "PLAINTEXT", 9) != 0 || (proto[9] && proto[9] != ',')) {
+            snprintf(err, n,
+                     "Invalid value for configuration listener.security.protocol.map: "
+                     "listener %s uses a security protocol other than PLAINTEXT, which "
+                     "this broker does not support yet",
+                     ls[i].name);
+            return KERR__INVAL;
+        }
+    }
+    return KERR_NONE;
+}
+
+bool cfg_entry(const cfg_t *c, int i, const char **key, const char **value, cfg_type_t *type,
+               bool *is_default)
+{
+    if (i < 0 || i >= CFG_NDEFS) return false;
+    *key = cfg_defs[i].key;
+    *value = c->values[i] ? c->values[i] : cfg_defs[i].dflt;
+    *type = cfg_defs[i].type;
+    *is_default = c->values[i] == NULL;
+    return true;
+}

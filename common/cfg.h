@@ -1,0 +1,74 @@
+/* cfg.h: broker configuration with Kafka's key names and defaults (DESIGN.md section 10).
+ *
+ * Values come, in increasing precedence, from the built-in defaults, the properties file,
+ * KAFKA_* environment variables (Confluent image convention) and --override arguments. Every
+ * known key has a type and a validity rule in a table (cfg.c); an invalid value is an error
+ * naming the key and the value; an unknown key is a warning (kept, readable as a string).
+ * Owner: the caller owns the cfg_t (cfg_free). Strings returned are owned by the cfg.
+ * Thread: build on one thread; after cfg_finish() it is read-only and any thread may read. */
+#ifndef CFG_H
+#define CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kerr.h"
+
+typedef struct cfg cfg_t;
+
+typedef enum cfg_type {
+    CFG_BOOLEAN = 1, /* numbering as Kafka's DescribeConfigs config_type */
+    CFG_STRING = 2,
+    CFG_INT = 3,
+    CFG_SHORT = 4,
+    CFG_LONG = 5,
+    CFG_DOUBLE = 6,
+    CFG_LIST = 7,
+    CFG_CLASS = 8,
+    CFG_PASSWORD = 9,
+} cfg_type_t;
+
+cfg_t *cfg_new(void);
+void cfg_free(cfg_t *c);
+/* Load a Java properties file. Errors name the file and line. */
+kerr_t cfg_load_file(cfg_t *c, const char *path, char *err, size_t n);
+/* Set one key (validated when known). source is shown in messages ("--override"...). */
+kerr_t cfg_set(cfg_t *c, const char *key, const char *value, const char *source, char *err,
+               size_t n);
+/* Apply KAFKA_* variables: KAFKA_LOG_DIRS -> log.dirs ('_' -> '.', '__' -> '_',
+ * '___' -> '-'); variables that name no known key (KAFKA_HEAP_OPTS...) are ignored. */
+kerr_t cfg_apply_env(cfg_t *c, char **envp, char *err, size_t n);
+/* Cross-key checks once everything is set (zookeeper.connect present, broker.id >= 0,
+ * listeners well-formed). */
+kerr_t cfg_finish(cfg_t *c, char *err, size_t n);
+
+/* Getters: the effective value (set or default). Unknown keys: "" / 0 / false. */
+const char *cfg_str(const cfg_t *c, const char *key);
+int64_t cfg_int(const cfg_t *c, const char *key);
+bool cfg_bool(const cfg_t *c, const char *key);
+double cfg_double(const cfg_t *c, const char *key);
+/* True when the key was not set anywhere (its value is the default). */
+bool cfg_is_default(const cfg_t *c, const char *key);
+
+/* Derived values, with Kafka's precedence: log.retention.ms > .minutes > .hours (-1 =
+ * forever), log.roll.ms > log.roll.hours, log.dirs > log.dir. */
+int64_t cfg_retention_ms(const cfg_t *c);
+int64_t cfg_roll_ms(const cfg_t *c);
+const char *cfg_log_dirs(const cfg_t *c);
+
+typedef struct cfg_listener {
+    char name[64];
+    char host[256]; /* "" = all interfaces */
+    int port;
+} cfg_listener_t;
+/* Parse a listener list ("PLAINTEXT://host:9092,INTERNAL://:9093") from key. Returns the
+ * count, or -1 with err set. */
+int cfg_listeners(const cfg_t *c, const char *key, cfg_listener_t *out, int max, char *err,
+                  size_t n);
+
+/* Iterate every known key (table order): for (int i = 0; cfg_entry(c, i, ...); i++). */
+bool cfg_entry(const cfg_t *c, int i, const char **key, const char **value, cfg_type_t *type,
+               bool *is_default);
+
+#endif

@@ -1,0 +1,154 @@
+/* tcfg.c: the topic config table and its defaults. */
+#include "tcfg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct tcfg_def {
+    const char *key;
+    cfg_type_t type;
+    const char *broker_key; /* NULL: fixed default below */
+    const char *dflt;       /* used when broker_key is NULL */
+    int64_t min;
+    const char *one_of;
+} tcfg_def_t;
+
+static const tcfg_def_t tcfg_defs[] = {
+    {"cleanup.policy", CFG_LIST, "log.cleanup.policy", NULL, 0,
+     "delete|compact|compact,delete|delete,compact"},
+    {"compression.type", CFG_STRING, "compression.type", NULL, 0,
+     "uncompressed|zstd|lz4|snappy|gzip|producer"},
+    {"delete.retention.ms", CFG_LONG, "log.cleaner.delete.retention.ms", NULL, 0, NULL},
+    {"file.delete.delay.ms", CFG_LONG, "log.segment.delete.delay.ms", NULL, 0, NULL},
+    {"flush.messages", CFG_LONG, "log.flush.interval.messages", NULL, 1, NULL},
+    {"flush.ms", CFG_LONG, NULL, "9223372036854775807", 0, NULL},
+    {"index.interval.bytes", CFG_INT, "log.index.interval.bytes", NULL, 0, NULL},
+    {"max.compaction.lag.ms", CFG_LONG, "log.cleaner.max.compaction.lag.ms", NULL, 1, NULL},
+    {"max.message.bytes", CFG_INT, "message.max.bytes", NULL, 0, NULL},
+    {"message.downconversion.enable", CFG_BOOLEAN, NULL, "true", 0, NULL},
+    {"message.timestamp.difference.max.ms", CFG_LONG, NULL, "9223372036854775807", 0, NULL},
+    {"message.timestamp.type", CFG_STRING, "log.message.timestamp.type", NULL, 0,
+     "CreateTime|LogAppendTime"},
+    {"min.cleanable.dirty.ratio", CFG_DOUBLE, "log.cleaner.min.cleanable.ratio", NULL, 0, NULL},
+    {"min.compaction.lag.ms", CFG_LONG, "log.cleaner.min.compaction.lag.ms", NULL, 0, NULL},
+    {"min.insync.replicas", CFG_INT, "min.insync.replicas", NULL, 1, NULL},
+    {"preallocate", CFG_BOOLEAN, "log.preallocate", NULL, 0, NULL},
+    {"retention.bytes", CFG_LONG, "log.retention.bytes", NULL, INT64_MIN, NULL},
+    {"retention.ms", CFG_LONG, "log.retention.ms", NULL, -1, NULL},
+    {"segment.bytes", CFG_INT, "log.segment.bytes", NULL, 14, NULL},
+    {"segment.index.bytes", CFG_INT, "log.index.size.max.bytes", NULL, 4, NULL},
+    {"segment.jitter.ms", CFG_LONG, NULL, "0", 0, NULL},
+    {"segment.ms", CFG_LONG, "log.roll.ms", NULL, 1, NULL},
+    {"unclean.leader.election.enable", CFG_BOOLEAN, "unclean.leader.election.enable", NULL, 0,
+     NULL},
+};
+
+#define TCFG_N ((int)(sizeof(tcfg_defs) / sizeof(tcfg_defs[0])))
+
+static const tcfg_def_t *tcfg_find(const char *key)
+{
+    for (int i = 0; i < TCFG_N; i++)
+        if (strcmp(tcfg_defs[i].key, key) == 0) return &tcfg_defs[i];
+    return NULL;
+}
+
+kerr_t tcfg_validate(const char *key, const char *value, char *why, size_t n)
+{
+    const tcfg_def_t *d = tcfg_find(key);
+    if (!d) {
+        snprintf(why, n, "Unknown topic config name: %s", key);
+        return KERR_INVALID_CONFIG;
+    }
+    if (!value) return KERR_NONE;
+    switch (d->type) {
+    case CFG_BOOLEAN:
+        if (strcasecmp(value, "true") && strcasecmp(value, "false")) {
+            snprintf(why, n,
+                     "Invalid value %s for configuration %s: Expected value to be either "
+                     "true or false",
+                     value, key);
+            return KERR_INVALID_CONFIG;
+        }
+        return KERR_NONE;
+    case CFG_INT:
+    case CFG_LONG: {
+        errno = 0;
+        char *end;
+        long long v = strtoll(value, &end, 10);
+        bool bad = errno || end == value || *end ||
+                   (d->type == CFG_INT && (v < INT32_MIN || v > INT32_MAX));
+        if (bad) {
+            snprintf(why, n, "Invalid value %s for configuration %s: Not a number of type %s",
+                     value, key, d->type == CFG_INT ? "INT" : "LONG");
+            return KERR_INVALID_CONFIG;
+        }
+        if (v < d->min) {
+            snprintf(why, n, "Invalid value %s for configuration %s: Value must be at least %lld",
+                     value, key, (long long)d->min);
+            return KERR_INVALID_CONFIG;
+        }
+        return KERR_NONE;
+    }
+    case CFG_DOUBLE: {
+        char *end;
+        double v = strtod(value, &end);
+        if (end == value || *end || v < 0 || v > 1) {
+            snprintf(why, n, "Invalid value %s for configuration %s: Value must be in [0,1]", value,
+                     key);
+            return KERR_INVALID_CONFIG;
+        }
+        return KERR_NONE;
+    }
+    default:
+        if (d->one_of) {
+            const char *p = d->one_of;
+            size_t vl = strlen(value);
+            while (*p) {
+                const char *bar = strchr(p, '|');
+                size_t l = bar ? (size_t)(bar - p) : strlen(p);
+                if (l == vl && strncasecmp(p, value, l) == 0) return KERR_NONE;
+                p += l + (bar ? 1 : 0);
+            }
+            snprintf(why, n, "Invalid value %s for configuration %s: String must be one of: %s",
+                     value, key, d->one_of);
+            return KERR_INVALID_CONFIG;
+        }
+        return KERR_NONE;
+    }
+}
+
+const char *tcfg_default_str(const cfg_t *broker, const char *key, char *buf, size_t n)
+{
+    const tcfg_def_t *d = tcfg_find(key);
+    if (!d) return NULL;
+    if (!d->broker_key) return d->dflt;
+    if (strcmp(d->broker_key, "log.retention.ms") == 0) {
+        snprintf(buf, n, "%lld", (long long)cfg_retention_ms(broker));
+        return buf;
+    }
+    if (strcmp(d->broker_key, "log.roll.ms") == 0) {
+        snprintf(buf, n, "%lld", (long long)cfg_roll_ms(broker));
+        return buf;
+    }
+    snprintf(buf, n, "%s", cfg_str(broker, d->broker_key));
+    return buf;
+}
+
+int64_t tcfg_default_int(const cfg_t *broker, const char *key)
+{
+    char buf[64];
+    const char *v = tcfg_default_str(broker, key, buf, sizeof(buf));
+    return v ? strtoll(v, NULL, 10) : 0;
+}
+
+bool tcfg_entry(int i, const char **key, cfg_type_t *type, const char **broker_key)
+{
+    if (i < 0 || i >= TCFG_N) return false;
+    *key = tcfg_defs[i].key;
+    *type = tcfg_defs[i].type;
+    *broker_key = tcfg_defs[i].broker_key;
+    return true;
+}

@@ -1,0 +1,23 @@
+/* tcfg.h: Kafka's per-topic configs. Each topic key has a type, a validity rule and the
+ * broker-wide key its default comes from (retention.ms <- log.retention.ms...). Used to
+ * validate CreateTopics/AlterConfigs input, to resolve effective values and for
+ * DescribeConfigs. Pure functions over a static table. Any thread. */
+#ifndef TCFG_H
+#define TCFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "kerr.h"
+
+/* KERR_NONE, or KERR_INVALID_CONFIG with Kafka's wording in why (unknown key, bad value). */
+kerr_t tcfg_validate(const char *key, const char *value, char *why, size_t n);
+/* The broker default of a topic config as a string (into buf) / as an integer. */
+const char *tcfg_default_str(const cfg_t *broker, const char *key, char *buf, size_t n);
+int64_t tcfg_default_int(const cfg_t *broker, const char *key);
+/* Iterate the table: for (int i = 0; tcfg_entry(i, &key, &type, &broker_key); i++). */
+bool tcfg_entry(int i, const char **key, cfg_type_t *type, const char **broker_key);
+
+#endif

@@ -1,0 +1,1468 @@
+/* ctl.c: the coordinator thread (see ctl.h): ZooKeeper session, broker registration,
+ * controller election and the controller's partition state machine, admin operations.
+ *
+ * Everything here runs on the ctl thread except ctl_start/ctl_stop/ctl_submit (reactor) and
+ * the ZooKeeper watcher callbacks (ZooKeeper's event thread), which only queue an event. */
+#include "ctl.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zookeeper/zookeeper.h>
+
+#include "dict.h"
+#include "ktime.h"
+#include "log.h"
+#include "tcfg.h"
+#include "zkpath.h"
+
+#define CTL_ZK_BUF (1024 * 1024)
+
+typedef enum ctl_ev_type {
+    CTL_EV_WATCH,
+    CTL_EV_SESSION,
+    CTL_EV_OP,
+    CTL_EV_STOP,
+} ctl_ev_type_t;
+
+typedef struct ctl_ev {
+    struct ctl_ev *next;
+    ctl_ev_type_t type;
+    int zk_type, zk_state;
+    char *path;
+    ctl_op_t *op;
+} ctl_ev_t;
+
+/* Controller view of one partition. */
+typedef struct ctl_part {
+    int32_t nreplicas;
+    int32_t replicas[CTL_MAX_RF];
+    bool has_state;
+    int32_t leader, leader_epoch, nisr;
+    int32_t isr[CTL_MAX_RF];
+    int32_t zkver; /* version of the state znode */
+} ctl_part_t;
+
+typedef struct ctl_topic {
+    char *name;
+    uint8_t id[16];
+    int32_t nparts;
+    ctl_part_t *parts;
+    bool deleting;
+} ctl_topic_t;
+
+struct ctl {
+    ev_loop_t *loop;
+    ctl_conf_t conf;
+    ctl_deliver_fn *deliver;
+    void *deliver_arg;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    ctl_ev_t *head, *tail;
+    atomic_bool stop;
+
+    zhandle_t *zh;
+    bool connected, expired;
+    char cluster_id[64];
+    char last_change[64]; /* newest /config/changes entry processed */
+
+    /* controller state (valid while active) */
+    bool active;
+    int32_t epoch, epoch_zkver;
+    int32_t controller_id; /* last known, -1 unknown */
+    md_broker_t *live;
+    int nlive;
+    dict_t *topics; /* name -> ctl_topic_t* */
+};
+
+/* ---------------------------------------------------------------- events */
+
+static void ctl_push(ctl_t *c, ctl_ev_t *ev)
+{
+    pthread_mutex_lock(&c->mu);
+    ev->next = NULL;
+    if (c->tail)
+        c->tail->next = ev;
+    else
+        c->head = ev;
+    c->tail = ev;
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+static ctl_ev_t *ctl_pop(ctl_t *c, int64_t timeout_ms)
+{
+    pthread_mutex_lock(&c->mu);
+    if (!c->head && timeout_ms > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += timeout_ms / 1000;
+        ts.tv_nsec += (timeout_ms % 1000) * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+    }
+    ctl_ev_t *ev = c->head;
+    if (ev) {
+        c->head = ev->next;
+        if (!c->head) c->tail = NULL;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return ev;
+}
+
+static void ctl_ev_free(ctl_ev_t *ev)
+{
+    free(ev->path);
+    free(ev);
+}
+
+/* ZooKeeper's event thread: queue and return. */
+static void ctl_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx)
+{
+    (void)zh;
+    ctl_t *c = ctx;
+    ctl_ev_t *ev = calloc(1, sizeof(*ev));
+    if (!ev) abort();
+    ev->type = type == ZOO_SESSION_EVENT ? CTL_EV_SESSION : CTL_EV_WATCH;
+    ev->zk_type = type;
+    ev->zk_state = state;
+    ev->path = strdup(path ? path : "");
+    ctl_push(c, ev);
+}
+
+/* ---------------------------------------------------------------- delivery to the reactor */
+
+typedef struct ctl_post {
+    ctl_t *c;
+    ctl_msg_t *m;
+} ctl_post_t;
+
+static void ctl_deliver_cb(ev_loop_t *loop, void *arg)
+{
+    (void)loop;
+    ctl_post_t *p = arg;
+    p->c->deliver(p->c->deliver_arg, p->m);
+    free(p);
+}
+
+/* Hand m to the reactor (ownership passes to the deliver hook). */
+static void ctl_send(ctl_t *c, ctl_msg_t *m)
+{
+    ctl_post_t *p = malloc(sizeof(*p));
+    if (!p) abort();
+    p->c = c;
+    p->m = m;
+    if (ev_post(c->loop, ctl_deliver_cb, p) != 0) abort();
+}
+
+static void ctl_send_fatal(ctl_t *c, const char *why)
+{
+    ctl_msg_t *m = calloc(1, sizeof(*m));
+    if (!m) abort();
+    m->type = CTL_MSG_FATAL;
+    m->why = strdup(why);
+    ctl_send(c, m);
+}
+
+void ctl_msg_free(ctl_msg_t *m)
+{
+    if (!m) return;
+    for (int i = 0; i < m->ntopics; i++) {
+        md_topic_t *t = &m->topics[i];
+        for (int32_t p = 0; p < t->nparts; p++) {
+            free(t->parts[p].replicas);
+            free(t->parts[p].isr);
+            free(t->parts[p].offline);
+        }
+        free(t->parts);
+        free(t->name);
+    }
+    free(m->topics);
+    free(m->brokers);
+    for (int i = 0; i < m->nparts; i++) free(m->parts[i].topic);
+    free(m->parts);
+    free(m->topic);
+    for (int i = 0; i < m->ncfg; i++) {
+        free(m->cfg_keys[i]);
+        free(m->cfg_vals[i]);
+    }
+    free(m->cfg_keys);
+    free(m->cfg_vals);
+    free(m->why);
+    free(m);
+}
+
+/* ---------------------------------------------------------------- ZooKeeper helpers */
+
+/* Get data (NUL-terminated copy, caller frees) with an optional watch. ZOK or the ZK rc. */
+static int ctl_zget(ctl_t *c, const char *path, bool watch, char **out, struct Stat *st)
+{
+    int len = CTL_ZK_BUF;
+    char *buf = malloc((size_t)len + 1);
+    if (!buf) abort();
+    struct Stat s;
+    int rc = watch ? zoo_wget(c->zh, path, ctl_watcher, c, buf, &len, &s)
+                   : zoo_get(c->zh, path, 0, buf, &len, &s);
+    if (rc != ZOK) {
+        free(buf);
+        *out = NULL;
+        return rc;
+    }
+    if (len < 0) len = 0;
+    buf[len] = '\0';
+    *out = buf;
+    if (st) *st = s;
+    return ZOK;
+}
+
+static int ctl_zchildren(ctl_t *c, const char *path, bool watch, struct String_vector *sv)
+{
+    memset(sv, 0, sizeof(*sv));
+    return watch ? zoo_wget_children(c->zh, path, ctl_watcher, c, sv)
+                 : zoo_get_children(c->zh, path, 0, sv);
+}
+
+static int ctl_zcreate(ctl_t *c, const char *path, const char *data, int flags)
+{
+    return zoo_create(c->zh, path, data, data ? (int)strlen(data) : -1, &ZOO_OPEN_ACL_UNSAFE, flags,
+                      NULL, 0);
+}
+
+/* Create path and any missing ancestors (persistent, empty). */
+static int ctl_zmkdirs(ctl_t *c, const char *path)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof(tmp), "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        int rc = ctl_zcreate(c, tmp, NULL, 0);
+        *p = '/';
+        if (rc != ZOK && rc != ZNODEEXISTS) return rc;
+    }
+    int rc = ctl_zcreate(c, tmp, NULL, 0);
+    return rc == ZNODEEXISTS ? ZOK : rc;
+}
+
+/* Create path with data, creating missing ancestors first. */
+static int ctl_zcreate_p(ctl_t *c, const char *path, const char *data, int flags)
+{
+    int rc = ctl_zcreate(c, path, data, flags);
+    if (rc != ZNONODE) return rc;
+    char parent[1024];
+    snprintf(parent, sizeof(parent), "%s", path);
+    char *slash = strrchr(parent, '/');
+    if (!slash || slash == parent) return rc;
+    *slash = '\0';
+    rc = ctl_zmkdirs(c, parent);
+    if (rc != ZOK) return rc;
+    return ctl_zcreate(c, path, data, flags);
+}
+
+static int ctl_zdelete_recursive(ctl_t *c, const char *path)
+{
+    struct String_vector sv;
+    int rc = ctl_zchildren(c, path, false, &sv);
+    if (rc == ZNONODE) return ZOK;
+    if (rc != ZOK) return rc;
+    for (int i = 0; i < sv.count; i++) {
+        char child[1024];
+        snprintf(child, sizeof(child), "%s/%s", path, sv.data[i]);
+        rc = ctl_zdelete_recursive(c, child);
+        if (rc != ZOK) break;
+    }
+    deallocate_String_vector(&sv);
+    if (rc != ZOK) return rc;
+    rc = zoo_delete(c->zh, path, -1);
+    return rc == ZNONODE ? ZOK : rc;
+}
+
+/* ---------------------------------------------------------------- session */
+
+static void ctl_session_state(ctl_t *c, int state)
+{
+    if (state == ZOO_CONNECTED_STATE) {
+        c->connected = true;
+    } else if (state == ZOO_EXPIRED_SESSION_STATE) {
+        c->expired = true;
+        c->connected = false;
+    } else if (state == ZOO_CONNECTING_STATE) {
+        c->connected = false;
+    }
+}
+
+/* Open a session and wait (bounded) until connected; session events that arrive meanwhile are
+ * consumed here, watch events are kept for later. */
+static bool ctl_connect(ctl_t *c)
+{
+    zoo_set_debug_level(ZOO_LOG_LEVEL_WARN);
+    c->connected = c->expired = false;
+    c->zh = zookeeper_init(c->conf.zk_connect, ctl_watcher, c->conf.session_timeout_ms, NULL, c, 0);
+    if (!c->zh) {
+        log_error("ctl", "zookeeper_init(%s) failed: %s", c->conf.zk_connect, strerror(errno));
+        return false;
+    }
+    int64_t deadline = ktime_mono_ms() + c->conf.session_timeout_ms;
+    while (!c->connected && ktime_mono_ms() < deadline && !c->stop) {
+        ctl_ev_t *ev = ctl_pop(c, 100);
+        if (!ev) continue;
+        if (ev->type == CTL_EV_SESSION) {
+            ctl_session_state(c, ev->zk_state);
+            ctl_ev_free(ev);
+        } else if (ev->type == CTL_EV_STOP) {
+            c->stop = true;
+            ctl_ev_free(ev);
+        } else {
+            ctl_push(c, ev); /* keep ops for after connecting */
+            if (ev->type == CTL_EV_OP) {
+                /* avoid a busy loop on a queued op: wait a little */
+                struct timespec ts = {0, 20 * 1000000};
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
+    if (!c->connected) {
+        log_error("ctl", "could not connect to ZooKeeper at %s within %d ms", c->conf.zk_connect,
+                  c->conf.session_timeout_ms);
+        zookeeper_close(c->zh);
+        c->zh = NULL;
+        return false;
+    }
+    log_info("ctl", "connected to ZooKeeper at %s (session 0x%llx)", c->conf.zk_connect,
+             (unsigned long long)zoo_client_id(c->zh)->client_id);
+    return true;
+}
+
+/* ---------------------------------------------------------------- registration */
+
+static bool ctl_ensure_paths(ctl_t *c)
+{
+    for (const char *const *p = zkpath_persistent_paths(); *p; p++) {
+        int rc = ctl_zmkdirs(c, *p);
+        if (rc != ZOK) {
+            log_error("ctl", "create %s in ZooKeeper failed: %s", *p, zerror(rc));
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool ctl_cluster_id(ctl_t *c)
+{
+    char *data = NULL;
+    int rc = ctl_zget(c, ZKPATH_CLUSTER_ID, false, &data, NULL);
+    if (rc == ZNONODE) {
+        char id[23];
+        zkpath_uuid_new(id);
+        char *json = zkpath_cluster_id_json(id);
+        rc = ctl_zcreate_p(c, ZKPATH_CLUSTER_ID, json, 0);
+        free(json);
+        if (rc != ZOK && rc != ZNODEEXISTS) {
+            log_error("ctl", "create /cluster/id failed: %s", zerror(rc));
+            return false;
+        }
+        rc = ctl_zget(c, ZKPATH_CLUSTER_ID, false, &data, NULL);
+    }
+    if (rc != ZOK) {
+        log_error("ctl", "read /cluster/id failed: %s", zerror(rc));
+        return false;
+    }
+    kerr_t err = zkpath_cluster_id_parse(data, c->cluster_id, sizeof(c->cluster_id));
+    free(data);
+    if (err) {
+        log_error("ctl", "/cluster/id holds malformed JSON");
+        return false;
+    }
+    return true;
+}
+
+static bool ctl_register(ctl_t *c)
+{
+    char path[256];
+    zkpath_broker(path, sizeof(path), c->conf.broker_id);
+    char *json = zkpath_broker_json(&c->conf.self, c->conf.listener_protocol_map, ktime_wall_ms());
+    /* A registration left by our own previous session lingers until that session expires. */
+    int64_t deadline = ktime_mono_ms() + c->conf.session_timeout_ms + 5000;
+    int rc;
+    for (;;) {
+        rc = ctl_zcreate(c, path, json, ZOO_EPHEMERAL);
+        if (rc != ZNODEEXISTS || ktime_mono_ms() > deadline || c->stop) break;
+        log_warn("ctl", "%s exists (another broker with id %d, or our previous session); retrying",
+                 path, c->conf.broker_id);
+        struct timespec ts = {1, 0};
+        nanosleep(&ts, NULL);
+    }
+    free(json);
+    if (rc != ZOK) {
+        log_error("ctl", "register broker at %s failed: %s", path, zerror(rc));
+        return false;
+    }
+    log_info("ctl", "registered broker %d at %s", c->conf.broker_id, path);
+    return true;
+}
+
+/* ---------------------------------------------------------------- topic configs */
+
+static void ctl_load_topic_config(ctl_t *c, const char *topic)
+{
+    char path[512];
+    zkpath_topic_config(path, sizeof(path), topic);
+    char *data = NULL;
+    int rc = ctl_zget(c, path, false, &data, NULL);
+    ctl_msg_t *m = calloc(1, sizeof(*m));
+    if (!m) abort();
+    m->type = CTL_MSG_TOPIC_CONFIG;
+    m->topic = strdup(topic);
+    if (rc == ZOK && data && *data) {
+        if (zkpath_config_parse(data, &m->ncfg, &m->cfg_keys, &m->cfg_vals) != KERR_NONE)
+            log_warn("ctl", "malformed config JSON at %s ignored", path);
+    }
+    free(data);
+    ctl_send(c, m);
+}
+
+static void ctl_load_all_topic_configs(ctl_t *c)
+{
+    struct String_vector sv;
+    if (ctl_zchildren(c, ZKPATH_CONFIG_TOPICS, false, &sv) != ZOK) return;
+    for (int i = 0; i < sv.count; i++) ctl_load_topic_config(c, sv.data[i]);
+    deallocate_String_vector(&sv);
+}
+
+/* /config/changes: every broker follows notifications and reloads the named entity. Kafka
+ * keeps the last processed sequence number; we remember the highest name seen. */
+
+static void ctl_config_changes(ctl_t *c)
+{
+    struct String_vector sv;
+    if (ctl_zchildren(c, ZKPATH_CONFIG_CHANGES, true, &sv) != ZOK) return;
+    for (int i = 0; i < sv.count; i++) {
+        if (strcmp(sv.data[i], c->last_change) <= 0) continue;
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", ZKPATH_CONFIG_CHANGES, sv.data[i]);
+        char *data = NULL;
+        if (ctl_zget(c, path, false, &data, NULL) == ZOK) {
+            char entity[512];
+            if (zkpath_config_change_parse(data, entity, sizeof(entity)) == KERR_NONE &&
+                strncmp(entity, "topics/", 7) == 0)
+                ctl_load_topic_config(c, entity + 7);
+        }
+        free(data);
+        snprintf(c->last_change, sizeof(c->last_change), "%s", sv.data[i]);
+    }
+    deallocate_String_vector(&sv);
+}
+
+/* ---------------------------------------------------------------- controller */
+
+static void ctl_topic_free(void *p)
+{
+    ctl_topic_t *t = p;
+    if (!t) return;
+    free(t->parts);
+    free(t->name);
+    free(t);
+}
+
+static bool ctl_broker_live(const ctl_t *c, int32_t id)
+{
+    for (int i = 0; i < c->nlive; i++)
+        if (c->live[i].id == id) return true;
+    return false;
+}
+
+static int ctl_cmp_broker(const void *a, const void *b)
+{
+    const md_broker_t *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Read /brokers/ids (watching it) into c->live, sorted by id. */
+static bool ctl_load_brokers(ctl_t *c, bool watch)
+{
+    struct String_vector sv;
+    int rc = ctl_zchildren(c, ZKPATH_BROKER_IDS, watch, &sv);
+    if (rc != ZOK) {
+        log_error("ctl", "list %s failed: %s", ZKPATH_BROKER_IDS, zerror(rc));
+        return false;
+    }
+    md_broker_t *live = calloc((size_t)sv.count + 1, sizeof(*live));
+    if (!live) abort();
+    int n = 0;
+    for (int i = 0; i < sv.count; i++) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/%s", ZKPATH_BROKER_IDS, sv.data[i]);
+        char *data = NULL;
+        if (ctl_zget(c, path, false, &data, NULL) != ZOK) continue;
+        md_broker_t b;
+        memset(&b, 0, sizeof(b));
+        b.id = atoi(sv.data[i]);
+        if (zkpath_broker_parse(data, &b) == KERR_NONE)
+            live[n++] = b;
+        else
+            log_warn("ctl", "malformed registration at %s ignored", path);
+        free(data);
+    }
+    deallocate_String_vector(&sv);
+    qsort(live, (size_t)n, sizeof(*live), ctl_cmp_broker);
+    free(c->live);
+    c->live = live;
+    c->nlive = n;
+    return true;
+}
+
+/* Read one topic's assignment and partition states (watching the assignment znode). */
+static ctl_topic_t *ctl_load_topic(ctl_t *c, const char *name)
+{
+    char path[512];
+    zkpath_topic(path, sizeof(path), name);
+    char *data = NULL;
+    if (ctl_zget(c, path, true, &data, NULL) != ZOK) return NULL;
+    zkpath_topic_t zt;
+    kerr_t err = zkpath_topic_parse(data, &zt);
+    free(data);
+    if (err) {
+        log_warn("ctl", "malformed topic znode %s ignored", path);
+        return NULL;
+    }
+    ctl_topic_t *t = calloc(1, sizeof(*t));
+    if (!t) abort();
+    t->name = strdup(name);
+    memcpy(t->id, zt.id, 16);
+    t->nparts = zt.nparts;
+    t->parts = calloc((size_t)(zt.nparts ? zt.nparts : 1), sizeof(ctl_part_t));
+    if (!t->name || !t->parts) abort();
+    for (int32_t p = 0; p < zt.nparts; p++) {
+        ctl_part_t *cp = &t->parts[p];
+        cp->nreplicas = zt.nreplicas[p] > CTL_MAX_RF ? CTL_MAX_RF : zt.nreplicas[p];
+        memcpy(cp->replicas, zt.replicas[p], (size_t)cp->nreplicas * sizeof(int32_t));
+        char spath[512];
+        zkpath_partition_state(spath, sizeof(spath), name, p);
+        struct Stat st;
+        if (ctl_zget(c, spath, false, &data, &st) == ZOK) {
+            zkpath_pstate_t ps;
+            if (zkpath_pstate_parse(data, &ps) == KERR_NONE) {
+                cp->has_state = true;
+                cp->leader = ps.leader;
+                cp->leader_epoch = ps.leader_epoch;
+                cp->nisr = ps.nisr > CTL_MAX_RF ? CTL_MAX_RF : ps.nisr;
+                memcpy(cp->isr, ps.isr, (size_t)cp->nisr * sizeof(int32_t));
+                cp->zkver = st.version;
+            }
+            free(data);
+        }
+    }
+    zkpath_topic_clear(&zt);
+    return t;
+}
+
+/* Write a partition state, fenced by the controller epoch znode version. */
+static int ctl_write_state(ctl_t *c, const char *topic, int32_t p, ctl_part_t *cp, bool create)
+{
+    char spath[512], epath[64];
+    zkpath_partition_state(spath, sizeof(spath), topic, p);
+    snprintf(epath, sizeof(epath), "%s", ZKPATH_CONTROLLER_EPOCH);
+    zkpath_pstate_t ps = {.controller_epoch = c->epoch,
+                          .leader = cp->leader,
+                          .leader_epoch = cp->leader_epoch,
+                          .nisr = cp->nisr};
+    memcpy(ps.isr, cp->isr, (size_t)cp->nisr * sizeof(int32_t));
+    char *json = zkpath_pstate_json(&ps);
+    if (create) {
+        char ppath[512];
+        zkpath_partition(ppath, sizeof(ppath), topic, p);
+        int rc = ctl_zmkdirs(c, ppath);
+        if (rc != ZOK) {
+            free(json);
+            return rc;
+        }
+    }
+    zoo_op_t ops[2];
+    zoo_op_result_t res[2];
+    zoo_check_op_init(&ops[0], epath, c->epoch_zkver);
+    struct Stat st;
+    if (create)
+        zoo_create_op_init(&ops[1], spath, json, (int)strlen(json), &ZOO_OPEN_ACL_UNSAFE, 0, NULL,
+                           0);
+    else
+        zoo_set_op_init(&ops[1], spath, json, (int)strlen(json), cp->zkver, &st);
+    int rc = zoo_multi(c->zh, 2, ops, res);
+    free(json);
+    if (rc == ZOK) cp->zkver = create ? 0 : st.version;
+    return rc;
+}
+
+/* Leader election for one partition (Kafka's OfflinePartitionLeaderElectionStrategy): the
+ * first replica in assignment order that is alive and in the ISR; unclean: any live replica. */
+static int32_t ctl_pick_leader(const ctl_t *c, const ctl_part_t *cp, bool *unclean)
+{
+    *unclean = false;
+    for (int32_t i = 0; i < cp->nreplicas; i++) {
+        int32_t r = cp->replicas[i];
+        if (!ctl_broker_live(c, r)) continue;
+        for (int32_t j = 0; j < cp->nisr; j++)
+            if (cp->isr[j] == r) return r;
+    }
+    if (c->conf.unclean_leader_election) {
+        for (int32_t i = 0; i < cp->nreplicas; i++) {
+            if (ctl_broker_live(c, cp->replicas[i])) {
+                *unclean = true;
+                return cp->replicas[i];
+            }
+        }
+    }
+    return -1;
+}
+
+/* Bring partitions online: new ones get a state znode; ones whose leader is gone get a new
+ * leader from the live ISR; ISR loses dead brokers. Returns true when something changed. */
+static bool ctl_elect_partitions(ctl_t *c, ctl_topic_t *t)
+{
+    bool changed = false;
+    for (int32_t p = 0; p < t->nparts; p++) {
+        ctl_part_t *cp = &t->parts[p];
+        if (!cp->has_state) {
+            ctl_part_t np = *cp;
+            np.nisr = 0;
+            for (int32_t i = 0; i < cp->nreplicas; i++)
+                if (ctl_broker_live(c, cp->replicas[i])) np.isr[np.nisr++] = cp->replicas[i];
+            if (np.nisr == 0) continue; /* NewPartition with no live replica stays offline */
+            np.leader = np.isr[0];
+            np.leader_epoch = 0;
+            int rc = ctl_write_state(c, t->name, p, &np, true);
+            if (rc == ZNODEEXISTS) {
+                /* Someone (an earlier controller) got there first: reload on next change. */
+                continue;
+            }
+            if (rc != ZOK) {
+                log_error("ctl", "write state of %s-%d failed: %s", t->name, p, zerror(rc));
+                continue;
+            }
+            np.has_state = true;
+            *cp = np;
+            changed = true;
+            continue;
+        }
+        bool leader_live = cp->leader >= 0 && ctl_broker_live(c, cp->leader);
+        int32_t nisr = 0;
+        int32_t isr[CTL_MAX_RF];
+        for (int32_t i = 0; i < cp->nisr; i++)
+            if (ctl_broker_live(c, cp->isr[i])) isr[nisr++] = cp->isr[i];
+        if (leader_live && nisr == cp->nisr) continue;
+        ctl_part_t np = *cp;
+        if (!leader_live) {
+            bool unclean;
+            np.nisr = nisr;
+            memcpy(np.isr, isr, sizeof(isr));
+            int32_t l = ctl_pick_leader(c, &np, &unclean);
+            if (l < 0) {
+                /* No eligible leader: keep the last ISR member as Kafka does, leader -1. */
+                if (cp->leader == -1) continue;
+                np.leader = -1;
+                np.nisr = cp->nisr;
+                memcpy(np.isr, cp->isr, sizeof(cp->isr));
+                if (np.nisr > 1) {
+                    /* shrink to the leader that just died: it holds the committed data */
+                    np.isr[0] = cp->leader;
+                    np.nisr = 1;
+                }
+            } else {
+                np.leader = l;
+                if (unclean) {
+                    np.isr[0] = l;
+                    np.nisr = 1;
+                }
+            }
+            np.leader_epoch = cp->leader_epoch + 1;
+        } else {
+            np.nisr = nisr;
+            memcpy(np.isr, isr, sizeof(isr));
+            np.leader_epoch = cp->leader_epoch + 1;
+        }
+        int rc = ctl_write_state(c, t->name, p, &np, false);
+        if (rc != ZOK) {
+            log_error("ctl", "update state of %s-%d failed: %s", t->name, p, zerror(rc));
+            continue;
+        }
+        log_info("ctl", "partition %s-%d: leader %d -> %d, leader epoch %d, ISR size %d", t->name,
+                 p, cp->leader, np.leader, np.leader_epoch, np.nisr);
+        *cp = np;
+        changed = true;
+    }
+    return changed;
+}
+
+static int32_t *ctl_dup_ids(const int32_t *ids, int32_t n)
+{
+    int32_t *d = malloc((size_t)(n ? n : 1) * sizeof(int32_t));
+    if (!d) abort();
+    memcpy(d, ids, (size_t)n * sizeof(int32_t));
+    return d;
+}
+
+/* UpdateMetadata: a full snapshot to every live broker. */
+static void ctl_send_metadata(ctl_t *c)
+{
+    ctl_msg_t *m = calloc(1, sizeof(*m));
+    if (!m) abort();
+    m->type = CTL_MSG_METADATA;
+    m->controller_id = c->conf.broker_id;
+    m->nbrokers = c->nlive;
+    m->brokers = calloc((size_t)c->nlive + 1, sizeof(md_broker_t));
+    if (!m->brokers) abort();
+    memcpy(m->brokers, c->live, (size_t)c->nlive * sizeof(md_broker_t));
+    m->topics = calloc(dict_size(c->topics) + 1, sizeof(md_topic_t));
+    if (!m->topics) abort();
+    size_t it = 0;
+    void *v;
+    while (dict_next(c->topics, &it, NULL, &v)) {
+        ctl_topic_t *t = v;
+        if (t->deleting) continue;
+        md_topic_t *mt = &m->topics[m->ntopics++];
+        mt->name = strdup(t->name);
+        memcpy(mt->id, t->id, 16);
+        mt->internal = strcmp(t->name, "__consumer_offsets") == 0 ||
+                       strcmp(t->name, "__transaction_state") == 0;
+        mt->nparts = t->nparts;
+        mt->parts = calloc((size_t)(t->nparts ? t->nparts : 1), sizeof(md_part_t));
+        if (!mt->name || !mt->parts) abort();
+        for (int32_t p = 0; p < t->nparts; p++) {
+            ctl_part_t *cp = &t->parts[p];
+            md_part_t *mp = &mt->parts[p];
+            mp->leader = cp->has_state ? cp->leader : -1;
+            mp->leader_epoch = cp->has_state ? cp->leader_epoch : -1;
+            mp->nreplicas = cp->nreplicas;
+            mp->replicas = ctl_dup_ids(cp->replicas, cp->nreplicas);
+            mp->nisr = cp->has_state ? cp->nisr : 0;
+            mp->isr = ctl_dup_ids(cp->isr, mp->nisr);
+            int32_t off[CTL_MAX_RF], noff = 0;
+            for (int32_t i = 0; i < cp->nreplicas; i++)
+                if (!ctl_broker_live(c, cp->replicas[i])) off[noff++] = cp->replicas[i];
+            mp->noffline = noff;
+            mp->offline = ctl_dup_ids(off, noff);
+        }
+    }
+    /* Only this broker is reached for now; remote brokers get UpdateMetadata over the wire
+     * once inter-broker channels exist (replication issue). */
+    ctl_send(c, m);
+}
+
+/* LeaderAndIsr for every partition with a state that this broker hosts. */
+static void ctl_send_leader_and_isr(ctl_t *c, ctl_topic_t *only)
+{
+    ctl_msg_t *m = calloc(1, sizeof(*m));
+    if (!m) abort();
+    m->type = CTL_MSG_LEADER_AND_ISR;
+    size_t cap = 16;
+    m->parts = calloc(cap, sizeof(ctl_pinfo_t));
+    if (!m->parts) abort();
+    size_t it = 0;
+    void *v;
+    while (dict_next(c->topics, &it, NULL, &v)) {
+        ctl_topic_t *t = v;
+        if ((only && t != only) || t->deleting) continue;
+        for (int32_t p = 0; p < t->nparts; p++) {
+            ctl_part_t *cp = &t->parts[p];
+            if (!cp->has_state) continue;
+            bool hosted = false;
+            for (int32_t i = 0; i < cp->nreplicas; i++)
+                hosted = hosted || cp->replicas[i] == c->conf.broker_id;
+            if (!hosted) continue;
+            if ((size_t)m->nparts == cap) {
+                cap *= 2;
+                m->parts = realloc(m->parts, cap * sizeof(ctl_pinfo_t));
+                if (!m->parts) abort();
+            }
+            ctl_pinfo_t *pi = &m->parts[m->nparts++];
+            memset(pi, 0, sizeof(*pi));
+            pi->topic = strdup(t->name);
+            pi->partition = p;
+            pi->leader = cp->leader;
+            pi->leader_epoch = cp->leader_epoch;
+            pi->nreplicas = cp->nreplicas;
+            memcpy(pi->replicas, cp->replicas, sizeof(cp->replicas));
+            pi->nisr = cp->nisr;
+            memcpy(pi->isr, cp->isr, sizeof(cp->isr));
+        }
+    }
+    if (m->nparts == 0) {
+        ctl_msg_free(m);
+        return;
+    }
+    ctl_send(c, m);
+}
+
+static void ctl_warn_remote_brokers(ctl_t *c)
+{
+    for (int i = 0; i < c->nlive; i++) {
+        if (c->live[i].id == c->conf.broker_id) continue;
+        log_warn("ctl",
+                 "broker %d is registered but inter-broker replication is not implemented "
+                 "yet: it receives no LeaderAndIsr/UpdateMetadata from this controller",
+                 c->live[i].id);
+    }
+}
+
+/* Topics: pick up new ones from /brokers/topics (watching it). */
+static void ctl_sync_topics(ctl_t *c)
+{
+    struct String_vector sv;
+    int rc = ctl_zchildren(c, ZKPATH_BROKER_TOPICS, true, &sv);
+    if (rc != ZOK) {
+        log_error("ctl", "list %s failed: %s", ZKPATH_BROKER_TOPICS, zerror(rc));
+        return;
+    }
+    bool changed = false;
+    for (int i = 0; i < sv.count; i++) {
+        if (dict_get(c->topics, sv.data[i])) continue;
+        ctl_topic_t *t = ctl_load_topic(c, sv.data[i]);
+        if (!t) continue;
+        dict_set(c->topics, t->name, t);
+        ctl_elect_partitions(c, t);
+        log_info("ctl", "new topic %s with %d partitions", t->name, t->nparts);
+        ctl_send_leader_and_isr(c, t);
+        changed = true;
+    }
+    /* topics removed behind our back */
+    size_t it = 0;
+    const char *name;
+    void *v;
+    while (dict_next(c->topics, &it, &name, &v)) {
+        bool found = false;
+        for (int i = 0; i < sv.count && !found; i++) found = strcmp(sv.data[i], name) == 0;
+        if (!found) {
+            ctl_topic_free(dict_del(c->topics, name));
+            changed = true;
+        }
+    }
+    deallocate_String_vector(&sv);
+    if (changed) ctl_send_metadata(c);
+}
+
+/* A topic's assignment znode changed (partitions added). */
+static void ctl_topic_changed(ctl_t *c, const char *name)
+{
+    ctl_topic_t *old = dict_get(c->topics, name);
+    if (!old) return;
+    ctl_topic_t *t = ctl_load_topic(c, name);
+    if (!t) return;
+    t->deleting = old->deleting;
+    ctl_topic_free(dict_set(c->topics, t->name, t));
+    ctl_elect_partitions(c, t);
+    ctl_send_leader_and_isr(c, t);
+    ctl_send_metadata(c);
+}
+
+static void ctl_process_deletions(ctl_t *c)
+{
+    struct String_vector sv;
+    if (ctl_zchildren(c, ZKPATH_ADMIN_DELETE_TOPICS, true, &sv) != ZOK) return;
+    for (int i = 0; i < sv.count; i++) {
+        const char *name = sv.data[i];
+        char path[512];
+        ctl_topic_t *t = dict_get(c->topics, name);
+        if (t) {
+            t->deleting = true;
+            ctl_send_metadata(c); /* gone from metadata first, as Kafka does */
+            ctl_msg_t *m = calloc(1, sizeof(*m));
+            if (!m) abort();
+            m->type = CTL_MSG_STOP_REPLICA;
+            m->parts = calloc((size_t)(t->nparts ? t->nparts : 1), sizeof(ctl_pinfo_t));
+            if (!m->parts) abort();
+            for (int32_t p = 0; p < t->nparts; p++) {
+                bool hosted = false;
+                for (int32_t r = 0; r < t->parts[p].nreplicas; r++)
+                    hosted = hosted || t->parts[p].replicas[r] == c->conf.broker_id;
+                if (!hosted) continue;
+                ctl_pinfo_t *pi = &m->parts[m->nparts++];
+                pi->topic = strdup(name);
+                pi->partition = p;
+                pi->del = true;
+            }
+            ctl_send(c, m);
+            zkpath_topic(path, sizeof(path), name);
+            int rc = ctl_zdelete_recursive(c, path);
+            if (rc != ZOK) log_error("ctl", "delete %s failed: %s", path, zerror(rc));
+            zkpath_topic_config(path, sizeof(path), name);
+            ctl_zdelete_recursive(c, path);
+            ctl_topic_free(dict_del(c->topics, name));
+            log_info("ctl", "deleted topic %s", name);
+        }
+        snprintf(path, sizeof(path), "%s/%s", ZKPATH_ADMIN_DELETE_TOPICS, name);
+        zoo_delete(c->zh, path, -1);
+    }
+    deallocate_String_vector(&sv);
+}
+
+static void ctl_resign(ctl_t *c)
+{
+    if (!c->active) return;
+    log_info("ctl", "resigning as controller (epoch %d)", c->epoch);
+    c->active = false;
+    dict_free(c->topics, ctl_topic_free);
+    c->topics = NULL;
+}
+
+/* Read the current epoch and bump it with a version check (fences older controllers). */
+static bool ctl_bump_epoch(ctl_t *c)
+{
+    for (int attempt = 0; attempt < 5; attempt++) {
+        char *data = NULL;
+        struct Stat st;
+        int rc = ctl_zget(c, ZKPATH_CONTROLLER_EPOCH, false, &data, &st);
+        if (rc == ZNONODE) {
+            rc = ctl_zcreate(c, ZKPATH_CONTROLLER_EPOCH, "1", 0);
+            if (rc == ZNODEEXISTS) continue;
+            if (rc != ZOK) return false;
+            c->epoch = 1;
+            c->epoch_zkver = 0;
+            return true;
+        }
+        if (rc != ZOK) return false;
+        int32_t epoch = atoi(data) + 1;
+        free(data);
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%d", epoch);
+        struct Stat nst;
+        rc = zoo_set2(c->zh, ZKPATH_CONTROLLER_EPOCH, buf, (int)strlen(buf), st.version, &nst);
+        if (rc == ZBADVERSION) continue;
+        if (rc != ZOK) return false;
+        c->epoch = epoch;
+        c->epoch_zkver = nst.version;
+        return true;
+    }
+    return false;
+}
+
+static void ctl_become_controller(ctl_t *c)
+{
+    if (!ctl_bump_epoch(c)) {
+        log_error("ctl", "could not increment %s; not acting as controller",
+                  ZKPATH_CONTROLLER_EPOCH);
+        zoo_delete(c->zh, ZKPATH_CONTROLLER, -1);
+        return;
+    }
+    c->active = true;
+    c->controller_id = c->conf.broker_id;
+    c->topics = dict_new();
+    log_info("ctl", "broker %d is the controller (epoch %d)", c->conf.broker_id, c->epoch);
+    ctl_load_brokers(c, true);
+    ctl_warn_remote_brokers(c);
+    struct String_vector sv;
+    if (ctl_zchildren(c, ZKPATH_BROKER_TOPICS, true, &sv) == ZOK) {
+        for (int i = 0; i < sv.count; i++) {
+            ctl_topic_t *t = ctl_load_topic(c, sv.data[i]);
+            if (t) dict_set(c->topics, t->name, t);
+        }
+        deallocate_String_vector(&sv);
+    }
+    size_t it = 0;
+    void *v;
+    while (dict_next(c->topics, &it, NULL, &v)) ctl_elect_partitions(c, v);
+    ctl_send_metadata(c);
+    ctl_send_leader_and_isr(c, NULL);
+    ctl_process_deletions(c);
+}
+
+/* Try to win /controller; watch it either way. */
+static void ctl_elect(ctl_t *c)
+{
+    if (c->active) return;
+    char *json = zkpath_controller_json(c->conf.broker_id, ktime_wall_ms());
+    int rc = ctl_zcreate(c, ZKPATH_CONTROLLER, json, ZOO_EPHEMERAL);
+    free(json);
+    struct Stat st;
+    char *data = NULL;
+    int grc = ctl_zget(c, ZKPATH_CONTROLLER, true, &data, &st);
+    if (grc == ZNONODE) {
+        /* vanished between create and get: the watch is set by exists */
+        zoo_wexists(c->zh, ZKPATH_CONTROLLER, ctl_watcher, c, &st);
+        return;
+    }
+    int32_t id = -1;
+    if (grc == ZOK) zkpath_controller_parse(data, &id);
+    free(data);
+    c->controller_id = id;
+    if (rc == ZOK || id == c->conf.broker_id) {
+        ctl_become_controller(c);
+    } else {
+        log_info("ctl", "broker %d is the controller", id);
+        /* Followers learn metadata through UpdateMetadata from the controller; tell the
+         * reactor who the controller is now. */
+    }
+}
+
+/* ---------------------------------------------------------------- admin operations */
+
+kerr_t ctl_topic_name_valid(const char *name, char *why, size_t n)
+{
+    size_t len = strlen(name);
+    if (len == 0) {
+        snprintf(why, n, "Topic name is illegal, it can't be empty");
+        return KERR_INVALID_TOPIC_EXCEPTION;
+    }
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+        snprintf(why, n, "Topic name cannot be \".\" or \"..\"");
+        return KERR_INVALID_TOPIC_EXCEPTION;
+    }
+    if (len > 249) {
+        snprintf(why, n, "Topic name is illegal, it can't be longer than 249 characters");
+        return KERR_INVALID_TOPIC_EXCEPTION;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char ch = name[i];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+        if (!ok) {
+            snprintf(why, n,
+                     "Topic name \"%s\" is illegal, it contains a character other than ASCII "
+                     "alphanumerics, '.', '_' and '-'",
+                     name);
+            return KERR_INVALID_TOPIC_EXCEPTION;
+        }
+    }
+    return KERR_NONE;
+}
+
+static void ctl_spec_fail(ctl_topic_spec_t *s, kerr_t err, const char *fmt, const char *arg)
+{
+    s->err = err;
+    snprintf(s->errmsg, sizeof(s->errmsg), fmt, arg);
+}
+
+/* Kafka's rack-unaware assignment (AdminUtils.assignReplicasToBrokers): a random start and
+ * a shift that changes every full round, so replicas spread evenly. Writes nparts x rf ids
+ * for partitions [first, first + nparts). */
+static void ctl_assign(const md_broker_t *brokers, int nb, int32_t first, int32_t nparts,
+                       int16_t rf, int32_t start, int32_t shift0, int32_t *out)
+{
+    int32_t shift = shift0;
+    for (int32_t i = 0; i < nparts; i++) {
+        int32_t cur = first + i;
+        if (cur > 0 && cur % nb == 0) shift++;
+        int32_t firsti = (cur + start) % nb;
+        out[i * rf] = brokers[firsti].id;
+        for (int16_t j = 0; j < rf - 1; j++) {
+            int32_t s = 1 + (shift + j) % (nb - 1);
+            out[i * rf + j + 1] = brokers[(firsti + s) % nb].id;
+        }
+    }
+}
+
+static void ctl_create_topic(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
+{
+    char why[256];
+    if ((s->err = ctl_topic_name_valid(s->name, why, sizeof(why))) != KERR_NONE) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "%s", why);
+        return;
+    }
+    if (s->nassign > 0 && (s->num_partitions != -1 || s->replication_factor != -1)) {
+        ctl_spec_fail(s, KERR_INVALID_REQUEST,
+                      "Both numPartitions or replicationFactor and replicasAssignments were set. "
+                      "Both cannot be used at the same time.%s",
+                      "");
+        return;
+    }
+    for (int i = 0; i < s->ncfg; i++) {
+        if (tcfg_validate(s->cfg_keys[i], s->cfg_vals[i], why, sizeof(why)) != KERR_NONE) {
+            ctl_spec_fail(s, KERR_INVALID_CONFIG, "%s", why);
+            return;
+        }
+    }
+    if (!ctl_load_brokers(c, c->active)) {
+        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "cannot list brokers in ZooKeeper%s", "");
+        return;
+    }
+    int32_t nparts = s->nassign > 0            ? s->nassign
+                     : s->num_partitions == -1 ? c->conf.default_partitions
+                                               : s->num_partitions;
+    int16_t rf = s->nassign > 0                ? (int16_t)s->assign_rf
+                 : s->replication_factor == -1 ? c->conf.default_replication_factor
+                                               : s->replication_factor;
+    if (nparts <= 0) {
+        ctl_spec_fail(s, KERR_INVALID_PARTITIONS, "Number of partitions must be larger than 0.%s",
+                      "");
+        return;
+    }
+    if (rf <= 0 || rf > CTL_MAX_RF) {
+        ctl_spec_fail(s, KERR_INVALID_REPLICATION_FACTOR,
+                      "Replication factor must be larger than 0.%s", "");
+        return;
+    }
+    if (s->nassign == 0 && rf > c->nlive) {
+        s->err = KERR_INVALID_REPLICATION_FACTOR;
+        snprintf(s->errmsg, sizeof(s->errmsg),
+                 "Replication factor: %d larger than available brokers: %d.", rf, c->nlive);
+        return;
+    }
+    int32_t *assign = malloc((size_t)nparts * (size_t)rf * sizeof(int32_t));
+    if (!assign) abort();
+    if (s->nassign > 0) {
+        memcpy(assign, s->assign, (size_t)nparts * (size_t)rf * sizeof(int32_t));
+        for (int32_t i = 0; i < nparts * rf; i++) {
+            if (!ctl_broker_live(c, assign[i])) {
+                s->err = KERR_INVALID_REPLICA_ASSIGNMENT;
+                snprintf(s->errmsg, sizeof(s->errmsg), "Unknown broker %d in replica assignment",
+                         assign[i]);
+                free(assign);
+                return;
+            }
+        }
+    } else {
+        int32_t start = rand() % c->nlive;
+        int32_t shift = rand() % c->nlive;
+        ctl_assign(c->live, c->nlive, 0, nparts, rf, start, shift, assign);
+    }
+    s->result_partitions = nparts;
+    s->result_rf = rf;
+    if (validate_only) {
+        char path[512];
+        zkpath_topic(path, sizeof(path), s->name);
+        struct Stat st;
+        if (zoo_exists(c->zh, path, 0, &st) == ZOK)
+            ctl_spec_fail(s, KERR_TOPIC_ALREADY_EXISTS, "Topic '%s' already exists.", s->name);
+        free(assign);
+        return;
+    }
+    char id[23];
+    zkpath_uuid_new(id);
+    zkpath_uuid_decode(id, s->topic_id);
+    /* Configs first (as Kafka's AdminZkClient does), then the assignment the controller
+     * watches for. */
+    char path[512];
+    zkpath_topic_config(path, sizeof(path), s->name);
+    char *cjson = zkpath_config_json(s->ncfg, (const char *const *)s->cfg_keys,
+                                     (const char *const *)s->cfg_vals);
+    int rc = ctl_zcreate_p(c, path, cjson, 0);
+    if (rc == ZNODEEXISTS) rc = zoo_set(c->zh, path, cjson, (int)strlen(cjson), -1);
+    free(cjson);
+    if (rc != ZOK) {
+        free(assign);
+        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "write topic config failed%s", "");
+        return;
+    }
+    zkpath_topic_t zt;
+    zkpath_topic_init(&zt, s->topic_id, nparts, rf, assign);
+    char *tjson = zkpath_topic_json(&zt);
+    zkpath_topic_clear(&zt);
+    free(assign);
+    zkpath_topic(path, sizeof(path), s->name);
+    rc = ctl_zcreate_p(c, path, tjson, 0);
+    free(tjson);
+    if (rc == ZNODEEXISTS) {
+        ctl_spec_fail(s, KERR_TOPIC_ALREADY_EXISTS, "Topic '%s' already exists.", s->name);
+        return;
+    }
+    if (rc != ZOK) {
+        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "write topic znode failed%s", "");
+        return;
+    }
+    log_info("ctl", "created topic %s: %d partitions, replication factor %d", s->name, nparts, rf);
+    /* The config is known now; tell the local broker before any partition opens. */
+    ctl_load_topic_config(c, s->name);
+}
+
+static void ctl_delete_topic(ctl_t *c, ctl_topic_spec_t *s)
+{
+    if (!c->conf.delete_topic_enable) {
+        ctl_spec_fail(s, KERR_TOPIC_DELETION_DISABLED,
+                      "Topic deletion is disabled (delete.topic.enable=false)%s", "");
+        return;
+    }
+    char path[512];
+    zkpath_topic(path, sizeof(path), s->name);
+    struct Stat st;
+    if (zoo_exists(c->zh, path, 0, &st) != ZOK) {
+        ctl_spec_fail(s, KERR_UNKNOWN_TOPIC_OR_PARTITION,
+                      "This server does not host this topic-partition.%s", "");
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/%s", ZKPATH_ADMIN_DELETE_TOPICS, s->name);
+    int rc = ctl_zcreate_p(c, path, NULL, 0);
+    if (rc != ZOK && rc != ZNODEEXISTS)
+        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "create delete marker failed%s", "");
+}
+
+static void ctl_create_partitions(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
+{
+    char path[512];
+    zkpath_topic(path, sizeof(path), s->name);
+    char *data = NULL;
+    struct Stat st;
+    if (ctl_zget(c, path, false, &data, &st) != ZOK) {
+        ctl_spec_fail(s, KERR_UNKNOWN_TOPIC_OR_PARTITION, "Topic '%s' does not exist.", s->name);
+        return;
+    }
+    zkpath_topic_t zt;
+    kerr_t err = zkpath_topic_parse(data, &zt);
+    free(data);
+    if (err) {
+        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "malformed topic znode%s", "");
+        return;
+    }
+    int32_t cur = zt.nparts;
+    if (s->num_partitions <= cur) {
+        s->err = KERR_INVALID_PARTITIONS;
+        snprintf(s->errmsg, sizeof(s->errmsg),
+                 "Topic currently has %d partitions, which is higher than the requested %d.", cur,
+                 s->num_partitions);
+        if (s->num_partitions == cur)
+            snprintf(s->errmsg, sizeof(s->errmsg), "Topic already has %d partitions.", cur);
+        zkpath_topic_clear(&zt);
+        return;
+    }
+    int16_t rf = (int16_t)(cur > 0 ? zt.nreplicas[0] : 1);
+    ctl_load_brokers(c, c->active);
+    int32_t add = s->num_partitions - cur;
+    if (s->nassign > 0 && s->nassign != add) {
+        ctl_spec_fail(s, KERR_INVALID_REPLICA_ASSIGNMENT,
+                      "Increasing the number of partitions requires an assignment for each new "
+                      "partition%s",
+                      "");
+        zkpath_topic_clear(&zt);
+        return;
+    }
+    if (s->nassign == 0 && rf > c->nlive) {
+        ctl_spec_fail(s, KERR_INVALID_REPLICATION_FACTOR,
+                      "Replication factor larger than available brokers%s", "");
+        zkpath_topic_clear(&zt);
+        return;
+    }
+    int32_t *assign = malloc((size_t)add * (size_t)rf * sizeof(int32_t));
+    if (!assign) abort();
+    if (s->nassign > 0 && s->assign_rf == rf)
+        memcpy(assign, s->assign, (size_t)add * (size_t)rf * sizeof(int32_t));
+    else
+        ctl_assign(c->live, c->nlive, cur, add, rf, rand() % c->nlive, rand() % c->nlive, assign);
+    if (validate_only) {
+        free(assign);
+        zkpath_topic_clear(&zt);
+        return;
+    }
+    zkpath_topic_add(&zt, add, rf, assign);
+    free(assign);
+    char *json = zkpath_topic_json(&zt);
+    zkpath_topic_clear(&zt);
+    int rc = zoo_set(c->zh, path, json, (int)strlen(json), st.version);
+    free(json);
+    if (rc != ZOK)
+        ctl_spec_fail(s,
+                      rc == ZBADVERSION ? KERR_REASSIGNMENT_IN_PROGRESS : KERR_UNKNOWN_SERVER_ERROR,
+                      "update topic znode failed%s", "");
+}
+
+static void ctl_op_done_cb(ev_loop_t *loop, void *arg)
+{
+    (void)loop;
+    ctl_op_t *op = arg;
+    op->done(op, op->arg);
+}
+
+static void ctl_run_op(ctl_t *c, ctl_op_t *op)
+{
+    for (int i = 0; i < op->ntopics; i++) {
+        ctl_topic_spec_t *s = &op->topics[i];
+        if (s->err) continue; /* rejected by the broker before submitting */
+        if (!c->connected) {
+            ctl_spec_fail(s, KERR_REQUEST_TIMED_OUT, "ZooKeeper is not connected%s", "");
+            continue;
+        }
+        switch (op->type) {
+        case CTL_OP_CREATE_TOPICS:
+            ctl_create_topic(c, s, op->validate_only);
+            break;
+        case CTL_OP_DELETE_TOPICS:
+            ctl_delete_topic(c, s);
+            break;
+        case CTL_OP_CREATE_PARTITIONS:
+            ctl_create_partitions(c, s, op->validate_only);
+            break;
+        }
+    }
+    ev_post(c->loop, ctl_op_done_cb, op);
+}
+
+void ctl_op_free(ctl_op_t *op)
+{
+    if (!op) return;
+    for (int i = 0; i < op->ntopics; i++) {
+        ctl_topic_spec_t *s = &op->topics[i];
+        free(s->name);
+        free(s->assign);
+        for (int j = 0; j < s->ncfg; j++) {
+            free(s->cfg_keys[j]);
+            free(s->cfg_vals[j]);
+        }
+        free(s->cfg_keys);
+        free(s->cfg_vals);
+    }
+    free(op->topics);
+    free(op);
+}
+
+void ctl_submit(ctl_t *c, ctl_op_t *op)
+{
+    ctl_ev_t *ev = calloc(1, sizeof(*ev));
+    if (!ev) abort();
+    ev->type = CTL_EV_OP;
+    ev->op = op;
+    ctl_push(c, ev);
+}
+
+/* ---------------------------------------------------------------- main loop */
+
+static void ctl_handle_watch(ctl_t *c, ctl_ev_t *ev)
+{
+    const char *path = ev->path;
+    if (strcmp(path, ZKPATH_CONTROLLER) == 0) {
+        ctl_elect(c);
+        return;
+    }
+    if (strcmp(path, ZKPATH_CONFIG_CHANGES) == 0) {
+        ctl_config_changes(c);
+        return;
+    }
+    if (!c->active) return;
+    if (strcmp(path, ZKPATH_BROKER_IDS) == 0) {
+        ctl_load_brokers(c, true);
+        ctl_warn_remote_brokers(c);
+        size_t it = 0;
+        void *v;
+        while (dict_next(c->topics, &it, NULL, &v))
+            if (ctl_elect_partitions(c, v)) ctl_send_leader_and_isr(c, v);
+        ctl_send_metadata(c);
+    } else if (strcmp(path, ZKPATH_BROKER_TOPICS) == 0) {
+        ctl_sync_topics(c);
+    } else if (strcmp(path, ZKPATH_ADMIN_DELETE_TOPICS) == 0) {
+        ctl_process_deletions(c);
+    } else if (strncmp(path, ZKPATH_BROKER_TOPICS "/", strlen(ZKPATH_BROKER_TOPICS) + 1) == 0 &&
+               ev->zk_type == ZOO_CHANGED_EVENT) {
+        ctl_topic_changed(c, path + strlen(ZKPATH_BROKER_TOPICS) + 1);
+    } else if (strncmp(path, ZKPATH_BROKER_TOPICS "/", strlen(ZKPATH_BROKER_TOPICS) + 1) == 0 &&
+               ev->zk_type != ZOO_DELETED_EVENT) {
+        /* re-arm a data watch that fired for another reason */
+        char *d = NULL;
+        if (ctl_zget(c, path, true, &d, NULL) == ZOK) free(d);
+    }
+}
+
+/* Everything a fresh session needs: paths, cluster id, registration, watches, election. */
+static bool ctl_session_setup(ctl_t *c)
+{
+    if (!ctl_ensure_paths(c) || !ctl_cluster_id(c) || !ctl_register(c)) return false;
+    ctl_msg_t *m = calloc(1, sizeof(*m));
+    if (!m) abort();
+    m->type = CTL_MSG_STARTED;
+    snprintf(m->cluster_id, sizeof(m->cluster_id), "%s", c->cluster_id);
+    ctl_send(c, m);
+    ctl_load_all_topic_configs(c);
+    ctl_config_changes(c);
+    ctl_elect(c);
+    return true;
+}
+
+static void *ctl_main(void *arg)
+{
+    ctl_t *c = arg;
+    int failures = 0;
+    while (!c->stop) {
+        if (!c->zh || c->expired) {
+            if (c->zh) {
+                ctl_resign(c);
+                zookeeper_close(c->zh);
+                c->zh = NULL;
+                log_warn("ctl", "ZooKeeper session expired; re-registering");
+            }
+            if (!ctl_connect(c) || !ctl_session_setup(c)) {
+                if (++failures >= 3 && !c->cluster_id[0]) {
+                    ctl_send_fatal(c, "cannot reach ZooKeeper or register this broker");
+                    break;
+                }
+                if (c->zh) {
+                    zookeeper_close(c->zh);
+                    c->zh = NULL;
+                }
+                continue;
+            }
+            failures = 0;
+        }
+        ctl_ev_t *ev = ctl_pop(c, 1000);
+        if (!ev) continue;
+        switch (ev->type) {
+        case CTL_EV_STOP:
+            c->stop = true;
+            break;
+        case CTL_EV_SESSION:
+            ctl_session_state(c, ev->zk_state);
+            break;
+        case CTL_EV_WATCH:
+            ctl_handle_watch(c, ev);
+            break;
+        case CTL_EV_OP:
+            ctl_run_op(c, ev->op);
+            break;
+        }
+        ctl_ev_free(ev);
+    }
+    /* Fail queued ops so their requests get an answer. */
+    ctl_ev_t *ev;
+    while ((ev = ctl_pop(c, 0))) {
+        if (ev->type == CTL_EV_OP) {
+            for (int i = 0; i < ev->op->ntopics; i++)
+                ctl_spec_fail(&ev->op->topics[i], KERR_REQUEST_TIMED_OUT, "broker shutting down%s",
+                              "");
+            ev_post(c->loop, ctl_op_done_cb, ev->op);
+        }
+        ctl_ev_free(ev);
+    }
+    ctl_resign(c);
+    if (c->zh) {
+        zookeeper_close(c->zh); /* removes our ephemeral registration (and /controller) */
+        c->zh = NULL;
+    }
+    return NULL;
+}
+
+ctl_t *ctl_start(ev_loop_t *loop, const ctl_conf_t *conf, ctl_deliver_fn *deliver, void *arg)
+{
+    ctl_t *c = calloc(1, sizeof(*c));
+    if (!c) return NULL;
+    c->loop = loop;
+    c->conf = *conf;
+    c->conf.zk_connect = strdup(conf->zk_connect);
+    c->deliver = deliver;
+    c->deliver_arg = arg;
+    c->controller_id = -1;
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    srand((unsigned)(ktime_wall_ms() ^ (conf->broker_id * 7919)));
+    if (pthread_create(&c->thread, NULL, ctl_main, c) != 0) {
+        free((char *)c->conf.zk_connect);
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void ctl_stop(ctl_t *c)
+{
+    if (!c) return;
+    ctl_ev_t *ev = calloc(1, sizeof(*ev));
+    if (!ev) abort();
+    ev->type = CTL_EV_STOP;
+    ctl_push(c, ev);
+    pthread_join(c->thread, NULL);
+    free(c->live);
+    free((char *)c->conf.zk_connect);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
+    free(c);
+}

@@ -1,0 +1,479 @@
+/* zkpath.c: znode paths and Kafka's JSON formats, built and parsed with jansson. */
+#include "zkpath.h"
+
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+static const char *const zkpath_persistent[] = {
+    "/consumers",
+    ZKPATH_BROKER_IDS,
+    ZKPATH_BROKER_TOPICS,
+    ZKPATH_CONFIG_CHANGES,
+    ZKPATH_ADMIN_DELETE_TOPICS,
+    "/brokers/seqid",
+    ZKPATH_ISR_CHANGE_NOTIFICATION,
+    ZKPATH_LATEST_PRODUCER_ID_BLOCK,
+    "/log_dir_event_notification",
+    ZKPATH_CONFIG_TOPICS,
+    "/config/clients",
+    "/config/users",
+    ZKPATH_CONFIG_BROKERS,
+    "/config/ips",
+    NULL,
+};
+
+const char *const *zkpath_persistent_paths(void)
+{
+    return zkpath_persistent;
+}
+
+static kerr_t zkpath_fmt_check(int r, size_t n)
+{
+    return r < 0 || (size_t)r >= n ? KERR__TOO_LARGE : KERR_NONE;
+}
+
+kerr_t zkpath_broker(char *buf, size_t n, int32_t id)
+{
+    return zkpath_fmt_check(snprintf(buf, n, ZKPATH_BROKER_IDS "/%d", id), n);
+}
+
+kerr_t zkpath_topic(char *buf, size_t n, const char *topic)
+{
+    return zkpath_fmt_check(snprintf(buf, n, ZKPATH_BROKER_TOPICS "/%s", topic), n);
+}
+
+kerr_t zkpath_partition(char *buf, size_t n, const char *topic, int32_t p)
+{
+    return zkpath_fmt_check(snprintf(buf, n, ZKPATH_BROKER_TOPICS "/%s/partitions/%d", topic, p),
+                            n);
+}
+
+kerr_t zkpath_partition_state(char *buf, size_t n, const char *topic, int32_t p)
+{
+    return zkpath_fmt_check(
+        snprintf(buf, n, ZKPATH_BROKER_TOPICS "/%s/partitions/%d/state", topic, p), n);
+}
+
+kerr_t zkpath_topic_config(char *buf, size_t n, const char *topic)
+{
+    return zkpath_fmt_check(snprintf(buf, n, ZKPATH_CONFIG_TOPICS "/%s", topic), n);
+}
+
+/* ---- Uuid ---- */
+
+static const char zkpath_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+void zkpath_uuid_encode(const uint8_t id[16], char out[23])
+{
+    size_t o = 0;
+    for (int i = 0; i < 16; i += 3) {
+        uint32_t v = (uint32_t)id[i] << 16;
+        if (i + 1 < 16) v |= (uint32_t)id[i + 1] << 8;
+        if (i + 2 < 16) v |= id[i + 2];
+        out[o++] = zkpath_b64[(v >> 18) & 63];
+        out[o++] = zkpath_b64[(v >> 12) & 63];
+        if (i + 1 < 16) out[o++] = zkpath_b64[(v >> 6) & 63];
+        if (i + 2 < 16) out[o++] = zkpath_b64[v & 63];
+    }
+    out[o] = '\0';
+}
+
+void zkpath_uuid_new(char out[23])
+{
+    uint8_t id[16];
+    if (getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id)) {
+        for (size_t i = 0; i < sizeof(id); i++) id[i] = (uint8_t)rand();
+    }
+    id[6] = (uint8_t)((id[6] & 0x0f) | 0x40); /* version 4, as Java's randomUUID */
+    id[8] = (uint8_t)((id[8] & 0x3f) | 0x80);
+    zkpath_uuid_encode(id, out);
+}
+
+kerr_t zkpath_uuid_decode(const char *s, uint8_t out[16])
+{
+    if (!s || strlen(s) != 22) return KERR__BAD_MSG;
+    uint8_t buf[18] = {0};
+    size_t o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (int i = 0; i < 22; i++) {
+        const char *p = strchr(zkpath_b64, s[i]);
+        if (!p || !s[i]) return KERR__BAD_MSG;
+        acc = (acc << 6) | (uint32_t)(p - zkpath_b64);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf[o++] = (uint8_t)(acc >> bits);
+        }
+    }
+    memcpy(out, buf, 16);
+    return KERR_NONE;
+}
+
+/* ---- helpers ---- */
+
+static char *zkpath_dump(json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    if (!s) abort();
+    return s;
+}
+
+static json_t *zkpath_load(const char *json)
+{
+    if (!json) return NULL;
+    json_error_t e;
+    json_t *j = json_loads(json, JSON_REJECT_DUPLICATES, &e);
+    if (j && !json_is_object(j)) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static bool zkpath_get_int(json_t *o, const char *k, int32_t *out)
+{
+    json_t *v = json_object_get(o, k);
+    if (!json_is_integer(v)) return false;
+    json_int_t x = json_integer_value(v);
+    if (x < INT32_MIN || x > INT32_MAX) return false;
+    *out = (int32_t)x;
+    return true;
+}
+
+/* ---- cluster id ---- */
+
+char *zkpath_cluster_id_json(const char *id)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "version", json_string("1"));
+    json_object_set_new(o, "id", json_string(id));
+    return zkpath_dump(o);
+}
+
+kerr_t zkpath_cluster_id_parse(const char *json, char *out, size_t n)
+{
+    json_t *o = zkpath_load(json);
+    if (!o) return KERR__BAD_MSG;
+    json_t *id = json_object_get(o, "id");
+    kerr_t err = KERR__BAD_MSG;
+    if (json_is_string(id) && strlen(json_string_value(id)) < n) {
+        snprintf(out, n, "%s", json_string_value(id));
+        err = KERR_NONE;
+    }
+    json_decref(o);
+    return err;
+}
+
+/* ---- broker registration ---- */
+
+/* Security protocol of listener name from "NAME:PROTO,..." (PLAINTEXT when absent). */
+static void zkpath_protocol_of(const char *map, const char *name, char *out, size_t n)
+{
+    snprintf(out, n, "PLAINTEXT");
+    size_t nl = strlen(name);
+    for (const char *p = map; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == ':') {
+            snprintf(out, n, "%.*s", (int)(len - nl - 1), p + nl + 1);
+            return;
+        }
+        p = comma ? comma + 1 : NULL;
+    }
+}
+
+char *zkpath_broker_json(const md_broker_t *b, const char *protocol_map, int64_t ts_ms)
+{
+    json_t *o = json_object();
+    json_t *feat = json_object();
+    json_t *map = json_object();
+    json_t *eps = json_array();
+    const md_endpoint_t *first = NULL;
+    for (int i = 0; i < b->nendpoints; i++) {
+        const md_endpoint_t *e = &b->ep[i];
+        char proto[64], url[512];
+        zkpath_protocol_of(protocol_map, e->listener, proto, sizeof(proto));
+        json_object_set_new(map, e->listener, json_string(proto));
+        snprintf(url, sizeof(url), "%s://%s:%d", e->listener, e->host, e->port);
+        json_array_append_new(eps, json_string(url));
+        if (!first && strcmp(proto, "PLAINTEXT") == 0) first = e;
+    }
+    json_object_set_new(o, "features", feat);
+    json_object_set_new(o, "listener_security_protocol_map", map);
+    json_object_set_new(o, "endpoints", eps);
+    json_object_set_new(o, "jmx_port", json_integer(-1));
+    json_object_set_new(o, "port", json_integer(first ? first->port : -1));
+    json_object_set_new(o, "host", first ? json_string(first->host) : json_null());
+    json_object_set_new(o, "version", json_integer(5));
+    char ts[32];
+    snprintf(ts, sizeof(ts), "%lld", (long long)ts_ms);
+    json_object_set_new(o, "timestamp", json_string(ts));
+    if (b->rack[0]) json_object_set_new(o, "rack", json_string(b->rack));
+    return zkpath_dump(o);
+}
+
+kerr_t zkpath_broker_parse(const char *json, md_broker_t *b)
+{
+    json_t *o = zkpath_load(json);
+    if (!o) return KERR__BAD_MSG;
+    kerr_t err = KERR_NONE;
+    b->nendpoints = 0;
+    b->rack[0] = '\0';
+    json_t *rack = json_object_get(o, "rack");
+    if (json_is_string(rack)) snprintf(b->rack, sizeof(b->rack), "%s", json_string_value(rack));
+    json_t *eps = json_object_get(o, "endpoints");
+    if (!json_is_array(eps)) err = KERR__BAD_MSG;
+    size_t i;
+    json_t *v;
+    json_array_foreach(eps, i, v)
+    {
+        if (!json_is_string(v) || b->nendpoints >= MD_MAX_ENDPOINTS) continue;
+        const char *url = json_string_value(v);
+        const char *sep = strstr(url, "://");
+        const char *colon = sep ? strrchr(sep + 3, ':') : NULL;
+        if (!sep || !colon) {
+            err = KERR__BAD_MSG;
+            break;
+        }
+        md_endpoint_t *e = &b->ep[b->nendpoints++];
+        snprintf(e->listener, sizeof(e->listener), "%.*s", (int)(sep - url), url);
+        snprintf(e->host, sizeof(e->host), "%.*s", (int)(colon - (sep + 3)), sep + 3);
+        e->port = atoi(colon + 1);
+    }
+    json_decref(o);
+    return err;
+}
+
+/* ---- topic assignment ---- */
+
+void zkpath_topic_init(zkpath_topic_t *t, const uint8_t id[16], int32_t nparts, int32_t rf,
+                       const int32_t *assign)
+{
+    memset(t, 0, sizeof(*t));
+    if (id) memcpy(t->id, id, 16);
+    zkpath_topic_add(t, nparts, rf, assign);
+}
+
+void zkpath_topic_add(zkpath_topic_t *t, int32_t add, int32_t rf, const int32_t *assign)
+{
+    int32_t n = t->nparts + add;
+    t->nreplicas = realloc(t->nreplicas, (size_t)(n ? n : 1) * sizeof(int32_t));
+    t->replicas = realloc(t->replicas, (size_t)(n ? n : 1) * sizeof(int32_t *));
+    if (!t->nreplicas || !t->replicas) abort();
+    for (int32_t i = 0; i < add; i++) {
+        int32_t p = t->nparts + i;
+        t->nreplicas[p] = rf;
+        t->replicas[p] = malloc((size_t)(rf ? rf : 1) * sizeof(int32_t));
+        if (!t->replicas[p]) abort();
+        memcpy(t->replicas[p], assign + (size_t)i * (size_t)rf, (size_t)rf * sizeof(int32_t));
+    }
+    t->nparts = n;
+}
+
+void zkpath_topic_clear(zkpath_topic_t *t)
+{
+    for (int32_t p = 0; p < t->nparts; p++) free(t->replicas[p]);
+    free(t->replicas);
+    free(t->nreplicas);
+    memset(t, 0, sizeof(*t));
+}
+
+char *zkpath_topic_json(const zkpath_topic_t *t)
+{
+    json_t *o = json_object();
+    json_t *parts = json_object();
+    for (int32_t p = 0; p < t->nparts; p++) {
+        json_t *arr = json_array();
+        for (int32_t i = 0; i < t->nreplicas[p]; i++)
+            json_array_append_new(arr, json_integer(t->replicas[p][i]));
+        char key[16];
+        snprintf(key, sizeof(key), "%d", p);
+        json_object_set_new(parts, key, arr);
+    }
+    json_object_set_new(o, "partitions", parts);
+    char id[23];
+    zkpath_uuid_encode(t->id, id);
+    json_object_set_new(o, "topic_id", json_string(id));
+    json_object_set_new(o, "adding_replicas", json_object());
+    json_object_set_new(o, "removing_replicas", json_object());
+    json_object_set_new(o, "version", json_integer(3));
+    return zkpath_dump(o);
+}
+
+kerr_t zkpath_topic_parse(const char *json, zkpath_topic_t *t)
+{
+    memset(t, 0, sizeof(*t));
+    json_t *o = zkpath_load(json);
+    if (!o) return KERR__BAD_MSG;
+    json_t *parts = json_object_get(o, "partitions");
+    json_t *id = json_object_get(o, "topic_id");
+    if (json_is_string(id)) zkpath_uuid_decode(json_string_value(id), t->id);
+    if (!json_is_object(parts)) {
+        json_decref(o);
+        return KERR__BAD_MSG;
+    }
+    int32_t n = (int32_t)json_object_size(parts);
+    t->nreplicas = calloc((size_t)(n ? n : 1), sizeof(int32_t));
+    t->replicas = calloc((size_t)(n ? n : 1), sizeof(int32_t *));
+    if (!t->nreplicas || !t->replicas) abort();
+    t->nparts = n;
+    kerr_t err = KERR_NONE;
+    for (int32_t p = 0; p < n && !err; p++) {
+        char key[16];
+        snprintf(key, sizeof(key), "%d", p);
+        json_t *arr = json_object_get(parts, key);
+        if (!json_is_array(arr)) {
+            err = KERR__BAD_MSG;
+            break;
+        }
+        size_t rf = json_array_size(arr);
+        t->replicas[p] = calloc(rf ? rf : 1, sizeof(int32_t));
+        if (!t->replicas[p]) abort();
+        t->nreplicas[p] = (int32_t)rf;
+        for (size_t i = 0; i < rf; i++) {
+            json_t *v = json_array_get(arr, i);
+            if (!json_is_integer(v)) {
+                err = KERR__BAD_MSG;
+                break;
+            }
+            t->replicas[p][i] = (int32_t)json_integer_value(v);
+        }
+    }
+    json_decref(o);
+    if (err) zkpath_topic_clear(t);
+    return err;
+}
+
+/* ---- partition state ---- */
+
+char *zkpath_pstate_json(const zkpath_pstate_t *s)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "controller_epoch", json_integer(s->controller_epoch));
+    json_object_set_new(o, "leader", json_integer(s->leader));
+    json_object_set_new(o, "version", json_integer(1));
+    json_object_set_new(o, "leader_epoch", json_integer(s->leader_epoch));
+    json_t *isr = json_array();
+    for (int32_t i = 0; i < s->nisr; i++) json_array_append_new(isr, json_integer(s->isr[i]));
+    json_object_set_new(o, "isr", isr);
+    return zkpath_dump(o);
+}
+
+kerr_t zkpath_pstate_parse(const char *json, zkpath_pstate_t *s)
+{
+    memset(s, 0, sizeof(*s));
+    json_t *o = zkpath_load(json);
+    if (!o) return KERR__BAD_MSG;
+    kerr_t err = KERR_NONE;
+    json_t *isr = json_object_get(o, "isr");
+    if (!zkpath_get_int(o, "controller_epoch", &s->controller_epoch) ||
+        !zkpath_get_int(o, "leader", &s->leader) ||
+        !zkpath_get_int(o, "leader_epoch", &s->leader_epoch) || !json_is_array(isr) ||
+        json_array_size(isr) > ZKPATH_MAX_ISR) {
+        err = KERR__BAD_MSG;
+    } else {
+        size_t i;
+        json_t *v;
+        json_array_foreach(isr, i, v)
+        {
+            if (!json_is_integer(v)) {
+                err = KERR__BAD_MSG;
+                break;
+            }
+            s->isr[s->nisr++] = (int32_t)json_integer_value(v);
+        }
+    }
+    json_decref(o);
+    return err;
+}
+
+/* ---- controller ---- */
+
+char *zkpath_controller_json(int32_t broker_id, int64_t ts_ms)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "version", json_integer(2));
+    json_object_set_new(o, "brokerid", json_integer(broker_id));
+    char ts[32];
+    snprintf(ts, sizeof(ts), "%lld", (long long)ts_ms);
+    json_object_set_new(o, "timestamp", json_string(ts));
+    return zkpath_dump(o);
+}
+
+kerr_t zkpath_controller_parse(const char *json, int32_t *broker_id)
+{
+    json_t *o = zkpath_load(json);
+    if (!o) return KERR__BAD_MSG;
+    kerr_t err = zkpath_get_int(o, "brokerid", broker_id) ? KERR_NONE : KERR__BAD_MSG;
+    json_decref(o);
+    return err;
+}
+
+/* ---- entity configs ---- */
+
+char *zkpath_config_json(int n, const char *const *keys, const char *const *vals)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "version", json_integer(1));
+    json_t *cfg = json_object();
+    for (int i = 0; i < n; i++) json_object_set_new(cfg, keys[i], json_string(vals[i]));
+    json_object_set_new(o, "config", cfg);
+    return zkpath_dump(o);
+}
+
+kerr_t zkpath_config_parse(const char *json, int *n, char ***keys, char ***vals)
+{
+    *n = 0;
+    *keys = *vals = NULL;
+    json_t *o = zkpath_load(json);
+    if (!o) return KERR__BAD_MSG;
+    json_t *cfg = json_object_get(o, "config");
+    if (!json_is_object(cfg)) {
+        json_decref(o);
+        return KERR__BAD_MSG;
+    }
+    size_t cnt = json_object_size(cfg);
+    *keys = calloc(cnt + 1, sizeof(char *));
+    *vals = calloc(cnt + 1, sizeof(char *));
+    if (!*keys || !*vals) abort();
+    const char *k;
+    json_t *v;
+    json_object_foreach(cfg, k, v)
+    {
+        if (!json_is_string(v)) continue;
+        (*keys)[*n] = strdup(k);
+        (*vals)[*n] = strdup(json_string_value(v));
+        (*n)++;
+    }
+    json_decref(o);
+    return KERR_NONE;
+}
+
+char *zkpath_config_change_json(const char *entity_path)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "version", json_integer(2));
+    json_object_set_new(o, "entity_path", json_string(entity_path));
+    return zkpath_dump(o);
+}
+
+kerr_t zkpath_config_change_parse(const char *json, char *entity, size_t n)
+{
+    json_t *o = zkpath_load(json);
+    if (!o) return KERR__BAD_MSG;
+    json_t *e = json_object_get(o, "entity_path");
+    kerr_t err = KERR__BAD_MSG;
+    if (json_is_string(e)) {
+        snprintf(entity, n, "%s", json_string_value(e));
+        err = KERR_NONE;
+    }
+    json_decref(o);
+    return err;
+}

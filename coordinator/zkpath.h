@@ -1,0 +1,98 @@
+/* zkpath.h: EVERY znode path and JSON format of the cluster, exactly Kafka's ZooKeeper
+ * layout (Kafka's ZkData), in one place (DESIGN.md section 5).
+ * JSON builders return malloc'd NUL-terminated strings (caller frees); parsers never crash on
+ * malformed input: they return KERR__BAD_MSG. Path builders write into a caller buffer.
+ * Pure functions. Any thread. */
+#ifndef ZKPATH_H
+#define ZKPATH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kerr.h"
+#include "mdcache.h"
+
+#define ZKPATH_CLUSTER_ID                       "/cluster/id"
+#define ZKPATH_BROKER_IDS                       "/brokers/ids"
+#define ZKPATH_BROKER_TOPICS                    "/brokers/topics"
+#define ZKPATH_CONTROLLER                       "/controller"
+#define ZKPATH_CONTROLLER_EPOCH                 "/controller_epoch"
+#define ZKPATH_ADMIN_DELETE_TOPICS              "/admin/delete_topics"
+#define ZKPATH_ADMIN_PREFERRED_REPLICA_ELECTION "/admin/preferred_replica_election"
+#define ZKPATH_ADMIN_REASSIGN_PARTITIONS        "/admin/reassign_partitions"
+#define ZKPATH_CONFIG_TOPICS                    "/config/topics"
+#define ZKPATH_CONFIG_BROKERS                   "/config/brokers"
+#define ZKPATH_CONFIG_CHANGES                   "/config/changes"
+#define ZKPATH_CONFIG_CHANGE_PREFIX             "/config/changes/config_change_"
+#define ZKPATH_LATEST_PRODUCER_ID_BLOCK         "/latest_producer_id_block"
+#define ZKPATH_ISR_CHANGE_NOTIFICATION          "/isr_change_notification"
+
+#define ZKPATH_MAX_ISR 16
+
+/* NULL-terminated list of the persistent paths every broker ensures at start-up. */
+const char *const *zkpath_persistent_paths(void);
+
+/* Path builders: KERR__TOO_LARGE when buf is too small. */
+kerr_t zkpath_broker(char *buf, size_t n, int32_t id);
+kerr_t zkpath_topic(char *buf, size_t n, const char *topic);
+kerr_t zkpath_partition(char *buf, size_t n, const char *topic, int32_t p);
+kerr_t zkpath_partition_state(char *buf, size_t n, const char *topic, int32_t p);
+kerr_t zkpath_topic_config(char *buf, size_t n, const char *topic);
+
+/* Kafka Uuid: 16 random bytes as 22 characters of URL-safe base64 without padding. */
+void zkpath_uuid_new(char out[23]);
+kerr_t zkpath_uuid_decode(const char *s, uint8_t out[16]);
+void zkpath_uuid_encode(const uint8_t id[16], char out[23]);
+
+/* /cluster/id: {"version":"1","id":"..."} */
+char *zkpath_cluster_id_json(const char *id);
+kerr_t zkpath_cluster_id_parse(const char *json, char *out, size_t n);
+
+/* /brokers/ids/<id> (version 5): endpoints, host/port of the first PLAINTEXT endpoint, the
+ * listener -> security protocol map, rack, timestamp. protocol_map is Kafka's config string
+ * "NAME:PROTO,..." (only listeners in use are written). */
+char *zkpath_broker_json(const md_broker_t *b, const char *protocol_map, int64_t ts_ms);
+/* Fills endpoints and rack (b->id is left to the caller: it comes from the path). */
+kerr_t zkpath_broker_parse(const char *json, md_broker_t *b);
+
+/* /brokers/topics/<t> (version 3): {"partitions":{"0":[1,2]},"topic_id":"...",
+ * "adding_replicas":{},"removing_replicas":{},"version":3} */
+typedef struct zkpath_topic {
+    uint8_t id[16]; /* all zero when the znode has no topic_id (pre-2.8 topics) */
+    int32_t nparts;
+    int32_t *nreplicas; /* per partition */
+    int32_t **replicas; /* per partition, nreplicas[p] ids */
+} zkpath_topic_t;
+/* Assignment of nparts partitions x rf replicas (row-major ids). */
+void zkpath_topic_init(zkpath_topic_t *t, const uint8_t id[16], int32_t nparts, int32_t rf,
+                       const int32_t *assign);
+/* Append add partitions x rf replicas. */
+void zkpath_topic_add(zkpath_topic_t *t, int32_t add, int32_t rf, const int32_t *assign);
+void zkpath_topic_clear(zkpath_topic_t *t);
+char *zkpath_topic_json(const zkpath_topic_t *t);
+/* Partitions must be numbered 0..n-1. */
+kerr_t zkpath_topic_parse(const char *json, zkpath_topic_t *t);
+
+/* .../partitions/<p>/state: {"controller_epoch":1,"leader":1,"version":1,"leader_epoch":0,
+ * "isr":[1,2]} */
+typedef struct zkpath_pstate {
+    int32_t controller_epoch, leader, leader_epoch;
+    int32_t nisr;
+    int32_t isr[ZKPATH_MAX_ISR];
+} zkpath_pstate_t;
+char *zkpath_pstate_json(const zkpath_pstate_t *s);
+kerr_t zkpath_pstate_parse(const char *json, zkpath_pstate_t *s);
+
+/* /controller: {"version":2,"brokerid":1,"timestamp":"..."} (version 1 accepted). */
+char *zkpath_controller_json(int32_t broker_id, int64_t ts_ms);
+kerr_t zkpath_controller_parse(const char *json, int32_t *broker_id);
+
+/* /config/topics/<t>, /config/brokers/<id>: {"version":1,"config":{"k":"v"}} */
+char *zkpath_config_json(int n, const char *const *keys, const char *const *vals);
+/* Allocates *keys and *vals (n strings each, malloc'd; caller frees each and the arrays). */
+kerr_t zkpath_config_parse(const char *json, int *n, char ***keys, char ***vals);
+/* /config/changes/config_change_N: {"version":2,"entity_path":"topics/t"} */
+char *zkpath_config_change_json(const char *entity_path);
+kerr_t zkpath_config_change_parse(const char *json, char *entity, size_t n);
+
+#endif

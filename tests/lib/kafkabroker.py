@@ -1,0 +1,130 @@
+"""kafkabroker.py: start and stop real kafka-server processes for tests.
+
+Each broker binds 127.0.0.1 on a free port, keeps its logs in its own temp directory, and is
+stopped by PID (SIGTERM for a clean stop, SIGKILL for a crash). Nothing is ever killed by name.
+Waiting is always polling with a deadline.
+"""
+import os
+import signal
+import socket
+import subprocess
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SERVER_BIN = os.environ.get("KAFKA_SERVER_BIN", os.path.join(ROOT, "bin", "kafka-server"))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_until(cond, timeout=30.0, interval=0.05, what="condition"):
+    """Poll cond() until it returns a truthy value; raise TimeoutError after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    last_exc = None
+    while time.monotonic() < deadline:
+        try:
+            v = cond()
+            if v:
+                return v
+        except Exception as e:  # keep polling; report the last error on timeout
+            last_exc = e
+        time.sleep(interval)
+    raise TimeoutError("timed out waiting for %s%s" % (what, (": %r" % last_exc) if last_exc else ""))
+
+
+def port_open(port, host="127.0.0.1"):
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+class Broker:
+    def __init__(self, workdir, zk_connect, broker_id=1, port=None, overrides=None):
+        self.id = broker_id
+        self.port = port or free_port()
+        self.dir = os.path.join(workdir, "broker-%d" % broker_id)
+        self.log_dir = os.path.join(self.dir, "data")
+        os.makedirs(self.log_dir, exist_ok=True)
+        self.out_path = os.path.join(self.dir, "server.out")
+        self.config_path = os.path.join(self.dir, "server.properties")
+        self.zk_connect = zk_connect
+        self.overrides = dict(overrides or {})
+        self.proc = None
+        self._write_config()
+
+    def _write_config(self):
+        props = {
+            "broker.id": str(self.id),
+            "listeners": "PLAINTEXT://127.0.0.1:%d" % self.port,
+            "log.dirs": self.log_dir,
+            "zookeeper.connect": self.zk_connect,
+            "zookeeper.session.timeout.ms": "6000",
+            "num.partitions": "1",
+            "default.replication.factor": "1",
+            "offsets.topic.replication.factor": "1",
+            "group.initial.rebalance.delay.ms": "0",
+            "log.segment.delete.delay.ms": "0",
+        }
+        props.update(self.overrides)
+        with open(self.config_path, "w") as f:
+            for k, v in props.items():
+                f.write("%s=%s\n" % (k, v))
+
+    @property
+    def bootstrap(self):
+        return "127.0.0.1:%d" % self.port
+
+    def start(self, wait=True, extra_args=(), env=None):
+        assert self.proc is None or self.proc.poll() is not None, "broker already running"
+        out = open(self.out_path, "ab")
+        e = dict(os.environ)
+        if env:
+            e.update(env)
+        self.proc = subprocess.Popen([SERVER_BIN, self.config_path] + list(extra_args),
+                                     stdout=out, stderr=subprocess.STDOUT, env=e,
+                                     start_new_session=True)
+        out.close()
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout=40.0):
+        def ready():
+            if self.proc.poll() is not None:
+                raise RuntimeError("broker %d exited with %s:\n%s" % (self.id, self.proc.returncode, self.output()[-3000:]))
+            return port_open(self.port)
+        wait_until(ready, timeout, what="broker %d to listen on %d" % (self.id, self.port))
+
+    def output(self):
+        try:
+            with open(self.out_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout=30.0):
+        """Clean stop: SIGTERM and wait; SIGKILL if it does not exit in time."""
+        if not self.alive():
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+            raise AssertionError("broker %d did not stop within %ss of SIGTERM" % (self.id, timeout))
+
+    def kill9(self):
+        if self.alive():
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
