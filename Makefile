@@ -31,7 +31,7 @@ KAFKA_OBJS  := $(call obj,$(KAFKA_SRCS))
 UNIT_BINS   := $(patsubst %.c,$(BUILD)/%,$(UNIT_TESTS))
 
 .SECONDARY:
-.PHONY: all build test test-unit test-integ test-all asan deps cluster cluster-stop clean fmt \
+.PHONY: all build test test-unit test-integ test-all test-asan asan deps cluster cluster-stop clean fmt \
         fmt-check bench
 all build: $(BINDIR)/kafka-server $(UNIT_BINS)
 
@@ -91,3 +91,11 @@ fmt-check:
 
 clean:
 	rm -rf build build-asan bin
+
+# The malformed-input and client tests against the ASan/UBSan broker; any sanitizer report in
+# a broker's output fails the test that started it.
+test-asan: deps asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	KAFKA_SERVER_BIN=$(CURDIR)/build-asan/bin/kafka-server \
+	    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integ/test_malformed.py \
+	    tests/integ/test_kcat.py tests/integ/test_recovery.py

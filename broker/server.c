@@ -371,6 +371,16 @@ int server_run(server_t *srv)
     ev_run(srv->loop);
     log_info("server", "[KafkaServer id=%d] shutting down", srv->broker_id);
     server_close_listeners(srv);
+    /* Answer what is parked (delayed fetches, admin requests waiting for metadata) so every
+     * request is freed, then close the connections. */
+    rmgr_wake_all(srv->rmgr);
+    while (srv->md_waiters) {
+        md_waiter_t *w = srv->md_waiters;
+        srv->md_waiters = w->next;
+        ev_timer_cancel(srv->loop, w->timer);
+        w->fn(w->arg, true);
+        free(w);
+    }
     conn_close_all(srv);
     ctl_stop(srv->ctl); /* closes the ZooKeeper session: deregisters this broker */
     srv->ctl = NULL;

@@ -57,10 +57,21 @@ static void rtopic_free(void *p)
     free(t);
 }
 
+void rmgr_wake_all(rmgr_t *rm)
+{
+    while (rm->waiters) {
+        rmgr_waiter_t *w = rm->waiters;
+        rmgr_wake_fn *fn = w->fn;
+        void *arg = w->arg;
+        rmgr_wait_cancel(rm, w);
+        fn(arg, true);
+    }
+}
+
 void rmgr_free(rmgr_t *rm)
 {
     if (!rm) return;
-    while (rm->waiters) rmgr_wait_cancel(rm, rm->waiters);
+    rmgr_wake_all(rm);
     dict_free(rm->topics, rtopic_free);
     free(rm);
 }

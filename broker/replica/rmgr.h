@@ -52,6 +52,8 @@ typedef void rmgr_wake_fn(void *arg, bool timed_out);
 rmgr_waiter_t *rmgr_wait(rmgr_t *rm, partition_t **parts, int nparts, int64_t timeout_ms,
                          rmgr_wake_fn *fn, void *arg);
 void rmgr_wait_cancel(rmgr_t *rm, rmgr_waiter_t *w);
+/* Fire every parked waiter as timed out (shutdown: pending fetches answer and free). */
+void rmgr_wake_all(rmgr_t *rm);
 
 /* Periodic work (retention, flush, checkpoints) is driven from here. */
 void rmgr_tick(rmgr_t *rm, int64_t now_ms);

@@ -500,7 +500,7 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
         bases[nb++] = b;
     }
     closedir(d);
-    qsort(bases, (size_t)nb, sizeof(int64_t), plog_cmp_base);
+    if (nb > 1) qsort(bases, (size_t)nb, sizeof(int64_t), plog_cmp_base);
 
     kerr_t err = KERR_NONE;
     bool truncated = false;

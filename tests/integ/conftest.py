@@ -37,6 +37,10 @@ def broker_factory(tmp_path, zk):
             b.stop()
         except Exception:
             b.kill9()
+    for b in made:  # the ASan/UBSan build reports here (make test-asan)
+        out = b.output()
+        assert "ERROR: AddressSanitizer" not in out and "runtime error:" not in out and \
+            "ERROR: LeakSanitizer" not in out, out[-4000:]
 
 
 @pytest.fixture
