@@ -99,3 +99,10 @@ test-asan: deps asan
 	KAFKA_SERVER_BIN=$(CURDIR)/build-asan/bin/kafka-server \
 	    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integ/test_malformed.py \
 	    tests/integ/test_kcat.py tests/integ/test_recovery.py
+
+# Test programs built with the tree (real librdkafka clients).
+INTEG_BINS := $(BUILD)/tests/integ/rdk_load
+all: $(INTEG_BINS)
+$(BUILD)/tests/integ/rdk_load: tests/integ/rdk_load.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror $(SAN) -o $@ $< -lrdkafka
