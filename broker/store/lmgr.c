@@ -254,8 +254,8 @@ static kerr_t lmgr_open_dir(lmgr_t *m, int di, char *err, size_t n)
     dict_free(ls, free);
     if (!rc) {
         unlink(path);
-        log_info("lmgr", "loaded %d partition logs from %s (%s shutdown)", opened, dir,
-                 clean ? "clean" : "unclean: logs after the recovery point were checked");
+        log_info("lmgr", "loaded %d partition logs from %s (%s)", opened, dir,
+                 clean ? "after a clean shutdown" : "unclean shutdown: data after the recovery point was checked");
     }
     return rc;
 }

@@ -64,6 +64,20 @@ kerr_t batch_validate(const uint8_t *p, size_t len, batch_hdr_t *h)
     size_t size = batch_size(h);
     if (crc32c(0, p + 21, size - 21) != h->crc) return KERR_CORRUPT_MESSAGE;
     if (h->record_count < 0) return KERR_CORRUPT_MESSAGE;
+    if (batch_codec(h) > BATCH_CODEC_ZSTD) return KERR_UNSUPPORTED_COMPRESSION_TYPE;
+    if (batch_codec(h) != BATCH_CODEC_NONE) return KERR_NONE; /* framing checked by CRC only */
+    if (h->last_offset_delta != h->record_count - 1 && h->record_count > 0)
+        return KERR_CORRUPT_MESSAGE;
+    /* Uncompressed: the records must fill the batch exactly, numbered 0..count-1. */
+    rbuf_t rb;
+    rbuf_init(&rb, p + BATCH_HDR_SIZE, size - BATCH_HDR_SIZE);
+    batch_rec_t r;
+    int32_t n = 0;
+    while (batch_rec_next(&rb, &r)) {
+        if (r.offset_delta != n) return KERR_CORRUPT_MESSAGE;
+        n++;
+    }
+    if (rbuf_err(&rb) || n != h->record_count) return KERR_CORRUPT_MESSAGE;
     return KERR_NONE;
 }
 

@@ -11,5 +11,7 @@
 uint32_t crc32c(uint32_t crc, const void *p, size_t n);
 /* The portable (table) implementation, exposed for tests. */
 uint32_t crc32c_sw(uint32_t crc, const void *p, size_t n);
+/* 1 when crc32c() uses the SSE4.2 instruction. */
+int crc32c_hw_available(void);
 
 #endif

@@ -1,0 +1,398 @@
+/* check_plog.c: the partition log and the log manager: append/read back, offsets across
+ * reopen, roll by size, index lookups, high-watermark cap, KIP-74, time lookups, torn-tail and
+ * corruption recovery, retention, truncation, epochs, checkpoint files, meta.properties. */
+#include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/lmgr.h"
+#include "store/plog.h"
+#include "testutil.h"
+
+static char tmpdir[256];
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_plog.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static plog_t *open_log(const plog_cfg_t *cfg, bool clean, int64_t rp)
+{
+    char dir[300];
+    snprintf(dir, sizeof(dir), "%s/t-0", tmpdir);
+    plog_t *log;
+    ck_assert_int_eq(plog_open(dir, "t", 0, cfg, rp, 0, clean, &log), KERR_NONE);
+    return log;
+}
+
+/* Append `batches` batches of `per` records; returns the last append's info. */
+static plog_append_info_t append_n(plog_t *log, int batches, int per, int64_t ts)
+{
+    plog_append_info_t info = {0};
+    for (int i = 0; i < batches; i++) {
+        wbuf_t wb;
+        wbuf_init(&wb);
+        tu_batch(&wb, per, "rec", ts + i);
+        ck_assert_int_eq(plog_append(log, wb.p, wb.len, 3, ts, &info), KERR_NONE);
+        wbuf_free(&wb);
+    }
+    return info;
+}
+
+/* Read every batch from offset 0 through plog_read and check offsets are dense. */
+static int64_t read_all(plog_t *log)
+{
+    int64_t next = plog_start_offset(log);
+    uint8_t *buf = malloc(1 << 22);
+    for (;;) {
+        plog_slice_t sl;
+        ck_assert_int_eq(plog_read(log, next, 1 << 20, INT64_MAX, &sl), KERR_NONE);
+        if (sl.len == 0) break;
+        ck_assert_int_eq(pread(sl.fd, buf, sl.len, sl.pos), (ssize_t)sl.len);
+        size_t off = 0;
+        while (off < sl.len) {
+            batch_hdr_t h;
+            ck_assert_int_eq(batch_validate(buf + off, sl.len - off, &h), KERR_NONE);
+            if (batch_last_offset(&h) >= next) {
+                ck_assert_int_le(h.base_offset, next);
+                next = batch_last_offset(&h) + 1;
+            }
+            off += batch_size(&h);
+        }
+    }
+    free(buf);
+    return next;
+}
+
+static int count_files(const char *suffix)
+{
+    char dir[300];
+    snprintf(dir, sizeof(dir), "%s/t-0", tmpdir);
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name), s = strlen(suffix);
+        if (l > s && strcmp(de->d_name + l - s, suffix) == 0) n++;
+    }
+    closedir(d);
+    return n;
+}
+
+START_TEST(test_append_and_read_back)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    plog_t *log = open_log(&cfg, true, 0);
+    plog_append_info_t info = append_n(log, 100, 10, 1000);
+    ck_assert_int_eq(info.first_offset, 990);
+    ck_assert_int_eq(info.last_offset, 999);
+    ck_assert_int_eq(plog_end_offset(log), 1000);
+    ck_assert_int_eq(read_all(log), 1000);
+    /* an offset inside a batch starts at that batch */
+    plog_slice_t sl;
+    ck_assert_int_eq(plog_read(log, 555, 1, INT64_MAX, &sl), KERR_NONE);
+    ck_assert_int_eq(sl.first_offset, 550);
+    ck_assert_uint_gt(sl.len, 0);
+    /* out of range */
+    ck_assert_int_eq(plog_read(log, 1001, 100, INT64_MAX, &sl), KERR_OFFSET_OUT_OF_RANGE);
+    ck_assert_int_eq(plog_read(log, 1000, 100, INT64_MAX, &sl), KERR_NONE);
+    ck_assert_uint_eq(sl.len, 0);
+    plog_close(log);
+}
+END_TEST
+
+START_TEST(test_high_watermark_caps_reads_and_kip74)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    plog_t *log = open_log(&cfg, true, 0);
+    append_n(log, 10, 10, 1);
+    plog_slice_t sl;
+    ck_assert_int_eq(plog_read(log, 0, 1 << 20, 30, &sl), KERR_NONE);
+    /* batches 0-9, 10-19, 20-29 only */
+    uint8_t buf[4096];
+    ck_assert_int_eq(pread(sl.fd, buf, sl.len, sl.pos), (ssize_t)sl.len);
+    batch_hdr_t h;
+    size_t off = 0;
+    int n = 0;
+    while (off < sl.len && batch_hdr_parse(buf + off, sl.len - off, &h) == KERR_NONE) {
+        off += batch_size(&h);
+        n++;
+    }
+    ck_assert_int_eq(n, 3);
+    /* max_bytes smaller than one batch: that batch anyway (KIP-74) */
+    ck_assert_int_eq(plog_read(log, 0, 10, INT64_MAX, &sl), KERR_NONE);
+    ck_assert_uint_gt(sl.len, 10);
+    plog_close(log);
+}
+END_TEST
+
+START_TEST(test_offsets_continue_after_reopen)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    plog_t *log = open_log(&cfg, true, 0);
+    append_n(log, 7, 3, 1);
+    ck_assert_int_eq(plog_flush(log), KERR_NONE);
+    plog_close(log);
+    log = open_log(&cfg, true, 21);
+    ck_assert_int_eq(plog_end_offset(log), 21);
+    plog_append_info_t info = append_n(log, 1, 3, 1);
+    ck_assert_int_eq(info.first_offset, 21);
+    ck_assert_int_eq(read_all(log), 24);
+    plog_close(log);
+}
+END_TEST
+
+START_TEST(test_roll_by_size_names_segments_by_base_offset)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    cfg.segment_bytes = 2000;
+    cfg.index_interval_bytes = 100;
+    plog_t *log = open_log(&cfg, true, 0);
+    append_n(log, 60, 5, 1);
+    ck_assert_int_gt(plog_segment_count(log), 3);
+    ck_assert_int_eq(count_files(".log"), plog_segment_count(log));
+    ck_assert_int_eq(count_files(".index"), plog_segment_count(log));
+    ck_assert_int_eq(count_files(".timeindex"), plog_segment_count(log));
+    char p[400];
+    snprintf(p, sizeof(p), "%s/t-0/00000000000000000000.log", tmpdir);
+    ck_assert_int_eq(access(p, F_OK), 0);
+    ck_assert_int_eq(read_all(log), 300);
+    /* every offset is found through the index */
+    for (int64_t o = 0; o < 300; o += 7) {
+        plog_slice_t sl;
+        ck_assert_int_eq(plog_read(log, o, 1, INT64_MAX, &sl), KERR_NONE);
+        ck_assert_int_le(sl.first_offset, o);
+        ck_assert_int_gt(sl.first_offset + 5, o);
+    }
+    plog_close(log);
+    /* clean reopen loads the indexes and finds the same end */
+    log = open_log(&cfg, true, 300);
+    ck_assert_int_eq(plog_end_offset(log), 300);
+    ck_assert_int_eq(read_all(log), 300);
+    plog_close(log);
+}
+END_TEST
+
+START_TEST(test_offset_for_time)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    cfg.index_interval_bytes = 50;
+    plog_t *log = open_log(&cfg, true, 0);
+    /* batch i has records with timestamps 1000*i + 0..4 */
+    for (int i = 0; i < 20; i++) {
+        wbuf_t wb;
+        wbuf_init(&wb);
+        tu_batch(&wb, 5, "r", 1000 * i);
+        plog_append_info_t info;
+        ck_assert_int_eq(plog_append(log, wb.p, wb.len, 0, 0, &info), KERR_NONE);
+        wbuf_free(&wb);
+    }
+    int64_t off, ts;
+    ck_assert_int_eq(plog_offset_for_time(log, 7002, &off, &ts), KERR_NONE);
+    ck_assert_int_eq(off, 37);
+    ck_assert_int_eq(ts, 7002);
+    ck_assert_int_eq(plog_offset_for_time(log, 0, &off, &ts), KERR_NONE);
+    ck_assert_int_eq(off, 0);
+    ck_assert_int_eq(plog_offset_for_time(log, 99999, &off, &ts), KERR__NOENT);
+    ck_assert_int_eq(plog_max_timestamp(log, &off, &ts), KERR_NONE);
+    ck_assert_int_eq(ts, 19004);
+    ck_assert_int_eq(off, 99);
+    plog_close(log);
+}
+END_TEST
+
+static int64_t file_size(const char *name)
+{
+    char p[400];
+    snprintf(p, sizeof(p), "%s/t-0/%s", tmpdir, name);
+    struct stat st;
+    return stat(p, &st) == 0 ? st.st_size : -1;
+}
+
+START_TEST(test_torn_tail_truncated_on_unclean_open)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    plog_t *log = open_log(&cfg, true, 0);
+    append_n(log, 10, 4, 1);
+    plog_close(log);
+    int64_t good = file_size("00000000000000000000.log");
+    char p[400];
+    snprintf(p, sizeof(p), "%s/t-0/00000000000000000000.log", tmpdir);
+    ck_assert_int_eq(truncate(p, good - 7), 0); /* tear the last batch */
+    log = open_log(&cfg, false, 0);
+    ck_assert_int_eq(plog_end_offset(log), 36); /* batch 10 gone, 9 intact */
+    ck_assert_int_eq(read_all(log), 36);
+    plog_append_info_t info = append_n(log, 1, 4, 1);
+    ck_assert_int_eq(info.first_offset, 36); /* no gap, no reuse */
+    plog_close(log);
+}
+END_TEST
+
+START_TEST(test_corrupt_batch_after_recovery_point_truncates_from_there)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    plog_t *log = open_log(&cfg, true, 0);
+    append_n(log, 10, 4, 1);
+    plog_close(log);
+    int64_t size = file_size("00000000000000000000.log");
+    int64_t per = size / 10;
+    char p[400];
+    snprintf(p, sizeof(p), "%s/t-0/00000000000000000000.log", tmpdir);
+    int fd = open(p, O_RDWR);
+    uint8_t b;
+    ck_assert_int_eq(pread(fd, &b, 1, per * 6 + 70), 1);
+    b ^= 0xff;
+    ck_assert_int_eq(pwrite(fd, &b, 1, per * 6 + 70), 1); /* corrupt batch 7 (offsets 24..27) */
+    close(fd);
+    /* a clean open trusts the data */
+    log = open_log(&cfg, true, 40);
+    ck_assert_int_eq(plog_end_offset(log), 40);
+    plog_close(log);
+    /* an unclean open checks every CRC and cuts at the bad batch */
+    log = open_log(&cfg, false, 0);
+    ck_assert_int_eq(plog_end_offset(log), 24);
+    ck_assert_int_eq(file_size("00000000000000000000.log"), per * 6);
+    plog_close(log);
+}
+END_TEST
+
+START_TEST(test_retention_by_size_and_time)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    cfg.segment_bytes = 1500;
+    cfg.retention_bytes = 4000;
+    plog_t *log = open_log(&cfg, true, 0);
+    append_n(log, 50, 5, 1000);
+    int before = plog_segment_count(log);
+    int del = plog_retention(log, 2000);
+    ck_assert_int_gt(del, 0);
+    ck_assert_int_eq(plog_segment_count(log), before - del);
+    ck_assert_int_gt(plog_start_offset(log), 0);
+    ck_assert_int_le(plog_size_bytes(log), 4000 + 1500);
+    ck_assert_int_eq(plog_read(log, 0, 100, INT64_MAX, &(plog_slice_t){0}),
+                     KERR_OFFSET_OUT_OF_RANGE);
+    ck_assert_int_eq(read_all(log), 250);
+    /* time: every closed segment is older than 10 s at now = 100000 */
+    cfg.retention_bytes = -1;
+    cfg.retention_ms = 10000;
+    plog_set_cfg(log, &cfg);
+    plog_retention(log, 100000);
+    ck_assert_int_eq(plog_segment_count(log), 1);
+    ck_assert_int_eq(plog_end_offset(log), 250);
+    plog_close(log);
+}
+END_TEST
+
+START_TEST(test_truncate_and_epochs)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    cfg.segment_bytes = 1000;
+    plog_t *log = open_log(&cfg, true, 0);
+    plog_epoch_assign(log, 0, 0);
+    append_n(log, 10, 5, 1);
+    plog_epoch_assign(log, 2, 50);
+    append_n(log, 10, 5, 1);
+    int32_t fe;
+    ck_assert_int_eq(plog_epoch_end_offset(log, 0, &fe), 50);
+    ck_assert_int_eq(fe, 0);
+    ck_assert_int_eq(plog_epoch_end_offset(log, 1, &fe), 50);
+    ck_assert_int_eq(fe, 0);
+    ck_assert_int_eq(plog_epoch_end_offset(log, 2, &fe), 100);
+    ck_assert_int_eq(plog_truncate_to(log, 35), KERR_NONE);
+    ck_assert_int_eq(plog_end_offset(log), 35);
+    ck_assert_int_eq(read_all(log), 35);
+    plog_append_info_t info = append_n(log, 1, 5, 1);
+    ck_assert_int_eq(info.first_offset, 35);
+    plog_close(log);
+}
+END_TEST
+
+START_TEST(test_lmgr_checkpoints_marker_and_meta)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    char err[256];
+    lmgr_t *m;
+    ck_assert_int_eq(lmgr_open(tmpdir, 5, NULL, &cfg, &m, err, sizeof(err)), KERR_NONE);
+    plog_t *log;
+    ck_assert_int_eq(lmgr_get_or_create(m, "orders", 2, &cfg, &log), KERR_NONE);
+    ck_assert_ptr_eq(lmgr_get(m, "orders", 2), log);
+    for (int i = 0; i < 3; i++) {
+        wbuf_t wb;
+        wbuf_init(&wb);
+        tu_batch(&wb, 2, "x", 1);
+        plog_append_info_t info;
+        ck_assert_int_eq(plog_append(log, wb.p, wb.len, 0, 1, &info), KERR_NONE);
+        wbuf_free(&wb);
+    }
+    lmgr_close(m, true);
+    char p[400], line[256];
+    snprintf(p, sizeof(p), "%s/.kafka_cleanshutdown", tmpdir);
+    ck_assert_int_eq(access(p, F_OK), 0);
+    snprintf(p, sizeof(p), "%s/recovery-point-offset-checkpoint", tmpdir);
+    FILE *f = fopen(p, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+    ck_assert_str_eq(line, "0\n");
+    ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+    ck_assert_str_eq(line, "1\n");
+    ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+    ck_assert_str_eq(line, "orders 2 6\n");
+    fclose(f);
+    /* reopen: the marker is consumed and the log is back */
+    ck_assert_int_eq(lmgr_open(tmpdir, 5, NULL, &cfg, &m, err, sizeof(err)), KERR_NONE);
+    snprintf(p, sizeof(p), "%s/.kafka_cleanshutdown", tmpdir);
+    ck_assert_int_ne(access(p, F_OK), 0);
+    ck_assert_int_eq(plog_end_offset(lmgr_get(m, "orders", 2)), 6);
+    ck_assert_int_eq(lmgr_delete(m, "orders", 2), KERR_NONE);
+    ck_assert_ptr_null(lmgr_get(m, "orders", 2));
+    snprintf(p, sizeof(p), "%s/orders-2", tmpdir);
+    ck_assert_int_ne(access(p, F_OK), 0);
+    lmgr_close(m, false);
+    /* another broker id is refused, naming the dir */
+    ck_assert_int_ne(lmgr_open(tmpdir, 6, NULL, &cfg, &m, err, sizeof(err)), KERR_NONE);
+    ck_assert_ptr_nonnull(strstr(err, "broker.id"));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("plog");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_append_and_read_back);
+    tcase_add_test(tc, test_high_watermark_caps_reads_and_kip74);
+    tcase_add_test(tc, test_offsets_continue_after_reopen);
+    tcase_add_test(tc, test_roll_by_size_names_segments_by_base_offset);
+    tcase_add_test(tc, test_offset_for_time);
+    tcase_add_test(tc, test_torn_tail_truncated_on_unclean_open);
+    tcase_add_test(tc, test_corrupt_batch_after_recovery_point_truncates_from_there);
+    tcase_add_test(tc, test_retention_by_size_and_time);
+    tcase_add_test(tc, test_truncate_and_epochs);
+    tcase_add_test(tc, test_lmgr_checkpoints_marker_and_meta);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TU_MAIN(suite)
