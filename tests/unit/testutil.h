@@ -3,6 +3,7 @@
 #define TESTUTIL_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"

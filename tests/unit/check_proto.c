@@ -1,0 +1,324 @@
+/* check_proto.c: the protocol codecs: requests built byte by byte decode to the right fields
+ * in old and flexible versions, every truncated prefix fails cleanly, bad counts and lengths
+ * are refused, and responses encode to the expected layout. */
+#include <check.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "proto/kp.h"
+#include "proto/kp_apiversions.h"
+#include "proto/kp_createpartitions.h"
+#include "proto/kp_createtopics.h"
+#include "proto/kp_deletetopics.h"
+#include "proto/kp_describecluster.h"
+#include "proto/kp_describeconfigs.h"
+#include "proto/kp_fetch.h"
+#include "proto/kp_listoffsets.h"
+#include "proto/kp_metadata.h"
+#include "proto/kp_produce.h"
+#include "testutil.h"
+
+typedef kerr_t (*decode_fn)(rbuf_t *, int16_t, arena_t *, void *);
+
+/* The full buffer decodes; every shorter prefix fails without crashing. */
+static void check_prefixes(decode_fn fn, int16_t ver, const wbuf_t *wb, void *out)
+{
+    for (size_t cut = 0; cut <= wb->len; cut++) {
+        uint8_t *copy = malloc(cut ? cut : 1); /* exact size: ASan sees any overread */
+        memcpy(copy, wb->p, cut);
+        rbuf_t rb;
+        rbuf_init(&rb, copy, cut);
+        arena_t a;
+        arena_init(&a);
+        kerr_t err = fn(&rb, ver, &a, out);
+        if (cut == wb->len)
+            ck_assert_int_eq(err, KERR_NONE);
+        else
+            ck_assert_int_ne(err, KERR_NONE);
+        arena_free(&a);
+        free(copy);
+    }
+    /* decode once more from the caller's buffer: views stay valid for the assertions (the
+     * arena is freed when the process ends) */
+    rbuf_t rb;
+    rbuf_init(&rb, wb->p, wb->len);
+    static arena_t keep;
+    ck_assert_int_eq(fn(&rb, ver, &keep, out), KERR_NONE);
+}
+
+START_TEST(test_apiversions_response_v0_and_v3_bytes)
+{
+    kp_apiversions_api_t apis[] = {{0, 0, 9}, {18, 0, 3}};
+    kp_apiversions_resp_t r = {.error_code = 0, .napis = 2, .apis = apis, .throttle_time_ms = 0};
+    wbuf_t wb;
+    wbuf_init(&wb);
+    kp_apiversions_resp_encode(&wb, 0, &r);
+    const uint8_t v0[] = {0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 9, 0, 18, 0, 0, 0, 3};
+    ck_assert_uint_eq(wb.len, sizeof(v0));
+    ck_assert(memcmp(wb.p, v0, sizeof(v0)) == 0);
+    wbuf_reset(&wb);
+    kp_apiversions_resp_encode(&wb, 3, &r);
+    const uint8_t v3[] = {0, 0, 3, 0, 0, 0, 0, 0, 9, 0, 0, 18, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0};
+    ck_assert_uint_eq(wb.len, sizeof(v3));
+    ck_assert(memcmp(wb.p, v3, sizeof(v3)) == 0);
+    wbuf_free(&wb);
+}
+END_TEST
+
+START_TEST(test_metadata_request_versions)
+{
+    kp_metadata_req_t req;
+    wbuf_t wb;
+    wbuf_init(&wb);
+    /* v1: null array = all topics */
+    wbuf_i32(&wb, -1);
+    check_prefixes((decode_fn)kp_metadata_req_decode, 1, &wb, &req);
+    ck_assert_int_eq(req.ntopics, -1);
+    /* v4: two topics, no auto-creation */
+    wbuf_reset(&wb);
+    wbuf_i32(&wb, 2);
+    wbuf_str(&wb, "a", 1);
+    wbuf_str(&wb, "bb", 2);
+    wbuf_bool(&wb, false);
+    check_prefixes((decode_fn)kp_metadata_req_decode, 4, &wb, &req);
+    ck_assert_int_eq(req.ntopics, 2);
+    ck_assert(kstr_eq(req.topics[1].name, "bb"));
+    ck_assert(!req.allow_auto_topic_creation);
+    /* v12 flexible: topic_id + compact nullable name, tags */
+    wbuf_reset(&wb);
+    wbuf_uvarint(&wb, 2); /* 1 topic */
+    uint8_t id[16] = {1, 2, 3};
+    wbuf_uuid(&wb, id);
+    wbuf_compact_str(&wb, "top", 3);
+    wbuf_tags(&wb, true);
+    wbuf_bool(&wb, true);
+    wbuf_bool(&wb, false);
+    wbuf_tags(&wb, true);
+    check_prefixes((decode_fn)kp_metadata_req_decode, 12, &wb, &req);
+    ck_assert(kstr_eq(req.topics[0].name, "top"));
+    ck_assert_int_eq(req.topics[0].topic_id[2], 3);
+    /* a negative count other than -1, and a count bigger than the bytes */
+    wbuf_reset(&wb);
+    wbuf_i32(&wb, -5);
+    rbuf_t rb;
+    arena_t a;
+    arena_init(&a);
+    rbuf_init(&rb, wb.p, wb.len);
+    ck_assert_int_eq(kp_metadata_req_decode(&rb, 1, &a, &req), KERR__BAD_MSG);
+    wbuf_reset(&wb);
+    wbuf_i32(&wb, 1000000);
+    rbuf_init(&rb, wb.p, wb.len);
+    ck_assert_int_eq(kp_metadata_req_decode(&rb, 1, &a, &req), KERR__BAD_MSG);
+    arena_free(&a);
+    wbuf_free(&wb);
+}
+END_TEST
+
+START_TEST(test_produce_request_v3_and_v9)
+{
+    kp_produce_req_t req;
+    wbuf_t wb;
+    wbuf_init(&wb);
+    wbuf_str(&wb, NULL, -1); /* transactional id */
+    wbuf_i16(&wb, -1);
+    wbuf_i32(&wb, 1500);
+    wbuf_i32(&wb, 1);
+    wbuf_str(&wb, "t", 1);
+    wbuf_i32(&wb, 1);
+    wbuf_i32(&wb, 4);
+    wbuf_bytes_f(&wb, false, "RECS", 4);
+    check_prefixes((decode_fn)kp_produce_req_decode, 3, &wb, &req);
+    ck_assert_int_eq(req.acks, -1);
+    ck_assert_int_eq(req.timeout_ms, 1500);
+    ck_assert_int_eq(req.topics[0].parts[0].index, 4);
+    ck_assert_int_eq(req.topics[0].parts[0].records.len, 4);
+    wbuf_reset(&wb);
+    wbuf_compact_str(&wb, "txn", 3);
+    wbuf_i16(&wb, 1);
+    wbuf_i32(&wb, 10);
+    wbuf_uvarint(&wb, 2);
+    wbuf_compact_str(&wb, "t", 1);
+    wbuf_uvarint(&wb, 2);
+    wbuf_i32(&wb, 0);
+    wbuf_compact_str(&wb, "xy", 2);
+    wbuf_tags(&wb, true);
+    wbuf_tags(&wb, true);
+    wbuf_tags(&wb, true);
+    check_prefixes((decode_fn)kp_produce_req_decode, 9, &wb, &req);
+    ck_assert(kstr_eq(req.transactional_id, "txn"));
+    ck_assert_int_eq(req.topics[0].parts[0].records.len, 2);
+    wbuf_free(&wb);
+}
+END_TEST
+
+START_TEST(test_fetch_request_and_response_with_file_range)
+{
+    kp_fetch_req_t req;
+    wbuf_t wb;
+    wbuf_init(&wb);
+    /* v11 */
+    wbuf_i32(&wb, -1);
+    wbuf_i32(&wb, 500);
+    wbuf_i32(&wb, 1);
+    wbuf_i32(&wb, 52428800);
+    wbuf_i8(&wb, 0);
+    wbuf_i32(&wb, 0);
+    wbuf_i32(&wb, -1);
+    wbuf_i32(&wb, 1);
+    wbuf_str(&wb, "t", 1);
+    wbuf_i32(&wb, 1);
+    wbuf_i32(&wb, 2);    /* partition */
+    wbuf_i32(&wb, 5);    /* current leader epoch (v9+) */
+    wbuf_i64(&wb, 77);   /* fetch offset */
+    wbuf_i64(&wb, -1);   /* log start offset */
+    wbuf_i32(&wb, 1000); /* partition max bytes */
+    wbuf_i32(&wb, 0);    /* forgotten topics */
+    wbuf_str(&wb, "", 0); /* rack */
+    check_prefixes((decode_fn)kp_fetch_req_decode, 11, &wb, &req);
+    ck_assert_int_eq(req.max_wait_ms, 500);
+    ck_assert_int_eq(req.topics[0].parts[0].fetch_offset, 77);
+    ck_assert_int_eq(req.topics[0].parts[0].current_leader_epoch, 5);
+    ck_assert_int_eq(req.session_epoch, -1);
+    /* response: the records of partition 0 come from a file range */
+    kp_fetch_part_resp_t p = {.partition_index = 2, .high_watermark = 100, .naborted = -1,
+                              .preferred_read_replica = -1, .rec_fd = dup(0), .rec_off = 4096,
+                              .rec_flen = 300};
+    kp_fetch_topic_resp_t t = {.topic = KSTR("t"), .nparts = 1, .parts = &p};
+    kp_fetch_resp_t resp = {.ntopics = 1, .topics = &t};
+    wbuf_reset(&wb);
+    kp_fetch_resp_encode(&wb, 11, &resp);
+    ck_assert_uint_eq(wb.nfiles, 1);
+    ck_assert_uint_eq(wb.files[0].off, 4096);
+    ck_assert_uint_eq(wb.files[0].len, 300);
+    ck_assert_uint_eq(wb.files[0].at, wb.len); /* records are the last thing */
+    /* the 4 bytes before the range hold its length */
+    ck_assert_uint_eq(wb.p[wb.len - 1], 300 & 0xff);
+    ck_assert_uint_eq(wbuf_total(&wb), wb.len + 300);
+    wbuf_free(&wb);
+}
+END_TEST
+
+START_TEST(test_listoffsets_request)
+{
+    kp_listoffsets_req_t req;
+    wbuf_t wb;
+    wbuf_init(&wb);
+    wbuf_i32(&wb, -1);
+    wbuf_i8(&wb, 1);
+    wbuf_uvarint(&wb, 2);
+    wbuf_compact_str(&wb, "t", 1);
+    wbuf_uvarint(&wb, 2);
+    wbuf_i32(&wb, 0);
+    wbuf_i32(&wb, -1);
+    wbuf_i64(&wb, -2);
+    wbuf_tags(&wb, true);
+    wbuf_tags(&wb, true);
+    wbuf_tags(&wb, true);
+    check_prefixes((decode_fn)kp_listoffsets_req_decode, 6, &wb, &req);
+    ck_assert_int_eq(req.isolation_level, 1);
+    ck_assert_int_eq(req.topics[0].parts[0].timestamp, -2);
+    wbuf_free(&wb);
+}
+END_TEST
+
+START_TEST(test_admin_requests)
+{
+    wbuf_t wb;
+    wbuf_init(&wb);
+    kp_createtopics_req_t ct;
+    wbuf_i32(&wb, 1);
+    wbuf_str(&wb, "new", 3);
+    wbuf_i32(&wb, 3);
+    wbuf_i16(&wb, 1);
+    wbuf_i32(&wb, 0); /* assignments */
+    wbuf_i32(&wb, 1); /* configs */
+    wbuf_str(&wb, "retention.ms", 12);
+    wbuf_str(&wb, "100", 3);
+    wbuf_i32(&wb, 30000);
+    wbuf_bool(&wb, true);
+    check_prefixes((decode_fn)kp_createtopics_req_decode, 1, &wb, &ct);
+    ck_assert_int_eq(ct.topics[0].num_partitions, 3);
+    ck_assert(kstr_eq(ct.topics[0].configs[0].value, "100"));
+    ck_assert(ct.validate_only);
+
+    kp_deletetopics_req_t dt;
+    wbuf_reset(&wb);
+    wbuf_i32(&wb, 2);
+    wbuf_str(&wb, "a", 1);
+    wbuf_str(&wb, "b", 1);
+    wbuf_i32(&wb, 1000);
+    check_prefixes((decode_fn)kp_deletetopics_req_decode, 0, &wb, &dt);
+    ck_assert_int_eq(dt.ntopics, 2);
+    ck_assert(kstr_eq(dt.topics[1].name, "b"));
+
+    kp_describeconfigs_req_t dc;
+    wbuf_reset(&wb);
+    wbuf_uvarint(&wb, 2);
+    wbuf_i8(&wb, 2);
+    wbuf_compact_str(&wb, "t", 1);
+    wbuf_uvarint(&wb, 0); /* null keys */
+    wbuf_tags(&wb, true);
+    wbuf_bool(&wb, true);
+    wbuf_bool(&wb, false);
+    wbuf_tags(&wb, true);
+    check_prefixes((decode_fn)kp_describeconfigs_req_decode, 4, &wb, &dc);
+    ck_assert_int_eq(dc.resources[0].nkeys, -1);
+    ck_assert(dc.include_synonyms);
+
+    kp_createpartitions_req_t cp;
+    wbuf_reset(&wb);
+    wbuf_i32(&wb, 1);
+    wbuf_str(&wb, "t", 1);
+    wbuf_i32(&wb, 6);
+    wbuf_i32(&wb, -1);
+    wbuf_i32(&wb, 5000);
+    wbuf_bool(&wb, false);
+    check_prefixes((decode_fn)kp_createpartitions_req_decode, 0, &wb, &cp);
+    ck_assert_int_eq(cp.topics[0].count, 6);
+    ck_assert_int_eq(cp.topics[0].nassignments, -1);
+
+    kp_describecluster_req_t dcl;
+    wbuf_reset(&wb);
+    wbuf_bool(&wb, false);
+    wbuf_i8(&wb, 1);
+    wbuf_tags(&wb, true);
+    check_prefixes((decode_fn)kp_describecluster_req_decode, 1, &wb, &dcl);
+    ck_assert_int_eq(dcl.endpoint_type, 1);
+    wbuf_free(&wb);
+}
+END_TEST
+
+START_TEST(test_request_header_v1_and_v2)
+{
+    wbuf_t wb;
+    wbuf_init(&wb);
+    kp_req_hdr_t h = {.api_key = 3, .api_version = 12, .correlation_id = 99, .client_id = KSTR("cli")};
+    kp_req_hdr_encode(&wb, true, &h);
+    rbuf_t rb;
+    rbuf_init(&rb, wb.p, wb.len);
+    kp_req_hdr_t back;
+    ck_assert_int_eq(kp_req_hdr_decode(&rb, true, &back), KERR_NONE);
+    ck_assert_int_eq(back.correlation_id, 99);
+    ck_assert(kstr_eq(back.client_id, "cli"));
+    ck_assert_uint_eq(rbuf_left(&rb), 0);
+    ck_assert_int_eq(kp_req_hdr_peek(wb.p, 7, &back), KERR__BAD_MSG);
+    wbuf_free(&wb);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("proto");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_apiversions_response_v0_and_v3_bytes);
+    tcase_add_test(tc, test_metadata_request_versions);
+    tcase_add_test(tc, test_produce_request_v3_and_v9);
+    tcase_add_test(tc, test_fetch_request_and_response_with_file_range);
+    tcase_add_test(tc, test_listoffsets_request);
+    tcase_add_test(tc, test_admin_requests);
+    tcase_add_test(tc, test_request_header_v1_and_v2);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+TU_MAIN(suite)
