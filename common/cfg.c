@@ -111,8 +111,9 @@ typedef struct cfg_extra {
 } cfg_extra_t;
 
 struct cfg {
-    char *values[CFG_NDEFS]; /* NULL = not set (default applies) */
-    cfg_extra_t *extra;      /* unknown keys, kept as strings */
+    char *values[CFG_NDEFS];  /* NULL = not set (default applies) */
+    char *sources[CFG_NDEFS]; /* where each set value came from, for messages */
+    cfg_extra_t *extra;       /* unknown keys, kept as strings */
     int nextra;
 };
 
@@ -133,7 +134,10 @@ cfg_t *cfg_new(void)
 void cfg_free(cfg_t *c)
 {
     if (!c) return;
-    for (int i = 0; i < CFG_NDEFS; i++) free(c->values[i]);
+    for (int i = 0; i < CFG_NDEFS; i++) {
+        free(c->values[i]);
+        free(c->sources[i]);
+    }
     for (int i = 0; i < c->nextra; i++) {
         free(c->extra[i].key);
         free(c->extra[i].value);
@@ -243,8 +247,10 @@ static kerr_t cfg_validate(const cfg_def_t *d, const char *value, char *err, siz
     }
 }
 
-kerr_t cfg_set(cfg_t *c, const char *key, const char *value, const char *source, char *err,
-               size_t n)
+/* Store a value; validate it now unless deferred (file values are validated in cfg_finish, after
+ * the environment and --override had their say, as Kafka validates the merged config). */
+static kerr_t cfg_put(cfg_t *c, const char *key, const char *value, const char *source, char *err,
+                      size_t n, bool validate)
 {
     int i = cfg_find(key);
     if (i < 0) {
@@ -265,7 +271,7 @@ kerr_t cfg_set(cfg_t *c, const char *key, const char *value, const char *source,
         c->nextra++;
         return KERR_NONE;
     }
-    kerr_t rc = cfg_validate(&cfg_defs[i], value, err, n);
+    kerr_t rc = validate ? cfg_validate(&cfg_defs[i], value, err, n) : KERR_NONE;
     if (rc) {
         if (source) {
             size_t l = strlen(err);
@@ -274,9 +280,17 @@ kerr_t cfg_set(cfg_t *c, const char *key, const char *value, const char *source,
         return rc;
     }
     free(c->values[i]);
+    free(c->sources[i]);
     c->values[i] = strdup(value);
-    if (!c->values[i]) abort();
+    c->sources[i] = strdup(source ? source : "?");
+    if (!c->values[i] || !c->sources[i]) abort();
     return KERR_NONE;
+}
+
+kerr_t cfg_set(cfg_t *c, const char *key, const char *value, const char *source, char *err,
+               size_t n)
+{
+    return cfg_put(c, key, value, source, err, n, true);
 }
 
 /* Java properties escapes: \t \n \r \f \\ \uXXXX (ASCII range kept), others drop the slash. */
@@ -366,7 +380,7 @@ kerr_t cfg_load_file(cfg_t *c, const char *path, char *err, size_t n)
             cfg_unescape(val);
             char src[600];
             snprintf(src, sizeof(src), "%s line %d", path, lineno);
-            rc = cfg_set(c, s, val, src, err, n);
+            rc = cfg_put(c, s, val, src, err, n, false);
             if (rc) break;
         }
         logical[0] = '\0';
@@ -531,6 +545,14 @@ int cfg_listeners(const cfg_t *c, const char *key, cfg_listener_t *out, int max,
 
 kerr_t cfg_finish(cfg_t *c, char *err, size_t n)
 {
+    for (int i = 0; i < CFG_NDEFS; i++) {
+        if (!c->values[i]) continue;
+        if (cfg_validate(&cfg_defs[i], c->values[i], err, n) != KERR_NONE) {
+            size_t l = strlen(err);
+            snprintf(err + l, n > l ? n - l : 0, " (from %s)", c->sources[i]);
+            return KERR__INVAL;
+        }
+    }
     const char *zk = cfg_str(c, "zookeeper.connect");
     if (!*zk) {
         snprintf(err, n,
