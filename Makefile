@@ -63,6 +63,7 @@ deps:
 # and prints a last line "N passed, M failed".
 test: deps
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory asan
 	@bash tests/run.sh
 
 test-unit: all

@@ -38,6 +38,11 @@ done
 run_pytest() {
   local dir=$1
   [ -n "$(ls "$dir"/test_*.py 2>/dev/null)" ] || return 0
+  run_pytest_files "$dir"
+}
+
+run_pytest_files() {
+  local dir=$1
   local log
   log=$(mktemp)
   /usr/bin/python3 -m pytest -q -p no:cacheprovider "$dir" 2>&1 | tee "$log"
@@ -56,6 +61,13 @@ run_pytest() {
 
 if [ "$mode" != "--unit-only" ]; then
   run_pytest tests/integ
+  # The malformed-input tests again, against the ASan/UBSan broker when it is built
+  # (make test builds it): any sanitizer report fails the test that started that broker.
+  if [ -x build-asan/bin/kafka-server ]; then
+    echo "== malformed-input tests under ASan/UBSan"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      KAFKA_SERVER_BIN="$PWD/build-asan/bin/kafka-server" run_pytest_files tests/integ/test_malformed.py
+  fi
   if [ "$mode" = "--all" ]; then run_pytest tests/failover; fi
 fi
 
