@@ -24,6 +24,7 @@ include common/module.mk
 include broker/module.mk
 include coordinator/module.mk
 include tests/unit/module.mk
+include cli/module.mk
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 COMMON_OBJS := $(call obj,$(COMMON_SRCS))
@@ -33,7 +34,7 @@ UNIT_BINS   := $(patsubst %.c,$(BUILD)/%,$(UNIT_TESTS))
 .SECONDARY:
 .PHONY: all build test test-unit test-integ test-all test-asan asan deps cluster cluster-stop clean fmt \
         fmt-check bench
-all build: $(BINDIR)/kafka-server $(UNIT_BINS)
+all build: $(BINDIR)/kafka-server $(UNIT_BINS) $(CLI_BINS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -50,6 +51,16 @@ $(BUILD)/libkafka.a: $(KAFKA_OBJS)
 $(BINDIR)/kafka-server: $(BUILD)/broker/main.o $(BUILD)/libkafka.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+# bin/kafka-topics from cli/kafka_topics.c, and so on; NAME.sh links to NAME.
+$(BINDIR)/kafka-%: $(BUILD)/cli/kafka_%.o $(call obj,$(CLI_COMMON)) $(BUILD)/libkafka.a $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ -lrdkafka $(LDLIBS_ALL)
+	@ln -sf $(notdir $@) $@.sh
+
+$(BUILD)/cli/kafka_%.o: cli/kafka_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Icli -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libkafka.a $(BUILD)/libcommon.a
 	$(CC) -o $@ $^ $(CHECK_LIBS) $(LDLIBS_ALL)

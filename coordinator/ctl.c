@@ -14,6 +14,7 @@
 #include <time.h>
 #include <zookeeper/zookeeper.h>
 
+#include "assign.h"
 #include "dict.h"
 #include "ktime.h"
 #include "log.h"
@@ -1038,23 +1039,14 @@ static void ctl_spec_fail(ctl_topic_spec_t *s, kerr_t err, const char *fmt, cons
     snprintf(s->errmsg, sizeof(s->errmsg), fmt, arg);
 }
 
-/* Kafka's rack-unaware assignment (AdminUtils.assignReplicasToBrokers): a random start and
- * a shift that changes every full round, so replicas spread evenly. Writes nparts x rf ids
- * for partitions [first, first + nparts). */
-static void ctl_assign(const md_broker_t *brokers, int nb, int32_t first, int32_t nparts,
-                       int16_t rf, int32_t start, int32_t shift0, int32_t *out)
+/* Assign over the live brokers (sorted by id). */
+static void ctl_assign(const md_broker_t *live, int nb, int32_t first, int32_t nparts, int16_t rf,
+                       int32_t start, int32_t shift, int32_t *out)
 {
-    int32_t shift = shift0;
-    for (int32_t i = 0; i < nparts; i++) {
-        int32_t cur = first + i;
-        if (cur > 0 && cur % nb == 0) shift++;
-        int32_t firsti = (cur + start) % nb;
-        out[i * rf] = brokers[firsti].id;
-        for (int16_t j = 0; j < rf - 1; j++) {
-            int32_t s = 1 + (shift + j) % (nb - 1);
-            out[i * rf + j + 1] = brokers[(firsti + s) % nb].id;
-        }
-    }
+    int32_t ids[256];
+    int n = nb < 256 ? nb : 256;
+    for (int i = 0; i < n; i++) ids[i] = live[i].id;
+    assign_replicas(ids, n, first, nparts, rf, start, shift, out);
 }
 
 static void ctl_create_topic(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)

@@ -1,0 +1,648 @@
+/* kafka_topics.c: kafka-topics, as Kafka's tool: --create --describe --list --delete --alter,
+ * either through ZooKeeper directly (--zookeeper host:port[/chroot], writing the znodes the
+ * controller watches, as Kafka's old tool did) or through the Admin API (--bootstrap-server,
+ * librdkafka). Output lines follow Kafka's. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zookeeper/zookeeper.h>
+
+#include "assign.h"
+#include "cli.h"
+#include "ctl.h"
+#include "tcfg.h"
+#include "zkpath.h"
+
+#define TOOL          "kafka-topics"
+#define ZK_TIMEOUT_MS 10000
+
+static cli_opt_t opts[] = {
+    CLI_OPT("zookeeper", true,
+            "ZooKeeper connection string host:port[/chroot] (talks to ZooKeeper directly)"),
+    CLI_OPT("bootstrap-server", true, "Kafka server(s) to connect to (Admin API)"),
+    CLI_OPT("command-config", true, "Properties file for the admin client"),
+    CLI_OPT("create", false, "Create a new topic"),
+    CLI_OPT("delete", false, "Delete a topic"),
+    CLI_OPT("describe", false, "List details for the given topics"),
+    CLI_OPT("list", false, "List all available topics"),
+    CLI_OPT("alter", false, "Alter the number of partitions or the configs of a topic"),
+    CLI_OPT("topic", true, "The topic to create, alter, describe or delete"),
+    CLI_OPT("partitions", true, "The number of partitions for the topic"),
+    CLI_OPT("replication-factor", true, "The replication factor for each partition"),
+    CLI_OPT("replica-assignment", true, "Manual assignment: broker_id_for_part1_replica1:...,..."),
+    CLI_OPT("config", true, "A topic configuration override key=value (repeatable)"),
+    CLI_OPT("delete-config", true, "A topic configuration override to remove (with --alter)"),
+    CLI_OPT("if-not-exists", false, "With --create: only create the topic if it does not exist"),
+    CLI_OPT("if-exists", false,
+            "With --alter, --describe or --delete: only act if the topic exists"),
+    CLI_OPT("under-replicated-partitions", false,
+            "With --describe: only partitions whose ISR is short"),
+    CLI_OPT("unavailable-partitions", false,
+            "With --describe: only partitions without a live leader"),
+    CLI_OPT("exclude-internal", false, "Exclude internal topics from --list and --describe"),
+    CLI_END,
+};
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void fail(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "Error while executing topic command : ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static int parse_int(const char *name, const char *v)
+{
+    char *end;
+    errno = 0;
+    long x = v ? strtol(v, &end, 10) : 0;
+    if (!v || errno || *end || x < -1 || x > 1000000)
+        cli_die(TOOL, "invalid --%s '%s'", name, v ? v : "");
+    return (int)x;
+}
+
+/* ------------------------------------------------------------------ ZooKeeper mode */
+
+static zhandle_t *zk_connect(const char *conn)
+{
+    zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
+    zhandle_t *zh = zookeeper_init(conn, NULL, ZK_TIMEOUT_MS, NULL, NULL, 0);
+    if (!zh) cli_die(TOOL, "cannot connect to ZooKeeper at %s: %s", conn, strerror(errno));
+    for (int i = 0; i < ZK_TIMEOUT_MS / 50; i++) {
+        if (zoo_state(zh) == ZOO_CONNECTED_STATE) return zh;
+        struct timespec ts = {0, 50 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    fail("Timed out waiting for connection to ZooKeeper at %s", conn);
+}
+
+static char *zk_get(zhandle_t *zh, const char *path, struct Stat *st)
+{
+    int len = 1 << 20;
+    char *buf = malloc((size_t)len + 1);
+    struct Stat s;
+    int rc = zoo_get(zh, path, 0, buf, &len, &s);
+    if (rc != ZOK) {
+        free(buf);
+        return NULL;
+    }
+    buf[len < 0 ? 0 : len] = '\0';
+    if (st) *st = s;
+    return buf;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Live broker ids, sorted. */
+static int zk_brokers(zhandle_t *zh, int32_t *ids, int max)
+{
+    struct String_vector sv;
+    if (zoo_get_children(zh, ZKPATH_BROKER_IDS, 0, &sv) != ZOK) return 0;
+    int n = 0;
+    for (int i = 0; i < sv.count && n < max; i++) ids[n++] = atoi(sv.data[i]);
+    deallocate_String_vector(&sv);
+    qsort(ids, (size_t)n, sizeof(int32_t), cmp_i32);
+    return n;
+}
+
+static bool zk_exists(zhandle_t *zh, const char *path)
+{
+    struct Stat st;
+    return zoo_exists(zh, path, 0, &st) == ZOK;
+}
+
+static void zk_mkdirs(zhandle_t *zh, const char *path)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof(tmp), "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        zoo_create(zh, tmp, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+        *p = '/';
+    }
+    zoo_create(zh, tmp, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+}
+
+/* --config k=v list -> validated arrays */
+static int collect_configs(const char ***keys, const char ***vals)
+{
+    cli_opt_t *o = cli_opt(opts, "config");
+    *keys = calloc((size_t)o->nvals + 1, sizeof(char *));
+    *vals = calloc((size_t)o->nvals + 1, sizeof(char *));
+    for (int i = 0; i < o->nvals; i++) {
+        const char *eq = strchr(o->vals[i], '=');
+        if (!eq) cli_die(TOOL, "--config '%s' is not of the form key=value", o->vals[i]);
+        char *k = strndup(o->vals[i], (size_t)(eq - o->vals[i]));
+        char why[256];
+        if (tcfg_validate(k, eq + 1, why, sizeof(why)) != KERR_NONE) fail("%s", why);
+        (*keys)[i] = k;
+        (*vals)[i] = eq + 1;
+    }
+    return o->nvals;
+}
+
+static void zk_create(zhandle_t *zh, const char *topic)
+{
+    char why[256];
+    if (ctl_topic_name_valid(topic, why, sizeof(why)) != KERR_NONE) fail("%s", why);
+    char path[512];
+    zkpath_topic(path, sizeof(path), topic);
+    if (zk_exists(zh, path)) {
+        if (cli_has(opts, "if-not-exists")) return;
+        fail("Topic '%s' already exists.", topic);
+    }
+    int32_t brokers[256];
+    int nb = zk_brokers(zh, brokers, 256);
+    int32_t nparts, rf, *assign;
+    const char *ra = cli_val(opts, "replica-assignment");
+    if (ra) {
+        /* "1:2,2:3" -> partitions separated by ',', replicas by ':' */
+        nparts = 1;
+        for (const char *p = ra; *p; p++) nparts += *p == ',';
+        rf = 1;
+        for (const char *p = ra; *p && *p != ','; p++) rf += *p == ':';
+        assign = calloc((size_t)nparts * (size_t)rf, sizeof(int32_t));
+        const char *p = ra;
+        for (int32_t i = 0; i < nparts * rf; i++) {
+            char *end;
+            assign[i] = (int32_t)strtol(p, &end, 10);
+            if (end == p) cli_die(TOOL, "invalid --replica-assignment '%s'", ra);
+            p = *end ? end + 1 : end;
+        }
+    } else {
+        if (!cli_has(opts, "partitions"))
+            cli_die(TOOL, "missing required argument \"[partitions]\"");
+        if (!cli_has(opts, "replication-factor"))
+            cli_die(TOOL, "missing required argument \"[replication-factor]\"");
+        nparts = parse_int("partitions", cli_val(opts, "partitions"));
+        rf = parse_int("replication-factor", cli_val(opts, "replication-factor"));
+        if (nparts <= 0) fail("The partitions must be greater than 0");
+        if (rf <= 0) fail("The replication factor must be greater than 0");
+        if (rf > nb) fail("Replication factor: %d larger than available brokers: %d.", rf, nb);
+        assign = calloc((size_t)nparts * (size_t)rf, sizeof(int32_t));
+        srand((unsigned)time(NULL) ^ (unsigned)getpid());
+        assign_replicas(brokers, nb, 0, nparts, (int16_t)rf, rand() % nb, rand() % nb, assign);
+    }
+    const char **keys, **vals;
+    int ncfg = collect_configs(&keys, &vals);
+    char cpath[512];
+    zkpath_topic_config(cpath, sizeof(cpath), topic);
+    char *cjson = zkpath_config_json(ncfg, keys, vals);
+    zk_mkdirs(zh, ZKPATH_CONFIG_TOPICS);
+    int rc = zoo_create(zh, cpath, cjson, (int)strlen(cjson), &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+    if (rc == ZNODEEXISTS) rc = zoo_set(zh, cpath, cjson, (int)strlen(cjson), -1);
+    if (rc != ZOK) fail("writing %s failed: %s", cpath, zerror(rc));
+    char id[23];
+    uint8_t raw[16];
+    zkpath_uuid_new(id);
+    zkpath_uuid_decode(id, raw);
+    zkpath_topic_t zt;
+    zkpath_topic_init(&zt, raw, nparts, rf, assign);
+    char *tjson = zkpath_topic_json(&zt);
+    zk_mkdirs(zh, ZKPATH_BROKER_TOPICS);
+    rc = zoo_create(zh, path, tjson, (int)strlen(tjson), &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+    if (rc == ZNODEEXISTS) fail("Topic '%s' already exists.", topic);
+    if (rc != ZOK) fail("writing %s failed: %s", path, zerror(rc));
+    printf("Created topic %s.\n", topic);
+}
+
+static bool zk_is_live(const int32_t *b, int nb, int32_t id)
+{
+    for (int i = 0; i < nb; i++)
+        if (b[i] == id) return true;
+    return false;
+}
+
+static void ids_str(const int32_t *ids, int n, char *out, size_t sz)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n && o < sz; i++)
+        o += (size_t)snprintf(out + o, sz - o, "%s%d", i ? "," : "", ids[i]);
+}
+
+static bool zk_describe_one(zhandle_t *zh, const char *topic, const int32_t *live, int nlive)
+{
+    char path[512];
+    zkpath_topic(path, sizeof(path), topic);
+    char *data = zk_get(zh, path, NULL);
+    if (!data) return false;
+    zkpath_topic_t zt;
+    if (zkpath_topic_parse(data, &zt) != KERR_NONE) fail("malformed topic znode %s", path);
+    free(data);
+    char cfgs[4096] = "";
+    zkpath_topic_config(path, sizeof(path), topic);
+    data = zk_get(zh, path, NULL);
+    if (data) {
+        int n;
+        char **k, **v;
+        if (zkpath_config_parse(data, &n, &k, &v) == KERR_NONE) {
+            size_t o = 0;
+            for (int i = 0; i < n; i++)
+                o += (size_t)snprintf(cfgs + o, sizeof(cfgs) - o, "%s%s=%s", i ? "," : "", k[i],
+                                      v[i]);
+        }
+        free(data);
+    }
+    bool filter_ur = cli_has(opts, "under-replicated-partitions");
+    bool filter_un = cli_has(opts, "unavailable-partitions");
+    char id[23];
+    zkpath_uuid_encode(zt.id, id);
+    if (!filter_ur && !filter_un)
+        printf("Topic: %s\tTopicId: %s\tPartitionCount: %d\tReplicationFactor: %d\tConfigs: %s\n",
+               topic, id, zt.nparts, zt.nparts ? zt.nreplicas[0] : 0, cfgs);
+    for (int32_t p = 0; p < zt.nparts; p++) {
+        zkpath_partition_state(path, sizeof(path), topic, p);
+        data = zk_get(zh, path, NULL);
+        zkpath_pstate_t ps = {.leader = -1};
+        if (data) zkpath_pstate_parse(data, &ps);
+        free(data);
+        bool unavailable = ps.leader < 0 || !zk_is_live(live, nlive, ps.leader);
+        if (filter_ur && ps.nisr >= zt.nreplicas[p]) continue;
+        if (filter_un && !unavailable) continue;
+        char reps[512], isr[512], leader[16];
+        ids_str(zt.replicas[p], zt.nreplicas[p], reps, sizeof(reps));
+        ids_str(ps.isr, ps.nisr, isr, sizeof(isr));
+        if (ps.leader < 0)
+            snprintf(leader, sizeof(leader), "none");
+        else
+            snprintf(leader, sizeof(leader), "%d", ps.leader);
+        printf("\tTopic: %s\tPartition: %d\tLeader: %s\tReplicas: %s\tIsr: %s\n", topic, p, leader,
+               reps, isr);
+    }
+    zkpath_topic_clear(&zt);
+    return true;
+}
+
+static int zk_topics(zhandle_t *zh, char ***out)
+{
+    struct String_vector sv;
+    if (zoo_get_children(zh, ZKPATH_BROKER_TOPICS, 0, &sv) != ZOK) {
+        *out = NULL;
+        return 0;
+    }
+    char **names = calloc((size_t)sv.count + 1, sizeof(char *));
+    for (int i = 0; i < sv.count; i++) names[i] = strdup(sv.data[i]);
+    int n = sv.count;
+    deallocate_String_vector(&sv);
+    qsort(names, (size_t)n, sizeof(char *), cmp_str);
+    *out = names;
+    return n;
+}
+
+static bool internal_topic(const char *t)
+{
+    return strcmp(t, "__consumer_offsets") == 0 || strcmp(t, "__transaction_state") == 0;
+}
+
+static int zk_main(const char *conn, const char *topic)
+{
+    zhandle_t *zh = zk_connect(conn);
+    char path[512];
+    if (cli_has(opts, "create")) {
+        zk_create(zh, topic);
+    } else if (cli_has(opts, "list")) {
+        char **names;
+        int n = zk_topics(zh, &names);
+        for (int i = 0; i < n; i++) {
+            if (cli_has(opts, "exclude-internal") && internal_topic(names[i])) continue;
+            snprintf(path, sizeof(path), "%s/%s", ZKPATH_ADMIN_DELETE_TOPICS, names[i]);
+            printf("%s%s\n", names[i], zk_exists(zh, path) ? " - marked for deletion" : "");
+        }
+    } else if (cli_has(opts, "describe")) {
+        int32_t live[256];
+        int nlive = zk_brokers(zh, live, 256);
+        if (topic) {
+            if (!zk_describe_one(zh, topic, live, nlive) && !cli_has(opts, "if-exists"))
+                fail("Topic '%s' does not exist as expected", topic);
+        } else {
+            char **names;
+            int n = zk_topics(zh, &names);
+            for (int i = 0; i < n; i++)
+                if (!(cli_has(opts, "exclude-internal") && internal_topic(names[i])))
+                    zk_describe_one(zh, names[i], live, nlive);
+        }
+    } else if (cli_has(opts, "delete")) {
+        zkpath_topic(path, sizeof(path), topic);
+        if (!zk_exists(zh, path)) {
+            if (cli_has(opts, "if-exists")) goto out;
+            fail("Topic '%s' does not exist as expected", topic);
+        }
+        if (internal_topic(topic))
+            fail("Topic %s is a kafka internal topic and is not allowed to be marked for deletion.",
+                 topic);
+        snprintf(path, sizeof(path), "%s/%s", ZKPATH_ADMIN_DELETE_TOPICS, topic);
+        zk_mkdirs(zh, ZKPATH_ADMIN_DELETE_TOPICS);
+        int rc = zoo_create(zh, path, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+        if (rc == ZNODEEXISTS) {
+            printf("Topic %s is already marked for deletion.\n", topic);
+        } else if (rc != ZOK) {
+            fail("marking %s for deletion failed: %s", topic, zerror(rc));
+        } else {
+            printf("Topic %s is marked for deletion.\n"
+                   "Note: This will have no impact if delete.topic.enable is not set to true.\n",
+                   topic);
+        }
+    } else if (cli_has(opts, "alter")) {
+        zkpath_topic(path, sizeof(path), topic);
+        struct Stat st;
+        char *data = zk_get(zh, path, &st);
+        if (!data) {
+            if (cli_has(opts, "if-exists")) goto out;
+            fail("Topic '%s' does not exist as expected", topic);
+        }
+        if (cli_has(opts, "config") || cli_has(opts, "delete-config")) {
+            /* overrides: merge into /config/topics/<t>, then notify through /config/changes */
+            char cpath[512];
+            zkpath_topic_config(cpath, sizeof(cpath), topic);
+            char *cdata = zk_get(zh, cpath, NULL);
+            int n = 0;
+            char **k = NULL, **v = NULL;
+            if (cdata) zkpath_config_parse(cdata, &n, &k, &v);
+            const char **nk, **nv;
+            int add = collect_configs(&nk, &nv);
+            k = realloc(k, (size_t)(n + add + 1) * sizeof(char *));
+            v = realloc(v, (size_t)(n + add + 1) * sizeof(char *));
+            for (int i = 0; i < add; i++) {
+                int j = 0;
+                while (j < n && strcmp(k[j], nk[i]) != 0) j++;
+                if (j == n) n++;
+                k[j] = (char *)nk[i];
+                v[j] = (char *)nv[i];
+            }
+            cli_opt_t *del = cli_opt(opts, "delete-config");
+            for (int d = 0; d < del->nvals; d++)
+                for (int j = 0; j < n; j++)
+                    if (strcmp(k[j], del->vals[d]) == 0) {
+                        k[j] = k[n - 1];
+                        v[j] = v[n - 1];
+                        n--;
+                        break;
+                    }
+            char *cj = zkpath_config_json(n, (const char *const *)k, (const char *const *)v);
+            int rc = zoo_set(zh, cpath, cj, (int)strlen(cj), -1);
+            if (rc == ZNONODE)
+                rc = zoo_create(zh, cpath, cj, (int)strlen(cj), &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+            if (rc != ZOK) fail("updating %s failed: %s", cpath, zerror(rc));
+            char entity[600];
+            snprintf(entity, sizeof(entity), "topics/%s", topic);
+            char *nj = zkpath_config_change_json(entity);
+            zk_mkdirs(zh, ZKPATH_CONFIG_CHANGES);
+            zoo_create(zh, ZKPATH_CONFIG_CHANGE_PREFIX, nj, (int)strlen(nj), &ZOO_OPEN_ACL_UNSAFE,
+                       ZOO_SEQUENCE, NULL, 0);
+            printf("Updated config for topic %s.\n", topic);
+        }
+        if (cli_has(opts, "partitions")) {
+            zkpath_topic_t zt;
+            if (zkpath_topic_parse(data, &zt) != KERR_NONE) fail("malformed topic znode %s", path);
+            int want = parse_int("partitions", cli_val(opts, "partitions"));
+            if (want <= zt.nparts)
+                fail("The number of partitions for a topic can only be increased. Topic %s "
+                     "currently has %d partitions, %d would not be an increase.",
+                     topic, zt.nparts, want);
+            int32_t brokers[256];
+            int nb = zk_brokers(zh, brokers, 256);
+            int32_t rf = zt.nparts ? zt.nreplicas[0] : 1;
+            if (rf > nb) fail("Replication factor: %d larger than available brokers: %d.", rf, nb);
+            int32_t *assign = calloc((size_t)(want - zt.nparts) * (size_t)rf, sizeof(int32_t));
+            srand((unsigned)time(NULL));
+            assign_replicas(brokers, nb, zt.nparts, want - zt.nparts, (int16_t)rf, rand() % nb,
+                            rand() % nb, assign);
+            zkpath_topic_add(&zt, want - zt.nparts, rf, assign);
+            char *j = zkpath_topic_json(&zt);
+            int rc = zoo_set(zh, path, j, (int)strlen(j), st.version);
+            if (rc != ZOK) fail("updating %s failed: %s", path, zerror(rc));
+            printf("WARNING: If partitions are increased for a topic that has a key, the partition "
+                   "logic or ordering of the messages will be affected\nAdding partitions "
+                   "succeeded!\n");
+        }
+        free(data);
+    }
+out:
+    zookeeper_close(zh);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ Admin API mode */
+
+static rd_kafka_t *admin_client(const char *bootstrap)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    cli_conf_set(TOOL, conf, "bootstrap.servers", bootstrap);
+    cli_conf_set(TOOL, conf, "log_level", "0");
+    if (cli_val(opts, "command-config")) cli_conf_file(TOOL, conf, cli_val(opts, "command-config"));
+    char err[512];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+    if (!rk) cli_die(TOOL, "%s", err);
+    return rk;
+}
+
+static const rd_kafka_metadata_t *admin_metadata(rd_kafka_t *rk)
+{
+    const rd_kafka_metadata_t *md;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 1, NULL, &md, 15000);
+    if (e) fail("cannot get metadata from the cluster: %s", rd_kafka_err2str(e));
+    return md;
+}
+
+static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type)
+{
+    for (;;) {
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 60000);
+        if (!ev) fail("timed out waiting for the cluster");
+        if (rd_kafka_event_type(ev) == type) return ev;
+        rd_kafka_event_destroy(ev);
+    }
+}
+
+static const rd_kafka_metadata_topic_t *md_topic(const rd_kafka_metadata_t *md, const char *t)
+{
+    for (int i = 0; i < md->topic_cnt; i++)
+        if (strcmp(md->topics[i].topic, t) == 0 && !md->topics[i].err) return &md->topics[i];
+    return NULL;
+}
+
+static int cmp_md_topic(const void *a, const void *b)
+{
+    return strcmp(((const rd_kafka_metadata_topic_t *)a)->topic,
+                  ((const rd_kafka_metadata_topic_t *)b)->topic);
+}
+
+static void admin_describe_one(rd_kafka_t *rk, rd_kafka_queue_t *q, const rd_kafka_metadata_t *md,
+                               const rd_kafka_metadata_topic_t *t)
+{
+    char cfgs[4096] = "";
+    rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t->topic);
+    rd_kafka_DescribeConfigs(rk, &res, 1, NULL, q);
+    rd_kafka_event_t *ev = admin_wait(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT);
+    const rd_kafka_DescribeConfigs_result_t *r = rd_kafka_event_DescribeConfigs_result(ev);
+    size_t nres;
+    const rd_kafka_ConfigResource_t **rs = rd_kafka_DescribeConfigs_result_resources(r, &nres);
+    size_t o = 0;
+    for (size_t i = 0; i < nres; i++) {
+        size_t ncfg;
+        const rd_kafka_ConfigEntry_t **ce = rd_kafka_ConfigResource_configs(rs[i], &ncfg);
+        for (size_t j = 0; j < ncfg; j++) {
+            if (rd_kafka_ConfigEntry_source(ce[j]) != RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG)
+                continue;
+            o += (size_t)snprintf(cfgs + o, sizeof(cfgs) - o, "%s%s=%s", o ? "," : "",
+                                  rd_kafka_ConfigEntry_name(ce[j]),
+                                  rd_kafka_ConfigEntry_value(ce[j]));
+        }
+    }
+    rd_kafka_event_destroy(ev);
+    rd_kafka_ConfigResource_destroy(res);
+    bool filter_ur = cli_has(opts, "under-replicated-partitions");
+    bool filter_un = cli_has(opts, "unavailable-partitions");
+    if (!filter_ur && !filter_un)
+        printf("Topic: %s\tPartitionCount: %d\tReplicationFactor: %d\tConfigs: %s\n", t->topic,
+               t->partition_cnt, t->partition_cnt ? t->partitions[0].replica_cnt : 0, cfgs);
+    for (int p = 0; p < t->partition_cnt; p++) {
+        const rd_kafka_metadata_partition_t *mp = NULL;
+        for (int k = 0; k < t->partition_cnt; k++)
+            if (t->partitions[k].id == p) mp = &t->partitions[k];
+        if (!mp) continue;
+        bool live = false;
+        for (int b = 0; b < md->broker_cnt; b++) live = live || md->brokers[b].id == mp->leader;
+        if (filter_ur && mp->isr_cnt >= mp->replica_cnt) continue;
+        if (filter_un && live) continue;
+        char reps[512], isr[512], leader[16];
+        ids_str(mp->replicas, mp->replica_cnt, reps, sizeof(reps));
+        ids_str(mp->isrs, mp->isr_cnt, isr, sizeof(isr));
+        if (mp->leader < 0)
+            snprintf(leader, sizeof(leader), "none");
+        else
+            snprintf(leader, sizeof(leader), "%d", mp->leader);
+        printf("\tTopic: %s\tPartition: %d\tLeader: %s\tReplicas: %s\tIsr: %s\n", t->topic, p,
+               leader, reps, isr);
+    }
+}
+
+static void admin_check_result(const rd_kafka_topic_result_t **tr, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        rd_kafka_resp_err_t e = rd_kafka_topic_result_error(tr[i]);
+        if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS && cli_has(opts, "if-not-exists")) continue;
+        if (e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && cli_has(opts, "if-exists")) continue;
+        if (e) {
+            const char *msg = rd_kafka_topic_result_error_string(tr[i]);
+            fail("%s", msg && *msg ? msg : rd_kafka_err2str(e));
+        }
+    }
+}
+
+static int admin_main(const char *bootstrap, const char *topic)
+{
+    rd_kafka_t *rk = admin_client(bootstrap);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    char err[512];
+    if (cli_has(opts, "create")) {
+        int np =
+            cli_has(opts, "partitions") ? parse_int("partitions", cli_val(opts, "partitions")) : -1;
+        int rf = cli_has(opts, "replication-factor")
+                     ? parse_int("replication-factor", cli_val(opts, "replication-factor"))
+                     : -1;
+        rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, np, rf, err, sizeof(err));
+        if (!nt) fail("%s", err);
+        const char **keys, **vals;
+        int ncfg = collect_configs(&keys, &vals);
+        for (int i = 0; i < ncfg; i++) rd_kafka_NewTopic_set_config(nt, keys[i], vals[i]);
+        rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+        rd_kafka_AdminOptions_set_operation_timeout(ao, 30000, err, sizeof(err));
+        rd_kafka_CreateTopics(rk, &nt, 1, ao, q);
+        rd_kafka_event_t *ev = admin_wait(q, RD_KAFKA_EVENT_CREATETOPICS_RESULT);
+        size_t n;
+        const rd_kafka_topic_result_t **tr =
+            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+        if (rd_kafka_event_error(ev)) fail("%s", rd_kafka_event_error_string(ev));
+        bool existed =
+            n && rd_kafka_topic_result_error(tr[0]) == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;
+        admin_check_result(tr, n);
+        if (!existed) printf("Created topic %s.\n", topic);
+    } else if (cli_has(opts, "delete")) {
+        rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(topic);
+        rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DELETETOPICS);
+        rd_kafka_AdminOptions_set_operation_timeout(ao, 30000, err, sizeof(err));
+        rd_kafka_DeleteTopics(rk, &dt, 1, ao, q);
+        rd_kafka_event_t *ev = admin_wait(q, RD_KAFKA_EVENT_DELETETOPICS_RESULT);
+        size_t n;
+        const rd_kafka_topic_result_t **tr =
+            rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &n);
+        if (rd_kafka_event_error(ev)) fail("%s", rd_kafka_event_error_string(ev));
+        for (size_t i = 0; i < n; i++)
+            if (rd_kafka_topic_result_error(tr[i]) == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART &&
+                !cli_has(opts, "if-exists"))
+                fail("Topic '%s' does not exist as expected", topic);
+        admin_check_result(tr, n);
+    } else if (cli_has(opts, "list") || cli_has(opts, "describe")) {
+        const rd_kafka_metadata_t *md = admin_metadata(rk);
+        rd_kafka_metadata_topic_t *ts = malloc(sizeof(*ts) * (size_t)(md->topic_cnt + 1));
+        memcpy(ts, md->topics, sizeof(*ts) * (size_t)md->topic_cnt);
+        qsort(ts, (size_t)md->topic_cnt, sizeof(*ts), cmp_md_topic);
+        if (cli_has(opts, "describe") && topic && !md_topic(md, topic)) {
+            if (!cli_has(opts, "if-exists")) fail("Topic '%s' does not exist as expected", topic);
+        }
+        for (int i = 0; i < md->topic_cnt; i++) {
+            if (ts[i].err) continue;
+            if (cli_has(opts, "exclude-internal") && internal_topic(ts[i].topic)) continue;
+            if (topic && strcmp(topic, ts[i].topic) != 0) continue;
+            if (cli_has(opts, "list"))
+                printf("%s\n", ts[i].topic);
+            else
+                admin_describe_one(rk, q, md, &ts[i]);
+        }
+        free(ts);
+        rd_kafka_metadata_destroy(md);
+    } else if (cli_has(opts, "alter")) {
+        if (cli_has(opts, "config") || cli_has(opts, "delete-config"))
+            fail("altering topic configs with --bootstrap-server needs AlterConfigs, which this "
+                 "broker does not serve yet; use --zookeeper");
+        if (!cli_has(opts, "partitions")) cli_die(TOOL, "--alter needs --partitions or --config");
+        rd_kafka_NewPartitions_t *np = rd_kafka_NewPartitions_new(
+            topic, (size_t)parse_int("partitions", cli_val(opts, "partitions")), err, sizeof(err));
+        if (!np) fail("%s", err);
+        rd_kafka_CreatePartitions(rk, &np, 1, NULL, q);
+        rd_kafka_event_t *ev = admin_wait(q, RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT);
+        size_t n;
+        const rd_kafka_topic_result_t **tr =
+            rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(ev), &n);
+        admin_check_result(tr, n);
+    }
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli_parse(TOOL, "Create, delete, describe, or change a topic.", opts, argc, argv);
+    const char *zk = cli_val(opts, "zookeeper");
+    const char *bs = cli_val(opts, "bootstrap-server");
+    int actions = cli_has(opts, "create") + cli_has(opts, "delete") + cli_has(opts, "describe") +
+                  cli_has(opts, "list") + cli_has(opts, "alter");
+    if (actions != 1)
+        cli_die(TOOL, "exactly one of --create, --delete, --describe, --list or --alter is needed");
+    if (!zk == !bs) cli_die(TOOL, "exactly one of --bootstrap-server or --zookeeper is needed");
+    const char *topic = cli_val(opts, "topic");
+    if (!topic && (cli_has(opts, "create") || cli_has(opts, "delete") || cli_has(opts, "alter")))
+        cli_die(TOOL, "missing required argument \"[topic]\"");
+    return zk ? zk_main(zk, topic) : admin_main(bs, topic);
+}

@@ -1,0 +1,5 @@
+# cli/: the Kafka command-line tools, on librdkafka (and the ZooKeeper C client for
+# kafka-topics --zookeeper). Each tool is bin/<name> plus a bin/<name>.sh link.
+CLI_TOOLS := kafka-topics
+CLI_COMMON := cli/cli.c
+CLI_BINS := $(addprefix $(BINDIR)/,$(CLI_TOOLS))
