@@ -52,8 +52,10 @@ $(BINDIR)/kafka-server: $(BUILD)/broker/main.o $(BUILD)/libkafka.a $(BUILD)/libc
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
-# bin/kafka-topics from cli/kafka_topics.c, and so on; NAME.sh links to NAME.
-$(BINDIR)/kafka-%: $(BUILD)/cli/kafka_%.o $(call obj,$(CLI_COMMON)) $(BUILD)/libkafka.a $(BUILD)/libcommon.a
+# bin/kafka-topics from cli/kafka_topics.c, bin/kafka-console-producer from
+# cli/kafka_console_producer.c, and so on; NAME.sh links to NAME.
+.SECONDEXPANSION:
+$(BINDIR)/kafka-%: $(BUILD)/cli/kafka_$$(subst -,_,$$*).o $(call obj,$(CLI_COMMON)) $(BUILD)/libkafka.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ -lrdkafka $(LDLIBS_ALL)
 	@ln -sf $(notdir $@) $@.sh

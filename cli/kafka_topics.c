@@ -73,7 +73,10 @@ static int parse_int(const char *name, const char *v)
 
 static zhandle_t *zk_connect(const char *conn)
 {
+    /* the client's own connection-retry chatter would bury our one-line errors */
     zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
+    FILE *devnull = fopen("/dev/null", "w");
+    if (devnull) zoo_set_log_stream(devnull);
     zhandle_t *zh = zookeeper_init(conn, NULL, ZK_TIMEOUT_MS, NULL, NULL, 0);
     if (!zh) cli_die(TOOL, "cannot connect to ZooKeeper at %s: %s", conn, strerror(errno));
     for (int i = 0; i < ZK_TIMEOUT_MS / 50; i++) {
@@ -315,6 +318,12 @@ static bool internal_topic(const char *t)
 
 static int zk_main(const char *conn, const char *topic)
 {
+    if (cli_has(opts, "create") && !cli_has(opts, "replica-assignment")) {
+        if (!cli_has(opts, "partitions"))
+            cli_die(TOOL, "missing required argument \"[partitions]\"");
+        if (!cli_has(opts, "replication-factor"))
+            cli_die(TOOL, "missing required argument \"[replication-factor]\"");
+    }
     zhandle_t *zh = zk_connect(conn);
     char path[512];
     if (cli_has(opts, "create")) {

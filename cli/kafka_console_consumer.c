@@ -1,0 +1,248 @@
+/* kafka_console_consumer.c: kafka-console-consumer, as Kafka's tool: prints messages of a topic
+ * with Kafka's DefaultMessageFormatter properties (print.key, key.separator, print.timestamp,
+ * print.partition, print.offset, print.value), --from-beginning, --partition/--offset,
+ * --max-messages, --timeout-ms, and "Processed a total of N messages" at the end (also on
+ * Ctrl-C).
+ * Consumer groups (--group) need the group coordinator, which the broker does not serve yet:
+ * the tool says so and exits non-zero rather than pretending. Without --group it reads every
+ * partition by assignment (Kafka would use a random console-consumer-NNNNN group). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+#define TOOL "kafka-console-consumer"
+
+static cli_opt_t opts[] = {
+    CLI_OPT("bootstrap-server", true, "The server(s) to connect to"),
+    CLI_OPT("topic", true, "The topic to consume on"),
+    CLI_OPT("from-beginning", false, "Start with the earliest message present in the log"),
+    CLI_OPT("group", true, "The consumer group id of the consumer"),
+    CLI_OPT("partition", true, "The partition to consume from (all by default)"),
+    CLI_OPT("offset", true, "earliest, latest or an offset (needs --partition)"),
+    CLI_OPT("max-messages", true, "The maximum number of messages to consume before exiting"),
+    CLI_OPT("timeout-ms", true, "Exit if no message is available for this long"),
+    CLI_OPT("property", true,
+            "Formatter properties: print.key, key.separator, print.timestamp, ..."),
+    CLI_OPT("consumer-property", true, "A consumer config key=value (repeatable)"),
+    CLI_OPT("consumer.config", true, "Consumer config properties file"),
+    CLI_OPT("isolation-level", true, "read_committed or read_uncommitted (default)"),
+    CLI_OPT("skip-message-on-error", false, "Skip messages that cannot be processed"),
+    CLI_END,
+};
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+typedef struct fmt {
+    bool key, ts, partition, offset, value;
+    const char *sep, *line_sep;
+} fmt_t;
+
+static void print_msg(const fmt_t *f, const rd_kafka_message_t *m)
+{
+    int remaining = f->ts + f->partition + f->offset + f->key + f->value;
+#define SEP() (--remaining > 0 ? fputs(f->sep, stdout) : 0)
+    if (f->ts) {
+        rd_kafka_timestamp_type_t tt;
+        int64_t ts = rd_kafka_message_timestamp(m, &tt);
+        if (tt == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE)
+            fputs("NO_TIMESTAMP", stdout);
+        else
+            printf("%s:%lld",
+                   tt == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? "LogAppendTime" : "CreateTime",
+                   (long long)ts);
+        SEP();
+    }
+    if (f->partition) {
+        printf("Partition:%d", m->partition);
+        SEP();
+    }
+    if (f->offset) {
+        printf("Offset:%lld", (long long)m->offset);
+        SEP();
+    }
+    if (f->key) {
+        if (m->key)
+            fwrite(m->key, 1, m->key_len, stdout);
+        else
+            fputs("null", stdout);
+        SEP();
+    }
+    if (f->value) {
+        if (m->payload)
+            fwrite(m->payload, 1, m->len, stdout);
+        else
+            fputs("null", stdout);
+    }
+#undef SEP
+    fputs(f->line_sep, stdout);
+}
+
+static bool prop_true(const char *v)
+{
+    return strcmp(v, "true") == 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli_parse(TOOL, "Read data from a Kafka topic and write it to standard output.", opts, argc,
+              argv);
+    const char *bootstrap = cli_val(opts, "bootstrap-server");
+    if (!bootstrap) cli_die(TOOL, "missing required argument \"[bootstrap-server]\"");
+    const char *topic = cli_val(opts, "topic");
+    if (!topic) cli_die(TOOL, "exactly one of --topic is required");
+    if (cli_has(opts, "group"))
+        cli_die(TOOL,
+                "consumer groups (--group %s) are not served by this broker yet (no group "
+                "coordinator); run without --group to read by partition assignment",
+                cli_val(opts, "group"));
+    if (cli_has(opts, "offset") && !cli_has(opts, "partition"))
+        cli_die(TOOL, "the partition is required when offset is specified");
+    if (cli_has(opts, "offset") && cli_has(opts, "from-beginning"))
+        cli_die(TOOL, "options [from-beginning] and [offset] cannot be used together");
+    long max_messages = cli_val(opts, "max-messages") ? atol(cli_val(opts, "max-messages")) : -1;
+    long timeout_ms = cli_val(opts, "timeout-ms") ? atol(cli_val(opts, "timeout-ms")) : -1;
+
+    fmt_t f = {.value = true, .sep = "\t", .line_sep = "\n"};
+    cli_opt_t *props = cli_opt(opts, "property");
+    for (int i = 0; i < props->nvals; i++) {
+        const char *kv = props->vals[i], *eq = strchr(kv, '=');
+        if (!eq) cli_die(TOOL, "property '%s' is not of the form key=value", kv);
+        size_t kl = (size_t)(eq - kv);
+        const char *v = eq + 1;
+#define IS(name) (kl == strlen(name) && strncmp(kv, name, kl) == 0)
+        if (IS("print.key"))
+            f.key = prop_true(v);
+        else if (IS("print.timestamp"))
+            f.ts = prop_true(v);
+        else if (IS("print.partition"))
+            f.partition = prop_true(v);
+        else if (IS("print.offset"))
+            f.offset = prop_true(v);
+        else if (IS("print.value"))
+            f.value = prop_true(v);
+        else if (IS("key.separator"))
+            f.sep = v;
+        else if (IS("line.separator"))
+            f.line_sep = v;
+#undef IS
+    }
+
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    cli_conf_set(TOOL, conf, "bootstrap.servers", bootstrap);
+    char gid[64];
+    snprintf(gid, sizeof(gid), "console-consumer-%05d", (int)(time(NULL) % 100000));
+    cli_conf_set(TOOL, conf, "group.id", gid); /* required by librdkafka; never joined */
+    cli_conf_set(TOOL, conf, "enable.auto.commit", "false");
+    cli_conf_set(TOOL, conf, "log_level", "3");
+    if (cli_val(opts, "consumer.config"))
+        cli_conf_file(TOOL, conf, cli_val(opts, "consumer.config"));
+    cli_opt_t *cp = cli_opt(opts, "consumer-property");
+    for (int i = 0; i < cp->nvals; i++) cli_conf_kv(TOOL, conf, cp->vals[i]);
+    if (cli_val(opts, "isolation-level"))
+        cli_conf_set(TOOL, conf, "isolation.level", cli_val(opts, "isolation-level"));
+    char err[512];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+    if (!rk) cli_die(TOOL, "%s", err);
+
+    /* partitions of the topic (bounded wait: an unreachable cluster is an error, not a hang) */
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    const rd_kafka_metadata_t *md = NULL;
+    int nparts = 0;
+    for (int attempt = 0; attempt < 20; attempt++) {
+        rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
+        if (e) cli_die(TOOL, "cannot reach the brokers at %s: %s", bootstrap, rd_kafka_err2str(e));
+        rd_kafka_resp_err_t terr = md->topics[0].err;
+        nparts = md->topics[0].partition_cnt;
+        rd_kafka_metadata_destroy(md);
+        if (!terr && nparts > 0) break;
+        if (terr != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE &&
+            terr != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+            cli_die(TOOL, "topic %s: %s", topic, rd_kafka_err2str(terr));
+        nparts = 0;
+        struct timespec ts = {0, 250 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    rd_kafka_topic_destroy(rkt);
+    if (nparts == 0) cli_die(TOOL, "topic %s has no available partitions", topic);
+
+    int64_t start =
+        cli_has(opts, "from-beginning") ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+    const char *off = cli_val(opts, "offset");
+    if (off) {
+        if (strcmp(off, "earliest") == 0)
+            start = RD_KAFKA_OFFSET_BEGINNING;
+        else if (strcmp(off, "latest") == 0)
+            start = RD_KAFKA_OFFSET_END;
+        else {
+            char *end;
+            start = strtoll(off, &end, 10);
+            if (*end || start < 0)
+                cli_die(TOOL, "the offset '%s' is not earliest, latest or a number", off);
+        }
+    }
+    rd_kafka_topic_partition_list_t *tl = rd_kafka_topic_partition_list_new(nparts);
+    if (cli_val(opts, "partition")) {
+        int p = atoi(cli_val(opts, "partition"));
+        if (p < 0 || p >= nparts)
+            cli_die(TOOL, "partition %d does not exist in %s (it has %d)", p, topic, nparts);
+        rd_kafka_topic_partition_list_add(tl, topic, p)->offset = start;
+    } else {
+        for (int p = 0; p < nparts; p++)
+            rd_kafka_topic_partition_list_add(tl, topic, p)->offset = start;
+    }
+    rd_kafka_assign(rk, tl);
+    rd_kafka_topic_partition_list_destroy(tl);
+
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    long count = 0;
+    struct timespec last;
+    clock_gettime(CLOCK_MONOTONIC, &last);
+    int rc = 0;
+    while (!stop && (max_messages < 0 || count < max_messages)) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (!m) {
+            long idle = (now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000;
+            if (timeout_ms >= 0 && idle >= timeout_ms) {
+                fprintf(stderr, "ERROR Error processing message, terminating consumer process:  "
+                                "(kafka.tools.ConsoleConsumer$)\n"
+                                "org.apache.kafka.common.errors.TimeoutException\n");
+                break;
+            }
+            continue;
+        }
+        if (m->err) {
+            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                fprintf(stderr, "ERROR %s\n", rd_kafka_message_errstr(m));
+                if (!cli_has(opts, "skip-message-on-error") &&
+                    m->err != RD_KAFKA_RESP_ERR__TRANSPORT) {
+                    rd_kafka_message_destroy(m);
+                    rc = 1;
+                    break;
+                }
+            }
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        last = now;
+        print_msg(&f, m);
+        count++;
+        rd_kafka_message_destroy(m);
+    }
+    fflush(stdout);
+    fprintf(stderr, "Processed a total of %ld messages\n", count);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return rc;
+}
