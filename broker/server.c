@@ -206,9 +206,20 @@ static void server_apply_metadata(server_t *srv, ctl_msg_t *m)
     server_md_waiters_check(srv);
 }
 
-static void server_deliver(void *arg, ctl_msg_t *m)
+kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
 {
-    server_t *srv = arg;
+    kerr_t err = KERR_NONE;
+    bool fenced_type = m->type == CTL_MSG_METADATA || m->type == CTL_MSG_LEADER_AND_ISR ||
+                       m->type == CTL_MSG_STOP_REPLICA;
+    if (fenced_type && m->controller_epoch < srv->controller_epoch) {
+        log_warn("server",
+                 "ignoring a request from controller %d with stale controller epoch %d "
+                 "(current %d)",
+                 m->controller_id, m->controller_epoch, srv->controller_epoch);
+        ctl_msg_free(m);
+        return KERR_STALE_CONTROLLER_EPOCH;
+    }
+    if (fenced_type) srv->controller_epoch = m->controller_epoch;
     switch (m->type) {
     case CTL_MSG_STARTED:
         snprintf(srv->cluster_id, sizeof(srv->cluster_id), "%s", m->cluster_id);
@@ -232,10 +243,7 @@ static void server_deliver(void *arg, ctl_msg_t *m)
             if (p->leader == srv->broker_id)
                 rmgr_become_leader(srv->rmgr, p->topic, p->partition, p->leader_epoch);
             else
-                log_warn("server",
-                         "asked to follow %s-%d (leader %d): follower replication is not "
-                         "implemented yet",
-                         p->topic, p->partition, p->leader);
+                rmgr_become_follower(srv->rmgr, p->topic, p->partition, p->leader, p->leader_epoch);
         }
         break;
     case CTL_MSG_STOP_REPLICA:
@@ -251,9 +259,16 @@ static void server_deliver(void *arg, ctl_msg_t *m)
         log_error("server", "fatal: %s; shutting down", m->why);
         server_exit_code = 1;
         ev_stop(srv->loop);
+        err = KERR_UNKNOWN_SERVER_ERROR;
         break;
     }
     ctl_msg_free(m);
+    return err;
+}
+
+static void server_deliver(void *arg, ctl_msg_t *m)
+{
+    server_apply_ctl_msg(arg, m);
 }
 
 /* ---- periodic work and signals ---- */
@@ -355,6 +370,9 @@ int server_start(server_t *srv, cfg_t *cfg)
     cc.default_replication_factor = (int16_t)cfg_int(cfg, "default.replication.factor");
     cc.delete_topic_enable = cfg_bool(cfg, "delete.topic.enable");
     cc.unclean_leader_election = cfg_bool(cfg, "unclean.leader.election.enable");
+    const char *ibl = cfg_str(cfg, "inter.broker.listener.name");
+    snprintf(cc.inter_broker_listener, sizeof(cc.inter_broker_listener), "%s",
+             *ibl ? ibl : srv->listeners[0].name);
     srv->ctl = ctl_start(srv->loop, &cc, server_deliver, srv);
     if (!srv->ctl) {
         log_error("server", "cannot start the coordinator thread");

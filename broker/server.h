@@ -13,6 +13,7 @@
 
 #include "cfg.h"
 #include "ev.h"
+#include "kerr.h"
 
 typedef struct lmgr lmgr_t;
 typedef struct rmgr rmgr_t;
@@ -40,6 +41,7 @@ struct server {
     ev_loop_t *loop;
     cfg_t *cfg;
     int32_t broker_id;
+    int32_t controller_epoch; /* highest controller epoch seen (fencing) */
     char cluster_id[64];
     listener_t listeners[SERVER_MAX_LISTENERS];
     int nlisteners;
@@ -63,6 +65,12 @@ struct server {
  * returns true; fn(arg, true) is called once if timeout_ms passes first. */
 typedef bool server_md_check_fn(void *arg, bool timed_out);
 void server_md_wait(server_t *srv, int64_t timeout_ms, server_md_check_fn *fn, void *arg);
+
+/* Apply a controller message (LeaderAndIsr, UpdateMetadata, StopReplica, from the local
+ * controller or over the wire) after checking its controller epoch: STALE_CONTROLLER_EPOCH for
+ * a message from an older controller. Takes ownership of m. */
+struct ctl_msg;
+kerr_t server_apply_ctl_msg(server_t *srv, struct ctl_msg *m);
 
 /* Auto-create topic with the broker defaults (Metadata path); at most one in flight per topic. */
 void server_autocreate_topic(server_t *srv, const char *topic);

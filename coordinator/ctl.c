@@ -38,6 +38,16 @@ typedef struct ctl_ev {
     ctl_op_t *op;
 } ctl_ev_t;
 
+#define CTL_MAX_CHANS     64
+#define CTL_RPC_TIMEOUT_S 10
+
+/* A blocking connection from the controller thread to one broker (Kafka's
+ * ControllerChannelManager, one request at a time). */
+typedef struct ctl_chan {
+    int32_t broker;
+    int fd; /* -1 = not connected */
+} ctl_chan_t;
+
 /* Controller view of one partition. */
 typedef struct ctl_part {
     int32_t nreplicas;
@@ -78,6 +88,9 @@ struct ctl {
     int32_t controller_id; /* last known, -1 unknown */
     md_broker_t *live;
     int nlive;
+    int64_t *live_epoch; /* czxid of each live broker's registration: a restart changes it */
+    ctl_chan_t chans[CTL_MAX_CHANS];
+    int32_t corr;
     dict_t *topics; /* name -> ctl_topic_t* */
 };
 
@@ -480,12 +493,6 @@ static bool ctl_broker_live(const ctl_t *c, int32_t id)
     return false;
 }
 
-static int ctl_cmp_broker(const void *a, const void *b)
-{
-    const md_broker_t *x = a, *y = b;
-    return (x->id > y->id) - (x->id < y->id);
-}
-
 /* Read /brokers/ids (watching it) into c->live, sorted by id. */
 static bool ctl_load_brokers(ctl_t *c, bool watch)
 {
@@ -496,26 +503,42 @@ static bool ctl_load_brokers(ctl_t *c, bool watch)
         return false;
     }
     md_broker_t *live = calloc((size_t)sv.count + 1, sizeof(*live));
-    if (!live) abort();
+    int64_t *epochs = calloc((size_t)sv.count + 1, sizeof(int64_t));
+    if (!live || !epochs) abort();
     int n = 0;
     for (int i = 0; i < sv.count; i++) {
         char path[256];
         snprintf(path, sizeof(path), "%s/%s", ZKPATH_BROKER_IDS, sv.data[i]);
         char *data = NULL;
-        if (ctl_zget(c, path, false, &data, NULL) != ZOK) continue;
+        struct Stat st;
+        if (ctl_zget(c, path, false, &data, &st) != ZOK) continue;
         md_broker_t b;
         memset(&b, 0, sizeof(b));
         b.id = atoi(sv.data[i]);
-        if (zkpath_broker_parse(data, &b) == KERR_NONE)
-            live[n++] = b;
-        else
+        if (zkpath_broker_parse(data, &b) == KERR_NONE) {
+            live[n] = b;
+            epochs[n] = st.czxid;
+            n++;
+        } else {
             log_warn("ctl", "malformed registration at %s ignored", path);
+        }
         free(data);
     }
     deallocate_String_vector(&sv);
-    qsort(live, (size_t)n, sizeof(*live), ctl_cmp_broker);
+    /* sort brokers (and their epochs) by id */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && live[j - 1].id > live[j].id; j--) {
+            md_broker_t tb = live[j];
+            live[j] = live[j - 1];
+            live[j - 1] = tb;
+            int64_t te = epochs[j];
+            epochs[j] = epochs[j - 1];
+            epochs[j - 1] = te;
+        }
     free(c->live);
+    free(c->live_epoch);
     c->live = live;
+    c->live_epoch = epochs;
     c->nlive = n;
     return true;
 }

@@ -56,6 +56,7 @@ typedef struct ctl_msg {
     ctl_msg_type_t type;
     char cluster_id[64];
     int32_t controller_id;
+    int32_t controller_epoch; /* METADATA, LEADER_AND_ISR, STOP_REPLICA: fencing */
     md_broker_t *brokers;
     int nbrokers;
     md_topic_t *topics;
@@ -78,6 +79,7 @@ typedef struct ctl_conf {
     char listener_protocol_map[512]; /* "PLAINTEXT:PLAINTEXT,..." */
     int32_t default_partitions;
     int16_t default_replication_factor;
+    char inter_broker_listener[64]; /* listener the controller uses to reach brokers */
     bool delete_topic_enable;
     bool unclean_leader_election;
 } ctl_conf_t;

@@ -41,5 +41,8 @@ api_handler_fn api_deletetopics;
 api_handler_fn api_describeconfigs;
 api_handler_fn api_createpartitions;
 api_handler_fn api_describecluster;
+api_handler_fn api_leaderandisr;
+api_handler_fn api_updatemetadata;
+api_handler_fn api_stopreplica;
 
 #endif

@@ -136,6 +136,29 @@ kerr_t rmgr_become_leader(rmgr_t *rm, const char *topic, int32_t p, int32_t lead
     return KERR_NONE;
 }
 
+static void rmgr_wake(rmgr_t *rm, partition_t *part);
+
+void rmgr_become_follower(rmgr_t *rm, const char *topic, int32_t p, int32_t leader_id,
+                          int32_t leader_epoch)
+{
+    partition_t *part = rmgr_slot(rm, topic, p);
+    if (part->leader_epoch > leader_epoch) return;
+    if (!part->log) {
+        plog_cfg_t pc;
+        tconf_plog_cfg(rm->srv, topic, &pc);
+        if (lmgr_get_or_create(rm->srv->lmgr, topic, p, &pc, &part->log) != KERR_NONE) return;
+    }
+    bool was_leader = part->is_leader;
+    part->is_leader = false;
+    part->leader = leader_id;
+    part->leader_epoch = leader_epoch;
+    if (was_leader) rmgr_wake(rm, part); /* parked fetches now answer NOT_LEADER */
+    log_info("rmgr",
+             "%s-%d: broker %d leads at epoch %d; this broker is a replica (not yet "
+             "fetching: follower replication is not implemented)",
+             topic, p, leader_id, leader_epoch);
+}
+
 /* Wake (and remove) every waiter parked on part. */
 static void rmgr_wake(rmgr_t *rm, partition_t *part)
 {

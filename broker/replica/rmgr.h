@@ -36,6 +36,10 @@ partition_t *rmgr_get(rmgr_t *rm, const char *topic, int32_t p);
 
 /* Controller decision: this broker leads topic-p at leader_epoch (creates the log if needed). */
 kerr_t rmgr_become_leader(rmgr_t *rm, const char *topic, int32_t p, int32_t leader_epoch);
+/* Controller decision: leader_id leads topic-p; this broker is a replica that does not lead it
+ * (follower fetching comes with replication). Produce and Fetch here get NOT_LEADER. */
+void rmgr_become_follower(rmgr_t *rm, const char *topic, int32_t p, int32_t leader_id,
+                          int32_t leader_epoch);
 /* Stop hosting topic-p; delete = remove the log from disk too. */
 void rmgr_stop_replica(rmgr_t *rm, const char *topic, int32_t p, bool delete_log);
 

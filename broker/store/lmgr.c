@@ -255,7 +255,8 @@ static kerr_t lmgr_open_dir(lmgr_t *m, int di, char *err, size_t n)
     if (!rc) {
         unlink(path);
         log_info("lmgr", "loaded %d partition logs from %s (%s)", opened, dir,
-                 clean ? "after a clean shutdown" : "unclean shutdown: data after the recovery point was checked");
+                 clean ? "after a clean shutdown"
+                       : "unclean shutdown: data after the recovery point was checked");
     }
     return rc;
 }

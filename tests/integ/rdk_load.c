@@ -62,7 +62,10 @@ static void make_value(uint64_t seq, char *buf, size_t n)
     }
 }
 
-static int make_key(uint64_t seq, char *buf) { return sprintf(buf, "key-%" PRIu64, seq % 1000); }
+static int make_key(uint64_t seq, char *buf)
+{
+    return sprintf(buf, "key-%" PRIu64, seq % 1000);
+}
 
 static long g_acked, g_failed, g_too_large;
 
@@ -87,10 +90,10 @@ static rd_kafka_t *new_client(rd_kafka_type_t type, const char *bootstrap, const
 {
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-#define SET(k, v)                                                                               \
-    if (rd_kafka_conf_set(conf, k, v, err, sizeof(err)) != RD_KAFKA_CONF_OK) {                  \
-        fprintf(stderr, "%s: %s\n", k, err);                                                    \
-        exit(2);                                                                                \
+#define SET(k, v)                                                                                  \
+    if (rd_kafka_conf_set(conf, k, v, err, sizeof(err)) != RD_KAFKA_CONF_OK) {                     \
+        fprintf(stderr, "%s: %s\n", k, err);                                                       \
+        exit(2);                                                                                   \
     }
     SET("bootstrap.servers", bootstrap);
     if (getenv("RDK_DEBUG")) SET("debug", getenv("RDK_DEBUG"));
@@ -124,10 +127,10 @@ static void produce_one(rd_kafka_t *rk, const char *topic, const char *key, size
                         const char *val, size_t vlen)
 {
     for (;;) {
-        rd_kafka_resp_err_t e = rd_kafka_producev(
-            rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, klen),
-            RD_KAFKA_V_VALUE((void *)val, vlen), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_END);
+        rd_kafka_resp_err_t e =
+            rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, klen),
+                              RD_KAFKA_V_VALUE((void *)val, vlen),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
         if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             rd_kafka_poll(rk, 10);
             continue;
@@ -173,15 +176,24 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s needs a value\n", a);
             return 2;
         }
-        if (!strcmp(a, "-b")) bootstrap = v;
-        else if (!strcmp(a, "-t")) topic = v;
-        else if (!strcmp(a, "-n")) n = atol(v);
-        else if (!strcmp(a, "-z")) codec = v;
-        else if (!strcmp(a, "-s")) g_min = (size_t)atol(v);
-        else if (!strcmp(a, "-S")) g_max = (size_t)atol(v);
-        else if (!strcmp(a, "-a")) acks = v;
-        else if (!strcmp(a, "-o")) first = (uint64_t)atoll(v);
-        else if (!strcmp(a, "--too-large")) large = atol(v);
+        if (!strcmp(a, "-b"))
+            bootstrap = v;
+        else if (!strcmp(a, "-t"))
+            topic = v;
+        else if (!strcmp(a, "-n"))
+            n = atol(v);
+        else if (!strcmp(a, "-z"))
+            codec = v;
+        else if (!strcmp(a, "-s"))
+            g_min = (size_t)atol(v);
+        else if (!strcmp(a, "-S"))
+            g_max = (size_t)atol(v);
+        else if (!strcmp(a, "-a"))
+            acks = v;
+        else if (!strcmp(a, "-o"))
+            first = (uint64_t)atoll(v);
+        else if (!strcmp(a, "--too-large"))
+            large = atol(v);
         else {
             fprintf(stderr, "unknown option %s\n", a);
             return 2;
@@ -212,7 +224,9 @@ int main(int argc, char **argv)
     }
     rd_kafka_resp_err_t ferr = rd_kafka_flush(p, 120000);
     double t1 = now_s();
-    if (ferr) fprintf(stderr, "flush: %s, %d still queued\n", rd_kafka_err2str(ferr), rd_kafka_outq_len(p));
+    if (ferr)
+        fprintf(stderr, "flush: %s, %d still queued\n", rd_kafka_err2str(ferr),
+                rd_kafka_outq_len(p));
     rd_kafka_destroy(p);
     if (g_too_large) fprintf(stderr, "%ld messages refused as too large\n", g_too_large);
     printf("produce: %ld msgs (%s) in %.2f s: %.0f msgs/s, %.1f MB/s; acked %ld failed %ld\n", n,
@@ -257,7 +271,8 @@ int main(int argc, char **argv)
             got++;
             cbytes += m->len;
             uint64_t seq = 0;
-            for (int i = 0; i < 8 && m->len >= 8; i++) seq = (seq << 8) | ((unsigned char *)m->payload)[i];
+            for (int i = 0; i < 8 && m->len >= 8; i++)
+                seq = (seq << 8) | ((unsigned char *)m->payload)[i];
             int p = m->partition;
             bool ok = m->len >= 8 && seq >= first && seq < first + (uint64_t)n;
             if (ok) {
@@ -279,7 +294,8 @@ int main(int argc, char **argv)
                 ok = false;
             }
             next_off[p] = m->offset + 1;
-            if (!ok && ++bad < 5) fprintf(stderr, "mismatch at partition %d offset %" PRId64 "\n", p, m->offset);
+            if (!ok && ++bad < 5)
+                fprintf(stderr, "mismatch at partition %d offset %" PRId64 "\n", p, m->offset);
         }
         rd_kafka_message_destroy(m);
     }

@@ -7,6 +7,7 @@ Waiting is always polling with a deadline.
 import os
 import signal
 import socket
+import struct
 import subprocess
 import time
 
@@ -35,6 +36,33 @@ def wait_until(cond, timeout=30.0, interval=0.05, what="condition"):
             last_exc = e
         time.sleep(interval)
     raise TimeoutError("timed out waiting for %s%s" % (what, (": %r" % last_exc) if last_exc else ""))
+
+
+def metadata_brokers(port, host="127.0.0.1"):
+    """(broker ids, controller id) from a Metadata v1 request with no topics, or None."""
+    body = struct.pack(">i", 0)  # topics: empty array (no topic data wanted)
+    hdr = struct.pack(">hhih", 3, 1, 7, 4) + b"wait"
+    msg = hdr + body
+    with socket.create_connection((host, port), timeout=2) as s:
+        s.sendall(struct.pack(">i", len(msg)) + msg)
+        buf = b""
+        while len(buf) < 4 or len(buf) < 4 + struct.unpack(">i", buf[:4])[0]:
+            c = s.recv(65536)
+            if not c:
+                return None
+            buf += c
+    r = buf[8:]  # size, correlation id
+    n = struct.unpack(">i", r[:4])[0]
+    pos, ids = 4, []
+    for _ in range(n):
+        node = struct.unpack(">i", r[pos:pos + 4])[0]
+        hl = struct.unpack(">h", r[pos + 4:pos + 6])[0]
+        pos += 6 + hl + 4
+        rl = struct.unpack(">h", r[pos:pos + 2])[0]
+        pos += 2 + max(rl, 0)
+        ids.append(node)
+    controller = struct.unpack(">i", r[pos:pos + 4])[0]
+    return ids, controller
 
 
 def port_open(port, host="127.0.0.1"):
@@ -99,7 +127,12 @@ class Broker:
         def ready():
             if self.proc.poll() is not None:
                 raise RuntimeError("broker %d exited with %s:\n%s" % (self.id, self.proc.returncode, self.output()[-3000:]))
-            return port_open(self.port)
+            if not port_open(self.port):
+                return False
+            # Serving means the controller's metadata has reached this broker: it lists
+            # itself and knows the controller.
+            md = metadata_brokers(self.port)
+            return md is not None and self.id in md[0] and md[1] >= 0
         wait_until(ready, timeout, what="broker %d to listen on %d" % (self.id, self.port))
 
     def output(self):

@@ -51,9 +51,13 @@ START_TEST(test_precedence_file_env_override)
     cfg_t *c = cfg_new();
     char err[256];
     ck_assert_int_eq(cfg_load_file(c, p, err, sizeof(err)), KERR_NONE);
-    char *env[] = {"KAFKA_NUM_PARTITIONS=5", "KAFKA_HEAP_OPTS=-Xmx1G",
-                   "KAFKA_LOG_RETENTION_MS=1234", "KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://h:1",
-                   "KAFKA_LOG4J_OPTS=x", "PATH=/bin", NULL};
+    char *env[] = {"KAFKA_NUM_PARTITIONS=5",
+                   "KAFKA_HEAP_OPTS=-Xmx1G",
+                   "KAFKA_LOG_RETENTION_MS=1234",
+                   "KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://h:1",
+                   "KAFKA_LOG4J_OPTS=x",
+                   "PATH=/bin",
+                   NULL};
     ck_assert_int_eq(cfg_apply_env(c, env, err, sizeof(err)), KERR_NONE);
     ck_assert_int_eq(cfg_int(c, "num.partitions"), 5);
     ck_assert_str_eq(cfg_str(c, "advertised.listeners"), "PLAINTEXT://h:1");
@@ -109,7 +113,8 @@ START_TEST(test_listeners)
 {
     cfg_t *c = cfg_new();
     char err[256];
-    cfg_set(c, "listeners", "PLAINTEXT://127.0.0.1:9092, INTERNAL://:29092", NULL, err, sizeof(err));
+    cfg_set(c, "listeners", "PLAINTEXT://127.0.0.1:9092, INTERNAL://:29092", NULL, err,
+            sizeof(err));
     cfg_listener_t ls[4];
     ck_assert_int_eq(cfg_listeners(c, "listeners", ls, 4, err, sizeof(err)), 2);
     ck_assert_str_eq(ls[0].name, "PLAINTEXT");
@@ -139,7 +144,8 @@ START_TEST(test_topic_configs)
     ck_assert_ptr_nonnull(strstr(why, "retention.ms"));
     ck_assert_int_eq(tcfg_validate("no.such.config", "1", why, sizeof(why)), KERR_INVALID_CONFIG);
     ck_assert_int_eq(tcfg_validate("cleanup.policy", "compact", why, sizeof(why)), KERR_NONE);
-    ck_assert_int_eq(tcfg_validate("cleanup.policy", "shred", why, sizeof(why)), KERR_INVALID_CONFIG);
+    ck_assert_int_eq(tcfg_validate("cleanup.policy", "shred", why, sizeof(why)),
+                     KERR_INVALID_CONFIG);
     cfg_t *c = cfg_new();
     char err[256];
     cfg_set(c, "log.retention.hours", "2", NULL, err, sizeof(err));

@@ -124,7 +124,7 @@ START_TEST(test_write_interest)
 END_TEST
 
 #define POSTERS 4
-#define POSTS 10000
+#define POSTS   10000
 static int last_seen[POSTERS], delivered;
 static ev_loop_t *post_loop;
 

@@ -167,12 +167,12 @@ START_TEST(test_fetch_request_and_response_with_file_range)
     wbuf_i32(&wb, 1);
     wbuf_str(&wb, "t", 1);
     wbuf_i32(&wb, 1);
-    wbuf_i32(&wb, 2);    /* partition */
-    wbuf_i32(&wb, 5);    /* current leader epoch (v9+) */
-    wbuf_i64(&wb, 77);   /* fetch offset */
-    wbuf_i64(&wb, -1);   /* log start offset */
-    wbuf_i32(&wb, 1000); /* partition max bytes */
-    wbuf_i32(&wb, 0);    /* forgotten topics */
+    wbuf_i32(&wb, 2);     /* partition */
+    wbuf_i32(&wb, 5);     /* current leader epoch (v9+) */
+    wbuf_i64(&wb, 77);    /* fetch offset */
+    wbuf_i64(&wb, -1);    /* log start offset */
+    wbuf_i32(&wb, 1000);  /* partition max bytes */
+    wbuf_i32(&wb, 0);     /* forgotten topics */
     wbuf_str(&wb, "", 0); /* rack */
     check_prefixes((decode_fn)kp_fetch_req_decode, 11, &wb, &req);
     ck_assert_int_eq(req.max_wait_ms, 500);
@@ -180,8 +180,12 @@ START_TEST(test_fetch_request_and_response_with_file_range)
     ck_assert_int_eq(req.topics[0].parts[0].current_leader_epoch, 5);
     ck_assert_int_eq(req.session_epoch, -1);
     /* response: the records of partition 0 come from a file range */
-    kp_fetch_part_resp_t p = {.partition_index = 2, .high_watermark = 100, .naborted = -1,
-                              .preferred_read_replica = -1, .rec_fd = dup(0), .rec_off = 4096,
+    kp_fetch_part_resp_t p = {.partition_index = 2,
+                              .high_watermark = 100,
+                              .naborted = -1,
+                              .preferred_read_replica = -1,
+                              .rec_fd = dup(0),
+                              .rec_off = 4096,
                               .rec_flen = 300};
     kp_fetch_topic_resp_t t = {.topic = KSTR("t"), .nparts = 1, .parts = &p};
     kp_fetch_resp_t resp = {.ntopics = 1, .topics = &t};
@@ -292,7 +296,8 @@ START_TEST(test_request_header_v1_and_v2)
 {
     wbuf_t wb;
     wbuf_init(&wb);
-    kp_req_hdr_t h = {.api_key = 3, .api_version = 12, .correlation_id = 99, .client_id = KSTR("cli")};
+    kp_req_hdr_t h = {
+        .api_key = 3, .api_version = 12, .correlation_id = 99, .client_id = KSTR("cli")};
     kp_req_hdr_encode(&wb, true, &h);
     rbuf_t rb;
     rbuf_init(&rb, wb.p, wb.len);

@@ -76,8 +76,8 @@ END_TEST
 
 START_TEST(test_partition_state_controller_config)
 {
-    zkpath_pstate_t s = {.controller_epoch = 4, .leader = 2, .leader_epoch = 9, .nisr = 2,
-                         .isr = {2, 3}};
+    zkpath_pstate_t s = {
+        .controller_epoch = 4, .leader = 2, .leader_epoch = 9, .nisr = 2, .isr = {2, 3}};
     char *j = zkpath_pstate_json(&s);
     ck_assert_str_eq(j, "{\"controller_epoch\":4,\"leader\":2,\"version\":1,\"leader_epoch\":9,"
                         "\"isr\":[2,3]}");
@@ -99,8 +99,9 @@ START_TEST(test_partition_state_controller_config)
     ck_assert_int_eq(zkpath_controller_parse(j, &id), KERR_NONE);
     ck_assert_int_eq(id, 5);
     free(j);
-    ck_assert_int_eq(zkpath_controller_parse("{\"version\":1,\"brokerid\":7,\"timestamp\":\"1\"}", &id),
-                     KERR_NONE);
+    ck_assert_int_eq(
+        zkpath_controller_parse("{\"version\":1,\"brokerid\":7,\"timestamp\":\"1\"}", &id),
+        KERR_NONE);
     ck_assert_int_eq(id, 7);
     const char *keys[] = {"retention.ms"}, *vals[] = {"1000"};
     j = zkpath_config_json(1, keys, vals);

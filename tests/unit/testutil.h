@@ -54,14 +54,14 @@ static inline void tu_batch(wbuf_t *out, int n, const char *prefix, int64_t ts0)
     out->p[start + 20] = (uint8_t)c;
 }
 
-#define TU_MAIN(suite_fn)                                                                      \
-    int main(void)                                                                             \
-    {                                                                                          \
-        SRunner *sr = srunner_create(suite_fn());                                              \
-        srunner_run_all(sr, CK_NORMAL);                                                        \
-        int failed = srunner_ntests_failed(sr);                                                \
-        srunner_free(sr);                                                                      \
-        return failed ? 1 : 0;                                                                 \
+#define TU_MAIN(suite_fn)                                                                          \
+    int main(void)                                                                                 \
+    {                                                                                              \
+        SRunner *sr = srunner_create(suite_fn());                                                  \
+        srunner_run_all(sr, CK_NORMAL);                                                            \
+        int failed = srunner_ntests_failed(sr);                                                    \
+        srunner_free(sr);                                                                          \
+        return failed ? 1 : 0;                                                                     \
     }
 
 #endif
