@@ -1,102 +1,25 @@
-/* ctl.c: the coordinator thread (see ctl.h): ZooKeeper session, broker registration,
- * controller election and the controller's partition state machine, admin operations.
+/* ctl.c: the coordinator thread (see ctl.h): event queue, ZooKeeper session, broker
+ * registration, topic configs, controller election and the controller's partition state
+ * machine, and the main loop. Admin operations are in ctl_admin.c, ZooKeeper helpers in
+ * ctl_zk.c.
  *
  * Everything here runs on the ctl thread except ctl_start/ctl_stop/ctl_submit (reactor) and
  * the ZooKeeper watcher callbacks (ZooKeeper's event thread), which only queue an event. */
-#include "ctl.h"
+#include "ctl_int.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zookeeper/zookeeper.h>
 
-#include "assign.h"
-#include "dict.h"
 #include "ktime.h"
 #include "log.h"
-#include "tcfg.h"
 #include "zkpath.h"
-
-#define CTL_ZK_BUF (1024 * 1024)
-
-typedef enum ctl_ev_type {
-    CTL_EV_WATCH,
-    CTL_EV_SESSION,
-    CTL_EV_OP,
-    CTL_EV_STOP,
-} ctl_ev_type_t;
-
-typedef struct ctl_ev {
-    struct ctl_ev *next;
-    ctl_ev_type_t type;
-    int zk_type, zk_state;
-    char *path;
-    ctl_op_t *op;
-} ctl_ev_t;
-
-#define CTL_MAX_CHANS     64
-#define CTL_RPC_TIMEOUT_S 10
-
-/* A blocking connection from the controller thread to one broker (Kafka's
- * ControllerChannelManager, one request at a time). */
-typedef struct ctl_chan {
-    int32_t broker;
-    int fd; /* -1 = not connected */
-} ctl_chan_t;
-
-/* Controller view of one partition. */
-typedef struct ctl_part {
-    int32_t nreplicas;
-    int32_t replicas[CTL_MAX_RF];
-    bool has_state;
-    int32_t leader, leader_epoch, nisr;
-    int32_t isr[CTL_MAX_RF];
-    int32_t zkver; /* version of the state znode */
-} ctl_part_t;
-
-typedef struct ctl_topic {
-    char *name;
-    uint8_t id[16];
-    int32_t nparts;
-    ctl_part_t *parts;
-    bool deleting;
-} ctl_topic_t;
-
-struct ctl {
-    ev_loop_t *loop;
-    ctl_conf_t conf;
-    ctl_deliver_fn *deliver;
-    void *deliver_arg;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    ctl_ev_t *head, *tail;
-    atomic_bool stop;
-
-    zhandle_t *zh;
-    bool connected, expired;
-    char cluster_id[64];
-    char last_change[64]; /* newest /config/changes entry processed */
-
-    /* controller state (valid while active) */
-    bool active;
-    int32_t epoch, epoch_zkver;
-    int32_t controller_id; /* last known, -1 unknown */
-    md_broker_t *live;
-    int nlive;
-    int64_t *live_epoch; /* czxid of each live broker's registration: a restart changes it */
-    ctl_chan_t chans[CTL_MAX_CHANS];
-    int32_t corr;
-    dict_t *topics; /* name -> ctl_topic_t* */
-};
 
 /* ---------------------------------------------------------------- events */
 
-static void ctl_push(ctl_t *c, ctl_ev_t *ev)
+void ctl_push(ctl_t *c, ctl_ev_t *ev)
 {
     pthread_mutex_lock(&c->mu);
     ev->next = NULL;
@@ -139,7 +62,7 @@ static void ctl_ev_free(ctl_ev_t *ev)
 }
 
 /* ZooKeeper's event thread: queue and return. */
-static void ctl_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx)
+void ctl_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx)
 {
     (void)zh;
     ctl_t *c = ctx;
@@ -168,7 +91,7 @@ static void ctl_deliver_cb(ev_loop_t *loop, void *arg)
 }
 
 /* Hand m to the reactor (ownership passes to the deliver hook). */
-static void ctl_send(ctl_t *c, ctl_msg_t *m)
+void ctl_send(ctl_t *c, ctl_msg_t *m)
 {
     ctl_post_t *p = malloc(sizeof(*p));
     if (!p) abort();
@@ -212,91 +135,6 @@ void ctl_msg_free(ctl_msg_t *m)
     free(m->cfg_vals);
     free(m->why);
     free(m);
-}
-
-/* ---------------------------------------------------------------- ZooKeeper helpers */
-
-/* Get data (NUL-terminated copy, caller frees) with an optional watch. ZOK or the ZK rc. */
-static int ctl_zget(ctl_t *c, const char *path, bool watch, char **out, struct Stat *st)
-{
-    int len = CTL_ZK_BUF;
-    char *buf = malloc((size_t)len + 1);
-    if (!buf) abort();
-    struct Stat s;
-    int rc = watch ? zoo_wget(c->zh, path, ctl_watcher, c, buf, &len, &s)
-                   : zoo_get(c->zh, path, 0, buf, &len, &s);
-    if (rc != ZOK) {
-        free(buf);
-        *out = NULL;
-        return rc;
-    }
-    if (len < 0) len = 0;
-    buf[len] = '\0';
-    *out = buf;
-    if (st) *st = s;
-    return ZOK;
-}
-
-static int ctl_zchildren(ctl_t *c, const char *path, bool watch, struct String_vector *sv)
-{
-    memset(sv, 0, sizeof(*sv));
-    return watch ? zoo_wget_children(c->zh, path, ctl_watcher, c, sv)
-                 : zoo_get_children(c->zh, path, 0, sv);
-}
-
-static int ctl_zcreate(ctl_t *c, const char *path, const char *data, int flags)
-{
-    return zoo_create(c->zh, path, data, data ? (int)strlen(data) : -1, &ZOO_OPEN_ACL_UNSAFE, flags,
-                      NULL, 0);
-}
-
-/* Create path and any missing ancestors (persistent, empty). */
-static int ctl_zmkdirs(ctl_t *c, const char *path)
-{
-    char tmp[1024];
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        int rc = ctl_zcreate(c, tmp, NULL, 0);
-        *p = '/';
-        if (rc != ZOK && rc != ZNODEEXISTS) return rc;
-    }
-    int rc = ctl_zcreate(c, tmp, NULL, 0);
-    return rc == ZNODEEXISTS ? ZOK : rc;
-}
-
-/* Create path with data, creating missing ancestors first. */
-static int ctl_zcreate_p(ctl_t *c, const char *path, const char *data, int flags)
-{
-    int rc = ctl_zcreate(c, path, data, flags);
-    if (rc != ZNONODE) return rc;
-    char parent[1024];
-    snprintf(parent, sizeof(parent), "%s", path);
-    char *slash = strrchr(parent, '/');
-    if (!slash || slash == parent) return rc;
-    *slash = '\0';
-    rc = ctl_zmkdirs(c, parent);
-    if (rc != ZOK) return rc;
-    return ctl_zcreate(c, path, data, flags);
-}
-
-static int ctl_zdelete_recursive(ctl_t *c, const char *path)
-{
-    struct String_vector sv;
-    int rc = ctl_zchildren(c, path, false, &sv);
-    if (rc == ZNONODE) return ZOK;
-    if (rc != ZOK) return rc;
-    for (int i = 0; i < sv.count; i++) {
-        char child[1024];
-        snprintf(child, sizeof(child), "%s/%s", path, sv.data[i]);
-        rc = ctl_zdelete_recursive(c, child);
-        if (rc != ZOK) break;
-    }
-    deallocate_String_vector(&sv);
-    if (rc != ZOK) return rc;
-    rc = zoo_delete(c->zh, path, -1);
-    return rc == ZNONODE ? ZOK : rc;
 }
 
 /* ---------------------------------------------------------------- session */
@@ -425,7 +263,7 @@ static bool ctl_register(ctl_t *c)
 
 /* ---------------------------------------------------------------- topic configs */
 
-static void ctl_load_topic_config(ctl_t *c, const char *topic)
+void ctl_load_topic_config(ctl_t *c, const char *topic)
 {
     char path[512];
     zkpath_topic_config(path, sizeof(path), topic);
@@ -486,7 +324,7 @@ static void ctl_topic_free(void *p)
     free(t);
 }
 
-static bool ctl_broker_live(const ctl_t *c, int32_t id)
+bool ctl_broker_live(const ctl_t *c, int32_t id)
 {
     for (int i = 0; i < c->nlive; i++)
         if (c->live[i].id == id) return true;
@@ -494,7 +332,7 @@ static bool ctl_broker_live(const ctl_t *c, int32_t id)
 }
 
 /* Read /brokers/ids (watching it) into c->live, sorted by id. */
-static bool ctl_load_brokers(ctl_t *c, bool watch)
+bool ctl_load_brokers(ctl_t *c, bool watch)
 {
     struct String_vector sv;
     int rc = ctl_zchildren(c, ZKPATH_BROKER_IDS, watch, &sv);
@@ -1024,314 +862,6 @@ static void ctl_elect(ctl_t *c)
     }
 }
 
-/* ---------------------------------------------------------------- admin operations */
-
-kerr_t ctl_topic_name_valid(const char *name, char *why, size_t n)
-{
-    size_t len = strlen(name);
-    if (len == 0) {
-        snprintf(why, n, "Topic name is illegal, it can't be empty");
-        return KERR_INVALID_TOPIC_EXCEPTION;
-    }
-    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-        snprintf(why, n, "Topic name cannot be \".\" or \"..\"");
-        return KERR_INVALID_TOPIC_EXCEPTION;
-    }
-    if (len > 249) {
-        snprintf(why, n, "Topic name is illegal, it can't be longer than 249 characters");
-        return KERR_INVALID_TOPIC_EXCEPTION;
-    }
-    for (size_t i = 0; i < len; i++) {
-        char ch = name[i];
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
-        if (!ok) {
-            snprintf(why, n,
-                     "Topic name \"%s\" is illegal, it contains a character other than ASCII "
-                     "alphanumerics, '.', '_' and '-'",
-                     name);
-            return KERR_INVALID_TOPIC_EXCEPTION;
-        }
-    }
-    return KERR_NONE;
-}
-
-static void ctl_spec_fail(ctl_topic_spec_t *s, kerr_t err, const char *fmt, const char *arg)
-{
-    s->err = err;
-    snprintf(s->errmsg, sizeof(s->errmsg), fmt, arg);
-}
-
-/* Assign over the live brokers (sorted by id). */
-static void ctl_assign(const md_broker_t *live, int nb, int32_t first, int32_t nparts, int16_t rf,
-                       int32_t start, int32_t shift, int32_t *out)
-{
-    int32_t ids[256];
-    int n = nb < 256 ? nb : 256;
-    for (int i = 0; i < n; i++) ids[i] = live[i].id;
-    assign_replicas(ids, n, first, nparts, rf, start, shift, out);
-}
-
-static void ctl_create_topic(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
-{
-    char why[256];
-    if ((s->err = ctl_topic_name_valid(s->name, why, sizeof(why))) != KERR_NONE) {
-        snprintf(s->errmsg, sizeof(s->errmsg), "%s", why);
-        return;
-    }
-    if (s->nassign > 0 && (s->num_partitions != -1 || s->replication_factor != -1)) {
-        ctl_spec_fail(s, KERR_INVALID_REQUEST,
-                      "Both numPartitions or replicationFactor and replicasAssignments were set. "
-                      "Both cannot be used at the same time.%s",
-                      "");
-        return;
-    }
-    for (int i = 0; i < s->ncfg; i++) {
-        if (tcfg_validate(s->cfg_keys[i], s->cfg_vals[i], why, sizeof(why)) != KERR_NONE) {
-            ctl_spec_fail(s, KERR_INVALID_CONFIG, "%s", why);
-            return;
-        }
-    }
-    if (!ctl_load_brokers(c, c->active)) {
-        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "cannot list brokers in ZooKeeper%s", "");
-        return;
-    }
-    int32_t nparts = s->nassign > 0            ? s->nassign
-                     : s->num_partitions == -1 ? c->conf.default_partitions
-                                               : s->num_partitions;
-    int16_t rf = s->nassign > 0                ? (int16_t)s->assign_rf
-                 : s->replication_factor == -1 ? c->conf.default_replication_factor
-                                               : s->replication_factor;
-    if (nparts <= 0) {
-        ctl_spec_fail(s, KERR_INVALID_PARTITIONS, "Number of partitions must be larger than 0.%s",
-                      "");
-        return;
-    }
-    if (rf <= 0 || rf > CTL_MAX_RF) {
-        ctl_spec_fail(s, KERR_INVALID_REPLICATION_FACTOR,
-                      "Replication factor must be larger than 0.%s", "");
-        return;
-    }
-    if (s->nassign == 0 && rf > c->nlive) {
-        s->err = KERR_INVALID_REPLICATION_FACTOR;
-        snprintf(s->errmsg, sizeof(s->errmsg),
-                 "Replication factor: %d larger than available brokers: %d.", rf, c->nlive);
-        return;
-    }
-    int32_t *assign = malloc((size_t)nparts * (size_t)rf * sizeof(int32_t));
-    if (!assign) abort();
-    if (s->nassign > 0) {
-        memcpy(assign, s->assign, (size_t)nparts * (size_t)rf * sizeof(int32_t));
-        for (int32_t i = 0; i < nparts * rf; i++) {
-            if (!ctl_broker_live(c, assign[i])) {
-                s->err = KERR_INVALID_REPLICA_ASSIGNMENT;
-                snprintf(s->errmsg, sizeof(s->errmsg), "Unknown broker %d in replica assignment",
-                         assign[i]);
-                free(assign);
-                return;
-            }
-        }
-    } else {
-        int32_t start = rand() % c->nlive;
-        int32_t shift = rand() % c->nlive;
-        ctl_assign(c->live, c->nlive, 0, nparts, rf, start, shift, assign);
-    }
-    s->result_partitions = nparts;
-    s->result_rf = rf;
-    if (validate_only) {
-        char path[512];
-        zkpath_topic(path, sizeof(path), s->name);
-        struct Stat st;
-        if (zoo_exists(c->zh, path, 0, &st) == ZOK)
-            ctl_spec_fail(s, KERR_TOPIC_ALREADY_EXISTS, "Topic '%s' already exists.", s->name);
-        free(assign);
-        return;
-    }
-    char id[23];
-    zkpath_uuid_new(id);
-    zkpath_uuid_decode(id, s->topic_id);
-    /* Configs first (as Kafka's AdminZkClient does), then the assignment the controller
-     * watches for. */
-    char path[512];
-    zkpath_topic_config(path, sizeof(path), s->name);
-    char *cjson = zkpath_config_json(s->ncfg, (const char *const *)s->cfg_keys,
-                                     (const char *const *)s->cfg_vals);
-    int rc = ctl_zcreate_p(c, path, cjson, 0);
-    if (rc == ZNODEEXISTS) rc = zoo_set(c->zh, path, cjson, (int)strlen(cjson), -1);
-    free(cjson);
-    if (rc != ZOK) {
-        free(assign);
-        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "write topic config failed%s", "");
-        return;
-    }
-    zkpath_topic_t zt;
-    zkpath_topic_init(&zt, s->topic_id, nparts, rf, assign);
-    char *tjson = zkpath_topic_json(&zt);
-    zkpath_topic_clear(&zt);
-    free(assign);
-    zkpath_topic(path, sizeof(path), s->name);
-    rc = ctl_zcreate_p(c, path, tjson, 0);
-    free(tjson);
-    if (rc == ZNODEEXISTS) {
-        ctl_spec_fail(s, KERR_TOPIC_ALREADY_EXISTS, "Topic '%s' already exists.", s->name);
-        return;
-    }
-    if (rc != ZOK) {
-        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "write topic znode failed%s", "");
-        return;
-    }
-    log_info("ctl", "created topic %s: %d partitions, replication factor %d", s->name, nparts, rf);
-    /* The config is known now; tell the local broker before any partition opens. */
-    ctl_load_topic_config(c, s->name);
-}
-
-static void ctl_delete_topic(ctl_t *c, ctl_topic_spec_t *s)
-{
-    if (!c->conf.delete_topic_enable) {
-        ctl_spec_fail(s, KERR_TOPIC_DELETION_DISABLED,
-                      "Topic deletion is disabled (delete.topic.enable=false)%s", "");
-        return;
-    }
-    char path[512];
-    zkpath_topic(path, sizeof(path), s->name);
-    struct Stat st;
-    if (zoo_exists(c->zh, path, 0, &st) != ZOK) {
-        ctl_spec_fail(s, KERR_UNKNOWN_TOPIC_OR_PARTITION,
-                      "This server does not host this topic-partition.%s", "");
-        return;
-    }
-    snprintf(path, sizeof(path), "%s/%s", ZKPATH_ADMIN_DELETE_TOPICS, s->name);
-    int rc = ctl_zcreate_p(c, path, NULL, 0);
-    if (rc != ZOK && rc != ZNODEEXISTS)
-        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "create delete marker failed%s", "");
-}
-
-static void ctl_create_partitions(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
-{
-    char path[512];
-    zkpath_topic(path, sizeof(path), s->name);
-    char *data = NULL;
-    struct Stat st;
-    if (ctl_zget(c, path, false, &data, &st) != ZOK) {
-        ctl_spec_fail(s, KERR_UNKNOWN_TOPIC_OR_PARTITION, "Topic '%s' does not exist.", s->name);
-        return;
-    }
-    zkpath_topic_t zt;
-    kerr_t err = zkpath_topic_parse(data, &zt);
-    free(data);
-    if (err) {
-        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "malformed topic znode%s", "");
-        return;
-    }
-    int32_t cur = zt.nparts;
-    if (s->num_partitions <= cur) {
-        s->err = KERR_INVALID_PARTITIONS;
-        snprintf(s->errmsg, sizeof(s->errmsg),
-                 "Topic currently has %d partitions, which is higher than the requested %d.", cur,
-                 s->num_partitions);
-        if (s->num_partitions == cur)
-            snprintf(s->errmsg, sizeof(s->errmsg), "Topic already has %d partitions.", cur);
-        zkpath_topic_clear(&zt);
-        return;
-    }
-    int16_t rf = (int16_t)(cur > 0 ? zt.nreplicas[0] : 1);
-    ctl_load_brokers(c, c->active);
-    int32_t add = s->num_partitions - cur;
-    if (s->nassign > 0 && s->nassign != add) {
-        ctl_spec_fail(s, KERR_INVALID_REPLICA_ASSIGNMENT,
-                      "Increasing the number of partitions requires an assignment for each new "
-                      "partition%s",
-                      "");
-        zkpath_topic_clear(&zt);
-        return;
-    }
-    if (s->nassign == 0 && rf > c->nlive) {
-        ctl_spec_fail(s, KERR_INVALID_REPLICATION_FACTOR,
-                      "Replication factor larger than available brokers%s", "");
-        zkpath_topic_clear(&zt);
-        return;
-    }
-    int32_t *assign = malloc((size_t)add * (size_t)rf * sizeof(int32_t));
-    if (!assign) abort();
-    if (s->nassign > 0 && s->assign_rf == rf)
-        memcpy(assign, s->assign, (size_t)add * (size_t)rf * sizeof(int32_t));
-    else
-        ctl_assign(c->live, c->nlive, cur, add, rf, rand() % c->nlive, rand() % c->nlive, assign);
-    if (validate_only) {
-        free(assign);
-        zkpath_topic_clear(&zt);
-        return;
-    }
-    zkpath_topic_add(&zt, add, rf, assign);
-    free(assign);
-    char *json = zkpath_topic_json(&zt);
-    zkpath_topic_clear(&zt);
-    int rc = zoo_set(c->zh, path, json, (int)strlen(json), st.version);
-    free(json);
-    if (rc != ZOK)
-        ctl_spec_fail(s,
-                      rc == ZBADVERSION ? KERR_REASSIGNMENT_IN_PROGRESS : KERR_UNKNOWN_SERVER_ERROR,
-                      "update topic znode failed%s", "");
-}
-
-static void ctl_op_done_cb(ev_loop_t *loop, void *arg)
-{
-    (void)loop;
-    ctl_op_t *op = arg;
-    op->done(op, op->arg);
-}
-
-static void ctl_run_op(ctl_t *c, ctl_op_t *op)
-{
-    for (int i = 0; i < op->ntopics; i++) {
-        ctl_topic_spec_t *s = &op->topics[i];
-        if (s->err) continue; /* rejected by the broker before submitting */
-        if (!c->connected) {
-            ctl_spec_fail(s, KERR_REQUEST_TIMED_OUT, "ZooKeeper is not connected%s", "");
-            continue;
-        }
-        switch (op->type) {
-        case CTL_OP_CREATE_TOPICS:
-            ctl_create_topic(c, s, op->validate_only);
-            break;
-        case CTL_OP_DELETE_TOPICS:
-            ctl_delete_topic(c, s);
-            break;
-        case CTL_OP_CREATE_PARTITIONS:
-            ctl_create_partitions(c, s, op->validate_only);
-            break;
-        }
-    }
-    ev_post(c->loop, ctl_op_done_cb, op);
-}
-
-void ctl_op_free(ctl_op_t *op)
-{
-    if (!op) return;
-    for (int i = 0; i < op->ntopics; i++) {
-        ctl_topic_spec_t *s = &op->topics[i];
-        free(s->name);
-        free(s->assign);
-        for (int j = 0; j < s->ncfg; j++) {
-            free(s->cfg_keys[j]);
-            free(s->cfg_vals[j]);
-        }
-        free(s->cfg_keys);
-        free(s->cfg_vals);
-    }
-    free(op->topics);
-    free(op);
-}
-
-void ctl_submit(ctl_t *c, ctl_op_t *op)
-{
-    ctl_ev_t *ev = calloc(1, sizeof(*ev));
-    if (!ev) abort();
-    ev->type = CTL_EV_OP;
-    ev->op = op;
-    ctl_push(c, ev);
-}
-
 /* ---------------------------------------------------------------- main loop */
 
 static void ctl_handle_watch(ctl_t *c, ctl_ev_t *ev)
@@ -1431,10 +961,7 @@ static void *ctl_main(void *arg)
     ctl_ev_t *ev;
     while ((ev = ctl_pop(c, 0))) {
         if (ev->type == CTL_EV_OP) {
-            for (int i = 0; i < ev->op->ntopics; i++)
-                ctl_spec_fail(&ev->op->topics[i], KERR_REQUEST_TIMED_OUT, "broker shutting down%s",
-                              "");
-            ev_post(c->loop, ctl_op_done_cb, ev->op);
+            ctl_fail_op(c, ev->op, KERR_REQUEST_TIMED_OUT, "broker shutting down");
         }
         ctl_ev_free(ev);
     }

@@ -10,7 +10,10 @@
 #include "proto/kp_ctl.h"
 #include "server.h"
 
-static char *api_ctl_dup(kstr_t s) { return s.len < 0 ? strdup("") : kstr_dup(s); }
+static char *api_ctl_dup(kstr_t s)
+{
+    return s.len < 0 ? strdup("") : kstr_dup(s);
+}
 
 static void api_ctl_answer(req_t *r, kerr_t err)
 {

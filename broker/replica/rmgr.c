@@ -34,7 +34,21 @@ struct rmgr {
     server_t *srv;
     dict_t *topics; /* name -> rtopic_t* */
     rmgr_waiter_t *waiters;
+    rmgr_role_hook_fn *role_hook;
+    void *role_hook_arg;
 };
+
+static void rmgr_role_changed(rmgr_t *rm, const char *topic, int32_t p, rmgr_role_t role,
+                              int32_t leader_epoch)
+{
+    if (rm->role_hook) rm->role_hook(rm->role_hook_arg, topic, p, role, leader_epoch);
+}
+
+void rmgr_set_role_hook(rmgr_t *rm, rmgr_role_hook_fn *fn, void *arg)
+{
+    rm->role_hook = fn;
+    rm->role_hook_arg = arg;
+}
 
 rmgr_t *rmgr_new(server_t *srv)
 {
@@ -133,6 +147,7 @@ kerr_t rmgr_become_leader(rmgr_t *rm, const char *topic, int32_t p, int32_t lead
     part->hw = plog_end_offset(part->log);
     log_info("rmgr", "became leader of %s-%d at leader epoch %d (log end offset %lld)", topic, p,
              leader_epoch, (long long)part->hw);
+    rmgr_role_changed(rm, topic, p, RMGR_ROLE_LEADER, leader_epoch);
     return KERR_NONE;
 }
 
@@ -157,6 +172,7 @@ void rmgr_become_follower(rmgr_t *rm, const char *topic, int32_t p, int32_t lead
              "%s-%d: broker %d leads at epoch %d; this broker is a replica (not yet "
              "fetching: follower replication is not implemented)",
              topic, p, leader_id, leader_epoch);
+    rmgr_role_changed(rm, topic, p, RMGR_ROLE_FOLLOWER, leader_epoch);
 }
 
 /* Wake (and remove) every waiter parked on part. */
@@ -196,6 +212,7 @@ void rmgr_stop_replica(rmgr_t *rm, const char *topic, int32_t p, bool delete_log
     for (int32_t i = 0; i < t->nparts; i++) empty = empty && !t->parts[i];
     if (empty) rtopic_free(dict_del(rm->topics, topic));
     log_info("rmgr", "stopped replica %s-%d%s", topic, p, delete_log ? " and deleted its log" : "");
+    rmgr_role_changed(rm, topic, p, RMGR_ROLE_NONE, -1);
 }
 
 kerr_t rmgr_append(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
@@ -206,6 +223,17 @@ kerr_t rmgr_append(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
     part->hw = plog_end_offset(part->log);
     rmgr_wake(rm, part);
     return KERR_NONE;
+}
+
+void rmgr_append_committed(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
+                           int64_t timeout_ms, rmgr_append_done_fn *done, void *arg)
+{
+    (void)timeout_ms; /* single-replica ISR: committed as soon as it is appended */
+    plog_append_info_t info;
+    memset(&info, 0, sizeof(info));
+    kerr_t err =
+        part->is_leader ? rmgr_append(rm, part, buf, len, &info) : KERR_NOT_LEADER_OR_FOLLOWER;
+    done(arg, err, &info);
 }
 
 static void rmgr_waiter_unlink(rmgr_t *rm, rmgr_waiter_t *w)

@@ -48,6 +48,23 @@ void rmgr_stop_replica(rmgr_t *rm, const char *topic, int32_t p, bool delete_log
 kerr_t rmgr_append(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
                    plog_append_info_t *info);
 
+/* Append on the leader as an acks=all produce would, for the broker's own writers (the group
+ * coordinator's __consumer_offsets records): done(arg, err, info) runs once the batches are
+ * committed (the high watermark is past them), or with the error (REQUEST_TIMED_OUT after
+ * timeout_ms, NOT_ENOUGH_REPLICAS per min.insync.replicas, a storage error). done may run
+ * before this returns. buf is stamped in place and must stay valid until done runs. */
+typedef void rmgr_append_done_fn(void *arg, kerr_t err, const plog_append_info_t *info);
+void rmgr_append_committed(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
+                           int64_t timeout_ms, rmgr_append_done_fn *done, void *arg);
+
+/* Leadership hook: called after this broker becomes leader or follower of topic-p, or stops
+ * hosting it (RMGR_ROLE_NONE), with the partition's leader epoch. One hook per replica
+ * manager (the group coordinator's, for __consumer_offsets). */
+typedef enum rmgr_role { RMGR_ROLE_NONE, RMGR_ROLE_LEADER, RMGR_ROLE_FOLLOWER } rmgr_role_t;
+typedef void rmgr_role_hook_fn(void *arg, const char *topic, int32_t partition, rmgr_role_t role,
+                               int32_t leader_epoch);
+void rmgr_set_role_hook(rmgr_t *rm, rmgr_role_hook_fn *fn, void *arg);
+
 /* Delayed fetch purgatory. A waiter is a callback run once, on the reactor, either when any of
  * its partitions gets an append (wake) or when its timer fires (timeout). */
 typedef struct rmgr_waiter rmgr_waiter_t;

@@ -89,7 +89,8 @@ static void dec_topics(rbuf_t *rb, arena_t *a, kp_ctl_req_t *out, bool lai)
         t->nparts = rbuf_array_len(rb, true, 24);
         if (t->nparts < 0) rbuf_fail(rb, KERR__BAD_MSG);
         if (t->nparts > 0) t->parts = arena_calloc(a, (size_t)t->nparts, sizeof(*t->parts));
-        for (int32_t j = 0; j < t->nparts && !rbuf_err(rb); j++) dec_pstate(rb, a, &t->parts[j], lai);
+        for (int32_t j = 0; j < t->nparts && !rbuf_err(rb); j++)
+            dec_pstate(rb, a, &t->parts[j], lai);
         rbuf_skip_tags(rb);
     }
 }
@@ -121,7 +122,8 @@ kerr_t kp_leaderandisr_req_decode(rbuf_t *rb, arena_t *a, kp_ctl_req_t *out)
     dec_topics(rb, a, out, true);
     out->nbrokers = rbuf_array_len(rb, true, 10);
     if (out->nbrokers < 0) rbuf_fail(rb, KERR__BAD_MSG);
-    if (out->nbrokers > 0) out->brokers = arena_calloc(a, (size_t)out->nbrokers, sizeof(*out->brokers));
+    if (out->nbrokers > 0)
+        out->brokers = arena_calloc(a, (size_t)out->nbrokers, sizeof(*out->brokers));
     for (int32_t i = 0; i < out->nbrokers && !rbuf_err(rb); i++) {
         out->brokers[i].id = rbuf_i32(rb);
         out->brokers[i].host = rbuf_compact_str(rb);
@@ -166,13 +168,15 @@ kerr_t kp_updatemetadata_req_decode(rbuf_t *rb, arena_t *a, kp_ctl_req_t *out)
     dec_topics(rb, a, out, false);
     out->nbrokers = rbuf_array_len(rb, true, 7);
     if (out->nbrokers < 0) rbuf_fail(rb, KERR__BAD_MSG);
-    if (out->nbrokers > 0) out->brokers = arena_calloc(a, (size_t)out->nbrokers, sizeof(*out->brokers));
+    if (out->nbrokers > 0)
+        out->brokers = arena_calloc(a, (size_t)out->nbrokers, sizeof(*out->brokers));
     for (int32_t i = 0; i < out->nbrokers && !rbuf_err(rb); i++) {
         kp_ctl_broker_t *b = &out->brokers[i];
         b->id = rbuf_i32(rb);
         b->nendpoints = rbuf_array_len(rb, true, 9);
         if (b->nendpoints < 0) rbuf_fail(rb, KERR__BAD_MSG);
-        if (b->nendpoints > 0) b->endpoints = arena_calloc(a, (size_t)b->nendpoints, sizeof(*b->endpoints));
+        if (b->nendpoints > 0)
+            b->endpoints = arena_calloc(a, (size_t)b->nendpoints, sizeof(*b->endpoints));
         for (int32_t j = 0; j < b->nendpoints && !rbuf_err(rb); j++) {
             kp_ctl_endpoint_t *e = &b->endpoints[j];
             e->port = rbuf_i32(rb);

@@ -9,9 +9,9 @@
 
 #include "kp.h"
 
-#define KP_LEADER_AND_ISR_VERSION 5
+#define KP_LEADER_AND_ISR_VERSION  5
 #define KP_UPDATE_METADATA_VERSION 7
-#define KP_STOP_REPLICA_VERSION 3
+#define KP_STOP_REPLICA_VERSION    3
 
 /* One partition's state, shared by LeaderAndIsr and UpdateMetadata. */
 typedef struct kp_ctl_pstate {

@@ -1,0 +1,327 @@
+/* ctl_admin.c: admin operations run on the ctl thread (see ctl.h): create topics (configs,
+ * then the assignment znode the controller watches), delete topics (a marker under
+ * /admin/delete_topics), add partitions. Each spec gets an error code and message as Kafka's
+ * AdminZkClient would give them. */
+#include "ctl_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assign.h"
+#include "log.h"
+#include "tcfg.h"
+#include "zkpath.h"
+
+kerr_t ctl_topic_name_valid(const char *name, char *why, size_t n)
+{
+    size_t len = strlen(name);
+    if (len == 0) {
+        snprintf(why, n, "Topic name is illegal, it can't be empty");
+        return KERR_INVALID_TOPIC_EXCEPTION;
+    }
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+        snprintf(why, n, "Topic name cannot be \".\" or \"..\"");
+        return KERR_INVALID_TOPIC_EXCEPTION;
+    }
+    if (len > 249) {
+        snprintf(why, n, "Topic name is illegal, it can't be longer than 249 characters");
+        return KERR_INVALID_TOPIC_EXCEPTION;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char ch = name[i];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+        if (!ok) {
+            snprintf(why, n,
+                     "Topic name \"%s\" is illegal, it contains a character other than ASCII "
+                     "alphanumerics, '.', '_' and '-'",
+                     name);
+            return KERR_INVALID_TOPIC_EXCEPTION;
+        }
+    }
+    return KERR_NONE;
+}
+
+static void ctl_spec_fail(ctl_topic_spec_t *s, kerr_t err, const char *fmt, const char *arg)
+{
+    s->err = err;
+    snprintf(s->errmsg, sizeof(s->errmsg), fmt, arg);
+}
+
+/* Assign over the live brokers (sorted by id). */
+static void ctl_assign(const md_broker_t *live, int nb, int32_t first, int32_t nparts, int16_t rf,
+                       int32_t start, int32_t shift, int32_t *out)
+{
+    int32_t ids[256];
+    int n = nb < 256 ? nb : 256;
+    for (int i = 0; i < n; i++) ids[i] = live[i].id;
+    assign_replicas(ids, n, first, nparts, rf, start, shift, out);
+}
+
+static void ctl_create_topic(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
+{
+    char why[256];
+    if ((s->err = ctl_topic_name_valid(s->name, why, sizeof(why))) != KERR_NONE) {
+        snprintf(s->errmsg, sizeof(s->errmsg), "%s", why);
+        return;
+    }
+    if (s->nassign > 0 && (s->num_partitions != -1 || s->replication_factor != -1)) {
+        ctl_spec_fail(s, KERR_INVALID_REQUEST,
+                      "Both numPartitions or replicationFactor and replicasAssignments were set. "
+                      "Both cannot be used at the same time.%s",
+                      "");
+        return;
+    }
+    for (int i = 0; i < s->ncfg; i++) {
+        if (tcfg_validate(s->cfg_keys[i], s->cfg_vals[i], why, sizeof(why)) != KERR_NONE) {
+            ctl_spec_fail(s, KERR_INVALID_CONFIG, "%s", why);
+            return;
+        }
+    }
+    if (!ctl_load_brokers(c, c->active)) {
+        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "cannot list brokers in ZooKeeper%s", "");
+        return;
+    }
+    int32_t nparts = s->nassign > 0            ? s->nassign
+                     : s->num_partitions == -1 ? c->conf.default_partitions
+                                               : s->num_partitions;
+    int16_t rf = s->nassign > 0                ? (int16_t)s->assign_rf
+                 : s->replication_factor == -1 ? c->conf.default_replication_factor
+                                               : s->replication_factor;
+    if (nparts <= 0) {
+        ctl_spec_fail(s, KERR_INVALID_PARTITIONS, "Number of partitions must be larger than 0.%s",
+                      "");
+        return;
+    }
+    if (rf <= 0 || rf > CTL_MAX_RF) {
+        ctl_spec_fail(s, KERR_INVALID_REPLICATION_FACTOR,
+                      "Replication factor must be larger than 0.%s", "");
+        return;
+    }
+    if (s->nassign == 0 && rf > c->nlive) {
+        s->err = KERR_INVALID_REPLICATION_FACTOR;
+        snprintf(s->errmsg, sizeof(s->errmsg),
+                 "Replication factor: %d larger than available brokers: %d.", rf, c->nlive);
+        return;
+    }
+    int32_t *assign = malloc((size_t)nparts * (size_t)rf * sizeof(int32_t));
+    if (!assign) abort();
+    if (s->nassign > 0) {
+        memcpy(assign, s->assign, (size_t)nparts * (size_t)rf * sizeof(int32_t));
+        for (int32_t i = 0; i < nparts * rf; i++) {
+            if (!ctl_broker_live(c, assign[i])) {
+                s->err = KERR_INVALID_REPLICA_ASSIGNMENT;
+                snprintf(s->errmsg, sizeof(s->errmsg), "Unknown broker %d in replica assignment",
+                         assign[i]);
+                free(assign);
+                return;
+            }
+        }
+    } else {
+        int32_t start = rand() % c->nlive;
+        int32_t shift = rand() % c->nlive;
+        ctl_assign(c->live, c->nlive, 0, nparts, rf, start, shift, assign);
+    }
+    s->result_partitions = nparts;
+    s->result_rf = rf;
+    if (validate_only) {
+        char path[512];
+        zkpath_topic(path, sizeof(path), s->name);
+        struct Stat st;
+        if (zoo_exists(c->zh, path, 0, &st) == ZOK)
+            ctl_spec_fail(s, KERR_TOPIC_ALREADY_EXISTS, "Topic '%s' already exists.", s->name);
+        free(assign);
+        return;
+    }
+    char id[23];
+    zkpath_uuid_new(id);
+    zkpath_uuid_decode(id, s->topic_id);
+    /* Configs first (as Kafka's AdminZkClient does), then the assignment the controller
+     * watches for. */
+    char path[512];
+    zkpath_topic_config(path, sizeof(path), s->name);
+    char *cjson = zkpath_config_json(s->ncfg, (const char *const *)s->cfg_keys,
+                                     (const char *const *)s->cfg_vals);
+    int rc = ctl_zcreate_p(c, path, cjson, 0);
+    if (rc == ZNODEEXISTS) rc = zoo_set(c->zh, path, cjson, (int)strlen(cjson), -1);
+    free(cjson);
+    if (rc != ZOK) {
+        free(assign);
+        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "write topic config failed%s", "");
+        return;
+    }
+    zkpath_topic_t zt;
+    zkpath_topic_init(&zt, s->topic_id, nparts, rf, assign);
+    char *tjson = zkpath_topic_json(&zt);
+    zkpath_topic_clear(&zt);
+    free(assign);
+    zkpath_topic(path, sizeof(path), s->name);
+    rc = ctl_zcreate_p(c, path, tjson, 0);
+    free(tjson);
+    if (rc == ZNODEEXISTS) {
+        ctl_spec_fail(s, KERR_TOPIC_ALREADY_EXISTS, "Topic '%s' already exists.", s->name);
+        return;
+    }
+    if (rc != ZOK) {
+        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "write topic znode failed%s", "");
+        return;
+    }
+    log_info("ctl", "created topic %s: %d partitions, replication factor %d", s->name, nparts, rf);
+    /* The config is known now; tell the local broker before any partition opens. */
+    ctl_load_topic_config(c, s->name);
+}
+
+static void ctl_delete_topic(ctl_t *c, ctl_topic_spec_t *s)
+{
+    if (!c->conf.delete_topic_enable) {
+        ctl_spec_fail(s, KERR_TOPIC_DELETION_DISABLED,
+                      "Topic deletion is disabled (delete.topic.enable=false)%s", "");
+        return;
+    }
+    char path[512];
+    zkpath_topic(path, sizeof(path), s->name);
+    struct Stat st;
+    if (zoo_exists(c->zh, path, 0, &st) != ZOK) {
+        ctl_spec_fail(s, KERR_UNKNOWN_TOPIC_OR_PARTITION,
+                      "This server does not host this topic-partition.%s", "");
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/%s", ZKPATH_ADMIN_DELETE_TOPICS, s->name);
+    int rc = ctl_zcreate_p(c, path, NULL, 0);
+    if (rc != ZOK && rc != ZNODEEXISTS)
+        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "create delete marker failed%s", "");
+}
+
+static void ctl_create_partitions(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
+{
+    char path[512];
+    zkpath_topic(path, sizeof(path), s->name);
+    char *data = NULL;
+    struct Stat st;
+    if (ctl_zget(c, path, false, &data, &st) != ZOK) {
+        ctl_spec_fail(s, KERR_UNKNOWN_TOPIC_OR_PARTITION, "Topic '%s' does not exist.", s->name);
+        return;
+    }
+    zkpath_topic_t zt;
+    kerr_t err = zkpath_topic_parse(data, &zt);
+    free(data);
+    if (err) {
+        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "malformed topic znode%s", "");
+        return;
+    }
+    int32_t cur = zt.nparts;
+    if (s->num_partitions <= cur) {
+        s->err = KERR_INVALID_PARTITIONS;
+        snprintf(s->errmsg, sizeof(s->errmsg),
+                 "Topic currently has %d partitions, which is higher than the requested %d.", cur,
+                 s->num_partitions);
+        if (s->num_partitions == cur)
+            snprintf(s->errmsg, sizeof(s->errmsg), "Topic already has %d partitions.", cur);
+        zkpath_topic_clear(&zt);
+        return;
+    }
+    int16_t rf = (int16_t)(cur > 0 ? zt.nreplicas[0] : 1);
+    ctl_load_brokers(c, c->active);
+    int32_t add = s->num_partitions - cur;
+    if (s->nassign > 0 && s->nassign != add) {
+        ctl_spec_fail(s, KERR_INVALID_REPLICA_ASSIGNMENT,
+                      "Increasing the number of partitions requires an assignment for each new "
+                      "partition%s",
+                      "");
+        zkpath_topic_clear(&zt);
+        return;
+    }
+    if (s->nassign == 0 && rf > c->nlive) {
+        ctl_spec_fail(s, KERR_INVALID_REPLICATION_FACTOR,
+                      "Replication factor larger than available brokers%s", "");
+        zkpath_topic_clear(&zt);
+        return;
+    }
+    int32_t *assign = malloc((size_t)add * (size_t)rf * sizeof(int32_t));
+    if (!assign) abort();
+    if (s->nassign > 0 && s->assign_rf == rf)
+        memcpy(assign, s->assign, (size_t)add * (size_t)rf * sizeof(int32_t));
+    else
+        ctl_assign(c->live, c->nlive, cur, add, rf, rand() % c->nlive, rand() % c->nlive, assign);
+    if (validate_only) {
+        free(assign);
+        zkpath_topic_clear(&zt);
+        return;
+    }
+    zkpath_topic_add(&zt, add, rf, assign);
+    free(assign);
+    char *json = zkpath_topic_json(&zt);
+    zkpath_topic_clear(&zt);
+    int rc = zoo_set(c->zh, path, json, (int)strlen(json), st.version);
+    free(json);
+    if (rc != ZOK)
+        ctl_spec_fail(s,
+                      rc == ZBADVERSION ? KERR_REASSIGNMENT_IN_PROGRESS : KERR_UNKNOWN_SERVER_ERROR,
+                      "update topic znode failed%s", "");
+}
+
+static void ctl_op_done_cb(ev_loop_t *loop, void *arg)
+{
+    (void)loop;
+    ctl_op_t *op = arg;
+    op->done(op, op->arg);
+}
+
+void ctl_run_op(ctl_t *c, ctl_op_t *op)
+{
+    for (int i = 0; i < op->ntopics; i++) {
+        ctl_topic_spec_t *s = &op->topics[i];
+        if (s->err) continue; /* rejected by the broker before submitting */
+        if (!c->connected) {
+            ctl_spec_fail(s, KERR_REQUEST_TIMED_OUT, "ZooKeeper is not connected%s", "");
+            continue;
+        }
+        switch (op->type) {
+        case CTL_OP_CREATE_TOPICS:
+            ctl_create_topic(c, s, op->validate_only);
+            break;
+        case CTL_OP_DELETE_TOPICS:
+            ctl_delete_topic(c, s);
+            break;
+        case CTL_OP_CREATE_PARTITIONS:
+            ctl_create_partitions(c, s, op->validate_only);
+            break;
+        }
+    }
+    ev_post(c->loop, ctl_op_done_cb, op);
+}
+
+void ctl_fail_op(ctl_t *c, ctl_op_t *op, kerr_t err, const char *why)
+{
+    for (int i = 0; i < op->ntopics; i++) ctl_spec_fail(&op->topics[i], err, "%s", why);
+    ev_post(c->loop, ctl_op_done_cb, op);
+}
+
+void ctl_op_free(ctl_op_t *op)
+{
+    if (!op) return;
+    for (int i = 0; i < op->ntopics; i++) {
+        ctl_topic_spec_t *s = &op->topics[i];
+        free(s->name);
+        free(s->assign);
+        for (int j = 0; j < s->ncfg; j++) {
+            free(s->cfg_keys[j]);
+            free(s->cfg_vals[j]);
+        }
+        free(s->cfg_keys);
+        free(s->cfg_vals);
+    }
+    free(op->topics);
+    free(op);
+}
+
+void ctl_submit(ctl_t *c, ctl_op_t *op)
+{
+    ctl_ev_t *ev = calloc(1, sizeof(*ev));
+    if (!ev) abort();
+    ev->type = CTL_EV_OP;
+    ev->op = op;
+    ctl_push(c, ev);
+}
+
