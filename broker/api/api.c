@@ -19,11 +19,16 @@ static const api_def_t api_defs[] = {
     {KAPI_LEADER_AND_ISR, 5, 5, 4, api_leaderandisr},
     {KAPI_STOP_REPLICA, 3, 3, 2, api_stopreplica},
     {KAPI_UPDATE_METADATA, 7, 7, 6, api_updatemetadata},
+    {KAPI_CONTROLLED_SHUTDOWN, 3, 3, 3, api_controlledshutdown},
     {KAPI_API_VERSIONS, 0, 3, 3, api_apiversions},
     {KAPI_CREATE_TOPICS, 0, 7, 5, api_createtopics},
     {KAPI_DELETE_TOPICS, 0, 6, 4, api_deletetopics},
+    {KAPI_INIT_PRODUCER_ID, 0, 4, 2, api_initproducerid},
+    {KAPI_OFFSET_FOR_LEADER_EPOCH, 0, 4, 4, api_offsetforleaderepoch},
     {KAPI_DESCRIBE_CONFIGS, 0, 4, 4, api_describeconfigs},
     {KAPI_CREATE_PARTITIONS, 0, 3, 2, api_createpartitions},
+    {KAPI_ELECT_LEADERS, 0, 2, 2, api_electleaders},
+    {KAPI_ALTER_PARTITION, 1, 1, 0, api_alterpartition},
     {KAPI_DESCRIBE_CLUSTER, 0, 1, 0, api_describecluster},
 };
 

@@ -44,5 +44,14 @@ api_handler_fn api_describecluster;
 api_handler_fn api_leaderandisr;
 api_handler_fn api_updatemetadata;
 api_handler_fn api_stopreplica;
+api_handler_fn api_offsetforleaderepoch;
+api_handler_fn api_alterpartition;
+api_handler_fn api_controlledshutdown;
+api_handler_fn api_electleaders;
+api_handler_fn api_initproducerid;
+
+/* Answer InitProducerId requests still waiting for an id block, free the block (shutdown). */
+typedef struct server server_t;
+void api_initproducerid_free(server_t *srv);
 
 #endif

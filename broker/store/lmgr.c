@@ -20,7 +20,8 @@
 
 typedef struct lmgr_entry {
     plog_t *log;
-    int dir; /* index into m->dirs */
+    int dir;    /* index into m->dirs */
+    int64_t hw; /* from replication-offset-checkpoint at start-up, -1 = none */
 } lmgr_entry_t;
 
 struct lmgr {
@@ -211,11 +212,13 @@ static kerr_t lmgr_open_dir(lmgr_t *m, int di, char *err, size_t n)
     bool clean = access(path, F_OK) == 0;
     dict_t *rp = ckpt_read(dir, "recovery-point-offset-checkpoint");
     dict_t *ls = ckpt_read(dir, "log-start-offset-checkpoint");
+    dict_t *hw = ckpt_read(dir, "replication-offset-checkpoint");
     DIR *d = opendir(dir);
     if (!d) {
         snprintf(err, n, "cannot open log dir %s: %s", dir, strerror(errno));
         dict_free(rp, free);
         dict_free(ls, free);
+        dict_free(hw, free);
         return KERR__IO;
     }
     struct dirent *de;
@@ -246,12 +249,14 @@ static kerr_t lmgr_open_dir(lmgr_t *m, int di, char *err, size_t n)
         if (!e) abort();
         e->log = log;
         e->dir = di;
+        e->hw = ckpt_get(hw, de->d_name, -1);
         lmgr_entry_free(dict_set(m->logs, de->d_name, e));
         opened++;
     }
     closedir(d);
     dict_free(rp, free);
     dict_free(ls, free);
+    dict_free(hw, free);
     if (!rc) {
         unlink(path);
         log_info("lmgr", "loaded %d partition logs from %s (%s)", opened, dir,
@@ -359,6 +364,14 @@ void lmgr_foreach(lmgr_t *m, void (*cb)(plog_t *log, void *arg), void *arg)
     size_t it = 0;
     void *v;
     while (dict_next(m->logs, &it, NULL, &v)) cb(((lmgr_entry_t *)v)->log, arg);
+}
+
+int64_t lmgr_checkpointed_hw(lmgr_t *m, const char *topic, int32_t partition)
+{
+    char key[300];
+    snprintf(key, sizeof(key), "%s-%d", topic, partition);
+    lmgr_entry_t *e = dict_get(m->logs, key);
+    return e ? e->hw : -1;
 }
 
 void lmgr_set_hw_fn(lmgr_t *m, int64_t (*hw)(plog_t *log, void *arg), void *arg)

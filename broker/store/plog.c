@@ -444,6 +444,8 @@ static seg_t *plog_active(const plog_t *log)
 }
 
 static void plog_epochs_load(plog_t *log);
+static void plog_epochs_truncate(plog_t *log, int64_t end);
+static void plog_epochs_write(plog_t *log);
 
 static void plog_unlink_seg_files(plog_t *log, int64_t base)
 {
@@ -691,6 +693,19 @@ static kerr_t plog_write(plog_t *log, uint8_t *buf, size_t len, int64_t now_ms,
     s->size += (int64_t)len;
     log->end_offset = next;
     log->unflushed_msgs += info->records;
+    if (!assign) {
+        /* a follower learns the leader epochs from the batches it copies (KIP-101) */
+        off = 0;
+        while (off < len) {
+            batch_hdr_t h;
+            batch_hdr_parse(buf + off, len - off, &h);
+            if (h.partition_leader_epoch >= 0 &&
+                (log->nepochs == 0 ||
+                 log->epochs[log->nepochs - 1].epoch < h.partition_leader_epoch))
+                plog_epoch_assign(log, h.partition_leader_epoch, h.base_offset);
+            off += batch_size(&h);
+        }
+    }
     return KERR_NONE;
 }
 
@@ -919,6 +934,32 @@ kerr_t plog_truncate_to(plog_t *log, int64_t offset)
     if (log->end_offset < offset && s->size == 0) log->end_offset = s->base;
     if (log->recovery_point > log->end_offset) log->recovery_point = log->end_offset;
     if (log->start_offset > log->end_offset) log->start_offset = log->end_offset;
+    plog_epochs_truncate(log, log->end_offset);
+    return KERR_NONE;
+}
+
+kerr_t plog_reset(plog_t *log, int64_t offset)
+{
+    kerr_t err;
+    seg_t *s = seg_open(log, offset, true, &err);
+    if (!s) return err;
+    while (log->nsegs > 0) {
+        seg_t *old = log->segs[--log->nsegs];
+        int64_t base = old->base;
+        seg_close(old);
+        if (base != offset) plog_unlink_seg_files(log, base);
+    }
+    if (ftruncate(s->fd, 0) != 0 || ftruncate(s->ifd, 0) != 0 || ftruncate(s->tfd, 0) != 0) {
+        seg_close(s);
+        return KERR__IO;
+    }
+    s->size = 0;
+    plog_push_seg(log, s);
+    log->start_offset = log->end_offset = log->recovery_point = offset;
+    log->nepochs = 0;
+    plog_epochs_write(log);
+    log_info("plog", "%s-%d reset: empty log starting at offset %" PRId64, log->topic,
+             log->partition, offset);
     return KERR_NONE;
 }
 
@@ -1032,11 +1073,59 @@ kerr_t plog_epoch_assign(plog_t *log, int32_t epoch, int64_t start_offset)
 int64_t plog_epoch_end_offset(plog_t *log, int32_t epoch, int32_t *found_epoch)
 {
     *found_epoch = -1;
-    for (int i = log->nepochs - 1; i >= 0; i--) {
-        if (log->epochs[i].epoch <= epoch) {
-            *found_epoch = log->epochs[i].epoch;
-            return i + 1 < log->nepochs ? log->epochs[i + 1].start : log->end_offset;
-        }
+    if (epoch < 0 || log->nepochs == 0) return -1;
+    if (log->epochs[log->nepochs - 1].epoch == epoch) {
+        *found_epoch = epoch;
+        return log->end_offset;
     }
-    return -1;
+    /* the first entry above the requested epoch ends it */
+    int hi = -1;
+    for (int i = 0; i < log->nepochs; i++)
+        if (log->epochs[i].epoch > epoch) {
+            hi = i;
+            break;
+        }
+    if (hi < 0) return -1; /* newer than anything we know: undefined */
+    if (hi == 0) {
+        *found_epoch = epoch; /* older than our first epoch: it ended where ours began */
+        return log->epochs[0].start;
+    }
+    *found_epoch = log->epochs[hi - 1].epoch;
+    return log->epochs[hi].start;
+}
+
+int32_t plog_latest_epoch(const plog_t *log)
+{
+    return log->nepochs ? log->epochs[log->nepochs - 1].epoch : -1;
+}
+
+/* Drop cached epochs that start at or after end (the log was cut there). */
+static void plog_epochs_truncate(plog_t *log, int64_t end)
+{
+    int n = log->nepochs;
+    while (n > 0 && log->epochs[n - 1].start >= end) n--;
+    if (n == log->nepochs) return;
+    log->nepochs = n;
+    plog_epochs_write(log);
+}
+
+kerr_t plog_foreach_batch(plog_t *log, int64_t from, plog_batch_fn *fn, void *arg)
+{
+    for (int i = 0; i < log->nsegs; i++) {
+        seg_t *s = log->segs[i];
+        if (i + 1 < log->nsegs && log->segs[i + 1]->base <= from) continue;
+        scan_t sc;
+        scan_init(&sc, s->fd, s->size);
+        int64_t pos = 0;
+        if (from > s->base) pos = seg_index_lookup(s, (uint32_t)(from - s->base));
+        batch_hdr_t h;
+        kerr_t err = KERR_NONE;
+        while (pos < s->size && (err = scan_hdr(&sc, pos, &h)) == KERR_NONE) {
+            if (batch_last_offset(&h) >= from) fn(arg, &h);
+            pos += (int64_t)batch_size(&h);
+        }
+        scan_free(&sc);
+        if (err && pos < s->size) return KERR__CORRUPT;
+    }
+    return KERR_NONE;
 }

@@ -82,6 +82,9 @@ kerr_t plog_max_timestamp(plog_t *log, int64_t *offset, int64_t *timestamp);
 int plog_retention(plog_t *log, int64_t now_ms);
 /* Drop everything at and after offset (which must be a batch boundary or the end). */
 kerr_t plog_truncate_to(plog_t *log, int64_t offset);
+/* Drop every segment and start an empty log at offset (a follower behind the leader's log
+ * start). */
+kerr_t plog_reset(plog_t *log, int64_t offset);
 /* fsync data and index files; the recovery point becomes the log end. */
 kerr_t plog_flush(plog_t *log);
 /* Flush when flush.messages / flush.ms say so. */
@@ -90,10 +93,20 @@ void plog_set_cfg(plog_t *log, const plog_cfg_t *cfg);
 /* Close and remove the directory (renamed to <dir>.<uuid>-delete first, as Kafka does). */
 kerr_t plog_delete(plog_t *log);
 
-/* Leader epoch cache (KIP-101), persisted in leader-epoch-checkpoint. */
+/* Leader epoch cache (KIP-101), persisted in leader-epoch-checkpoint. Followers add the
+ * epochs of the batches they copy; truncation drops entries past the new end. */
 kerr_t plog_epoch_assign(plog_t *log, int32_t epoch, int64_t start_offset);
-/* End offset of epoch: start of the next higher epoch, or the log end for the latest epoch;
- * *found_epoch = the largest epoch <= the one asked (-1 and end -1 when none). */
+/* Kafka's LeaderEpochFileCache.endOffsetFor: for the latest epoch, the log end; for an older
+ * one, the start of the first higher epoch, with *found_epoch = the largest epoch <= the one
+ * asked (the asked epoch itself when it predates every cached one); -1 (undefined) for an
+ * epoch newer than all, or with no epochs. */
 int64_t plog_epoch_end_offset(plog_t *log, int32_t epoch, int32_t *found_epoch);
+/* The latest cached epoch, -1 when none. */
+int32_t plog_latest_epoch(const plog_t *log);
+
+/* Call fn for the header of every batch that ends at or after from (reads headers only). */
+struct batch_hdr;
+typedef void plog_batch_fn(void *arg, const struct batch_hdr *h);
+kerr_t plog_foreach_batch(plog_t *log, int64_t from, plog_batch_fn *fn, void *arg);
 
 #endif
