@@ -15,6 +15,7 @@
 #include "dict.h"
 #include "ktime.h"
 #include "ctl.h"
+#include "group/grp.h"
 #include "log.h"
 #include "mdcache.h"
 #include "net.h"
@@ -277,6 +278,7 @@ static void server_tick(ev_loop_t *loop, void *arg)
 {
     server_t *srv = arg;
     rmgr_tick(srv->rmgr, ktime_wall_ms());
+    grp_coord_tick(srv->grp, ktime_wall_ms());
     ev_timer_add(loop, SERVER_TICK_MS, server_tick, srv);
 }
 
@@ -348,6 +350,7 @@ int server_start(server_t *srv, cfg_t *cfg)
     srv->md = mdcache_new();
     srv->autocreating = dict_new();
     srv->rmgr = rmgr_new(srv);
+    srv->grp = grp_coord_new(srv);
     tconf_init(srv);
 
     ctl_conf_t cc;
@@ -392,6 +395,8 @@ int server_run(server_t *srv)
     /* Answer what is parked (delayed fetches, admin requests waiting for metadata) so every
      * request is freed, then close the connections. */
     rmgr_wake_all(srv->rmgr);
+    grp_coord_free(srv->grp); /* answers waiting JoinGroup/SyncGroup requests */
+    srv->grp = NULL;
     while (srv->md_waiters) {
         md_waiter_t *w = srv->md_waiters;
         srv->md_waiters = w->next;

@@ -22,6 +22,7 @@ typedef struct zkc zkc_t;
 typedef struct ctl ctl_t;
 typedef struct zkreg zkreg_t;
 typedef struct conn conn_t;
+typedef struct grp_coord grp_coord_t;
 
 #define SERVER_MAX_LISTENERS 8
 
@@ -51,7 +52,8 @@ struct server {
     zkc_t *zk;
     zkreg_t *zkreg;
     ctl_t *ctl;
-    conn_t *conns; /* all open connections (intrusive list) */
+    grp_coord_t *grp; /* group coordinator (broker/group/grp.h) */
+    conn_t *conns;    /* all open connections (intrusive list) */
     int nconns;
     int64_t max_request_bytes; /* socket.request.max.bytes */
     void *md_waiters;          /* server.c: requests waiting for a metadata change */
