@@ -197,8 +197,9 @@ ev_timer_id_t ev_timer_add(ev_loop_t *l, int64_t delay_ms, ev_timer_cb *cb, void
     t->id = l->next_timer_id++;
     t->cb = cb;
     t->arg = arg;
+    ev_timer_id_t id = t->id; /* t moves once the heap is fixed up */
     ev_heap_up(l, l->nheap - 1);
-    return t->id;
+    return id;
 }
 
 /* Cancel by removing the entry from the heap directly (O(n) find, O(log n) fix): timers are

@@ -65,6 +65,25 @@ START_TEST(test_cancel_including_from_another_timer)
 }
 END_TEST
 
+/* Regression: ev_timer_add returned the id of the entry left at the heap's tail after the new
+ * timer moved up, so cancelling an early timer added after later ones cancelled another. */
+START_TEST(test_cancel_by_id_of_timer_that_moved_up_the_heap)
+{
+    ev_loop_t *l = ev_new();
+    norder = 0;
+    ev_timer_add(l, 30, rec_timer, (void *)1);
+    ev_timer_add(l, 30, rec_timer, (void *)2);
+    ev_timer_add(l, 30, rec_timer, (void *)3);
+    ev_timer_id_t early = ev_timer_add(l, 5, rec_timer, (void *)99); /* bubbles to the top */
+    ev_timer_cancel(l, early);
+    ev_timer_add(l, 60, stop_timer, NULL);
+    ev_run(l);
+    ck_assert_int_eq(norder, 3);
+    for (int i = 0; i < 3; i++) ck_assert_int_eq(order[i], i + 1);
+    ev_free(l);
+}
+END_TEST
+
 static int reads;
 static void on_read(ev_loop_t *l, int fd, uint32_t ev, void *arg)
 {
@@ -182,6 +201,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_timers_fire_in_deadline_then_add_order);
     tcase_add_test(tc, test_cancel_including_from_another_timer);
+    tcase_add_test(tc, test_cancel_by_id_of_timer_that_moved_up_the_heap);
     tcase_add_test(tc, test_fd_readiness_and_delete_in_callback);
     tcase_add_test(tc, test_write_interest);
     tcase_add_test(tc, test_posts_from_threads_exactly_once_in_order);
