@@ -347,6 +347,8 @@ int server_start(server_t *srv, cfg_t *cfg)
     }
     lmgr_set_intervals(srv->lmgr, cfg_int(cfg, "log.retention.check.interval.ms"),
                        cfg_int(cfg, "log.flush.offset.checkpoint.interval.ms"));
+    lmgr_set_cleaner(srv->lmgr, cfg_bool(cfg, "log.cleaner.enable"),
+                     cfg_int(cfg, "log.cleaner.backoff.ms"));
     srv->md = mdcache_new();
     srv->autocreating = dict_new();
     srv->rmgr = rmgr_new(srv);

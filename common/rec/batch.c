@@ -55,7 +55,19 @@ kerr_t batch_hdr_parse(const uint8_t *p, size_t len, batch_hdr_t *h)
     return KERR_NONE;
 }
 
+static kerr_t batch_check(const uint8_t *p, size_t len, batch_hdr_t *h, bool contiguous);
+
 kerr_t batch_validate(const uint8_t *p, size_t len, batch_hdr_t *h)
+{
+    return batch_check(p, len, h, true);
+}
+
+kerr_t batch_validate_stored(const uint8_t *p, size_t len, batch_hdr_t *h)
+{
+    return batch_check(p, len, h, false);
+}
+
+static kerr_t batch_check(const uint8_t *p, size_t len, batch_hdr_t *h, bool contiguous)
 {
     kerr_t err = batch_hdr_parse(p, len, h);
     if (err == KERR__AGAIN) return KERR__BAD_MSG;
@@ -66,15 +78,19 @@ kerr_t batch_validate(const uint8_t *p, size_t len, batch_hdr_t *h)
     if (h->record_count < 0) return KERR_CORRUPT_MESSAGE;
     if (batch_codec(h) > BATCH_CODEC_ZSTD) return KERR_UNSUPPORTED_COMPRESSION_TYPE;
     if (batch_codec(h) != BATCH_CODEC_NONE) return KERR_NONE; /* framing checked by CRC only */
-    if (h->last_offset_delta != h->record_count - 1 && h->record_count > 0)
+    if (contiguous && h->last_offset_delta != h->record_count - 1 && h->record_count > 0)
         return KERR_CORRUPT_MESSAGE;
     /* Uncompressed: the records must fill the batch exactly, numbered 0..count-1. */
     rbuf_t rb;
     rbuf_init(&rb, p + BATCH_HDR_SIZE, size - BATCH_HDR_SIZE);
     batch_rec_t r;
     int32_t n = 0;
+    int32_t prev = -1;
     while (batch_rec_next(&rb, &r)) {
-        if (r.offset_delta != n) return KERR_CORRUPT_MESSAGE;
+        if (contiguous ? r.offset_delta != n
+                       : r.offset_delta <= prev || r.offset_delta > h->last_offset_delta)
+            return KERR_CORRUPT_MESSAGE;
+        prev = r.offset_delta;
         n++;
     }
     if (rbuf_err(&rb) || n != h->record_count) return KERR_CORRUPT_MESSAGE;

@@ -78,6 +78,10 @@ kerr_t batch_hdr_parse(const uint8_t *p, size_t len, batch_hdr_t *h);
  * KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT for magic != 2, KERR__BAD_MSG when it does not fit. */
 kerr_t batch_validate(const uint8_t *p, size_t len, batch_hdr_t *h);
 
+/* Validation of a batch read back from the log (recovery): as batch_validate, except that
+ * record offset deltas may have gaps (a compacted batch keeps only some of its records). */
+kerr_t batch_validate_stored(const uint8_t *p, size_t len, batch_hdr_t *h);
+
 /* Stamp fields not covered by the CRC (in place). */
 void batch_set_base_offset(uint8_t *p, int64_t base_offset);
 void batch_set_leader_epoch(uint8_t *p, int32_t epoch);
