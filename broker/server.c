@@ -18,6 +18,7 @@
 #include "ctlreq.h"
 #include "dict.h"
 #include "ktime.h"
+#include "group/grp.h"
 #include "log.h"
 #include "mdcache.h"
 #include "net.h"
@@ -326,6 +327,7 @@ static void server_tick(ev_loop_t *loop, void *arg)
 {
     server_t *srv = arg;
     rmgr_tick(srv->rmgr, ktime_wall_ms());
+    grp_coord_tick(srv->grp, ktime_wall_ms());
     ev_timer_add(loop, SERVER_TICK_MS, server_tick, srv);
 }
 
@@ -467,9 +469,12 @@ int server_start(server_t *srv, cfg_t *cfg)
     lmgr_set_intervals(srv->lmgr, cfg_int(cfg, "log.retention.check.interval.ms"),
                        cfg_int(cfg, "log.flush.offset.checkpoint.interval.ms"));
     lmgr_set_hw_fn(srv->lmgr, server_log_hw, srv);
+    lmgr_set_cleaner(srv->lmgr, cfg_bool(cfg, "log.cleaner.enable"),
+                     cfg_int(cfg, "log.cleaner.backoff.ms"));
     srv->md = mdcache_new();
     srv->autocreating = dict_new();
     srv->rmgr = rmgr_new(srv);
+    srv->grp = grp_coord_new(srv);
     tconf_init(srv);
 
     ctl_conf_t cc;
@@ -521,6 +526,8 @@ int server_run(server_t *srv)
     /* Answer what is parked (delayed fetches, admin requests waiting for metadata) so every
      * request is freed, then close the connections. */
     rmgr_wake_all(srv->rmgr);
+    grp_coord_free(srv->grp); /* answers waiting JoinGroup/SyncGroup requests */
+    srv->grp = NULL;
     while (srv->md_waiters) {
         md_waiter_t *w = srv->md_waiters;
         srv->md_waiters = w->next;

@@ -26,6 +26,7 @@ typedef struct fetcher fetcher_t;
 typedef struct peer peer_t;
 typedef struct chan_mgr chan_mgr_t;
 typedef struct pidgen pidgen_t;
+typedef struct grp_coord grp_coord_t;
 
 #define SERVER_MAX_LISTENERS 8
 
@@ -57,7 +58,8 @@ struct server {
     zkc_t *zk;
     zkreg_t *zkreg;
     ctl_t *ctl;
-    conn_t *conns; /* all open connections (intrusive list) */
+    grp_coord_t *grp; /* group coordinator (broker/group/grp.h) */
+    conn_t *conns;    /* all open connections (intrusive list) */
     int nconns;
     int64_t max_request_bytes; /* socket.request.max.bytes */
     void *md_waiters;          /* server.c: requests waiting for a metadata change */

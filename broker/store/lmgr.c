@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleaner.h"
 #include "dict.h"
 #include "ktime.h"
 #include "log.h"
@@ -35,6 +36,7 @@ struct lmgr {
     int64_t (*hw_fn)(plog_t *log, void *arg);
     void *hw_arg;
     int next_dir;
+    cleaner_t *cleaner; /* NULL when log.cleaner.enable=false */
 };
 
 /* ---- checkpoint files ---- */
@@ -386,6 +388,28 @@ void lmgr_set_intervals(lmgr_t *m, int64_t retention_check_ms, int64_t checkpoin
     m->checkpoint_ms = checkpoint_ms;
 }
 
+/* ---- log cleaner ---- */
+
+#define LMGR_CLEAN_BYTES_PER_PASS (64 * 1024 * 1024)
+
+void lmgr_set_cleaner(lmgr_t *m, bool enable, int64_t backoff_ms)
+{
+    cleaner_free(m->cleaner);
+    m->cleaner = enable ? cleaner_new(backoff_ms, LMGR_CLEAN_BYTES_PER_PASS) : NULL;
+}
+
+static void lmgr_clean(lmgr_t *m, int64_t now_ms)
+{
+    plog_t **logs = calloc(dict_size(m->logs) + 1, sizeof(*logs));
+    if (!logs) abort();
+    int n = 0;
+    size_t it = 0;
+    void *v;
+    while (dict_next(m->logs, &it, NULL, &v)) logs[n++] = ((lmgr_entry_t *)v)->log;
+    cleaner_tick(m->cleaner, logs, n, now_ms);
+    free(logs);
+}
+
 void lmgr_tick(lmgr_t *m, int64_t now_ms)
 {
     size_t it = 0;
@@ -400,6 +424,7 @@ void lmgr_tick(lmgr_t *m, int64_t now_ms)
         m->last_checkpoint = now_ms;
         lmgr_checkpoint(m);
     }
+    if (m->cleaner) lmgr_clean(m, now_ms);
 }
 
 void lmgr_close(lmgr_t *m, bool clean)
@@ -421,6 +446,7 @@ void lmgr_close(lmgr_t *m, bool clean)
         }
     }
     dict_free(m->logs, lmgr_entry_free);
+    cleaner_free(m->cleaner);
     for (int i = 0; i < m->ndirs; i++) free(m->dirs[i]);
     free(m);
 }

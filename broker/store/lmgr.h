@@ -41,4 +41,8 @@ void lmgr_checkpoint(lmgr_t *m);
  * .kafka_cleanshutdown marker. Frees m. */
 void lmgr_close(lmgr_t *m, bool clean);
 
+/* ---- log cleaner (cleaner.h) ----
+ * Compact cleanup.policy=compact logs from lmgr_tick, passes backoff_ms apart. */
+void lmgr_set_cleaner(lmgr_t *m, bool enable, int64_t backoff_ms);
+
 #endif

@@ -19,16 +19,22 @@
 #include "kerr.h"
 
 typedef struct plog_cfg {
-    int64_t segment_bytes;        /* roll when the active segment would exceed this */
-    int64_t segment_ms;           /* roll when the active segment is older than this */
-    int64_t retention_ms;         /* -1 = forever */
-    int64_t retention_bytes;      /* -1 = unlimited */
-    int32_t index_interval_bytes; /* bytes of log between index entries */
-    int32_t segment_index_bytes;  /* max index file size (entries beyond roll the segment) */
-    int64_t flush_messages;       /* fsync after this many messages (INT64_MAX = never) */
-    int64_t flush_ms;             /* fsync when the last flush is older (INT64_MAX = never) */
-    int64_t file_delete_delay_ms; /* accepted; files are unlinked at once (open fds stay valid) */
+    int64_t segment_bytes;         /* roll when the active segment would exceed this */
+    int64_t segment_ms;            /* roll when the active segment is older than this */
+    int64_t retention_ms;          /* -1 = forever */
+    int64_t retention_bytes;       /* -1 = unlimited */
+    int32_t index_interval_bytes;  /* bytes of log between index entries */
+    int32_t segment_index_bytes;   /* max index file size (entries beyond roll the segment) */
+    int64_t flush_messages;        /* fsync after this many messages (INT64_MAX = never) */
+    int64_t flush_ms;              /* fsync when the last flush is older (INT64_MAX = never) */
+    int64_t file_delete_delay_ms;  /* accepted; files are unlinked at once (open fds stay valid) */
+    int cleanup_policy;            /* PLOG_CLEANUP_DELETE | PLOG_CLEANUP_COMPACT */
+    int64_t delete_retention_ms;   /* compacted topics: how long tombstones stay */
+    int64_t min_compaction_lag_ms; /* records younger than this are not compacted */
 } plog_cfg_t;
+
+#define PLOG_CLEANUP_DELETE  1
+#define PLOG_CLEANUP_COMPACT 2
 
 void plog_cfg_defaults(plog_cfg_t *c);
 
@@ -108,5 +114,19 @@ int32_t plog_latest_epoch(const plog_t *log);
 struct batch_hdr;
 typedef void plog_batch_fn(void *arg, const struct batch_hdr *h);
 kerr_t plog_foreach_batch(plog_t *log, int64_t from, plog_batch_fn *fn, void *arg);
+
+/* ---- for the log cleaner (broker/store/cleaner.c) ----
+ * Segments are numbered 0 .. plog_segment_count()-1, the last one active (never cleaned). */
+typedef struct plog_seg_info {
+    int64_t base, next_offset, size, max_ts;
+    int fd; /* borrowed */
+} plog_seg_info_t;
+const plog_cfg_t *plog_cfg(const plog_t *log);
+kerr_t plog_segment_info(const plog_t *log, int i, plog_seg_info_t *out);
+/* Replace segment `base` by the cleaned log file at cleaned_path (same directory): Kafka's
+ * dance, crash-safe at every step: rename to <base>.log.swap, unlink the old segment's files,
+ * rename .swap to .log, rebuild its indexes. An empty cleaned file removes the segment (the
+ * log start moves up when it was the first). */
+kerr_t plog_replace_segment(plog_t *log, int64_t base, const char *cleaned_path);
 
 #endif
