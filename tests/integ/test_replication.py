@@ -256,3 +256,21 @@ def test_elect_leaders_api_and_admin_znode(tmp_path):
     finally:
         c.stop()
         c.check_sanitizers()
+
+
+def test_delete_topic_removes_every_replica_even_one_that_was_down(cluster):
+    import os
+    cluster.create_topic("gone", partitions=2, rf=3)
+    assert produce_one(cluster.bootstrap, "gone", b"v", "all")[0] is None
+    cluster.brokers[3].stop()  # away while the topic is deleted
+    a = cluster.admin()
+    a.delete_topics(["gone"], operation_timeout=30)["gone"].result(60)
+    wait_until(lambda: not cluster.kz.exists("/brokers/topics/gone"), 30, what="znode removed")
+    for i in (1, 2):
+        wait_until(lambda: not any(d.startswith("gone-") for d in os.listdir(cluster.brokers[i].log_dir)),
+                   30, what="broker %d to delete its replicas" % i)
+    assert any(d.startswith("gone-") for d in os.listdir(cluster.brokers[3].log_dir))
+    cluster.restart(3)  # its full LeaderAndIsr does not name them: stray logs, deleted
+    wait_until(lambda: not any(d.startswith("gone-") for d in os.listdir(cluster.brokers[3].log_dir)),
+               30, what="broker 3 to drop its stray replicas")
+    assert "gone" not in cluster.admin().list_topics(timeout=10).topics
