@@ -7,11 +7,14 @@
 
 #include <librdkafka/rdkafka.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 typedef struct cli_opt {
     const char *name; /* without the leading "--" */
     bool has_arg;
     const char *help;
+    bool multi; /* takes one or more values: --producer-props a=1 b=2 (argparse's nargs "+") */
     /* filled by cli_parse */
     const char **vals; /* every value given (repeatable options), NULL-terminated */
     int nvals;
@@ -21,6 +24,11 @@ typedef struct cli_opt {
 #define CLI_OPT(n, a, h)                                                                           \
     {                                                                                              \
         .name = (n), .has_arg = (a), .help = (h)                                                   \
+    }
+/* An option taking every following argument up to the next "--option". */
+#define CLI_OPT_MULTI(n, h)                                                                        \
+    {                                                                                              \
+        .name = (n), .has_arg = true, .help = (h), .multi = true                                   \
     }
 #define CLI_END                                                                                    \
     {                                                                                              \
@@ -41,8 +49,65 @@ void cli_die(const char *tool, const char *fmt, ...)
 /* Set "k=v" on a librdkafka config; exits with a reason when invalid. */
 void cli_conf_kv(const char *tool, rd_kafka_conf_t *conf, const char *kv);
 void cli_conf_set(const char *tool, rd_kafka_conf_t *conf, const char *k, const char *v);
+/* As cli_conf_kv, but a key librdkafka does not know is translated when it is a Java client
+ * key with a librdkafka equivalent (buffer.memory, send.buffer.bytes...), else ignored with
+ * the Java client's warning, as Kafka's tools ignore configs their client does not use. */
+void cli_conf_kv_lenient(const char *tool, rd_kafka_conf_t *conf, const char *kv);
 /* Load a properties file into conf (client keys librdkafka does not know are ignored with a
  * warning, as Kafka's tools ignore unknown configs). */
 void cli_conf_file(const char *tool, rd_kafka_conf_t *conf, const char *path);
+
+/* A librdkafka config with bootstrap.servers (when not NULL) and client.id set and librdkafka's
+ * own log lines off (log_level 0; errors reach the tools through the API). */
+rd_kafka_conf_t *cli_conf_new(const char *tool, const char *bootstrap, const char *client_id);
+/* rd_kafka_new or exit with the reason. */
+rd_kafka_t *cli_rk_new(const char *tool, rd_kafka_type_t type, rd_kafka_conf_t *conf);
+
+/* How long a tool waits for an unreachable cluster before giving up (ms). */
+#define CLI_REACH_MS 10000
+
+/* The partition count of topic, waiting (at most timeout_ms) while its leaders are elected.
+ * Exits with a one-line reason when the cluster cannot be reached in time or the topic does not
+ * exist (a producer handle may auto-create it: then its creation is waited for). */
+int cli_topic_partitions(const char *tool, rd_kafka_t *rk, const char *topic, int timeout_ms);
+
+/* Whether the cluster serves consumer groups (ListGroups is supported by the brokers).
+ * Exits with a one-line reason when the cluster cannot be reached within timeout_ms. */
+bool cli_groups_supported(const char *tool, rd_kafka_t *rk, int timeout_ms);
+
+/* Integer option value in [min, max], or exit naming the option; dflt when not given. */
+long long cli_ll(const char *tool, cli_opt_t *opts, const char *name, long long dflt, long long min,
+                 long long max);
+/* Number option value (strtod), dflt when not given. */
+double cli_double(const char *tool, cli_opt_t *opts, const char *name, double dflt);
+
+/* Format wall-clock ms with a java.text.SimpleDateFormat pattern (yyyy MM dd HH mm ss SSS,
+ * quoted literals; other letters are copied). Local time, as Java's default zone. */
+void cli_fmt_date(const char *pattern, int64_t wall_ms, char *out, size_t n);
+
+/* --print-metrics: librdkafka statistics mapped to Kafka's metric names, printed as Kafka's
+ * ToolsUtils.printMetrics does ("Metric Name   Value", then "group:name:{client-id=..} : v").
+ * cli_stats_enable() sets the stats callback (interval 1 s); cli_metrics_print() waits
+ * (serving the handle) for a statistics snapshot newer than the call, then prints. */
+typedef enum cli_metric_src {
+    CLI_M_TOP,         /* a top-level integer of the statistics */
+    CLI_M_BROKERS_SUM, /* sum of an integer over the brokers */
+    CLI_M_BROKERS_AVG, /* average of a window's "avg" over the brokers that have samples (us) */
+    CLI_M_TOPIC_AVG,   /* a window's "avg" of the topic */
+    CLI_M_RATE,        /* a top-level integer per second of the run */
+    CLI_M_VALUE,       /* a value the tool measured itself (extra[i]) */
+} cli_metric_src_t;
+typedef struct cli_metric {
+    const char *group, *name;
+    cli_metric_src_t src;
+    const char *key; /* statistics key (window name for the averages) */
+    double scale;    /* multiplier applied to the value (e.g. 0.001: us -> ms) */
+} cli_metric_t;
+void cli_stats_enable(const char *tool, rd_kafka_conf_t *conf);
+void cli_metrics_print(rd_kafka_t *rk, const cli_metric_t *m, int n, const char *client_id,
+                       const char *topic, double elapsed_s, const double *extra);
+
+/* Monotonic nanoseconds. */
+int64_t cli_mono_ns(void);
 
 #endif
