@@ -1003,6 +1003,7 @@ void ctl_stop(ctl_t *c)
     ctl_push(c, ev);
     pthread_join(c->thread, NULL);
     free(c->live);
+    free(c->live_epoch);
     free((char *)c->conf.zk_connect);
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);

@@ -23,7 +23,9 @@ static const api_def_t api_defs[] = {
     {KAPI_CREATE_TOPICS, 0, 7, 5, api_createtopics},
     {KAPI_DELETE_TOPICS, 0, 6, 4, api_deletetopics},
     {KAPI_DESCRIBE_CONFIGS, 0, 4, 4, api_describeconfigs},
+    {KAPI_ALTER_CONFIGS, 0, 2, 2, api_alterconfigs},
     {KAPI_CREATE_PARTITIONS, 0, 3, 2, api_createpartitions},
+    {KAPI_INCREMENTAL_ALTER_CONFIGS, 0, 1, 1, api_incrementalalterconfigs},
     {KAPI_DESCRIBE_CLUSTER, 0, 1, 0, api_describecluster},
 };
 

@@ -44,5 +44,12 @@ api_handler_fn api_describecluster;
 api_handler_fn api_leaderandisr;
 api_handler_fn api_updatemetadata;
 api_handler_fn api_stopreplica;
+api_handler_fn api_alterconfigs;
+api_handler_fn api_incrementalalterconfigs;
+
+/* AlterConfigs and IncrementalAlterConfigs after decoding (api_alterconfigs.c); incremental
+ * selects the response version mapping and the per-config operations. */
+struct kp_alterconfigs_req;
+void api_alterconfigs_run(req_t *r, const struct kp_alterconfigs_req *req, bool incremental);
 
 #endif
