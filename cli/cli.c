@@ -1,6 +1,8 @@
 /* cli.c: shared helpers of the command-line tools. */
 #include "cli.h"
 
+#include "zkpath.h"
+
 #include <jansson.h>
 
 #include <ctype.h>
@@ -196,6 +198,45 @@ static void cli_sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
+}
+
+rd_kafka_t *cli_admin_new(const char *tool, const char *bootstrap, const char *command_config)
+{
+    rd_kafka_conf_t *conf = cli_conf_new(tool, bootstrap, NULL);
+    if (command_config) cli_conf_file(tool, conf, command_config);
+    return cli_rk_new(tool, RD_KAFKA_PRODUCER, conf);
+}
+
+void cli_wait_cluster(const char *tool, rd_kafka_t *rk)
+{
+    const rd_kafka_metadata_t *md;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, NULL, &md, CLI_REACH_MS);
+    if (e)
+        cli_die(tool, "cannot reach the brokers at %s within %d ms: %s", cli_bootstrap(rk),
+                CLI_REACH_MS, rd_kafka_err2str(e));
+    rd_kafka_metadata_destroy(md);
+}
+
+rd_kafka_event_t *cli_admin_wait(const char *tool, rd_kafka_queue_t *q, rd_kafka_event_type_t type,
+                                 int timeout_ms)
+{
+    int64_t deadline = cli_mono_ns() / 1000000 + timeout_ms;
+    for (;;) {
+        int64_t left = deadline - cli_mono_ns() / 1000000;
+        rd_kafka_event_t *ev = left > 0 ? rd_kafka_queue_poll(q, (int)left) : NULL;
+        if (!ev) cli_die(tool, "timed out after %d ms waiting for the cluster", timeout_ms);
+        if (rd_kafka_event_type(ev) == type) return ev;
+        rd_kafka_event_destroy(ev);
+    }
+}
+
+rd_kafka_AdminOptions_t *cli_admin_options(rd_kafka_t *rk, rd_kafka_admin_op_t op, int timeout_ms)
+{
+    char err[256];
+    rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(rk, op);
+    rd_kafka_AdminOptions_set_request_timeout(ao, timeout_ms, err, sizeof(err));
+    rd_kafka_AdminOptions_set_operation_timeout(ao, timeout_ms, err, sizeof(err));
+    return ao;
 }
 
 int cli_topic_partitions(const char *tool, rd_kafka_t *rk, const char *topic, int timeout_ms)
@@ -437,4 +478,128 @@ void cli_metrics_print(rd_kafka_t *rk, const cli_metric_t *m, int n, const char 
         printf("%-*s : %.3f\n", width, names[i],
                root ? cli_metric_value(root, &m[i], topic, elapsed_s, extra ? extra[i] : 0) : 0.0);
     json_decref(root);
+}
+
+/* ---------------------------------------------------------------- ZooKeeper */
+
+zhandle_t *cli_zk_connect(const char *tool, const char *conn, int timeout_ms)
+{
+    /* the client's own connection-retry chatter would bury our one-line errors */
+    zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
+    FILE *devnull = fopen("/dev/null", "w");
+    if (devnull) zoo_set_log_stream(devnull);
+    zhandle_t *zh = zookeeper_init(conn, NULL, timeout_ms, NULL, NULL, 0);
+    if (!zh) cli_die(tool, "cannot connect to ZooKeeper at %s: %s", conn, strerror(errno));
+    for (int i = 0; i < timeout_ms / 50; i++) {
+        if (zoo_state(zh) == ZOO_CONNECTED_STATE) return zh;
+        cli_sleep_ms(50);
+    }
+    zookeeper_close(zh);
+    return NULL;
+}
+
+char *cli_zk_get(zhandle_t *zh, const char *path, struct Stat *st)
+{
+    int len = 1 << 20;
+    char *buf = malloc((size_t)len + 1);
+    if (!buf) abort();
+    struct Stat s;
+    int rc = zoo_get(zh, path, 0, buf, &len, &s);
+    if (rc != ZOK) {
+        free(buf);
+        return NULL;
+    }
+    buf[len < 0 ? 0 : len] = '\0';
+    if (st) *st = s;
+    return buf;
+}
+
+bool cli_zk_exists(zhandle_t *zh, const char *path)
+{
+    struct Stat st;
+    return zoo_exists(zh, path, 0, &st) == ZOK;
+}
+
+void cli_zk_mkdirs(zhandle_t *zh, const char *path)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof(tmp), "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        zoo_create(zh, tmp, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+        *p = '/';
+    }
+    zoo_create(zh, tmp, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+}
+
+void cli_zk_config_read(zhandle_t *zh, const char *path, zkpath_config_t *cs)
+{
+    memset(cs, 0, sizeof(*cs));
+    char *data = cli_zk_get(zh, path, NULL);
+    if (data && *data && zkpath_config_parse(data, &cs->n, &cs->keys, &cs->vals) != KERR_NONE)
+        memset(cs, 0, sizeof(*cs));
+    free(data);
+}
+
+int cli_zk_config_write(zhandle_t *zh, const char *path, const char *entity_type,
+                        const char *entity_name, const zkpath_config_t *cs)
+{
+    char *json =
+        zkpath_config_json(cs->n, (const char *const *)cs->keys, (const char *const *)cs->vals);
+    int rc = zoo_set(zh, path, json, (int)strlen(json), -1);
+    if (rc == ZNONODE) {
+        char parent[512];
+        snprintf(parent, sizeof(parent), "%s", path);
+        char *slash = strrchr(parent, '/');
+        if (slash && slash != parent) *slash = '\0';
+        cli_zk_mkdirs(zh, parent);
+        rc = zoo_create(zh, path, json, (int)strlen(json), &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+    }
+    free(json);
+    if (rc != ZOK) return rc;
+    char entity[600];
+    zkpath_config_entity(entity, sizeof(entity), entity_type, entity_name);
+    char *notice = zkpath_config_change_json(entity);
+    cli_zk_mkdirs(zh, ZKPATH_CONFIG_CHANGES);
+    rc = zoo_create(zh, ZKPATH_CONFIG_CHANGE_PREFIX, notice, (int)strlen(notice),
+                    &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, NULL, 0);
+    free(notice);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- Java names */
+
+static const struct {
+    rd_kafka_resp_err_t err;
+    const char *name;
+} cli_exceptions[] = {
+    {RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, "UnknownTopicOrPartitionException"},
+    {RD_KAFKA_RESP_ERR_INVALID_CONFIG, "InvalidConfigurationException"},
+    {RD_KAFKA_RESP_ERR_INVALID_REQUEST, "InvalidRequestException"},
+    {RD_KAFKA_RESP_ERR_POLICY_VIOLATION, "PolicyViolationException"},
+    {RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, "TimeoutException"},
+    {RD_KAFKA_RESP_ERR__TIMED_OUT, "TimeoutException"},
+    {RD_KAFKA_RESP_ERR__TRANSPORT, "TimeoutException"},
+    {RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND, "GroupIdNotFoundException"},
+    {RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP, "GroupNotEmptyException"},
+    {RD_KAFKA_RESP_ERR_INVALID_GROUP_ID, "InvalidGroupIdException"},
+    {RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE, "CoordinatorNotAvailableException"},
+    {RD_KAFKA_RESP_ERR_NOT_COORDINATOR, "NotCoordinatorException"},
+    {RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID, "UnknownMemberIdException"},
+    {RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE, "UnsupportedVersionException"},
+    {RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION, "UnsupportedVersionException"},
+    {RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, "TopicAuthorizationException"},
+    {RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED, "GroupAuthorizationException"},
+};
+
+const char *cli_java_exception(rd_kafka_resp_err_t err)
+{
+    static char buf[128];
+    for (size_t i = 0; i < sizeof(cli_exceptions) / sizeof(cli_exceptions[0]); i++)
+        if (cli_exceptions[i].err == err) {
+            snprintf(buf, sizeof(buf), "org.apache.kafka.common.errors.%s", cli_exceptions[i].name);
+            return buf;
+        }
+    return "org.apache.kafka.common.KafkaException";
 }

@@ -6,6 +6,9 @@
 #define CLI_H
 
 #include <librdkafka/rdkafka.h>
+#include <zookeeper/zookeeper.h>
+
+#include "zkpath.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +69,16 @@ rd_kafka_t *cli_rk_new(const char *tool, rd_kafka_type_t type, rd_kafka_conf_t *
 /* How long a tool waits for an unreachable cluster before giving up (ms). */
 #define CLI_REACH_MS 10000
 
+/* An Admin API client: bootstrap.servers, then the --command-config file (may be NULL). */
+rd_kafka_t *cli_admin_new(const char *tool, const char *bootstrap, const char *command_config);
+/* Metadata round trip within CLI_REACH_MS, or exit: "cannot reach the brokers at ...". */
+void cli_wait_cluster(const char *tool, rd_kafka_t *rk);
+/* The next event of type on q; exits with a one-line reason after timeout_ms. */
+rd_kafka_event_t *cli_admin_wait(const char *tool, rd_kafka_queue_t *q, rd_kafka_event_type_t type,
+                                 int timeout_ms);
+/* Admin options for op with request and operation timeouts of timeout_ms. */
+rd_kafka_AdminOptions_t *cli_admin_options(rd_kafka_t *rk, rd_kafka_admin_op_t op, int timeout_ms);
+
 /* The partition count of topic, waiting (at most timeout_ms) while its leaders are elected.
  * Exits with a one-line reason when the cluster cannot be reached in time or the topic does not
  * exist (a producer handle may auto-create it: then its creation is waited for). */
@@ -106,6 +119,26 @@ typedef struct cli_metric {
 void cli_stats_enable(const char *tool, rd_kafka_conf_t *conf);
 void cli_metrics_print(rd_kafka_t *rk, const cli_metric_t *m, int n, const char *client_id,
                        const char *topic, double elapsed_s, const double *extra);
+
+/* ---- ZooKeeper (the tools' --zookeeper forms) ---- */
+/* Connected handle, or NULL when ZooKeeper did not answer within timeout_ms (exits when the
+ * connection string is unusable). The client library's own log lines are silenced. */
+zhandle_t *cli_zk_connect(const char *tool, const char *conn, int timeout_ms);
+/* Data of path (NUL-terminated, caller frees), NULL when absent. */
+char *cli_zk_get(zhandle_t *zh, const char *path, struct Stat *st);
+bool cli_zk_exists(zhandle_t *zh, const char *path);
+void cli_zk_mkdirs(zhandle_t *zh, const char *path);
+/* An entity's config znode (/config/topics/<t>, /config/brokers/<id>) into cs (empty when the
+ * znode is absent or malformed). */
+void cli_zk_config_read(zhandle_t *zh, const char *path, zkpath_config_t *cs);
+/* Write an entity's config znode and the /config/changes notice every broker follows, as
+ * Kafka's AdminZkClient.changeConfigs does; ZOK or the ZooKeeper error code. */
+int cli_zk_config_write(zhandle_t *zh, const char *path, const char *entity_type,
+                        const char *entity_name, const zkpath_config_t *cs);
+
+/* Java exception class Kafka's tools would name for a librdkafka error, e.g.
+ * "org.apache.kafka.common.errors.UnknownTopicOrPartitionException". */
+const char *cli_java_exception(rd_kafka_resp_err_t err);
 
 /* Monotonic nanoseconds. */
 int64_t cli_mono_ns(void);
