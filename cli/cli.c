@@ -24,6 +24,16 @@ void cli_die(const char *tool, const char *fmt, ...)
     exit(1);
 }
 
+void cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
 cli_opt_t *cli_opt(cli_opt_t *opts, const char *name)
 {
     for (cli_opt_t *o = opts; o->name; o++)
@@ -83,6 +93,13 @@ void cli_parse(const char *tool, const char *summary, cli_opt_t *opts, int argc,
         cli_opt_t *o = cli_opt(opts, name);
         if (!o) cli_die(tool, "'%s' is not a recognized option (see --help)", a);
         o->set = true;
+        if (o->optional) {
+            if (eq)
+                cli_opt_add(o, eq + 1);
+            else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
+                cli_opt_add(o, argv[++i]);
+            continue;
+        }
         if (!o->has_arg) {
             if (eq) cli_die(tool, "option --%s takes no value", name);
             continue;
@@ -203,6 +220,8 @@ static void cli_sleep_ms(int ms)
 rd_kafka_t *cli_admin_new(const char *tool, const char *bootstrap, const char *command_config)
 {
     rd_kafka_conf_t *conf = cli_conf_new(tool, bootstrap, NULL);
+    /* looking a topic up must never create it (a producer handle would ask for that) */
+    cli_conf_set(tool, conf, "allow.auto.create.topics", "false");
     if (command_config) cli_conf_file(tool, conf, command_config);
     return cli_rk_new(tool, RD_KAFKA_PRODUCER, conf);
 }
@@ -602,4 +621,14 @@ const char *cli_java_exception(rd_kafka_resp_err_t err)
             return buf;
         }
     return "org.apache.kafka.common.KafkaException";
+}
+
+void cli_parse_or_usage(const char *tool, const char *summary, cli_opt_t *opts, int argc,
+                        char **argv)
+{
+    if (argc <= 1) {
+        cli_usage(tool, summary, opts);
+        exit(0);
+    }
+    cli_parse(tool, summary, opts, argc, argv);
 }

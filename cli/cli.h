@@ -17,7 +17,8 @@ typedef struct cli_opt {
     const char *name; /* without the leading "--" */
     bool has_arg;
     const char *help;
-    bool multi; /* takes one or more values: --producer-props a=1 b=2 (argparse's nargs "+") */
+    bool multi;    /* takes one or more values: --producer-props a=1 b=2 (argparse's nargs "+") */
+    bool optional; /* the value may be left out: --state, --state stable,empty */
     /* filled by cli_parse */
     const char **vals; /* every value given (repeatable options), NULL-terminated */
     int nvals;
@@ -33,6 +34,11 @@ typedef struct cli_opt {
     {                                                                                              \
         .name = (n), .has_arg = true, .help = (h), .multi = true                                   \
     }
+/* An option whose value may be left out (the next argument is taken unless it is an option). */
+#define CLI_OPT_OPTIONAL(n, h)                                                                     \
+    {                                                                                              \
+        .name = (n), .has_arg = false, .help = (h), .optional = true                               \
+    }
 #define CLI_END                                                                                    \
     {                                                                                              \
         .name = NULL                                                                               \
@@ -41,6 +47,10 @@ typedef struct cli_opt {
 /* Parse argv against opts (terminated by {NULL}); unknown options and missing values exit 1
  * with a one-line reason. --help prints the usage and exits 0. */
 void cli_parse(const char *tool, const char *summary, cli_opt_t *opts, int argc, char **argv);
+/* cli_parse, but no arguments at all print the usage and exit 0 (Kafka's kafka-configs,
+ * kafka-consumer-groups and the perf tools do so). */
+void cli_parse_or_usage(const char *tool, const char *summary, cli_opt_t *opts, int argc,
+                        char **argv);
 cli_opt_t *cli_opt(cli_opt_t *opts, const char *name);
 const char *cli_val(cli_opt_t *opts, const char *name); /* last value or NULL */
 bool cli_has(cli_opt_t *opts, const char *name);
@@ -48,6 +58,10 @@ bool cli_has(cli_opt_t *opts, const char *name);
 /* Print "tool: reason" to stderr and exit(1). */
 void cli_die(const char *tool, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
+
+/* Print the reason alone (as Kafka's tools print an IllegalArgumentException's message) to
+ * stderr and exit(1). */
+void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* Set "k=v" on a librdkafka config; exits with a reason when invalid. */
 void cli_conf_kv(const char *tool, rd_kafka_conf_t *conf, const char *kv);
@@ -69,7 +83,8 @@ rd_kafka_t *cli_rk_new(const char *tool, rd_kafka_type_t type, rd_kafka_conf_t *
 /* How long a tool waits for an unreachable cluster before giving up (ms). */
 #define CLI_REACH_MS 10000
 
-/* An Admin API client: bootstrap.servers, then the --command-config file (may be NULL). */
+/* An Admin API client: bootstrap.servers, then the --command-config file (may be NULL); its
+ * metadata requests never auto-create topics. */
 rd_kafka_t *cli_admin_new(const char *tool, const char *bootstrap, const char *command_config);
 /* Metadata round trip within CLI_REACH_MS, or exit: "cannot reach the brokers at ...". */
 void cli_wait_cluster(const char *tool, rd_kafka_t *rk);

@@ -56,18 +56,6 @@ static cli_opt_t opts[] = {
 
 static char args_line[4096];
 
-/* IllegalArgumentException and friends: Kafka prints the message alone. */
-static void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(1);
-}
-
 /* Anything else: Kafka's "Error while executing config command with args '...'" (its stack
  * trace reduced to the exception line). */
 static void command_error(rd_kafka_resp_err_t err, const char *fmt, ...)
@@ -105,8 +93,8 @@ static void parse_entity(entity_t *e, bool zk)
     bool flags =
         cli_has(opts, "topic") || cli_has(opts, "broker") || cli_has(opts, "broker-defaults");
     if ((ntypes || cli_has(opts, "entity-name") || cli_has(opts, "entity-default")) && flags)
-        usage_error("--entity-{type,name,default} should not be used in conjunction with specific "
-                    "entity flags");
+        cli_fail("--entity-{type,name,default} should not be used in conjunction with specific "
+                 "entity flags");
     memset(e, 0, sizeof(*e));
     if (cli_has(opts, "topic")) {
         e->type = "topics";
@@ -118,9 +106,9 @@ static void parse_entity(entity_t *e, bool zk)
         e->type = "brokers";
         e->is_default = true;
     } else {
-        if (ntypes == 0) usage_error("At least one entity type must be specified");
+        if (ntypes == 0) cli_fail("At least one entity type must be specified");
         if (ntypes > 1)
-            usage_error("Only 'users' and 'clients' entity types may be specified together");
+            cli_fail("Only 'users' and 'clients' entity types may be specified together");
         e->type = cli_val(opts, "entity-type");
         e->name = cli_val(opts, "entity-name");
         e->is_default = cli_has(opts, "entity-default");
@@ -129,26 +117,26 @@ static void parse_entity(entity_t *e, bool zk)
     if (!topics && !brokers) {
         bool kafka_type = strcmp(e->type, "clients") == 0 || strcmp(e->type, "users") == 0 ||
                           strcmp(e->type, "ips") == 0 || strcmp(e->type, "broker-loggers") == 0;
-        usage_error("Invalid entity type %s, the entity type must be one of topics,brokers with "
-                    "the %s argument%s",
-                    e->type, zk ? "--zookeeper" : "--bootstrap-server",
-                    kafka_type ? " (this broker serves no client, user, ip or broker-logger "
-                                 "configs)"
-                               : "");
+        cli_fail("Invalid entity type %s, the entity type must be one of topics,brokers with "
+                 "the %s argument%s",
+                 e->type, zk ? "--zookeeper" : "--bootstrap-server",
+                 kafka_type ? " (this broker serves no client, user, ip or broker-logger "
+                              "configs)"
+                            : "");
     }
-    if (topics && e->is_default) usage_error("--entity-default is not supported for topics");
+    if (topics && e->is_default) cli_fail("--entity-default is not supported for topics");
     if (brokers && e->name && !is_broker_id(e->name))
-        usage_error("The entity name for brokers must be a valid integer broker id, but it is: %s",
-                    e->name);
+        cli_fail("The entity name for brokers must be a valid integer broker id, but it is: %s",
+                 e->name);
     if (topics && e->name) {
         char why[256];
-        if (ctl_topic_name_valid(e->name, why, sizeof(why)) != KERR_NONE) usage_error("%s", why);
+        if (ctl_topic_name_valid(e->name, why, sizeof(why)) != KERR_NONE) cli_fail("%s", why);
     }
     if (cli_has(opts, "alter") && !e->name && !e->is_default) {
         if (brokers)
-            usage_error("an entity-name or default entity must be specified with --alter of "
-                        "users, clients, brokers or ips");
-        usage_error("an entity name must be specified with --alter of %s", e->type);
+            cli_fail("an entity-name or default entity must be specified with --alter of "
+                     "users, clients, brokers or ips");
+        cli_fail("an entity name must be specified with --alter of %s", e->type);
     }
 }
 
@@ -160,7 +148,7 @@ static void parse_added(zkpath_config_t *add)
     const char *file = cli_val(opts, "add-config-file");
     if (file) {
         FILE *f = fopen(file, "r");
-        if (!f) usage_error("%s (No such file or directory)", file);
+        if (!f) cli_fail("%s (No such file or directory)", file);
         char line[4096];
         while (fgets(line, sizeof(line), f)) {
             line[strcspn(line, "\r\n")] = '\0';
@@ -192,8 +180,8 @@ static void parse_added(zkpath_config_t *add)
         if (*p == ',') p++;
         char *eq = strchr(item, '=');
         if (!eq)
-            usage_error("Invalid entity config: all configs to be added must be in the format "
-                        "\"key=val\".");
+            cli_fail("Invalid entity config: all configs to be added must be in the format "
+                     "\"key=val\".");
         *eq = '\0';
         char *k = item, *v = eq + 1, val[4096];
         while (*k == ' ') k++;
@@ -206,8 +194,8 @@ static void parse_added(zkpath_config_t *add)
         while (*vv == ' ') vv++;
         for (char *t = vv + strlen(vv); t > vv && t[-1] == ' ';) *--t = '\0';
         if (!*k)
-            usage_error("Invalid entity config: all configs to be added must be in the format "
-                        "\"key=val\".");
+            cli_fail("Invalid entity config: all configs to be added must be in the format "
+                     "\"key=val\".");
         zkpath_config_put(add, k, vv);
     }
 }
@@ -243,7 +231,7 @@ static void check_deletes(const zkpath_config_t *cur, char **del, int ndel)
         if (zkpath_config_find(cur, del[i]) < 0)
             o += (size_t)snprintf(bad + o, o < sizeof(bad) ? sizeof(bad) - o : 0, "%s%s",
                                   o ? "," : "", del[i]);
-    if (o) usage_error("Invalid config(s): %s", bad);
+    if (o) cli_fail("Invalid config(s): %s", bad);
 }
 
 /* ------------------------------------------------------------------ ZooKeeper mode */
@@ -313,10 +301,10 @@ static int zk_main(const char *conn, const entity_t *e)
     char **del;
     int ndel = parse_deleted(&del);
     if (strcmp(e->type, "brokers") == 0 && add.n > 0)
-        usage_error("--bootstrap-server option must be specified to update broker configs (and "
-                    "this broker applies no dynamic broker config: Cannot update these configs "
-                    "dynamically: Set(%s%s)",
-                    add.keys[0], add.n > 1 ? ", ..." : "");
+        cli_fail("--bootstrap-server option must be specified to update broker configs (and "
+                 "this broker applies no dynamic broker config: Cannot update these configs "
+                 "dynamically: Set(%s%s)",
+                 add.keys[0], add.n > 1 ? ", ..." : "");
     char path[512];
     if (strcmp(e->type, "topics") == 0) {
         zkpath_topic(path, sizeof(path), e->name);
@@ -545,37 +533,33 @@ int main(int argc, char **argv)
 {
     const char *summary = "This tool helps to manipulate and describe entity config for a topic or "
                           "broker";
-    if (argc == 1) {
-        char *help[] = {argv[0], "--help", NULL};
-        cli_parse(TOOL, summary, opts, 2, help);
-    }
-    cli_parse(TOOL, summary, opts, argc, argv);
+    cli_parse_or_usage(TOOL, summary, opts, argc, argv);
     size_t o = 0;
     for (int i = 1; i < argc && o < sizeof(args_line); i++)
         o += (size_t)snprintf(args_line + o, sizeof(args_line) - o, "%s%s", i > 1 ? " " : "",
                               argv[i]);
     if (cli_has(opts, "alter") + cli_has(opts, "describe") != 1)
-        usage_error("Command must include exactly one action: --describe, --alter");
+        cli_fail("Command must include exactly one action: --describe, --alter");
     if (cli_has(opts, "describe") &&
         (cli_has(opts, "add-config") || cli_has(opts, "delete-config") ||
          cli_has(opts, "add-config-file")))
-        usage_error("Option \"[describe]\" can't be used with option \"[add-config]\" or "
-                    "\"[delete-config]\"");
+        cli_fail("Option \"[describe]\" can't be used with option \"[add-config]\" or "
+                 "\"[delete-config]\"");
     const char *bs = cli_val(opts, "bootstrap-server"), *zk = cli_val(opts, "zookeeper");
     if (!bs && !zk)
-        usage_error("One of the required --bootstrap-server or --zookeeper arguments must be "
-                    "specified");
-    if (bs && zk) usage_error("Only one of --bootstrap-server or --zookeeper must be specified");
-    if (cli_has(opts, "all") && zk) usage_error("--bootstrap-server must be specified for --all");
+        cli_fail("One of the required --bootstrap-server or --zookeeper arguments must be "
+                 "specified");
+    if (bs && zk) cli_fail("Only one of --bootstrap-server or --zookeeper must be specified");
+    if (cli_has(opts, "all") && zk) cli_fail("--bootstrap-server must be specified for --all");
     entity_t e;
     parse_entity(&e, zk != NULL);
     if (cli_has(opts, "alter")) {
         if (cli_has(opts, "add-config") && cli_has(opts, "add-config-file"))
-            usage_error("Only one of --add-config or --add-config-file must be specified");
+            cli_fail("Only one of --add-config or --add-config-file must be specified");
         if (!cli_has(opts, "add-config") && !cli_has(opts, "add-config-file") &&
             !cli_has(opts, "delete-config"))
-            usage_error("At least one of --add-config, --add-config-file, or --delete-config must "
-                        "be specified with --alter");
+            cli_fail("At least one of --add-config, --add-config-file, or --delete-config must "
+                     "be specified with --alter");
     }
     if (zk) return zk_main(zk, &e);
 

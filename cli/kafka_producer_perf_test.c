@@ -280,14 +280,11 @@ static void txn_check(rd_kafka_error_t *e, const char *what)
 
 int main(int argc, char **argv)
 {
-    cli_parse(TOOL,
-              "This tool is used to verify the producer performance. To enable transactions, set "
-              "--transactional-id or --transaction-duration-ms.",
-              opts, argc, argv);
-    if (argc == 1) {
-        char *help[] = {argv[0], "--help", NULL};
-        cli_parse(TOOL, "This tool is used to verify the producer performance.", opts, 2, help);
-    }
+    cli_parse_or_usage(
+        TOOL,
+        "This tool is used to verify the producer performance. To enable transactions, set "
+        "--transactional-id or --transaction-duration-ms.",
+        opts, argc, argv);
     const char *topic = cli_val(opts, "topic");
     if (!topic) cli_die(TOOL, "argument --topic is required");
     if (!cli_has(opts, "num-records")) cli_die(TOOL, "argument --num-records is required");
