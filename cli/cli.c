@@ -481,7 +481,14 @@ void cli_metrics_print(rd_kafka_t *rk, const cli_metric_t *m, int n, const char 
                        const char *topic, double elapsed_s, const double *extra)
 {
     int64_t asked = cli_mono_ns();
-    for (int i = 0; i < 30 && cli_stats_at_ns <= asked; i++) rd_kafka_poll(rk, 100);
+    while (cli_stats_at_ns <= asked && cli_mono_ns() - asked < 3000000000LL) {
+        if (rd_kafka_type(rk) == RD_KAFKA_CONSUMER) { /* its queue is the consumer queue */
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+            if (m) rd_kafka_message_destroy(m);
+        } else {
+            rd_kafka_poll(rk, 100);
+        }
+    }
     json_t *root = cli_stats_json ? json_loads(cli_stats_json, 0, NULL) : NULL;
     char names[64][192];
     int width = 0;

@@ -137,12 +137,13 @@ static rd_kafka_topic_partition_list_t *matching_topics(rd_kafka_t *rk, const ch
     return tl;
 }
 
+/* consumed = returned to the tool (librdkafka's rxmsgs also counts what it prefetched) */
 static const cli_metric_t consumer_metrics[] = {
-    {"consumer-fetch-manager-metrics", "bytes-consumed-total", CLI_M_TOP, "rxmsg_bytes", 1},
+    {"consumer-fetch-manager-metrics", "bytes-consumed-total", CLI_M_VALUE, NULL, 1},
     {"consumer-fetch-manager-metrics", "fetch-latency-avg", CLI_M_BROKERS_AVG, "rtt", 0.001},
     {"consumer-fetch-manager-metrics", "fetch-total", CLI_M_TOP, "rx", 1},
-    {"consumer-fetch-manager-metrics", "records-consumed-rate", CLI_M_RATE, "rxmsgs", 1},
-    {"consumer-fetch-manager-metrics", "records-consumed-total", CLI_M_TOP, "rxmsgs", 1},
+    {"consumer-fetch-manager-metrics", "records-consumed-rate", CLI_M_VALUE, NULL, 1},
+    {"consumer-fetch-manager-metrics", "records-consumed-total", CLI_M_VALUE, NULL, 1},
     {"consumer-metrics", "incoming-byte-total", CLI_M_TOP, "rx_bytes", 1},
     {"consumer-metrics", "outgoing-byte-total", CLI_M_TOP, "tx_bytes", 1},
 };
@@ -283,10 +284,15 @@ int main(int argc, char **argv)
                mb / elapsed_s, nmsgs, (double)nmsgs / elapsed_s, (long long)jc.join_ms, fetch_ms,
                mb / ((double)fetch_ms / 1000.0), (double)nmsgs / ((double)fetch_ms / 1000.0));
     }
-    if (print_metrics)
+    if (print_metrics) {
+        double extra[sizeof(consumer_metrics) / sizeof(consumer_metrics[0])] = {0};
+        extra[0] = (double)bytes;
+        extra[3] = elapsed_s > 0 ? (double)nmsgs / elapsed_s : 0;
+        extra[4] = (double)nmsgs;
         cli_metrics_print(rk, consumer_metrics,
                           (int)(sizeof(consumer_metrics) / sizeof(consumer_metrics[0])), cid,
-                          topic ? topic : "", elapsed_s, NULL);
+                          topic ? topic : "", elapsed_s, extra);
+    }
     fflush(stdout);
     rd_kafka_queue_destroy(q);
     if (groups) {

@@ -71,6 +71,15 @@ def test_producer_summary_line_and_consumer_counts(broker):
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert len(lines) == 1 and LINE.match(lines[0]) and LINE.match(lines[0]).group(5) == "500"
+    # --print-metrics: Kafka's "Metric Name  Value" table, counts of what the tool consumed
+    r = run("kafka-consumer-perf-test", "--bootstrap-server", b, "--topic", "perf", "--messages",
+            "700", "--hide-header", "--print-metrics")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"^Metric Name +Value$", r.stdout, re.M)
+    assert re.search(r"^consumer-fetch-manager-metrics:records-consumed-total:"
+                     r"\{client-id=perf-consumer-client\} +: 700\.000$", r.stdout, re.M), r.stdout
+    assert re.search(r"^consumer-fetch-manager-metrics:bytes-consumed-total:"
+                     r"\{client-id=perf-consumer-client\} +: 70000\.000$", r.stdout, re.M), r.stdout
 
 
 def test_consumer_timeout_warning_and_detailed_stats(broker):
