@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "proto/kp.h"
+#include "proto/kp_alterconfigs.h"
 #include "proto/kp_apiversions.h"
 #include "proto/kp_createpartitions.h"
 #include "proto/kp_createtopics.h"
@@ -13,6 +14,7 @@
 #include "proto/kp_describecluster.h"
 #include "proto/kp_describeconfigs.h"
 #include "proto/kp_fetch.h"
+#include "proto/kp_incrementalalterconfigs.h"
 #include "proto/kp_listoffsets.h"
 #include "proto/kp_metadata.h"
 #include "proto/kp_produce.h"
@@ -264,6 +266,83 @@ START_TEST(test_admin_requests)
 }
 END_TEST
 
+START_TEST(test_alterconfigs_and_incremental_every_version)
+{
+    wbuf_t wb;
+    wbuf_init(&wb);
+    kp_alterconfigs_req_t r;
+    /* AlterConfigs v0/v1: one topic, a value and a null value */
+    wbuf_i32(&wb, 1);
+    wbuf_i8(&wb, 2);
+    wbuf_str(&wb, "t", 1);
+    wbuf_i32(&wb, 2);
+    wbuf_str(&wb, "retention.ms", 12);
+    wbuf_str(&wb, "100", 3);
+    wbuf_str(&wb, "segment.ms", 10);
+    wbuf_str(&wb, NULL, -1);
+    wbuf_bool(&wb, true);
+    for (int16_t v = 0; v <= 1; v++) {
+        tu_decode_prefixes(TU_DEC(kp_alterconfigs_req_decode), v, &wb, &r);
+        ck_assert_int_eq(r.resources[0].nconfigs, 2);
+        ck_assert(kstr_eq(r.resources[0].configs[0].value, "100"));
+        ck_assert_int_eq(r.resources[0].configs[1].value.len, -1);
+        ck_assert_int_eq(r.resources[0].configs[0].config_operation, KP_CONFIG_OP_SET);
+        ck_assert(r.validate_only);
+    }
+    /* AlterConfigs v2 and IncrementalAlterConfigs v1 (flexible; the latter with operations) */
+    for (int incremental = 0; incremental <= 1; incremental++) {
+        wbuf_reset(&wb);
+        wbuf_uvarint(&wb, 2);
+        wbuf_i8(&wb, 4);
+        wbuf_compact_str(&wb, "1", 1);
+        wbuf_uvarint(&wb, 2);
+        wbuf_compact_str(&wb, "cleanup.policy", 14);
+        if (incremental) wbuf_i8(&wb, KP_CONFIG_OP_APPEND);
+        wbuf_compact_str(&wb, "compact", 7);
+        wbuf_tags(&wb, true);
+        wbuf_tags(&wb, true);
+        wbuf_bool(&wb, false);
+        wbuf_tags(&wb, true);
+        if (incremental)
+            tu_decode_prefixes(TU_DEC(kp_incrementalalterconfigs_req_decode), 1, &wb, &r);
+        else
+            tu_decode_prefixes(TU_DEC(kp_alterconfigs_req_decode), 2, &wb, &r);
+        ck_assert_int_eq(r.resources[0].resource_type, 4);
+        ck_assert_int_eq(r.resources[0].configs[0].config_operation,
+                         incremental ? KP_CONFIG_OP_APPEND : KP_CONFIG_OP_SET);
+        ck_assert(!r.validate_only);
+    }
+    /* IncrementalAlterConfigs v0 */
+    wbuf_reset(&wb);
+    wbuf_i32(&wb, 1);
+    wbuf_i8(&wb, 2);
+    wbuf_str(&wb, "t", 1);
+    wbuf_i32(&wb, 1);
+    wbuf_str(&wb, "retention.ms", 12);
+    wbuf_i8(&wb, KP_CONFIG_OP_DELETE);
+    wbuf_str(&wb, NULL, -1);
+    wbuf_bool(&wb, false);
+    tu_decode_prefixes(TU_DEC(kp_incrementalalterconfigs_req_decode), 0, &wb, &r);
+    ck_assert_int_eq(r.resources[0].configs[0].config_operation, KP_CONFIG_OP_DELETE);
+
+    /* responses: v0 (int32 arrays, int16 strings) and flexible (compact, tags) */
+    kp_alterconfigs_resource_resp_t res = {
+        .error_code = 40, .error_message = "bad", .resource_type = 2, .resource_name = KSTR("t")};
+    kp_alterconfigs_resp_t resp = {.throttle_time_ms = 0, .nresponses = 1, .responses = &res};
+    wbuf_reset(&wb);
+    kp_alterconfigs_resp_encode(&wb, 1, &resp);
+    static const uint8_t v0[] = {0, 0, 0, 0, 0, 0, 0, 1, 0, 40, 0, 3, 'b', 'a', 'd', 2, 0, 1, 't'};
+    ck_assert_uint_eq(wb.len, sizeof(v0));
+    ck_assert_mem_eq(wb.p, v0, sizeof(v0));
+    wbuf_reset(&wb);
+    kp_incrementalalterconfigs_resp_encode(&wb, 1, &resp);
+    static const uint8_t v1[] = {0, 0, 0, 0, 2, 0, 40, 4, 'b', 'a', 'd', 2, 2, 't', 0, 0};
+    ck_assert_uint_eq(wb.len, sizeof(v1));
+    ck_assert_mem_eq(wb.p, v1, sizeof(v1));
+    wbuf_free(&wb);
+}
+END_TEST
+
 START_TEST(test_request_header_v1_and_v2)
 {
     wbuf_t wb;
@@ -294,6 +373,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_listoffsets_request);
     tcase_add_test(tc, test_admin_requests);
     tcase_add_test(tc, test_request_header_v1_and_v2);
+    tcase_add_test(tc, test_alterconfigs_and_incremental_every_version);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -195,10 +195,20 @@ START_TEST(test_controller_requests_round_trip)
                           .is_new = true};
     kp_ctl_topic_t t = {KSTR("t"), {1, 2, 3}, 1, &ps};
     kp_ctl_endpoint_t ep = {9092, KSTR("h"), KSTR("PLAINTEXT"), 0};
-    kp_ctl_broker_t b = {.id = 2, .nendpoints = 1, .endpoints = &ep, .rack = KSTR_NULL,
-                         .host = KSTR("h"), .port = 9092};
-    kp_ctl_req_t in = {.controller_id = 1, .controller_epoch = 4, .broker_epoch = 77, .type = 1,
-                       .ntopics = 1, .topics = &t, .nbrokers = 1, .brokers = &b};
+    kp_ctl_broker_t b = {.id = 2,
+                         .nendpoints = 1,
+                         .endpoints = &ep,
+                         .rack = KSTR_NULL,
+                         .host = KSTR("h"),
+                         .port = 9092};
+    kp_ctl_req_t in = {.controller_id = 1,
+                       .controller_epoch = 4,
+                       .broker_epoch = 77,
+                       .type = 1,
+                       .ntopics = 1,
+                       .topics = &t,
+                       .nbrokers = 1,
+                       .brokers = &b};
     wbuf_t wb;
     wbuf_init(&wb);
     kp_leaderandisr_req_encode(&wb, &in);
