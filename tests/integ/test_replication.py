@@ -36,6 +36,31 @@ def produce_one(bootstrap, topic, value, acks, partition=0, timeout=20, extra=No
     return res.get("err", "no delivery report"), res.get("off")
 
 
+def offline_replicas(bootstrap, topic):
+    """{partition: offline replica ids} from a Metadata v5 request (kafka-python's client)."""
+    from kafka.client_async import KafkaClient
+    from kafka.protocol.metadata import MetadataRequest
+    cli = KafkaClient(bootstrap_servers=bootstrap, api_version=(2, 0))
+    try:
+        node = wait_until(lambda: cli.least_loaded_node(), 30, what="a node")
+
+        def connected():
+            if cli.ready(node):
+                return True
+            cli.poll(timeout_ms=100)
+            return False
+
+        wait_until(connected, 30, what="a connection")
+        fut = cli.send(node, MetadataRequest[5](topics=[topic], allow_auto_topic_creation=False))
+        cli.poll(future=fut, timeout_ms=10000)
+        resp = fut.value
+        for err, name, _internal, parts in resp.topics:
+            if name == topic:
+                return {p[1]: sorted(p[5]) for p in parts}
+    finally:
+        cli.close()
+
+
 def test_rf3_topic_leaders_spread_state_znodes_and_metadata_agree(cluster):
     cluster.create_topic("spread", partitions=6, rf=3)
     parts = cluster.partitions("spread")
@@ -89,6 +114,7 @@ def test_acks_all_needs_min_insync_replicas_and_isr_grows_back(cluster):
     for i in others:
         cluster.kill9(i)
     cluster.wait_isr("mir", 0, 1)  # the controller drops the dead followers from the ISR
+    assert offline_replicas(cluster.live_bootstrap(), "mir") == {0: sorted(others)}
     err, _ = produce_one(cluster.live_bootstrap(), "mir", b"lonely", "all", timeout=10)
     assert err == KafkaError.NOT_ENOUGH_REPLICAS, err
     err, off = produce_one(cluster.live_bootstrap(), "mir", b"acks1", 1)
@@ -98,6 +124,7 @@ def test_acks_all_needs_min_insync_replicas_and_isr_grows_back(cluster):
     for i in others:
         cluster.brokers[i].wait_ready()
     cluster.wait_isr("mir", 0, 3)  # the followers catch up and the leader adds them back
+    assert offline_replicas(cluster.bootstrap, "mir") == {0: []}
     assert sorted(cluster.zk_state("mir", 0)["isr"]) == [1, 2, 3]
     for i in (1, 2, 3):
         assert cluster.partitions("mir", i)[0][2] == [1, 2, 3]
