@@ -94,6 +94,20 @@ void ctl_batch_full(ctl_batch_t *b, int32_t broker)
 
 /* ---------------------------------------------------------------- helpers */
 
+/* Slot of topic among the *n names seen so far (names[i] views), adding it when new: requests
+ * group partitions by topic whatever order they were decided in. */
+static int ctl_topic_slot(kstr_t *names, int32_t *n, const char *topic, bool *added)
+{
+    for (int32_t j = 0; j < *n; j++)
+        if (kstr_eq(names[j], topic)) {
+            *added = false;
+            return j;
+        }
+    names[*n] = KSTR(topic);
+    *added = true;
+    return (*n)++;
+}
+
 static const md_endpoint_t *ctl_endpoint(const ctl_t *c, const md_broker_t *b)
 {
     const md_endpoint_t *e = md_broker_endpoint(b, c->conf.inter_broker_listener);
@@ -174,15 +188,13 @@ static void ctl_encode_lai(const ctl_msg_t *m, wbuf_t *wb)
     r.controller_epoch = m->controller_epoch;
     r.broker_epoch = m->broker_epoch;
     r.type = m->full ? 1 : 0;
-    /* group partitions by topic (they were added topic by topic, but do not rely on it) */
     r.topics = arena_calloc(&a, (size_t)m->nparts + 1, sizeof(kp_ctl_topic_t));
+    kstr_t *names = arena_calloc(&a, (size_t)m->nparts + 1, sizeof(kstr_t));
     for (int i = 0; i < m->nparts; i++) {
         const ctl_pinfo_t *pi = &m->parts[i];
-        kp_ctl_topic_t *t = NULL;
-        for (int32_t j = 0; j < r.ntopics && !t; j++)
-            if (kstr_eq(r.topics[j].name, pi->topic)) t = &r.topics[j];
-        if (!t) {
-            t = &r.topics[r.ntopics++];
+        bool added;
+        kp_ctl_topic_t *t = &r.topics[ctl_topic_slot(names, &r.ntopics, pi->topic, &added)];
+        if (added) {
             t->name = KSTR(pi->topic);
             memcpy(t->topic_id, pi->topic_id, 16);
             t->parts = arena_calloc(&a, (size_t)m->nparts, sizeof(kp_ctl_pstate_t));
@@ -334,13 +346,12 @@ static void ctl_encode_stop(const ctl_msg_t *m, wbuf_t *wb)
     r.controller_epoch = m->controller_epoch;
     r.broker_epoch = m->broker_epoch;
     r.topics = arena_calloc(&a, (size_t)m->nparts + 1, sizeof(kp_stopreplica_topic_t));
+    kstr_t *names = arena_calloc(&a, (size_t)m->nparts + 1, sizeof(kstr_t));
     for (int i = 0; i < m->nparts; i++) {
         const ctl_pinfo_t *pi = &m->parts[i];
-        kp_stopreplica_topic_t *t = NULL;
-        for (int32_t j = 0; j < r.ntopics && !t; j++)
-            if (kstr_eq(r.topics[j].name, pi->topic)) t = &r.topics[j];
-        if (!t) {
-            t = &r.topics[r.ntopics++];
+        bool added;
+        kp_stopreplica_topic_t *t = &r.topics[ctl_topic_slot(names, &r.ntopics, pi->topic, &added)];
+        if (added) {
             t->name = KSTR(pi->topic);
             t->parts = arena_calloc(&a, (size_t)m->nparts, sizeof(kp_stopreplica_part_t));
         }

@@ -371,6 +371,22 @@ static int fetcher_pick(fetcher_t *f, follow_state_t st, int64_t now, partition_
     return n;
 }
 
+/* The request's topic slot for parts[i] (parts come grouped by topic, fetcher_pick): a new
+ * slot starts where the topic changes. */
+static int fetcher_topic_slot(partition_t **parts, int i, int32_t *ntopics)
+{
+    if (i == 0 || strcmp(parts[i - 1]->topic, parts[i]->topic) != 0) (*ntopics)++;
+    return *ntopics - 1;
+}
+
+/* Send an encoded request for ctx (the fetcher's one request in flight). */
+static void fetcher_send(fetcher_t *f, fetch_ctx_t *ctx, int16_t key, int16_t ver, bool flex,
+                         const wbuf_t *wb, int64_t timeout, peer_resp_fn *cb)
+{
+    f->inflight = ctx;
+    peer_request(f->peer, key, ver, flex, wb, timeout, cb, ctx);
+}
+
 static void fetcher_send_ofle(fetcher_t *f, partition_t **parts, int n)
 {
     fetch_ctx_t *ctx = fetcher_ctx(f, true, n);
@@ -380,9 +396,8 @@ static void fetcher_send_ofle(fetcher_t *f, partition_t **parts, int n)
     req.topics = arena_calloc(&a, (size_t)n, sizeof(kp_ofle_topic_t));
     for (int i = 0; i < n; i++) {
         partition_t *part = parts[i];
-        kp_ofle_topic_t *t = req.ntopics ? &req.topics[req.ntopics - 1] : NULL;
-        if (!t || !kstr_eq(t->topic, part->topic)) {
-            t = &req.topics[req.ntopics++];
+        kp_ofle_topic_t *t = &req.topics[fetcher_topic_slot(parts, i, &req.ntopics)];
+        if (!t->parts) {
             t->topic = KSTR(part->topic);
             t->parts = arena_calloc(&a, (size_t)n, sizeof(kp_ofle_part_t));
         }
@@ -396,10 +411,9 @@ static void fetcher_send_ofle(fetcher_t *f, partition_t **parts, int n)
     wbuf_init(&wb);
     kp_ofle_req_encode(&wb, FETCHER_OFLE_VERSION, &req);
     arena_free(&a);
-    f->inflight = ctx;
-    peer_request(f->peer, KAPI_OFFSET_FOR_LEADER_EPOCH, FETCHER_OFLE_VERSION,
-                 kp_ofle_flexible(FETCHER_OFLE_VERSION), &wb, f->socket_timeout_ms, fetcher_on_ofle,
-                 ctx);
+    fetcher_send(f, ctx, KAPI_OFFSET_FOR_LEADER_EPOCH, FETCHER_OFLE_VERSION,
+                 kp_ofle_flexible(FETCHER_OFLE_VERSION), &wb, f->socket_timeout_ms,
+                 fetcher_on_ofle);
     wbuf_free(&wb);
 }
 
@@ -419,9 +433,8 @@ static void fetcher_send_fetch(fetcher_t *f, partition_t **parts, int n)
     req.topics = arena_calloc(&a, (size_t)n, sizeof(kp_fetch_topic_t));
     for (int i = 0; i < n; i++) {
         partition_t *part = parts[i];
-        kp_fetch_topic_t *t = req.ntopics ? &req.topics[req.ntopics - 1] : NULL;
-        if (!t || !kstr_eq(t->topic, part->topic)) {
-            t = &req.topics[req.ntopics++];
+        kp_fetch_topic_t *t = &req.topics[fetcher_topic_slot(parts, i, &req.ntopics)];
+        if (!t->parts) {
             t->topic = KSTR(part->topic);
             t->parts = arena_calloc(&a, (size_t)n, sizeof(kp_fetch_part_t));
         }
@@ -438,9 +451,8 @@ static void fetcher_send_fetch(fetcher_t *f, partition_t **parts, int n)
     wbuf_init(&wb);
     kp_fetch_req_encode(&wb, FETCHER_VERSION, &req);
     arena_free(&a);
-    f->inflight = ctx;
-    peer_request(f->peer, KAPI_FETCH, FETCHER_VERSION, kp_fetch_flexible(FETCHER_VERSION), &wb,
-                 f->wait_ms + f->socket_timeout_ms, fetcher_on_fetch, ctx);
+    fetcher_send(f, ctx, KAPI_FETCH, FETCHER_VERSION, kp_fetch_flexible(FETCHER_VERSION), &wb,
+                 f->wait_ms + f->socket_timeout_ms, fetcher_on_fetch);
     wbuf_free(&wb);
 }
 
