@@ -3,15 +3,16 @@
  * print.partition, print.offset, print.value), --from-beginning, --partition/--offset,
  * --max-messages, --timeout-ms, and "Processed a total of N messages" at the end (also on
  * Ctrl-C).
- * --group G joins the consumer group (subscribe, auto commit, a final commit on exit); a
- * cluster that serves no consumer groups is refused with a reason rather than pretended to.
- * Without --group the tool reads every partition by assignment (Kafka's tool would join a
- * random console-consumer-NNNNN group; this one never commits, so nothing is lost). */
+ * --group G joins the consumer group (subscribe, auto commit, a final commit on exit).
+ * Without --group it joins a random console-consumer-NNNNN group that commits nothing, as
+ * Kafka's tool does (the group shows in kafka-consumer-groups --list while it runs); with
+ * --partition it reads that partition by assignment. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -164,15 +165,18 @@ int main(int argc, char **argv)
 #undef IS
     }
 
-    /* --group joins the group (subscribe; offsets committed as Kafka's consumer does: auto
-     * commit, and on exit); otherwise every partition is read by assignment. */
+    /* --group joins that group and commits as Kafka's consumer does (auto commit, and on
+     * exit); without it a random group that commits nothing; --partition reads by
+     * assignment. */
     const char *group = cli_val(opts, "group");
-    bool subscribe = group && !cli_has(opts, "partition");
+    bool subscribe = !cli_has(opts, "partition");
+    bool commit = group && subscribe;
     rd_kafka_conf_t *conf = cli_conf_new(TOOL, bootstrap, NULL);
     char gid[64];
-    snprintf(gid, sizeof(gid), "console-consumer-%05d", (int)(time(NULL) % 100000));
+    srand((unsigned)(time(NULL) ^ (getpid() << 8)));
+    snprintf(gid, sizeof(gid), "console-consumer-%d", rand() % 100000);
     cli_conf_set(TOOL, conf, "group.id", group ? group : gid); /* librdkafka needs one */
-    cli_conf_set(TOOL, conf, "enable.auto.commit", subscribe ? "true" : "false");
+    cli_conf_set(TOOL, conf, "enable.auto.commit", commit ? "true" : "false");
     cli_conf_set(TOOL, conf, "auto.offset.reset",
                  cli_has(opts, "from-beginning") ? "earliest" : "latest");
     if (cli_val(opts, "consumer.config"))
@@ -185,12 +189,6 @@ int main(int argc, char **argv)
 
     /* partitions of the topic (bounded wait: an unreachable cluster is an error, not a hang) */
     int nparts = cli_topic_partitions(TOOL, rk, topic, 15000);
-    /* GROUPS: the one line to delete once every cluster serves consumer groups */
-    if (subscribe && !cli_groups_supported(TOOL, rk, CLI_REACH_MS))
-        cli_die(TOOL,
-                "consumer groups (--group %s) are not served by this cluster (ListGroups is not "
-                "supported); run without --group to read by partition assignment",
-                group);
 
     int64_t start =
         cli_has(opts, "from-beginning") ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
@@ -268,8 +266,8 @@ int main(int argc, char **argv)
     fflush(stdout);
     fprintf(stderr, "Processed a total of %ld messages\n", count);
     if (subscribe) {
-        commit_untouched_positions(rk, cli_has(opts, "from-beginning"));
-        rd_kafka_consumer_close(rk); /* commits the offsets consumed and leaves the group */
+        if (commit) commit_untouched_positions(rk, cli_has(opts, "from-beginning"));
+        rd_kafka_consumer_close(rk); /* commits (with --group) and leaves the group */
         rd_kafka_destroy(rk);
     } else {
         rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);

@@ -348,3 +348,27 @@ def test_reset_scenarios(broker, tmp_path):
     assert r.returncode == 1 and "Duration" in r.stderr
     r = groups_tool(b, "--group", "rsg", "--reset-offsets", "--to-earliest")
     assert r.returncode == 1 and "One of the reset scopes should be defined" in r.stderr
+
+
+def test_console_consumer_without_group_joins_a_random_group(broker):
+    """The seed notes: 'kafka-console-consumer use a random group id. Try running
+    kafka-consumer-groups --list to see!'"""
+    need_groups(broker)
+    b = broker.bootstrap
+    run("kafka-topics.sh", "--bootstrap-server", b, "--create", "--topic", "rnd", "--partitions", "2")
+    run("kafka-console-producer.sh", "--broker-list", b, "--topic", "rnd", input="a\nb\nc\n")
+    c = Background("kafka-console-consumer.sh", "--bootstrap-server", b, "--topic", "rnd",
+                   "--from-beginning")
+    try:
+        assert sorted(c.wait_lines(3)) == ["a", "b", "c"]
+        listed = wait_until(lambda: [g for g in groups_tool(b, "--list").stdout.split()
+                                     if re.fullmatch(r"console-consumer-\d{1,5}", g)], 30,
+                            what="the random group in kafka-consumer-groups --list")
+        assert len(listed) == 1
+    finally:
+        lines, err = c.stop()
+    assert "Processed a total of 3 messages" in err
+    # it committed nothing: the group has no offsets to show
+    r = groups_tool(b, "--describe", "--group", listed[0])
+    rows = describe_rows(r.stdout) if "GROUP " in r.stdout else []
+    assert all(row["CURRENT-OFFSET"] == "-" for row in rows), r.stdout + r.stderr
