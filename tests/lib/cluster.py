@@ -74,7 +74,8 @@ class Cluster:
     def check_sanitizers(self):
         for b in self.brokers.values():
             out = b.output()
-            assert "ERROR: AddressSanitizer" not in out and "runtime error:" not in out, out[-4000:]
+            assert "ERROR: AddressSanitizer" not in out and "runtime error:" not in out and \
+                "ERROR: LeakSanitizer" not in out, out[-4000:]
 
     @property
     def bootstrap(self):

@@ -113,6 +113,7 @@ class Broker:
         assert self.proc is None or self.proc.poll() is not None, "broker already running"
         out = open(self.out_path, "ab")
         e = dict(os.environ)
+        e.setdefault("LSAN_OPTIONS", "suppressions=" + os.path.join(ROOT, "tests", "lib", "lsan.supp"))
         if env:
             e.update(env)
         self.proc = subprocess.Popen([SERVER_BIN, self.config_path] + list(extra_args),
