@@ -217,22 +217,40 @@ static int ctl_write_state(ctl_t *c, const char *topic, int32_t p, ctl_part_t *c
             return rc;
         }
     }
+    if (zoo_state(c->zh) != ZOO_CONNECTED_STATE) {
+        free(json);
+        return ZCONNECTIONLOSS;
+    }
+    /* The results (and the set's Stat) are written by the ZooKeeper client when the answer
+     * arrives. When the call fails on the connection instead (lost, session expired), the
+     * client may still hold pointers to them and write there later: keep them on the heap
+     * and leave them be in that case, rather than let it write into a dead stack frame. */
+    typedef struct ctl_multi_out {
+        zoo_op_result_t res[2];
+        struct Stat st;
+    } ctl_multi_out_t;
+    ctl_multi_out_t *out = calloc(1, sizeof(*out));
+    if (!out) abort();
     zoo_op_t ops[2];
-    zoo_op_result_t res[2];
     zoo_check_op_init(&ops[0], ZKPATH_CONTROLLER_EPOCH, c->epoch_zkver);
-    struct Stat st;
     if (create)
         zoo_create_op_init(&ops[1], spath, json, (int)strlen(json), &ZOO_OPEN_ACL_UNSAFE, 0, NULL,
                            0);
     else
-        zoo_set_op_init(&ops[1], spath, json, (int)strlen(json), cp->zkver, &st);
-    int rc = zoo_multi(c->zh, 2, ops, res);
+        zoo_set_op_init(&ops[1], spath, json, (int)strlen(json), cp->zkver, &out->st);
+    int rc = zoo_multi(c->zh, 2, ops, out->res);
     free(json);
     if (rc == ZOK) {
-        cp->zkver = create ? 0 : st.version;
+        cp->zkver = create ? 0 : out->st.version;
+        free(out);
         return ZOK;
     }
-    if (res[0].err == ZBADVERSION || res[0].err == ZNONODE) {
+    bool answered = rc == ZBADVERSION || rc == ZNONODE || rc == ZNODEEXISTS || rc == ZNOAUTH ||
+                    rc == ZBADARGUMENTS || rc == ZRUNTIMEINCONSISTENCY;
+    if (!answered) return rc; /* out stays allocated: see above */
+    int first = out->res[0].err;
+    free(out);
+    if (first == ZBADVERSION || first == ZNONODE) {
         log_warn("ctl", "%s changed: another controller was elected", ZKPATH_CONTROLLER_EPOCH);
         ctl_resign(c);
         return CTL_FENCED;
