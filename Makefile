@@ -90,9 +90,10 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan BINDIR=build-asan/bin OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
 
+# 3 brokers and 1 ZooKeeper on 127.0.0.1 (ports 9092-9094, 2181), under tmp/cluster.
 cluster: deps
 	@$(MAKE) --no-print-directory all
-	@bash scripts/cluster.sh start
+	@bash scripts/cluster.sh start --brokers 3 --zookeepers 1
 
 cluster-stop:
 	@bash scripts/cluster.sh stop
