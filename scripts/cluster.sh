@@ -86,8 +86,12 @@ port_open() { (exec 2>/dev/null 3<>"/dev/tcp/$1/$2"); }
 wait_for() { # wait_for SECONDS what command...
   local secs=$1 what=$2
   shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@"; do
+  local deadline=$((SECONDS + secs)) rc
+  while :; do
+    rc=0
+    "$@" || rc=$?
+    [ $rc -eq 0 ] && return 0
+    [ $rc -eq 2 ] && { echo "cluster.sh: $what: the process exited" >&2; return 1; }
     if [ $SECONDS -ge $deadline ]; then echo "cluster.sh: timed out waiting for $what" >&2; return 1; fi
     sleep 0.2
   done
@@ -225,16 +229,32 @@ start_broker() { # start_broker I (does not wait)
   echo $! > "$dir/broker-$i.pid"
 }
 
+# Ready: our own process (not another one that holds the port) answers.
+zk_up() { alive "$dir/zookeeper-$1.pid" || return 2; zk_serving "$1"; }
+broker_up() { alive "$dir/broker-$1.pid" || return 2; port_open "$(broker_host "$1")" "$(broker_port "$1")"; }
+
 wait_zk() { # wait_zk I
-  wait_for 90 "zookeeper-$1 on $zk_host:$(zk_client_port "$1") to serve" zk_serving "$1" || {
+  wait_for 90 "zookeeper-$1 on $zk_host:$(zk_client_port "$1") to serve" zk_up "$1" || {
     tail -20 "$dir/zookeeper-$1/zookeeper.out" >&2; return 1; }
 }
 
 wait_broker() { # wait_broker I
-  local i=$1
-  wait_for 60 "broker-$i on $(broker_host "$i"):$(broker_port "$i")" \
-    port_open "$(broker_host "$i")" "$(broker_port "$i")" || {
-    tail -20 "$dir/broker-$i/server.out" >&2; return 1; }
+  wait_for 60 "broker-$1 on $(broker_host "$1"):$(broker_port "$1")" broker_up "$1" || {
+    tail -20 "$dir/broker-$1/server.out" >&2; return 1; }
+}
+
+ports_free() { # nothing listens on the ports this cluster is about to use
+  local i p busy=""
+  for i in $(seq 1 "$zks"); do
+    for p in $(zk_client_port "$i") $((zk_peer_port + i - 1)) $((zk_peer_port + 100 + i - 1)); do
+      [ "$zks" -gt 1 ] || [ "$p" = "$(zk_client_port "$i")" ] || continue
+      port_open 127.0.0.1 "$p" && busy="$busy $p"
+    done
+  done
+  for i in $(seq 1 "$brokers"); do
+    port_open 127.0.0.1 "$(broker_port "$i")" && busy="$busy $(broker_port "$i")"
+  done
+  [ -z "$busy" ] || { echo "cluster.sh: port(s) in use already:$busy" >&2; return 1; }
 }
 
 stop_pid() { # stop_pid PIDFILE NAME [SIGNAL]
@@ -287,6 +307,7 @@ start() {
   fi
   [ -x "$server_bin" ] || { echo "cluster.sh: $server_bin missing: build first (make)" >&2; exit 1; }
   [ "$netns" -eq 0 ] || [ "$(id -u)" -eq 0 ] || { echo "cluster.sh: --netns needs root" >&2; exit 1; }
+  ports_free || exit 1
   rm -f "$dir"/*.pid
   save_conf
   trap 'echo "cluster.sh: start failed; stopping what was started" >&2; stop >&2' ERR

@@ -17,8 +17,9 @@ def run(*args, timeout=180):
                           capture_output=True, text=True, timeout=timeout)
 
 
-def free_range(n, lo=20000, hi=60000):
-    """A base port b with b..b+n-1 all free on 127.0.0.1."""
+def free_range(n, lo=20000, hi=32000):
+    """A base port b with b..b+n-1 all free on 127.0.0.1, below the ephemeral range (where
+    other tests' free_port() picks land)."""
     for _ in range(200):
         b = random.randrange(lo, hi - n)
         socks = []
