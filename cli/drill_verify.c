@@ -112,7 +112,10 @@ int64_t dv_last_ack(const dv_t *dv)
     return last;
 }
 
-int64_t dv_nacked(const dv_t *dv) { return dv->nacks; }
+int64_t dv_nacked(const dv_t *dv)
+{
+    return dv->nacks;
+}
 
 static int dv_rec_cmp(const void *a, const void *b)
 {

@@ -76,13 +76,17 @@ static int64_t now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static double rel(int64_t t) { return (double)(t - t0) / 1e6; }
+static double rel(int64_t t)
+{
+    return (double)(t - t0) / 1e6;
+}
 
 static void sleep_ms(int64_t ms)
 {
     if (ms <= 0) return;
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
 }
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -141,7 +145,8 @@ static int run(char *out, size_t n, const char *fmt, ...)
     while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' ')) len--;
     out[len] = '\0';
     char sink[4096];
-    while (fread(sink, 1, sizeof(sink), p) > 0) {}
+    while (fread(sink, 1, sizeof(sink), p) > 0) {
+    }
     int rc = pclose(p);
     return rc == -1 ? -1 : WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
@@ -374,17 +379,22 @@ static int node_act(cluster_t *c, node_t *n, act_t a)
             }
             return 0;
         }
-        static const char *const verbs[] = {
-            [A_TERM] = "stop-node", [A_START] = "start-node", [A_ISOLATE] = "isolate",
-            [A_HEAL] = "heal"};
+        static const char *const verbs[] = {[A_TERM] = "stop-node",
+                                            [A_START] = "start-node",
+                                            [A_ISOLATE] = "isolate",
+                                            [A_HEAL] = "heal"};
         return run(NULL, 0, "bash %s %s %s --dir %s", shq(c->script), verbs[a], shq(n->name),
                    shq(c->dir));
     }
     switch (a) {
-    case A_KILL: return run(NULL, 0, "docker kill -s KILL %s >/dev/null", shq(n->name));
-    case A_STOP: return run(NULL, 0, "docker kill -s STOP %s >/dev/null", shq(n->name));
-    case A_CONT: return run(NULL, 0, "docker kill -s CONT %s >/dev/null", shq(n->name));
-    case A_TERM: return run(NULL, 0, "docker stop -t 60 %s >/dev/null", shq(n->name));
+    case A_KILL:
+        return run(NULL, 0, "docker kill -s KILL %s >/dev/null", shq(n->name));
+    case A_STOP:
+        return run(NULL, 0, "docker kill -s STOP %s >/dev/null", shq(n->name));
+    case A_CONT:
+        return run(NULL, 0, "docker kill -s CONT %s >/dev/null", shq(n->name));
+    case A_TERM:
+        return run(NULL, 0, "docker stop -t 60 %s >/dev/null", shq(n->name));
     case A_START:
         if (run(NULL, 0, "docker start %s >/dev/null", shq(n->name)) != 0) return -1;
         return docker_wait_healthy(n->name, 120) ? 0 : -1;
@@ -434,8 +444,7 @@ static void undo_pending(void)
 {
     if (!undo.pending) return;
     undo.pending = false;
-    fprintf(stderr, "%s: undoing the fault on %s (%s)\n", TOOL, undo.n->name,
-            act_names[undo.undo]);
+    fprintf(stderr, "%s: undoing the fault on %s (%s)\n", TOOL, undo.n->name, act_names[undo.undo]);
     node_act(undo.c, undo.n, undo.undo);
 }
 
@@ -508,11 +517,10 @@ static void *producer_main(void *arg)
         dv_sent(sh.dv, seq);
         pthread_mutex_unlock(&sh.mu);
         rd_kafka_resp_err_t e;
-        while ((e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic),
-                                      RD_KAFKA_V_PARTITION((int32_t)(seq % nparts)),
-                                      RD_KAFKA_V_VALUE(val, (size_t)vl),
-                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                      RD_KAFKA_V_OPAQUE((void *)(intptr_t)seq), RD_KAFKA_V_END)) ==
+        while ((e = rd_kafka_producev(
+                    rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION((int32_t)(seq % nparts)),
+                    RD_KAFKA_V_VALUE(val, (size_t)vl), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                    RD_KAFKA_V_OPAQUE((void *)(intptr_t)seq), RD_KAFKA_V_END)) ==
                    RD_KAFKA_RESP_ERR__QUEUE_FULL &&
                !sh.stop_producing)
             rd_kafka_poll(rk, 10);
@@ -804,8 +812,8 @@ static void run_drill(drill_ctx_t *d, const char *drill)
             fault_and_heal(d, n, A_KILL, A_START, d->down_ms, "kill -9 broker %d%s", n->id, role);
         else if (drill[0] == 's')
             fault_and_heal(d, n, A_STOP, A_CONT, d->down_ms,
-                           "SIGSTOP broker %d%s for %.1f s (ZooKeeper session %.1f s)", n->id,
-                           role, d->down_ms / 1e3, c->session_timeout_ms / 1e3);
+                           "SIGSTOP broker %d%s for %.1f s (ZooKeeper session %.1f s)", n->id, role,
+                           d->down_ms / 1e3, c->session_timeout_ms / 1e3);
         else
             fault_and_heal(d, n, A_ISOLATE, A_HEAL, d->down_ms,
                            "isolate broker %d%s from the network for %.1f s", n->id, role,
@@ -813,8 +821,9 @@ static void run_drill(drill_ctx_t *d, const char *drill)
     } else if (strcmp(drill, "kill-controller") == 0) {
         int ctl = rd_kafka_controllerid(d->meta, 5000);
         node_t *n = target_broker(d, ctl, "controller");
-        if (n) fault_and_heal(d, n, A_KILL, A_START, d->down_ms, "kill -9 broker %d%s", n->id,
-                              n->id == ctl ? " (the controller)" : "");
+        if (n)
+            fault_and_heal(d, n, A_KILL, A_START, d->down_ms, "kill -9 broker %d%s", n->id,
+                           n->id == ctl ? " (the controller)" : "");
     } else if (strcmp(drill, "rolling-restart") == 0) {
         /* one broker at a time, the controller last, each back in the ISR before the next */
         int ctl = rd_kafka_controllerid(d->meta, 5000);
@@ -831,8 +840,7 @@ static void run_drill(drill_ctx_t *d, const char *drill)
         }
     } else if (strcmp(drill, "full-restart") == 0) {
         event_t *ev = &events[nevents++];
-        snprintf(ev->what, sizeof(ev->what), "stop all %d brokers, start them again",
-                 c->nbrokers);
+        snprintf(ev->what, sizeof(ev->what), "stop all %d brokers, start them again", c->nbrokers);
         ev->t_fault = now_us();
         say("%s", ev->what);
         for (int i = 0; i < c->nbrokers; i++)
@@ -1035,7 +1043,8 @@ int main(int argc, char **argv)
     int target = opt_int("broker", 0, 0);
 
     {
-        unsigned long long r = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20);
+        unsigned long long r =
+            (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20);
         FILE *u = fopen("/dev/urandom", "r");
         if (u) {
             if (fread(&r, sizeof(r), 1, u) != 1) r ^= (unsigned long long)now_us();
@@ -1083,8 +1092,7 @@ int main(int argc, char **argv)
         sleep_ms(250);
     if (ts.nparts < 1) cli_die(TOOL, "topic %s has no leader after 60 s", topic);
     nparts = ts.nparts < MAX_PARTS ? ts.nparts : MAX_PARTS;
-    say("topic %s: %d partition(s), leader of partition 0: broker %d", topic, nparts,
-        ts.leader[0]);
+    say("topic %s: %d partition(s), leader of partition 0: broker %d", topic, nparts, ts.leader[0]);
 
     /* producer */
     rd_kafka_conf_t *pconf = rd_kafka_conf_new();

@@ -142,8 +142,14 @@ START_TEST(test_drill_verify_unavailability_window)
     /* acks every 10 ms from 1.00 s to 1.99 s, a fault at 1.505 s, nothing until 3.2 s */
     dv_t *dv = dv_new();
     int64_t seq = 0;
-    for (int64_t t = 1000000; t < 1510000; t += 10000) { dv_acked(dv, seq, 0, seq, t); seq++; }
-    for (int64_t t = 3200000; t < 3300000; t += 10000) { dv_acked(dv, seq, 0, seq, t); seq++; }
+    for (int64_t t = 1000000; t < 1510000; t += 10000) {
+        dv_acked(dv, seq, 0, seq, t);
+        seq++;
+    }
+    for (int64_t t = 3200000; t < 3300000; t += 10000) {
+        dv_acked(dv, seq, 0, seq, t);
+        seq++;
+    }
     dv_window_t w;
     dv_window(dv, 1505000, 4000000, &w);
     ck_assert_int_eq(w.last_before, 1500000);
