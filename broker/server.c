@@ -11,10 +11,14 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "chan.h"
+#include "api/api.h"
 #include "conn.h"
+#include "ctl.h"
+#include "ctlreq.h"
 #include "dict.h"
 #include "ktime.h"
-#include "ctl.h"
+#include "group/grp.h"
 #include "log.h"
 #include "mdcache.h"
 #include "net.h"
@@ -206,6 +210,48 @@ static void server_apply_metadata(server_t *srv, ctl_msg_t *m)
     server_md_waiters_check(srv);
 }
 
+/* LeaderAndIsr: each partition's state, with its leader's endpoint from the request. */
+static kerr_t server_apply_leader_and_isr(server_t *srv, ctl_msg_t *m)
+{
+    kerr_t worst = KERR_NONE;
+    for (int i = 0; i < m->nparts; i++) {
+        ctl_pinfo_t *p = &m->parts[i];
+        bool replica = false;
+        for (int32_t r = 0; r < p->nreplicas; r++)
+            replica = replica || p->replicas[r] == srv->broker_id;
+        if (!replica) continue;
+        const md_endpoint_t *e = NULL;
+        for (int j = 0; j < m->nbrokers && !e; j++)
+            if (m->brokers[j].id == p->leader && m->brokers[j].nendpoints > 0)
+                e = &m->brokers[j].ep[0];
+        rmgr_pstate_t st = {.topic = p->topic,
+                            .partition = p->partition,
+                            .topic_id = p->topic_id,
+                            .leader = p->leader,
+                            .leader_epoch = p->leader_epoch,
+                            .partition_epoch = p->partition_epoch,
+                            .nisr = p->nisr,
+                            .nreplicas = p->nreplicas,
+                            .isr = p->isr,
+                            .replicas = p->replicas,
+                            .leader_host = e ? e->host : NULL,
+                            .leader_port = e ? e->port : 0};
+        kerr_t err = rmgr_leader_and_isr(srv->rmgr, &st);
+        if (err && err != KERR_STALE_CONTROLLER_EPOCH) worst = err;
+    }
+    return worst;
+}
+
+/* After a full LeaderAndIsr (this broker just registered): logs it was not told about belong
+ * to topics deleted while it was away. */
+static bool server_keep_log(void *arg, const char *topic, int32_t p)
+{
+    ctl_msg_t *m = arg;
+    for (int i = 0; i < m->nparts; i++)
+        if (m->parts[i].partition == p && strcmp(m->parts[i].topic, topic) == 0) return true;
+    return false;
+}
+
 kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
 {
     kerr_t err = KERR_NONE;
@@ -219,10 +265,19 @@ kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
         ctl_msg_free(m);
         return KERR_STALE_CONTROLLER_EPOCH;
     }
+    if (fenced_type && m->broker_epoch >= 0 && m->broker_epoch < srv->broker_epoch) {
+        log_warn("server",
+                 "ignoring a request from controller %d for an earlier registration of "
+                 "this broker (broker epoch %lld, current %lld)",
+                 m->controller_id, (long long)m->broker_epoch, (long long)srv->broker_epoch);
+        ctl_msg_free(m);
+        return KERR_STALE_BROKER_EPOCH;
+    }
     if (fenced_type) srv->controller_epoch = m->controller_epoch;
     switch (m->type) {
     case CTL_MSG_STARTED:
         snprintf(srv->cluster_id, sizeof(srv->cluster_id), "%s", m->cluster_id);
+        srv->broker_epoch = m->broker_epoch;
         if (!srv->ready) {
             if (server_open_listeners(srv) != 0) {
                 server_exit_code = 1;
@@ -238,13 +293,8 @@ kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
         server_apply_metadata(srv, m);
         break;
     case CTL_MSG_LEADER_AND_ISR:
-        for (int i = 0; i < m->nparts; i++) {
-            ctl_pinfo_t *p = &m->parts[i];
-            if (p->leader == srv->broker_id)
-                rmgr_become_leader(srv->rmgr, p->topic, p->partition, p->leader_epoch);
-            else
-                rmgr_become_follower(srv->rmgr, p->topic, p->partition, p->leader, p->leader_epoch);
-        }
+        err = server_apply_leader_and_isr(srv, m);
+        if (m->full && !err) rmgr_drop_strays(srv->rmgr, server_keep_log, m);
         break;
     case CTL_MSG_STOP_REPLICA:
         for (int i = 0; i < m->nparts; i++)
@@ -277,7 +327,61 @@ static void server_tick(ev_loop_t *loop, void *arg)
 {
     server_t *srv = arg;
     rmgr_tick(srv->rmgr, ktime_wall_ms());
+    grp_coord_tick(srv->grp, ktime_wall_ms());
     ev_timer_add(loop, SERVER_TICK_MS, server_tick, srv);
+}
+
+/* ---- controlled shutdown (Kafka's KafkaServer.controlledShutdown) ---- */
+
+static void server_controlled_shutdown(server_t *srv);
+
+static void server_cshut_retry(ev_loop_t *loop, void *arg)
+{
+    (void)loop;
+    server_controlled_shutdown(arg);
+}
+
+static void server_cshut_done(ctl_op_t *op, void *arg)
+{
+    server_t *srv = arg;
+    kerr_t err = op->err;
+    int remaining = op->ntps;
+    ctl_op_free(op);
+    if (!srv->shutting_down) return;
+    if (!err && remaining == 0) {
+        log_info("server", "controlled shutdown succeeded: no partition led here any more");
+        ev_stop(srv->loop);
+        return;
+    }
+    int max = (int)cfg_int(srv->cfg, "controlled.shutdown.max.retries");
+    if (srv->shutdown_attempts > max) {
+        log_warn("server",
+                 "controlled shutdown did not finish after %d attempts (%s, %d "
+                 "partitions still led here); shutting down anyway",
+                 srv->shutdown_attempts, err ? kerr_name(err) : "partitions remain", remaining);
+        ev_stop(srv->loop);
+        return;
+    }
+    int64_t backoff = cfg_int(srv->cfg, "controlled.shutdown.retry.backoff.ms");
+    log_info("server",
+             "controlled shutdown attempt %d: %s, %d partitions still led here; "
+             "retrying in %lld ms",
+             srv->shutdown_attempts, err ? kerr_name(err) : "not done", remaining,
+             (long long)backoff);
+    ev_timer_add(srv->loop, backoff, server_cshut_retry, srv);
+}
+
+static void server_controlled_shutdown(server_t *srv)
+{
+    ctl_op_t *op = calloc(1, sizeof(*op));
+    if (!op) abort();
+    op->type = CTL_OP_CONTROLLED_SHUTDOWN;
+    op->broker_id = srv->broker_id;
+    op->broker_epoch = srv->broker_epoch;
+    op->done = server_cshut_done;
+    op->arg = srv;
+    srv->shutdown_attempts++;
+    ctlreq_submit(srv, op);
 }
 
 static void server_on_signal(ev_loop_t *loop, int fd, uint32_t events, void *arg)
@@ -286,9 +390,28 @@ static void server_on_signal(ev_loop_t *loop, int fd, uint32_t events, void *arg
     server_t *srv = arg;
     struct signalfd_siginfo si;
     if (read(fd, &si, sizeof(si)) != sizeof(si)) return;
-    log_info("server", "received signal %d: shutting down", (int)si.ssi_signo);
+    if (srv->shutting_down || !srv->ready || !cfg_bool(srv->cfg, "controlled.shutdown.enable")) {
+        log_info("server", "received signal %d: shutting down", (int)si.ssi_signo);
+        srv->stopping = true;
+        ev_stop(loop);
+        return;
+    }
+    /* first move leadership away, while still serving; a second signal stops at once */
+    log_info("server", "received signal %d: starting controlled shutdown", (int)si.ssi_signo);
+    srv->shutting_down = true;
     srv->stopping = true;
-    ev_stop(loop);
+    server_controlled_shutdown(srv);
+}
+
+/* The high watermark to checkpoint for a log: the partition's when hosted, else the one it
+ * had at start-up (never the log end: that would expose uncommitted data after a restart). */
+static int64_t server_log_hw(plog_t *log, void *arg)
+{
+    server_t *srv = arg;
+    partition_t *part = rmgr_get(srv->rmgr, plog_topic(log), plog_partition(log));
+    if (part && part->log == log && part->hw >= 0) return part->hw;
+    int64_t hw = lmgr_checkpointed_hw(srv->lmgr, plog_topic(log), plog_partition(log));
+    return hw >= 0 ? hw : 0;
 }
 
 static void server_plog_defaults(const cfg_t *cfg, plog_cfg_t *pc)
@@ -345,9 +468,13 @@ int server_start(server_t *srv, cfg_t *cfg)
     }
     lmgr_set_intervals(srv->lmgr, cfg_int(cfg, "log.retention.check.interval.ms"),
                        cfg_int(cfg, "log.flush.offset.checkpoint.interval.ms"));
+    lmgr_set_hw_fn(srv->lmgr, server_log_hw, srv);
+    lmgr_set_cleaner(srv->lmgr, cfg_bool(cfg, "log.cleaner.enable"),
+                     cfg_int(cfg, "log.cleaner.backoff.ms"));
     srv->md = mdcache_new();
     srv->autocreating = dict_new();
     srv->rmgr = rmgr_new(srv);
+    srv->grp = grp_coord_new(srv);
     tconf_init(srv);
 
     ctl_conf_t cc;
@@ -371,8 +498,15 @@ int server_start(server_t *srv, cfg_t *cfg)
     cc.delete_topic_enable = cfg_bool(cfg, "delete.topic.enable");
     cc.unclean_leader_election = cfg_bool(cfg, "unclean.leader.election.enable");
     const char *ibl = cfg_str(cfg, "inter.broker.listener.name");
+    snprintf(srv->inter_broker_listener, sizeof(srv->inter_broker_listener), "%s",
+             ibl && *ibl ? ibl : srv->listeners[0].name);
     snprintf(cc.inter_broker_listener, sizeof(cc.inter_broker_listener), "%s",
-             *ibl ? ibl : srv->listeners[0].name);
+             srv->inter_broker_listener);
+    cc.auto_leader_rebalance = cfg_bool(cfg, "auto.leader.rebalance.enable");
+    cc.leader_imbalance_check_ms = cfg_int(cfg, "leader.imbalance.check.interval.seconds") * 1000;
+    cc.leader_imbalance_pct = (int32_t)cfg_int(cfg, "leader.imbalance.per.broker.percentage");
+    srv->chan = chan_mgr_new(srv->loop, srv->broker_id);
+    cc.chan = srv->chan;
     srv->ctl = ctl_start(srv->loop, &cc, server_deliver, srv);
     if (!srv->ctl) {
         log_error("server", "cannot start the coordinator thread");
@@ -392,6 +526,8 @@ int server_run(server_t *srv)
     /* Answer what is parked (delayed fetches, admin requests waiting for metadata) so every
      * request is freed, then close the connections. */
     rmgr_wake_all(srv->rmgr);
+    grp_coord_free(srv->grp); /* answers waiting JoinGroup/SyncGroup requests */
+    srv->grp = NULL;
     while (srv->md_waiters) {
         md_waiter_t *w = srv->md_waiters;
         srv->md_waiters = w->next;
@@ -399,11 +535,18 @@ int server_run(server_t *srv)
         w->fn(w->arg, true);
         free(w);
     }
+    api_initproducerid_free(srv);
     conn_close_all(srv);
+    rmgr_stop_fetchers(srv->rmgr);
+    ctlreq_close(srv);
     ctl_stop(srv->ctl); /* closes the ZooKeeper session: deregisters this broker */
     srv->ctl = NULL;
-    rmgr_free(srv->rmgr);
+    chan_mgr_free(srv->chan);
+    srv->chan = NULL;
+    if (server_exit_code == 0) rmgr_snapshot_all(srv->rmgr);
+    /* the final checkpoints read the partitions' high watermarks: close the logs first */
     lmgr_close(srv->lmgr, server_exit_code == 0);
+    rmgr_free(srv->rmgr);
     mdcache_free(srv->md);
     tconf_free(srv);
     dict_free(srv->autocreating, NULL);

@@ -22,6 +22,11 @@ typedef struct zkc zkc_t;
 typedef struct ctl ctl_t;
 typedef struct zkreg zkreg_t;
 typedef struct conn conn_t;
+typedef struct fetcher fetcher_t;
+typedef struct peer peer_t;
+typedef struct chan_mgr chan_mgr_t;
+typedef struct pidgen pidgen_t;
+typedef struct grp_coord grp_coord_t;
 
 #define SERVER_MAX_LISTENERS 8
 
@@ -42,6 +47,8 @@ struct server {
     cfg_t *cfg;
     int32_t broker_id;
     int32_t controller_epoch; /* highest controller epoch seen (fencing) */
+    int64_t broker_epoch;     /* czxid of our registration (changes when re-registered) */
+    char inter_broker_listener[64];
     char cluster_id[64];
     listener_t listeners[SERVER_MAX_LISTENERS];
     int nlisteners;
@@ -51,14 +58,23 @@ struct server {
     zkc_t *zk;
     zkreg_t *zkreg;
     ctl_t *ctl;
-    conn_t *conns; /* all open connections (intrusive list) */
+    grp_coord_t *grp; /* group coordinator (broker/group/grp.h) */
+    conn_t *conns;    /* all open connections (intrusive list) */
     int nconns;
     int64_t max_request_bytes; /* socket.request.max.bytes */
     void *md_waiters;          /* server.c: requests waiting for a metadata change */
     void *tconf;               /* tconf.c: per-topic config overrides */
     struct dict *autocreating; /* topics with an auto-create in flight */
+    fetcher_t **fetchers;      /* replica/fetcher.c: one per broker we follow */
+    int nfetchers;
+    peer_t *ctl_peer; /* ctlreq.c: connection to the controller */
+    int32_t ctl_peer_id;
+    chan_mgr_t *chan; /* coordinator/chan.c: the controller's channels to brokers */
+    pidgen_t *pidgen; /* api_initproducerid.c: producer id block in use */
     bool stopping;
-    bool ready; /* registered and serving */
+    bool ready;         /* registered and serving */
+    bool shutting_down; /* controlled shutdown in progress */
+    int shutdown_attempts;
 };
 
 /* Metadata waiters: fn(arg, false) is called now and after every metadata update until it

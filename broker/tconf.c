@@ -104,4 +104,11 @@ void tconf_plog_cfg(server_t *srv, const char *topic, plog_cfg_t *out)
     out->flush_messages = tconf_int(srv, topic, "flush.messages");
     out->flush_ms = tconf_int(srv, topic, "flush.ms");
     out->file_delete_delay_ms = tconf_int(srv, topic, "file.delete.delay.ms");
+    char buf[64];
+    const char *pol = tconf_override(srv, topic, "cleanup.policy");
+    if (!pol) pol = tcfg_default_str(srv->cfg, "cleanup.policy", buf, sizeof(buf));
+    out->cleanup_policy = (pol && strstr(pol, "compact") ? PLOG_CLEANUP_COMPACT : 0) |
+                          (!pol || strstr(pol, "delete") ? PLOG_CLEANUP_DELETE : 0);
+    out->delete_retention_ms = tconf_int(srv, topic, "delete.retention.ms");
+    out->min_compaction_lag_ms = tconf_int(srv, topic, "min.compaction.lag.ms");
 }

@@ -194,11 +194,12 @@ ev_timer_id_t ev_timer_add(ev_loop_t *l, int64_t delay_ms, ev_timer_cb *cb, void
     }
     ev_timer_t *t = &l->heap[l->nheap++];
     t->when = ktime_mono_ms() + (delay_ms > 0 ? delay_ms : 0);
-    t->id = l->next_timer_id++;
+    ev_timer_id_t id = l->next_timer_id++;
+    t->id = id;
     t->cb = cb;
     t->arg = arg;
-    ev_heap_up(l, l->nheap - 1);
-    return t->id;
+    ev_heap_up(l, l->nheap - 1); /* moves entries: t may no longer be ours after this */
+    return id;
 }
 
 /* Cancel by removing the entry from the heap directly (O(n) find, O(log n) fix): timers are

@@ -10,6 +10,8 @@ typedef struct kerr_desc {
 } kerr_desc_t;
 
 static const kerr_desc_t kerr_table[] = {
+    {KERR__DESTROY, "LOCAL_DESTROY", "Abandoned: the object is being destroyed"},
+    {KERR__TRANSPORT, "LOCAL_TRANSPORT", "Connection to the peer failed"},
     {KERR__TOO_LARGE, "LOCAL_TOO_LARGE", "Value exceeds a configured limit"},
     {KERR__CORRUPT, "LOCAL_CORRUPT", "On-disk data is corrupt"},
     {KERR__ZK, "LOCAL_ZK", "ZooKeeper operation failed"},

@@ -20,6 +20,8 @@ typedef enum kerr {
     KERR__ZK = -108,        /* ZooKeeper call failed */
     KERR__CORRUPT = -109,   /* on-disk data failed a check */
     KERR__TOO_LARGE = -110, /* value exceeds a configured limit */
+    KERR__TRANSPORT = -111, /* connection to a peer failed or was closed */
+    KERR__DESTROY = -112,   /* the object is being destroyed (request abandoned) */
 
     KERR_UNKNOWN_SERVER_ERROR = -1,
     KERR_NONE = 0,

@@ -1,20 +1,27 @@
 /* ctl.h: the coordinator thread: this broker's ZooKeeper session, its registration, the
- * controller candidate, and the admin operations that write ZooKeeper (create/delete topics,
- * add partitions).
+ * controller candidate (Kafka's KafkaController in ZooKeeper mode), and the operations that
+ * need ZooKeeper or the controller (create/delete topics, add partitions, AlterPartition,
+ * ControlledShutdown, ElectLeaders, producer id blocks).
  *
  * Threads. Like Kafka's ControllerEventManager, all of this runs on ONE dedicated thread with
  * synchronous ZooKeeper calls, handling one event at a time (watch fired, session change,
- * admin operation). The reactor never waits on ZooKeeper: it submits operations with
- * ctl_submit() and receives results and controller decisions as ctl_msg_t delivered on the
- * reactor thread (ev_post) through the deliver hook. (DESIGN.md section 3 puts controller
- * events on the reactor; a thread of its own keeps the controller sequential and simple while
- * still never blocking the data path.)
+ * operation). The reactor never waits on ZooKeeper: it submits operations with ctl_submit()
+ * and receives results and controller decisions as ctl_msg_t delivered on the reactor thread
+ * (ev_post) through the deliver hook. (DESIGN.md section 3 puts controller events on the
+ * reactor; a thread of its own keeps the controller sequential and simple while never
+ * blocking the data path.) Requests to OTHER brokers are encoded here and handed to the
+ * reactor's controller channels (chan.h), which never block this thread on a slow broker.
  *
- * When this broker wins /controller it loads the cluster state, brings new partitions online
- * (leader = first live replica, ISR = live replicas), moves leadership off dead brokers
- * (ISR-only unless unclean.leader.election.enable), deletes topics queued under
- * /admin/delete_topics, and informs brokers (LeaderAndIsr, StopReplica, UpdateMetadata).
- * Every partition-state write is a zoo_multi that checks /controller_epoch's version.
+ * When this broker wins /controller it bumps /controller_epoch, loads the cluster state,
+ * brings partitions online (new ones: leader = first live replica, ISR = live replicas;
+ * offline ones: a live ISR member, unclean only when unclean.leader.election.enable), and
+ * tells every broker (UpdateMetadata to all, LeaderAndIsr to each replica). It then follows
+ * /brokers/ids (broker loss: move leadership, shrink ISR; broker start or restart: its
+ * partitions' state), /brokers/topics, /admin/delete_topics and
+ * /admin/preferred_replica_election, answers AlterPartition from leaders and
+ * ControlledShutdown from stopping brokers, and rebalances preferred leaders every
+ * leader.imbalance.check.interval.seconds. Every partition-state write is a zoo_multi that
+ * checks /controller_epoch's version; losing the session stops the controller at once.
  *
  * Ownership: messages passed to deliver are owned by the receiver (free with ctl_msg_free);
  * an op passed to ctl_submit is owned by the ctl thread until its done callback runs on the
@@ -30,12 +37,14 @@
 #include "kerr.h"
 #include "mdcache.h"
 
+struct chan_mgr;
+
 #define CTL_MAX_RF 16
 
 typedef struct ctl ctl_t;
 
 typedef enum ctl_msg_type {
-    CTL_MSG_STARTED,        /* registered in ZooKeeper: cluster_id set */
+    CTL_MSG_STARTED,        /* registered in ZooKeeper: cluster_id and broker_epoch set */
     CTL_MSG_METADATA,       /* full metadata snapshot (UpdateMetadata) */
     CTL_MSG_LEADER_AND_ISR, /* partitions this broker leads or follows */
     CTL_MSG_STOP_REPLICA,   /* partitions to stop (and delete when parts[i].del) */
@@ -43,13 +52,18 @@ typedef enum ctl_msg_type {
     CTL_MSG_FATAL,          /* cannot go on (why set) */
 } ctl_msg_type_t;
 
+/* One partition's state as the controller tells it (LeaderAndIsr), or a partition to stop
+ * (StopReplica: topic, partition, leader_epoch, del). */
 typedef struct ctl_pinfo {
     char *topic;
+    uint8_t topic_id[16];
     int32_t partition;
     int32_t leader, leader_epoch;
+    int32_t partition_epoch; /* version of the state znode (AlterPartition's check) */
     int32_t nreplicas, nisr;
     int32_t replicas[CTL_MAX_RF], isr[CTL_MAX_RF];
-    bool del;
+    bool is_new; /* LeaderAndIsr: the partition was just created */
+    bool del;    /* StopReplica: delete the log too */
 } ctl_pinfo_t;
 
 typedef struct ctl_msg {
@@ -57,6 +71,11 @@ typedef struct ctl_msg {
     char cluster_id[64];
     int32_t controller_id;
     int32_t controller_epoch; /* METADATA, LEADER_AND_ISR, STOP_REPLICA: fencing */
+    int64_t broker_epoch;     /* STARTED: ours; the others: the target's as the controller knew
+                                 it (-1 = not checked) */
+    bool full;                /* LEADER_AND_ISR: every partition the broker hosts (start-up) */
+    /* METADATA: every live broker; LEADER_AND_ISR: the leaders named, each with the one
+       endpoint of the inter-broker listener */
     md_broker_t *brokers;
     int nbrokers;
     md_topic_t *topics;
@@ -82,6 +101,10 @@ typedef struct ctl_conf {
     char inter_broker_listener[64]; /* listener the controller uses to reach brokers */
     bool delete_topic_enable;
     bool unclean_leader_election;
+    bool auto_leader_rebalance;
+    int64_t leader_imbalance_check_ms;
+    int32_t leader_imbalance_pct;
+    struct chan_mgr *chan; /* the reactor's controller channels (borrowed) */
 } ctl_conf_t;
 
 typedef void ctl_deliver_fn(void *arg, ctl_msg_t *m);
@@ -98,6 +121,10 @@ typedef enum ctl_op_type {
     CTL_OP_CREATE_TOPICS,
     CTL_OP_DELETE_TOPICS,
     CTL_OP_CREATE_PARTITIONS,
+    CTL_OP_ALTER_PARTITION,     /* changes: a leader's ISR proposals (controller only) */
+    CTL_OP_CONTROLLED_SHUTDOWN, /* broker_id/epoch; out: tps = partitions still led */
+    CTL_OP_ELECT_LEADERS,       /* election_type, tps (NULL/all_partitions: every one) */
+    CTL_OP_ALLOC_PRODUCER_IDS,  /* out: pid_block_start .. pid_block_end */
 } ctl_op_type_t;
 
 typedef struct ctl_topic_spec {
@@ -118,6 +145,28 @@ typedef struct ctl_topic_spec {
     int16_t result_rf;
 } ctl_topic_spec_t;
 
+/* One partition of an AlterPartition: in, the leader's proposal; out, the state the
+ * controller now holds (or err). */
+typedef struct ctl_isr_change {
+    char *topic;
+    int32_t partition;
+    int32_t leader_epoch, partition_epoch;
+    int32_t nisr;
+    int32_t isr[CTL_MAX_RF];
+    int32_t leader; /* out */
+    kerr_t err;     /* out */
+} ctl_isr_change_t;
+
+/* A topic-partition with a per-partition result. */
+typedef struct ctl_tp {
+    char *topic;
+    int32_t partition;
+    kerr_t err;
+    char errmsg[160];
+} ctl_tp_t;
+
+#define CTL_PID_BLOCK_SIZE 1000
+
 typedef struct ctl_op ctl_op_t;
 typedef void ctl_op_done_fn(ctl_op_t *op, void *arg);
 
@@ -126,6 +175,16 @@ struct ctl_op {
     bool validate_only;
     ctl_topic_spec_t *topics;
     int ntopics;
+    int32_t broker_id;         /* ALTER_PARTITION, CONTROLLED_SHUTDOWN: the requester */
+    int64_t broker_epoch;      /* its registration's czxid, -1 = unchecked */
+    ctl_isr_change_t *changes; /* ALTER_PARTITION */
+    int nchanges;
+    ctl_tp_t *tps; /* ELECT_LEADERS in/out, CONTROLLED_SHUTDOWN out (heap) */
+    int ntps;
+    bool all_partitions;                    /* ELECT_LEADERS: every partition */
+    int8_t election_type;                   /* ELECT_LEADERS: 0 preferred, 1 unclean */
+    int64_t pid_block_start, pid_block_end; /* ALLOC_PRODUCER_IDS out */
+    kerr_t err;           /* top-level result (NOT_CONTROLLER, STALE_BROKER_EPOCH...) */
     ctl_op_done_fn *done; /* reactor thread */
     void *arg;
     ctl_op_t *next; /* queue link (ctl's) */

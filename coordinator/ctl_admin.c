@@ -49,14 +49,13 @@ static void ctl_spec_fail(ctl_topic_spec_t *s, kerr_t err, const char *fmt, cons
     snprintf(s->errmsg, sizeof(s->errmsg), fmt, arg);
 }
 
-/* Assign over the live brokers (sorted by id). */
-static void ctl_assign(const md_broker_t *live, int nb, int32_t first, int32_t nparts, int16_t rf,
-                       int32_t start, int32_t shift, int32_t *out)
+#define CTL_MAX_BROKERS 256
+
+static bool ctl_id_in(const int32_t *ids, int n, int32_t id)
 {
-    int32_t ids[256];
-    int n = nb < 256 ? nb : 256;
-    for (int i = 0; i < n; i++) ids[i] = live[i].id;
-    assign_replicas(ids, n, first, nparts, rf, start, shift, out);
+    for (int i = 0; i < n; i++)
+        if (ids[i] == id) return true;
+    return false;
 }
 
 static void ctl_create_topic(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
@@ -79,7 +78,9 @@ static void ctl_create_topic(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
             return;
         }
     }
-    if (!ctl_load_brokers(c, c->active)) {
+    int32_t live[CTL_MAX_BROKERS];
+    int nlive = ctl_live_ids(c, live, CTL_MAX_BROKERS);
+    if (nlive <= 0) {
         ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "cannot list brokers in ZooKeeper%s", "");
         return;
     }
@@ -99,10 +100,10 @@ static void ctl_create_topic(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
                       "Replication factor must be larger than 0.%s", "");
         return;
     }
-    if (s->nassign == 0 && rf > c->nlive) {
+    if (s->nassign == 0 && rf > nlive) {
         s->err = KERR_INVALID_REPLICATION_FACTOR;
         snprintf(s->errmsg, sizeof(s->errmsg),
-                 "Replication factor: %d larger than available brokers: %d.", rf, c->nlive);
+                 "Replication factor: %d larger than available brokers: %d.", rf, nlive);
         return;
     }
     int32_t *assign = malloc((size_t)nparts * (size_t)rf * sizeof(int32_t));
@@ -110,7 +111,7 @@ static void ctl_create_topic(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
     if (s->nassign > 0) {
         memcpy(assign, s->assign, (size_t)nparts * (size_t)rf * sizeof(int32_t));
         for (int32_t i = 0; i < nparts * rf; i++) {
-            if (!ctl_broker_live(c, assign[i])) {
+            if (!ctl_id_in(live, nlive, assign[i])) {
                 s->err = KERR_INVALID_REPLICA_ASSIGNMENT;
                 snprintf(s->errmsg, sizeof(s->errmsg), "Unknown broker %d in replica assignment",
                          assign[i]);
@@ -119,9 +120,7 @@ static void ctl_create_topic(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
             }
         }
     } else {
-        int32_t start = rand() % c->nlive;
-        int32_t shift = rand() % c->nlive;
-        ctl_assign(c->live, c->nlive, 0, nparts, rf, start, shift, assign);
+        assign_replicas(live, nlive, 0, nparts, rf, rand() % nlive, rand() % nlive, assign);
     }
     s->result_partitions = nparts;
     s->result_rf = rf;
@@ -222,7 +221,13 @@ static void ctl_create_partitions(ctl_t *c, ctl_topic_spec_t *s, bool validate_o
         return;
     }
     int16_t rf = (int16_t)(cur > 0 ? zt.nreplicas[0] : 1);
-    ctl_load_brokers(c, c->active);
+    int32_t live[CTL_MAX_BROKERS];
+    int nlive = ctl_live_ids(c, live, CTL_MAX_BROKERS);
+    if (nlive <= 0) {
+        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "cannot list brokers in ZooKeeper%s", "");
+        zkpath_topic_clear(&zt);
+        return;
+    }
     int32_t add = s->num_partitions - cur;
     if (s->nassign > 0 && s->nassign != add) {
         ctl_spec_fail(s, KERR_INVALID_REPLICA_ASSIGNMENT,
@@ -232,7 +237,7 @@ static void ctl_create_partitions(ctl_t *c, ctl_topic_spec_t *s, bool validate_o
         zkpath_topic_clear(&zt);
         return;
     }
-    if (s->nassign == 0 && rf > c->nlive) {
+    if (s->nassign == 0 && rf > nlive) {
         ctl_spec_fail(s, KERR_INVALID_REPLICATION_FACTOR,
                       "Replication factor larger than available brokers%s", "");
         zkpath_topic_clear(&zt);
@@ -243,7 +248,7 @@ static void ctl_create_partitions(ctl_t *c, ctl_topic_spec_t *s, bool validate_o
     if (s->nassign > 0 && s->assign_rf == rf)
         memcpy(assign, s->assign, (size_t)add * (size_t)rf * sizeof(int32_t));
     else
-        ctl_assign(c->live, c->nlive, cur, add, rf, rand() % c->nlive, rand() % c->nlive, assign);
+        assign_replicas(live, nlive, cur, add, rf, rand() % nlive, rand() % nlive, assign);
     if (validate_only) {
         free(assign);
         zkpath_topic_clear(&zt);
@@ -270,6 +275,26 @@ static void ctl_op_done_cb(ev_loop_t *loop, void *arg)
 
 void ctl_run_op(ctl_t *c, ctl_op_t *op)
 {
+    switch (op->type) {
+    case CTL_OP_ALTER_PARTITION:
+        ctl_alter_partition(c, op);
+        ev_post(c->loop, ctl_op_done_cb, op);
+        return;
+    case CTL_OP_CONTROLLED_SHUTDOWN:
+        ctl_controlled_shutdown(c, op);
+        ev_post(c->loop, ctl_op_done_cb, op);
+        return;
+    case CTL_OP_ELECT_LEADERS:
+        ctl_elect_leaders(c, op);
+        ev_post(c->loop, ctl_op_done_cb, op);
+        return;
+    case CTL_OP_ALLOC_PRODUCER_IDS:
+        ctl_alloc_producer_ids(c, op);
+        ev_post(c->loop, ctl_op_done_cb, op);
+        return;
+    default:
+        break;
+    }
     for (int i = 0; i < op->ntopics; i++) {
         ctl_topic_spec_t *s = &op->topics[i];
         if (s->err) continue; /* rejected by the broker before submitting */
@@ -287,6 +312,8 @@ void ctl_run_op(ctl_t *c, ctl_op_t *op)
         case CTL_OP_CREATE_PARTITIONS:
             ctl_create_partitions(c, s, op->validate_only);
             break;
+        default:
+            break;
         }
     }
     ev_post(c->loop, ctl_op_done_cb, op);
@@ -294,7 +321,9 @@ void ctl_run_op(ctl_t *c, ctl_op_t *op)
 
 void ctl_fail_op(ctl_t *c, ctl_op_t *op, kerr_t err, const char *why)
 {
+    op->err = err;
     for (int i = 0; i < op->ntopics; i++) ctl_spec_fail(&op->topics[i], err, "%s", why);
+    for (int i = 0; i < op->nchanges; i++) op->changes[i].err = err;
     ev_post(c->loop, ctl_op_done_cb, op);
 }
 
@@ -313,7 +342,53 @@ void ctl_op_free(ctl_op_t *op)
         free(s->cfg_vals);
     }
     free(op->topics);
+    for (int i = 0; i < op->nchanges; i++) free(op->changes[i].topic);
+    free(op->changes);
+    for (int i = 0; i < op->ntps; i++) free(op->tps[i].topic);
+    free(op->tps);
     free(op);
+}
+
+void ctl_alloc_producer_ids(ctl_t *c, ctl_op_t *op)
+{
+    for (int attempt = 0; attempt < 10; attempt++) {
+        char *data = NULL;
+        struct Stat st;
+        int rc = ctl_zget(c, ZKPATH_LATEST_PRODUCER_ID_BLOCK, false, &data, &st);
+        int64_t start = 0;
+        if (rc == ZOK && data && *data) {
+            int64_t s0, e0;
+            if (zkpath_pid_block_parse(data, &s0, &e0) != KERR_NONE) {
+                free(data);
+                log_error("ctl", "malformed %s", ZKPATH_LATEST_PRODUCER_ID_BLOCK);
+                op->err = KERR_UNKNOWN_SERVER_ERROR;
+                return;
+            }
+            start = e0 + 1;
+        } else if (rc != ZOK && rc != ZNONODE) {
+            free(data);
+            op->err = KERR_COORDINATOR_NOT_AVAILABLE;
+            return;
+        }
+        free(data);
+        int64_t end = start + CTL_PID_BLOCK_SIZE - 1;
+        char *json = zkpath_pid_block_json(c->conf.broker_id, start, end);
+        if (rc == ZNONODE)
+            rc = ctl_zcreate_p(c, ZKPATH_LATEST_PRODUCER_ID_BLOCK, json, 0);
+        else
+            rc = zoo_set(c->zh, ZKPATH_LATEST_PRODUCER_ID_BLOCK, json, (int)strlen(json),
+                         st.version);
+        free(json);
+        if (rc == ZOK) {
+            op->pid_block_start = start;
+            op->pid_block_end = end;
+            log_info("ctl", "allocated producer id block %lld-%lld", (long long)start,
+                     (long long)end);
+            return;
+        }
+        if (rc != ZBADVERSION && rc != ZNODEEXISTS) break;
+    }
+    op->err = KERR_COORDINATOR_NOT_AVAILABLE;
 }
 
 void ctl_submit(ctl_t *c, ctl_op_t *op)
@@ -324,4 +399,3 @@ void ctl_submit(ctl_t *c, ctl_op_t *op)
     ev->op = op;
     ctl_push(c, ev);
 }
-

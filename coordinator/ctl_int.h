@@ -30,16 +30,6 @@ typedef struct ctl_ev {
     ctl_op_t *op;
 } ctl_ev_t;
 
-#define CTL_MAX_CHANS     64
-#define CTL_RPC_TIMEOUT_S 10
-
-/* A blocking connection from the controller thread to one broker (Kafka's
- * ControllerChannelManager, one request at a time). */
-typedef struct ctl_chan {
-    int32_t broker;
-    int fd; /* -1 = not connected */
-} ctl_chan_t;
-
 /* Controller view of one partition. */
 typedef struct ctl_part {
     int32_t nreplicas;
@@ -47,7 +37,7 @@ typedef struct ctl_part {
     bool has_state;
     int32_t leader, leader_epoch, nisr;
     int32_t isr[CTL_MAX_RF];
-    int32_t zkver; /* version of the state znode */
+    int32_t zkver; /* version of the state znode = the partition epoch */
 } ctl_part_t;
 
 typedef struct ctl_topic {
@@ -56,7 +46,38 @@ typedef struct ctl_topic {
     int32_t nparts;
     ctl_part_t *parts;
     bool deleting;
+    bool is_new; /* created since the last LeaderAndIsr went out */
 } ctl_topic_t;
+
+/* A live broker as the controller sees it. */
+typedef struct ctl_broker {
+    md_broker_t info;
+    int64_t epoch;      /* czxid of its registration: a restart changes it */
+    bool shutting_down; /* asked for controlled shutdown */
+} ctl_broker_t;
+
+/* What one controller event decided to tell brokers, sent together at its end (Kafka's
+ * ControllerBrokerRequestBatch): LeaderAndIsr per broker, then UpdateMetadata to every live
+ * broker, then StopReplica per broker. */
+typedef struct ctl_batch_tp {
+    ctl_topic_t *t; /* LeaderAndIsr: the partition's topic (state read at send time) */
+    char *topic;    /* StopReplica */
+    int32_t partition;
+    bool del;
+} ctl_batch_tp_t;
+
+typedef struct ctl_batch_dest {
+    int32_t broker;
+    ctl_batch_tp_t *lai, *stop;
+    int nlai, caplai, nstop, capstop;
+    bool full;
+} ctl_batch_dest_t;
+
+typedef struct ctl_batch {
+    ctl_batch_dest_t *dests;
+    int ndests, capdests;
+    bool metadata;
+} ctl_batch_t;
 
 struct ctl {
     ev_loop_t *loop;
@@ -72,18 +93,18 @@ struct ctl {
     zhandle_t *zh;
     bool connected, expired;
     char cluster_id[64];
-    char last_change[64]; /* newest /config/changes entry processed */
+    char last_change[64];  /* newest /config/changes entry processed */
+    int64_t broker_epoch;  /* czxid of our own registration */
+    dict_t *known_configs; /* topics whose /config/topics znode this broker has read */
 
     /* controller state (valid while active) */
     bool active;
     int32_t epoch, epoch_zkver;
     int32_t controller_id; /* last known, -1 unknown */
-    md_broker_t *live;
+    ctl_broker_t *live;    /* sorted by id */
     int nlive;
-    int64_t *live_epoch; /* czxid of each live broker's registration: a restart changes it */
-    ctl_chan_t chans[CTL_MAX_CHANS];
-    int32_t corr;
     dict_t *topics; /* name -> ctl_topic_t* */
+    int64_t next_rebalance_ms;
 };
 
 /* ---- events (ctl.c) ---- */
@@ -97,13 +118,49 @@ void ctl_send(ctl_t *c, ctl_msg_t *m);
 /* Read /config/topics/<topic> and deliver it to the reactor. */
 void ctl_load_topic_config(ctl_t *c, const char *topic);
 
-/* ---- controller state used by admin operations (ctl.c) ---- */
+/* ---- the controller (ctl_ctrl.c) ---- */
 
 bool ctl_broker_live(const ctl_t *c, int32_t id);
-/* Read /brokers/ids (watching it when watch) into c->live, sorted by id. */
-bool ctl_load_brokers(ctl_t *c, bool watch);
+const ctl_broker_t *ctl_broker(const ctl_t *c, int32_t id);
+/* Read /brokers/ids into a new sorted array (watching it when watch). NULL on failure. */
+ctl_broker_t *ctl_read_brokers(ctl_t *c, bool watch, int *n);
+/* Live broker ids (sorted) for replica assignment; returns the count. */
+int ctl_live_ids(ctl_t *c, int32_t *ids, int max);
+/* Try to win /controller (watching it either way). */
+void ctl_elect(ctl_t *c);
+/* Stop acting as controller (session lost, or /controller_epoch moved on). */
+void ctl_resign(ctl_t *c);
+/* Watch events while active. */
+void ctl_on_brokers_changed(ctl_t *c);
+void ctl_on_topics_changed(ctl_t *c);
+void ctl_on_topic_changed(ctl_t *c, const char *name);
+void ctl_on_delete_topics(ctl_t *c);
+void ctl_on_preferred_election(ctl_t *c);
+/* Periodic work (preferred-leader rebalance), called about once a second. */
+void ctl_ctrl_tick(ctl_t *c, int64_t now_ms);
+/* Operations that need the active controller. */
+void ctl_alter_partition(ctl_t *c, ctl_op_t *op);
+void ctl_controlled_shutdown(ctl_t *c, ctl_op_t *op);
+void ctl_elect_leaders(ctl_t *c, ctl_op_t *op);
+
+/* ---- requests to brokers (ctl_send.c) ---- */
+
+void ctl_batch_init(ctl_batch_t *b);
+/* LeaderAndIsr for t-p to broker (its current state is read when the batch is sent). */
+void ctl_batch_lai(ctl_batch_t *b, int32_t broker, ctl_topic_t *t, int32_t p);
+/* LeaderAndIsr for t-p to every live replica of it. */
+void ctl_batch_lai_replicas(ctl_t *c, ctl_batch_t *b, ctl_topic_t *t, int32_t p);
+void ctl_batch_stop(ctl_batch_t *b, int32_t broker, const char *topic, int32_t p, bool del);
+void ctl_batch_full(ctl_batch_t *b, int32_t broker);
+/* Send everything (local broker: direct delivery; others: the controller channels), then
+ * reset the batch. Topics referenced must still exist. */
+void ctl_batch_send(ctl_t *c, ctl_batch_t *b);
+void ctl_batch_clear(ctl_batch_t *b);
 
 /* ---- admin operations (ctl_admin.c) ---- */
+
+/* Reserve the next block of producer ids in /latest_producer_id_block (version-checked). */
+void ctl_alloc_producer_ids(ctl_t *c, ctl_op_t *op);
 
 /* Run every spec of op, then post its done callback to the reactor. */
 void ctl_run_op(ctl_t *c, ctl_op_t *op);

@@ -89,4 +89,3 @@ int ctl_zdelete_recursive(ctl_t *c, const char *path)
     rc = zoo_delete(c->zh, path, -1);
     return rc == ZNONODE ? ZOK : rc;
 }
-

@@ -477,3 +477,75 @@ kerr_t zkpath_config_change_parse(const char *json, char *entity, size_t n)
     json_decref(o);
     return err;
 }
+
+/* ---- producer id blocks ---- */
+
+char *zkpath_pid_block_json(int32_t broker, int64_t start, int64_t end)
+{
+    json_t *o = json_object();
+    char a[32], b[32];
+    snprintf(a, sizeof(a), "%lld", (long long)start);
+    snprintf(b, sizeof(b), "%lld", (long long)end);
+    json_object_set_new(o, "version", json_integer(1));
+    json_object_set_new(o, "broker", json_integer(broker));
+    json_object_set_new(o, "block_start", json_string(a));
+    json_object_set_new(o, "block_end", json_string(b));
+    return zkpath_dump(o);
+}
+
+static bool zkpath_get_i64s(json_t *o, const char *key, int64_t *out)
+{
+    json_t *v = json_object_get(o, key);
+    if (json_is_integer(v)) {
+        *out = (int64_t)json_integer_value(v);
+        return true;
+    }
+    if (!json_is_string(v)) return false;
+    char *end;
+    long long x = strtoll(json_string_value(v), &end, 10);
+    if (*end || end == json_string_value(v)) return false;
+    *out = x;
+    return true;
+}
+
+kerr_t zkpath_pid_block_parse(const char *json, int64_t *start, int64_t *end)
+{
+    json_t *o = zkpath_load(json);
+    if (!o) return KERR__BAD_MSG;
+    bool ok = zkpath_get_i64s(o, "block_start", start) && zkpath_get_i64s(o, "block_end", end);
+    json_decref(o);
+    return ok && *start >= 0 && *end >= *start ? KERR_NONE : KERR__BAD_MSG;
+}
+
+/* ---- preferred replica election ---- */
+
+kerr_t zkpath_preferred_parse(const char *json, int *n, char ***topics, int32_t **parts)
+{
+    *n = 0;
+    *topics = NULL;
+    *parts = NULL;
+    json_t *o = zkpath_load(json);
+    if (!o) return KERR__BAD_MSG;
+    json_t *arr = json_object_get(o, "partitions");
+    if (!json_is_array(arr)) {
+        json_decref(o);
+        return KERR__BAD_MSG;
+    }
+    size_t cnt = json_array_size(arr);
+    *topics = calloc(cnt + 1, sizeof(char *));
+    *parts = calloc(cnt + 1, sizeof(int32_t));
+    if (!*topics || !*parts) abort();
+    size_t i;
+    json_t *e;
+    json_array_foreach(arr, i, e)
+    {
+        json_t *t = json_object_get(e, "topic");
+        int32_t p;
+        if (!json_is_string(t) || !zkpath_get_int(e, "partition", &p)) continue;
+        (*topics)[*n] = strdup(json_string_value(t));
+        (*parts)[*n] = p;
+        (*n)++;
+    }
+    json_decref(o);
+    return KERR_NONE;
+}

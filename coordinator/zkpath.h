@@ -95,4 +95,14 @@ kerr_t zkpath_config_parse(const char *json, int *n, char ***keys, char ***vals)
 char *zkpath_config_change_json(const char *entity_path);
 kerr_t zkpath_config_change_parse(const char *json, char *entity, size_t n);
 
+/* /latest_producer_id_block: {"version":1,"broker":1,"block_start":"0","block_end":"999"}
+ * (Kafka writes the offsets as strings; numbers are accepted too). */
+char *zkpath_pid_block_json(int32_t broker, int64_t start, int64_t end);
+kerr_t zkpath_pid_block_parse(const char *json, int64_t *start, int64_t *end);
+
+/* /admin/preferred_replica_election:
+ * {"version":1,"partitions":[{"topic":"t","partition":0},...]}. *topics (malloc'd strings)
+ * and *parts get n entries each; the caller frees. */
+kerr_t zkpath_preferred_parse(const char *json, int *n, char ***topics, int32_t **parts);
+
 #endif

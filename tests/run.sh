@@ -47,7 +47,7 @@ run_pytest_files() {
   log=$(mktemp)
   /usr/bin/python3 -m pytest -q -p no:cacheprovider "$dir" 2>&1 | tee "$log"
   local summary
-  summary=$(grep -E '^(=+ )?[0-9]+ (passed|failed)|(passed|failed|error)' "$log" | tail -1)
+  summary=$(grep -E '^(=+ )?[0-9]+ (passed|failed|error|xfailed|skipped|deselected)' "$log" | tail -1)
   local p f e
   p=$(echo "$summary" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || true)
   f=$(echo "$summary" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || true)

@@ -3,6 +3,7 @@
 #include "api.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "log.h"
 #include "proto/kp.h"
@@ -19,11 +20,27 @@ static const api_def_t api_defs[] = {
     {KAPI_LEADER_AND_ISR, 5, 5, 4, api_leaderandisr},
     {KAPI_STOP_REPLICA, 3, 3, 2, api_stopreplica},
     {KAPI_UPDATE_METADATA, 7, 7, 6, api_updatemetadata},
+    {KAPI_CONTROLLED_SHUTDOWN, 3, 3, 3, api_controlledshutdown},
+    {KAPI_OFFSET_COMMIT, 2, 8, 8, api_offsetcommit},
+    {KAPI_OFFSET_FETCH, 1, 7, 6, api_offsetfetch},
+    {KAPI_FIND_COORDINATOR, 0, 4, 3, api_findcoordinator},
+    {KAPI_JOIN_GROUP, 0, 7, 6, api_joingroup},
+    {KAPI_HEARTBEAT, 0, 4, 4, api_heartbeat},
+    {KAPI_LEAVE_GROUP, 0, 4, 4, api_leavegroup},
+    {KAPI_SYNC_GROUP, 0, 5, 4, api_syncgroup},
+    {KAPI_DESCRIBE_GROUPS, 0, 5, 5, api_describegroups},
+    {KAPI_LIST_GROUPS, 0, 4, 3, api_listgroups},
     {KAPI_API_VERSIONS, 0, 3, 3, api_apiversions},
     {KAPI_CREATE_TOPICS, 0, 7, 5, api_createtopics},
     {KAPI_DELETE_TOPICS, 0, 6, 4, api_deletetopics},
+    {KAPI_INIT_PRODUCER_ID, 0, 4, 2, api_initproducerid},
+    {KAPI_OFFSET_FOR_LEADER_EPOCH, 0, 4, 4, api_offsetforleaderepoch},
     {KAPI_DESCRIBE_CONFIGS, 0, 4, 4, api_describeconfigs},
     {KAPI_CREATE_PARTITIONS, 0, 3, 2, api_createpartitions},
+    {KAPI_DELETE_GROUPS, 0, 2, 2, api_deletegroups},
+    {KAPI_ELECT_LEADERS, 0, 2, 2, api_electleaders},
+    {KAPI_OFFSET_DELETE, 0, 0, NOFLEX, api_offsetdelete},
+    {KAPI_ALTER_PARTITION, 1, 1, 0, api_alterpartition},
     {KAPI_DESCRIBE_CLUSTER, 0, 1, 0, api_describecluster},
 };
 
@@ -79,4 +96,11 @@ void api_dispatch(req_t *r)
     wbuf_reserve_i32(&r->resp);
     kp_resp_hdr_encode(&r->resp, flex_resp_hdr, peek.correlation_id);
     d->handler(r, &rb);
+}
+
+void api_client_host(const req_t *r, char *out, size_t n)
+{
+    snprintf(out, n, "%s", r->c ? conn_peer(r->c) : "");
+    char *colon = strrchr(out, ':');
+    if (colon) *colon = '\0';
 }

@@ -44,5 +44,29 @@ api_handler_fn api_describecluster;
 api_handler_fn api_leaderandisr;
 api_handler_fn api_updatemetadata;
 api_handler_fn api_stopreplica;
+api_handler_fn api_offsetforleaderepoch;
+api_handler_fn api_alterpartition;
+api_handler_fn api_controlledshutdown;
+api_handler_fn api_electleaders;
+api_handler_fn api_initproducerid;
+
+/* Answer InitProducerId requests still waiting for an id block, free the block (shutdown). */
+typedef struct server server_t;
+void api_initproducerid_free(server_t *srv);
+/* Group coordinator APIs (broker/group/). */
+api_handler_fn api_findcoordinator;
+api_handler_fn api_joingroup;
+api_handler_fn api_syncgroup;
+api_handler_fn api_heartbeat;
+api_handler_fn api_leavegroup;
+api_handler_fn api_offsetcommit;
+api_handler_fn api_offsetfetch;
+api_handler_fn api_describegroups;
+api_handler_fn api_listgroups;
+api_handler_fn api_deletegroups;
+api_handler_fn api_offsetdelete;
+/* The client's address as Kafka's client host shows it ("/" is added by the group
+ * coordinator): the peer's IP without the port. */
+void api_client_host(const req_t *r, char *out, size_t n);
 
 #endif

@@ -35,9 +35,12 @@ static ctl_pinfo_t *api_ctl_parts(const kp_ctl_req_t *req, int *n)
             const kp_ctl_pstate_t *s = &t->parts[j];
             ctl_pinfo_t *p = &parts[k++];
             p->topic = api_ctl_dup(t->name);
+            memcpy(p->topic_id, t->topic_id, 16);
             p->partition = s->partition_index;
             p->leader = s->leader;
             p->leader_epoch = s->leader_epoch;
+            p->partition_epoch = s->zk_version;
+            p->is_new = s->is_new;
             p->nreplicas = s->nreplicas < CTL_MAX_RF ? s->nreplicas : CTL_MAX_RF;
             memcpy(p->replicas, s->replicas, (size_t)p->nreplicas * sizeof(int32_t));
             p->nisr = s->nisr < CTL_MAX_RF ? s->nisr : CTL_MAX_RF;
@@ -68,7 +71,21 @@ void api_leaderandisr(req_t *r, rbuf_t *rb)
     m->type = CTL_MSG_LEADER_AND_ISR;
     m->controller_id = req.controller_id;
     m->controller_epoch = req.controller_epoch;
+    m->broker_epoch = req.broker_epoch;
+    m->full = req.type == 1;
     m->parts = api_ctl_parts(&req, &m->nparts);
+    /* live_leaders: one endpoint each (the inter-broker listener) */
+    m->brokers = calloc((size_t)req.nbrokers + 1, sizeof(md_broker_t));
+    if (!m->brokers) abort();
+    for (int32_t i = 0; i < req.nbrokers; i++) {
+        const kp_ctl_broker_t *b = &req.brokers[i];
+        md_broker_t *o = &m->brokers[m->nbrokers++];
+        o->id = b->id;
+        o->nendpoints = 1;
+        snprintf(o->ep[0].host, sizeof(o->ep[0].host), "%.*s", b->host.len > 0 ? b->host.len : 0,
+                 b->host.p ? b->host.p : "");
+        o->ep[0].port = b->port;
+    }
     api_ctl_answer(r, server_apply_ctl_msg(r->srv, m));
 }
 
@@ -84,6 +101,7 @@ void api_updatemetadata(req_t *r, rbuf_t *rb)
     m->type = CTL_MSG_METADATA;
     m->controller_id = req.controller_id;
     m->controller_epoch = req.controller_epoch;
+    m->broker_epoch = req.broker_epoch;
     m->nbrokers = req.nbrokers;
     m->brokers = calloc((size_t)req.nbrokers + 1, sizeof(md_broker_t));
     for (int32_t i = 0; i < req.nbrokers; i++) {
@@ -152,6 +170,7 @@ void api_stopreplica(req_t *r, rbuf_t *rb)
     m->type = CTL_MSG_STOP_REPLICA;
     m->controller_id = req.controller_id;
     m->controller_epoch = req.controller_epoch;
+    m->broker_epoch = req.broker_epoch;
     int total = 0;
     for (int32_t i = 0; i < req.ntopics; i++) total += req.topics[i].nparts;
     m->parts = calloc((size_t)total + 1, sizeof(ctl_pinfo_t));

@@ -1,8 +1,11 @@
-/* api_fetch.c: Fetch for consumers. Reads each partition up to its high watermark (whole
- * batches, served from the segment file with sendfile), and when fewer than min_bytes are
- * available parks the request in the replica manager's purgatory until an append to one of
- * its partitions or max_wait_ms, whichever comes first: no polling. Sessionless only: the
- * response session id is 0 (KIP-227 clients then send full requests). */
+/* api_fetch.c: Fetch, for consumers and for followers (replica_id >= 0).
+ * A consumer reads each partition up to its high watermark; a follower up to the log end, and
+ * its fetch offset tells the leader how far it has replicated (rmgr_follower_fetch), which may
+ * advance the high watermark and the ISR. Whole batches are served from the segment file with
+ * sendfile. When fewer than min_bytes are available the request parks in the replica
+ * manager's purgatory until the high watermark (consumers) or the log end (followers) of one
+ * of its partitions moves, or max_wait_ms: no polling. Sessionless only: the response session
+ * id is 0 (KIP-227 clients then send full requests). */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +22,8 @@
 typedef struct fetch_state {
     req_t *r;
     kp_fetch_req_t req;
+    bool replica;        /* a follower's fetch */
+    kerr_t *perr;        /* per request partition: an error found when the fetch arrived */
     int64_t deadline_ms; /* monotonic */
     partition_t **parts; /* per request partition (flattened), NULL when not served here */
     int nparts;
@@ -38,7 +43,7 @@ static bool fetch_ready(fetch_state_t *fs, size_t *avail)
         for (int32_t j = 0; j < t->nparts; j++, k++) {
             partition_t *part = fs->parts[k];
             kp_fetch_part_t *fp = &t->parts[j];
-            if (!part || !part->is_leader ||
+            if (!part || !part->is_leader || fs->perr[k] ||
                 rmgr_get(srv->rmgr, part->topic, part->index) != part) {
                 error = true;
                 continue;
@@ -49,8 +54,8 @@ static bool fetch_ready(fetch_state_t *fs, size_t *avail)
                 continue;
             }
             plog_slice_t sl;
-            if (plog_read(part->log, fp->fetch_offset, (size_t)fp->partition_max_bytes, part->hw,
-                          &sl) == KERR_NONE)
+            if (plog_read(part->log, fp->fetch_offset, (size_t)fp->partition_max_bytes,
+                          fs->replica ? INT64_MAX : part->hw, &sl) == KERR_NONE)
                 total += sl.len;
         }
     }
@@ -100,6 +105,10 @@ static void fetch_respond(fetch_state_t *fs)
                 pr->error_code = KERR_NOT_LEADER_OR_FOLLOWER;
                 continue;
             }
+            if (fs->perr[k]) {
+                pr->error_code = (int16_t)fs->perr[k];
+                continue;
+            }
             if (fp->current_leader_epoch >= 0 && fp->current_leader_epoch != part->leader_epoch) {
                 pr->error_code = fp->current_leader_epoch < part->leader_epoch
                                      ? KERR_FENCED_LEADER_EPOCH
@@ -112,7 +121,8 @@ static void fetch_respond(fetch_state_t *fs)
             size_t maxb = (size_t)(fp->partition_max_bytes > 0 ? fp->partition_max_bytes : 0);
             if (!first && (int64_t)maxb > budget) maxb = budget > 0 ? (size_t)budget : 0;
             plog_slice_t sl;
-            kerr_t err = plog_read(part->log, fp->fetch_offset, maxb, part->hw, &sl);
+            kerr_t err = plog_read(part->log, fp->fetch_offset, maxb,
+                                   fs->replica ? INT64_MAX : part->hw, &sl);
             if (err) {
                 pr->error_code = err == KERR_OFFSET_OUT_OF_RANGE ? KERR_OFFSET_OUT_OF_RANGE
                                                                  : KERR_KAFKA_STORAGE_ERROR;
@@ -145,7 +155,8 @@ static void fetch_woken(void *arg, bool timed_out)
         fetch_respond(fs);
         return;
     }
-    rmgr_wait(fs->r->srv->rmgr, fs->parts, fs->nparts, left, fetch_woken, fs);
+    rmgr_wait(fs->r->srv->rmgr, fs->parts, fs->nparts, fs->replica ? RMGR_EV_LEO : RMGR_EV_HW, left,
+              fetch_woken, fs);
 }
 
 void api_fetch(req_t *r, rbuf_t *rb)
@@ -168,6 +179,8 @@ void api_fetch(req_t *r, rbuf_t *rb)
     }
     for (int32_t i = 0; i < fs->req.ntopics; i++) fs->nparts += fs->req.topics[i].nparts;
     fs->parts = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(partition_t *));
+    fs->perr = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(kerr_t));
+    fs->replica = fs->req.replica_id >= 0;
     fs->names = arena_calloc(&r->arena, (size_t)fs->req.ntopics + 1, sizeof(char *));
     int k = 0;
     for (int32_t i = 0; i < fs->req.ntopics; i++) {
@@ -175,8 +188,13 @@ void api_fetch(req_t *r, rbuf_t *rb)
         char *name =
             arena_strndup(&r->arena, t->topic.p, t->topic.len > 0 ? (size_t)t->topic.len : 0);
         fs->names[i] = name;
-        for (int32_t j = 0; j < t->nparts; j++)
-            fs->parts[k++] = rmgr_get(srv->rmgr, name, t->parts[j].partition);
+        for (int32_t j = 0; j < t->nparts; j++, k++) {
+            kp_fetch_part_t *fp = &t->parts[j];
+            fs->parts[k] = rmgr_get(srv->rmgr, name, fp->partition);
+            if (fs->replica && fs->parts[k])
+                fs->perr[k] = rmgr_follower_fetch(srv->rmgr, fs->parts[k], fs->req.replica_id,
+                                                  fp->current_leader_epoch, fp->fetch_offset);
+        }
     }
     fs->deadline_ms = ktime_mono_ms() + (fs->req.max_wait_ms > 0 ? fs->req.max_wait_ms : 0);
     size_t avail;
@@ -185,5 +203,6 @@ void api_fetch(req_t *r, rbuf_t *rb)
         return;
     }
     req_defer(r);
-    rmgr_wait(srv->rmgr, fs->parts, fs->nparts, fs->req.max_wait_ms, fetch_woken, fs);
+    rmgr_wait(srv->rmgr, fs->parts, fs->nparts, fs->replica ? RMGR_EV_LEO : RMGR_EV_HW,
+              fs->req.max_wait_ms, fetch_woken, fs);
 }

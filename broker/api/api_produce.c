@@ -1,7 +1,11 @@
-/* api_produce.c: Produce. Validates each partition's batches (CRC, framing, size against
- * max.message.bytes), appends through the replica manager, and answers now (acks 0/1).
- * v0-2 MessageSets are up-converted to one v2 batch before the append. acks=all is answered
- * as acks=1 until follower replication exists (logged once). */
+/* api_produce.c: Produce. Validates each partition's batch (CRC, framing, size against
+ * max.message.bytes, one batch per partition from v3 as Kafka requires), checks idempotent
+ * producers' sequences (a duplicate is answered with its original offset, not appended),
+ * appends through the replica manager, and answers: at once for acks=0/1; for acks=all once
+ * the high watermark has passed every appended batch (the ISR has it), from the purgatory,
+ * with REQUEST_TIMED_OUT after the request's timeout. min.insync.replicas is checked against
+ * the committed ISR before the append (NOT_ENOUGH_REPLICAS) and again when the batch commits
+ * (NOT_ENOUGH_REPLICAS_AFTER_APPEND). v0-2 MessageSets are up-converted to one v2 batch. */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,10 +18,26 @@
 #include "rec/msgset.h"
 #include "replica/rmgr.h"
 #include "server.h"
+#include "store/pidstate.h"
 #include "store/plog.h"
 #include "tconf.h"
 
-static bool api_produce_warned_acks_all;
+/* One partition waiting for its batch to commit (acks=all). */
+typedef struct produce_wait {
+    partition_t *part;
+    int64_t required; /* the high watermark that commits it */
+    int64_t min_isr;
+    kp_produce_part_resp_t *out;
+} produce_wait_t;
+
+typedef struct produce_state {
+    req_t *r;
+    kp_produce_resp_t resp;
+    produce_wait_t *waits;
+    int nwaits;
+    partition_t **parts; /* the waits' partitions, for parking */
+    int64_t deadline_ms;
+} produce_state_t;
 
 /* Validate the records of one partition in place; returns the error for the partition. */
 static kerr_t api_produce_validate(uint8_t *p, size_t len, int64_t max_bytes, int32_t *count)
@@ -30,52 +50,72 @@ static kerr_t api_produce_validate(uint8_t *p, size_t len, int64_t max_bytes, in
         kerr_t err = batch_validate(p + off, len - off, &h);
         if (err) return err == KERR__BAD_MSG ? KERR_CORRUPT_MESSAGE : err;
         if ((int64_t)batch_size(&h) > max_bytes) return KERR_MESSAGE_TOO_LARGE;
+        if (h.attributes & BATCH_ATTR_TRANSACTIONAL) return KERR_INVALID_TXN_STATE;
         off += batch_size(&h);
         (*count)++;
     }
     return KERR_NONE;
 }
 
+/* The records of pp as one v2 batch in memory (up-converting a v0-2 MessageSet). */
+static kerr_t api_produce_records(req_t *r, kp_produce_part_t *pp, uint8_t **data, size_t *len)
+{
+    *data = (uint8_t *)pp->records.p; /* the frame is ours: stamping in place is fine */
+    *len = (size_t)pp->records.len;
+    if (r->hdr.api_version > 2) return KERR_NONE;
+    wbuf_t wb;
+    wbuf_init(&wb);
+    int32_t n = 0;
+    kerr_t err =
+        msgset_to_batch(*data, *len, ktime_wall_ms(), (size_t)r->srv->max_request_bytes, &wb, &n);
+    if (err) {
+        wbuf_free(&wb);
+        return err == KERR__TOO_LARGE ? KERR_MESSAGE_TOO_LARGE : KERR_CORRUPT_MESSAGE;
+    }
+    *data = arena_alloc(&r->arena, wb.len);
+    memcpy(*data, wb.p, wb.len);
+    *len = wb.len;
+    wbuf_free(&wb);
+    return KERR_NONE;
+}
+
+/* Append one partition's batch. On success sets out->base_offset and *required (the high
+ * watermark that commits it). */
 static kerr_t api_produce_part(req_t *r, int16_t acks, const char *topic, kp_produce_part_t *pp,
-                               kp_produce_part_resp_t *out)
+                               kp_produce_part_resp_t *out, partition_t **partp, int64_t *required)
 {
     server_t *srv = r->srv;
-    out->base_offset = -1;
-    out->log_append_time_ms = -1;
-    out->log_start_offset = -1;
     partition_t *part = rmgr_get(srv->rmgr, topic, pp->index);
     if (!part || !part->is_leader) {
         return mdcache_part(srv->md, topic, pp->index) ? KERR_NOT_LEADER_OR_FOLLOWER
                                                        : KERR_UNKNOWN_TOPIC_OR_PARTITION;
     }
     if (pp->records.len <= 0) return KERR_CORRUPT_MESSAGE;
-    uint8_t *data = (uint8_t *)pp->records.p; /* the frame is ours: stamping in place is fine */
-    size_t len = (size_t)pp->records.len;
-    int64_t max_bytes = tconf_int(srv, topic, "max.message.bytes");
-    if (r->hdr.api_version <= 2) {
-        /* MessageSet v0/v1: up-convert into one v2 batch held in the request's arena. */
-        wbuf_t wb;
-        wbuf_init(&wb);
-        int32_t n = 0;
-        kerr_t err =
-            msgset_to_batch(data, len, ktime_wall_ms(), (size_t)r->srv->max_request_bytes, &wb, &n);
-        if (err) {
-            wbuf_free(&wb);
-            return err == KERR__TOO_LARGE ? KERR_MESSAGE_TOO_LARGE : KERR_CORRUPT_MESSAGE;
-        }
-        data = arena_alloc(&r->arena, wb.len);
-        memcpy(data, wb.p, wb.len);
-        len = wb.len;
-        wbuf_free(&wb);
-    }
-    int32_t nbatches;
-    kerr_t err = api_produce_validate(data, len, max_bytes, &nbatches);
+    uint8_t *data;
+    size_t len;
+    kerr_t err = api_produce_records(r, pp, &data, &len);
     if (err) return err;
-    if (acks == -1) {
-        const md_part_t *mp = mdcache_part(srv->md, topic, pp->index);
-        int64_t min_isr = tconf_int(srv, topic, "min.insync.replicas");
-        if (mp && mp->nisr < min_isr) return KERR_NOT_ENOUGH_REPLICAS;
+    int32_t nbatches;
+    err = api_produce_validate(data, len, tconf_int(srv, topic, "max.message.bytes"), &nbatches);
+    if (err) return err;
+    if (nbatches != 1) return r->hdr.api_version >= 8 ? KERR_INVALID_RECORD : KERR_CORRUPT_MESSAGE;
+    int64_t min_isr = tconf_int(srv, topic, "min.insync.replicas");
+    if (acks == -1 && part->nisr < min_isr) return KERR_NOT_ENOUGH_REPLICAS;
+    int64_t dup = -1;
+    err = pidmap_check(part->pids, data, len, &dup);
+    if (err == KERR_DUPLICATE_SEQUENCE_NUMBER) {
+        /* already in the log: answer with where it went (and, for acks=all, once committed) */
+        batch_hdr_t h;
+        batch_hdr_parse(data, len, &h);
+        out->base_offset = dup;
+        out->log_start_offset = plog_start_offset(part->log);
+        *required = dup + h.last_offset_delta + 1;
+        *partp = part;
+        log_debug("produce", "%s-%d: duplicate batch from producer %lld answered with offset %lld",
+                  topic, pp->index, (long long)h.producer_id, (long long)dup);
+        return KERR_NONE;
     }
+    if (err) return err;
     plog_append_info_t info;
     err = rmgr_append(srv->rmgr, part, data, len, &info);
     if (err) {
@@ -84,7 +124,53 @@ static kerr_t api_produce_part(req_t *r, int16_t acks, const char *topic, kp_pro
     }
     out->base_offset = info.first_offset;
     out->log_start_offset = plog_start_offset(part->log);
+    *required = info.last_offset + 1;
+    *partp = part;
     return KERR_NONE;
+}
+
+static void produce_respond(produce_state_t *ps)
+{
+    kp_produce_resp_encode(&ps->r->resp, ps->r->hdr.api_version, &ps->resp);
+    req_done(ps->r);
+}
+
+/* Settle what can be settled; true when no partition waits any more. */
+static bool produce_settle(produce_state_t *ps, bool timed_out)
+{
+    server_t *srv = ps->r->srv;
+    int k = 0;
+    for (int i = 0; i < ps->nwaits; i++) {
+        produce_wait_t *w = &ps->waits[i];
+        partition_t *part = w->part;
+        kerr_t err;
+        if (!part->is_leader || rmgr_get(srv->rmgr, part->topic, part->index) != part)
+            err = KERR_NOT_LEADER_OR_FOLLOWER;
+        else if (part->hw >= w->required)
+            err = part->nisr < w->min_isr ? KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND : KERR_NONE;
+        else if (timed_out)
+            err = KERR_REQUEST_TIMED_OUT;
+        else {
+            ps->waits[k] = *w;
+            ps->parts[k++] = part;
+            continue;
+        }
+        w->out->error_code = (int16_t)err;
+        if (err) w->out->base_offset = -1;
+    }
+    ps->nwaits = k;
+    return k == 0;
+}
+
+static void produce_woken(void *arg, bool timed_out)
+{
+    produce_state_t *ps = arg;
+    int64_t left = ps->deadline_ms - ktime_mono_ms();
+    if (produce_settle(ps, timed_out || left <= 0)) {
+        produce_respond(ps);
+        return;
+    }
+    rmgr_wait(ps->r->srv->rmgr, ps->parts, ps->nwaits, RMGR_EV_HW, left, produce_woken, ps);
 }
 
 void api_produce(req_t *r, rbuf_t *rb)
@@ -97,19 +183,19 @@ void api_produce(req_t *r, rbuf_t *rb)
     }
     int16_t acks = req.acks;
     bool bad_acks = acks != 0 && acks != 1 && acks != -1;
-    if (acks == -1 && !api_produce_warned_acks_all) {
-        api_produce_warned_acks_all = true;
-        log_info("produce", "acks=all is answered once the leader has the batch (acks=1) until "
-                            "follower replication is implemented");
-    }
-    kp_produce_resp_t resp;
-    memset(&resp, 0, sizeof(resp));
-    resp.ntopics = req.ntopics;
-    resp.topics =
-        arena_calloc(&r->arena, (size_t)(req.ntopics > 0 ? req.ntopics : 0), sizeof(*resp.topics));
+    produce_state_t *ps = arena_calloc(&r->arena, 1, sizeof(*ps));
+    ps->r = r;
+    kp_produce_resp_t *resp = &ps->resp;
+    resp->ntopics = req.ntopics;
+    resp->topics =
+        arena_calloc(&r->arena, (size_t)(req.ntopics > 0 ? req.ntopics : 0), sizeof(*resp->topics));
+    int total = 0;
+    for (int32_t i = 0; i < req.ntopics; i++) total += req.topics[i].nparts;
+    ps->waits = arena_calloc(&r->arena, (size_t)total + 1, sizeof(*ps->waits));
+    ps->parts = arena_calloc(&r->arena, (size_t)total + 1, sizeof(*ps->parts));
     for (int32_t i = 0; i < req.ntopics; i++) {
         kp_produce_topic_t *t = &req.topics[i];
-        kp_produce_topic_resp_t *tr = &resp.topics[i];
+        kp_produce_topic_resp_t *tr = &resp->topics[i];
         tr->name = t->name;
         tr->nparts = t->nparts;
         tr->parts =
@@ -119,19 +205,43 @@ void api_produce(req_t *r, rbuf_t *rb)
         for (int32_t j = 0; j < t->nparts; j++) {
             kp_produce_part_resp_t *pr = &tr->parts[j];
             pr->index = t->parts[j].index;
-            pr->error_code = bad_acks ? KERR_INVALID_REQUIRED_ACKS
-                                      : api_produce_part(r, acks, topic, &t->parts[j], pr);
+            pr->base_offset = -1;
+            pr->log_append_time_ms = -1;
+            pr->log_start_offset = -1;
             if (bad_acks) {
-                pr->base_offset = -1;
-                pr->log_append_time_ms = -1;
-                pr->log_start_offset = -1;
+                pr->error_code = KERR_INVALID_REQUIRED_ACKS;
+                continue;
             }
+            partition_t *part = NULL;
+            int64_t required = 0;
+            pr->error_code =
+                (int16_t)api_produce_part(r, acks, topic, &t->parts[j], pr, &part, &required);
+            if (pr->error_code || acks != -1 || !part || part->hw >= required) {
+                if (!pr->error_code && acks == -1 && part &&
+                    part->nisr < tconf_int(r->srv, topic, "min.insync.replicas"))
+                    pr->error_code = KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+                continue;
+            }
+            produce_wait_t *w = &ps->waits[ps->nwaits];
+            w->part = part;
+            w->required = required;
+            w->min_isr = tconf_int(r->srv, topic, "min.insync.replicas");
+            w->out = pr;
+            ps->parts[ps->nwaits++] = part;
         }
     }
     if (acks == 0) {
         req_done_noresp(r);
         return;
     }
-    kp_produce_resp_encode(&r->resp, ver, &resp);
-    req_done(r);
+    if (ps->nwaits == 0) {
+        produce_respond(ps);
+        return;
+    }
+    /* acks=all: wait for the ISR (the connection reads no further request meanwhile, so
+     * responses stay in order) */
+    int64_t timeout = req.timeout_ms > 0 ? req.timeout_ms : 0;
+    ps->deadline_ms = ktime_mono_ms() + timeout;
+    req_defer(r);
+    rmgr_wait(r->srv->rmgr, ps->parts, ps->nwaits, RMGR_EV_HW, timeout, produce_woken, ps);
 }

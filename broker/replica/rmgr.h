@@ -1,10 +1,23 @@
-/* rmgr.h: the replica manager. Owns the partitions this broker hosts (their logs come from the
- * log manager), applies leadership decisions from the controller, appends produced batches on
- * the leader, serves reads up to the high watermark, and keeps the delayed-fetch purgatory:
- * fetches waiting for min_bytes are completed when data arrives or when max_wait_ms passes,
- * without polling.
- * Owner: the server. partition_t pointers stay valid until rmgr_stop_replica() for them.
- * Reactor thread only. */
+/* rmgr.h: the replica manager (Kafka's ReplicaManager + Partition). Owns the partitions this
+ * broker hosts (their logs come from the log manager) and applies the controller's
+ * decisions (LeaderAndIsr, StopReplica).
+ *
+ * Leader: appends produced batches, tracks each follower's log end offset from its fetches,
+ * keeps the high watermark = min log end offset over the ISR (consumers read below it),
+ * completes acks=all produces when the high watermark passes them, and proposes ISR changes
+ * to the controller (isr.h): a follower that has not caught up for replica.lag.time.max.ms
+ * leaves, one that reached the high watermark rejoins. While a change is in flight the
+ * larger of the two ISRs counts for the high watermark (Kafka's "maximal ISR"), the committed
+ * one for min.insync.replicas.
+ * Follower: fetches from the leader through a fetcher (fetcher.h), after truncating its log
+ * to where it agrees with the leader (OffsetForLeaderEpoch, KIP-101/279).
+ *
+ * Waiters (purgatory): a callback parked on partitions until an event of a kind it asked for
+ * (the log end grew, the high watermark moved, the role changed) or a timeout; each
+ * partition keeps its own waiter list, so an append only looks at who waits on it.
+ *
+ * Owner: the server. A partition_t stays valid until rmgr_stop_replica() for it (waiters
+ * parked on it are woken first). Reactor thread only. */
 #ifndef RMGR_H
 #define RMGR_H
 
@@ -14,45 +27,124 @@
 
 #include "kerr.h"
 
+#define RMGR_MAX_RF 16
+
 typedef struct server server_t;
 typedef struct rmgr rmgr_t;
 typedef struct plog plog_t;
 typedef struct plog_append_info plog_append_info_t;
+typedef struct fetcher fetcher_t;
+typedef struct rmgr_waiter rmgr_waiter_t;
+typedef struct rmgr_wlink rmgr_wlink_t;
+typedef struct pidmap pidmap_t;
+
+/* What the leader knows of one follower. */
+typedef struct replica_state {
+    int32_t id;
+    int64_t leo;                   /* from its last fetch; -1 unknown */
+    int64_t last_fetch_ms;         /* monotonic */
+    int64_t last_fetch_leader_leo; /* the leader's log end when that fetch arrived */
+    int64_t last_caught_up_ms;     /* last time it had everything the leader had */
+} replica_state_t;
+
+typedef enum follow_state {
+    FETCH_NONE,     /* not following */
+    FETCH_TRUNCATE, /* must ask the leader where our logs diverge */
+    FETCH_ACTIVE,   /* fetching from fetch offset = log end */
+} follow_state_t;
 
 typedef struct partition {
     char *topic;
     int32_t index;
+    uint8_t topic_id[16];
     plog_t *log;
     bool is_leader;
-    int32_t leader;
-    int32_t leader_epoch;
-    int64_t hw; /* high watermark: consumers see offsets < hw */
+    int32_t leader;       /* -1 = none */
+    int32_t leader_epoch; /* -1 = never told */
+    int32_t partition_epoch;
+    int32_t nreplicas, replicas[RMGR_MAX_RF];
+    int32_t nisr, isr[RMGR_MAX_RF]; /* the committed ISR (ZooKeeper's) */
+    int64_t hw;                     /* high watermark: consumers see offsets < hw */
+
+    /* leader */
+    int nfollowers;
+    replica_state_t followers[RMGR_MAX_RF];
+    int64_t epoch_start_offset; /* log end when this leadership began */
+    bool isr_inflight;          /* an AlterPartition is outstanding */
+    int32_t npending, pending_isr[RMGR_MAX_RF];
+    int64_t isr_retry_ms; /* no new proposal before this (after a failure) */
+
+    /* follower */
+    fetcher_t *fetcher;
+    follow_state_t fstate;
+    int64_t delay_until_ms;
+
+    pidmap_t *pids;        /* idempotent producers' state (pidstate.h) */
+    rmgr_wlink_t *waiters; /* parked on this partition */
 } partition_t;
 
 rmgr_t *rmgr_new(server_t *srv);
 void rmgr_free(rmgr_t *rm);
 
 partition_t *rmgr_get(rmgr_t *rm, const char *topic, int32_t p);
+/* Iterate hosted partitions: for (size_t it = 0; (p = rmgr_next(rm, &it));) */
+partition_t *rmgr_next(rmgr_t *rm, size_t *it);
 
-/* Controller decision: this broker leads topic-p at leader_epoch (creates the log if needed). */
-kerr_t rmgr_become_leader(rmgr_t *rm, const char *topic, int32_t p, int32_t leader_epoch);
-/* Controller decision: leader_id leads topic-p; this broker is a replica that does not lead it
- * (follower fetching comes with replication). Produce and Fetch here get NOT_LEADER. */
-void rmgr_become_follower(rmgr_t *rm, const char *topic, int32_t p, int32_t leader_id,
-                          int32_t leader_epoch);
-/* Stop hosting topic-p; delete = remove the log from disk too. */
+/* The controller's word on one partition (LeaderAndIsr). leader_host/port: the leader's
+ * inter-broker endpoint (NULL when unknown). */
+typedef struct rmgr_pstate {
+    const char *topic;
+    int32_t partition;
+    const uint8_t *topic_id;
+    int32_t leader, leader_epoch, partition_epoch;
+    int32_t nisr, nreplicas;
+    const int32_t *isr, *replicas;
+    const char *leader_host;
+    int leader_port;
+} rmgr_pstate_t;
+
+/* Apply a LeaderAndIsr entry: become leader or follower when the leader epoch is newer (or
+ * update the ISR when only the partition epoch is). Returns the partition's error:
+ * KERR_STALE_CONTROLLER_EPOCH when the epoch is old (ignored), KERR_KAFKA_STORAGE_ERROR when
+ * the log cannot be opened. */
+kerr_t rmgr_leader_and_isr(rmgr_t *rm, const rmgr_pstate_t *st);
+/* Stop hosting topic-p (StopReplica); delete = remove the log from disk too. */
 void rmgr_stop_replica(rmgr_t *rm, const char *topic, int32_t p, bool delete_log);
+/* Hosted logs whose topic is not in keep (after a full LeaderAndIsr at start-up): renamed
+ * aside as Kafka's stray logs, never served. */
+void rmgr_drop_strays(rmgr_t *rm, bool (*keep)(void *arg, const char *topic, int32_t p), void *arg);
 
-/* Append validated batches on the leader; advances HW (single-replica ISR: HW = LEO) and wakes
- * delayed fetches. */
+/* Append validated batches on the leader (offsets and leader epoch stamped; producer state
+ * checked by the caller). Advances the high watermark when the ISR allows and wakes waiters. */
 kerr_t rmgr_append(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
                    plog_append_info_t *info);
+/* Follower: append batches fetched from the leader (offsets kept). */
+kerr_t rmgr_append_replica(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
+                           plog_append_info_t *info);
+/* Follower: the leader's high watermark as seen in a fetch response. */
+void rmgr_follower_hw(rmgr_t *rm, partition_t *part, int64_t leader_hw);
+/* Follower: cut the log at offset (divergence with the leader). */
+kerr_t rmgr_truncate(rmgr_t *rm, partition_t *part, int64_t offset);
+
+/* Leader: follower replica_id fetched from fetch_offset at now_ms. Updates its state, may
+ * propose an ISR expansion and advance the high watermark. NOT_LEADER_OR_FOLLOWER when this
+ * broker does not lead, FENCED/UNKNOWN_LEADER_EPOCH when the follower's epoch differs,
+ * REPLICA_NOT_AVAILABLE when replica_id is not a replica. */
+kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
+                           int32_t current_leader_epoch, int64_t fetch_offset);
+/* Leader: an AlterPartition answer for part (err, or the state the controller holds). */
+void rmgr_isr_result(rmgr_t *rm, partition_t *part, kerr_t err, int32_t leader_epoch,
+                     int32_t partition_epoch, const int32_t *isr, int32_t nisr);
+/* Leader: the high watermark may move (ISR or a follower changed). Wakes waiters. */
+void rmgr_maybe_advance_hw(rmgr_t *rm, partition_t *part);
+bool rmgr_in_isr(const partition_t *part, int32_t id);
 
 /* Append on the leader as an acks=all produce would, for the broker's own writers (the group
  * coordinator's __consumer_offsets records): done(arg, err, info) runs once the batches are
  * committed (the high watermark is past them), or with the error (REQUEST_TIMED_OUT after
- * timeout_ms, NOT_ENOUGH_REPLICAS per min.insync.replicas, a storage error). done may run
- * before this returns. buf is stamped in place and must stay valid until done runs. */
+ * timeout_ms, NOT_ENOUGH_REPLICAS(_AFTER_APPEND) per min.insync.replicas, NOT_LEADER_OR_FOLLOWER
+ * when leadership moves, a storage error). done may run before this returns. buf is stamped
+ * in place and must stay valid until done runs. */
 typedef void rmgr_append_done_fn(void *arg, kerr_t err, const plog_append_info_t *info);
 void rmgr_append_committed(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
                            int64_t timeout_ms, rmgr_append_done_fn *done, void *arg);
@@ -65,20 +157,27 @@ typedef void rmgr_role_hook_fn(void *arg, const char *topic, int32_t partition, 
                                int32_t leader_epoch);
 void rmgr_set_role_hook(rmgr_t *rm, rmgr_role_hook_fn *fn, void *arg);
 
-/* Delayed fetch purgatory. A waiter is a callback run once, on the reactor, either when any of
- * its partitions gets an append (wake) or when its timer fires (timeout). */
-typedef struct rmgr_waiter rmgr_waiter_t;
+/* Waiters. A waiter is a callback run once, on the reactor, when one of its partitions has an
+ * event in mask (RMGR_EV_*) or when its timer fires (timed_out). Role changes and stopping
+ * always wake. */
+#define RMGR_EV_LEO  1u /* the log end grew (follower fetches wait for this) */
+#define RMGR_EV_HW   2u /* the high watermark moved (consumer fetches, acks=all) */
+#define RMGR_EV_ROLE 4u /* leadership changed or the replica stopped */
 typedef void rmgr_wake_fn(void *arg, bool timed_out);
-/* Parks a waiter on the given partitions (pointers held until it fires or is cancelled). */
-rmgr_waiter_t *rmgr_wait(rmgr_t *rm, partition_t **parts, int nparts, int64_t timeout_ms,
-                         rmgr_wake_fn *fn, void *arg);
+/* Parks on the given partitions (pointers held until it fires or is cancelled). */
+rmgr_waiter_t *rmgr_wait(rmgr_t *rm, partition_t **parts, int nparts, unsigned mask,
+                         int64_t timeout_ms, rmgr_wake_fn *fn, void *arg);
 void rmgr_wait_cancel(rmgr_t *rm, rmgr_waiter_t *w);
-/* Fire every parked waiter as timed out (shutdown: pending fetches answer and free). */
+/* Fire every parked waiter as timed out (shutdown: pending requests answer and free). */
 void rmgr_wake_all(rmgr_t *rm);
 
-/* Periodic work (retention, flush, checkpoints) is driven from here. */
+/* Periodic work: retention, flush, checkpoints, ISR shrink checks, fetcher backoffs. */
 void rmgr_tick(rmgr_t *rm, int64_t now_ms);
 /* Re-read per-topic configs for every hosted partition of topic (after a config change). */
 void rmgr_topic_config_changed(rmgr_t *rm, const char *topic);
+/* Write producer-state snapshots of every partition whose state changed (clean shutdown). */
+void rmgr_snapshot_all(rmgr_t *rm);
+/* Stop every fetcher (controlled shutdown is over, or the broker stops). */
+void rmgr_stop_fetchers(rmgr_t *rm);
 
 #endif

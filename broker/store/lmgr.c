@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleaner.h"
 #include "dict.h"
 #include "ktime.h"
 #include "log.h"
@@ -20,7 +21,8 @@
 
 typedef struct lmgr_entry {
     plog_t *log;
-    int dir; /* index into m->dirs */
+    int dir;    /* index into m->dirs */
+    int64_t hw; /* from replication-offset-checkpoint at start-up, -1 = none */
 } lmgr_entry_t;
 
 struct lmgr {
@@ -34,6 +36,7 @@ struct lmgr {
     int64_t (*hw_fn)(plog_t *log, void *arg);
     void *hw_arg;
     int next_dir;
+    cleaner_t *cleaner; /* NULL when log.cleaner.enable=false */
 };
 
 /* ---- checkpoint files ---- */
@@ -211,11 +214,13 @@ static kerr_t lmgr_open_dir(lmgr_t *m, int di, char *err, size_t n)
     bool clean = access(path, F_OK) == 0;
     dict_t *rp = ckpt_read(dir, "recovery-point-offset-checkpoint");
     dict_t *ls = ckpt_read(dir, "log-start-offset-checkpoint");
+    dict_t *hw = ckpt_read(dir, "replication-offset-checkpoint");
     DIR *d = opendir(dir);
     if (!d) {
         snprintf(err, n, "cannot open log dir %s: %s", dir, strerror(errno));
         dict_free(rp, free);
         dict_free(ls, free);
+        dict_free(hw, free);
         return KERR__IO;
     }
     struct dirent *de;
@@ -246,12 +251,14 @@ static kerr_t lmgr_open_dir(lmgr_t *m, int di, char *err, size_t n)
         if (!e) abort();
         e->log = log;
         e->dir = di;
+        e->hw = ckpt_get(hw, de->d_name, -1);
         lmgr_entry_free(dict_set(m->logs, de->d_name, e));
         opened++;
     }
     closedir(d);
     dict_free(rp, free);
     dict_free(ls, free);
+    dict_free(hw, free);
     if (!rc) {
         unlink(path);
         log_info("lmgr", "loaded %d partition logs from %s (%s)", opened, dir,
@@ -361,6 +368,14 @@ void lmgr_foreach(lmgr_t *m, void (*cb)(plog_t *log, void *arg), void *arg)
     while (dict_next(m->logs, &it, NULL, &v)) cb(((lmgr_entry_t *)v)->log, arg);
 }
 
+int64_t lmgr_checkpointed_hw(lmgr_t *m, const char *topic, int32_t partition)
+{
+    char key[300];
+    snprintf(key, sizeof(key), "%s-%d", topic, partition);
+    lmgr_entry_t *e = dict_get(m->logs, key);
+    return e ? e->hw : -1;
+}
+
 void lmgr_set_hw_fn(lmgr_t *m, int64_t (*hw)(plog_t *log, void *arg), void *arg)
 {
     m->hw_fn = hw;
@@ -371,6 +386,28 @@ void lmgr_set_intervals(lmgr_t *m, int64_t retention_check_ms, int64_t checkpoin
 {
     m->retention_check_ms = retention_check_ms;
     m->checkpoint_ms = checkpoint_ms;
+}
+
+/* ---- log cleaner ---- */
+
+#define LMGR_CLEAN_BYTES_PER_PASS (64 * 1024 * 1024)
+
+void lmgr_set_cleaner(lmgr_t *m, bool enable, int64_t backoff_ms)
+{
+    cleaner_free(m->cleaner);
+    m->cleaner = enable ? cleaner_new(backoff_ms, LMGR_CLEAN_BYTES_PER_PASS) : NULL;
+}
+
+static void lmgr_clean(lmgr_t *m, int64_t now_ms)
+{
+    plog_t **logs = calloc(dict_size(m->logs) + 1, sizeof(*logs));
+    if (!logs) abort();
+    int n = 0;
+    size_t it = 0;
+    void *v;
+    while (dict_next(m->logs, &it, NULL, &v)) logs[n++] = ((lmgr_entry_t *)v)->log;
+    cleaner_tick(m->cleaner, logs, n, now_ms);
+    free(logs);
 }
 
 void lmgr_tick(lmgr_t *m, int64_t now_ms)
@@ -387,6 +424,7 @@ void lmgr_tick(lmgr_t *m, int64_t now_ms)
         m->last_checkpoint = now_ms;
         lmgr_checkpoint(m);
     }
+    if (m->cleaner) lmgr_clean(m, now_ms);
 }
 
 void lmgr_close(lmgr_t *m, bool clean)
@@ -408,6 +446,7 @@ void lmgr_close(lmgr_t *m, bool clean)
         }
     }
     dict_free(m->logs, lmgr_entry_free);
+    cleaner_free(m->cleaner);
     for (int i = 0; i < m->ndirs; i++) free(m->dirs[i]);
     free(m);
 }

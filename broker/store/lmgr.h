@@ -27,6 +27,9 @@ kerr_t lmgr_get_or_create(lmgr_t *m, const char *topic, int32_t partition, const
                           plog_t **out);
 kerr_t lmgr_delete(lmgr_t *m, const char *topic, int32_t partition);
 void lmgr_foreach(lmgr_t *m, void (*cb)(plog_t *log, void *arg), void *arg);
+/* The high watermark recorded for topic-partition in replication-offset-checkpoint when the
+ * broker started, -1 when none. */
+int64_t lmgr_checkpointed_hw(lmgr_t *m, const char *topic, int32_t partition);
 /* The high watermark to checkpoint for a log (default: its end offset). */
 void lmgr_set_hw_fn(lmgr_t *m, int64_t (*hw)(plog_t *log, void *arg), void *arg);
 void lmgr_set_intervals(lmgr_t *m, int64_t retention_check_ms, int64_t checkpoint_ms);
@@ -37,5 +40,9 @@ void lmgr_checkpoint(lmgr_t *m);
 /* Stop: close every log; when clean, flush them first, write the checkpoints and the
  * .kafka_cleanshutdown marker. Frees m. */
 void lmgr_close(lmgr_t *m, bool clean);
+
+/* ---- log cleaner (cleaner.h) ----
+ * Compact cleanup.policy=compact logs from lmgr_tick, passes backoff_ms apart. */
+void lmgr_set_cleaner(lmgr_t *m, bool enable, int64_t backoff_ms);
 
 #endif

@@ -77,6 +77,9 @@ void plog_cfg_defaults(plog_cfg_t *c)
     c->flush_messages = INT64_MAX;
     c->flush_ms = INT64_MAX;
     c->file_delete_delay_ms = 60000;
+    c->cleanup_policy = PLOG_CLEANUP_DELETE;
+    c->delete_retention_ms = 86400000;
+    c->min_compaction_lag_ms = 0;
 }
 
 /* ---------------------------------------------------------------- small helpers */
@@ -321,7 +324,7 @@ static int64_t seg_rebuild(plog_t *log, seg_t *s, bool verify)
             }
             if (pread_full(s->fd, bbuf, sz, pos) != (ssize_t)sz) break;
             batch_hdr_t vh;
-            if (batch_validate(bbuf, sz, &vh) != KERR_NONE) break;
+            if (batch_validate_stored(bbuf, sz, &vh) != KERR_NONE) break; /* gaps: compacted */
         }
         seg_index_batch(s, &h, pos, log->cfg.index_interval_bytes, false);
         pos += (int64_t)batch_size(&h);
@@ -444,6 +447,8 @@ static seg_t *plog_active(const plog_t *log)
 }
 
 static void plog_epochs_load(plog_t *log);
+static void plog_epochs_truncate(plog_t *log, int64_t end);
+static void plog_epochs_write(plog_t *log);
 
 static void plog_unlink_seg_files(plog_t *log, int64_t base)
 {
@@ -454,6 +459,8 @@ static void plog_unlink_seg_files(plog_t *log, int64_t base)
         unlink(path);
     }
 }
+
+static void plog_finish_swaps(const char *dir);
 
 kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const plog_cfg_t *cfg,
                  int64_t recovery_point, int64_t log_start_offset, bool clean, plog_t **out)
@@ -476,6 +483,7 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
         plog_close(log);
         return KERR__IO;
     }
+    plog_finish_swaps(dir);
     int64_t *bases = NULL;
     int nb = 0, capb = 0;
     struct dirent *de;
@@ -691,6 +699,19 @@ static kerr_t plog_write(plog_t *log, uint8_t *buf, size_t len, int64_t now_ms,
     s->size += (int64_t)len;
     log->end_offset = next;
     log->unflushed_msgs += info->records;
+    if (!assign) {
+        /* a follower learns the leader epochs from the batches it copies (KIP-101) */
+        off = 0;
+        while (off < len) {
+            batch_hdr_t h;
+            batch_hdr_parse(buf + off, len - off, &h);
+            if (h.partition_leader_epoch >= 0 &&
+                (log->nepochs == 0 ||
+                 log->epochs[log->nepochs - 1].epoch < h.partition_leader_epoch))
+                plog_epoch_assign(log, h.partition_leader_epoch, h.base_offset);
+            off += batch_size(&h);
+        }
+    }
     return KERR_NONE;
 }
 
@@ -879,7 +900,7 @@ int plog_retention(plog_t *log, int64_t now_ms)
     int deleted = 0;
     seg_t *a = plog_active(log);
     if (a->size > 0 && now_ms - a->created_ms >= log->cfg.segment_ms) plog_roll(log, now_ms);
-    while (log->nsegs > 1) {
+    while (log->nsegs > 1 && (log->cfg.cleanup_policy & PLOG_CLEANUP_DELETE)) {
         seg_t *s = log->segs[0];
         bool by_time = log->cfg.retention_ms >= 0 && s->max_ts >= 0 &&
                        now_ms - s->max_ts > log->cfg.retention_ms;
@@ -919,6 +940,32 @@ kerr_t plog_truncate_to(plog_t *log, int64_t offset)
     if (log->end_offset < offset && s->size == 0) log->end_offset = s->base;
     if (log->recovery_point > log->end_offset) log->recovery_point = log->end_offset;
     if (log->start_offset > log->end_offset) log->start_offset = log->end_offset;
+    plog_epochs_truncate(log, log->end_offset);
+    return KERR_NONE;
+}
+
+kerr_t plog_reset(plog_t *log, int64_t offset)
+{
+    kerr_t err;
+    seg_t *s = seg_open(log, offset, true, &err);
+    if (!s) return err;
+    while (log->nsegs > 0) {
+        seg_t *old = log->segs[--log->nsegs];
+        int64_t base = old->base;
+        seg_close(old);
+        if (base != offset) plog_unlink_seg_files(log, base);
+    }
+    if (ftruncate(s->fd, 0) != 0 || ftruncate(s->ifd, 0) != 0 || ftruncate(s->tfd, 0) != 0) {
+        seg_close(s);
+        return KERR__IO;
+    }
+    s->size = 0;
+    plog_push_seg(log, s);
+    log->start_offset = log->end_offset = log->recovery_point = offset;
+    log->nepochs = 0;
+    plog_epochs_write(log);
+    log_info("plog", "%s-%d reset: empty log starting at offset %" PRId64, log->topic,
+             log->partition, offset);
     return KERR_NONE;
 }
 
@@ -1032,11 +1079,136 @@ kerr_t plog_epoch_assign(plog_t *log, int32_t epoch, int64_t start_offset)
 int64_t plog_epoch_end_offset(plog_t *log, int32_t epoch, int32_t *found_epoch)
 {
     *found_epoch = -1;
-    for (int i = log->nepochs - 1; i >= 0; i--) {
-        if (log->epochs[i].epoch <= epoch) {
-            *found_epoch = log->epochs[i].epoch;
-            return i + 1 < log->nepochs ? log->epochs[i + 1].start : log->end_offset;
+    if (epoch < 0 || log->nepochs == 0) return -1;
+    if (log->epochs[log->nepochs - 1].epoch == epoch) {
+        *found_epoch = epoch;
+        return log->end_offset;
+    }
+    /* the first entry above the requested epoch ends it */
+    int hi = -1;
+    for (int i = 0; i < log->nepochs; i++)
+        if (log->epochs[i].epoch > epoch) {
+            hi = i;
+            break;
+        }
+    if (hi < 0) return -1; /* newer than anything we know: undefined */
+    if (hi == 0) {
+        *found_epoch = epoch; /* older than our first epoch: it ended where ours began */
+        return log->epochs[0].start;
+    }
+    *found_epoch = log->epochs[hi - 1].epoch;
+    return log->epochs[hi].start;
+}
+
+int32_t plog_latest_epoch(const plog_t *log)
+{
+    return log->nepochs ? log->epochs[log->nepochs - 1].epoch : -1;
+}
+
+/* Drop cached epochs that start at or after end (the log was cut there). */
+static void plog_epochs_truncate(plog_t *log, int64_t end)
+{
+    int n = log->nepochs;
+    while (n > 0 && log->epochs[n - 1].start >= end) n--;
+    if (n == log->nepochs) return;
+    log->nepochs = n;
+    plog_epochs_write(log);
+}
+
+kerr_t plog_foreach_batch(plog_t *log, int64_t from, plog_batch_fn *fn, void *arg)
+{
+    for (int i = 0; i < log->nsegs; i++) {
+        seg_t *s = log->segs[i];
+        if (i + 1 < log->nsegs && log->segs[i + 1]->base <= from) continue;
+        scan_t sc;
+        scan_init(&sc, s->fd, s->size);
+        int64_t pos = 0;
+        if (from > s->base) pos = seg_index_lookup(s, (uint32_t)(from - s->base));
+        batch_hdr_t h;
+        kerr_t err = KERR_NONE;
+        while (pos < s->size && (err = scan_hdr(&sc, pos, &h)) == KERR_NONE) {
+            if (batch_last_offset(&h) >= from) fn(arg, &h);
+            pos += (int64_t)batch_size(&h);
+        }
+        scan_free(&sc);
+        if (err && pos < s->size) return KERR__CORRUPT;
+    }
+    return KERR_NONE;
+}
+
+/* ---------------------------------------------------------------- log cleaner support */
+
+/* After a crash during plog_replace_segment: a .swap file is a complete cleaned segment whose
+ * old files may or may not be gone; finish the rename. A .cleaned file is an unfinished one. */
+static void plog_finish_swaps(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        char p[PATH_MAX], q[PATH_MAX];
+        snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+        if (l > 8 && strcmp(de->d_name + l - 8, ".cleaned") == 0) {
+            unlink(p);
+        } else if (l == 29 && strcmp(de->d_name + 20, ".log.swap") == 0) {
+            snprintf(q, sizeof(q), "%s/%.24s", dir, de->d_name);
+            if (rename(p, q) != 0) log_warn("plog", "finish swap %s: %s", p, strerror(errno));
+            snprintf(q, sizeof(q), "%s/%.20s.index", dir, de->d_name); /* rebuilt at open */
+            unlink(q);
+            snprintf(q, sizeof(q), "%s/%.20s.timeindex", dir, de->d_name);
+            unlink(q);
         }
     }
-    return -1;
+    closedir(d);
+}
+
+const plog_cfg_t *plog_cfg(const plog_t *log)
+{
+    return &log->cfg;
+}
+
+kerr_t plog_segment_info(const plog_t *log, int i, plog_seg_info_t *out)
+{
+    if (i < 0 || i >= log->nsegs) return KERR__NOENT;
+    const seg_t *s = log->segs[i];
+    out->base = s->base;
+    out->next_offset = s->next_offset;
+    out->size = s->size;
+    out->max_ts = s->max_ts;
+    out->fd = s->fd;
+    return KERR_NONE;
+}
+
+kerr_t plog_replace_segment(plog_t *log, int64_t base, const char *cleaned_path)
+{
+    int i = 0;
+    while (i < log->nsegs - 1 && log->segs[i]->base != base) i++;
+    if (i >= log->nsegs - 1) return KERR__NOENT; /* not found, or the active segment */
+    char swap[PATH_MAX], path[PATH_MAX];
+    seg_path(log, base, ".log.swap", swap, sizeof(swap));
+    seg_path(log, base, ".log", path, sizeof(path));
+    if (rename(cleaned_path, swap) != 0) return KERR__IO;
+    seg_close(log->segs[i]);
+    plog_unlink_seg_files(log, base);
+    struct stat st;
+    if (stat(swap, &st) == 0 && st.st_size == 0) { /* nothing left in this segment */
+        unlink(swap);
+        memmove(log->segs + i, log->segs + i + 1, (size_t)(log->nsegs - i - 1) * sizeof(seg_t *));
+        log->nsegs--;
+        if (i == 0 && log->segs[0]->base > log->start_offset)
+            log->start_offset = log->segs[0]->base;
+        return KERR_NONE;
+    }
+    if (rename(swap, path) != 0) return KERR__IO;
+    kerr_t err;
+    seg_t *s = seg_open(log, base, false, &err);
+    if (!s) { /* the data is on disk; without it open the log cannot serve this range */
+        memmove(log->segs + i, log->segs + i + 1, (size_t)(log->nsegs - i - 1) * sizeof(seg_t *));
+        log->nsegs--;
+        return err;
+    }
+    seg_rebuild(log, s, false);
+    log->segs[i] = s;
+    return KERR_NONE;
 }

@@ -19,16 +19,22 @@
 #include "kerr.h"
 
 typedef struct plog_cfg {
-    int64_t segment_bytes;        /* roll when the active segment would exceed this */
-    int64_t segment_ms;           /* roll when the active segment is older than this */
-    int64_t retention_ms;         /* -1 = forever */
-    int64_t retention_bytes;      /* -1 = unlimited */
-    int32_t index_interval_bytes; /* bytes of log between index entries */
-    int32_t segment_index_bytes;  /* max index file size (entries beyond roll the segment) */
-    int64_t flush_messages;       /* fsync after this many messages (INT64_MAX = never) */
-    int64_t flush_ms;             /* fsync when the last flush is older (INT64_MAX = never) */
-    int64_t file_delete_delay_ms; /* accepted; files are unlinked at once (open fds stay valid) */
+    int64_t segment_bytes;         /* roll when the active segment would exceed this */
+    int64_t segment_ms;            /* roll when the active segment is older than this */
+    int64_t retention_ms;          /* -1 = forever */
+    int64_t retention_bytes;       /* -1 = unlimited */
+    int32_t index_interval_bytes;  /* bytes of log between index entries */
+    int32_t segment_index_bytes;   /* max index file size (entries beyond roll the segment) */
+    int64_t flush_messages;        /* fsync after this many messages (INT64_MAX = never) */
+    int64_t flush_ms;              /* fsync when the last flush is older (INT64_MAX = never) */
+    int64_t file_delete_delay_ms;  /* accepted; files are unlinked at once (open fds stay valid) */
+    int cleanup_policy;            /* PLOG_CLEANUP_DELETE | PLOG_CLEANUP_COMPACT */
+    int64_t delete_retention_ms;   /* compacted topics: how long tombstones stay */
+    int64_t min_compaction_lag_ms; /* records younger than this are not compacted */
 } plog_cfg_t;
+
+#define PLOG_CLEANUP_DELETE  1
+#define PLOG_CLEANUP_COMPACT 2
 
 void plog_cfg_defaults(plog_cfg_t *c);
 
@@ -82,6 +88,9 @@ kerr_t plog_max_timestamp(plog_t *log, int64_t *offset, int64_t *timestamp);
 int plog_retention(plog_t *log, int64_t now_ms);
 /* Drop everything at and after offset (which must be a batch boundary or the end). */
 kerr_t plog_truncate_to(plog_t *log, int64_t offset);
+/* Drop every segment and start an empty log at offset (a follower behind the leader's log
+ * start). */
+kerr_t plog_reset(plog_t *log, int64_t offset);
 /* fsync data and index files; the recovery point becomes the log end. */
 kerr_t plog_flush(plog_t *log);
 /* Flush when flush.messages / flush.ms say so. */
@@ -90,10 +99,34 @@ void plog_set_cfg(plog_t *log, const plog_cfg_t *cfg);
 /* Close and remove the directory (renamed to <dir>.<uuid>-delete first, as Kafka does). */
 kerr_t plog_delete(plog_t *log);
 
-/* Leader epoch cache (KIP-101), persisted in leader-epoch-checkpoint. */
+/* Leader epoch cache (KIP-101), persisted in leader-epoch-checkpoint. Followers add the
+ * epochs of the batches they copy; truncation drops entries past the new end. */
 kerr_t plog_epoch_assign(plog_t *log, int32_t epoch, int64_t start_offset);
-/* End offset of epoch: start of the next higher epoch, or the log end for the latest epoch;
- * *found_epoch = the largest epoch <= the one asked (-1 and end -1 when none). */
+/* Kafka's LeaderEpochFileCache.endOffsetFor: for the latest epoch, the log end; for an older
+ * one, the start of the first higher epoch, with *found_epoch = the largest epoch <= the one
+ * asked (the asked epoch itself when it predates every cached one); -1 (undefined) for an
+ * epoch newer than all, or with no epochs. */
 int64_t plog_epoch_end_offset(plog_t *log, int32_t epoch, int32_t *found_epoch);
+/* The latest cached epoch, -1 when none. */
+int32_t plog_latest_epoch(const plog_t *log);
+
+/* Call fn for the header of every batch that ends at or after from (reads headers only). */
+struct batch_hdr;
+typedef void plog_batch_fn(void *arg, const struct batch_hdr *h);
+kerr_t plog_foreach_batch(plog_t *log, int64_t from, plog_batch_fn *fn, void *arg);
+
+/* ---- for the log cleaner (broker/store/cleaner.c) ----
+ * Segments are numbered 0 .. plog_segment_count()-1, the last one active (never cleaned). */
+typedef struct plog_seg_info {
+    int64_t base, next_offset, size, max_ts;
+    int fd; /* borrowed */
+} plog_seg_info_t;
+const plog_cfg_t *plog_cfg(const plog_t *log);
+kerr_t plog_segment_info(const plog_t *log, int i, plog_seg_info_t *out);
+/* Replace segment `base` by the cleaned log file at cleaned_path (same directory): Kafka's
+ * dance, crash-safe at every step: rename to <base>.log.swap, unlink the old segment's files,
+ * rename .swap to .log, rebuild its indexes. An empty cleaned file removes the segment (the
+ * log start moves up when it was the first). */
+kerr_t plog_replace_segment(plog_t *log, int64_t base, const char *cleaned_path);
 
 #endif

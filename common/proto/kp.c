@@ -36,3 +36,56 @@ void kp_resp_hdr_encode(wbuf_t *wb, bool flexible_hdr, int32_t correlation_id)
     wbuf_i32(wb, correlation_id);
     wbuf_tags(wb, flexible_hdr);
 }
+
+void *kp_array_alloc(rbuf_t *rb, bool flexible, size_t min_elem, arena_t *a, size_t elem_size,
+                     int32_t *n)
+{
+    int32_t len = rbuf_array_len(rb, flexible, min_elem);
+    if (len < 0) rbuf_fail(rb, KERR__BAD_MSG);
+    *n = rbuf_err(rb) ? 0 : len;
+    return *n > 0 ? arena_calloc(a, (size_t)*n, elem_size) : NULL;
+}
+
+kstr_t *kp_strs_decode(rbuf_t *rb, bool flexible, arena_t *a, int32_t *n)
+{
+    kstr_t *s = kp_array_alloc(rb, flexible, 1, a, sizeof(kstr_t), n);
+    for (int32_t i = 0; i < *n && !rbuf_err(rb); i++) {
+        s[i] = rbuf_str_f(rb, flexible);
+        if (s[i].len < 0) rbuf_fail(rb, KERR__BAD_MSG);
+    }
+    return s;
+}
+
+void kp_strs_encode(wbuf_t *wb, bool flexible, int32_t n, const kstr_t *s)
+{
+    wbuf_array_len(wb, flexible, n);
+    for (int32_t i = 0; i < n; i++) wbuf_kstr_f(wb, flexible, s[i]);
+}
+
+int32_t *kp_i32s_decode(rbuf_t *rb, bool flexible, arena_t *a, int32_t *n)
+{
+    int32_t *v = kp_array_alloc(rb, flexible, 4, a, sizeof(int32_t), n);
+    for (int32_t i = 0; i < *n && !rbuf_err(rb); i++) v[i] = rbuf_i32(rb);
+    return v;
+}
+
+void kp_i32s_encode(wbuf_t *wb, bool flexible, int32_t n, const int32_t *v)
+{
+    wbuf_array_len(wb, flexible, n);
+    for (int32_t i = 0; i < n; i++) wbuf_i32(wb, v[i]);
+}
+
+void kp_topic_errs_encode(wbuf_t *wb, bool flexible, int32_t n, const kp_topic_errs_t *t)
+{
+    wbuf_array_len(wb, flexible, n);
+    for (int32_t i = 0; i < n; i++) {
+        wbuf_kstr_f(wb, flexible, t[i].name);
+        wbuf_array_len(wb, flexible, t[i].nparts);
+        for (int32_t j = 0; j < t[i].nparts; j++) {
+            wbuf_i32(wb, t[i].parts[j].partition_index);
+            wbuf_i16(wb, t[i].parts[j].error_code);
+            wbuf_tags(wb, flexible);
+        }
+        wbuf_tags(wb, flexible);
+    }
+}

@@ -87,4 +87,40 @@ void kp_req_hdr_encode(wbuf_t *wb, bool flexible_hdr, const kp_req_hdr_t *h);
 /* Response header: correlation id, then (flexible_hdr) an empty tagged-field section. */
 void kp_resp_hdr_encode(wbuf_t *wb, bool flexible_hdr, int32_t correlation_id);
 
+/* ---- pieces shared by several codecs (the group APIs) ---- */
+
+/* A non-null array header: the count is checked against the bytes left (min_elem bytes per
+ * element) and that many zeroed elements of elem_size are allocated from the arena. A null
+ * array fails rb. *n gets the count (0 on error); returns the elements (NULL when none). */
+void *kp_array_alloc(rbuf_t *rb, bool flexible, size_t min_elem, arena_t *a, size_t elem_size,
+                     int32_t *n);
+/* A non-null array of non-null strings (group ids, state filters, coordinator keys). */
+kstr_t *kp_strs_decode(rbuf_t *rb, bool flexible, arena_t *a, int32_t *n);
+void kp_strs_encode(wbuf_t *wb, bool flexible, int32_t n, const kstr_t *s);
+/* A non-null array of int32 (partition indexes). */
+int32_t *kp_i32s_decode(rbuf_t *rb, bool flexible, arena_t *a, int32_t *n);
+void kp_i32s_encode(wbuf_t *wb, bool flexible, int32_t n, const int32_t *v);
+
+/* A topic and its partition indexes (OffsetFetch and OffsetDelete requests: the two share the
+ * wire layout of name + int32 array in their non-flexible versions). */
+typedef struct kp_topic_parts {
+    kstr_t name;
+    int32_t nparts;
+    int32_t *parts;
+} kp_topic_parts_t;
+
+/* A topic and one error code per partition (OffsetCommit and OffsetDelete responses). */
+typedef struct kp_part_err {
+    int32_t partition_index;
+    int16_t error_code;
+} kp_part_err_t;
+
+typedef struct kp_topic_errs {
+    kstr_t name;
+    int32_t nparts;
+    kp_part_err_t *parts;
+} kp_topic_errs_t;
+
+void kp_topic_errs_encode(wbuf_t *wb, bool flexible, int32_t n, const kp_topic_errs_t *t);
+
 #endif

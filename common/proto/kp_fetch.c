@@ -95,3 +95,81 @@ void kp_fetch_resp_encode(wbuf_t *wb, int16_t ver, const kp_fetch_resp_t *r)
     }
     wbuf_tags(wb, f);
 }
+
+void kp_fetch_req_encode(wbuf_t *wb, int16_t ver, const kp_fetch_req_t *r)
+{
+    bool f = kp_fetch_flexible(ver);
+    wbuf_i32(wb, r->replica_id);
+    wbuf_i32(wb, r->max_wait_ms);
+    wbuf_i32(wb, r->min_bytes);
+    wbuf_i32(wb, r->max_bytes);
+    wbuf_i8(wb, r->isolation_level);
+    if (ver >= 7) {
+        wbuf_i32(wb, r->session_id);
+        wbuf_i32(wb, r->session_epoch);
+    }
+    wbuf_array_len(wb, f, r->ntopics);
+    for (int32_t i = 0; i < r->ntopics; i++) {
+        const kp_fetch_topic_t *t = &r->topics[i];
+        wbuf_kstr_f(wb, f, t->topic);
+        wbuf_array_len(wb, f, t->nparts);
+        for (int32_t j = 0; j < t->nparts; j++) {
+            const kp_fetch_part_t *p = &t->parts[j];
+            wbuf_i32(wb, p->partition);
+            if (ver >= 9) wbuf_i32(wb, p->current_leader_epoch);
+            wbuf_i64(wb, p->fetch_offset);
+            if (ver >= 12) wbuf_i32(wb, p->last_fetched_epoch);
+            if (ver >= 5) wbuf_i64(wb, p->log_start_offset);
+            wbuf_i32(wb, p->partition_max_bytes);
+            wbuf_tags(wb, f);
+        }
+        wbuf_tags(wb, f);
+    }
+    if (ver >= 7) wbuf_array_len(wb, f, 0); /* forgotten_topics_data */
+    if (ver >= 11) wbuf_kstr_f(wb, f, r->rack_id);
+    wbuf_tags(wb, f);
+}
+
+kerr_t kp_fetch_resp_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_fetch_resp_t *out)
+{
+    bool f = kp_fetch_flexible(ver);
+    memset(out, 0, sizeof(*out));
+    out->throttle_time_ms = rbuf_i32(rb);
+    if (ver >= 7) {
+        out->error_code = rbuf_i16(rb);
+        out->session_id = rbuf_i32(rb);
+    }
+    out->ntopics = rbuf_array_len(rb, f, 2);
+    if (out->ntopics < 0) rbuf_fail(rb, KERR__BAD_MSG);
+    if (out->ntopics > 0) out->topics = arena_calloc(a, (size_t)out->ntopics, sizeof(*out->topics));
+    for (int32_t i = 0; i < out->ntopics && !rbuf_err(rb); i++) {
+        kp_fetch_topic_resp_t *t = &out->topics[i];
+        t->topic = rbuf_str_f(rb, f);
+        t->nparts = rbuf_array_len(rb, f, 30);
+        if (t->nparts < 0) rbuf_fail(rb, KERR__BAD_MSG);
+        if (t->nparts > 0) t->parts = arena_calloc(a, (size_t)t->nparts, sizeof(*t->parts));
+        for (int32_t j = 0; j < t->nparts && !rbuf_err(rb); j++) {
+            kp_fetch_part_resp_t *p = &t->parts[j];
+            p->rec_fd = -1;
+            p->partition_index = rbuf_i32(rb);
+            p->error_code = rbuf_i16(rb);
+            p->high_watermark = rbuf_i64(rb);
+            p->last_stable_offset = rbuf_i64(rb);
+            p->log_start_offset = ver >= 5 ? rbuf_i64(rb) : -1;
+            p->naborted = rbuf_array_len(rb, f, 16);
+            for (int32_t k = 0; k < p->naborted && !rbuf_err(rb); k++) {
+                rbuf_i64(rb); /* producer_id */
+                rbuf_i64(rb); /* first_offset */
+                if (f) rbuf_skip_tags(rb);
+            }
+            p->preferred_read_replica = ver >= 11 ? rbuf_i32(rb) : -1;
+            kbytes_t recs = rbuf_bytes_f(rb, f);
+            p->rec_mem = recs.p;
+            p->rec_len = recs.len;
+            if (f) rbuf_skip_tags(rb);
+        }
+        if (f) rbuf_skip_tags(rb);
+    }
+    if (f) rbuf_skip_tags(rb);
+    return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
+}

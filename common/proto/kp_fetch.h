@@ -64,5 +64,10 @@ typedef struct kp_fetch_resp {
 bool kp_fetch_flexible(int16_t ver);
 kerr_t kp_fetch_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_fetch_req_t *out);
 void kp_fetch_resp_encode(wbuf_t *wb, int16_t ver, const kp_fetch_resp_t *r);
+/* The follower's side (replica fetcher): encode a request (no forgotten topics, sessionless)
+ * and decode a response; records are views into the response buffer (rec_mem/rec_len, -1 =
+ * null) and rec_fd is -1. Aborted transactions are skipped. */
+void kp_fetch_req_encode(wbuf_t *wb, int16_t ver, const kp_fetch_req_t *r);
+kerr_t kp_fetch_resp_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_fetch_resp_t *out);
 
 #endif

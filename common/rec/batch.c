@@ -55,7 +55,19 @@ kerr_t batch_hdr_parse(const uint8_t *p, size_t len, batch_hdr_t *h)
     return KERR_NONE;
 }
 
+static kerr_t batch_check(const uint8_t *p, size_t len, batch_hdr_t *h, bool contiguous);
+
 kerr_t batch_validate(const uint8_t *p, size_t len, batch_hdr_t *h)
+{
+    return batch_check(p, len, h, true);
+}
+
+kerr_t batch_validate_stored(const uint8_t *p, size_t len, batch_hdr_t *h)
+{
+    return batch_check(p, len, h, false);
+}
+
+static kerr_t batch_check(const uint8_t *p, size_t len, batch_hdr_t *h, bool contiguous)
 {
     kerr_t err = batch_hdr_parse(p, len, h);
     if (err == KERR__AGAIN) return KERR__BAD_MSG;
@@ -66,15 +78,19 @@ kerr_t batch_validate(const uint8_t *p, size_t len, batch_hdr_t *h)
     if (h->record_count < 0) return KERR_CORRUPT_MESSAGE;
     if (batch_codec(h) > BATCH_CODEC_ZSTD) return KERR_UNSUPPORTED_COMPRESSION_TYPE;
     if (batch_codec(h) != BATCH_CODEC_NONE) return KERR_NONE; /* framing checked by CRC only */
-    if (h->last_offset_delta != h->record_count - 1 && h->record_count > 0)
+    if (contiguous && h->last_offset_delta != h->record_count - 1 && h->record_count > 0)
         return KERR_CORRUPT_MESSAGE;
     /* Uncompressed: the records must fill the batch exactly, numbered 0..count-1. */
     rbuf_t rb;
     rbuf_init(&rb, p + BATCH_HDR_SIZE, size - BATCH_HDR_SIZE);
     batch_rec_t r;
     int32_t n = 0;
+    int32_t prev = -1;
     while (batch_rec_next(&rb, &r)) {
-        if (r.offset_delta != n) return KERR_CORRUPT_MESSAGE;
+        if (contiguous ? r.offset_delta != n
+                       : r.offset_delta <= prev || r.offset_delta > h->last_offset_delta)
+            return KERR_CORRUPT_MESSAGE;
+        prev = r.offset_delta;
         n++;
     }
     if (rbuf_err(&rb) || n != h->record_count) return KERR_CORRUPT_MESSAGE;
@@ -125,4 +141,65 @@ bool batch_rec_next(rbuf_t *rb, batch_rec_t *r)
         return false;
     }
     return true;
+}
+
+void batch_builder_init(batch_builder_t *b, int64_t base_ts)
+{
+    wbuf_init(&b->recs);
+    b->count = 0;
+    b->last_delta = -1;
+    b->base_ts = base_ts;
+    b->max_ts = -1;
+}
+
+void batch_builder_free(batch_builder_t *b)
+{
+    wbuf_free(&b->recs);
+}
+
+void batch_builder_add(batch_builder_t *b, int32_t offset_delta, int64_t ts, const void *key,
+                       int32_t klen, const void *value, int32_t vlen, int32_t header_count,
+                       const uint8_t *headers, size_t headers_len)
+{
+    if (!key) klen = -1;
+    if (!value) vlen = -1;
+    wbuf_t r;
+    wbuf_init(&r);
+    wbuf_i8(&r, 0);
+    wbuf_varlong(&r, ts >= 0 && b->base_ts >= 0 ? ts - b->base_ts : 0);
+    wbuf_varint(&r, offset_delta);
+    wbuf_varint(&r, klen);
+    if (klen > 0) wbuf_append(&r, key, (size_t)klen);
+    wbuf_varint(&r, vlen);
+    if (vlen > 0) wbuf_append(&r, value, (size_t)vlen);
+    wbuf_varint(&r, header_count);
+    if (headers_len) wbuf_append(&r, headers, headers_len);
+    wbuf_varint(&b->recs, (int32_t)r.len);
+    wbuf_append(&b->recs, r.p, r.len);
+    wbuf_free(&r);
+    if (ts > b->max_ts) b->max_ts = ts;
+    b->last_delta = offset_delta;
+    b->count++;
+}
+
+void batch_builder_finish(batch_builder_t *b, const batch_hdr_t *tmpl, wbuf_t *out)
+{
+    int32_t last = b->last_delta;
+    if (tmpl && tmpl->last_offset_delta > last) last = tmpl->last_offset_delta;
+    size_t start = out->len;
+    wbuf_i64(out, tmpl ? tmpl->base_offset : 0);
+    wbuf_i32(out, (int32_t)(BATCH_HDR_SIZE - BATCH_LOG_OVERHEAD + b->recs.len));
+    wbuf_i32(out, tmpl ? tmpl->partition_leader_epoch : -1);
+    wbuf_i8(out, BATCH_MAGIC_V2);
+    wbuf_u32(out, 0); /* CRC, below */
+    wbuf_i16(out, tmpl ? (int16_t)(tmpl->attributes & ~BATCH_ATTR_COMPRESSION_MASK) : 0);
+    wbuf_i32(out, last < 0 ? 0 : last);
+    wbuf_i64(out, b->base_ts);
+    wbuf_i64(out, tmpl && tmpl->max_timestamp > b->max_ts ? tmpl->max_timestamp : b->max_ts);
+    wbuf_i64(out, tmpl ? tmpl->producer_id : -1);
+    wbuf_i16(out, tmpl ? tmpl->producer_epoch : -1);
+    wbuf_i32(out, tmpl ? tmpl->base_sequence : -1);
+    wbuf_i32(out, b->count);
+    wbuf_append(out, b->recs.p, b->recs.len);
+    put_be32(out->p + start + 17, crc32c(0, out->p + start + 21, out->len - start - 21));
 }

@@ -78,6 +78,10 @@ kerr_t batch_hdr_parse(const uint8_t *p, size_t len, batch_hdr_t *h);
  * KERR_UNSUPPORTED_FOR_MESSAGE_FORMAT for magic != 2, KERR__BAD_MSG when it does not fit. */
 kerr_t batch_validate(const uint8_t *p, size_t len, batch_hdr_t *h);
 
+/* Validation of a batch read back from the log (recovery): as batch_validate, except that
+ * record offset deltas may have gaps (a compacted batch keeps only some of its records). */
+kerr_t batch_validate_stored(const uint8_t *p, size_t len, batch_hdr_t *h);
+
 /* Stamp fields not covered by the CRC (in place). */
 void batch_set_base_offset(uint8_t *p, int64_t base_offset);
 void batch_set_leader_epoch(uint8_t *p, int32_t epoch);
@@ -99,5 +103,26 @@ typedef struct batch_rec {
 /* Iterate the records section rb (the bytes after the 61-byte header, decompressed).
  * Returns true and fills r for each record; false at the end or on error (rbuf_err set). */
 bool batch_rec_next(rbuf_t *rb, batch_rec_t *r);
+
+/* ---- building uncompressed batches (the broker's own records, the log cleaner) ----
+ * Records are added with absolute timestamps and their offset delta; finish writes the
+ * 61-byte header (CRC computed) and the records to out. */
+typedef struct batch_builder {
+    wbuf_t recs;
+    int32_t count;
+    int32_t last_delta;
+    int64_t base_ts, max_ts;
+} batch_builder_t;
+
+void batch_builder_init(batch_builder_t *b, int64_t base_ts);
+void batch_builder_free(batch_builder_t *b);
+/* key / value: NULL (or len -1) = null. headers: header_count raw header bytes, may be 0. */
+void batch_builder_add(batch_builder_t *b, int32_t offset_delta, int64_t ts, const void *key,
+                       int32_t klen, const void *value, int32_t vlen, int32_t header_count,
+                       const uint8_t *headers, size_t headers_len);
+/* Header fields come from tmpl when given (base offset, leader epoch, attributes without the
+ * codec bits, producer id/epoch/sequence, and a last offset delta at least the records'),
+ * else defaults (offset 0, no producer, CreateTime). */
+void batch_builder_finish(batch_builder_t *b, const batch_hdr_t *tmpl, wbuf_t *out);
 
 #endif

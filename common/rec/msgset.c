@@ -12,9 +12,9 @@ kerr_t msgset_to_batch(const uint8_t *p, size_t len, int64_t now_ms, size_t max_
 {
     (void)now_ms;
     *count = 0;
-    wbuf_t recs;
-    wbuf_init(&recs);
-    int64_t base_ts = -1, max_ts = -1;
+    batch_builder_t bb;
+    batch_builder_init(&bb, -1);
+    int64_t max_ts = -1;
     rbuf_t rb;
     rbuf_init(&rb, p, len);
     kerr_t err = KERR_NONE;
@@ -43,52 +43,18 @@ kerr_t msgset_to_batch(const uint8_t *p, size_t len, int64_t now_ms, size_t max_
             err = KERR_UNSUPPORTED_COMPRESSION_TYPE;
             break;
         }
-        if (*count == 0) base_ts = ts;
+        if (*count == 0) bb.base_ts = ts;
         if (ts > max_ts) max_ts = ts;
-        /* record: length, attributes, timestampDelta, offsetDelta, key, value, headers */
-        wbuf_t r;
-        wbuf_init(&r);
-        wbuf_i8(&r, 0);
-        wbuf_varlong(&r, ts >= 0 && base_ts >= 0 ? ts - base_ts : 0);
-        wbuf_varint(&r, *count);
-        wbuf_varint(&r, key.len);
-        if (key.len > 0) wbuf_append(&r, key.p, (size_t)key.len);
-        wbuf_varint(&r, val.len);
-        if (val.len > 0) wbuf_append(&r, val.p, (size_t)val.len);
-        wbuf_varint(&r, 0);
-        wbuf_varint(&recs, (int32_t)r.len);
-        wbuf_append(&recs, r.p, r.len);
-        wbuf_free(&r);
+        batch_builder_add(&bb, *count, ts, key.p ? key.p : (const uint8_t *)"", key.len,
+                          val.p ? val.p : (const uint8_t *)"", val.len, 0, NULL, 0);
         (*count)++;
-        if (recs.len > max_out) err = KERR__TOO_LARGE;
+        if (bb.recs.len > max_out) err = KERR__TOO_LARGE;
     }
     if (!err && *count == 0) err = KERR_CORRUPT_MESSAGE;
-    if (err) {
-        wbuf_free(&recs);
-        return err;
+    if (!err) {
+        bb.max_ts = max_ts;
+        batch_builder_finish(&bb, NULL, out);
     }
-    size_t start = out->len;
-    wbuf_i64(out, 0);                                                         /* baseOffset */
-    wbuf_i32(out, (int32_t)(BATCH_HDR_SIZE - BATCH_LOG_OVERHEAD + recs.len)); /* batchLength */
-    wbuf_i32(out, -1); /* partitionLeaderEpoch */
-    wbuf_i8(out, BATCH_MAGIC_V2);
-    size_t crc_at = out->len;
-    wbuf_u32(out, 0);
-    wbuf_i16(out, 0);          /* attributes: CreateTime, uncompressed */
-    wbuf_i32(out, *count - 1); /* lastOffsetDelta */
-    wbuf_i64(out, base_ts);
-    wbuf_i64(out, max_ts);
-    wbuf_i64(out, -1); /* producerId */
-    wbuf_i16(out, -1); /* producerEpoch */
-    wbuf_i32(out, -1); /* baseSequence */
-    wbuf_i32(out, *count);
-    wbuf_append(out, recs.p, recs.len);
-    wbuf_free(&recs);
-    uint32_t c = crc32c(0, out->p + crc_at + 4, out->len - crc_at - 4);
-    out->p[crc_at] = (uint8_t)(c >> 24);
-    out->p[crc_at + 1] = (uint8_t)(c >> 16);
-    out->p[crc_at + 2] = (uint8_t)(c >> 8);
-    out->p[crc_at + 3] = (uint8_t)c;
-    (void)start;
-    return KERR_NONE;
+    batch_builder_free(&bb);
+    return err;
 }

@@ -146,3 +146,145 @@ def test_kcat_still_works_after_abuse(broker):
         s.close()
     r = subprocess.run(["kcat", "-b", broker.bootstrap, "-L"], capture_output=True, timeout=30)
     assert r.returncode == 0 and b"1 brokers" in r.stdout
+
+
+# ---- consumer group requests (issue 5, item 6): wrong input gets Kafka's errors; malformed
+# ---- input closes that connection only; the broker keeps serving.
+
+def s16(b):
+    return struct.pack(">h", len(b)) + b
+
+
+def call(sock, api_key, version, corr, body):
+    sock.sendall(frame(api_key, version, corr, body))
+    resp = recv_frame(sock)
+    assert resp is not None, "no answer to api %d v%d" % (api_key, version)
+    assert struct.unpack(">i", resp[:4])[0] == corr
+    return resp[4:]
+
+
+def join_body(group, member=b"", ptype=b"consumer", protos=((b"range", b"\x00\x01meta"),),
+              session=10000, rebalance=10000):
+    body = s16(group) + struct.pack(">ii", session, rebalance) + s16(member) + s16(ptype)
+    body += struct.pack(">i", len(protos))
+    for name, meta in protos:
+        body += s16(name) + struct.pack(">i", len(meta)) + meta
+    return body
+
+
+def parse_join_v1(r):
+    """error, generation, protocol, leader, member id (JoinGroup v1 response)."""
+    err, gen = struct.unpack(">hi", r[:6])
+    pos, out = 6, []
+    for _ in range(3):
+        n = struct.unpack(">h", r[pos:pos + 2])[0]
+        out.append(r[pos + 2:pos + 2 + max(n, 0)])
+        pos += 2 + max(n, 0)
+    return err, gen, out[0], out[1], out[2]
+
+
+def wait_coordinator(broker, group):
+    def ready():
+        with connect(broker) as s:
+            r = call(s, 10, 0, 1, s16(group))
+            return struct.unpack(">h", r[:2])[0] == 0
+    from kafkabroker import wait_until
+    wait_until(ready, 30, 0.2, what="group coordinator")
+
+
+def test_group_protocol_errors(broker):
+    g = b"bad-input-group"
+    wait_coordinator(broker, g)
+    s = connect(broker)
+    # FindCoordinator for a transaction: none yet
+    r = call(s, 10, 1, 2, s16(b"txn") + b"\x01")
+    assert struct.unpack(">ih", r[:6])[1] == 15  # COORDINATOR_NOT_AVAILABLE
+    # a first member (v1: no MEMBER_ID_REQUIRED) becomes leader of generation 1
+    err, gen, proto, leader, member = parse_join_v1(call(s, 11, 1, 3, join_body(g)))
+    assert (err, gen, proto) == (0, 1, b"range") and leader == member and member.startswith(b"t-")
+    # another protocol type, or no common protocol: INCONSISTENT_GROUP_PROTOCOL
+    s2 = connect(broker)
+    assert parse_join_v1(call(s2, 11, 1, 4, join_body(g, ptype=b"connect")))[0] == 23
+    assert parse_join_v1(call(s2, 11, 1, 5, join_body(g, protos=((b"sticky", b"x"),))))[0] == 23
+    # no protocols at all for a new group: INCONSISTENT_GROUP_PROTOCOL too
+    assert parse_join_v1(call(s2, 11, 1, 6, join_body(b"other-group", protos=())))[0] == 23
+    # session timeout outside group.min/max.session.timeout.ms
+    assert parse_join_v1(call(s2, 11, 1, 7, join_body(g, session=10)))[0] == 26
+    # empty group id
+    assert parse_join_v1(call(s2, 11, 1, 8, join_body(b"")))[0] == 24
+    # unknown member id
+    assert parse_join_v1(call(s2, 11, 1, 9, join_body(g, member=b"nobody")))[0] == 25
+    # JoinGroup v4 without a member id: MEMBER_ID_REQUIRED, with the id to use
+    r = call(s2, 11, 4, 10, join_body(g))
+    err, gen = struct.unpack(">hi", r[4:10])
+    assert err == 79 and gen == -1
+    # SyncGroup from the leader with a bad generation, then unknown member
+    sync = lambda gen_, mem: s16(g) + struct.pack(">i", gen_) + s16(mem) + struct.pack(">i", 0)
+    assert struct.unpack(">h", call(s, 14, 0, 11, sync(7, member))[:2])[0] == 22  # ILLEGAL_GENERATION
+    assert struct.unpack(">h", call(s, 14, 0, 12, sync(1, b"nobody"))[:2])[0] == 25
+    # the real SyncGroup: the leader's assignment comes back
+    body = s16(g) + struct.pack(">i", 1) + s16(member) + struct.pack(">i", 1) + s16(member) + \
+        struct.pack(">i", 4) + b"asgn"
+    r = call(s, 14, 0, 13, body)
+    assert struct.unpack(">h", r[:2])[0] == 0 and r[2:] == struct.pack(">i", 4) + b"asgn"
+    # Heartbeat: bad generation, unknown member, then fine
+    hb = lambda gen_, mem: s16(g) + struct.pack(">i", gen_) + s16(mem)
+    assert struct.unpack(">h", call(s, 12, 0, 14, hb(5, member))[:2])[0] == 22
+    assert struct.unpack(">h", call(s, 12, 0, 15, hb(1, b"ghost"))[:2])[0] == 25
+    assert struct.unpack(">h", call(s, 12, 0, 16, hb(1, member))[:2])[0] == 0
+    # OffsetCommit v2 with a bad generation: ILLEGAL_GENERATION for the partition
+    oc = s16(g) + struct.pack(">i", 9) + s16(member) + struct.pack(">q", -1) + struct.pack(">i", 1) + \
+        s16(b"no-such-topic") + struct.pack(">iiq", 1, 0, 5) + s16(b"")
+    r = call(s, 8, 2, 17, oc)
+    assert struct.unpack(">h", r[-2:])[0] == 22
+    # LeaveGroup v0 for an unknown member, then the leader leaves
+    assert struct.unpack(">h", call(s, 13, 0, 18, s16(g) + s16(b"ghost"))[:2])[0] == 25
+    assert struct.unpack(">h", call(s, 13, 0, 19, s16(g) + s16(member))[:2])[0] == 0
+    s.close()
+    s2.close()
+    assert broker.alive()
+
+
+GROUP_BAD_INPUTS = {
+    # JoinGroup v1 whose protocol metadata claims 1 GiB in a small frame
+    "join_oversized_metadata": frame(11, 1, 1, join_body(b"g")[:-(4 + 6)] + struct.pack(">i", 2**30) + b"meta"),
+    # JoinGroup v1 claiming a million protocols
+    "join_huge_protocol_count": frame(11, 1, 1, join_body(b"g", protos=())[:-4] + struct.pack(">i", 10**6)),
+    # JoinGroup v1 with a negative (non-null) protocols count
+    "join_negative_protocols": frame(11, 1, 1, join_body(b"g", protos=())[:-4] + struct.pack(">i", -3)),
+    # SyncGroup v0 with an assignment longer than the frame
+    "sync_assignment_too_long": frame(14, 0, 1, s16(b"g") + struct.pack(">i", 1) + s16(b"m") +
+                                      struct.pack(">i", 1) + s16(b"m") + struct.pack(">i", 99999)),
+    # OffsetCommit v2 with 2^31-1 topics
+    "commit_huge_topic_count": frame(8, 2, 1, s16(b"g") + struct.pack(">i", 1) + s16(b"m") +
+                                     struct.pack(">qi", -1, 2**31 - 1)),
+    # DescribeGroups v0 with a group name of negative length
+    "describe_negative_name": frame(15, 0, 1, struct.pack(">ih", 1, -4)),
+    # OffsetFetch v1 with a null topics array (only v2+ may ask for all)
+    "fetch_offsets_null_topics_v1": frame(9, 1, 1, s16(b"g") + struct.pack(">i", -1)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GROUP_BAD_INPUTS))
+def test_bad_group_input_closes_only_that_connection(broker, name):
+    healthy = connect(broker)
+    api_versions_ok(healthy, 1)
+    bad = connect(broker)
+    bad.sendall(GROUP_BAD_INPUTS[name])
+    assert closed_by_peer(bad), "connection not closed after %s" % name
+    bad.close()
+    api_versions_ok(healthy, 2)
+    healthy.close()
+    assert broker.alive()
+
+
+def test_truncated_join_group_frames(broker):
+    body = join_body(b"trunc", protos=((b"range", b"m" * 40),))
+    healthy = connect(broker)
+    for cut in range(0, len(body), 3):
+        s = connect(broker)
+        s.sendall(frame(11, 1, 1, body[:cut]))
+        assert closed_by_peer(s)
+        s.close()
+    api_versions_ok(healthy, 3)
+    assert broker.alive()

@@ -65,6 +65,28 @@ START_TEST(test_cancel_including_from_another_timer)
 }
 END_TEST
 
+/* ev_timer_add returns the id of the timer it added even when the new entry moves up the heap
+ * (an earlier deadline than timers already pending): every id is distinct and cancels its own
+ * timer only. */
+START_TEST(test_timer_ids_unique_and_cancel_their_own)
+{
+    ev_loop_t *l = ev_new();
+    norder = 0;
+    ev_timer_id_t ids[64];
+    for (int i = 0; i < 64; i++)
+        ids[i] = ev_timer_add(l, 1000 - i * 10, rec_timer, (void *)(intptr_t)i);
+    for (int i = 0; i < 64; i++)
+        for (int j = i + 1; j < 64; j++) ck_assert(ids[i] != ids[j]);
+    for (int i = 0; i < 64; i++)
+        if (i != 63) ev_timer_cancel(l, ids[i]); /* leave the earliest (i = 63) */
+    ev_timer_add(l, 500, stop_timer, NULL);
+    ev_run(l);
+    ck_assert_int_eq(norder, 1);
+    ck_assert_int_eq(order[0], 63);
+    ev_free(l);
+}
+END_TEST
+
 static int reads;
 static void on_read(ev_loop_t *l, int fd, uint32_t ev, void *arg)
 {
@@ -182,6 +204,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_timers_fire_in_deadline_then_add_order);
     tcase_add_test(tc, test_cancel_including_from_another_timer);
+    tcase_add_test(tc, test_timer_ids_unique_and_cancel_their_own);
     tcase_add_test(tc, test_fd_readiness_and_delete_in_callback);
     tcase_add_test(tc, test_write_interest);
     tcase_add_test(tc, test_posts_from_threads_exactly_once_in_order);

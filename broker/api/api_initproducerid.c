@@ -1,0 +1,127 @@
+/* api_initproducerid.c: InitProducerId v0-4 for idempotent producers. Each broker hands out
+ * ids from a block of CTL_PID_BLOCK_SIZE reserved in /latest_producer_id_block (a
+ * version-checked write by the coordinator thread, so no two brokers share a block), epoch 0.
+ * As in Kafka, a producer without a transactional id always gets a fresh id. Transactions are
+ * not served: a transactional id is answered COORDINATOR_NOT_AVAILABLE, which is what a
+ * cluster without a transaction coordinator tells clients. Requests arriving while a block is
+ * being reserved wait for it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "ctl.h"
+#include "log.h"
+#include "proto/kp_initproducerid.h"
+#include "server.h"
+
+typedef struct pid_waiter {
+    struct pid_waiter *next;
+    req_t *r;
+} pid_waiter_t;
+
+struct pidgen {
+    int64_t next, end; /* ids next..end are free; next > end: none */
+    bool reserving;
+    pid_waiter_t *waiting, *tail;
+};
+
+static void api_initpid_answer(req_t *r, kerr_t err, int64_t pid)
+{
+    kp_initpid_resp_t resp = {.error_code = kerr_wire(err),
+                              .producer_id = err ? -1 : pid,
+                              .producer_epoch = err ? -1 : 0};
+    kp_initpid_resp_encode(&r->resp, r->hdr.api_version, &resp);
+    req_done(r);
+}
+
+static pidgen_t *api_pidgen(server_t *srv)
+{
+    if (!srv->pidgen) {
+        srv->pidgen = calloc(1, sizeof(*srv->pidgen));
+        if (!srv->pidgen) abort();
+        srv->pidgen->next = 1;
+        srv->pidgen->end = 0;
+    }
+    return srv->pidgen;
+}
+
+static void api_pidgen_reserve(server_t *srv);
+
+static void api_pidgen_reserved(ctl_op_t *op, void *arg)
+{
+    server_t *srv = arg;
+    pidgen_t *g = api_pidgen(srv);
+    g->reserving = false;
+    kerr_t err = op->err;
+    if (!err) {
+        g->next = op->pid_block_start;
+        g->end = op->pid_block_end;
+    }
+    ctl_op_free(op);
+    while (g->waiting) {
+        if (!err && g->next > g->end) {
+            api_pidgen_reserve(srv); /* used up by the waiters: reserve another block */
+            return;
+        }
+        pid_waiter_t *w = g->waiting;
+        g->waiting = w->next;
+        if (!g->waiting) g->tail = NULL;
+        api_initpid_answer(w->r, err, err ? -1 : g->next++);
+        free(w);
+    }
+}
+
+static void api_pidgen_reserve(server_t *srv)
+{
+    pidgen_t *g = api_pidgen(srv);
+    if (g->reserving) return;
+    g->reserving = true;
+    ctl_op_t *op = calloc(1, sizeof(*op));
+    if (!op) abort();
+    op->type = CTL_OP_ALLOC_PRODUCER_IDS;
+    op->done = api_pidgen_reserved;
+    op->arg = srv;
+    ctl_submit(srv->ctl, op);
+}
+
+void api_initproducerid(req_t *r, rbuf_t *rb)
+{
+    kp_initpid_req_t req;
+    if (kp_initpid_req_decode(rb, r->hdr.api_version, &r->arena, &req) != KERR_NONE) {
+        req_fail(r, "malformed InitProducerId request");
+        return;
+    }
+    if (req.transactional_id.len >= 0) {
+        api_initpid_answer(r, KERR_COORDINATOR_NOT_AVAILABLE, -1);
+        return;
+    }
+    pidgen_t *g = api_pidgen(r->srv);
+    if (g->next <= g->end && !g->waiting) {
+        api_initpid_answer(r, KERR_NONE, g->next++);
+        return;
+    }
+    pid_waiter_t *w = calloc(1, sizeof(*w));
+    if (!w) abort();
+    w->r = r;
+    if (g->tail)
+        g->tail->next = w;
+    else
+        g->waiting = w;
+    g->tail = w;
+    req_defer(r);
+    api_pidgen_reserve(r->srv);
+}
+
+void api_initproducerid_free(server_t *srv)
+{
+    pidgen_t *g = srv->pidgen;
+    if (!g) return;
+    while (g->waiting) {
+        pid_waiter_t *w = g->waiting;
+        g->waiting = w->next;
+        api_initpid_answer(w->r, KERR_COORDINATOR_NOT_AVAILABLE, -1);
+        free(w);
+    }
+    free(g);
+    srv->pidgen = NULL;
+}

@@ -1,0 +1,17 @@
+/* api_listgroups.c: ListGroups: the groups this broker coordinates (v4: by state). */
+#include "api.h"
+#include "group/grp.h"
+#include "server.h"
+
+void api_listgroups(req_t *r, rbuf_t *rb)
+{
+    kp_listgroups_req_t req;
+    if (kp_listgroups_req_decode(rb, r->hdr.api_version, &r->arena, &req) != KERR_NONE) {
+        req_fail(r, "malformed ListGroups request");
+        return;
+    }
+    kp_listgroups_resp_t resp = {0};
+    grp_list(r->srv->grp, &req, &r->arena, &resp);
+    kp_listgroups_resp_encode(&r->resp, r->hdr.api_version, &resp);
+    req_done(r);
+}

@@ -1,0 +1,62 @@
+/* api_offsetforleaderepoch.c: OffsetForLeaderEpoch v0-4. The leader answers, for the epoch
+ * asked, the largest epoch it knows not above it and where that epoch ended in its log
+ * (Kafka's LeaderEpochFileCache.endOffsetFor): followers truncate to it (KIP-101/279),
+ * consumers validate their position after a leader change (KIP-320). */
+#include <string.h>
+
+#include "api.h"
+#include "mdcache.h"
+#include "proto/kp_offsetforleaderepoch.h"
+#include "replica/rmgr.h"
+#include "server.h"
+#include "store/plog.h"
+
+static void api_ofle_part(server_t *srv, const char *topic, const kp_ofle_part_t *p,
+                          kp_ofle_part_resp_t *out)
+{
+    out->partition = p->partition;
+    out->leader_epoch = -1;
+    out->end_offset = -1;
+    partition_t *part = rmgr_get(srv->rmgr, topic, p->partition);
+    if (!part || !part->is_leader) {
+        out->error_code = mdcache_part(srv->md, topic, p->partition)
+                              ? KERR_NOT_LEADER_OR_FOLLOWER
+                              : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+        return;
+    }
+    if (p->current_leader_epoch >= 0 && p->current_leader_epoch != part->leader_epoch) {
+        out->error_code = p->current_leader_epoch < part->leader_epoch ? KERR_FENCED_LEADER_EPOCH
+                                                                       : KERR_UNKNOWN_LEADER_EPOCH;
+        return;
+    }
+    int32_t found;
+    out->end_offset = plog_epoch_end_offset(part->log, p->leader_epoch, &found);
+    out->leader_epoch = found;
+}
+
+void api_offsetforleaderepoch(req_t *r, rbuf_t *rb)
+{
+    int16_t ver = r->hdr.api_version;
+    kp_ofle_req_t req;
+    if (kp_ofle_req_decode(rb, ver, &r->arena, &req) != KERR_NONE) {
+        req_fail(r, "malformed OffsetForLeaderEpoch request");
+        return;
+    }
+    kp_ofle_resp_t resp;
+    memset(&resp, 0, sizeof(resp));
+    resp.ntopics = req.ntopics;
+    resp.topics = arena_calloc(&r->arena, (size_t)req.ntopics + 1, sizeof(*resp.topics));
+    for (int32_t i = 0; i < req.ntopics; i++) {
+        kp_ofle_topic_t *t = &req.topics[i];
+        kp_ofle_topic_resp_t *tr = &resp.topics[i];
+        tr->topic = t->topic;
+        tr->nparts = t->nparts;
+        tr->parts = arena_calloc(&r->arena, (size_t)t->nparts + 1, sizeof(*tr->parts));
+        char *name =
+            arena_strndup(&r->arena, t->topic.p, t->topic.len > 0 ? (size_t)t->topic.len : 0);
+        for (int32_t j = 0; j < t->nparts; j++)
+            api_ofle_part(r->srv, name, &t->parts[j], &tr->parts[j]);
+    }
+    kp_ofle_resp_encode(&r->resp, ver, &resp);
+    req_done(r);
+}

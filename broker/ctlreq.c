@@ -1,0 +1,178 @@
+/* ctlreq.c: broker-to-controller requests (see ctlreq.h). */
+#include "ctlreq.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "log.h"
+#include "mdcache.h"
+#include "peer.h"
+#include "proto/kp.h"
+#include "proto/kp_alterpartition.h"
+#include "proto/kp_controlledshutdown.h"
+#include "server.h"
+
+static void ctlreq_finish_cb(ev_loop_t *loop, void *arg)
+{
+    (void)loop;
+    ctl_op_t *op = arg;
+    op->done(op, op->arg);
+}
+
+/* Fail op from the loop (never from inside ctlreq_submit). */
+static void ctlreq_fail(server_t *srv, ctl_op_t *op, kerr_t err)
+{
+    op->err = err;
+    for (int i = 0; i < op->nchanges; i++) op->changes[i].err = err;
+    ev_timer_add(srv->loop, 0, ctlreq_finish_cb, op);
+}
+
+/* ---- AlterPartition ---- */
+
+static void ctlreq_encode_alter(const ctl_op_t *op, wbuf_t *wb)
+{
+    arena_t a;
+    arena_init(&a);
+    kp_altpart_t r;
+    memset(&r, 0, sizeof(r));
+    r.broker_id = op->broker_id;
+    r.broker_epoch = op->broker_epoch;
+    r.topics = arena_calloc(&a, (size_t)op->nchanges + 1, sizeof(kp_altpart_topic_t));
+    for (int i = 0; i < op->nchanges; i++) {
+        ctl_isr_change_t *ch = &op->changes[i];
+        kp_altpart_topic_t *t = NULL;
+        for (int32_t j = 0; j < r.ntopics && !t; j++)
+            if (kstr_eq(r.topics[j].name, ch->topic)) t = &r.topics[j];
+        if (!t) {
+            t = &r.topics[r.ntopics++];
+            t->name = KSTR(ch->topic);
+            t->parts = arena_calloc(&a, (size_t)op->nchanges, sizeof(kp_altpart_part_t));
+        }
+        kp_altpart_part_t *p = &t->parts[t->nparts++];
+        p->partition = ch->partition;
+        p->leader_epoch = ch->leader_epoch;
+        p->nisr = ch->nisr;
+        p->isr = ch->isr;
+        p->partition_epoch = ch->partition_epoch;
+    }
+    kp_altpart_req_encode(wb, &r);
+    arena_free(&a);
+}
+
+static void ctlreq_decode_alter(ctl_op_t *op, rbuf_t *body)
+{
+    arena_t a;
+    arena_init(&a);
+    kp_altpart_t r;
+    if (kp_altpart_resp_decode(body, &a, &r) != KERR_NONE) {
+        op->err = KERR__TRANSPORT;
+    } else if (r.error_code) {
+        op->err = (kerr_t)r.error_code;
+    } else {
+        for (int i = 0; i < op->nchanges; i++) op->changes[i].err = KERR_UNKNOWN_SERVER_ERROR;
+        for (int32_t i = 0; i < r.ntopics; i++)
+            for (int32_t j = 0; j < r.topics[i].nparts; j++) {
+                kp_altpart_part_t *p = &r.topics[i].parts[j];
+                for (int k = 0; k < op->nchanges; k++) {
+                    ctl_isr_change_t *ch = &op->changes[k];
+                    if (ch->partition != p->partition || !kstr_eq(r.topics[i].name, ch->topic))
+                        continue;
+                    ch->err = (kerr_t)p->error_code;
+                    ch->leader = p->leader_id;
+                    ch->leader_epoch = p->leader_epoch;
+                    ch->partition_epoch = p->partition_epoch;
+                    ch->nisr = p->nisr > CTL_MAX_RF ? CTL_MAX_RF : p->nisr;
+                    memcpy(ch->isr, p->isr, (size_t)ch->nisr * sizeof(int32_t));
+                }
+            }
+    }
+    arena_free(&a);
+}
+
+/* ---- ControlledShutdown ---- */
+
+static void ctlreq_decode_cshut(ctl_op_t *op, rbuf_t *body)
+{
+    arena_t a;
+    arena_init(&a);
+    kp_cshut_resp_t r;
+    if (kp_cshut_resp_decode(body, &a, &r) != KERR_NONE) {
+        op->err = KERR__TRANSPORT;
+    } else {
+        op->err = (kerr_t)r.error_code;
+        op->tps = calloc((size_t)r.nremaining + 1, sizeof(ctl_tp_t));
+        if (!op->tps) abort();
+        for (int32_t i = 0; i < r.nremaining; i++) {
+            op->tps[op->ntps].topic = kstr_dup(r.remaining[i].topic);
+            if (!op->tps[op->ntps].topic) continue;
+            op->tps[op->ntps++].partition = r.remaining[i].partition;
+        }
+    }
+    arena_free(&a);
+}
+
+/* ---- routing ---- */
+
+static void ctlreq_answered(void *arg, kerr_t err, rbuf_t *body)
+{
+    ctl_op_t *op = arg;
+    if (err) {
+        op->err = err == KERR__DESTROY ? KERR__TRANSPORT : err;
+        for (int i = 0; i < op->nchanges; i++) op->changes[i].err = op->err;
+    } else if (op->type == CTL_OP_ALTER_PARTITION) {
+        ctlreq_decode_alter(op, body);
+    } else {
+        ctlreq_decode_cshut(op, body);
+    }
+    op->done(op, op->arg);
+}
+
+void ctlreq_submit(server_t *srv, ctl_op_t *op)
+{
+    int32_t ctl = mdcache_controller(srv->md);
+    if (ctl == srv->broker_id) {
+        ctl_submit(srv->ctl, op);
+        return;
+    }
+    const md_broker_t *b = ctl >= 0 ? mdcache_broker(srv->md, ctl) : NULL;
+    const md_endpoint_t *e = b ? md_broker_endpoint(b, srv->inter_broker_listener) : NULL;
+    if (!e && b && b->nendpoints > 0) e = &b->ep[0];
+    if (!e) {
+        ctlreq_fail(srv, op, KERR_NOT_CONTROLLER);
+        return;
+    }
+    if (srv->ctl_peer && srv->ctl_peer_id != ctl) {
+        peer_free(srv->ctl_peer);
+        srv->ctl_peer = NULL;
+    }
+    if (!srv->ctl_peer) {
+        char name[32], cid[48];
+        snprintf(name, sizeof(name), "controller %d", ctl);
+        snprintf(cid, sizeof(cid), "broker-%d-to-controller", srv->broker_id);
+        srv->ctl_peer = peer_new(srv->loop, name, cid, e->host, e->port, 16u << 20);
+        srv->ctl_peer_id = ctl;
+    } else {
+        peer_set_addr(srv->ctl_peer, e->host, e->port);
+    }
+    wbuf_t wb;
+    wbuf_init(&wb);
+    if (op->type == CTL_OP_ALTER_PARTITION) {
+        ctlreq_encode_alter(op, &wb);
+        peer_request(srv->ctl_peer, KAPI_ALTER_PARTITION, KP_ALTER_PARTITION_VERSION, true, &wb,
+                     CTLREQ_TIMEOUT_MS, ctlreq_answered, op);
+    } else {
+        kp_cshut_req_t r = {.broker_id = op->broker_id, .broker_epoch = op->broker_epoch};
+        kp_cshut_req_encode(&wb, &r);
+        peer_request(srv->ctl_peer, KAPI_CONTROLLED_SHUTDOWN, KP_CONTROLLED_SHUTDOWN_VERSION, true,
+                     &wb, CTLREQ_TIMEOUT_MS, ctlreq_answered, op);
+    }
+    wbuf_free(&wb);
+}
+
+void ctlreq_close(server_t *srv)
+{
+    peer_free(srv->ctl_peer);
+    srv->ctl_peer = NULL;
+}

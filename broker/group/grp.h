@@ -1,0 +1,88 @@
+/* grp.h: the group coordinator (DESIGN.md section 9), Kafka's GroupCoordinator and
+ * GroupMetadataManager in one module.
+ *
+ * This broker coordinates a group when it leads partition
+ *   abs(java_string_hash(group)) % offsets.topic.num.partitions
+ * of __consumer_offsets. Offsets and group metadata are records of that compacted topic in
+ * Kafka's key/value schemas (grp_offsets.c); a broker that becomes leader of an offsets
+ * partition reads it back before answering for its groups (COORDINATOR_LOAD_IN_PROGRESS
+ * meanwhile), and drops them when it stops leading it (NOT_COORDINATOR afterwards).
+ *
+ * Membership follows Kafka's state machine (grp.c): Empty -> PreparingRebalance ->
+ * CompletingRebalance -> Stable, Dead once deleted or unloaded; JoinGroup answers wait for
+ * the rebalance, SyncGroup answers for the leader's assignment. The coordinator never
+ * answers a request itself: each call takes a callback that gets the response struct, whose
+ * views are valid only during the call (the handler encodes it at once). A callback may run
+ * before the call returns. Records are written with rmgr_append_committed(); OffsetCommit,
+ * SyncGroup (leader) and DeleteGroups answer from its completion.
+ *
+ * Owner: the server (srv->grp); grp_coord_free() answers every waiting request first.
+ * Reactor thread only. */
+#ifndef GRP_H
+#define GRP_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "proto/kp_deletegroups.h"
+#include "proto/kp_describegroups.h"
+#include "proto/kp_findcoordinator.h"
+#include "proto/kp_heartbeat.h"
+#include "proto/kp_joingroup.h"
+#include "proto/kp_leavegroup.h"
+#include "proto/kp_listgroups.h"
+#include "proto/kp_offsetcommit.h"
+#include "proto/kp_offsetdelete.h"
+#include "proto/kp_offsetfetch.h"
+#include "proto/kp_syncgroup.h"
+
+typedef struct server server_t;
+typedef struct grp_coord grp_coord_t;
+
+grp_coord_t *grp_coord_new(server_t *srv);
+void grp_coord_free(grp_coord_t *gc);
+/* Periodic work: offset expiration (offsets.retention.minutes) for empty groups. */
+void grp_coord_tick(grp_coord_t *gc, int64_t now_ms);
+
+/* Kafka's partitionFor: abs(String.hashCode(group)) % nparts, the hash over the UTF-16 code
+ * units of the UTF-8 group id (invalid UTF-8 bytes count as U+FFFD). Any thread. */
+int32_t grp_partition_for(const char *group, size_t len, int32_t nparts);
+
+/* FindCoordinator: fills resp (arrays from a) for the client's listener. Creates
+ * __consumer_offsets on first use. */
+void grp_find_coordinator(grp_coord_t *gc, const kp_findcoordinator_req_t *req,
+                          const char *listener, arena_t *a, kp_findcoordinator_resp_t *resp);
+
+typedef void grp_join_cb(void *arg, const kp_joingroup_resp_t *resp);
+void grp_join(grp_coord_t *gc, int16_t ver, const kp_joingroup_req_t *req, kstr_t client_id,
+              const char *client_host, grp_join_cb *cb, void *arg);
+
+typedef void grp_sync_cb(void *arg, const kp_syncgroup_resp_t *resp);
+void grp_sync(grp_coord_t *gc, int16_t ver, const kp_syncgroup_req_t *req, grp_sync_cb *cb,
+              void *arg);
+
+int16_t grp_heartbeat(grp_coord_t *gc, const kp_heartbeat_req_t *req);
+/* LeaveGroup: resp->members from a (one per request member). */
+void grp_leave(grp_coord_t *gc, const kp_leavegroup_req_t *req, arena_t *a,
+               kp_leavegroup_resp_t *resp);
+
+typedef void grp_commit_cb(void *arg, const kp_offsetcommit_resp_t *resp);
+void grp_commit(grp_coord_t *gc, int16_t ver, const kp_offsetcommit_req_t *req, arena_t *a,
+                grp_commit_cb *cb, void *arg);
+void grp_fetch(grp_coord_t *gc, int16_t ver, const kp_offsetfetch_req_t *req, arena_t *a,
+               kp_offsetfetch_resp_t *resp);
+
+void grp_describe(grp_coord_t *gc, const kp_describegroups_req_t *req, arena_t *a,
+                  kp_describegroups_resp_t *resp);
+void grp_list(grp_coord_t *gc, const kp_listgroups_req_t *req, arena_t *a,
+              kp_listgroups_resp_t *resp);
+
+typedef void grp_delete_cb(void *arg, const kp_deletegroups_resp_t *resp);
+void grp_delete_groups(grp_coord_t *gc, const kp_deletegroups_req_t *req, arena_t *a,
+                       grp_delete_cb *cb, void *arg);
+typedef void grp_offset_delete_cb(void *arg, const kp_offsetdelete_resp_t *resp);
+void grp_offset_delete(grp_coord_t *gc, const kp_offsetdelete_req_t *req, arena_t *a,
+                       grp_offset_delete_cb *cb, void *arg);
+
+#endif

@@ -1,0 +1,154 @@
+/* grp_int.h: the group coordinator's internal state, shared by grp.c (membership state
+ * machine), grp_offsets.c (__consumer_offsets records, commits, loading, expiration) and
+ * grp_coord.c (coordinator lookup, partition roles, admin APIs).
+ * Ownership: gc->groups owns every grp_t; a group owns its members, pending member ids and
+ * offsets; all strings are heap copies owned by their struct. Reactor thread only. */
+#ifndef GRP_INT_H
+#define GRP_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dict.h"
+#include "ev.h"
+#include "grp.h"
+
+#define GRP_OFFSETS_TOPIC "__consumer_offsets"
+
+typedef enum grp_state {
+    GRP_EMPTY,
+    GRP_PREPARING_REBALANCE,
+    GRP_COMPLETING_REBALANCE,
+    GRP_STABLE,
+    GRP_DEAD,
+} grp_state_t;
+
+extern const char *const grp_state_names[];
+
+typedef struct grp_proto {
+    char *name;
+    uint8_t *meta;
+    int32_t meta_len;
+} grp_proto_t;
+
+typedef struct grp grp_t;
+
+typedef struct grp_member {
+    struct grp_member *next;
+    grp_t *g;
+    char *id, *instance_id; /* instance_id NULL for dynamic members */
+    char *client_id, *client_host;
+    int32_t session_timeout_ms, rebalance_timeout_ms;
+    int nprotos;
+    grp_proto_t *protos;
+    uint8_t *assignment; /* NULL = none */
+    int32_t assignment_len;
+    /* a JoinGroup / SyncGroup waiting for the rebalance (at most one of each) */
+    grp_join_cb *join_cb;
+    void *join_arg;
+    int16_t join_ver;
+    grp_sync_cb *sync_cb;
+    void *sync_arg;
+    int16_t sync_ver;
+    ev_timer_id_t hb_timer; /* session timeout */
+    bool is_new;            /* joined, no JoinGroup answer yet */
+} grp_member_t;
+
+/* A member id handed out with MEMBER_ID_REQUIRED, waiting for the member's second join. */
+typedef struct grp_pending {
+    struct grp_pending *next;
+    grp_t *g;
+    char *id;
+    ev_timer_id_t timer;
+} grp_pending_t;
+
+typedef struct grp_offset {
+    char *topic;
+    int32_t partition;
+    int64_t offset;
+    int32_t leader_epoch;
+    char *metadata;
+    int64_t commit_ts, expire_ts; /* expire_ts -1: by retention */
+} grp_offset_t;
+
+struct grp {
+    grp_coord_t *gc;
+    char *id;
+    int32_t partition; /* of __consumer_offsets */
+    grp_state_t state;
+    int64_t state_ts; /* wall ms of the last state change */
+    int32_t generation;
+    char *protocol_type, *protocol, *leader; /* NULL = none */
+    grp_member_t *members;
+    int nmembers;
+    grp_pending_t *pending;
+    ev_timer_id_t join_timer;
+    int64_t initial_delay_left; /* > 0 while the initial rebalance delay runs */
+    bool joined_during_delay;
+    dict_t *offsets; /* "topic:partition" -> grp_offset_t* */
+};
+
+typedef enum gc_part_state { GC_PART_NONE, GC_PART_LOADING, GC_PART_LOADED } gc_part_state_t;
+
+typedef struct gc_part {
+    grp_coord_t *gc;
+    int32_t index;
+    gc_part_state_t state;
+    int32_t epoch;
+    int64_t load_next; /* next offset to read while loading */
+    ev_timer_id_t load_timer;
+} gc_part_t;
+
+struct grp_coord {
+    server_t *srv;
+    ev_loop_t *loop;
+    int32_t nparts;
+    gc_part_t *parts;
+    dict_t *groups; /* id -> grp_t* */
+    bool creating;  /* __consumer_offsets creation in flight */
+    int64_t last_expire_ms;
+    /* config */
+    int32_t min_session_ms, max_session_ms, initial_delay_ms;
+    int64_t retention_ms, retention_check_ms, commit_timeout_ms;
+    int32_t max_metadata_bytes;
+};
+
+/* ---- grp_coord.c ---- */
+/* The group's coordinator state here: KERR_NONE with *out (created when create and absent;
+ * NULL when absent), or NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS / INVALID_GROUP_ID. */
+kerr_t grp_lookup(grp_coord_t *gc, kstr_t id, bool create, grp_t **out);
+grp_t *grp_get(grp_coord_t *gc, const char *id);
+grp_t *grp_new(grp_coord_t *gc, const char *id, int32_t partition);
+/* Remove the group from the coordinator and free it (pending requests get err). */
+void grp_destroy(grp_t *g, kerr_t err);
+/* The offsets partition when this broker leads it, or NULL. */
+struct partition *grp_offsets_partition(grp_coord_t *gc, int32_t p);
+
+/* ---- grp.c ---- */
+void grp_set_state(grp_t *g, grp_state_t s);
+/* Answer every waiting JoinGroup / SyncGroup with err and drop timers (unload, shutdown). */
+void grp_fail_pending(grp_t *g, kerr_t err);
+void grp_member_free(grp_member_t *m);
+/* After loading: members read from the log get fresh session timers. */
+void grp_member_schedule(grp_member_t *m);
+grp_member_t *grp_member_add(grp_t *g, const char *id, const char *instance_id);
+const grp_proto_t *grp_member_proto(const grp_member_t *m, const char *name);
+/* May members of g commit (Kafka's doCommitOffsets checks)? Refreshes the member's session. */
+kerr_t grp_commit_check(grp_t *g, const kp_offsetcommit_req_t *req);
+
+/* ---- grp_offsets.c ---- */
+void grp_offset_free(void *p);
+void grp_offset_put(grp_t *g, const char *topic, int32_t partition, int64_t offset,
+                    int32_t leader_epoch, kstr_t metadata, int64_t commit_ts, int64_t expire_ts);
+/* Write the group's metadata record (a tombstone when Dead); done(arg, err) after commit. */
+typedef void grp_append_done_fn(void *arg, kerr_t err);
+void grp_store_group(grp_t *g, grp_append_done_fn *done, void *arg);
+/* Append the batch in wb (taken over) to offsets partition p; done with a coordinator error. */
+void grp_append(grp_coord_t *gc, int32_t p, wbuf_t *wb, grp_append_done_fn *done, void *arg);
+/* Tombstones for all of g's offsets and its metadata (DeleteGroups), into bb. */
+struct batch_builder;
+void grp_tombstones_all(grp_t *g, struct batch_builder *bb, int64_t now);
+void grp_load_start(grp_coord_t *gc, int32_t p);
+void grp_expire_offsets(grp_coord_t *gc, int64_t now_ms);
+
+#endif

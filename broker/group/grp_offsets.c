@@ -1,0 +1,813 @@
+/* grp_offsets.c: __consumer_offsets records, in Kafka's schemas (every field big-endian,
+ * strings int16-length-prefixed), each record key and value starting with an int16 version:
+ *   offset key   v0/v1: group, topic, partition int32                      (written: v1)
+ *   offset value v0: offset, metadata, commit_ts      v1: + expire_ts
+ *                v2: offset, metadata, commit_ts      v3: offset, leader_epoch, metadata,
+ *                commit_ts                            (written: v3, v1 with an expire time)
+ *   group key    v2: group
+ *   group value  v0-v3: protocol_type, generation, protocol?, leader?, [v2+ state_ts],
+ *                members[member_id, [v3+ instance_id?], client_id, client_host,
+ *                [v1+ rebalance_timeout], session_timeout, subscription, assignment]
+ *                                                     (written: v3)
+ * A null value is a tombstone. Commits append one uncompressed batch per request through
+ * rmgr_append_committed() and update the cache from its completion; loading reads an
+ * offsets partition from its start to the high watermark a slice per reactor turn. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "grp_int.h"
+#include "ktime.h"
+#include "log.h"
+#include "mdcache.h"
+#include "rec/batch.h"
+#include "rec/compress.h"
+#include "replica/rmgr.h"
+#include "server.h"
+#include "store/plog.h"
+
+#define GRP_LOAD_SLICE     (1024 * 1024)
+#define GRP_INFLATE_MAX    (64 * 1024 * 1024)
+#define GRP_KEY_OFFSET_V   1
+#define GRP_KEY_GROUP_V    2
+#define GRP_VALUE_OFFSET_V 3
+#define GRP_VALUE_GROUP_V  3
+
+static char *grp_dup(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d) abort();
+    return d;
+}
+
+/* ---------------------------------------------------------------- the offset cache */
+
+void grp_offset_free(void *p)
+{
+    grp_offset_t *o = p;
+    if (!o) return;
+    free(o->topic);
+    free(o->metadata);
+    free(o);
+}
+
+static void grp_offset_key(char *buf, size_t n, const char *topic, int32_t partition)
+{
+    snprintf(buf, n, "%s:%d", topic, partition);
+}
+
+void grp_offset_put(grp_t *g, const char *topic, int32_t partition, int64_t offset,
+                    int32_t leader_epoch, kstr_t metadata, int64_t commit_ts, int64_t expire_ts)
+{
+    grp_offset_t *o = calloc(1, sizeof(*o));
+    if (!o) abort();
+    o->topic = grp_dup(topic);
+    o->partition = partition;
+    o->offset = offset;
+    o->leader_epoch = leader_epoch;
+    o->metadata = metadata.len > 0 ? kstr_dup(metadata) : grp_dup("");
+    if (!o->metadata) abort();
+    o->commit_ts = commit_ts;
+    o->expire_ts = expire_ts;
+    char key[320];
+    grp_offset_key(key, sizeof(key), topic, partition);
+    grp_offset_free(dict_set(g->offsets, key, o));
+}
+
+static void grp_offset_remove(grp_t *g, const char *topic, int32_t partition)
+{
+    char key[320];
+    grp_offset_key(key, sizeof(key), topic, partition);
+    grp_offset_free(dict_del(g->offsets, key));
+}
+
+static const grp_offset_t *grp_offset_get(grp_t *g, kstr_t topic, int32_t partition)
+{
+    char key[320];
+    snprintf(key, sizeof(key), "%.*s:%d", topic.len > 250 ? 250 : topic.len, topic.p, partition);
+    return dict_get(g->offsets, key);
+}
+
+/* ---------------------------------------------------------------- record keys and values */
+
+static void grp_key_offset(wbuf_t *wb, const char *group, const char *topic, int32_t partition)
+{
+    wbuf_i16(wb, GRP_KEY_OFFSET_V);
+    wbuf_cstr_f(wb, false, group);
+    wbuf_cstr_f(wb, false, topic);
+    wbuf_i32(wb, partition);
+}
+
+static void grp_key_group(wbuf_t *wb, const char *group)
+{
+    wbuf_i16(wb, GRP_KEY_GROUP_V);
+    wbuf_cstr_f(wb, false, group);
+}
+
+static void grp_value_offset(wbuf_t *wb, int64_t offset, int32_t epoch, kstr_t metadata,
+                             int64_t commit_ts, int64_t expire_ts)
+{
+    kstr_t md = metadata.len > 0 ? metadata : KSTR("");
+    if (expire_ts >= 0) { /* only v1 carries an expire timestamp */
+        wbuf_i16(wb, 1);
+        wbuf_i64(wb, offset);
+        wbuf_kstr_f(wb, false, md);
+        wbuf_i64(wb, commit_ts);
+        wbuf_i64(wb, expire_ts);
+        return;
+    }
+    wbuf_i16(wb, GRP_VALUE_OFFSET_V);
+    wbuf_i64(wb, offset);
+    wbuf_i32(wb, epoch);
+    wbuf_kstr_f(wb, false, md);
+    wbuf_i64(wb, commit_ts);
+}
+
+static void grp_value_group(wbuf_t *wb, const grp_t *g)
+{
+    wbuf_i16(wb, GRP_VALUE_GROUP_V);
+    wbuf_cstr_f(wb, false, g->protocol_type ? g->protocol_type : "");
+    wbuf_i32(wb, g->generation);
+    wbuf_cstr_f(wb, false, g->protocol);
+    wbuf_cstr_f(wb, false, g->leader);
+    wbuf_i64(wb, g->state_ts);
+    wbuf_i32(wb, g->nmembers);
+    for (const grp_member_t *m = g->members; m; m = m->next) {
+        const grp_proto_t *p = grp_member_proto(m, g->protocol);
+        wbuf_cstr_f(wb, false, m->id);
+        wbuf_cstr_f(wb, false, m->instance_id);
+        wbuf_cstr_f(wb, false, m->client_id);
+        wbuf_cstr_f(wb, false, m->client_host);
+        wbuf_i32(wb, m->rebalance_timeout_ms);
+        wbuf_i32(wb, m->session_timeout_ms);
+        wbuf_bytes_f(wb, false, p ? (const void *)p->meta : "", p ? p->meta_len : 0);
+        wbuf_bytes_f(wb, false, m->assignment ? (const void *)m->assignment : "",
+                     m->assignment_len);
+    }
+}
+
+/* Add one record (key and value built by the caller in k and v; v NULL = tombstone). */
+static void grp_rec_add(batch_builder_t *bb, int64_t now, const wbuf_t *k, const wbuf_t *v)
+{
+    batch_builder_add(bb, bb->count, now, k->p, (int32_t)k->len, v ? v->p : NULL,
+                      v ? (int32_t)v->len : -1, 0, NULL, 0);
+}
+
+static void grp_rec_group(batch_builder_t *bb, int64_t now, const grp_t *g, bool tombstone)
+{
+    wbuf_t k, v;
+    wbuf_init(&k);
+    wbuf_init(&v);
+    grp_key_group(&k, g->id);
+    if (!tombstone) grp_value_group(&v, g);
+    grp_rec_add(bb, now, &k, tombstone ? NULL : &v);
+    wbuf_free(&k);
+    wbuf_free(&v);
+}
+
+static void grp_rec_offset_tombstone(batch_builder_t *bb, int64_t now, const char *group,
+                                     const char *topic, int32_t partition)
+{
+    wbuf_t k;
+    wbuf_init(&k);
+    grp_key_offset(&k, group, topic, partition);
+    grp_rec_add(bb, now, &k, NULL);
+    wbuf_free(&k);
+}
+
+void grp_tombstones_all(grp_t *g, batch_builder_t *bb, int64_t now)
+{
+    size_t it = 0;
+    void *v;
+    while (dict_next(g->offsets, &it, NULL, &v)) {
+        grp_offset_t *o = v;
+        grp_rec_offset_tombstone(bb, now, g->id, o->topic, o->partition);
+    }
+    grp_rec_group(bb, now, g, true);
+}
+
+/* ---------------------------------------------------------------- appends */
+
+typedef struct grp_append_ctx {
+    wbuf_t wb;
+    grp_append_done_fn *done;
+    void *arg;
+} grp_append_ctx_t;
+
+/* Append errors as a coordinator reports them (Kafka's GroupMetadataManager mapping). */
+static const struct {
+    kerr_t from, to;
+} grp_append_errs[] = {
+    {KERR_UNKNOWN_TOPIC_OR_PARTITION, KERR_COORDINATOR_NOT_AVAILABLE},
+    {KERR_NOT_ENOUGH_REPLICAS, KERR_COORDINATOR_NOT_AVAILABLE},
+    {KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND, KERR_COORDINATOR_NOT_AVAILABLE},
+    {KERR_REQUEST_TIMED_OUT, KERR_COORDINATOR_NOT_AVAILABLE},
+    {KERR_NOT_LEADER_OR_FOLLOWER, KERR_NOT_COORDINATOR},
+    {KERR_KAFKA_STORAGE_ERROR, KERR_NOT_COORDINATOR},
+    {KERR__IO, KERR_NOT_COORDINATOR},
+    {KERR_MESSAGE_TOO_LARGE, KERR_INVALID_COMMIT_OFFSET_SIZE},
+    {KERR_RECORD_LIST_TOO_LARGE, KERR_INVALID_COMMIT_OFFSET_SIZE},
+    {KERR_INVALID_FETCH_SIZE, KERR_INVALID_COMMIT_OFFSET_SIZE},
+    {KERR__TOO_LARGE, KERR_INVALID_COMMIT_OFFSET_SIZE},
+};
+
+static kerr_t grp_append_err(kerr_t err)
+{
+    for (size_t i = 0; i < sizeof(grp_append_errs) / sizeof(grp_append_errs[0]); i++)
+        if (grp_append_errs[i].from == err) return grp_append_errs[i].to;
+    return err ? KERR_UNKNOWN_SERVER_ERROR : KERR_NONE;
+}
+
+static void grp_append_done(void *arg, kerr_t err, const plog_append_info_t *info)
+{
+    (void)info;
+    grp_append_ctx_t *ctx = arg;
+    ctx->done(ctx->arg, grp_append_err(err));
+    wbuf_free(&ctx->wb);
+    free(ctx);
+}
+
+void grp_append(grp_coord_t *gc, int32_t p, wbuf_t *wb, grp_append_done_fn *done, void *arg)
+{
+    partition_t *part = grp_offsets_partition(gc, p);
+    if (!part) {
+        wbuf_free(wb);
+        done(arg, KERR_NOT_COORDINATOR);
+        return;
+    }
+    grp_append_ctx_t *ctx = calloc(1, sizeof(*ctx));
+    if (!ctx) abort();
+    ctx->wb = *wb;
+    wbuf_init(wb);
+    ctx->done = done;
+    ctx->arg = arg;
+    rmgr_append_committed(gc->srv->rmgr, part, ctx->wb.p, ctx->wb.len, gc->commit_timeout_ms,
+                          grp_append_done, ctx);
+}
+
+static void grp_append_batch(grp_coord_t *gc, int32_t p, batch_builder_t *bb,
+                             grp_append_done_fn *done, void *arg)
+{
+    wbuf_t wb;
+    wbuf_init(&wb);
+    batch_builder_finish(bb, NULL, &wb);
+    batch_builder_free(bb);
+    grp_append(gc, p, &wb, done, arg);
+}
+
+void grp_store_group(grp_t *g, grp_append_done_fn *done, void *arg)
+{
+    int64_t now = ktime_wall_ms();
+    batch_builder_t bb;
+    batch_builder_init(&bb, now);
+    grp_rec_group(&bb, now, g, g->state == GRP_DEAD);
+    grp_append_batch(g->gc, g->partition, &bb, done, arg);
+}
+
+/* ---------------------------------------------------------------- OffsetCommit */
+
+typedef struct grp_commit_ctx {
+    grp_coord_t *gc;
+    char *group;
+    const kp_offsetcommit_req_t *req;
+    kp_offsetcommit_resp_t resp;
+    int64_t now, expire_ts;
+    grp_commit_cb *cb;
+    void *arg;
+} grp_commit_ctx_t;
+
+static void grp_commit_done(void *arg, kerr_t err)
+{
+    grp_commit_ctx_t *ctx = arg;
+    grp_t *g = grp_get(ctx->gc, ctx->group);
+    if (!err && !g) err = KERR_NOT_COORDINATOR; /* unloaded meanwhile */
+    for (int32_t i = 0; i < ctx->req->ntopics; i++) {
+        const kp_offsetcommit_topic_t *t = &ctx->req->topics[i];
+        kp_topic_errs_t *rt = &ctx->resp.topics[i];
+        char *topic = NULL;
+        for (int32_t j = 0; j < t->nparts; j++) {
+            if (rt->parts[j].error_code != KERR_NONE) continue; /* refused before the append */
+            rt->parts[j].error_code = (int16_t)err;
+            if (err) continue;
+            const kp_offsetcommit_part_t *p = &t->parts[j];
+            if (!topic) topic = kstr_dup(t->name);
+            grp_offset_put(g, topic, p->partition_index, p->committed_offset,
+                           p->committed_leader_epoch, p->committed_metadata, ctx->now,
+                           ctx->expire_ts);
+        }
+        free(topic);
+    }
+    ctx->cb(ctx->arg, &ctx->resp);
+    free(ctx->group);
+    free(ctx);
+}
+
+/* Per-partition checks before the append: metadata size, topic known. */
+static kerr_t grp_commit_part_check(grp_coord_t *gc, const char *topic,
+                                    const kp_offsetcommit_part_t *p)
+{
+    if (p->committed_metadata.len > gc->max_metadata_bytes) return KERR_OFFSET_METADATA_TOO_LARGE;
+    const md_topic_t *t = mdcache_topic(gc->srv->md, topic);
+    if (!t || p->partition_index < 0 || p->partition_index >= t->nparts)
+        return KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    return KERR_NONE;
+}
+
+void grp_commit(grp_coord_t *gc, int16_t ver, const kp_offsetcommit_req_t *req, arena_t *a,
+                grp_commit_cb *cb, void *arg)
+{
+    (void)ver;
+    grp_commit_ctx_t *ctx = calloc(1, sizeof(*ctx));
+    if (!ctx) abort();
+    ctx->gc = gc;
+    ctx->req = req;
+    ctx->cb = cb;
+    ctx->arg = arg;
+    ctx->now = ktime_wall_ms();
+    ctx->expire_ts = req->retention_time_ms > 0 ? ctx->now + req->retention_time_ms : -1;
+    ctx->resp.ntopics = req->ntopics;
+    ctx->resp.topics = arena_calloc(a, (size_t)req->ntopics + 1, sizeof(kp_topic_errs_t));
+    grp_t *g = NULL;
+    kerr_t err = grp_lookup(gc, req->group_id, req->generation_id < 0, &g);
+    if (!err && !g) err = KERR_ILLEGAL_GENERATION;
+    if (!err) err = grp_commit_check(g, req);
+    batch_builder_t bb;
+    batch_builder_init(&bb, ctx->now);
+    for (int32_t i = 0; i < req->ntopics; i++) {
+        const kp_offsetcommit_topic_t *t = &req->topics[i];
+        kp_topic_errs_t *rt = &ctx->resp.topics[i];
+        rt->name = t->name;
+        rt->nparts = t->nparts;
+        rt->parts = arena_calloc(a, (size_t)t->nparts + 1, sizeof(kp_part_err_t));
+        char *topic = kstr_dup(t->name);
+        for (int32_t j = 0; j < t->nparts; j++) {
+            const kp_offsetcommit_part_t *p = &t->parts[j];
+            rt->parts[j].partition_index = p->partition_index;
+            kerr_t perr = err ? err : grp_commit_part_check(gc, topic, p);
+            rt->parts[j].error_code = (int16_t)perr;
+            if (perr) continue;
+            wbuf_t k, v;
+            wbuf_init(&k);
+            wbuf_init(&v);
+            grp_key_offset(&k, g->id, topic, p->partition_index);
+            grp_value_offset(&v, p->committed_offset, p->committed_leader_epoch,
+                             p->committed_metadata, ctx->now, ctx->expire_ts);
+            grp_rec_add(&bb, ctx->now, &k, &v);
+            wbuf_free(&k);
+            wbuf_free(&v);
+        }
+        free(topic);
+    }
+    if (bb.count == 0) {
+        batch_builder_free(&bb);
+        cb(arg, &ctx->resp);
+        free(ctx);
+        return;
+    }
+    ctx->group = grp_dup(g->id);
+    grp_append_batch(gc, g->partition, &bb, grp_commit_done, ctx);
+}
+
+/* ---------------------------------------------------------------- OffsetFetch */
+
+static void grp_fetch_part(grp_t *g, kstr_t topic, int32_t partition, kerr_t err,
+                           kp_offsetfetch_part_t *out)
+{
+    const grp_offset_t *o = g && !err ? grp_offset_get(g, topic, partition) : NULL;
+    out->partition_index = partition;
+    out->committed_offset = o ? o->offset : -1;
+    out->committed_leader_epoch = o ? o->leader_epoch : -1;
+    out->metadata = o ? KSTR(o->metadata) : KSTR("");
+    out->error_code = (int16_t)err;
+}
+
+/* All committed offsets of g, grouped by topic. */
+static void grp_fetch_all(grp_t *g, arena_t *a, kp_offsetfetch_resp_t *resp)
+{
+    size_t n = g ? dict_size(g->offsets) : 0;
+    resp->topics = arena_calloc(a, n + 1, sizeof(*resp->topics));
+    size_t it = 0;
+    void *v;
+    while (g && dict_next(g->offsets, &it, NULL, &v)) {
+        grp_offset_t *o = v;
+        kp_offsetfetch_topic_t *t = NULL;
+        for (int32_t i = 0; i < resp->ntopics && !t; i++)
+            if (kstr_eq(resp->topics[i].name, o->topic)) t = &resp->topics[i];
+        if (!t) {
+            t = &resp->topics[resp->ntopics++];
+            t->name = KSTR(o->topic);
+            t->parts = arena_calloc(a, n, sizeof(*t->parts));
+        }
+        grp_fetch_part(g, t->name, o->partition, KERR_NONE, &t->parts[t->nparts++]);
+    }
+}
+
+void grp_fetch(grp_coord_t *gc, int16_t ver, const kp_offsetfetch_req_t *req, arena_t *a,
+               kp_offsetfetch_resp_t *resp)
+{
+    grp_t *g = NULL;
+    kerr_t err = grp_lookup(gc, req->group_id, false, &g);
+    resp->error_code = (int16_t)err;
+    if (req->ntopics < 0) {
+        if (!err) grp_fetch_all(g, a, resp);
+        return;
+    }
+    /* v0-1 have no top-level error: it goes on every partition */
+    kerr_t perr = ver < 2 ? err : KERR_NONE;
+    resp->ntopics = req->ntopics;
+    resp->topics = arena_calloc(a, (size_t)req->ntopics + 1, sizeof(*resp->topics));
+    for (int32_t i = 0; i < req->ntopics; i++) {
+        const kp_topic_parts_t *t = &req->topics[i];
+        kp_offsetfetch_topic_t *rt = &resp->topics[i];
+        rt->name = t->name;
+        rt->nparts = t->nparts;
+        rt->parts = arena_calloc(a, (size_t)t->nparts + 1, sizeof(*rt->parts));
+        for (int32_t j = 0; j < t->nparts; j++)
+            grp_fetch_part(g, t->name, t->parts[j], perr ? perr : err, &rt->parts[j]);
+    }
+}
+
+/* ---------------------------------------------------------------- OffsetDelete */
+
+/* The topics in a consumer-protocol subscription (version, topics[], user data...). */
+static bool grp_subscribed(const grp_t *g, kstr_t topic)
+{
+    if (!g->protocol_type || strcmp(g->protocol_type, "consumer") != 0) return false;
+    for (const grp_member_t *m = g->members; m; m = m->next) {
+        const grp_proto_t *p = grp_member_proto(m, g->protocol);
+        if (!p) continue;
+        rbuf_t rb;
+        rbuf_init(&rb, p->meta, (size_t)p->meta_len);
+        (void)rbuf_i16(&rb);
+        int32_t n = rbuf_array_len(&rb, false, 2);
+        for (int32_t i = 0; i < n && !rbuf_err(&rb); i++) {
+            kstr_t t = rbuf_str(&rb);
+            if (!rbuf_err(&rb) && t.len == topic.len && memcmp(t.p, topic.p, (size_t)t.len) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+typedef struct grp_odel_ctx {
+    grp_coord_t *gc;
+    char *group;
+    const kp_offsetdelete_req_t *req;
+    kp_offsetdelete_resp_t resp;
+    grp_offset_delete_cb *cb;
+    void *arg;
+} grp_odel_ctx_t;
+
+static void grp_odel_done(void *arg, kerr_t err)
+{
+    grp_odel_ctx_t *ctx = arg;
+    grp_t *g = grp_get(ctx->gc, ctx->group);
+    for (int32_t i = 0; i < ctx->resp.ntopics; i++) {
+        kp_topic_errs_t *rt = &ctx->resp.topics[i];
+        char *topic = kstr_dup(rt->name);
+        for (int32_t j = 0; j < rt->nparts; j++) {
+            if (rt->parts[j].error_code) continue;
+            rt->parts[j].error_code = (int16_t)err;
+            if (!err && g) grp_offset_remove(g, topic, rt->parts[j].partition_index);
+        }
+        free(topic);
+    }
+    ctx->cb(ctx->arg, &ctx->resp);
+    free(ctx->group);
+    free(ctx);
+}
+
+void grp_offset_delete(grp_coord_t *gc, const kp_offsetdelete_req_t *req, arena_t *a,
+                       grp_offset_delete_cb *cb, void *arg)
+{
+    kp_offsetdelete_resp_t resp;
+    memset(&resp, 0, sizeof(resp));
+    grp_t *g = NULL;
+    kerr_t err = grp_lookup(gc, req->group_id, false, &g);
+    if (!err && (!g || g->state == GRP_DEAD)) err = KERR_GROUP_ID_NOT_FOUND;
+    bool consumer = !err && g->protocol_type && strcmp(g->protocol_type, "consumer") == 0;
+    if (!err && g->state != GRP_EMPTY && !consumer) err = KERR_NON_EMPTY_GROUP;
+    if (err) {
+        resp.error_code = (int16_t)err;
+        cb(arg, &resp);
+        return;
+    }
+    grp_odel_ctx_t *ctx = calloc(1, sizeof(*ctx));
+    if (!ctx) abort();
+    ctx->gc = gc;
+    ctx->req = req;
+    ctx->cb = cb;
+    ctx->arg = arg;
+    ctx->resp.ntopics = req->ntopics;
+    ctx->resp.topics = arena_calloc(a, (size_t)req->ntopics + 1, sizeof(kp_topic_errs_t));
+    int64_t now = ktime_wall_ms();
+    batch_builder_t bb;
+    batch_builder_init(&bb, now);
+    for (int32_t i = 0; i < req->ntopics; i++) {
+        const kp_topic_parts_t *t = &req->topics[i];
+        kp_topic_errs_t *rt = &ctx->resp.topics[i];
+        rt->name = t->name;
+        rt->nparts = t->nparts;
+        rt->parts = arena_calloc(a, (size_t)t->nparts + 1, sizeof(kp_part_err_t));
+        bool subscribed = g->state != GRP_EMPTY && grp_subscribed(g, t->name);
+        char *topic = kstr_dup(t->name);
+        for (int32_t j = 0; j < t->nparts; j++) {
+            rt->parts[j].partition_index = t->parts[j];
+            if (subscribed) {
+                rt->parts[j].error_code = KERR_GROUP_SUBSCRIBED_TO_TOPIC;
+                continue;
+            }
+            if (grp_offset_get(g, t->name, t->parts[j]))
+                grp_rec_offset_tombstone(&bb, now, g->id, topic, t->parts[j]);
+        }
+        free(topic);
+    }
+    ctx->group = grp_dup(g->id);
+    if (bb.count == 0) {
+        batch_builder_free(&bb);
+        grp_odel_done(ctx, KERR_NONE);
+        return;
+    }
+    grp_append_batch(gc, g->partition, &bb, grp_odel_done, ctx);
+}
+
+/* ---------------------------------------------------------------- loading */
+
+static void grp_load_offset(grp_coord_t *gc, int32_t p, rbuf_t *k, kbytes_t value)
+{
+    char *group = kstr_dup(rbuf_str(k));
+    char *topic = kstr_dup(rbuf_str(k));
+    int32_t partition = rbuf_i32(k);
+    if (rbuf_err(k) || !group || !topic) goto out;
+    grp_t *g = grp_get(gc, group);
+    if (value.len < 0) {
+        if (g) grp_offset_remove(g, topic, partition);
+        goto out;
+    }
+    rbuf_t v;
+    rbuf_init(&v, value.p, (size_t)value.len);
+    int16_t ver = rbuf_i16(&v);
+    int64_t offset = rbuf_i64(&v);
+    int32_t epoch = ver >= 3 ? rbuf_i32(&v) : -1;
+    kstr_t md = rbuf_str(&v);
+    int64_t commit_ts = rbuf_i64(&v);
+    int64_t expire_ts = ver == 1 ? rbuf_i64(&v) : -1;
+    if (rbuf_err(&v) || ver < 0 || ver > 3) {
+        log_warn("grp", "%s-%d: unreadable offset commit value for group %s ignored",
+                 GRP_OFFSETS_TOPIC, p, group);
+        goto out;
+    }
+    if (!g) g = grp_new(gc, group, p);
+    grp_offset_put(g, topic, partition, offset, epoch, md, commit_ts, expire_ts);
+out:
+    free(group);
+    free(topic);
+}
+
+static void grp_reset_members(grp_t *g)
+{
+    while (g->members) {
+        grp_member_t *m = g->members;
+        g->members = m->next;
+        grp_member_free(m);
+    }
+    g->nmembers = 0;
+    free(g->protocol);
+    free(g->leader);
+    g->protocol = g->leader = NULL;
+}
+
+static void grp_load_members(grp_t *g, rbuf_t *v, int16_t ver)
+{
+    int32_t n = rbuf_array_len(v, false, 18);
+    for (int32_t i = 0; i < n && !rbuf_err(v); i++) {
+        char *id = kstr_dup(rbuf_str(v));
+        char *inst = ver >= 3 ? kstr_dup(rbuf_str(v)) : NULL;
+        kstr_t client_id = rbuf_str(v), host = rbuf_str(v);
+        int32_t rebalance = ver >= 1 ? rbuf_i32(v) : -1;
+        int32_t session = rbuf_i32(v);
+        kbytes_t sub = rbuf_bytes(v), as = rbuf_bytes(v);
+        if (!rbuf_err(v) && id && g->protocol) {
+            grp_member_t *m = grp_member_add(g, id, inst);
+            free(m->client_id);
+            free(m->client_host);
+            m->client_id = client_id.len > 0 ? kstr_dup(client_id) : grp_dup("");
+            m->client_host = host.len > 0 ? kstr_dup(host) : grp_dup("");
+            m->session_timeout_ms = session;
+            m->rebalance_timeout_ms = rebalance > 0 ? rebalance : session;
+            m->protos = calloc(1, sizeof(*m->protos));
+            if (!m->protos) abort();
+            m->nprotos = 1;
+            m->protos[0].name = grp_dup(g->protocol);
+            m->protos[0].meta_len = sub.len > 0 ? sub.len : 0;
+            m->protos[0].meta = malloc((size_t)m->protos[0].meta_len + 1);
+            if (!m->protos[0].meta) abort();
+            if (sub.len > 0) memcpy(m->protos[0].meta, sub.p, (size_t)sub.len);
+            if (as.len > 0) {
+                m->assignment = malloc((size_t)as.len);
+                if (!m->assignment) abort();
+                memcpy(m->assignment, as.p, (size_t)as.len);
+                m->assignment_len = as.len;
+            }
+        }
+        free(id);
+        free(inst);
+    }
+}
+
+static void grp_load_group(grp_coord_t *gc, int32_t p, rbuf_t *k, kbytes_t value)
+{
+    char *group = kstr_dup(rbuf_str(k));
+    if (rbuf_err(k) || !group) {
+        free(group);
+        return;
+    }
+    grp_t *g = grp_get(gc, group);
+    if (!g) g = grp_new(gc, group, p);
+    grp_reset_members(g);
+    if (value.len < 0) { /* deleted: only offsets written later keep it */
+        g->generation = 0;
+        free(g->protocol_type);
+        g->protocol_type = NULL;
+        free(group);
+        return;
+    }
+    rbuf_t v;
+    rbuf_init(&v, value.p, (size_t)value.len);
+    int16_t ver = rbuf_i16(&v);
+    kstr_t ptype = rbuf_str(&v);
+    g->generation = rbuf_i32(&v);
+    kstr_t proto = rbuf_str(&v), leader = rbuf_str(&v);
+    int64_t ts = ver >= 2 ? rbuf_i64(&v) : -1;
+    if (!rbuf_err(&v) && ver >= 0 && ver <= 3) {
+        free(g->protocol_type);
+        g->protocol_type = ptype.len > 0 ? kstr_dup(ptype) : NULL;
+        g->protocol = proto.len >= 0 ? kstr_dup(proto) : NULL;
+        g->leader = leader.len >= 0 ? kstr_dup(leader) : NULL;
+        g->state_ts = ts > 0 ? ts : ktime_wall_ms();
+        grp_load_members(g, &v, ver);
+    }
+    if (rbuf_err(&v) || ver < 0 || ver > 3) {
+        log_warn("grp", "%s-%d: unreadable group metadata for %s ignored", GRP_OFFSETS_TOPIC, p,
+                 group);
+        grp_reset_members(g);
+    }
+    free(group);
+}
+
+static void grp_load_record(grp_coord_t *gc, int32_t p, const batch_rec_t *r)
+{
+    if (r->key.len < 2) return;
+    rbuf_t k;
+    rbuf_init(&k, r->key.p, (size_t)r->key.len);
+    int16_t kv = rbuf_i16(&k);
+    if (kv == 0 || kv == 1)
+        grp_load_offset(gc, p, &k, r->value);
+    else if (kv == 2)
+        grp_load_group(gc, p, &k, r->value);
+}
+
+/* Apply the batches in buf; returns the offset after the last whole batch. */
+static int64_t grp_load_batches(grp_coord_t *gc, int32_t p, const uint8_t *buf, size_t len,
+                                int64_t next)
+{
+    wbuf_t scratch;
+    wbuf_init(&scratch);
+    size_t off = 0;
+    while (off < len) {
+        batch_hdr_t h;
+        if (batch_hdr_parse(buf + off, len - off, &h) != KERR_NONE) break;
+        size_t sz = batch_size(&h);
+        rbuf_t rb;
+        bool control = h.attributes & BATCH_ATTR_CONTROL;
+        if (!control && compress_batch_records(buf + off, sz, &h, GRP_INFLATE_MAX, &scratch, &rb) ==
+                            KERR_NONE) {
+            batch_rec_t r;
+            while (batch_rec_next(&rb, &r))
+                if (h.base_offset + r.offset_delta >= next) grp_load_record(gc, p, &r);
+        }
+        next = batch_last_offset(&h) + 1;
+        off += sz;
+    }
+    wbuf_free(&scratch);
+    return next;
+}
+
+static void grp_load_finish(grp_coord_t *gc, int32_t p)
+{
+    size_t it = 0;
+    void *v;
+    int n = 0;
+    while (dict_next(gc->groups, &it, NULL, &v)) {
+        grp_t *g = v;
+        if (g->partition != p) continue;
+        n++;
+        if (g->nmembers > 0) {
+            grp_set_state(g, GRP_STABLE);
+            for (grp_member_t *m = g->members; m; m = m->next) grp_member_schedule(m);
+        } else {
+            grp_set_state(g, GRP_EMPTY);
+        }
+    }
+    gc->parts[p].state = GC_PART_LOADED;
+    if (n)
+        log_info("grp", "loaded %d groups from %s-%d (up to offset %lld)", n, GRP_OFFSETS_TOPIC, p,
+                 (long long)gc->parts[p].load_next);
+    else
+        log_debug("grp", "loaded %d groups from %s-%d (up to offset %lld)", n, GRP_OFFSETS_TOPIC, p,
+                  (long long)gc->parts[p].load_next);
+}
+
+static void grp_load_step(ev_loop_t *loop, void *arg)
+{
+    gc_part_t *gp = arg;
+    grp_coord_t *gc = gp->gc;
+    int32_t p = gp->index;
+    gp->load_timer = 0;
+    partition_t *part = grp_offsets_partition(gc, p);
+    if (!part || gp->state != GC_PART_LOADING) return;
+    plog_slice_t sl;
+    if (gp->load_next < plog_start_offset(part->log)) gp->load_next = plog_start_offset(part->log);
+    kerr_t err = plog_read(part->log, gp->load_next, GRP_LOAD_SLICE, part->hw, &sl);
+    if (err || sl.len == 0) {
+        if (err)
+            log_warn("grp", "loading %s-%d at %lld: %s", GRP_OFFSETS_TOPIC, p,
+                     (long long)gp->load_next, kerr_name(err));
+        grp_load_finish(gc, p);
+        return;
+    }
+    uint8_t *buf = malloc(sl.len);
+    if (!buf) abort();
+    ssize_t got = pread(sl.fd, buf, sl.len, sl.pos);
+    int64_t next = gp->load_next;
+    if (got > 0) next = grp_load_batches(gc, p, buf, (size_t)got, gp->load_next);
+    free(buf);
+    if (next <= gp->load_next) { /* nothing readable: stop rather than spin */
+        log_warn("grp", "loading %s-%d stopped at offset %lld (unreadable batch)",
+                 GRP_OFFSETS_TOPIC, p, (long long)gp->load_next);
+        grp_load_finish(gc, p);
+        return;
+    }
+    gp->load_next = next;
+    gp->load_timer = ev_timer_add(loop, 0, grp_load_step, gp); /* yield to the reactor */
+}
+
+void grp_load_start(grp_coord_t *gc, int32_t p)
+{
+    gc_part_t *gp = &gc->parts[p];
+    gp->state = GC_PART_LOADING;
+    gp->load_next = 0;
+    log_info("grp", "loading groups and offsets from %s-%d", GRP_OFFSETS_TOPIC, p);
+    gp->load_timer = ev_timer_add(gc->loop, 0, grp_load_step, gp);
+}
+
+/* ---------------------------------------------------------------- expiration */
+
+static void grp_expire_done(void *arg, kerr_t err)
+{
+    char *id = arg;
+    if (err) log_warn("grp", "writing expired offsets of group %s failed: %s", id, kerr_name(err));
+    free(id);
+}
+
+/* Kafka's cleanupGroupMetadata: expire offsets of empty groups (from the time the group
+ * became empty) and of standalone consumers (from the commit), then drop empty groups. */
+void grp_expire_offsets(grp_coord_t *gc, int64_t now)
+{
+    size_t it = 0;
+    void *v;
+    while (dict_next(gc->groups, &it, NULL, &v)) {
+        grp_t *g = v;
+        if (gc->parts[g->partition].state != GC_PART_LOADED || g->state != GRP_EMPTY || g->pending)
+            continue;
+        batch_builder_t bb;
+        batch_builder_init(&bb, now);
+        size_t oit = 0;
+        void *ov;
+        while (dict_next(g->offsets, &oit, NULL, &ov)) {
+            grp_offset_t *o = ov;
+            int64_t base = g->protocol_type ? g->state_ts : o->commit_ts;
+            bool expired = o->expire_ts >= 0 ? now >= o->expire_ts : now - base >= gc->retention_ms;
+            if (!expired) continue;
+            grp_rec_offset_tombstone(&bb, now, g->id, o->topic, o->partition);
+            char key[320];
+            grp_offset_key(key, sizeof(key), o->topic, o->partition);
+            grp_offset_free(dict_del(g->offsets, key));
+        }
+        bool dead = dict_size(g->offsets) == 0;
+        if (dead) grp_rec_group(&bb, now, g, true);
+        int32_t p = g->partition;
+        char *id = grp_dup(g->id);
+        if (bb.count > 0)
+            log_info("grp", "group %s: %d expired offsets removed%s", id, bb.count - (dead ? 1 : 0),
+                     dead ? "; the group is gone" : "");
+        if (dead) grp_destroy(g, KERR_COORDINATOR_NOT_AVAILABLE);
+        if (bb.count == 0) {
+            batch_builder_free(&bb);
+            free(id);
+            continue;
+        }
+        grp_append_batch(gc, p, &bb, grp_expire_done, id);
+    }
+}

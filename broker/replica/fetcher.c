@@ -1,0 +1,488 @@
+/* fetcher.c: follower fetchers (see fetcher.h). Each request in flight carries a context
+ * naming the partitions it covers with the leader epoch they had when it was sent; answers
+ * for a partition that left the fetcher, or changed epoch since, are dropped. */
+#include "fetcher.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "cfg.h"
+#include "ktime.h"
+#include "log.h"
+#include "peer.h"
+#include "proto/kp.h"
+#include "proto/kp_fetch.h"
+#include "proto/kp_offsetforleaderepoch.h"
+#include "rec/batch.h"
+#include "rec/crc32c.h"
+#include "rmgr.h"
+#include "server.h"
+#include "store/plog.h"
+
+typedef struct fetch_ent {
+    partition_t *part; /* NULL once removed */
+    int32_t epoch;
+    int32_t asked_epoch; /* OffsetForLeaderEpoch: the epoch we asked about */
+} fetch_ent_t;
+
+typedef struct fetch_ctx {
+    struct fetcher *f;
+    bool ofle;
+    int n;
+    fetch_ent_t *e;
+} fetch_ctx_t;
+
+struct fetcher {
+    server_t *srv;
+    int32_t leader;
+    peer_t *peer;
+    partition_t **parts;
+    int nparts, cap;
+    fetch_ctx_t *inflight;
+    int64_t backoff_until_ms;
+    ev_timer_id_t retry_timer; /* wakes the fetcher when a delay ends */
+    int64_t retry_at_ms;
+    /* settings (Kafka's replica.fetch.*) */
+    int32_t wait_ms, min_bytes, max_bytes, part_max_bytes;
+    int64_t backoff_ms, socket_timeout_ms;
+};
+
+static void fetcher_kick(fetcher_t *f);
+
+static void fetcher_retry_cb(ev_loop_t *loop, void *arg)
+{
+    (void)loop;
+    fetcher_t *f = arg;
+    f->retry_timer = 0;
+    fetcher_kick(f);
+}
+
+/* Make sure the fetcher looks again at when_ms (monotonic). */
+static void fetcher_arm(fetcher_t *f, int64_t when_ms)
+{
+    if (f->retry_timer && f->retry_at_ms <= when_ms) return;
+    if (f->retry_timer) ev_timer_cancel(f->srv->loop, f->retry_timer);
+    int64_t d = when_ms - ktime_mono_ms();
+    f->retry_at_ms = when_ms;
+    f->retry_timer = ev_timer_add(f->srv->loop, d > 0 ? d : 0, fetcher_retry_cb, f);
+}
+
+static int64_t fetcher_cfg(server_t *srv, const char *key, int64_t dflt)
+{
+    return srv->cfg ? cfg_int(srv->cfg, key) : dflt;
+}
+
+fetcher_t *fetcher_get(server_t *srv, int32_t leader, const char *host, int port)
+{
+    for (int i = 0; i < srv->nfetchers; i++) {
+        fetcher_t *f = srv->fetchers[i];
+        if (f->leader != leader) continue;
+        if (!peer_addr_is(f->peer, host, port)) peer_set_addr(f->peer, host, port);
+        return f;
+    }
+    fetcher_t *f = calloc(1, sizeof(*f));
+    if (!f) abort();
+    f->srv = srv;
+    f->leader = leader;
+    f->wait_ms = (int32_t)fetcher_cfg(srv, "replica.fetch.wait.max.ms", 500);
+    f->min_bytes = (int32_t)fetcher_cfg(srv, "replica.fetch.min.bytes", 1);
+    f->max_bytes = (int32_t)fetcher_cfg(srv, "replica.fetch.response.max.bytes", 10485760);
+    f->part_max_bytes = (int32_t)fetcher_cfg(srv, "replica.fetch.max.bytes", 1048576);
+    f->backoff_ms = fetcher_cfg(srv, "replica.fetch.backoff.ms", 1000);
+    f->socket_timeout_ms = fetcher_cfg(srv, "replica.socket.timeout.ms", 30000);
+    char name[32], cid[64];
+    snprintf(name, sizeof(name), "broker %d", leader);
+    snprintf(cid, sizeof(cid), "broker-%d-fetcher-0", srv->broker_id);
+    size_t max_resp = (size_t)f->max_bytes + (size_t)f->part_max_bytes + (1u << 20);
+    f->peer = peer_new(srv->loop, name, cid, host, port, max_resp);
+    fetcher_t **nf = realloc(srv->fetchers, (size_t)(srv->nfetchers + 1) * sizeof(*nf));
+    if (!nf) abort();
+    srv->fetchers = nf;
+    srv->fetchers[srv->nfetchers++] = f;
+    log_info("fetcher", "replica fetcher for broker %d at %s:%d started", leader, host, port);
+    return f;
+}
+
+static void fetcher_free(fetcher_t *f)
+{
+    if (f->retry_timer) ev_timer_cancel(f->srv->loop, f->retry_timer);
+    if (f->inflight) f->inflight->f = NULL; /* the answer (KERR__DESTROY) frees the context */
+    for (int i = 0; i < f->nparts; i++) f->parts[i]->fetcher = NULL;
+    peer_free(f->peer);
+    free(f->parts);
+    free(f);
+}
+
+void fetcher_free_all(server_t *srv)
+{
+    for (int i = 0; i < srv->nfetchers; i++) fetcher_free(srv->fetchers[i]);
+    free(srv->fetchers);
+    srv->fetchers = NULL;
+    srv->nfetchers = 0;
+}
+
+void fetcher_add(fetcher_t *f, partition_t *part)
+{
+    if (f->nparts == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 16;
+        f->parts = realloc(f->parts, (size_t)f->cap * sizeof(*f->parts));
+        if (!f->parts) abort();
+    }
+    f->parts[f->nparts++] = part;
+    part->fetcher = f;
+    part->fstate = FETCH_TRUNCATE;
+    part->delay_until_ms = 0;
+    fetcher_kick(f);
+}
+
+void fetcher_remove(fetcher_t *f, partition_t *part)
+{
+    for (int i = 0; i < f->nparts; i++) {
+        if (f->parts[i] != part) continue;
+        f->parts[i] = f->parts[--f->nparts];
+        break;
+    }
+    if (f->inflight)
+        for (int i = 0; i < f->inflight->n; i++)
+            if (f->inflight->e[i].part == part) f->inflight->e[i].part = NULL;
+    part->fetcher = NULL;
+    part->fstate = FETCH_NONE;
+}
+
+/* Leadership is moving (the leader has not heard yet, or we have not): retry soon. */
+#define FETCHER_EPOCH_RETRY_MS 100
+
+static void fetcher_delay_for(fetcher_t *f, partition_t *part, int64_t ms, const char *why)
+{
+    part->delay_until_ms = ktime_mono_ms() + ms;
+    fetcher_arm(f, part->delay_until_ms);
+    log_info("fetcher", "%s-%d: fetch from broker %d: %s; retrying in %lld ms", part->topic,
+             part->index, f->leader, why, (long long)ms);
+}
+
+static void fetcher_delay(fetcher_t *f, partition_t *part, kerr_t err)
+{
+    bool moving = err == KERR_NOT_LEADER_OR_FOLLOWER || err == KERR_UNKNOWN_LEADER_EPOCH ||
+                  err == KERR_FENCED_LEADER_EPOCH || err == KERR_REPLICA_NOT_AVAILABLE ||
+                  err == KERR_UNKNOWN_TOPIC_OR_PARTITION;
+    fetcher_delay_for(f, part, moving ? FETCHER_EPOCH_RETRY_MS : f->backoff_ms, kerr_name(err));
+}
+
+static void fetcher_backoff(fetcher_t *f)
+{
+    f->backoff_until_ms = ktime_mono_ms() + f->backoff_ms;
+    fetcher_arm(f, f->backoff_until_ms);
+}
+
+/* The context entry for (topic, partition), if still current. */
+static partition_t *fetcher_match(fetch_ctx_t *ctx, kstr_t topic, int32_t p, fetch_ent_t **ent)
+{
+    for (int i = 0; i < ctx->n; i++) {
+        fetch_ent_t *e = &ctx->e[i];
+        if (!e->part || e->part->index != p || !kstr_eq(topic, e->part->topic)) continue;
+        if (e->part->leader_epoch != e->epoch || e->part->fetcher != ctx->f) return NULL;
+        *ent = e;
+        return e->part;
+    }
+    return NULL;
+}
+
+static void fetcher_done(fetcher_t *f, fetch_ctx_t *ctx)
+{
+    if (f) f->inflight = NULL;
+    free(ctx->e);
+    free(ctx);
+}
+
+/* ---------------------------------------------------------------- truncation */
+
+/* Where our log stops agreeing with the leader's (KIP-101/279). */
+static int64_t fetcher_trunc_offset(partition_t *part, int32_t asked, const kp_ofle_part_resp_t *r)
+{
+    int64_t leo = plog_end_offset(part->log);
+    if (r->leader_epoch < 0 || r->end_offset < 0) return part->hw < leo ? part->hw : leo;
+    int64_t end = r->end_offset;
+    if (r->leader_epoch != asked) {
+        int32_t found;
+        int64_t ours = plog_epoch_end_offset(part->log, r->leader_epoch, &found);
+        if (ours >= 0 && ours < end) end = ours;
+    }
+    return end < leo ? end : leo;
+}
+
+static void fetcher_on_ofle(void *arg, kerr_t err, rbuf_t *body)
+{
+    fetch_ctx_t *ctx = arg;
+    fetcher_t *f = ctx->f;
+    if (err == KERR__DESTROY || !f) {
+        fetcher_done(f, ctx);
+        return;
+    }
+    arena_t a;
+    arena_init(&a);
+    kp_ofle_resp_t resp;
+    if (err || kp_ofle_resp_decode(body, FETCHER_OFLE_VERSION, &a, &resp) != KERR_NONE) {
+        fetcher_backoff(f);
+        arena_free(&a);
+        fetcher_done(f, ctx);
+        return;
+    }
+    for (int32_t i = 0; i < resp.ntopics; i++) {
+        kp_ofle_topic_resp_t *t = &resp.topics[i];
+        for (int32_t j = 0; j < t->nparts; j++) {
+            kp_ofle_part_resp_t *r = &t->parts[j];
+            fetch_ent_t *e;
+            partition_t *part = fetcher_match(ctx, t->topic, r->partition, &e);
+            if (!part || part->fstate != FETCH_TRUNCATE) continue;
+            if (r->error_code) {
+                fetcher_delay(f, part, (kerr_t)r->error_code);
+                continue;
+            }
+            int64_t to = fetcher_trunc_offset(part, e->asked_epoch, r);
+            if (rmgr_truncate(f->srv->rmgr, part, to) != KERR_NONE) {
+                fetcher_delay_for(f, part, f->backoff_ms, "truncation failed");
+                continue;
+            }
+            log_info("fetcher", "%s-%d: leader %d has epoch %d up to offset %lld; our log ends "
+                                "at %lld after truncation",
+                     part->topic, part->index, f->leader, r->leader_epoch,
+                     (long long)r->end_offset, (long long)plog_end_offset(part->log));
+            part->fstate = FETCH_ACTIVE;
+        }
+    }
+    arena_free(&a);
+    fetcher_done(f, ctx);
+    fetcher_kick(f);
+}
+
+/* ---------------------------------------------------------------- fetch */
+
+/* Append the complete, CRC-valid batches of records at or after the log end. */
+static void fetcher_append(fetcher_t *f, partition_t *part, const kp_fetch_part_resp_t *r)
+{
+    if (r->rec_len <= 0) return;
+    uint8_t *p = (uint8_t *)r->rec_mem; /* the response buffer is ours until we return */
+    size_t len = (size_t)r->rec_len, off = 0, start = 0, end = 0;
+    int64_t leo = plog_end_offset(part->log);
+    while (off < len) {
+        batch_hdr_t h;
+        kerr_t err = batch_hdr_parse(p + off, len - off, &h);
+        if (err == KERR__AGAIN) break; /* a partial batch at the end of the response */
+        if (err || h.magic != BATCH_MAGIC_V2 ||
+            crc32c(0, p + off + 21, batch_size(&h) - 21) != h.crc) {
+            log_warn("fetcher", "%s-%d: corrupt batch at offset %lld from broker %d; dropping "
+                                "the rest of the response",
+                     part->topic, part->index, (long long)h.base_offset, f->leader);
+            break;
+        }
+        if (batch_last_offset(&h) < leo) start = off + batch_size(&h); /* already have it */
+        off += batch_size(&h);
+        end = off;
+    }
+    if (end <= start) return;
+    plog_append_info_t info;
+    kerr_t err = rmgr_append_replica(f->srv->rmgr, part, p + start, end - start, &info);
+    if (err) fetcher_delay_for(f, part, f->backoff_ms, kerr_name(err));
+}
+
+static void fetcher_on_fetch(void *arg, kerr_t err, rbuf_t *body)
+{
+    fetch_ctx_t *ctx = arg;
+    fetcher_t *f = ctx->f;
+    if (err == KERR__DESTROY || !f) {
+        fetcher_done(f, ctx);
+        return;
+    }
+    arena_t a;
+    arena_init(&a);
+    kp_fetch_resp_t resp;
+    if (err || kp_fetch_resp_decode(body, FETCHER_VERSION, &a, &resp) != KERR_NONE ||
+        resp.error_code) {
+        fetcher_backoff(f);
+        arena_free(&a);
+        fetcher_done(f, ctx);
+        return;
+    }
+    for (int32_t i = 0; i < resp.ntopics; i++) {
+        kp_fetch_topic_resp_t *t = &resp.topics[i];
+        for (int32_t j = 0; j < t->nparts; j++) {
+            kp_fetch_part_resp_t *r = &t->parts[j];
+            fetch_ent_t *e;
+            partition_t *part = fetcher_match(ctx, t->topic, r->partition_index, &e);
+            if (!part || part->fstate != FETCH_ACTIVE) continue;
+            switch ((kerr_t)r->error_code) {
+            case KERR_NONE:
+                fetcher_append(f, part, r);
+                rmgr_follower_hw(f->srv->rmgr, part, r->high_watermark);
+                break;
+            case KERR_OFFSET_OUT_OF_RANGE:
+                if (r->log_start_offset > plog_end_offset(part->log)) {
+                    /* the leader no longer has what we lack: start over at its log start */
+                    if (plog_reset(part->log, r->log_start_offset) == KERR_NONE) {
+                        part->hw = r->log_start_offset;
+                        rmgr_truncate(f->srv->rmgr, part, r->log_start_offset);
+                    }
+                } else {
+                    part->fstate = FETCH_TRUNCATE; /* we are ahead: find the divergence */
+                }
+                break;
+            default:
+                fetcher_delay(f, part, (kerr_t)r->error_code);
+                break;
+            }
+        }
+    }
+    arena_free(&a);
+    fetcher_done(f, ctx);
+    fetcher_kick(f);
+}
+
+static fetch_ctx_t *fetcher_ctx(fetcher_t *f, bool ofle, int n)
+{
+    fetch_ctx_t *ctx = calloc(1, sizeof(*ctx));
+    if (!ctx) abort();
+    ctx->f = f;
+    ctx->ofle = ofle;
+    ctx->e = calloc((size_t)(n ? n : 1), sizeof(*ctx->e));
+    if (!ctx->e) abort();
+    return ctx;
+}
+
+/* Partitions of f in state st and not delayed, grouped by topic (pointers into f->parts). */
+static int fetcher_pick(fetcher_t *f, follow_state_t st, int64_t now, partition_t **out)
+{
+    int n = 0;
+    for (int i = 0; i < f->nparts; i++) {
+        partition_t *part = f->parts[i];
+        if (part->fstate != st || part->delay_until_ms > now) continue;
+        out[n++] = part;
+    }
+    /* group by topic: stable insertion by name keeps the request's topics contiguous */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && strcmp(out[j - 1]->topic, out[j]->topic) > 0; j--) {
+            partition_t *t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    return n;
+}
+
+static void fetcher_send_ofle(fetcher_t *f, partition_t **parts, int n)
+{
+    fetch_ctx_t *ctx = fetcher_ctx(f, true, n);
+    arena_t a;
+    arena_init(&a);
+    kp_ofle_req_t req = {.replica_id = f->srv->broker_id};
+    req.topics = arena_calloc(&a, (size_t)n, sizeof(kp_ofle_topic_t));
+    for (int i = 0; i < n; i++) {
+        partition_t *part = parts[i];
+        kp_ofle_topic_t *t = req.ntopics ? &req.topics[req.ntopics - 1] : NULL;
+        if (!t || !kstr_eq(t->topic, part->topic)) {
+            t = &req.topics[req.ntopics++];
+            t->topic = KSTR(part->topic);
+            t->parts = arena_calloc(&a, (size_t)n, sizeof(kp_ofle_part_t));
+        }
+        kp_ofle_part_t *p = &t->parts[t->nparts++];
+        p->partition = part->index;
+        p->current_leader_epoch = part->leader_epoch;
+        p->leader_epoch = plog_latest_epoch(part->log);
+        ctx->e[ctx->n++] = (fetch_ent_t){part, part->leader_epoch, p->leader_epoch};
+    }
+    wbuf_t wb;
+    wbuf_init(&wb);
+    kp_ofle_req_encode(&wb, FETCHER_OFLE_VERSION, &req);
+    arena_free(&a);
+    f->inflight = ctx;
+    peer_request(f->peer, KAPI_OFFSET_FOR_LEADER_EPOCH, FETCHER_OFLE_VERSION,
+                 kp_ofle_flexible(FETCHER_OFLE_VERSION), &wb, f->socket_timeout_ms,
+                 fetcher_on_ofle, ctx);
+    wbuf_free(&wb);
+}
+
+static void fetcher_send_fetch(fetcher_t *f, partition_t **parts, int n)
+{
+    fetch_ctx_t *ctx = fetcher_ctx(f, false, n);
+    arena_t a;
+    arena_init(&a);
+    kp_fetch_req_t req;
+    memset(&req, 0, sizeof(req));
+    req.replica_id = f->srv->broker_id;
+    req.max_wait_ms = f->wait_ms;
+    req.min_bytes = f->min_bytes;
+    req.max_bytes = f->max_bytes;
+    req.session_epoch = -1;
+    req.rack_id = KSTR("");
+    req.topics = arena_calloc(&a, (size_t)n, sizeof(kp_fetch_topic_t));
+    for (int i = 0; i < n; i++) {
+        partition_t *part = parts[i];
+        kp_fetch_topic_t *t = req.ntopics ? &req.topics[req.ntopics - 1] : NULL;
+        if (!t || !kstr_eq(t->topic, part->topic)) {
+            t = &req.topics[req.ntopics++];
+            t->topic = KSTR(part->topic);
+            t->parts = arena_calloc(&a, (size_t)n, sizeof(kp_fetch_part_t));
+        }
+        kp_fetch_part_t *p = &t->parts[t->nparts++];
+        p->partition = part->index;
+        p->current_leader_epoch = part->leader_epoch;
+        p->fetch_offset = plog_end_offset(part->log);
+        p->last_fetched_epoch = -1;
+        p->log_start_offset = plog_start_offset(part->log);
+        p->partition_max_bytes = f->part_max_bytes;
+        ctx->e[ctx->n++] = (fetch_ent_t){part, part->leader_epoch, -1};
+    }
+    wbuf_t wb;
+    wbuf_init(&wb);
+    kp_fetch_req_encode(&wb, FETCHER_VERSION, &req);
+    arena_free(&a);
+    f->inflight = ctx;
+    peer_request(f->peer, KAPI_FETCH, FETCHER_VERSION, kp_fetch_flexible(FETCHER_VERSION), &wb,
+                 f->wait_ms + f->socket_timeout_ms, fetcher_on_fetch, ctx);
+    wbuf_free(&wb);
+}
+
+/* Send the next request: truncation first, then a fetch for the active partitions. */
+static void fetcher_kick(fetcher_t *f)
+{
+    int64_t now = ktime_mono_ms();
+    if (f->inflight || now < f->backoff_until_ms || f->nparts == 0) return;
+    partition_t **parts = malloc((size_t)f->nparts * sizeof(*parts));
+    if (!parts) abort();
+    int n = fetcher_pick(f, FETCH_TRUNCATE, now, parts);
+    /* without any leader epoch there is nothing to compare: an empty log is in agreement,
+     * anything else falls back to the high watermark (pre-KIP-101 logs) */
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        partition_t *part = parts[i];
+        if (plog_latest_epoch(part->log) >= 0) {
+            parts[k++] = part;
+            continue;
+        }
+        if (plog_end_offset(part->log) > part->hw) rmgr_truncate(f->srv->rmgr, part, part->hw);
+        part->fstate = FETCH_ACTIVE;
+    }
+    if (k > 0) {
+        fetcher_send_ofle(f, parts, k);
+    } else {
+        n = fetcher_pick(f, FETCH_ACTIVE, now, parts);
+        if (n > 0) fetcher_send_fetch(f, parts, n);
+    }
+    free(parts);
+}
+
+void fetcher_tick_all(server_t *srv, int64_t now_ms)
+{
+    for (int i = 0; i < srv->nfetchers; i++) {
+        fetcher_t *f = srv->fetchers[i];
+        if (f->nparts == 0 && !f->inflight) {
+            log_info("fetcher", "replica fetcher for broker %d stopped (no partitions)",
+                     f->leader);
+            fetcher_free(f);
+            srv->fetchers[i--] = srv->fetchers[--srv->nfetchers];
+            continue;
+        }
+        (void)now_ms;
+        fetcher_kick(f);
+    }
+}
