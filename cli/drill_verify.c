@@ -4,6 +4,7 @@
  * position once, and the order check walks each partition's log in offset order. */
 #include "drill_verify.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@ typedef struct dv_seq {
     int8_t state;
     int32_t partition;
     int64_t offset;
+    int64_t t_sent;
     int32_t copies; /* filled by dv_count */
 } dv_seq_t;
 
@@ -28,8 +30,8 @@ struct dv {
     int64_t nreads, cap_reads;
     dv_rec_t *live; /* read while the drill ran */
     int64_t nlive, cap_live;
-    int64_t *ack_times;
-    int64_t nacks, cap_acks;
+    int64_t *ack_times, *ack_seqs; /* in the order acks arrived */
+    int64_t nacks, cap_acks, cap_ack_seqs;
 };
 
 static void *dv_grow(void *p, int64_t *cap, int64_t need, size_t elem)
@@ -66,13 +68,17 @@ void dv_free(dv_t *dv)
     free(dv->reads);
     free(dv->live);
     free(dv->ack_times);
+    free(dv->ack_seqs);
     free(dv);
 }
 
-void dv_sent(dv_t *dv, int64_t seq)
+void dv_sent(dv_t *dv, int64_t seq, int64_t t_us)
 {
     dv_seq_t *s = dv_at(dv, seq);
-    if (s && s->state == DV_UNKNOWN) s->state = DV_SENT;
+    if (s && s->state == DV_UNKNOWN) {
+        s->state = DV_SENT;
+        s->t_sent = t_us;
+    }
 }
 
 void dv_acked(dv_t *dv, int64_t seq, int32_t partition, int64_t offset, int64_t t_us)
@@ -83,7 +89,9 @@ void dv_acked(dv_t *dv, int64_t seq, int32_t partition, int64_t offset, int64_t 
     s->partition = partition;
     s->offset = offset;
     dv->ack_times = dv_grow(dv->ack_times, &dv->cap_acks, dv->nacks + 1, sizeof(int64_t));
-    dv->ack_times[dv->nacks++] = t_us;
+    dv->ack_seqs = dv_grow(dv->ack_seqs, &dv->cap_ack_seqs, dv->nacks + 1, sizeof(int64_t));
+    dv->ack_times[dv->nacks] = t_us;
+    dv->ack_seqs[dv->nacks++] = seq;
 }
 
 void dv_failed(dv_t *dv, int64_t seq)
@@ -210,28 +218,58 @@ void dv_count(dv_t *dv, dv_counts_t *out)
     }
 }
 
-void dv_window(const dv_t *dv, int64_t t_fault, int64_t t_end, dv_window_t *out)
+/* One partition's window: acks of that partition only; "after" counts only messages sent
+ * after the fault (an ack for a message already in flight says nothing of availability). */
+static void dv_window_part(const dv_t *dv, int32_t p, int64_t t_fault, int64_t t_end,
+                           dv_window_t *out)
 {
     out->last_before = out->first_after = out->window = -1;
     out->longest_gap = 0;
-    int64_t prev = -1;
-    for (int64_t i = 0; i < dv->nacks; i++) { /* ack times are in the order they arrived */
+    for (int64_t i = 0; i < dv->nacks; i++) {
+        const dv_seq_t *s = &dv->seqs[dv->ack_seqs[i]];
         int64_t t = dv->ack_times[i];
+        if (s->partition != p) continue;
         if (t <= t_fault) {
             if (t > out->last_before) out->last_before = t;
-            continue;
+        } else if (s->t_sent > t_fault && (out->first_after < 0 || t < out->first_after)) {
+            out->first_after = t;
         }
-        if (out->first_after < 0 || t < out->first_after) out->first_after = t;
     }
-    if (out->last_before >= 0 && out->first_after >= 0)
-        out->window = out->first_after - out->last_before;
+    if (out->last_before < 0) return;
+    if (out->first_after >= 0) out->window = out->first_after - out->last_before;
     /* longest gap: consecutive acks within [last_before, t_end], and the stretch to t_end */
-    prev = out->last_before >= 0 ? out->last_before : t_fault;
+    int64_t prev = out->last_before;
     for (int64_t i = 0; i < dv->nacks; i++) {
         int64_t t = dv->ack_times[i];
-        if (t <= prev || t > t_end) continue;
+        if (dv->seqs[dv->ack_seqs[i]].partition != p || t <= prev || t > t_end) continue;
         if (t - prev > out->longest_gap) out->longest_gap = t - prev;
         prev = t;
     }
     if (t_end - prev > out->longest_gap) out->longest_gap = t_end - prev;
+}
+
+void dv_window(const dv_t *dv, int64_t t_fault, int64_t t_end, dv_window_t *out)
+{
+    int32_t maxp = -1;
+    for (int64_t i = 0; i < dv->nacks; i++)
+        if (dv->seqs[dv->ack_seqs[i]].partition > maxp) maxp = dv->seqs[dv->ack_seqs[i]].partition;
+    out->last_before = out->first_after = out->window = -1;
+    out->longest_gap = 0;
+    out->partition = -1;
+    bool any = false;
+    for (int32_t p = 0; p <= maxp; p++) {
+        dv_window_t w;
+        dv_window_part(dv, p, t_fault, t_end, &w);
+        if (w.last_before < 0) continue; /* no acks before the fault: nothing to compare */
+        if (w.longest_gap > out->longest_gap) out->longest_gap = w.longest_gap;
+        /* the worst partition: one with no ack after the fault, else the longest window */
+        bool worse = !any || (out->window >= 0 && (w.window < 0 || w.window > out->window));
+        if (worse) {
+            out->last_before = w.last_before;
+            out->first_after = w.first_after;
+            out->window = w.window;
+            out->partition = p;
+        }
+        any = true;
+    }
 }

@@ -26,17 +26,21 @@ typedef struct dv_counts {
     int64_t first_lost;      /* lowest lost seq, -1 when none */
 } dv_counts_t;
 
-/* Availability around a fault at t_fault (microseconds, any clock the acks use). */
+/* Availability around a fault at t_fault (microseconds, the clock of dv_sent and dv_acked),
+ * per partition, reported for the worst one: the unavailability window runs from the last ack
+ * at or before the fault to the first ack of a message sent after it (acks of messages that
+ * were in flight at the fault do not count as being available again). */
 typedef struct dv_window {
-    int64_t last_before; /* last ack at or before the fault, -1 when none */
-    int64_t first_after; /* first ack after the fault, -1 when none */
-    int64_t window;      /* first_after - last_before; -1 when either is missing */
-    int64_t longest_gap; /* longest time without an ack from last_before to t_end */
+    int32_t partition;   /* the worst partition, -1 when no partition had an ack before */
+    int64_t last_before; /* its last ack at or before the fault, -1 when none */
+    int64_t first_after; /* its first ack of a message sent after the fault, -1 when none */
+    int64_t window;      /* first_after - last_before; -1 when no ack came after */
+    int64_t longest_gap; /* longest time without an ack in any partition, to t_end */
 } dv_window_t;
 
 dv_t *dv_new(void);
 void dv_free(dv_t *dv);
-void dv_sent(dv_t *dv, int64_t seq);
+void dv_sent(dv_t *dv, int64_t seq, int64_t t_us);
 void dv_acked(dv_t *dv, int64_t seq, int32_t partition, int64_t offset, int64_t t_us);
 void dv_failed(dv_t *dv, int64_t seq);
 /* The final pass over the log, after the drill: what counts for lost, duplicated, order. */

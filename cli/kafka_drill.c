@@ -55,7 +55,8 @@ static cli_opt_t opts[] = {
     CLI_OPT("rate", true, "Messages per second (default 200)"),
     CLI_OPT("warmup-s", true, "Producing before the fault, seconds (default 5)"),
     CLI_OPT("down-s", true,
-            "How long the fault lasts, seconds (default 10; stop-leader: session timeout + 6)"),
+            "How long the fault lasts, seconds (default: the ZooKeeper session + 4, at least "
+            "10; stop-leader: session + 6; full-restart: 2)"),
     CLI_OPT("tail-s", true, "Producing after the cluster recovered, seconds (default 5)"),
     CLI_OPT("recover-timeout-s", true, "Wait for a full ISR after a fault, seconds (default 120)"),
     CLI_OPT("no-idempotence", false, "acks=all without enable.idempotence (duplicates allowed)"),
@@ -454,6 +455,20 @@ static void on_signal(int sig)
     exit(2); /* atexit undoes a pending fault */
 }
 
+/* The watchdog: a drill that outlives every timeout it has (a client call stuck on a broker
+ * that never answers) undoes its fault and exits 2 rather than hang its caller. */
+static void *watchdog_main(void *arg)
+{
+    sleep_ms((int64_t)(intptr_t)arg * 1000);
+    fprintf(stderr, "%s: watchdog: the drill is still running after %d s; giving up\n", TOOL,
+            (int)(intptr_t)arg);
+    printf("result: FAIL: the drill did not finish in time (watchdog)\n");
+    fflush(stdout);
+    undo_pending();
+    _exit(2);
+    return NULL;
+}
+
 /* ---- producer and consumer threads ---- */
 
 static struct {
@@ -514,7 +529,7 @@ static void *producer_main(void *arg)
         char val[96];
         int vl = snprintf(val, sizeof(val), "kafka-drill %s %" PRId64, run_id, seq);
         pthread_mutex_lock(&sh.mu);
-        dv_sent(sh.dv, seq);
+        dv_sent(sh.dv, seq, now_us());
         pthread_mutex_unlock(&sh.mu);
         rd_kafka_resp_err_t e;
         while ((e = rd_kafka_producev(
@@ -884,9 +899,12 @@ static int report(const char *drill, cluster_t *c, int rf, int min_isr, bool ide
     pthread_mutex_lock(&sh.mu);
     dv_count(sh.dv, &k);
     dv_window_t w[MAX_EVENTS];
-    for (int i = 0; i < nevents; i++)
-        dv_window(sh.dv, events[i].t_fault, events[i].t_isr > 0 ? events[i].t_isr : now_us(),
-                  &w[i]);
+    for (int i = 0; i < nevents; i++) {
+        /* the longest gap is looked for until the ISR is full and acks flow again */
+        int64_t end = events[i].t_isr > 0 ? events[i].t_isr : now_us();
+        dv_window(sh.dv, events[i].t_fault, end, &w[i]);
+        if (w[i].first_after > end) dv_window(sh.dv, events[i].t_fault, w[i].first_after, &w[i]);
+    }
     pthread_mutex_unlock(&sh.mu);
 
     int rc = 0;
@@ -929,9 +947,10 @@ static int report(const char *drill, cluster_t *c, int rf, int min_isr, bool ide
         const event_t *e = &events[i];
         printf("  fault %d at +%.3fs: %s\n", i + 1, rel(e->t_fault), e->what);
         if (w[i].window >= 0)
-            printf("    unavailability:         %.3f s (last ack before +%.3fs, first after "
-                   "+%.3fs)\n",
-                   (double)w[i].window / 1e6, rel(w[i].last_before), rel(w[i].first_after));
+            printf("    unavailability:         %.3f s (partition %d: last ack before +%.3fs, "
+                   "first ack of a message sent after +%.3fs)\n",
+                   (double)w[i].window / 1e6, w[i].partition, rel(w[i].last_before),
+                   rel(w[i].first_after));
         else
             printf("    unavailability:         no ack %s the fault\n",
                    w[i].last_before < 0 ? "before" : "after");
@@ -1037,7 +1056,11 @@ int main(int argc, char **argv)
     int warmup_s = opt_int("warmup-s", 5, 0);
     int tail_s = opt_int("tail-s", 5, 0);
     int recover_s = opt_int("recover-timeout-s", 120, 1);
-    int down_def = strcmp(drill, "stop-leader") == 0 ? cl.session_timeout_ms / 1000 + 6 : 10;
+    /* A fault shorter than the ZooKeeper session is not seen as a broker loss: by default it
+     * outlasts the session (kill, isolate) or outlasts it clearly (SIGSTOP). */
+    int session_s = (cl.session_timeout_ms + 999) / 1000;
+    int down_def = session_s + 4 > 10 ? session_s + 4 : 10;
+    if (strcmp(drill, "stop-leader") == 0) down_def = session_s + 6;
     if (strcmp(drill, "full-restart") == 0) down_def = 2;
     int down_s = opt_int("down-s", down_def, 0);
     int target = opt_int("broker", 0, 0);
@@ -1057,6 +1080,10 @@ int main(int argc, char **argv)
     else
         snprintf(topic, sizeof(topic), "drill-%s-%d", drill, (int)getpid());
 
+    int budget = warmup_s + tail_s + (down_s + recover_s) * (cl.nbrokers + 1) + 420;
+    pthread_t wd;
+    pthread_create(&wd, NULL, watchdog_main, (void *)(intptr_t)budget);
+    pthread_detach(wd);
     sh.dv = dv_new();
     for (int p = 0; p < MAX_PARTS; p++) sh.end_offsets[p] = -1;
     undo.c = &cl;

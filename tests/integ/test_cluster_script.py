@@ -3,38 +3,17 @@ kcat -L lists the brokers, a second start says it is running, stop leaves no pro
 (checked by PID); a 3-node ZooKeeper ensemble elects a leader and survives losing it; with
 --netns a broker runs in its own network namespace and can be cut off and healed."""
 import os
-import random
-import socket
 import subprocess
 
 import pytest
 
+from ports import free_net, free_range
 from kafkabroker import ROOT, free_port, metadata_brokers, wait_until
 
 
 def run(*args, timeout=180):
     return subprocess.run(["bash", os.path.join(ROOT, "scripts", "cluster.sh")] + list(args),
                           capture_output=True, text=True, timeout=timeout)
-
-
-def free_range(n, lo=20000, hi=32000):
-    """A base port b with b..b+n-1 all free on 127.0.0.1, below the ephemeral range (where
-    other tests' free_port() picks land)."""
-    for _ in range(200):
-        b = random.randrange(lo, hi - n)
-        socks = []
-        try:
-            for p in range(b, b + n):
-                s = socket.socket()
-                s.bind(("127.0.0.1", p))
-                socks.append(s)
-            return b
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free port range")
 
 
 def pids(d):
@@ -127,13 +106,7 @@ def test_three_zookeepers_three_brokers(tmp_path):
 @pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root")
 def test_netns_isolate_and_heal(tmp_path):
     d = str(tmp_path / "cluster")
-    net = None
-    for _ in range(50):
-        n = random.randrange(100, 250)
-        if subprocess.run(["ip", "link", "show", "kcbr%d" % n], capture_output=True).returncode:
-            net = n
-            break
-    assert net is not None
+    net = free_net()
     base, zk = free_range(2), free_range(1)
     r = run("start", "--dir", d, "--brokers", "2", "--base-port", str(base), "--zk-port", str(zk),
             "--netns", "--net-id", str(net), "--broker-prop", "zookeeper.session.timeout.ms=4000")
