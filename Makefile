@@ -33,8 +33,7 @@ UNIT_BINS   := $(patsubst %.c,$(BUILD)/%,$(UNIT_TESTS))
 
 .SECONDARY:
 .PHONY: all build test test-unit test-integ test-all test-asan asan deps cluster cluster-stop clean fmt \
-        image compose-test test-failover deps-deploy \
-        fmt-check bench
+        image compose-test test-failover deps-deploy fmt-check bench install uninstall
 all build: $(BINDIR)/kafka-server $(UNIT_BINS) $(CLI_BINS)
 
 $(BUILD)/%.o: %.c
@@ -119,6 +118,24 @@ cluster: deps
 
 cluster-stop:
 	@bash scripts/cluster.sh stop
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the broker, every CLI tool (also as NAME.sh)
+# and the start/stop scripts (also without .sh) into $(DESTDIR)$(PREFIX)/bin.
+PREFIX ?= /usr/local
+INSTALL_SCRIPTS := kafka-server-start kafka-server-stop zookeeper-server-start zookeeper-server-stop
+install: all
+	@install -d $(DESTDIR)$(PREFIX)/bin
+	@for t in kafka-server $(CLI_TOOLS); do \
+	    install -m 0755 $(BINDIR)/$$t $(DESTDIR)$(PREFIX)/bin/$$t || exit 1; done
+	@for t in $(CLI_TOOLS); do ln -sf $$t $(DESTDIR)$(PREFIX)/bin/$$t.sh || exit 1; done
+	@for s in $(INSTALL_SCRIPTS); do \
+	    install -m 0755 scripts/$$s.sh $(DESTDIR)$(PREFIX)/bin/$$s.sh || exit 1; \
+	    ln -sf $$s.sh $(DESTDIR)$(PREFIX)/bin/$$s || exit 1; done
+	@echo "installed kafka-server, $(words $(CLI_TOOLS)) tools and $(words $(INSTALL_SCRIPTS)) scripts in $(DESTDIR)$(PREFIX)/bin"
+
+uninstall:
+	@for t in kafka-server $(CLI_TOOLS) $(addsuffix .sh,$(CLI_TOOLS)) $(INSTALL_SCRIPTS) \
+	    $(addsuffix .sh,$(INSTALL_SCRIPTS)); do rm -f $(DESTDIR)$(PREFIX)/bin/$$t; done
 
 fmt:
 	clang-format -i $$(git ls-files '*.c' '*.h')

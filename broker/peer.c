@@ -45,9 +45,9 @@ struct peer {
     int npending;
     uint8_t *in;
     size_t in_len, in_cap;
-    int depth;       /* > 0 while a callback runs */
-    bool free_asked; /* peer_free() called from a callback */
-    bool warned;     /* a connection failure was logged since the last success */
+    int depth;                /* > 0 while a callback runs */
+    bool free_asked;          /* peer_free() called from a callback */
+    bool warned;              /* a connection failure was logged since the last success */
     ev_timer_id_t fail_timer; /* reports a connect that failed at once, from the loop */
     char fail_why[256];
 };
@@ -164,8 +164,7 @@ static void peer_failed(peer_t *p, const char *what)
         log_warn("peer", "connection to %s at %s:%d failed: %s", p->name, p->host, p->port, what);
         p->warned = true;
     } else {
-        log_debug("peer", "connection to %s at %s:%d failed: %s", p->name, p->host, p->port,
-                  what);
+        log_debug("peer", "connection to %s at %s:%d failed: %s", p->name, p->host, p->port, what);
     }
     p->depth++;
     peer_fail_all(p, KERR__TRANSPORT, NULL);

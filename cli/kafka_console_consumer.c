@@ -3,9 +3,10 @@
  * print.partition, print.offset, print.value), --from-beginning, --partition/--offset,
  * --max-messages, --timeout-ms, and "Processed a total of N messages" at the end (also on
  * Ctrl-C).
- * Consumer groups (--group) need the group coordinator, which the broker does not serve yet:
- * the tool says so and exits non-zero rather than pretending. Without --group it reads every
- * partition by assignment (Kafka would use a random console-consumer-NNNNN group). */
+ * --group G joins the consumer group (subscribe, auto commit, a final commit on exit); a
+ * cluster that serves no consumer groups is refused with a reason rather than pretended to.
+ * Without --group the tool reads every partition by assignment (Kafka's tool would join a
+ * random console-consumer-NNNNN group; this one never commits, so nothing is lost). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,38 @@ static bool prop_true(const char *v)
     return strcmp(v, "true") == 0;
 }
 
+/* Kafka's consumer commits the position of every assigned partition, read from or not (a new
+ * group started at the log end shows all its partitions with lag 0 in kafka-consumer-groups);
+ * librdkafka commits only the partitions a message was read from. Before closing, commit the
+ * others at the position their reset chose (log start or end) unless they have a commit. */
+static void commit_untouched_positions(rd_kafka_t *rk, bool earliest)
+{
+    rd_kafka_topic_partition_list_t *asg = NULL;
+    if (rd_kafka_assignment(rk, &asg) || !asg) return;
+    rd_kafka_position(rk, asg);
+    rd_kafka_topic_partition_list_t *untouched = rd_kafka_topic_partition_list_new(asg->cnt);
+    for (int i = 0; i < asg->cnt; i++)
+        if (asg->elems[i].offset < 0)
+            rd_kafka_topic_partition_list_add(untouched, asg->elems[i].topic,
+                                              asg->elems[i].partition);
+    if (untouched->cnt && rd_kafka_committed(rk, untouched, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_topic_partition_list_t *commit = rd_kafka_topic_partition_list_new(untouched->cnt);
+        for (int i = 0; i < untouched->cnt; i++) {
+            rd_kafka_topic_partition_t *p = &untouched->elems[i];
+            int64_t lo, hi;
+            if (p->offset >= 0 ||
+                rd_kafka_query_watermark_offsets(rk, p->topic, p->partition, &lo, &hi, 5000))
+                continue;
+            rd_kafka_topic_partition_list_add(commit, p->topic, p->partition)->offset =
+                earliest ? lo : hi;
+        }
+        if (commit->cnt) rd_kafka_commit(rk, commit, 0);
+        rd_kafka_topic_partition_list_destroy(commit);
+    }
+    rd_kafka_topic_partition_list_destroy(untouched);
+    rd_kafka_topic_partition_list_destroy(asg);
+}
+
 int main(int argc, char **argv)
 {
     cli_parse(TOOL, "Read data from a Kafka topic and write it to standard output.", opts, argc,
@@ -99,11 +132,6 @@ int main(int argc, char **argv)
     if (!bootstrap) cli_die(TOOL, "missing required argument \"[bootstrap-server]\"");
     const char *topic = cli_val(opts, "topic");
     if (!topic) cli_die(TOOL, "exactly one of --topic is required");
-    if (cli_has(opts, "group"))
-        cli_die(TOOL,
-                "consumer groups (--group %s) are not served by this broker yet (no group "
-                "coordinator); run without --group to read by partition assignment",
-                cli_val(opts, "group"));
     if (cli_has(opts, "offset") && !cli_has(opts, "partition"))
         cli_die(TOOL, "the partition is required when offset is specified");
     if (cli_has(opts, "offset") && cli_has(opts, "from-beginning"))
@@ -136,43 +164,33 @@ int main(int argc, char **argv)
 #undef IS
     }
 
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    cli_conf_set(TOOL, conf, "bootstrap.servers", bootstrap);
+    /* --group joins the group (subscribe; offsets committed as Kafka's consumer does: auto
+     * commit, and on exit); otherwise every partition is read by assignment. */
+    const char *group = cli_val(opts, "group");
+    bool subscribe = group && !cli_has(opts, "partition");
+    rd_kafka_conf_t *conf = cli_conf_new(TOOL, bootstrap, NULL);
     char gid[64];
     snprintf(gid, sizeof(gid), "console-consumer-%05d", (int)(time(NULL) % 100000));
-    cli_conf_set(TOOL, conf, "group.id", gid); /* required by librdkafka; never joined */
-    cli_conf_set(TOOL, conf, "enable.auto.commit", "false");
-    cli_conf_set(TOOL, conf, "log_level", "3");
+    cli_conf_set(TOOL, conf, "group.id", group ? group : gid); /* librdkafka needs one */
+    cli_conf_set(TOOL, conf, "enable.auto.commit", subscribe ? "true" : "false");
+    cli_conf_set(TOOL, conf, "auto.offset.reset",
+                 cli_has(opts, "from-beginning") ? "earliest" : "latest");
     if (cli_val(opts, "consumer.config"))
         cli_conf_file(TOOL, conf, cli_val(opts, "consumer.config"));
     cli_opt_t *cp = cli_opt(opts, "consumer-property");
     for (int i = 0; i < cp->nvals; i++) cli_conf_kv(TOOL, conf, cp->vals[i]);
     if (cli_val(opts, "isolation-level"))
         cli_conf_set(TOOL, conf, "isolation.level", cli_val(opts, "isolation-level"));
-    char err[512];
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
-    if (!rk) cli_die(TOOL, "%s", err);
+    rd_kafka_t *rk = cli_rk_new(TOOL, RD_KAFKA_CONSUMER, conf);
 
     /* partitions of the topic (bounded wait: an unreachable cluster is an error, not a hang) */
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-    const rd_kafka_metadata_t *md = NULL;
-    int nparts = 0;
-    for (int attempt = 0; attempt < 20; attempt++) {
-        rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
-        if (e) cli_die(TOOL, "cannot reach the brokers at %s: %s", bootstrap, rd_kafka_err2str(e));
-        rd_kafka_resp_err_t terr = md->topics[0].err;
-        nparts = md->topics[0].partition_cnt;
-        rd_kafka_metadata_destroy(md);
-        if (!terr && nparts > 0) break;
-        if (terr != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE &&
-            terr != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
-            cli_die(TOOL, "topic %s: %s", topic, rd_kafka_err2str(terr));
-        nparts = 0;
-        struct timespec ts = {0, 250 * 1000000};
-        nanosleep(&ts, NULL);
-    }
-    rd_kafka_topic_destroy(rkt);
-    if (nparts == 0) cli_die(TOOL, "topic %s has no available partitions", topic);
+    int nparts = cli_topic_partitions(TOOL, rk, topic, 15000);
+    /* GROUPS: the one line to delete once every cluster serves consumer groups */
+    if (subscribe && !cli_groups_supported(TOOL, rk, CLI_REACH_MS))
+        cli_die(TOOL,
+                "consumer groups (--group %s) are not served by this cluster (ListGroups is not "
+                "supported); run without --group to read by partition assignment",
+                group);
 
     int64_t start =
         cli_has(opts, "from-beginning") ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
@@ -190,16 +208,22 @@ int main(int argc, char **argv)
         }
     }
     rd_kafka_topic_partition_list_t *tl = rd_kafka_topic_partition_list_new(nparts);
-    if (cli_val(opts, "partition")) {
-        int p = atoi(cli_val(opts, "partition"));
-        if (p < 0 || p >= nparts)
-            cli_die(TOOL, "partition %d does not exist in %s (it has %d)", p, topic, nparts);
-        rd_kafka_topic_partition_list_add(tl, topic, p)->offset = start;
+    if (subscribe) {
+        rd_kafka_topic_partition_list_add(tl, topic, RD_KAFKA_PARTITION_UA);
+        rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, tl);
+        if (e) cli_die(TOOL, "subscribe to %s failed: %s", topic, rd_kafka_err2str(e));
     } else {
-        for (int p = 0; p < nparts; p++)
+        if (cli_val(opts, "partition")) {
+            int p = atoi(cli_val(opts, "partition"));
+            if (p < 0 || p >= nparts)
+                cli_die(TOOL, "partition %d does not exist in %s (it has %d)", p, topic, nparts);
             rd_kafka_topic_partition_list_add(tl, topic, p)->offset = start;
+        } else {
+            for (int p = 0; p < nparts; p++)
+                rd_kafka_topic_partition_list_add(tl, topic, p)->offset = start;
+        }
+        rd_kafka_assign(rk, tl);
     }
-    rd_kafka_assign(rk, tl);
     rd_kafka_topic_partition_list_destroy(tl);
 
     signal(SIGINT, on_signal);
@@ -213,6 +237,7 @@ int main(int argc, char **argv)
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (!m) {
+            fflush(stdout); /* idle: what was printed reaches a pipe or file now, not at exit */
             long idle = (now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000;
             if (timeout_ms >= 0 && idle >= timeout_ms) {
                 fprintf(stderr, "ERROR Error processing message, terminating consumer process:  "
@@ -242,7 +267,12 @@ int main(int argc, char **argv)
     }
     fflush(stdout);
     fprintf(stderr, "Processed a total of %ld messages\n", count);
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
+    if (subscribe) {
+        commit_untouched_positions(rk, cli_has(opts, "from-beginning"));
+        rd_kafka_consumer_close(rk); /* commits the offsets consumed and leaves the group */
+        rd_kafka_destroy(rk);
+    } else {
+        rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    }
     return rc;
 }

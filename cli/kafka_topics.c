@@ -73,33 +73,9 @@ static int parse_int(const char *name, const char *v)
 
 static zhandle_t *zk_connect(const char *conn)
 {
-    /* the client's own connection-retry chatter would bury our one-line errors */
-    zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
-    FILE *devnull = fopen("/dev/null", "w");
-    if (devnull) zoo_set_log_stream(devnull);
-    zhandle_t *zh = zookeeper_init(conn, NULL, ZK_TIMEOUT_MS, NULL, NULL, 0);
-    if (!zh) cli_die(TOOL, "cannot connect to ZooKeeper at %s: %s", conn, strerror(errno));
-    for (int i = 0; i < ZK_TIMEOUT_MS / 50; i++) {
-        if (zoo_state(zh) == ZOO_CONNECTED_STATE) return zh;
-        struct timespec ts = {0, 50 * 1000000};
-        nanosleep(&ts, NULL);
-    }
-    fail("Timed out waiting for connection to ZooKeeper at %s", conn);
-}
-
-static char *zk_get(zhandle_t *zh, const char *path, struct Stat *st)
-{
-    int len = 1 << 20;
-    char *buf = malloc((size_t)len + 1);
-    struct Stat s;
-    int rc = zoo_get(zh, path, 0, buf, &len, &s);
-    if (rc != ZOK) {
-        free(buf);
-        return NULL;
-    }
-    buf[len < 0 ? 0 : len] = '\0';
-    if (st) *st = s;
-    return buf;
+    zhandle_t *zh = cli_zk_connect(TOOL, conn, ZK_TIMEOUT_MS);
+    if (!zh) fail("Timed out waiting for connection to ZooKeeper at %s", conn);
+    return zh;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -123,25 +99,6 @@ static int zk_brokers(zhandle_t *zh, int32_t *ids, int max)
     deallocate_String_vector(&sv);
     qsort(ids, (size_t)n, sizeof(int32_t), cmp_i32);
     return n;
-}
-
-static bool zk_exists(zhandle_t *zh, const char *path)
-{
-    struct Stat st;
-    return zoo_exists(zh, path, 0, &st) == ZOK;
-}
-
-static void zk_mkdirs(zhandle_t *zh, const char *path)
-{
-    char tmp[1024];
-    snprintf(tmp, sizeof(tmp), "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        zoo_create(zh, tmp, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
-        *p = '/';
-    }
-    zoo_create(zh, tmp, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
 }
 
 /* --config k=v list -> validated arrays */
@@ -168,7 +125,7 @@ static void zk_create(zhandle_t *zh, const char *topic)
     if (ctl_topic_name_valid(topic, why, sizeof(why)) != KERR_NONE) fail("%s", why);
     char path[512];
     zkpath_topic(path, sizeof(path), topic);
-    if (zk_exists(zh, path)) {
+    if (cli_zk_exists(zh, path)) {
         if (cli_has(opts, "if-not-exists")) return;
         fail("Topic '%s' already exists.", topic);
     }
@@ -209,7 +166,7 @@ static void zk_create(zhandle_t *zh, const char *topic)
     char cpath[512];
     zkpath_topic_config(cpath, sizeof(cpath), topic);
     char *cjson = zkpath_config_json(ncfg, keys, vals);
-    zk_mkdirs(zh, ZKPATH_CONFIG_TOPICS);
+    cli_zk_mkdirs(zh, ZKPATH_CONFIG_TOPICS);
     int rc = zoo_create(zh, cpath, cjson, (int)strlen(cjson), &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
     if (rc == ZNODEEXISTS) rc = zoo_set(zh, cpath, cjson, (int)strlen(cjson), -1);
     if (rc != ZOK) fail("writing %s failed: %s", cpath, zerror(rc));
@@ -220,7 +177,7 @@ static void zk_create(zhandle_t *zh, const char *topic)
     zkpath_topic_t zt;
     zkpath_topic_init(&zt, raw, nparts, rf, assign);
     char *tjson = zkpath_topic_json(&zt);
-    zk_mkdirs(zh, ZKPATH_BROKER_TOPICS);
+    cli_zk_mkdirs(zh, ZKPATH_BROKER_TOPICS);
     rc = zoo_create(zh, path, tjson, (int)strlen(tjson), &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
     if (rc == ZNODEEXISTS) fail("Topic '%s' already exists.", topic);
     if (rc != ZOK) fail("writing %s failed: %s", path, zerror(rc));
@@ -246,14 +203,14 @@ static bool zk_describe_one(zhandle_t *zh, const char *topic, const int32_t *liv
 {
     char path[512];
     zkpath_topic(path, sizeof(path), topic);
-    char *data = zk_get(zh, path, NULL);
+    char *data = cli_zk_get(zh, path, NULL);
     if (!data) return false;
     zkpath_topic_t zt;
     if (zkpath_topic_parse(data, &zt) != KERR_NONE) fail("malformed topic znode %s", path);
     free(data);
     char cfgs[4096] = "";
     zkpath_topic_config(path, sizeof(path), topic);
-    data = zk_get(zh, path, NULL);
+    data = cli_zk_get(zh, path, NULL);
     if (data) {
         int n;
         char **k, **v;
@@ -274,7 +231,7 @@ static bool zk_describe_one(zhandle_t *zh, const char *topic, const int32_t *liv
                topic, id, zt.nparts, zt.nparts ? zt.nreplicas[0] : 0, cfgs);
     for (int32_t p = 0; p < zt.nparts; p++) {
         zkpath_partition_state(path, sizeof(path), topic, p);
-        data = zk_get(zh, path, NULL);
+        data = cli_zk_get(zh, path, NULL);
         zkpath_pstate_t ps = {.leader = -1};
         if (data) zkpath_pstate_parse(data, &ps);
         free(data);
@@ -334,7 +291,7 @@ static int zk_main(const char *conn, const char *topic)
         for (int i = 0; i < n; i++) {
             if (cli_has(opts, "exclude-internal") && internal_topic(names[i])) continue;
             snprintf(path, sizeof(path), "%s/%s", ZKPATH_ADMIN_DELETE_TOPICS, names[i]);
-            printf("%s%s\n", names[i], zk_exists(zh, path) ? " - marked for deletion" : "");
+            printf("%s%s\n", names[i], cli_zk_exists(zh, path) ? " - marked for deletion" : "");
         }
     } else if (cli_has(opts, "describe")) {
         int32_t live[256];
@@ -351,7 +308,7 @@ static int zk_main(const char *conn, const char *topic)
         }
     } else if (cli_has(opts, "delete")) {
         zkpath_topic(path, sizeof(path), topic);
-        if (!zk_exists(zh, path)) {
+        if (!cli_zk_exists(zh, path)) {
             if (cli_has(opts, "if-exists")) goto out;
             fail("Topic '%s' does not exist as expected", topic);
         }
@@ -359,7 +316,7 @@ static int zk_main(const char *conn, const char *topic)
             fail("Topic %s is a kafka internal topic and is not allowed to be marked for deletion.",
                  topic);
         snprintf(path, sizeof(path), "%s/%s", ZKPATH_ADMIN_DELETE_TOPICS, topic);
-        zk_mkdirs(zh, ZKPATH_ADMIN_DELETE_TOPICS);
+        cli_zk_mkdirs(zh, ZKPATH_ADMIN_DELETE_TOPICS);
         int rc = zoo_create(zh, path, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
         if (rc == ZNODEEXISTS) {
             printf("Topic %s is already marked for deletion.\n", topic);
@@ -373,7 +330,7 @@ static int zk_main(const char *conn, const char *topic)
     } else if (cli_has(opts, "alter")) {
         zkpath_topic(path, sizeof(path), topic);
         struct Stat st;
-        char *data = zk_get(zh, path, &st);
+        char *data = cli_zk_get(zh, path, &st);
         if (!data) {
             if (cli_has(opts, "if-exists")) goto out;
             fail("Topic '%s' does not exist as expected", topic);
@@ -382,41 +339,16 @@ static int zk_main(const char *conn, const char *topic)
             /* overrides: merge into /config/topics/<t>, then notify through /config/changes */
             char cpath[512];
             zkpath_topic_config(cpath, sizeof(cpath), topic);
-            char *cdata = zk_get(zh, cpath, NULL);
-            int n = 0;
-            char **k = NULL, **v = NULL;
-            if (cdata) zkpath_config_parse(cdata, &n, &k, &v);
+            zkpath_config_t cs;
+            cli_zk_config_read(zh, cpath, &cs);
             const char **nk, **nv;
             int add = collect_configs(&nk, &nv);
-            k = realloc(k, (size_t)(n + add + 1) * sizeof(char *));
-            v = realloc(v, (size_t)(n + add + 1) * sizeof(char *));
-            for (int i = 0; i < add; i++) {
-                int j = 0;
-                while (j < n && strcmp(k[j], nk[i]) != 0) j++;
-                if (j == n) n++;
-                k[j] = (char *)nk[i];
-                v[j] = (char *)nv[i];
-            }
+            for (int i = 0; i < add; i++) zkpath_config_put(&cs, nk[i], nv[i]);
             cli_opt_t *del = cli_opt(opts, "delete-config");
-            for (int d = 0; d < del->nvals; d++)
-                for (int j = 0; j < n; j++)
-                    if (strcmp(k[j], del->vals[d]) == 0) {
-                        k[j] = k[n - 1];
-                        v[j] = v[n - 1];
-                        n--;
-                        break;
-                    }
-            char *cj = zkpath_config_json(n, (const char *const *)k, (const char *const *)v);
-            int rc = zoo_set(zh, cpath, cj, (int)strlen(cj), -1);
-            if (rc == ZNONODE)
-                rc = zoo_create(zh, cpath, cj, (int)strlen(cj), &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+            for (int d = 0; d < del->nvals; d++) zkpath_config_del(&cs, del->vals[d]);
+            int rc = cli_zk_config_write(zh, cpath, "topics", topic, &cs);
             if (rc != ZOK) fail("updating %s failed: %s", cpath, zerror(rc));
-            char entity[600];
-            snprintf(entity, sizeof(entity), "topics/%s", topic);
-            char *nj = zkpath_config_change_json(entity);
-            zk_mkdirs(zh, ZKPATH_CONFIG_CHANGES);
-            zoo_create(zh, ZKPATH_CONFIG_CHANGE_PREFIX, nj, (int)strlen(nj), &ZOO_OPEN_ACL_UNSAFE,
-                       ZOO_SEQUENCE, NULL, 0);
+            zkpath_config_clear(&cs);
             printf("Updated config for topic %s.\n", topic);
         }
         if (cli_has(opts, "partitions")) {
@@ -454,14 +386,7 @@ out:
 
 static rd_kafka_t *admin_client(const char *bootstrap)
 {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    cli_conf_set(TOOL, conf, "bootstrap.servers", bootstrap);
-    cli_conf_set(TOOL, conf, "log_level", "0");
-    if (cli_val(opts, "command-config")) cli_conf_file(TOOL, conf, cli_val(opts, "command-config"));
-    char err[512];
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-    if (!rk) cli_die(TOOL, "%s", err);
-    return rk;
+    return cli_admin_new(TOOL, bootstrap, cli_val(opts, "command-config"));
 }
 
 static const rd_kafka_metadata_t *admin_metadata(rd_kafka_t *rk)
@@ -622,8 +547,9 @@ static int admin_main(const char *bootstrap, const char *topic)
         rd_kafka_metadata_destroy(md);
     } else if (cli_has(opts, "alter")) {
         if (cli_has(opts, "config") || cli_has(opts, "delete-config"))
-            fail("altering topic configs with --bootstrap-server needs AlterConfigs, which this "
-                 "broker does not serve yet; use --zookeeper");
+            cli_die(TOOL, "Option combination \"[bootstrap-server],[config]\" can't be used with "
+                          "option \"[alter]\" (the kafka-configs CLI supports altering topic "
+                          "configs with a --bootstrap-server option)");
         if (!cli_has(opts, "partitions")) cli_die(TOOL, "--alter needs --partitions or --config");
         rd_kafka_NewPartitions_t *np = rd_kafka_NewPartitions_new(
             topic, (size_t)parse_int("partitions", cli_val(opts, "partitions")), err, sizeof(err));

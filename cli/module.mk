@@ -1,6 +1,8 @@
 # cli/: the Kafka command-line tools, on librdkafka (and the ZooKeeper C client for
 # kafka-topics --zookeeper). Each tool is bin/<name> plus a bin/<name>.sh link.
-CLI_TOOLS := kafka-topics kafka-console-producer kafka-console-consumer kafka-drill
+CLI_TOOLS := kafka-topics kafka-console-producer kafka-console-consumer \
+             kafka-producer-perf-test kafka-consumer-perf-test kafka-configs \
+             kafka-consumer-groups kafka-drill
 CLI_COMMON := cli/cli.c
 CLI_BINS := $(addprefix $(BINDIR)/,$(CLI_TOOLS))
 # kafka-drill's verifier (libc only), also linked into its Check suite

@@ -152,3 +152,9 @@ bool tcfg_entry(int i, const char **key, cfg_type_t *type, const char **broker_k
     *broker_key = tcfg_defs[i].broker_key;
     return true;
 }
+
+bool tcfg_is_list(const char *key)
+{
+    const tcfg_def_t *d = tcfg_find(key);
+    return d && d->type == CFG_LIST;
+}

@@ -17,6 +17,9 @@ kerr_t tcfg_validate(const char *key, const char *value, char *why, size_t n);
 /* The broker default of a topic config as a string (into buf) / as an integer. */
 const char *tcfg_default_str(const cfg_t *broker, const char *key, char *buf, size_t n);
 int64_t tcfg_default_int(const cfg_t *broker, const char *key);
+/* Whether key is a list-typed topic config (cleanup.policy): the ones IncrementalAlterConfigs
+ * may APPEND to and SUBTRACT from. */
+bool tcfg_is_list(const char *key);
 /* Iterate the table: for (int i = 0; tcfg_entry(i, &key, &type, &broker_key); i++). */
 bool tcfg_entry(int i, const char **key, cfg_type_t *type, const char **broker_key);
 

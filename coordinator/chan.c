@@ -173,8 +173,8 @@ static void chan_on_post(ev_loop_t *loop, void *arg)
     chan_kick(ch);
 }
 
-void chan_post_request(chan_mgr_t *m, int32_t broker, const char *host, int port,
-                       int16_t api_key, int16_t api_version, const wbuf_t *body)
+void chan_post_request(chan_mgr_t *m, int32_t broker, const char *host, int port, int16_t api_key,
+                       int16_t api_version, const wbuf_t *body)
 {
     chan_post_t *p = calloc(1, sizeof(*p));
     chan_req_t *r = calloc(1, sizeof(*r));

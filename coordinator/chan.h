@@ -26,8 +26,8 @@ chan_mgr_t *chan_mgr_new(ev_loop_t *loop, int32_t self_id);
 void chan_mgr_free(chan_mgr_t *m);
 
 /* Queue a request (flexible header v2) for broker at host:port; body is copied. */
-void chan_post_request(chan_mgr_t *m, int32_t broker, const char *host, int port,
-                       int16_t api_key, int16_t api_version, const wbuf_t *body);
+void chan_post_request(chan_mgr_t *m, int32_t broker, const char *host, int port, int16_t api_key,
+                       int16_t api_version, const wbuf_t *body);
 /* Forget broker's queue and close its connection; broker -1 drops every queue. */
 void chan_post_drop(chan_mgr_t *m, int32_t broker);
 

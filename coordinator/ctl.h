@@ -125,7 +125,14 @@ typedef enum ctl_op_type {
     CTL_OP_CONTROLLED_SHUTDOWN, /* broker_id/epoch; out: tps = partitions still led */
     CTL_OP_ELECT_LEADERS,       /* election_type, tps (NULL/all_partitions: every one) */
     CTL_OP_ALLOC_PRODUCER_IDS,  /* out: pid_block_start .. pid_block_end */
+    CTL_OP_ALTER_CONFIGS,       /* a topic's dynamic configs: /config/topics/<t> + change notice */
 } ctl_op_type_t;
+
+/* CTL_OP_ALTER_CONFIGS operation per config: Kafka's ConfigOperation numbers. */
+#define CTL_CFG_SET      0
+#define CTL_CFG_DELETE   1
+#define CTL_CFG_APPEND   2
+#define CTL_CFG_SUBTRACT 3
 
 typedef struct ctl_topic_spec {
     /* in */
@@ -137,6 +144,12 @@ typedef struct ctl_topic_spec {
     int32_t *assign; /* row-major, may be NULL */
     int ncfg;
     char **cfg_keys, **cfg_vals;
+    /* ALTER_CONFIGS: cfg_ops NULL replaces the whole set with cfg_keys/cfg_vals (AlterConfigs);
+     * else cfg_ops[i] is a CTL_CFG_* applied in order (IncrementalAlterConfigs), APPEND and
+     * SUBTRACT starting from the override, else from cfg_bases[i] (the broker default; may be
+     * NULL). Values of DELETE entries are ignored. */
+    int8_t *cfg_ops;
+    char **cfg_bases;
     /* out */
     kerr_t err;
     char errmsg[256];

@@ -1,6 +1,7 @@
 /* ctl_admin.c: admin operations run on the ctl thread (see ctl.h): create topics (configs,
  * then the assignment znode the controller watches), delete topics (a marker under
- * /admin/delete_topics), add partitions. Each spec gets an error code and message as Kafka's
+ * /admin/delete_topics), add partitions, alter a topic's dynamic configs (/config/topics/<t>
+ * and a /config/changes notice). Each spec gets an error code and message as Kafka's
  * AdminZkClient would give them. */
 #include "ctl_int.h"
 
@@ -266,6 +267,140 @@ static void ctl_create_partitions(ctl_t *c, ctl_topic_spec_t *s, bool validate_o
                       "update topic znode failed%s", "");
 }
 
+/* ---- alter topic configs (AlterConfigs / IncrementalAlterConfigs) ---- */
+
+/* Whether the comma-separated list holds item (items compared trimmed of spaces). */
+static bool ctl_list_has(const char *list, const char *item, size_t ilen)
+{
+    for (const char *p = list; *p;) {
+        while (*p == ' ') p++;
+        const char *e = strchr(p, ',');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        while (l > 0 && p[l - 1] == ' ') l--;
+        if (l == ilen && strncmp(p, item, l) == 0) return true;
+        if (!e) break;
+        p = e + 1;
+    }
+    return false;
+}
+
+/* APPEND (items of add not yet in base, in order) or SUBTRACT (base without add's items). */
+static char *ctl_list_edit(const char *base, const char *add, bool append)
+{
+    size_t cap = strlen(base) + strlen(add) + 2, o = 0;
+    char *out = malloc(cap);
+    if (!out) abort();
+    out[0] = '\0';
+    for (int pass = 0; pass < (append ? 2 : 1); pass++) {
+        const char *list = pass == 0 ? base : add;
+        for (const char *p = list; *p;) {
+            while (*p == ' ') p++;
+            const char *e = strchr(p, ',');
+            size_t l = e ? (size_t)(e - p) : strlen(p);
+            while (l > 0 && p[l - 1] == ' ') l--;
+            bool keep = l > 0;
+            if (keep && pass == 0 && !append) keep = !ctl_list_has(add, p, l);
+            if (keep && pass == 1) keep = !ctl_list_has(out, p, l);
+            if (keep) o += (size_t)snprintf(out + o, cap - o, "%s%.*s", o ? "," : "", (int)l, p);
+            if (!e) break;
+            p = e + 1;
+        }
+    }
+    return out;
+}
+
+/* Apply the spec's operations to cs; KERR_NONE or an error in s. */
+static kerr_t ctl_cfg_apply(ctl_topic_spec_t *s, zkpath_config_t *cs)
+{
+    if (!s->cfg_ops) { /* AlterConfigs: the given set replaces the overrides */
+        zkpath_config_clear(cs);
+        for (int i = 0; i < s->ncfg; i++)
+            if (s->cfg_vals[i]) /* null values are dropped, as Kafka does */
+                zkpath_config_put(cs, s->cfg_keys[i], s->cfg_vals[i]);
+    } else {
+        for (int i = 0; i < s->ncfg; i++) {
+            const char *k = s->cfg_keys[i], *v = s->cfg_vals[i] ? s->cfg_vals[i] : "";
+            int at = zkpath_config_find(cs, k);
+            const char *cur = at >= 0 ? cs->vals[at] : s->cfg_bases ? s->cfg_bases[i] : NULL;
+            if (s->cfg_ops[i] == CTL_CFG_SET) {
+                zkpath_config_put(cs, k, v);
+            } else if (s->cfg_ops[i] == CTL_CFG_DELETE) {
+                zkpath_config_del(cs, k);
+            } else { /* APPEND, SUBTRACT: list configs (checked by the broker) */
+                char *nv = ctl_list_edit(cur ? cur : "", v, s->cfg_ops[i] == CTL_CFG_APPEND);
+                zkpath_config_put(cs, k, nv);
+                free(nv);
+            }
+        }
+    }
+    char why[256];
+    for (int i = 0; i < cs->n; i++) {
+        if (tcfg_validate(cs->keys[i], cs->vals[i], why, sizeof(why)) != KERR_NONE) {
+            ctl_spec_fail(s, KERR_INVALID_CONFIG, "%s", why);
+            return s->err;
+        }
+    }
+    return KERR_NONE;
+}
+
+/* Read, edit and write /config/topics/<t> (version-checked, retried on a concurrent write),
+ * then notify every broker through /config/changes, as Kafka's AdminZkClient does. */
+static void ctl_alter_configs(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
+{
+    char path[512];
+    zkpath_topic(path, sizeof(path), s->name);
+    struct Stat st;
+    if (zoo_exists(c->zh, path, 0, &st) != ZOK) {
+        ctl_spec_fail(s, KERR_UNKNOWN_TOPIC_OR_PARTITION, "Topic %s does not exist.", s->name);
+        return;
+    }
+    zkpath_topic_config(path, sizeof(path), s->name);
+    for (int attempt = 0; attempt < 5; attempt++) {
+        char *data = NULL;
+        int rc = ctl_zget(c, path, false, &data, &st);
+        if (rc != ZOK && rc != ZNONODE) {
+            ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "read topic config failed: %s", zerror(rc));
+            return;
+        }
+        zkpath_config_t cs = {0};
+        if (data && *data && zkpath_config_parse(data, &cs.n, &cs.keys, &cs.vals) != KERR_NONE) {
+            log_warn("ctl", "alter configs of %s: malformed JSON at %s replaced", s->name, path);
+            memset(&cs, 0, sizeof(cs));
+        }
+        free(data);
+        if (ctl_cfg_apply(s, &cs) != KERR_NONE || validate_only) {
+            zkpath_config_clear(&cs);
+            return;
+        }
+        char *json =
+            zkpath_config_json(cs.n, (const char *const *)cs.keys, (const char *const *)cs.vals);
+        zkpath_config_clear(&cs);
+        if (rc == ZNONODE)
+            rc = ctl_zcreate_p(c, path, json, 0);
+        else
+            rc = zoo_set(c->zh, path, json, (int)strlen(json), st.version);
+        free(json);
+        if (rc == ZBADVERSION || rc == ZNODEEXISTS) continue; /* raced with another writer */
+        if (rc != ZOK) {
+            ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "write topic config failed: %s",
+                          zerror(rc));
+            return;
+        }
+        char entity[512];
+        zkpath_config_entity(entity, sizeof(entity), "topics", s->name);
+        char *notice = zkpath_config_change_json(entity);
+        rc = ctl_zcreate_p(c, ZKPATH_CONFIG_CHANGE_PREFIX, notice, ZOO_SEQUENCE);
+        free(notice);
+        if (rc != ZOK)
+            log_warn("ctl", "alter configs of %s: change notification failed: %s", s->name,
+                     zerror(rc));
+        log_info("ctl", "updated the dynamic configs of topic %s", s->name);
+        ctl_load_topic_config(c, s->name); /* this broker applies it before answering */
+        return;
+    }
+    ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "topic config of %s kept changing; retry", s->name);
+}
+
 static void ctl_op_done_cb(ev_loop_t *loop, void *arg)
 {
     (void)loop;
@@ -312,6 +447,9 @@ void ctl_run_op(ctl_t *c, ctl_op_t *op)
         case CTL_OP_CREATE_PARTITIONS:
             ctl_create_partitions(c, s, op->validate_only);
             break;
+        case CTL_OP_ALTER_CONFIGS:
+            ctl_alter_configs(c, s, op->validate_only);
+            break;
         default:
             break;
         }
@@ -337,9 +475,12 @@ void ctl_op_free(ctl_op_t *op)
         for (int j = 0; j < s->ncfg; j++) {
             free(s->cfg_keys[j]);
             free(s->cfg_vals[j]);
+            if (s->cfg_bases) free(s->cfg_bases[j]);
         }
         free(s->cfg_keys);
         free(s->cfg_vals);
+        free(s->cfg_ops);
+        free(s->cfg_bases);
     }
     free(op->topics);
     for (int i = 0; i < op->nchanges; i++) free(op->changes[i].topic);

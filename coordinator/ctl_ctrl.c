@@ -298,8 +298,7 @@ static int32_t ctl_pick_from_isr(const ctl_t *c, const ctl_part_t *cp, const int
 /* Bring t-p in line with the live brokers: create its state, move leadership off an offline
  * leader, drop offline ISR members, elect a leader for an offline partition whose ISR member
  * is back. Adds LeaderAndIsr for changed partitions to the batch. true when changed. */
-static bool ctl_reconcile(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_offline_t *off,
-                          ctl_batch_t *b)
+static bool ctl_reconcile(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_offline_t *off, ctl_batch_t *b)
 {
     ctl_part_t *cp = &t->parts[p];
     ctl_part_t np = *cp;
@@ -329,8 +328,9 @@ static bool ctl_reconcile(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_offline_t *of
                     np.isr[0] = np.leader;
                     np.nisr = 1;
                     why = "UNCLEAN leader election";
-                    log_warn("ctl", "%s-%d: no live ISR member; electing out-of-sync replica %d "
-                                    "(unclean.leader.election.enable): data may be lost",
+                    log_warn("ctl",
+                             "%s-%d: no live ISR member; electing out-of-sync replica %d "
+                             "(unclean.leader.election.enable): data may be lost",
                              t->name, p, np.leader);
                 }
             }
@@ -496,7 +496,8 @@ void ctl_elect(ctl_t *c)
     if (grc == ZOK) zkpath_controller_parse(data, &id);
     free(data);
     c->controller_id = id;
-    if (rc == ZOK || (id == c->conf.broker_id && st.ephemeralOwner == zoo_client_id(c->zh)->client_id))
+    if (rc == ZOK ||
+        (id == c->conf.broker_id && st.ephemeralOwner == zoo_client_id(c->zh)->client_id))
         ctl_become_controller(c);
     else
         log_info("ctl", "broker %d is the controller", id);
@@ -591,7 +592,8 @@ void ctl_on_topics_changed(ctl_t *c)
     }
     deallocate_String_vector(&sv);
     if (ngone) {
-        for (int i = 0; i < ngone; i++) ((ctl_topic_t *)dict_get(c->topics, gone[i]))->deleting = true;
+        for (int i = 0; i < ngone; i++)
+            ((ctl_topic_t *)dict_get(c->topics, gone[i]))->deleting = true;
         b.metadata = true;
     }
     ctl_batch_send(c, &b);
@@ -753,8 +755,9 @@ void ctl_ctrl_tick(ctl_t *c, int64_t now_ms)
             }
         }
         if (total == 0 || off * 100 <= total * c->conf.leader_imbalance_pct) continue;
-        log_info("ctl", "broker %d leads %d of its %d preferred partitions less than it should: "
-                        "rebalancing",
+        log_info("ctl",
+                 "broker %d leads %d of its %d preferred partitions less than it should: "
+                 "rebalancing",
                  id, off, total);
         it = 0;
         while (c->active && dict_next(c->topics, &it, NULL, &v)) {

@@ -64,6 +64,17 @@ kerr_t zkpath_topic_config(char *buf, size_t n, const char *topic)
     return zkpath_fmt_check(snprintf(buf, n, ZKPATH_CONFIG_TOPICS "/%s", topic), n);
 }
 
+kerr_t zkpath_broker_config(char *buf, size_t n, int32_t id)
+{
+    if (id < 0) return zkpath_fmt_check(snprintf(buf, n, ZKPATH_CONFIG_BROKERS "/<default>"), n);
+    return zkpath_fmt_check(snprintf(buf, n, ZKPATH_CONFIG_BROKERS "/%d", id), n);
+}
+
+kerr_t zkpath_config_entity(char *buf, size_t n, const char *type, const char *name)
+{
+    return zkpath_fmt_check(snprintf(buf, n, "%s/%s", type, name ? name : "<default>"), n);
+}
+
 /* ---- Uuid ---- */
 
 static const char zkpath_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -548,4 +559,58 @@ kerr_t zkpath_preferred_parse(const char *json, int *n, char ***topics, int32_t 
     }
     json_decref(o);
     return KERR_NONE;
+}
+
+/* ---- editable config sets ---- */
+
+int zkpath_config_find(const zkpath_config_t *cs, const char *key)
+{
+    for (int i = 0; i < cs->n; i++)
+        if (strcmp(cs->keys[i], key) == 0) return i;
+    return -1;
+}
+
+static char *zkpath_strdup(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d) abort();
+    return d;
+}
+
+void zkpath_config_put(zkpath_config_t *cs, const char *key, const char *val)
+{
+    int i = zkpath_config_find(cs, key);
+    if (i >= 0) {
+        free(cs->vals[i]);
+        cs->vals[i] = zkpath_strdup(val);
+        return;
+    }
+    cs->keys = realloc(cs->keys, (size_t)(cs->n + 1) * sizeof(char *));
+    cs->vals = realloc(cs->vals, (size_t)(cs->n + 1) * sizeof(char *));
+    if (!cs->keys || !cs->vals) abort();
+    cs->keys[cs->n] = zkpath_strdup(key);
+    cs->vals[cs->n++] = zkpath_strdup(val);
+}
+
+bool zkpath_config_del(zkpath_config_t *cs, const char *key)
+{
+    int i = zkpath_config_find(cs, key);
+    if (i < 0) return false;
+    free(cs->keys[i]);
+    free(cs->vals[i]);
+    memmove(&cs->keys[i], &cs->keys[i + 1], (size_t)(cs->n - i - 1) * sizeof(char *));
+    memmove(&cs->vals[i], &cs->vals[i + 1], (size_t)(cs->n - i - 1) * sizeof(char *));
+    cs->n--;
+    return true;
+}
+
+void zkpath_config_clear(zkpath_config_t *cs)
+{
+    for (int i = 0; i < cs->n; i++) {
+        free(cs->keys[i]);
+        free(cs->vals[i]);
+    }
+    free(cs->keys);
+    free(cs->vals);
+    memset(cs, 0, sizeof(*cs));
 }

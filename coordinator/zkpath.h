@@ -6,6 +6,7 @@
 #ifndef ZKPATH_H
 #define ZKPATH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,11 @@ kerr_t zkpath_topic(char *buf, size_t n, const char *topic);
 kerr_t zkpath_partition(char *buf, size_t n, const char *topic, int32_t p);
 kerr_t zkpath_partition_state(char *buf, size_t n, const char *topic, int32_t p);
 kerr_t zkpath_topic_config(char *buf, size_t n, const char *topic);
+/* /config/brokers/<id>, or /config/brokers/<default> when id < 0 (the cluster-wide default). */
+kerr_t zkpath_broker_config(char *buf, size_t n, int32_t id);
+/* The entity_path of a change notice: "topics/<t>", "brokers/<id>" or "brokers/<default>"
+ * (type is "topics" or "brokers"; name NULL = <default>). */
+kerr_t zkpath_config_entity(char *buf, size_t n, const char *type, const char *name);
 
 /* Kafka Uuid: 16 random bytes as 22 characters of URL-safe base64 without padding. */
 void zkpath_uuid_new(char out[23]);
@@ -91,6 +97,16 @@ kerr_t zkpath_controller_parse(const char *json, int32_t *broker_id);
 char *zkpath_config_json(int n, const char *const *keys, const char *const *vals);
 /* Allocates *keys and *vals (n strings each, malloc'd; caller frees each and the arrays). */
 kerr_t zkpath_config_parse(const char *json, int *n, char ***keys, char ***vals);
+/* A config znode's content as an editable set: heap strings owned by the set, in insertion
+ * order (fill it from zkpath_config_parse's arrays, write it with zkpath_config_json). */
+typedef struct zkpath_config {
+    int n;
+    char **keys, **vals;
+} zkpath_config_t;
+int zkpath_config_find(const zkpath_config_t *c, const char *key);            /* index or -1 */
+void zkpath_config_put(zkpath_config_t *c, const char *key, const char *val); /* copies */
+bool zkpath_config_del(zkpath_config_t *c, const char *key); /* false: was not set */
+void zkpath_config_clear(zkpath_config_t *c);
 /* /config/changes/config_change_N: {"version":2,"entity_path":"topics/t"} */
 char *zkpath_config_change_json(const char *entity_path);
 kerr_t zkpath_config_change_parse(const char *json, char *entity, size_t n);

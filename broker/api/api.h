@@ -68,5 +68,12 @@ api_handler_fn api_offsetdelete;
 /* The client's address as Kafka's client host shows it ("/" is added by the group
  * coordinator): the peer's IP without the port. */
 void api_client_host(const req_t *r, char *out, size_t n);
+api_handler_fn api_alterconfigs;
+api_handler_fn api_incrementalalterconfigs;
+
+/* AlterConfigs and IncrementalAlterConfigs after decoding (api_alterconfigs.c); incremental
+ * selects the response version mapping and the per-config operations. */
+struct kp_alterconfigs_req;
+void api_alterconfigs_run(req_t *r, const struct kp_alterconfigs_req *req, bool incremental);
 
 #endif

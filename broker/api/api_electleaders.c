@@ -32,8 +32,9 @@ static void api_elect_done(ctl_op_t *op, void *arg)
         p->partition = tp->partition;
         p->error_code = kerr_wire(tp->err);
         if (tp->err)
-            p->error_message = arena_strndup(&r->arena, tp->errmsg[0] ? tp->errmsg : kerr_str(tp->err),
-                                             strlen(tp->errmsg[0] ? tp->errmsg : kerr_str(tp->err)));
+            p->error_message =
+                arena_strndup(&r->arena, tp->errmsg[0] ? tp->errmsg : kerr_str(tp->err),
+                              strlen(tp->errmsg[0] ? tp->errmsg : kerr_str(tp->err)));
     }
     kp_elect_resp_encode(&r->resp, r->hdr.api_version, &resp);
     ctl_op_free(op);

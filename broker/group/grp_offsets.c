@@ -729,7 +729,9 @@ static void grp_load_step(ev_loop_t *loop, void *arg)
     if (!part || gp->state != GC_PART_LOADING) return;
     plog_slice_t sl;
     if (gp->load_next < plog_start_offset(part->log)) gp->load_next = plog_start_offset(part->log);
-    kerr_t err = plog_read(part->log, gp->load_next, GRP_LOAD_SLICE, part->hw, &sl);
+    /* up to the log end, as Kafka loads: a new leader's high watermark may trail its log for
+     * a fetch round, and everything in the leader's log is what will be committed */
+    kerr_t err = plog_read(part->log, gp->load_next, GRP_LOAD_SLICE, INT64_MAX, &sl);
     if (err || sl.len == 0) {
         if (err)
             log_warn("grp", "loading %s-%d at %lld: %s", GRP_OFFSETS_TOPIC, p,

@@ -245,10 +245,11 @@ static void fetcher_on_ofle(void *arg, kerr_t err, rbuf_t *body)
                 fetcher_delay_for(f, part, f->backoff_ms, "truncation failed");
                 continue;
             }
-            log_info("fetcher", "%s-%d: leader %d has epoch %d up to offset %lld; our log ends "
-                                "at %lld after truncation",
-                     part->topic, part->index, f->leader, r->leader_epoch,
-                     (long long)r->end_offset, (long long)plog_end_offset(part->log));
+            log_info("fetcher",
+                     "%s-%d: leader %d has epoch %d up to offset %lld; our log ends "
+                     "at %lld after truncation",
+                     part->topic, part->index, f->leader, r->leader_epoch, (long long)r->end_offset,
+                     (long long)plog_end_offset(part->log));
             part->fstate = FETCH_ACTIVE;
         }
     }
@@ -272,8 +273,9 @@ static void fetcher_append(fetcher_t *f, partition_t *part, const kp_fetch_part_
         if (err == KERR__AGAIN) break; /* a partial batch at the end of the response */
         if (err || h.magic != BATCH_MAGIC_V2 ||
             crc32c(0, p + off + 21, batch_size(&h) - 21) != h.crc) {
-            log_warn("fetcher", "%s-%d: corrupt batch at offset %lld from broker %d; dropping "
-                                "the rest of the response",
+            log_warn("fetcher",
+                     "%s-%d: corrupt batch at offset %lld from broker %d; dropping "
+                     "the rest of the response",
                      part->topic, part->index, (long long)h.base_offset, f->leader);
             break;
         }
@@ -396,8 +398,8 @@ static void fetcher_send_ofle(fetcher_t *f, partition_t **parts, int n)
     arena_free(&a);
     f->inflight = ctx;
     peer_request(f->peer, KAPI_OFFSET_FOR_LEADER_EPOCH, FETCHER_OFLE_VERSION,
-                 kp_ofle_flexible(FETCHER_OFLE_VERSION), &wb, f->socket_timeout_ms,
-                 fetcher_on_ofle, ctx);
+                 kp_ofle_flexible(FETCHER_OFLE_VERSION), &wb, f->socket_timeout_ms, fetcher_on_ofle,
+                 ctx);
     wbuf_free(&wb);
 }
 
@@ -476,8 +478,7 @@ void fetcher_tick_all(server_t *srv, int64_t now_ms)
     for (int i = 0; i < srv->nfetchers; i++) {
         fetcher_t *f = srv->fetchers[i];
         if (f->nparts == 0 && !f->inflight) {
-            log_info("fetcher", "replica fetcher for broker %d stopped (no partitions)",
-                     f->leader);
+            log_info("fetcher", "replica fetcher for broker %d stopped (no partitions)", f->leader);
             fetcher_free(f);
             srv->fetchers[i--] = srv->fetchers[--srv->nfetchers];
             continue;

@@ -279,8 +279,9 @@ pidmap_t *pidmap_load(plog_t *log)
     }
     free(offs);
     if (plog_foreach_batch(log, from, pidmap_replay_cb, m) != KERR_NONE)
-        log_warn("pidstate", "%s-%d: could not read every batch header while rebuilding producer "
-                             "state",
+        log_warn("pidstate",
+                 "%s-%d: could not read every batch header while rebuilding producer "
+                 "state",
                  plog_topic(log), plog_partition(log));
     m->dirty = false;
     return m;
@@ -315,8 +316,7 @@ kerr_t pidmap_snapshot(pidmap_t *m, plog_t *log)
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     kerr_t err = KERR_NONE;
-    if (fd < 0 || write(fd, wb.p, wb.len) != (ssize_t)wb.len || fsync(fd) != 0)
-        err = KERR__IO;
+    if (fd < 0 || write(fd, wb.p, wb.len) != (ssize_t)wb.len || fsync(fd) != 0) err = KERR__IO;
     if (fd >= 0) close(fd);
     if (!err && rename(tmp, path) != 0) err = KERR__IO;
     wbuf_free(&wb);

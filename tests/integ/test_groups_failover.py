@@ -1,24 +1,13 @@
 """Issue 5, item 4: kill -9 the broker that coordinates a group in a 3-broker cluster with an
 RF3 __consumer_offsets: the group moves to the new coordinator (the new leader of its offsets
-partition loads it), committed offsets survive, the consumers carry on.
-
-Needs inter-broker replication (followers fetching __consumer_offsets and the data topic).
-Until it lands this test is expected to fail: it is marked xfail unless
-KAFKA_TEST_REPLICATION=1 is set, so `make test` stays meaningful on branches without it."""
-import os
+partition loads it), committed offsets survive, the consumers carry on."""
 import threading
 import time
 
-import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from kafkabroker import wait_until
-
-pytestmark = pytest.mark.xfail(os.environ.get("KAFKA_TEST_REPLICATION") != "1",
-                               reason="needs inter-broker replication (follower fetching)",
-                               run=os.environ.get("KAFKA_TEST_REPLICATION") == "1", strict=False)
-
 
 def coordinator_of(bootstrap, group):
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": group})

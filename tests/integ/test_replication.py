@@ -132,3 +132,145 @@ def test_no_unclean_election_by_default(cluster):
     cluster.restart(followers[1])
     cluster.wait_isr("clean", 0, 3)
     assert [v for _, v in read_all(cluster.bootstrap, "clean")[0]] == ["committed"]
+
+
+@pytest.fixture
+def slow_session_cluster(tmp_path):
+    """Sessions that outlast a paused follower: only the leader's lag check can drop it."""
+    c = Cluster(str(tmp_path), 3, overrides={"zookeeper.session.timeout.ms": "60000",
+                                             "replica.lag.time.max.ms": "3000"}).start()
+    yield c
+    c.stop()
+    c.check_sanitizers()
+
+
+def test_leader_shrinks_isr_of_a_lagging_follower_and_expands_it_back(slow_session_cluster):
+    c = slow_session_cluster
+    c.create_topic("lag", partitions=1, rf=3, config={"min.insync.replicas": "2"})
+    leader = c.leader("lag", 0)
+    slow = [i for i in (1, 2, 3) if i != leader][0]
+    epoch = c.zk_state("lag", 0)["leader_epoch"]
+    c.sigstop(slow)  # still registered in ZooKeeper, but no longer fetching
+    t = time.monotonic()
+    wait_until(lambda: slow not in c.zk_state("lag", 0)["isr"], 30, what="ISR shrink")
+    took = time.monotonic() - t
+    st = c.zk_state("lag", 0)
+    assert st["leader"] == leader and st["leader_epoch"] == epoch  # AlterPartition: same epoch
+    assert 2.5 < took < 20, took  # after replica.lag.time.max.ms, not before
+    assert produce_one(c.brokers[leader].bootstrap, "lag", b"x", "all")[0] is None  # ISR of 2
+    c.sigcont(slow)
+    wait_until(lambda: sorted(c.zk_state("lag", 0)["isr"]) == [1, 2, 3], 30, what="ISR expand")
+    assert c.zk_state("lag", 0)["leader_epoch"] == epoch
+    wait_until(lambda: c.partitions("lag")[0][2] == [1, 2, 3], 30, what="metadata ISR")
+
+
+def elect_leaders_raw(port, topic, partitions, etype=0):
+    """ElectLeaders v1 by hand (librdkafka 2.0 has no admin call for it)."""
+    import socket
+    import struct
+    t = topic.encode()
+    body = struct.pack(">b", etype) + struct.pack(">i", 1) + struct.pack(">h", len(t)) + t
+    body += struct.pack(">i", len(partitions)) + b"".join(struct.pack(">i", p) for p in partitions)
+    body += struct.pack(">i", 30000)
+    hdr = struct.pack(">hhih", 43, 1, 5, 4) + b"test"
+    msg = hdr + body
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(struct.pack(">i", len(msg)) + msg)
+        buf = b""
+        while len(buf) < 4 or len(buf) < 4 + struct.unpack(">i", buf[:4])[0]:
+            chunk = s.recv(65536)
+            assert chunk, "connection closed"
+            buf += chunk
+    r = buf[8:]
+    top_err = struct.unpack(">h", r[4:6])[0]
+    pos = 6
+    n = struct.unpack(">i", r[pos:pos + 4])[0]
+    pos += 4
+    res = {}
+    for _ in range(n):
+        tl = struct.unpack(">h", r[pos:pos + 2])[0]
+        pos += 2 + tl
+        np_ = struct.unpack(">i", r[pos:pos + 4])[0]
+        pos += 4
+        for _ in range(np_):
+            p, err, ml = struct.unpack(">ihh", r[pos:pos + 8])
+            pos += 8 + max(ml, 0)
+            res[p] = err
+    return top_err, res
+
+
+def test_preferred_leaders_come_back_by_election_and_by_rebalance(tmp_path):
+    c = Cluster(str(tmp_path), 3, overrides={"leader.imbalance.check.interval.seconds": "2",
+                                             "leader.imbalance.per.broker.percentage": "0"})
+    c.start()
+    try:
+        c.create_topic("pref", partitions=3, rf=3)
+        preferred = {p: v[1][0] for p, v in c.partitions("pref").items()}
+        victim = preferred[0]
+        c.brokers[victim].stop()  # controlled shutdown moves its leadership away
+        wait_until(lambda: c.leader("pref", 0) not in (victim, -1), 30, what="leader moved")
+        c.restart(victim)
+        c.wait_isr("pref", 0, 3)
+        # the imbalance check (every 2 s here) gives leadership back to the preferred replica
+        wait_until(lambda: all(c.leader("pref", p) == preferred[p] for p in range(3)), 60,
+                   what="preferred leaders restored by the rebalance")
+    finally:
+        c.stop()
+        c.check_sanitizers()
+
+
+def test_elect_leaders_api_and_admin_znode(tmp_path):
+    c = Cluster(str(tmp_path), 3, overrides={"auto.leader.rebalance.enable": "false"})
+    c.start()
+    try:
+        c.create_topic("el", partitions=2, rf=3)
+        preferred = {p: v[1][0] for p, v in c.partitions("el").items()}
+
+        def move_off_preferred(p):
+            victim = preferred[p]
+            c.brokers[victim].stop()
+            c.restart(victim)
+            c.wait_isr("el", p, 3)
+            wait_until(lambda: c.leader("el", p) not in (victim, -1), 30, what="leader moved")
+            time.sleep(1)
+            assert c.leader("el", p) != victim  # no automatic rebalance here
+
+        move_off_preferred(0)
+        ctl = c.controller()
+        not_ctl = [i for i in (1, 2, 3) if i != ctl][0]
+        top, _ = elect_leaders_raw(c.brokers[not_ctl].port, "el", [0])
+        assert top == 41  # NOT_CONTROLLER: admin clients send it to the controller
+        top, res = elect_leaders_raw(c.brokers[ctl].port, "el", [0, 7])
+        assert top == 0 and res == {0: 0, 7: 3}  # elected; unknown partition
+        wait_until(lambda: c.leader("el", 0) == preferred[0], 30, what="election by API")
+        top, res = elect_leaders_raw(c.brokers[ctl].port, "el", [0])
+        assert res == {0: 84}  # ELECTION_NOT_NEEDED
+        move_off_preferred(1)
+        # kafka-preferred-replica-election's way: the admin znode
+        c.kz.create("/admin/preferred_replica_election",
+                    json.dumps({"version": 1, "partitions": [{"topic": "el", "partition": 1}]})
+                    .encode())
+        wait_until(lambda: c.leader("el", 1) == preferred[1], 30, what="election by znode")
+        wait_until(lambda: not c.kz.exists("/admin/preferred_replica_election"), 30,
+                   what="the znode to be consumed")
+    finally:
+        c.stop()
+        c.check_sanitizers()
+
+
+def test_delete_topic_removes_every_replica_even_one_that_was_down(cluster):
+    import os
+    cluster.create_topic("gone", partitions=2, rf=3)
+    assert produce_one(cluster.bootstrap, "gone", b"v", "all")[0] is None
+    cluster.brokers[3].stop()  # away while the topic is deleted
+    a = cluster.admin()
+    a.delete_topics(["gone"], operation_timeout=30)["gone"].result(60)
+    wait_until(lambda: not cluster.kz.exists("/brokers/topics/gone"), 30, what="znode removed")
+    for i in (1, 2):
+        wait_until(lambda: not any(d.startswith("gone-") for d in os.listdir(cluster.brokers[i].log_dir)),
+                   30, what="broker %d to delete its replicas" % i)
+    assert any(d.startswith("gone-") for d in os.listdir(cluster.brokers[3].log_dir))
+    cluster.restart(3)  # its full LeaderAndIsr does not name them: stray logs, deleted
+    wait_until(lambda: not any(d.startswith("gone-") for d in os.listdir(cluster.brokers[3].log_dir)),
+               30, what="broker 3 to drop its stray replicas")
+    assert "gone" not in cluster.admin().list_topics(timeout=10).topics

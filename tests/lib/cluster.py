@@ -222,14 +222,26 @@ class SeqProducer(threading.Thread):
         with self.lock:
             return sorted(v[2] for v in self.acked.values())
 
-    def gap_around(self, t_fault):
-        """Unavailability window: last ack before t_fault to first ack after it (seconds)."""
-        ts = self.ack_times()
-        before = [t for t in ts if t <= t_fault]
-        after = [t for t in ts if t > t_fault]
-        if not before or not after:
-            return None
-        return after[0] - before[-1]
+    def gap_around(self, t_fault, until=None):
+        """Unavailability after a fault at t_fault: the longest stretch without an
+        acknowledgment on any one partition, between the last ack before the fault and the
+        time `until` (default: now), in seconds."""
+        until = until or time.monotonic()
+        with self.lock:
+            per = {}
+            for p, _, t in self.acked.values():
+                per.setdefault(p, []).append(t)
+        worst = 0.0
+        for ts in per.values():
+            ts.sort()
+            before = [t for t in ts if t <= t_fault]
+            prev = before[-1] if before else t_fault
+            for t in ts:
+                if t <= prev or t > until:
+                    continue
+                worst = max(worst, t - prev)
+                prev = t
+        return worst
 
 
 def read_all(bootstrap, topic, expect_total=None, timeout=120):

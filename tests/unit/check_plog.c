@@ -328,6 +328,58 @@ START_TEST(test_truncate_and_epochs)
 }
 END_TEST
 
+/* Kafka's LeaderEpochFileCache.endOffsetFor (KIP-101/279), the follower's side of epochs
+ * (learned from copied batches), truncation dropping epochs, and reset to an offset. */
+START_TEST(test_epoch_end_offsets_follower_epochs_and_reset)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    plog_t *log = open_log(&cfg, true, 0);
+    int32_t fe;
+    ck_assert_int_eq(plog_epoch_end_offset(log, 0, &fe), -1); /* no epochs: undefined */
+    ck_assert_int_eq(plog_latest_epoch(log), -1);
+    /* a follower copies batches stamped by leaders at epochs 2 (offsets 0-9) and 5 (10-19) */
+    for (int e = 0; e < 2; e++) {
+        wbuf_t wb;
+        wbuf_init(&wb);
+        tu_batch(&wb, 10, "r", 1);
+        batch_set_base_offset(wb.p, e * 10);
+        batch_set_leader_epoch(wb.p, e == 0 ? 2 : 5);
+        plog_append_info_t info;
+        ck_assert_int_eq(plog_append_replica(log, wb.p, wb.len, &info), KERR_NONE);
+        wbuf_free(&wb);
+    }
+    ck_assert_int_eq(plog_latest_epoch(log), 5);
+    ck_assert_int_eq(plog_epoch_end_offset(log, 5, &fe), 20); /* latest: the log end */
+    ck_assert_int_eq(fe, 5);
+    ck_assert_int_eq(plog_epoch_end_offset(log, 3, &fe), 10); /* between: floor epoch 2 */
+    ck_assert_int_eq(fe, 2);
+    ck_assert_int_eq(plog_epoch_end_offset(log, 1, &fe), 0); /* before the first */
+    ck_assert_int_eq(fe, 1);
+    ck_assert_int_eq(plog_epoch_end_offset(log, 7, &fe), -1); /* newer than all: undefined */
+    ck_assert_int_eq(fe, -1);
+    /* cutting at 10 drops epoch 5; it survives a reopen */
+    ck_assert_int_eq(plog_truncate_to(log, 10), KERR_NONE);
+    ck_assert_int_eq(plog_latest_epoch(log), 2);
+    plog_close(log);
+    log = open_log(&cfg, true, 0);
+    ck_assert_int_eq(plog_latest_epoch(log), 2);
+    ck_assert_int_eq(plog_epoch_end_offset(log, 2, &fe), 10);
+    /* a follower far behind the leader's log start starts over there */
+    ck_assert_int_eq(plog_reset(log, 500), KERR_NONE);
+    ck_assert_int_eq(plog_start_offset(log), 500);
+    ck_assert_int_eq(plog_end_offset(log), 500);
+    ck_assert_int_eq(plog_latest_epoch(log), -1);
+    plog_append_info_t info = append_n(log, 1, 5, 1);
+    ck_assert_int_eq(info.first_offset, 500);
+    plog_close(log);
+    log = open_log(&cfg, true, 0);
+    ck_assert_int_eq(plog_end_offset(log), 505);
+    ck_assert_int_eq(plog_segment_count(log), 1);
+    plog_close(log);
+}
+END_TEST
+
 START_TEST(test_lmgr_checkpoints_marker_and_meta)
 {
     plog_cfg_t cfg;
@@ -390,6 +442,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_corrupt_batch_after_recovery_point_truncates_from_there);
     tcase_add_test(tc, test_retention_by_size_and_time);
     tcase_add_test(tc, test_truncate_and_epochs);
+    tcase_add_test(tc, test_epoch_end_offsets_follower_epochs_and_reset);
     tcase_add_test(tc, test_lmgr_checkpoints_marker_and_meta);
     suite_add_tcase(s, tc);
     return s;

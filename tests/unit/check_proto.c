@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "proto/kp.h"
+#include "proto/kp_alterconfigs.h"
 #include "proto/kp_apiversions.h"
 #include "proto/kp_createpartitions.h"
 #include "proto/kp_createtopics.h"
@@ -13,38 +14,11 @@
 #include "proto/kp_describecluster.h"
 #include "proto/kp_describeconfigs.h"
 #include "proto/kp_fetch.h"
+#include "proto/kp_incrementalalterconfigs.h"
 #include "proto/kp_listoffsets.h"
 #include "proto/kp_metadata.h"
 #include "proto/kp_produce.h"
 #include "testutil.h"
-
-typedef kerr_t (*decode_fn)(rbuf_t *, int16_t, arena_t *, void *);
-
-/* The full buffer decodes; every shorter prefix fails without crashing. */
-static void check_prefixes(decode_fn fn, int16_t ver, const wbuf_t *wb, void *out)
-{
-    for (size_t cut = 0; cut <= wb->len; cut++) {
-        uint8_t *copy = malloc(cut ? cut : 1); /* exact size: ASan sees any overread */
-        memcpy(copy, wb->p, cut);
-        rbuf_t rb;
-        rbuf_init(&rb, copy, cut);
-        arena_t a;
-        arena_init(&a);
-        kerr_t err = fn(&rb, ver, &a, out);
-        if (cut == wb->len)
-            ck_assert_int_eq(err, KERR_NONE);
-        else
-            ck_assert_int_ne(err, KERR_NONE);
-        arena_free(&a);
-        free(copy);
-    }
-    /* decode once more from the caller's buffer: views stay valid for the assertions (the
-     * arena is freed when the process ends) */
-    rbuf_t rb;
-    rbuf_init(&rb, wb->p, wb->len);
-    static arena_t keep;
-    ck_assert_int_eq(fn(&rb, ver, &keep, out), KERR_NONE);
-}
 
 START_TEST(test_apiversions_response_v0_and_v3_bytes)
 {
@@ -72,7 +46,7 @@ START_TEST(test_metadata_request_versions)
     wbuf_init(&wb);
     /* v1: null array = all topics */
     wbuf_i32(&wb, -1);
-    check_prefixes((decode_fn)kp_metadata_req_decode, 1, &wb, &req);
+    tu_decode_prefixes(TU_DEC(kp_metadata_req_decode), 1, &wb, &req);
     ck_assert_int_eq(req.ntopics, -1);
     /* v4: two topics, no auto-creation */
     wbuf_reset(&wb);
@@ -80,7 +54,7 @@ START_TEST(test_metadata_request_versions)
     wbuf_str(&wb, "a", 1);
     wbuf_str(&wb, "bb", 2);
     wbuf_bool(&wb, false);
-    check_prefixes((decode_fn)kp_metadata_req_decode, 4, &wb, &req);
+    tu_decode_prefixes(TU_DEC(kp_metadata_req_decode), 4, &wb, &req);
     ck_assert_int_eq(req.ntopics, 2);
     ck_assert(kstr_eq(req.topics[1].name, "bb"));
     ck_assert(!req.allow_auto_topic_creation);
@@ -94,7 +68,7 @@ START_TEST(test_metadata_request_versions)
     wbuf_bool(&wb, true);
     wbuf_bool(&wb, false);
     wbuf_tags(&wb, true);
-    check_prefixes((decode_fn)kp_metadata_req_decode, 12, &wb, &req);
+    tu_decode_prefixes(TU_DEC(kp_metadata_req_decode), 12, &wb, &req);
     ck_assert(kstr_eq(req.topics[0].name, "top"));
     ck_assert_int_eq(req.topics[0].topic_id[2], 3);
     /* a negative count other than -1, and a count bigger than the bytes */
@@ -127,7 +101,7 @@ START_TEST(test_produce_request_v3_and_v9)
     wbuf_i32(&wb, 1);
     wbuf_i32(&wb, 4);
     wbuf_bytes_f(&wb, false, "RECS", 4);
-    check_prefixes((decode_fn)kp_produce_req_decode, 3, &wb, &req);
+    tu_decode_prefixes(TU_DEC(kp_produce_req_decode), 3, &wb, &req);
     ck_assert_int_eq(req.acks, -1);
     ck_assert_int_eq(req.timeout_ms, 1500);
     ck_assert_int_eq(req.topics[0].parts[0].index, 4);
@@ -144,7 +118,7 @@ START_TEST(test_produce_request_v3_and_v9)
     wbuf_tags(&wb, true);
     wbuf_tags(&wb, true);
     wbuf_tags(&wb, true);
-    check_prefixes((decode_fn)kp_produce_req_decode, 9, &wb, &req);
+    tu_decode_prefixes(TU_DEC(kp_produce_req_decode), 9, &wb, &req);
     ck_assert(kstr_eq(req.transactional_id, "txn"));
     ck_assert_int_eq(req.topics[0].parts[0].records.len, 2);
     wbuf_free(&wb);
@@ -174,7 +148,7 @@ START_TEST(test_fetch_request_and_response_with_file_range)
     wbuf_i32(&wb, 1000);  /* partition max bytes */
     wbuf_i32(&wb, 0);     /* forgotten topics */
     wbuf_str(&wb, "", 0); /* rack */
-    check_prefixes((decode_fn)kp_fetch_req_decode, 11, &wb, &req);
+    tu_decode_prefixes(TU_DEC(kp_fetch_req_decode), 11, &wb, &req);
     ck_assert_int_eq(req.max_wait_ms, 500);
     ck_assert_int_eq(req.topics[0].parts[0].fetch_offset, 77);
     ck_assert_int_eq(req.topics[0].parts[0].current_leader_epoch, 5);
@@ -218,7 +192,7 @@ START_TEST(test_listoffsets_request)
     wbuf_tags(&wb, true);
     wbuf_tags(&wb, true);
     wbuf_tags(&wb, true);
-    check_prefixes((decode_fn)kp_listoffsets_req_decode, 6, &wb, &req);
+    tu_decode_prefixes(TU_DEC(kp_listoffsets_req_decode), 6, &wb, &req);
     ck_assert_int_eq(req.isolation_level, 1);
     ck_assert_int_eq(req.topics[0].parts[0].timestamp, -2);
     wbuf_free(&wb);
@@ -240,7 +214,7 @@ START_TEST(test_admin_requests)
     wbuf_str(&wb, "100", 3);
     wbuf_i32(&wb, 30000);
     wbuf_bool(&wb, true);
-    check_prefixes((decode_fn)kp_createtopics_req_decode, 1, &wb, &ct);
+    tu_decode_prefixes(TU_DEC(kp_createtopics_req_decode), 1, &wb, &ct);
     ck_assert_int_eq(ct.topics[0].num_partitions, 3);
     ck_assert(kstr_eq(ct.topics[0].configs[0].value, "100"));
     ck_assert(ct.validate_only);
@@ -251,7 +225,7 @@ START_TEST(test_admin_requests)
     wbuf_str(&wb, "a", 1);
     wbuf_str(&wb, "b", 1);
     wbuf_i32(&wb, 1000);
-    check_prefixes((decode_fn)kp_deletetopics_req_decode, 0, &wb, &dt);
+    tu_decode_prefixes(TU_DEC(kp_deletetopics_req_decode), 0, &wb, &dt);
     ck_assert_int_eq(dt.ntopics, 2);
     ck_assert(kstr_eq(dt.topics[1].name, "b"));
 
@@ -265,7 +239,7 @@ START_TEST(test_admin_requests)
     wbuf_bool(&wb, true);
     wbuf_bool(&wb, false);
     wbuf_tags(&wb, true);
-    check_prefixes((decode_fn)kp_describeconfigs_req_decode, 4, &wb, &dc);
+    tu_decode_prefixes(TU_DEC(kp_describeconfigs_req_decode), 4, &wb, &dc);
     ck_assert_int_eq(dc.resources[0].nkeys, -1);
     ck_assert(dc.include_synonyms);
 
@@ -277,7 +251,7 @@ START_TEST(test_admin_requests)
     wbuf_i32(&wb, -1);
     wbuf_i32(&wb, 5000);
     wbuf_bool(&wb, false);
-    check_prefixes((decode_fn)kp_createpartitions_req_decode, 0, &wb, &cp);
+    tu_decode_prefixes(TU_DEC(kp_createpartitions_req_decode), 0, &wb, &cp);
     ck_assert_int_eq(cp.topics[0].count, 6);
     ck_assert_int_eq(cp.topics[0].nassignments, -1);
 
@@ -286,8 +260,85 @@ START_TEST(test_admin_requests)
     wbuf_bool(&wb, false);
     wbuf_i8(&wb, 1);
     wbuf_tags(&wb, true);
-    check_prefixes((decode_fn)kp_describecluster_req_decode, 1, &wb, &dcl);
+    tu_decode_prefixes(TU_DEC(kp_describecluster_req_decode), 1, &wb, &dcl);
     ck_assert_int_eq(dcl.endpoint_type, 1);
+    wbuf_free(&wb);
+}
+END_TEST
+
+START_TEST(test_alterconfigs_and_incremental_every_version)
+{
+    wbuf_t wb;
+    wbuf_init(&wb);
+    kp_alterconfigs_req_t r;
+    /* AlterConfigs v0/v1: one topic, a value and a null value */
+    wbuf_i32(&wb, 1);
+    wbuf_i8(&wb, 2);
+    wbuf_str(&wb, "t", 1);
+    wbuf_i32(&wb, 2);
+    wbuf_str(&wb, "retention.ms", 12);
+    wbuf_str(&wb, "100", 3);
+    wbuf_str(&wb, "segment.ms", 10);
+    wbuf_str(&wb, NULL, -1);
+    wbuf_bool(&wb, true);
+    for (int16_t v = 0; v <= 1; v++) {
+        tu_decode_prefixes(TU_DEC(kp_alterconfigs_req_decode), v, &wb, &r);
+        ck_assert_int_eq(r.resources[0].nconfigs, 2);
+        ck_assert(kstr_eq(r.resources[0].configs[0].value, "100"));
+        ck_assert_int_eq(r.resources[0].configs[1].value.len, -1);
+        ck_assert_int_eq(r.resources[0].configs[0].config_operation, KP_CONFIG_OP_SET);
+        ck_assert(r.validate_only);
+    }
+    /* AlterConfigs v2 and IncrementalAlterConfigs v1 (flexible; the latter with operations) */
+    for (int incremental = 0; incremental <= 1; incremental++) {
+        wbuf_reset(&wb);
+        wbuf_uvarint(&wb, 2);
+        wbuf_i8(&wb, 4);
+        wbuf_compact_str(&wb, "1", 1);
+        wbuf_uvarint(&wb, 2);
+        wbuf_compact_str(&wb, "cleanup.policy", 14);
+        if (incremental) wbuf_i8(&wb, KP_CONFIG_OP_APPEND);
+        wbuf_compact_str(&wb, "compact", 7);
+        wbuf_tags(&wb, true);
+        wbuf_tags(&wb, true);
+        wbuf_bool(&wb, false);
+        wbuf_tags(&wb, true);
+        if (incremental)
+            tu_decode_prefixes(TU_DEC(kp_incrementalalterconfigs_req_decode), 1, &wb, &r);
+        else
+            tu_decode_prefixes(TU_DEC(kp_alterconfigs_req_decode), 2, &wb, &r);
+        ck_assert_int_eq(r.resources[0].resource_type, 4);
+        ck_assert_int_eq(r.resources[0].configs[0].config_operation,
+                         incremental ? KP_CONFIG_OP_APPEND : KP_CONFIG_OP_SET);
+        ck_assert(!r.validate_only);
+    }
+    /* IncrementalAlterConfigs v0 */
+    wbuf_reset(&wb);
+    wbuf_i32(&wb, 1);
+    wbuf_i8(&wb, 2);
+    wbuf_str(&wb, "t", 1);
+    wbuf_i32(&wb, 1);
+    wbuf_str(&wb, "retention.ms", 12);
+    wbuf_i8(&wb, KP_CONFIG_OP_DELETE);
+    wbuf_str(&wb, NULL, -1);
+    wbuf_bool(&wb, false);
+    tu_decode_prefixes(TU_DEC(kp_incrementalalterconfigs_req_decode), 0, &wb, &r);
+    ck_assert_int_eq(r.resources[0].configs[0].config_operation, KP_CONFIG_OP_DELETE);
+
+    /* responses: v0 (int32 arrays, int16 strings) and flexible (compact, tags) */
+    kp_alterconfigs_resource_resp_t res = {
+        .error_code = 40, .error_message = "bad", .resource_type = 2, .resource_name = KSTR("t")};
+    kp_alterconfigs_resp_t resp = {.throttle_time_ms = 0, .nresponses = 1, .responses = &res};
+    wbuf_reset(&wb);
+    kp_alterconfigs_resp_encode(&wb, 1, &resp);
+    static const uint8_t v0[] = {0, 0, 0, 0, 0, 0, 0, 1, 0, 40, 0, 3, 'b', 'a', 'd', 2, 0, 1, 't'};
+    ck_assert_uint_eq(wb.len, sizeof(v0));
+    ck_assert_mem_eq(wb.p, v0, sizeof(v0));
+    wbuf_reset(&wb);
+    kp_incrementalalterconfigs_resp_encode(&wb, 1, &resp);
+    static const uint8_t v1[] = {0, 0, 0, 0, 2, 0, 40, 4, 'b', 'a', 'd', 2, 2, 't', 0, 0};
+    ck_assert_uint_eq(wb.len, sizeof(v1));
+    ck_assert_mem_eq(wb.p, v1, sizeof(v1));
     wbuf_free(&wb);
 }
 END_TEST
@@ -322,6 +373,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_listoffsets_request);
     tcase_add_test(tc, test_admin_requests);
     tcase_add_test(tc, test_request_header_v1_and_v2);
+    tcase_add_test(tc, test_alterconfigs_and_incremental_every_version);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -18,30 +18,7 @@
 #include "proto/kp_syncgroup.h"
 #include "testutil.h"
 
-typedef kerr_t (*decode_fn)(rbuf_t *, int16_t, arena_t *, void *);
-
 static arena_t keep; /* decoded views used by assertions live until exit */
-
-/* Full buffer decodes into out; every shorter prefix fails. */
-static void roundtrip(decode_fn fn, int16_t ver, const wbuf_t *wb, void *out)
-{
-    for (size_t cut = 0; cut < wb->len; cut++) {
-        uint8_t *copy = malloc(cut ? cut : 1);
-        memcpy(copy, wb->p, cut);
-        rbuf_t rb;
-        rbuf_init(&rb, copy, cut);
-        arena_t a;
-        arena_init(&a);
-        ck_assert_int_ne(fn(&rb, ver, &a, out), KERR_NONE);
-        arena_free(&a);
-        free(copy);
-    }
-    rbuf_t rb;
-    rbuf_init(&rb, wb->p, wb->len);
-    ck_assert_int_eq(fn(&rb, ver, &keep, out), KERR_NONE);
-}
-
-#define DEC(f) ((decode_fn)(f))
 
 START_TEST(test_joingroup_roundtrip_all_versions)
 {
@@ -54,7 +31,7 @@ START_TEST(test_joingroup_roundtrip_all_versions)
         wbuf_init(&wb);
         kp_joingroup_req_encode(&wb, v, &in);
         kp_joingroup_req_t out;
-        roundtrip(DEC(kp_joingroup_req_decode), v, &wb, &out);
+        tu_decode_prefixes(TU_DEC(kp_joingroup_req_decode), v, &wb, &out);
         ck_assert(kstr_eq(out.group_id, "grp") && kstr_eq(out.member_id, "m-1"));
         ck_assert_int_eq(out.rebalance_timeout_ms, v >= 1 ? 30000 : 10000);
         ck_assert(v >= 5 ? kstr_eq(out.group_instance_id, "inst") : out.group_instance_id.len < 0);
@@ -79,7 +56,7 @@ START_TEST(test_syncgroup_heartbeat_leavegroup_roundtrip)
         wbuf_init(&wb);
         kp_syncgroup_req_encode(&wb, v, &sin);
         kp_syncgroup_req_t s;
-        roundtrip(DEC(kp_syncgroup_req_decode), v, &wb, &s);
+        tu_decode_prefixes(TU_DEC(kp_syncgroup_req_decode), v, &wb, &s);
         ck_assert_int_eq(s.generation_id, 4);
         ck_assert_int_eq(s.nassignments, 1);
         ck_assert(v >= 5 ? kstr_eq(s.protocol_name, "range") : s.protocol_name.len < 0);
@@ -87,13 +64,13 @@ START_TEST(test_syncgroup_heartbeat_leavegroup_roundtrip)
         if (v <= 4) {
             kp_heartbeat_req_encode(&wb, v, &hin);
             kp_heartbeat_req_t h;
-            roundtrip(DEC(kp_heartbeat_req_decode), v, &wb, &h);
+            tu_decode_prefixes(TU_DEC(kp_heartbeat_req_decode), v, &wb, &h);
             ck_assert_int_eq(h.generation_id, 9);
             ck_assert(v >= 3 ? kstr_eq(h.group_instance_id, "i-1") : h.group_instance_id.len < 0);
             wbuf_reset(&wb);
             kp_leavegroup_req_encode(&wb, v, &lin);
             kp_leavegroup_req_t l;
-            roundtrip(DEC(kp_leavegroup_req_decode), v, &wb, &l);
+            tu_decode_prefixes(TU_DEC(kp_leavegroup_req_decode), v, &wb, &l);
             ck_assert_int_eq(l.nmembers, v >= 3 ? 2 : 1);
             ck_assert(kstr_eq(l.members[0].member_id, "m-1"));
         }
@@ -115,7 +92,7 @@ START_TEST(test_offsets_roundtrip)
         wbuf_init(&wb);
         kp_offsetcommit_req_encode(&wb, v, &cin);
         kp_offsetcommit_req_t c;
-        roundtrip(DEC(kp_offsetcommit_req_decode), v, &wb, &c);
+        tu_decode_prefixes(TU_DEC(kp_offsetcommit_req_decode), v, &wb, &c);
         ck_assert_int_eq(c.topics[0].parts[0].committed_offset, 42);
         ck_assert_int_eq(c.topics[0].parts[0].committed_leader_epoch, v >= 6 ? 3 : -1);
         ck_assert_int_eq(c.retention_time_ms, v >= 2 && v <= 4 ? 60000 : -1);
@@ -124,7 +101,7 @@ START_TEST(test_offsets_roundtrip)
         if (v <= 7) {
             kp_offsetfetch_req_encode(&wb, v, &fin);
             kp_offsetfetch_req_t f;
-            roundtrip(DEC(kp_offsetfetch_req_decode), v, &wb, &f);
+            tu_decode_prefixes(TU_DEC(kp_offsetfetch_req_decode), v, &wb, &f);
             ck_assert_int_eq(f.ntopics, 1);
             ck_assert_int_eq(f.topics[0].parts[1], 3);
             ck_assert_int_eq(f.require_stable, v >= 7);
@@ -137,7 +114,7 @@ START_TEST(test_offsets_roundtrip)
     wbuf_init(&wb);
     kp_offsetfetch_req_encode(&wb, 6, &all);
     kp_offsetfetch_req_t f;
-    roundtrip(DEC(kp_offsetfetch_req_decode), 6, &wb, &f);
+    tu_decode_prefixes(TU_DEC(kp_offsetfetch_req_decode), 6, &wb, &f);
     ck_assert_int_eq(f.ntopics, -1);
     wbuf_reset(&wb);
     kp_offsetfetch_req_encode(&wb, 1, &all);
@@ -149,7 +126,7 @@ START_TEST(test_offsets_roundtrip)
     wbuf_reset(&wb);
     kp_offsetdelete_req_encode(&wb, 0, &din);
     kp_offsetdelete_req_t d;
-    roundtrip(DEC(kp_offsetdelete_req_decode), 0, &wb, &d);
+    tu_decode_prefixes(TU_DEC(kp_offsetdelete_req_decode), 0, &wb, &d);
     ck_assert_int_eq(d.topics[0].nparts, 2);
     wbuf_free(&wb);
 }
@@ -164,14 +141,14 @@ START_TEST(test_admin_requests_roundtrip)
         kp_describegroups_req_t din = {2, names, true};
         kp_describegroups_req_encode(&wb, v, &din);
         kp_describegroups_req_t d;
-        roundtrip(DEC(kp_describegroups_req_decode), v, &wb, &d);
+        tu_decode_prefixes(TU_DEC(kp_describegroups_req_decode), v, &wb, &d);
         ck_assert(d.ngroups == 2 && kstr_eq(d.groups[1], "bb"));
         wbuf_reset(&wb);
         kp_findcoordinator_req_t fin = {KP_COORD_GROUP, v >= 4 ? 2 : 1, names};
         if (v <= 4) {
             kp_findcoordinator_req_encode(&wb, v, &fin);
             kp_findcoordinator_req_t fc;
-            roundtrip(DEC(kp_findcoordinator_req_decode), v, &wb, &fc);
+            tu_decode_prefixes(TU_DEC(kp_findcoordinator_req_decode), v, &wb, &fc);
             ck_assert_int_eq(fc.nkeys, v >= 4 ? 2 : 1);
             ck_assert(kstr_eq(fc.keys[0], "a"));
             wbuf_reset(&wb);
@@ -188,7 +165,7 @@ START_TEST(test_admin_requests_roundtrip)
             kp_deletegroups_req_t gin = {2, names};
             kp_deletegroups_req_encode(&wb, v, &gin);
             kp_deletegroups_req_t g;
-            roundtrip(DEC(kp_deletegroups_req_decode), v, &wb, &g);
+            tu_decode_prefixes(TU_DEC(kp_deletegroups_req_decode), v, &wb, &g);
             ck_assert(g.ngroups == 2 && kstr_eq(g.groups_names[0], "a"));
         }
         wbuf_free(&wb);

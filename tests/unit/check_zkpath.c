@@ -125,6 +125,33 @@ START_TEST(test_partition_state_controller_config)
 }
 END_TEST
 
+START_TEST(test_config_set_and_entity_paths)
+{
+    zkpath_config_t c = {0};
+    ck_assert_int_eq(
+        zkpath_config_parse("{\"version\":1,\"config\":{\"a\":\"1\"}}", &c.n, &c.keys, &c.vals),
+        KERR_NONE);
+    zkpath_config_put(&c, "b", "2");
+    zkpath_config_put(&c, "a", "3"); /* replaces in place */
+    ck_assert_int_eq(c.n, 2);
+    ck_assert_str_eq(c.vals[zkpath_config_find(&c, "a")], "3");
+    ck_assert(zkpath_config_del(&c, "a"));
+    ck_assert(!zkpath_config_del(&c, "a"));
+    char *json = zkpath_config_json(c.n, (const char *const *)c.keys, (const char *const *)c.vals);
+    ck_assert_str_eq(json, "{\"version\":1,\"config\":{\"b\":\"2\"}}");
+    free(json);
+    zkpath_config_clear(&c);
+    ck_assert_int_eq(c.n, 0);
+    char buf[64];
+    zkpath_broker_config(buf, sizeof(buf), 3);
+    ck_assert_str_eq(buf, "/config/brokers/3");
+    zkpath_broker_config(buf, sizeof(buf), -1);
+    ck_assert_str_eq(buf, "/config/brokers/<default>");
+    zkpath_config_entity(buf, sizeof(buf), "topics", "t");
+    ck_assert_str_eq(buf, "topics/t");
+}
+END_TEST
+
 START_TEST(test_uuid)
 {
     char a[23], b[23];
@@ -151,6 +178,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_topic_assignment);
     tcase_add_test(tc, test_partition_state_controller_config);
     tcase_add_test(tc, test_uuid);
+    tcase_add_test(tc, test_config_set_and_entity_paths);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -6,9 +6,38 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <check.h>
+#include <stdlib.h>
+
+#include "arena.h"
 #include "buf.h"
 #include "rec/batch.h"
 #include "rec/crc32c.h"
+
+/* A codec's decoder, as tu_decode_prefixes() calls it. */
+typedef kerr_t (*tu_decode_fn)(rbuf_t *, int16_t, arena_t *, void *);
+#define TU_DEC(f) ((tu_decode_fn)(f))
+
+/* Every strict prefix of wb fails to decode (exact-size copies, so ASan sees any overread);
+ * the whole buffer decodes into out, whose views stay valid until the process exits. */
+static inline void tu_decode_prefixes(tu_decode_fn fn, int16_t ver, const wbuf_t *wb, void *out)
+{
+    static arena_t keep;
+    for (size_t cut = 0; cut < wb->len; cut++) {
+        uint8_t *copy = malloc(cut ? cut : 1);
+        memcpy(copy, wb->p, cut);
+        rbuf_t rb;
+        rbuf_init(&rb, copy, cut);
+        arena_t a;
+        arena_init(&a);
+        ck_assert_int_ne(fn(&rb, ver, &a, out), KERR_NONE);
+        arena_free(&a);
+        free(copy);
+    }
+    rbuf_t rb;
+    rbuf_init(&rb, wb->p, wb->len);
+    ck_assert_int_eq(fn(&rb, ver, &keep, out), KERR_NONE);
+}
 
 /* Append one uncompressed v2 batch of n records "<prefix>-<i>" with timestamps ts0 + i. */
 static inline void tu_batch(wbuf_t *out, int n, const char *prefix, int64_t ts0)
