@@ -239,13 +239,22 @@ static void dv_window_part(const dv_t *dv, int32_t p, int64_t t_fault, int64_t t
     if (out->first_after >= 0) out->window = out->first_after - out->last_before;
     /* longest gap: consecutive acks within [last_before, t_end], and the stretch to t_end */
     int64_t prev = out->last_before;
+    out->gap_from = out->gap_to = prev;
     for (int64_t i = 0; i < dv->nacks; i++) {
         int64_t t = dv->ack_times[i];
         if (dv->seqs[dv->ack_seqs[i]].partition != p || t <= prev || t > t_end) continue;
-        if (t - prev > out->longest_gap) out->longest_gap = t - prev;
+        if (t - prev > out->longest_gap) {
+            out->longest_gap = t - prev;
+            out->gap_from = prev;
+            out->gap_to = t;
+        }
         prev = t;
     }
-    if (t_end - prev > out->longest_gap) out->longest_gap = t_end - prev;
+    if (t_end - prev > out->longest_gap) {
+        out->longest_gap = t_end - prev;
+        out->gap_from = prev;
+        out->gap_to = t_end;
+    }
 }
 
 void dv_window(const dv_t *dv, int64_t t_fault, int64_t t_end, dv_window_t *out)
@@ -255,13 +264,19 @@ void dv_window(const dv_t *dv, int64_t t_fault, int64_t t_end, dv_window_t *out)
         if (dv->seqs[dv->ack_seqs[i]].partition > maxp) maxp = dv->seqs[dv->ack_seqs[i]].partition;
     out->last_before = out->first_after = out->window = -1;
     out->longest_gap = 0;
-    out->partition = -1;
+    out->gap_from = out->gap_to = -1;
+    out->partition = out->gap_partition = -1;
     bool any = false;
     for (int32_t p = 0; p <= maxp; p++) {
         dv_window_t w;
         dv_window_part(dv, p, t_fault, t_end, &w);
         if (w.last_before < 0) continue; /* no acks before the fault: nothing to compare */
-        if (w.longest_gap > out->longest_gap) out->longest_gap = w.longest_gap;
+        if (w.longest_gap > out->longest_gap || out->gap_partition < 0) {
+            out->longest_gap = w.longest_gap;
+            out->gap_from = w.gap_from;
+            out->gap_to = w.gap_to;
+            out->gap_partition = p;
+        }
         /* the worst partition: one with no ack after the fault, else the longest window */
         bool worse = !any || (out->window >= 0 && (w.window < 0 || w.window > out->window));
         if (worse) {

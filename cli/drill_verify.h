@@ -35,7 +35,10 @@ typedef struct dv_window {
     int64_t last_before; /* its last ack at or before the fault, -1 when none */
     int64_t first_after; /* its first ack of a message sent after the fault, -1 when none */
     int64_t window;      /* first_after - last_before; -1 when no ack came after */
-    int64_t longest_gap; /* longest time without an ack in any partition, to t_end */
+    int64_t longest_gap; /* longest time without an ack in any partition, up to t_end: the
+                          * outage as a producer saw it (from gap_from to gap_to) */
+    int64_t gap_from, gap_to;
+    int32_t gap_partition;
 } dv_window_t;
 
 dv_t *dv_new(void);

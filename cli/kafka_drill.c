@@ -946,15 +946,20 @@ static int report(const char *drill, cluster_t *c, int rf, int min_isr, bool ide
     for (int i = 0; i < nevents; i++) {
         const event_t *e = &events[i];
         printf("  fault %d at +%.3fs: %s\n", i + 1, rel(e->t_fault), e->what);
+        if (w[i].gap_partition >= 0)
+            printf("    unavailability:         %.3f s on partition %d (no ack from +%.3fs to "
+                   "+%.3fs)\n",
+                   (double)w[i].longest_gap / 1e6, w[i].gap_partition, rel(w[i].gap_from),
+                   rel(w[i].gap_to));
+        else
+            printf("    unavailability:         no ack before the fault\n");
         if (w[i].window >= 0)
-            printf("    unavailability:         %.3f s (partition %d: last ack before +%.3fs, "
-                   "first ack of a message sent after +%.3fs)\n",
+            printf("    first ack after:        %.3f s (partition %d: last ack before the fault "
+                   "+%.3fs, first ack of a message sent after it +%.3fs)\n",
                    (double)w[i].window / 1e6, w[i].partition, rel(w[i].last_before),
                    rel(w[i].first_after));
         else
-            printf("    unavailability:         no ack %s the fault\n",
-                   w[i].last_before < 0 ? "before" : "after");
-        printf("    longest gap in acks:    %.3f s\n", (double)w[i].longest_gap / 1e6);
+            printf("    first ack after:        none on partition %d\n", w[i].partition);
         if (e->t_isr >= 0)
             printf("    ISR full again:         %.3f s after the fault (%.3f s after recovery)\n",
                    (double)(e->t_isr - e->t_fault) / 1e6, (double)(e->t_isr - e->t_heal) / 1e6);
@@ -981,10 +986,11 @@ static int report(const char *drill, cluster_t *c, int rf, int min_isr, bool ide
         for (int i = 0; i < nevents; i++) {
             const event_t *e = &events[i];
             fprintf(f,
-                    "%s{\"what\":\"%s\",\"unavailable_ms\":%.1f,\"longest_gap_ms\":%.1f,"
+                    "%s{\"what\":\"%s\",\"unavailable_ms\":%.1f,\"first_ack_after_ms\":%.1f,"
                     "\"isr_full_ms\":%.1f}",
-                    i ? "," : "", e->what, w[i].window >= 0 ? w[i].window / 1e3 : -1.0,
-                    w[i].longest_gap / 1e3, e->t_isr >= 0 ? (e->t_isr - e->t_fault) / 1e3 : -1.0);
+                    i ? "," : "", e->what, w[i].longest_gap / 1e3,
+                    w[i].window >= 0 ? w[i].window / 1e3 : -1.0,
+                    e->t_isr >= 0 ? (e->t_isr - e->t_fault) / 1e3 : -1.0);
         }
         fprintf(f, "]}\n");
         fclose(f);

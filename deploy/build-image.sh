@@ -19,10 +19,11 @@ while [ $# -gt 0 ]; do
     *) echo "build-image.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-bins=(kafka-server kafka-topics kafka-console-producer kafka-console-consumer kafka-drill)
-for b in "${bins[@]}"; do
+for b in kafka-server kafka-topics kafka-drill; do
   [ -x "$root/bin/$b" ] || { echo "build-image: bin/$b missing: run make all first" >&2; exit 1; }
 done
+bins=()
+for f in "$root"/bin/kafka-*; do [ -L "$f" ] || bins+=("$(basename "$f")"); done
 
 bash "$here/base-image.sh" --tag "$base"
 

@@ -79,7 +79,7 @@ def test_drill(cluster, drill):
         assert rep["acked"] > 0
         assert rep["lost"] == 0 and rep["rewritten"] == 0
         assert rep["duplicated"] == 0 and rep["out_of_order"] == 0
-        assert rep["faults"] and all(f["unavailable_ms"] >= 0 and f["isr_full_ms"] >= 0
+        assert rep["faults"] and all(f["first_ack_after_ms"] >= 0 and f["isr_full_ms"] >= 0
                                      for f in rep["faults"])
     finally:
         heal(cluster)

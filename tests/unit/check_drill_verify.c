@@ -163,6 +163,9 @@ START_TEST(test_drill_verify_unavailability_window)
     ck_assert_int_eq(w.first_after, 3200000);
     ck_assert_int_eq(w.window, 1700000);
     ck_assert_int_eq(w.longest_gap, 3200000 - 1507000);
+    ck_assert_int_eq(w.gap_partition, 0);
+    ck_assert_int_eq(w.gap_from, 1507000);
+    ck_assert_int_eq(w.gap_to, 3200000);
     dv_window(dv, 1505000, 5500000, &w);
     ck_assert_int_eq(w.longest_gap, 5500000 - 3290000); /* the quiet tail is longer */
     /* no ack after the fault at all */
@@ -188,6 +191,9 @@ START_TEST(test_drill_verify_window_one_partition_never_back)
     ck_assert_int_eq(w.partition, 1);
     ck_assert_int_eq(w.window, -1);
     ck_assert_int_eq(w.longest_gap, 900000);
+    ck_assert_int_eq(w.gap_partition, 1);
+    ck_assert_int_eq(w.gap_from, 100000);
+    ck_assert_int_eq(w.gap_to, 1000000);
     dv_free(dv);
 }
 END_TEST
