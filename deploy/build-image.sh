@@ -54,10 +54,16 @@ if [ $offline -eq 1 ]; then
   echo "build-image: $(ls "$ctx/debs" | wc -l) .debs downloaded"
 fi
 
+old=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
 log="$root/build/image-build.log"
 if ! docker build --force-rm --build-arg BASE="$base" -t "$tag" "$ctx" > "$log" 2>&1; then
   tail -30 "$log" >&2
   echo "build-image: docker build failed (whole log: $log)" >&2
   exit 1
+fi
+new=$(docker image inspect -f '{{.Id}}' "$tag")
+# The image this build replaced, now untagged: removed unless a container still uses it.
+if [ -n "$old" ] && [ "$old" != "$new" ] && [ -z "$(docker image inspect -f '{{join .RepoTags ","}}' "$old" 2>/dev/null)" ]; then
+  docker rmi "$old" >/dev/null 2>&1 || true
 fi
 echo "build-image: $tag ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}'))"
