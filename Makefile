@@ -33,7 +33,7 @@ UNIT_BINS   := $(patsubst %.c,$(BUILD)/%,$(UNIT_TESTS))
 
 .SECONDARY:
 .PHONY: all build test test-unit test-integ test-all test-asan asan deps cluster cluster-stop clean fmt \
-        fmt-check bench install uninstall
+        image compose-test test-failover deps-deploy fmt-check bench install uninstall
 all build: $(BINDIR)/kafka-server $(UNIT_BINS) $(CLI_BINS)
 
 $(BUILD)/%.o: %.c
@@ -82,17 +82,39 @@ test: deps
 test-unit: all
 	@bash tests/run.sh --unit-only
 
-test-all: deps
+# make test, plus the failover drills (tests/failover) and the docker-compose test
+# (tests/compose); last line "N passed, M failed".
+test-all: deps deps-deploy
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory asan
 	@bash tests/run.sh --all
+
+# Every drill of bin/kafka-drill against a scripts/cluster.sh cluster (root: network namespaces).
+test-failover: deps
+	@$(MAKE) --no-print-directory all
+	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/failover
+
+# deploy/: the image (debootstrap base + our binaries, no registry) and the compose cluster test,
+# which removes every container, network and volume it made, also when it fails.
+deps-deploy:
+	@bash scripts/install-deps.sh --deploy
+
+image: deps deps-deploy
+	@$(MAKE) --no-print-directory all
+	@bash deploy/build-image.sh
+
+compose-test: deps deps-deploy
+	@$(MAKE) --no-print-directory all
+	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/compose
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan BINDIR=build-asan/bin OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
 
+# 3 brokers and 1 ZooKeeper on 127.0.0.1 (ports 9092-9094, 2181), under tmp/cluster.
 cluster: deps
 	@$(MAKE) --no-print-directory all
-	@bash scripts/cluster.sh start
+	@bash scripts/cluster.sh start --brokers 3 --zookeepers 1
 
 cluster-stop:
 	@bash scripts/cluster.sh stop

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# install-deps.sh: install every Debian package the project needs to build, test and run.
-# Idempotent and quick when everything is present (no apt-get call at all then).
+# install-deps.sh [--deploy]: install every Debian package the project needs to build, test and
+# run; with --deploy also what deploy/ needs (debootstrap for the base image, docker-compose
+# when the Docker CLI has no compose). Idempotent and quick when everything is present (no
+# apt-get call at all then).
 set -euo pipefail
 
 PKGS=(
@@ -9,8 +11,15 @@ PKGS=(
   libssl-dev libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libjansson-dev
   check librdkafka-dev kcat
   python3 python3-pytest python3-kafka python3-confluent-kafka
-  clang clang-format netcat-openbsd procps iproute2
+  clang clang-format netcat-openbsd procps iproute2 iptables
 )
+if [ "${1:-}" = "--deploy" ]; then
+  PKGS=(debootstrap)
+  command -v docker >/dev/null 2>&1 || PKGS+=(docker.io)
+  if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
+    PKGS+=(docker-compose)
+  fi
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -3,7 +3,8 @@
 # the integration tests (pytest under /usr/bin/python3, real ZooKeeper and brokers), and
 # prints a last line "N passed, M failed".
 #   --unit-only   only the Check suites
-#   --all         also the long drills (tests/failover) when present
+#   --all         also the failover drills (tests/failover) and the docker-compose test
+#                 (tests/compose)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-default}
@@ -68,7 +69,7 @@ if [ "$mode" != "--unit-only" ]; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
       KAFKA_SERVER_BIN="$PWD/build-asan/bin/kafka-server" run_pytest_files tests/integ/test_malformed.py
   fi
-  if [ "$mode" = "--all" ]; then run_pytest tests/failover; fi
+  if [ "$mode" = "--all" ]; then run_pytest tests/failover; run_pytest tests/compose; fi
 fi
 
 if [ ${#failures[@]} -gt 0 ]; then

@@ -1,0 +1,28 @@
+#!/bin/bash
+# healthcheck.sh: the kafka-c image's health check (Dockerfile HEALTHCHECK, compose
+# healthcheck), for the role the entrypoint recorded in /etc/kafka-c/role.
+#   zookeeper: `srvr` answers Mode: leader, follower or standalone (in a quorum, serving).
+#   kafka: every listener in KAFKA_LISTENERS answers an ApiVersions v0 request with error 0
+#          (what `kafka-broker-api-versions` checks for Confluent images).
+set -euo pipefail
+role=$(cat /etc/kafka-c/role 2>/dev/null || true)
+
+case "$role" in
+  zookeeper)
+    out=$(exec 3<>"/dev/tcp/127.0.0.1/${ZOOKEEPER_CLIENT_PORT:-2181}" && echo srvr >&3 && timeout 3 cat <&3)
+    echo "$out" | grep -qE '^Mode: (leader|follower|standalone)$'
+    ;;
+  kafka | broker)
+    IFS=',' read -r -a ls <<< "${KAFKA_LISTENERS:?}"
+    for l in "${ls[@]}"; do
+      port=${l##*:}
+      # size 10 | api key 18 | version 0 | correlation id 7 | client id null
+      hex=$(exec 3<>"/dev/tcp/127.0.0.1/$port" &&
+        printf '\x00\x00\x00\x0a\x00\x12\x00\x00\x00\x00\x00\x07\xff\xff' >&3 &&
+        timeout 3 head -c 10 <&3 | od -An -tx1 | tr -d ' \n')
+      # size (4 bytes) | correlation id 7 | error_code 0
+      case "$hex" in ????????000000070000) ;; *) exit 1 ;; esac
+    done
+    ;;
+  *) exit 1 ;;
+esac
