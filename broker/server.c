@@ -305,6 +305,9 @@ kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
                   (const char *const *)m->cfg_vals);
         rmgr_topic_config_changed(srv->rmgr, m->topic);
         break;
+    case CTL_MSG_CONTROLLER:
+        mdcache_set_controller(srv->md, m->controller_id);
+        break;
     case CTL_MSG_FATAL:
         log_error("server", "fatal: %s; shutting down", m->why);
         server_exit_code = 1;

@@ -50,6 +50,7 @@ typedef enum ctl_msg_type {
     CTL_MSG_STOP_REPLICA,   /* partitions to stop (and delete when parts[i].del) */
     CTL_MSG_TOPIC_CONFIG,   /* per-topic config overrides changed (or appeared) */
     CTL_MSG_FATAL,          /* cannot go on (why set) */
+    CTL_MSG_CONTROLLER,     /* /controller now names controller_id (-1: none) */
 } ctl_msg_type_t;
 
 /* One partition's state as the controller tells it (LeaderAndIsr), or a partition to stop

@@ -514,6 +514,13 @@ void ctl_elect(ctl_t *c)
     if (grc == ZOK) zkpath_controller_parse(data, &id);
     free(data);
     c->controller_id = id;
+    /* Tell the reactor at once: Metadata names the controller, and a client told of one that
+     * is gone waits for it (the new controller's UpdateMetadata follows shortly). */
+    ctl_msg_t *m = calloc(1, sizeof(*m));
+    if (!m) abort();
+    m->type = CTL_MSG_CONTROLLER;
+    m->controller_id = id;
+    ctl_send(c, m);
     if (rc == ZOK ||
         (id == c->conf.broker_id && st.ephemeralOwner == zoo_client_id(c->zh)->client_id))
         ctl_become_controller(c);

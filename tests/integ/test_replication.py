@@ -290,6 +290,7 @@ def test_delete_topic_removes_every_replica_even_one_that_was_down(cluster):
     cluster.create_topic("gone", partitions=2, rf=3)
     assert produce_one(cluster.bootstrap, "gone", b"v", "all")[0] is None
     cluster.brokers[3].stop()  # away while the topic is deleted
+    cluster.wait_controller_settled()  # (librdkafka's admin client waits for a named one)
     a = cluster.admin()
     a.delete_topics(["gone"], operation_timeout=30)["gone"].result(60)
     wait_until(lambda: not cluster.kz.exists("/brokers/topics/gone"), 30, what="znode removed")

@@ -114,6 +114,15 @@ class Cluster:
         except Exception:
             return None
 
+    def wait_controller_settled(self, timeout=30):
+        """Until every live broker's Metadata names the same live controller (after a broker
+        stops, clients asking in between are told of the old one)."""
+        def settled():
+            live = [i for i, b in self.brokers.items() if b.alive()]
+            ids = {self.admin(i).list_topics(timeout=5).controller_id for i in live}
+            return len(ids) == 1 and ids.pop() in live
+        wait_until(settled, timeout, what="a settled controller")
+
     def zk_state(self, topic, p):
         return self.zk_json("/brokers/topics/%s/partitions/%d/state" % (topic, p))
 

@@ -47,12 +47,13 @@ START_TEST(test_format_and_threshold)
 {
     const char *out = capture(write_some);
     regex_t re;
-    ck_assert_int_eq(regcomp(&re,
-                             "^\\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}\\] "
-                             "INFO \\[broker 7\\] became leader of t-3 \\(rmgr\\)\n"
-                             "\\[[^]]+\\] ERROR \\[broker 7\\] boom \\(ctl\\)\n$",
-                             REG_EXTENDED),
-                     0);
+    ck_assert_int_eq(
+        regcomp(&re,
+                "^\\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},[0-9]{3}\\] "
+                "INFO \\[broker 7\\] became leader of t-3 \\(rmgr\\)\n"
+                "\\[[^]]+\\] ERROR \\[broker 7\\] boom \\(ctl\\)\n$",
+                REG_EXTENDED),
+        0);
     ck_assert_msg(regexec(&re, out, 0, NULL, 0) == 0, "unexpected log output: %s", out);
     regfree(&re);
 }
