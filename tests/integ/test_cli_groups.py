@@ -90,6 +90,24 @@ def groups_tool(b, *args, **kw):
     return run("kafka-consumer-groups.sh", "--bootstrap-server", b, *args, **kw)
 
 
+def wait_assigned(b, group_re, nparts, timeout=60):
+    """Until a group matching group_re is Stable with nparts partitions assigned to its members,
+    plus a moment for the consumer to look up its start offsets (a consumer starting at the
+    log end would miss a message produced before it knows where the end is)."""
+    def assigned():
+        for g in groups_tool(b, "--list").stdout.split():
+            if not re.fullmatch(group_re, g):
+                continue
+            r = groups_tool(b, "--describe", "--group", g, "--members")
+            rows = [l.split() for l in r.stdout.splitlines()[1:] if l.strip() and not l.startswith("GROUP")]
+            if sum(int(row[4]) for row in rows if len(row) >= 5 and row[4].isdigit()) == nparts:
+                return g
+        return None
+    g = wait_until(assigned, timeout, 0.2, what="group %s with %d partitions" % (group_re, nparts))
+    time.sleep(1)
+    return g
+
+
 def describe_rows(out):
     """Data rows of a describe --offsets table: dicts by column name."""
     lines = [l for l in out.splitlines() if l.strip()]
@@ -153,7 +171,7 @@ def test_seed_notes_replayed_in_order(zk, seed_cluster):
 
     # kafka-console-consumer.sh without --from-beginning: only what arrives while it runs
     c = Background("kafka-console-consumer.sh", "--bootstrap-server", b, "--topic", "first_topic")
-    time.sleep(2)
+    wait_assigned(b, r"console-consumer-\d+", 3)  # its random group owns the 3 partitions
     run("kafka-console-producer.sh", "--broker-list", b, "--topic", "first_topic", input="live\n")
     c.wait_lines(1)
     out, err = c.stop()
@@ -167,8 +185,7 @@ def test_seed_notes_replayed_in_order(zk, seed_cluster):
     # --group my-first-application: a new group starts at the end, then commits what it reads
     c = Background("kafka-console-consumer.sh", "--bootstrap-server", b, "--topic", "first_topic",
                    "--group", "my-first-application")
-    wait_until(lambda: "my-first-application" in groups_tool(b, "--list").stdout.split(), 30)
-    time.sleep(1)
+    wait_assigned(b, "my-first-application", 3)
     run("kafka-console-producer.sh", "--broker-list", b, "--topic", "first_topic",
         input="g1\ng2\ng3\n")
     c.wait_lines(3)
@@ -182,7 +199,8 @@ def test_seed_notes_replayed_in_order(zk, seed_cluster):
     assert len(out) == 8
     c = Background("kafka-console-consumer.sh", "--bootstrap-server", b, "--topic", "first_topic",
                    "--group", "my-second-first-application", "--from-beginning")
-    time.sleep(5)
+    wait_assigned(b, "my-second-first-application", 3)
+    time.sleep(3)  # reading from its committed offsets: nothing is left to print
     out, err = c.stop()
     assert out == [] and "Processed a total of 0 messages" in err
 
