@@ -172,9 +172,13 @@ def test_sigterm_moves_leadership_first_and_rolling_restart_loses_nothing(cluste
         t = time.monotonic()
         faults.append(t)
         cluster.brokers[i].stop(60)  # SIGTERM: controlled shutdown, then exit
-        # its leaderships moved before it exited
-        parts = cluster.partitions(topic)
-        assert all(parts[p][0] not in (i, -1) for p in led), parts
+        # its leaderships moved before it exited: ZooKeeper has the new leaders (written before
+        # the controller answered the shutdown request), and the brokers' metadata follows
+        states = {p: cluster.zk_state(topic, p) for p in led}
+        assert all(st["leader"] not in (i, -1) and i not in st["isr"] for st in states.values()), \
+            states
+        wait_until(lambda: all(cluster.partitions(topic)[p][0] not in (i, -1) for p in led), 10,
+                   what="metadata to show the new leaders")
         wait_acks_after(sp, t)
         err_window = [e for e in sp.errors if e[0] > t]
         cluster.restart(i)

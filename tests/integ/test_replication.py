@@ -79,7 +79,9 @@ def test_rf3_topic_leaders_spread_state_znodes_and_metadata_agree(cluster):
     assign = cluster.zk_json("/brokers/topics/spread")
     assert assign["version"] == 3 and sorted(assign["partitions"]) == [str(i) for i in range(6)]
     for i in (1, 2, 3):  # every broker answers Metadata with the same view
-        assert cluster.partitions("spread", i) == parts
+        # (UpdateMetadata reaches the brokers one by one: the last may trail by a moment)
+        wait_until(lambda: cluster.partitions("spread", i) == parts, 10,
+                   what="broker %d's metadata" % i)
         md = cluster.admin(i).list_topics(timeout=10)
         assert md.controller_id == cluster.controller()
         assert md.cluster_id == cluster.zk_json("/cluster/id")["id"]
@@ -127,7 +129,8 @@ def test_acks_all_needs_min_insync_replicas_and_isr_grows_back(cluster):
     assert offline_replicas(cluster.bootstrap, "mir") == {0: []}
     assert sorted(cluster.zk_state("mir", 0)["isr"]) == [1, 2, 3]
     for i in (1, 2, 3):
-        assert cluster.partitions("mir", i)[0][2] == [1, 2, 3]
+        wait_until(lambda: cluster.partitions("mir", i)[0][2] == [1, 2, 3], 10,
+                   what="broker %d's metadata to show the full ISR" % i)
     assert produce_one(cluster.bootstrap, "mir", b"after", "all")[0] is None
     vals = [v for _, v in read_all(cluster.bootstrap, "mir")[0]]
     assert vals == ["before", "acks1", "after"]
