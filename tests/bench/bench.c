@@ -7,6 +7,9 @@
  *   bench throughput TARGET TOPIC-SHAPE --size S --count N [--warmup W]
  *       creates the topic, produces W messages (warm-up, not timed), then N timed messages,
  *       then consumes the topic from the beginning (all W+N; the rate is timed over the last N).
+ *       --reread-tail T then re-reads the last T messages of each partition in passes until N
+ *       were read (after one untimed pass): what a consumer of the mock does, which keeps
+ *       only that much (see consume_passes), so the two compare like for like.
  *   bench latency TARGET TOPIC-SHAPE --size S --rate R [--seconds T] [--warmup-seconds U]
  *       a consumer thread reads the topic while the producer sends R msgs/s for T seconds with
  *       its send time (CLOCK_MONOTONIC ns) in the first 8 payload bytes; end-to-end latency is
@@ -18,6 +21,8 @@
  *   TARGET:      --bootstrap HOST:PORT,... | --mock BROKERS
  *   TOPIC-SHAPE: --topic T --partitions P --rf R [--min-isr M] --acks A --compression C
  *
+ * Client memory: freed memory stays in the process (mallopt), so the client does not pay
+ * first-touch page faults over and over (see main).
  * Client settings (both sides, both modes): linger.ms=5, batch.num.messages=10000,
  * queue.buffering.max.messages=1000000, the given acks and compression.type, idempotence off;
  * consumer: assign() of every partition at the beginning, fetch settings at librdkafka's
@@ -34,6 +39,7 @@
 #include <inttypes.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -61,6 +67,8 @@ typedef struct opts {
     const char *linger, *fetch_wait;
     const char *cpu_pids;
     const char *phases; /* "produce", "consume" or both (default) */
+    const char *cprops; /* extra consumer settings: "k=v,k=v" (experiments; not used by run.py) */
+    long long reread_tail; /* > 0: also re-read the last N messages per partition in passes */
     bool keep;
 } opts_t;
 
@@ -150,7 +158,8 @@ static void conf_set(rd_kafka_conf_t *c, const char *k, const char *v)
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     (void)rk;
-    if (level <= 3) fprintf(stderr, "bench: librdkafka %s: %s\n", fac, buf);
+    if (level <= 3 || getenv("BENCH_LOG_ALL")) /* BENCH_LOG_ALL=1 with debug=... props */
+        fprintf(stderr, "bench: librdkafka %s: %s\n", fac, buf);
 }
 
 static rd_kafka_conf_t *base_conf(void)
@@ -367,6 +376,16 @@ static rd_kafka_t *cons_new(void)
     conf_set(c, "enable.auto.commit", "false");
     conf_set(c, "enable.auto.offset.store", "false");
     conf_set(c, "fetch.wait.max.ms", o.fetch_wait);
+    if (o.cprops) {
+        char *dup = strdup(o.cprops), *save = NULL;
+        for (char *kv = strtok_r(dup, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+            char *eq = strchr(kv, '=');
+            if (!eq) die("--consumer-props: %s is not key=value", kv);
+            *eq = '\0';
+            conf_set(c, kv, eq + 1);
+        }
+        free(dup);
+    }
     char err[256];
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err));
     if (!rk) die("consumer: %s", err);
@@ -404,11 +423,13 @@ static ssize_t consume_some(rd_kafka_queue_t *q, rd_kafka_message_t **msgs, size
  * read are not timed, then reading is timed until at least `count` messages were read and the
  * pass is complete. A real cluster holds the whole topic, so one pass does it; librdkafka's
  * mock keeps only the last 5 MiB of each partition (a limit built into it), so it is read over
- * that retained part several times. Only time inside passes counts: from a pass's first message
+ * that retained part several times. tail > 0 reads only the last tail messages of each
+ * partition, the same way (--reread-tail: a real cluster read like the mock). Only time inside
+ * passes counts: from a pass's first message
  * to its last (re-assigning waits out the fetch long-poll of the previous pass, fetch.wait.max.ms,
  * which is the client's idling, not reading). Returns the timed seconds. */
-static double consume_passes(rd_kafka_t *c, long long warmup, long long count, long long *passes,
-                             long long *timed)
+static double consume_passes(rd_kafka_t *c, long long tail, long long warmup, long long count,
+                             long long *passes, long long *timed)
 {
     int64_t *lo = calloc((size_t)o.partitions, sizeof(int64_t));
     int64_t *hi = calloc((size_t)o.partitions, sizeof(int64_t));
@@ -419,6 +440,7 @@ static double consume_passes(rd_kafka_t *c, long long warmup, long long count, l
         rd_kafka_resp_err_t e =
             rd_kafka_query_watermark_offsets(c, o.topic, i, &lo[i], &hi[i], 10000);
         if (e) die("watermarks of %s-%d: %s", o.topic, i, rd_kafka_err2str(e));
+        if (tail > 0 && hi[i] - tail > lo[i]) lo[i] = hi[i] - tail;
         retained_msgs += hi[i] - lo[i];
     }
     if (retained_msgs <= 0) die("nothing to consume");
@@ -495,8 +517,8 @@ static void run_throughput(void)
     bool consume = !o.phases || strstr(o.phases, "consume");
     prod_t p;
     prod_init(&p);
-    double psecs = 0, pcpu = 0, csecs = 0, ccpu = 0, cpu0 = 0;
-    long long passes = 0, timed = 0;
+    double psecs = 0, pcpu = 0, csecs = 0, ccpu = 0, cpu0 = 0, rsecs = 0, rcpu = 0;
+    long long passes = 0, timed = 0, rpasses = 0, rtimed = 0, retained = 0;
     if (!produce) goto consume;
     topic_create(p.rk);
     /* warm-up: connections, client and broker buffers, first-touch memory */
@@ -521,8 +543,15 @@ consume:
     if (consume) { /* from the beginning (see consume_passes) */
         rd_kafka_t *c = cons_new();
         cpu0 = broker_cpu_s();
-        csecs = consume_passes(c, o.warmup, o.count, &passes, &timed);
+        csecs = consume_passes(c, 0, o.warmup, o.count, &passes, &timed);
         ccpu = broker_cpu_s() - cpu0;
+        retained = retained_msgs;
+        if (o.reread_tail > 0) { /* the first pass warms up */
+            cpu0 = broker_cpu_s();
+            rsecs = consume_passes(c, o.reread_tail, o.reread_tail * o.partitions, o.count,
+                                   &rpasses, &rtimed);
+            rcpu = broker_cpu_s() - cpu0;
+        }
         cons_close(c);
     }
     if (produce) topic_delete(p.rk); /* unless --keep */
@@ -532,7 +561,11 @@ consume:
            mock ? "mock" : "cluster", o.size, o.acks, o.compression, o.partitions, o.rf, o.warmup);
     json_rate("produce", o.count, psecs, cpu0 < 0 ? -1 : pcpu, true);
     json_rate("consume", timed, csecs, cpu0 < 0 ? -1 : ccpu, true);
-    printf("\"consume_passes\":%lld,\"consume_retained\":%lld}\n", passes, retained_msgs);
+    if (rtimed) {
+        json_rate("reread", rtimed, rsecs, cpu0 < 0 ? -1 : rcpu, true);
+        printf("\"reread_passes\":%lld,\"reread_tail\":%lld,", rpasses, o.reread_tail);
+    }
+    printf("\"consume_passes\":%lld,\"consume_retained\":%lld}\n", passes, retained);
 }
 
 /* ---- latency ---- */
@@ -668,8 +701,9 @@ static void usage(void)
         stderr,
         "usage: bench throughput|latency (--bootstrap B [--cpu-pids P,P..] | --mock N) --topic T\n"
         "       [--partitions P] [--rf R] [--min-isr M] [--acks A] [--compression C] [--size S]\n"
-        "       [--linger-ms L] [--fetch-wait-ms F]\n"
+        "       [--linger-ms L] [--fetch-wait-ms F] [--consumer-props k=v,k=v]\n"
         "       throughput: [--count N] [--warmup W] [--phases produce|consume] [--keep]\n"
+        "                   [--reread-tail N]\n"
         "       latency:    --rate R [--seconds T] [--warmup-seconds U]\n");
     exit(2);
 }
@@ -699,6 +733,8 @@ static const struct optdef {
     {"--fetch-wait-ms", 's', &o.fetch_wait},
     {"--cpu-pids", 's', &o.cpu_pids},
     {"--phases", 's', &o.phases},
+    {"--consumer-props", 's', &o.cprops},
+    {"--reread-tail", 'l', &o.reread_tail},
     {"--keep", 'b', &o.keep},
 };
 
@@ -740,6 +776,11 @@ int main(int argc, char **argv)
     if (argc < 2) usage();
     o.mode = argv[1];
     parse_opts(argc, argv);
+    /* The client keeps the memory it frees (no trimming, no mmap per large buffer such as a
+     * fetch response): on this VM a page touched for the first time costs ~8 us, which would
+     * otherwise be paid again and again by the client, against either side. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
     if (!o.topic || (!o.bootstrap == !o.mock_brokers) || o.size == 0 || o.size > POOL_BYTES / 2)
         usage();
     pool_init();
