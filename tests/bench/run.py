@@ -442,7 +442,7 @@ def failover(cluster):
     live = ",".join("127.0.0.1:%d" % cluster.port(i) for i in range(1, BROKERS + 1) if i != leader)
     s = verify(sp.acked, read_all(live, topic))
     start_broker(cluster, leader)  # whole again for what follows
-    cluster.wait_all_brokers()
+    cluster.wait_all_brokers(120)
     return {"killed_leader": leader, "killed_was_controller": leader == controller,
             "new_leader": new_leader, "gap_s": round(gap, 3),
             "acked": s["acked"], "lost": s["lost"], "duplicates": s["duplicates"],
@@ -727,8 +727,10 @@ def main():
             cluster.stop()
         except Exception as e:
             result["errors"].append("cluster.sh stop: %s" % e)
-        if not a.keep_dir:
+        if not a.keep_dir and not result["errors"]:
             subprocess.run(["rm", "-rf", work])
+        else:  # the brokers' logs are the place to look
+            result["errors"].append("cluster directory kept: %s" % cluster.dir)
         result["meta"]["elapsed_s"] = round(time.monotonic() - t_start, 1)
         with open(result["path"], "w") as f:
             json.dump(result, f, indent=1)
