@@ -12,6 +12,7 @@ The perf.data files stay in --out (default tests/bench/results/profile-<time>/) 
 import argparse
 import datetime
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -51,6 +52,8 @@ def main():
     ap.add_argument("--callgraph", action="store_true")
     ap.add_argument("--out")
     a = ap.parse_args()
+    if not shutil.which("perf"):
+        sys.exit("profile.py: perf not found (Debian: apt-get install linux-perf)")
     out = a.out or os.path.join(run.RESULTS, "profile-" +
                                 datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
     os.makedirs(out, exist_ok=True)
