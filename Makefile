@@ -33,7 +33,7 @@ UNIT_BINS   := $(patsubst %.c,$(BUILD)/%,$(UNIT_TESTS))
 
 .SECONDARY:
 .PHONY: all build test test-unit test-integ test-all test-asan asan deps cluster cluster-stop clean fmt \
-        image compose-test test-failover deps-deploy fmt-check bench install uninstall
+        image compose-test test-failover deps-deploy fmt-check bench bench-profile install uninstall
 all build: $(BINDIR)/kafka-server $(UNIT_BINS) $(CLI_BINS)
 
 $(BUILD)/%.o: %.c
@@ -160,3 +160,19 @@ all: $(INTEG_BINS)
 $(BUILD)/tests/integ/rdk_load: tests/integ/rdk_load.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror $(SAN) -o $@ $< -lrdkafka
+
+# The benchmark (tests/bench/): the librdkafka driver, and `make bench` runs the whole
+# comparison (our 3-broker cluster against librdkafka's mock cluster; see tests/bench/run.py).
+BENCH_BIN := $(BUILD)/tests/bench/bench
+all: $(BENCH_BIN)
+$(BENCH_BIN): tests/bench/bench.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror $(SAN) -o $@ $< -lrdkafka -lpthread
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@/usr/bin/python3 tests/bench/run.py $(BENCH_ARGS)
+
+# Where the brokers spend their CPU under the bench workloads (perf, cpu-clock).
+bench-profile: all
+	@/usr/bin/python3 tests/bench/profile.py $(PROFILE_ARGS)

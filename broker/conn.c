@@ -1,6 +1,11 @@
 /* conn.c: client connections. Reads frames into a per-connection input buffer, turns each
  * into a req_t for the dispatcher, and writes responses (memory with writev, log segment
- * ranges with sendfile) in request order. See conn.h for the muting rule. */
+ * ranges with sendfile) in request order. See conn.h for the muting rule.
+ *
+ * A request's frame is not copied: req->frame points into the input buffer, which stays put
+ * while the request lives, because at most one request per connection is alive (the one in
+ * c->busy) and nothing is read, so nothing moves in the buffer, until it is done. If the
+ * connection closes first, the orphaned request takes the input buffer with it (req_box_t). */
 #include "conn.h"
 
 #include <errno.h>
@@ -43,6 +48,12 @@ struct conn {
     bool processing; /* inside conn_process: a finished request must not re-enter it */
     bool closed;
 };
+
+/* A request and what conn.c keeps with it. r comes first: a req_t * is a req_box_t *. */
+typedef struct req_box {
+    req_t r;
+    uint8_t *inbuf; /* the closed connection's input buffer the frame points into, or NULL */
+} req_box_t;
 
 static void conn_on_event(ev_loop_t *loop, int fd, uint32_t events, void *arg);
 static void conn_process(conn_t *c);
@@ -117,7 +128,12 @@ void conn_close(conn_t *c, const char *reason)
     if (reason) log_debug("conn", "closing connection from %s: %s", c->peer, reason);
     ev_fd_del(c->srv->loop, c->fd);
     close(c->fd);
-    if (c->busy) c->busy->c = NULL; /* orphan: freed when its handler finishes */
+    if (c->busy) { /* orphan: freed when its handler finishes, with the buffer its frame is in */
+        ((req_box_t *)c->busy)->inbuf = c->in;
+        c->in = NULL;
+        c->in_off = c->in_len = c->in_cap = 0;
+        c->busy->c = NULL;
+    }
     c->busy = NULL;
     server_t *srv = c->srv;
     if (c->prev)
@@ -136,10 +152,11 @@ void conn_close_all(server_t *srv)
 
 static void req_free(req_t *r)
 {
+    req_box_t *b = (req_box_t *)r;
     arena_free(&r->arena);
     wbuf_free(&r->resp);
-    free(r->frame);
-    free(r);
+    free(b->inbuf);
+    free(b);
 }
 
 /* The request finished: let the connection go on reading (unless inside conn_process, which
@@ -258,13 +275,12 @@ static void conn_process(conn_t *c)
             break;
         }
         if (c->in_len < (size_t)size + 4) break;
-        req_t *r = calloc(1, sizeof(*r));
-        if (!r) abort();
+        req_box_t *b = calloc(1, sizeof(*b));
+        if (!b) abort();
+        req_t *r = &b->r;
         r->c = c;
         r->srv = c->srv;
-        r->frame = malloc((size_t)size);
-        if (!r->frame) abort();
-        memcpy(r->frame, p + 4, (size_t)size);
+        r->frame = c->in + c->in_off + 4; /* a view: see the top of this file */
         r->frame_len = (size_t)size;
         c->in_off += (size_t)size + 4;
         c->in_len -= (size_t)size + 4;

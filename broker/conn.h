@@ -32,7 +32,8 @@ typedef struct req {
     server_t *srv;
     kp_req_hdr_t hdr; /* client_id views into frame */
     bool flexible;    /* request/response use flexible versions */
-    uint8_t *frame;   /* owned copy of the request frame (without the size prefix) */
+    uint8_t *frame;   /* the request frame (without the size prefix): a view into the
+                       * connection's input buffer, valid until the req is freed */
     size_t frame_len;
     arena_t arena; /* decoded structures */
     wbuf_t resp;   /* size + response header + body */

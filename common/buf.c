@@ -90,15 +90,21 @@ int64_t rbuf_i64(rbuf_t *rb)
     return (int64_t)((hi << 32) | lo);
 }
 
-/* Reads an unsigned LEB128 of at most maxbytes bytes. */
+/* Reads an unsigned LEB128 of at most maxbytes bytes (fails when it is longer or runs past
+ * the end). Works on the pointer directly: varints are read for every record field. */
 static uint64_t rbuf_uleb(rbuf_t *rb, int maxbytes)
 {
+    if (rb->err) return 0;
+    const uint8_t *p = rb->p;
+    size_t left = rbuf_left(rb);
+    size_t n = left < (size_t)maxbytes ? left : (size_t)maxbytes;
     uint64_t v = 0;
-    for (int i = 0; i < maxbytes; i++) {
-        const uint8_t *p = rbuf_take(rb, 1);
-        if (!p) return 0;
-        v |= (uint64_t)(p[0] & 0x7f) << (7 * i);
-        if (!(p[0] & 0x80)) return v;
+    for (size_t i = 0; i < n; i++) {
+        v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+        if (!(p[i] & 0x80)) {
+            rb->p = p + i + 1;
+            return v;
+        }
     }
     rbuf_fail(rb, KERR__BAD_MSG);
     return 0;

@@ -1,7 +1,14 @@
 /* ev.c: epoll reactor with a timer heap and an eventfd-woken post queue (see ev.h).
  * fds are tracked in an array indexed by fd, each with a generation counter, so an fd that is
  * deleted (and perhaps reused) inside a callback never receives a stale event from the same
- * epoll_wait batch. */
+ * epoll_wait batch.
+ *
+ * Timers: a binary min-heap on (deadline, add order), indexed: each timer owns a slot that
+ * records where its entry sits in the heap, and its id names the slot and the slot's
+ * generation, so cancel finds the entry in O(1) and removes it in O(log n). Every delayed
+ * request, peer request and waiter has a timer that is usually cancelled, not fired, so a
+ * cancel must not scan the heap. A slot's generation changes whenever its timer fires or is
+ * cancelled: an old id then matches nothing. */
 #include "ev.h"
 
 #include <errno.h>
@@ -28,10 +35,20 @@ typedef struct ev_fdent {
 
 typedef struct ev_timer {
     int64_t when;
-    uint64_t id; /* also the tie-breaker: ids grow with add order */
+    uint64_t seq; /* add order: the tie-breaker for equal deadlines */
+    uint32_t slot;
     ev_timer_cb *cb;
     void *arg;
 } ev_timer_t;
+
+/* A timer's slot: its heap position while pending; on the free list, the next free slot. */
+typedef struct ev_tslot {
+    uint32_t gen;
+    uint32_t pos;
+    bool live;
+} ev_tslot_t;
+
+#define EV_SLOT_NONE UINT32_MAX
 
 typedef struct ev_post {
     struct ev_post *next;
@@ -46,7 +63,9 @@ struct ev_loop {
     int nfds; /* size of fds[] */
     ev_timer_t *heap;
     size_t nheap, capheap;
-    uint64_t next_timer_id;
+    ev_tslot_t *slots;
+    uint32_t nslots, free_slot; /* free_slot: head of the free list, EV_SLOT_NONE if empty */
+    uint64_t next_seq;
     pthread_mutex_t mu; /* guards the post queue and stop */
     ev_post_t *posts, *posts_tail;
     bool stop;
@@ -71,7 +90,7 @@ ev_loop_t *ev_new(void)
     ee.data.u64 = EV_WAKE_TAG;
     epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->wakefd, &ee);
     pthread_mutex_init(&l->mu, NULL);
-    l->next_timer_id = 1;
+    l->free_slot = EV_SLOT_NONE;
     l->now = ktime_mono_ms();
     return l;
 }
@@ -90,6 +109,7 @@ void ev_free(ev_loop_t *l)
     pthread_mutex_destroy(&l->mu);
     free(l->fds);
     free(l->heap);
+    free(l->slots);
     free(l);
 }
 
@@ -150,37 +170,79 @@ void ev_fd_del(ev_loop_t *l, int fd)
     l->fds[fd].gen++;
 }
 
-/* ---- timers: binary min-heap on (when, id) ---- */
+/* ---- timers: indexed binary min-heap on (when, seq) ---- */
 
 static bool ev_timer_less(const ev_timer_t *a, const ev_timer_t *b)
 {
-    return a->when < b->when || (a->when == b->when && a->id < b->id);
+    return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+}
+
+/* Put t at heap index i and record it in its slot. */
+static void ev_heap_set(ev_loop_t *l, size_t i, const ev_timer_t *t)
+{
+    l->heap[i] = *t;
+    l->slots[t->slot].pos = (uint32_t)i;
 }
 
 static void ev_heap_up(ev_loop_t *l, size_t i)
 {
+    ev_timer_t t = l->heap[i];
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (!ev_timer_less(&l->heap[i], &l->heap[p])) break;
-        ev_timer_t t = l->heap[i];
-        l->heap[i] = l->heap[p];
-        l->heap[p] = t;
+        if (!ev_timer_less(&t, &l->heap[p])) break;
+        ev_heap_set(l, i, &l->heap[p]);
         i = p;
     }
+    ev_heap_set(l, i, &t);
 }
 
 static void ev_heap_down(ev_loop_t *l, size_t i)
 {
+    ev_timer_t t = l->heap[i];
     for (;;) {
-        size_t c = 2 * i + 1, m = i;
-        if (c < l->nheap && ev_timer_less(&l->heap[c], &l->heap[m])) m = c;
-        if (c + 1 < l->nheap && ev_timer_less(&l->heap[c + 1], &l->heap[m])) m = c + 1;
-        if (m == i) return;
-        ev_timer_t t = l->heap[i];
-        l->heap[i] = l->heap[m];
-        l->heap[m] = t;
-        i = m;
+        size_t c = 2 * i + 1;
+        if (c >= l->nheap) break;
+        if (c + 1 < l->nheap && ev_timer_less(&l->heap[c + 1], &l->heap[c])) c++;
+        if (!ev_timer_less(&l->heap[c], &t)) break;
+        ev_heap_set(l, i, &l->heap[c]);
+        i = c;
     }
+    ev_heap_set(l, i, &t);
+}
+
+/* Take entry i out of the heap (the last entry fills the hole) and free its slot. */
+static void ev_heap_remove(ev_loop_t *l, size_t i)
+{
+    ev_tslot_t *s = &l->slots[l->heap[i].slot];
+    uint32_t slot = l->heap[i].slot;
+    s->live = false;
+    s->gen++;
+    s->pos = l->free_slot;
+    l->free_slot = slot;
+    if (i == --l->nheap) return;
+    ev_heap_set(l, i, &l->heap[l->nheap]);
+    if (i > 0 && ev_timer_less(&l->heap[i], &l->heap[(i - 1) / 2]))
+        ev_heap_up(l, i);
+    else
+        ev_heap_down(l, i);
+}
+
+static uint32_t ev_slot_get(ev_loop_t *l)
+{
+    if (l->free_slot == EV_SLOT_NONE) {
+        uint32_t n = l->nslots ? l->nslots * 2 : 64;
+        ev_tslot_t *s = realloc(l->slots, (size_t)n * sizeof(*s));
+        if (!s) abort();
+        for (uint32_t i = l->nslots; i < n; i++)
+            s[i] = (ev_tslot_t){.gen = 0, .pos = i + 1 < n ? i + 1 : EV_SLOT_NONE, .live = false};
+        l->slots = s;
+        l->free_slot = l->nslots;
+        l->nslots = n;
+    }
+    uint32_t slot = l->free_slot;
+    l->free_slot = l->slots[slot].pos;
+    l->slots[slot].live = true;
+    return slot;
 }
 
 ev_timer_id_t ev_timer_add(ev_loop_t *l, int64_t delay_ms, ev_timer_cb *cb, void *arg)
@@ -192,29 +254,25 @@ ev_timer_id_t ev_timer_add(ev_loop_t *l, int64_t delay_ms, ev_timer_cb *cb, void
         l->heap = h;
         l->capheap = cap;
     }
-    ev_timer_t *t = &l->heap[l->nheap++];
-    t->when = ktime_mono_ms() + (delay_ms > 0 ? delay_ms : 0);
-    ev_timer_id_t id = l->next_timer_id++;
-    t->id = id;
-    t->cb = cb;
-    t->arg = arg;
-    ev_heap_up(l, l->nheap - 1); /* moves entries: t may no longer be ours after this */
-    return id;
+    uint32_t slot = ev_slot_get(l);
+    ev_timer_t t = {.when = ktime_mono_ms() + (delay_ms > 0 ? delay_ms : 0),
+                    .seq = l->next_seq++,
+                    .slot = slot,
+                    .cb = cb,
+                    .arg = arg};
+    ev_heap_set(l, l->nheap++, &t);
+    ev_heap_up(l, l->nheap - 1);
+    /* slot + 1: an id is never 0 */
+    return ((uint64_t)l->slots[slot].gen << 32) | ((uint64_t)slot + 1);
 }
 
-/* Cancel by removing the entry from the heap directly (O(n) find, O(log n) fix): timers are
- * few (one per delayed request), and this leaves nothing behind to leak. */
 void ev_timer_cancel(ev_loop_t *l, ev_timer_id_t id)
 {
-    for (size_t i = 0; i < l->nheap; i++) {
-        if (l->heap[i].id != id) continue;
-        l->heap[i] = l->heap[--l->nheap];
-        if (i < l->nheap) {
-            ev_heap_up(l, i);
-            ev_heap_down(l, i);
-        }
-        return;
-    }
+    uint64_t lo = id & 0xffffffffu;
+    if (lo == 0 || lo > l->nslots) return;
+    ev_tslot_t *s = &l->slots[lo - 1];
+    if (!s->live || s->gen != (uint32_t)(id >> 32)) return; /* fired, cancelled, or unknown */
+    ev_heap_remove(l, s->pos);
 }
 
 static void ev_run_timers(ev_loop_t *l)
@@ -222,8 +280,7 @@ static void ev_run_timers(ev_loop_t *l)
     int64_t now = ktime_mono_ms();
     while (l->nheap > 0 && l->heap[0].when <= now) {
         ev_timer_t t = l->heap[0];
-        l->heap[0] = l->heap[--l->nheap];
-        if (l->nheap) ev_heap_down(l, 0);
+        ev_heap_remove(l, 0); /* before the callback: cancelling itself there is a no-op */
         t.cb(l, t.arg);
     }
 }

@@ -57,6 +57,67 @@ kerr_t batch_hdr_parse(const uint8_t *p, size_t len, batch_hdr_t *h)
 
 static kerr_t batch_check(const uint8_t *p, size_t len, batch_hdr_t *h, bool contiguous);
 
+/* Unsigned LEB128 of at most maxbytes bytes from *pp (< end); false when it runs past end or
+ * is longer. Reads and checks exactly what rbuf_uvarint / rbuf_varlong do, on bare pointers:
+ * record framing is checked for every record of every uncompressed batch produced, so it runs
+ * once per message and must stay cheap. */
+static inline bool batch_uleb(const uint8_t **pp, const uint8_t *end, int maxbytes, uint64_t *out)
+{
+    const uint8_t *p = *pp;
+    if (p < end && !(*p & 0x80)) { /* one byte: most lengths, deltas and counts */
+        *out = *p;
+        *pp = p + 1;
+        return true;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < maxbytes && p < end; i++, p++) {
+        v |= (uint64_t)(*p & 0x7f) << (7 * i);
+        if (!(*p & 0x80)) {
+            *out = v;
+            *pp = p + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A zigzag varint (5 bytes at most, value within 32 bits) as rbuf_varint reads it. */
+static inline bool batch_varint(const uint8_t **pp, const uint8_t *end, int32_t *out)
+{
+    uint64_t u;
+    if (!batch_uleb(pp, end, 5, &u) || u > UINT32_MAX) return false;
+    uint32_t x = (uint32_t)u;
+    *out = (int32_t)((x >> 1) ^ (~(x & 1) + 1));
+    return true;
+}
+
+/* Walk the records of an uncompressed batch (q .. end), with the same framing rules as
+ * batch_rec_next (length within the batch; attributes, timestamp delta, offset delta, key,
+ * value, header count within the record; header count >= 0) and the offset-delta rule of
+ * batch_check. Returns the number of records, or -1 on the first violation. */
+static int32_t batch_check_records(const uint8_t *q, const uint8_t *end, const batch_hdr_t *h,
+                                   bool contiguous)
+{
+    int32_t n = 0, prev = -1;
+    while (q < end) {
+        int32_t len, od, kl, vl, hc;
+        uint64_t ts;
+        if (!batch_varint(&q, end, &len) || len < 0 || len > end - q) return -1;
+        const uint8_t *r = q + 1, *rend = q + len; /* r: past the attributes byte */
+        q = rend;
+        if (len < 1 || !batch_uleb(&r, rend, 10, &ts) || !batch_varint(&r, rend, &od)) return -1;
+        if (!batch_varint(&r, rend, &kl) || (kl > 0 && kl > rend - r)) return -1;
+        if (kl > 0) r += kl;
+        if (!batch_varint(&r, rend, &vl) || (vl > 0 && vl > rend - r)) return -1;
+        if (vl > 0) r += vl;
+        if (!batch_varint(&r, rend, &hc) || hc < 0) return -1;
+        if (contiguous ? od != n : od <= prev || od > h->last_offset_delta) return -1;
+        prev = od;
+        n++;
+    }
+    return n;
+}
+
 kerr_t batch_validate(const uint8_t *p, size_t len, batch_hdr_t *h)
 {
     return batch_check(p, len, h, true);
@@ -81,19 +142,8 @@ static kerr_t batch_check(const uint8_t *p, size_t len, batch_hdr_t *h, bool con
     if (contiguous && h->last_offset_delta != h->record_count - 1 && h->record_count > 0)
         return KERR_CORRUPT_MESSAGE;
     /* Uncompressed: the records must fill the batch exactly, numbered 0..count-1. */
-    rbuf_t rb;
-    rbuf_init(&rb, p + BATCH_HDR_SIZE, size - BATCH_HDR_SIZE);
-    batch_rec_t r;
-    int32_t n = 0;
-    int32_t prev = -1;
-    while (batch_rec_next(&rb, &r)) {
-        if (contiguous ? r.offset_delta != n
-                       : r.offset_delta <= prev || r.offset_delta > h->last_offset_delta)
-            return KERR_CORRUPT_MESSAGE;
-        prev = r.offset_delta;
-        n++;
-    }
-    if (rbuf_err(&rb) || n != h->record_count) return KERR_CORRUPT_MESSAGE;
+    int32_t n = batch_check_records(p + BATCH_HDR_SIZE, p + size, h, contiguous);
+    if (n < 0 || n != h->record_count) return KERR_CORRUPT_MESSAGE;
     return KERR_NONE;
 }
 

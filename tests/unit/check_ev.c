@@ -1,5 +1,6 @@
-/* check_ev.c: the reactor: timer order and cancellation, fd readiness, deleting an fd inside
- * its callback, posts from other threads delivered once and in order, ev_stop from a thread. */
+/* check_ev.c: the reactor: timer order and cancellation (also thousands of timers cancelled in
+ * any order, and stale ids), fd readiness, deleting an fd inside its callback, posts from other
+ * threads delivered once and in order, ev_stop from a thread. */
 #include <check.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -83,6 +84,84 @@ START_TEST(test_timer_ids_unique_and_cancel_their_own)
     ev_run(l);
     ck_assert_int_eq(norder, 1);
     ck_assert_int_eq(order[0], 63);
+    ev_free(l);
+}
+END_TEST
+
+/* Many timers in five deadline classes; a random half cancelled up front, more cancelled by
+ * timers as they fire (including ones that already fired: no-ops). The rest fire exactly once,
+ * within a class in add order, and the cancelled never. */
+#define MANY 5000
+static ev_timer_id_t many_ids[MANY];
+static int many_fired[MANY], many_seq[MANY], many_nseq, many_left;
+static bool many_cancelled[MANY];
+
+static void many_timer(ev_loop_t *l, void *arg)
+{
+    int i = (int)(intptr_t)arg;
+    many_fired[i]++;
+    many_seq[many_nseq++] = i;
+    ev_timer_cancel(l, many_ids[i]); /* itself: already fired */
+    int j = (i * 7919 + 13) % MANY;  /* and some other timer, pending or not */
+    if (!many_cancelled[j] && !many_fired[j]) {
+        many_cancelled[j] = true;
+        many_left--;
+    }
+    ev_timer_cancel(l, many_ids[j]);
+    if (--many_left <= 0) ev_stop(l);
+}
+
+START_TEST(test_many_timers_cancel_in_any_order)
+{
+    ev_loop_t *l = ev_new();
+    srand(3);
+    many_nseq = 0;
+    for (int i = 0; i < MANY; i++) {
+        many_fired[i] = 0;
+        many_cancelled[i] = false;
+        many_ids[i] = ev_timer_add(l, (i % 5) * 5, many_timer, (void *)(intptr_t)i);
+    }
+    many_left = MANY;
+    for (int i = 0; i < MANY; i++)
+        if (rand() % 2) {
+            ev_timer_cancel(l, many_ids[i]);
+            ev_timer_cancel(l, many_ids[i]); /* twice: no-op */
+            many_cancelled[i] = true;
+            many_left--;
+        }
+    ev_timer_add(l, 1000, stop_timer, NULL); /* a guard */
+    ev_run(l);
+    int last[5] = {-1, -1, -1, -1, -1};
+    for (int k = 0; k < many_nseq; k++) {
+        int i = many_seq[k];
+        ck_assert_int_gt(i, last[i % 5]); /* add order within a deadline class */
+        last[i % 5] = i;
+    }
+    for (int i = 0; i < MANY; i++) {
+        ck_assert_int_le(many_fired[i], 1);
+        if (!many_fired[i]) ck_assert(many_cancelled[i]);
+    }
+    ev_free(l);
+}
+END_TEST
+
+/* An id stays dead once its timer fired or was cancelled, even when a new timer takes its
+ * place in the reactor's tables. */
+START_TEST(test_stale_id_does_not_cancel_a_newer_timer)
+{
+    ev_loop_t *l = ev_new();
+    norder = 0;
+    ev_timer_id_t a = ev_timer_add(l, 10, rec_timer, (void *)1);
+    ev_timer_cancel(l, a);
+    ev_timer_id_t b = ev_timer_add(l, 10, rec_timer, (void *)2); /* may reuse a's place */
+    ck_assert(a != b);
+    ev_timer_cancel(l, a); /* stale: b must survive */
+    ev_timer_cancel(l, 0); /* never an id */
+    ev_timer_add(l, 50, stop_timer, NULL);
+    ev_run(l);
+    ck_assert_int_eq(norder, 1);
+    ck_assert_int_eq(order[0], 2);
+    ev_timer_cancel(l, b); /* fired: no-op */
     ev_free(l);
 }
 END_TEST
@@ -205,6 +284,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_timers_fire_in_deadline_then_add_order);
     tcase_add_test(tc, test_cancel_including_from_another_timer);
     tcase_add_test(tc, test_timer_ids_unique_and_cancel_their_own);
+    tcase_add_test(tc, test_many_timers_cancel_in_any_order);
+    tcase_add_test(tc, test_stale_id_does_not_cancel_a_newer_timer);
     tcase_add_test(tc, test_fd_readiness_and_delete_in_callback);
     tcase_add_test(tc, test_write_interest);
     tcase_add_test(tc, test_posts_from_threads_exactly_once_in_order);
