@@ -6,6 +6,9 @@
 #   build/tests/unit/check_*   Check suites
 # `make asan` builds the same tree with ASan/UBSan into build-asan/ (binaries in build-asan/bin).
 
+# `make` alone builds everything (included module.mk files may define rules first).
+.DEFAULT_GOAL := all
+
 CC      ?= cc
 BUILD   ?= build
 BINDIR  ?= bin
