@@ -53,9 +53,16 @@ static bool fetch_ready(fetch_state_t *fs, size_t *avail)
                 error = true;
                 continue;
             }
+            int64_t upto = fs->replica ? leo : part->hw;
+            if (fs->req.min_bytes <= 1) {
+                /* any byte will do (the usual case): readable offsets mean data, no need to
+                 * locate batches that fetch_respond() will read anyway */
+                if (fp->fetch_offset < upto) total += 1;
+                continue;
+            }
             plog_slice_t sl;
-            if (plog_read(part->log, fp->fetch_offset, (size_t)fp->partition_max_bytes,
-                          fs->replica ? INT64_MAX : part->hw, &sl) == KERR_NONE)
+            if (plog_read(part->log, fp->fetch_offset, (size_t)fp->partition_max_bytes, upto,
+                          &sl) == KERR_NONE)
                 total += sl.len;
         }
     }
