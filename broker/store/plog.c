@@ -64,6 +64,7 @@ struct plog {
     int64_t unflushed_msgs, last_flush_ms;
     epoch_ent_t *epochs;
     int nepochs;
+    bool epochs_dirty; /* leader-epoch-checkpoint written, not yet fsynced */
 };
 
 void plog_cfg_defaults(plog_cfg_t *c)
@@ -449,6 +450,7 @@ static seg_t *plog_active(const plog_t *log)
 static void plog_epochs_load(plog_t *log);
 static void plog_epochs_truncate(plog_t *log, int64_t end);
 static void plog_epochs_write(plog_t *log);
+static void plog_epochs_sync(plog_t *log);
 
 static void plog_unlink_seg_files(plog_t *log, int64_t base)
 {
@@ -981,6 +983,7 @@ kerr_t plog_flush(plog_t *log)
             err = KERR__IO;
     }
     if (!err) log->recovery_point = log->end_offset;
+    plog_epochs_sync(log);
     log->unflushed_msgs = 0;
     log->last_flush_ms = ktime_wall_ms();
     return err;
@@ -1038,10 +1041,26 @@ static void plog_epochs_write(plog_t *log)
     fprintf(f, "0\n%d\n", log->nepochs);
     for (int i = 0; i < log->nepochs; i++)
         fprintf(f, "%d %" PRId64 "\n", log->epochs[i].epoch, log->epochs[i].start);
-    fflush(f);
-    fsync(fileno(f));
+    /* no fsync here: a new leader epoch is written on the reactor for every partition that
+     * changes leader (1,000 fsyncs for 1,000 partitions); the file is as durable as the log
+     * it describes, which is synced by plog_flush() (flush policy, clean shutdown) */
     fclose(f);
     rename(tmp, path);
+    log->epochs_dirty = true;
+}
+
+/* fsync the leader-epoch-checkpoint written since the last flush. */
+static void plog_epochs_sync(plog_t *log)
+{
+    if (!log->epochs_dirty) return;
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/leader-epoch-checkpoint", log->dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    log->epochs_dirty = false;
 }
 
 static void plog_epochs_load(plog_t *log)
