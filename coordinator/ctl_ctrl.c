@@ -17,7 +17,9 @@
  * changes a leader asks for with AlterPartition, which bump only the partition epoch.
  * Brokers shutting down (ControlledShutdown) are never chosen as leader and may not rejoin an
  * ISR. */
+#include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,14 +260,12 @@ static int ctl_write_state(ctl_t *c, const char *topic, int32_t p, ctl_part_t *c
     return rc;
 }
 
-/* Commit np as t-p's new state (create when it had none). On a version conflict the state is
- * re-read from ZooKeeper. true when written. */
-static bool ctl_commit(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, const char *why)
+/* The outcome of writing np as t-p's state (rc from ZooKeeper): on success t-p takes np and
+ * the change is logged; on a conflict the state is re-read. true when written. */
+static bool ctl_commit_done(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, const char *why,
+                            int rc)
 {
     ctl_part_t *cp = &t->parts[p];
-    bool create = !cp->has_state;
-    np->zkver = cp->zkver;
-    int rc = ctl_write_state(c, t->name, p, np, create);
     if (rc == CTL_FENCED) return false;
     if (rc != ZOK) {
         log_error("ctl", "write state of %s-%d (%s) failed: %s; re-reading it", t->name, p, why,
@@ -278,9 +278,168 @@ static bool ctl_commit(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, cons
     for (int32_t i = 0; i < np->nisr; i++)
         snprintf(isr + strlen(isr), sizeof(isr) - strlen(isr), "%s%d", i ? "," : "", np->isr[i]);
     log_info("ctl", "partition %s-%d (%s): leader %d -> %d, leader epoch %d, ISR [%s]", t->name, p,
-             why, create ? -1 : cp->leader, np->leader, np->leader_epoch, isr);
+             why, cp->has_state ? cp->leader : -1, np->leader, np->leader_epoch, isr);
     *cp = *np;
     return true;
+}
+
+/* Commit np as t-p's new state (create when it had none). On a version conflict the state is
+ * re-read from ZooKeeper. true when written. */
+static bool ctl_commit(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, const char *why)
+{
+    ctl_part_t *cp = &t->parts[p];
+    np->zkver = cp->zkver;
+    int rc = ctl_write_state(c, t->name, p, np, !cp->has_state);
+    if (rc == ZOK) np->zkver = cp->has_state ? np->zkver : 0;
+    return ctl_commit_done(c, t, p, np, why, rc);
+}
+
+/* ---------------------------------------------------------------- pipelined state writes */
+
+/* One partition-state write among many in flight (ctl_commit_many). The ZooKeeper client
+ * writes the results and the Stat when the answer arrives: they live on the heap, and are
+ * left alone if the wait gives up before the answers came. */
+typedef struct ctl_change {
+    ctl_topic_t *t;
+    int32_t p;
+    ctl_part_t np;
+    const char *why;
+    int rc;
+    bool done;
+    zoo_op_result_t res[3];
+    struct Stat st;
+    struct ctl_pending *pending;
+} ctl_change_t;
+
+typedef struct ctl_pending {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int remaining;
+} ctl_pending_t;
+
+/* ZooKeeper's IO thread: one multi answered. */
+static void ctl_change_answered(int rc, const void *data)
+{
+    ctl_change_t *ch = (ctl_change_t *)data;
+    ctl_pending_t *pd = ch->pending;
+    pthread_mutex_lock(&pd->mu);
+    ch->rc = rc;
+    ch->done = true;
+    pd->remaining--;
+    pthread_cond_signal(&pd->cv);
+    pthread_mutex_unlock(&pd->mu);
+}
+
+/* Write every change's state with all the multi-ops in flight at once (a controller electing
+ * leaders for 1,000 partitions waits for ZooKeeper about once, not 1,000 times), each fenced
+ * by /controller_epoch's version and its own znode's version as ctl_write_state() does;
+ * applies the written ones (ctl_commit_done) and returns how many were written. A give-up
+ * (no answer within the session timeout) leaks the storage the client may still write. */
+static int ctl_commit_many(ctl_t *c, ctl_change_t *ch, int n)
+{
+    if (n <= 0) return 0;
+    if (zoo_state(c->zh) != ZOO_CONNECTED_STATE) {
+        for (int i = 0; i < n; i++)
+            ctl_commit_done(c, ch[i].t, ch[i].p, &ch[i].np, ch[i].why, ZCONNECTIONLOSS);
+        return 0;
+    }
+    /* new partitions need the topic's "partitions" znode first */
+    for (int i = 0; i < n; i++) {
+        if (ch[i].t->parts[ch[i].p].has_state) continue;
+        char ppath[512];
+        zkpath_partition(ppath, sizeof(ppath), ch[i].t->name, 0);
+        char *slash = strrchr(ppath, '/');
+        if (slash) *slash = '\0';
+        ctl_zmkdirs(c, ppath);
+        break; /* one topic per call */
+    }
+    ctl_pending_t *pd = calloc(1, sizeof(*pd));
+    ctl_change_t *out = calloc((size_t)n, sizeof(*out)); /* where the client writes */
+    if (!pd || !out) abort();
+    pthread_mutex_init(&pd->mu, NULL);
+    pthread_cond_init(&pd->cv, NULL);
+    memcpy(out, ch, (size_t)n * sizeof(*out));
+    for (int i = 0; i < n; i++) {
+        ctl_change_t *o = &out[i];
+        ctl_part_t *cp = &o->t->parts[o->p];
+        bool create = !cp->has_state;
+        o->np.zkver = cp->zkver;
+        o->pending = pd;
+        char spath[512], ppath[512];
+        zkpath_partition_state(spath, sizeof(spath), o->t->name, o->p);
+        zkpath_partition(ppath, sizeof(ppath), o->t->name, o->p);
+        zkpath_pstate_t ps = {.controller_epoch = c->epoch,
+                              .leader = o->np.leader,
+                              .leader_epoch = o->np.leader_epoch,
+                              .nisr = o->np.nisr};
+        size_t k = o->np.nisr > 0 ? (size_t)o->np.nisr : 0;
+        if (k > ZKPATH_MAX_ISR) k = ZKPATH_MAX_ISR;
+        memcpy(ps.isr, o->np.isr, k * sizeof(int32_t));
+        char *json = zkpath_pstate_json(&ps);
+        zoo_op_t ops[3];
+        int nops = 0;
+        zoo_check_op_init(&ops[nops++], ZKPATH_CONTROLLER_EPOCH, c->epoch_zkver);
+        if (create) {
+            zoo_create_op_init(&ops[nops++], ppath, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+            zoo_create_op_init(&ops[nops++], spath, json, (int)strlen(json), &ZOO_OPEN_ACL_UNSAFE,
+                               0, NULL, 0);
+        } else {
+            zoo_set_op_init(&ops[nops++], spath, json, (int)strlen(json), cp->zkver, &o->st);
+        }
+        pthread_mutex_lock(&pd->mu);
+        pd->remaining++;
+        pthread_mutex_unlock(&pd->mu);
+        /* the request is serialized before zoo_amulti returns: json may go */
+        int rc = zoo_amulti(c->zh, nops, ops, o->res, ctl_change_answered, o);
+        free(json);
+        if (rc != ZOK) {
+            pthread_mutex_lock(&pd->mu);
+            pd->remaining--;
+            o->rc = rc;
+            o->done = true;
+            pthread_mutex_unlock(&pd->mu);
+        }
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += c->conf.session_timeout_ms / 1000 + 10;
+    pthread_mutex_lock(&pd->mu);
+    while (pd->remaining > 0)
+        if (pthread_cond_timedwait(&pd->cv, &pd->mu, &ts) != 0) break;
+    bool all = pd->remaining == 0;
+    pthread_mutex_unlock(&pd->mu);
+    int written = 0;
+    bool fenced = false;
+    for (int i = 0; i < n && !fenced; i++) {
+        ctl_change_t *o = &out[i];
+        int rc = o->done ? o->rc : ZOPERATIONTIMEOUT;
+        bool create = !o->t->parts[o->p].has_state;
+        if (rc != ZOK && o->done && (o->res[0].err == ZBADVERSION || o->res[0].err == ZNONODE)) {
+            fenced = true;
+            break;
+        }
+        if (rc == ZNODEEXISTS && create) {
+            /* the partition's znode was left by an earlier attempt: one at a time */
+            written += ctl_commit(c, o->t, o->p, &o->np, o->why);
+        } else {
+            if (rc == ZOK) o->np.zkver = create ? 0 : o->st.version;
+            written += ctl_commit_done(c, o->t, o->p, &o->np, o->why, rc);
+        }
+        ch[i].np = o->np;
+    }
+    if (all) {
+        pthread_mutex_destroy(&pd->mu);
+        pthread_cond_destroy(&pd->cv);
+        free(pd);
+        free(out);
+    } else {
+        log_error("ctl", "ZooKeeper did not answer all of %d partition-state writes in time", n);
+    }
+    if (fenced) {
+        log_warn("ctl", "%s changed: another controller was elected", ZKPATH_CONTROLLER_EPOCH);
+        ctl_resign(c);
+    }
+    return written;
 }
 
 /* ---------------------------------------------------------------- elections */
@@ -313,10 +472,11 @@ static int32_t ctl_pick_from_isr(const ctl_t *c, const ctl_part_t *cp, const int
     return -1;
 }
 
-/* Bring t-p in line with the live brokers: create its state, move leadership off an offline
- * leader, drop offline ISR members, elect a leader for an offline partition whose ISR member
- * is back. Adds LeaderAndIsr for changed partitions to the batch. true when changed. */
-static bool ctl_reconcile(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_offline_t *off, ctl_batch_t *b)
+/* What t-p's state should become given the live brokers: create it, move leadership off an
+ * offline leader, drop offline ISR members, elect a leader for an offline partition whose ISR
+ * member is back. false when nothing changes. */
+static bool ctl_decide(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_offline_t *off, ctl_part_t *npp,
+                       const char **whyp)
 {
     ctl_part_t *cp = &t->parts[p];
     ctl_part_t np = *cp;
@@ -366,21 +526,44 @@ static bool ctl_reconcile(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_offline_t *of
         }
         np.leader_epoch = cp->leader_epoch + 1;
     }
-    if (!ctl_commit(c, t, p, &np, why)) return false;
-    ctl_batch_lai_replicas(c, b, t, p);
-    b->metadata = true;
+    *npp = np;
+    *whyp = why;
     return true;
+}
+
+/* Decide the partitions of t from first on and commit them all at once; the changed ones get
+ * LeaderAndIsr to their replicas. */
+static void ctl_reconcile_topic(ctl_t *c, ctl_topic_t *t, int32_t first, ctl_offline_t *off,
+                                ctl_batch_t *b)
+{
+    if (t->deleting || first >= t->nparts || !c->active) return;
+    ctl_change_t *ch = calloc((size_t)(t->nparts - first), sizeof(*ch));
+    if (!ch) abort();
+    int n = 0;
+    for (int32_t p = first; p < t->nparts; p++) {
+        if (!ctl_decide(c, t, p, off, &ch[n].np, &ch[n].why)) continue;
+        ch[n].t = t;
+        ch[n].p = p;
+        n++;
+    }
+    if (n && ctl_commit_many(c, ch, n) > 0) {
+        for (int i = 0; i < n && c->active; i++) {
+            ctl_part_t *cp = &t->parts[ch[i].p];
+            if (!cp->has_state || cp->leader_epoch != ch[i].np.leader_epoch ||
+                cp->zkver != ch[i].np.zkver)
+                continue; /* not written */
+            ctl_batch_lai_replicas(c, b, t, ch[i].p);
+            b->metadata = true;
+        }
+    }
+    free(ch);
 }
 
 static void ctl_reconcile_all(ctl_t *c, ctl_offline_t *off, ctl_batch_t *b)
 {
     size_t it = 0;
     void *v;
-    while (c->active && dict_next(c->topics, &it, NULL, &v)) {
-        ctl_topic_t *t = v;
-        if (t->deleting) continue;
-        for (int32_t p = 0; p < t->nparts && c->active; p++) ctl_reconcile(c, t, p, off, b);
-    }
+    while (c->active && dict_next(c->topics, &it, NULL, &v)) ctl_reconcile_topic(c, v, 0, off, b);
 }
 
 /* Full LeaderAndIsr to broker id: every partition it hosts. */
@@ -601,7 +784,7 @@ void ctl_on_topics_changed(ctl_t *c)
         t->is_new = true;
         dict_set(c->topics, t->name, t);
         log_info("ctl", "new topic %s with %d partitions", t->name, t->nparts);
-        for (int32_t p = 0; p < t->nparts && c->active; p++) ctl_reconcile(c, t, p, &off, &b);
+        ctl_reconcile_topic(c, t, 0, &off, &b);
         b.metadata = true;
     }
     /* topics removed behind our back */
@@ -644,7 +827,7 @@ void ctl_on_topic_changed(ctl_t *c, const char *name)
     ctl_batch_t b;
     ctl_batch_init(&b);
     ctl_offline_t off = {c, NULL, 0};
-    for (int32_t p = first_new; p < t->nparts && c->active; p++) ctl_reconcile(c, t, p, &off, &b);
+    ctl_reconcile_topic(c, t, first_new, &off, &b);
     b.metadata = true;
     ctl_batch_send(c, &b);
 }
