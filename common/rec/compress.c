@@ -7,6 +7,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+/* Output grows a chunk at a time and is checked after each step, so a stream whose output is
+ * exactly max_out passes and a hostile one stops at most one chunk past the bound. */
 #define COMPRESS_CHUNK (64 * 1024)
 
 static kerr_t compress_gzip(const uint8_t *in, size_t len, size_t max_out, wbuf_t *out)
@@ -19,14 +21,14 @@ static kerr_t compress_gzip(const uint8_t *in, size_t len, size_t max_out, wbuf_
     size_t start = out->len;
     kerr_t err = KERR_NONE;
     for (;;) {
-        if (out->len - start >= max_out) {
-            err = KERR__TOO_LARGE;
-            break;
-        }
         zs.next_out = wbuf_ensure(out, COMPRESS_CHUNK);
         zs.avail_out = COMPRESS_CHUNK;
         int rc = inflate(&zs, Z_NO_FLUSH);
         out->len += COMPRESS_CHUNK - zs.avail_out;
+        if (out->len - start > max_out) {
+            err = KERR__TOO_LARGE;
+            break;
+        }
         if (rc == Z_STREAM_END) break;
         if (rc != Z_OK || (zs.avail_in == 0 && zs.avail_out != 0)) {
             err = KERR__BAD_MSG;
@@ -34,7 +36,6 @@ static kerr_t compress_gzip(const uint8_t *in, size_t len, size_t max_out, wbuf_
         }
     }
     inflateEnd(&zs);
-    if (!err && out->len - start > max_out) err = KERR__TOO_LARGE;
     return err;
 }
 
@@ -80,10 +81,6 @@ static kerr_t compress_lz4(const uint8_t *in, size_t len, size_t max_out, wbuf_t
     kerr_t err = KERR_NONE;
     size_t hint = 1;
     while (pos < len && hint != 0) {
-        if (out->len - start >= max_out) {
-            err = KERR__TOO_LARGE;
-            break;
-        }
         size_t dst_n = COMPRESS_CHUNK, src_n = len - pos;
         hint =
             LZ4F_decompress(dctx, wbuf_ensure(out, COMPRESS_CHUNK), &dst_n, in + pos, &src_n, NULL);
@@ -93,6 +90,10 @@ static kerr_t compress_lz4(const uint8_t *in, size_t len, size_t max_out, wbuf_t
         }
         out->len += dst_n;
         pos += src_n;
+        if (out->len - start > max_out) {
+            err = KERR__TOO_LARGE;
+            break;
+        }
         if (src_n == 0 && dst_n == 0) {
             err = KERR__BAD_MSG;
             break;
@@ -100,7 +101,6 @@ static kerr_t compress_lz4(const uint8_t *in, size_t len, size_t max_out, wbuf_t
     }
     if (!err && hint != 0) err = KERR__BAD_MSG; /* frame not finished */
     LZ4F_freeDecompressionContext(dctx);
-    if (!err && out->len - start > max_out) err = KERR__TOO_LARGE;
     return err;
 }
 
@@ -114,10 +114,6 @@ static kerr_t compress_zstd(const uint8_t *in, size_t len, size_t max_out, wbuf_
     kerr_t err = KERR_NONE;
     size_t rc = 1;
     while (ib.pos < ib.size || rc != 0) {
-        if (out->len - start >= max_out) {
-            err = KERR__TOO_LARGE;
-            break;
-        }
         ZSTD_outBuffer ob = {wbuf_ensure(out, COMPRESS_CHUNK), COMPRESS_CHUNK, 0};
         size_t before = ib.pos;
         rc = ZSTD_decompressStream(ds, &ob, &ib);
@@ -126,13 +122,16 @@ static kerr_t compress_zstd(const uint8_t *in, size_t len, size_t max_out, wbuf_
             break;
         }
         out->len += ob.pos;
+        if (out->len - start > max_out) {
+            err = KERR__TOO_LARGE;
+            break;
+        }
         if (ob.pos == 0 && ib.pos == before) {
             if (rc != 0) err = KERR__BAD_MSG; /* truncated frame */
             break;
         }
     }
     ZSTD_freeDStream(ds);
-    if (!err && out->len - start > max_out) err = KERR__TOO_LARGE;
     return err;
 }
 

@@ -1,5 +1,6 @@
 """kcat against one broker: metadata, auto-created topics, every compression codec, keys,
-byte-identical round trips in order per partition."""
+byte-identical round trips in order per partition (values 100 B to 100 KB), values over
+message.max.bytes refused by the broker."""
 import json
 import random
 import string
@@ -45,7 +46,8 @@ def test_keyed_roundtrip_each_codec(broker_factory, codec):
     lines = []
     for i in range(3000):
         key = "key%d" % rnd.randrange(50)
-        val = "%06d-" % i + "".join(rnd.choice(string.ascii_letters) for _ in range(rnd.randrange(1, 300)))
+        size = rnd.randrange(100, 100_000) if i % 100 == 7 else rnd.randrange(100, 1000)
+        val = "%06d-" % i + "".join(rnd.choices(string.ascii_letters, k=size - 7))
         lines.append((key, val))
     data = "".join("%s:%s\n" % kv for kv in lines).encode()
     r = kcat("-b", b.bootstrap, "-P", "-t", topic, "-K:", "-z", codec, "-X", "linger.ms=20", input=data)
@@ -69,3 +71,17 @@ def test_keyed_roundtrip_each_codec(broker_factory, codec):
         produced = [v for kk, v in lines if kk == k]
         consumed = [v for _, _, kk, v in sorted(((int(o), p, k2, v) for p, o, k2, v in got)) if kk == k]
         assert consumed == produced
+
+
+def test_value_over_message_max_bytes_is_refused_by_the_broker(broker):
+    # The client's own limit is raised so the 1.5 MB value reaches the broker, whose
+    # message.max.bytes (1048588) refuses it with MESSAGE_TOO_LARGE; the small ones land.
+    big = "B" * 1_500_000
+    data = ("k1:small-1\nk2:%s\nk3:small-2\n" % big).encode()
+    r = kcat("-b", broker.bootstrap, "-P", "-t", "big_kcat", "-K:", "-X", "message.max.bytes=4000000",
+             "-X", "batch.num.messages=1", "-X", "max.in.flight=1", input=data)
+    err = r.stderr.decode()
+    assert "Message size too large" in err, err
+    assert err.count("Message size too large") == 1, err
+    out = kcat("-b", broker.bootstrap, "-C", "-t", "big_kcat", "-e", "-f", "%k=%s\n").stdout
+    assert out == b"k1=small-1\nk3=small-2\n"
