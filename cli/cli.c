@@ -1,12 +1,19 @@
 /* cli.c: shared helpers of the command-line tools. */
 #include "cli.h"
 
+#include "net.h"
+#include "proto/kp_metadata.h"
 #include "zkpath.h"
 
 #include <jansson.h>
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -638,4 +645,118 @@ void cli_parse_or_usage(const char *tool, const char *summary, cli_opt_t *opts, 
         exit(0);
     }
     cli_parse(tool, summary, opts, argc, argv);
+}
+
+/* ------------------------------------------------------------------ one raw request */
+
+/* A blocking connection to host:port with send and receive timeouts; -1 when unreachable. */
+static int cli_sock_open(const char *host, int port, int timeout_ms)
+{
+    char err[256];
+    int fd = net_connect_tcp(host, port, err, sizeof(err));
+    if (fd < 0) return -1;
+    struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+    if (poll(&pfd, 1, timeout_ms) != 1 || net_connect_result(fd) != 0) {
+        close(fd);
+        return -1;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+/* Read or write exactly n bytes; false on error, timeout or EOF. */
+static bool cli_sock_io(int fd, void *p, size_t n, bool writing)
+{
+    uint8_t *b = p;
+    while (n > 0) {
+        ssize_t k = writing ? write(fd, b, n) : read(fd, b, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return false;
+        b += k;
+        n -= (size_t)k;
+    }
+    return true;
+}
+
+/* No Metadata answer of a CLI's request comes near this; a larger size is refused unread. */
+#define CLI_MAX_RESPONSE (64 << 20)
+
+/* Send one flexible-version request (header v2) and read its answer's body (after the response
+ * header v1) into *body (caller frees). */
+static bool cli_sock_request(int fd, int16_t api_key, int16_t ver, const wbuf_t *req,
+                             uint8_t **body, size_t *len, size_t *hdr_len)
+{
+    wbuf_t wb;
+    wbuf_init(&wb);
+    size_t at = wbuf_reserve_i32(&wb);
+    kp_req_hdr_t h = {api_key, ver, 1, KSTR("kafka-topics")};
+    kp_req_hdr_encode(&wb, true, &h);
+    wbuf_append(&wb, req->p, req->len);
+    wbuf_put_i32_at(&wb, at, (int32_t)(wb.len - 4));
+    bool ok = cli_sock_io(fd, wb.p, wb.len, true);
+    wbuf_free(&wb);
+    uint8_t sz[4];
+    if (!ok || !cli_sock_io(fd, sz, 4, false)) return false;
+    uint32_t n = ((uint32_t)sz[0] << 24) | ((uint32_t)sz[1] << 16) | ((uint32_t)sz[2] << 8) | sz[3];
+    if (n < 5 || n > CLI_MAX_RESPONSE) return false;
+    *body = malloc(n);
+    if (!*body || !cli_sock_io(fd, *body, n, false)) {
+        free(*body);
+        return false;
+    }
+    rbuf_t rb;
+    rbuf_init(&rb, *body, n);
+    int32_t corr = rbuf_i32(&rb);
+    rbuf_skip_tags(&rb);
+    if (rbuf_err(&rb) || corr != h.correlation_id) {
+        free(*body);
+        return false;
+    }
+    *len = n;
+    *hdr_len = n - rbuf_left(&rb);
+    return true;
+}
+
+bool cli_topic_ids(const rd_kafka_metadata_t *md, int n, const char *const *topics,
+                   uint8_t (*ids)[16], int timeout_ms)
+{
+    enum { VER = 12 };
+    memset(ids, 0, sizeof(*ids) * (size_t)n);
+    kp_metadata_req_topic_t *rt = calloc((size_t)n + 1, sizeof(*rt));
+    for (int i = 0; i < n; i++) rt[i].name = KSTR(topics[i]);
+    kp_metadata_req_t req = {.ntopics = n, .topics = rt};
+    wbuf_t wb;
+    wbuf_init(&wb);
+    kp_metadata_req_encode(&wb, VER, &req);
+    free(rt);
+    bool answered = false;
+    for (int b = 0; b < md->broker_cnt && !answered; b++) {
+        int fd = cli_sock_open(md->brokers[b].host, md->brokers[b].port, timeout_ms);
+        if (fd < 0) continue;
+        uint8_t *body;
+        size_t len, hdr;
+        if (cli_sock_request(fd, KAPI_METADATA, VER, &wb, &body, &len, &hdr)) {
+            arena_t a;
+            arena_init(&a);
+            rbuf_t rb;
+            rbuf_init(&rb, body + hdr, len - hdr);
+            kp_metadata_resp_t resp;
+            if (kp_metadata_resp_decode(&rb, VER, &a, &resp) == KERR_NONE) {
+                answered = true;
+                for (int32_t t = 0; t < resp.ntopics; t++)
+                    for (int i = 0; i < n; i++)
+                        if (resp.topics[t].error_code == 0 &&
+                            kstr_eq(resp.topics[t].name, topics[i]))
+                            memcpy(ids[i], resp.topics[t].topic_id, 16);
+            }
+            arena_free(&a);
+            free(body);
+        }
+        close(fd);
+    }
+    wbuf_free(&wb);
+    return answered;
 }

@@ -158,4 +158,11 @@ const char *cli_java_exception(rd_kafka_resp_err_t err);
 /* Monotonic nanoseconds. */
 int64_t cli_mono_ns(void);
 
+/* Topic ids (KIP-516), which librdkafka 2.0 does not expose: one Metadata v12 request, encoded
+ * and decoded with the broker's own codec (common/proto), to the first of md's brokers that
+ * answers within timeout_ms. ids[i] gets topics[i]'s id, all zero when the answer lacks it.
+ * false when no broker answered. */
+bool cli_topic_ids(const rd_kafka_metadata_t *md, int n, const char *const *topics,
+                   uint8_t (*ids)[16], int timeout_ms);
+
 #endif

@@ -421,7 +421,7 @@ static int cmp_md_topic(const void *a, const void *b)
 }
 
 static void admin_describe_one(rd_kafka_t *rk, rd_kafka_queue_t *q, const rd_kafka_metadata_t *md,
-                               const rd_kafka_metadata_topic_t *t)
+                               const rd_kafka_metadata_topic_t *t, const uint8_t topic_id[16])
 {
     char cfgs[4096] = "";
     rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t->topic);
@@ -446,9 +446,12 @@ static void admin_describe_one(rd_kafka_t *rk, rd_kafka_queue_t *q, const rd_kaf
     rd_kafka_ConfigResource_destroy(res);
     bool filter_ur = cli_has(opts, "under-replicated-partitions");
     bool filter_un = cli_has(opts, "unavailable-partitions");
+    char id[23];
+    zkpath_uuid_encode(topic_id, id);
     if (!filter_ur && !filter_un)
-        printf("Topic: %s\tPartitionCount: %d\tReplicationFactor: %d\tConfigs: %s\n", t->topic,
-               t->partition_cnt, t->partition_cnt ? t->partitions[0].replica_cnt : 0, cfgs);
+        printf("Topic: %s\tTopicId: %s\tPartitionCount: %d\tReplicationFactor: %d\tConfigs: %s\n",
+               t->topic, id, t->partition_cnt, t->partition_cnt ? t->partitions[0].replica_cnt : 0,
+               cfgs);
     for (int p = 0; p < t->partition_cnt; p++) {
         const rd_kafka_metadata_partition_t *mp = NULL;
         for (int k = 0; k < t->partition_cnt; k++)
@@ -534,15 +537,26 @@ static int admin_main(const char *bootstrap, const char *topic)
         if (cli_has(opts, "describe") && topic && !md_topic(md, topic)) {
             if (!cli_has(opts, "if-exists")) fail("Topic '%s' does not exist as expected", topic);
         }
+        const char **names = malloc(sizeof(*names) * (size_t)(md->topic_cnt + 1));
+        int nnames = 0;
         for (int i = 0; i < md->topic_cnt; i++) {
             if (ts[i].err) continue;
             if (cli_has(opts, "exclude-internal") && internal_topic(ts[i].topic)) continue;
             if (topic && strcmp(topic, ts[i].topic) != 0) continue;
+            ts[nnames] = ts[i];
+            names[nnames++] = ts[i].topic;
+        }
+        uint8_t(*ids)[16] = calloc((size_t)nnames + 1, 16);
+        if (cli_has(opts, "describe") && nnames)
+            cli_topic_ids(md, nnames, names, ids, 10000); /* else printed as the zero id */
+        for (int i = 0; i < nnames; i++) {
             if (cli_has(opts, "list"))
                 printf("%s\n", ts[i].topic);
             else
-                admin_describe_one(rk, q, md, &ts[i]);
+                admin_describe_one(rk, q, md, &ts[i], ids[i]);
         }
+        free(ids);
+        free(names);
         free(ts);
         rd_kafka_metadata_destroy(md);
     } else if (cli_has(opts, "alter")) {

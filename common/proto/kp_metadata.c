@@ -29,10 +29,19 @@ kerr_t kp_metadata_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_metadata_r
     return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
 }
 
-static void kp_int32_array(wbuf_t *wb, bool f, int32_t n, const int32_t *v)
+void kp_metadata_req_encode(wbuf_t *wb, int16_t ver, const kp_metadata_req_t *r)
 {
-    wbuf_array_len(wb, f, n);
-    for (int32_t i = 0; i < n; i++) wbuf_i32(wb, v[i]);
+    bool f = kp_metadata_flexible(ver);
+    wbuf_array_len(wb, f, ver == 0 && r->ntopics < 0 ? 0 : r->ntopics);
+    for (int32_t i = 0; i < r->ntopics; i++) {
+        if (ver >= 10) wbuf_uuid(wb, r->topics[i].topic_id);
+        wbuf_kstr_f(wb, f, r->topics[i].name);
+        wbuf_tags(wb, f);
+    }
+    if (ver >= 4) wbuf_bool(wb, r->allow_auto_topic_creation);
+    if (ver >= 8 && ver <= 10) wbuf_bool(wb, r->include_cluster_authorized_operations);
+    if (ver >= 8) wbuf_bool(wb, r->include_topic_authorized_operations);
+    wbuf_tags(wb, f);
 }
 
 void kp_metadata_resp_encode(wbuf_t *wb, int16_t ver, const kp_metadata_resp_t *r)
@@ -64,9 +73,9 @@ void kp_metadata_resp_encode(wbuf_t *wb, int16_t ver, const kp_metadata_resp_t *
             wbuf_i32(wb, p->partition_index);
             wbuf_i32(wb, p->leader_id);
             if (ver >= 7) wbuf_i32(wb, p->leader_epoch);
-            kp_int32_array(wb, f, p->nreplicas, p->replica_nodes);
-            kp_int32_array(wb, f, p->nisr, p->isr_nodes);
-            if (ver >= 5) kp_int32_array(wb, f, p->noffline, p->offline_replicas);
+            kp_i32s_encode(wb, f, p->nreplicas, p->replica_nodes);
+            kp_i32s_encode(wb, f, p->nisr, p->isr_nodes);
+            if (ver >= 5) kp_i32s_encode(wb, f, p->noffline, p->offline_replicas);
             wbuf_tags(wb, f);
         }
         if (ver >= 8) wbuf_i32(wb, t->topic_authorized_operations);
@@ -74,4 +83,49 @@ void kp_metadata_resp_encode(wbuf_t *wb, int16_t ver, const kp_metadata_resp_t *
     }
     if (ver >= 8 && ver <= 10) wbuf_i32(wb, r->cluster_authorized_operations);
     wbuf_tags(wb, f);
+}
+
+kerr_t kp_metadata_resp_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_metadata_resp_t *out)
+{
+    bool f = kp_metadata_flexible(ver);
+    memset(out, 0, sizeof(*out));
+    out->controller_id = -1;
+    out->cluster_id = KSTR_NULL;
+    if (ver >= 3) out->throttle_time_ms = rbuf_i32(rb);
+    out->brokers = kp_array_alloc(rb, f, 9, a, sizeof(*out->brokers), &out->nbrokers);
+    for (int32_t i = 0; i < out->nbrokers && !rbuf_err(rb); i++) {
+        kp_metadata_broker_t *b = &out->brokers[i];
+        b->node_id = rbuf_i32(rb);
+        b->host = rbuf_str_f(rb, f);
+        b->port = rbuf_i32(rb);
+        b->rack = ver >= 1 ? rbuf_str_f(rb, f) : KSTR_NULL;
+        if (f) rbuf_skip_tags(rb);
+    }
+    if (ver >= 2) out->cluster_id = rbuf_str_f(rb, f);
+    if (ver >= 1) out->controller_id = rbuf_i32(rb);
+    out->topics = kp_array_alloc(rb, f, 4, a, sizeof(*out->topics), &out->ntopics);
+    for (int32_t i = 0; i < out->ntopics && !rbuf_err(rb); i++) {
+        kp_metadata_topic_resp_t *t = &out->topics[i];
+        t->error_code = rbuf_i16(rb);
+        t->name = rbuf_str_f(rb, f);
+        if (ver >= 10) rbuf_uuid(rb, t->topic_id);
+        if (ver >= 1) t->is_internal = rbuf_bool(rb);
+        t->parts = kp_array_alloc(rb, f, 12, a, sizeof(*t->parts), &t->nparts);
+        for (int32_t j = 0; j < t->nparts && !rbuf_err(rb); j++) {
+            kp_metadata_part_resp_t *p = &t->parts[j];
+            p->error_code = rbuf_i16(rb);
+            p->partition_index = rbuf_i32(rb);
+            p->leader_id = rbuf_i32(rb);
+            p->leader_epoch = ver >= 7 ? rbuf_i32(rb) : -1;
+            p->replica_nodes = kp_i32s_decode(rb, f, a, &p->nreplicas);
+            p->isr_nodes = kp_i32s_decode(rb, f, a, &p->nisr);
+            if (ver >= 5) p->offline_replicas = kp_i32s_decode(rb, f, a, &p->noffline);
+            if (f) rbuf_skip_tags(rb);
+        }
+        if (ver >= 8) t->topic_authorized_operations = rbuf_i32(rb);
+        if (f) rbuf_skip_tags(rb);
+    }
+    if (ver >= 8 && ver <= 10) out->cluster_authorized_operations = rbuf_i32(rb);
+    if (f) rbuf_skip_tags(rb);
+    return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
 }

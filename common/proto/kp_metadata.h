@@ -55,5 +55,9 @@ typedef struct kp_metadata_resp {
 bool kp_metadata_flexible(int16_t ver);
 kerr_t kp_metadata_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_metadata_req_t *out);
 void kp_metadata_resp_encode(wbuf_t *wb, int16_t ver, const kp_metadata_resp_t *r);
+/* The client side, for the CLI tools that need what librdkafka 2.0 does not expose (topic
+ * ids): requests encoded, responses decoded with the same conventions as above. */
+void kp_metadata_req_encode(wbuf_t *wb, int16_t ver, const kp_metadata_req_t *r);
+kerr_t kp_metadata_resp_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_metadata_resp_t *out);
 
 #endif

@@ -129,15 +129,21 @@ def test_producing_to_a_missing_topic_warns_and_autocreates(broker):
     assert r.stdout == "a\nb\n"
 
 
-def test_quickstart_sequence_with_bootstrap_server(broker):
+def test_quickstart_sequence_with_bootstrap_server(zk, broker):
+    # Kafka's quickstart prints, for the describe step:
+    #   Topic: quickstart-events  TopicId: NPmZHyhbR9y00wMglMH2sg  PartitionCount: 1  ...
     b = broker.bootstrap
     r = run("kafka-topics.sh", "--create", "--topic", "quickstart-events", "--bootstrap-server", b)
     assert r.returncode == 0 and r.stdout == "Created topic quickstart-events.\n", r.stderr
     r = run("kafka-topics.sh", "--describe", "--topic", "quickstart-events", "--bootstrap-server", b)
-    assert r.stdout.splitlines()[0] == ("Topic: quickstart-events\tPartitionCount: 1\t"
-                                        "ReplicationFactor: 1\tConfigs: ")
+    m = re.fullmatch(r"Topic: quickstart-events\tTopicId: ([A-Za-z0-9_-]{22})\tPartitionCount: 1\t"
+                     r"ReplicationFactor: 1\tConfigs: ", r.stdout.splitlines()[0])
+    assert m and m.group(1) != "A" * 22, r.stdout
     assert r.stdout.splitlines()[1] == ("\tTopic: quickstart-events\tPartition: 0\tLeader: 1\t"
                                         "Replicas: 1\tIsr: 1")
+    # the same id the topic znode holds (what --zookeeper describes)
+    rz = run("kafka-topics.sh", "--zookeeper", zk.connect, "--describe", "--topic", "quickstart-events")
+    assert "\tTopicId: %s\t" % m.group(1) in rz.stdout.splitlines()[0], rz.stdout
     r = run("kafka-console-producer.sh", "--topic", "quickstart-events", "--bootstrap-server", b,
             input="This is my first event\nThis is my second event\n")
     assert r.returncode == 0

@@ -39,6 +39,88 @@ START_TEST(test_apiversions_response_v0_and_v3_bytes)
 }
 END_TEST
 
+/* The client side used by kafka-topics (topic ids): a request encoded in every version decodes
+ * to the same request, and a response encoded by the broker's encoder decodes field for field;
+ * every strict prefix of a response fails. */
+START_TEST(test_metadata_client_side_round_trips)
+{
+    for (int16_t ver = 0; ver <= 12; ver++) {
+        uint8_t id[16] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6};
+        kp_metadata_req_topic_t rt[2] = {{.name = KSTR("alpha")}, {.name = KSTR("b")}};
+        memcpy(rt[1].topic_id, id, 16);
+        kp_metadata_req_t req = {.ntopics = 2,
+                                 .topics = rt,
+                                 .allow_auto_topic_creation = false,
+                                 .include_topic_authorized_operations = true};
+        wbuf_t wb;
+        wbuf_init(&wb);
+        kp_metadata_req_encode(&wb, ver, &req);
+        kp_metadata_req_t back;
+        tu_decode_prefixes(TU_DEC(kp_metadata_req_decode), ver, &wb, &back);
+        ck_assert_int_eq(back.ntopics, 2);
+        ck_assert(kstr_eq(back.topics[0].name, "alpha") && kstr_eq(back.topics[1].name, "b"));
+        ck_assert(ver < 10 || memcmp(back.topics[1].topic_id, id, 16) == 0);
+        ck_assert(back.allow_auto_topic_creation == (ver < 4));
+        ck_assert(back.include_topic_authorized_operations == (ver >= 8));
+
+        int32_t reps[3] = {1, 2, 3}, isr[2] = {1, 3}, off[1] = {2};
+        kp_metadata_part_resp_t parts[2] = {
+            {.partition_index = 0,
+             .leader_id = 1,
+             .leader_epoch = 4,
+             .nreplicas = 3,
+             .replica_nodes = reps,
+             .nisr = 2,
+             .isr_nodes = isr,
+             .noffline = 1,
+             .offline_replicas = off},
+            {.error_code = 5,
+             .partition_index = 1,
+             .leader_id = -1,
+             .leader_epoch = 7,
+             .nreplicas = 3,
+             .replica_nodes = reps},
+        };
+        kp_metadata_topic_resp_t topics[2] = {
+            {.name = KSTR("alpha"), .is_internal = true, .nparts = 2, .parts = parts},
+            {.error_code = 3, .name = KSTR("b")},
+        };
+        memcpy(topics[0].topic_id, id, 16);
+        kp_metadata_broker_t brokers[2] = {{1, KSTR("h1"), 9092, KSTR("r1")},
+                                           {2, KSTR("host-two"), 9093, KSTR_NULL}};
+        kp_metadata_resp_t resp = {.throttle_time_ms = 11,
+                                   .nbrokers = 2,
+                                   .brokers = brokers,
+                                   .cluster_id = KSTR("cid"),
+                                   .controller_id = 2,
+                                   .ntopics = 2,
+                                   .topics = topics};
+        wbuf_reset(&wb);
+        kp_metadata_resp_encode(&wb, ver, &resp);
+        kp_metadata_resp_t r;
+        tu_decode_prefixes(TU_DEC(kp_metadata_resp_decode), ver, &wb, &r);
+        ck_assert_int_eq(r.throttle_time_ms, ver >= 3 ? 11 : 0);
+        ck_assert_int_eq(r.nbrokers, 2);
+        ck_assert(kstr_eq(r.brokers[1].host, "host-two") && r.brokers[1].port == 9093);
+        ck_assert(ver < 1 ? r.brokers[0].rack.len == -1 : kstr_eq(r.brokers[0].rack, "r1"));
+        ck_assert(ver < 2 ? r.cluster_id.len == -1 : kstr_eq(r.cluster_id, "cid"));
+        ck_assert_int_eq(r.controller_id, ver >= 1 ? 2 : -1);
+        ck_assert_int_eq(r.ntopics, 2);
+        ck_assert(kstr_eq(r.topics[0].name, "alpha") && r.topics[0].nparts == 2);
+        ck_assert(ver < 10 || memcmp(r.topics[0].topic_id, id, 16) == 0);
+        ck_assert(r.topics[0].is_internal == (ver >= 1));
+        ck_assert_int_eq(r.topics[1].error_code, 3);
+        const kp_metadata_part_resp_t *p = &r.topics[0].parts[0];
+        ck_assert(p->leader_id == 1 && p->nreplicas == 3 && p->replica_nodes[2] == 3);
+        ck_assert(p->nisr == 2 && p->isr_nodes[1] == 3);
+        ck_assert_int_eq(p->noffline, ver >= 5 ? 1 : 0);
+        ck_assert_int_eq(p->leader_epoch, ver >= 7 ? 4 : -1);
+        ck_assert_int_eq(r.topics[0].parts[1].error_code, 5);
+        wbuf_free(&wb);
+    }
+}
+END_TEST
+
 START_TEST(test_metadata_request_versions)
 {
     kp_metadata_req_t req;
@@ -368,6 +450,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_apiversions_response_v0_and_v3_bytes);
     tcase_add_test(tc, test_metadata_request_versions);
+    tcase_add_test(tc, test_metadata_client_side_round_trips);
     tcase_add_test(tc, test_produce_request_v3_and_v9);
     tcase_add_test(tc, test_fetch_request_and_response_with_file_range);
     tcase_add_test(tc, test_listoffsets_request);
