@@ -650,10 +650,10 @@ typedef struct tstate {
     int leader[MAX_PARTS], nreplicas[MAX_PARTS], nisr[MAX_PARTS];
 } tstate_t;
 
-static int topic_state(rd_kafka_t *rk, rd_kafka_topic_t *rkt, tstate_t *ts)
+static int topic_state_within(rd_kafka_t *rk, rd_kafka_topic_t *rkt, tstate_t *ts, int timeout_ms)
 {
     const rd_kafka_metadata_t *md;
-    if (rd_kafka_metadata(rk, 0, rkt, &md, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) return -1;
+    if (rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) return -1;
     memset(ts, 0, sizeof(*ts));
     ts->nbrokers = md->broker_cnt;
     int rc = -1;
@@ -671,6 +671,11 @@ static int topic_state(rd_kafka_t *rk, rd_kafka_topic_t *rkt, tstate_t *ts)
     }
     rd_kafka_metadata_destroy(md);
     return rc;
+}
+
+static int topic_state(rd_kafka_t *rk, rd_kafka_topic_t *rkt, tstate_t *ts)
+{
+    return topic_state_within(rk, rkt, ts, 5000);
 }
 
 static bool isr_full(rd_kafka_t *rk, rd_kafka_topic_t *rkt)
@@ -742,6 +747,12 @@ static int create_topic(rd_kafka_t *rk, int partitions, int rf, int min_isr)
 typedef struct event {
     char what[200];
     int64_t t_fault, t_heal, t_isr; /* t_isr -1: not full again in time */
+    /* A broker fault: the partitions it led and whether it was the controller when the fault
+     * began, and when the metadata first showed all of that moved to others (-1: not while the
+     * fault lasted). This is the cluster's failover time, apart from how long clients took. */
+    bool led[MAX_PARTS], was_controller;
+    int nled;
+    int64_t t_moved;
 } event_t;
 
 static event_t events[MAX_EVENTS];
@@ -767,6 +778,63 @@ typedef struct drill_ctx {
     int down_ms, recover_s, target;
 } drill_ctx_t;
 
+static bool is_broker(const cluster_t *c, const node_t *n)
+{
+    return n >= c->brokers && n < c->brokers + c->nbrokers;
+}
+
+static void clear_roles(event_t *ev)
+{
+    ev->t_moved = -1;
+    ev->nled = 0;
+    ev->was_controller = false;
+}
+
+/* Before a broker fault that lasts a while: what n leads (partitions, controller). */
+static void note_roles(drill_ctx_t *d, const node_t *n, event_t *ev)
+{
+    tstate_t ts;
+    clear_roles(ev);
+    if (!is_broker(d->c, n) || topic_state(d->meta, d->rkt, &ts) != 0) return;
+    for (int p = 0; p < ts.nparts && p < nparts; p++) {
+        ev->led[p] = ts.leader[p] == n->id;
+        ev->nled += ev->led[p];
+    }
+    ev->was_controller = rd_kafka_controllerid(d->meta, 0) == n->id;
+}
+
+/* Everything n held has another holder in the metadata. A short timeout: a stopped or cut-off
+ * broker may be the one asked, and the watch must not outlast the fault by much. */
+static bool roles_moved(drill_ctx_t *d, const node_t *n, const event_t *ev)
+{
+    tstate_t ts;
+    if (topic_state_within(d->meta, d->rkt, &ts, 1000) != 0) return false;
+    for (int p = 0; p < ts.nparts && p < nparts; p++)
+        if (ev->led[p] && (ts.leader[p] < 0 || ts.leader[p] == n->id)) return false;
+    if (ev->was_controller) {
+        int ctl = rd_kafka_controllerid(d->meta, 0);
+        if (ctl < 0 || ctl == n->id) return false;
+    }
+    return true;
+}
+
+/* Hold the fault for down_ms, watching for the moment n's roles moved. */
+static void hold_fault(drill_ctx_t *d, const node_t *n, event_t *ev, int down_ms)
+{
+    int64_t end = ev->t_fault + (int64_t)down_ms * 1000;
+    bool watch = ev->nled > 0 || ev->was_controller;
+    while (now_us() < end) {
+        if (watch && ev->t_moved < 0 && roles_moved(d, n, ev)) {
+            ev->t_moved = now_us();
+            say("broker %d's leadership%s moved to others (%.1f s after the fault)", n->id,
+                ev->was_controller ? " and the controller role" : "",
+                (double)(ev->t_moved - ev->t_fault) / 1e6);
+        }
+        int64_t left_ms = (end - now_us()) / 1000;
+        if (left_ms > 0) sleep_ms(watch && ev->t_moved < 0 && left_ms > 100 ? 100 : (int)left_ms);
+    }
+}
+
 /* One fault: apply `fault` to n, wait down_ms, apply `heal`, wait for a full ISR. */
 static void fault_and_heal(drill_ctx_t *d, node_t *n, act_t fault, act_t heal, int down_ms,
                            const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -780,6 +848,10 @@ static void fault_and_heal(drill_ctx_t *d, node_t *n, act_t fault, act_t heal, i
     vsnprintf(ev->what, sizeof(ev->what), fmt, ap);
     va_end(ap);
     ev->t_fault = now_us();
+    if (down_ms > 0) /* a restart (down_ms 0) moves leaders in its controlled shutdown */
+        note_roles(d, n, ev);
+    else
+        clear_roles(ev);
     say("%s", ev->what);
     undo.c = d->c;
     undo.n = n;
@@ -791,7 +863,7 @@ static void fault_and_heal(drill_ctx_t *d, node_t *n, act_t fault, act_t heal, i
         drill_fail("could not %s %s", act_names[fault], n->name);
         return;
     }
-    sleep_ms(down_ms);
+    hold_fault(d, n, ev, down_ms);
     say("%s %s", act_names[heal], n->name);
     undo.pending = false;
     if (node_act(d->c, n, heal) != 0) drill_fail("could not %s %s", act_names[heal], n->name);
@@ -857,6 +929,7 @@ static void run_drill(drill_ctx_t *d, const char *drill)
         event_t *ev = &events[nevents++];
         snprintf(ev->what, sizeof(ev->what), "stop all %d brokers, start them again", c->nbrokers);
         ev->t_fault = now_us();
+        clear_roles(ev);
         say("%s", ev->what);
         for (int i = 0; i < c->nbrokers; i++)
             if (node_act(c, &c->brokers[i], A_TERM) != 0)
@@ -960,6 +1033,13 @@ static int report(const char *drill, cluster_t *c, int rf, int min_isr, bool ide
                    rel(w[i].first_after));
         else
             printf("    first ack after:        none on partition %d\n", w[i].partition);
+        if (e->t_moved >= 0)
+            printf("    leadership moved:       %.3f s after the fault (%d partition(s)%s; seen "
+                   "in metadata)\n",
+                   (double)(e->t_moved - e->t_fault) / 1e6, e->nled,
+                   e->was_controller ? " and the controller" : "");
+        else if (e->nled > 0 || e->was_controller)
+            printf("    leadership moved:       not while the fault lasted\n");
         if (e->t_isr >= 0)
             printf("    ISR full again:         %.3f s after the fault (%.3f s after recovery)\n",
                    (double)(e->t_isr - e->t_fault) / 1e6, (double)(e->t_isr - e->t_heal) / 1e6);
@@ -987,9 +1067,10 @@ static int report(const char *drill, cluster_t *c, int rf, int min_isr, bool ide
             const event_t *e = &events[i];
             fprintf(f,
                     "%s{\"what\":\"%s\",\"unavailable_ms\":%.1f,\"first_ack_after_ms\":%.1f,"
-                    "\"isr_full_ms\":%.1f}",
+                    "\"leadership_moved_ms\":%.1f,\"isr_full_ms\":%.1f}",
                     i ? "," : "", e->what, w[i].longest_gap / 1e3,
                     w[i].window >= 0 ? w[i].window / 1e3 : -1.0,
+                    e->t_moved >= 0 ? (e->t_moved - e->t_fault) / 1e3 : -1.0,
                     e->t_isr >= 0 ? (e->t_isr - e->t_fault) / 1e3 : -1.0);
         }
         fprintf(f, "]}\n");

@@ -81,5 +81,10 @@ def test_drill(cluster, drill):
         assert rep["duplicated"] == 0 and rep["out_of_order"] == 0
         assert rep["faults"] and all(f["first_ack_after_ms"] >= 0 and f["isr_full_ms"] >= 0
                                      for f in rep["faults"])
+        if drill in ("kill-leader", "kill-controller", "stop-leader", "isolate"):
+            # the cluster failed over while the broker was gone (after its ZooKeeper session
+            # of 6 s expired), not when it came back
+            moved = rep["faults"][0]["leadership_moved_ms"]
+            assert 0 < moved < 9000, rep["faults"]
     finally:
         heal(cluster)

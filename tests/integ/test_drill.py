@@ -64,6 +64,8 @@ def test_kill_the_only_broker_without_idempotence(cluster, tmp_path):
     # the broker was down 3 s: no ack for at least that long, then acks again
     f = rep["faults"][0]
     assert f["unavailable_ms"] >= 3000 and f["first_ack_after_ms"] >= 3000
+    # no other broker could take its partition over
+    assert f["leadership_moved_ms"] == -1 and "leadership moved:       not while" in r.stdout
     assert "result: PASS" in r.stdout
     assert "broker-1: running" in sh("status", "--dir", d).stdout
 
@@ -78,4 +80,10 @@ def test_kill_the_leader_of_an_rf3_topic_idempotent(cluster, tmp_path):
     assert rep["idempotence"] is True and rep["acked"] > 0
     assert rep["lost"] == 0 and rep["duplicated"] == 0 and rep["out_of_order"] == 0
     assert rep["faults"][0]["isr_full_ms"] > 0
+    # the cluster's own failover, seen in metadata: after the dead broker's ZooKeeper session
+    # expired, before it came back
+    moved = rep["faults"][0]["leadership_moved_ms"]
+    assert 0 < moved < rep["faults"][0]["isr_full_ms"], rep["faults"]
+    print("leadership moved %.0f ms after kill -9, unavailability %.0f ms" %
+          (moved, rep["faults"][0]["unavailable_ms"]))
     assert "replication factor 3, min.insync.replicas 2" in r.stdout
