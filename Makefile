@@ -28,6 +28,7 @@ include broker/module.mk
 include coordinator/module.mk
 include tests/unit/module.mk
 include cli/module.mk
+include tests/fuzz/module.mk
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 COMMON_OBJS := $(call obj,$(COMMON_SRCS))
@@ -36,7 +37,8 @@ UNIT_BINS   := $(patsubst %.c,$(BUILD)/%,$(UNIT_TESTS))
 
 .SECONDARY:
 .PHONY: all build test test-unit test-integ test-all test-asan asan deps cluster cluster-stop clean fmt \
-        image compose-test test-failover deps-deploy fmt-check bench bench-profile install uninstall
+        image compose-test test-failover deps-deploy fmt-check bench bench-profile install uninstall \
+        fuzz fuzz-bins fuzz-seeds
 all build: $(BINDIR)/kafka-server $(UNIT_BINS) $(CLI_BINS)
 
 $(BUILD)/%.o: %.c
@@ -110,6 +112,16 @@ compose-test: deps deps-deploy
 	@$(MAKE) --no-print-directory all
 	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/compose
 
+# The libFuzzer harnesses (tests/fuzz/module.mk), built by clang into build-fuzz/ and run for
+# FUZZ_SECONDS each; fuzz-seeds records a fresh seed corpus from real clients.
+fuzz: deps
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz BINDIR=build-fuzz/bin OPT=-O1 \
+	    SAN="$(FUZZ_SAN)" CFLAGS="-Wno-unknown-warning-option" fuzz-bins
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-seeds: all
+	@/usr/bin/python3 tests/fuzz/capture_seeds.py
+
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan BINDIR=build-asan/bin OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
@@ -147,7 +159,7 @@ fmt-check:
 	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz bin
 
 # The malformed-input and client tests against the ASan/UBSan broker; any sanitizer report in
 # a broker's output fails the test that started it.

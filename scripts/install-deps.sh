@@ -11,7 +11,7 @@ PKGS=(
   libssl-dev libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libjansson-dev
   check librdkafka-dev kcat
   python3 python3-pytest python3-kafka python3-confluent-kafka python3-kazoo
-  clang clang-format netcat-openbsd procps iproute2 iptables
+  clang clang-format libfuzzer-14-dev libclang-rt-14-dev netcat-openbsd procps iproute2 iptables
 )
 if [ "${1:-}" = "--deploy" ]; then
   PKGS=(debootstrap)
