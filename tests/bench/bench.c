@@ -25,7 +25,8 @@
  * first-touch page faults over and over (see main).
  * Client settings (both sides, both modes): linger.ms=5, batch.num.messages=10000,
  * queue.buffering.max.messages=1000000, the given acks and compression.type, idempotence off;
- * consumer: assign() of every partition at the beginning, fetch settings at librdkafka's
+ * consumer: assign() of every partition at the beginning, queued.min.messages=1000000 (see
+ * cons_new), fetch settings at librdkafka's
  * defaults. Payloads are slices of a 16 MiB pool of random words from a 256-word vocabulary
  * (compressible like text, so lz4 has something to do); in throughput mode they are sent
  * without copying (RD_KAFKA_MSG_F_FREE is not set and the pool outlives the producer).
@@ -376,6 +377,11 @@ static rd_kafka_t *cons_new(void)
     conf_set(c, "enable.auto.commit", "false");
     conf_set(c, "enable.auto.offset.store", "false");
     conf_set(c, "fetch.wait.max.ms", o.fetch_wait);
+    /* At librdkafka's default (100000) a consumer of 100 B messages has a full queue after
+     * ~11 fetches of 1 MiB; librdkafka 2.0 then stops fetching and only looks again on its
+     * broker thread's 1 s tick, so reading stalls for up to 1 s at a time against any broker
+     * (seen with the mock too). The limit in kbytes (64 MiB) still bounds the queue. */
+    conf_set(c, "queued.min.messages", "1000000");
     if (o.cprops) {
         char *dup = strdup(o.cprops), *save = NULL;
         for (char *kv = strtok_r(dup, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
