@@ -218,7 +218,7 @@ static void rmgr_become_leader(rmgr_t *rm, partition_t *part, const rmgr_pstate_
     rmgr_copy_state(part, st);
     part->is_leader = true;
     int64_t leo = plog_end_offset(part->log);
-    plog_epoch_assign(part->log, st->leader_epoch, leo);
+    plog_epoch_begin(part->log, st->leader_epoch, leo);
     part->epoch_start_offset = leo;
     part->isr_inflight = false;
     part->npending = 0;

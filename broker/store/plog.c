@@ -64,7 +64,8 @@ struct plog {
     int64_t unflushed_msgs, last_flush_ms;
     epoch_ent_t *epochs;
     int nepochs;
-    bool epochs_dirty; /* leader-epoch-checkpoint written, not yet fsynced */
+    bool epochs_dirty;     /* leader-epoch-checkpoint written, not yet fsynced */
+    bool epochs_unwritten; /* the cache holds an epoch the file lacks (plog_epoch_begin) */
 };
 
 void plog_cfg_defaults(plog_cfg_t *c)
@@ -654,6 +655,8 @@ static kerr_t plog_write(plog_t *log, uint8_t *buf, size_t len, int64_t now_ms,
     /* first pass: offsets (stamped when assigning) */
     int64_t next = log->end_offset;
     size_t off = 0;
+    /* a new leader's epoch reaches the file before the first batch written in it */
+    if (log->epochs_unwritten) plog_epochs_write(log);
     memset(info, 0, sizeof(*info));
     info->first_offset = -1;
     info->max_timestamp = -1;
@@ -983,6 +986,7 @@ kerr_t plog_flush(plog_t *log)
             err = KERR__IO;
     }
     if (!err) log->recovery_point = log->end_offset;
+    if (log->epochs_unwritten) plog_epochs_write(log);
     plog_epochs_sync(log);
     log->unflushed_msgs = 0;
     log->last_flush_ms = ktime_wall_ms();
@@ -1047,6 +1051,7 @@ static void plog_epochs_write(plog_t *log)
     fclose(f);
     rename(tmp, path);
     log->epochs_dirty = true;
+    log->epochs_unwritten = false;
 }
 
 /* fsync the leader-epoch-checkpoint written since the last flush. */
@@ -1084,15 +1089,26 @@ static void plog_epochs_load(plog_t *log)
     fclose(f);
 }
 
-kerr_t plog_epoch_assign(plog_t *log, int32_t epoch, int64_t start_offset)
+/* Add epoch to the cache when it is newer than the latest; false when it is not. */
+static bool plog_epoch_add(plog_t *log, int32_t epoch, int64_t start_offset)
 {
-    if (log->nepochs > 0 && log->epochs[log->nepochs - 1].epoch >= epoch) return KERR_NONE;
+    if (log->nepochs > 0 && log->epochs[log->nepochs - 1].epoch >= epoch) return false;
     epoch_ent_t *e = realloc(log->epochs, (size_t)(log->nepochs + 1) * sizeof(*e));
     if (!e) abort();
     log->epochs = e;
     log->epochs[log->nepochs++] = (epoch_ent_t){epoch, start_offset};
-    plog_epochs_write(log);
+    return true;
+}
+
+kerr_t plog_epoch_assign(plog_t *log, int32_t epoch, int64_t start_offset)
+{
+    if (plog_epoch_add(log, epoch, start_offset)) plog_epochs_write(log);
     return KERR_NONE;
+}
+
+void plog_epoch_begin(plog_t *log, int32_t epoch, int64_t start_offset)
+{
+    if (plog_epoch_add(log, epoch, start_offset)) log->epochs_unwritten = true;
 }
 
 int64_t plog_epoch_end_offset(plog_t *log, int32_t epoch, int32_t *found_epoch)

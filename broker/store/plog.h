@@ -102,6 +102,12 @@ kerr_t plog_delete(plog_t *log);
 /* Leader epoch cache (KIP-101), persisted in leader-epoch-checkpoint. Followers add the
  * epochs of the batches they copy; truncation drops entries past the new end. */
 kerr_t plog_epoch_assign(plog_t *log, int32_t epoch, int64_t start_offset);
+/* A new leader's epoch: in the cache at once (OffsetForLeaderEpoch answers from it), in the
+ * file before the first batch is written in it, or at the next flush, whichever comes first.
+ * Writing the file (a rename, which ext4 makes flush the data) for each of 1,000 partitions
+ * took most of a LeaderAndIsr's time; an epoch with no batch in it need not survive a crash,
+ * as nothing can be truncated or looked up by it. */
+void plog_epoch_begin(plog_t *log, int32_t epoch, int64_t start_offset);
 /* Kafka's LeaderEpochFileCache.endOffsetFor: for the latest epoch, the log end; for an older
  * one, the start of the first higher epoch, with *found_epoch = the largest epoch <= the one
  * asked (the asked epoch itself when it predates every cached one); -1 (undefined) for an

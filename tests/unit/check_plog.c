@@ -328,6 +328,44 @@ START_TEST(test_truncate_and_epochs)
 }
 END_TEST
 
+/* A new leader's epoch (plog_epoch_begin) is answered from memory at once, reaches
+ * leader-epoch-checkpoint before the first batch written in it, and is not needed on disk
+ * when no batch was: a crash then (the log reopened unclean) loses only an empty epoch. */
+START_TEST(test_new_leader_epoch_written_before_its_first_batch)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    plog_t *log = open_log(&cfg, true, 0);
+    plog_epoch_assign(log, 1, 0);
+    append_n(log, 2, 5, 1);
+    plog_epoch_begin(log, 4, 10);
+    int32_t fe;
+    ck_assert_int_eq(plog_latest_epoch(log), 4);
+    ck_assert_int_eq(plog_epoch_end_offset(log, 1, &fe), 10);
+    ck_assert_int_eq(plog_epoch_end_offset(log, 4, &fe), 10);
+    plog_close(log); /* as a kill -9 would leave it: nothing flushed */
+    log = open_log(&cfg, false, 0);
+    ck_assert_int_eq(plog_latest_epoch(log), 1); /* the empty epoch 4 is gone, harmlessly */
+    ck_assert_int_eq(plog_epoch_end_offset(log, 1, &fe), 10);
+
+    plog_epoch_begin(log, 6, 10);
+    append_n(log, 1, 5, 1); /* the first batch in epoch 6 writes the file first */
+    plog_close(log);
+    log = open_log(&cfg, false, 0);
+    ck_assert_int_eq(plog_latest_epoch(log), 6);
+    ck_assert_int_eq(plog_epoch_end_offset(log, 1, &fe), 10);
+    ck_assert_int_eq(plog_epoch_end_offset(log, 6, &fe), 15);
+
+    plog_epoch_begin(log, 7, 15);
+    ck_assert_int_eq(plog_flush(log), KERR_NONE); /* a flush writes it too */
+    plog_close(log);
+    log = open_log(&cfg, true, 15);
+    ck_assert_int_eq(plog_latest_epoch(log), 7);
+    ck_assert_int_eq(plog_epoch_end_offset(log, 6, &fe), 15);
+    plog_close(log);
+}
+END_TEST
+
 /* Kafka's LeaderEpochFileCache.endOffsetFor (KIP-101/279), the follower's side of epochs
  * (learned from copied batches), truncation dropping epochs, and reset to an offset. */
 START_TEST(test_epoch_end_offsets_follower_epochs_and_reset)
@@ -443,6 +481,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_retention_by_size_and_time);
     tcase_add_test(tc, test_truncate_and_epochs);
     tcase_add_test(tc, test_epoch_end_offsets_follower_epochs_and_reset);
+    tcase_add_test(tc, test_new_leader_epoch_written_before_its_first_batch);
     tcase_add_test(tc, test_lmgr_checkpoints_marker_and_meta);
     suite_add_tcase(s, tc);
     return s;
