@@ -684,9 +684,10 @@ static void run_latency(void)
     cons_close(L.rk);
     topic_delete(p.rk);
     rd_kafka_destroy(p.rk);
-    if (L.n == 0) die("no latency samples");
-    qsort(L.us, L.n, sizeof(*L.us), cmp_i32);
-#define PCT(q) ((double)L.us[(size_t)((q) * (double)(L.n - 1))] / 1000.0)
+    /* No sample at all is a result, not a failure: the consumer fell so far behind that the
+     * mock dropped everything it had not read (percentiles then print as -1). */
+    if (L.n > 0) qsort(L.us, L.n, sizeof(*L.us), cmp_i32);
+#define PCT(q) (L.n ? (double)L.us[(size_t)((q) * (double)(L.n - 1))] / 1000.0 : -1.0)
     printf("{\"mode\":\"latency\",\"target\":\"%s\",\"size\":%zu,\"acks\":\"%s\","
            "\"compression\":\"%s\",\"partitions\":%d,\"rf\":%d,\"rate_target\":%.0f,"
            "\"rate_achieved\":%.0f,\"sent\":%lld,\"seen\":%lld,\"samples\":%zu,"

@@ -30,7 +30,6 @@ import json
 import mmap
 import os
 import platform
-import random
 import signal
 import socket
 import statistics
@@ -57,7 +56,10 @@ THROUGHPUT_CLIENT = ["--fetch-wait-ms", "10"]  # re-read passes do not wait out 
 LAT_SECONDS, LAT_WARMUP = 3.0, 1.0
 LAT_FIXED_RATE = 50000  # the second latency point, well below saturation for every workload
 PRETOUCH_GIB = 8
-LAT_CLIENT = ["--fetch-wait-ms", "5", "--linger-ms", "1"]  # see the latency note in the output
+# See the latency note in the output. At half of max, the throughput runs' linger.ms=5 (the
+# rate came from them); at the fixed rate, linger.ms=1: the broker's own latency floor.
+LAT_CLIENT = ["--fetch-wait-ms", "5"]
+LAT_FIXED_CLIENT = LAT_CLIENT + ["--linger-ms", "1"]
 
 WORKLOADS = []
 for size in (100, 1000):
@@ -73,25 +75,16 @@ def log(msg):
     sys.stderr.flush()
 
 
-def port_free(p):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-
-
 def pick_ports():
-    """A ZooKeeper port and BROKERS consecutive broker ports, all free, away from defaults."""
-    rnd = random.Random(os.getpid() ^ int(time.time()))
-    for _ in range(200):
-        base = rnd.randrange(31000, 39000, 10)
-        ports = [base] + [base + 2 + i for i in range(BROKERS)]
-        if all(port_free(p) for p in ports):
-            return ports[0], ports[1]
+    """A ZooKeeper port and BROKERS consecutive broker ports, all free, below the kernel's
+    ephemeral range (tests/lib/ports.py): a broker restarted by the bench must find its port
+    free, and a port in the ephemeral range can meanwhile be the local end of any outgoing
+    connection (seen: "Address already in use" when restarting broker 1)."""
+    from ports import free_range
+    for _ in range(50):
+        zk, base = free_range(1), free_range(BROKERS)
+        if not base <= zk < base + BROKERS:
+            return zk, base
     raise RuntimeError("no free ports found")
 
 
@@ -262,13 +255,13 @@ def throughput(cluster, w, reps, scale, serial):
     return res
 
 
-def latency(cluster, w, rate, serial):
+def latency(cluster, w, rate, serial, client):
     out = {"rate": rate, "errors": []}
     for side in ("mock", "ours"):
         topic = "bench-lat-%s-%s" % (serial, side)
         args = ["latency"] + target_args(side, cluster) + shape_args(w, topic) + [
             "--rate", str(int(rate)), "--seconds", str(LAT_SECONDS), "--warmup-seconds",
-            str(LAT_WARMUP)] + LAT_CLIENT
+            str(LAT_WARMUP)] + client
         try:
             out[side] = run_bench(args)
         except Exception as e:
@@ -553,6 +546,8 @@ def report(result):
     def lat(r):
         if not r:
             return "-"
+        if r["samples"] == 0:
+            return "none read in time (read %d%%)" % (100 * r["seen"] // max(r["sent"], 1))
         notes = []
         if r["seen"] < r["sent"]:
             notes.append("read %d%%" % (100 * r["seen"] // r["sent"]))
@@ -566,7 +561,8 @@ def report(result):
         F = w.get("latency_fixed") or {}
         o = L.get("ours")
         rows.append([w["name"], fmt_n(L.get("rate")), lat(o), lat(L.get("mock")),
-                     "p99<=5ms %s" % ("n/a" if not o else ("ok" if o["p99_ms"] <= 5 else "SHORT")),
+                     "p99<=5ms %s" % ("n/a" if not o else
+                                       ("ok" if o["samples"] and o["p99_ms"] <= 5 else "SHORT")),
                      lat(F.get("ours")), lat(F.get("mock"))])
     P.append("END-TO-END LATENCY, ms p50 / p99 / p99.9: send time in the payload, read by a "
              "consumer in the same process; %.0f s per run, the first %.0f s not counted. At half "
@@ -575,8 +571,9 @@ def report(result):
              "into backlog: \"behind Ns\" = the last message arrived N s after the last send), "
              "and at a fixed %s msgs/s. Latency runs set fetch.wait.max.ms=5 on both sides (the "
              "mock does not answer a waiting Fetch when data arrives, so at librdkafka's default "
-             "500 ms its latency is ~250 ms) and linger.ms=1 (at 5 the producer's own batching "
-             "delay would take the whole 5 ms budget: p50 4 ms at 50k/s). \"read N%%\": the "
+             "500 ms its latency is ~250 ms); at half of max linger.ms stays 5, as in the "
+             "throughput runs that rate came from, and at the fixed rate it is 1 (at 5 the "
+             "producer's own batching delay takes most of the 5 ms: p50 4 ms). \"read N%%\": the "
              "consumer fell behind and the mock dropped the rest (it keeps 5 MiB per partition), "
              "so its figures cover only what it kept."
              % (LAT_SECONDS, LAT_WARMUP, fmt_n(LAT_FIXED_RATE)))
@@ -662,7 +659,7 @@ def main():
                        "brokers": BROKERS, "counts": COUNTS, "broker_env": BROKER_ENV,
                        "latency_seconds": LAT_SECONDS, "latency_warmup_seconds": LAT_WARMUP,
                        "latency_fixed_rate": LAT_FIXED_RATE,
-                       "latency_client": LAT_CLIENT, "throughput_client": THROUGHPUT_CLIENT},
+                       "latency_client": LAT_CLIENT, "latency_fixed_client": LAT_FIXED_CLIENT, "throughput_client": THROUGHPUT_CLIENT},
               "workloads": [], "errors": [],
               "path": os.path.join(RESULTS, "bench-%s.json" % stamp)}
     work = tempfile.mkdtemp(prefix="kafka-c-bench-")
@@ -696,9 +693,10 @@ def main():
             rate = entry["throughput"]["summary"]["produce_ours_msgs"]
             if not rate:
                 continue
-            for key, r in (("latency", rate / 2), ("latency_fixed", LAT_FIXED_RATE)):
+            for key, r, client in (("latency", rate / 2, LAT_CLIENT),
+                                   ("latency_fixed", LAT_FIXED_RATE, LAT_FIXED_CLIENT)):
                 log("latency: %s at %.0f msgs/s" % (entry["name"], r))
-                entry[key] = latency(cluster, entry, r, "%d-%s" % (serial, key))
+                entry[key] = latency(cluster, entry, r, "%d-%s" % (serial, key), client)
                 result["errors"] += ["%s %s: %s" % (entry["name"], key, e)
                                      for e in entry[key]["errors"]]
         sampler.phase = None
