@@ -42,8 +42,7 @@
 #include "proto/kp_offsetforleaderepoch.h"
 #include "proto/kp_produce.h"
 #include "proto/kp_syncgroup.h"
-#include "rec/batch.h"
-#include "rec/compress.h"
+#include "fuzz_records.h"
 #include "rec/msgset.h"
 
 /* The inter-broker decoders have one version and no version argument. */
@@ -121,33 +120,17 @@ static union {
     uint8_t bytes[4096];
 } out;
 
-/* What the broker does with one partition's records before appending (api_produce.c), plus
- * the record walk the group loader and the cleaner do over stored batches. */
+/* What the broker does with one partition's records before appending (api_produce.c):
+ * MessageSet up-conversion for v0-2, then every batch checked and walked. */
 static void records(const uint8_t *p, size_t len, int16_t ver)
 {
-    wbuf_t up, scratch;
+    wbuf_t up;
     wbuf_init(&up);
-    wbuf_init(&scratch);
-    if (ver <= 2) {
-        int32_t n;
-        if (msgset_to_batch(p, len, 1700000000000, 1 << 20, &up, &n) != KERR_NONE) goto done;
-        p = up.p;
-        len = up.len;
-    }
-    for (size_t off = 0; off < len;) {
-        batch_hdr_t h;
-        if (batch_validate(p + off, len - off, &h) != KERR_NONE) break;
-        rbuf_t rb;
-        if (compress_batch_records(p + off, batch_size(&h), &h, 1 << 20, &scratch, &rb) ==
-            KERR_NONE) {
-            batch_rec_t r;
-            while (batch_rec_next(&rb, &r)) {
-            }
-        }
-        off += batch_size(&h);
-    }
-done:
-    wbuf_free(&scratch);
+    int32_t n;
+    if (ver > 2)
+        fuzz_walk_batches(p, len, false);
+    else if (msgset_to_batch(p, len, 1700000000000, 1 << 20, &up, &n) == KERR_NONE)
+        fuzz_walk_batches(up.p, up.len, false);
     wbuf_free(&up);
 }
 

@@ -15,27 +15,7 @@
 #include "proto/kp_fetch.h"
 #include "proto/kp_metadata.h"
 #include "proto/kp_offsetforleaderepoch.h"
-#include "rec/batch.h"
-#include "rec/compress.h"
-
-static void fetched_records(const uint8_t *p, size_t len)
-{
-    wbuf_t scratch;
-    wbuf_init(&scratch);
-    for (size_t off = 0; off < len;) {
-        batch_hdr_t h;
-        if (batch_validate_stored(p + off, len - off, &h) != KERR_NONE) break;
-        rbuf_t rb;
-        if (compress_batch_records(p + off, batch_size(&h), &h, 1 << 20, &scratch, &rb) ==
-            KERR_NONE) {
-            batch_rec_t r;
-            while (batch_rec_next(&rb, &r)) {
-            }
-        }
-        off += batch_size(&h);
-    }
-    wbuf_free(&scratch);
-}
+#include "fuzz_records.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -58,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (int32_t t = 0; t < r.ntopics; t++)
             for (int32_t i = 0; i < r.topics[t].nparts; i++)
                 if (r.topics[t].parts[i].rec_len > 0)
-                    fetched_records(r.topics[t].parts[i].rec_mem,
-                                    (size_t)r.topics[t].parts[i].rec_len);
+                    fuzz_walk_batches(r.topics[t].parts[i].rec_mem,
+                                      (size_t)r.topics[t].parts[i].rec_len, true);
         break;
     }
     case 1: {
