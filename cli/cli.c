@@ -720,11 +720,12 @@ static bool cli_sock_request(int fd, int16_t api_key, int16_t ver, const wbuf_t 
     return true;
 }
 
-bool cli_topic_ids(const rd_kafka_metadata_t *md, int n, const char *const *topics,
-                   uint8_t (*ids)[16], int timeout_ms)
+bool cli_metadata_from(const char *host, int port, int n, const char *const *topics, int timeout_ms,
+                       cli_md_t *out)
 {
     enum { VER = 12 };
-    memset(ids, 0, sizeof(*ids) * (size_t)n);
+    memset(out, 0, sizeof(*out));
+    arena_init(&out->arena);
     kp_metadata_req_topic_t *rt = calloc((size_t)n + 1, sizeof(*rt));
     for (int i = 0; i < n; i++) rt[i].name = KSTR(topics[i]);
     kp_metadata_req_t req = {.ntopics = n, .topics = rt};
@@ -732,31 +733,41 @@ bool cli_topic_ids(const rd_kafka_metadata_t *md, int n, const char *const *topi
     wbuf_init(&wb);
     kp_metadata_req_encode(&wb, VER, &req);
     free(rt);
-    bool answered = false;
-    for (int b = 0; b < md->broker_cnt && !answered; b++) {
-        int fd = cli_sock_open(md->brokers[b].host, md->brokers[b].port, timeout_ms);
-        if (fd < 0) continue;
-        uint8_t *body;
-        size_t len, hdr;
-        if (cli_sock_request(fd, KAPI_METADATA, VER, &wb, &body, &len, &hdr)) {
-            arena_t a;
-            arena_init(&a);
-            rbuf_t rb;
-            rbuf_init(&rb, body + hdr, len - hdr);
-            kp_metadata_resp_t resp;
-            if (kp_metadata_resp_decode(&rb, VER, &a, &resp) == KERR_NONE) {
-                answered = true;
-                for (int32_t t = 0; t < resp.ntopics; t++)
-                    for (int i = 0; i < n; i++)
-                        if (resp.topics[t].error_code == 0 &&
-                            kstr_eq(resp.topics[t].name, topics[i]))
-                            memcpy(ids[i], resp.topics[t].topic_id, 16);
-            }
-            arena_free(&a);
-            free(body);
-        }
-        close(fd);
+    bool ok = false;
+    int fd = cli_sock_open(host, port, timeout_ms);
+    size_t len, hdr;
+    if (fd >= 0 && cli_sock_request(fd, KAPI_METADATA, VER, &wb, &out->body, &len, &hdr)) {
+        rbuf_t rb;
+        rbuf_init(&rb, out->body + hdr, len - hdr);
+        ok = kp_metadata_resp_decode(&rb, VER, &out->arena, &out->resp) == KERR_NONE;
     }
+    if (fd >= 0) close(fd);
     wbuf_free(&wb);
-    return answered;
+    if (!ok) cli_md_free(out);
+    return ok;
+}
+
+void cli_md_free(cli_md_t *m)
+{
+    free(m->body);
+    m->body = NULL;
+    arena_free(&m->arena);
+}
+
+bool cli_topic_ids(const rd_kafka_metadata_t *md, int n, const char *const *topics,
+                   uint8_t (*ids)[16], int timeout_ms)
+{
+    memset(ids, 0, sizeof(*ids) * (size_t)n);
+    for (int b = 0; b < md->broker_cnt; b++) {
+        cli_md_t m;
+        if (!cli_metadata_from(md->brokers[b].host, md->brokers[b].port, n, topics, timeout_ms, &m))
+            continue;
+        for (int32_t t = 0; t < m.resp.ntopics; t++)
+            for (int i = 0; i < n; i++)
+                if (m.resp.topics[t].error_code == 0 && kstr_eq(m.resp.topics[t].name, topics[i]))
+                    memcpy(ids[i], m.resp.topics[t].topic_id, 16);
+        cli_md_free(&m);
+        return true;
+    }
+    return false;
 }

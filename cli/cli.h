@@ -8,6 +8,7 @@
 #include <librdkafka/rdkafka.h>
 #include <zookeeper/zookeeper.h>
 
+#include "proto/kp_metadata.h"
 #include "zkpath.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -158,10 +159,21 @@ const char *cli_java_exception(rd_kafka_resp_err_t err);
 /* Monotonic nanoseconds. */
 int64_t cli_mono_ns(void);
 
-/* Topic ids (KIP-516), which librdkafka 2.0 does not expose: one Metadata v12 request, encoded
- * and decoded with the broker's own codec (common/proto), to the first of md's brokers that
- * answers within timeout_ms. ids[i] gets topics[i]'s id, all zero when the answer lacks it.
- * false when no broker answered. */
+/* One Metadata v12 request to the broker at host:port, encoded and decoded with the broker's
+ * own codec (common/proto), for what librdkafka 2.0 does not give: topic ids, and the view of
+ * one chosen broker. n topics (0: none; auto-creation off). */
+typedef struct cli_md {
+    kp_metadata_resp_t resp; /* strings view into body, arrays from arena */
+    uint8_t *body;
+    arena_t arena;
+} cli_md_t;
+/* false (nothing to free) when no answer came within timeout_ms; else cli_md_free(out). */
+bool cli_metadata_from(const char *host, int port, int n, const char *const *topics, int timeout_ms,
+                       cli_md_t *out);
+void cli_md_free(cli_md_t *m);
+
+/* Topic ids (KIP-516) from the first of md's brokers that answers within timeout_ms. ids[i]
+ * gets topics[i]'s id, all zero when the answer lacks it. false when no broker answered. */
 bool cli_topic_ids(const rd_kafka_metadata_t *md, int n, const char *const *topics,
                    uint8_t (*ids)[16], int timeout_ms);
 

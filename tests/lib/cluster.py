@@ -182,9 +182,12 @@ class SeqProducer(threading.Thread):
 
     def __init__(self, bootstrap, topic, rate=500, extra=None, idempotent=True):
         super().__init__(daemon=True)
+        # reconnect.backoff.max.ms as Java clients have it (librdkafka's 10 s default left a
+        # producer idle up to ~6 s after a restarted broker came back as a new leader: its
+        # backoff had grown while that broker was down)
         conf = {"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5,
                 "enable.idempotence": idempotent, "message.timeout.ms": 120000,
-                "retry.backoff.ms": 100}
+                "retry.backoff.ms": 100, "reconnect.backoff.max.ms": 1000}
         conf.update(extra or {})
         self.p = Producer(conf)
         self.topic = topic
