@@ -1219,9 +1219,15 @@ int main(int argc, char **argv)
     cli_conf_set(TOOL, mconf, "log_level", "3");
     rd_kafka_t *meta = rd_kafka_new(RD_KAFKA_PRODUCER, mconf, err, sizeof(err));
     if (!meta) cli_die(TOOL, "%s", err);
-    const rd_kafka_metadata_t *md;
-    if (rd_kafka_metadata(meta, 0, NULL, &md, 15000) != 0)
-        cli_die(TOOL, "cannot reach the brokers at %s", cl.bootstrap);
+    /* a cluster just started may take a while to answer everyone (seen once: not within
+     * 15 s of cluster.sh saying its brokers listen) */
+    const rd_kafka_metadata_t *md = NULL;
+    int64_t reach_by = now_us() + 60000000;
+    while (rd_kafka_metadata(meta, 0, NULL, &md, 5000) != 0) {
+        md = NULL;
+        if (now_us() > reach_by)
+            cli_die(TOOL, "cannot reach the brokers at %s in 60 s", cl.bootstrap);
+    }
     int live_brokers = md->broker_cnt;
     rd_kafka_metadata_destroy(md);
     int rf = opt_int("replication-factor", live_brokers < 3 ? live_brokers : 3, 1);
