@@ -25,7 +25,7 @@ import threading
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 
-from kafkabroker import ROOT, Broker, free_port, wait_until  # noqa: E402
+from kafkabroker import ROOT, Broker, free_port, recv_frame, wait_until  # noqa: E402
 from zkserver import ZooKeeper  # noqa: E402
 
 PER_KEY = 6
@@ -56,20 +56,9 @@ def keep(kind, key, ver, data):
 
 
 def read_frame(sock):
-    hdr = b""
-    while len(hdr) < 4:
-        c = sock.recv(4 - len(hdr))
-        if not c:
-            return None
-        hdr += c
-    n = struct.unpack(">i", hdr)[0]
-    body = b""
-    while len(body) < n:
-        c = sock.recv(min(n - len(body), 1 << 20))
-        if not c:
-            return None
-        body += c
-    return hdr, body
+    """(size prefix, body) of the next frame, or None (tests/lib's recv_frame)."""
+    body = recv_frame(sock)
+    return None if body is None else (struct.pack(">i", len(body)), body)
 
 
 class Proxy(threading.Thread):

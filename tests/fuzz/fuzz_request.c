@@ -43,35 +43,8 @@
 #include "proto/kp_produce.h"
 #include "proto/kp_syncgroup.h"
 #include "fuzz_records.h"
+#include "kp_adapt.h"
 #include "rec/msgset.h"
-
-/* The inter-broker decoders have one version and no version argument. */
-static kerr_t dec_altpart(rbuf_t *rb, int16_t v, arena_t *a, void *o)
-{
-    (void)v;
-    return kp_altpart_req_decode(rb, a, o);
-}
-static kerr_t dec_cshut(rbuf_t *rb, int16_t v, arena_t *a, void *o)
-{
-    (void)v;
-    (void)a;
-    return kp_cshut_req_decode(rb, o);
-}
-static kerr_t dec_leaderandisr(rbuf_t *rb, int16_t v, arena_t *a, void *o)
-{
-    (void)v;
-    return kp_leaderandisr_req_decode(rb, a, o);
-}
-static kerr_t dec_updatemetadata(rbuf_t *rb, int16_t v, arena_t *a, void *o)
-{
-    (void)v;
-    return kp_updatemetadata_req_decode(rb, a, o);
-}
-static kerr_t dec_stopreplica(rbuf_t *rb, int16_t v, arena_t *a, void *o)
-{
-    (void)v;
-    return kp_stopreplica_req_decode(rb, a, o);
-}
 
 typedef kerr_t decode_fn(rbuf_t *rb, int16_t ver, arena_t *a, void *out);
 #define DEC(f) ((decode_fn *)(f))
@@ -85,10 +58,10 @@ static const struct {
     {KAPI_FETCH, DEC(kp_fetch_req_decode)},
     {KAPI_LIST_OFFSETS, DEC(kp_listoffsets_req_decode)},
     {KAPI_METADATA, DEC(kp_metadata_req_decode)},
-    {KAPI_LEADER_AND_ISR, dec_leaderandisr},
-    {KAPI_STOP_REPLICA, dec_stopreplica},
-    {KAPI_UPDATE_METADATA, dec_updatemetadata},
-    {KAPI_CONTROLLED_SHUTDOWN, dec_cshut},
+    {KAPI_LEADER_AND_ISR, kp_adapt_leaderandisr},
+    {KAPI_STOP_REPLICA, kp_adapt_stopreplica},
+    {KAPI_UPDATE_METADATA, kp_adapt_updatemetadata},
+    {KAPI_CONTROLLED_SHUTDOWN, kp_adapt_cshut_req},
     {KAPI_OFFSET_COMMIT, DEC(kp_offsetcommit_req_decode)},
     {KAPI_OFFSET_FETCH, DEC(kp_offsetfetch_req_decode)},
     {KAPI_FIND_COORDINATOR, DEC(kp_findcoordinator_req_decode)},
@@ -110,7 +83,7 @@ static const struct {
     {KAPI_ELECT_LEADERS, DEC(kp_elect_req_decode)},
     {KAPI_INCREMENTAL_ALTER_CONFIGS, DEC(kp_incrementalalterconfigs_req_decode)},
     {KAPI_OFFSET_DELETE, DEC(kp_offsetdelete_req_decode)},
-    {KAPI_ALTER_PARTITION, dec_altpart},
+    {KAPI_ALTER_PARTITION, kp_adapt_altpart_req},
     {KAPI_DESCRIBE_CLUSTER, DEC(kp_describecluster_req_decode)},
 };
 

@@ -9,6 +9,6 @@ FUZZ_SAN     := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-poin
 
 fuzz-bins: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZERS))
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_records.h $(BUILD)/libkafka.a $(BUILD)/libcommon.a
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_records.h tests/unit/kp_adapt.h $(BUILD)/libkafka.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/fuzz -fsanitize=fuzzer -o $@ $(filter-out %.h,$^) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -Itests/fuzz -Itests/unit -fsanitize=fuzzer -o $@ $(filter-out %.h,$^) $(LDLIBS_ALL)

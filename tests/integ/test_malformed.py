@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+import kafkabroker
+
 
 def frame(api_key, version, corr, body, client_id=b"t"):
     hdr = struct.pack(">hhih", api_key, version, corr, len(client_id)) + client_id
@@ -17,21 +19,7 @@ def frame(api_key, version, corr, body, client_id=b"t"):
 
 
 def recv_frame(s, timeout=10):
-    s.settimeout(timeout)
-    hdr = b""
-    while len(hdr) < 4:
-        chunk = s.recv(4 - len(hdr))
-        if not chunk:
-            return None
-        hdr += chunk
-    n = struct.unpack(">i", hdr)[0]
-    data = b""
-    while len(data) < n:
-        chunk = s.recv(n - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return data
+    return kafkabroker.recv_frame(s, timeout)
 
 
 def api_versions_ok(sock, corr=7):

@@ -10,6 +10,7 @@ import time
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic
 
+import kafkabroker
 from kafkabroker import wait_until
 
 
@@ -22,15 +23,9 @@ def frame(api_key, version, corr, body, flexible=False):
 
 
 def recv_frame(s):
-    def exact(n):
-        b = b""
-        while len(b) < n:
-            c = s.recv(n - len(b))
-            assert c, "connection closed"
-            b += c
-        return b
-    n = struct.unpack(">i", exact(4))[0]
-    return exact(n)
+    r = kafkabroker.recv_frame(s)
+    assert r is not None, "connection closed"
+    return r
 
 
 def fetch_v4(topic, partition, offset, max_wait, min_bytes):

@@ -38,6 +38,24 @@ def wait_until(cond, timeout=30.0, interval=0.05, what="condition"):
     raise TimeoutError("timed out waiting for %s%s" % (what, (": %r" % last_exc) if last_exc else ""))
 
 
+def recv_frame(sock, timeout=None):
+    """The body of one size-prefixed Kafka frame read from sock (a response, or a request on
+    the broker's side), or None when the peer closed first. timeout: seconds, if given."""
+    if timeout is not None:
+        sock.settimeout(timeout)
+
+    def exact(n):
+        b = b""
+        while len(b) < n:
+            c = sock.recv(min(n - len(b), 1 << 20))
+            if not c:
+                return None
+            b += c
+        return b
+    hdr = exact(4)
+    return None if hdr is None else exact(struct.unpack(">i", hdr)[0])
+
+
 def metadata_brokers(port, host="127.0.0.1"):
     """(broker ids, controller id) from a Metadata v1 request with no topics, or None."""
     body = struct.pack(">i", 0)  # topics: empty array (no topic data wanted)

@@ -13,38 +13,8 @@
 #include "proto/kp_fetch.h"
 #include "proto/kp_initproducerid.h"
 #include "proto/kp_offsetforleaderepoch.h"
+#include "kp_adapt.h"
 #include "testutil.h"
-
-static kerr_t dec_altpart_req(rbuf_t *rb, int16_t v, arena_t *a, void *out)
-{
-    (void)v;
-    return kp_altpart_req_decode(rb, a, out);
-}
-static kerr_t dec_altpart_resp(rbuf_t *rb, int16_t v, arena_t *a, void *out)
-{
-    (void)v;
-    return kp_altpart_resp_decode(rb, a, out);
-}
-static kerr_t dec_cshut_resp(rbuf_t *rb, int16_t v, arena_t *a, void *out)
-{
-    (void)v;
-    return kp_cshut_resp_decode(rb, a, out);
-}
-static kerr_t dec_lai(rbuf_t *rb, int16_t v, arena_t *a, void *out)
-{
-    (void)v;
-    return kp_leaderandisr_req_decode(rb, a, out);
-}
-static kerr_t dec_um(rbuf_t *rb, int16_t v, arena_t *a, void *out)
-{
-    (void)v;
-    return kp_updatemetadata_req_decode(rb, a, out);
-}
-static kerr_t dec_stop(rbuf_t *rb, int16_t v, arena_t *a, void *out)
-{
-    (void)v;
-    return kp_stopreplica_req_decode(rb, a, out);
-}
 
 START_TEST(test_fetch_request_and_response_as_a_follower_sees_them)
 {
@@ -148,14 +118,14 @@ START_TEST(test_alter_partition_and_controlled_shutdown)
     wbuf_init(&wb);
     kp_altpart_req_encode(&wb, &in);
     kp_altpart_t out;
-    tu_decode_prefixes(dec_altpart_req, 1, &wb, &out);
+    tu_decode_prefixes(kp_adapt_altpart_req, 1, &wb, &out);
     ck_assert_int_eq(out.broker_epoch, 4242);
     ck_assert_int_eq(out.topics[0].parts[0].partition_epoch, 17);
     ck_assert_int_eq(out.topics[0].parts[0].isr[1], 3);
     wbuf_reset(&wb);
     p.error_code = 95; /* INVALID_UPDATE_VERSION */
     kp_altpart_resp_encode(&wb, &in);
-    tu_decode_prefixes(dec_altpart_resp, 1, &wb, &out);
+    tu_decode_prefixes(kp_adapt_altpart_resp, 1, &wb, &out);
     ck_assert_int_eq(out.topics[0].parts[0].error_code, 95);
     ck_assert_int_eq(out.topics[0].parts[0].leader_id, 1);
 
@@ -164,7 +134,7 @@ START_TEST(test_alter_partition_and_controlled_shutdown)
     wbuf_reset(&wb);
     kp_cshut_resp_encode(&wb, &cr);
     kp_cshut_resp_t co;
-    tu_decode_prefixes(dec_cshut_resp, 3, &wb, &co);
+    tu_decode_prefixes(kp_adapt_cshut_resp, 3, &wb, &co);
     ck_assert_int_eq(co.nremaining, 2);
     ck_assert(kstr_eq(co.remaining[1].topic, "b") && co.remaining[1].partition == 3);
     wbuf_reset(&wb);
@@ -213,7 +183,7 @@ START_TEST(test_controller_requests_round_trip)
     wbuf_init(&wb);
     kp_leaderandisr_req_encode(&wb, &in);
     kp_ctl_req_t out;
-    tu_decode_prefixes(dec_lai, 5, &wb, &out);
+    tu_decode_prefixes(kp_adapt_leaderandisr, 5, &wb, &out);
     ck_assert_int_eq(out.type, 1);
     ck_assert_int_eq(out.broker_epoch, 77);
     ck_assert_int_eq(out.topics[0].parts[0].zk_version, 8);
@@ -221,7 +191,7 @@ START_TEST(test_controller_requests_round_trip)
     ck_assert_int_eq(out.brokers[0].port, 9092);
     wbuf_reset(&wb);
     kp_updatemetadata_req_encode(&wb, &in);
-    tu_decode_prefixes(dec_um, 7, &wb, &out);
+    tu_decode_prefixes(kp_adapt_updatemetadata, 7, &wb, &out);
     ck_assert_int_eq(out.topics[0].parts[0].noffline, 1);
     ck_assert(kstr_eq(out.brokers[0].endpoints[0].listener, "PLAINTEXT"));
     kp_stopreplica_part_t sp = {3, 5, true};
@@ -229,7 +199,7 @@ START_TEST(test_controller_requests_round_trip)
     kp_stopreplica_req_t sr = {1, 4, 77, 1, &st}, so;
     wbuf_reset(&wb);
     kp_stopreplica_req_encode(&wb, &sr);
-    tu_decode_prefixes(dec_stop, 3, &wb, &so);
+    tu_decode_prefixes(kp_adapt_stopreplica, 3, &wb, &so);
     ck_assert(so.topics[0].parts[0].delete_partition && so.topics[0].parts[0].partition_index == 3);
     wbuf_free(&wb);
 }
