@@ -74,6 +74,8 @@ static const cfg_def_t cfg_defs[] = {
     {"log.cleaner.max.compaction.lag.ms", CFG_LONG, "9223372036854775807", 1, CFG_NOMAX, NULL},
     {"log.cleaner.min.cleanable.ratio", CFG_DOUBLE, "0.5", 0, 1, NULL},
     {"log.message.timestamp.type", CFG_STRING, "CreateTime", 0, 0, "CreateTime|LogAppendTime"},
+    /* deprecated in Kafka 3 and ignored for v2 batches; accepted for old configs */
+    {"log.message.format.version", CFG_STRING, "3.0-IV1", 0, 0, KAFKA_FORMAT_VERSIONS},
     {"log.preallocate", CFG_BOOLEAN, "false", 0, 0, NULL},
     {"message.max.bytes", CFG_INT, "1048588", 0, CFG_NOMAX, NULL},
     {"compression.type", CFG_STRING, "producer", 0, 0,

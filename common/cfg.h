@@ -71,4 +71,14 @@ int cfg_listeners(const cfg_t *c, const char *key, cfg_listener_t *out, int max,
 bool cfg_entry(const cfg_t *c, int i, const char **key, const char **value, cfg_type_t *type,
                bool *is_default);
 
+/* Kafka's metadata versions as message.format.version / log.message.format.version take
+ * them (Kafka 3 accepts and ignores them for v2 batches). */
+#define KAFKA_FORMAT_VERSIONS                                                                      \
+    "0.8.0|0.8.1|0.8.2|0.9.0|0.10.0|0.10.0-IV0|0.10.0-IV1|0.10.1|0.10.1-IV0|0.10.1-IV1|0.10.1-"    \
+    "IV2|0.10.2|0.10.2-IV0|0.11.0|0.11.0-IV0|0.11.0-IV1|0.11.0-IV2|1.0|1.0-IV0|1.1|1.1-IV0|2.0|2." \
+    "0-IV0|2.0-IV1|2.1|2.1-IV0|2.1-IV1|2.1-IV2|2.2|2.2-IV0|2.2-IV1|2.3|2.3-IV0|2.3-IV1|2.4|2.4-"   \
+    "IV0|2.4-IV1|2.5|2.5-IV0|2.6|2.6-IV0|2.7|2.7-IV0|2.7-IV1|2.7-IV2|2.8|2.8-IV0|2.8-IV1|3.0|3.0-" \
+    "IV0|3.0-IV1|3.1|3.1-IV0|3.2|3.2-IV0|3.3|3.3-IV0|3.3-IV1|3.3-IV2|3.3-IV3|3.4|3.4-IV0|3.5|3.5-" \
+    "IV0|3.5-IV1|3.5-IV2|3.6|3.6-IV0|3.6-IV1|3.6-IV2|3.7|3.7-IV0|3.7-IV1|3.7-IV2|3.7-IV3|3.7-IV4"
+
 #endif

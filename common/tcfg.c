@@ -29,6 +29,9 @@ static const tcfg_def_t tcfg_defs[] = {
     {"max.compaction.lag.ms", CFG_LONG, "log.cleaner.max.compaction.lag.ms", NULL, 1, NULL},
     {"max.message.bytes", CFG_INT, "message.max.bytes", NULL, 0, NULL},
     {"message.downconversion.enable", CFG_BOOLEAN, NULL, "true", 0, NULL},
+    /* deprecated in Kafka 3 and ignored for v2 batches, but still accepted and described */
+    {"message.format.version", CFG_STRING, "log.message.format.version", NULL, 0,
+     KAFKA_FORMAT_VERSIONS},
     {"message.timestamp.difference.max.ms", CFG_LONG, NULL, "9223372036854775807", 0, NULL},
     {"message.timestamp.type", CFG_STRING, "log.message.timestamp.type", NULL, 0,
      "CreateTime|LogAppendTime"},

@@ -20,6 +20,7 @@
 #include "server.h"
 #include "store/pidstate.h"
 #include "store/plog.h"
+#include "tcfg.h"
 #include "tconf.h"
 
 /* One partition waiting for its batch to commit (acks=all). */
@@ -79,6 +80,35 @@ static kerr_t api_produce_records(req_t *r, kp_produce_part_t *pp, uint8_t **dat
     return KERR_NONE;
 }
 
+/* message.timestamp.type: LogAppendTime stamps the batch with the leader's clock (answered as
+ * log_append_time_ms, and what consumers see); CreateTime keeps the producer's timestamps,
+ * which must lie within message.timestamp.difference.max.ms of the leader's clock (checked on
+ * the batch's first and max timestamps, INVALID_TIMESTAMP otherwise). */
+static kerr_t api_produce_timestamp(server_t *srv, const char *topic, uint8_t *data, size_t len,
+                                    int64_t *append_time)
+{
+    char buf[32];
+    const char *type = tconf_override(srv, topic, "message.timestamp.type");
+    if (!type) type = tcfg_default_str(srv->cfg, "message.timestamp.type", buf, sizeof(buf));
+    int64_t now = ktime_wall_ms();
+    if (type && strcmp(type, "LogAppendTime") == 0) {
+        batch_set_log_append_time(data, len, now);
+        *append_time = now;
+        return KERR_NONE;
+    }
+    int64_t max_diff = tconf_int(srv, topic, "message.timestamp.difference.max.ms");
+    if (max_diff == INT64_MAX) return KERR_NONE;
+    batch_hdr_t h;
+    batch_hdr_parse(data, len, &h);
+    int64_t ts[2] = {h.base_timestamp, h.max_timestamp};
+    for (int i = 0; i < 2; i++) {
+        if (ts[i] < 0) continue; /* NO_TIMESTAMP */
+        int64_t d = ts[i] > now ? ts[i] - now : now - ts[i];
+        if (d > max_diff) return KERR_INVALID_TIMESTAMP;
+    }
+    return KERR_NONE;
+}
+
 /* Append one partition's batch. On success sets out->base_offset and *required (the high
  * watermark that commits it). */
 static kerr_t api_produce_part(req_t *r, int16_t acks, const char *topic, kp_produce_part_t *pp,
@@ -115,6 +145,8 @@ static kerr_t api_produce_part(req_t *r, int16_t acks, const char *topic, kp_pro
                   topic, pp->index, (long long)h.producer_id, (long long)dup);
         return KERR_NONE;
     }
+    if (err) return err;
+    err = api_produce_timestamp(srv, topic, data, len, &out->log_append_time_ms);
     if (err) return err;
     plog_append_info_t info;
     err = rmgr_append(srv->rmgr, part, data, len, &info);
