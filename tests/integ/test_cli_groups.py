@@ -390,3 +390,34 @@ def test_console_consumer_without_group_joins_a_random_group(broker):
     r = groups_tool(b, "--describe", "--group", listed[0])
     rows = describe_rows(r.stdout) if "GROUP " in r.stdout else []
     assert all(row["CURRENT-OFFSET"] == "-" for row in rows), r.stdout + r.stderr
+
+
+def test_describe_shows_dash_for_a_partition_without_committed_offset(broker):
+    """Issue 20 item 6: a member owns two partitions, only one has a committed offset; Kafka's
+    tool shows '-' for CURRENT-OFFSET and LAG of the other, never 0."""
+    from confluent_kafka import Consumer, Producer, TopicPartition
+    need_groups(broker)
+    b = broker.bootstrap
+    run("kafka-topics.sh", "--bootstrap-server", b, "--create", "--topic", "half", "--partitions", "2")
+    p = Producer({"bootstrap.servers": b})
+    for part in (0, 1):
+        for i in range(3):
+            p.produce("half", b"v%d" % i, partition=part)
+    assert p.flush(30) == 0
+    c = Consumer({"bootstrap.servers": b, "group.id": "halfg", "enable.auto.commit": False,
+                  "auto.offset.reset": "earliest"})
+    c.subscribe(["half"])
+    try:
+        wait_until(lambda: c.poll(0.5) is not None and len(c.assignment()) == 2, 60,
+                   what="the consumer's assignment")
+        c.commit(offsets=[TopicPartition("half", 0, 2)], asynchronous=False)
+
+        def described():
+            out = groups_tool(b, "--describe", "--group", "halfg").stdout
+            rows = describe_rows(out) if "GROUP " in out else []
+            return rows if len(rows) == 2 and all(r["CONSUMER-ID"] != "-" for r in rows) else None
+        rows = {r["PARTITION"]: r for r in wait_until(described, 60, what="two owned rows")}
+        assert (rows["0"]["CURRENT-OFFSET"], rows["0"]["LOG-END-OFFSET"], rows["0"]["LAG"]) == ("2", "3", "1")
+        assert (rows["1"]["CURRENT-OFFSET"], rows["1"]["LOG-END-OFFSET"], rows["1"]["LAG"]) == ("-", "3", "-")
+    finally:
+        c.close()
