@@ -126,7 +126,10 @@ static void fetch_respond(fetch_state_t *fs)
             pr->last_stable_offset = part->hw;
             pr->log_start_offset = plog_start_offset(part->log);
             size_t maxb = (size_t)(fp->partition_max_bytes > 0 ? fp->partition_max_bytes : 0);
-            if (!first && (int64_t)maxb > budget) maxb = budget > 0 ? (size_t)budget : 0;
+            /* KIP-74: what is left of the request's max_bytes bounds every partition; the
+             * first batch of the first non-empty partition comes whole even when larger
+             * (plog_read returns at least one batch), so a consumer always progresses */
+            if ((int64_t)maxb > budget) maxb = budget > 0 ? (size_t)budget : 0;
             plog_slice_t sl;
             kerr_t err = plog_read(part->log, fp->fetch_offset, maxb,
                                    fs->replica ? INT64_MAX : part->hw, &sl);
