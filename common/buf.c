@@ -1,6 +1,7 @@
 /* buf.c: rbuf (bounded, sticky-error reader) and wbuf (growable writer with file ranges). */
 #include "buf.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +269,21 @@ void wbuf_append(wbuf_t *wb, const void *data, size_t n)
     if (n == 0) return;
     memcpy(wbuf_ensure(wb, n), data, n);
     wb->len += n;
+}
+
+void wbuf_printf(wbuf_t *wb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf((char *)wbuf_ensure(wb, 256), 256, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if (n >= 256) { /* did not fit: format again into exactly enough room */
+        va_start(ap, fmt);
+        vsnprintf((char *)wbuf_ensure(wb, (size_t)n + 1), (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    wb->len += (size_t)n;
 }
 
 void wbuf_i8(wbuf_t *wb, int8_t v)

@@ -121,6 +121,8 @@ static inline size_t wbuf_total(const wbuf_t *wb)
 uint8_t *wbuf_ensure(wbuf_t *wb, size_t n);
 
 void wbuf_append(wbuf_t *wb, const void *data, size_t n);
+/* Append printf-formatted text (no NUL): for text protocols (HTTP, Prometheus). */
+void wbuf_printf(wbuf_t *wb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void wbuf_i8(wbuf_t *wb, int8_t v);
 void wbuf_i16(wbuf_t *wb, int16_t v);
 void wbuf_i32(wbuf_t *wb, int32_t v);

@@ -1,0 +1,266 @@
+/* http.c: the HTTP server (see http.h). libmicrohttpd in external mode with its own epoll fd:
+ * that one fd sits in our reactor; when it is readable, or when the daemon's own timeout is
+ * due, MHD_run() does the non-blocking work and calls http_on_request() on the loop thread. */
+#include "http.h"
+
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "log.h"
+
+/* A daemon's idle bound when it names none: connection timeouts are checked this often. */
+#define HTTP_IDLE_TICK_MS 1000
+
+struct http_server {
+    ev_loop_t *loop;
+    struct MHD_Daemon *d;
+    int epfd;
+    ev_timer_id_t timer;
+    http_handler_fn *handler;
+    void *arg;
+    int port;
+};
+
+/* One request's body as it arrives (libmicrohttpd's per-request pointer). */
+typedef struct http_upload {
+    char *body;
+    size_t len, cap;
+    bool too_big;
+} http_upload_t;
+
+static void http_arm(http_server_t *s);
+
+static void http_run(http_server_t *s)
+{
+    MHD_run(s->d);
+    http_arm(s);
+}
+
+static void http_on_timer(ev_loop_t *loop, void *arg)
+{
+    (void)loop;
+    http_server_t *s = arg;
+    s->timer = 0;
+    http_run(s);
+}
+
+static void http_on_fd(ev_loop_t *loop, int fd, uint32_t events, void *arg)
+{
+    (void)loop, (void)fd, (void)events;
+    http_run(arg);
+}
+
+/* Wake again when the daemon asks (0 when it still has buffered work: its epoll set is
+ * edge-triggered, so the fd alone would not tell us), at the latest after the idle tick. */
+static void http_arm(http_server_t *s)
+{
+    if (s->timer) ev_timer_cancel(s->loop, s->timer);
+    MHD_UNSIGNED_LONG_LONG t = 0;
+    int64_t ms = HTTP_IDLE_TICK_MS;
+    if (MHD_get_timeout(s->d, &t) == MHD_YES && t < (MHD_UNSIGNED_LONG_LONG)ms) ms = (int64_t)t;
+    s->timer = ev_timer_add(s->loop, ms, http_on_timer, s);
+}
+
+static enum MHD_Result http_queue(struct MHD_Connection *conn, int status, const char *ctype,
+                                  wbuf_t *body)
+{
+    /* hand the wbuf's bytes to libmicrohttpd, which frees them with free() */
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(body->len, body->p, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        wbuf_free(body);
+        return MHD_NO;
+    }
+    body->p = NULL;
+    wbuf_free(body);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* Gather one chunk of a body; false when it cannot be kept (the request then gets 413). */
+static void http_upload_add(http_upload_t *u, const char *data, size_t n)
+{
+    if (u->too_big) return;
+    if (n > HTTP_MAX_BODY - u->len) {
+        u->too_big = true;
+        return;
+    }
+    if (u->len + n + 1 > u->cap) {
+        size_t cap = u->cap ? u->cap : 1024;
+        while (cap < u->len + n + 1) cap *= 2;
+        char *p = realloc(u->body, cap);
+        if (!p) abort();
+        u->body = p;
+        u->cap = cap;
+    }
+    memcpy(u->body + u->len, data, n);
+    u->len += n;
+    u->body[u->len] = '\0';
+}
+
+static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                       const char *method, const char *version, const char *upload,
+                                       size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    http_server_t *s = cls;
+    http_upload_t *u = *con_cls;
+    if (!u) { /* headers only so far: the body (if any) comes in the next calls */
+        u = calloc(1, sizeof(*u));
+        if (!u) return MHD_NO;
+        *con_cls = u;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        http_upload_add(u, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    http_resp_t resp = {.status = 200, .content_type = "text/plain; charset=utf-8"};
+    wbuf_init(&resp.body);
+    if (u->too_big) {
+        wbuf_printf(&resp.body, "request body larger than %u bytes\n", HTTP_MAX_BODY);
+        return http_queue(conn, 413, resp.content_type, &resp.body);
+    }
+    http_req_t req = {
+        .method = method,
+        .path = url,
+        .body = u->body ? u->body : "",
+        .body_len = u->len,
+        .mhd_conn = conn,
+    };
+    s->handler(s->arg, &req, &resp);
+    return http_queue(conn, resp.status, resp.content_type, &resp.body);
+}
+
+static void http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                              enum MHD_RequestTerminationCode why)
+{
+    (void)cls, (void)conn, (void)why;
+    http_upload_t *u = *con_cls;
+    if (!u) return;
+    free(u->body);
+    free(u);
+    *con_cls = NULL;
+}
+
+static void http_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char line[512];
+    vsnprintf(line, sizeof(line), fmt, ap);
+    size_t n = strlen(line);
+    if (n && line[n - 1] == '\n') line[n - 1] = '\0';
+    log_warn("http", "%s", line);
+}
+
+const char *http_query(const http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->mhd_conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(const http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->mhd_conn, MHD_HEADER_KIND, name);
+}
+
+int http_parse_listener(const char *spec, char *host, size_t hostlen, int *port, char *err,
+                        size_t errlen)
+{
+    const char *p = spec;
+    if (strncmp(p, "http://", 7) != 0) {
+        snprintf(err, errlen, "'%s' is not of the form http://HOST:PORT", spec);
+        return -1;
+    }
+    p += 7;
+    const char *colon = strrchr(p, ':');
+    char *end = NULL;
+    long v = colon ? strtol(colon + 1, &end, 10) : -1;
+    if (!colon || end == colon + 1 || *end != '\0' || v < 0 || v > 65535 ||
+        (size_t)(colon - p) >= hostlen) {
+        snprintf(err, errlen, "'%s' is not of the form http://HOST:PORT", spec);
+        return -1;
+    }
+    memcpy(host, p, (size_t)(colon - p));
+    host[colon - p] = '\0';
+    *port = (int)v;
+    return 0;
+}
+
+/* Resolve host (empty: every IPv4 address) into a passive socket address. */
+static int http_resolve(const char *host, int port, struct sockaddr_storage *ss, char *err,
+                        size_t errlen)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    char svc[16];
+    snprintf(svc, sizeof(svc), "%d", port);
+    int rc = getaddrinfo(host[0] ? host : "0.0.0.0", svc, &hints, &res);
+    if (rc != 0 || !res) {
+        snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(rc));
+        return -1;
+    }
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    freeaddrinfo(res);
+    return 0;
+}
+
+http_server_t *http_server_start(ev_loop_t *loop, const char *host, int port,
+                                 http_handler_fn *handler, void *arg, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    if (http_resolve(host, port, &ss, err, errlen) != 0) return NULL;
+    http_server_t *s = calloc(1, sizeof(*s));
+    if (!s) abort();
+    s->loop = loop;
+    s->handler = handler;
+    s->arg = arg;
+    unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+    s->d =
+        MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, http_on_request, s,
+                         MHD_OPTION_EXTERNAL_LOGGER, http_log, s, /* first, as MHD asks */
+                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED,
+                         http_on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
+    if (!s->d) {
+        snprintf(err, errlen, "cannot listen on %s:%d (address in use or not local?)", host, port);
+        free(s);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *ep = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_EPOLL_FD);
+    const union MHD_DaemonInfo *bp = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->epfd = ep ? ep->epoll_fd : -1;
+    s->port = bp ? bp->port : port;
+    if (s->epfd < 0 || ev_fd_add(loop, s->epfd, EV_READ, http_on_fd, s) != 0) {
+        snprintf(err, errlen, "cannot watch the HTTP server's epoll fd");
+        MHD_stop_daemon(s->d);
+        free(s);
+        return NULL;
+    }
+    http_arm(s);
+    return s;
+}
+
+int http_server_port(const http_server_t *s)
+{
+    return s->port;
+}
+
+void http_server_stop(http_server_t *s)
+{
+    if (!s) return;
+    ev_fd_del(s->loop, s->epfd);
+    if (s->timer) ev_timer_cancel(s->loop, s->timer);
+    MHD_stop_daemon(s->d);
+    free(s);
+}

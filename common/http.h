@@ -1,0 +1,62 @@
+/* http.h: a small HTTP/1.1 server on libmicrohttpd, driven by our own reactor (ev.h).
+ *
+ * One module serves every HTTP surface of the project: the broker's /metrics and /v1/health,
+ * the web console, and Connect's REST API. libmicrohttpd runs in "external select" mode with
+ * its epoll fd registered in the loop, so request handlers run on the loop thread and may read
+ * the state that thread owns without locks (DESIGN.md section 3). Handlers must not block: they
+ * build the whole response before returning.
+ *
+ * Bodies (POST/PUT) are gathered up to HTTP_MAX_BODY bytes; a larger one gets 413 without the
+ * handler being called. Paths are matched by the handler (req->path, no query string); query
+ * arguments come from http_query().
+ *
+ * Owner: http_server_start() returns a server the caller frees with http_server_stop(). The
+ * request and its strings belong to the module and are valid during the handler call only; the
+ * response body is a wbuf the module frees. Loop thread only. */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "ev.h"
+
+#define HTTP_MAX_BODY (1u << 20)
+
+typedef struct http_server http_server_t;
+
+typedef struct http_req {
+    const char *method; /* "GET", "POST", ... */
+    const char *path;   /* "/metrics" (decoded, without the query) */
+    const char *body;   /* NUL-terminated copy of the body ("" when none) */
+    size_t body_len;
+    void *mhd_conn; /* for http_query() and http_header() */
+} http_req_t;
+
+typedef struct http_resp {
+    int status;               /* 200 unless the handler sets it */
+    const char *content_type; /* static string; default "text/plain; charset=utf-8" */
+    wbuf_t body;              /* plain bytes only (no file ranges) */
+} http_resp_t;
+
+typedef void http_handler_fn(void *arg, const http_req_t *req, http_resp_t *resp);
+
+/* A query argument (?name=value) or request header, or NULL. Valid during the handler call. */
+const char *http_query(const http_req_t *req, const char *name);
+const char *http_header(const http_req_t *req, const char *name);
+
+/* Parse "http://HOST:PORT" (the http.listeners / listeners form; empty HOST = all addresses).
+ * 0, or -1 with a reason in err. */
+int http_parse_listener(const char *spec, char *host, size_t hostlen, int *port, char *err,
+                        size_t errlen);
+
+/* Listen on host:port (port 0 = any; see http_server_port) and serve handler(arg, ...) from
+ * loop. NULL with a reason in err on failure (bad address, port in use). */
+http_server_t *http_server_start(ev_loop_t *loop, const char *host, int port,
+                                 http_handler_fn *handler, void *arg, char *err, size_t errlen);
+/* The port actually bound. */
+int http_server_port(const http_server_t *s);
+/* Close every connection and the listener; frees s. NULL is a no-op. */
+void http_server_stop(http_server_t *s);
+
+#endif
