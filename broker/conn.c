@@ -18,7 +18,9 @@
 
 #include "api/api.h"
 #include "ev.h"
+#include "ktime.h"
 #include "log.h"
+#include "metrics.h"
 #include "server.h"
 
 #define CONN_READ_CHUNK (256 * 1024)
@@ -145,6 +147,14 @@ void conn_close(conn_t *c, const char *reason)
     if (c->holds == 0) conn_free(c);
 }
 
+int conn_pending(server_t *srv, int16_t api_key)
+{
+    int n = 0;
+    for (conn_t *c = srv->conns; c; c = c->next)
+        if (c->busy && c->busy->pending && c->busy->hdr.api_key == api_key) n++;
+    return n;
+}
+
 void conn_close_all(server_t *srv)
 {
     while (srv->conns) conn_close(srv->conns, "broker shutting down");
@@ -180,9 +190,18 @@ static void conn_req_finished(conn_t *c, req_t *r)
     }
 }
 
+/* Request metrics: counted when the response is queued (or dropped, acks=0). */
+static void req_count(req_t *r)
+{
+    metrics_t *m = r->srv->metrics;
+    if (m && m->on)
+        metrics_request(m, r->hdr.api_key, r->hdr.api_version, ktime_mono_us() - r->start_us);
+}
+
 void req_done(req_t *r)
 {
     conn_t *c = r->c;
+    req_count(r);
     if (!c) {
         req_free(r);
         return;
@@ -211,6 +230,7 @@ void req_done(req_t *r)
 void req_done_noresp(req_t *r)
 {
     conn_t *c = r->c;
+    req_count(r);
     if (c && c->busy == r) c->busy = NULL;
     req_free(r);
     if (!c) return;
@@ -288,6 +308,7 @@ static void conn_process(conn_t *c)
         arena_init(&r->arena);
         wbuf_init(&r->resp);
         c->busy = r;
+        if (c->srv->metrics && c->srv->metrics->on) r->start_us = ktime_mono_us();
         api_dispatch(r);
     }
     c->processing = false;

@@ -35,9 +35,10 @@ typedef struct req {
     uint8_t *frame;   /* the request frame (without the size prefix): a view into the
                        * connection's input buffer, valid until the req is freed */
     size_t frame_len;
-    arena_t arena; /* decoded structures */
-    wbuf_t resp;   /* size + response header + body */
-    void *state;   /* handler's pending state (purgatory) */
+    arena_t arena;    /* decoded structures */
+    wbuf_t resp;      /* size + response header + body */
+    void *state;      /* handler's pending state (purgatory) */
+    int64_t start_us; /* when the frame was complete (metrics on), monotonic */
     bool pending;
 } req_t;
 
@@ -60,6 +61,9 @@ static inline void req_defer(req_t *r)
 {
     r->pending = true;
 }
+
+/* How many connections wait on a delayed request of api_key (Kafka's purgatory sizes). */
+int conn_pending(server_t *srv, int16_t api_key);
 
 /* Close every connection (shutdown). */
 void conn_close_all(server_t *srv);

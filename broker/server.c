@@ -13,6 +13,7 @@
 
 #include "chan.h"
 #include "api/api.h"
+#include "bhttp.h"
 #include "conn.h"
 #include "ctl.h"
 #include "ctlreq.h"
@@ -21,6 +22,7 @@
 #include "group/grp.h"
 #include "log.h"
 #include "mdcache.h"
+#include "metrics.h"
 #include "net.h"
 #include "replica/rmgr.h"
 #include "store/lmgr.h"
@@ -459,6 +461,8 @@ int server_start(server_t *srv, cfg_t *cfg)
         log_error("server", "cannot watch signals: %s", strerror(errno));
         return -1;
     }
+    /* counting only when someone can scrape: see metrics.h */
+    srv->metrics = metrics_new(*cfg_str(cfg, "http.listeners") != '\0');
     if (server_setup_listeners(srv) != 0) return -1;
 
     plog_cfg_t pc;
@@ -515,6 +519,7 @@ int server_start(server_t *srv, cfg_t *cfg)
         log_error("server", "cannot start the coordinator thread");
         return -1;
     }
+    if (bhttp_start(srv) != 0) return -1;
     ev_timer_add(srv->loop, SERVER_TICK_MS, server_tick, srv);
     log_info("server", "starting broker %d (zookeeper.connect=%s, log.dirs=%s)", srv->broker_id,
              cc.zk_connect, cfg_log_dirs(cfg));
@@ -526,6 +531,7 @@ int server_run(server_t *srv)
     ev_run(srv->loop);
     log_info("server", "[KafkaServer id=%d] shutting down", srv->broker_id);
     server_close_listeners(srv);
+    bhttp_stop(srv);
     /* Answer what is parked (delayed fetches, admin requests waiting for metadata) so every
      * request is freed, then close the connections. */
     rmgr_wake_all(srv->rmgr);
@@ -553,6 +559,8 @@ int server_run(server_t *srv)
     mdcache_free(srv->md);
     tconf_free(srv);
     dict_free(srv->autocreating, NULL);
+    metrics_free(srv->metrics);
+    srv->metrics = NULL;
     log_info("server", "[KafkaServer id=%d] shut down completed", srv->broker_id);
     return server_exit_code;
 }

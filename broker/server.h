@@ -27,6 +27,8 @@ typedef struct peer peer_t;
 typedef struct chan_mgr chan_mgr_t;
 typedef struct pidgen pidgen_t;
 typedef struct grp_coord grp_coord_t;
+typedef struct metrics metrics_t;
+typedef struct http_server http_server_t;
 
 #define SERVER_MAX_LISTENERS 8
 
@@ -58,8 +60,10 @@ struct server {
     zkc_t *zk;
     zkreg_t *zkreg;
     ctl_t *ctl;
-    grp_coord_t *grp; /* group coordinator (broker/group/grp.h) */
-    conn_t *conns;    /* all open connections (intrusive list) */
+    grp_coord_t *grp;    /* group coordinator (broker/group/grp.h) */
+    metrics_t *metrics;  /* counters (metrics.h); never NULL once started */
+    http_server_t *http; /* http.listeners: /metrics, /v1/health (bhttp.c); NULL when off */
+    conn_t *conns;       /* all open connections (intrusive list) */
     int nconns;
     int64_t max_request_bytes; /* socket.request.max.bytes */
     void *md_waiters;          /* server.c: requests waiting for a metadata change */

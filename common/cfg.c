@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http.h"
 #include "log.h"
 
 #define CFG_NOMIN INT64_MIN
@@ -26,6 +27,7 @@ static const cfg_def_t cfg_defs[] = {
     {"broker.rack", CFG_STRING, NULL, 0, 0, NULL},
     {"listeners", CFG_STRING, "PLAINTEXT://:9092", 0, 0, NULL},
     {"advertised.listeners", CFG_STRING, NULL, 0, 0, NULL},
+    {"http.listeners", CFG_STRING, "", 0, 0, NULL}, /* http://HOST:PORT: /metrics, /v1/health */
     {"listener.security.protocol.map", CFG_STRING,
      "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", 0, 0, NULL},
     {"inter.broker.listener.name", CFG_STRING, NULL, 0, 0, NULL},
@@ -580,6 +582,17 @@ kerr_t cfg_finish(cfg_t *c, char *err, size_t n)
     if (nl == 0) {
         snprintf(err, n, "Invalid value for configuration listeners: no listener");
         return KERR__INVAL;
+    }
+    const char *http = cfg_str(c, "http.listeners");
+    if (*http) {
+        char host[256], why[200];
+        int port;
+        if (strchr(http, ',') ||
+            http_parse_listener(http, host, sizeof(host), &port, why, sizeof(why)) != 0) {
+            snprintf(err, n, "Invalid value %s for configuration http.listeners: %s", http,
+                     strchr(http, ',') ? "one http://HOST:PORT listener is supported" : why);
+            return KERR__INVAL;
+        }
     }
     const char *map = cfg_str(c, "listener.security.protocol.map");
     for (int i = 0; i < nl; i++) {

@@ -146,9 +146,25 @@ static void ctl_session_state(ctl_t *c, int state)
     } else if (state == ZOO_EXPIRED_SESSION_STATE) {
         c->expired = true;
         c->connected = false;
+        c->expirations++;
     } else if (state == ZOO_CONNECTING_STATE) {
         c->connected = false;
     }
+}
+
+bool ctl_is_active(ctl_t *c)
+{
+    return atomic_load(&c->active);
+}
+
+bool ctl_zk_connected(ctl_t *c)
+{
+    return atomic_load(&c->connected);
+}
+
+int ctl_zk_expirations(ctl_t *c)
+{
+    return atomic_load(&c->expirations);
 }
 
 /* Open a session and wait (bounded) until connected; session events that arrive meanwhile are
@@ -156,7 +172,8 @@ static void ctl_session_state(ctl_t *c, int state)
 static bool ctl_connect(ctl_t *c)
 {
     zoo_set_debug_level(ZOO_LOG_LEVEL_WARN);
-    c->connected = c->expired = false;
+    c->connected = false;
+    c->expired = false;
     c->zh = zookeeper_init(c->conf.zk_connect, ctl_watcher, c->conf.session_timeout_ms, NULL, c, 0);
     if (!c->zh) {
         log_error("ctl", "zookeeper_init(%s) failed: %s", c->conf.zk_connect, strerror(errno));

@@ -116,6 +116,12 @@ ctl_t *ctl_start(ev_loop_t *loop, const ctl_conf_t *conf, ctl_deliver_fn *delive
  * the thread. Reactor thread. */
 void ctl_stop(ctl_t *c);
 
+/* Any thread: whether this broker is the active controller; whether its ZooKeeper session is
+ * connected, and how many sessions expired so far (Kafka's SessionExpireListener). */
+bool ctl_is_active(ctl_t *c);
+bool ctl_zk_connected(ctl_t *c);
+int ctl_zk_expirations(ctl_t *c);
+
 /* ---- admin operations ---- */
 
 typedef enum ctl_op_type {

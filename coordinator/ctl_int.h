@@ -91,14 +91,16 @@ struct ctl {
     atomic_bool stop;
 
     zhandle_t *zh;
-    bool connected, expired;
+    atomic_bool connected; /* atomic: read by the reactor for metrics (ctl_zk_connected) */
+    bool expired;
+    atomic_int expirations;
     char cluster_id[64];
     char last_change[64];  /* newest /config/changes entry processed */
     int64_t broker_epoch;  /* czxid of our own registration */
     dict_t *known_configs; /* topics whose /config/topics znode this broker has read */
 
     /* controller state (valid while active) */
-    bool active;
+    atomic_bool active; /* atomic: read by the reactor for metrics (ctl_is_active) */
     int32_t epoch, epoch_zkver;
     int32_t controller_id; /* last known, -1 unknown */
     ctl_broker_t *live;    /* sorted by id */

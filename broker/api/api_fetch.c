@@ -14,6 +14,7 @@
 #include "ktime.h"
 #include "log.h"
 #include "mdcache.h"
+#include "metrics.h"
 #include "proto/kp_fetch.h"
 #include "replica/rmgr.h"
 #include "server.h"
@@ -68,6 +69,18 @@ static bool fetch_ready(fetch_state_t *fs, size_t *avail)
     }
     *avail = total;
     return error || fs->req.min_bytes <= 0 || total >= (size_t)fs->req.min_bytes;
+}
+
+/* BrokerTopicMetrics for a consumer's fetch: per partition its answer and the bytes sent. */
+static void fetch_count(fetch_state_t *fs, const kp_fetch_resp_t *resp)
+{
+    metrics_t *m = fs->r->srv->metrics;
+    if (!m || !m->on) return;
+    for (int32_t i = 0; i < resp->ntopics; i++)
+        for (int32_t j = 0; j < resp->topics[i].nparts; j++) {
+            const kp_fetch_part_resp_t *pr = &resp->topics[i].parts[j];
+            metrics_fetch_part(m, fs->names[i], pr->error_code, pr->rec_fd >= 0 ? pr->rec_flen : 0);
+        }
 }
 
 /* Build and send the response from the current state of the logs. */
@@ -152,6 +165,7 @@ static void fetch_respond(fetch_state_t *fs)
             }
         }
     }
+    if (!fs->replica) fetch_count(fs, &resp);
     kp_fetch_resp_encode(&r->resp, r->hdr.api_version, &resp);
     req_done(r);
 }

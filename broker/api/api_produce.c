@@ -12,6 +12,7 @@
 #include "api.h"
 #include "ktime.h"
 #include "log.h"
+#include "metrics.h"
 #include "mdcache.h"
 #include "proto/kp_produce.h"
 #include "rec/batch.h"
@@ -154,6 +155,7 @@ static kerr_t api_produce_part(req_t *r, int16_t acks, const char *topic, kp_pro
         log_error("produce", "append to %s-%d failed: %s", topic, pp->index, kerr_str(err));
         return err == KERR__TOO_LARGE ? KERR_MESSAGE_TOO_LARGE : KERR_KAFKA_STORAGE_ERROR;
     }
+    metrics_produced(srv->metrics, topic, info.records, len);
     out->base_offset = info.first_offset;
     out->log_start_offset = plog_start_offset(part->log);
     *required = info.last_offset + 1;
@@ -248,6 +250,7 @@ void api_produce(req_t *r, rbuf_t *rb)
             int64_t required = 0;
             pr->error_code =
                 (int16_t)api_produce_part(r, acks, topic, &t->parts[j], pr, &part, &required);
+            metrics_produce_part(r->srv->metrics, topic, pr->error_code);
             if (pr->error_code || acks != -1 || !part || part->hw >= required) {
                 if (!pr->error_code && acks == -1 && part &&
                     part->nisr < tconf_int(r->srv, topic, "min.insync.replicas"))

@@ -41,6 +41,10 @@ typedef struct server server_t;
 typedef struct grp_coord grp_coord_t;
 
 grp_coord_t *grp_coord_new(server_t *srv);
+/* Call fn for each committed offset of each group this broker coordinates (metrics). */
+typedef void grp_offset_visit_fn(void *arg, const char *group, const char *topic, int32_t partition,
+                                 int64_t offset);
+void grp_foreach_offset(grp_coord_t *gc, grp_offset_visit_fn *fn, void *arg);
 void grp_coord_free(grp_coord_t *gc);
 /* Periodic work: offset expiration (offsets.retention.minutes) for empty groups. */
 void grp_coord_tick(grp_coord_t *gc, int64_t now_ms);

@@ -80,6 +80,21 @@ grp_t *grp_new(grp_coord_t *gc, const char *id, int32_t partition)
     return g;
 }
 
+void grp_foreach_offset(grp_coord_t *gc, grp_offset_visit_fn *fn, void *arg)
+{
+    size_t it = 0;
+    void *v;
+    while (dict_next(gc->groups, &it, NULL, &v)) {
+        grp_t *g = v;
+        size_t jt = 0;
+        void *o;
+        while (dict_next(g->offsets, &jt, NULL, &o)) {
+            grp_offset_t *off = o;
+            fn(arg, g->id, off->topic, off->partition, off->offset);
+        }
+    }
+}
+
 void grp_destroy(grp_t *g, kerr_t err)
 {
     grp_coord_t *gc = g->gc;

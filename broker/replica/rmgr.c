@@ -16,6 +16,7 @@
 #include "isr.h"
 #include "ktime.h"
 #include "log.h"
+#include "metrics.h"
 #include "store/pidstate.h"
 #include "server.h"
 #include "store/lmgr.h"
@@ -522,8 +523,13 @@ void rmgr_isr_result(rmgr_t *rm, partition_t *part, kerr_t err, int32_t leader_e
     }
     if (!part->is_leader || leader_epoch != part->leader_epoch) return;
     part->partition_epoch = partition_epoch;
+    int32_t before = part->nisr;
     part->nisr = nisr > RMGR_MAX_RF ? RMGR_MAX_RF : nisr;
     memcpy(part->isr, isr, (size_t)part->nisr * sizeof(int32_t));
+    metrics_t *m = rm->srv->metrics;
+    if (m && part->nisr < before)
+        m->isr_shrinks++; /* Kafka's IsrShrinksPerSec / IsrExpandsPerSec */
+    if (m && part->nisr > before) m->isr_expands++;
     rmgr_maybe_advance_hw(rm, part);
     rmgr_wake(rm, part, RMGR_EV_HW); /* acks=all waiters re-check min.insync.replicas */
 }

@@ -15,6 +15,7 @@
 #include "dict.h"
 #include "ktime.h"
 #include "log.h"
+#include "prom.h"
 
 #define LMGR_MAX_DIRS     16
 #define LMGR_CLEAN_MARKER ".kafka_cleanshutdown"
@@ -37,6 +38,7 @@ struct lmgr {
     void *hw_arg;
     int next_dir;
     cleaner_t *cleaner; /* NULL when log.cleaner.enable=false */
+    prom_hist_t flush_ms;
 };
 
 /* ---- checkpoint files ---- */
@@ -410,11 +412,20 @@ static void lmgr_clean(lmgr_t *m, int64_t now_ms)
     free(logs);
 }
 
+const prom_hist_t *lmgr_flush_stats(const lmgr_t *m)
+{
+    return &m->flush_ms;
+}
+
 void lmgr_tick(lmgr_t *m, int64_t now_ms)
 {
     size_t it = 0;
     void *v;
-    while (dict_next(m->logs, &it, NULL, &v)) plog_maybe_flush(((lmgr_entry_t *)v)->log, now_ms);
+    while (dict_next(m->logs, &it, NULL, &v)) {
+        int64_t t0 = ktime_mono_us();
+        if (plog_maybe_flush(((lmgr_entry_t *)v)->log, now_ms))
+            prom_hist_observe(&m->flush_ms, (double)(ktime_mono_us() - t0) / 1000.0);
+    }
     if (now_ms - m->last_retention >= m->retention_check_ms) {
         m->last_retention = now_ms;
         it = 0;

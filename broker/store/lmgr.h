@@ -35,6 +35,8 @@ void lmgr_set_hw_fn(lmgr_t *m, int64_t (*hw)(plog_t *log, void *arg), void *arg)
 void lmgr_set_intervals(lmgr_t *m, int64_t retention_check_ms, int64_t checkpoint_ms);
 /* Periodic work: retention, flush policy, checkpoints, each on its own interval. */
 void lmgr_tick(lmgr_t *m, int64_t now_ms);
+/* How long the flushes lmgr_tick made took (Kafka's LogFlushRateAndTimeMs), ms. */
+const struct prom_hist *lmgr_flush_stats(const lmgr_t *m);
 /* Write all checkpoint files now. */
 void lmgr_checkpoint(lmgr_t *m);
 /* Stop: close every log; when clean, flush them first, write the checkpoints and the

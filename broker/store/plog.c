@@ -993,12 +993,14 @@ kerr_t plog_flush(plog_t *log)
     return err;
 }
 
-void plog_maybe_flush(plog_t *log, int64_t now_ms)
+bool plog_maybe_flush(plog_t *log, int64_t now_ms)
 {
-    if (log->unflushed_msgs == 0) return;
-    if (log->unflushed_msgs >= log->cfg.flush_messages ||
-        (log->cfg.flush_ms != INT64_MAX && now_ms - log->last_flush_ms >= log->cfg.flush_ms))
-        plog_flush(log);
+    if (log->unflushed_msgs == 0) return false;
+    if (log->unflushed_msgs < log->cfg.flush_messages &&
+        (log->cfg.flush_ms == INT64_MAX || now_ms - log->last_flush_ms < log->cfg.flush_ms))
+        return false;
+    plog_flush(log);
+    return true;
 }
 
 static int plog_rm_rf(const char *dir)

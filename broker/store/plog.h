@@ -93,8 +93,8 @@ kerr_t plog_truncate_to(plog_t *log, int64_t offset);
 kerr_t plog_reset(plog_t *log, int64_t offset);
 /* fsync data and index files; the recovery point becomes the log end. */
 kerr_t plog_flush(plog_t *log);
-/* Flush when flush.messages / flush.ms say so. */
-void plog_maybe_flush(plog_t *log, int64_t now_ms);
+/* Flush when flush.messages / flush.ms say so; true when it flushed. */
+bool plog_maybe_flush(plog_t *log, int64_t now_ms);
 void plog_set_cfg(plog_t *log, const plog_cfg_t *cfg);
 /* Close and remove the directory (renamed to <dir>.<uuid>-delete first, as Kafka does). */
 kerr_t plog_delete(plog_t *log);

@@ -84,6 +84,10 @@ kerr_t kp_req_hdr_peek(const uint8_t *frame, size_t len, kp_req_hdr_t *h);
 kerr_t kp_req_hdr_decode(rbuf_t *rb, bool flexible_hdr, kp_req_hdr_t *h);
 void kp_req_hdr_encode(wbuf_t *wb, bool flexible_hdr, const kp_req_hdr_t *h);
 
+/* Kafka's name of an API key ("Produce", "ApiVersions"...), as its request metrics label them;
+ * NULL for a key Kafka 3.x does not define. */
+const char *kp_api_name(int16_t key);
+
 /* Response header: correlation id, then (flexible_hdr) an empty tagged-field section. */
 void kp_resp_hdr_encode(wbuf_t *wb, bool flexible_hdr, int32_t correlation_id);
 
