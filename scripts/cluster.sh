@@ -5,6 +5,7 @@
 #
 #   cluster.sh start  [--brokers N] [--zookeepers 1|3] [--dir DIR] [--base-port P] [--zk-port P]
 #                     [--zk-peer-port P] [--netns] [--net-id N] [--broker-prop key=value]...
+#                     [--http-base-port P]
 #   cluster.sh stop   [--dir DIR]            stop every process (SIGTERM, then SIGKILL after 60 s)
 #   cluster.sh status [--dir DIR]            each process, its PID, ZooKeeper modes, bootstrap
 # Single nodes, for failover drills (NAME is broker-I or zookeeper-I):
@@ -15,6 +16,8 @@
 # Ports: broker i listens on base+i-1 (default 9092); ZooKeeper node i serves clients on
 # zk-port+i-1 (default 2181) and, in an ensemble, talks to its peers on zk-peer-port+i-1
 # (quorum) and zk-peer-port+100+i-1 (leader election); zk-peer-port defaults to zk-port+700.
+# With --http-base-port P, broker i also serves /metrics and /v1/health on P+i-1
+# (http.listeners).
 # Everything binds 127.0.0.1, except with --netns: then broker i runs in its own network
 # namespace kc<N>-b<i> at 10.200.<N>.<i>, joined by a veth pair to the bridge kcbr<N>
 # (10.200.<N>.254, where the ZooKeeper nodes listen), so `isolate` can cut one broker off.
@@ -39,6 +42,7 @@ zk_port=2181
 zk_peer_port=""
 netns=0
 net_id=0
+http_base_port=0
 broker_props=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -51,11 +55,12 @@ while [ $# -gt 0 ]; do
     --netns) netns=1; shift ;;
     --net-id) net_id=$2; shift 2 ;;
     --broker-prop) broker_props+=("$2"); shift 2 ;;
+    --http-base-port) http_base_port=$2; shift 2 ;;
     *) echo "cluster.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 isnum() { case "$1" in '' | *[!0-9]*) return 1 ;; esac; }
-for v in "$brokers" "$base_port" "$zk_port" "$net_id"; do
+for v in "$brokers" "$base_port" "$zk_port" "$net_id" "$http_base_port"; do
   isnum "$v" || { echo "cluster.sh: $v is not a number" >&2; exit 2; }
 done
 [ "$brokers" -ge 1 ] && [ "$brokers" -le 200 ] || { echo "cluster.sh: --brokers must be 1..200" >&2; exit 2; }
@@ -201,6 +206,7 @@ write_broker_config() { # write_broker_config I
     echo "default.replication.factor=1"
     echo "offsets.topic.replication.factor=1"
     echo "group.initial.rebalance.delay.ms=0"
+    [ "$http_base_port" -eq 0 ] || echo "http.listeners=http://$(broker_host "$i"):$((http_base_port + i - 1))"
     local p
     for p in "${broker_props[@]+"${broker_props[@]}"}"; do echo "$p"; done
   } > "$d/server.properties"
@@ -285,6 +291,7 @@ save_conf() {
     echo "zk_peer_port=$zk_peer_port"
     echo "netns=$netns"
     echo "net_id=$net_id"
+    echo "http_base_port=$http_base_port"
   } > "$dir/cluster.conf"
 }
 
@@ -323,6 +330,8 @@ start() {
   zk_connect > "$dir/zookeeper.connect"
   echo "Cluster started in $dir: $zks ZooKeeper node(s) ($(zk_connect)), $brokers broker(s)"
   echo "Bootstrap servers: $(bootstrap)"
+  [ "$http_base_port" -eq 0 ] ||
+    echo "Metrics: http://$(broker_host 1):$http_base_port/metrics (broker i on port $http_base_port+i-1)"
 }
 
 stop() {

@@ -19,7 +19,10 @@ Every throughput figure is the median of --reps runs (default 3), mock and ours 
 the ratio is the median of the per-pair ratios. The machine is shared and small: expect noise.
 
   /usr/bin/python3 tests/bench/run.py [--reps N] [--quick] [--only SUBSTRING] [--skip-extras]
-                                      [--tree DIR]
+                                      [--only-extra failover|startup|metrics] [--tree DIR]
+
+Last, the cost of metrics: produce throughput of the first workload on two fresh clusters side
+by side, one without http.listeners (nothing counted) and one with it, scraped every second.
 
 --tree DIR runs "ours" from another checkout's scripts/cluster.sh and bin/ (built there), to
 compare two versions of the broker with the same driver.
@@ -102,14 +105,22 @@ def read_status(pid, key):
 class Cluster:
     """Our cluster, through scripts/cluster.sh (start/stop by PID files in self.dir)."""
 
-    def __init__(self, workdir):
-        self.dir = os.path.join(workdir, "cluster")
+    def __init__(self, workdir, name="cluster", http=False):
+        self.dir = os.path.join(workdir, name)
         self.zk_port, self.base_port = pick_ports()
+        self.http_base = None
+        if http:  # /metrics on http_base+i-1 (http.listeners), free and apart from the rest
+            from ports import free_range
+            while self.http_base is None or self.base_port - BROKERS < self.http_base < self.base_port + BROKERS \
+                    or self.http_base <= self.zk_port < self.http_base + BROKERS:
+                self.http_base = free_range(BROKERS)
         self.started = False
 
     def _sh(self, cmd, timeout=300):
         args = ["bash", os.path.join(TREE, "scripts", "cluster.sh"), cmd, "--brokers", str(BROKERS), "--dir", self.dir,
                 "--base-port", str(self.base_port), "--zk-port", str(self.zk_port)]
+        if self.http_base and cmd == "start":
+            args += ["--http-base-port", str(self.http_base)]
         env = dict(os.environ)
         env.update(BROKER_ENV)
         return subprocess.run(args, env=env, timeout=timeout, stdout=subprocess.PIPE,
@@ -267,6 +278,69 @@ def latency(cluster, w, rate, serial, client):
         except Exception as e:
             out["errors"].append("%s: %s" % (side, e))
             log("ERROR latency " + out["errors"][-1])
+    return out
+
+
+class Scraper(threading.Thread):
+    """GET /metrics from every broker of a cluster once a second, as Prometheus would."""
+
+    def __init__(self, cluster):
+        super().__init__(daemon=True)
+        self.cluster = cluster
+        self.scrapes = 0
+        self.bytes = 0
+        self.errors = 0
+        self.stop_ev = threading.Event()
+
+    def run(self):
+        import urllib.request
+        while not self.stop_ev.wait(1.0):
+            for i in range(1, BROKERS + 1):
+                try:
+                    u = "http://127.0.0.1:%d/metrics" % (self.cluster.http_base + i - 1)
+                    with urllib.request.urlopen(u, timeout=5) as r:
+                        self.bytes += len(r.read())
+                    self.scrapes += 1
+                except OSError:
+                    self.errors += 1
+
+
+METRICS_WORKLOAD = WORKLOADS[0]  # 100 B RF1 acks=1 none: the most requests per second
+
+
+def metrics_cost(work, reps, scale):
+    """Produce throughput with metrics off (no http.listeners: nothing counted) against on
+    (counted, and every broker scraped once a second), on two fresh clusters started side by
+    side, runs interleaved. Issue 16: metrics must cost < 2%."""
+    w = METRICS_WORKLOAD
+    off, on = Cluster(work, "metrics-off"), Cluster(work, "metrics-on", http=True)
+    out = {"workload": w["name"], "off": [], "on": [], "errors": []}
+    scraper = Scraper(on)
+    try:
+        off.start()
+        on.start()
+        scraper.start()
+        count = int(COUNTS[w["size"]] * scale)
+        for rep in range(reps):
+            for side, c in ((("off", off), ("on", on)) if rep % 2 == 0 else (("on", on), ("off", off))):
+                args = ["throughput"] + target_args("ours", c) + shape_args(w, "metrics-%s-%d" % (side, rep)) + [
+                    "--count", str(count)] + THROUGHPUT_CLIENT
+                try:
+                    out[side].append(run_bench(args)["produce"]["msgs_per_s"])
+                except Exception as e:
+                    out["errors"].append("%s rep %d: %s" % (side, rep, e))
+    finally:
+        scraper.stop_ev.set()
+        for c in (off, on):
+            c.stop()
+    pairs = [b / a for a, b in zip(out["off"], out["on"]) if a]
+    out["ratio"] = median(pairs)
+    out["ratio_range"] = [min(pairs), max(pairs)] if pairs else None
+    out["off_msgs"], out["on_msgs"] = median(out["off"]), median(out["on"])
+    out["scrapes"], out["scrape_errors"], out["scrape_bytes"] = scraper.scrapes, scraper.errors, scraper.bytes
+    if out["errors"] or scraper.errors or not scraper.scrapes:
+        raise RuntimeError("metrics cost: %s, %d scrapes failed of %d" % (out["errors"], scraper.errors,
+                                                                          scraper.errors + scraper.scrapes))
     return out
 
 
@@ -613,6 +687,17 @@ def report(result):
                     f["duplicates"], f["producer_errors"]))
     elif f:
         P.append("FAILOVER: error: %s" % f.get("error"))
+    mc = result.get("metrics")
+    if mc and mc.get("ratio"):
+        P.append("METRICS COST: produce %s on two fresh clusters side by side, metrics off (no "
+                 "http.listeners) %s msgs/s, on (counted, each broker scraped every 1 s: %d scrapes, "
+                 "%.0f KB each) %s msgs/s: on/off %.3f [%.3f-%.3f]   target >= 0.98: %s"
+                 % (mc["workload"], fmt_n(mc["off_msgs"]), mc["scrapes"],
+                    mc["scrape_bytes"] / max(mc["scrapes"], 1) / 1024, fmt_n(mc["on_msgs"]),
+                    mc["ratio"], mc["ratio_range"][0], mc["ratio_range"][1],
+                    verdict(mc["ratio"], 0.98)))
+    elif mc:
+        P.append("METRICS COST: error: %s" % mc.get("error"))
     errs = result.get("errors", [])
     if errs:
         P.append("")
@@ -639,6 +724,8 @@ def main():
     ap.add_argument("--only", help="only workloads whose name contains this")
     ap.add_argument("--skip-extras", action="store_true",
                     help="skip the 1,000-partition start-up and failover measurements")
+    ap.add_argument("--only-extra", choices=["failover", "startup", "metrics"],
+                    help="run only this extra measurement (no workloads)")
     ap.add_argument("--keep-dir", action="store_true", help="keep the cluster directory")
     ap.add_argument("--tree", help="run our brokers from this checkout (built) instead")
     a = ap.parse_args()
@@ -682,7 +769,7 @@ def main():
         sampler.phase = "idle"
         time.sleep(1.5)
         sampler.phase = "load"
-        wls = [w for w in WORKLOADS if not a.only or a.only in w["name"]]
+        wls = [w for w in WORKLOADS if (not a.only or a.only in w["name"]) and not a.only_extra]
         for serial, w in enumerate(wls):
             log("throughput: %s (%d reps)" % (w["name"], reps))
             entry = dict(w)
@@ -710,7 +797,12 @@ def main():
         extras = [] if a.skip_extras else [("failover", "failover", failover),
                                            ("startup", "start-up with 1,000 partitions",
                                             startup_1000)]
+        if not a.skip_extras:  # last: it runs two clusters of its own, the main one stopped
+            extras.append(("metrics", "metrics cost (off against on)",
+                           lambda c: (c.stop(), metrics_cost(work, reps, scale))[1]))
         for key, what, fn in extras:
+            if a.only_extra and key != a.only_extra:
+                continue
             log(what)
             try:
                 result[key] = fn(cluster)
