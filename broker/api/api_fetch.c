@@ -1,11 +1,15 @@
 /* api_fetch.c: Fetch, for consumers and for followers (replica_id >= 0).
  * A consumer reads each partition up to its high watermark; a follower up to the log end, and
  * its fetch offset tells the leader how far it has replicated (rmgr_follower_fetch), which may
- * advance the high watermark and the ISR. Whole batches are served from the segment file with
- * sendfile. When fewer than min_bytes are available the request parks in the replica
- * manager's purgatory until the high watermark (consumers) or the log end (followers) of one
- * of its partitions moves, or max_wait_ms: no polling. Sessionless only: the response session
- * id is 0 (KIP-227 clients then send full requests). */
+ * advance the high watermark and the ISR.
+ * KIP-392 (Fetch v11+): a consumer may read from a follower, up to the follower's high
+ * watermark (learnt from the leader); with replica.selector.class=RackAwareReplicaSelector a
+ * leader answers a consumer naming its rack (rack_id) with preferred_read_replica = an in-sync
+ * replica in that rack (rsel.h), no records, at once, as Kafka's ReplicaManager. Whole batches are
+ * served from the segment file with sendfile. When fewer than min_bytes are available the request
+ * parks in the replica manager's purgatory until the high watermark (consumers) or the log end
+ * (followers) of one of its partitions moves, or max_wait_ms: no polling. Sessionless only: the
+ * response session id is 0 (KIP-227 clients then send full requests). */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +20,7 @@
 #include "mdcache.h"
 #include "proto/kp_fetch.h"
 #include "replica/rmgr.h"
+#include "replica/rsel.h"
 #include "server.h"
 #include "store/plog.h"
 
@@ -23,6 +28,9 @@ typedef struct fetch_state {
     req_t *r;
     kp_fetch_req_t req;
     bool replica;        /* a follower's fetch */
+    bool any_replica;    /* a consumer's fetch that followers may serve (v11+, KIP-392) */
+    bool redirect;       /* some partition has a preferred read replica: answer now */
+    int32_t *pref;       /* per request partition: preferred read replica, -1 none */
     kerr_t *perr;        /* per request partition: an error found when the fetch arrived */
     int64_t deadline_ms; /* monotonic */
     partition_t **parts; /* per request partition (flattened), NULL when not served here */
@@ -43,7 +51,7 @@ static bool fetch_ready(fetch_state_t *fs, size_t *avail)
         for (int32_t j = 0; j < t->nparts; j++, k++) {
             partition_t *part = fs->parts[k];
             kp_fetch_part_t *fp = &t->parts[j];
-            if (!part || !part->is_leader || fs->perr[k] ||
+            if (!part || !(part->is_leader || fs->any_replica) || fs->perr[k] ||
                 rmgr_get(srv->rmgr, part->topic, part->index) != part) {
                 error = true;
                 continue;
@@ -67,7 +75,7 @@ static bool fetch_ready(fetch_state_t *fs, size_t *avail)
         }
     }
     *avail = total;
-    return error || fs->req.min_bytes <= 0 || total >= (size_t)fs->req.min_bytes;
+    return error || fs->redirect || fs->req.min_bytes <= 0 || total >= (size_t)fs->req.min_bytes;
 }
 
 /* Build and send the response from the current state of the logs. */
@@ -108,7 +116,7 @@ static void fetch_respond(fetch_state_t *fs)
                                      : KERR_UNKNOWN_TOPIC_OR_PARTITION;
                 continue;
             }
-            if (!part->is_leader) {
+            if (!part->is_leader && !fs->any_replica) {
                 pr->error_code = KERR_NOT_LEADER_OR_FOLLOWER;
                 continue;
             }
@@ -125,6 +133,10 @@ static void fetch_respond(fetch_state_t *fs)
             pr->high_watermark = part->hw;
             pr->last_stable_offset = part->hw;
             pr->log_start_offset = plog_start_offset(part->log);
+            if (fs->pref[k] >= 0 && part->is_leader) {
+                pr->preferred_read_replica = fs->pref[k]; /* no records: read there */
+                continue;
+            }
             size_t maxb = (size_t)(fp->partition_max_bytes > 0 ? fp->partition_max_bytes : 0);
             /* KIP-74: what is left of the request's max_bytes bounds every partition; the
              * first batch of the first non-empty partition comes whole even when larger
@@ -190,7 +202,11 @@ void api_fetch(req_t *r, rbuf_t *rb)
     for (int32_t i = 0; i < fs->req.ntopics; i++) fs->nparts += fs->req.topics[i].nparts;
     fs->parts = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(partition_t *));
     fs->perr = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(kerr_t));
+    fs->pref = arena_alloc(&r->arena, ((size_t)fs->nparts + 1) * sizeof(int32_t));
     fs->replica = fs->req.replica_id >= 0;
+    fs->any_replica = !fs->replica && r->hdr.api_version >= 11;
+    /* the selector runs only for a consumer naming its rack, when configured */
+    bool select = fs->any_replica && fs->req.rack_id.len > 0 && srv->rack_selector;
     fs->names = arena_calloc(&r->arena, (size_t)fs->req.ntopics + 1, sizeof(char *));
     int k = 0;
     for (int32_t i = 0; i < fs->req.ntopics; i++) {
@@ -201,9 +217,17 @@ void api_fetch(req_t *r, rbuf_t *rb)
         for (int32_t j = 0; j < t->nparts; j++, k++) {
             kp_fetch_part_t *fp = &t->parts[j];
             fs->parts[k] = rmgr_get(srv->rmgr, name, fp->partition);
+            fs->pref[k] = -1;
+            if (select && fs->parts[k]) {
+                fs->pref[k] = rsel_preferred(srv, fs->parts[k], fs->req.rack_id.p,
+                                             (size_t)fs->req.rack_id.len, conn_listener(r->c)->name,
+                                             fp->fetch_offset);
+                fs->redirect = fs->redirect || fs->pref[k] >= 0;
+            }
             if (fs->replica && fs->parts[k])
                 fs->perr[k] = rmgr_follower_fetch(srv->rmgr, fs->parts[k], fs->req.replica_id,
-                                                  fp->current_leader_epoch, fp->fetch_offset);
+                                                  fp->current_leader_epoch, fp->fetch_offset,
+                                                  fp->log_start_offset);
         }
     }
     fs->deadline_ms = ktime_mono_ms() + (fs->req.max_wait_ms > 0 ? fs->req.max_wait_ms : 0);
