@@ -346,6 +346,34 @@ def test_consumer_without_client_rack_reads_from_the_leader(racked):
     read_all_from_leader(racked, "far", leader, 50)
 
 
+def list_offsets_error(port, topic):
+    """ListOffsets v1 (latest) for topic-0: the partition's error code."""
+    t = topic.encode()
+    body = struct.pack(">iih", -1, 1, len(t)) + t + struct.pack(">iiq", 1, 0, -1)
+    rd = Reader(request(port, 2, 1, body))
+    assert rd.take(">i") == 1 and rd.string() == topic and rd.take(">i") == 1
+    return rd.take(">ih")[1]
+
+
+def test_only_an_alive_in_sync_follower_is_preferred_and_list_offsets_stays_on_the_leader(racked):
+    leader, follower = replicated_topic(racked, "gone", 10)
+    lport = racked.brokers[leader].port
+    assert list_offsets_error(racked.brokers[follower].port, "gone") == 6  # NOT_LEADER
+    assert list_offsets_error(lport, "gone") == 0
+    assert fetch(lport, "gone", 0, rack="r%d" % follower)["preferred"] == follower
+    racked.kill9(follower)
+    try:
+        wait_until(lambda: follower not in racked.partitions("gone", leader)[0][2], 60,
+                   what="the dead follower to leave the ISR")
+        p = fetch(lport, "gone", 0, rack="r%d" % follower)
+        assert p["error"] == 0 and p["preferred"] == -1 and len(p["records"]) > 0, p
+    finally:
+        racked.restart(follower)
+    racked.wait_isr("gone", 0, 3)
+    wait_until(lambda: fetch(lport, "gone", 0, rack="r%d" % follower)["preferred"] == follower,
+               30, what="the follower to be preferred again")
+
+
 def test_without_the_selector_the_leader_serves_a_rack_consumer(tmp_path):
     c = Cluster(str(tmp_path), 2, per_broker={1: {"broker.rack": "r1"},
                                               2: {"broker.rack": "r2"}}).start()
