@@ -438,6 +438,7 @@ int server_start(server_t *srv, cfg_t *cfg)
     srv->cfg = cfg;
     srv->broker_id = (int32_t)cfg_int(cfg, "broker.id");
     srv->max_request_bytes = cfg_int(cfg, "socket.request.max.bytes");
+    srv->rack_selector = cfg_replica_selector(cfg) == CFG_SELECTOR_RACK_AWARE;
     char ident[32];
     snprintf(ident, sizeof(ident), "broker %d", srv->broker_id);
     log_set_ident(ident);

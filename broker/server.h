@@ -73,8 +73,9 @@ struct server {
     int nfetchers;
     peer_t *ctl_peer; /* ctlreq.c: connection to the controller */
     int32_t ctl_peer_id;
-    chan_mgr_t *chan; /* coordinator/chan.c: the controller's channels to brokers */
-    pidgen_t *pidgen; /* api_initproducerid.c: producer id block in use */
+    chan_mgr_t *chan;   /* coordinator/chan.c: the controller's channels to brokers */
+    pidgen_t *pidgen;   /* api_initproducerid.c: producer id block in use */
+    bool rack_selector; /* replica.selector.class=RackAwareReplicaSelector (KIP-392) */
     bool stopping;
     bool ready;         /* registered and serving */
     bool shutting_down; /* controlled shutdown in progress */

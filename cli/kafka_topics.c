@@ -44,6 +44,9 @@ static cli_opt_t opts[] = {
     CLI_OPT("unavailable-partitions", false,
             "With --describe: only partitions without a live leader"),
     CLI_OPT("exclude-internal", false, "Exclude internal topics from --list and --describe"),
+    CLI_OPT("disable-rack-aware", false,
+            "Disable rack aware replica assignment (--zookeeper --create only: with "
+            "--bootstrap-server the broker assigns, as with Kafka's tool)"),
     CLI_END,
 };
 
@@ -101,6 +104,43 @@ static int zk_brokers(zhandle_t *zh, int32_t *ids, int max)
     return n;
 }
 
+/* Live brokers (sorted by id) with the rack of their registration ("" = none). */
+static int zk_broker_racks(zhandle_t *zh, assign_broker_t *out, int max)
+{
+    int32_t ids[ASSIGN_MAX_BROKERS];
+    int n = zk_brokers(zh, ids, max < ASSIGN_MAX_BROKERS ? max : ASSIGN_MAX_BROKERS);
+    for (int i = 0; i < n; i++) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/%d", ZKPATH_BROKER_IDS, ids[i]);
+        md_broker_t b;
+        memset(&b, 0, sizeof(b));
+        char *data = cli_zk_get(zh, path, NULL);
+        if (data) zkpath_broker_parse(data, &b);
+        free(data);
+        out[i].id = ids[i];
+        snprintf(out[i].rack, sizeof(out[i].rack), "%s", b.rack);
+    }
+    return n;
+}
+
+/* Kafka's AdminZkClient.getBrokerMetadatas + assignReplicasToBrokers for the --zookeeper
+ * paths: with rack awareness enforced, some brokers with a rack and some without is an error;
+ * disabled, racks are ignored. start < 0: random start and shift, as Kafka. */
+static void zk_assign(zhandle_t *zh, bool rack_aware, int32_t first, int32_t nparts, int32_t rf,
+                      int32_t first_replica, int32_t *out)
+{
+    assign_broker_t b[ASSIGN_MAX_BROKERS];
+    int nb = zk_broker_racks(zh, b, ASSIGN_MAX_BROKERS);
+    if (rack_aware && assign_racks_mixed(b, nb))
+        fail("Not all brokers have rack information. Add --disable-rack-aware in command line to "
+             "make replica assignment without rack information.");
+    if (rf > nb) fail("Replication factor: %d larger than available brokers: %d.", rf, nb);
+    srand((unsigned)time(NULL) ^ (unsigned)getpid());
+    int32_t start = rand() % nb, shift = rand() % nb;
+    if (first_replica >= 0) start = shift = assign_start_after(b, nb, first_replica);
+    assign_auto(b, nb, rack_aware, first, nparts, (int16_t)rf, start, shift, out);
+}
+
 /* --config k=v list -> validated arrays */
 static int collect_configs(const char ***keys, const char ***vals)
 {
@@ -129,8 +169,6 @@ static void zk_create(zhandle_t *zh, const char *topic)
         if (cli_has(opts, "if-not-exists")) return;
         fail("Topic '%s' already exists.", topic);
     }
-    int32_t brokers[256];
-    int nb = zk_brokers(zh, brokers, 256);
     int32_t nparts, rf, *assign;
     const char *ra = cli_val(opts, "replica-assignment");
     if (ra) {
@@ -156,10 +194,8 @@ static void zk_create(zhandle_t *zh, const char *topic)
         rf = parse_int("replication-factor", cli_val(opts, "replication-factor"));
         if (nparts <= 0) fail("The partitions must be greater than 0");
         if (rf <= 0) fail("The replication factor must be greater than 0");
-        if (rf > nb) fail("Replication factor: %d larger than available brokers: %d.", rf, nb);
         assign = calloc((size_t)nparts * (size_t)rf, sizeof(int32_t));
-        srand((unsigned)time(NULL) ^ (unsigned)getpid());
-        assign_replicas(brokers, nb, 0, nparts, (int16_t)rf, rand() % nb, rand() % nb, assign);
+        zk_assign(zh, !cli_has(opts, "disable-rack-aware"), 0, nparts, rf, -1, assign);
     }
     const char **keys, **vals;
     int ncfg = collect_configs(&keys, &vals);
@@ -359,14 +395,12 @@ static int zk_main(const char *conn, const char *topic)
                 fail("The number of partitions for a topic can only be increased. Topic %s "
                      "currently has %d partitions, %d would not be an increase.",
                      topic, zt.nparts, want);
-            int32_t brokers[256];
-            int nb = zk_brokers(zh, brokers, 256);
             int32_t rf = zt.nparts ? zt.nreplicas[0] : 1;
-            if (rf > nb) fail("Replication factor: %d larger than available brokers: %d.", rf, nb);
             int32_t *assign = calloc((size_t)(want - zt.nparts) * (size_t)rf, sizeof(int32_t));
-            srand((unsigned)time(NULL));
-            assign_replicas(brokers, nb, zt.nparts, want - zt.nparts, (int16_t)rf, rand() % nb,
-                            rand() % nb, assign);
+            /* Kafka 2.8's --alter: rack awareness enforced (--disable-rack-aware is not
+             * consulted), new partitions start after partition 0's first replica */
+            zk_assign(zh, true, zt.nparts, want - zt.nparts, rf,
+                      zt.nparts && zt.nreplicas[0] ? zt.replicas[0][0] : 0, assign);
             zkpath_topic_add(&zt, want - zt.nparts, rf, assign);
             char *j = zkpath_topic_json(&zt);
             int rc = zoo_set(zh, path, j, (int)strlen(j), st.version);

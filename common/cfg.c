@@ -87,6 +87,7 @@ static const cfg_def_t cfg_defs[] = {
     {"replica.fetch.min.bytes", CFG_INT, "1", 0, CFG_NOMAX, NULL},
     {"replica.lag.time.max.ms", CFG_LONG, "30000", 0, CFG_NOMAX, NULL},
     {"replica.socket.timeout.ms", CFG_INT, "30000", 0, CFG_NOMAX, NULL},
+    {"replica.selector.class", CFG_STRING, NULL, 0, 0, NULL}, /* cfg_replica_selector() */
     {"num.network.threads", CFG_INT, "3", 1, CFG_NOMAX, NULL},
     {"num.io.threads", CFG_INT, "8", 1, CFG_NOMAX, NULL},
     {"num.replica.fetchers", CFG_INT, "1", 1, CFG_NOMAX, NULL},
@@ -552,8 +553,37 @@ int cfg_listeners(const cfg_t *c, const char *key, cfg_listener_t *out, int max,
     return count;
 }
 
+/* Kafka's two ReplicaSelector implementations (KIP-392); a class name is case-sensitive. */
+static const char *const cfg_selectors[] = {
+    [CFG_SELECTOR_LEADER] = "org.apache.kafka.common.replica.LeaderSelector",
+    [CFG_SELECTOR_RACK_AWARE] = "org.apache.kafka.common.replica.RackAwareReplicaSelector",
+};
+
+static int cfg_selector_of(const char *v)
+{
+    if (!v || !*v) return CFG_SELECTOR_LEADER;
+    for (size_t i = 0; i < sizeof(cfg_selectors) / sizeof(cfg_selectors[0]); i++)
+        if (strcmp(v, cfg_selectors[i]) == 0) return (int)i;
+    return -1;
+}
+
+cfg_selector_t cfg_replica_selector(const cfg_t *c)
+{
+    int s = cfg_selector_of(cfg_str(c, "replica.selector.class"));
+    return s < 0 ? CFG_SELECTOR_LEADER : (cfg_selector_t)s;
+}
+
 kerr_t cfg_finish(cfg_t *c, char *err, size_t n)
 {
+    const char *sel = cfg_str(c, "replica.selector.class");
+    if (cfg_selector_of(sel) < 0) {
+        snprintf(err, n,
+                 "Invalid value %s for configuration replica.selector.class: Class %s cannot be "
+                 "found (available: %s, %s)",
+                 sel, sel, cfg_selectors[CFG_SELECTOR_LEADER],
+                 cfg_selectors[CFG_SELECTOR_RACK_AWARE]);
+        return KERR__INVAL;
+    }
     for (int i = 0; i < CFG_NDEFS; i++) {
         if (!c->values[i]) continue;
         if (cfg_validate(&cfg_defs[i], c->values[i], err, n) != KERR_NONE) {

@@ -45,6 +45,10 @@ kerr_t cfg_finish(cfg_t *c, char *err, size_t n);
 
 /* Getters: the effective value (set or default). Unknown keys: "" / 0 / false. */
 const char *cfg_str(const cfg_t *c, const char *key);
+/* replica.selector.class (KIP-392), validated by cfg_finish: unset or LeaderSelector, or
+ * RackAwareReplicaSelector. */
+typedef enum cfg_selector { CFG_SELECTOR_LEADER, CFG_SELECTOR_RACK_AWARE } cfg_selector_t;
+cfg_selector_t cfg_replica_selector(const cfg_t *c);
 int64_t cfg_int(const cfg_t *c, const char *key);
 bool cfg_bool(const cfg_t *c, const char *key);
 double cfg_double(const cfg_t *c, const char *key);

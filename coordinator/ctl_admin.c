@@ -50,14 +50,21 @@ static void ctl_spec_fail(ctl_topic_spec_t *s, kerr_t err, const char *fmt, cons
     snprintf(s->errmsg, sizeof(s->errmsg), fmt, arg);
 }
 
-#define CTL_MAX_BROKERS 256
-
-static bool ctl_id_in(const int32_t *ids, int n, int32_t id)
+static bool ctl_id_in(const assign_broker_t *b, int n, int32_t id)
 {
     for (int i = 0; i < n; i++)
-        if (ids[i] == id) return true;
+        if (b[i].id == id) return true;
     return false;
 }
+
+/* Kafka's messages when some live brokers have a rack and others not: CreateTopics
+ * (AdminUtils.assignReplicasToBrokers) and CreatePartitions (AdminZkClient.getBrokerMetadatas,
+ * which checks first, whatever the request). Both are UNKNOWN_SERVER_ERROR in Kafka. */
+#define CTL_MIXED_RACKS_CREATE                                                                     \
+    "Not all brokers have rack information for replica rack aware assignment."
+#define CTL_MIXED_RACKS_ENFORCED                                                                   \
+    "Not all brokers have rack information. Add --disable-rack-aware in command line to make "     \
+    "replica assignment without rack information."
 
 static void ctl_create_topic(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
 {
@@ -79,8 +86,8 @@ static void ctl_create_topic(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
             return;
         }
     }
-    int32_t live[CTL_MAX_BROKERS];
-    int nlive = ctl_live_ids(c, live, CTL_MAX_BROKERS);
+    assign_broker_t live[ASSIGN_MAX_BROKERS];
+    int nlive = ctl_live_brokers(c, live, ASSIGN_MAX_BROKERS);
     if (nlive <= 0) {
         ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "cannot list brokers in ZooKeeper%s", "");
         return;
@@ -120,8 +127,11 @@ static void ctl_create_topic(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
                 return;
             }
         }
-    } else {
-        assign_replicas(live, nlive, 0, nparts, rf, rand() % nlive, rand() % nlive, assign);
+    } else if (assign_auto(live, nlive, true, 0, nparts, rf, rand() % nlive, rand() % nlive,
+                           assign) != KERR_NONE) {
+        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "%s", CTL_MIXED_RACKS_CREATE);
+        free(assign);
+        return;
     }
     s->result_partitions = nparts;
     s->result_rf = rf;
@@ -222,10 +232,15 @@ static void ctl_create_partitions(ctl_t *c, ctl_topic_spec_t *s, bool validate_o
         return;
     }
     int16_t rf = (int16_t)(cur > 0 ? zt.nreplicas[0] : 1);
-    int32_t live[CTL_MAX_BROKERS];
-    int nlive = ctl_live_ids(c, live, CTL_MAX_BROKERS);
+    assign_broker_t live[ASSIGN_MAX_BROKERS];
+    int nlive = ctl_live_brokers(c, live, ASSIGN_MAX_BROKERS);
     if (nlive <= 0) {
         ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "cannot list brokers in ZooKeeper%s", "");
+        zkpath_topic_clear(&zt);
+        return;
+    }
+    if (assign_racks_mixed(live, nlive)) {
+        ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "%s", CTL_MIXED_RACKS_ENFORCED);
         zkpath_topic_clear(&zt);
         return;
     }
@@ -248,8 +263,11 @@ static void ctl_create_partitions(ctl_t *c, ctl_topic_spec_t *s, bool validate_o
     if (!assign) abort();
     if (s->nassign > 0 && s->assign_rf == rf)
         memcpy(assign, s->assign, (size_t)add * (size_t)rf * sizeof(int32_t));
-    else
-        assign_replicas(live, nlive, cur, add, rf, rand() % nlive, rand() % nlive, assign);
+    else {
+        /* Kafka's fixed start for new partitions: after partition 0's first replica */
+        int32_t start = assign_start_after(live, nlive, cur > 0 ? zt.replicas[0][0] : 0);
+        assign_auto(live, nlive, true, cur, add, rf, start, start, assign);
+    }
     if (validate_only) {
         free(assign);
         zkpath_topic_clear(&zt);

@@ -116,18 +116,25 @@ ctl_broker_t *ctl_read_brokers(ctl_t *c, bool watch, int *n)
     return live;
 }
 
-int ctl_live_ids(ctl_t *c, int32_t *ids, int max)
+static void ctl_assign_broker(assign_broker_t *o, const md_broker_t *b)
+{
+    o->id = b->id;
+    snprintf(o->rack, sizeof(o->rack), "%s", b->rack);
+}
+
+int ctl_live_brokers(ctl_t *c, assign_broker_t *out, int max)
 {
     if (c->active) {
         int n = 0;
-        for (int i = 0; i < c->nlive && n < max; i++) ids[n++] = c->live[i].info.id;
+        for (int i = 0; i < c->nlive && n < max; i++)
+            ctl_assign_broker(&out[n++], &c->live[i].info);
         return n;
     }
     int nb = 0;
     ctl_broker_t *b = ctl_read_brokers(c, false, &nb);
     if (!b) return -1;
     int n = 0;
-    for (int i = 0; i < nb && n < max; i++) ids[n++] = b[i].info.id;
+    for (int i = 0; i < nb && n < max; i++) ctl_assign_broker(&out[n++], &b[i].info);
     free(b);
     return n;
 }

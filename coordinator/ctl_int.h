@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <zookeeper/zookeeper.h>
 
+#include "assign.h"
 #include "ctl.h"
 #include "dict.h"
 
@@ -126,8 +127,9 @@ bool ctl_broker_live(const ctl_t *c, int32_t id);
 const ctl_broker_t *ctl_broker(const ctl_t *c, int32_t id);
 /* Read /brokers/ids into a new sorted array (watching it when watch). NULL on failure. */
 ctl_broker_t *ctl_read_brokers(ctl_t *c, bool watch, int *n);
-/* Live broker ids (sorted) for replica assignment; returns the count. */
-int ctl_live_ids(ctl_t *c, int32_t *ids, int max);
+/* Live brokers (sorted by id) with their racks, for replica assignment; returns the count
+ * (-1 when ZooKeeper cannot be read). */
+int ctl_live_brokers(ctl_t *c, assign_broker_t *out, int max);
 /* Try to win /controller (watching it either way). */
 void ctl_elect(ctl_t *c);
 /* Stop acting as controller (session lost, or /controller_epoch moved on). */

@@ -5,7 +5,12 @@
  * sendfile. When fewer than min_bytes are available the request parks in the replica
  * manager's purgatory until the high watermark (consumers) or the log end (followers) of one
  * of its partitions moves, or max_wait_ms: no polling. Sessionless only: the response session
- * id is 0 (KIP-227 clients then send full requests). */
+ * id is 0 (KIP-227 clients then send full requests).
+ *
+ * KIP-392 (Fetch v11+): followers serve consumers too, up to their own high watermark (learnt
+ * from the leader). With replica.selector.class=RackAwareReplicaSelector a leader answers a
+ * consumer that names its rack (rack_id) with preferred_read_replica, an in-sync replica in
+ * that rack (rsel.h), and no records, at once, as Kafka's ReplicaManager does. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +22,7 @@
 #include "metrics.h"
 #include "proto/kp_fetch.h"
 #include "replica/rmgr.h"
+#include "replica/rsel.h"
 #include "server.h"
 #include "store/plog.h"
 
@@ -24,6 +30,9 @@ typedef struct fetch_state {
     req_t *r;
     kp_fetch_req_t req;
     bool replica;        /* a follower's fetch */
+    bool any_replica;    /* a consumer's fetch that followers may serve (v11+, KIP-392) */
+    bool redirect;       /* some partition has a preferred read replica: answer now */
+    int32_t *pref;       /* per request partition: preferred read replica, -1 none */
     kerr_t *perr;        /* per request partition: an error found when the fetch arrived */
     int64_t deadline_ms; /* monotonic */
     partition_t **parts; /* per request partition (flattened), NULL when not served here */
@@ -44,7 +53,7 @@ static bool fetch_ready(fetch_state_t *fs, size_t *avail)
         for (int32_t j = 0; j < t->nparts; j++, k++) {
             partition_t *part = fs->parts[k];
             kp_fetch_part_t *fp = &t->parts[j];
-            if (!part || !part->is_leader || fs->perr[k] ||
+            if (!part || !(part->is_leader || fs->any_replica) || fs->perr[k] ||
                 rmgr_get(srv->rmgr, part->topic, part->index) != part) {
                 error = true;
                 continue;
@@ -68,7 +77,76 @@ static bool fetch_ready(fetch_state_t *fs, size_t *avail)
         }
     }
     *avail = total;
-    return error || fs->req.min_bytes <= 0 || total >= (size_t)fs->req.min_bytes;
+    return error || fs->redirect || fs->req.min_bytes <= 0 || total >= (size_t)fs->req.min_bytes;
+}
+
+/* The answer for request partition k (fp) into pr. budget: what is left of the request's
+ * max_bytes; first: no partition has records yet. */
+static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fetch_part_t *fp,
+                              kp_fetch_part_resp_t *pr, int64_t *budget, bool *first)
+{
+    server_t *srv = fs->r->srv;
+    pr->partition_index = fp->partition;
+    pr->high_watermark = -1;
+    pr->last_stable_offset = -1;
+    pr->log_start_offset = -1;
+    pr->preferred_read_replica = -1;
+    pr->naborted = -1;
+    pr->rec_fd = -1;
+    pr->rec_len = 0; /* empty records, not null: clients expect bytes */
+    pr->rec_mem = (const uint8_t *)"";
+    partition_t *part = fs->parts[k];
+    if (part && rmgr_get(srv->rmgr, part->topic, part->index) != part) part = NULL;
+    if (!part) {
+        pr->error_code = mdcache_topic(srv->md, topic) ? KERR_NOT_LEADER_OR_FOLLOWER
+                                                       : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+        return;
+    }
+    if (!part->is_leader && !fs->any_replica) {
+        pr->error_code = KERR_NOT_LEADER_OR_FOLLOWER;
+        return;
+    }
+    if (fs->perr[k]) {
+        pr->error_code = (int16_t)fs->perr[k];
+        return;
+    }
+    if (fp->current_leader_epoch >= 0 && fp->current_leader_epoch != part->leader_epoch) {
+        pr->error_code = fp->current_leader_epoch < part->leader_epoch ? KERR_FENCED_LEADER_EPOCH
+                                                                       : KERR_UNKNOWN_LEADER_EPOCH;
+        return;
+    }
+    pr->high_watermark = part->hw;
+    pr->last_stable_offset = part->hw;
+    pr->log_start_offset = plog_start_offset(part->log);
+    if (fs->pref[k] >= 0 && part->is_leader) {
+        pr->preferred_read_replica = fs->pref[k]; /* no records: read there */
+        return;
+    }
+    size_t maxb = (size_t)(fp->partition_max_bytes > 0 ? fp->partition_max_bytes : 0);
+    /* KIP-74: what is left of the request's max_bytes bounds every partition; the first batch
+     * of the first non-empty partition comes whole even when larger (plog_read returns at
+     * least one batch), so a consumer always progresses */
+    if ((int64_t)maxb > *budget) maxb = *budget > 0 ? (size_t)*budget : 0;
+    plog_slice_t sl;
+    kerr_t err =
+        plog_read(part->log, fp->fetch_offset, maxb, fs->replica ? INT64_MAX : part->hw, &sl);
+    if (err) {
+        pr->error_code =
+            err == KERR_OFFSET_OUT_OF_RANGE ? KERR_OFFSET_OUT_OF_RANGE : KERR_KAFKA_STORAGE_ERROR;
+        return;
+    }
+    if (sl.len > 0 && (*first || (int64_t)sl.len <= *budget)) {
+        int fd = dup(sl.fd);
+        if (fd < 0) {
+            pr->error_code = KERR_KAFKA_STORAGE_ERROR;
+            return;
+        }
+        pr->rec_fd = fd;
+        pr->rec_off = sl.pos;
+        pr->rec_flen = sl.len;
+        *budget -= (int64_t)sl.len;
+        *first = false;
+    }
 }
 
 /* BrokerTopicMetrics for a consumer's fetch: per partition its answer and the bytes sent. */
@@ -87,7 +165,6 @@ static void fetch_count(fetch_state_t *fs, const kp_fetch_resp_t *resp)
 static void fetch_respond(fetch_state_t *fs)
 {
     req_t *r = fs->r;
-    server_t *srv = r->srv;
     kp_fetch_resp_t resp;
     memset(&resp, 0, sizeof(resp));
     resp.ntopics = fs->req.ntopics;
@@ -101,69 +178,8 @@ static void fetch_respond(fetch_state_t *fs)
         tr->topic = t->topic;
         tr->nparts = t->nparts;
         tr->parts = arena_calloc(&r->arena, (size_t)t->nparts, sizeof(*tr->parts));
-        for (int32_t j = 0; j < t->nparts; j++, k++) {
-            kp_fetch_part_t *fp = &t->parts[j];
-            kp_fetch_part_resp_t *pr = &tr->parts[j];
-            pr->partition_index = fp->partition;
-            pr->high_watermark = -1;
-            pr->last_stable_offset = -1;
-            pr->log_start_offset = -1;
-            pr->preferred_read_replica = -1;
-            pr->naborted = -1;
-            pr->rec_fd = -1;
-            pr->rec_len = 0; /* empty records, not null: clients expect bytes */
-            pr->rec_mem = (const uint8_t *)"";
-            partition_t *part = fs->parts[k];
-            if (part && rmgr_get(srv->rmgr, part->topic, part->index) != part) part = NULL;
-            if (!part) {
-                pr->error_code = mdcache_topic(srv->md, fs->names[i])
-                                     ? KERR_NOT_LEADER_OR_FOLLOWER
-                                     : KERR_UNKNOWN_TOPIC_OR_PARTITION;
-                continue;
-            }
-            if (!part->is_leader) {
-                pr->error_code = KERR_NOT_LEADER_OR_FOLLOWER;
-                continue;
-            }
-            if (fs->perr[k]) {
-                pr->error_code = (int16_t)fs->perr[k];
-                continue;
-            }
-            if (fp->current_leader_epoch >= 0 && fp->current_leader_epoch != part->leader_epoch) {
-                pr->error_code = fp->current_leader_epoch < part->leader_epoch
-                                     ? KERR_FENCED_LEADER_EPOCH
-                                     : KERR_UNKNOWN_LEADER_EPOCH;
-                continue;
-            }
-            pr->high_watermark = part->hw;
-            pr->last_stable_offset = part->hw;
-            pr->log_start_offset = plog_start_offset(part->log);
-            size_t maxb = (size_t)(fp->partition_max_bytes > 0 ? fp->partition_max_bytes : 0);
-            /* KIP-74: what is left of the request's max_bytes bounds every partition; the
-             * first batch of the first non-empty partition comes whole even when larger
-             * (plog_read returns at least one batch), so a consumer always progresses */
-            if ((int64_t)maxb > budget) maxb = budget > 0 ? (size_t)budget : 0;
-            plog_slice_t sl;
-            kerr_t err = plog_read(part->log, fp->fetch_offset, maxb,
-                                   fs->replica ? INT64_MAX : part->hw, &sl);
-            if (err) {
-                pr->error_code = err == KERR_OFFSET_OUT_OF_RANGE ? KERR_OFFSET_OUT_OF_RANGE
-                                                                 : KERR_KAFKA_STORAGE_ERROR;
-                continue;
-            }
-            if (sl.len > 0 && (first || (int64_t)sl.len <= budget)) {
-                int fd = dup(sl.fd);
-                if (fd < 0) {
-                    pr->error_code = KERR_KAFKA_STORAGE_ERROR;
-                    continue;
-                }
-                pr->rec_fd = fd;
-                pr->rec_off = sl.pos;
-                pr->rec_flen = sl.len;
-                budget -= (int64_t)sl.len;
-                first = false;
-            }
-        }
+        for (int32_t j = 0; j < t->nparts; j++, k++)
+            fetch_answer_part(fs, k, fs->names[i], &t->parts[j], &tr->parts[j], &budget, &first);
     }
     if (!fs->replica) fetch_count(fs, &resp);
     kp_fetch_resp_encode(&r->resp, r->hdr.api_version, &resp);
@@ -204,7 +220,11 @@ void api_fetch(req_t *r, rbuf_t *rb)
     for (int32_t i = 0; i < fs->req.ntopics; i++) fs->nparts += fs->req.topics[i].nparts;
     fs->parts = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(partition_t *));
     fs->perr = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(kerr_t));
+    fs->pref = arena_alloc(&r->arena, ((size_t)fs->nparts + 1) * sizeof(int32_t));
     fs->replica = fs->req.replica_id >= 0;
+    fs->any_replica = !fs->replica && r->hdr.api_version >= 11;
+    /* the selector runs only for a consumer naming its rack, when configured */
+    bool use_selector = fs->any_replica && fs->req.rack_id.len > 0 && srv->rack_selector;
     fs->names = arena_calloc(&r->arena, (size_t)fs->req.ntopics + 1, sizeof(char *));
     int k = 0;
     for (int32_t i = 0; i < fs->req.ntopics; i++) {
@@ -215,9 +235,17 @@ void api_fetch(req_t *r, rbuf_t *rb)
         for (int32_t j = 0; j < t->nparts; j++, k++) {
             kp_fetch_part_t *fp = &t->parts[j];
             fs->parts[k] = rmgr_get(srv->rmgr, name, fp->partition);
+            fs->pref[k] = -1;
+            if (use_selector && fs->parts[k]) {
+                fs->pref[k] = rsel_preferred(srv, fs->parts[k], fs->req.rack_id.p,
+                                             (size_t)fs->req.rack_id.len, conn_listener(r->c)->name,
+                                             fp->fetch_offset);
+                fs->redirect = fs->redirect || fs->pref[k] >= 0;
+            }
             if (fs->replica && fs->parts[k])
                 fs->perr[k] = rmgr_follower_fetch(srv->rmgr, fs->parts[k], fs->req.replica_id,
-                                                  fp->current_leader_epoch, fp->fetch_offset);
+                                                  fp->current_leader_epoch, fp->fetch_offset,
+                                                  fp->log_start_offset);
         }
     }
     fs->deadline_ms = ktime_mono_ms() + (fs->req.max_wait_ms > 0 ? fs->req.max_wait_ms : 0);

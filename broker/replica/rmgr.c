@@ -235,6 +235,7 @@ static void rmgr_become_leader(rmgr_t *rm, partition_t *part, const rmgr_pstate_
         memset(f, 0, sizeof(*f));
         f->id = r;
         f->leo = -1;
+        f->log_start = -1;
         f->last_fetch_leader_leo = -1;
         f->last_caught_up_ms = rmgr_in_isr(part, r) ? now : 0;
     }
@@ -401,10 +402,11 @@ kerr_t rmgr_append_replica(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t l
 
 void rmgr_follower_hw(rmgr_t *rm, partition_t *part, int64_t leader_hw)
 {
-    (void)rm;
     int64_t leo = plog_end_offset(part->log);
     int64_t hw = leader_hw < leo ? leader_hw : leo;
-    if (hw > part->hw) part->hw = hw;
+    if (hw <= part->hw) return;
+    part->hw = hw;
+    rmgr_wake(rm, part, RMGR_EV_HW);
 }
 
 kerr_t rmgr_truncate(rmgr_t *rm, partition_t *part, int64_t offset)
@@ -456,7 +458,7 @@ static void rmgr_propose_isr(rmgr_t *rm, partition_t *part, const int32_t *isr, 
 }
 
 kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
-                           int32_t current_leader_epoch, int64_t fetch_offset)
+                           int32_t current_leader_epoch, int64_t fetch_offset, int64_t log_start)
 {
     if (!part->is_leader) return KERR_NOT_LEADER_OR_FOLLOWER;
     if (current_leader_epoch >= 0 && current_leader_epoch != part->leader_epoch)
@@ -474,6 +476,7 @@ kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
     f->last_fetch_leader_leo = leo;
     f->last_fetch_ms = now;
     f->leo = fetch_offset > leo ? leo : fetch_offset;
+    f->log_start = log_start;
     /* ISR expansion (Kafka's maybeExpandIsr): caught up to the high watermark, and to the
      * start of this leader epoch so it holds everything this leader wrote */
     if (!rmgr_in_isr(part, replica_id) && !part->isr_inflight && f->leo >= part->hw &&

@@ -42,6 +42,7 @@ typedef struct pidmap pidmap_t;
 typedef struct replica_state {
     int32_t id;
     int64_t leo;                   /* from its last fetch; -1 unknown */
+    int64_t log_start;             /* its log start offset from its last fetch; -1 unknown */
     int64_t last_fetch_ms;         /* monotonic */
     int64_t last_fetch_leader_leo; /* the leader's log end when that fetch arrived */
     int64_t last_caught_up_ms;     /* last time it had everything the leader had */
@@ -121,17 +122,18 @@ kerr_t rmgr_append(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
 /* Follower: append batches fetched from the leader (offsets kept). */
 kerr_t rmgr_append_replica(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
                            plog_append_info_t *info);
-/* Follower: the leader's high watermark as seen in a fetch response. */
+/* Follower: the leader's high watermark as seen in a fetch response; ours becomes
+ * min(it, our log end) and, when it moves, wakes consumer fetches parked here (KIP-392). */
 void rmgr_follower_hw(rmgr_t *rm, partition_t *part, int64_t leader_hw);
 /* Follower: cut the log at offset (divergence with the leader). */
 kerr_t rmgr_truncate(rmgr_t *rm, partition_t *part, int64_t offset);
 
-/* Leader: follower replica_id fetched from fetch_offset at now_ms. Updates its state, may
- * propose an ISR expansion and advance the high watermark. NOT_LEADER_OR_FOLLOWER when this
- * broker does not lead, FENCED/UNKNOWN_LEADER_EPOCH when the follower's epoch differs,
- * REPLICA_NOT_AVAILABLE when replica_id is not a replica. */
+/* Leader: follower replica_id fetched from fetch_offset (its log starting at log_start, -1
+ * unknown) at now_ms. Updates its state, may propose an ISR expansion and advance the high
+ * watermark. NOT_LEADER_OR_FOLLOWER when this broker does not lead, FENCED/UNKNOWN_LEADER_EPOCH
+ * when the follower's epoch differs, REPLICA_NOT_AVAILABLE when replica_id is not a replica. */
 kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
-                           int32_t current_leader_epoch, int64_t fetch_offset);
+                           int32_t current_leader_epoch, int64_t fetch_offset, int64_t log_start);
 /* Leader: an AlterPartition answer for part (err, or the state the controller holds). */
 void rmgr_isr_result(rmgr_t *rm, partition_t *part, kerr_t err, int32_t leader_epoch,
                      int32_t partition_epoch, const int32_t *isr, int32_t nisr);

@@ -30,7 +30,8 @@ FAST = {
 
 
 class Cluster:
-    def __init__(self, workdir, n=3, overrides=None, zk=None):
+    def __init__(self, workdir, n=3, overrides=None, zk=None, per_broker=None):
+        """per_broker: {broker id: overrides for that broker only} (e.g. broker.rack)."""
         self.dir = workdir
         self.own_zk = zk is None
         if zk is None:
@@ -40,7 +41,9 @@ class Cluster:
         self.zk = zk
         o = dict(FAST)
         o.update(overrides or {})
-        self.brokers = {i: Broker(workdir, zk.connect, i, overrides=o) for i in range(1, n + 1)}
+        per = per_broker or {}
+        self.brokers = {i: Broker(workdir, zk.connect, i, overrides=dict(o, **per.get(i, {})))
+                        for i in range(1, n + 1)}
         self._kz = None
 
     # ---- lifecycle

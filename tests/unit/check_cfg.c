@@ -159,6 +159,30 @@ START_TEST(test_topic_configs)
 }
 END_TEST
 
+START_TEST(test_replica_selector)
+{
+    cfg_t *c = cfg_new();
+    char err[256];
+    cfg_set(c, "zookeeper.connect", "z:1", NULL, err, sizeof(err));
+    cfg_set(c, "broker.id", "1", NULL, err, sizeof(err));
+    ck_assert_int_eq(cfg_finish(c, err, sizeof(err)), KERR_NONE);
+    ck_assert_int_eq(cfg_replica_selector(c), CFG_SELECTOR_LEADER); /* unset: the leader */
+    cfg_set(c, "replica.selector.class", "org.apache.kafka.common.replica.RackAwareReplicaSelector",
+            NULL, err, sizeof(err));
+    ck_assert_int_eq(cfg_finish(c, err, sizeof(err)), KERR_NONE);
+    ck_assert_int_eq(cfg_replica_selector(c), CFG_SELECTOR_RACK_AWARE);
+    cfg_set(c, "replica.selector.class", "org.apache.kafka.common.replica.LeaderSelector", NULL,
+            err, sizeof(err));
+    ck_assert_int_eq(cfg_finish(c, err, sizeof(err)), KERR_NONE);
+    ck_assert_int_eq(cfg_replica_selector(c), CFG_SELECTOR_LEADER);
+    cfg_set(c, "replica.selector.class", "com.example.NearestSelector", NULL, err, sizeof(err));
+    ck_assert_int_ne(cfg_finish(c, err, sizeof(err)), KERR_NONE);
+    ck_assert_ptr_nonnull(strstr(err, "replica.selector.class"));
+    ck_assert_ptr_nonnull(strstr(err, "com.example.NearestSelector"));
+    cfg_free(c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("cfg");
@@ -169,6 +193,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_invalid_values_name_the_key);
     tcase_add_test(tc, test_listeners);
     tcase_add_test(tc, test_topic_configs);
+    tcase_add_test(tc, test_replica_selector);
     suite_add_tcase(s, tc);
     return s;
 }
