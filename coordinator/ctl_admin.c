@@ -427,6 +427,14 @@ void ctl_run_op(ctl_t *c, ctl_op_t *op)
         ctl_alloc_producer_ids(c, op);
         ev_post(c->loop, ctl_op_done_cb, op);
         return;
+    case CTL_OP_ALTER_REASSIGNMENTS:
+        ctl_alter_reassignments(c, op);
+        ev_post(c->loop, ctl_op_done_cb, op);
+        return;
+    case CTL_OP_LIST_REASSIGNMENTS:
+        ctl_list_reassignments(c, op);
+        ev_post(c->loop, ctl_op_done_cb, op);
+        return;
     default:
         break;
     }
@@ -487,6 +495,8 @@ void ctl_op_free(ctl_op_t *op)
     free(op->changes);
     for (int i = 0; i < op->ntps; i++) free(op->tps[i].topic);
     free(op->tps);
+    for (int i = 0; i < op->nreassign; i++) free(op->reassign[i].topic);
+    free(op->reassign);
     free(op);
 }
 
