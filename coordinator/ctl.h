@@ -49,6 +49,7 @@ typedef enum ctl_msg_type {
     CTL_MSG_LEADER_AND_ISR, /* partitions this broker leads or follows */
     CTL_MSG_STOP_REPLICA,   /* partitions to stop (and delete when parts[i].del) */
     CTL_MSG_TOPIC_CONFIG,   /* per-topic config overrides changed (or appeared) */
+    CTL_MSG_BROKER_CONFIG,  /* dynamic broker configs: topic NULL = <default>, else our id */
     CTL_MSG_FATAL,          /* cannot go on (why set) */
     CTL_MSG_CONTROLLER,     /* /controller now names controller_id (-1: none) */
 } ctl_msg_type_t;
@@ -159,6 +160,9 @@ typedef struct ctl_topic_spec {
      * NULL). Values of DELETE entries are ignored. */
     int8_t *cfg_ops;
     char **cfg_bases;
+    /* ALTER_CONFIGS of a broker entity (/config/brokers/<name>, name "" = <default>) rather
+     * than a topic */
+    bool broker_entity;
     /* out */
     kerr_t err;
     char errmsg[256];

@@ -123,6 +123,8 @@ void ctl_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx
 void ctl_send(ctl_t *c, ctl_msg_t *m);
 /* Read /config/topics/<topic> and deliver it to the reactor. */
 void ctl_load_topic_config(ctl_t *c, const char *topic);
+/* Read /config/brokers/<id> (id < 0: <default>) and deliver it to the reactor. */
+void ctl_load_broker_config(ctl_t *c, int32_t id);
 
 /* ---- the controller (ctl_ctrl.c) ---- */
 

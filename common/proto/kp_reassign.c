@@ -101,7 +101,6 @@ void kp_reassign_resp_encode(wbuf_t *wb, int16_t ver, const kp_reassign_resp_t *
     wbuf_tags(wb, true);
 }
 
-
 kerr_t kp_reassign_resp_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_reassign_resp_t *out)
 {
     (void)ver;

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 
 import pytest
 from confluent_kafka.admin import NewTopic
@@ -134,22 +135,76 @@ def test_list_and_cancel_while_a_new_replica_cannot_catch_up(cluster4, tmp_path)
         again = tool(c, "--execute", "--reassignment-json-file", plan, check=False)
         assert again.returncode == 1 and again.stdout.startswith(
             "Cannot execute because there is an existing partition assignment.")
-        cancel = tool(c, "--cancel", "--reassignment-json-file", plan).stdout
-        assert cancel.startswith("Successfully cancelled partition reassignment for: stuck-0\n"
-                                 "None of the specified partition moves are active.\n")
+        # --preserve-throttles: clearing would ask the stopped broker 4 to change its configs
+        cancel = tool(c, "--cancel", "--reassignment-json-file", plan, "--preserve-throttles").stdout
+        assert cancel == ("Successfully cancelled partition reassignment for: stuck-0\n"
+                          "None of the specified partition moves are active.\n")
         # back to the original replicas in Kafka's order: RS minus the adding ones
         assert replicas_in_zk(c, "stuck") == {0: [2, 3, 1]}
         assert tool(c, "--list").stdout == "No partition reassignments found.\n"
-        v = tool(c, "--verify", "--reassignment-json-file", plan).stdout
+        v = tool(c, "--verify", "--reassignment-json-file", plan, "--preserve-throttles").stdout
         assert "There is no active reassignment of partition stuck-0, but replica set is " \
                "2,3,1 rather than 4,2,3." in v
-        again = tool(c, "--cancel", "--reassignment-json-file", plan).stdout
+        again = tool(c, "--cancel", "--reassignment-json-file", plan, "--preserve-throttles").stdout
         assert again.startswith("None of the specified partition reassignments are active.\n")
     finally:
         os.kill(c.brokers[4].proc.pid, signal.SIGCONT)
     # broker 4 was told to drop the replica it never finished
     wait_until(lambda: not os.path.exists(os.path.join(c.brokers[4].log_dir, "stuck-0")), 60,
                what="broker 4's stuck-0 removed")
+
+
+def test_throttled_move_is_bounded_and_verify_clears_the_throttles(cluster4, tmp_path):
+    c = cluster4
+    create_on(c, "slow", [[1, 2, 3]])
+    c.brokers[4].start()
+    wait_until(lambda: c.metadata_brokers(1) == {1, 2, 3, 4}, 60, what="broker 4 registered")
+    from confluent_kafka import Producer
+    p = Producer({"bootstrap.servers": c.bootstrap, "acks": "all", "linger.ms": 20,
+                  "compression.type": "none"})
+    payload = b"0123456789" * 100
+    for _ in range(6000):  # 6 MB
+        while True:
+            try:
+                p.produce("slow", value=payload, partition=0)
+                break
+            except BufferError:
+                p.poll(0.1)
+    assert p.flush(60) == 0
+    rate = 300000
+    plan = write_json(tmp_path, "plan.json", {"version": 1, "partitions": [
+        {"topic": "slow", "partition": 0, "replicas": [2, 3, 4]}]})
+    t0 = time.monotonic()
+    ex = tool(c, "--execute", "--reassignment-json-file", plan, "--throttle", str(rate)).stdout
+    assert "Warning: You must run --verify periodically, until the reassignment completes, to " \
+           "ensure the throttle is removed.\nThe inter-broker throttle limit was set to 300000 B/s\n" \
+           "Successfully started partition reassignment for slow-0\n" in ex
+    cfg = c.zk_json("/config/topics/slow")["config"]
+    assert cfg["leader.replication.throttled.replicas"] == "0:1,0:2,0:3"
+    assert cfg["follower.replication.throttled.replicas"] == "0:4"
+    for b in (1, 2, 3, 4):
+        bc = c.zk_json("/config/brokers/%d" % b)["config"]
+        assert bc == {"leader.replication.throttled.rate": "300000",
+                      "follower.replication.throttled.rate": "300000"}, bc
+
+    def done():
+        return "is complete." in tool(c, "--verify", "--reassignment-json-file", plan,
+                                      "--preserve-throttles").stdout
+    wait_until(done, 120, interval=0.5, what="the throttled move to complete")
+    elapsed = time.monotonic() - t0
+    print("throttled move of 6 MB at %d B/s took %.1f s" % (rate, elapsed))
+    # Kafka's quota lets about ten seconds' worth through at first (its Rate spans the whole
+    # sample window), then holds the rest to the rate: at least (6 MB - 3 MB) / 300 KB/s
+    # = 10 s, where unthrottled it takes well under a second on loopback
+    assert elapsed >= 7, "6 MB moved in %.1f s despite a %d B/s throttle" % (elapsed, rate)
+    v = tool(c, "--verify", "--reassignment-json-file", plan).stdout
+    assert "Clearing broker-level throttles on brokers 1,2,3,4\n" \
+           "Clearing topic-level throttles on topic slow\n" in v
+    assert "leader.replication.throttled.replicas" not in c.zk_json("/config/topics/slow")["config"]
+    for b in (1, 2, 3, 4):
+        assert c.zk_json("/config/brokers/%d" % b)["config"] == {}
+    consumed = read_all(c.bootstrap, "slow")
+    assert len(consumed[0]) == 6000
 
 
 def test_tool_refuses_bad_plans(cluster4, tmp_path):
