@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "net.h"
 #include "replica/rmgr.h"
+#include "replica/rthrottle.h"
 #include "store/lmgr.h"
 #include "store/plog.h"
 #include "tconf.h"
@@ -306,6 +307,10 @@ kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
         tconf_set(srv, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
                   (const char *const *)m->cfg_vals);
         rmgr_topic_config_changed(srv->rmgr, m->topic);
+        break;
+    case CTL_MSG_BROKER_CONFIG:
+        rthrottle_config(rmgr_throttle(srv->rmgr), m->topic == NULL, m->ncfg, m->cfg_keys,
+                         m->cfg_vals);
         break;
     case CTL_MSG_CONTROLLER:
         mdcache_set_controller(srv->md, m->controller_id);

@@ -23,9 +23,11 @@ static const tcfg_def_t tcfg_defs[] = {
      "uncompressed|zstd|lz4|snappy|gzip|producer"},
     {"delete.retention.ms", CFG_LONG, "log.cleaner.delete.retention.ms", NULL, 0, NULL},
     {"file.delete.delay.ms", CFG_LONG, "log.segment.delete.delay.ms", NULL, 0, NULL},
+    {"follower.replication.throttled.replicas", CFG_LIST, NULL, "", 0, NULL},
     {"flush.messages", CFG_LONG, "log.flush.interval.messages", NULL, 1, NULL},
     {"flush.ms", CFG_LONG, NULL, "9223372036854775807", 0, NULL},
     {"index.interval.bytes", CFG_INT, "log.index.interval.bytes", NULL, 0, NULL},
+    {"leader.replication.throttled.replicas", CFG_LIST, NULL, "", 0, NULL},
     {"max.compaction.lag.ms", CFG_LONG, "log.cleaner.max.compaction.lag.ms", NULL, 1, NULL},
     {"max.message.bytes", CFG_INT, "message.max.bytes", NULL, 0, NULL},
     {"message.downconversion.enable", CFG_BOOLEAN, NULL, "true", 0, NULL},
@@ -58,6 +60,50 @@ static const tcfg_def_t *tcfg_find(const char *key)
     return NULL;
 }
 
+/* Parse "p:b" at s (up to a comma or the end); false when it is not that. */
+static bool tcfg_replica_entry(const char *s, size_t n, long *p, long *b)
+{
+    char buf[64];
+    if (n == 0 || n >= sizeof(buf)) return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *colon = strchr(buf, ':'), *end;
+    if (!colon) return false;
+    *colon = '\0';
+    *p = strtol(buf, &end, 10);
+    if (end == buf || *end || *p < 0) return false;
+    *b = strtol(colon + 1, &end, 10);
+    return end != colon + 1 && !*end && *b >= 0;
+}
+
+bool tcfg_replicas_listed(const char *list, int32_t p, int32_t b)
+{
+    if (!list || !*list) return false;
+    if (strcmp(list, "*") == 0) return true;
+    for (const char *s = list; *s;) {
+        size_t n = strcspn(s, ",");
+        long ep, eb;
+        if (tcfg_replica_entry(s, n, &ep, &eb) && ep == p && eb == b) return true;
+        s += n;
+        if (*s) s++;
+    }
+    return false;
+}
+
+bool tcfg_replicas_valid(const char *list)
+{
+    if (!*list || strcmp(list, "*") == 0) return true;
+    for (const char *s = list; *s;) {
+        size_t n = strcspn(s, ",");
+        long p, b;
+        while (n && *s == ' ') s++, n--;
+        if (!tcfg_replica_entry(s, n, &p, &b)) return false;
+        s += n;
+        if (*s) s++;
+    }
+    return true;
+}
+
 kerr_t tcfg_validate(const char *key, const char *value, char *why, size_t n)
 {
     const tcfg_def_t *d = tcfg_find(key);
@@ -66,6 +112,14 @@ kerr_t tcfg_validate(const char *key, const char *value, char *why, size_t n)
         return KERR_INVALID_CONFIG;
     }
     if (!value) return KERR_NONE;
+    if (strstr(key, ".replication.throttled.replicas") && !tcfg_replicas_valid(value)) {
+        snprintf(why, n,
+                 "Invalid value %s for configuration %s: must be the literal '*' or a list of "
+                 "replicas in the following format: [partitionId]:[brokerId],[partitionId]:"
+                 "[brokerId],...",
+                 value, key);
+        return KERR_INVALID_CONFIG;
+    }
     switch (d->type) {
     case CFG_BOOLEAN:
         if (strcasecmp(value, "true") && strcasecmp(value, "false")) {

@@ -20,6 +20,10 @@ int64_t tcfg_default_int(const cfg_t *broker, const char *key);
 /* Whether key is a list-typed topic config (cleanup.policy): the ones IncrementalAlterConfigs
  * may APPEND to and SUBTRACT from. */
 bool tcfg_is_list(const char *key);
+/* leader/follower.replication.throttled.replicas: does list name partition p on broker b
+ * ("*" names every one)? Is it a valid list ("", "*" or [partition]:[broker],...)? */
+bool tcfg_replicas_listed(const char *list, int32_t p, int32_t b);
+bool tcfg_replicas_valid(const char *list);
 /* Iterate the table: for (int i = 0; tcfg_entry(i, &key, &type, &broker_key); i++). */
 bool tcfg_entry(int i, const char **key, cfg_type_t *type, const char **broker_key);
 

@@ -301,6 +301,24 @@ void ctl_load_topic_config(ctl_t *c, const char *topic)
     ctl_send(c, m);
 }
 
+/* /config/brokers/<id> (id < 0: <default>) to the reactor as CTL_MSG_BROKER_CONFIG. */
+void ctl_load_broker_config(ctl_t *c, int32_t id)
+{
+    char path[512];
+    zkpath_broker_config(path, sizeof(path), id);
+    char *data = NULL;
+    int rc = ctl_zget(c, path, false, &data, NULL);
+    ctl_msg_t *m = calloc(1, sizeof(*m));
+    if (!m) abort();
+    m->type = CTL_MSG_BROKER_CONFIG;
+    m->topic = id < 0 ? NULL : strdup(path + strlen(ZKPATH_CONFIG_BROKERS "/"));
+    if (rc == ZOK && data && *data &&
+        zkpath_config_parse(data, &m->ncfg, &m->cfg_keys, &m->cfg_vals) != KERR_NONE)
+        log_warn("ctl", "malformed config JSON at %s ignored", path);
+    free(data);
+    ctl_send(c, m);
+}
+
 /* Every broker follows /config/topics (children, watched): a topic's config znode is written
  * before its assignment, so a broker knows a new topic's overrides (min.insync.replicas,
  * retention...) by the time it hosts its partitions, as Kafka's brokers read them when they
@@ -340,9 +358,15 @@ static void ctl_config_changes(ctl_t *c)
         char *data = NULL;
         if (ctl_zget(c, path, false, &data, NULL) == ZOK) {
             char entity[512];
-            if (zkpath_config_change_parse(data, entity, sizeof(entity)) == KERR_NONE &&
-                strncmp(entity, "topics/", 7) == 0)
+            char own[32];
+            snprintf(own, sizeof(own), "brokers/%d", c->conf.broker_id);
+            bool parsed = zkpath_config_change_parse(data, entity, sizeof(entity)) == KERR_NONE;
+            if (parsed && strncmp(entity, "topics/", 7) == 0)
                 ctl_load_topic_config(c, entity + 7);
+            else if (parsed && strcmp(entity, own) == 0)
+                ctl_load_broker_config(c, c->conf.broker_id);
+            else if (parsed && strcmp(entity, "brokers/<default>") == 0)
+                ctl_load_broker_config(c, -1);
         }
         free(data);
         snprintf(c->last_change, sizeof(c->last_change), "%s", sv.data[i]);
@@ -377,6 +401,8 @@ static void ctl_handle_watch(ctl_t *c, ctl_ev_t *ev)
         ctl_on_delete_topics(c);
     } else if (strcmp(path, ZKPATH_ADMIN_PREFERRED_REPLICA_ELECTION) == 0) {
         ctl_on_preferred_election(c);
+    } else if (strcmp(path, ZKPATH_ADMIN_REASSIGN_PARTITIONS) == 0) {
+        ctl_on_reassign_znode(c);
     } else if (strncmp(path, ZKPATH_BROKER_TOPICS "/", tl + 1) == 0 &&
                ev->zk_type == ZOO_CHANGED_EVENT) {
         ctl_on_topic_changed(c, path + tl + 1);
@@ -401,6 +427,8 @@ static bool ctl_session_setup(ctl_t *c)
     dict_free(c->known_configs, NULL); /* a new session reads every config again */
     c->known_configs = NULL;
     ctl_load_all_topic_configs(c);
+    ctl_load_broker_config(c, -1);
+    ctl_load_broker_config(c, c->conf.broker_id);
     ctl_config_changes(c);
     ctl_elect(c);
     return true;

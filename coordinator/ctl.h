@@ -49,6 +49,7 @@ typedef enum ctl_msg_type {
     CTL_MSG_LEADER_AND_ISR, /* partitions this broker leads or follows */
     CTL_MSG_STOP_REPLICA,   /* partitions to stop (and delete when parts[i].del) */
     CTL_MSG_TOPIC_CONFIG,   /* per-topic config overrides changed (or appeared) */
+    CTL_MSG_BROKER_CONFIG,  /* dynamic broker configs: topic NULL = <default>, else our id */
     CTL_MSG_FATAL,          /* cannot go on (why set) */
     CTL_MSG_CONTROLLER,     /* /controller now names controller_id (-1: none) */
 } ctl_msg_type_t;
@@ -133,6 +134,8 @@ typedef enum ctl_op_type {
     CTL_OP_ELECT_LEADERS,       /* election_type, tps (NULL/all_partitions: every one) */
     CTL_OP_ALLOC_PRODUCER_IDS,  /* out: pid_block_start .. pid_block_end */
     CTL_OP_ALTER_CONFIGS,       /* a topic's dynamic configs: /config/topics/<t> + change notice */
+    CTL_OP_ALTER_REASSIGNMENTS, /* reassign: per partition a target replica set, or a cancel */
+    CTL_OP_LIST_REASSIGNMENTS,  /* out: reassign = the ongoing ones (all, or those listed in) */
 } ctl_op_type_t;
 
 /* CTL_OP_ALTER_CONFIGS operation per config: Kafka's ConfigOperation numbers. */
@@ -157,6 +160,9 @@ typedef struct ctl_topic_spec {
      * NULL). Values of DELETE entries are ignored. */
     int8_t *cfg_ops;
     char **cfg_bases;
+    /* ALTER_CONFIGS of a broker entity (/config/brokers/<name>, name "" = <default>) rather
+     * than a topic */
+    bool broker_entity;
     /* out */
     kerr_t err;
     char errmsg[256];
@@ -185,6 +191,20 @@ typedef struct ctl_tp {
     char errmsg[160];
 } ctl_tp_t;
 
+/* One partition of a reassignment (KIP-455). ALTER: in, the target (ntarget -1 = cancel); out,
+ * err. LIST: in, the partition asked about (or filled in by the controller); out, its replica
+ * set and what is being added and removed. */
+typedef struct ctl_reassign {
+    char *topic;
+    int32_t partition;
+    int32_t ntarget;
+    int32_t target[CTL_MAX_RF];
+    int32_t nreplicas, nadding, nremoving;
+    int32_t replicas[CTL_MAX_RF], adding[CTL_MAX_RF], removing[CTL_MAX_RF];
+    kerr_t err;
+    char errmsg[160];
+} ctl_reassign_t;
+
 #define CTL_PID_BLOCK_SIZE 1000
 
 typedef struct ctl_op ctl_op_t;
@@ -204,6 +224,8 @@ struct ctl_op {
     bool all_partitions;                    /* ELECT_LEADERS: every partition */
     int8_t election_type;                   /* ELECT_LEADERS: 0 preferred, 1 unclean */
     int64_t pid_block_start, pid_block_end; /* ALLOC_PRODUCER_IDS out */
+    ctl_reassign_t *reassign;               /* ALTER/LIST_REASSIGNMENTS (heap) */
+    int nreassign;
     kerr_t err;           /* top-level result (NOT_CONTROLLER, STALE_BROKER_EPOCH...) */
     ctl_op_done_fn *done; /* reactor thread */
     void *arg;

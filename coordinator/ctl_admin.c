@@ -352,7 +352,7 @@ static kerr_t ctl_cfg_apply(ctl_topic_spec_t *s, zkpath_config_t *cs)
         }
     }
     char why[256];
-    for (int i = 0; i < cs->n; i++) {
+    for (int i = 0; i < cs->n && !s->broker_entity; i++) { /* broker keys: checked by the broker */
         if (tcfg_validate(cs->keys[i], cs->vals[i], why, sizeof(why)) != KERR_NONE) {
             ctl_spec_fail(s, KERR_INVALID_CONFIG, "%s", why);
             return s->err;
@@ -366,13 +366,18 @@ static kerr_t ctl_cfg_apply(ctl_topic_spec_t *s, zkpath_config_t *cs)
 static void ctl_alter_configs(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
 {
     char path[512];
-    zkpath_topic(path, sizeof(path), s->name);
     struct Stat st;
-    if (zoo_exists(c->zh, path, 0, &st) != ZOK) {
-        ctl_spec_fail(s, KERR_UNKNOWN_TOPIC_OR_PARTITION, "Topic %s does not exist.", s->name);
-        return;
+    int32_t broker = *s->name ? atoi(s->name) : -1;
+    if (s->broker_entity) {
+        zkpath_broker_config(path, sizeof(path), broker);
+    } else {
+        zkpath_topic(path, sizeof(path), s->name);
+        if (zoo_exists(c->zh, path, 0, &st) != ZOK) {
+            ctl_spec_fail(s, KERR_UNKNOWN_TOPIC_OR_PARTITION, "Topic %s does not exist.", s->name);
+            return;
+        }
+        zkpath_topic_config(path, sizeof(path), s->name);
     }
-    zkpath_topic_config(path, sizeof(path), s->name);
     for (int attempt = 0; attempt < 5; attempt++) {
         char *data = NULL;
         int rc = ctl_zget(c, path, false, &data, &st);
@@ -405,15 +410,21 @@ static void ctl_alter_configs(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
             return;
         }
         char entity[512];
-        zkpath_config_entity(entity, sizeof(entity), "topics", s->name);
+        zkpath_config_entity(entity, sizeof(entity), s->broker_entity ? "brokers" : "topics",
+                             s->broker_entity && broker < 0 ? NULL : s->name);
         char *notice = zkpath_config_change_json(entity);
         rc = ctl_zcreate_p(c, ZKPATH_CONFIG_CHANGE_PREFIX, notice, ZOO_SEQUENCE);
         free(notice);
         if (rc != ZOK)
             log_warn("ctl", "alter configs of %s: change notification failed: %s", s->name,
                      zerror(rc));
-        log_info("ctl", "updated the dynamic configs of topic %s", s->name);
-        ctl_load_topic_config(c, s->name); /* this broker applies it before answering */
+        log_info("ctl", "updated the dynamic configs of %s %s",
+                 s->broker_entity ? "broker" : "topic", *s->name ? s->name : "<default>");
+        /* this broker applies it before answering */
+        if (s->broker_entity)
+            ctl_load_broker_config(c, broker);
+        else
+            ctl_load_topic_config(c, s->name);
         return;
     }
     ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "topic config of %s kept changing; retry", s->name);
@@ -443,6 +454,14 @@ void ctl_run_op(ctl_t *c, ctl_op_t *op)
         return;
     case CTL_OP_ALLOC_PRODUCER_IDS:
         ctl_alloc_producer_ids(c, op);
+        ev_post(c->loop, ctl_op_done_cb, op);
+        return;
+    case CTL_OP_ALTER_REASSIGNMENTS:
+        ctl_alter_reassignments(c, op);
+        ev_post(c->loop, ctl_op_done_cb, op);
+        return;
+    case CTL_OP_LIST_REASSIGNMENTS:
+        ctl_list_reassignments(c, op);
         ev_post(c->loop, ctl_op_done_cb, op);
         return;
     default:
@@ -505,6 +524,8 @@ void ctl_op_free(ctl_op_t *op)
     free(op->changes);
     for (int i = 0; i < op->ntps; i++) free(op->tps[i].topic);
     free(op->tps);
+    for (int i = 0; i < op->nreassign; i++) free(op->reassign[i].topic);
+    free(op->reassign);
     free(op);
 }
 

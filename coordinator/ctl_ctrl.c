@@ -33,7 +33,7 @@
 
 /* ---------------------------------------------------------------- small helpers */
 
-static bool ids_has(const int32_t *ids, int32_t n, int32_t x)
+bool ctl_ids_has(const int32_t *ids, int32_t n, int32_t x)
 {
     for (int32_t i = 0; i < n; i++)
         if (ids[i] == x) return true;
@@ -53,7 +53,7 @@ static bool ids_same_set(const int32_t *a, int32_t na, const int32_t *b, int32_t
 {
     if (na != nb) return false;
     for (int32_t i = 0; i < na; i++)
-        if (!ids_has(b, nb, a[i])) return false;
+        if (!ctl_ids_has(b, nb, a[i])) return false;
     return true;
 }
 
@@ -69,7 +69,7 @@ bool ctl_broker_live(const ctl_t *c, int32_t id)
     return ctl_broker(c, id) != NULL;
 }
 
-static bool ctl_shutting_down(const ctl_t *c, int32_t id)
+bool ctl_shutting_down(const ctl_t *c, int32_t id)
 {
     const ctl_broker_t *b = ctl_broker(c, id);
     return b && b->shutting_down;
@@ -198,6 +198,12 @@ static ctl_topic_t *ctl_load_topic(ctl_t *c, const char *name)
         ctl_part_t *cp = &t->parts[p];
         cp->nreplicas = zt.nreplicas[p] > CTL_MAX_RF ? CTL_MAX_RF : zt.nreplicas[p];
         memcpy(cp->replicas, zt.replicas[p], (size_t)cp->nreplicas * sizeof(int32_t));
+        if (zt.nadding) { /* a reassignment in progress */
+            cp->nadding = zt.nadding[p] > CTL_MAX_RF ? CTL_MAX_RF : zt.nadding[p];
+            cp->nremoving = zt.nremoving[p] > CTL_MAX_RF ? CTL_MAX_RF : zt.nremoving[p];
+            memcpy(cp->adding, zt.adding[p], (size_t)cp->nadding * sizeof(int32_t));
+            memcpy(cp->removing, zt.removing[p], (size_t)cp->nremoving * sizeof(int32_t));
+        }
         ctl_load_pstate(c, name, p, cp);
     }
     zkpath_topic_clear(&zt);
@@ -292,7 +298,7 @@ static bool ctl_commit_done(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np,
 
 /* Commit np as t-p's new state (create when it had none). On a version conflict the state is
  * re-read from ZooKeeper. true when written. */
-static bool ctl_commit(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, const char *why)
+bool ctl_commit(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, const char *why)
 {
     ctl_part_t *cp = &t->parts[p];
     np->zkver = cp->zkver;
@@ -462,7 +468,7 @@ typedef struct ctl_offline {
 static bool ctl_is_online(void *arg, int32_t id)
 {
     ctl_offline_t *o = arg;
-    return ctl_broker_live(o->c, id) && !ids_has(o->extra, o->nextra, id);
+    return ctl_broker_live(o->c, id) && !ctl_ids_has(o->extra, o->nextra, id);
 }
 
 /* Leader for cp among isr (assignment order), skipping shutting-down brokers and exclude. */
@@ -471,7 +477,7 @@ static int32_t ctl_pick_from_isr(const ctl_t *c, const ctl_part_t *cp, const int
 {
     for (int32_t i = 0; i < cp->nreplicas; i++) {
         int32_t r = cp->replicas[i];
-        if (r == exclude || !ids_has(isr, nisr, r) || !ctl_is_online(off, r) ||
+        if (r == exclude || !ctl_ids_has(isr, nisr, r) || !ctl_is_online(off, r) ||
             ctl_shutting_down(c, r))
             continue;
         return r;
@@ -583,7 +589,8 @@ static void ctl_batch_all_of(ctl_t *c, ctl_batch_t *b, int32_t id)
         ctl_topic_t *t = v;
         if (t->deleting) continue;
         for (int32_t p = 0; p < t->nparts; p++)
-            if (t->parts[p].has_state && ids_has(t->parts[p].replicas, t->parts[p].nreplicas, id))
+            if (t->parts[p].has_state &&
+                ctl_ids_has(t->parts[p].replicas, t->parts[p].nreplicas, id))
                 ctl_batch_lai(b, id, t, p);
     }
 }
@@ -668,12 +675,14 @@ static void ctl_become_controller(ctl_t *c)
     ctl_offline_t off = {c, NULL, 0};
     ctl_reconcile_all(c, &off, &b);
     for (int i = 0; i < c->nlive && c->active; i++) ctl_batch_all_of(c, &b, c->live[i].info.id);
+    ctl_reassign_check_all(c, &b); /* resume what the previous controller left */
     b.metadata = true;
     ctl_batch_send(c, &b);
     if (!c->active) return;
     c->next_rebalance_ms = ktime_mono_ms() + c->conf.leader_imbalance_check_ms;
     ctl_on_delete_topics(c);
     ctl_on_preferred_election(c);
+    ctl_on_reassign_znode(c);
 }
 
 void ctl_elect(ctl_t *c)
@@ -769,6 +778,7 @@ void ctl_on_brokers_changed(ctl_t *c)
         log_info("ctl", "broker %d is up", started[i]);
         ctl_batch_all_of(c, &b, started[i]);
     }
+    ctl_reassign_check_all(c, &b); /* a leaving leader may have been waited for */
     b.metadata = true;
     ctl_batch_send(c, &b);
 }
@@ -881,7 +891,7 @@ static kerr_t ctl_elect_preferred(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_batch
     int32_t pref = cp->replicas[0];
     if (cp->leader == pref) return KERR_ELECTION_NOT_NEEDED;
     if (!ctl_broker_live(c, pref) || ctl_shutting_down(c, pref) ||
-        !ids_has(cp->isr, cp->nisr, pref))
+        !ctl_ids_has(cp->isr, cp->nisr, pref))
         return KERR_PREFERRED_LEADER_NOT_AVAILABLE;
     ctl_part_t np = *cp;
     np.leader = pref;
@@ -1015,12 +1025,12 @@ static kerr_t ctl_alter_one(ctl_t *c, ctl_op_t *op, ctl_isr_change_t *ch, ctl_ba
         ctl_batch_lai(b, cp->leader, t, ch->partition);
         return KERR_INVALID_UPDATE_VERSION;
     }
-    if (ch->nisr <= 0 || ch->nisr > CTL_MAX_RF || !ids_has(ch->isr, ch->nisr, cp->leader))
+    if (ch->nisr <= 0 || ch->nisr > CTL_MAX_RF || !ctl_ids_has(ch->isr, ch->nisr, cp->leader))
         return KERR_INVALID_REQUEST;
     for (int32_t i = 0; i < ch->nisr; i++) {
         int32_t r = ch->isr[i];
-        if (!ids_has(cp->replicas, cp->nreplicas, r)) return KERR_INVALID_REQUEST;
-        bool joining = !ids_has(cp->isr, cp->nisr, r);
+        if (!ctl_ids_has(cp->replicas, cp->nreplicas, r)) return KERR_INVALID_REQUEST;
+        bool joining = !ctl_ids_has(cp->isr, cp->nisr, r);
         if (joining && (!ctl_broker_live(c, r) || ctl_shutting_down(c, r)))
             return KERR_INELIGIBLE_REPLICA;
     }
@@ -1032,6 +1042,7 @@ static kerr_t ctl_alter_one(ctl_t *c, ctl_op_t *op, ctl_isr_change_t *ch, ctl_ba
         if (!ctl_commit(c, t, ch->partition, &np, grow ? "ISR expand" : "ISR shrink"))
             return c->active ? KERR_INVALID_UPDATE_VERSION : KERR_NOT_CONTROLLER;
         b->metadata = true;
+        if (grow) ctl_reassign_check(c, t, ch->partition, b); /* the target may be in sync */
     }
     ch->leader = cp->leader;
     ch->leader_epoch = cp->leader_epoch;
@@ -1089,7 +1100,7 @@ void ctl_controlled_shutdown(ctl_t *c, ctl_op_t *op)
         ctl_topic_t *t = v;
         for (int32_t p = 0; p < t->nparts && !t->deleting && c->active; p++) {
             ctl_part_t *cp = &t->parts[p];
-            if (!cp->has_state || !ids_has(cp->replicas, cp->nreplicas, id)) continue;
+            if (!cp->has_state || !ctl_ids_has(cp->replicas, cp->nreplicas, id)) continue;
             if (cp->nreplicas == 1) continue; /* nowhere to move: served until the end */
             ctl_part_t np = *cp;
             if (cp->leader == id) {
@@ -1098,7 +1109,7 @@ void ctl_controlled_shutdown(ctl_t *c, ctl_op_t *op)
                     ctl_op_tp_add(op, &cap, t->name, p, KERR_NONE);
                     continue;
                 }
-            } else if (!ids_has(cp->isr, cp->nisr, id)) {
+            } else if (!ctl_ids_has(cp->isr, cp->nisr, id)) {
                 ctl_batch_stop(&b, id, t->name, p, false);
                 continue;
             }

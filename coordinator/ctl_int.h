@@ -39,6 +39,10 @@ typedef struct ctl_part {
     int32_t leader, leader_epoch, nisr;
     int32_t isr[CTL_MAX_RF];
     int32_t zkver; /* version of the state znode = the partition epoch */
+    /* a reassignment in progress (KIP-455): replicas = target first, then the rest of the
+     * original set; adding = target - original, removing = original - target */
+    int32_t nadding, nremoving;
+    int32_t adding[CTL_MAX_RF], removing[CTL_MAX_RF];
 } ctl_part_t;
 
 typedef struct ctl_topic {
@@ -120,6 +124,8 @@ void ctl_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx
 void ctl_send(ctl_t *c, ctl_msg_t *m);
 /* Read /config/topics/<topic> and deliver it to the reactor. */
 void ctl_load_topic_config(ctl_t *c, const char *topic);
+/* Read /config/brokers/<id> (id < 0: <default>) and deliver it to the reactor. */
+void ctl_load_broker_config(ctl_t *c, int32_t id);
 
 /* ---- the controller (ctl_ctrl.c) ---- */
 
@@ -146,6 +152,22 @@ void ctl_ctrl_tick(ctl_t *c, int64_t now_ms);
 void ctl_alter_partition(ctl_t *c, ctl_op_t *op);
 void ctl_controlled_shutdown(ctl_t *c, ctl_op_t *op);
 void ctl_elect_leaders(ctl_t *c, ctl_op_t *op);
+bool ctl_ids_has(const int32_t *ids, int32_t n, int32_t x);
+/* Commit np as t-p's new state (fenced writes; re-read on a conflict). true when written. */
+bool ctl_commit(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, const char *why);
+/* Whether broker id is asked to shut down (no leadership for it). */
+bool ctl_shutting_down(const ctl_t *c, int32_t id);
+
+/* ---- partition reassignment (ctl_reassign.c) ---- */
+
+void ctl_alter_reassignments(ctl_t *c, ctl_op_t *op);
+void ctl_list_reassignments(ctl_t *c, ctl_op_t *op);
+/* t-p's ISR or replicas changed: finish its reassignment when the target is in sync. */
+void ctl_reassign_check(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_batch_t *b);
+/* Every partition (controller start, broker changes). */
+void ctl_reassign_check_all(ctl_t *c, ctl_batch_t *b);
+/* /admin/reassign_partitions was created or changed (the pre-KIP-455 way to ask). */
+void ctl_on_reassign_znode(ctl_t *c);
 
 /* ---- requests to brokers (ctl_send.c) ---- */
 

@@ -68,6 +68,10 @@ typedef struct zkpath_topic {
     int32_t nparts;
     int32_t *nreplicas; /* per partition */
     int32_t **replicas; /* per partition, nreplicas[p] ids */
+    /* A reassignment in progress (KIP-455): per partition the replicas being added and
+     * removed; both NULL when no partition of the topic is being reassigned. */
+    int32_t *nadding, *nremoving;
+    int32_t (*adding)[ZKPATH_MAX_ISR], (*removing)[ZKPATH_MAX_ISR];
 } zkpath_topic_t;
 /* Assignment of nparts partitions x rf replicas (row-major ids). */
 void zkpath_topic_init(zkpath_topic_t *t, const uint8_t id[16], int32_t nparts, int32_t rf,
@@ -75,6 +79,10 @@ void zkpath_topic_init(zkpath_topic_t *t, const uint8_t id[16], int32_t nparts, 
 /* Append add partitions x rf replicas. */
 void zkpath_topic_add(zkpath_topic_t *t, int32_t add, int32_t rf, const int32_t *assign);
 void zkpath_topic_clear(zkpath_topic_t *t);
+/* Record partition p's reassignment (nadd = nrem = 0: none). Counts above ZKPATH_MAX_ISR are
+ * cut. */
+void zkpath_topic_set_reassign(zkpath_topic_t *t, int32_t p, int32_t nadd, const int32_t *add,
+                               int32_t nrem, const int32_t *rem);
 char *zkpath_topic_json(const zkpath_topic_t *t);
 /* Partitions must be numbered 0..n-1. */
 kerr_t zkpath_topic_parse(const char *json, zkpath_topic_t *t);
@@ -120,5 +128,18 @@ kerr_t zkpath_pid_block_parse(const char *json, int64_t *start, int64_t *end);
  * {"version":1,"partitions":[{"topic":"t","partition":0},...]}. *topics (malloc'd strings)
  * and *parts get n entries each; the caller frees. */
 kerr_t zkpath_preferred_parse(const char *json, int *n, char ***topics, int32_t **parts);
+
+/* /admin/reassign_partitions (the pre-KIP-455 request, still honoured):
+ * {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[2,3,4]},...]}. */
+typedef struct zkpath_reassign {
+    char *topic; /* malloc'd */
+    int32_t partition;
+    int32_t nreplicas;
+    int32_t replicas[ZKPATH_MAX_ISR];
+} zkpath_reassign_t;
+/* *out gets *n entries (the caller frees each topic and the array); entries that are not
+ * well-formed are skipped. */
+kerr_t zkpath_reassign_parse(const char *json, int *n, zkpath_reassign_t **out);
+char *zkpath_reassign_json(int n, const zkpath_reassign_t *e);
 
 #endif

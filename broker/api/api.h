@@ -48,6 +48,8 @@ api_handler_fn api_offsetforleaderepoch;
 api_handler_fn api_alterpartition;
 api_handler_fn api_controlledshutdown;
 api_handler_fn api_electleaders;
+api_handler_fn api_alterreassign;
+api_handler_fn api_listreassign;
 api_handler_fn api_initproducerid;
 
 /* Answer InitProducerId requests still waiting for an id block, free the block (shutdown). */

@@ -6,9 +6,10 @@
  * SUBTRACT only on list configs), then the coordinator thread rewrites /config/topics/<t> and
  * writes a /config/changes notice (CTL_OP_ALTER_CONFIGS); every broker reloads the topic's
  * configs from that notice, this one before the answer goes out.
- * Brokers: this broker applies no broker config at runtime, so setting one is refused with
- * Kafka's "Cannot update these configs dynamically" (INVALID_REQUEST) rather than stored and
- * ignored; deleting is a no-op (nothing dynamic is ever stored). */
+ * Brokers: the replication throttle rates are dynamic (this broker's id, or "" for the
+ * cluster-wide <default>), written to /config/brokers/<id> with a change notice the same way;
+ * setting any other broker config is refused with Kafka's "Cannot update these configs
+ * dynamically" (INVALID_REQUEST) rather than stored and ignored. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +95,20 @@ static kerr_t ac_check_topic(const kp_alterconfigs_resource_t *res, bool increme
     return KERR_NONE;
 }
 
-/* Broker resources: nothing is applied at runtime (see the top of the file). */
+/* The broker configs this broker applies at runtime (per broker or cluster-wide <default>):
+ * the replication throttles (replica/rthrottle.h). */
+static const char *const ac_dynamic_broker_keys[] = {"leader.replication.throttled.rate",
+                                                     "follower.replication.throttled.rate"};
+
+static bool ac_broker_dynamic(const char *key)
+{
+    for (size_t i = 0; i < sizeof(ac_dynamic_broker_keys) / sizeof(ac_dynamic_broker_keys[0]); i++)
+        if (strcmp(key, ac_dynamic_broker_keys[i]) == 0) return true;
+    return false;
+}
+
+/* A broker resource: our id or "" (<default>); only the dynamic keys, each a LONG >= 0, set
+ * or deleted. Anything else gets Kafka's "Cannot update these configs dynamically". */
 static kerr_t ac_check_broker(server_t *srv, const kp_alterconfigs_resource_t *res, char *why,
                               size_t n)
 {
@@ -105,21 +119,39 @@ static kerr_t ac_check_broker(server_t *srv, const kp_alterconfigs_resource_t *r
                  srv->broker_id, res->resource_name.len, res->resource_name.p);
         return KERR_INVALID_REQUEST;
     }
+    char bad[512] = "";
     size_t o = 0;
-    why[0] = '\0';
     for (int32_t j = 0; j < res->nconfigs; j++) {
         const kp_alterconfigs_config_t *c = &res->configs[j];
-        if (c->config_operation == KP_CONFIG_OP_DELETE || c->value.len < 0) continue;
-        o += (size_t)snprintf(why + o, o < n ? n - o : 0, "%s%.*s", o ? ", " : "", c->name.len,
-                              c->name.p);
+        char key[256], val[64];
+        snprintf(key, sizeof(key), "%.*s", c->name.len, c->name.p);
+        snprintf(val, sizeof(val), "%.*s", c->value.len > 0 ? c->value.len : 0, c->value.p);
+        bool setting = c->config_operation != KP_CONFIG_OP_DELETE && c->value.len >= 0;
+        if (!ac_broker_dynamic(key)) {
+            if (setting)
+                o += (size_t)snprintf(bad + o, o < sizeof(bad) ? sizeof(bad) - o : 0, "%s%s",
+                                      o ? ", " : "", key);
+            continue;
+        }
+        if (c->config_operation == KP_CONFIG_OP_APPEND ||
+            c->config_operation == KP_CONFIG_OP_SUBTRACT) {
+            snprintf(why, n, "Config value %s is not allowed for config key: %s",
+                     ac_op_name(c->config_operation), key);
+            return KERR_INVALID_CONFIG;
+        }
+        char *end;
+        long long v = strtoll(val, &end, 10);
+        if (setting && (end == val || *end || v < 0)) {
+            snprintf(why, n, "Invalid value %s for configuration %s: Value must be at least 0", val,
+                     key);
+            return KERR_INVALID_CONFIG;
+        }
     }
     if (o == 0) return KERR_NONE;
-    char keys[512];
-    snprintf(keys, sizeof(keys), "%s", why);
     snprintf(why, n,
              "Invalid config value for resource ConfigResource(type=BROKER, name='%.*s'): Cannot "
              "update these configs dynamically: Set(%s)",
-             res->resource_name.len, res->resource_name.p, keys);
+             res->resource_name.len, res->resource_name.p, bad);
     return KERR_INVALID_REQUEST;
 }
 
@@ -193,6 +225,13 @@ void api_alterconfigs_run(req_t *r, const kp_alterconfigs_req_t *req, bool incre
             }
         } else if (res->resource_type == KP_RESOURCE_BROKER) {
             err = ac_check_broker(r->srv, res, why, sizeof(why));
+            if (!err) {
+                st->spec_of[i] = st->op->ntopics;
+                ctl_topic_spec_t *s = &st->op->topics[st->op->ntopics++];
+                ac_spec(r->srv, res, incremental, s);
+                s->broker_entity = true;
+                continue;
+            }
         } else {
             err = KERR_INVALID_REQUEST;
             snprintf(why, sizeof(why), "Unsupported resource type %d", res->resource_type);

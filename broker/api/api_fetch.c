@@ -23,6 +23,7 @@
 #include "proto/kp_fetch.h"
 #include "replica/rmgr.h"
 #include "replica/rsel.h"
+#include "replica/rthrottle.h"
 #include "server.h"
 #include "store/plog.h"
 
@@ -39,6 +40,14 @@ typedef struct fetch_state {
     int nparts;
     char **names; /* per request topic, NUL-terminated */
 } fetch_state_t;
+
+/* A follower's partition whose data the leader's replication throttle holds back now. */
+static bool fetch_held_back(fetch_state_t *fs, partition_t *part)
+{
+    rthrottle_t *th = rmgr_throttle(fs->r->srv->rmgr);
+    return fs->replica && rthrottle_applies(th, RTHROTTLE_LEADER, part, fs->req.replica_id) &&
+           rthrottle_exceeded(th, RTHROTTLE_LEADER, ktime_mono_ms());
+}
 
 /* Count the bytes available for the request without building a response. Returns true when
  * the response should be sent now (enough bytes, or an error to report). */
@@ -64,6 +73,7 @@ static bool fetch_ready(fetch_state_t *fs, size_t *avail)
                 continue;
             }
             int64_t upto = fs->replica ? leo : part->hw;
+            if (fetch_held_back(fs, part)) continue; /* its bytes do not count (Kafka's too) */
             if (fs->req.min_bytes <= 1) {
                 /* any byte will do (the usual case): readable offsets mean data, no need to
                  * locate batches that fetch_respond() will read anyway */
@@ -122,6 +132,7 @@ static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fe
         pr->preferred_read_replica = fs->pref[k]; /* no records: read there */
         return;
     }
+    if (fetch_held_back(fs, part)) return; /* empty records, positions as usual */
     size_t maxb = (size_t)(fp->partition_max_bytes > 0 ? fp->partition_max_bytes : 0);
     /* KIP-74: what is left of the request's max_bytes bounds every partition; the first batch
      * of the first non-empty partition comes whole even when larger (plog_read returns at
@@ -146,6 +157,9 @@ static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fe
         pr->rec_flen = sl.len;
         *budget -= (int64_t)sl.len;
         *first = false;
+        rthrottle_t *th = rmgr_throttle(fs->r->srv->rmgr);
+        if (fs->replica && rthrottle_applies(th, RTHROTTLE_LEADER, part, fs->req.replica_id))
+            rthrottle_record(th, RTHROTTLE_LEADER, sl.len, ktime_mono_ms());
     }
 }
 

@@ -18,6 +18,7 @@
 #include "rec/batch.h"
 #include "rec/crc32c.h"
 #include "rmgr.h"
+#include "rthrottle.h"
 #include "server.h"
 #include "store/plog.h"
 
@@ -316,6 +317,11 @@ static void fetcher_on_fetch(void *arg, kerr_t err, rbuf_t *body)
             if (!part || part->fstate != FETCH_ACTIVE) continue;
             switch ((kerr_t)r->error_code) {
             case KERR_NONE:
+                if (r->rec_len > 0 &&
+                    rthrottle_applies(rmgr_throttle(f->srv->rmgr), RTHROTTLE_FOLLOWER, part,
+                                      f->srv->broker_id))
+                    rthrottle_record(rmgr_throttle(f->srv->rmgr), RTHROTTLE_FOLLOWER,
+                                     (size_t)r->rec_len, ktime_mono_ms());
                 fetcher_append(f, part, r);
                 rmgr_follower_hw(f->srv->rmgr, part, r->high_watermark);
                 break;
@@ -352,6 +358,14 @@ static fetch_ctx_t *fetcher_ctx(fetcher_t *f, bool ofle, int n)
     return ctx;
 }
 
+/* A partition the follower's replication throttle keeps out of fetches now. */
+static bool fetcher_held_back(fetcher_t *f, partition_t *part, int64_t now)
+{
+    rthrottle_t *th = rmgr_throttle(f->srv->rmgr);
+    return rthrottle_applies(th, RTHROTTLE_FOLLOWER, part, f->srv->broker_id) &&
+           rthrottle_exceeded(th, RTHROTTLE_FOLLOWER, now);
+}
+
 /* Partitions of f in state st and not delayed, grouped by topic (pointers into f->parts). */
 static int fetcher_pick(fetcher_t *f, follow_state_t st, int64_t now, partition_t **out)
 {
@@ -359,6 +373,7 @@ static int fetcher_pick(fetcher_t *f, follow_state_t st, int64_t now, partition_
     for (int i = 0; i < f->nparts; i++) {
         partition_t *part = f->parts[i];
         if (part->fstate != st || part->delay_until_ms > now) continue;
+        if (st == FETCH_ACTIVE && fetcher_held_back(f, part, now)) continue;
         out[n++] = part;
     }
     /* group by topic: stable insertion by name keeps the request's topics contiguous */

@@ -17,6 +17,7 @@
 #include "ktime.h"
 #include "log.h"
 #include "metrics.h"
+#include "rthrottle.h"
 #include "store/pidstate.h"
 #include "server.h"
 #include "store/lmgr.h"
@@ -53,6 +54,7 @@ struct rmgr {
     void *role_hook_arg;
     int64_t lag_max_ms;
     int64_t last_isr_check_ms;
+    rthrottle_t *throttle;
 };
 
 static void rmgr_wake(rmgr_t *rm, partition_t *part, unsigned ev);
@@ -66,7 +68,13 @@ rmgr_t *rmgr_new(server_t *srv)
     rm->srv = srv;
     rm->topics = dict_new();
     rm->lag_max_ms = srv->cfg ? cfg_int(srv->cfg, "replica.lag.time.max.ms") : 30000;
+    rm->throttle = rthrottle_new(srv);
     return rm;
+}
+
+rthrottle_t *rmgr_throttle(rmgr_t *rm)
+{
+    return rm->throttle;
 }
 
 static void partition_free(partition_t *part)
@@ -91,6 +99,7 @@ void rmgr_free(rmgr_t *rm)
     rmgr_wake_all(rm);
     rmgr_stop_fetchers(rm);
     dict_free(rm->topics, rtopic_free);
+    rthrottle_free(rm->throttle);
     free(rm);
 }
 

@@ -86,6 +86,8 @@ typedef struct partition {
 
 rmgr_t *rmgr_new(server_t *srv);
 void rmgr_free(rmgr_t *rm);
+/* The replication throttles (rthrottle.h), owned by the replica manager. */
+struct rthrottle *rmgr_throttle(rmgr_t *rm);
 
 partition_t *rmgr_get(rmgr_t *rm, const char *topic, int32_t p);
 /* Iterate hosted partitions: for (size_t it = 0; (p = rmgr_next(rm, &it));) */

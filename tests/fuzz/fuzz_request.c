@@ -26,6 +26,7 @@
 #include "proto/kp_describeconfigs.h"
 #include "proto/kp_describegroups.h"
 #include "proto/kp_electleaders.h"
+#include "proto/kp_reassign.h"
 #include "proto/kp_fetch.h"
 #include "proto/kp_findcoordinator.h"
 #include "proto/kp_heartbeat.h"
@@ -82,6 +83,8 @@ static const struct {
     {KAPI_DELETE_GROUPS, DEC(kp_deletegroups_req_decode)},
     {KAPI_ELECT_LEADERS, DEC(kp_elect_req_decode)},
     {KAPI_INCREMENTAL_ALTER_CONFIGS, DEC(kp_incrementalalterconfigs_req_decode)},
+    {KAPI_ALTER_PARTITION_REASSIGNMENTS, DEC(kp_reassign_req_decode)},
+    {KAPI_LIST_PARTITION_REASSIGNMENTS, DEC(kp_listreassign_req_decode)},
     {KAPI_OFFSET_DELETE, DEC(kp_offsetdelete_req_decode)},
     {KAPI_ALTER_PARTITION, kp_adapt_altpart_req},
     {KAPI_DESCRIBE_CLUSTER, DEC(kp_describecluster_req_decode)},

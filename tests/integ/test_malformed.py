@@ -68,6 +68,10 @@ BAD_INPUTS = {
     "unknown_api_key": frame(999, 0, 1, b""),
     "unknown_version": frame(3, 77, 1, b""),
     "fetch_version_below_min": frame(1, 0, 1, b"\x00" * 40),
+    # AlterPartitionReassignments v0 (flexible: the header's tag byte first) claiming 2^28
+    # topics in a few bytes
+    "reassign_huge_topic_count": frame(45, 0, 1, b"\x00" + struct.pack(">i", 30000) +
+                                       b"\xff\xff\xff\x7f"),
 }
 
 

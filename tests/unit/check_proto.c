@@ -18,6 +18,7 @@
 #include "proto/kp_listoffsets.h"
 #include "proto/kp_metadata.h"
 #include "proto/kp_produce.h"
+#include "proto/kp_reassign.h"
 #include "testutil.h"
 
 START_TEST(test_apiversions_response_v0_and_v3_bytes)
@@ -281,6 +282,57 @@ START_TEST(test_listoffsets_request)
 }
 END_TEST
 
+START_TEST(test_reassignment_codecs_round_trip)
+{
+    int32_t target[] = {2, 3, 4};
+    kp_reassign_part_t parts[] = {{0, 3, target}, {1, -1, NULL}}; /* a move and a cancel */
+    kp_reassign_topic_t topic = {KSTR("t"), 2, parts};
+    kp_reassign_req_t req = {.timeout_ms = 5000, .ntopics = 1, .topics = &topic};
+    wbuf_t wb;
+    wbuf_init(&wb);
+    kp_reassign_req_encode(&wb, 0, &req);
+    kp_reassign_req_t back;
+    tu_decode_prefixes(TU_DEC(kp_reassign_req_decode), 0, &wb, &back);
+    ck_assert_int_eq(back.timeout_ms, 5000);
+    ck_assert(kstr_eq(back.topics[0].name, "t"));
+    ck_assert_int_eq(back.topics[0].parts[0].nreplicas, 3);
+    ck_assert_int_eq(back.topics[0].parts[0].replicas[2], 4);
+    ck_assert_int_eq(back.topics[0].parts[1].nreplicas, -1);
+
+    kp_reassign_part_resp_t pr[] = {{0, 0, NULL}, {1, KERR_NO_REASSIGNMENT_IN_PROGRESS, "none"}};
+    kp_reassign_topic_resp_t tr = {KSTR("t"), 2, pr};
+    kp_reassign_resp_t resp = {.ntopics = 1, .topics = &tr};
+    wbuf_reset(&wb);
+    kp_reassign_resp_encode(&wb, 0, &resp);
+    kp_reassign_resp_t rback;
+    tu_decode_prefixes(TU_DEC(kp_reassign_resp_decode), 0, &wb, &rback);
+    ck_assert_int_eq(rback.topics[0].parts[1].error_code, KERR_NO_REASSIGNMENT_IN_PROGRESS);
+    ck_assert_str_eq(rback.topics[0].parts[1].error_message, "none");
+    ck_assert_ptr_null(rback.error_message);
+
+    int32_t idx[] = {0, 5};
+    kp_topic_parts_t lt = {KSTR("t"), 2, idx};
+    kp_listreassign_req_t lreq = {.timeout_ms = 1, .ntopics = 1, .topics = &lt};
+    wbuf_reset(&wb);
+    kp_listreassign_req_encode(&wb, 0, &lreq);
+    kp_listreassign_req_t lback;
+    tu_decode_prefixes(TU_DEC(kp_listreassign_req_decode), 0, &wb, &lback);
+    ck_assert_int_eq(lback.topics[0].parts[1], 5);
+
+    int32_t rs[] = {4, 2, 3, 1}, add[] = {4}, rem[] = {1};
+    kp_listreassign_part_t lp = {0, 4, 1, 1, rs, add, rem};
+    kp_listreassign_topic_t ltr = {KSTR("t"), 1, &lp};
+    kp_listreassign_resp_t lresp = {.ntopics = 1, .topics = &ltr};
+    wbuf_reset(&wb);
+    kp_listreassign_resp_encode(&wb, 0, &lresp);
+    kp_listreassign_resp_t lrback;
+    tu_decode_prefixes(TU_DEC(kp_listreassign_resp_decode), 0, &wb, &lrback);
+    ck_assert_int_eq(lrback.topics[0].parts[0].nreplicas, 4);
+    ck_assert_int_eq(lrback.topics[0].parts[0].removing[0], 1);
+    wbuf_free(&wb);
+}
+END_TEST
+
 START_TEST(test_admin_requests)
 {
     wbuf_t wb;
@@ -455,6 +507,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_fetch_request_and_response_with_file_range);
     tcase_add_test(tc, test_listoffsets_request);
     tcase_add_test(tc, test_admin_requests);
+    tcase_add_test(tc, test_reassignment_codecs_round_trip);
     tcase_add_test(tc, test_request_header_v1_and_v2);
     tcase_add_test(tc, test_alterconfigs_and_incremental_every_version);
     suite_add_tcase(s, tc);

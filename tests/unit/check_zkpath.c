@@ -74,6 +74,53 @@ START_TEST(test_topic_assignment)
 }
 END_TEST
 
+START_TEST(test_topic_reassignment_sets)
+{
+    uint8_t id[16] = {0};
+    int32_t assign[] = {4, 2, 3, 1, 1, 2};
+    zkpath_topic_t t;
+    zkpath_topic_init(&t, id, 1, 4, assign);
+    zkpath_topic_add(&t, 1, 2, assign + 4);
+    int32_t add[] = {4}, rem[] = {1};
+    zkpath_topic_set_reassign(&t, 0, 1, add, 1, rem);
+    char *j = zkpath_topic_json(&t);
+    ck_assert_ptr_nonnull(
+        strstr(j, "\"adding_replicas\":{\"0\":[4]},\"removing_replicas\":{\"0\":[1]}"));
+    zkpath_topic_t back;
+    ck_assert_int_eq(zkpath_topic_parse(j, &back), KERR_NONE);
+    ck_assert_int_eq(back.nadding[0], 1);
+    ck_assert_int_eq(back.adding[0][0], 4);
+    ck_assert_int_eq(back.removing[0][0], 1);
+    ck_assert_int_eq(back.nadding[1] + back.nremoving[1], 0);
+    int32_t more[] = {2, 1};
+    zkpath_topic_add(&back, 1, 2, more); /* a new partition is not being reassigned */
+    ck_assert_int_eq(back.nadding[2], 0);
+    zkpath_topic_clear(&back);
+    zkpath_topic_clear(&t);
+    free(j);
+    /* a set for a partition the topic lacks is malformed */
+    ck_assert_int_eq(
+        zkpath_topic_parse("{\"partitions\":{\"0\":[1]},\"adding_replicas\":{\"3\":[2]}}", &back),
+        KERR__BAD_MSG);
+    /* /admin/reassign_partitions round trip; a bad entry is skipped */
+    zkpath_reassign_t *e = NULL;
+    int n = 0;
+    ck_assert_int_eq(
+        zkpath_reassign_parse("{\"version\":1,\"partitions\":[{\"topic\":\"a\",\"partition\":1,"
+                              "\"replicas\":[2,3]},{\"topic\":\"b\",\"partition\":0}]}",
+                              &n, &e),
+        KERR_NONE);
+    ck_assert_int_eq(n, 1);
+    char *rj = zkpath_reassign_json(n, e);
+    ck_assert_str_eq(
+        rj,
+        "{\"version\":1,\"partitions\":[{\"topic\":\"a\",\"partition\":1,\"replicas\":[2,3]}]}");
+    free(rj);
+    free(e[0].topic);
+    free(e);
+}
+END_TEST
+
 START_TEST(test_partition_state_controller_config)
 {
     zkpath_pstate_t s = {
@@ -176,6 +223,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_paths);
     tcase_add_test(tc, test_broker_registration);
     tcase_add_test(tc, test_topic_assignment);
+    tcase_add_test(tc, test_topic_reassignment_sets);
     tcase_add_test(tc, test_partition_state_controller_config);
     tcase_add_test(tc, test_uuid);
     tcase_add_test(tc, test_config_set_and_entity_paths);
