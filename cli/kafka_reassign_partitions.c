@@ -563,6 +563,39 @@ static void rp_throttle_clear(rp_cluster_t *c, const int32_t *ids, int n, const 
 
 /* ---- actions ---- */
 
+/* The brokers of the list with their racks (Metadata through the broker's own codec: the racks
+ * are not in librdkafka 2.0's metadata), sorted by id, as Kafka's getBrokerMetadata gives them:
+ * racks dropped with --disable-rack-aware, and a mix of brokers with and without one refused. */
+static int rp_rack_brokers(rp_cluster_t *c, const int32_t *ids, int n, assign_broker_t *out)
+{
+    cli_md_t md;
+    bool ok = false;
+    for (int i = 0; i < c->md->broker_cnt && !ok; i++)
+        ok = cli_metadata_from(c->md->brokers[i].host, c->md->brokers[i].port, 0, NULL, 10000, &md);
+    if (!ok) rp_fail("Error: no broker answered Metadata");
+    bool racks = !cli_has(opts, "disable-rack-aware");
+    for (int i = 0; i < n; i++) {
+        out[i].id = ids[i];
+        out[i].rack[0] = '\0';
+        for (int32_t j = 0; racks && j < md.resp.nbrokers; j++)
+            if (md.resp.brokers[j].node_id == ids[i] && md.resp.brokers[j].rack.len > 0)
+                snprintf(out[i].rack, sizeof(out[i].rack), "%.*s", md.resp.brokers[j].rack.len,
+                         md.resp.brokers[j].rack.p);
+    }
+    cli_md_free(&md);
+    for (int a = 0; a < n; a++) /* by id */
+        for (int b = a + 1; b < n; b++)
+            if (out[b].id < out[a].id) {
+                assign_broker_t t = out[a];
+                out[a] = out[b];
+                out[b] = t;
+            }
+    if (assign_racks_mixed(out, n))
+        rp_fail("Error: Not all brokers have rack information. Add --disable-rack-aware in "
+                "command line to make replica assignment without rack information.");
+    return n;
+}
+
 static void rp_generate(rp_cluster_t *c)
 {
     json_t *js = rp_load(cli_val(opts, "topics-to-move-json-file"));
@@ -578,6 +611,9 @@ static void rp_generate(rp_cluster_t *c)
             brokers[nb++] = (int32_t)v; /* as Kafka: unknown ones drop */
         p = *end ? end + 1 : end;
     }
+    if (nb > ASSIGN_MAX_BROKERS) rp_fail("Error: too many brokers in --broker-list");
+    assign_broker_t ab[ASSIGN_MAX_BROKERS];
+    rp_rack_brokers(c, brokers, nb, ab);
     rp_list_t cur = {0}, prop = {0};
     json_t *arr = json_object_get(js, "topics");
     size_t i;
@@ -597,16 +633,7 @@ static void rp_generate(rp_cluster_t *c)
         if (rf > nb)
             rp_fail("Error: Replication factor: %d larger than available brokers: %d.", rf, nb);
         int32_t *out = calloc((size_t)np * (size_t)rf + 1, sizeof(int32_t));
-        int32_t sorted[1024];
-        memcpy(sorted, brokers, (size_t)nb * sizeof(int32_t));
-        for (int a = 0; a < nb; a++) /* assign_replicas wants sorted ids */
-            for (int b = a + 1; b < nb; b++)
-                if (sorted[b] < sorted[a]) {
-                    int32_t tmp = sorted[a];
-                    sorted[a] = sorted[b];
-                    sorted[b] = tmp;
-                }
-        assign_replicas(sorted, nb, 0, np, rf, rand() % nb, rand() % nb, out);
+        assign_auto(ab, nb, true, 0, np, rf, rand() % nb, rand() % nb, out);
         for (int32_t p = 0; p < np; p++) {
             const rd_kafka_metadata_partition_t *mp = rp_current(c, t, p);
             rp_part_t *x = rp_add(&cur, t, p);
