@@ -110,6 +110,11 @@ static const cfg_def_t cfg_defs[] = {
     {"group.initial.rebalance.delay.ms", CFG_INT, "3000", 0, CFG_NOMAX, NULL},
     {"group.min.session.timeout.ms", CFG_INT, "6000", 0, CFG_NOMAX, NULL},
     {"group.max.session.timeout.ms", CFG_INT, "1800000", 0, CFG_NOMAX, NULL},
+    /* KIP-848 consumer groups (broker/group/grp_cons.c) */
+    {"group.consumer.heartbeat.interval.ms", CFG_INT, "5000", 1, CFG_NOMAX, NULL},
+    {"group.consumer.session.timeout.ms", CFG_INT, "45000", 1, CFG_NOMAX, NULL},
+    {"group.consumer.max.size", CFG_INT, "2147483647", 1, CFG_NOMAX, NULL},
+    {"group.consumer.assignors", CFG_LIST, "uniform,range", 0, 0, "uniform|range"},
     {"broker.id.generation.enable", CFG_BOOLEAN, "true", 0, 0, NULL},
     {"reserved.broker.max.id", CFG_INT, "1000", 0, CFG_NOMAX, NULL},
 };
@@ -189,6 +194,38 @@ static const char *cfg_type_name(cfg_type_t t)
     }
 }
 
+/* Is value[0..vl) one of the '|'-separated words (case-insensitive)? */
+static bool cfg_one_of(const char *one_of, const char *value, size_t vl)
+{
+    const char *p = one_of;
+    while (*p) {
+        const char *bar = strchr(p, '|');
+        size_t l = bar ? (size_t)(bar - p) : strlen(p);
+        if (l == vl && strncasecmp(p, value, l) == 0) return true;
+        p += l + (bar ? 1 : 0);
+    }
+    return false;
+}
+
+/* A comma-separated list, at least one element, each (spaces trimmed) one of the words. */
+static bool cfg_list_one_of(const char *one_of, const char *value)
+{
+    int nelems = 0;
+    const char *p = value;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        const char *end = comma ? comma : p + strlen(p);
+        while (p < end && isspace((unsigned char)*p)) p++;
+        const char *e = end;
+        while (e > p && isspace((unsigned char)e[-1])) e--;
+        if (e == p || !cfg_one_of(one_of, p, (size_t)(e - p))) return false;
+        nelems++;
+        if (!comma) break;
+        p = comma + 1;
+    }
+    return nelems > 0;
+}
+
 /* Validate value for def; on error write Kafka's style of message. */
 static kerr_t cfg_validate(const cfg_def_t *d, const char *value, char *err, size_t n)
 {
@@ -239,16 +276,16 @@ static kerr_t cfg_validate(const cfg_def_t *d, const char *value, char *err, siz
         }
         return KERR_NONE;
     }
+    case CFG_LIST:
+        if (d->one_of && !cfg_list_one_of(d->one_of, value)) {
+            snprintf(err, n,
+                     "Invalid value %s for configuration %s: a non-empty list of: %s expected",
+                     value, d->key, d->one_of);
+            return KERR__INVAL;
+        }
+        return KERR_NONE;
     default:
-        if (d->one_of) {
-            const char *p = d->one_of;
-            size_t vl = strlen(value);
-            while (*p) {
-                const char *bar = strchr(p, '|');
-                size_t l = bar ? (size_t)(bar - p) : strlen(p);
-                if (l == vl && strncasecmp(p, value, l) == 0) return KERR_NONE;
-                p += l + (bar ? 1 : 0);
-            }
+        if (d->one_of && !cfg_one_of(d->one_of, value, strlen(value))) {
             snprintf(err, n, "Invalid value %s for configuration %s: String must be one of: %s",
                      value, d->key, d->one_of);
             return KERR__INVAL;

@@ -160,6 +160,14 @@ static const kerr_desc_t kerr_table[] = {
      "Fetch session topic id error"},
     {KERR_INELIGIBLE_REPLICA, "INELIGIBLE_REPLICA", "Ineligible replica"},
     {KERR_NEW_LEADER_ELECTED, "NEW_LEADER_ELECTED", "New leader elected"},
+    {KERR_OFFSET_MOVED_TO_TIERED_STORAGE, "OFFSET_MOVED_TO_TIERED_STORAGE",
+     "Offset moved to tiered storage"},
+    {KERR_FENCED_MEMBER_EPOCH, "FENCED_MEMBER_EPOCH", "Member epoch fenced by the coordinator"},
+    {KERR_UNRELEASED_INSTANCE_ID, "UNRELEASED_INSTANCE_ID",
+     "Instance id still used by another member"},
+    {KERR_UNSUPPORTED_ASSIGNOR, "UNSUPPORTED_ASSIGNOR", "Assignor not supported by the group"},
+    {KERR_STALE_MEMBER_EPOCH, "STALE_MEMBER_EPOCH", "Member epoch is stale"},
+    {KERR_INVALID_REGULAR_EXPRESSION, "INVALID_REGULAR_EXPRESSION", "Regular expression not valid"},
 };
 
 static const kerr_desc_t *kerr_find(kerr_t err)

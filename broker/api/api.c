@@ -21,7 +21,7 @@ static const api_def_t api_defs[] = {
     {KAPI_STOP_REPLICA, 3, 3, 2, api_stopreplica},
     {KAPI_UPDATE_METADATA, 7, 7, 6, api_updatemetadata},
     {KAPI_CONTROLLED_SHUTDOWN, 3, 3, 3, api_controlledshutdown},
-    {KAPI_OFFSET_COMMIT, 2, 8, 8, api_offsetcommit},
+    {KAPI_OFFSET_COMMIT, 2, 9, 8, api_offsetcommit},
     {KAPI_OFFSET_FETCH, 1, 7, 6, api_offsetfetch},
     {KAPI_FIND_COORDINATOR, 0, 4, 3, api_findcoordinator},
     {KAPI_JOIN_GROUP, 0, 7, 6, api_joingroup},
@@ -29,7 +29,7 @@ static const api_def_t api_defs[] = {
     {KAPI_LEAVE_GROUP, 0, 4, 4, api_leavegroup},
     {KAPI_SYNC_GROUP, 0, 5, 4, api_syncgroup},
     {KAPI_DESCRIBE_GROUPS, 0, 5, 5, api_describegroups},
-    {KAPI_LIST_GROUPS, 0, 4, 3, api_listgroups},
+    {KAPI_LIST_GROUPS, 0, 5, 3, api_listgroups},
     {KAPI_API_VERSIONS, 0, 3, 3, api_apiversions},
     {KAPI_CREATE_TOPICS, 0, 7, 5, api_createtopics},
     {KAPI_DELETE_TOPICS, 0, 6, 4, api_deletetopics},
@@ -46,6 +46,8 @@ static const api_def_t api_defs[] = {
     {KAPI_OFFSET_DELETE, 0, 0, NOFLEX, api_offsetdelete},
     {KAPI_ALTER_PARTITION, 1, 1, 0, api_alterpartition},
     {KAPI_DESCRIBE_CLUSTER, 0, 1, 0, api_describecluster},
+    {KAPI_CONSUMER_GROUP_HEARTBEAT, 0, 1, 0, api_consumergroupheartbeat},
+    {KAPI_CONSUMER_GROUP_DESCRIBE, 0, 1, 0, api_consumergroupdescribe},
 };
 
 const api_def_t *api_table(int *n)

@@ -67,6 +67,8 @@ api_handler_fn api_describegroups;
 api_handler_fn api_listgroups;
 api_handler_fn api_deletegroups;
 api_handler_fn api_offsetdelete;
+api_handler_fn api_consumergroupheartbeat;
+api_handler_fn api_consumergroupdescribe;
 /* The client's address as Kafka's client host shows it ("/" is added by the group
  * coordinator): the peer's IP without the port. */
 void api_client_host(const req_t *r, char *out, size_t n);

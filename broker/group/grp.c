@@ -711,6 +711,7 @@ void grp_join(grp_coord_t *gc, int16_t ver, const kp_joingroup_req_t *req, kstr_
         err = KERR_INVALID_SESSION_TIMEOUT;
     if (!err && req->rebalance_timeout_ms <= 0) err = KERR_INVALID_REQUEST;
     if (!err && !g) err = KERR_UNKNOWN_MEMBER_ID;
+    if (!err && !grp_cons_drop_if_empty(g)) err = KERR_INCONSISTENT_GROUP_PROTOCOL; /* KIP-848 */
     if (err) {
         char *mid = kstr_dup(req->member_id);
         grp_join_answer_err(cb, arg, err, mid);
@@ -783,6 +784,7 @@ void grp_sync(grp_coord_t *gc, int16_t ver, const kp_syncgroup_req_t *req, grp_s
     grp_t *g = NULL;
     kerr_t err = grp_lookup(gc, req->group_id, false, &g);
     grp_member_t *m = g ? grp_member_find(g, req->member_id) : NULL;
+    if (!err && g && g->cons) err = KERR_GROUP_ID_NOT_FOUND; /* not a classic group */
     if (!err) err = g ? grp_sync_check(g, m, ver, req) : KERR_UNKNOWN_MEMBER_ID;
     if (err) {
         grp_sync_answer(g, cb, arg, err, NULL, 0);
@@ -822,6 +824,7 @@ int16_t grp_heartbeat(grp_coord_t *gc, const kp_heartbeat_req_t *req)
     kerr_t err = grp_lookup(gc, req->group_id, false, &g);
     if (err) return (int16_t)err;
     if (!g) return KERR_UNKNOWN_MEMBER_ID;
+    if (g->cons) return KERR_GROUP_ID_NOT_FOUND; /* not a classic group */
     grp_member_t *m = grp_member_find(g, req->member_id);
     if (g->state == GRP_DEAD) return KERR_COORDINATOR_NOT_AVAILABLE;
     if (grp_member_fenced(g, req->member_id, req->group_instance_id))
@@ -857,6 +860,7 @@ void grp_leave(grp_coord_t *gc, const kp_leavegroup_req_t *req, arena_t *a,
 {
     grp_t *g = NULL;
     kerr_t err = grp_lookup(gc, req->group_id, false, &g);
+    if (!err && g && g->cons) err = KERR_GROUP_ID_NOT_FOUND; /* not a classic group */
     resp->nmembers = req->nmembers;
     resp->members = arena_calloc(a, (size_t)req->nmembers + 1, sizeof(*resp->members));
     for (int32_t i = 0; i < req->nmembers; i++) {
@@ -874,9 +878,10 @@ void grp_leave(grp_coord_t *gc, const kp_leavegroup_req_t *req, arena_t *a,
 
 /* ---------------------------------------------------------------- OffsetCommit checks */
 
-kerr_t grp_commit_check(grp_t *g, const kp_offsetcommit_req_t *req)
+kerr_t grp_commit_check(grp_t *g, int16_t ver, const kp_offsetcommit_req_t *req)
 {
     if (g->state == GRP_DEAD) return KERR_COORDINATOR_NOT_AVAILABLE;
+    if (g->cons) return grp_cons_commit_check(g, ver, req);
     if (grp_member_fenced(g, req->member_id, req->group_instance_id))
         return KERR_FENCED_INSTANCE_ID;
     if (req->generation_id < 0 && g->state == GRP_EMPTY) return KERR_NONE; /* standalone */

@@ -8,7 +8,10 @@
  * partition reads it back before answering for its groups (COORDINATOR_LOAD_IN_PROGRESS
  * meanwhile), and drops them when it stops leading it (NOT_COORDINATOR afterwards).
  *
- * Membership follows Kafka's state machine (grp.c): Empty -> PreparingRebalance ->
+ * Groups are classic or, once a member joins with ConsumerGroupHeartbeat, KIP-848 consumer
+ * groups (grp_cons.c): server-side assignment, member epochs, membership in memory only.
+ *
+ * Classic membership follows Kafka's state machine (grp.c): Empty -> PreparingRebalance ->
  * CompletingRebalance -> Stable, Dead once deleted or unloaded; JoinGroup answers wait for
  * the rebalance, SyncGroup answers for the leader's assignment. The coordinator never
  * answers a request itself: each call takes a callback that gets the response struct, whose
@@ -25,6 +28,8 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "proto/kp_consumergroupdescribe.h"
+#include "proto/kp_consumergroupheartbeat.h"
 #include "proto/kp_deletegroups.h"
 #include "proto/kp_describegroups.h"
 #include "proto/kp_findcoordinator.h"
@@ -81,6 +86,12 @@ void grp_describe(grp_coord_t *gc, const kp_describegroups_req_t *req, arena_t *
                   kp_describegroups_resp_t *resp);
 void grp_list(grp_coord_t *gc, const kp_listgroups_req_t *req, arena_t *a,
               kp_listgroups_resp_t *resp);
+
+/* ConsumerGroupHeartbeat (KIP-848, grp_cons.c): answered at once; resp views live in a or
+ * in the request. client_host without the leading "/". */
+void grp_cons_heartbeat(grp_coord_t *gc, int16_t ver, const kp_cgh_req_t *req, kstr_t client_id,
+                        const char *client_host, arena_t *a, kp_cgh_resp_t *resp);
+void grp_cons_describe(grp_coord_t *gc, const kp_cgd_req_t *req, arena_t *a, kp_cgd_resp_t *resp);
 
 typedef void grp_delete_cb(void *arg, const kp_deletegroups_resp_t *resp);
 void grp_delete_groups(grp_coord_t *gc, const kp_deletegroups_req_t *req, arena_t *a,

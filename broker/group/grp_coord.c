@@ -2,6 +2,7 @@
  * __consumer_offsets partition through the replica manager's role hook (leader: load it;
  * follower or stopped: drop its groups), creates the topic on the first FindCoordinator,
  * and serves the group-level admin APIs (DescribeGroups, ListGroups, DeleteGroups). */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -106,6 +107,7 @@ void grp_destroy(grp_t *g, kerr_t err)
         g->members = m->next;
         grp_member_free(m);
     }
+    grp_cons_free(g->cons);
     dict_free(g->offsets, grp_offset_free);
     free(g->protocol_type);
     free(g->protocol);
@@ -173,6 +175,28 @@ static void grp_role_hook(void *arg, const char *topic, int32_t p, rmgr_role_t r
     }
 }
 
+/* group.consumer.assignors (validated by cfg: uniform and range only), in order. */
+static void grp_coord_assignors(grp_coord_t *gc, const char *list)
+{
+    gc->cons_assignors = calloc(strlen(list) / 2 + 2, sizeof(char *));
+    if (!gc->cons_assignors) abort();
+    const char *p = list;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        const char *s = p, *e = p + n;
+        while (s < e && (*s == ' ' || *s == '\t')) s++;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t')) e--;
+        if (e > s) {
+            char *name = strndup(s, (size_t)(e - s));
+            if (!name) abort();
+            for (char *c = name; *c; c++) *c = (char)tolower((unsigned char)*c);
+            gc->cons_assignors[gc->ncons_assignors++] = name;
+        }
+        p += n + (p[n] == ',');
+    }
+    if (gc->ncons_assignors == 0) gc->cons_assignors[gc->ncons_assignors++] = strdup("uniform");
+}
+
 grp_coord_t *grp_coord_new(server_t *srv)
 {
     grp_coord_t *gc = calloc(1, sizeof(*gc));
@@ -194,6 +218,10 @@ grp_coord_t *grp_coord_new(server_t *srv)
     gc->retention_check_ms = cfg_int(srv->cfg, "offsets.retention.check.interval.ms");
     gc->commit_timeout_ms = cfg_int(srv->cfg, "offsets.commit.timeout.ms");
     gc->max_metadata_bytes = (int32_t)cfg_int(srv->cfg, "offset.metadata.max.bytes");
+    gc->cons_hb_ms = (int32_t)cfg_int(srv->cfg, "group.consumer.heartbeat.interval.ms");
+    gc->cons_session_ms = (int32_t)cfg_int(srv->cfg, "group.consumer.session.timeout.ms");
+    gc->cons_max_size = (int32_t)cfg_int(srv->cfg, "group.consumer.max.size");
+    grp_coord_assignors(gc, cfg_str(srv->cfg, "group.consumer.assignors"));
     gc->last_expire_ms = ktime_wall_ms();
     rmgr_set_role_hook(srv->rmgr, grp_role_hook, gc);
     return gc;
@@ -205,6 +233,8 @@ void grp_coord_free(grp_coord_t *gc)
     rmgr_set_role_hook(gc->srv->rmgr, NULL, NULL);
     for (int32_t p = 0; p < gc->nparts; p++) grp_unload(gc, p);
     dict_free(gc->groups, NULL);
+    for (int i = 0; i < gc->ncons_assignors; i++) free(gc->cons_assignors[i]);
+    free(gc->cons_assignors);
     free(gc->parts);
     free(gc);
 }
@@ -361,17 +391,17 @@ void grp_describe(grp_coord_t *gc, const kp_describegroups_req_t *req, arena_t *
         out->protocol_data = KSTR("");
         grp_t *g = NULL;
         out->error_code = (int16_t)grp_lookup(gc, req->groups[i], false, &g);
-        if (g) grp_describe_one(g, a, out);
+        if (g && !g->cons) grp_describe_one(g, a, out); /* KIP-848 groups: Dead, as Kafka */
     }
 }
 
-static bool grp_state_wanted(const kp_listgroups_req_t *req, grp_state_t s)
+/* Is name in the filter (case-insensitive)? An empty filter takes everything. */
+static bool grp_filter_has(int32_t n, const kstr_t *filter, const char *name)
 {
-    if (req->nstates == 0) return true;
-    for (int32_t i = 0; i < req->nstates; i++)
-        if (req->states_filter[i].len == (int32_t)strlen(grp_state_names[s]) &&
-            strncasecmp(req->states_filter[i].p, grp_state_names[s],
-                        (size_t)req->states_filter[i].len) == 0)
+    if (n == 0) return true;
+    for (int32_t i = 0; i < n; i++)
+        if (filter[i].len == (int32_t)strlen(name) &&
+            strncasecmp(filter[i].p, name, (size_t)filter[i].len) == 0)
             return true;
     return false;
 }
@@ -387,12 +417,17 @@ void grp_list(grp_coord_t *gc, const kp_listgroups_req_t *req, arena_t *a,
     void *v;
     while (dict_next(gc->groups, &it, NULL, &v)) {
         grp_t *g = v;
-        if (gc->parts[g->partition].state != GC_PART_LOADED || !grp_state_wanted(req, g->state))
+        const char *state = g->cons ? grp_cons_state(g) : grp_state_names[g->state];
+        const char *type = g->cons ? "consumer" : "classic";
+        if (gc->parts[g->partition].state != GC_PART_LOADED ||
+            !grp_filter_has(req->nstates, req->states_filter, state) ||
+            !grp_filter_has(req->ntypes, req->types_filter, type))
             continue;
         kp_listgroups_group_t *lg = &resp->groups[resp->ngroups++];
         lg->group_id = KSTR(g->id);
         lg->protocol_type = grp_k(g->protocol_type);
-        lg->group_state = KSTR(grp_state_names[g->state]);
+        lg->group_state = KSTR(state);
+        lg->group_type = KSTR(type);
     }
 }
 

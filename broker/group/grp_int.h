@@ -1,6 +1,7 @@
 /* grp_int.h: the group coordinator's internal state, shared by grp.c (membership state
- * machine), grp_offsets.c (__consumer_offsets records, commits, loading, expiration) and
- * grp_coord.c (coordinator lookup, partition roles, admin APIs).
+ * machine), grp_offsets.c (__consumer_offsets records, commits, loading, expiration),
+ * grp_coord.c (coordinator lookup, partition roles, admin APIs) and grp_cons.c (KIP-848
+ * consumer groups: a grp_t with cons != NULL; its classic members list stays empty).
  * Ownership: gc->groups owns every grp_t; a group owns its members, pending member ids and
  * offsets; all strings are heap copies owned by their struct. Reactor thread only. */
 #ifndef GRP_INT_H
@@ -86,6 +87,9 @@ struct grp {
     int64_t initial_delay_left; /* > 0 while the initial rebalance delay runs */
     bool joined_during_delay;
     dict_t *offsets; /* "topic:partition" -> grp_offset_t* */
+    /* non-NULL: a KIP-848 consumer group (grp_cons.c); state is then Empty without members
+     * and Stable with (the consumer group's own state is grp_cons_state()) */
+    struct grp_cons *cons;
 };
 
 typedef enum gc_part_state { GC_PART_NONE, GC_PART_LOADING, GC_PART_LOADED } gc_part_state_t;
@@ -111,6 +115,10 @@ struct grp_coord {
     int32_t min_session_ms, max_session_ms, initial_delay_ms;
     int64_t retention_ms, retention_check_ms, commit_timeout_ms;
     int32_t max_metadata_bytes;
+    /* KIP-848 consumer groups: group.consumer.* */
+    int32_t cons_hb_ms, cons_session_ms, cons_max_size;
+    int ncons_assignors;
+    char **cons_assignors; /* configured order; the first is the default */
 };
 
 /* ---- grp_coord.c ---- */
@@ -134,7 +142,19 @@ void grp_member_schedule(grp_member_t *m);
 grp_member_t *grp_member_add(grp_t *g, const char *id, const char *instance_id);
 const grp_proto_t *grp_member_proto(const grp_member_t *m, const char *name);
 /* May members of g commit (Kafka's doCommitOffsets checks)? Refreshes the member's session. */
-kerr_t grp_commit_check(grp_t *g, const kp_offsetcommit_req_t *req);
+kerr_t grp_commit_check(grp_t *g, int16_t ver, const kp_offsetcommit_req_t *req);
+
+/* ---- grp_cons.c ---- */
+void grp_cons_free(struct grp_cons *cg);
+/* A classic operation on g: true when g is classic, or was an empty consumer group and is
+ * classic now; false for a consumer group with members. */
+bool grp_cons_drop_if_empty(grp_t *g);
+/* "Empty", "Assigning", "Reconciling" or "Stable" (g->cons set). */
+const char *grp_cons_state(const grp_t *g);
+/* OffsetCommit by a consumer group's member: member id and epoch (STALE/FENCED_MEMBER_EPOCH). */
+kerr_t grp_cons_commit_check(grp_t *g, int16_t ver, const kp_offsetcommit_req_t *req);
+/* Does any member subscribe to topic (OffsetDelete)? */
+bool grp_cons_subscribed(const grp_t *g, kstr_t topic);
 
 /* ---- grp_offsets.c ---- */
 void grp_offset_free(void *p);

@@ -317,7 +317,6 @@ static kerr_t grp_commit_part_check(grp_coord_t *gc, const char *topic,
 void grp_commit(grp_coord_t *gc, int16_t ver, const kp_offsetcommit_req_t *req, arena_t *a,
                 grp_commit_cb *cb, void *arg)
 {
-    (void)ver;
     grp_commit_ctx_t *ctx = calloc(1, sizeof(*ctx));
     if (!ctx) abort();
     ctx->gc = gc;
@@ -331,7 +330,7 @@ void grp_commit(grp_coord_t *gc, int16_t ver, const kp_offsetcommit_req_t *req, 
     grp_t *g = NULL;
     kerr_t err = grp_lookup(gc, req->group_id, req->generation_id < 0, &g);
     if (!err && !g) err = KERR_ILLEGAL_GENERATION;
-    if (!err) err = grp_commit_check(g, req);
+    if (!err) err = grp_commit_check(g, ver, req);
     batch_builder_t bb;
     batch_builder_init(&bb, ctx->now);
     for (int32_t i = 0; i < req->ntopics; i++) {
@@ -433,6 +432,7 @@ void grp_fetch(grp_coord_t *gc, int16_t ver, const kp_offsetfetch_req_t *req, ar
 /* The topics in a consumer-protocol subscription (version, topics[], user data...). */
 static bool grp_subscribed(const grp_t *g, kstr_t topic)
 {
+    if (g->cons) return grp_cons_subscribed(g, topic);
     if (!g->protocol_type || strcmp(g->protocol_type, "consumer") != 0) return false;
     for (const grp_member_t *m = g->members; m; m = m->next) {
         const grp_proto_t *p = grp_member_proto(m, g->protocol);

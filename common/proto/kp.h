@@ -67,7 +67,9 @@ typedef enum kapi {
     KAPI_OFFSET_DELETE = 47,
     KAPI_DESCRIBE_CLUSTER = 60,
     KAPI_ALTER_PARTITION = 56,
-    KAPI__MAX = 68,
+    KAPI_CONSUMER_GROUP_HEARTBEAT = 68,
+    KAPI_CONSUMER_GROUP_DESCRIBE = 69,
+    KAPI__MAX = 70,
 } kapi_t;
 
 typedef struct kp_req_hdr {

@@ -1,5 +1,5 @@
-/* kp_listgroups.h: ListGroups (key 16) v0-4; flexible from v3; StatesFilter and GroupState
- * from v4. Any thread. */
+/* kp_listgroups.h: ListGroups (key 16) v0-5; flexible from v3; StatesFilter and GroupState
+ * from v4; TypesFilter and GroupType ("classic" / "consumer", KIP-848) from v5. Any thread. */
 #ifndef KP_LISTGROUPS_H
 #define KP_LISTGROUPS_H
 
@@ -8,12 +8,15 @@
 typedef struct kp_listgroups_req {
     int32_t nstates; /* v4+; 0 = every state */
     kstr_t *states_filter;
+    int32_t ntypes; /* v5+; 0 = every type */
+    kstr_t *types_filter;
 } kp_listgroups_req_t;
 
 typedef struct kp_listgroups_group {
     kstr_t group_id;
     kstr_t protocol_type;
     kstr_t group_state; /* v4+ */
+    kstr_t group_type;  /* v5+ */
 } kp_listgroups_group_t;
 
 typedef struct kp_listgroups_resp {

@@ -15,6 +15,8 @@
 #include "proto/kp.h"
 #include "proto/kp_alterconfigs.h"
 #include "proto/kp_alterpartition.h"
+#include "proto/kp_consumergroupdescribe.h"
+#include "proto/kp_consumergroupheartbeat.h"
 #include "proto/kp_apiversions.h"
 #include "proto/kp_controlledshutdown.h"
 #include "proto/kp_createpartitions.h"
@@ -88,6 +90,8 @@ static const struct {
     {KAPI_OFFSET_DELETE, DEC(kp_offsetdelete_req_decode)},
     {KAPI_ALTER_PARTITION, kp_adapt_altpart_req},
     {KAPI_DESCRIBE_CLUSTER, DEC(kp_describecluster_req_decode)},
+    {KAPI_CONSUMER_GROUP_HEARTBEAT, DEC(kp_cgh_req_decode)},
+    {KAPI_CONSUMER_GROUP_DESCRIBE, DEC(kp_cgd_req_decode)},
 };
 
 /* Room for any decoded request struct (checked at start-up below). */
@@ -151,3 +155,5 @@ _Static_assert(sizeof(kp_joingroup_req_t) <= sizeof(out), "out too small");
 _Static_assert(sizeof(kp_offsetcommit_req_t) <= sizeof(out), "out too small");
 _Static_assert(sizeof(kp_createtopics_req_t) <= sizeof(out), "out too small");
 _Static_assert(sizeof(kp_metadata_req_t) <= sizeof(out), "out too small");
+_Static_assert(sizeof(kp_cgh_req_t) <= sizeof(out), "out too small");
+_Static_assert(sizeof(kp_cgd_req_t) <= sizeof(out), "out too small");

@@ -237,6 +237,17 @@ def test_group_protocol_errors(broker):
     assert broker.alive()
 
 
+def frame_flex(api_key, version, corr, body, client_id=b"t"):
+    """Request header v2 (flexible versions): header v1 plus an empty tagged-field section."""
+    msg = struct.pack(">hhih", api_key, version, corr, len(client_id)) + client_id + b"\x00" + body
+    return struct.pack(">i", len(msg)) + msg
+
+
+# ConsumerGroupHeartbeat v1 (KIP-848): group "g", member "m", epoch 0, null instance and rack,
+# rebalance timeout 30000, then the subscribed names array (flexible: uvarint count + 1)
+CGH_HEAD = b"\x02g\x02m" + struct.pack(">i", 0) + b"\x00\x00" + struct.pack(">i", 30000)
+CGH_JOIN = CGH_HEAD + b"\x02\x02t" + b"\x00" + b"\x08uniform" + b"\x01" + b"\x00"
+
 GROUP_BAD_INPUTS = {
     # JoinGroup v1 whose protocol metadata claims 1 GiB in a small frame
     "join_oversized_metadata": frame(11, 1, 1, join_body(b"g")[:-(4 + 6)] + struct.pack(">i", 2**30) + b"meta"),
@@ -254,6 +265,14 @@ GROUP_BAD_INPUTS = {
     "describe_negative_name": frame(15, 0, 1, struct.pack(">ih", 1, -4)),
     # OffsetFetch v1 with a null topics array (only v2+ may ask for all)
     "fetch_offsets_null_topics_v1": frame(9, 1, 1, s16(b"g") + struct.pack(">i", -1)),
+    # ConsumerGroupHeartbeat v1 claiming 2^28 subscribed topics in a few bytes
+    "cgh_huge_subscribed_count": frame_flex(68, 1, 1, CGH_HEAD + b"\x80\x80\x80\x80\x01"),
+    # ConsumerGroupHeartbeat v1 whose group id claims 127 bytes
+    "cgh_string_too_long": frame_flex(68, 1, 1, b"\x7fgroup"),
+    # ConsumerGroupHeartbeat v1 with a subscribed topic name that is null
+    "cgh_null_topic_name": frame_flex(68, 1, 1, CGH_HEAD + b"\x02\x00" + b"\x00\x00\x01\x00"),
+    # ConsumerGroupDescribe v0 claiming a million group ids
+    "cgd_huge_group_count": frame_flex(69, 0, 1, b"\xc1\x84\x3d\x00\x00"),
 }
 
 
@@ -277,6 +296,18 @@ def test_truncated_join_group_frames(broker):
         s = connect(broker)
         s.sendall(frame(11, 1, 1, body[:cut]))
         assert closed_by_peer(s)
+        s.close()
+    api_versions_ok(healthy, 3)
+    assert broker.alive()
+
+
+def test_truncated_consumer_group_heartbeat_frames(broker):
+    """Every prefix of a well-formed ConsumerGroupHeartbeat v1 body closes that connection."""
+    healthy = connect(broker)
+    for cut in range(0, len(CGH_JOIN)):
+        s = connect(broker)
+        s.sendall(frame_flex(68, 1, 1, CGH_JOIN[:cut]))
+        assert closed_by_peer(s), "prefix of %d bytes not refused" % cut
         s.close()
     api_versions_ok(healthy, 3)
     assert broker.alive()

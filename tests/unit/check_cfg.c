@@ -98,6 +98,17 @@ START_TEST(test_invalid_values_name_the_key)
     ck_assert_ptr_nonnull(strstr(err, "auto.create.topics.enable"));
     ck_assert_int_ne(cfg_set(c, "log.message.timestamp.type", "Wall", NULL, err, sizeof(err)),
                      KERR_NONE);
+    /* KIP-848: the server-side assignors are a list of uniform / range */
+    ck_assert_int_ne(
+        cfg_set(c, "group.consumer.assignors", "uniform,sticky", NULL, err, sizeof(err)),
+        KERR_NONE);
+    ck_assert_ptr_nonnull(strstr(err, "group.consumer.assignors"));
+    ck_assert_int_ne(cfg_set(c, "group.consumer.assignors", "", NULL, err, sizeof(err)), KERR_NONE);
+    ck_assert_int_eq(
+        cfg_set(c, "group.consumer.assignors", "range, uniform", NULL, err, sizeof(err)),
+        KERR_NONE);
+    ck_assert_int_ne(cfg_set(c, "group.consumer.session.timeout.ms", "0", NULL, err, sizeof(err)),
+                     KERR_NONE);
     /* unknown keys are kept (a warning), not fatal */
     ck_assert_int_eq(cfg_set(c, "some.plugin.key", "x", NULL, err, sizeof(err)), KERR_NONE);
     ck_assert_str_eq(cfg_str(c, "some.plugin.key"), "x");

@@ -152,7 +152,7 @@ START_TEST(test_admin_requests_roundtrip)
             ck_assert_int_eq(fc.nkeys, v >= 4 ? 2 : 1);
             ck_assert(kstr_eq(fc.keys[0], "a"));
             wbuf_reset(&wb);
-            kp_listgroups_req_t lin = {v >= 4 ? 1 : 0, names};
+            kp_listgroups_req_t lin = {v >= 4 ? 1 : 0, names, 0, NULL};
             kp_listgroups_req_encode(&wb, v, &lin);
             kp_listgroups_req_t l;
             rbuf_t rb;

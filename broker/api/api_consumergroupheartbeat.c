@@ -1,0 +1,21 @@
+/* api_consumergroupheartbeat.c: ConsumerGroupHeartbeat (KIP-848): a consumer-protocol member
+ * joins, heartbeats, acknowledges revocations and leaves; answered at once by grp_cons.c. */
+#include "api.h"
+#include "group/grp.h"
+#include "server.h"
+
+void api_consumergroupheartbeat(req_t *r, rbuf_t *rb)
+{
+    kp_cgh_req_t req;
+    if (kp_cgh_req_decode(rb, r->hdr.api_version, &r->arena, &req) != KERR_NONE) {
+        req_fail(r, "malformed ConsumerGroupHeartbeat request");
+        return;
+    }
+    char host[128];
+    api_client_host(r, host, sizeof(host));
+    kp_cgh_resp_t resp;
+    grp_cons_heartbeat(r->srv->grp, r->hdr.api_version, &req, r->hdr.client_id, host, &r->arena,
+                       &resp);
+    kp_cgh_resp_encode(&r->resp, r->hdr.api_version, &resp);
+    req_done(r);
+}
