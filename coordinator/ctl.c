@@ -301,6 +301,45 @@ void ctl_load_topic_config(ctl_t *c, const char *topic)
     ctl_send(c, m);
 }
 
+/* ---------------------------------------------------------------- client quotas */
+
+void ctl_load_quota_entity(ctl_t *c, const char *entity_path)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "/config/%s", entity_path);
+    char *data = NULL;
+    int rc = ctl_zget(c, path, false, &data, NULL);
+    ctl_msg_t *m = calloc(1, sizeof(*m));
+    if (!m) abort();
+    m->type = CTL_MSG_QUOTA_CONFIG;
+    m->topic = strdup(entity_path);
+    if (rc == ZOK && data && *data &&
+        zkpath_config_parse(data, &m->ncfg, &m->cfg_keys, &m->cfg_vals) != KERR_NONE)
+        log_warn("ctl", "malformed client quota JSON at %s ignored", path);
+    free(data);
+    ctl_send(c, m);
+}
+
+/* The children of dir, each delivered as entity prefix/<child> (and, for users, their
+ * users/<u>/clients/<c> children too), as Kafka's DynamicConfigManager reads every entity
+ * when it starts; later changes come through /config/changes. */
+static void ctl_load_quota_dir(ctl_t *c, const char *dir, const char *prefix, bool users)
+{
+    struct String_vector sv;
+    if (ctl_zchildren(c, dir, false, &sv) != ZOK) return;
+    for (int i = 0; i < sv.count; i++) {
+        char entity[1024], sub[1024];
+        snprintf(entity, sizeof(entity), "%s/%s", prefix, sv.data[i]);
+        ctl_load_quota_entity(c, entity);
+        if (!users) continue;
+        snprintf(sub, sizeof(sub), "%s/%s/clients", dir, sv.data[i]);
+        char subprefix[1024];
+        snprintf(subprefix, sizeof(subprefix), "%s/clients", entity);
+        ctl_load_quota_dir(c, sub, subprefix, false);
+    }
+    deallocate_String_vector(&sv);
+}
+
 /* Every broker follows /config/topics (children, watched): a topic's config znode is written
  * before its assignment, so a broker knows a new topic's overrides (min.insync.replicas,
  * retention...) by the time it hosts its partitions, as Kafka's brokers read them when they
@@ -340,9 +379,12 @@ static void ctl_config_changes(ctl_t *c)
         char *data = NULL;
         if (ctl_zget(c, path, false, &data, NULL) == ZOK) {
             char entity[512];
-            if (zkpath_config_change_parse(data, entity, sizeof(entity)) == KERR_NONE &&
-                strncmp(entity, "topics/", 7) == 0)
+            if (zkpath_config_change_parse(data, entity, sizeof(entity)) != KERR_NONE)
+                entity[0] = '\0';
+            if (strncmp(entity, "topics/", 7) == 0)
                 ctl_load_topic_config(c, entity + 7);
+            else if (strncmp(entity, "clients/", 8) == 0 || strncmp(entity, "users/", 6) == 0)
+                ctl_load_quota_entity(c, entity);
         }
         free(data);
         snprintf(c->last_change, sizeof(c->last_change), "%s", sv.data[i]);
@@ -401,6 +443,8 @@ static bool ctl_session_setup(ctl_t *c)
     dict_free(c->known_configs, NULL); /* a new session reads every config again */
     c->known_configs = NULL;
     ctl_load_all_topic_configs(c);
+    ctl_load_quota_dir(c, ZKPATH_CONFIG_CLIENTS, "clients", false);
+    ctl_load_quota_dir(c, ZKPATH_CONFIG_USERS, "users", true);
     ctl_config_changes(c);
     ctl_elect(c);
     return true;

@@ -119,6 +119,8 @@ void ctl_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx
 void ctl_send(ctl_t *c, ctl_msg_t *m);
 /* Read /config/topics/<topic> and deliver it to the reactor. */
 void ctl_load_topic_config(ctl_t *c, const char *topic);
+/* Read /config/<entity_path> (a client quota entity) and deliver it to the reactor. */
+void ctl_load_quota_entity(ctl_t *c, const char *entity_path);
 
 /* ---- the controller (ctl_ctrl.c) ---- */
 

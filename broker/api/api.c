@@ -42,6 +42,8 @@ static const api_def_t api_defs[] = {
     {KAPI_ELECT_LEADERS, 0, 2, 2, api_electleaders},
     {KAPI_INCREMENTAL_ALTER_CONFIGS, 0, 1, 1, api_incrementalalterconfigs},
     {KAPI_OFFSET_DELETE, 0, 0, NOFLEX, api_offsetdelete},
+    {KAPI_DESCRIBE_CLIENT_QUOTAS, 0, 1, 1, api_describeclientquotas},
+    {KAPI_ALTER_CLIENT_QUOTAS, 0, 1, 1, api_alterclientquotas},
     {KAPI_ALTER_PARTITION, 1, 1, 0, api_alterpartition},
     {KAPI_DESCRIBE_CLUSTER, 0, 1, 0, api_describecluster},
 };

@@ -5,7 +5,11 @@
  * sendfile. When fewer than min_bytes are available the request parks in the replica
  * manager's purgatory until the high watermark (consumers) or the log end (followers) of one
  * of its partitions moves, or max_wait_ms: no polling. Sessionless only: the response session
- * id is 0 (KIP-227 clients then send full requests). */
+ * id is 0 (KIP-227 clients then send full requests).
+ * Consumers' fetches count against consumer_byte_rate as Kafka's do: the request's max_bytes
+ * is capped at what one quota window allows, the response's size is recorded, and a response
+ * that takes the client over its quota is replaced by an empty one (the size taken back)
+ * carrying throttle_time_ms, the connection then muted that long. Followers are exempt. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +20,7 @@
 #include "mdcache.h"
 #include "metrics.h"
 #include "proto/kp_fetch.h"
+#include "quota.h"
 #include "replica/rmgr.h"
 #include "server.h"
 #include "store/plog.h"
@@ -81,6 +86,32 @@ static void fetch_count(fetch_state_t *fs, const kp_fetch_resp_t *resp)
             const kp_fetch_part_resp_t *pr = &resp->topics[i].parts[j];
             metrics_fetch_part(m, fs->names[i], pr->error_code, pr->rec_fd >= 0 ? pr->rec_flen : 0);
         }
+}
+
+/* consumer_byte_rate: record the encoded response; over the quota, answer empty instead (what
+ * Kafka's getThrottledResponse sends) with the throttle time. true when throttled. */
+static bool fetch_quota(req_t *r, size_t hdr_len)
+{
+    quota_mgr_t *q = r->srv->quota;
+    if (!q || !quota_enabled(q, QUOTA_FETCH)) return false;
+    char client[256];
+    req_client_id(r, client, sizeof(client));
+    double size = (double)(wbuf_total(&r->resp) - hdr_len);
+    int64_t now = ktime_mono_ms();
+    int64_t ms = quota_record(q, QUOTA_FETCH, QUOTA_ANONYMOUS, client, size, now);
+    if (ms <= 0) return false;
+    quota_unrecord(q, QUOTA_FETCH, QUOTA_ANONYMOUS, client, size, now);
+    uint8_t hdr[16];
+    memcpy(hdr, r->resp.p, hdr_len); /* size placeholder and response header */
+    wbuf_free(&r->resp);             /* closes the file ranges' fds */
+    wbuf_init(&r->resp);
+    wbuf_append(&r->resp, hdr, hdr_len);
+    kp_fetch_resp_t empty;
+    memset(&empty, 0, sizeof(empty));
+    empty.throttle_time_ms = ms > INT32_MAX ? INT32_MAX : (int32_t)ms;
+    kp_fetch_resp_encode(&r->resp, r->hdr.api_version, &empty);
+    r->throttle_ms = ms;
+    return true;
 }
 
 /* Build and send the response from the current state of the logs. */
@@ -165,8 +196,9 @@ static void fetch_respond(fetch_state_t *fs)
             }
         }
     }
-    if (!fs->replica) fetch_count(fs, &resp);
+    size_t hdr_len = wbuf_total(&r->resp);
     kp_fetch_resp_encode(&r->resp, r->hdr.api_version, &resp);
+    if (!fs->replica && !fetch_quota(r, hdr_len)) fetch_count(fs, &resp);
     req_done(r);
 }
 
@@ -205,6 +237,15 @@ void api_fetch(req_t *r, rbuf_t *rb)
     fs->parts = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(partition_t *));
     fs->perr = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(kerr_t));
     fs->replica = fs->req.replica_id >= 0;
+    if (fs->replica) req_quota_exempt(r);
+    if (!fs->replica && quota_enabled(srv->quota, QUOTA_FETCH)) {
+        char client[256];
+        double cap = quota_max_in_window(srv->quota, QUOTA_FETCH, QUOTA_ANONYMOUS,
+                                         req_client_id(r, client, sizeof(client)));
+        if (cap >= 0 && (fs->req.max_bytes <= 0 || cap < fs->req.max_bytes))
+            fs->req.max_bytes = cap < 1 ? 1 : (int32_t)cap;
+        if (fs->req.min_bytes > fs->req.max_bytes) fs->req.min_bytes = fs->req.max_bytes;
+    }
     fs->names = arena_calloc(&r->arena, (size_t)fs->req.ntopics + 1, sizeof(char *));
     int k = 0;
     for (int32_t i = 0; i < fs->req.ntopics; i++) {

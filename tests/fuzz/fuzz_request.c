@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "proto/kp.h"
+#include "proto/kp_alterclientquotas.h"
 #include "proto/kp_alterconfigs.h"
 #include "proto/kp_alterpartition.h"
 #include "proto/kp_apiversions.h"
@@ -22,6 +23,7 @@
 #include "proto/kp_ctl.h"
 #include "proto/kp_deletegroups.h"
 #include "proto/kp_deletetopics.h"
+#include "proto/kp_describeclientquotas.h"
 #include "proto/kp_describecluster.h"
 #include "proto/kp_describeconfigs.h"
 #include "proto/kp_describegroups.h"
@@ -83,6 +85,8 @@ static const struct {
     {KAPI_ELECT_LEADERS, DEC(kp_elect_req_decode)},
     {KAPI_INCREMENTAL_ALTER_CONFIGS, DEC(kp_incrementalalterconfigs_req_decode)},
     {KAPI_OFFSET_DELETE, DEC(kp_offsetdelete_req_decode)},
+    {KAPI_DESCRIBE_CLIENT_QUOTAS, DEC(kp_describeclientquotas_req_decode)},
+    {KAPI_ALTER_CLIENT_QUOTAS, DEC(kp_alterclientquotas_req_decode)},
     {KAPI_ALTER_PARTITION, kp_adapt_altpart_req},
     {KAPI_DESCRIBE_CLUSTER, DEC(kp_describecluster_req_decode)},
 };

@@ -68,6 +68,10 @@ BAD_INPUTS = {
     "unknown_api_key": frame(999, 0, 1, b""),
     "unknown_version": frame(3, 77, 1, b""),
     "fetch_version_below_min": frame(1, 0, 1, b"\x00" * 40),
+    # DescribeClientQuotas v0: one component, type "user", then the body ends
+    "describe_client_quotas_truncated": frame(48, 0, 1, struct.pack(">ih", 1, 4) + b"user"),
+    # AlterClientQuotas v0: 1,000,000 entries in an 8-byte body
+    "alter_client_quotas_huge_count": frame(49, 0, 1, struct.pack(">ii", 1000000, 0)),
 }
 
 
