@@ -21,6 +21,7 @@
 #include "ktime.h"
 #include "log.h"
 #include "metrics.h"
+#include "quota.h"
 #include "server.h"
 
 #define CONN_READ_CHUNK (256 * 1024)
@@ -46,6 +47,9 @@ struct conn {
     out_t *outq, *outq_tail;
     size_t out_bytes;
     uint32_t interest;
+    int64_t throttle_until;       /* monotonic ms: muted for a quota until then */
+    ev_timer_id_t throttle_timer; /* ends the throttle */
+    bool quota_exempt;            /* a follower's or the controller's connection */
     int holds;       /* >0 while a function up the stack uses c: conn_close defers the free */
     bool processing; /* inside conn_process: a finished request must not re-enter it */
     bool closed;
@@ -77,11 +81,17 @@ static void conn_set_interest(conn_t *c, uint32_t want)
     ev_fd_mod(c->srv->loop, c->fd, want);
 }
 
-/* Read interest only when no request is outstanding and the output is not backed up. */
+static bool conn_throttled(const conn_t *c)
+{
+    return c->throttle_timer != 0;
+}
+
+/* Read interest only when no request is outstanding, the output is not backed up and no
+ * quota throttle holds the connection. */
 static void conn_update_interest(conn_t *c)
 {
     uint32_t want = 0;
-    if (!c->busy && c->out_bytes < CONN_OUT_HIGH_WATER) want |= EV_READ;
+    if (!c->busy && c->out_bytes < CONN_OUT_HIGH_WATER && !conn_throttled(c)) want |= EV_READ;
     if (c->outq) want |= EV_WRITE;
     conn_set_interest(c, want);
 }
@@ -127,6 +137,8 @@ void conn_close(conn_t *c, const char *reason)
 {
     if (c->closed) return;
     c->closed = true;
+    if (c->throttle_timer) ev_timer_cancel(c->srv->loop, c->throttle_timer);
+    c->throttle_timer = 0;
     if (reason) log_debug("conn", "closing connection from %s: %s", c->peer, reason);
     ev_fd_del(c->srv->loop, c->fd);
     close(c->fd);
@@ -220,8 +232,10 @@ void req_done(req_t *r)
         c->outq = o;
     c->outq_tail = o;
     c->out_bytes += wbuf_total(&o->wb);
+    int64_t throttle = r->throttle_ms;
     req_free(r);
     conn_hold(c);
+    if (throttle > 0) conn_throttle(c, throttle);
     conn_flush(c);
     conn_req_finished(c, r);
     conn_release(c);
@@ -232,9 +246,11 @@ void req_done_noresp(req_t *r)
     conn_t *c = r->c;
     req_count(r);
     if (c && c->busy == r) c->busy = NULL;
+    int64_t throttle = r->throttle_ms;
     req_free(r);
     if (!c) return;
     conn_hold(c);
+    if (throttle > 0) conn_throttle(c, throttle);
     conn_req_finished(c, r);
     conn_release(c);
 }
@@ -251,6 +267,86 @@ void req_fail(req_t *r, const char *reason)
         conn_close(c, NULL);
     }
     req_free(r);
+}
+
+/* ---- quotas ---- */
+
+const char *req_client_id(const req_t *r, char *buf, size_t n)
+{
+    kstr_t id = r->hdr.client_id;
+    snprintf(buf, n, "%.*s", id.len > 0 ? id.len : 0, id.len > 0 ? id.p : "");
+    return buf;
+}
+
+void req_quota_exempt(req_t *r)
+{
+    if (r->c) r->c->quota_exempt = true;
+}
+
+static void conn_throttle_end(ev_loop_t *loop, void *arg)
+{
+    (void)loop;
+    conn_t *c = arg;
+    c->throttle_timer = 0;
+    conn_hold(c);
+    if (!c->busy) conn_process(c);
+    if (!c->closed) conn_update_interest(c);
+    conn_release(c);
+}
+
+void conn_throttle(conn_t *c, int64_t ms)
+{
+    if (c->closed || ms <= 0) return;
+    int64_t until = ktime_mono_ms() + ms;
+    if (c->throttle_timer && until <= c->throttle_until) return;
+    if (c->throttle_timer) ev_timer_cancel(c->srv->loop, c->throttle_timer);
+    c->throttle_until = until;
+    c->throttle_timer = ev_timer_add(c->srv->loop, ms, conn_throttle_end, c);
+    conn_update_interest(c);
+}
+
+/* The client id of a frame (request header v1 and v2 both carry it as an int16-length
+ * string after api key, version and correlation id); "" when null or short. */
+static void conn_frame_client_id(const uint8_t *f, size_t len, char *out, size_t n)
+{
+    out[0] = '\0';
+    if (len < 10) return;
+    int16_t l = (int16_t)((f[8] << 8) | f[9]);
+    if (l <= 0 || (size_t)l > len - 10) return;
+    snprintf(out, n, "%.*s", (int)l, (const char *)f + 10);
+}
+
+/* Inter-broker APIs are never subject to client quotas (Kafka exempts cluster actions). */
+static bool conn_api_exempt(const uint8_t *f, size_t len)
+{
+    static const int16_t exempt[] = {KAPI_LEADER_AND_ISR, KAPI_STOP_REPLICA, KAPI_UPDATE_METADATA,
+                                     KAPI_CONTROLLED_SHUTDOWN, KAPI_ALTER_PARTITION};
+    int16_t key = len >= 2 ? (int16_t)((f[0] << 8) | f[1]) : -1;
+    for (size_t i = 0; i < sizeof(exempt) / sizeof(exempt[0]); i++)
+        if (exempt[i] == key) return true;
+    return false;
+}
+
+/* Hand r to the dispatcher and record the time its handler took on the reactor against the
+ * client's request_percentage quota (Kafka: time on the I/O thread, as a percentage of one
+ * thread), muting the connection when over it. */
+static void conn_dispatch(conn_t *c, req_t *r)
+{
+    quota_mgr_t *q = c->srv->quota;
+    if (!q || c->quota_exempt || !quota_enabled(q, QUOTA_REQUEST) ||
+        conn_api_exempt(r->frame, r->frame_len)) {
+        api_dispatch(r);
+        return;
+    }
+    char client[256];
+    conn_frame_client_id(r->frame, r->frame_len, client, sizeof(client));
+    int64_t t0 = ktime_mono_us();
+    api_dispatch(r); /* r may be gone now; c is held by conn_process */
+    int64_t t1 = ktime_mono_us();
+    if (c->closed || c->quota_exempt) return;
+    int64_t ms = quota_record(q, QUOTA_REQUEST, QUOTA_ANONYMOUS, client,
+                              (double)(t1 - t0) * 100.0 / 1e6, t1 / 1000);
+    if (ms > 0) conn_throttle(c, ms);
 }
 
 /* ---- reading ---- */
@@ -283,7 +379,8 @@ static void conn_process(conn_t *c)
 {
     conn_hold(c);
     c->processing = true;
-    while (!c->closed && !c->busy && c->in_len >= 4 && c->out_bytes < CONN_OUT_HIGH_WATER) {
+    while (!c->closed && !c->busy && !conn_throttled(c) && c->in_len >= 4 &&
+           c->out_bytes < CONN_OUT_HIGH_WATER) {
         const uint8_t *p = c->in + c->in_off;
         int32_t size = be32(p);
         if (size < 8 || (int64_t)size > c->srv->max_request_bytes) {
@@ -309,7 +406,7 @@ static void conn_process(conn_t *c)
         wbuf_init(&r->resp);
         c->busy = r;
         if (c->srv->metrics && c->srv->metrics->on) r->start_us = ktime_mono_us();
-        api_dispatch(r);
+        conn_dispatch(c, r);
     }
     c->processing = false;
     conn_release(c);
@@ -465,10 +562,10 @@ static void conn_on_event(ev_loop_t *loop, int fd, uint32_t events, void *arg)
     conn_hold(c);
     if (events & EV_WRITE) {
         conn_flush(c);
-        if (!c->closed && !c->busy) conn_process(c);
+        if (!c->closed && !c->busy && !conn_throttled(c)) conn_process(c);
     }
     if ((events & (EV_READ | EV_ERROR)) && !c->closed) {
-        if (c->busy || c->out_bytes >= CONN_OUT_HIGH_WATER) {
+        if (c->busy || c->out_bytes >= CONN_OUT_HIGH_WATER || conn_throttled(c)) {
             /* Muted. A hang-up is reported even without interest, so close now rather
              * than spin; a pending request is orphaned. */
             if (events & EV_ERROR) conn_close(c, "peer hung up");

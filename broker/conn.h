@@ -6,6 +6,12 @@
  * while one is pending (a delayed Fetch or acks=all Produce) the connection reads no further
  * requests, as Kafka mutes a channel, so responses always leave in request order.
  *
+ * Quotas (KIP-219): a handler that finds its client over a quota sets req->throttle_ms (and
+ * the response's throttle_time_ms); the response still goes out at once, then the connection
+ * is muted (no request read or handled, as Kafka mutes a throttled channel) for that time.
+ * The synchronous handler time of every request is recorded against the client's
+ * request_percentage quota (connections of followers and controllers are exempt).
+ *
  * Responses: before the handler runs, the connection writes the size placeholder and the
  * response header into req->resp; the handler appends the body and calls req_done(). Bodies may
  * splice file ranges (wbuf_file), which go out with sendfile.
@@ -35,10 +41,11 @@ typedef struct req {
     uint8_t *frame;   /* the request frame (without the size prefix): a view into the
                        * connection's input buffer, valid until the req is freed */
     size_t frame_len;
-    arena_t arena;    /* decoded structures */
-    wbuf_t resp;      /* size + response header + body */
-    void *state;      /* handler's pending state (purgatory) */
-    int64_t start_us; /* when the frame was complete (metrics on), monotonic */
+    arena_t arena;       /* decoded structures */
+    wbuf_t resp;         /* size + response header + body */
+    void *state;         /* handler's pending state (purgatory) */
+    int64_t start_us;    /* when the frame was complete (metrics on), monotonic */
+    int64_t throttle_ms; /* mute the connection this long once the response is queued */
     bool pending;
 } req_t;
 
@@ -61,6 +68,14 @@ static inline void req_defer(req_t *r)
 {
     r->pending = true;
 }
+
+/* The request's client id (null: ""), as a C string in buf (truncated to n - 1). */
+const char *req_client_id(const req_t *r, char *buf, size_t n);
+/* The connection carries a follower's fetches or the controller's requests: no client quota
+ * applies to it from now on. */
+void req_quota_exempt(req_t *r);
+/* Mute c for ms (longest wins): nothing is read or handled until then. */
+void conn_throttle(conn_t *c, int64_t ms);
 
 /* How many connections wait on a delayed request of api_key (Kafka's purgatory sizes). */
 int conn_pending(server_t *srv, int16_t api_key);

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "mdcache.h"
 #include "metrics.h"
+#include "quota.h"
 #include "net.h"
 #include "replica/rmgr.h"
 #include "replica/rthrottle.h"
@@ -315,6 +316,10 @@ kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
     case CTL_MSG_CONTROLLER:
         mdcache_set_controller(srv->md, m->controller_id);
         break;
+    case CTL_MSG_QUOTA_CONFIG:
+        quota_set_entity(srv->quota, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
+                         (const char *const *)m->cfg_vals);
+        break;
     case CTL_MSG_FATAL:
         log_error("server", "fatal: %s; shutting down", m->why);
         server_exit_code = 1;
@@ -469,6 +474,8 @@ int server_start(server_t *srv, cfg_t *cfg)
     }
     /* counting only when someone can scrape: see metrics.h */
     srv->metrics = metrics_new(*cfg_str(cfg, "http.listeners") != '\0');
+    srv->quota = quota_new((int)cfg_int(cfg, "quota.window.num"),
+                           (int)cfg_int(cfg, "quota.window.size.seconds"));
     if (server_setup_listeners(srv) != 0) return -1;
 
     plog_cfg_t pc;
@@ -566,6 +573,7 @@ int server_run(server_t *srv)
     tconf_free(srv);
     dict_free(srv->autocreating, NULL);
     metrics_free(srv->metrics);
+    quota_free(srv->quota);
     srv->metrics = NULL;
     log_info("server", "[KafkaServer id=%d] shut down completed", srv->broker_id);
     return server_exit_code;

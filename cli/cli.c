@@ -747,6 +747,28 @@ bool cli_metadata_from(const char *host, int port, int n, const char *const *top
     return ok;
 }
 
+bool cli_request(const char *bootstrap, int16_t api_key, int16_t ver, const wbuf_t *req,
+                 int timeout_ms, uint8_t **body, size_t *len)
+{
+    char host[256];
+    snprintf(host, sizeof(host), "%.*s", (int)strcspn(bootstrap, ","), bootstrap);
+    char *colon = strrchr(host, ':');
+    if (!colon) return false;
+    *colon = '\0';
+    int port = atoi(colon + 1);
+    int fd = cli_sock_open(host, port, timeout_ms);
+    if (fd < 0) return false;
+    uint8_t *all;
+    size_t n, hdr;
+    bool ok = cli_sock_request(fd, api_key, ver, req, &all, &n, &hdr);
+    close(fd);
+    if (!ok) return false;
+    memmove(all, all + hdr, n - hdr);
+    *body = all;
+    *len = n - hdr;
+    return true;
+}
+
 void cli_md_free(cli_md_t *m)
 {
     free(m->body);

@@ -172,6 +172,12 @@ bool cli_metadata_from(const char *host, int port, int n, const char *const *top
                        cli_md_t *out);
 void cli_md_free(cli_md_t *m);
 
+/* One flexible-version request (header v2) of api_key/ver with body req to the first
+ * host:port of bootstrap; the answer's body after the response header in *body (caller
+ * frees), its length in *len. false when no answer came within timeout_ms. */
+bool cli_request(const char *bootstrap, int16_t api_key, int16_t ver, const wbuf_t *req,
+                 int timeout_ms, uint8_t **body, size_t *len);
+
 /* Topic ids (KIP-516) from the first of md's brokers that answers within timeout_ms. ids[i]
  * gets topics[i]'s id, all zero when the answer lacks it. false when no broker answered. */
 bool cli_topic_ids(const rd_kafka_metadata_t *md, int n, const char *const *topics,

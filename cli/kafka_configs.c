@@ -10,14 +10,16 @@
  * no IncrementalAlterConfigs, so the tool sends the merged set of dynamic configs as Kafka's
  * tool did before 2.3). --zookeeper (topics) edits /config/topics/<t> and writes the
  * /config/changes notice every broker follows, as Kafka's AdminZkClient does; its describe
- * prints "Configs for topic 't' are k=v,...". Other entity types (clients, users, ips,
- * broker-loggers) are not served by this broker and are refused with a reason. */
+ * prints "Configs for topic 't' are k=v,...". Client quota entities (users, clients) are
+ * configs_quota.c's. Other entity types (ips, broker-loggers) are not served by this broker
+ * and are refused with a reason. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "configs_quota.h"
 #include "ctl.h"
 #include "tcfg.h"
 #include "zkpath.h"
@@ -39,9 +41,12 @@ static cli_opt_t opts[] = {
     CLI_OPT("all", false,
             "List all configs for the given topic or broker entity (includes static "
             "configuration when the entity type is brokers)"),
-    CLI_OPT("entity-type", true, "Type of entity (topics/brokers)"),
-    CLI_OPT("entity-name", true, "Name of entity (topic name/broker id)"),
-    CLI_OPT("entity-default", false, "Default entity name for brokers"),
+    CLI_OPT("entity-type", true, "Type of entity (topics/clients/users/brokers)"),
+    CLI_OPT("entity-name", true,
+            "Name of entity (topic name/client id/user principal name/broker id)"),
+    CLI_OPT("entity-default", false,
+            "Default entity name for clients/users/brokers (applies to corresponding entity type "
+            "in command line)"),
     CLI_OPT("add-config", true,
             "Key Value pairs of configs to add. Square brackets can be used to group values which "
             "contain commas: 'k1=v1,k2=[v1,v2,v2],k3=v3'."),
@@ -531,8 +536,8 @@ static void admin_alter(rd_kafka_t *rk, rd_kafka_queue_t *q, const entity_t *e)
 
 int main(int argc, char **argv)
 {
-    const char *summary = "This tool helps to manipulate and describe entity config for a topic or "
-                          "broker";
+    const char *summary = "This tool helps to manipulate and describe entity config for a topic, "
+                          "client, user or broker";
     cli_parse_or_usage(TOOL, summary, opts, argc, argv);
     size_t o = 0;
     for (int i = 1; i < argc && o < sizeof(args_line); i++)
@@ -551,8 +556,6 @@ int main(int argc, char **argv)
                  "specified");
     if (bs && zk) cli_fail("Only one of --bootstrap-server or --zookeeper must be specified");
     if (cli_has(opts, "all") && zk) cli_fail("--bootstrap-server must be specified for --all");
-    entity_t e;
-    parse_entity(&e, zk != NULL);
     if (cli_has(opts, "alter")) {
         if (cli_has(opts, "add-config") && cli_has(opts, "add-config-file"))
             cli_fail("Only one of --add-config or --add-config-file must be specified");
@@ -561,6 +564,15 @@ int main(int argc, char **argv)
             cli_fail("At least one of --add-config, --add-config-file, or --delete-config must "
                      "be specified with --alter");
     }
+    if (cq_is_quota_entity(opts)) {
+        zkpath_config_t add;
+        char **del;
+        parse_added(&add);
+        int ndel = parse_deleted(&del);
+        return cq_main(opts, bs, zk, &add, del, ndel, args_line);
+    }
+    entity_t e;
+    parse_entity(&e, zk != NULL);
     if (zk) return zk_main(zk, &e);
 
     rd_kafka_t *rk = cli_admin_new(TOOL, bs, cli_val(opts, "command-config"));

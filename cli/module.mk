@@ -3,7 +3,7 @@
 CLI_TOOLS := kafka-topics kafka-console-producer kafka-console-consumer \
              kafka-producer-perf-test kafka-consumer-perf-test kafka-configs \
              kafka-consumer-groups kafka-drill kafka-reassign-partitions
-CLI_COMMON := cli/cli.c cli/clireq.c
+CLI_COMMON := cli/cli.c cli/clireq.c cli/configs_quota.c
 CLI_BINS := $(addprefix $(BINDIR)/,$(CLI_TOOLS))
 # kafka-drill's verifier (libc only), also linked into its Check suite
 $(BINDIR)/kafka-drill: $(BUILD)/cli/drill_verify.o

@@ -283,22 +283,28 @@ static bool ctl_register(ctl_t *c)
 
 /* ---------------------------------------------------------------- topic configs */
 
-void ctl_load_topic_config(ctl_t *c, const char *topic)
+/* Read the config znode at path and hand it to the reactor as a message of type about name
+ * (taken; NULL allowed). */
+static void ctl_send_config(ctl_t *c, ctl_msg_type_t type, const char *path, char *name)
 {
-    char path[512];
-    zkpath_topic_config(path, sizeof(path), topic);
     char *data = NULL;
     int rc = ctl_zget(c, path, false, &data, NULL);
     ctl_msg_t *m = calloc(1, sizeof(*m));
     if (!m) abort();
-    m->type = CTL_MSG_TOPIC_CONFIG;
-    m->topic = strdup(topic);
-    if (rc == ZOK && data && *data) {
-        if (zkpath_config_parse(data, &m->ncfg, &m->cfg_keys, &m->cfg_vals) != KERR_NONE)
-            log_warn("ctl", "malformed config JSON at %s ignored", path);
-    }
+    m->type = type;
+    m->topic = name;
+    if (rc == ZOK && data && *data &&
+        zkpath_config_parse(data, &m->ncfg, &m->cfg_keys, &m->cfg_vals) != KERR_NONE)
+        log_warn("ctl", "malformed config JSON at %s ignored", path);
     free(data);
     ctl_send(c, m);
+}
+
+void ctl_load_topic_config(ctl_t *c, const char *topic)
+{
+    char path[512];
+    zkpath_topic_config(path, sizeof(path), topic);
+    ctl_send_config(c, CTL_MSG_TOPIC_CONFIG, path, strdup(topic));
 }
 
 /* /config/brokers/<id> (id < 0: <default>) to the reactor as CTL_MSG_BROKER_CONFIG. */
@@ -306,17 +312,37 @@ void ctl_load_broker_config(ctl_t *c, int32_t id)
 {
     char path[512];
     zkpath_broker_config(path, sizeof(path), id);
-    char *data = NULL;
-    int rc = ctl_zget(c, path, false, &data, NULL);
-    ctl_msg_t *m = calloc(1, sizeof(*m));
-    if (!m) abort();
-    m->type = CTL_MSG_BROKER_CONFIG;
-    m->topic = id < 0 ? NULL : strdup(path + strlen(ZKPATH_CONFIG_BROKERS "/"));
-    if (rc == ZOK && data && *data &&
-        zkpath_config_parse(data, &m->ncfg, &m->cfg_keys, &m->cfg_vals) != KERR_NONE)
-        log_warn("ctl", "malformed config JSON at %s ignored", path);
-    free(data);
-    ctl_send(c, m);
+    ctl_send_config(c, CTL_MSG_BROKER_CONFIG, path,
+                    id < 0 ? NULL : strdup(path + strlen(ZKPATH_CONFIG_BROKERS "/")));
+}
+
+/* ---------------------------------------------------------------- client quotas */
+
+void ctl_load_quota_entity(ctl_t *c, const char *entity_path)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "/config/%s", entity_path);
+    ctl_send_config(c, CTL_MSG_QUOTA_CONFIG, path, strdup(entity_path));
+}
+
+/* The children of dir, each delivered as entity prefix/<child> (and, for users, their
+ * users/<u>/clients/<c> children too), as Kafka's DynamicConfigManager reads every entity
+ * when it starts; later changes come through /config/changes. */
+static void ctl_load_quota_dir(ctl_t *c, const char *dir, const char *prefix, bool users)
+{
+    struct String_vector sv;
+    if (ctl_zchildren(c, dir, false, &sv) != ZOK) return;
+    for (int i = 0; i < sv.count; i++) {
+        char entity[1024], sub[1024];
+        snprintf(entity, sizeof(entity), "%s/%s", prefix, sv.data[i]);
+        ctl_load_quota_entity(c, entity);
+        if (!users) continue;
+        snprintf(sub, sizeof(sub), "%s/%s/clients", dir, sv.data[i]);
+        char subprefix[1024];
+        snprintf(subprefix, sizeof(subprefix), "%s/clients", entity);
+        ctl_load_quota_dir(c, sub, subprefix, false);
+    }
+    deallocate_String_vector(&sv);
 }
 
 /* Every broker follows /config/topics (children, watched): a topic's config znode is written
@@ -360,13 +386,16 @@ static void ctl_config_changes(ctl_t *c)
             char entity[512];
             char own[32];
             snprintf(own, sizeof(own), "brokers/%d", c->conf.broker_id);
-            bool parsed = zkpath_config_change_parse(data, entity, sizeof(entity)) == KERR_NONE;
-            if (parsed && strncmp(entity, "topics/", 7) == 0)
+            if (zkpath_config_change_parse(data, entity, sizeof(entity)) != KERR_NONE)
+                entity[0] = '\0';
+            if (strncmp(entity, "topics/", 7) == 0)
                 ctl_load_topic_config(c, entity + 7);
-            else if (parsed && strcmp(entity, own) == 0)
+            else if (strcmp(entity, own) == 0)
                 ctl_load_broker_config(c, c->conf.broker_id);
-            else if (parsed && strcmp(entity, "brokers/<default>") == 0)
+            else if (strcmp(entity, "brokers/<default>") == 0)
                 ctl_load_broker_config(c, -1);
+            else if (strncmp(entity, "clients/", 8) == 0 || strncmp(entity, "users/", 6) == 0)
+                ctl_load_quota_entity(c, entity);
         }
         free(data);
         snprintf(c->last_change, sizeof(c->last_change), "%s", sv.data[i]);
@@ -429,6 +458,8 @@ static bool ctl_session_setup(ctl_t *c)
     ctl_load_all_topic_configs(c);
     ctl_load_broker_config(c, -1);
     ctl_load_broker_config(c, c->conf.broker_id);
+    ctl_load_quota_dir(c, ZKPATH_CONFIG_CLIENTS, "clients", false);
+    ctl_load_quota_dir(c, ZKPATH_CONFIG_USERS, "users", true);
     ctl_config_changes(c);
     ctl_elect(c);
     return true;

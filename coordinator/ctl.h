@@ -52,6 +52,8 @@ typedef enum ctl_msg_type {
     CTL_MSG_BROKER_CONFIG,  /* dynamic broker configs: topic NULL = <default>, else our id */
     CTL_MSG_FATAL,          /* cannot go on (why set) */
     CTL_MSG_CONTROLLER,     /* /controller now names controller_id (-1: none) */
+    CTL_MSG_QUOTA_CONFIG,   /* a client quota entity's configs (topic = its entity path,
+                               "clients/<c>", "users/<u>", "users/<u>/clients/<c>") */
 } ctl_msg_type_t;
 
 /* One partition's state as the controller tells it (LeaderAndIsr), or a partition to stop
@@ -136,6 +138,8 @@ typedef enum ctl_op_type {
     CTL_OP_ALTER_CONFIGS,       /* a topic's dynamic configs: /config/topics/<t> + change notice */
     CTL_OP_ALTER_REASSIGNMENTS, /* reassign: per partition a target replica set, or a cancel */
     CTL_OP_LIST_REASSIGNMENTS,  /* out: reassign = the ongoing ones (all, or those listed in) */
+    CTL_OP_ALTER_CLIENT_QUOTAS, /* per spec: name = quota entity path, cfg_ops SET/DELETE with
+                                   values already checked; /config/<path> + change notice */
 } ctl_op_type_t;
 
 /* CTL_OP_ALTER_CONFIGS operation per config: Kafka's ConfigOperation numbers. */

@@ -1,8 +1,9 @@
 /* ctl_admin.c: admin operations run on the ctl thread (see ctl.h): create topics (configs,
  * then the assignment znode the controller watches), delete topics (a marker under
  * /admin/delete_topics), add partitions, alter a topic's dynamic configs (/config/topics/<t>
- * and a /config/changes notice). Each spec gets an error code and message as Kafka's
- * AdminZkClient would give them. */
+ * and a /config/changes notice) and a client quota entity's (/config/clients/<c>,
+ * /config/users/<u>[/clients/<c>] and a notice). Each spec gets an error code and message as
+ * Kafka's AdminZkClient would give them. */
 #include "ctl_int.h"
 
 #include <stdio.h>
@@ -11,6 +12,7 @@
 
 #include "assign.h"
 #include "log.h"
+#include "qcfg.h"
 #include "tcfg.h"
 #include "zkpath.h"
 
@@ -328,7 +330,7 @@ static char *ctl_list_edit(const char *base, const char *add, bool append)
 }
 
 /* Apply the spec's operations to cs; KERR_NONE or an error in s. */
-static kerr_t ctl_cfg_apply(ctl_topic_spec_t *s, zkpath_config_t *cs)
+static kerr_t ctl_cfg_apply(ctl_topic_spec_t *s, zkpath_config_t *cs, bool quota)
 {
     if (!s->cfg_ops) { /* AlterConfigs: the given set replaces the overrides */
         zkpath_config_clear(cs);
@@ -353,45 +355,39 @@ static kerr_t ctl_cfg_apply(ctl_topic_spec_t *s, zkpath_config_t *cs)
     }
     char why[256];
     for (int i = 0; i < cs->n && !s->broker_entity; i++) { /* broker keys: checked by the broker */
-        if (tcfg_validate(cs->keys[i], cs->vals[i], why, sizeof(why)) != KERR_NONE) {
-            ctl_spec_fail(s, KERR_INVALID_CONFIG, "%s", why);
+        double num;
+        kerr_t err = quota ? qcfg_parse(cs->keys[i], cs->vals[i], &num, why, sizeof(why))
+                           : tcfg_validate(cs->keys[i], cs->vals[i], why, sizeof(why));
+        if (err != KERR_NONE) {
+            ctl_spec_fail(s, quota ? err : KERR_INVALID_CONFIG, "%s", why);
             return s->err;
         }
     }
     return KERR_NONE;
 }
 
-/* Read, edit and write /config/topics/<t> (version-checked, retried on a concurrent write),
- * then notify every broker through /config/changes, as Kafka's AdminZkClient does. */
-static void ctl_alter_configs(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
+/* Read, edit and write an entity's config znode at path (version-checked, retried on a
+ * concurrent write), then notify every broker through /config/changes with entity, as Kafka's
+ * AdminZkClient does, and deliver the new configs to this broker before the answer. */
+static void ctl_entity_edit(ctl_t *c, ctl_topic_spec_t *s, bool validate_only, const char *path,
+                            const char *entity, bool quota)
 {
-    char path[512];
-    struct Stat st;
-    int32_t broker = *s->name ? atoi(s->name) : -1;
-    if (s->broker_entity) {
-        zkpath_broker_config(path, sizeof(path), broker);
-    } else {
-        zkpath_topic(path, sizeof(path), s->name);
-        if (zoo_exists(c->zh, path, 0, &st) != ZOK) {
-            ctl_spec_fail(s, KERR_UNKNOWN_TOPIC_OR_PARTITION, "Topic %s does not exist.", s->name);
-            return;
-        }
-        zkpath_topic_config(path, sizeof(path), s->name);
-    }
     for (int attempt = 0; attempt < 5; attempt++) {
         char *data = NULL;
+        struct Stat st;
         int rc = ctl_zget(c, path, false, &data, &st);
         if (rc != ZOK && rc != ZNONODE) {
-            ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "read topic config failed: %s", zerror(rc));
+            ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "read entity config failed: %s",
+                          zerror(rc));
             return;
         }
         zkpath_config_t cs = {0};
         if (data && *data && zkpath_config_parse(data, &cs.n, &cs.keys, &cs.vals) != KERR_NONE) {
-            log_warn("ctl", "alter configs of %s: malformed JSON at %s replaced", s->name, path);
+            log_warn("ctl", "alter configs of %s: malformed JSON at %s replaced", entity, path);
             memset(&cs, 0, sizeof(cs));
         }
         free(data);
-        if (ctl_cfg_apply(s, &cs) != KERR_NONE || validate_only) {
+        if (ctl_cfg_apply(s, &cs, quota) != KERR_NONE || validate_only) {
             zkpath_config_clear(&cs);
             return;
         }
@@ -405,29 +401,57 @@ static void ctl_alter_configs(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
         free(json);
         if (rc == ZBADVERSION || rc == ZNODEEXISTS) continue; /* raced with another writer */
         if (rc != ZOK) {
-            ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "write topic config failed: %s",
+            ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "write entity config failed: %s",
                           zerror(rc));
             return;
         }
-        char entity[512];
-        zkpath_config_entity(entity, sizeof(entity), s->broker_entity ? "brokers" : "topics",
-                             s->broker_entity && broker < 0 ? NULL : s->name);
         char *notice = zkpath_config_change_json(entity);
         rc = ctl_zcreate_p(c, ZKPATH_CONFIG_CHANGE_PREFIX, notice, ZOO_SEQUENCE);
         free(notice);
         if (rc != ZOK)
-            log_warn("ctl", "alter configs of %s: change notification failed: %s", s->name,
+            log_warn("ctl", "alter configs of %s: change notification failed: %s", entity,
                      zerror(rc));
-        log_info("ctl", "updated the dynamic configs of %s %s",
-                 s->broker_entity ? "broker" : "topic", *s->name ? s->name : "<default>");
-        /* this broker applies it before answering */
-        if (s->broker_entity)
-            ctl_load_broker_config(c, broker);
+        log_info("ctl", "updated the dynamic configs of %s", entity);
+        if (quota)
+            ctl_load_quota_entity(c, entity);
+        else if (s->broker_entity) /* this broker applies it before answering */
+            ctl_load_broker_config(c, *s->name ? atoi(s->name) : -1);
         else
             ctl_load_topic_config(c, s->name);
         return;
     }
-    ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "topic config of %s kept changing; retry", s->name);
+    ctl_spec_fail(s, KERR_UNKNOWN_SERVER_ERROR, "config of %s kept changing; retry", entity);
+}
+
+/* A topic's /config/topics/<t>, or a broker's /config/brokers/<id> (AlterConfigs /
+ * IncrementalAlterConfigs). */
+static void ctl_alter_configs(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
+{
+    char path[512], entity[512];
+    if (s->broker_entity) { /* name: the id, or "" for <default> */
+        int32_t id = *s->name ? atoi(s->name) : -1;
+        zkpath_broker_config(path, sizeof(path), id);
+        zkpath_config_entity(entity, sizeof(entity), "brokers", id < 0 ? NULL : s->name);
+        ctl_entity_edit(c, s, validate_only, path, entity, false);
+        return;
+    }
+    zkpath_topic(path, sizeof(path), s->name);
+    struct Stat st;
+    if (zoo_exists(c->zh, path, 0, &st) != ZOK) {
+        ctl_spec_fail(s, KERR_UNKNOWN_TOPIC_OR_PARTITION, "Topic %s does not exist.", s->name);
+        return;
+    }
+    zkpath_topic_config(path, sizeof(path), s->name);
+    zkpath_config_entity(entity, sizeof(entity), "topics", s->name);
+    ctl_entity_edit(c, s, validate_only, path, entity, false);
+}
+
+/* A client quota entity's /config/<entity path> (AlterClientQuotas). */
+static void ctl_alter_quotas(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "/config/%s", s->name);
+    ctl_entity_edit(c, s, validate_only, path, s->name, true);
 }
 
 static void ctl_op_done_cb(ev_loop_t *loop, void *arg)
@@ -486,6 +510,9 @@ void ctl_run_op(ctl_t *c, ctl_op_t *op)
             break;
         case CTL_OP_ALTER_CONFIGS:
             ctl_alter_configs(c, s, op->validate_only);
+            break;
+        case CTL_OP_ALTER_CLIENT_QUOTAS:
+            ctl_alter_quotas(c, s, op->validate_only);
             break;
         default:
             break;

@@ -126,6 +126,8 @@ void ctl_send(ctl_t *c, ctl_msg_t *m);
 void ctl_load_topic_config(ctl_t *c, const char *topic);
 /* Read /config/brokers/<id> (id < 0: <default>) and deliver it to the reactor. */
 void ctl_load_broker_config(ctl_t *c, int32_t id);
+/* Read /config/<entity_path> (a client quota entity) and deliver it to the reactor. */
+void ctl_load_quota_entity(ctl_t *c, const char *entity_path);
 
 /* ---- the controller (ctl_ctrl.c) ---- */
 

@@ -20,8 +20,8 @@ static const char *const zkpath_persistent[] = {
     ZKPATH_LATEST_PRODUCER_ID_BLOCK,
     "/log_dir_event_notification",
     ZKPATH_CONFIG_TOPICS,
-    "/config/clients",
-    "/config/users",
+    ZKPATH_CONFIG_CLIENTS,
+    ZKPATH_CONFIG_USERS,
     ZKPATH_CONFIG_BROKERS,
     "/config/ips",
     NULL,
@@ -73,6 +73,108 @@ kerr_t zkpath_broker_config(char *buf, size_t n, int32_t id)
 kerr_t zkpath_config_entity(char *buf, size_t n, const char *type, const char *name)
 {
     return zkpath_fmt_check(snprintf(buf, n, "%s/%s", type, name ? name : "<default>"), n);
+}
+
+/* ---- client quota entities ---- */
+
+kerr_t zkpath_sanitize(const char *name, char *out, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                     (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_';
+        if (o + (plain ? 1 : 3) >= n) return KERR__TOO_LARGE;
+        if (plain) {
+            out[o++] = (char)*p;
+        } else { /* URLEncoder's %XX of each UTF-8 byte; '*' and ' ' too, as Sanitizer does */
+            out[o++] = '%';
+            out[o++] = hex[*p >> 4];
+            out[o++] = hex[*p & 15];
+        }
+    }
+    if (o >= n) return KERR__TOO_LARGE;
+    out[o] = '\0';
+    return KERR_NONE;
+}
+
+static int zkpath_hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+kerr_t zkpath_desanitize(const char *s, char *out, size_t n)
+{
+    size_t o = 0;
+    for (; *s; s++) {
+        if (o + 1 >= n) return KERR__TOO_LARGE;
+        if (*s == '%') {
+            int hi = zkpath_hexval(s[1]), lo = hi < 0 ? -1 : zkpath_hexval(s[2]);
+            if (lo < 0) return KERR__BAD_MSG;
+            out[o++] = (char)(hi * 16 + lo);
+            s += 2;
+        } else {
+            out[o++] = *s == '+' ? ' ' : *s;
+        }
+    }
+    out[o] = '\0';
+    return KERR_NONE;
+}
+
+/* "<default>" or the sanitized name. */
+static kerr_t zkpath_qname(const char *name, char *out, size_t n)
+{
+    if (!name) return zkpath_fmt_check(snprintf(out, n, ZKPATH_DEFAULT_ENTITY), n);
+    return zkpath_sanitize(name, out, n);
+}
+
+kerr_t zkpath_qentity_path(char *buf, size_t n, const zkpath_qentity_t *e)
+{
+    char u[768], c[768];
+    if (!e->has_user && !e->has_client) return KERR__BAD_MSG;
+    if ((e->has_user && zkpath_qname(e->user, u, sizeof(u))) ||
+        (e->has_client && zkpath_qname(e->client, c, sizeof(c))))
+        return KERR__TOO_LARGE;
+    if (!e->has_user) return zkpath_fmt_check(snprintf(buf, n, "clients/%s", c), n);
+    if (!e->has_client) return zkpath_fmt_check(snprintf(buf, n, "users/%s", u), n);
+    return zkpath_fmt_check(snprintf(buf, n, "users/%s/clients/%s", u, c), n);
+}
+
+/* One sanitized path component into out; *name = out, or NULL for <default>. */
+static kerr_t zkpath_qpart(const char *s, size_t len, char *out, size_t n, const char **name)
+{
+    char tmp[768];
+    if (len == 0 || len >= sizeof(tmp) || memchr(s, '/', len)) return KERR__BAD_MSG;
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
+    if (strcmp(tmp, ZKPATH_DEFAULT_ENTITY) == 0) {
+        *name = NULL;
+        return KERR_NONE;
+    }
+    *name = out;
+    return zkpath_desanitize(tmp, out, n) ? KERR__BAD_MSG : KERR_NONE;
+}
+
+kerr_t zkpath_qentity_parse(const char *path, zkpath_qentity_t *e, char *user, size_t un,
+                            char *client, size_t cn)
+{
+    memset(e, 0, sizeof(*e));
+    if (strncmp(path, "clients/", 8) == 0) {
+        e->has_client = true;
+        return zkpath_qpart(path + 8, strlen(path + 8), client, cn, &e->client);
+    }
+    if (strncmp(path, "users/", 6) != 0) return KERR__BAD_MSG;
+    const char *u = path + 6, *sl = strchr(u, '/');
+    e->has_user = true;
+    if (zkpath_qpart(u, sl ? (size_t)(sl - u) : strlen(u), user, un, &e->user))
+        return KERR__BAD_MSG;
+    if (!sl) return KERR_NONE;
+    if (strncmp(sl, "/clients/", 9) != 0) return KERR__BAD_MSG;
+    e->has_client = true;
+    return zkpath_qpart(sl + 9, strlen(sl + 9), client, cn, &e->client);
 }
 
 /* ---- Uuid ---- */

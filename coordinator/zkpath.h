@@ -23,6 +23,9 @@
 #define ZKPATH_ADMIN_REASSIGN_PARTITIONS        "/admin/reassign_partitions"
 #define ZKPATH_CONFIG_TOPICS                    "/config/topics"
 #define ZKPATH_CONFIG_BROKERS                   "/config/brokers"
+#define ZKPATH_CONFIG_CLIENTS                   "/config/clients"
+#define ZKPATH_CONFIG_USERS                     "/config/users"
+#define ZKPATH_DEFAULT_ENTITY                   "<default>"
 #define ZKPATH_CONFIG_CHANGES                   "/config/changes"
 #define ZKPATH_CONFIG_CHANGE_PREFIX             "/config/changes/config_change_"
 #define ZKPATH_LATEST_PRODUCER_ID_BLOCK         "/latest_producer_id_block"
@@ -44,6 +47,26 @@ kerr_t zkpath_broker_config(char *buf, size_t n, int32_t id);
 /* The entity_path of a change notice: "topics/<t>", "brokers/<id>" or "brokers/<default>"
  * (type is "topics" or "brokers"; name NULL = <default>). */
 kerr_t zkpath_config_entity(char *buf, size_t n, const char *type, const char *name);
+
+/* Client quota entities (Kafka's ClientQuotaManager levels): a user part and a client-id part,
+ * each absent, the default (name NULL) or a name. Znodes /config/users/<u>,
+ * /config/users/<u>/clients/<c>, /config/clients/<c>; names are stored sanitized as Kafka's
+ * Sanitizer does (URL encoding, '*' as %2A, ' ' as %20), defaults as <default>. */
+typedef struct zkpath_qentity {
+    bool has_user, has_client;
+    const char *user, *client; /* NULL = <default> */
+} zkpath_qentity_t;
+/* Kafka's Sanitizer.sanitize / desanitize; KERR__TOO_LARGE when out is too small,
+ * KERR__BAD_MSG for a malformed escape. */
+kerr_t zkpath_sanitize(const char *name, char *out, size_t n);
+kerr_t zkpath_desanitize(const char *s, char *out, size_t n);
+/* The change-notice entity path: "users/<su>/clients/<sc>", "users/<su>" or "clients/<sc>";
+ * KERR__BAD_MSG when e has neither part. The znode is "/config/" + that path. */
+kerr_t zkpath_qentity_path(char *buf, size_t n, const zkpath_qentity_t *e);
+/* Back from an entity path (desanitized names into user/client buffers, which e points at).
+ * KERR__BAD_MSG when path is not a quota entity path. */
+kerr_t zkpath_qentity_parse(const char *path, zkpath_qentity_t *e, char *user, size_t un,
+                            char *client, size_t cn);
 
 /* Kafka Uuid: 16 random bytes as 22 characters of URL-safe base64 without padding. */
 void zkpath_uuid_new(char out[23]);

@@ -74,6 +74,8 @@ api_handler_fn api_consumergroupdescribe;
 void api_client_host(const req_t *r, char *out, size_t n);
 api_handler_fn api_alterconfigs;
 api_handler_fn api_incrementalalterconfigs;
+api_handler_fn api_describeclientquotas;
+api_handler_fn api_alterclientquotas;
 
 /* AlterConfigs and IncrementalAlterConfigs after decoding (api_alterconfigs.c); incremental
  * selects the response version mapping and the per-config operations. */

@@ -10,7 +10,12 @@
  * KIP-392 (Fetch v11+): followers serve consumers too, up to their own high watermark (learnt
  * from the leader). With replica.selector.class=RackAwareReplicaSelector a leader answers a
  * consumer that names its rack (rack_id) with preferred_read_replica, an in-sync replica in
- * that rack (rsel.h), and no records, at once, as Kafka's ReplicaManager does. */
+ * that rack (rsel.h), and no records, at once, as Kafka's ReplicaManager does.
+ *
+ * Consumers' fetches count against consumer_byte_rate as Kafka's do: the request's max_bytes
+ * is capped at what one quota window allows, the response's size is recorded, and a response
+ * that takes the client over its quota is replaced by an empty one (the size taken back)
+ * carrying throttle_time_ms, the connection then muted that long. Followers are exempt. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +26,7 @@
 #include "mdcache.h"
 #include "metrics.h"
 #include "proto/kp_fetch.h"
+#include "quota.h"
 #include "replica/rmgr.h"
 #include "replica/rsel.h"
 #include "replica/rthrottle.h"
@@ -175,6 +181,32 @@ static void fetch_count(fetch_state_t *fs, const kp_fetch_resp_t *resp)
         }
 }
 
+/* consumer_byte_rate: record the encoded response; over the quota, answer empty instead (what
+ * Kafka's getThrottledResponse sends) with the throttle time. true when throttled. */
+static bool fetch_quota(req_t *r, size_t hdr_len)
+{
+    quota_mgr_t *q = r->srv->quota;
+    if (!q || !quota_enabled(q, QUOTA_FETCH)) return false;
+    char client[256];
+    req_client_id(r, client, sizeof(client));
+    double size = (double)(wbuf_total(&r->resp) - hdr_len);
+    int64_t now = ktime_mono_ms();
+    int64_t ms = quota_record(q, QUOTA_FETCH, QUOTA_ANONYMOUS, client, size, now);
+    if (ms <= 0) return false;
+    quota_unrecord(q, QUOTA_FETCH, QUOTA_ANONYMOUS, client, size, now);
+    uint8_t hdr[16];
+    memcpy(hdr, r->resp.p, hdr_len); /* size placeholder and response header */
+    wbuf_free(&r->resp);             /* closes the file ranges' fds */
+    wbuf_init(&r->resp);
+    wbuf_append(&r->resp, hdr, hdr_len);
+    kp_fetch_resp_t empty;
+    memset(&empty, 0, sizeof(empty));
+    empty.throttle_time_ms = ms > INT32_MAX ? INT32_MAX : (int32_t)ms;
+    kp_fetch_resp_encode(&r->resp, r->hdr.api_version, &empty);
+    r->throttle_ms = ms;
+    return true;
+}
+
 /* Build and send the response from the current state of the logs. */
 static void fetch_respond(fetch_state_t *fs)
 {
@@ -195,8 +227,9 @@ static void fetch_respond(fetch_state_t *fs)
         for (int32_t j = 0; j < t->nparts; j++, k++)
             fetch_answer_part(fs, k, fs->names[i], &t->parts[j], &tr->parts[j], &budget, &first);
     }
-    if (!fs->replica) fetch_count(fs, &resp);
+    size_t hdr_len = wbuf_total(&r->resp);
     kp_fetch_resp_encode(&r->resp, r->hdr.api_version, &resp);
+    if (!fs->replica && !fetch_quota(r, hdr_len)) fetch_count(fs, &resp);
     req_done(r);
 }
 
@@ -239,6 +272,15 @@ void api_fetch(req_t *r, rbuf_t *rb)
     fs->any_replica = !fs->replica && r->hdr.api_version >= 11;
     /* the selector runs only for a consumer naming its rack, when configured */
     bool use_selector = fs->any_replica && fs->req.rack_id.len > 0 && srv->rack_selector;
+    if (fs->replica) req_quota_exempt(r);
+    if (!fs->replica && quota_enabled(srv->quota, QUOTA_FETCH)) {
+        char client[256];
+        double cap = quota_max_in_window(srv->quota, QUOTA_FETCH, QUOTA_ANONYMOUS,
+                                         req_client_id(r, client, sizeof(client)));
+        if (cap >= 0 && (fs->req.max_bytes <= 0 || cap < fs->req.max_bytes))
+            fs->req.max_bytes = cap < 1 ? 1 : (int32_t)cap;
+        if (fs->req.min_bytes > fs->req.max_bytes) fs->req.min_bytes = fs->req.max_bytes;
+    }
     fs->names = arena_calloc(&r->arena, (size_t)fs->req.ntopics + 1, sizeof(char *));
     int k = 0;
     for (int32_t i = 0; i < fs->req.ntopics; i++) {

@@ -5,7 +5,11 @@
  * the high watermark has passed every appended batch (the ISR has it), from the purgatory,
  * with REQUEST_TIMED_OUT after the request's timeout. min.insync.replicas is checked against
  * the committed ISR before the append (NOT_ENOUGH_REPLICAS) and again when the batch commits
- * (NOT_ENOUGH_REPLICAS_AFTER_APPEND). v0-2 MessageSets are up-converted to one v2 batch. */
+ * (NOT_ENOUGH_REPLICAS_AFTER_APPEND). v0-2 MessageSets are up-converted to one v2 batch.
+ * When the answer is due, the request's size is recorded against the client's
+ * producer_byte_rate quota (as Kafka's request.sizeInBytes: header and body); over it, the
+ * response carries throttle_time_ms and the connection is muted that long (acks=0: muted, no
+ * response). */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +19,7 @@
 #include "metrics.h"
 #include "mdcache.h"
 #include "proto/kp_produce.h"
+#include "quota.h"
 #include "rec/batch.h"
 #include "rec/msgset.h"
 #include "replica/rmgr.h"
@@ -163,8 +168,22 @@ static kerr_t api_produce_part(req_t *r, int16_t acks, const char *topic, kp_pro
     return KERR_NONE;
 }
 
+/* producer_byte_rate: the throttle time for this request (0 when within quota). */
+static int32_t produce_quota(req_t *r)
+{
+    quota_mgr_t *q = r->srv->quota;
+    if (!q || !quota_enabled(q, QUOTA_PRODUCE)) return 0;
+    char client[256];
+    int64_t ms =
+        quota_record(q, QUOTA_PRODUCE, QUOTA_ANONYMOUS, req_client_id(r, client, sizeof(client)),
+                     (double)r->frame_len, ktime_mono_ms());
+    r->throttle_ms = ms;
+    return ms > INT32_MAX ? INT32_MAX : (int32_t)ms;
+}
+
 static void produce_respond(produce_state_t *ps)
 {
+    ps->resp.throttle_time_ms = produce_quota(ps->r);
     kp_produce_resp_encode(&ps->r->resp, ps->r->hdr.api_version, &ps->resp);
     req_done(ps->r);
 }
@@ -266,6 +285,7 @@ void api_produce(req_t *r, rbuf_t *rb)
         }
     }
     if (acks == 0) {
+        produce_quota(r);
         req_done_noresp(r);
         return;
     }

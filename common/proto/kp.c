@@ -1,6 +1,8 @@
 /* kp.c: request and response headers. */
 #include "kp.h"
 
+#include <string.h>
+
 kerr_t kp_req_hdr_peek(const uint8_t *frame, size_t len, kp_req_hdr_t *h)
 {
     rbuf_t rb;
@@ -167,5 +169,43 @@ void kp_topic_errs_encode(wbuf_t *wb, bool flexible, int32_t n, const kp_topic_e
             wbuf_tags(wb, flexible);
         }
         wbuf_tags(wb, flexible);
+    }
+}
+
+double kp_f64_decode(rbuf_t *rb)
+{
+    uint64_t bits = (uint64_t)rbuf_i64(rb);
+    double v;
+    memcpy(&v, &bits, sizeof(v));
+    return v;
+}
+
+void kp_f64_encode(wbuf_t *wb, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof(bits));
+    wbuf_i64(wb, (int64_t)bits);
+}
+
+kp_quota_entity_t *kp_quota_entity_decode(rbuf_t *rb, bool f, arena_t *a, int32_t *n)
+{
+    /* smallest: type length + name length (+ tags) */
+    kp_quota_entity_t *e = kp_array_alloc(rb, f, 2, a, sizeof(*e), n);
+    for (int32_t i = 0; i < *n && !rbuf_err(rb); i++) {
+        e[i].entity_type = rbuf_str_f(rb, f);
+        if (e[i].entity_type.len < 0) rbuf_fail(rb, KERR__BAD_MSG);
+        e[i].entity_name = rbuf_str_f(rb, f);
+        if (f) rbuf_skip_tags(rb);
+    }
+    return e;
+}
+
+void kp_quota_entity_encode(wbuf_t *wb, bool f, int32_t n, const kp_quota_entity_t *e)
+{
+    wbuf_array_len(wb, f, n);
+    for (int32_t i = 0; i < n; i++) {
+        wbuf_kstr_f(wb, f, e[i].entity_type);
+        wbuf_kstr_f(wb, f, e[i].entity_name);
+        wbuf_tags(wb, f);
     }
 }

@@ -65,6 +65,8 @@ typedef enum kapi {
     KAPI_ALTER_PARTITION_REASSIGNMENTS = 45,
     KAPI_LIST_PARTITION_REASSIGNMENTS = 46,
     KAPI_OFFSET_DELETE = 47,
+    KAPI_DESCRIBE_CLIENT_QUOTAS = 48,
+    KAPI_ALTER_CLIENT_QUOTAS = 49,
     KAPI_DESCRIBE_CLUSTER = 60,
     KAPI_ALTER_PARTITION = 56,
     KAPI_CONSUMER_GROUP_HEARTBEAT = 68,
@@ -130,5 +132,18 @@ typedef struct kp_topic_errs {
 } kp_topic_errs_t;
 
 void kp_topic_errs_encode(wbuf_t *wb, bool flexible, int32_t n, const kp_topic_errs_t *t);
+
+/* float64 (IEEE 754, big-endian), as the client quota APIs carry values. */
+double kp_f64_decode(rbuf_t *rb);
+void kp_f64_encode(wbuf_t *wb, double v);
+
+/* A client quota entity part (DescribeClientQuotas, AlterClientQuotas): entity type
+ * ("user", "client-id", "ip") and name (null = the default). */
+typedef struct kp_quota_entity {
+    kstr_t entity_type;
+    kstr_t entity_name; /* len -1 = null: the default entity */
+} kp_quota_entity_t;
+kp_quota_entity_t *kp_quota_entity_decode(rbuf_t *rb, bool flexible, arena_t *a, int32_t *n);
+void kp_quota_entity_encode(wbuf_t *wb, bool flexible, int32_t n, const kp_quota_entity_t *e);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "proto/kp.h"
+#include "proto/kp_alterclientquotas.h"
 #include "proto/kp_alterconfigs.h"
 #include "proto/kp_alterpartition.h"
 #include "proto/kp_consumergroupdescribe.h"
@@ -24,6 +25,7 @@
 #include "proto/kp_ctl.h"
 #include "proto/kp_deletegroups.h"
 #include "proto/kp_deletetopics.h"
+#include "proto/kp_describeclientquotas.h"
 #include "proto/kp_describecluster.h"
 #include "proto/kp_describeconfigs.h"
 #include "proto/kp_describegroups.h"
@@ -88,6 +90,8 @@ static const struct {
     {KAPI_ALTER_PARTITION_REASSIGNMENTS, DEC(kp_reassign_req_decode)},
     {KAPI_LIST_PARTITION_REASSIGNMENTS, DEC(kp_listreassign_req_decode)},
     {KAPI_OFFSET_DELETE, DEC(kp_offsetdelete_req_decode)},
+    {KAPI_DESCRIBE_CLIENT_QUOTAS, DEC(kp_describeclientquotas_req_decode)},
+    {KAPI_ALTER_CLIENT_QUOTAS, DEC(kp_alterclientquotas_req_decode)},
     {KAPI_ALTER_PARTITION, kp_adapt_altpart_req},
     {KAPI_DESCRIBE_CLUSTER, DEC(kp_describecluster_req_decode)},
     {KAPI_CONSUMER_GROUP_HEARTBEAT, DEC(kp_cgh_req_decode)},

@@ -72,6 +72,10 @@ BAD_INPUTS = {
     # topics in a few bytes
     "reassign_huge_topic_count": frame(45, 0, 1, b"\x00" + struct.pack(">i", 30000) +
                                        b"\xff\xff\xff\x7f"),
+    # DescribeClientQuotas v0: one component, type "user", then the body ends
+    "describe_client_quotas_truncated": frame(48, 0, 1, struct.pack(">ih", 1, 4) + b"user"),
+    # AlterClientQuotas v0: 1,000,000 entries in an 8-byte body
+    "alter_client_quotas_huge_count": frame(49, 0, 1, struct.pack(">ii", 1000000, 0)),
 }
 
 
