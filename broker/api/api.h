@@ -49,6 +49,8 @@ api_handler_fn api_alterpartition;
 api_handler_fn api_controlledshutdown;
 api_handler_fn api_electleaders;
 api_handler_fn api_initproducerid;
+api_handler_fn api_deleterecords;
+api_handler_fn api_describelogdirs;
 
 /* Answer InitProducerId requests still waiting for an id block, free the block (shutdown). */
 typedef struct server server_t;

@@ -27,7 +27,8 @@ typedef struct fetch_state {
     int64_t deadline_ms; /* monotonic */
     partition_t **parts; /* per request partition (flattened), NULL when not served here */
     int nparts;
-    char **names; /* per request topic, NUL-terminated */
+    char **names;       /* per request topic, NUL-terminated */
+    int64_t *log_start; /* follower fetches: the follower's log start offset, per partition */
 } fetch_state_t;
 
 /* Count the bytes available for the request without building a response. Returns true when
@@ -51,6 +52,11 @@ static bool fetch_ready(fetch_state_t *fs, size_t *avail)
             int64_t leo = plog_end_offset(part->log);
             if (fp->fetch_offset < plog_start_offset(part->log) || fp->fetch_offset > leo) {
                 error = true;
+                continue;
+            }
+            if (fs->replica && fs->log_start[k] >= 0 &&
+                plog_start_offset(part->log) > fs->log_start[k]) {
+                error = true; /* DeleteRecords moved the log start: tell the follower now */
                 continue;
             }
             int64_t upto = fs->replica ? leo : part->hw;
@@ -191,6 +197,7 @@ void api_fetch(req_t *r, rbuf_t *rb)
     fs->parts = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(partition_t *));
     fs->perr = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(kerr_t));
     fs->replica = fs->req.replica_id >= 0;
+    fs->log_start = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(int64_t));
     fs->names = arena_calloc(&r->arena, (size_t)fs->req.ntopics + 1, sizeof(char *));
     int k = 0;
     for (int32_t i = 0; i < fs->req.ntopics; i++) {
@@ -201,9 +208,11 @@ void api_fetch(req_t *r, rbuf_t *rb)
         for (int32_t j = 0; j < t->nparts; j++, k++) {
             kp_fetch_part_t *fp = &t->parts[j];
             fs->parts[k] = rmgr_get(srv->rmgr, name, fp->partition);
+            fs->log_start[k] = fp->log_start_offset;
             if (fs->replica && fs->parts[k])
                 fs->perr[k] = rmgr_follower_fetch(srv->rmgr, fs->parts[k], fs->req.replica_id,
-                                                  fp->current_leader_epoch, fp->fetch_offset);
+                                                  fp->current_leader_epoch, fp->fetch_offset,
+                                                  fp->log_start_offset);
         }
     }
     fs->deadline_ms = ktime_mono_ms() + (fs->req.max_wait_ms > 0 ? fs->req.max_wait_ms : 0);

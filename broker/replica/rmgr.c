@@ -16,6 +16,7 @@
 #include "isr.h"
 #include "ktime.h"
 #include "log.h"
+#include "mdcache.h"
 #include "store/pidstate.h"
 #include "server.h"
 #include "store/lmgr.h"
@@ -235,6 +236,7 @@ static void rmgr_become_leader(rmgr_t *rm, partition_t *part, const rmgr_pstate_
         f->id = r;
         f->leo = -1;
         f->last_fetch_leader_leo = -1;
+        f->log_start = -1;
         f->last_caught_up_ms = rmgr_in_isr(part, r) ? now : 0;
     }
     rmgr_maybe_advance_hw(rm, part);
@@ -455,7 +457,8 @@ static void rmgr_propose_isr(rmgr_t *rm, partition_t *part, const int32_t *isr, 
 }
 
 kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
-                           int32_t current_leader_epoch, int64_t fetch_offset)
+                           int32_t current_leader_epoch, int64_t fetch_offset,
+                           int64_t log_start_offset)
 {
     if (!part->is_leader) return KERR_NOT_LEADER_OR_FOLLOWER;
     if (current_leader_epoch >= 0 && current_leader_epoch != part->leader_epoch)
@@ -473,6 +476,10 @@ kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
     f->last_fetch_leader_leo = leo;
     f->last_fetch_ms = now;
     f->leo = fetch_offset > leo ? leo : fetch_offset;
+    if (log_start_offset != f->log_start) {
+        f->log_start = log_start_offset;
+        rmgr_wake(rm, part, RMGR_EV_LOW);
+    }
     /* ISR expansion (Kafka's maybeExpandIsr): caught up to the high watermark, and to the
      * start of this leader epoch so it holds everything this leader wrote */
     if (!rmgr_in_isr(part, replica_id) && !part->isr_inflight && f->leo >= part->hw &&
@@ -485,6 +492,44 @@ kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
     }
     rmgr_maybe_advance_hw(rm, part);
     return KERR_NONE;
+}
+
+/* ---------------------------------------------------------------- log start (DeleteRecords) */
+
+kerr_t rmgr_delete_records(rmgr_t *rm, partition_t *part, int64_t offset, int64_t *applied)
+{
+    if (!part->is_leader) return KERR_NOT_LEADER_OR_FOLLOWER;
+    if (!(plog_cfg(part->log)->cleanup_policy & PLOG_CLEANUP_DELETE)) return KERR_POLICY_VIOLATION;
+    if (offset == -1) offset = part->hw;
+    if (offset < 0 || offset > part->hw) return KERR_OFFSET_OUT_OF_RANGE;
+    *applied = offset;
+    if (offset <= plog_start_offset(part->log)) return KERR_NONE;
+    int deleted = 0;
+    kerr_t err = plog_advance_start(part->log, offset, &deleted);
+    if (err) return err;
+    lmgr_checkpoint_log_start(rm->srv->lmgr, part->log);
+    log_info("rmgr", "%s-%d: log start offset moved to %lld by DeleteRecords (%d segments deleted)",
+             part->topic, part->index, (long long)offset, deleted);
+    rmgr_wake(rm, part, RMGR_EV_LEO | RMGR_EV_LOW); /* followers' parked fetches answer now */
+    return KERR_NONE;
+}
+
+int64_t rmgr_low_watermark(rmgr_t *rm, const partition_t *part)
+{
+    int64_t low = plog_start_offset(part->log);
+    for (int i = 0; i < part->nfollowers; i++) {
+        const replica_state_t *f = &part->followers[i];
+        if (f->log_start < low && mdcache_broker(rm->srv->md, f->id)) low = f->log_start;
+    }
+    return low;
+}
+
+void rmgr_follower_log_start(rmgr_t *rm, partition_t *part, int64_t leader_log_start)
+{
+    int64_t to = leader_log_start < part->hw ? leader_log_start : part->hw;
+    if (to <= plog_start_offset(part->log)) return;
+    if (plog_advance_start(part->log, to, NULL) != KERR_NONE) return;
+    lmgr_checkpoint_log_start(rm->srv->lmgr, part->log);
 }
 
 /* Kafka's maybeShrinkIsr: followers that have not caught up within replica.lag.time.max.ms. */

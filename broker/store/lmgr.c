@@ -35,7 +35,6 @@ struct lmgr {
     int64_t last_retention, last_checkpoint;
     int64_t (*hw_fn)(plog_t *log, void *arg);
     void *hw_arg;
-    int next_dir;
     cleaner_t *cleaner; /* NULL when log.cleaner.enable=false */
 };
 
@@ -119,6 +118,19 @@ static void ckpt_write_one(lmgr_t *m, int dir, const char *name, int which)
     fsync(fileno(f));
     fclose(f);
     if (rename(tmp, path) != 0) log_error("lmgr", "rename %s: %s", tmp, strerror(errno));
+}
+
+static lmgr_entry_t *lmgr_entry(lmgr_t *m, const char *topic, int32_t partition)
+{
+    char key[300];
+    snprintf(key, sizeof(key), "%s-%d", topic, partition);
+    return dict_get(m->logs, key);
+}
+
+void lmgr_checkpoint_log_start(lmgr_t *m, plog_t *log)
+{
+    lmgr_entry_t *e = lmgr_entry(m, plog_topic(log), plog_partition(log));
+    if (e) ckpt_write_one(m, e->dir, "log-start-offset-checkpoint", 2);
 }
 
 void lmgr_checkpoint(lmgr_t *m)
@@ -325,6 +337,20 @@ plog_t *lmgr_get(lmgr_t *m, const char *topic, int32_t partition)
     return e ? e->log : NULL;
 }
 
+/* Kafka's LogManager.nextLogDirs: the dir holding the fewest partition logs (the first
+ * configured one on a tie). */
+static int lmgr_pick_dir(lmgr_t *m)
+{
+    int count[LMGR_MAX_DIRS] = {0};
+    size_t it = 0;
+    void *v;
+    while (dict_next(m->logs, &it, NULL, &v)) count[((lmgr_entry_t *)v)->dir]++;
+    int best = 0;
+    for (int d = 1; d < m->ndirs; d++)
+        if (count[d] < count[best]) best = d;
+    return best;
+}
+
 kerr_t lmgr_get_or_create(lmgr_t *m, const char *topic, int32_t partition, const plog_cfg_t *cfg,
                           plog_t **out)
 {
@@ -336,7 +362,7 @@ kerr_t lmgr_get_or_create(lmgr_t *m, const char *topic, int32_t partition, const
     }
     char key[300], dir[PATH_MAX];
     snprintf(key, sizeof(key), "%s-%d", topic, partition);
-    int di = m->next_dir++ % m->ndirs; /* round-robin over log dirs */
+    int di = lmgr_pick_dir(m);
     snprintf(dir, sizeof(dir), "%s/%s", m->dirs[di], key);
     kerr_t rc = plog_open(dir, topic, partition, cfg, 0, 0, true, &log);
     if (rc) return rc;
@@ -366,6 +392,22 @@ void lmgr_foreach(lmgr_t *m, void (*cb)(plog_t *log, void *arg), void *arg)
     size_t it = 0;
     void *v;
     while (dict_next(m->logs, &it, NULL, &v)) cb(((lmgr_entry_t *)v)->log, arg);
+}
+
+int lmgr_dir_count(const lmgr_t *m)
+{
+    return m->ndirs;
+}
+
+const char *lmgr_dir_path(const lmgr_t *m, int i)
+{
+    return i >= 0 && i < m->ndirs ? m->dirs[i] : NULL;
+}
+
+int lmgr_log_dir(lmgr_t *m, const char *topic, int32_t partition)
+{
+    lmgr_entry_t *e = lmgr_entry(m, topic, partition);
+    return e ? e->dir : -1;
 }
 
 int64_t lmgr_checkpointed_hw(lmgr_t *m, const char *topic, int32_t partition)

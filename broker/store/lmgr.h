@@ -27,6 +27,14 @@ kerr_t lmgr_get_or_create(lmgr_t *m, const char *topic, int32_t partition, const
                           plog_t **out);
 kerr_t lmgr_delete(lmgr_t *m, const char *topic, int32_t partition);
 void lmgr_foreach(lmgr_t *m, void (*cb)(plog_t *log, void *arg), void *arg);
+/* The log dirs, in log.dirs order (paths as configured). */
+int lmgr_dir_count(const lmgr_t *m);
+const char *lmgr_dir_path(const lmgr_t *m, int i);
+/* Index of the dir holding topic-partition's log, -1 when there is none. New logs go to the
+ * dir with the fewest partition logs, as Kafka places them. */
+int lmgr_log_dir(lmgr_t *m, const char *topic, int32_t partition);
+/* Write the log-start-offset-checkpoint of log's dir now (after DeleteRecords moved it). */
+void lmgr_checkpoint_log_start(lmgr_t *m, plog_t *log);
 /* The high watermark recorded for topic-partition in replication-offset-checkpoint when the
  * broker started, -1 when none. */
 int64_t lmgr_checkpointed_hw(lmgr_t *m, const char *topic, int32_t partition);

@@ -920,6 +920,24 @@ int plog_retention(plog_t *log, int64_t now_ms)
     return deleted;
 }
 
+kerr_t plog_advance_start(plog_t *log, int64_t offset, int *deleted)
+{
+    if (deleted) *deleted = 0;
+    if (offset < 0 || offset > log->end_offset) return KERR_OFFSET_OUT_OF_RANGE;
+    if (offset <= log->start_offset) return KERR_NONE;
+    log->start_offset = offset;
+    /* whole segments below the new start go (Kafka's "log start offset breach"); the
+     * active segment stays, as Kafka keeps it */
+    while (log->nsegs > 1 && log->segs[1]->base <= offset) {
+        log_info("plog",
+                 "deleting segment %" PRId64 " of %s-%d (below log start offset %" PRId64 ")",
+                 log->segs[0]->base, log->topic, log->partition, offset);
+        plog_drop_first_seg(log);
+        if (deleted) (*deleted)++;
+    }
+    return KERR_NONE;
+}
+
 kerr_t plog_truncate_to(plog_t *log, int64_t offset)
 {
     if (offset >= log->end_offset) return KERR_NONE;

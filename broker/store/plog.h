@@ -86,6 +86,11 @@ kerr_t plog_max_timestamp(plog_t *log, int64_t *offset, int64_t *timestamp);
 /* Retention by time and size (never the active segment) and time-based roll. Returns the
  * number of segments deleted. */
 int plog_retention(plog_t *log, int64_t now_ms);
+/* Move the log start offset up to offset (DeleteRecords, or a follower following its
+ * leader's): offsets below it are no longer served, and whole segments below it are deleted
+ * (never the active one). An offset at or below the current start changes nothing; one past
+ * the log end is KERR_OFFSET_OUT_OF_RANGE. *deleted (may be NULL) gets the segments removed. */
+kerr_t plog_advance_start(plog_t *log, int64_t offset, int *deleted);
 /* Drop everything at and after offset (which must be a batch boundary or the end). */
 kerr_t plog_truncate_to(plog_t *log, int64_t offset);
 /* Drop every segment and start an empty log at offset (a follower behind the leader's log

@@ -21,10 +21,12 @@
 #include "proto/kp_createtopics.h"
 #include "proto/kp_ctl.h"
 #include "proto/kp_deletegroups.h"
+#include "proto/kp_deleterecords.h"
 #include "proto/kp_deletetopics.h"
 #include "proto/kp_describecluster.h"
 #include "proto/kp_describeconfigs.h"
 #include "proto/kp_describegroups.h"
+#include "proto/kp_describelogdirs.h"
 #include "proto/kp_electleaders.h"
 #include "proto/kp_fetch.h"
 #include "proto/kp_findcoordinator.h"
@@ -74,10 +76,12 @@ static const struct {
     {KAPI_API_VERSIONS, DEC(kp_apiversions_req_decode)},
     {KAPI_CREATE_TOPICS, DEC(kp_createtopics_req_decode)},
     {KAPI_DELETE_TOPICS, DEC(kp_deletetopics_req_decode)},
+    {KAPI_DELETE_RECORDS, DEC(kp_deleterecords_req_decode)},
     {KAPI_INIT_PRODUCER_ID, DEC(kp_initpid_req_decode)},
     {KAPI_OFFSET_FOR_LEADER_EPOCH, DEC(kp_ofle_req_decode)},
     {KAPI_DESCRIBE_CONFIGS, DEC(kp_describeconfigs_req_decode)},
     {KAPI_ALTER_CONFIGS, DEC(kp_alterconfigs_req_decode)},
+    {KAPI_DESCRIBE_LOG_DIRS, DEC(kp_describelogdirs_req_decode)},
     {KAPI_CREATE_PARTITIONS, DEC(kp_createpartitions_req_decode)},
     {KAPI_DELETE_GROUPS, DEC(kp_deletegroups_req_decode)},
     {KAPI_ELECT_LEADERS, DEC(kp_elect_req_decode)},

@@ -68,6 +68,14 @@ BAD_INPUTS = {
     "unknown_api_key": frame(999, 0, 1, b""),
     "unknown_version": frame(3, 77, 1, b""),
     "fetch_version_below_min": frame(1, 0, 1, b"\x00" * 40),
+    # DeleteRecords v0: one topic "t" claiming 100,000 partitions in 12 bytes
+    "deleterecords_huge_partition_count": frame(21, 0, 1, struct.pack(">ih", 1, 1) + b"t"
+                                                + struct.pack(">iiq", 100000, 0, 1)),
+    # DescribeLogDirs v1: one topic whose partition array count is -3
+    "describelogdirs_negative_partitions": frame(35, 1, 1, struct.pack(">ih", 1, 1) + b"t"
+                                                 + struct.pack(">i", -3)),
+    # AlterReplicaLogDirs is not served: the connection closes (never a wrong answer)
+    "alterreplicalogdirs_not_served": frame(34, 1, 1, struct.pack(">i", 0)),
 }
 
 
