@@ -84,6 +84,9 @@ static const cfg_def_t cfg_defs[] = {
     {"replica.fetch.wait.max.ms", CFG_INT, "500", 0, CFG_NOMAX, NULL},
     {"replica.fetch.min.bytes", CFG_INT, "1", 0, CFG_NOMAX, NULL},
     {"replica.lag.time.max.ms", CFG_LONG, "30000", 0, CFG_NOMAX, NULL},
+    /* a dynamic broker quota in Kafka; read at start-up here (replica moves between log dirs) */
+    {"replica.alter.log.dirs.io.max.bytes.per.second", CFG_LONG, "9223372036854775807", 1,
+     CFG_NOMAX, NULL},
     {"replica.socket.timeout.ms", CFG_INT, "30000", 0, CFG_NOMAX, NULL},
     {"num.network.threads", CFG_INT, "3", 1, CFG_NOMAX, NULL},
     {"num.io.threads", CFG_INT, "8", 1, CFG_NOMAX, NULL},

@@ -38,6 +38,7 @@ static const api_def_t api_defs[] = {
     {KAPI_OFFSET_FOR_LEADER_EPOCH, 0, 4, 4, api_offsetforleaderepoch},
     {KAPI_DESCRIBE_CONFIGS, 0, 4, 4, api_describeconfigs},
     {KAPI_ALTER_CONFIGS, 0, 2, 2, api_alterconfigs},
+    {KAPI_ALTER_REPLICA_LOG_DIRS, 0, 2, 2, api_alterreplicalogdirs},
     {KAPI_DESCRIBE_LOG_DIRS, 0, 4, 2, api_describelogdirs},
     {KAPI_CREATE_PARTITIONS, 0, 3, 2, api_createpartitions},
     {KAPI_DELETE_GROUPS, 0, 2, 2, api_deletegroups},

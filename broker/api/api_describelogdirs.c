@@ -1,9 +1,9 @@
 /* api_describelogdirs.c: DescribeLogDirs (KIP-113; kafka-log-dirs --describe): every log dir of
  * this broker (absolute path, as Kafka answers) with the partition logs it holds, each with
  * its size in bytes and offset lag (high watermark - log end, never below 0; -1 for a log this
- * broker does not host as a replica). No future logs exist here (AlterReplicaLogDirs is not
- * served), so is_future_key is always false, and no dir is offline (error 0). v4's total and
- * usable bytes come from statvfs. */
+ * broker does not host as a replica). A replica being moved to another dir (AlterReplicaLogDirs)
+ * also shows its copy there, is_future_key true, with the lag of the copy behind the log. No
+ * dir is offline here (error 0). v4's total and usable bytes come from statvfs. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +21,7 @@
 typedef struct dld_log {
     plog_t *log;
     int dir;
+    bool future;
 } dld_log_t;
 
 typedef struct dld_ctx {
@@ -41,18 +42,26 @@ static bool dld_wanted(const kp_describelogdirs_req_t *req, const char *topic, i
     return false;
 }
 
-static void dld_collect(plog_t *log, void *arg)
+static void dld_add(dld_ctx_t *c, plog_t *log, int dir, bool future)
 {
-    dld_ctx_t *c = arg;
     if (!dld_wanted(c->req, plog_topic(log), plog_partition(log))) return;
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 16;
         c->logs = realloc(c->logs, (size_t)c->cap * sizeof(*c->logs));
         if (!c->logs) abort();
     }
-    c->logs[c->n].log = log;
-    c->logs[c->n].dir = lmgr_log_dir(c->srv->lmgr, plog_topic(log), plog_partition(log));
-    c->n++;
+    c->logs[c->n++] = (dld_log_t){log, dir, future};
+}
+
+static void dld_collect(plog_t *log, void *arg)
+{
+    dld_ctx_t *c = arg;
+    dld_add(c, log, lmgr_log_dir(c->srv->lmgr, plog_topic(log), plog_partition(log)), false);
+}
+
+static void dld_collect_future(plog_t *log, int dir, void *arg)
+{
+    dld_add(arg, log, dir, true);
 }
 
 static int dld_cmp(const void *a, const void *b)
@@ -61,7 +70,9 @@ static int dld_cmp(const void *a, const void *b)
     if (x->dir != y->dir) return x->dir < y->dir ? -1 : 1;
     int c = strcmp(plog_topic(x->log), plog_topic(y->log));
     if (c) return c;
-    return plog_partition(x->log) < plog_partition(y->log) ? -1 : 1;
+    if (plog_partition(x->log) != plog_partition(y->log))
+        return plog_partition(x->log) < plog_partition(y->log) ? -1 : 1;
+    return (int)x->future - (int)y->future;
 }
 
 /* The dir's path made absolute (Kafka answers File.getAbsolutePath). */
@@ -103,8 +114,15 @@ static void dld_result(req_t *r, int d, const dld_log_t *logs, int from, int to,
         p->partition_index = plog_partition(log);
         p->partition_size = plog_size_bytes(log);
         partition_t *part = rmgr_get(srv->rmgr, topic, p->partition_index);
-        int64_t lag = part ? part->hw - plog_end_offset(log) : -1;
-        p->offset_lag = part && lag < 0 ? 0 : lag;
+        p->is_future_key = logs[i].future;
+        if (!part || !part->log) {
+            p->offset_lag = -1;
+        } else if (logs[i].future) {
+            p->offset_lag = plog_end_offset(part->log) - plog_end_offset(log);
+        } else {
+            int64_t lag = part->hw - plog_end_offset(log);
+            p->offset_lag = lag < 0 ? 0 : lag;
+        }
     }
 }
 
@@ -118,6 +136,7 @@ void api_describelogdirs(req_t *r, rbuf_t *rb)
     server_t *srv = r->srv;
     dld_ctx_t c = {.srv = srv, .req = &req};
     lmgr_foreach(srv->lmgr, dld_collect, &c);
+    lmgr_foreach_future(srv->lmgr, dld_collect_future, &c);
     if (c.n > 1) qsort(c.logs, (size_t)c.n, sizeof(*c.logs), dld_cmp);
     kp_describelogdirs_resp_t resp;
     memset(&resp, 0, sizeof(resp));

@@ -16,6 +16,7 @@
 #include "isr.h"
 #include "ktime.h"
 #include "log.h"
+#include "logmove.h"
 #include "mdcache.h"
 #include "store/pidstate.h"
 #include "server.h"
@@ -53,6 +54,7 @@ struct rmgr {
     void *role_hook_arg;
     int64_t lag_max_ms;
     int64_t last_isr_check_ms;
+    logmove_t *moves; /* replica moves between log dirs (logmove.h) */
 };
 
 static void rmgr_wake(rmgr_t *rm, partition_t *part, unsigned ev);
@@ -66,6 +68,7 @@ rmgr_t *rmgr_new(server_t *srv)
     rm->srv = srv;
     rm->topics = dict_new();
     rm->lag_max_ms = srv->cfg ? cfg_int(srv->cfg, "replica.lag.time.max.ms") : 30000;
+    rm->moves = logmove_new(srv);
     return rm;
 }
 
@@ -91,6 +94,7 @@ void rmgr_free(rmgr_t *rm)
     rmgr_wake_all(rm);
     rmgr_stop_fetchers(rm);
     dict_free(rm->topics, rtopic_free);
+    logmove_free(rm->moves);
     free(rm);
 }
 
@@ -311,6 +315,7 @@ void rmgr_stop_replica(rmgr_t *rm, const char *topic, int32_t p, bool delete_log
     part->is_leader = false;
     part->leader = -1;
     if (part->fetcher) fetcher_remove(part->fetcher, part);
+    logmove_cancel(rm->moves, part);
     rmgr_wake(rm, part, RMGR_EV_ROLE); /* parked requests re-check and see NOT_LEADER */
     /* a waiter that re-parked on a stopping partition is answered as timed out */
     while (part->waiters) {
@@ -418,6 +423,7 @@ kerr_t rmgr_truncate(rmgr_t *rm, partition_t *part, int64_t offset)
     kerr_t err = plog_truncate_to(part->log, offset);
     if (err) return err;
     if (part->hw > plog_end_offset(part->log)) part->hw = plog_end_offset(part->log);
+    logmove_truncated(rm->moves, part);
     pidmap_free(part->pids);
     part->pids = pidmap_load(part->log); /* rebuilt from the snapshot and the log */
     return KERR_NONE;
@@ -512,6 +518,12 @@ kerr_t rmgr_delete_records(rmgr_t *rm, partition_t *part, int64_t offset, int64_
              part->topic, part->index, (long long)offset, deleted);
     rmgr_wake(rm, part, RMGR_EV_LEO | RMGR_EV_LOW); /* followers' parked fetches answer now */
     return KERR_NONE;
+}
+
+kerr_t rmgr_move_log(rmgr_t *rm, partition_t *part, int dir)
+{
+    if (!part->log) return KERR_REPLICA_NOT_AVAILABLE;
+    return logmove_start(rm->moves, part, dir);
 }
 
 int64_t rmgr_low_watermark(rmgr_t *rm, const partition_t *part)

@@ -147,6 +147,8 @@ bool rmgr_in_isr(const partition_t *part, int32_t id);
  * NOT_LEADER_OR_FOLLOWER when this broker does not lead, OFFSET_OUT_OF_RANGE for an offset
  * below 0 or above the high watermark, POLICY_VIOLATION for a compact-only topic. */
 kerr_t rmgr_delete_records(rmgr_t *rm, partition_t *part, int64_t offset, int64_t *applied);
+/* Move part's log to log dir index dir of this broker (AlterReplicaLogDirs; logmove.h). */
+kerr_t rmgr_move_log(rmgr_t *rm, partition_t *part, int dir);
 /* Leader: Kafka's low watermark: the smallest log start offset over this replica and every
  * follower whose broker is alive (unknown counts as -1). */
 int64_t rmgr_low_watermark(rmgr_t *rm, const partition_t *part);

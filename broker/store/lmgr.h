@@ -49,6 +49,26 @@ void lmgr_checkpoint(lmgr_t *m);
  * .kafka_cleanshutdown marker. Frees m. */
 void lmgr_close(lmgr_t *m, bool clean);
 
+/* ---- replica moves between log dirs (AlterReplicaLogDirs, KIP-113) ----
+ * A move copies the log into a future log <dir>/<topic>-<p>.<uuid>-future (broker/replica/
+ * logmove.h does the copying), then promotes it: the future dir takes the partition's name,
+ * the old log is deleted and the checkpoints are rewritten. A future log left by a stop is
+ * removed at the next start (the move is not resumed). */
+/* Index of the log dir whose absolute path is path, -1 when none is. */
+int lmgr_dir_index(const lmgr_t *m, const char *path);
+/* Create topic-partition's log in dir when it gets created later (Kafka's preferred dir). */
+void lmgr_prefer_dir(lmgr_t *m, const char *topic, int32_t partition, int dir);
+/* The future log of topic-partition (and its dir), NULL when no move is under way. */
+plog_t *lmgr_future(lmgr_t *m, const char *topic, int32_t partition, int *dir);
+/* Open (creating) the future log in dir; one in another dir is dropped first. */
+kerr_t lmgr_future_open(lmgr_t *m, const char *topic, int32_t partition, int dir,
+                        const plog_cfg_t *cfg, plog_t **out);
+void lmgr_future_drop(lmgr_t *m, const char *topic, int32_t partition);
+/* Make the future log the partition's log (the caller checked it holds everything); *out is
+ * the log now in use. The old plog_t is freed. */
+kerr_t lmgr_future_promote(lmgr_t *m, const char *topic, int32_t partition, plog_t **out);
+void lmgr_foreach_future(lmgr_t *m, void (*cb)(plog_t *log, int dir, void *arg), void *arg);
+
 /* ---- log cleaner (cleaner.h) ----
  * Compact cleanup.policy=compact logs from lmgr_tick, passes backoff_ms apart. */
 void lmgr_set_cleaner(lmgr_t *m, bool enable, int64_t backoff_ms);

@@ -1034,14 +1034,44 @@ static int plog_rm_rf(const char *dir)
     return rmdir(dir);
 }
 
-kerr_t plog_delete(plog_t *log)
+void plog_uuid_hex(char out[33])
 {
-    char uuid[33];
     uint8_t r[16];
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     if (fd < 0 || read(fd, r, 16) != 16) memset(r, 0x5a, 16);
     if (fd >= 0) close(fd);
-    for (int i = 0; i < 16; i++) snprintf(uuid + 2 * i, 3, "%02x", r[i]);
+    for (int i = 0; i < 16; i++) snprintf(out + 2 * i, 3, "%02x", r[i]);
+}
+
+kerr_t plog_rename_dir(plog_t *log, const char *new_dir)
+{
+    if (rename(log->dir, new_dir) != 0) {
+        log_error("plog", "rename %s to %s: %s", log->dir, new_dir, strerror(errno));
+        return KERR__IO;
+    }
+    char *d = strdup(new_dir);
+    if (!d) abort();
+    free(log->dir);
+    log->dir = d; /* open segment fds stay valid; new files go to the new path */
+    return KERR_NONE;
+}
+
+void plog_copy_epochs(plog_t *dst, const plog_t *src)
+{
+    epoch_ent_t *e = calloc((size_t)src->nepochs + 1, sizeof(*e));
+    if (!e) abort();
+    memcpy(e, src->epochs, (size_t)src->nepochs * sizeof(*e));
+    free(dst->epochs);
+    dst->epochs = e;
+    dst->nepochs = src->nepochs;
+    plog_epochs_truncate(dst, dst->end_offset);
+    plog_epochs_write(dst);
+}
+
+kerr_t plog_delete(plog_t *log)
+{
+    char uuid[33];
+    plog_uuid_hex(uuid);
     char gone[PATH_MAX];
     snprintf(gone, sizeof(gone), "%s.%s-delete", log->dir, uuid);
     char dir[PATH_MAX];

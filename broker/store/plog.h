@@ -101,6 +101,12 @@ kerr_t plog_flush(plog_t *log);
 /* Flush when flush.messages / flush.ms say so. */
 void plog_maybe_flush(plog_t *log, int64_t now_ms);
 void plog_set_cfg(plog_t *log, const plog_cfg_t *cfg);
+/* Rename the log's directory (a replica moving between log dirs); the log stays open. */
+kerr_t plog_rename_dir(plog_t *log, const char *new_dir);
+/* Replace dst's leader epoch cache by src's (a moved replica keeps its epochs). */
+void plog_copy_epochs(plog_t *dst, const plog_t *src);
+/* 32 random hex digits, as Kafka's UUIDs in -delete / -future directory names. */
+void plog_uuid_hex(char out[33]);
 /* Close and remove the directory (renamed to <dir>.<uuid>-delete first, as Kafka does). */
 kerr_t plog_delete(plog_t *log);
 

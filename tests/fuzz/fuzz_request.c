@@ -15,6 +15,7 @@
 #include "proto/kp.h"
 #include "proto/kp_alterconfigs.h"
 #include "proto/kp_alterpartition.h"
+#include "proto/kp_alterreplicalogdirs.h"
 #include "proto/kp_apiversions.h"
 #include "proto/kp_controlledshutdown.h"
 #include "proto/kp_createpartitions.h"
@@ -81,6 +82,7 @@ static const struct {
     {KAPI_OFFSET_FOR_LEADER_EPOCH, DEC(kp_ofle_req_decode)},
     {KAPI_DESCRIBE_CONFIGS, DEC(kp_describeconfigs_req_decode)},
     {KAPI_ALTER_CONFIGS, DEC(kp_alterconfigs_req_decode)},
+    {KAPI_ALTER_REPLICA_LOG_DIRS, DEC(kp_alterreplicalogdirs_req_decode)},
     {KAPI_DESCRIBE_LOG_DIRS, DEC(kp_describelogdirs_req_decode)},
     {KAPI_CREATE_PARTITIONS, DEC(kp_createpartitions_req_decode)},
     {KAPI_DELETE_GROUPS, DEC(kp_deletegroups_req_decode)},

@@ -74,8 +74,8 @@ BAD_INPUTS = {
     # DescribeLogDirs v1: one topic whose partition array count is -3
     "describelogdirs_negative_partitions": frame(35, 1, 1, struct.pack(">ih", 1, 1) + b"t"
                                                  + struct.pack(">i", -3)),
-    # AlterReplicaLogDirs is not served: the connection closes (never a wrong answer)
-    "alterreplicalogdirs_not_served": frame(34, 1, 1, struct.pack(">i", 0)),
+    # AlterReplicaLogDirs v1: one dir whose path length is -2
+    "alterreplicalogdirs_negative_path": frame(34, 1, 1, struct.pack(">ih", 1, -2)),
 }
 
 

@@ -564,6 +564,67 @@ START_TEST(test_lmgr_two_dirs_fewest_partitions_and_log_start_checkpoint)
 }
 END_TEST
 
+START_TEST(test_lmgr_future_log_promoted_and_leftovers_removed)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    char dirs[700], a[320], b[320], err[256], p[700];
+    snprintf(a, sizeof(a), "%s/a", tmpdir);
+    snprintf(b, sizeof(b), "%s/b", tmpdir);
+    snprintf(dirs, sizeof(dirs), "%s,%s", a, b);
+    lmgr_t *m;
+    ck_assert_int_eq(lmgr_open(dirs, 1, NULL, &cfg, &m, err, sizeof(err)), KERR_NONE);
+    ck_assert_int_eq(lmgr_dir_index(m, b), 1);
+    ck_assert_int_eq(lmgr_dir_index(m, "/nowhere"), -1);
+    /* a preferred dir wins over the emptier one */
+    lmgr_prefer_dir(m, "t", 0, 1);
+    plog_t *log, *fut, *now;
+    ck_assert_int_eq(lmgr_get_or_create(m, "t", 0, &cfg, &log), KERR_NONE);
+    ck_assert_int_eq(lmgr_log_dir(m, "t", 0), 1);
+    append_pairs(log, 3);
+    ck_assert_ptr_null(lmgr_future(m, "t", 0, NULL));
+    ck_assert_int_eq(lmgr_future_open(m, "t", 0, 0, &cfg, &fut), KERR_NONE);
+    int fdir = -1;
+    ck_assert_ptr_eq(lmgr_future(m, "t", 0, &fdir), fut);
+    ck_assert_int_eq(fdir, 0);
+    ck_assert_ptr_nonnull(strstr(plog_dir(fut), "-future"));
+    /* copy the batches as the mover does, then promote */
+    plog_slice_t sl;
+    ck_assert_int_eq(plog_read(log, 0, 1 << 20, INT64_MAX, &sl), KERR_NONE);
+    uint8_t *buf = malloc(sl.len);
+    ck_assert_int_eq(pread(sl.fd, buf, sl.len, sl.pos), (ssize_t)sl.len);
+    plog_append_info_t info;
+    ck_assert_int_eq(plog_append_replica(fut, buf, sl.len, &info), KERR_NONE);
+    free(buf);
+    ck_assert_int_eq(plog_end_offset(fut), 6);
+    ck_assert_int_eq(lmgr_future_promote(m, "t", 0, &now), KERR_NONE);
+    ck_assert_ptr_eq(now, fut);
+    ck_assert_int_eq(lmgr_log_dir(m, "t", 0), 0);
+    ck_assert_ptr_eq(lmgr_get(m, "t", 0), now);
+    snprintf(p, sizeof(p), "%s/t-0", a);
+    ck_assert_str_eq(plog_dir(now), p);
+    ck_assert_int_eq(access(p, F_OK), 0);
+    snprintf(p, sizeof(p), "%s/t-0", b);
+    ck_assert_int_ne(access(p, F_OK), 0); /* the old log is gone */
+    append_pairs(now, 1);                 /* and the moved one takes appends */
+    ck_assert_int_eq(plog_end_offset(now), 8);
+    /* an unfinished copy is removed at the next start */
+    ck_assert_int_eq(lmgr_future_open(m, "t", 0, 1, &cfg, &fut), KERR_NONE);
+    snprintf(p, sizeof(p), "%s", plog_dir(fut));
+    lmgr_close(m, true);
+    ck_assert_int_eq(lmgr_open(dirs, 1, NULL, &cfg, &m, err, sizeof(err)), KERR_NONE);
+    ck_assert_int_ne(access(p, F_OK), 0);
+    ck_assert_int_eq(plog_end_offset(lmgr_get(m, "t", 0)), 8);
+    lmgr_close(m, true);
+    /* the same partition in both dirs (a stop between a move's renames) stops the start */
+    char cmd[2000];
+    snprintf(cmd, sizeof(cmd), "cp -r %s/t-0 %s/t-0", a, b);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_ne(lmgr_open(dirs, 1, NULL, &cfg, &m, err, sizeof(err)), KERR_NONE);
+    ck_assert_ptr_nonnull(strstr(err, "Duplicate log directories for t-0"));
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("plog");
@@ -583,6 +644,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_lmgr_checkpoints_marker_and_meta);
     tcase_add_test(tc, test_advance_start_deletes_whole_segments_below);
     tcase_add_test(tc, test_lmgr_two_dirs_fewest_partitions_and_log_start_checkpoint);
+    tcase_add_test(tc, test_lmgr_future_log_promoted_and_leftovers_removed);
     suite_add_tcase(s, tc);
     return s;
 }

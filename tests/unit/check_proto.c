@@ -7,6 +7,7 @@
 
 #include "proto/kp.h"
 #include "proto/kp_alterconfigs.h"
+#include "proto/kp_alterreplicalogdirs.h"
 #include "proto/kp_apiversions.h"
 #include "proto/kp_createpartitions.h"
 #include "proto/kp_createtopics.h"
@@ -520,6 +521,35 @@ START_TEST(test_describelogdirs_every_version)
 }
 END_TEST
 
+START_TEST(test_alterreplicalogdirs_every_version)
+{
+    for (int16_t ver = 0; ver <= 2; ver++) {
+        wbuf_t wb;
+        wbuf_init(&wb);
+        int32_t ps[2] = {0, 4};
+        kp_topic_parts_t tp = {KSTR("orders"), 2, ps};
+        kp_alterlogdir_t d[2] = {{KSTR("/data/b"), 1, &tp}, {KSTR("/data/a"), 0, NULL}};
+        kp_alterreplicalogdirs_req_t req = {2, d}, back;
+        kp_alterreplicalogdirs_req_encode(&wb, ver, &req);
+        tu_decode_prefixes(TU_DEC(kp_alterreplicalogdirs_req_decode), ver, &wb, &back);
+        ck_assert_int_eq(back.ndirs, 2);
+        ck_assert(kstr_eq(back.dirs[0].path, "/data/b"));
+        ck_assert(kstr_eq(back.dirs[0].topics[0].name, "orders"));
+        ck_assert_int_eq(back.dirs[0].topics[0].parts[1], 4);
+        ck_assert_int_eq(back.dirs[1].ntopics, 0);
+        kp_part_err_t pe[2] = {{0, 0}, {4, KERR_LOG_DIR_NOT_FOUND}};
+        kp_topic_errs_t te = {KSTR("orders"), 2, pe};
+        kp_alterreplicalogdirs_resp_t resp = {3, 1, &te}, rback;
+        wbuf_reset(&wb);
+        kp_alterreplicalogdirs_resp_encode(&wb, ver, &resp);
+        tu_decode_prefixes(TU_DEC(kp_alterreplicalogdirs_resp_decode), ver, &wb, &rback);
+        ck_assert_int_eq(rback.throttle_time_ms, 3);
+        ck_assert_int_eq(rback.results[0].parts[1].error_code, KERR_LOG_DIR_NOT_FOUND);
+        wbuf_free(&wb);
+    }
+}
+END_TEST
+
 START_TEST(test_request_header_v1_and_v2)
 {
     wbuf_t wb;
@@ -554,6 +584,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_alterconfigs_and_incremental_every_version);
     tcase_add_test(tc, test_deleterecords_every_version);
     tcase_add_test(tc, test_describelogdirs_every_version);
+    tcase_add_test(tc, test_alterreplicalogdirs_every_version);
     suite_add_tcase(s, tc);
     return s;
 }
