@@ -1063,8 +1063,7 @@ void plog_copy_epochs(plog_t *dst, const plog_t *src)
     memcpy(e, src->epochs, (size_t)src->nepochs * sizeof(*e));
     free(dst->epochs);
     dst->epochs = e;
-    dst->nepochs = src->nepochs;
-    plog_epochs_truncate(dst, dst->end_offset);
+    dst->nepochs = src->nepochs; /* including an epoch begun at the end with no batch yet */
     plog_epochs_write(dst);
 }
 

@@ -597,7 +597,13 @@ START_TEST(test_lmgr_future_log_promoted_and_leftovers_removed)
     ck_assert_int_eq(plog_append_replica(fut, buf, sl.len, &info), KERR_NONE);
     free(buf);
     ck_assert_int_eq(plog_end_offset(fut), 6);
+    /* a leader's epoch begun at the log end (no batch yet) moves with the epochs */
+    plog_epoch_begin(log, 7, 6);
+    plog_copy_epochs(fut, log);
     ck_assert_int_eq(lmgr_future_promote(m, "t", 0, &now), KERR_NONE);
+    ck_assert_int_eq(plog_latest_epoch(now), 7);
+    int32_t found;
+    ck_assert_int_eq(plog_epoch_end_offset(now, 0, &found), 6);
     ck_assert_ptr_eq(now, fut);
     ck_assert_int_eq(lmgr_log_dir(m, "t", 0), 0);
     ck_assert_ptr_eq(lmgr_get(m, "t", 0), now);
