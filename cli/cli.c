@@ -1,5 +1,6 @@
 /* cli.c: shared helpers of the command-line tools. */
 #include "cli.h"
+#include "clireq.h"
 
 #include "net.h"
 #include "proto/kp_metadata.h"
@@ -647,79 +648,6 @@ void cli_parse_or_usage(const char *tool, const char *summary, cli_opt_t *opts, 
     cli_parse(tool, summary, opts, argc, argv);
 }
 
-/* ------------------------------------------------------------------ one raw request */
-
-/* A blocking connection to host:port with send and receive timeouts; -1 when unreachable. */
-static int cli_sock_open(const char *host, int port, int timeout_ms)
-{
-    char err[256];
-    int fd = net_connect_tcp(host, port, err, sizeof(err));
-    if (fd < 0) return -1;
-    struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-    if (poll(&pfd, 1, timeout_ms) != 1 || net_connect_result(fd) != 0) {
-        close(fd);
-        return -1;
-    }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    return fd;
-}
-
-/* Read or write exactly n bytes; false on error, timeout or EOF. */
-static bool cli_sock_io(int fd, void *p, size_t n, bool writing)
-{
-    uint8_t *b = p;
-    while (n > 0) {
-        ssize_t k = writing ? write(fd, b, n) : read(fd, b, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return false;
-        b += k;
-        n -= (size_t)k;
-    }
-    return true;
-}
-
-/* No Metadata answer of a CLI's request comes near this; a larger size is refused unread. */
-#define CLI_MAX_RESPONSE (64 << 20)
-
-/* Send one flexible-version request (header v2) and read its answer's body (after the response
- * header v1) into *body (caller frees). */
-static bool cli_sock_request(int fd, int16_t api_key, int16_t ver, const wbuf_t *req,
-                             uint8_t **body, size_t *len, size_t *hdr_len)
-{
-    wbuf_t wb;
-    wbuf_init(&wb);
-    size_t at = wbuf_reserve_i32(&wb);
-    kp_req_hdr_t h = {api_key, ver, 1, KSTR("kafka-topics")};
-    kp_req_hdr_encode(&wb, true, &h);
-    wbuf_append(&wb, req->p, req->len);
-    wbuf_put_i32_at(&wb, at, (int32_t)(wb.len - 4));
-    bool ok = cli_sock_io(fd, wb.p, wb.len, true);
-    wbuf_free(&wb);
-    uint8_t sz[4];
-    if (!ok || !cli_sock_io(fd, sz, 4, false)) return false;
-    uint32_t n = ((uint32_t)sz[0] << 24) | ((uint32_t)sz[1] << 16) | ((uint32_t)sz[2] << 8) | sz[3];
-    if (n < 5 || n > CLI_MAX_RESPONSE) return false;
-    *body = malloc(n);
-    if (!*body || !cli_sock_io(fd, *body, n, false)) {
-        free(*body);
-        return false;
-    }
-    rbuf_t rb;
-    rbuf_init(&rb, *body, n);
-    int32_t corr = rbuf_i32(&rb);
-    rbuf_skip_tags(&rb);
-    if (rbuf_err(&rb) || corr != h.correlation_id) {
-        free(*body);
-        return false;
-    }
-    *len = n;
-    *hdr_len = n - rbuf_left(&rb);
-    return true;
-}
-
 bool cli_metadata_from(const char *host, int port, int n, const char *const *topics, int timeout_ms,
                        cli_md_t *out)
 {
@@ -734,9 +662,10 @@ bool cli_metadata_from(const char *host, int port, int n, const char *const *top
     kp_metadata_req_encode(&wb, VER, &req);
     free(rt);
     bool ok = false;
-    int fd = cli_sock_open(host, port, timeout_ms);
+    int fd = clireq_open(host, port, timeout_ms);
     size_t len, hdr;
-    if (fd >= 0 && cli_sock_request(fd, KAPI_METADATA, VER, &wb, &out->body, &len, &hdr)) {
+    if (fd >= 0 &&
+        clireq_call(fd, KAPI_METADATA, VER, true, "kafka-topics", &wb, &out->body, &len, &hdr)) {
         rbuf_t rb;
         rbuf_init(&rb, out->body + hdr, len - hdr);
         ok = kp_metadata_resp_decode(&rb, VER, &out->arena, &out->resp) == KERR_NONE;
@@ -756,11 +685,11 @@ bool cli_request(const char *bootstrap, int16_t api_key, int16_t ver, const wbuf
     if (!colon) return false;
     *colon = '\0';
     int port = atoi(colon + 1);
-    int fd = cli_sock_open(host, port, timeout_ms);
+    int fd = clireq_open(host, port, timeout_ms);
     if (fd < 0) return false;
     uint8_t *all;
     size_t n, hdr;
-    bool ok = cli_sock_request(fd, api_key, ver, req, &all, &n, &hdr);
+    bool ok = clireq_call(fd, api_key, ver, true, "kafka-configs", req, &all, &n, &hdr);
     close(fd);
     if (!ok) return false;
     memmove(all, all + hdr, n - hdr);

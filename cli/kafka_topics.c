@@ -43,6 +43,12 @@ static cli_opt_t opts[] = {
             "With --describe: only partitions whose ISR is short"),
     CLI_OPT("unavailable-partitions", false,
             "With --describe: only partitions without a live leader"),
+    CLI_OPT("under-min-isr-partitions", false,
+            "With --describe: only partitions whose ISR is smaller than the topic's "
+            "min.insync.replicas (or without a leader). Not supported with --zookeeper"),
+    CLI_OPT("at-min-isr-partitions", false,
+            "With --describe: only partitions whose ISR size equals the topic's "
+            "min.insync.replicas. Not supported with --zookeeper"),
     CLI_OPT("exclude-internal", false, "Exclude internal topics from --list and --describe"),
     CLI_OPT("disable-rack-aware", false,
             "Disable rack aware replica assignment (--zookeeper --create only: with "
@@ -458,6 +464,7 @@ static void admin_describe_one(rd_kafka_t *rk, rd_kafka_queue_t *q, const rd_kaf
                                const rd_kafka_metadata_topic_t *t, const uint8_t topic_id[16])
 {
     char cfgs[4096] = "";
+    int min_isr = -1; /* the topic's min.insync.replicas; -1 when not described */
     rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, t->topic);
     rd_kafka_DescribeConfigs(rk, &res, 1, NULL, q);
     rd_kafka_event_t *ev = admin_wait(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT);
@@ -469,6 +476,9 @@ static void admin_describe_one(rd_kafka_t *rk, rd_kafka_queue_t *q, const rd_kaf
         size_t ncfg;
         const rd_kafka_ConfigEntry_t **ce = rd_kafka_ConfigResource_configs(rs[i], &ncfg);
         for (size_t j = 0; j < ncfg; j++) {
+            const char *v = rd_kafka_ConfigEntry_value(ce[j]);
+            if (strcmp(rd_kafka_ConfigEntry_name(ce[j]), "min.insync.replicas") == 0 && v)
+                min_isr = atoi(v);
             if (rd_kafka_ConfigEntry_source(ce[j]) != RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG)
                 continue;
             o += (size_t)snprintf(cfgs + o, sizeof(cfgs) - o, "%s%s=%s", o ? "," : "",
@@ -480,9 +490,11 @@ static void admin_describe_one(rd_kafka_t *rk, rd_kafka_queue_t *q, const rd_kaf
     rd_kafka_ConfigResource_destroy(res);
     bool filter_ur = cli_has(opts, "under-replicated-partitions");
     bool filter_un = cli_has(opts, "unavailable-partitions");
+    bool filter_umi = cli_has(opts, "under-min-isr-partitions");
+    bool filter_ami = cli_has(opts, "at-min-isr-partitions");
     char id[23];
     zkpath_uuid_encode(topic_id, id);
-    if (!filter_ur && !filter_un)
+    if (!filter_ur && !filter_un && !filter_umi && !filter_ami)
         printf("Topic: %s\tTopicId: %s\tPartitionCount: %d\tReplicationFactor: %d\tConfigs: %s\n",
                t->topic, id, t->partition_cnt, t->partition_cnt ? t->partitions[0].replica_cnt : 0,
                cfgs);
@@ -495,6 +507,9 @@ static void admin_describe_one(rd_kafka_t *rk, rd_kafka_queue_t *q, const rd_kaf
         for (int b = 0; b < md->broker_cnt; b++) live = live || md->brokers[b].id == mp->leader;
         if (filter_ur && mp->isr_cnt >= mp->replica_cnt) continue;
         if (filter_un && live) continue;
+        /* TopicCommand's isUnderMinIsr / isAtMinIsrPartitions */
+        if (filter_umi && !(mp->leader < 0 || (min_isr >= 0 && mp->isr_cnt < min_isr))) continue;
+        if (filter_ami && mp->isr_cnt != min_isr) continue;
         char reps[512], isr[512], leader[16];
         ids_str(mp->replicas, mp->replica_cnt, reps, sizeof(reps));
         ids_str(mp->isrs, mp->isr_cnt, isr, sizeof(isr));
@@ -614,6 +629,26 @@ static int admin_main(const char *bootstrap, const char *topic)
     return 0;
 }
 
+/* TopicCommand's checks on the replication report options: --describe only, one at a time,
+ * the min-ISR ones not with --zookeeper. */
+static void check_report_opts(bool zk)
+{
+    static const char *const reports[] = {"under-replicated-partitions", "under-min-isr-partitions",
+                                          "at-min-isr-partitions", "unavailable-partitions"};
+    static const char *const actions[] = {"alter", "create", "list", "delete"};
+    for (size_t i = 0; i < sizeof(reports) / sizeof(reports[0]); i++) {
+        if (!cli_has(opts, reports[i])) continue;
+        const char *bad = NULL;
+        for (size_t j = 0; j < sizeof(actions) / sizeof(actions[0]) && !bad; j++)
+            if (cli_has(opts, actions[j])) bad = actions[j];
+        for (size_t j = 0; j < sizeof(reports) / sizeof(reports[0]) && !bad; j++)
+            if (j != i && cli_has(opts, reports[j])) bad = reports[j];
+        if (!bad && zk && i > 0 && i < 3) bad = "zookeeper";
+        if (bad)
+            cli_die(TOOL, "Option \"[%s]\" can't be used with option \"[%s]\"", reports[i], bad);
+    }
+}
+
 int main(int argc, char **argv)
 {
     cli_parse(TOOL, "Create, delete, describe, or change a topic.", opts, argc, argv);
@@ -624,6 +659,7 @@ int main(int argc, char **argv)
     if (actions != 1)
         cli_die(TOOL, "exactly one of --create, --delete, --describe, --list or --alter is needed");
     if (!zk == !bs) cli_die(TOOL, "exactly one of --bootstrap-server or --zookeeper is needed");
+    check_report_opts(zk != NULL);
     const char *topic = cli_val(opts, "topic");
     if (!topic && (cli_has(opts, "create") || cli_has(opts, "delete") || cli_has(opts, "alter")))
         cli_die(TOOL, "missing required argument \"[topic]\"");

@@ -88,6 +88,9 @@ static const cfg_def_t cfg_defs[] = {
     {"replica.lag.time.max.ms", CFG_LONG, "30000", 0, CFG_NOMAX, NULL},
     {"quota.window.num", CFG_INT, "11", 1, CFG_NOMAX, NULL},
     {"quota.window.size.seconds", CFG_INT, "1", 1, CFG_NOMAX, NULL},
+    /* a dynamic broker quota in Kafka; read at start-up here (replica moves between log dirs) */
+    {"replica.alter.log.dirs.io.max.bytes.per.second", CFG_LONG, "9223372036854775807", 1,
+     CFG_NOMAX, NULL},
     {"replica.socket.timeout.ms", CFG_INT, "30000", 0, CFG_NOMAX, NULL},
     {"replica.selector.class", CFG_STRING, NULL, 0, 0, NULL}, /* cfg_replica_selector() */
     {"num.network.threads", CFG_INT, "3", 1, CFG_NOMAX, NULL},

@@ -51,6 +51,9 @@ api_handler_fn api_electleaders;
 api_handler_fn api_alterreassign;
 api_handler_fn api_listreassign;
 api_handler_fn api_initproducerid;
+api_handler_fn api_deleterecords;
+api_handler_fn api_describelogdirs;
+api_handler_fn api_alterreplicalogdirs;
 
 /* Answer InitProducerId requests still waiting for an id block, free the block (shutdown). */
 typedef struct server server_t;

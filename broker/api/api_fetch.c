@@ -44,7 +44,8 @@ typedef struct fetch_state {
     int64_t deadline_ms; /* monotonic */
     partition_t **parts; /* per request partition (flattened), NULL when not served here */
     int nparts;
-    char **names; /* per request topic, NUL-terminated */
+    char **names;       /* per request topic, NUL-terminated */
+    int64_t *log_start; /* follower fetches: the follower's log start offset, per partition */
 } fetch_state_t;
 
 /* A follower's partition whose data the leader's replication throttle holds back now. */
@@ -76,6 +77,11 @@ static bool fetch_ready(fetch_state_t *fs, size_t *avail)
             int64_t leo = plog_end_offset(part->log);
             if (fp->fetch_offset < plog_start_offset(part->log) || fp->fetch_offset > leo) {
                 error = true;
+                continue;
+            }
+            if (fs->replica && fs->log_start[k] >= 0 &&
+                plog_start_offset(part->log) > fs->log_start[k]) {
+                error = true; /* DeleteRecords moved the log start: tell the follower now */
                 continue;
             }
             int64_t upto = fs->replica ? leo : part->hw;
@@ -281,6 +287,7 @@ void api_fetch(req_t *r, rbuf_t *rb)
             fs->req.max_bytes = cap < 1 ? 1 : (int32_t)cap;
         if (fs->req.min_bytes > fs->req.max_bytes) fs->req.min_bytes = fs->req.max_bytes;
     }
+    fs->log_start = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(int64_t));
     fs->names = arena_calloc(&r->arena, (size_t)fs->req.ntopics + 1, sizeof(char *));
     int k = 0;
     for (int32_t i = 0; i < fs->req.ntopics; i++) {
@@ -298,6 +305,7 @@ void api_fetch(req_t *r, rbuf_t *rb)
                                              fp->fetch_offset);
                 fs->redirect = fs->redirect || fs->pref[k] >= 0;
             }
+            fs->log_start[k] = fp->log_start_offset;
             if (fs->replica && fs->parts[k])
                 fs->perr[k] = rmgr_follower_fetch(srv->rmgr, fs->parts[k], fs->req.replica_id,
                                                   fp->current_leader_epoch, fp->fetch_offset,

@@ -324,6 +324,7 @@ static void fetcher_on_fetch(void *arg, kerr_t err, rbuf_t *body)
                                      (size_t)r->rec_len, ktime_mono_ms());
                 fetcher_append(f, part, r);
                 rmgr_follower_hw(f->srv->rmgr, part, r->high_watermark);
+                rmgr_follower_log_start(f->srv->rmgr, part, r->log_start_offset);
                 break;
             case KERR_OFFSET_OUT_OF_RANGE:
                 if (r->log_start_offset > plog_end_offset(part->log)) {

@@ -18,6 +18,8 @@
 #include "log.h"
 #include "metrics.h"
 #include "rthrottle.h"
+#include "logmove.h"
+#include "mdcache.h"
 #include "store/pidstate.h"
 #include "server.h"
 #include "store/lmgr.h"
@@ -55,6 +57,7 @@ struct rmgr {
     int64_t lag_max_ms;
     int64_t last_isr_check_ms;
     rthrottle_t *throttle;
+    logmove_t *moves; /* replica moves between log dirs (logmove.h) */
 };
 
 static void rmgr_wake(rmgr_t *rm, partition_t *part, unsigned ev);
@@ -69,6 +72,7 @@ rmgr_t *rmgr_new(server_t *srv)
     rm->topics = dict_new();
     rm->lag_max_ms = srv->cfg ? cfg_int(srv->cfg, "replica.lag.time.max.ms") : 30000;
     rm->throttle = rthrottle_new(srv);
+    rm->moves = logmove_new(srv);
     return rm;
 }
 
@@ -100,6 +104,7 @@ void rmgr_free(rmgr_t *rm)
     rmgr_stop_fetchers(rm);
     dict_free(rm->topics, rtopic_free);
     rthrottle_free(rm->throttle);
+    logmove_free(rm->moves);
     free(rm);
 }
 
@@ -320,6 +325,7 @@ void rmgr_stop_replica(rmgr_t *rm, const char *topic, int32_t p, bool delete_log
     part->is_leader = false;
     part->leader = -1;
     if (part->fetcher) fetcher_remove(part->fetcher, part);
+    logmove_cancel(rm->moves, part);
     rmgr_wake(rm, part, RMGR_EV_ROLE); /* parked requests re-check and see NOT_LEADER */
     /* a waiter that re-parked on a stopping partition is answered as timed out */
     while (part->waiters) {
@@ -428,6 +434,7 @@ kerr_t rmgr_truncate(rmgr_t *rm, partition_t *part, int64_t offset)
     kerr_t err = plog_truncate_to(part->log, offset);
     if (err) return err;
     if (part->hw > plog_end_offset(part->log)) part->hw = plog_end_offset(part->log);
+    logmove_truncated(rm->moves, part);
     pidmap_free(part->pids);
     part->pids = pidmap_load(part->log); /* rebuilt from the snapshot and the log */
     return KERR_NONE;
@@ -467,7 +474,8 @@ static void rmgr_propose_isr(rmgr_t *rm, partition_t *part, const int32_t *isr, 
 }
 
 kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
-                           int32_t current_leader_epoch, int64_t fetch_offset, int64_t log_start)
+                           int32_t current_leader_epoch, int64_t fetch_offset,
+                           int64_t log_start_offset)
 {
     if (!part->is_leader) return KERR_NOT_LEADER_OR_FOLLOWER;
     if (current_leader_epoch >= 0 && current_leader_epoch != part->leader_epoch)
@@ -485,7 +493,10 @@ kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
     f->last_fetch_leader_leo = leo;
     f->last_fetch_ms = now;
     f->leo = fetch_offset > leo ? leo : fetch_offset;
-    f->log_start = log_start;
+    if (log_start_offset != f->log_start) {
+        f->log_start = log_start_offset;
+        rmgr_wake(rm, part, RMGR_EV_LOW);
+    }
     /* ISR expansion (Kafka's maybeExpandIsr): caught up to the high watermark, and to the
      * start of this leader epoch so it holds everything this leader wrote */
     if (!rmgr_in_isr(part, replica_id) && !part->isr_inflight && f->leo >= part->hw &&
@@ -498,6 +509,50 @@ kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
     }
     rmgr_maybe_advance_hw(rm, part);
     return KERR_NONE;
+}
+
+/* ---------------------------------------------------------------- log start (DeleteRecords) */
+
+kerr_t rmgr_delete_records(rmgr_t *rm, partition_t *part, int64_t offset, int64_t *applied)
+{
+    if (!part->is_leader) return KERR_NOT_LEADER_OR_FOLLOWER;
+    if (!(plog_cfg(part->log)->cleanup_policy & PLOG_CLEANUP_DELETE)) return KERR_POLICY_VIOLATION;
+    if (offset == -1) offset = part->hw;
+    if (offset < 0 || offset > part->hw) return KERR_OFFSET_OUT_OF_RANGE;
+    *applied = offset;
+    if (offset <= plog_start_offset(part->log)) return KERR_NONE;
+    int deleted = 0;
+    kerr_t err = plog_advance_start(part->log, offset, &deleted);
+    if (err) return err;
+    lmgr_checkpoint_log_start(rm->srv->lmgr, part->log);
+    log_info("rmgr", "%s-%d: log start offset moved to %lld by DeleteRecords (%d segments deleted)",
+             part->topic, part->index, (long long)offset, deleted);
+    rmgr_wake(rm, part, RMGR_EV_LEO | RMGR_EV_LOW); /* followers' parked fetches answer now */
+    return KERR_NONE;
+}
+
+kerr_t rmgr_move_log(rmgr_t *rm, partition_t *part, int dir)
+{
+    if (!part->log) return KERR_REPLICA_NOT_AVAILABLE;
+    return logmove_start(rm->moves, part, dir);
+}
+
+int64_t rmgr_low_watermark(rmgr_t *rm, const partition_t *part)
+{
+    int64_t low = plog_start_offset(part->log);
+    for (int i = 0; i < part->nfollowers; i++) {
+        const replica_state_t *f = &part->followers[i];
+        if (f->log_start < low && mdcache_broker(rm->srv->md, f->id)) low = f->log_start;
+    }
+    return low;
+}
+
+void rmgr_follower_log_start(rmgr_t *rm, partition_t *part, int64_t leader_log_start)
+{
+    int64_t to = leader_log_start < part->hw ? leader_log_start : part->hw;
+    if (to <= plog_start_offset(part->log)) return;
+    if (plog_advance_start(part->log, to, NULL) != KERR_NONE) return;
+    lmgr_checkpoint_log_start(rm->srv->lmgr, part->log);
 }
 
 /* Kafka's maybeShrinkIsr: followers that have not caught up within replica.lag.time.max.ms. */

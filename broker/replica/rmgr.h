@@ -135,13 +135,29 @@ kerr_t rmgr_truncate(rmgr_t *rm, partition_t *part, int64_t offset);
  * watermark. NOT_LEADER_OR_FOLLOWER when this broker does not lead, FENCED/UNKNOWN_LEADER_EPOCH
  * when the follower's epoch differs, REPLICA_NOT_AVAILABLE when replica_id is not a replica. */
 kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
-                           int32_t current_leader_epoch, int64_t fetch_offset, int64_t log_start);
+                           int32_t current_leader_epoch, int64_t fetch_offset,
+                           int64_t log_start_offset);
 /* Leader: an AlterPartition answer for part (err, or the state the controller holds). */
 void rmgr_isr_result(rmgr_t *rm, partition_t *part, kerr_t err, int32_t leader_epoch,
                      int32_t partition_epoch, const int32_t *isr, int32_t nisr);
 /* Leader: the high watermark may move (ISR or a follower changed). Wakes waiters. */
 void rmgr_maybe_advance_hw(rmgr_t *rm, partition_t *part);
 bool rmgr_in_isr(const partition_t *part, int32_t id);
+
+/* Leader: DeleteRecords for part up to offset (-1: the high watermark). Moves the log start
+ * offset (kept in log-start-offset-checkpoint at once), deletes the segments below it and
+ * wakes the followers' parked fetches so they learn it. *applied gets the offset used.
+ * NOT_LEADER_OR_FOLLOWER when this broker does not lead, OFFSET_OUT_OF_RANGE for an offset
+ * below 0 or above the high watermark, POLICY_VIOLATION for a compact-only topic. */
+kerr_t rmgr_delete_records(rmgr_t *rm, partition_t *part, int64_t offset, int64_t *applied);
+/* Move part's log to log dir index dir of this broker (AlterReplicaLogDirs; logmove.h). */
+kerr_t rmgr_move_log(rmgr_t *rm, partition_t *part, int dir);
+/* Leader: Kafka's low watermark: the smallest log start offset over this replica and every
+ * follower whose broker is alive (unknown counts as -1). */
+int64_t rmgr_low_watermark(rmgr_t *rm, const partition_t *part);
+/* Follower: the leader's log start offset from a fetch response; applied up to the high
+ * watermark (Kafka's maybeIncrementLogStartOffset on the follower). */
+void rmgr_follower_log_start(rmgr_t *rm, partition_t *part, int64_t leader_log_start);
 
 /* Append on the leader as an acks=all produce would, for the broker's own writers (the group
  * coordinator's __consumer_offsets records): done(arg, err, info) runs once the batches are
@@ -167,6 +183,7 @@ void rmgr_set_role_hook(rmgr_t *rm, rmgr_role_hook_fn *fn, void *arg);
 #define RMGR_EV_LEO  1u /* the log end grew (follower fetches wait for this) */
 #define RMGR_EV_HW   2u /* the high watermark moved (consumer fetches, acks=all) */
 #define RMGR_EV_ROLE 4u /* leadership changed or the replica stopped */
+#define RMGR_EV_LOW  8u /* a replica's log start offset moved (DeleteRecords waits for this) */
 typedef void rmgr_wake_fn(void *arg, bool timed_out);
 /* Parks on the given partitions (pointers held until it fires or is cancelled). */
 rmgr_waiter_t *rmgr_wait(rmgr_t *rm, partition_t **parts, int nparts, unsigned mask,

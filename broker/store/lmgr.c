@@ -22,8 +22,10 @@
 
 typedef struct lmgr_entry {
     plog_t *log;
-    int dir;    /* index into m->dirs */
-    int64_t hw; /* from replication-offset-checkpoint at start-up, -1 = none */
+    int dir;        /* index into m->dirs */
+    int64_t hw;     /* from replication-offset-checkpoint at start-up, -1 = none */
+    plog_t *future; /* the copy being made in another dir (AlterReplicaLogDirs), or NULL */
+    int future_dir;
 } lmgr_entry_t;
 
 struct lmgr {
@@ -36,9 +38,9 @@ struct lmgr {
     int64_t last_retention, last_checkpoint;
     int64_t (*hw_fn)(plog_t *log, void *arg);
     void *hw_arg;
-    int next_dir;
     cleaner_t *cleaner; /* NULL when log.cleaner.enable=false */
     prom_hist_t flush_ms;
+    dict_t *preferred; /* "topic-partition" -> int* dir for logs not created yet */
 };
 
 /* ---- checkpoint files ---- */
@@ -123,6 +125,19 @@ static void ckpt_write_one(lmgr_t *m, int dir, const char *name, int which)
     if (rename(tmp, path) != 0) log_error("lmgr", "rename %s: %s", tmp, strerror(errno));
 }
 
+static lmgr_entry_t *lmgr_entry(lmgr_t *m, const char *topic, int32_t partition)
+{
+    char key[300];
+    snprintf(key, sizeof(key), "%s-%d", topic, partition);
+    return dict_get(m->logs, key);
+}
+
+void lmgr_checkpoint_log_start(lmgr_t *m, plog_t *log)
+{
+    lmgr_entry_t *e = lmgr_entry(m, plog_topic(log), plog_partition(log));
+    if (e) ckpt_write_one(m, e->dir, "log-start-offset-checkpoint", 2);
+}
+
 void lmgr_checkpoint(lmgr_t *m)
 {
     for (int d = 0; d < m->ndirs; d++) {
@@ -176,6 +191,7 @@ static void lmgr_entry_free(void *p)
     lmgr_entry_t *e = p;
     if (!e) return;
     plog_close(e->log);
+    if (e->future) plog_delete(e->future); /* an unfinished copy is not kept */
     free(e);
 }
 
@@ -239,6 +255,12 @@ static kerr_t lmgr_open_dir(lmgr_t *m, int di, char *err, size_t n)
             lmgr_rm_rf(full);
             continue;
         }
+        if (l > 7 && strcmp(de->d_name + l - 7, "-future") == 0) {
+            log_info("lmgr", "removing %s: a replica move that did not finish before the stop",
+                     full);
+            lmgr_rm_rf(full);
+            continue;
+        }
         char topic[256];
         int32_t p;
         if (!lmgr_parse_dirname(de->d_name, topic, sizeof(topic), &p)) continue;
@@ -249,12 +271,23 @@ static kerr_t lmgr_open_dir(lmgr_t *m, int di, char *err, size_t n)
             snprintf(err, n, "cannot open partition log %s: %s", full, kerr_str(rc));
             break;
         }
+        lmgr_entry_t *prev = dict_get(m->logs, de->d_name);
+        if (prev) {
+            /* Kafka's check: a stop between the two renames of a replica move */
+            snprintf(err, n,
+                     "Duplicate log directories for %s are found in both %s and %s. Recover by "
+                     "deleting one of the two directories for this partition",
+                     de->d_name, plog_dir(prev->log), full);
+            plog_close(log);
+            rc = KERR__INVAL;
+            break;
+        }
         lmgr_entry_t *e = calloc(1, sizeof(*e));
         if (!e) abort();
         e->log = log;
         e->dir = di;
         e->hw = ckpt_get(hw, de->d_name, -1);
-        lmgr_entry_free(dict_set(m->logs, de->d_name, e));
+        dict_set(m->logs, de->d_name, e);
         opened++;
     }
     closedir(d);
@@ -278,6 +311,7 @@ kerr_t lmgr_open(const char *log_dirs, int32_t broker_id, const char *cluster_id
     m->broker_id = broker_id;
     m->defaults = *defaults;
     m->logs = dict_new();
+    m->preferred = dict_new();
     m->retention_check_ms = 300000;
     m->checkpoint_ms = 60000;
     m->last_retention = m->last_checkpoint = ktime_wall_ms();
@@ -327,6 +361,26 @@ plog_t *lmgr_get(lmgr_t *m, const char *topic, int32_t partition)
     return e ? e->log : NULL;
 }
 
+/* Kafka's LogManager.nextLogDirs: the dir holding the fewest partition logs (the first
+ * configured one on a tie). */
+static int lmgr_pick_dir(lmgr_t *m, const char *key)
+{
+    int *pref = dict_get(m->preferred, key);
+    if (pref) {
+        int d = *pref;
+        free(dict_del(m->preferred, key));
+        return d;
+    }
+    int count[LMGR_MAX_DIRS] = {0};
+    size_t it = 0;
+    void *v;
+    while (dict_next(m->logs, &it, NULL, &v)) count[((lmgr_entry_t *)v)->dir]++;
+    int best = 0;
+    for (int d = 1; d < m->ndirs; d++)
+        if (count[d] < count[best]) best = d;
+    return best;
+}
+
 kerr_t lmgr_get_or_create(lmgr_t *m, const char *topic, int32_t partition, const plog_cfg_t *cfg,
                           plog_t **out)
 {
@@ -338,7 +392,7 @@ kerr_t lmgr_get_or_create(lmgr_t *m, const char *topic, int32_t partition, const
     }
     char key[300], dir[PATH_MAX];
     snprintf(key, sizeof(key), "%s-%d", topic, partition);
-    int di = m->next_dir++ % m->ndirs; /* round-robin over log dirs */
+    int di = lmgr_pick_dir(m, key);
     snprintf(dir, sizeof(dir), "%s/%s", m->dirs[di], key);
     kerr_t rc = plog_open(dir, topic, partition, cfg, 0, 0, true, &log);
     if (rc) return rc;
@@ -358,6 +412,7 @@ kerr_t lmgr_delete(lmgr_t *m, const char *topic, int32_t partition)
     snprintf(key, sizeof(key), "%s-%d", topic, partition);
     lmgr_entry_t *e = dict_del(m->logs, key);
     if (!e) return KERR__NOENT;
+    if (e->future) plog_delete(e->future);
     kerr_t rc = plog_delete(e->log);
     free(e);
     return rc;
@@ -368,6 +423,22 @@ void lmgr_foreach(lmgr_t *m, void (*cb)(plog_t *log, void *arg), void *arg)
     size_t it = 0;
     void *v;
     while (dict_next(m->logs, &it, NULL, &v)) cb(((lmgr_entry_t *)v)->log, arg);
+}
+
+int lmgr_dir_count(const lmgr_t *m)
+{
+    return m->ndirs;
+}
+
+const char *lmgr_dir_path(const lmgr_t *m, int i)
+{
+    return i >= 0 && i < m->ndirs ? m->dirs[i] : NULL;
+}
+
+int lmgr_log_dir(lmgr_t *m, const char *topic, int32_t partition)
+{
+    lmgr_entry_t *e = lmgr_entry(m, topic, partition);
+    return e ? e->dir : -1;
 }
 
 int64_t lmgr_checkpointed_hw(lmgr_t *m, const char *topic, int32_t partition)
@@ -457,7 +528,104 @@ void lmgr_close(lmgr_t *m, bool clean)
         }
     }
     dict_free(m->logs, lmgr_entry_free);
+    dict_free(m->preferred, free);
     cleaner_free(m->cleaner);
     for (int i = 0; i < m->ndirs; i++) free(m->dirs[i]);
     free(m);
+}
+
+/* ---- replica moves between log dirs ---- */
+
+int lmgr_dir_index(const lmgr_t *m, const char *path)
+{
+    char cwd[PATH_MAX], abs[PATH_MAX * 2];
+    for (int i = 0; i < m->ndirs; i++) {
+        const char *d = m->dirs[i];
+        if (d[0] != '/' && getcwd(cwd, sizeof(cwd))) {
+            snprintf(abs, sizeof(abs), "%s/%s", cwd, d);
+            d = abs;
+        }
+        if (strcmp(d, path) == 0) return i;
+    }
+    return -1;
+}
+
+void lmgr_prefer_dir(lmgr_t *m, const char *topic, int32_t partition, int dir)
+{
+    char key[300];
+    snprintf(key, sizeof(key), "%s-%d", topic, partition);
+    int *v = malloc(sizeof(*v));
+    if (!v) abort();
+    *v = dir;
+    free(dict_set(m->preferred, key, v));
+}
+
+plog_t *lmgr_future(lmgr_t *m, const char *topic, int32_t partition, int *dir)
+{
+    lmgr_entry_t *e = lmgr_entry(m, topic, partition);
+    if (!e || !e->future) return NULL;
+    if (dir) *dir = e->future_dir;
+    return e->future;
+}
+
+kerr_t lmgr_future_open(lmgr_t *m, const char *topic, int32_t partition, int dir,
+                        const plog_cfg_t *cfg, plog_t **out)
+{
+    lmgr_entry_t *e = lmgr_entry(m, topic, partition);
+    if (!e || dir < 0 || dir >= m->ndirs) return KERR__NOENT;
+    if (e->future && e->future_dir == dir) {
+        *out = e->future;
+        return KERR_NONE;
+    }
+    lmgr_future_drop(m, topic, partition);
+    char uuid[33], path[PATH_MAX];
+    plog_uuid_hex(uuid);
+    snprintf(path, sizeof(path), "%s/%s-%d.%s-future", m->dirs[dir], topic, partition, uuid);
+    kerr_t rc = plog_open(path, topic, partition, cfg, 0, 0, true, &e->future);
+    if (rc) {
+        e->future = NULL;
+        return rc;
+    }
+    e->future_dir = dir;
+    *out = e->future;
+    return KERR_NONE;
+}
+
+void lmgr_future_drop(lmgr_t *m, const char *topic, int32_t partition)
+{
+    lmgr_entry_t *e = lmgr_entry(m, topic, partition);
+    if (!e || !e->future) return;
+    plog_delete(e->future);
+    e->future = NULL;
+}
+
+kerr_t lmgr_future_promote(lmgr_t *m, const char *topic, int32_t partition, plog_t **out)
+{
+    lmgr_entry_t *e = lmgr_entry(m, topic, partition);
+    if (!e || !e->future) return KERR__NOENT;
+    char final[PATH_MAX];
+    snprintf(final, sizeof(final), "%s/%s-%d", m->dirs[e->future_dir], topic, partition);
+    /* Kafka's order: the copy takes the partition's name first, then the old log goes (a stop
+     * between the two leaves both, which the next start refuses, naming them) */
+    kerr_t rc = plog_rename_dir(e->future, final);
+    if (rc) return rc;
+    plog_t *old = e->log;
+    e->log = e->future;
+    e->dir = e->future_dir;
+    e->future = NULL;
+    rc = plog_delete(old);
+    if (rc) log_error("lmgr", "removing the old log of %s-%d failed", topic, partition);
+    lmgr_checkpoint(m);
+    *out = e->log;
+    return KERR_NONE;
+}
+
+void lmgr_foreach_future(lmgr_t *m, void (*cb)(plog_t *log, int dir, void *arg), void *arg)
+{
+    size_t it = 0;
+    void *v;
+    while (dict_next(m->logs, &it, NULL, &v)) {
+        lmgr_entry_t *e = v;
+        if (e->future) cb(e->future, e->future_dir, arg);
+    }
 }

@@ -27,6 +27,14 @@ kerr_t lmgr_get_or_create(lmgr_t *m, const char *topic, int32_t partition, const
                           plog_t **out);
 kerr_t lmgr_delete(lmgr_t *m, const char *topic, int32_t partition);
 void lmgr_foreach(lmgr_t *m, void (*cb)(plog_t *log, void *arg), void *arg);
+/* The log dirs, in log.dirs order (paths as configured). */
+int lmgr_dir_count(const lmgr_t *m);
+const char *lmgr_dir_path(const lmgr_t *m, int i);
+/* Index of the dir holding topic-partition's log, -1 when there is none. New logs go to the
+ * dir with the fewest partition logs, as Kafka places them. */
+int lmgr_log_dir(lmgr_t *m, const char *topic, int32_t partition);
+/* Write the log-start-offset-checkpoint of log's dir now (after DeleteRecords moved it). */
+void lmgr_checkpoint_log_start(lmgr_t *m, plog_t *log);
 /* The high watermark recorded for topic-partition in replication-offset-checkpoint when the
  * broker started, -1 when none. */
 int64_t lmgr_checkpointed_hw(lmgr_t *m, const char *topic, int32_t partition);
@@ -42,6 +50,26 @@ void lmgr_checkpoint(lmgr_t *m);
 /* Stop: close every log; when clean, flush them first, write the checkpoints and the
  * .kafka_cleanshutdown marker. Frees m. */
 void lmgr_close(lmgr_t *m, bool clean);
+
+/* ---- replica moves between log dirs (AlterReplicaLogDirs, KIP-113) ----
+ * A move copies the log into a future log <dir>/<topic>-<p>.<uuid>-future (broker/replica/
+ * logmove.h does the copying), then promotes it: the future dir takes the partition's name,
+ * the old log is deleted and the checkpoints are rewritten. A future log left by a stop is
+ * removed at the next start (the move is not resumed). */
+/* Index of the log dir whose absolute path is path, -1 when none is. */
+int lmgr_dir_index(const lmgr_t *m, const char *path);
+/* Create topic-partition's log in dir when it gets created later (Kafka's preferred dir). */
+void lmgr_prefer_dir(lmgr_t *m, const char *topic, int32_t partition, int dir);
+/* The future log of topic-partition (and its dir), NULL when no move is under way. */
+plog_t *lmgr_future(lmgr_t *m, const char *topic, int32_t partition, int *dir);
+/* Open (creating) the future log in dir; one in another dir is dropped first. */
+kerr_t lmgr_future_open(lmgr_t *m, const char *topic, int32_t partition, int dir,
+                        const plog_cfg_t *cfg, plog_t **out);
+void lmgr_future_drop(lmgr_t *m, const char *topic, int32_t partition);
+/* Make the future log the partition's log (the caller checked it holds everything); *out is
+ * the log now in use. The old plog_t is freed. */
+kerr_t lmgr_future_promote(lmgr_t *m, const char *topic, int32_t partition, plog_t **out);
+void lmgr_foreach_future(lmgr_t *m, void (*cb)(plog_t *log, int dir, void *arg), void *arg);
 
 /* ---- log cleaner (cleaner.h) ----
  * Compact cleanup.policy=compact logs from lmgr_tick, passes backoff_ms apart. */

@@ -920,6 +920,24 @@ int plog_retention(plog_t *log, int64_t now_ms)
     return deleted;
 }
 
+kerr_t plog_advance_start(plog_t *log, int64_t offset, int *deleted)
+{
+    if (deleted) *deleted = 0;
+    if (offset < 0 || offset > log->end_offset) return KERR_OFFSET_OUT_OF_RANGE;
+    if (offset <= log->start_offset) return KERR_NONE;
+    log->start_offset = offset;
+    /* whole segments below the new start go (Kafka's "log start offset breach"); the
+     * active segment stays, as Kafka keeps it */
+    while (log->nsegs > 1 && log->segs[1]->base <= offset) {
+        log_info("plog",
+                 "deleting segment %" PRId64 " of %s-%d (below log start offset %" PRId64 ")",
+                 log->segs[0]->base, log->topic, log->partition, offset);
+        plog_drop_first_seg(log);
+        if (deleted) (*deleted)++;
+    }
+    return KERR_NONE;
+}
+
 kerr_t plog_truncate_to(plog_t *log, int64_t offset)
 {
     if (offset >= log->end_offset) return KERR_NONE;
@@ -1018,14 +1036,43 @@ static int plog_rm_rf(const char *dir)
     return rmdir(dir);
 }
 
-kerr_t plog_delete(plog_t *log)
+void plog_uuid_hex(char out[33])
 {
-    char uuid[33];
     uint8_t r[16];
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     if (fd < 0 || read(fd, r, 16) != 16) memset(r, 0x5a, 16);
     if (fd >= 0) close(fd);
-    for (int i = 0; i < 16; i++) snprintf(uuid + 2 * i, 3, "%02x", r[i]);
+    for (int i = 0; i < 16; i++) snprintf(out + 2 * i, 3, "%02x", r[i]);
+}
+
+kerr_t plog_rename_dir(plog_t *log, const char *new_dir)
+{
+    if (rename(log->dir, new_dir) != 0) {
+        log_error("plog", "rename %s to %s: %s", log->dir, new_dir, strerror(errno));
+        return KERR__IO;
+    }
+    char *d = strdup(new_dir);
+    if (!d) abort();
+    free(log->dir);
+    log->dir = d; /* open segment fds stay valid; new files go to the new path */
+    return KERR_NONE;
+}
+
+void plog_copy_epochs(plog_t *dst, const plog_t *src)
+{
+    epoch_ent_t *e = calloc((size_t)src->nepochs + 1, sizeof(*e));
+    if (!e) abort();
+    memcpy(e, src->epochs, (size_t)src->nepochs * sizeof(*e));
+    free(dst->epochs);
+    dst->epochs = e;
+    dst->nepochs = src->nepochs; /* including an epoch begun at the end with no batch yet */
+    plog_epochs_write(dst);
+}
+
+kerr_t plog_delete(plog_t *log)
+{
+    char uuid[33];
+    plog_uuid_hex(uuid);
     char gone[PATH_MAX];
     snprintf(gone, sizeof(gone), "%s.%s-delete", log->dir, uuid);
     char dir[PATH_MAX];

@@ -86,6 +86,11 @@ kerr_t plog_max_timestamp(plog_t *log, int64_t *offset, int64_t *timestamp);
 /* Retention by time and size (never the active segment) and time-based roll. Returns the
  * number of segments deleted. */
 int plog_retention(plog_t *log, int64_t now_ms);
+/* Move the log start offset up to offset (DeleteRecords, or a follower following its
+ * leader's): offsets below it are no longer served, and whole segments below it are deleted
+ * (never the active one). An offset at or below the current start changes nothing; one past
+ * the log end is KERR_OFFSET_OUT_OF_RANGE. *deleted (may be NULL) gets the segments removed. */
+kerr_t plog_advance_start(plog_t *log, int64_t offset, int *deleted);
 /* Drop everything at and after offset (which must be a batch boundary or the end). */
 kerr_t plog_truncate_to(plog_t *log, int64_t offset);
 /* Drop every segment and start an empty log at offset (a follower behind the leader's log
@@ -96,6 +101,12 @@ kerr_t plog_flush(plog_t *log);
 /* Flush when flush.messages / flush.ms say so; true when it flushed. */
 bool plog_maybe_flush(plog_t *log, int64_t now_ms);
 void plog_set_cfg(plog_t *log, const plog_cfg_t *cfg);
+/* Rename the log's directory (a replica moving between log dirs); the log stays open. */
+kerr_t plog_rename_dir(plog_t *log, const char *new_dir);
+/* Replace dst's leader epoch cache by src's (a moved replica keeps its epochs). */
+void plog_copy_epochs(plog_t *dst, const plog_t *src);
+/* 32 random hex digits, as Kafka's UUIDs in -delete / -future directory names. */
+void plog_uuid_hex(char out[33]);
 /* Close and remove the directory (renamed to <dir>.<uuid>-delete first, as Kafka does). */
 kerr_t plog_delete(plog_t *log);
 

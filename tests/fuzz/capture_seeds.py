@@ -13,6 +13,7 @@ version), as
 Run it by hand when the protocol coverage changes (make fuzz-seeds); the corpus is committed.
 """
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -137,6 +138,16 @@ def sh(*args, input=None, timeout=120):
     return r
 
 
+def delete_records_file(sfx):
+    """kafka-delete-records' JSON: records below offset 5 of seeds-0, everything of seeds-1."""
+    path = os.path.join(tempfile.gettempdir(), "seeds-delete-records%s.json" % sfx)
+    with open(path, "w") as f:
+        json.dump({"partitions": [{"topic": "seeds" + sfx, "partition": 0, "offset": 5},
+                                  {"topic": "seeds" + sfx, "partition": 1, "offset": -1}],
+                   "version": 1}, f)
+    return path
+
+
 def workload(bootstrap, sfx):
     from confluent_kafka import Consumer, Producer, TopicPartition
     from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic
@@ -198,7 +209,10 @@ def workload(bootstrap, sfx):
                  ["kafka-configs", "--bootstrap-server", bootstrap, "--entity-type", "topics",
                   "--entity-name", "seeds" + sfx, "--alter", "--add-config", "retention.ms=600000"],
                  ["kafka-console-consumer", "--bootstrap-server", bootstrap, "--topic", "seeds" + sfx,
-                  "--from-beginning", "--max-messages", "10"]):
+                  "--from-beginning", "--max-messages", "10"],
+                 ["kafka-delete-records", "--bootstrap-server", bootstrap, "--offset-json-file",
+                  delete_records_file(sfx)],
+                 ["kafka-log-dirs", "--bootstrap-server", bootstrap, "--describe"]):
         sh(os.path.join(bin_, args[0]), *args[1:])
 
 

@@ -18,17 +18,20 @@
 #include "proto/kp_alterpartition.h"
 #include "proto/kp_consumergroupdescribe.h"
 #include "proto/kp_consumergroupheartbeat.h"
+#include "proto/kp_alterreplicalogdirs.h"
 #include "proto/kp_apiversions.h"
 #include "proto/kp_controlledshutdown.h"
 #include "proto/kp_createpartitions.h"
 #include "proto/kp_createtopics.h"
 #include "proto/kp_ctl.h"
 #include "proto/kp_deletegroups.h"
+#include "proto/kp_deleterecords.h"
 #include "proto/kp_deletetopics.h"
 #include "proto/kp_describeclientquotas.h"
 #include "proto/kp_describecluster.h"
 #include "proto/kp_describeconfigs.h"
 #include "proto/kp_describegroups.h"
+#include "proto/kp_describelogdirs.h"
 #include "proto/kp_electleaders.h"
 #include "proto/kp_reassign.h"
 #include "proto/kp_fetch.h"
@@ -79,10 +82,13 @@ static const struct {
     {KAPI_API_VERSIONS, DEC(kp_apiversions_req_decode)},
     {KAPI_CREATE_TOPICS, DEC(kp_createtopics_req_decode)},
     {KAPI_DELETE_TOPICS, DEC(kp_deletetopics_req_decode)},
+    {KAPI_DELETE_RECORDS, DEC(kp_deleterecords_req_decode)},
     {KAPI_INIT_PRODUCER_ID, DEC(kp_initpid_req_decode)},
     {KAPI_OFFSET_FOR_LEADER_EPOCH, DEC(kp_ofle_req_decode)},
     {KAPI_DESCRIBE_CONFIGS, DEC(kp_describeconfigs_req_decode)},
     {KAPI_ALTER_CONFIGS, DEC(kp_alterconfigs_req_decode)},
+    {KAPI_ALTER_REPLICA_LOG_DIRS, DEC(kp_alterreplicalogdirs_req_decode)},
+    {KAPI_DESCRIBE_LOG_DIRS, DEC(kp_describelogdirs_req_decode)},
     {KAPI_CREATE_PARTITIONS, DEC(kp_createpartitions_req_decode)},
     {KAPI_DELETE_GROUPS, DEC(kp_deletegroups_req_decode)},
     {KAPI_ELECT_LEADERS, DEC(kp_elect_req_decode)},

@@ -76,6 +76,14 @@ BAD_INPUTS = {
     "describe_client_quotas_truncated": frame(48, 0, 1, struct.pack(">ih", 1, 4) + b"user"),
     # AlterClientQuotas v0: 1,000,000 entries in an 8-byte body
     "alter_client_quotas_huge_count": frame(49, 0, 1, struct.pack(">ii", 1000000, 0)),
+    # DeleteRecords v0: one topic "t" claiming 100,000 partitions in 12 bytes
+    "deleterecords_huge_partition_count": frame(21, 0, 1, struct.pack(">ih", 1, 1) + b"t"
+                                                + struct.pack(">iiq", 100000, 0, 1)),
+    # DescribeLogDirs v1: one topic whose partition array count is -3
+    "describelogdirs_negative_partitions": frame(35, 1, 1, struct.pack(">ih", 1, 1) + b"t"
+                                                 + struct.pack(">i", -3)),
+    # AlterReplicaLogDirs v1: one dir whose path length is -2
+    "alterreplicalogdirs_negative_path": frame(34, 1, 1, struct.pack(">ih", 1, -2)),
 }
 
 

@@ -76,6 +76,19 @@ static int64_t read_all(plog_t *log)
     return next;
 }
 
+/* Append n batches of 2 records "x-0", "x-1" at leader epoch 0. */
+static void append_pairs(plog_t *log, int n)
+{
+    for (int i = 0; i < n; i++) {
+        wbuf_t wb;
+        wbuf_init(&wb);
+        tu_batch(&wb, 2, "x", 1);
+        plog_append_info_t info;
+        ck_assert_int_eq(plog_append(log, wb.p, wb.len, 0, 1, &info), KERR_NONE);
+        wbuf_free(&wb);
+    }
+}
+
 static int count_files(const char *suffix)
 {
     char dir[300];
@@ -428,14 +441,7 @@ START_TEST(test_lmgr_checkpoints_marker_and_meta)
     plog_t *log;
     ck_assert_int_eq(lmgr_get_or_create(m, "orders", 2, &cfg, &log), KERR_NONE);
     ck_assert_ptr_eq(lmgr_get(m, "orders", 2), log);
-    for (int i = 0; i < 3; i++) {
-        wbuf_t wb;
-        wbuf_init(&wb);
-        tu_batch(&wb, 2, "x", 1);
-        plog_append_info_t info;
-        ck_assert_int_eq(plog_append(log, wb.p, wb.len, 0, 1, &info), KERR_NONE);
-        wbuf_free(&wb);
-    }
+    append_pairs(log, 3);
     lmgr_close(m, true);
     char p[400], line[256];
     snprintf(p, sizeof(p), "%s/.kafka_cleanshutdown", tmpdir);
@@ -466,6 +472,165 @@ START_TEST(test_lmgr_checkpoints_marker_and_meta)
 }
 END_TEST
 
+START_TEST(test_advance_start_deletes_whole_segments_below)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    cfg.segment_bytes = 1500;
+    plog_t *log = open_log(&cfg, true, 0);
+    append_n(log, 40, 5, 1000); /* offsets 0..199 over several segments */
+    int before = plog_segment_count(log);
+    ck_assert_int_gt(before, 3);
+    int deleted = -1;
+    ck_assert_int_eq(plog_advance_start(log, 201, &deleted), KERR_OFFSET_OUT_OF_RANGE);
+    ck_assert_int_eq(plog_advance_start(log, 103, &deleted), KERR_NONE);
+    ck_assert_int_gt(deleted, 0);
+    ck_assert_int_eq(plog_segment_count(log), before - deleted);
+    ck_assert_int_eq(plog_start_offset(log), 103);
+    /* below the start is out of range; the start itself reads (from its batch) */
+    ck_assert_int_eq(plog_read(log, 102, 100, INT64_MAX, &(plog_slice_t){0}),
+                     KERR_OFFSET_OUT_OF_RANGE);
+    plog_slice_t sl;
+    ck_assert_int_eq(plog_read(log, 103, 100, INT64_MAX, &sl), KERR_NONE);
+    ck_assert_int_eq(sl.first_offset, 100);
+    /* moving down is a no-op; the start survives a reopen through its checkpointed value */
+    ck_assert_int_eq(plog_advance_start(log, 50, &deleted), KERR_NONE);
+    ck_assert_int_eq(deleted, 0);
+    ck_assert_int_eq(plog_start_offset(log), 103);
+    plog_close(log);
+    char dir[300];
+    snprintf(dir, sizeof(dir), "%s/t-0", tmpdir);
+    ck_assert_int_eq(plog_open(dir, "t", 0, &cfg, 200, 103, true, &log), KERR_NONE);
+    ck_assert_int_eq(plog_start_offset(log), 103);
+    ck_assert_int_eq(plog_end_offset(log), 200);
+    /* up to the end: everything but the active segment goes */
+    ck_assert_int_eq(plog_advance_start(log, 200, NULL), KERR_NONE);
+    ck_assert_int_eq(plog_segment_count(log), 1);
+    ck_assert_int_eq(plog_start_offset(log), 200);
+    plog_close(log);
+}
+END_TEST
+
+static int count_lines_with(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    char line[256];
+    int n = 0;
+    while (fgets(line, sizeof(line), f)) n += strstr(line, needle) != NULL;
+    fclose(f);
+    return n;
+}
+
+START_TEST(test_lmgr_two_dirs_fewest_partitions_and_log_start_checkpoint)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    char dirs[700], a[320], b[320], err[256];
+    snprintf(a, sizeof(a), "%s/a", tmpdir);
+    snprintf(b, sizeof(b), "%s/b", tmpdir);
+    snprintf(dirs, sizeof(dirs), "%s,%s", a, b);
+    lmgr_t *m;
+    ck_assert_int_eq(lmgr_open(dirs, 1, NULL, &cfg, &m, err, sizeof(err)), KERR_NONE);
+    ck_assert_int_eq(lmgr_dir_count(m), 2);
+    ck_assert_str_eq(lmgr_dir_path(m, 1), b);
+    plog_t *log;
+    /* a tie goes to the first dir, then the emptier one */
+    ck_assert_int_eq(lmgr_get_or_create(m, "t", 0, &cfg, &log), KERR_NONE);
+    ck_assert_int_eq(lmgr_log_dir(m, "t", 0), 0);
+    ck_assert_int_eq(lmgr_get_or_create(m, "t", 1, &cfg, &log), KERR_NONE);
+    ck_assert_int_eq(lmgr_log_dir(m, "t", 1), 1);
+    ck_assert_int_eq(lmgr_get_or_create(m, "t", 2, &cfg, &log), KERR_NONE);
+    ck_assert_int_eq(lmgr_log_dir(m, "t", 2), 0);
+    ck_assert_int_eq(lmgr_delete(m, "t", 1), KERR_NONE);
+    ck_assert_int_eq(lmgr_get_or_create(m, "u", 0, &cfg, &log), KERR_NONE);
+    ck_assert_int_eq(lmgr_log_dir(m, "u", 0), 1); /* b holds none now */
+    ck_assert_int_eq(lmgr_log_dir(m, "nope", 0), -1);
+    append_pairs(log, 4);
+    ck_assert_int_eq(plog_advance_start(log, 5, NULL), KERR_NONE);
+    lmgr_checkpoint_log_start(m, log);
+    char p[400];
+    snprintf(p, sizeof(p), "%s/log-start-offset-checkpoint", b);
+    ck_assert_int_eq(count_lines_with(p, "u 0 5"), 1);
+    snprintf(p, sizeof(p), "%s/meta.properties", b);
+    ck_assert_int_eq(count_lines_with(p, "broker.id=1"), 1);
+    lmgr_close(m, false);
+    /* reopened after an unclean stop: the logs are found in their dirs, the start kept */
+    ck_assert_int_eq(lmgr_open(dirs, 1, NULL, &cfg, &m, err, sizeof(err)), KERR_NONE);
+    ck_assert_int_eq(lmgr_log_dir(m, "u", 0), 1);
+    ck_assert_int_eq(lmgr_log_dir(m, "t", 2), 0);
+    ck_assert_int_eq(plog_start_offset(lmgr_get(m, "u", 0)), 5);
+    lmgr_close(m, true);
+}
+END_TEST
+
+START_TEST(test_lmgr_future_log_promoted_and_leftovers_removed)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    char dirs[700], a[320], b[320], err[256], p[700];
+    snprintf(a, sizeof(a), "%s/a", tmpdir);
+    snprintf(b, sizeof(b), "%s/b", tmpdir);
+    snprintf(dirs, sizeof(dirs), "%s,%s", a, b);
+    lmgr_t *m;
+    ck_assert_int_eq(lmgr_open(dirs, 1, NULL, &cfg, &m, err, sizeof(err)), KERR_NONE);
+    ck_assert_int_eq(lmgr_dir_index(m, b), 1);
+    ck_assert_int_eq(lmgr_dir_index(m, "/nowhere"), -1);
+    /* a preferred dir wins over the emptier one */
+    lmgr_prefer_dir(m, "t", 0, 1);
+    plog_t *log, *fut, *now;
+    ck_assert_int_eq(lmgr_get_or_create(m, "t", 0, &cfg, &log), KERR_NONE);
+    ck_assert_int_eq(lmgr_log_dir(m, "t", 0), 1);
+    append_pairs(log, 3);
+    ck_assert_ptr_null(lmgr_future(m, "t", 0, NULL));
+    ck_assert_int_eq(lmgr_future_open(m, "t", 0, 0, &cfg, &fut), KERR_NONE);
+    int fdir = -1;
+    ck_assert_ptr_eq(lmgr_future(m, "t", 0, &fdir), fut);
+    ck_assert_int_eq(fdir, 0);
+    ck_assert_ptr_nonnull(strstr(plog_dir(fut), "-future"));
+    /* copy the batches as the mover does, then promote */
+    plog_slice_t sl;
+    ck_assert_int_eq(plog_read(log, 0, 1 << 20, INT64_MAX, &sl), KERR_NONE);
+    uint8_t *buf = malloc(sl.len);
+    ck_assert_int_eq(pread(sl.fd, buf, sl.len, sl.pos), (ssize_t)sl.len);
+    plog_append_info_t info;
+    ck_assert_int_eq(plog_append_replica(fut, buf, sl.len, &info), KERR_NONE);
+    free(buf);
+    ck_assert_int_eq(plog_end_offset(fut), 6);
+    /* a leader's epoch begun at the log end (no batch yet) moves with the epochs */
+    plog_epoch_begin(log, 7, 6);
+    plog_copy_epochs(fut, log);
+    ck_assert_int_eq(lmgr_future_promote(m, "t", 0, &now), KERR_NONE);
+    ck_assert_int_eq(plog_latest_epoch(now), 7);
+    int32_t found;
+    ck_assert_int_eq(plog_epoch_end_offset(now, 0, &found), 6);
+    ck_assert_ptr_eq(now, fut);
+    ck_assert_int_eq(lmgr_log_dir(m, "t", 0), 0);
+    ck_assert_ptr_eq(lmgr_get(m, "t", 0), now);
+    snprintf(p, sizeof(p), "%s/t-0", a);
+    ck_assert_str_eq(plog_dir(now), p);
+    ck_assert_int_eq(access(p, F_OK), 0);
+    snprintf(p, sizeof(p), "%s/t-0", b);
+    ck_assert_int_ne(access(p, F_OK), 0); /* the old log is gone */
+    append_pairs(now, 1);                 /* and the moved one takes appends */
+    ck_assert_int_eq(plog_end_offset(now), 8);
+    /* an unfinished copy is removed at the next start */
+    ck_assert_int_eq(lmgr_future_open(m, "t", 0, 1, &cfg, &fut), KERR_NONE);
+    snprintf(p, sizeof(p), "%s", plog_dir(fut));
+    lmgr_close(m, true);
+    ck_assert_int_eq(lmgr_open(dirs, 1, NULL, &cfg, &m, err, sizeof(err)), KERR_NONE);
+    ck_assert_int_ne(access(p, F_OK), 0);
+    ck_assert_int_eq(plog_end_offset(lmgr_get(m, "t", 0)), 8);
+    lmgr_close(m, true);
+    /* the same partition in both dirs (a stop between a move's renames) stops the start */
+    char cmd[2000];
+    snprintf(cmd, sizeof(cmd), "cp -r %s/t-0 %s/t-0", a, b);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_ne(lmgr_open(dirs, 1, NULL, &cfg, &m, err, sizeof(err)), KERR_NONE);
+    ck_assert_ptr_nonnull(strstr(err, "Duplicate log directories for t-0"));
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("plog");
@@ -483,6 +648,9 @@ static Suite *suite(void)
     tcase_add_test(tc, test_epoch_end_offsets_follower_epochs_and_reset);
     tcase_add_test(tc, test_new_leader_epoch_written_before_its_first_batch);
     tcase_add_test(tc, test_lmgr_checkpoints_marker_and_meta);
+    tcase_add_test(tc, test_advance_start_deletes_whole_segments_below);
+    tcase_add_test(tc, test_lmgr_two_dirs_fewest_partitions_and_log_start_checkpoint);
+    tcase_add_test(tc, test_lmgr_future_log_promoted_and_leftovers_removed);
     suite_add_tcase(s, tc);
     return s;
 }

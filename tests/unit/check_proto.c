@@ -7,10 +7,13 @@
 
 #include "proto/kp.h"
 #include "proto/kp_alterconfigs.h"
+#include "proto/kp_alterreplicalogdirs.h"
 #include "proto/kp_apiversions.h"
 #include "proto/kp_createpartitions.h"
 #include "proto/kp_createtopics.h"
+#include "proto/kp_deleterecords.h"
 #include "proto/kp_deletetopics.h"
+#include "proto/kp_describelogdirs.h"
 #include "proto/kp_describecluster.h"
 #include "proto/kp_describeconfigs.h"
 #include "proto/kp_fetch.h"
@@ -477,6 +480,128 @@ START_TEST(test_alterconfigs_and_incremental_every_version)
 }
 END_TEST
 
+START_TEST(test_deleterecords_every_version)
+{
+    for (int16_t ver = 0; ver <= 2; ver++) {
+        bool f = ver >= 2;
+        wbuf_t wb;
+        wbuf_init(&wb);
+        wbuf_array_len(&wb, f, 1);
+        wbuf_str_f(&wb, f, "orders", 6);
+        wbuf_array_len(&wb, f, 2);
+        wbuf_i32(&wb, 0);
+        wbuf_i64(&wb, 3);
+        wbuf_tags(&wb, f);
+        wbuf_i32(&wb, 2);
+        wbuf_i64(&wb, -1);
+        wbuf_tags(&wb, f);
+        wbuf_tags(&wb, f);
+        wbuf_i32(&wb, 30000);
+        wbuf_tags(&wb, f);
+        kp_deleterecords_req_t req;
+        tu_decode_prefixes(TU_DEC(kp_deleterecords_req_decode), ver, &wb, &req);
+        ck_assert_int_eq(req.ntopics, 1);
+        ck_assert(kstr_eq(req.topics[0].name, "orders"));
+        ck_assert_int_eq(req.topics[0].nparts, 2);
+        ck_assert_int_eq(req.topics[0].parts[0].offset, 3);
+        ck_assert_int_eq(req.topics[0].parts[1].partition_index, 2);
+        ck_assert_int_eq(req.topics[0].parts[1].offset, -1);
+        ck_assert_int_eq(req.timeout_ms, 30000);
+        /* the encoder writes what the decoder read */
+        wbuf_t again;
+        wbuf_init(&again);
+        kp_deleterecords_req_encode(&again, ver, &req);
+        ck_assert_int_eq(again.len, wb.len);
+        ck_assert_int_eq(memcmp(again.p, wb.p, wb.len), 0);
+        /* response: encode, then every prefix fails and the whole decodes back */
+        kp_deleterecords_part_resp_t pr[2] = {{0, 3, 0}, {2, -1, KERR_OFFSET_OUT_OF_RANGE}};
+        kp_deleterecords_topic_resp_t tr = {KSTR("orders"), 2, pr};
+        kp_deleterecords_resp_t resp = {7, 1, &tr}, back;
+        wbuf_reset(&wb);
+        kp_deleterecords_resp_encode(&wb, ver, &resp);
+        tu_decode_prefixes(TU_DEC(kp_deleterecords_resp_decode), ver, &wb, &back);
+        ck_assert_int_eq(back.throttle_time_ms, 7);
+        ck_assert_int_eq(back.topics[0].parts[0].low_watermark, 3);
+        ck_assert_int_eq(back.topics[0].parts[1].error_code, KERR_OFFSET_OUT_OF_RANGE);
+        wbuf_free(&again);
+        wbuf_free(&wb);
+    }
+}
+END_TEST
+
+START_TEST(test_describelogdirs_every_version)
+{
+    for (int16_t ver = 0; ver <= 4; ver++) {
+        wbuf_t wb;
+        wbuf_init(&wb);
+        /* null topics: every partition */
+        kp_describelogdirs_req_t all = {.ntopics = -1}, req;
+        kp_describelogdirs_req_encode(&wb, ver, &all);
+        rbuf_t rb;
+        rbuf_init(&rb, wb.p, wb.len);
+        arena_t a;
+        arena_init(&a);
+        ck_assert_int_eq(kp_describelogdirs_req_decode(&rb, ver, &a, &req), KERR_NONE);
+        ck_assert_int_eq(req.ntopics, -1);
+        /* one topic, two partitions */
+        int32_t ps[2] = {0, 5};
+        kp_topic_parts_t tp = {KSTR("t"), 2, ps};
+        kp_describelogdirs_req_t one = {1, &tp};
+        wbuf_reset(&wb);
+        kp_describelogdirs_req_encode(&wb, ver, &one);
+        tu_decode_prefixes(TU_DEC(kp_describelogdirs_req_decode), ver, &wb, &req);
+        ck_assert_int_eq(req.ntopics, 1);
+        ck_assert_int_eq(req.topics[0].parts[1], 5);
+        /* response round trip */
+        kp_logdir_part_t lp = {3, 1234, 0, false};
+        kp_logdir_topic_t lt = {KSTR("t"), 1, &lp};
+        kp_logdir_result_t res[2] = {{0, KSTR("/data/a"), 1, &lt, 100, 50},
+                                     {KERR_KAFKA_STORAGE_ERROR, KSTR("/data/b"), 0, NULL, -1, -1}};
+        kp_describelogdirs_resp_t resp = {0, 0, 2, res}, back;
+        wbuf_reset(&wb);
+        kp_describelogdirs_resp_encode(&wb, ver, &resp);
+        tu_decode_prefixes(TU_DEC(kp_describelogdirs_resp_decode), ver, &wb, &back);
+        ck_assert_int_eq(back.nresults, 2);
+        ck_assert(kstr_eq(back.results[0].log_dir, "/data/a"));
+        ck_assert_int_eq(back.results[0].topics[0].parts[0].partition_size, 1234);
+        ck_assert_int_eq(back.results[0].topics[0].parts[0].partition_index, 3);
+        ck_assert_int_eq(back.results[1].error_code, KERR_KAFKA_STORAGE_ERROR);
+        ck_assert_int_eq(back.results[0].total_bytes, ver >= 4 ? 100 : -1);
+        arena_free(&a);
+        wbuf_free(&wb);
+    }
+}
+END_TEST
+
+START_TEST(test_alterreplicalogdirs_every_version)
+{
+    for (int16_t ver = 0; ver <= 2; ver++) {
+        wbuf_t wb;
+        wbuf_init(&wb);
+        int32_t ps[2] = {0, 4};
+        kp_topic_parts_t tp = {KSTR("orders"), 2, ps};
+        kp_alterlogdir_t d[2] = {{KSTR("/data/b"), 1, &tp}, {KSTR("/data/a"), 0, NULL}};
+        kp_alterreplicalogdirs_req_t req = {2, d}, back;
+        kp_alterreplicalogdirs_req_encode(&wb, ver, &req);
+        tu_decode_prefixes(TU_DEC(kp_alterreplicalogdirs_req_decode), ver, &wb, &back);
+        ck_assert_int_eq(back.ndirs, 2);
+        ck_assert(kstr_eq(back.dirs[0].path, "/data/b"));
+        ck_assert(kstr_eq(back.dirs[0].topics[0].name, "orders"));
+        ck_assert_int_eq(back.dirs[0].topics[0].parts[1], 4);
+        ck_assert_int_eq(back.dirs[1].ntopics, 0);
+        kp_part_err_t pe[2] = {{0, 0}, {4, KERR_LOG_DIR_NOT_FOUND}};
+        kp_topic_errs_t te = {KSTR("orders"), 2, pe};
+        kp_alterreplicalogdirs_resp_t resp = {3, 1, &te}, rback;
+        wbuf_reset(&wb);
+        kp_alterreplicalogdirs_resp_encode(&wb, ver, &resp);
+        tu_decode_prefixes(TU_DEC(kp_alterreplicalogdirs_resp_decode), ver, &wb, &rback);
+        ck_assert_int_eq(rback.throttle_time_ms, 3);
+        ck_assert_int_eq(rback.results[0].parts[1].error_code, KERR_LOG_DIR_NOT_FOUND);
+        wbuf_free(&wb);
+    }
+}
+END_TEST
+
 START_TEST(test_request_header_v1_and_v2)
 {
     wbuf_t wb;
@@ -510,6 +635,9 @@ static Suite *suite(void)
     tcase_add_test(tc, test_reassignment_codecs_round_trip);
     tcase_add_test(tc, test_request_header_v1_and_v2);
     tcase_add_test(tc, test_alterconfigs_and_incremental_every_version);
+    tcase_add_test(tc, test_deleterecords_every_version);
+    tcase_add_test(tc, test_describelogdirs_every_version);
+    tcase_add_test(tc, test_alterreplicalogdirs_every_version);
     suite_add_tcase(s, tc);
     return s;
 }
