@@ -715,18 +715,15 @@ kerr_t zkpath_pid_block_parse(const char *json, int64_t *start, int64_t *end)
 
 /* ---- preferred replica election ---- */
 
-kerr_t zkpath_preferred_parse(const char *json, int *n, char ***topics, int32_t **parts)
+/* The "partitions" array of o ([{"topic":"t","partition":0},...]); malformed entries are
+ * skipped. */
+static kerr_t zkpath_tp_list_parse(json_t *o, int *n, char ***topics, int32_t **parts)
 {
     *n = 0;
     *topics = NULL;
     *parts = NULL;
-    json_t *o = zkpath_load(json);
-    if (!o) return KERR__BAD_MSG;
     json_t *arr = json_object_get(o, "partitions");
-    if (!json_is_array(arr)) {
-        json_decref(o);
-        return KERR__BAD_MSG;
-    }
+    if (!json_is_array(arr)) return KERR__BAD_MSG;
     size_t cnt = json_array_size(arr);
     *topics = calloc(cnt + 1, sizeof(char *));
     *parts = calloc(cnt + 1, sizeof(int32_t));
@@ -739,11 +736,72 @@ kerr_t zkpath_preferred_parse(const char *json, int *n, char ***topics, int32_t 
         int32_t p;
         if (!json_is_string(t) || !zkpath_get_int(e, "partition", &p)) continue;
         (*topics)[*n] = strdup(json_string_value(t));
+        if (!(*topics)[*n]) abort();
         (*parts)[*n] = p;
         (*n)++;
     }
-    json_decref(o);
     return KERR_NONE;
+}
+
+kerr_t zkpath_preferred_parse(const char *json, int *n, char ***topics, int32_t **parts)
+{
+    *n = 0;
+    *topics = NULL;
+    *parts = NULL;
+    json_t *o = zkpath_load(json);
+    if (!o) return KERR__BAD_MSG;
+    kerr_t err = zkpath_tp_list_parse(o, n, topics, parts);
+    json_decref(o);
+    return err;
+}
+
+/* ---- log dir event notifications ---- */
+
+char *zkpath_logdir_event_json(int32_t broker, int64_t broker_epoch, int n,
+                               const char *const *topics, const int32_t *parts)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "version", json_integer(1));
+    json_object_set_new(o, "broker", json_integer(broker));
+    json_object_set_new(o, "event", json_integer(ZKPATH_LOG_DIR_FAILURE_EVENT));
+    json_object_set_new(o, "broker_epoch", json_integer(broker_epoch));
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *e = json_object();
+        json_object_set_new(e, "topic", json_string(topics[i]));
+        json_object_set_new(e, "partition", json_integer(parts[i]));
+        json_array_append_new(arr, e);
+    }
+    json_object_set_new(o, "partitions", arr);
+    return zkpath_dump(o);
+}
+
+kerr_t zkpath_logdir_event_parse(const char *json, zkpath_logdir_event_t *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->broker_epoch = -1;
+    json_t *o = zkpath_load(json);
+    if (!o) return KERR__BAD_MSG;
+    kerr_t err = KERR_NONE;
+    if (!zkpath_get_int(o, "broker", &e->broker) || !zkpath_get_int(o, "event", &e->event)) {
+        err = KERR__BAD_MSG;
+    } else {
+        if (!zkpath_get_i64s(o, "broker_epoch", &e->broker_epoch)) e->broker_epoch = -1;
+        /* Kafka's own notification has no partition list: an empty one */
+        if (zkpath_tp_list_parse(o, &e->n, &e->topics, &e->parts) != KERR_NONE) e->n = 0;
+    }
+    json_decref(o);
+    if (err) zkpath_logdir_event_clear(e);
+    return err;
+}
+
+void zkpath_logdir_event_clear(zkpath_logdir_event_t *e)
+{
+    if (e->topics)
+        for (int i = 0; i < e->n; i++) free(e->topics[i]);
+    free(e->topics);
+    free(e->parts);
+    memset(e, 0, sizeof(*e));
 }
 
 kerr_t zkpath_reassign_parse(const char *json, int *n, zkpath_reassign_t **out)

@@ -30,6 +30,8 @@
 #define ZKPATH_CONFIG_CHANGE_PREFIX             "/config/changes/config_change_"
 #define ZKPATH_LATEST_PRODUCER_ID_BLOCK         "/latest_producer_id_block"
 #define ZKPATH_ISR_CHANGE_NOTIFICATION          "/isr_change_notification"
+#define ZKPATH_LOG_DIR_EVENT                    "/log_dir_event_notification"
+#define ZKPATH_LOG_DIR_EVENT_PREFIX             "/log_dir_event_notification/log_dir_event_"
 
 #define ZKPATH_MAX_ISR 16
 
@@ -164,5 +166,23 @@ typedef struct zkpath_reassign {
  * well-formed are skipped. */
 kerr_t zkpath_reassign_parse(const char *json, int *n, zkpath_reassign_t **out);
 char *zkpath_reassign_json(int n, const zkpath_reassign_t *e);
+
+/* /log_dir_event_notification/log_dir_event_<seq> (sequential, persistent): Kafka's
+ * {"version":1,"broker":1,"event":1} (event 1 = LogDirFailure) plus, as this project's
+ * deviation (our controller does not read LeaderAndIsr answers), the broker's registration
+ * czxid and the partitions its failed dirs held:
+ * "broker_epoch":123,"partitions":[{"topic":"t","partition":0},...]. */
+#define ZKPATH_LOG_DIR_FAILURE_EVENT 1
+typedef struct zkpath_logdir_event {
+    int32_t broker, event;
+    int64_t broker_epoch; /* -1 when absent (Kafka's own notification) */
+    int n;
+    char **topics; /* malloc'd strings, n of them */
+    int32_t *parts;
+} zkpath_logdir_event_t;
+char *zkpath_logdir_event_json(int32_t broker, int64_t broker_epoch, int n,
+                               const char *const *topics, const int32_t *parts);
+kerr_t zkpath_logdir_event_parse(const char *json, zkpath_logdir_event_t *e);
+void zkpath_logdir_event_clear(zkpath_logdir_event_t *e);
 
 #endif

@@ -216,6 +216,33 @@ START_TEST(test_uuid)
 }
 END_TEST
 
+START_TEST(test_log_dir_event_round_trip)
+{
+    const char *topics[] = {"a", "b.c"};
+    const int32_t parts[] = {0, 7};
+    char *json = zkpath_logdir_event_json(3, 4294967296LL, 2, topics, parts);
+    zkpath_logdir_event_t e;
+    ck_assert_int_eq(zkpath_logdir_event_parse(json, &e), KERR_NONE);
+    free(json);
+    ck_assert_int_eq(e.broker, 3);
+    ck_assert_int_eq(e.event, ZKPATH_LOG_DIR_FAILURE_EVENT);
+    ck_assert_int_eq(e.broker_epoch, 4294967296LL);
+    ck_assert_int_eq(e.n, 2);
+    ck_assert_str_eq(e.topics[1], "b.c");
+    ck_assert_int_eq(e.parts[1], 7);
+    zkpath_logdir_event_clear(&e);
+    /* Kafka's own notification: no epoch, no partitions */
+    ck_assert_int_eq(zkpath_logdir_event_parse("{\"version\":1,\"broker\":2,\"event\":1}", &e),
+                     KERR_NONE);
+    ck_assert_int_eq(e.broker, 2);
+    ck_assert_int_eq(e.broker_epoch, -1);
+    ck_assert_int_eq(e.n, 0);
+    zkpath_logdir_event_clear(&e);
+    ck_assert_int_eq(zkpath_logdir_event_parse("{\"version\":1}", &e), KERR__BAD_MSG);
+    ck_assert_int_eq(zkpath_logdir_event_parse("[1]", &e), KERR__BAD_MSG);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("zkpath");
@@ -226,6 +253,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_topic_reassignment_sets);
     tcase_add_test(tc, test_partition_state_controller_config);
     tcase_add_test(tc, test_uuid);
+    tcase_add_test(tc, test_log_dir_event_round_trip);
     tcase_add_test(tc, test_config_set_and_entity_paths);
     suite_add_tcase(s, tc);
     return s;
