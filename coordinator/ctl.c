@@ -432,6 +432,8 @@ static void ctl_handle_watch(ctl_t *c, ctl_ev_t *ev)
         ctl_on_preferred_election(c);
     } else if (strcmp(path, ZKPATH_ADMIN_REASSIGN_PARTITIONS) == 0) {
         ctl_on_reassign_znode(c);
+    } else if (strcmp(path, ZKPATH_LOG_DIR_EVENT) == 0) {
+        ctl_on_log_dir_events(c);
     } else if (strncmp(path, ZKPATH_BROKER_TOPICS "/", tl + 1) == 0 &&
                ev->zk_type == ZOO_CHANGED_EVENT) {
         ctl_on_topic_changed(c, path + tl + 1);

@@ -140,6 +140,8 @@ typedef enum ctl_op_type {
     CTL_OP_LIST_REASSIGNMENTS,  /* out: reassign = the ongoing ones (all, or those listed in) */
     CTL_OP_ALTER_CLIENT_QUOTAS, /* per spec: name = quota entity path, cfg_ops SET/DELETE with
                                    values already checked; /config/<path> + change notice */
+    CTL_OP_LOG_DIR_FAILURE,     /* tps: this broker's replicas in failed log dirs; written to
+                                   /log_dir_event_notification for the controller */
 } ctl_op_type_t;
 
 /* CTL_OP_ALTER_CONFIGS operation per config: Kafka's ConfigOperation numbers. */

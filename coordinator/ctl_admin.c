@@ -488,6 +488,10 @@ void ctl_run_op(ctl_t *c, ctl_op_t *op)
         ctl_list_reassignments(c, op);
         ev_post(c->loop, ctl_op_done_cb, op);
         return;
+    case CTL_OP_LOG_DIR_FAILURE:
+        ctl_report_log_dir_failure(c, op);
+        ev_post(c->loop, ctl_op_done_cb, op);
+        return;
     default:
         break;
     }

@@ -463,12 +463,14 @@ typedef struct ctl_offline {
     const ctl_t *c;
     const int32_t *extra;
     int nextra;
+    const char *topic; /* the partition decided (its replicas in failed log dirs are offline) */
+    int32_t p;
 } ctl_offline_t;
 
 static bool ctl_is_online(void *arg, int32_t id)
 {
     ctl_offline_t *o = arg;
-    return ctl_broker_live(o->c, id) && !ctl_ids_has(o->extra, o->nextra, id);
+    return ctl_replica_online(o->c, id, o->topic, o->p) && !ctl_ids_has(o->extra, o->nextra, id);
 }
 
 /* Leader for cp among isr (assignment order), skipping shutting-down brokers and exclude. */
@@ -494,6 +496,8 @@ static bool ctl_decide(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_offline_t *off, 
     ctl_part_t *cp = &t->parts[p];
     ctl_part_t np = *cp;
     const char *why;
+    off->topic = t->name;
+    off->p = p;
     if (!cp->has_state) {
         np.nisr = 0;
         for (int32_t i = 0; i < cp->nreplicas; i++)
@@ -579,6 +583,17 @@ static void ctl_reconcile_all(ctl_t *c, ctl_offline_t *off, ctl_batch_t *b)
     while (c->active && dict_next(c->topics, &it, NULL, &v)) ctl_reconcile_topic(c, v, 0, off, b);
 }
 
+void ctl_reconcile_offline(ctl_t *c)
+{
+    ctl_batch_t b;
+    ctl_batch_init(&b);
+    ctl_offline_t off = {c, NULL, 0, NULL, 0};
+    ctl_reconcile_all(c, &off, &b);
+    ctl_reassign_check_all(c, &b);
+    b.metadata = true;
+    ctl_batch_send(c, &b);
+}
+
 /* Full LeaderAndIsr to broker id: every partition it hosts. */
 static void ctl_batch_all_of(ctl_t *c, ctl_batch_t *b, int32_t id)
 {
@@ -633,6 +648,7 @@ void ctl_resign(ctl_t *c)
     if (!c->active) return;
     log_info("ctl", "resigning as controller (epoch %d)", c->epoch);
     c->active = false;
+    ctl_offline_clear(c);
     dict_free(c->topics, ctl_topic_free);
     c->topics = NULL;
     free(c->live);
@@ -670,9 +686,11 @@ static void ctl_become_controller(ctl_t *c)
         }
         deallocate_String_vector(&sv);
     }
+    ctl_on_log_dir_events(c); /* replicas the previous controller knew offline */
+    if (!c->active) return;
     ctl_batch_t b;
     ctl_batch_init(&b);
-    ctl_offline_t off = {c, NULL, 0};
+    ctl_offline_t off = {c, NULL, 0, NULL, 0};
     ctl_reconcile_all(c, &off, &b);
     for (int i = 0; i < c->nlive && c->active; i++) ctl_batch_all_of(c, &b, c->live[i].info.id);
     ctl_reassign_check_all(c, &b); /* resume what the previous controller left */
@@ -768,11 +786,11 @@ void ctl_on_brokers_changed(ctl_t *c)
     ctl_batch_init(&b);
     /* onBrokerFailure: a restarted broker's previous incarnation failed too, so it leaves the
      * ISR and any leadership before it comes back as a follower */
-    ctl_offline_t off = {c, bounced, nbounced};
+    ctl_offline_t off = {c, bounced, nbounced, NULL, 0};
     if (ndead || nbounced) ctl_reconcile_all(c, &off, &b);
     /* onBrokerStartup: offline partitions whose ISR member returned get a leader; new
      * brokers learn every partition they host */
-    ctl_offline_t on = {c, NULL, 0};
+    ctl_offline_t on = {c, NULL, 0, NULL, 0};
     ctl_reconcile_all(c, &on, &b);
     for (int i = 0; i < nstarted && c->active; i++) {
         log_info("ctl", "broker %d is up", started[i]);
@@ -793,7 +811,7 @@ void ctl_on_topics_changed(ctl_t *c)
     }
     ctl_batch_t b;
     ctl_batch_init(&b);
-    ctl_offline_t off = {c, NULL, 0};
+    ctl_offline_t off = {c, NULL, 0, NULL, 0};
     for (int i = 0; i < sv.count && c->active; i++) {
         if (dict_get(c->topics, sv.data[i])) continue;
         ctl_topic_t *t = ctl_load_topic(c, sv.data[i]);
@@ -843,7 +861,7 @@ void ctl_on_topic_changed(ctl_t *c, const char *name)
     ctl_topic_free(dict_set(c->topics, t->name, t));
     ctl_batch_t b;
     ctl_batch_init(&b);
-    ctl_offline_t off = {c, NULL, 0};
+    ctl_offline_t off = {c, NULL, 0, NULL, 0};
     ctl_reconcile_topic(c, t, first_new, &off, &b);
     b.metadata = true;
     ctl_batch_send(c, &b);
@@ -890,7 +908,7 @@ static kerr_t ctl_elect_preferred(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_batch
     if (!cp->has_state || cp->nreplicas == 0) return KERR_UNKNOWN_TOPIC_OR_PARTITION;
     int32_t pref = cp->replicas[0];
     if (cp->leader == pref) return KERR_ELECTION_NOT_NEEDED;
-    if (!ctl_broker_live(c, pref) || ctl_shutting_down(c, pref) ||
+    if (!ctl_replica_online(c, pref, t->name, p) || ctl_shutting_down(c, pref) ||
         !ctl_ids_has(cp->isr, cp->nisr, pref))
         return KERR_PREFERRED_LEADER_NOT_AVAILABLE;
     ctl_part_t np = *cp;
@@ -907,13 +925,15 @@ static kerr_t ctl_elect_unclean(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_batch_t
 {
     ctl_part_t *cp = &t->parts[p];
     if (!cp->has_state) return KERR_UNKNOWN_TOPIC_OR_PARTITION;
-    if (cp->leader >= 0 && ctl_broker_live(c, cp->leader)) return KERR_ELECTION_NOT_NEEDED;
-    ctl_offline_t off = {c, NULL, 0};
+    if (cp->leader >= 0 && ctl_replica_online(c, cp->leader, t->name, p))
+        return KERR_ELECTION_NOT_NEEDED;
+    ctl_offline_t off = {c, NULL, 0, t->name, p};
     ctl_part_t np = *cp;
     np.leader = ctl_pick_from_isr(c, cp, cp->isr, cp->nisr, &off, -1);
     if (np.leader < 0) {
         for (int32_t i = 0; i < cp->nreplicas && np.leader < 0; i++)
-            if (ctl_broker_live(c, cp->replicas[i]) && !ctl_shutting_down(c, cp->replicas[i]))
+            if (ctl_replica_online(c, cp->replicas[i], t->name, p) &&
+                !ctl_shutting_down(c, cp->replicas[i]))
                 np.leader = cp->replicas[i];
         if (np.leader < 0) return KERR_ELIGIBLE_LEADERS_NOT_AVAILABLE;
         np.isr[0] = np.leader;
@@ -1031,7 +1051,8 @@ static kerr_t ctl_alter_one(ctl_t *c, ctl_op_t *op, ctl_isr_change_t *ch, ctl_ba
         int32_t r = ch->isr[i];
         if (!ctl_ids_has(cp->replicas, cp->nreplicas, r)) return KERR_INVALID_REQUEST;
         bool joining = !ctl_ids_has(cp->isr, cp->nisr, r);
-        if (joining && (!ctl_broker_live(c, r) || ctl_shutting_down(c, r)))
+        if (joining &&
+            (!ctl_replica_online(c, r, t->name, ch->partition) || ctl_shutting_down(c, r)))
             return KERR_INELIGIBLE_REPLICA;
     }
     if (!ids_same_set(ch->isr, ch->nisr, cp->isr, cp->nisr)) {
@@ -1093,7 +1114,7 @@ void ctl_controlled_shutdown(ctl_t *c, ctl_op_t *op)
     ctl_batch_t b;
     ctl_batch_init(&b);
     int cap = 0;
-    ctl_offline_t off = {c, NULL, 0};
+    ctl_offline_t off = {c, NULL, 0, NULL, 0};
     size_t it = 0;
     void *v;
     while (c->active && dict_next(c->topics, &it, NULL, &v)) {
@@ -1102,6 +1123,8 @@ void ctl_controlled_shutdown(ctl_t *c, ctl_op_t *op)
             ctl_part_t *cp = &t->parts[p];
             if (!cp->has_state || !ctl_ids_has(cp->replicas, cp->nreplicas, id)) continue;
             if (cp->nreplicas == 1) continue; /* nowhere to move: served until the end */
+            off.topic = t->name;
+            off.p = p;
             ctl_part_t np = *cp;
             if (cp->leader == id) {
                 np.leader = ctl_pick_from_isr(c, cp, cp->isr, cp->nisr, &off, id);

@@ -112,6 +112,8 @@ struct ctl {
     int nlive;
     dict_t *topics; /* name -> ctl_topic_t* */
     int64_t next_rebalance_ms;
+    /* "broker/topic/p" -> int64_t* broker epoch: replicas in a failed log dir (ctl_logdir.c) */
+    dict_t *offline_replicas;
 };
 
 /* ---- events (ctl.c) ---- */
@@ -159,6 +161,21 @@ bool ctl_ids_has(const int32_t *ids, int32_t n, int32_t x);
 bool ctl_commit(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, const char *why);
 /* Whether broker id is asked to shut down (no leadership for it). */
 bool ctl_shutting_down(const ctl_t *c, int32_t id);
+
+/* Re-run the elections of every partition (after replicas went offline). */
+void ctl_reconcile_offline(ctl_t *c);
+
+/* ---- log dir failures (ctl_logdir.c) ---- */
+
+/* Whether broker id is registered and its replica of topic-p is not in a failed log dir
+ * (topic NULL: the broker only). */
+bool ctl_replica_online(const ctl_t *c, int32_t id, const char *topic, int32_t p);
+/* Any broker: write the log dir failure notification for op->tps (op->err set). */
+void ctl_report_log_dir_failure(ctl_t *c, ctl_op_t *op);
+/* Active controller: read /log_dir_event_notification (watching it), mark the replicas named
+ * offline, delete stale notifications, re-elect. */
+void ctl_on_log_dir_events(ctl_t *c);
+void ctl_offline_clear(ctl_t *c);
 
 /* ---- partition reassignment (ctl_reassign.c) ---- */
 

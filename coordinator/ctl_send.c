@@ -257,7 +257,8 @@ static ctl_msg_t *ctl_build_metadata(ctl_t *c, int32_t target)
             mp->isr = ctl_dup_ids(cp->isr, mp->nisr);
             int32_t off[CTL_MAX_RF], noff = 0;
             for (int32_t i = 0; i < cp->nreplicas; i++)
-                if (!ctl_broker_live(c, cp->replicas[i])) off[noff++] = cp->replicas[i];
+                if (!ctl_replica_online(c, cp->replicas[i], t->name, p))
+                    off[noff++] = cp->replicas[i];
             mp->noffline = noff;
             mp->offline = ctl_dup_ids(off, noff);
         }
