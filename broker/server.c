@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "quota.h"
 #include "net.h"
+#include "replica/ldfail.h"
 #include "replica/rmgr.h"
 #include "replica/rthrottle.h"
 #include "store/lmgr.h"
@@ -256,6 +257,13 @@ static bool server_keep_log(void *arg, const char *topic, int32_t p)
     return false;
 }
 
+void server_fatal(server_t *srv, const char *why)
+{
+    log_error("server", "fatal: %s; shutting down", why);
+    server_exit_code = 1;
+    ev_stop(srv->loop);
+}
+
 kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
 {
     kerr_t err = KERR_NONE;
@@ -321,9 +329,7 @@ kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
                          (const char *const *)m->cfg_vals);
         break;
     case CTL_MSG_FATAL:
-        log_error("server", "fatal: %s; shutting down", m->why);
-        server_exit_code = 1;
-        ev_stop(srv->loop);
+        server_fatal(srv, m->why);
         err = KERR_UNKNOWN_SERVER_ERROR;
         break;
     }
@@ -494,6 +500,7 @@ int server_start(server_t *srv, cfg_t *cfg)
     srv->md = mdcache_new();
     srv->autocreating = dict_new();
     srv->rmgr = rmgr_new(srv);
+    ldfail_init(srv);
     srv->grp = grp_coord_new(srv);
     tconf_init(srv);
 

@@ -98,6 +98,9 @@ kerr_t server_apply_ctl_msg(server_t *srv, struct ctl_msg *m);
 /* Auto-create topic with the broker defaults (Metadata path); at most one in flight per topic. */
 void server_autocreate_topic(server_t *srv, const char *topic);
 
+/* Stop the broker with exit status 1 (logged with why): an unclean stop. */
+void server_fatal(server_t *srv, const char *why);
+
 /* Build and start everything from a finished config. Returns 0, or -1 after logging why. */
 int server_start(server_t *srv, cfg_t *cfg);
 /* Run the reactor until a stop signal; then shut down cleanly. Returns the exit status. */

@@ -2,8 +2,9 @@
  * this broker (absolute path, as Kafka answers) with the partition logs it holds, each with
  * its size in bytes and offset lag (high watermark - log end, never below 0; -1 for a log this
  * broker does not host as a replica). A replica being moved to another dir (AlterReplicaLogDirs)
- * also shows its copy there, is_future_key true, with the lag of the copy behind the log. No
- * dir is offline here (error 0). v4's total and usable bytes come from statvfs. */
+ * also shows its copy there, is_future_key true, with the lag of the copy behind the log. A dir
+ * taken offline by an I/O error (KIP-112) answers KAFKA_STORAGE_ERROR and no partitions, as
+ * Kafka's; the others error 0. v4's total and usable bytes come from statvfs. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,10 @@ static void dld_result(req_t *r, int d, const dld_log_t *logs, int from, int to,
     out->log_dir = dld_abs_path(&r->arena, path);
     struct statvfs vfs;
     out->total_bytes = out->usable_bytes = -1;
+    if (lmgr_dir_is_offline(srv->lmgr, d)) {
+        out->error_code = KERR_KAFKA_STORAGE_ERROR;
+        return;
+    }
     if (statvfs(path, &vfs) == 0) {
         out->total_bytes = (int64_t)vfs.f_blocks * (int64_t)vfs.f_frsize;
         out->usable_bytes = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;

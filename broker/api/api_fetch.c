@@ -28,6 +28,7 @@
 #include "proto/kp_fetch.h"
 #include "quota.h"
 #include "replica/rmgr.h"
+#include "store/lmgr.h"
 #include "replica/rsel.h"
 #include "replica/rthrottle.h"
 #include "server.h"
@@ -120,8 +121,10 @@ static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fe
     partition_t *part = fs->parts[k];
     if (part && rmgr_get(srv->rmgr, part->topic, part->index) != part) part = NULL;
     if (!part) {
-        pr->error_code = mdcache_topic(srv->md, topic) ? KERR_NOT_LEADER_OR_FOLLOWER
-                                                       : KERR_UNKNOWN_TOPIC_OR_PARTITION;
+        pr->error_code = lmgr_log_offline(srv->lmgr, topic, pr->partition_index)
+                             ? KERR_KAFKA_STORAGE_ERROR
+                         : mdcache_topic(srv->md, topic) ? KERR_NOT_LEADER_OR_FOLLOWER
+                                                         : KERR_UNKNOWN_TOPIC_OR_PARTITION;
         return;
     }
     if (!part->is_leader && !fs->any_replica) {

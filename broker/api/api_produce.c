@@ -23,6 +23,7 @@
 #include "rec/batch.h"
 #include "rec/msgset.h"
 #include "replica/rmgr.h"
+#include "store/lmgr.h"
 #include "server.h"
 #include "store/pidstate.h"
 #include "store/plog.h"
@@ -122,6 +123,7 @@ static kerr_t api_produce_part(req_t *r, int16_t acks, const char *topic, kp_pro
 {
     server_t *srv = r->srv;
     partition_t *part = rmgr_get(srv->rmgr, topic, pp->index);
+    if (!part && lmgr_log_offline(srv->lmgr, topic, pp->index)) return KERR_KAFKA_STORAGE_ERROR;
     if (!part || !part->is_leader) {
         return mdcache_part(srv->md, topic, pp->index) ? KERR_NOT_LEADER_OR_FOLLOWER
                                                        : KERR_UNKNOWN_TOPIC_OR_PARTITION;

@@ -398,6 +398,7 @@ kerr_t rmgr_append(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
                    plog_append_info_t *info)
 {
     kerr_t err = plog_append(part->log, buf, len, part->leader_epoch, ktime_wall_ms(), info);
+    if (err == KERR__IO) lmgr_log_failed(rm->srv->lmgr, part->log, "append");
     if (err) return err;
     pidmap_update(part->pids, buf, len);
     rmgr_wake(rm, part, RMGR_EV_LEO);
@@ -408,8 +409,8 @@ kerr_t rmgr_append(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
 kerr_t rmgr_append_replica(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
                            plog_append_info_t *info)
 {
-    (void)rm;
     kerr_t err = plog_append_replica(part->log, buf, len, info);
+    if (err == KERR__IO) lmgr_log_failed(rm->srv->lmgr, part->log, "replica append");
     if (err) return err;
     pidmap_update(part->pids, buf, len);
     return KERR_NONE;

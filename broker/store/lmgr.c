@@ -41,7 +41,20 @@ struct lmgr {
     cleaner_t *cleaner; /* NULL when log.cleaner.enable=false */
     prom_hist_t flush_ms;
     dict_t *preferred; /* "topic-partition" -> int* dir for logs not created yet */
+    /* log dir failure (KIP-112): offline dirs, the logs they held ("topic-partition" -> int*
+     * dir, never served nor re-created until a restart), and who is told of an I/O error */
+    bool offline[LMGR_MAX_DIRS];
+    dict_t *offline_logs;
+    lmgr_fail_fn *fail_fn;
+    void *fail_arg;
 };
+
+static void lmgr_dir_error(lmgr_t *m, int dir, const char *what)
+{
+    if (dir < 0 || dir >= m->ndirs || m->offline[dir]) return;
+    log_error("lmgr", "I/O error in log dir %s (%s)", m->dirs[dir], what);
+    if (m->fail_fn) m->fail_fn(m->fail_arg, dir);
+}
 
 /* ---- checkpoint files ---- */
 
@@ -103,9 +116,11 @@ static void ckpt_write_one(lmgr_t *m, int dir, const char *name, int which)
     void *v;
     while (dict_next(m->logs, &it, NULL, &v))
         if (((lmgr_entry_t *)v)->dir == dir) count++;
+    if (m->offline[dir]) return;
     FILE *f = fopen(tmp, "w");
     if (!f) {
         log_error("lmgr", "write %s: %s", tmp, strerror(errno));
+        lmgr_dir_error(m, dir, name);
         return;
     }
     fprintf(f, "0\n%d\n", which == 3 ? 0 : count);
@@ -119,10 +134,18 @@ static void ckpt_write_one(lmgr_t *m, int dir, const char *name, int which)
                           : plog_start_offset(e->log);
         fprintf(f, "%s %d %" PRId64 "\n", plog_topic(e->log), plog_partition(e->log), off);
     }
-    fflush(f);
-    fsync(fileno(f));
-    fclose(f);
-    if (rename(tmp, path) != 0) log_error("lmgr", "rename %s: %s", tmp, strerror(errno));
+    bool bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+    bad = fclose(f) != 0 || bad;
+    if (bad) {
+        log_error("lmgr", "write %s: %s", tmp, strerror(errno));
+        unlink(tmp);
+        lmgr_dir_error(m, dir, name);
+        return;
+    }
+    if (rename(tmp, path) != 0) {
+        log_error("lmgr", "rename %s: %s", tmp, strerror(errno));
+        lmgr_dir_error(m, dir, name);
+    }
 }
 
 static lmgr_entry_t *lmgr_entry(lmgr_t *m, const char *topic, int32_t partition)
@@ -141,6 +164,7 @@ void lmgr_checkpoint_log_start(lmgr_t *m, plog_t *log)
 void lmgr_checkpoint(lmgr_t *m)
 {
     for (int d = 0; d < m->ndirs; d++) {
+        if (m->offline[d]) continue;
         ckpt_write_one(m, d, "recovery-point-offset-checkpoint", 0);
         ckpt_write_one(m, d, "replication-offset-checkpoint", 1);
         ckpt_write_one(m, d, "log-start-offset-checkpoint", 2);
@@ -312,6 +336,7 @@ kerr_t lmgr_open(const char *log_dirs, int32_t broker_id, const char *cluster_id
     m->defaults = *defaults;
     m->logs = dict_new();
     m->preferred = dict_new();
+    m->offline_logs = dict_new();
     m->retention_check_ms = 300000;
     m->checkpoint_ms = 60000;
     m->last_retention = m->last_checkpoint = ktime_wall_ms();
@@ -375,9 +400,9 @@ static int lmgr_pick_dir(lmgr_t *m, const char *key)
     size_t it = 0;
     void *v;
     while (dict_next(m->logs, &it, NULL, &v)) count[((lmgr_entry_t *)v)->dir]++;
-    int best = 0;
-    for (int d = 1; d < m->ndirs; d++)
-        if (count[d] < count[best]) best = d;
+    int best = -1;
+    for (int d = 0; d < m->ndirs; d++)
+        if (!m->offline[d] && (best < 0 || count[d] < count[best])) best = d;
     return best;
 }
 
@@ -392,9 +417,12 @@ kerr_t lmgr_get_or_create(lmgr_t *m, const char *topic, int32_t partition, const
     }
     char key[300], dir[PATH_MAX];
     snprintf(key, sizeof(key), "%s-%d", topic, partition);
+    if (dict_get(m->offline_logs, key)) return KERR_KAFKA_STORAGE_ERROR;
     int di = lmgr_pick_dir(m, key);
+    if (di < 0 || m->offline[di]) return KERR_KAFKA_STORAGE_ERROR;
     snprintf(dir, sizeof(dir), "%s/%s", m->dirs[di], key);
     kerr_t rc = plog_open(dir, topic, partition, cfg, 0, 0, true, &log);
+    if (rc == KERR__IO) lmgr_dir_error(m, di, "create log");
     if (rc) return rc;
     lmgr_entry_t *e = calloc(1, sizeof(*e));
     if (!e) abort();
@@ -494,8 +522,11 @@ void lmgr_tick(lmgr_t *m, int64_t now_ms)
     void *v;
     while (dict_next(m->logs, &it, NULL, &v)) {
         int64_t t0 = ktime_mono_us();
-        if (plog_maybe_flush(((lmgr_entry_t *)v)->log, now_ms))
+        kerr_t err;
+        lmgr_entry_t *e = v;
+        if (plog_maybe_flush(e->log, now_ms, &err))
             prom_hist_observe(&m->flush_ms, (double)(ktime_mono_us() - t0) / 1000.0);
+        if (err) lmgr_dir_error(m, e->dir, "flush");
     }
     if (now_ms - m->last_retention >= m->retention_check_ms) {
         m->last_retention = now_ms;
@@ -518,6 +549,7 @@ void lmgr_close(lmgr_t *m, bool clean)
         while (dict_next(m->logs, &it, NULL, &v)) plog_flush(((lmgr_entry_t *)v)->log);
         lmgr_checkpoint(m);
         for (int i = 0; i < m->ndirs; i++) {
+            if (m->offline[i]) continue;
             char path[PATH_MAX];
             snprintf(path, sizeof(path), "%s/" LMGR_CLEAN_MARKER, m->dirs[i]);
             FILE *f = fopen(path, "w");
@@ -529,6 +561,7 @@ void lmgr_close(lmgr_t *m, bool clean)
     }
     dict_free(m->logs, lmgr_entry_free);
     dict_free(m->preferred, free);
+    dict_free(m->offline_logs, free);
     cleaner_free(m->cleaner);
     for (int i = 0; i < m->ndirs; i++) free(m->dirs[i]);
     free(m);
@@ -573,6 +606,7 @@ kerr_t lmgr_future_open(lmgr_t *m, const char *topic, int32_t partition, int dir
 {
     lmgr_entry_t *e = lmgr_entry(m, topic, partition);
     if (!e || dir < 0 || dir >= m->ndirs) return KERR__NOENT;
+    if (m->offline[dir]) return KERR_KAFKA_STORAGE_ERROR;
     if (e->future && e->future_dir == dir) {
         *out = e->future;
         return KERR_NONE;
@@ -628,4 +662,96 @@ void lmgr_foreach_future(lmgr_t *m, void (*cb)(plog_t *log, int dir, void *arg),
         lmgr_entry_t *e = v;
         if (e->future) cb(e->future, e->future_dir, arg);
     }
+}
+
+/* ---- log dir failure (KIP-112) ---- */
+
+void lmgr_set_fail_fn(lmgr_t *m, lmgr_fail_fn *fn, void *arg)
+{
+    m->fail_fn = fn;
+    m->fail_arg = arg;
+}
+
+void lmgr_log_failed(lmgr_t *m, const plog_t *log, const char *what)
+{
+    lmgr_entry_t *e = lmgr_entry(m, plog_topic(log), plog_partition(log));
+    if (!e) return;
+    if (e->log == log)
+        lmgr_dir_error(m, e->dir, what);
+    else if (e->future == log)
+        lmgr_dir_error(m, e->future_dir, what);
+}
+
+bool lmgr_dir_is_offline(const lmgr_t *m, int dir)
+{
+    return dir >= 0 && dir < m->ndirs && m->offline[dir];
+}
+
+int lmgr_online_dirs(const lmgr_t *m)
+{
+    int n = 0;
+    for (int d = 0; d < m->ndirs; d++) n += !m->offline[d];
+    return n;
+}
+
+bool lmgr_log_offline(lmgr_t *m, const char *topic, int32_t partition)
+{
+    char key[300];
+    snprintf(key, sizeof(key), "%s-%d", topic, partition);
+    return dict_get(m->offline_logs, key) != NULL;
+}
+
+int lmgr_dir_logs(lmgr_t *m, int dir, char ***topics, int32_t **parts)
+{
+    int n = 0, cap = (int)dict_size(m->logs) + 1;
+    *topics = calloc((size_t)cap, sizeof(char *));
+    *parts = calloc((size_t)cap, sizeof(int32_t));
+    if (!*topics || !*parts) abort();
+    size_t it = 0;
+    void *v;
+    while (dict_next(m->logs, &it, NULL, &v)) {
+        lmgr_entry_t *e = v;
+        if (e->dir != dir || n >= cap) continue;
+        (*topics)[n] = strdup(plog_topic(e->log));
+        if (!(*topics)[n]) abort();
+        (*parts)[n++] = plog_partition(e->log);
+    }
+    return n;
+}
+
+void lmgr_take_offline(lmgr_t *m, int dir)
+{
+    if (dir < 0 || dir >= m->ndirs || m->offline[dir]) return;
+    m->offline[dir] = true;
+    char **keys = calloc(dict_size(m->logs) + 1, sizeof(char *));
+    if (!keys) abort();
+    size_t n = 0, it = 0;
+    const char *key;
+    void *v;
+    while (dict_next(m->logs, &it, &key, &v)) {
+        lmgr_entry_t *e = v;
+        if (e->future && (e->future_dir == dir || e->dir == dir)) {
+            /* a copy into the failed dir, or out of it: abandoned (the files stay) */
+            plog_close(e->future);
+            e->future = NULL;
+        }
+        if (e->dir == dir) {
+            keys[n] = strdup(key);
+            if (!keys[n]) abort();
+            n++;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        lmgr_entry_t *e = dict_del(m->logs, keys[i]);
+        plog_close(e->log); /* not flushed: the dir cannot be written */
+        free(e);
+        int *d = malloc(sizeof(*d));
+        if (!d) abort();
+        *d = dir;
+        free(dict_set(m->offline_logs, keys[i], d));
+        free(keys[i]);
+    }
+    free(keys);
+    log_error("lmgr", "log dir %s is offline: %zu partition logs closed until a restart",
+              m->dirs[dir], n);
 }

@@ -71,6 +71,25 @@ void lmgr_future_drop(lmgr_t *m, const char *topic, int32_t partition);
 kerr_t lmgr_future_promote(lmgr_t *m, const char *topic, int32_t partition, plog_t **out);
 void lmgr_foreach_future(lmgr_t *m, void (*cb)(plog_t *log, int dir, void *arg), void *arg);
 
+/* ---- log dir failure (KIP-112) ----
+ * An I/O error in a dir (write, roll, flush, index, checkpoint: EIO, ENOSPC, EROFS...) is
+ * reported to fail_fn(arg, dir) once, at the time of the error (the callee defers its work:
+ * the caller may be inside an append). The server then stops the dir's replicas and calls
+ * lmgr_take_offline: its logs are closed and, until a restart, neither served nor re-created
+ * (lmgr_get_or_create answers KERR_KAFKA_STORAGE_ERROR), and new logs go to the other dirs. */
+typedef void lmgr_fail_fn(void *arg, int dir);
+void lmgr_set_fail_fn(lmgr_t *m, lmgr_fail_fn *fn, void *arg);
+/* An I/O error on log (a partition's log or a future log) that the caller saw. */
+void lmgr_log_failed(lmgr_t *m, const plog_t *log, const char *what);
+bool lmgr_dir_is_offline(const lmgr_t *m, int dir);
+int lmgr_online_dirs(const lmgr_t *m);
+/* Whether topic-partition's log was in a dir now offline. */
+bool lmgr_log_offline(lmgr_t *m, const char *topic, int32_t partition);
+/* The partition logs in dir: *topics (malloc'd strings) and *parts, the count returned; the
+ * caller frees. */
+int lmgr_dir_logs(lmgr_t *m, int dir, char ***topics, int32_t **parts);
+void lmgr_take_offline(lmgr_t *m, int dir);
+
 /* ---- log cleaner (cleaner.h) ----
  * Compact cleanup.policy=compact logs from lmgr_tick, passes backoff_ms apart. */
 void lmgr_set_cleaner(lmgr_t *m, bool enable, int64_t backoff_ms);

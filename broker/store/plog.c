@@ -1011,13 +1011,15 @@ kerr_t plog_flush(plog_t *log)
     return err;
 }
 
-bool plog_maybe_flush(plog_t *log, int64_t now_ms)
+bool plog_maybe_flush(plog_t *log, int64_t now_ms, kerr_t *err)
 {
+    if (err) *err = KERR_NONE;
     if (log->unflushed_msgs == 0) return false;
     if (log->unflushed_msgs < log->cfg.flush_messages &&
         (log->cfg.flush_ms == INT64_MAX || now_ms - log->last_flush_ms < log->cfg.flush_ms))
         return false;
-    plog_flush(log);
+    kerr_t e = plog_flush(log);
+    if (err) *err = e;
     return true;
 }
 

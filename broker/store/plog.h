@@ -98,8 +98,9 @@ kerr_t plog_truncate_to(plog_t *log, int64_t offset);
 kerr_t plog_reset(plog_t *log, int64_t offset);
 /* fsync data and index files; the recovery point becomes the log end. */
 kerr_t plog_flush(plog_t *log);
-/* Flush when flush.messages / flush.ms say so; true when it flushed. */
-bool plog_maybe_flush(plog_t *log, int64_t now_ms);
+/* Flush when flush.messages / flush.ms say so; true when it flushed (*err, may be NULL: the
+ * flush's result). */
+bool plog_maybe_flush(plog_t *log, int64_t now_ms, kerr_t *err);
 void plog_set_cfg(plog_t *log, const plog_cfg_t *cfg);
 /* Rename the log's directory (a replica moving between log dirs); the log stays open. */
 kerr_t plog_rename_dir(plog_t *log, const char *new_dir);

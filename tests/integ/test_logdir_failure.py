@@ -1,0 +1,145 @@
+"""A log dir failing under load (KIP-112): broker 1 of a real 3-broker cluster has two log dirs,
+one of them a 2 MB tmpfs mounted by the test. An idempotent acks=all producer writes RF3
+partitions all led by broker 1; the tmpfs is then filled so appends there fail with ENOSPC.
+The dir's replicas must go offline while the broker stays up and keeps leading the partitions
+of its healthy dir; leadership of the failed dir's partitions moves to the other replicas;
+DescribeLogDirs (kafka-log-dirs) names the dir with KAFKA_STORAGE_ERROR; Metadata v5 lists
+broker 1 in offline_replicas of those partitions; and every acknowledged message is read back."""
+import errno
+import json
+import os
+import subprocess
+import time
+
+import pytest
+from confluent_kafka.admin import NewTopic
+
+from cluster import Cluster, SeqProducer, read_all, verify
+from kafkabroker import ROOT, wait_until
+from test_replication import offline_replicas
+
+TOPIC = "ldf"
+NPARTS = 6
+
+
+def fill(path):
+    """Write a file in path until the filesystem is full; returns the bytes written."""
+    n = 0
+    with open(os.path.join(path, "filler"), "wb", buffering=0) as f:
+        for size in (65536, 4096, 512, 1):
+            chunk = b"\0" * size
+            while True:
+                try:
+                    n += f.write(chunk)
+                except OSError as e:
+                    assert e.errno == errno.ENOSPC, e
+                    break
+    return n
+
+
+def log_dirs_json(cluster, broker):
+    r = subprocess.run([os.path.join(ROOT, "bin", "kafka-log-dirs"), "--bootstrap-server",
+                        cluster.bootstrap, "--describe", "--broker-list", str(broker)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout.split("\n")[2])
+    return {d["logDir"]: d for d in doc["brokers"][0]["logDirs"]}
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    c = Cluster(str(tmp_path), 3)
+    b1 = c.brokers[1]
+    good, small = os.path.join(b1.dir, "data-a"), os.path.join(b1.dir, "data-b")
+    os.makedirs(good)
+    os.makedirs(small)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", small], check=True)
+    try:
+        b1.log_dirs = [good, small]
+        b1.overrides["log.dirs"] = ",".join(b1.log_dirs)
+        b1._write_config()
+        c.start()
+        try:
+            yield c
+        finally:
+            c.stop()
+        c.check_sanitizers()
+    finally:
+        subprocess.run(["umount", "-l", small], check=False)
+
+
+def test_full_log_dir_moves_its_partitions_and_broker_serves_the_other_dir(cluster):
+    b1 = cluster.brokers[1]
+    good, small = (os.path.abspath(d) for d in b1.log_dirs)
+    # broker 1 leads every partition (first replica), the others follow in both orders
+    assign = [[1, 2, 3] if p % 2 == 0 else [1, 3, 2] for p in range(NPARTS)]
+    a = cluster.admin()
+    a.create_topics([NewTopic(TOPIC, NPARTS, replica_assignment=assign)])[TOPIC].result(60)
+    wait_until(lambda: all(v[0] == 1 and len(v[2]) == 3
+                           for v in cluster.partitions(TOPIC).values()) and
+               len(cluster.partitions(TOPIC)) == NPARTS, 60, what="leaders and full ISRs")
+    in_dir = {d: sorted(p for p in range(NPARTS)
+                        if os.path.isdir(os.path.join(d, "%s-%d" % (TOPIC, p))))
+              for d in (good, small)}
+    # placement by fewest partitions: both dirs hold some
+    assert in_dir[good] and in_dir[small] and \
+        sorted(in_dir[good] + in_dir[small]) == list(range(NPARTS)), in_dir
+    failed, healthy = in_dir[small], in_dir[good]
+
+    prod = SeqProducer(cluster.bootstrap, TOPIC, rate=300)
+    prod.start()
+    try:
+        wait_until(lambda: len(prod.acked) >= 600, 60, what="acks before the fault")
+        filled = fill(small)
+        t_fault = time.monotonic()
+
+        # the broker takes the dir offline and tells the controller: leadership moves
+        def moved():
+            st = {p: cluster.zk_state(TOPIC, p) for p in failed}
+            return all(s["leader"] not in (1, -1) and 1 not in s["isr"] for s in st.values())
+        wait_until(moved, 60, what="leaders of the failed dir's partitions to move off broker 1")
+        t_moved = time.monotonic()
+        assert b1.alive()
+        for p in healthy:  # the healthy dir's partitions stay led by broker 1, in sync
+            s = cluster.zk_state(TOPIC, p)
+            assert s["leader"] == 1 and sorted(s["isr"]) == [1, 2, 3], (p, s)
+
+        dirs = log_dirs_json(cluster, 1)
+        assert dirs[small]["error"] == "org.apache.kafka.common.errors.KafkaStorageException"
+        assert dirs[small]["partitions"] == []
+        assert dirs[good]["error"] is None
+        assert sorted(int(x["partition"].rsplit("-", 1)[1]) for x in dirs[good]["partitions"]
+                      if x["partition"].startswith(TOPIC + "-")) == healthy
+
+        def offline_ok():
+            off = offline_replicas(cluster.bootstrap, TOPIC)
+            return all(off[p] == [1] for p in failed) and all(off[p] == [] for p in healthy)
+        wait_until(offline_ok, 30, what="Metadata offline_replicas = [1] for the failed dir")
+
+        # acks keep coming on every partition: the failed dir's via their new leaders, the
+        # healthy dir's still from broker 1
+        def acked_after():
+            n = {p: 0 for p in range(NPARTS)}
+            with prod.lock:
+                for part, _, t in prod.acked.values():
+                    if t > t_moved:
+                        n[part] += 1
+            return all(v >= 20 for v in n.values())
+        wait_until(acked_after, 60, interval=0.5, what="acks on every partition after the move")
+        gap = prod.gap_around(t_fault)
+    finally:
+        prod.finish()
+    assert prod.errors == [], prod.errors[:5]
+    for p in healthy:
+        assert cluster.zk_state(TOPIC, p)["leader"] == 1
+    # replicas in the failed dir stay offline (no election puts broker 1 back)
+    for p in failed:
+        s = cluster.zk_state(TOPIC, p)
+        assert s["leader"] != 1 and 1 not in s["isr"], (p, s)
+    assert b1.alive()
+    summary = verify(prod.acked, read_all(cluster.live_bootstrap(), TOPIC))
+    out = b1.output()
+    assert "log dir %s failed" % b1.log_dirs[1] in out, out[-3000:]
+    print("\n".join(l for l in out.splitlines() if "ldfail" in l or "lmgr" in l or "log dir" in l or "offline" in l)[-3000:])
+    print("filled %d bytes; failed dir partitions %s moved in %.1f s; longest gap %.1f s; %s" %
+          (filled, failed, t_moved - t_fault, gap, summary))
