@@ -1,11 +1,14 @@
 /* check_plog.c: the partition log and the log manager: append/read back, offsets across
  * reopen, roll by size, index lookups, high-watermark cap, KIP-74, time lookups, torn-tail and
- * corruption recovery, retention, truncation, epochs, checkpoint files, meta.properties. */
+ * corruption recovery, retention, truncation, epochs, checkpoint files, meta.properties, and a
+ * log dir failing on a write error (KIP-112). */
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -631,6 +634,122 @@ START_TEST(test_lmgr_future_log_promoted_and_leftovers_removed)
 }
 END_TEST
 
+/* ---- log dir failure: real write errors from RLIMIT_FSIZE (EFBIG; each test is forked) */
+
+typedef struct fail_rec {
+    int calls;
+    int dirs[8];
+} fail_rec_t;
+
+static void record_fail(void *arg, int dir)
+{
+    fail_rec_t *f = arg;
+    if (f->calls < 8) f->dirs[f->calls] = dir;
+    f->calls++;
+}
+
+static void limit_file_size(rlim_t bytes)
+{
+    signal(SIGXFSZ, SIG_IGN); /* the write fails with EFBIG instead of killing us */
+    struct rlimit rl = {bytes, RLIM_INFINITY};
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+}
+
+static void unlimit_file_size(void)
+{
+    struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+}
+
+static lmgr_t *open_two_dirs(fail_rec_t *rec)
+{
+    char dirs[600], err[256];
+    snprintf(dirs, sizeof(dirs), "%s/a,%s/b", tmpdir, tmpdir);
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    lmgr_t *m;
+    ck_assert_int_eq(lmgr_open(dirs, 1, NULL, &cfg, &m, err, sizeof(err)), KERR_NONE);
+    lmgr_set_fail_fn(m, record_fail, rec);
+    return m;
+}
+
+START_TEST(test_lmgr_write_error_takes_dir_offline)
+{
+    fail_rec_t rec = {0};
+    lmgr_t *m = open_two_dirs(&rec);
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    plog_t *l0, *l1;
+    ck_assert_int_eq(lmgr_get_or_create(m, "t", 0, &cfg, &l0), KERR_NONE);
+    ck_assert_int_eq(lmgr_get_or_create(m, "t", 1, &cfg, &l1), KERR_NONE);
+    ck_assert_int_eq(lmgr_log_dir(m, "t", 1), 1);
+    append_n(l1, 2, 5, 1000);
+    int64_t size = plog_size_bytes(l1);
+    /* the next batch does not fit under the limit: the append fails, nothing stays written */
+    limit_file_size((rlim_t)size + 10);
+    wbuf_t wb;
+    wbuf_init(&wb);
+    tu_batch(&wb, 5, "rec", 2000);
+    plog_append_info_t info;
+    ck_assert_int_eq(plog_append(l1, wb.p, wb.len, 3, 2000, &info), KERR__IO);
+    wbuf_free(&wb);
+    unlimit_file_size();
+    ck_assert_int_eq(plog_size_bytes(l1), size);
+    ck_assert_int_eq(plog_end_offset(l1), 10);
+    char seg[700];
+    snprintf(seg, sizeof(seg), "%s/b/t-1/%020d.log", tmpdir, 0);
+    struct stat st;
+    ck_assert_int_eq(stat(seg, &st), 0);
+    ck_assert_int_eq(st.st_size, size); /* the partial write was cut off */
+    lmgr_log_failed(m, l1, "append");
+    ck_assert_int_eq(rec.calls, 1);
+    ck_assert_int_eq(rec.dirs[0], 1);
+    lmgr_take_offline(m, 1);
+    ck_assert(lmgr_dir_is_offline(m, 1) && !lmgr_dir_is_offline(m, 0));
+    ck_assert_int_eq(lmgr_online_dirs(m), 1);
+    ck_assert_ptr_null(lmgr_get(m, "t", 1));
+    ck_assert(lmgr_log_offline(m, "t", 1) && !lmgr_log_offline(m, "t", 0));
+    /* not re-created elsewhere until a restart; new logs go to the healthy dir */
+    plog_t *again;
+    ck_assert_int_eq(lmgr_get_or_create(m, "t", 1, &cfg, &again), KERR_KAFKA_STORAGE_ERROR);
+    ck_assert_int_eq(lmgr_get_or_create(m, "u", 0, &cfg, &again), KERR_NONE);
+    ck_assert_int_eq(lmgr_get_or_create(m, "u", 1, &cfg, &again), KERR_NONE);
+    ck_assert_int_eq(lmgr_log_dir(m, "u", 0), 0);
+    ck_assert_int_eq(lmgr_log_dir(m, "u", 1), 0);
+    lmgr_log_failed(m, l0, "append"); /* dir 0 still reports */
+    ck_assert_int_eq(rec.calls, 2);
+    ck_assert_int_eq(rec.dirs[1], 0);
+    lmgr_close(m, true);
+    /* the offline dir got no clean-shutdown marker; the healthy one did */
+    char path[700];
+    snprintf(path, sizeof(path), "%s/b/.kafka_cleanshutdown", tmpdir);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    snprintf(path, sizeof(path), "%s/a/.kafka_cleanshutdown", tmpdir);
+    ck_assert_int_eq(access(path, F_OK), 0);
+}
+END_TEST
+
+START_TEST(test_lmgr_checkpoint_write_error_reported_per_dir)
+{
+    fail_rec_t rec = {0};
+    lmgr_t *m = open_two_dirs(&rec);
+    limit_file_size(1);
+    lmgr_checkpoint(m);
+    unlimit_file_size();
+    ck_assert_int_ge(rec.calls, 2);
+    bool seen[2] = {false, false};
+    for (int i = 0; i < rec.calls && i < 8; i++) seen[rec.dirs[i]] = true;
+    ck_assert(seen[0] && seen[1]);
+    lmgr_take_offline(m, 0);
+    rec.calls = 0;
+    limit_file_size(1);
+    lmgr_checkpoint(m); /* the offline dir is not written again */
+    unlimit_file_size();
+    for (int i = 0; i < rec.calls && i < 8; i++) ck_assert_int_eq(rec.dirs[i], 1);
+    lmgr_close(m, false);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("plog");
@@ -651,6 +770,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_advance_start_deletes_whole_segments_below);
     tcase_add_test(tc, test_lmgr_two_dirs_fewest_partitions_and_log_start_checkpoint);
     tcase_add_test(tc, test_lmgr_future_log_promoted_and_leftovers_removed);
+    tcase_add_test(tc, test_lmgr_write_error_takes_dir_offline);
+    tcase_add_test(tc, test_lmgr_checkpoint_write_error_reported_per_dir);
     suite_add_tcase(s, tc);
     return s;
 }
