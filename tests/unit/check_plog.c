@@ -41,16 +41,23 @@ static plog_t *open_log(const plog_cfg_t *cfg, bool clean, int64_t rp)
 }
 
 /* Append `batches` batches of `per` records; returns the last append's info. */
+/* Append one batch of n records "<prefix>-<i>" (timestamps from ts0) at leader epoch epoch. */
+static kerr_t append_batch(plog_t *log, int n, const char *prefix, int64_t ts0, int32_t epoch,
+                           int64_t now, plog_append_info_t *info)
+{
+    wbuf_t wb;
+    wbuf_init(&wb);
+    tu_batch(&wb, n, prefix, ts0);
+    kerr_t err = plog_append(log, wb.p, wb.len, epoch, now, info);
+    wbuf_free(&wb);
+    return err;
+}
+
 static plog_append_info_t append_n(plog_t *log, int batches, int per, int64_t ts)
 {
     plog_append_info_t info = {0};
-    for (int i = 0; i < batches; i++) {
-        wbuf_t wb;
-        wbuf_init(&wb);
-        tu_batch(&wb, per, "rec", ts + i);
-        ck_assert_int_eq(plog_append(log, wb.p, wb.len, 3, ts, &info), KERR_NONE);
-        wbuf_free(&wb);
-    }
+    for (int i = 0; i < batches; i++)
+        ck_assert_int_eq(append_batch(log, per, "rec", ts + i, 3, ts, &info), KERR_NONE);
     return info;
 }
 
@@ -82,14 +89,9 @@ static int64_t read_all(plog_t *log)
 /* Append n batches of 2 records "x-0", "x-1" at leader epoch 0. */
 static void append_pairs(plog_t *log, int n)
 {
-    for (int i = 0; i < n; i++) {
-        wbuf_t wb;
-        wbuf_init(&wb);
-        tu_batch(&wb, 2, "x", 1);
-        plog_append_info_t info;
-        ck_assert_int_eq(plog_append(log, wb.p, wb.len, 0, 1, &info), KERR_NONE);
-        wbuf_free(&wb);
-    }
+    plog_append_info_t info;
+    for (int i = 0; i < n; i++)
+        ck_assert_int_eq(append_batch(log, 2, "x", 1, 0, 1, &info), KERR_NONE);
 }
 
 static int count_files(const char *suffix)
@@ -687,12 +689,8 @@ START_TEST(test_lmgr_write_error_takes_dir_offline)
     int64_t size = plog_size_bytes(l1);
     /* the next batch does not fit under the limit: the append fails, nothing stays written */
     limit_file_size((rlim_t)size + 10);
-    wbuf_t wb;
-    wbuf_init(&wb);
-    tu_batch(&wb, 5, "rec", 2000);
     plog_append_info_t info;
-    ck_assert_int_eq(plog_append(l1, wb.p, wb.len, 3, 2000, &info), KERR__IO);
-    wbuf_free(&wb);
+    ck_assert_int_eq(append_batch(l1, 5, "rec", 2000, 3, 2000, &info), KERR__IO);
     unlimit_file_size();
     ck_assert_int_eq(plog_size_bytes(l1), size);
     ck_assert_int_eq(plog_end_offset(l1), 10);
