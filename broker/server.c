@@ -290,6 +290,7 @@ kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
     case CTL_MSG_STARTED:
         snprintf(srv->cluster_id, sizeof(srv->cluster_id), "%s", m->cluster_id);
         srv->broker_epoch = m->broker_epoch;
+        if (srv->ready) ldfail_reregistered(srv);
         if (!srv->ready) {
             if (server_open_listeners(srv) != 0) {
                 server_exit_code = 1;

@@ -49,6 +49,28 @@ static void ldfail_notify(server_t *srv, ctl_op_t *op)
     ctl_submit(srv->ctl, op);
 }
 
+/* Tell the controller that topics/parts (n; ownership of the strings passes) are offline. */
+static void ldfail_tell(server_t *srv, char **topics, int32_t *parts, int n)
+{
+    ctl_op_t *op = calloc(1, sizeof(*op));
+    if (!op) abort();
+    op->type = CTL_OP_LOG_DIR_FAILURE;
+    op->broker_id = srv->broker_id;
+    op->broker_epoch = srv->broker_epoch;
+    op->tps = calloc((size_t)n + 1, sizeof(ctl_tp_t));
+    if (!op->tps) abort();
+    for (int i = 0; i < n; i++) {
+        op->tps[i].topic = topics[i];
+        op->tps[i].partition = parts[i];
+    }
+    op->ntps = n;
+    free(topics);
+    free(parts);
+    op->done = ldfail_notified;
+    op->arg = srv;
+    ldfail_notify(srv, op);
+}
+
 /* Stop the dir's replicas, close its logs, tell the controller. */
 static void ldfail_run_cb(ev_loop_t *loop, void *arg)
 {
@@ -72,23 +94,21 @@ static void ldfail_run_cb(ev_loop_t *loop, void *arg)
         server_fatal(srv, "every log dir is offline");
         return;
     }
-    ctl_op_t *op = calloc(1, sizeof(*op));
-    if (!op) abort();
-    op->type = CTL_OP_LOG_DIR_FAILURE;
-    op->broker_id = srv->broker_id;
-    op->broker_epoch = srv->broker_epoch;
-    op->tps = calloc((size_t)n + 1, sizeof(ctl_tp_t));
-    if (!op->tps) abort();
-    for (int i = 0; i < n; i++) {
-        op->tps[i].topic = topics[i]; /* ownership passes to the op */
-        op->tps[i].partition = parts[i];
+    ldfail_tell(srv, topics, parts, n);
+}
+
+void ldfail_reregistered(server_t *srv)
+{
+    char **topics;
+    int32_t *parts;
+    int n = lmgr_offline_logs(srv->lmgr, &topics, &parts);
+    if (n == 0) {
+        free(topics);
+        free(parts);
+        return;
     }
-    op->ntps = n;
-    free(topics);
-    free(parts);
-    op->done = ldfail_notified;
-    op->arg = srv;
-    ldfail_notify(srv, op);
+    log_warn("ldfail", "registered again: telling the controller of %d offline replicas", n);
+    ldfail_tell(srv, topics, parts, n);
 }
 
 /* lmgr's hook: runs inside the failing call, so the work waits for the next loop turn. */

@@ -14,5 +14,8 @@ typedef struct server server_t;
 
 /* Hook the handler to srv->lmgr (after lmgr_open). */
 void ldfail_init(server_t *srv);
+/* This broker registered again (a new ZooKeeper session, hence a new broker epoch): the
+ * controller forgets its offline replicas then, so they are written again. */
+void ldfail_reregistered(server_t *srv);
 
 #endif

@@ -701,22 +701,41 @@ bool lmgr_log_offline(lmgr_t *m, const char *topic, int32_t partition)
     return dict_get(m->offline_logs, key) != NULL;
 }
 
-int lmgr_dir_logs(lmgr_t *m, int dir, char ***topics, int32_t **parts)
+/* The "topic-partition" keys of d whose dir (dir_of) is dir, or every key when dir < 0. */
+static int lmgr_list(dict_t *d, int (*dir_of)(void *v), int dir, char ***topics, int32_t **parts)
 {
-    int n = 0, cap = (int)dict_size(m->logs) + 1;
+    int n = 0, cap = (int)dict_size(d) + 1;
     *topics = calloc((size_t)cap, sizeof(char *));
     *parts = calloc((size_t)cap, sizeof(int32_t));
     if (!*topics || !*parts) abort();
     size_t it = 0;
+    const char *key;
     void *v;
-    while (dict_next(m->logs, &it, NULL, &v)) {
-        lmgr_entry_t *e = v;
-        if (e->dir != dir || n >= cap) continue;
-        (*topics)[n] = strdup(plog_topic(e->log));
+    while (dict_next(d, &it, &key, &v)) {
+        char topic[256];
+        if ((dir >= 0 && dir_of(v) != dir) || n >= cap ||
+            !lmgr_parse_dirname(key, topic, sizeof(topic), &(*parts)[n]))
+            continue;
+        (*topics)[n] = strdup(topic);
         if (!(*topics)[n]) abort();
-        (*parts)[n++] = plog_partition(e->log);
+        n++;
     }
     return n;
+}
+
+static int lmgr_entry_dir(void *v)
+{
+    return ((lmgr_entry_t *)v)->dir;
+}
+
+int lmgr_dir_logs(lmgr_t *m, int dir, char ***topics, int32_t **parts)
+{
+    return lmgr_list(m->logs, lmgr_entry_dir, dir, topics, parts);
+}
+
+int lmgr_offline_logs(lmgr_t *m, char ***topics, int32_t **parts)
+{
+    return lmgr_list(m->offline_logs, NULL, -1, topics, parts);
 }
 
 void lmgr_take_offline(lmgr_t *m, int dir)

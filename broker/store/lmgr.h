@@ -88,6 +88,8 @@ bool lmgr_log_offline(lmgr_t *m, const char *topic, int32_t partition);
 /* The partition logs in dir: *topics (malloc'd strings) and *parts, the count returned; the
  * caller frees. */
 int lmgr_dir_logs(lmgr_t *m, int dir, char ***topics, int32_t **parts);
+/* Every log in an offline dir, the same way. */
+int lmgr_offline_logs(lmgr_t *m, char ***topics, int32_t **parts);
 void lmgr_take_offline(lmgr_t *m, int dir);
 
 /* ---- log cleaner (cleaner.h) ----

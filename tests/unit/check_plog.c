@@ -707,6 +707,14 @@ START_TEST(test_lmgr_write_error_takes_dir_offline)
     ck_assert_int_eq(lmgr_online_dirs(m), 1);
     ck_assert_ptr_null(lmgr_get(m, "t", 1));
     ck_assert(lmgr_log_offline(m, "t", 1) && !lmgr_log_offline(m, "t", 0));
+    char **topics;
+    int32_t *parts;
+    ck_assert_int_eq(lmgr_offline_logs(m, &topics, &parts), 1);
+    ck_assert_str_eq(topics[0], "t");
+    ck_assert_int_eq(parts[0], 1);
+    free(topics[0]);
+    free(topics);
+    free(parts);
     /* not re-created elsewhere until a restart; new logs go to the healthy dir */
     plog_t *again;
     ck_assert_int_eq(lmgr_get_or_create(m, "t", 1, &cfg, &again), KERR_KAFKA_STORAGE_ERROR);
