@@ -4,7 +4,9 @@ partitions all led by broker 1; the tmpfs is then filled so appends there fail w
 The dir's replicas must go offline while the broker stays up and keeps leading the partitions
 of its healthy dir; leadership of the failed dir's partitions moves to the other replicas;
 DescribeLogDirs (kafka-log-dirs) names the dir with KAFKA_STORAGE_ERROR; Metadata v5 lists
-broker 1 in offline_replicas of those partitions; and every acknowledged message is read back."""
+broker 1 in offline_replicas of those partitions; and every acknowledged message is read back.
+Then a fresh controller must still know those replicas offline (from ZooKeeper), and with the
+other two brokers killed even an unclean election must not make them leaders."""
 import errno
 import json
 import os
@@ -48,7 +50,8 @@ def log_dirs_json(cluster, broker):
 
 @pytest.fixture
 def cluster(tmp_path):
-    c = Cluster(str(tmp_path), 3)
+    # unclean election on: the last check makes the failed dir's replicas the only live ones
+    c = Cluster(str(tmp_path), 3, overrides={"unclean.leader.election.enable": "true"})
     b1 = c.brokers[1]
     good, small = os.path.join(b1.dir, "data-a"), os.path.join(b1.dir, "data-b")
     os.makedirs(good)
@@ -138,8 +141,31 @@ def test_full_log_dir_moves_its_partitions_and_broker_serves_the_other_dir(clust
         assert s["leader"] != 1 and 1 not in s["isr"], (p, s)
     assert b1.alive()
     summary = verify(prod.acked, read_all(cluster.live_bootstrap(), TOPIC))
+
+    # A fresh controller (the znode deleted: every broker races, the winner loads the state
+    # anew) must learn the offline replicas from the notifications in ZooKeeper; then with
+    # brokers 2 and 3 gone, even an unclean election must not pick broker 1's offline replicas.
+    epoch = int(cluster.kz.get("/controller_epoch")[0])
+    cluster.kz.delete("/controller")
+    wait_until(lambda: int(cluster.kz.get("/controller_epoch")[0]) > epoch and
+               cluster.controller() is not None, 30, what="a new controller")
+    new_ctl = cluster.controller()
+    assert cluster.kz.get_children("/log_dir_event_notification"), "notification kept"
+    cluster.kill9(2)
+    cluster.kill9(3)
+    wait_until(lambda: all(cluster.zk_state(TOPIC, p)["isr"] == [1] for p in healthy), 60,
+               what="the healthy dir's ISRs to shrink to broker 1")
+    for p in failed:
+        s = cluster.zk_state(TOPIC, p)
+        assert s["leader"] == -1, (p, s)  # offline, not led by the offline replica
+    off = offline_replicas(b1.bootstrap, TOPIC)
+    assert all(off[p] == [1, 2, 3] for p in failed), off
+    assert all(off[p] == [2, 3] for p in healthy), off
+    assert b1.alive()
+
     out = b1.output()
     assert "log dir %s failed" % b1.log_dirs[1] in out, out[-3000:]
-    print("\n".join(l for l in out.splitlines() if "ldfail" in l or "lmgr" in l or "log dir" in l or "offline" in l)[-3000:])
-    print("filled %d bytes; failed dir partitions %s moved in %.1f s; longest gap %.1f s; %s" %
-          (filled, failed, t_moved - t_fault, gap, summary))
+    print("\n".join(l for l in out.splitlines() if "(ldfail)" in l or "log dir" in l))
+    print("filled %d bytes; failed dir partitions %s moved in %.1f s; longest gap %.1f s; %s; "
+          "controller after the change: %s" % (filled, failed, t_moved - t_fault, gap, summary,
+                                                new_ctl))
