@@ -108,14 +108,16 @@ static void ctl_reassign_znode_done(ctl_t *c, const char *topic, int32_t p)
 
 /* A leader among final for t-p: the current one if it stays and is alive, else the first of
  * final that is in the ISR, live and not shutting down; -1 when there is none. */
-static int32_t rs_leader(ctl_t *c, const ctl_part_t *cp, const int32_t *final, int32_t nfinal)
+static int32_t rs_leader(ctl_t *c, const ctl_topic_t *t, int32_t p, const int32_t *final,
+                         int32_t nfinal)
 {
+    const ctl_part_t *cp = &t->parts[p];
     if (cp->leader >= 0 && ctl_ids_has(final, nfinal, cp->leader) &&
-        ctl_broker_live(c, cp->leader) && !ctl_shutting_down(c, cp->leader))
+        ctl_replica_online(c, cp->leader, t->name, p) && !ctl_shutting_down(c, cp->leader))
         return cp->leader;
     for (int32_t i = 0; i < nfinal; i++)
-        if (ctl_ids_has(cp->isr, cp->nisr, final[i]) && ctl_broker_live(c, final[i]) &&
-            !ctl_shutting_down(c, final[i]))
+        if (ctl_ids_has(cp->isr, cp->nisr, final[i]) &&
+            ctl_replica_online(c, final[i], t->name, p) && !ctl_shutting_down(c, final[i]))
             return final[i];
     return -1;
 }
@@ -126,7 +128,7 @@ static bool ctl_reassign_finish(ctl_t *c, ctl_topic_t *t, int32_t p, const int32
                                 int32_t nfinal, ctl_batch_t *b)
 {
     ctl_part_t *cp = &t->parts[p];
-    int32_t leader = rs_leader(c, cp, final, nfinal);
+    int32_t leader = rs_leader(c, t, p, final, nfinal);
     if (leader < 0) {
         log_warn("ctl", "reassignment of %s-%d waits: no live in-sync replica among the target",
                  t->name, p);
