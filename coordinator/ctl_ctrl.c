@@ -826,7 +826,7 @@ void ctl_on_topics_changed(ctl_t *c)
     size_t it = 0;
     const char *name;
     void *v;
-    char **gone = calloc(dict_size(c->topics ? c->topics : NULL) + 1, sizeof(char *));
+    char **gone = calloc((c->topics ? dict_size(c->topics) : 0) + 1, sizeof(char *));
     int ngone = 0;
     while (c->active && dict_next(c->topics, &it, &name, &v)) {
         bool found = false;

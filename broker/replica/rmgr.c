@@ -304,6 +304,9 @@ kerr_t rmgr_leader_and_isr(rmgr_t *rm, const rmgr_pstate_t *st)
             return KERR_NONE;
         }
     }
+    /* a replica in a failed log dir stays offline until a restart (KIP-112) */
+    if (!part && lmgr_log_offline(rm->srv->lmgr, st->topic, st->partition))
+        return KERR_KAFKA_STORAGE_ERROR;
     part = rmgr_slot(rm, st->topic, st->partition);
     kerr_t err = rmgr_open_log(rm, part);
     if (err) return KERR_KAFKA_STORAGE_ERROR;
