@@ -7,6 +7,7 @@ DescribeLogDirs (kafka-log-dirs) names the dir with KAFKA_STORAGE_ERROR; Metadat
 broker 1 in offline_replicas of those partitions; and every acknowledged message is read back.
 Then a fresh controller must still know those replicas offline (from ZooKeeper), and with the
 other two brokers killed even an unclean election must not make them leaders."""
+import contextlib
 import errno
 import json
 import os
@@ -14,6 +15,7 @@ import subprocess
 import time
 
 import pytest
+from confluent_kafka import Producer
 from confluent_kafka.admin import NewTopic
 
 from cluster import Cluster, SeqProducer, read_all, verify
@@ -48,6 +50,16 @@ def log_dirs_json(cluster, broker):
     return {d["logDir"]: d for d in doc["brokers"][0]["logDirs"]}
 
 
+@contextlib.contextmanager
+def tmpfs(path, size="2m"):
+    os.makedirs(path, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", path], check=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", path], check=False)
+
+
 @pytest.fixture
 def cluster(tmp_path):
     # unclean election on: the last check makes the failed dir's replicas the only live ones
@@ -55,9 +67,7 @@ def cluster(tmp_path):
     b1 = c.brokers[1]
     good, small = os.path.join(b1.dir, "data-a"), os.path.join(b1.dir, "data-b")
     os.makedirs(good)
-    os.makedirs(small)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", small], check=True)
-    try:
+    with tmpfs(small):
         b1.log_dirs = [good, small]
         b1.overrides["log.dirs"] = ",".join(b1.log_dirs)
         b1._write_config()
@@ -67,8 +77,6 @@ def cluster(tmp_path):
         finally:
             c.stop()
         c.check_sanitizers()
-    finally:
-        subprocess.run(["umount", "-l", small], check=False)
 
 
 def test_full_log_dir_moves_its_partitions_and_broker_serves_the_other_dir(cluster):
@@ -88,6 +96,14 @@ def test_full_log_dir_moves_its_partitions_and_broker_serves_the_other_dir(clust
     assert in_dir[good] and in_dir[small] and \
         sorted(in_dir[good] + in_dir[small]) == list(range(NPARTS)), in_dir
     failed, healthy = in_dir[small], in_dir[good]
+    # and a topic broker 1 only follows: one replica in each dir (fewest partitions first)
+    a.create_topics([NewTopic("ldf2", 2, replica_assignment=[[2, 1, 3], [3, 1, 2]])])["ldf2"] \
+        .result(60)
+    wait_until(lambda: all(len(v[2]) == 3 for v in cluster.partitions("ldf2").values()), 60,
+               what="ldf2 in sync")
+    f2_failed = [p for p in range(2) if os.path.isdir(os.path.join(small, "ldf2-%d" % p))]
+    assert len(f2_failed) == 1, f2_failed
+    f2_healthy = [1 - f2_failed[0]]
 
     prod = SeqProducer(cluster.bootstrap, TOPIC, rate=300)
     prod.start()
@@ -113,6 +129,15 @@ def test_full_log_dir_moves_its_partitions_and_broker_serves_the_other_dir(clust
         assert dirs[good]["error"] is None
         assert sorted(int(x["partition"].rsplit("-", 1)[1]) for x in dirs[good]["partitions"]
                       if x["partition"].startswith(TOPIC + "-")) == healthy
+
+        # broker 1's follower replica in the failed dir leaves the ISR; its leader stays
+        wait_until(lambda: 1 not in cluster.zk_state("ldf2", f2_failed[0])["isr"], 30,
+                   what="broker 1 out of the ISR of its follower replica in the failed dir")
+        s2 = cluster.zk_state("ldf2", f2_failed[0])
+        assert s2["leader"] == [2, 3][f2_failed[0]] and sorted(s2["isr"]) == [2, 3], s2
+        assert sorted(cluster.zk_state("ldf2", f2_healthy[0])["isr"]) == [1, 2, 3]
+        off2 = offline_replicas(cluster.bootstrap, "ldf2")
+        assert off2 == {f2_failed[0]: [1], f2_healthy[0]: []}, off2
 
         def offline_ok():
             off = offline_replicas(cluster.bootstrap, TOPIC)
@@ -169,3 +194,29 @@ def test_full_log_dir_moves_its_partitions_and_broker_serves_the_other_dir(clust
     print("filled %d bytes; failed dir partitions %s moved in %.1f s; longest gap %.1f s; %s; "
           "controller after the change: %s" % (filled, failed, t_moved - t_fault, gap, summary,
                                                 new_ctl))
+
+
+def test_broker_with_every_log_dir_failed_stops(tmp_path, broker_factory):
+    """Kafka halts when no log dir is left; a produce it could not write is not acknowledged."""
+    with tmpfs(str(tmp_path / "only")) as only:
+        b = broker_factory(overrides={"log.dirs": only})
+        r = subprocess.run([os.path.join(ROOT, "bin", "kafka-topics"), "--bootstrap-server",
+                            b.bootstrap, "--create", "--topic", "solo", "--partitions", "1",
+                            "--replication-factor", "1"], capture_output=True, text=True,
+                           timeout=60)
+        assert r.returncode == 0, r.stderr
+        p = Producer({"bootstrap.servers": b.bootstrap, "acks": "1", "linger.ms": 0,
+                      "message.timeout.ms": 15000})
+        res = []
+        p.produce("solo", value=b"before", on_delivery=lambda e, m: res.append(e))
+        p.flush(30)
+        assert res == [None], res
+        fill(only)
+        res.clear()
+        p.produce("solo", value=b"x" * 8192, on_delivery=lambda e, m: res.append(e))
+        p.flush(30)
+        assert len(res) == 1 and res[0] is not None, res  # never acknowledged
+        wait_until(lambda: not b.alive(), 30, what="the broker to stop")
+        assert b.proc.returncode == 1
+        out = b.output()
+        assert "fatal: every log dir is offline; shutting down" in out, out[-3000:]
