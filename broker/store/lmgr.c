@@ -394,7 +394,7 @@ static int lmgr_pick_dir(lmgr_t *m, const char *key)
     if (pref) {
         int d = *pref;
         free(dict_del(m->preferred, key));
-        return d;
+        if (!m->offline[d]) return d; /* else: the fewest among the healthy dirs */
     }
     int count[LMGR_MAX_DIRS] = {0};
     size_t it = 0;
