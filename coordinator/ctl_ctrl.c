@@ -774,6 +774,9 @@ void ctl_on_brokers_changed(ctl_t *c)
     c->live = now;
     c->nlive = n;
     if (ndead == 0 && nstarted == 0) return;
+    /* drop the notifications of brokers gone or restarted, apply those of new registrations */
+    ctl_on_log_dir_events(c);
+    if (!c->active) return;
     for (int i = 0; i < ndead; i++) {
         log_info("ctl", "broker %d is gone", dead[i]);
         if (c->conf.chan) chan_post_drop(c->conf.chan, dead[i]);

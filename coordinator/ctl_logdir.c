@@ -78,6 +78,15 @@ void ctl_report_log_dir_failure(ctl_t *c, ctl_op_t *op)
     op->err = KERR_NONE;
 }
 
+/* Whether /brokers/ids/<id> exists now with registration czxid epoch. */
+static bool ctl_registered_as(ctl_t *c, int32_t id, int64_t epoch)
+{
+    char path[64];
+    struct Stat st;
+    return zkpath_broker(path, sizeof(path), id) == KERR_NONE &&
+           zoo_exists(c->zh, path, 0, &st) == ZOK && st.czxid == epoch;
+}
+
 /* Apply one notification; true when it named a replica not yet known offline. */
 static bool ctl_apply_log_dir_event(ctl_t *c, const char *name, const char *data)
 {
@@ -90,6 +99,11 @@ static bool ctl_apply_log_dir_event(ctl_t *c, const char *name, const char *data
         return false;
     }
     const ctl_broker_t *b = ctl_broker(c, e.broker);
+    if (!b && ctl_registered_as(c, e.broker, e.broker_epoch)) {
+        /* registered after our last look at /brokers/ids: applied when that event comes */
+        zkpath_logdir_event_clear(&e);
+        return false;
+    }
     if (!b || e.broker_epoch != b->epoch || e.event != ZKPATH_LOG_DIR_FAILURE_EVENT) {
         /* the broker is gone or restarted (its replicas are back), or nothing to apply */
         zoo_delete(c->zh, path, -1);
