@@ -5,8 +5,9 @@ The dir's replicas must go offline while the broker stays up and keeps leading t
 of its healthy dir; leadership of the failed dir's partitions moves to the other replicas;
 DescribeLogDirs (kafka-log-dirs) names the dir with KAFKA_STORAGE_ERROR; Metadata v5 lists
 broker 1 in offline_replicas of those partitions; and every acknowledged message is read back.
-Then a fresh controller must still know those replicas offline (from ZooKeeper), and with the
-other two brokers killed even an unclean election must not make them leaders."""
+Then a fresh controller must still know those replicas offline (from ZooKeeper), with the
+other two brokers killed even an unclean election must not make them leaders, and once broker 1
+restarts (space freed) its replicas are back in every ISR. A broker whose only dir fails stops."""
 import contextlib
 import errno
 import json
@@ -39,6 +40,13 @@ def fill(path):
                     assert e.errno == errno.ENOSPC, e
                     break
     return n
+
+
+def wait_logs(broker, topic, n):
+    """Until broker has created the logs of topic's n partitions (in any of its dirs)."""
+    wait_until(lambda: all(any(os.path.isdir(os.path.join(d, "%s-%d" % (topic, p)))
+                               for d in broker.log_dirs) for p in range(n)), 30,
+               what="broker %d's logs of %s" % (broker.id, topic))
 
 
 def log_dirs_json(cluster, broker):
@@ -89,6 +97,7 @@ def test_full_log_dir_moves_its_partitions_and_broker_serves_the_other_dir(clust
     wait_until(lambda: all(v[0] == 1 and len(v[2]) == 3
                            for v in cluster.partitions(TOPIC).values()) and
                len(cluster.partitions(TOPIC)) == NPARTS, 60, what="leaders and full ISRs")
+    wait_logs(b1, TOPIC, NPARTS)
     in_dir = {d: sorted(p for p in range(NPARTS)
                         if os.path.isdir(os.path.join(d, "%s-%d" % (TOPIC, p))))
               for d in (good, small)}
@@ -101,6 +110,7 @@ def test_full_log_dir_moves_its_partitions_and_broker_serves_the_other_dir(clust
         .result(60)
     wait_until(lambda: all(len(v[2]) == 3 for v in cluster.partitions("ldf2").values()), 60,
                what="ldf2 in sync")
+    wait_logs(b1, "ldf2", 2)
     f2_failed = [p for p in range(2) if os.path.isdir(os.path.join(small, "ldf2-%d" % p))]
     assert len(f2_failed) == 1, f2_failed
     f2_healthy = [1 - f2_failed[0]]
@@ -188,7 +198,21 @@ def test_full_log_dir_moves_its_partitions_and_broker_serves_the_other_dir(clust
     assert all(off[p] == [2, 3] for p in healthy), off
     assert b1.alive()
 
+    # Offline until a restart: with space again and the brokers back, broker 1 restarted
+    # registers anew, its old notification is dropped, and its replicas rejoin every ISR.
+    os.unlink(os.path.join(small, "filler"))
+    cluster.restart(2)
+    cluster.restart(3)
+    b1.stop(60)
     out = b1.output()
+    cluster.restart(1)
+    wait_until(lambda: all(sorted(v[2]) == [1, 2, 3] for v in cluster.partitions(TOPIC).values()),
+               120, what="broker 1 back in every ISR after its restart")
+    wait_until(lambda: not cluster.kz.get_children("/log_dir_event_notification"), 30,
+               what="the stale notification deleted")
+    wait_until(lambda: all(v == [] for v in offline_replicas(cluster.bootstrap, TOPIC).values()),
+               30, what="no offline replicas after the restart")
+
     assert "log dir %s failed" % b1.log_dirs[1] in out, out[-3000:]
     print("\n".join(l for l in out.splitlines() if "(ldfail)" in l or "log dir" in l))
     print("filled %d bytes; failed dir partitions %s moved in %.1f s; longest gap %.1f s; %s; "
