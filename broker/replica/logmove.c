@@ -128,7 +128,7 @@ void logmove_truncated(logmove_t *lm, partition_t *part)
 
 /* Copy up to budget bytes of part's log after fut's end into fut. Returns the bytes copied, -1
  * when the copy must start over. */
-static int64_t logmove_copy(plog_t *cur, plog_t *fut, int64_t budget)
+static int64_t logmove_copy(lmgr_t *m, plog_t *cur, plog_t *fut, int64_t budget)
 {
     int64_t copied = 0;
     while (copied < budget && plog_end_offset(fut) < plog_end_offset(cur)) {
@@ -148,7 +148,10 @@ static int64_t logmove_copy(plog_t *cur, plog_t *fut, int64_t budget)
             skip += batch_size(&h);
         }
         plog_append_info_t info;
-        if (!err && skip < sl.len) err = plog_append_replica(fut, buf + skip, sl.len - skip, &info);
+        if (!err && skip < sl.len) {
+            err = plog_append_replica(fut, buf + skip, sl.len - skip, &info);
+            if (err == KERR__IO) lmgr_log_failed(m, fut, "replica move"); /* the target dir */
+        }
         free(buf);
         if (err) return -1;
         copied += (int64_t)sl.len;
@@ -192,7 +195,7 @@ static bool logmove_step(logmove_t *lm, move_t *mv, int64_t budget)
         if (plog_reset(fut, base) != KERR_NONE) return false;
         mv->started = true;
     }
-    int64_t n = logmove_copy(cur, fut, budget);
+    int64_t n = logmove_copy(lm->srv->lmgr, cur, fut, budget);
     if (n < 0) {
         mv->started = false; /* start over on the next step */
         return true;
