@@ -22,6 +22,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 COMMON_SRCS :=
 KAFKA_SRCS  :=
+KAFKA_GEN_OBJS :=
 UNIT_TESTS  :=
 include common/module.mk
 include broker/module.mk
@@ -32,7 +33,7 @@ include tests/fuzz/module.mk
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 COMMON_OBJS := $(call obj,$(COMMON_SRCS))
-KAFKA_OBJS  := $(call obj,$(KAFKA_SRCS))
+KAFKA_OBJS  := $(call obj,$(KAFKA_SRCS)) $(KAFKA_GEN_OBJS)
 UNIT_BINS   := $(patsubst %.c,$(BUILD)/%,$(UNIT_TESTS))
 
 .SECONDARY:

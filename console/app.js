@@ -1,0 +1,165 @@
+// app.js: the console's pages, drawn from the broker's JSON API (/v1/cluster, /v1/topics,
+// /v1/groups). Every value reaches the page through textContent or setAttribute, never
+// innerHTML, so names, keys and values holding HTML show as text. Polls every 5 s while the
+// tab is visible.
+"use strict";
+
+const POLL_MS = 5000;
+let state = { cluster: null, topics: [], groups: [], selected: null };
+
+function el(tag, text, attrs) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+  return e;
+}
+
+function row(cells, attrs) {
+  const tr = el("tr", null, attrs);
+  for (const c of cells) tr.appendChild(c instanceof Node ? c : el("td", c));
+  return tr;
+}
+
+function fill(tableId, rows) {
+  const body = document.querySelector("#" + tableId + " tbody");
+  body.replaceChildren(...rows);
+}
+
+function setText(id, text) {
+  document.getElementById(id).textContent = String(text);
+}
+
+async function getJSON(path) {
+  const r = await fetch(path, { cache: "no-store" });
+  const body = await r.json();
+  if (!r.ok) throw new Error(path + ": " + (body.error || r.status));
+  return body;
+}
+
+function bytes(n) {
+  if (n < 1024) return n + " B";
+  const u = ["KiB", "MiB", "GiB", "TiB"];
+  let i = -1;
+  do { n /= 1024; i++; } while (n >= 1024 && i < u.length - 1);
+  return n.toFixed(1) + " " + u[i];
+}
+
+function drawOverview(c) {
+  setText("cluster-id", c.cluster_id);
+  setText("controller", c.controller_id >= 0 ? "broker " + c.controller_id : "none");
+  document.getElementById("controller").setAttribute("data-controller-id", c.controller_id);
+  setText("zookeeper", c.zookeeper);
+  setText("served-by", c.broker_id);
+  const p = c.partitions;
+  setText("n-brokers", c.brokers.length);
+  setText("n-topics", p.topics);
+  setText("n-partitions", p.partitions);
+  setText("n-urp", p.under_replicated);
+  setText("n-offline", p.offline);
+  setText("n-minisr", p.under_min_isr);
+  document.getElementById("card-urp").classList.toggle("bad", p.under_replicated > 0);
+  document.getElementById("card-offline").classList.toggle("bad", p.offline > 0);
+  document.getElementById("card-minisr").classList.toggle("bad", p.under_min_isr > 0);
+  const brokers = [...c.brokers].sort((a, b) => a.id - b.id);
+  fill("overview-brokers", brokers.map(b => row(
+    [b.id, b.host, b.port, b.rack === null ? "" : b.rack,
+     b.id === c.controller_id ? "controller" : ""],
+    { "data-broker-id": b.id })));
+  const eps = [];
+  for (const b of brokers)
+    for (const e of b.endpoints)
+      eps.push(row([b.id, e.listener, e.host, e.port, b.rack === null ? "" : b.rack],
+                   { "data-broker-id": b.id }));
+  fill("brokers", eps);
+}
+
+function drawTopics(topics) {
+  const q = document.getElementById("topic-filter").value.trim();
+  const shown = topics.filter(t => !q || t.name.includes(q))
+                      .sort((a, b) => a.name.localeCompare(b.name));
+  fill("topics", shown.map(t => {
+    const cfg = Object.entries(t.configs).map(([k, v]) => k + "=" + v).join(", ");
+    const tr = row([t.name, t.partitions, t.replication_factor, bytes(t.local_size_bytes), cfg],
+                   { "data-topic": t.name, "class": "clickable" });
+    tr.addEventListener("click", () => { state.selected = t.name; drawTopicDetail(); });
+    return tr;
+  }));
+  drawTopicDetail();
+}
+
+function drawTopicDetail() {
+  const t = state.topics.find(x => x.name === state.selected);
+  const table = document.getElementById("topic-detail");
+  table.hidden = !t;
+  setText("topic-detail-title", t ? "Partitions of " + t.name : "");
+  if (!t) return;
+  fill("topic-detail", t.partition_list.map(p => {
+    const l = p.local || {};
+    const leader = el("td", p.leader >= 0 ? p.leader : "none");
+    if (p.leader < 0) leader.className = "bad-cell";
+    const isr = el("td", p.isr.join(","));
+    if (p.isr.length < p.replicas.length) isr.className = "bad-cell";
+    return row([p.partition, leader, p.replicas.join(","), isr,
+                "log_start_offset" in l ? l.log_start_offset : "",
+                "log_end_offset" in l ? l.log_end_offset : "",
+                "high_watermark" in l ? l.high_watermark : ""],
+               { "data-topic": t.name, "data-partition": p.partition });
+  }));
+}
+
+function drawGroups(groups) {
+  const sorted = [...groups].sort((a, b) => a.group_id.localeCompare(b.group_id));
+  fill("groups", sorted.map(g => {
+    const known = g.offsets.filter(o => "lag" in o);
+    const total = known.length ? known.reduce((s, o) => s + o.lag, 0) : "";
+    return row([g.group_id, g.state, g.type, g.members.length, total],
+               { "data-group": g.group_id });
+  }));
+  const rows = [];
+  for (const g of sorted) {
+    const offs = [...g.offsets].sort((a, b) =>
+      a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    for (const o of offs) {
+      const lag = el("td", "lag" in o ? o.lag : "", { "class": "lag" });
+      rows.push(row([g.group_id, o.topic, o.partition, o.committed_offset,
+                     "high_watermark" in o ? o.high_watermark : "", lag],
+                    { "data-group": g.group_id, "data-topic": o.topic,
+                      "data-partition": o.partition }));
+    }
+  }
+  fill("group-offsets", rows);
+}
+
+function showPage() {
+  const page = (location.hash || "#overview").slice(1);
+  for (const s of document.querySelectorAll(".page"))
+    s.hidden = s.id !== "page-" + page;
+  for (const a of document.querySelectorAll("nav a"))
+    a.classList.toggle("active", a.dataset.page === page);
+}
+
+async function refresh() {
+  const status = document.getElementById("status");
+  try {
+    const [c, t, g] = await Promise.all(
+      [getJSON("/v1/cluster"), getJSON("/v1/topics"), getJSON("/v1/groups")]);
+    state.cluster = c;
+    state.topics = t.topics;
+    state.groups = g.groups;
+    drawOverview(c);
+    drawTopics(t.topics);
+    drawGroups(g.groups);
+    status.className = "";
+    status.textContent = "updated " + new Date().toLocaleTimeString();
+    document.body.setAttribute("data-loaded", "1");
+  } catch (e) {
+    status.className = "error";
+    status.textContent = "error: " + e.message;
+  }
+}
+
+window.addEventListener("hashchange", showPage);
+document.getElementById("topic-filter").addEventListener("input", () => drawTopics(state.topics));
+showPage();
+refresh();
+setInterval(() => { if (!document.hidden) refresh(); }, POLL_MS);

@@ -1,0 +1,237 @@
+"""The web console (issue 17) on http.listeners: the embedded files and the /v1/ JSON API
+checked over HTTP, then the pages rendered by a real headless Chromium (Debian's chromium,
+--dump-dom and --screenshot) against 3 brokers: the overview lists the brokers and the
+controller, a topic created with kafka-topics appears with its partitions, the lag shown for a
+group equals kafka-consumer-groups --describe's, and a group id holding HTML shows as text
+(no script element injected). Screenshots of each page (1280x800) are left in the test's
+temp dir."""
+import json
+import os
+import subprocess
+import urllib.error
+import urllib.request
+from html.parser import HTMLParser
+
+from confluent_kafka import Consumer, Producer, TopicPartition
+
+from cluster import Cluster
+from kafkabroker import ROOT, free_port, wait_until
+
+CHROMIUM = "/usr/bin/chromium"
+BIN = os.path.join(ROOT, "bin")
+EVIL = "<script>alert(1)</script>"
+PAGES = ("overview", "topics", "groups", "brokers")
+
+
+def http(port, path, method="GET"):
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def api(port, path):
+    status, headers, body = http(port, path)
+    assert headers.get("Content-Type") == "application/json", (path, headers.get("Content-Type"))
+    return status, json.loads(body)
+
+
+def test_assets_and_api_over_http(broker_factory):
+    port = free_port()
+    b = broker_factory(overrides={"http.listeners": "http://127.0.0.1:%d" % port})
+    for path, name, ctype in (("/", "index.html", "text/html; charset=utf-8"),
+                              ("/index.html", "index.html", "text/html; charset=utf-8"),
+                              ("/app.js", "app.js", "text/javascript; charset=utf-8"),
+                              ("/app.css", "app.css", "text/css; charset=utf-8")):
+        status, headers, body = http(port, path)
+        assert status == 200, path
+        assert headers.get("Content-Type") == ctype, (path, headers.get("Content-Type"))
+        assert headers.get("Cache-Control") == "no-store", path
+        with open(os.path.join(ROOT, "console", name), "rb") as f:
+            assert body == f.read(), "%s differs from console/%s" % (path, name)
+    assert http(port, "/nope.html")[0] == 404
+    assert http(port, "/app.js", method="POST")[0] == 405
+    status, c = api(port, "/v1/cluster")
+    assert status == 200
+    assert c["broker_id"] == b.id and c["controller_id"] == b.id and c["this_is_controller"]
+    assert c["zookeeper"] == "CONNECTED" and c["cluster_id"]
+    assert [(x["id"], x["host"], x["port"]) for x in c["brokers"]] == [(b.id, "127.0.0.1", b.port)]
+    status, t = api(port, "/v1/topics")
+    assert status == 200 and isinstance(t["topics"], list)
+    status, e = api(port, "/v1/topics/no-such-topic")
+    assert status == 404 and e["error"] == "unknown topic: no-such-topic"
+    status, e = api(port, "/v1/bogus")
+    assert status == 404 and "/v1/bogus" in e["error"]
+    status, headers, body = http(port, "/v1/cluster", method="POST")
+    assert status == 405 and "error" in json.loads(body)
+    status, g = api(port, "/v1/groups")
+    assert status == 200 and g["groups"] == []
+
+
+class Dom(HTMLParser):
+    """Rows of the dumped DOM: (tr attributes, [cell texts]) by table id; script elements;
+    text of elements by id."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.tables, self.scripts, self.by_id, self.attrs_by_id = {}, [], {}, {}
+        self._table = self._row = self._cell = None
+        self._open_ids = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "script":
+            self.scripts.append(a)
+        if tag == "table":
+            self._table = self.tables.setdefault(a.get("id"), [])
+        elif tag == "tr" and self._table is not None:
+            self._row = (a, [])
+            self._table.append(self._row)
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+        if "id" in a:
+            self.attrs_by_id[a["id"]] = a
+            self.by_id[a["id"]] = ""
+            self._open_ids.append((tag, a["id"]))
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row[1].append("".join(self._cell))
+            self._cell = None
+        elif tag == "tr":
+            self._row = None
+        elif tag == "table":
+            self._table = None
+        if self._open_ids and self._open_ids[-1][0] == tag:
+            self._open_ids.pop()
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+        for _, i in self._open_ids:
+            self.by_id[i] += data
+
+    def rows(self, table):
+        return [(a, cells) for a, cells in self.tables.get(table, []) if cells and a]
+
+
+def chromium(tmp_path, url, screenshot=None):
+    assert os.path.exists(CHROMIUM), "Debian's chromium is needed (scripts/install-deps.sh)"
+    args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+            "--user-data-dir=%s" % os.path.join(str(tmp_path), "chromium-profile"),
+            "--virtual-time-budget=5000"]
+    args += ["--screenshot=%s" % screenshot, "--window-size=1280,800"] if screenshot else ["--dump-dom"]
+    p = subprocess.run(args + [url], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, "chromium: %s" % p.stderr[-2000:]
+    return p.stdout
+
+
+def run_tool(tool, *args):
+    p = subprocess.run([os.path.join(BIN, tool)] + list(args), capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0, "%s %s: %s%s" % (tool, args, p.stdout, p.stderr)
+    return p.stdout
+
+
+def describe_lags(bootstrap, group):
+    """{(topic, partition): LAG} from kafka-consumer-groups --describe."""
+    out = run_tool("kafka-consumer-groups", "--bootstrap-server", bootstrap, "--describe",
+                   "--group", group)
+    lines = [l for l in out.splitlines() if l.strip()]
+    head = next(i for i, l in enumerate(lines) if l.startswith("GROUP "))
+    cols = lines[head].split()
+    rows = [dict(zip(cols, l.split())) for l in lines[head + 1:]]
+    return {(r["TOPIC"], int(r["PARTITION"])): int(r["LAG"]) for r in rows}
+
+
+def commit(bootstrap, group, topic, offsets):
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+    try:
+        c.commit(offsets=[TopicPartition(topic, p, o) for p, o in offsets.items()],
+                 asynchronous=False)
+    finally:
+        c.close()
+
+
+def test_console_pages_in_chromium(tmp_path):
+    c = Cluster(str(tmp_path), 3).enable_http()
+    c.start()
+    try:
+        check_console(c, tmp_path)
+    finally:
+        c.stop()
+
+
+def check_console(c, tmp_path):
+    topic = "console-orders"
+    run_tool("kafka-topics", "--bootstrap-server", c.bootstrap, "--create", "--topic", topic,
+             "--partitions", "3", "--replication-factor", "3")
+    wait_until(lambda: all(c.leader(topic, p) >= 0 for p in range(3)), 30, what="leaders")
+    p = Producer({"bootstrap.servers": c.bootstrap, "acks": "all"})
+    counts = {0: 10, 1: 7, 2: 5}
+    for part, n in counts.items():
+        for i in range(n):
+            p.produce(topic, value=b"v%d" % i, partition=part)
+    assert p.flush(30) == 0
+    committed = {0: 4, 1: 7, 2: 0}
+    for g in ("console-readers", EVIL):
+        commit(c.bootstrap, g, topic, committed)
+    expect = {(topic, part): counts[part] - committed[part] for part in counts}
+    assert describe_lags(c.bootstrap, "console-readers") == expect
+    assert describe_lags(c.bootstrap, EVIL) == expect
+
+    # the console of the broker coordinating the group; its lag settled (followers' HW)
+    def coordinator():
+        for b in c.brokers.values():
+            _, g = api(b.http_port, "/v1/groups")
+            for grp in g["groups"]:
+                if grp["group_id"] == "console-readers" and all(
+                        "lag" in o for o in grp["offsets"]) and len(grp["offsets"]) == 3:
+                    lags = {(o["topic"], o["partition"]): o["lag"] for o in grp["offsets"]}
+                    return b if lags == expect else None
+        return None
+    b = wait_until(coordinator, 30, 0.2, what="a console listing the group with its lag")
+    url = "http://127.0.0.1:%d/" % b.http_port
+    html = chromium(tmp_path, url)
+    with open(os.path.join(str(tmp_path), "console-dom.html"), "w") as f:
+        f.write(html)
+    dom = Dom(html)
+    assert dom.attrs_by_id.get("status") is not None
+    assert "error" not in dom.by_id["status"], dom.by_id["status"]
+
+    # overview: 3 brokers and the controller
+    brokers = {int(a["data-broker-id"]): cells for a, cells in dom.rows("overview-brokers")}
+    assert sorted(brokers) == sorted(c.brokers), brokers
+    for i, cells in brokers.items():
+        assert cells[1:3] == ["127.0.0.1", str(c.brokers[i].port)], cells
+    ctl = c.controller()
+    assert dom.by_id["controller"] == "broker %d" % ctl
+    assert brokers[ctl][4] == "controller"
+    assert [i for i, cells in brokers.items() if cells[4] == "controller"] == [ctl]
+    assert dom.by_id["n-brokers"] == "3"
+
+    # topics: the one made with kafka-topics, 3 partitions, RF 3
+    topics = {a["data-topic"]: cells for a, cells in dom.rows("topics")}
+    assert topics[topic][1:3] == ["3", "3"], topics.get(topic)
+
+    # groups: the lag per partition equals kafka-consumer-groups --describe's, for both groups
+    for g in ("console-readers", EVIL):
+        shown = {(a["data-topic"], int(a["data-partition"])): int(cells[5])
+                 for a, cells in dom.rows("group-offsets") if a["data-group"] == g}
+        assert shown == describe_lags(c.bootstrap, g), (g, shown)
+    groups = {a["data-group"]: cells for a, cells in dom.rows("groups")}
+    assert groups["console-readers"][0] == "console-readers"
+    assert groups["console-readers"][4] == str(sum(expect.values()))
+
+    # the group id holding HTML is text: present as such, no script element injected
+    assert groups[EVIL][0] == EVIL
+    assert EVIL not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert [s.get("src") for s in dom.scripts] == ["/app.js"], dom.scripts
+
+    for page in PAGES:
+        shot = os.path.join(str(tmp_path), "console-%s.png" % page)
+        chromium(tmp_path, url + "#" + page, screenshot=shot)
+        assert os.path.getsize(shot) > 10000, shot
