@@ -8,6 +8,7 @@
 #ifndef CONSOLE_H
 #define CONSOLE_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "http.h"
@@ -31,5 +32,14 @@ void console_handle(server_t *srv, const http_req_t *req, http_resp_t *resp);
 
 /* The API part (console_api.c): path starts with "/v1/". */
 void console_api(server_t *srv, const http_req_t *req, http_resp_t *resp);
+
+/* The message browser (console_msgs.c): rest is "partitions/<p>/messages". */
+void console_messages(server_t *srv, const char *topic, const char *rest, const http_req_t *req,
+                      http_resp_t *resp);
+
+/* Answer status with the JSON document doc (its reference is taken; NULL gives 500), or with
+ * {"error": fmt % arg}. */
+void console_send(http_resp_t *resp, int status, json_t *doc);
+void console_error(http_resp_t *resp, int status, const char *fmt, const char *arg);
 
 #endif

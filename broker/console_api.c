@@ -5,6 +5,7 @@
  *   GET /v1/topics         every topic with its partitions (leader, replicas, ISR) and, for
  *                          the partitions hosted here, log start / end offsets and high mark
  *   GET /v1/topics/<name>  one topic (404 when unknown)
+ *   GET /v1/topics/<name>/partitions/<p>/messages  the message browser (console_msgs.c)
  *   GET /v1/groups         the groups this broker coordinates: state, members, committed
  *                          offsets, and lag where the partition's high watermark is known here
  * Anything else under /v1/ answers 404 {"error": "..."}; a method other than GET 405. */
@@ -25,7 +26,7 @@
 
 #define JSON_CTYPE "application/json"
 
-static void capi_send(http_resp_t *resp, int status, json_t *doc)
+void console_send(http_resp_t *resp, int status, json_t *doc)
 {
     resp->status = status;
     resp->content_type = JSON_CTYPE;
@@ -41,11 +42,11 @@ static void capi_send(http_resp_t *resp, int status, json_t *doc)
     free(s);
 }
 
-static void capi_error(http_resp_t *resp, int status, const char *fmt, const char *arg)
+void console_error(http_resp_t *resp, int status, const char *fmt, const char *arg)
 {
     char msg[512];
     snprintf(msg, sizeof(msg), fmt, arg);
-    capi_send(resp, status, json_pack("{ss}", "error", msg));
+    console_send(resp, status, json_pack("{ss}", "error", msg));
 }
 
 static json_t *capi_ids(const int32_t *ids, int32_t n)
@@ -98,9 +99,9 @@ static capi_health_t capi_count(server_t *srv)
     return h;
 }
 
-static void capi_cluster(server_t *srv, const char *rest, http_resp_t *resp)
+static void capi_cluster(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
 {
-    (void)rest;
+    (void)rest, (void)req;
     capi_health_t h = capi_count(srv);
     bool zk = srv->ctl && ctl_zk_connected(srv->ctl);
     json_t *doc =
@@ -112,7 +113,7 @@ static void capi_cluster(server_t *srv, const char *rest, http_resp_t *resp)
                                "offline", h.offline, "under_replicated", h.under_replicated,
                                "under_min_isr", h.under_min_isr);
     json_object_set_new(doc, "partitions", counts);
-    capi_send(resp, 200, doc);
+    console_send(resp, 200, doc);
 }
 
 /* ---- /v1/topics ---- */
@@ -171,22 +172,29 @@ static json_t *capi_topic(server_t *srv, const md_topic_t *t)
                      "configs", configs, "partition_list", parts);
 }
 
-static void capi_topics(server_t *srv, const char *rest, http_resp_t *resp)
+static void capi_topics(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
 {
+    const char *slash = strchr(rest, '/');
+    if (slash) { /* <topic>/partitions/<p>/messages (topic names hold no '/') */
+        char name[256];
+        snprintf(name, sizeof(name), "%.*s", (int)(slash - rest), rest);
+        console_messages(srv, name, slash + 1, req, resp);
+        return;
+    }
     if (*rest) {
         const md_topic_t *t = mdcache_topic(srv->md, rest);
         if (!t) {
-            capi_error(resp, 404, "unknown topic: %s", rest);
+            console_error(resp, 404, "unknown topic: %s", rest);
             return;
         }
-        capi_send(resp, 200, capi_topic(srv, t));
+        console_send(resp, 200, capi_topic(srv, t));
         return;
     }
     json_t *a = json_array();
     const md_topic_t *t;
     for (size_t it = 0; (t = mdcache_next_topic(srv->md, &it));)
         json_array_append_new(a, capi_topic(srv, t));
-    capi_send(resp, 200, json_pack("{so}", "topics", a));
+    console_send(resp, 200, json_pack("{so}", "topics", a));
 }
 
 /* ---- /v1/groups ---- */
@@ -225,15 +233,16 @@ static json_t *capi_members(const kp_describegroups_group_t *dg)
     return a;
 }
 
-static void capi_groups(server_t *srv, const char *rest, http_resp_t *resp)
+static void capi_groups(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
 {
+    (void)req;
     if (*rest) {
-        capi_error(resp, 404, "no such resource: /v1/groups/%s", rest);
+        console_error(resp, 404, "no such resource: /v1/groups/%s", rest);
         return;
     }
     json_t *a = json_array();
     if (!srv->grp) {
-        capi_send(resp, 200, json_pack("{so}", "groups", a));
+        console_send(resp, 200, json_pack("{so}", "groups", a));
         return;
     }
     arena_t ar;
@@ -262,12 +271,12 @@ static void capi_groups(server_t *srv, const char *rest, http_resp_t *resp)
     grp_foreach_offset(srv->grp, capi_offset, &g);
     dict_free(g.byid, NULL);
     arena_free(&ar);
-    capi_send(resp, 200, json_pack("{sbso}", "loading", lresp.error_code != 0, "groups", a));
+    console_send(resp, 200, json_pack("{sbso}", "loading", lresp.error_code != 0, "groups", a));
 }
 
 /* ---- routing ---- */
 
-typedef void capi_fn(server_t *srv, const char *rest, http_resp_t *resp);
+typedef void capi_fn(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp);
 
 static const struct {
     const char *name; /* /v1/<name> or /v1/<name>/<rest> */
@@ -285,11 +294,11 @@ void console_api(server_t *srv, const http_req_t *req, http_resp_t *resp)
         size_t n = strlen(capi_routes[i].name);
         if (strncmp(p, capi_routes[i].name, n) != 0 || (p[n] && p[n] != '/')) continue;
         if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
-            capi_error(resp, 405, "%s takes GET", req->path);
+            console_error(resp, 405, "%s takes GET", req->path);
             return;
         }
-        capi_routes[i].fn(srv, p[n] ? p + n + 1 : "", resp);
+        capi_routes[i].fn(srv, p[n] ? p + n + 1 : "", req, resp);
         return;
     }
-    capi_error(resp, 404, "no such resource: %s", req->path);
+    console_error(resp, 404, "no such resource: %s", req->path);
 }

@@ -1,7 +1,7 @@
 // app.js: the console's pages, drawn from the broker's JSON API (/v1/cluster, /v1/topics,
-// /v1/groups). Every value reaches the page through textContent or setAttribute, never
-// innerHTML, so names, keys and values holding HTML show as text. Polls every 5 s while the
-// tab is visible.
+// /v1/groups, and /v1/topics/<t>/partitions/<p>/messages for the message browser). Every
+// value reaches the page through textContent or setAttribute, never innerHTML, so names,
+// keys and values holding HTML show as text. Polls every 5 s while the tab is visible.
 "use strict";
 
 const POLL_MS = 5000;
@@ -130,8 +130,80 @@ function drawGroups(groups) {
   fill("group-offsets", rows);
 }
 
+// A key, value or header value from the API: {encoding, data, size, truncated} or null.
+function shownBytes(b) {
+  const td = el("td");
+  if (b === null) {
+    td.appendChild(el("span", "null", { "class": "note" }));
+    return td;
+  }
+  td.appendChild(el("span", b.encoding === "hex" ? "0x" + b.data : b.data,
+                    { "class": "bytes-" + b.encoding }));
+  if (b.truncated)
+    td.appendChild(el("span", " … (" + b.size + " bytes, first 4096 shown)",
+                      { "class": "note truncated" }));
+  return td;
+}
+
+function headersCell(hs) {
+  const td = el("td");
+  for (const h of hs) {
+    const d = el("div");
+    d.appendChild(el("span", h.key.data + "="));
+    d.appendChild(el("span", h.value === null ? "null" : h.value.data));
+    td.appendChild(d);
+  }
+  return td;
+}
+
+async function showMessages(topic, partition, offset) {
+  const status = document.getElementById("msg-status");
+  let path = "/v1/topics/" + encodeURIComponent(topic) + "/partitions/" + partition + "/messages";
+  if (offset !== "") path += "?offset=" + encodeURIComponent(offset);
+  const r = await fetch(path, { cache: "no-store" });
+  const body = await r.json();
+  if (!r.ok) {
+    fill("messages", []);
+    status.textContent = r.status === 409
+      ? "Broker " + (state.cluster ? state.cluster.broker_id : "") + " does not lead " + topic + "-" + partition +
+        "; open the console of its leader, broker " + body.leader + "."
+      : "Error: " + body.error;
+    return;
+  }
+  status.textContent = topic + "-" + partition + ": offsets " + body.log_start_offset + " to " +
+    body.high_watermark + ", showing " + body.messages.length + " from " + body.offset +
+    " (next " + body.next_offset + ")";
+  fill("messages", body.messages.map(m => row(
+    [m.offset, new Date(m.timestamp).toISOString(), shownBytes(m.key), shownBytes(m.value),
+     headersCell(m.headers)],
+    { "data-offset": m.offset })));
+}
+
+function messagesFromHash() {
+  // #messages/<topic>/<partition>/<offset>
+  const parts = location.hash.slice(1).split("/");
+  if (parts[0] !== "messages" || parts.length < 3) return;
+  const topic = decodeURIComponent(parts[1]);
+  document.getElementById("msg-partition").value = parts[2];
+  document.getElementById("msg-offset").value = parts[3] || "";
+  state.msgTopic = topic;
+  drawTopicChoice();
+  showMessages(topic, parts[2], parts[3] || "").catch(e => {
+    document.getElementById("msg-status").textContent = "Error: " + e.message;
+  });
+}
+
+function drawTopicChoice() {
+  const sel = document.getElementById("msg-topic");
+  const names = state.topics.map(t => t.name).sort();
+  if (state.msgTopic && !names.includes(state.msgTopic)) names.unshift(state.msgTopic);
+  const cur = state.msgTopic || sel.value;
+  sel.replaceChildren(...names.map(n => el("option", n, { "value": n })));
+  if (cur) sel.value = cur;
+}
+
 function showPage() {
-  const page = (location.hash || "#overview").slice(1);
+  const page = (location.hash || "#overview").slice(1).split("/")[0];
   for (const s of document.querySelectorAll(".page"))
     s.hidden = s.id !== "page-" + page;
   for (const a of document.querySelectorAll("nav a"))
@@ -149,6 +221,7 @@ async function refresh() {
     drawOverview(c);
     drawTopics(t.topics);
     drawGroups(g.groups);
+    drawTopicChoice();
     status.className = "";
     status.textContent = "updated " + new Date().toLocaleTimeString();
     document.body.setAttribute("data-loaded", "1");
@@ -158,8 +231,15 @@ async function refresh() {
   }
 }
 
-window.addEventListener("hashchange", showPage);
+window.addEventListener("hashchange", () => { showPage(); messagesFromHash(); });
+document.getElementById("msg-form").addEventListener("submit", ev => {
+  ev.preventDefault();
+  const t = document.getElementById("msg-topic").value;
+  const p = document.getElementById("msg-partition").value || "0";
+  const o = document.getElementById("msg-offset").value;
+  location.hash = "#messages/" + encodeURIComponent(t) + "/" + p + (o === "" ? "" : "/" + o);
+});
 document.getElementById("topic-filter").addEventListener("input", () => drawTopics(state.topics));
 showPage();
-refresh();
+refresh().then(messagesFromHash);
 setInterval(() => { if (!document.hidden) refresh(); }, POLL_MS);

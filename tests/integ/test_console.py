@@ -2,8 +2,9 @@
 checked over HTTP, then the pages rendered by a real headless Chromium (Debian's chromium,
 --dump-dom and --screenshot) against 3 brokers: the overview lists the brokers and the
 controller, a topic created with kafka-topics appears with its partitions, the lag shown for a
-group equals kafka-consumer-groups --describe's, and a group id holding HTML shows as text
-(no script element injected). Screenshots of each page (1280x800) are left in the test's
+group equals kafka-consumer-groups --describe's, a group id holding HTML shows as text (no
+script element injected), and the message browser finds messages produced with kcat by offset
+(HTML key, value and header as text, a 100 kB value cut to 4 KiB, a binary value in hex). Screenshots of each page (1280x800) are left in the test's
 temp dir."""
 import json
 import os
@@ -231,7 +232,57 @@ def check_console(c, tmp_path):
     assert EVIL not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert [s.get("src") for s in dom.scripts] == ["/app.js"], dom.scripts
 
+    check_messages(c, tmp_path, topic)
+
     for page in PAGES:
         shot = os.path.join(str(tmp_path), "console-%s.png" % page)
         chromium(tmp_path, url + "#" + page, screenshot=shot)
         assert os.path.getsize(shot) > 10000, shot
+
+
+def check_messages(c, tmp_path, topic):
+    """Messages at offsets 10 (kcat: HTML key and value, a header), 11 (100 kB value), 12
+    (binary value) of partition 0, shown by the browser page of its leader."""
+    p = subprocess.run(["kcat", "-P", "-b", c.bootstrap, "-t", topic, "-p", "0", "-K", ":",
+                        "-H", "trace=<i>t1</i>", "-X", "acks=all"],
+                       input="<b>key</b>:%s\n" % EVIL, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    prod = Producer({"bootstrap.servers": c.bootstrap, "acks": "all"})
+    prod.produce(topic, value=b"x" * 100000, key=b"big", partition=0)
+    prod.produce(topic, value=b"\x00\x01\xfe\xff", key=None, partition=0)
+    assert prod.flush(30) == 0
+    leader = c.brokers[c.leader(topic, 0)]
+    path = "/v1/topics/%s/partitions/0/messages" % topic
+    status, m = api(leader.http_port, path + "?offset=10&limit=5")
+    assert status == 200, m
+    assert [x["offset"] for x in m["messages"]] == [10, 11, 12] and m["next_offset"] == 13
+    evil, big, binary = m["messages"]
+    assert evil["key"] == {"encoding": "text", "data": "<b>key</b>", "size": 10, "truncated": False}
+    assert evil["value"]["data"] == EVIL
+    assert evil["headers"][0]["key"]["data"] == "trace"
+    assert evil["headers"][0]["value"]["data"] == "<i>t1</i>"
+    assert big["value"]["size"] == 100000 and big["value"]["truncated"]
+    assert big["value"]["data"] == "x" * 4096
+    assert binary["key"] is None and binary["value"]["encoding"] == "hex"
+    assert binary["value"]["data"] == "0001feff"
+    status, m = api(leader.http_port, path + "?limit=2")  # newest: the last 2 below the HW
+    assert status == 200 and [x["offset"] for x in m["messages"]] == [11, 12], m
+    other = next(b for b in c.brokers.values() if b is not leader)
+    status, e = api(other.http_port, path)
+    assert status == 409 and e["leader"] == leader.id, e
+    assert api(leader.http_port, "/v1/topics/%s/partitions/3/messages" % topic)[0] == 404
+    assert api(leader.http_port, path + "?offset=-1")[0] == 400
+    assert api(leader.http_port, path + "?limit=1000")[0] == 400
+
+    url = "http://127.0.0.1:%d/#messages/%s/0/10" % (leader.http_port, topic)
+    html = chromium(tmp_path, url)
+    dom = Dom(html)
+    rows = {int(a["data-offset"]): cells for a, cells in dom.rows("messages")}
+    assert sorted(rows) == [10, 11, 12], (rows, dom.by_id.get("msg-status"))
+    assert rows[10][2] == "<b>key</b>" and rows[10][3] == EVIL
+    assert rows[10][4] == "trace=<i>t1</i>"
+    assert rows[11][3].startswith("x" * 4096) and "100000 bytes" in rows[11][3]
+    assert rows[12][2] == "null" and rows[12][3] == "0x0001feff"
+    assert EVIL not in html and "<b>key</b>" not in html
+    assert [s.get("src") for s in dom.scripts] == ["/app.js"], dom.scripts
+    chromium(tmp_path, url, screenshot=os.path.join(str(tmp_path), "console-messages.png"))
