@@ -81,7 +81,7 @@ function drawTopics(topics) {
     const cfg = Object.entries(t.configs).map(([k, v]) => k + "=" + v).join(", ");
     const tr = row([t.name, t.partitions, t.replication_factor, bytes(t.local_size_bytes), cfg],
                    { "data-topic": t.name, "class": "clickable" });
-    tr.addEventListener("click", () => { state.selected = t.name; drawTopicDetail(); });
+    tr.addEventListener("click", () => { location.hash = "#topics/" + encodeURIComponent(t.name); });
     return tr;
   }));
   drawTopicDetail();
@@ -203,7 +203,12 @@ function drawTopicChoice() {
 }
 
 function showPage() {
-  const page = (location.hash || "#overview").slice(1).split("/")[0];
+  const parts = (location.hash || "#overview").slice(1).split("/");
+  const page = parts[0];
+  if (page === "topics") { // #topics/<name>: that topic's partitions below the list
+    state.selected = parts.length > 1 ? decodeURIComponent(parts[1]) : null;
+    drawTopicDetail();
+  }
   for (const s of document.querySelectorAll(".page"))
     s.hidden = s.id !== "page-" + page;
   for (const a of document.querySelectorAll("nav a"))

@@ -218,6 +218,17 @@ def check_console(c, tmp_path):
     topics = {a["data-topic"]: cells for a, cells in dom.rows("topics")}
     assert topics[topic][1:3] == ["3", "3"], topics.get(topic)
 
+    # the topic's partitions (#topics/<name>): leader, replicas, ISR as Metadata has them
+    dom_t = Dom(chromium(tmp_path, url + "#topics/" + topic))
+    shown = {int(a["data-partition"]): cells for a, cells in dom_t.rows("topic-detail")
+             if a.get("data-topic") == topic}
+    assert sorted(shown) == [0, 1, 2], shown
+    for part, cells in shown.items():
+        assert cells[1] == str(c.leader(topic, part)), (part, cells)
+        assert sorted(cells[2].split(",")) == ["1", "2", "3"] and sorted(cells[3].split(",")) == ["1", "2", "3"]
+        if c.leader(topic, part) == b.id:  # hosted here as leader: its offsets
+            assert cells[5] == cells[6] == str(counts[part]), (part, cells)
+
     # groups: the lag per partition equals kafka-consumer-groups --describe's, for both groups
     for g in ("console-readers", EVIL):
         shown = {(a["data-topic"], int(a["data-partition"])): int(cells[5])
@@ -236,7 +247,8 @@ def check_console(c, tmp_path):
 
     for page in PAGES:
         shot = os.path.join(str(tmp_path), "console-%s.png" % page)
-        chromium(tmp_path, url + "#" + page, screenshot=shot)
+        chromium(tmp_path, url + "#" + (page if page != "topics" else "topics/" + topic),
+                 screenshot=shot)
         assert os.path.getsize(shot) > 10000, shot
 
 
