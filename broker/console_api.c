@@ -42,11 +42,24 @@ void console_send(http_resp_t *resp, int status, json_t *doc)
     free(s);
 }
 
+/* A JSON string of s; bytes that are not valid UTF-8 (group ids may hold any) become '?'. */
+static json_t *capi_str(const char *s, size_t len)
+{
+    json_t *j = json_stringn(s, len);
+    if (j) return j;
+    char *copy = malloc(len + 1);
+    if (!copy) abort();
+    for (size_t i = 0; i < len; i++) copy[i] = ((unsigned char)s[i] < 0x80 && s[i]) ? s[i] : '?';
+    j = json_stringn(copy, len);
+    free(copy);
+    return j;
+}
+
 void console_error(http_resp_t *resp, int status, const char *fmt, const char *arg)
 {
     char msg[512];
     snprintf(msg, sizeof(msg), fmt, arg);
-    console_send(resp, status, json_pack("{ss}", "error", msg));
+    console_send(resp, status, json_pack("{so}", "error", capi_str(msg, strlen(msg))));
 }
 
 static json_t *capi_ids(const int32_t *ids, int32_t n)
@@ -117,19 +130,6 @@ static void capi_cluster(server_t *srv, const char *rest, const http_req_t *req,
 }
 
 /* ---- /v1/topics ---- */
-
-/* A JSON string of s; bytes that are not valid UTF-8 (group ids may hold any) become '?'. */
-static json_t *capi_str(const char *s, size_t len)
-{
-    json_t *j = json_stringn(s, len);
-    if (j) return j;
-    char *copy = malloc(len + 1);
-    if (!copy) abort();
-    for (size_t i = 0; i < len; i++) copy[i] = ((unsigned char)s[i] < 0x80 && s[i]) ? s[i] : '?';
-    j = json_stringn(copy, len);
-    free(copy);
-    return j;
-}
 
 static json_t *capi_kstr(kstr_t k)
 {

@@ -63,6 +63,8 @@ def test_assets_and_api_over_http(broker_factory):
     assert status == 200 and isinstance(t["topics"], list)
     status, e = api(port, "/v1/topics/no-such-topic")
     assert status == 404 and e["error"] == "unknown topic: no-such-topic"
+    status, e = api(port, "/v1/topics/%ff%3Cb%3E")  # not UTF-8: still a JSON answer
+    assert status == 404 and e["error"] == "unknown topic: ?<b>"
     status, e = api(port, "/v1/bogus")
     assert status == 404 and "/v1/bogus" in e["error"]
     status, headers, body = http(port, "/v1/cluster", method="POST")
