@@ -1,14 +1,13 @@
 /* console_api.c: the web console's JSON API under /v1/, built with jansson from this broker's
  * own state on the reactor thread (nothing blocks, nothing is asked of other brokers):
- *   GET /v1/cluster        brokers (host, port, rack), controller, cluster id, ZooKeeper state,
- *                          counts of offline / under-replicated / under-min-ISR partitions
- *   GET /v1/topics         every topic with its partitions (leader, replicas, ISR) and, for
- *                          the partitions hosted here, log start / end offsets and high mark
- *   GET /v1/topics/<name>  one topic (404 when unknown)
- *   GET /v1/topics/<name>/partitions/<p>/messages  the message browser (console_msgs.c)
- *   GET /v1/groups         the groups this broker coordinates: state, members, committed
- *                          offsets, and lag where the partition's high watermark is known here
- * Anything else under /v1/ answers 404 {"error": "..."}; a method other than GET 405. */
+ *   GET /v1/cluster        brokers (host, port, rack, leader and replica counts), controller,
+ * cluster id, ZooKeeper state, counts of offline / under-replicated / under-min-ISR partitions GET
+ * /v1/topics         every topic with its partitions (leader, replicas, ISR) and, for the
+ * partitions hosted here, log start / end offsets and high mark GET /v1/topics/<name>  one topic
+ * (404 when unknown) GET /v1/topics/<name>/partitions/<p>/messages  the message browser
+ * (console_msgs.c) GET /v1/groups         the groups this broker coordinates: state, members,
+ * committed offsets, and lag where the partition's high watermark is known here Anything else under
+ * /v1/ answers 404 {"error": "..."}; a method other than GET 405. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,10 +70,38 @@ static json_t *capi_ids(const int32_t *ids, int32_t n)
 
 /* ---- /v1/cluster ---- */
 
+static int capi_broker_index(const md_broker_t *b, int n, int32_t id)
+{
+    for (int i = 0; i < n; i++)
+        if (b[i].id == id) return i;
+    return -1;
+}
+
+/* leaders[i] / replicas[i]: partitions led / held by broker b[i] (Kafka's LeaderCount and
+ * PartitionCount as the metadata has them). */
+static void capi_broker_load(server_t *srv, const md_broker_t *b, int n, int *leaders,
+                             int *replicas)
+{
+    const md_topic_t *t;
+    for (size_t it = 0; (t = mdcache_next_topic(srv->md, &it));)
+        for (int32_t p = 0; p < t->nparts; p++) {
+            int li = capi_broker_index(b, n, t->parts[p].leader);
+            if (li >= 0) leaders[li]++;
+            for (int32_t r = 0; r < t->parts[p].nreplicas; r++) {
+                int ri = capi_broker_index(b, n, t->parts[p].replicas[r]);
+                if (ri >= 0) replicas[ri]++;
+            }
+        }
+}
+
 static json_t *capi_brokers(server_t *srv)
 {
     int n = 0;
     const md_broker_t *b = mdcache_brokers(srv->md, &n);
+    int *leaders = calloc((size_t)n + 1, sizeof(int)),
+        *replicas = calloc((size_t)n + 1, sizeof(int));
+    if (!leaders || !replicas) abort();
+    capi_broker_load(srv, b, n, leaders, replicas);
     json_t *a = json_array();
     for (int i = 0; i < n; i++) {
         json_t *eps = json_array();
@@ -83,10 +110,14 @@ static json_t *capi_brokers(server_t *srv)
                                                  "host", b[i].ep[e].host, "port", b[i].ep[e].port));
         const md_endpoint_t *ep = b[i].nendpoints ? &b[i].ep[0] : NULL;
         json_t *rack = b[i].rack[0] ? json_string(b[i].rack) : json_null();
-        json_array_append_new(a, json_pack("{sisssisoso}", "id", b[i].id, "host",
-                                           ep ? ep->host : "", "port", ep ? ep->port : -1, "rack",
-                                           rack, "endpoints", eps));
+        json_t *o = json_pack("{sisssisoso}", "id", b[i].id, "host", ep ? ep->host : "", "port",
+                              ep ? ep->port : -1, "rack", rack, "endpoints", eps);
+        json_object_set_new(o, "leaders", json_integer(leaders[i]));
+        json_object_set_new(o, "replicas", json_integer(replicas[i]));
+        json_array_append_new(a, o);
     }
+    free(leaders);
+    free(replicas);
     return a;
 }
 

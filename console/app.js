@@ -63,7 +63,7 @@ function drawOverview(c) {
   const brokers = [...c.brokers].sort((a, b) => a.id - b.id);
   fill("overview-brokers", brokers.map(b => row(
     [b.id, b.host, b.port, b.rack === null ? "" : b.rack,
-     b.id === c.controller_id ? "controller" : ""],
+     b.id === c.controller_id ? "controller" : "", b.leaders, b.replicas],
     { "data-broker-id": b.id })));
   const eps = [];
   for (const b of brokers)

@@ -215,6 +215,12 @@ def check_console(c, tmp_path):
     assert brokers[ctl][4] == "controller"
     assert [i for i, cells in brokers.items() if cells[4] == "controller"] == [ctl]
     assert dom.by_id["n-brokers"] == "3"
+    # leaders and replicas per broker, as Metadata has them (50 __consumer_offsets + 3)
+    md = c.admin().list_topics(timeout=10)
+    for i, cells in brokers.items():
+        parts = [pm for t in md.topics.values() for pm in t.partitions.values()]
+        assert cells[5] == str(sum(pm.leader == i for pm in parts)), (i, cells)
+        assert cells[6] == str(sum(i in pm.replicas for pm in parts)), (i, cells)
 
     # topics: the one made with kafka-topics, 3 partitions, RF 3
     topics = {a["data-topic"]: cells for a, cells in dom.rows("topics")}
