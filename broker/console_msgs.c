@@ -7,7 +7,10 @@
  * values and header values are {"encoding": "text" | "hex", "data", "size", "truncated"}:
  * text when valid UTF-8, else hex; the first CMSG_MAX_SHOWN bytes only. Reads are bounded
  * (CMSG_MAX_READ bytes of log per request) and come from the page cache in practice, as a
- * group load's do. Reactor thread. */
+ * group load's do.
+ *   GET /v1/topics/<topic>/partitions/<p>/messages/<offset>/value
+ * the whole value of that record (application/octet-stream; 404 when none or null), what the
+ * page links to for a value it shows cut. Reactor thread. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +89,8 @@ typedef struct cmsg_scan {
     json_t *out;
     int64_t next; /* where the next page starts */
     wbuf_t scratch;
+    wbuf_t *raw; /* set: copy the value of the record at from here instead (found: true) */
+    bool found;
 } cmsg_scan_t;
 
 /* Add the records of the whole batches in buf[0..len); false once done. */
@@ -106,6 +111,11 @@ static bool cmsg_batches(cmsg_scan_t *s, const uint8_t *buf, size_t len)
         while (batch_rec_next(&rb, &r)) {
             int64_t off = h.base_offset + r.offset_delta;
             if (off < s->from) continue;
+            if (s->raw) { /* the first record at or after from: the one asked, or none */
+                s->found = off == s->from && r.value.len >= 0;
+                if (s->found) wbuf_append(s->raw, r.value.p, (size_t)r.value.len);
+                return false;
+            }
             if (off >= s->upto || (int)json_array_size(s->out) >= s->limit) {
                 s->next = off;
                 return false;
@@ -151,15 +161,50 @@ static bool cmsg_num(const char *s, int64_t *out)
     return true;
 }
 
+/* GET .../messages/<offset>/value: the whole value of one record, as bytes to download. */
+static void cmsg_value(plog_t *log, int64_t start, int64_t hw, int64_t offset, http_resp_t *resp)
+{
+    wbuf_t raw;
+    wbuf_init(&raw);
+    cmsg_scan_t s = {.from = offset, .upto = hw, .limit = 1, .next = offset, .raw = &raw};
+    wbuf_init(&s.scratch);
+    if (offset >= start && offset < hw) cmsg_read(log, &s);
+    wbuf_free(&s.scratch);
+    if (!s.found) {
+        wbuf_free(&raw);
+        console_error(resp, 404, "%s", "no record with a value at that offset");
+        return;
+    }
+    resp->content_type = "application/octet-stream";
+    wbuf_append(&resp->body, raw.p, raw.len);
+    wbuf_free(&raw);
+}
+
+/* The partition of "partitions/<p>/messages[/<offset>/value]": -1 when rest is not that form;
+ * *value_offset >= 0 for the value form. */
+static int64_t cmsg_path(const char *rest, int64_t *value_offset)
+{
+    char *end = NULL;
+    *value_offset = -1;
+    if (strncmp(rest, "partitions/", 11) != 0) return -1;
+    long long p = strtoll(rest + 11, &end, 10);
+    if (end == rest + 11 || p < 0 || strncmp(end, "/messages", 9) != 0) return -1;
+    end += 9;
+    if (!*end) return p;
+    char *vend = NULL;
+    long long off = *end == '/' ? strtoll(end + 1, &vend, 10) : -1;
+    if (off < 0 || vend == end + 1 || strcmp(vend, "/value") != 0) return -1;
+    *value_offset = off;
+    return p;
+}
+
 void console_messages(server_t *srv, const char *topic, const char *rest, const http_req_t *req,
                       http_resp_t *resp)
 {
     const md_topic_t *t = mdcache_topic(srv->md, topic);
-    int64_t p = -1, limit = CMSG_DEF_LIMIT, from = -1;
-    char *end = NULL;
-    if (strncmp(rest, "partitions/", 11) == 0) p = strtol(rest + 11, &end, 10);
-    if (!t || !end || end == rest + 11 || strcmp(end, "/messages") != 0 || p < 0 ||
-        p >= t->nparts) {
+    int64_t limit = CMSG_DEF_LIMIT, from = -1, value_offset;
+    int64_t p = cmsg_path(rest, &value_offset);
+    if (!t || p < 0 || p >= t->nparts) {
         console_error(resp, 404, "no such resource: %s", req->path);
         return;
     }
@@ -177,6 +222,10 @@ void console_messages(server_t *srv, const char *topic, const char *rest, const 
         return;
     }
     int64_t start = plog_start_offset(hp->log), hw = hp->hw;
+    if (value_offset >= 0) {
+        cmsg_value(hp->log, start, hw, value_offset, resp);
+        return;
+    }
     if (from < 0) from = hw - limit;
     if (from < start) from = start;
     cmsg_scan_t s = {

@@ -131,7 +131,7 @@ function drawGroups(groups) {
 }
 
 // A key, value or header value from the API: {encoding, data, size, truncated} or null.
-function shownBytes(b) {
+function shownBytes(b, download) {
   const td = el("td");
   if (b === null) {
     td.appendChild(el("span", "null", { "class": "note" }));
@@ -139,9 +139,12 @@ function shownBytes(b) {
   }
   td.appendChild(el("span", b.encoding === "hex" ? "0x" + b.data : b.data,
                     { "class": "bytes-" + b.encoding }));
-  if (b.truncated)
-    td.appendChild(el("span", " … (" + b.size + " bytes, first 4096 shown)",
+  if (b.truncated) {
+    td.appendChild(el("span", " … (" + b.size + " bytes, first 4096 shown) ",
                       { "class": "note truncated" }));
+    if (download)
+      td.appendChild(el("a", "download", { "href": download, "download": "", "class": "download" }));
+  }
   return td;
 }
 
@@ -174,7 +177,8 @@ async function showMessages(topic, partition, offset) {
     body.high_watermark + ", showing " + body.messages.length + " from " + body.offset +
     " (next " + body.next_offset + ")";
   fill("messages", body.messages.map(m => row(
-    [m.offset, new Date(m.timestamp).toISOString(), shownBytes(m.key), shownBytes(m.value),
+    [m.offset, new Date(m.timestamp).toISOString(), shownBytes(m.key),
+     shownBytes(m.value, path.split("?")[0] + "/" + m.offset + "/value"),
      headersCell(m.headers)],
     { "data-offset": m.offset })));
 }

@@ -80,6 +80,7 @@ class Dom(HTMLParser):
     def __init__(self, html):
         super().__init__()
         self.tables, self.scripts, self.by_id, self.attrs_by_id = {}, [], {}, {}
+        self.links = []
         self._table = self._row = self._cell = None
         self._open_ids = []
         self.feed(html)
@@ -88,6 +89,8 @@ class Dom(HTMLParser):
         a = dict(attrs)
         if tag == "script":
             self.scripts.append(a)
+        if tag == "a":
+            self.links.append(a)
         if tag == "table":
             self._table = self.tables.setdefault(a.get("id"), [])
         elif tag == "tr" and self._table is not None:
@@ -287,6 +290,12 @@ def check_messages(c, tmp_path, topic):
     assert binary["value"]["data"] == "0001feff"
     status, m = api(leader.http_port, path + "?limit=2")  # newest: the last 2 below the HW
     assert status == 200 and [x["offset"] for x in m["messages"]] == [11, 12], m
+    status, headers, raw = http(leader.http_port, path + "/11/value")  # the whole big value
+    assert status == 200 and raw == b"x" * 100000
+    assert headers.get("Content-Type") == "application/octet-stream"
+    assert http(leader.http_port, path + "/12/value")[2] == b"\x00\x01\xfe\xff"
+    assert http(leader.http_port, path + "/13/value")[0] == 404  # at the HW: none yet
+    assert http(leader.http_port, path + "/11/valu")[0] == 404
     other = next(b for b in c.brokers.values() if b is not leader)
     status, e = api(other.http_port, path)
     assert status == 409 and e["leader"] == leader.id, e
@@ -303,6 +312,8 @@ def check_messages(c, tmp_path, topic):
     assert rows[10][4] == "trace=<i>t1</i>"
     assert rows[11][3].startswith("x" * 4096) and "100000 bytes" in rows[11][3]
     assert rows[12][2] == "null" and rows[12][3] == "0x0001feff"
+    links = [a for a in dom.links if a.get("class") == "download"]
+    assert [a["href"] for a in links] == [path + "/11/value"], links
     assert EVIL not in html and "<b>key</b>" not in html
     assert [s.get("src") for s in dom.scripts] == ["/app.js"], dom.scripts
     chromium(tmp_path, url, screenshot=os.path.join(str(tmp_path), "console-messages.png"))
