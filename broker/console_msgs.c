@@ -1,6 +1,7 @@
 /* console_msgs.c: the console's message browser,
  *   GET /v1/topics/<topic>/partitions/<p>/messages?offset=N&limit=M
- * records at offsets >= N (default: the last M below the high watermark; M <= 100, default 20)
+ * records at offsets >= N (or from the first with a timestamp >= T with ?timestamp=T, ms; by
+ * default the last M below the high watermark; M <= 100, default 20)
  * read from this broker's log of the partition, when it leads it (409 with the leader's id
  * otherwise, as only the leader's high watermark is exact). Only offsets below the high
  * watermark are shown, as a consumer would see them; control batches are skipped. Keys,
@@ -209,9 +210,12 @@ void console_messages(server_t *srv, const char *topic, const char *rest, const 
         return;
     }
     const char *ls = http_query(req, "limit"), *os = http_query(req, "offset");
+    const char *ts = http_query(req, "timestamp");
+    int64_t at_ms = -1;
     if ((ls && (!cmsg_num(ls, &limit) || limit < 1 || limit > CMSG_MAX_LIMIT)) ||
-        (os && !cmsg_num(os, &from))) {
-        console_error(resp, 400, "%s", "offset must be a number >= 0, limit 1 to 100");
+        (os && !cmsg_num(os, &from)) || (ts && (os || !cmsg_num(ts, &at_ms)))) {
+        console_error(resp, 400, "%s",
+                      "offset or timestamp (ms) must be a number >= 0 (not both), limit 1 to 100");
         return;
     }
     partition_t *hp = rmgr_get(srv->rmgr, topic, (int32_t)p);
@@ -226,6 +230,9 @@ void console_messages(server_t *srv, const char *topic, const char *rest, const 
         cmsg_value(hp->log, start, hw, value_offset, resp);
         return;
     }
+    int64_t found_ts;
+    if (at_ms >= 0 && plog_offset_for_time(hp->log, at_ms, &from, &found_ts) != KERR_NONE)
+        from = hw; /* no record that late */
     if (from < 0) from = hw - limit;
     if (from < start) from = start;
     cmsg_scan_t s = {

@@ -162,7 +162,9 @@ function headersCell(hs) {
 async function showMessages(topic, partition, offset) {
   const status = document.getElementById("msg-status");
   let path = "/v1/topics/" + encodeURIComponent(topic) + "/partitions/" + partition + "/messages";
-  if (offset !== "") path += "?offset=" + encodeURIComponent(offset);
+  // offset: "" (newest), a number, or "@<ms>" (from the first record at or after that time)
+  if (offset.startsWith("@")) path += "?timestamp=" + encodeURIComponent(offset.slice(1));
+  else if (offset !== "") path += "?offset=" + encodeURIComponent(offset);
   const r = await fetch(path, { cache: "no-store" });
   const body = await r.json();
   if (!r.ok) {
@@ -184,12 +186,13 @@ async function showMessages(topic, partition, offset) {
 }
 
 function messagesFromHash() {
-  // #messages/<topic>/<partition>/<offset>
+  // #messages/<topic>/<partition>[/<offset> | /@<ms since the epoch>]
   const parts = location.hash.slice(1).split("/");
   if (parts[0] !== "messages" || parts.length < 3) return;
   const topic = decodeURIComponent(parts[1]);
   document.getElementById("msg-partition").value = parts[2];
-  document.getElementById("msg-offset").value = parts[3] || "";
+  const from = parts[3] || "";
+  document.getElementById("msg-offset").value = from.startsWith("@") ? "" : from;
   state.msgTopic = topic;
   drawTopicChoice();
   showMessages(topic, parts[2], parts[3] || "").catch(e => {
@@ -245,7 +248,8 @@ document.getElementById("msg-form").addEventListener("submit", ev => {
   ev.preventDefault();
   const t = document.getElementById("msg-topic").value;
   const p = document.getElementById("msg-partition").value || "0";
-  const o = document.getElementById("msg-offset").value;
+  const time = document.getElementById("msg-time").value;
+  const o = time ? "@" + new Date(time).getTime() : document.getElementById("msg-offset").value;
   location.hash = "#messages/" + encodeURIComponent(t) + "/" + p + (o === "" ? "" : "/" + o);
 });
 document.getElementById("topic-filter").addEventListener("input", () => drawTopics(state.topics));

@@ -296,6 +296,15 @@ def check_messages(c, tmp_path, topic):
     assert http(leader.http_port, path + "/12/value")[2] == b"\x00\x01\xfe\xff"
     assert http(leader.http_port, path + "/13/value")[0] == 404  # at the HW: none yet
     assert http(leader.http_port, path + "/11/valu")[0] == 404
+    # ?timestamp=T: from the first record whose timestamp is >= T
+    _, every = api(leader.http_port, path + "?offset=0&limit=100")
+    ts10 = every["messages"][10]["timestamp"]
+    first = next(x["offset"] for x in every["messages"] if x["timestamp"] >= ts10)
+    status, m = api(leader.http_port, path + "?timestamp=%d&limit=2" % ts10)
+    assert status == 200 and m["messages"][0]["offset"] == first <= 10, m
+    status, m = api(leader.http_port, path + "?timestamp=%d" % (ts10 + 10 ** 9))
+    assert status == 200 and m["messages"] == [] and m["offset"] == m["high_watermark"], m
+    assert api(leader.http_port, path + "?timestamp=1&offset=1")[0] == 400
     other = next(b for b in c.brokers.values() if b is not leader)
     status, e = api(other.http_port, path)
     assert status == 409 and e["leader"] == leader.id, e
@@ -316,4 +325,7 @@ def check_messages(c, tmp_path, topic):
     assert [a["href"] for a in links] == [path + "/11/value"], links
     assert EVIL not in html and "<b>key</b>" not in html
     assert [s.get("src") for s in dom.scripts] == ["/app.js"], dom.scripts
+    dom = Dom(chromium(tmp_path, "http://127.0.0.1:%d/#messages/%s/0/@%d" % (
+        leader.http_port, topic, ts10)))
+    assert min(int(a["data-offset"]) for a, _ in dom.rows("messages")) == first
     chromium(tmp_path, url, screenshot=os.path.join(str(tmp_path), "console-messages.png"))
