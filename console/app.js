@@ -130,6 +130,19 @@ function drawGroups(groups) {
   fill("group-offsets", rows);
 }
 
+// An uncut text value holding a JSON object or array, indented when "JSON pretty" is on.
+function prettyJSON(b) {
+  const t = b.data.trim();
+  if (b.truncated || !document.getElementById("msg-pretty").checked ||
+      !(t.startsWith("{") || t.startsWith("[")))
+    return b.data;
+  try {
+    return JSON.stringify(JSON.parse(t), null, 2);
+  } catch (e) {
+    return b.data;
+  }
+}
+
 // A key, value or header value from the API: {encoding, data, size, truncated} or null.
 function shownBytes(b, download) {
   const td = el("td");
@@ -137,7 +150,7 @@ function shownBytes(b, download) {
     td.appendChild(el("span", "null", { "class": "note" }));
     return td;
   }
-  td.appendChild(el("span", b.encoding === "hex" ? "0x" + b.data : b.data,
+  td.appendChild(el("span", b.encoding === "hex" ? "0x" + b.data : prettyJSON(b),
                     { "class": "bytes-" + b.encoding }));
   if (b.truncated) {
     td.appendChild(el("span", " … (" + b.size + " bytes, first 4096 shown) ",
@@ -244,6 +257,7 @@ async function refresh() {
 }
 
 window.addEventListener("hashchange", () => { showPage(); messagesFromHash(); });
+document.getElementById("msg-pretty").addEventListener("change", messagesFromHash);
 document.getElementById("msg-form").addEventListener("submit", ev => {
   ev.preventDefault();
   const t = document.getElementById("msg-topic").value;

@@ -265,7 +265,7 @@ def check_console(c, tmp_path):
 
 def check_messages(c, tmp_path, topic):
     """Messages at offsets 10 (kcat: HTML key and value, a header), 11 (100 kB value), 12
-    (binary value) of partition 0, shown by the browser page of its leader."""
+    (binary value), 13 (JSON) of partition 0, shown by the browser page of its leader."""
     p = subprocess.run(["kcat", "-P", "-b", c.bootstrap, "-t", topic, "-p", "0", "-K", ":",
                         "-H", "trace=<i>t1</i>", "-X", "acks=all"],
                        input="<b>key</b>:%s\n" % EVIL, capture_output=True, text=True, timeout=60)
@@ -273,13 +273,14 @@ def check_messages(c, tmp_path, topic):
     prod = Producer({"bootstrap.servers": c.bootstrap, "acks": "all"})
     prod.produce(topic, value=b"x" * 100000, key=b"big", partition=0)
     prod.produce(topic, value=b"\x00\x01\xfe\xff", key=None, partition=0)
+    prod.produce(topic, value=b'{"id":7,"tags":["<a>"]}', key=b"json", partition=0)
     assert prod.flush(30) == 0
     leader = c.brokers[c.leader(topic, 0)]
     path = "/v1/topics/%s/partitions/0/messages" % topic
     status, m = api(leader.http_port, path + "?offset=10&limit=5")
     assert status == 200, m
-    assert [x["offset"] for x in m["messages"]] == [10, 11, 12] and m["next_offset"] == 13
-    evil, big, binary = m["messages"]
+    assert [x["offset"] for x in m["messages"]] == [10, 11, 12, 13] and m["next_offset"] == 14
+    evil, big, binary, js = m["messages"]
     assert evil["key"] == {"encoding": "text", "data": "<b>key</b>", "size": 10, "truncated": False}
     assert evil["value"]["data"] == EVIL
     assert evil["headers"][0]["key"]["data"] == "trace"
@@ -288,13 +289,14 @@ def check_messages(c, tmp_path, topic):
     assert big["value"]["data"] == "x" * 4096
     assert binary["key"] is None and binary["value"]["encoding"] == "hex"
     assert binary["value"]["data"] == "0001feff"
+    assert js["value"]["data"] == '{"id":7,"tags":["<a>"]}'  # as stored; the page indents it
     status, m = api(leader.http_port, path + "?limit=2")  # newest: the last 2 below the HW
-    assert status == 200 and [x["offset"] for x in m["messages"]] == [11, 12], m
+    assert status == 200 and [x["offset"] for x in m["messages"]] == [12, 13], m
     status, headers, raw = http(leader.http_port, path + "/11/value")  # the whole big value
     assert status == 200 and raw == b"x" * 100000
     assert headers.get("Content-Type") == "application/octet-stream"
     assert http(leader.http_port, path + "/12/value")[2] == b"\x00\x01\xfe\xff"
-    assert http(leader.http_port, path + "/13/value")[0] == 404  # at the HW: none yet
+    assert http(leader.http_port, path + "/14/value")[0] == 404  # at the HW: none yet
     assert http(leader.http_port, path + "/11/valu")[0] == 404
     # ?timestamp=T: from the first record whose timestamp is >= T
     _, every = api(leader.http_port, path + "?offset=0&limit=100")
@@ -316,11 +318,12 @@ def check_messages(c, tmp_path, topic):
     html = chromium(tmp_path, url)
     dom = Dom(html)
     rows = {int(a["data-offset"]): cells for a, cells in dom.rows("messages")}
-    assert sorted(rows) == [10, 11, 12], (rows, dom.by_id.get("msg-status"))
+    assert sorted(rows) == [10, 11, 12, 13], (rows, dom.by_id.get("msg-status"))
     assert rows[10][2] == "<b>key</b>" and rows[10][3] == EVIL
     assert rows[10][4] == "trace=<i>t1</i>"
     assert rows[11][3].startswith("x" * 4096) and "100000 bytes" in rows[11][3]
     assert rows[12][2] == "null" and rows[12][3] == "0x0001feff"
+    assert rows[13][3] == json.dumps({"id": 7, "tags": ["<a>"]}, indent=2), rows[13]
     links = [a for a in dom.links if a.get("class") == "download"]
     assert [a["href"] for a in links] == [path + "/11/value"], links
     assert EVIL not in html and "<b>key</b>" not in html
