@@ -17,7 +17,9 @@
 #include "ctl.h"
 #include "dict.h"
 #include "group/grp.h"
+#include "ktime.h"
 #include "mdcache.h"
+#include "metrics.h"
 #include "replica/rmgr.h"
 #include "server.h"
 #include "store/plog.h"
@@ -157,6 +159,11 @@ static void capi_cluster(server_t *srv, const char *rest, const http_req_t *req,
                                "offline", h.offline, "under_replicated", h.under_replicated,
                                "under_min_isr", h.under_min_isr);
     json_object_set_new(doc, "partitions", counts);
+    const metrics_topic_t *m = &srv->metrics->all; /* this broker's BrokerTopicMetrics */
+    json_object_set_new(doc, "traffic",
+                        json_pack("{sIsIsIsI}", "messages_in", (json_int_t)m->messages_in,
+                                  "bytes_in", (json_int_t)m->bytes_in, "bytes_out",
+                                  (json_int_t)m->bytes_out, "at_ms", (json_int_t)ktime_mono_ms()));
     console_send(resp, 200, doc);
 }
 

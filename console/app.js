@@ -73,6 +73,31 @@ function drawOverview(c) {
   fill("brokers", eps);
 }
 
+// Rates between successive /v1/cluster counters, drawn as inline SVG lines (last 60 polls).
+const SAMPLES = 60;
+const SVG_NS = "http://www.w3.org/2000/svg";
+const charts = [["messages", "messages_in"], ["bytes-in", "bytes_in"], ["bytes-out", "bytes_out"]];
+
+function drawTraffic(t) {
+  const prev = state.lastTraffic;
+  state.lastTraffic = t;
+  if (!prev || t.at_ms <= prev.at_ms) return;
+  const secs = (t.at_ms - prev.at_ms) / 1000;
+  state.rates = state.rates || [];
+  state.rates.push(charts.map(([, k]) => Math.max(0, t[k] - prev[k]) / secs));
+  if (state.rates.length > SAMPLES) state.rates.shift();
+  charts.forEach(([id], i) => {
+    const vals = state.rates.map(r => r[i]);
+    const max = Math.max(1, ...vals);
+    const pts = vals.map((v, j) =>
+      (j * 300 / (SAMPLES - 1)).toFixed(1) + "," + (58 - v / max * 56).toFixed(1));
+    const line = document.createElementNS(SVG_NS, "polyline");
+    line.setAttribute("points", pts.join(" "));
+    document.getElementById("chart-" + id).replaceChildren(line);
+    setText("rate-" + id, Math.round(vals[vals.length - 1]));
+  });
+}
+
 function drawTopics(topics) {
   const q = document.getElementById("topic-filter").value.trim();
   const shown = topics.filter(t => !q || t.name.includes(q))
@@ -244,6 +269,7 @@ async function refresh() {
     state.topics = t.topics;
     state.groups = g.groups;
     drawOverview(c);
+    drawTraffic(c.traffic);
     drawTopics(t.topics);
     drawGroups(g.groups);
     drawTopicChoice();

@@ -1,13 +1,16 @@
-"""The web console (issue 17) on http.listeners: the embedded files and the /v1/ JSON API
-checked over HTTP, then the pages rendered by a real headless Chromium (Debian's chromium,
---dump-dom and --screenshot) against 3 brokers: the overview lists the brokers and the
-controller, a topic created with kafka-topics appears with its partitions, the lag shown for a
-group equals kafka-consumer-groups --describe's, a group id holding HTML shows as text (no
-script element injected), and the message browser finds messages produced with kcat by offset
-(HTML key, value and header as text, a 100 kB value cut to 4 KiB, a binary value in hex). Screenshots of each page (1280x800) are left in the test's
+"""The web console (issue 17) on http.listeners: the embedded files and the /v1/ JSON API checked
+over HTTP, then the pages rendered by a real headless Chromium (Debian's chromium, --dump-dom
+and --screenshot) against 3 brokers: the overview lists the brokers (with the partitions each
+leads and holds) and the controller, and draws the traffic charts, a topic created with
+kafka-topics appears with its partitions, the lag shown for a group equals kafka-consumer-groups
+--describe's, a group id holding HTML shows as text (no script element injected), and the
+message browser finds messages produced with kcat by offset (HTML key, value and header as text,
+a 100 kB value cut to 4 KiB, a binary value in hex, a JSON value indented, one found by time,
+the whole big value downloadable). Screenshots of each page (1280x800) are left in the test's
 temp dir."""
 import json
 import os
+import re
 import subprocess
 import urllib.error
 import urllib.request
@@ -83,6 +86,7 @@ class Dom(HTMLParser):
         self.links = []
         self._table = self._row = self._cell = None
         self._open_ids = []
+        self.html = html
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
@@ -124,11 +128,11 @@ class Dom(HTMLParser):
         return [(a, cells) for a, cells in self.tables.get(table, []) if cells and a]
 
 
-def chromium(tmp_path, url, screenshot=None):
+def chromium(tmp_path, url, screenshot=None, budget_ms=5000):
     assert os.path.exists(CHROMIUM), "Debian's chromium is needed (scripts/install-deps.sh)"
     args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
             "--user-data-dir=%s" % os.path.join(str(tmp_path), "chromium-profile"),
-            "--virtual-time-budget=5000"]
+            "--virtual-time-budget=%d" % budget_ms]
     args += ["--screenshot=%s" % screenshot, "--window-size=1280,800"] if screenshot else ["--dump-dom"]
     p = subprocess.run(args + [url], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, "chromium: %s" % p.stderr[-2000:]
@@ -225,6 +229,15 @@ def check_console(c, tmp_path):
         assert cells[5] == str(sum(pm.leader == i for pm in parts)), (i, cells)
         assert cells[6] == str(sum(i in pm.replicas for pm in parts)), (i, cells)
 
+    # traffic: each broker's messages-in counter; together, the 22 messages produced
+    assert sum(api(x.http_port, "/v1/cluster")[1]["traffic"]["messages_in"]
+               for x in c.brokers.values()) == sum(counts.values())
+    # the charts: three polls (virtual time: 0, 5 and 10 s) give two rates per line
+    dom_c = Dom(chromium(tmp_path, url, budget_ms=12000))
+    lines = re.findall(r'<svg id="chart-([a-z-]+)"[^>]*><polyline points="([^"]*)"', dom_c.html)
+    assert sorted(n for n, _ in lines) == ["bytes-in", "bytes-out", "messages"], lines
+    assert all(len(pts.split()) == 2 for _, pts in lines), lines
+
     # topics: the one made with kafka-topics, 3 partitions, RF 3
     topics = {a["data-topic"]: cells for a, cells in dom.rows("topics")}
     assert topics[topic][1:3] == ["3", "3"], topics.get(topic)
@@ -259,7 +272,7 @@ def check_console(c, tmp_path):
     for page in PAGES:
         shot = os.path.join(str(tmp_path), "console-%s.png" % page)
         chromium(tmp_path, url + "#" + (page if page != "topics" else "topics/" + topic),
-                 screenshot=shot)
+                 screenshot=shot, budget_ms=12000 if page == "overview" else 5000)
         assert os.path.getsize(shot) > 10000, shot
 
 
