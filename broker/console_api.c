@@ -1,13 +1,16 @@
 /* console_api.c: the web console's JSON API under /v1/, built with jansson from this broker's
- * own state on the reactor thread (nothing blocks, nothing is asked of other brokers):
- *   GET /v1/cluster        brokers (host, port, rack, leader and replica counts), controller,
- * cluster id, ZooKeeper state, counts of offline / under-replicated / under-min-ISR partitions GET
- * /v1/topics         every topic with its partitions (leader, replicas, ISR) and, for the
- * partitions hosted here, log start / end offsets and high mark GET /v1/topics/<name>  one topic
- * (404 when unknown) GET /v1/topics/<name>/partitions/<p>/messages  the message browser
- * (console_msgs.c) GET /v1/groups         the groups this broker coordinates: state, members,
- * committed offsets, and lag where the partition's high watermark is known here Anything else under
- * /v1/ answers 404 {"error": "..."}; a method other than GET 405. */
+ * own state on the reactor thread (nothing blocks, nothing is asked of other brokers).
+ *
+ * GET /v1/cluster: brokers (host, port, rack, partitions led and held), controller, cluster id,
+ * ZooKeeper state, counts of offline / under-replicated / under-min-ISR partitions, and this
+ * broker's messages-in / bytes-in / bytes-out counters (for the page's rate charts).
+ * GET /v1/topics: every topic with its partitions (leader, replicas, ISR) and, for partitions
+ * hosted here, log start / end offsets and high watermark. GET /v1/topics/<name>: one topic
+ * (404 when unknown). GET /v1/topics/<name>/partitions/<p>/messages: the message browser
+ * (console_msgs.c). GET /v1/groups: the groups this broker coordinates (state, members,
+ * committed offsets, lag where the partition's high watermark is known here);
+ * GET /v1/groups/<id>: one of them (404 when not coordinated here).
+ * Anything else under /v1/ answers 404 {"error": "..."}; a method other than GET 405. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,31 +274,30 @@ static json_t *capi_members(const kp_describegroups_group_t *dg)
     return a;
 }
 
-static void capi_groups(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
+/* The groups this broker coordinates (only: that one alone, when listed), as JSON objects. */
+static json_t *capi_group_list(server_t *srv, const char *only, bool *loading)
 {
-    (void)req;
-    if (*rest) {
-        console_error(resp, 404, "no such resource: /v1/groups/%s", rest);
-        return;
-    }
     json_t *a = json_array();
-    if (!srv->grp) {
-        console_send(resp, 200, json_pack("{so}", "groups", a));
-        return;
-    }
     arena_t ar;
     arena_init(&ar);
     kp_listgroups_req_t lreq = {0};
     kp_listgroups_resp_t lresp = {0};
     grp_list(srv->grp, &lreq, &ar, &lresp);
-    kp_describegroups_req_t dreq = {.ngroups = lresp.ngroups};
+    *loading = lresp.error_code != 0;
+    kp_describegroups_req_t dreq = {0};
+    const kp_listgroups_group_t **lgs = arena_calloc(&ar, (size_t)lresp.ngroups + 1, sizeof(*lgs));
     dreq.groups = arena_calloc(&ar, (size_t)lresp.ngroups + 1, sizeof(kstr_t));
-    for (int32_t i = 0; i < lresp.ngroups; i++) dreq.groups[i] = lresp.groups[i].group_id;
+    for (int32_t i = 0; i < lresp.ngroups; i++) {
+        const kp_listgroups_group_t *lg = &lresp.groups[i];
+        if (only && strcmp(lg->group_id.p, only) != 0) continue;
+        lgs[dreq.ngroups] = lg;
+        dreq.groups[dreq.ngroups++] = lg->group_id;
+    }
     kp_describegroups_resp_t dresp = {0};
     grp_describe(srv->grp, &dreq, &ar, &dresp);
     capi_groups_t g = {srv, dict_new()};
-    for (int32_t i = 0; i < lresp.ngroups; i++) {
-        const kp_listgroups_group_t *lg = &lresp.groups[i];
+    for (int32_t i = 0; i < dreq.ngroups; i++) {
+        const kp_listgroups_group_t *lg = lgs[i];
         const kp_describegroups_group_t *dg =
             i < dresp.ngroups && dresp.groups[i].error_code == 0 ? &dresp.groups[i] : NULL;
         json_t *o =
@@ -309,7 +311,25 @@ static void capi_groups(server_t *srv, const char *rest, const http_req_t *req, 
     grp_foreach_offset(srv->grp, capi_offset, &g);
     dict_free(g.byid, NULL);
     arena_free(&ar);
-    console_send(resp, 200, json_pack("{sbso}", "loading", lresp.error_code != 0, "groups", a));
+    return a;
+}
+
+static void capi_groups(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
+{
+    (void)req;
+    bool loading = false;
+    json_t *a = srv->grp ? capi_group_list(srv, *rest ? rest : NULL, &loading) : json_array();
+    if (!*rest) {
+        console_send(resp, 200, json_pack("{sbso}", "loading", loading, "groups", a));
+        return;
+    }
+    if (json_array_size(a) == 1) {
+        console_send(resp, 200, json_incref(json_array_get(a, 0)));
+        json_decref(a);
+        return;
+    }
+    json_decref(a);
+    console_error(resp, 404, "unknown group: %s (not coordinated by this broker)", rest);
 }
 
 /* ---- routing ---- */

@@ -5,7 +5,7 @@
 "use strict";
 
 const POLL_MS = 5000;
-let state = { cluster: null, topics: [], groups: [], selected: null };
+let state = { cluster: null, topics: [], groups: [], selected: null, groupFilter: null };
 
 function el(tag, text, attrs) {
   const e = document.createElement(tag);
@@ -116,7 +116,8 @@ function drawTopicDetail() {
   const t = state.topics.find(x => x.name === state.selected);
   const table = document.getElementById("topic-detail");
   table.hidden = !t;
-  setText("topic-detail-title", t ? "Partitions of " + t.name : "");
+  setText("topic-detail-title", t ? "Partitions of " + t.name
+                                  : state.selected ? "Unknown topic: " + state.selected : "");
   if (!t) return;
   fill("topic-detail", t.partition_list.map(p => {
     const l = p.local || {};
@@ -133,7 +134,13 @@ function drawTopicDetail() {
 }
 
 function drawGroups(groups) {
-  const sorted = [...groups].sort((a, b) => a.group_id.localeCompare(b.group_id));
+  const only = state.groupFilter; // #groups/<id>: that group alone
+  const sorted = [...groups].filter(g => only === null || g.group_id === only)
+                            .sort((a, b) => a.group_id.localeCompare(b.group_id));
+  setText("group-message", only !== null && !sorted.length
+    ? "Unknown group: " + only + " (not coordinated by broker " +
+      (state.cluster ? state.cluster.broker_id : "?") + ")"
+    : "");
   fill("groups", sorted.map(g => {
     const known = g.offsets.filter(o => "lag" in o);
     const total = known.length ? known.reduce((s, o) => s + o.lag, 0) : "";
@@ -253,6 +260,10 @@ function showPage() {
   if (page === "topics") { // #topics/<name>: that topic's partitions below the list
     state.selected = parts.length > 1 ? decodeURIComponent(parts[1]) : null;
     drawTopicDetail();
+  }
+  if (page === "groups") {
+    state.groupFilter = parts.length > 1 ? decodeURIComponent(parts.slice(1).join("/")) : null;
+    drawGroups(state.groups);
   }
   for (const s of document.querySelectorAll(".page"))
     s.hidden = s.id !== "page-" + page;

@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import urllib.error
+import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
 
@@ -261,6 +262,23 @@ def check_console(c, tmp_path):
     groups = {a["data-group"]: cells for a, cells in dom.rows("groups")}
     assert groups["console-readers"][0] == "console-readers"
     assert groups["console-readers"][4] == str(sum(expect.values()))
+
+    # one group: /v1/groups/<id> on its coordinator, 404 elsewhere; #groups/<id> on the page
+    status, one = api(b.http_port, "/v1/groups/" + urllib.parse.quote(EVIL, safe=""))
+    assert status == 200 and one["group_id"] == EVIL and len(one["offsets"]) == 3, one
+    for x in c.brokers.values():
+        if x is not b:
+            status, e = api(x.http_port, "/v1/groups/console-readers")
+            assert status == 404 and e["error"] == (
+                "unknown group: console-readers (not coordinated by this broker)"), e
+    dom_g = Dom(chromium(tmp_path, url + "#groups/console-readers"))
+    assert {a["data-group"] for a, _ in dom_g.rows("group-offsets")} == {"console-readers"}
+    assert dom_g.by_id["group-message"] == ""
+    dom_g = Dom(chromium(tmp_path, url + "#groups/nope"))
+    assert dom_g.rows("groups") == []
+    assert dom_g.by_id["group-message"] == "Unknown group: nope (not coordinated by broker %d)" % b.id
+    dom_t = Dom(chromium(tmp_path, url + "#topics/nope"))
+    assert dom_t.by_id["topic-detail-title"] == "Unknown topic: nope"
 
     # the group id holding HTML is text: present as such, no script element injected
     assert groups[EVIL][0] == EVIL
