@@ -22,6 +22,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 
 COMMON_SRCS :=
 KAFKA_SRCS  :=
+KAFKA_GEN_OBJS :=
 UNIT_TESTS  :=
 include common/module.mk
 include broker/module.mk
@@ -32,12 +33,12 @@ include tests/fuzz/module.mk
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 COMMON_OBJS := $(call obj,$(COMMON_SRCS))
-KAFKA_OBJS  := $(call obj,$(KAFKA_SRCS))
+KAFKA_OBJS  := $(call obj,$(KAFKA_SRCS)) $(KAFKA_GEN_OBJS)
 UNIT_BINS   := $(patsubst %.c,$(BUILD)/%,$(UNIT_TESTS))
 
 .SECONDARY:
 .PHONY: all build test test-unit test-integ test-all test-asan asan deps cluster cluster-stop clean fmt \
-        image compose-test test-failover deps-deploy fmt-check bench bench-profile install uninstall \
+        image compose-test test-failover deps-deploy fmt-check bench bench-console bench-profile install uninstall \
         fuzz fuzz-bins fuzz-seeds
 all build: $(BINDIR)/kafka-server $(UNIT_BINS) $(CLI_BINS)
 
@@ -187,6 +188,10 @@ $(BENCH_BIN): tests/bench/bench.c
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@/usr/bin/python3 tests/bench/run.py $(BENCH_ARGS)
+
+# What the web console's polling costs one broker under a 100k msgs/s produce load.
+bench-console: all $(BENCH_BIN)
+	@/usr/bin/python3 tests/bench/console_cost.py $(CONSOLE_COST_ARGS)
 
 # Where the brokers spend their CPU under the bench workloads (perf, cpu-clock).
 bench-profile: all

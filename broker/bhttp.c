@@ -1,5 +1,5 @@
 /* bhttp.c: the broker's HTTP endpoints (http.listeners): GET /metrics in Prometheus text
- * format and GET /v1/health.
+ * format and GET /v1/health; every other path goes to the web console (console.h).
  *
  * Metric names are those the Prometheus JMX exporter gives Kafka's MBeans with its usual
  * Kafka rules (kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=t becomes
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "console.h"
 #include "ctl.h"
 #include "dict.h"
 #include "group/grp.h"
@@ -255,9 +256,8 @@ static void bhttp_handle(void *arg, const http_req_t *req, http_resp_t *resp)
         fn = bhttp_metrics;
     else if (strcmp(req->path, "/v1/health") == 0)
         fn = bhttp_health;
-    if (!fn) {
-        resp->status = 404;
-        wbuf_printf(&resp->body, "no such resource: %s\n", req->path);
+    if (!fn) { /* the web console: its files and the /v1/ JSON API */
+        console_handle(srv, req, resp);
         return;
     }
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
@@ -283,7 +283,7 @@ int bhttp_start(server_t *srv)
         log_error("bhttp", "http.listeners=%s: %s", spec, err);
         return -1;
     }
-    log_info("bhttp", "serving /metrics and /v1/health on %s (port %d)", spec,
+    log_info("bhttp", "serving /metrics, /v1/ and the console on %s (port %d)", spec,
              http_server_port(srv->http));
     return 0;
 }

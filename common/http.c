@@ -79,6 +79,9 @@ static enum MHD_Result http_queue(struct MHD_Connection *conn, int status, const
     body->p = NULL;
     wbuf_free(body);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    /* answers are computed from live state (and embedded files change with the binary) */
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, r);
     MHD_destroy_response(r);
     return ok;

@@ -170,11 +170,7 @@ def test_bad_http_listener_stops_startup(broker_factory):
 
 @pytest.fixture
 def mcluster(tmp_path):
-    c = Cluster(str(tmp_path), 3)
-    for b in c.brokers.values():
-        b.http_port = free_port()
-        b.overrides["http.listeners"] = "http://127.0.0.1:%d" % b.http_port
-        b._write_config()
+    c = Cluster(str(tmp_path), 3).enable_http()
     c.start()
     yield c
     c.stop()

@@ -16,7 +16,7 @@ from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 from kazoo.client import KazooClient
 
-from kafkabroker import Broker, wait_until
+from kafkabroker import Broker, free_port, wait_until
 from zkserver import ZooKeeper
 
 # Settings that make failure detection quick enough for tests, and leave everything else at
@@ -47,6 +47,14 @@ class Cluster:
         self._kz = None
 
     # ---- lifecycle
+    def enable_http(self):
+        """Give every broker an http.listeners on a free port (broker.http_port); before start."""
+        for b in self.brokers.values():
+            b.http_port = free_port()
+            b.overrides["http.listeners"] = "http://127.0.0.1:%d" % b.http_port
+            b._write_config()
+        return self
+
     def start(self):
         for b in self.brokers.values():
             b.start(wait=False)

@@ -1,0 +1,362 @@
+/* console_api.c: the web console's JSON API under /v1/, built with jansson from this broker's
+ * own state on the reactor thread (nothing blocks, nothing is asked of other brokers).
+ *
+ * GET /v1/cluster: brokers (host, port, rack, partitions led and held), controller, cluster id,
+ * ZooKeeper state, counts of offline / under-replicated / under-min-ISR partitions, and this
+ * broker's messages-in / bytes-in / bytes-out counters (for the page's rate charts).
+ * GET /v1/topics: every topic with its partitions (leader, replicas, ISR) and, for partitions
+ * hosted here, log start / end offsets and high watermark. GET /v1/topics/<name>: one topic
+ * (404 when unknown). GET /v1/topics/<name>/partitions/<p>/messages: the message browser
+ * (console_msgs.c). GET /v1/groups: the groups this broker coordinates (state, members,
+ * committed offsets, lag where the partition's high watermark is known here);
+ * GET /v1/groups/<id>: one of them (404 when not coordinated here).
+ * Anything else under /v1/ answers 404 {"error": "..."}; a method other than GET 405. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console.h"
+#include "ctl.h"
+#include "dict.h"
+#include "group/grp.h"
+#include "ktime.h"
+#include "mdcache.h"
+#include "metrics.h"
+#include "replica/rmgr.h"
+#include "server.h"
+#include "store/plog.h"
+#include "tconf.h"
+
+#define JSON_CTYPE "application/json"
+
+void console_send(http_resp_t *resp, int status, json_t *doc)
+{
+    resp->status = status;
+    resp->content_type = JSON_CTYPE;
+    if (!doc) { /* a json_pack format error: a bug, but no reason to stop the broker */
+        resp->status = 500;
+        doc = json_pack("{ss}", "error", "cannot build the answer");
+    }
+    char *s = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (!s) abort();
+    wbuf_append(&resp->body, s, strlen(s));
+    wbuf_append(&resp->body, "\n", 1);
+    free(s);
+}
+
+/* A JSON string of s; bytes that are not valid UTF-8 (group ids may hold any) become '?'. */
+static json_t *capi_str(const char *s, size_t len)
+{
+    json_t *j = json_stringn(s, len);
+    if (j) return j;
+    char *copy = malloc(len + 1);
+    if (!copy) abort();
+    for (size_t i = 0; i < len; i++) copy[i] = ((unsigned char)s[i] < 0x80 && s[i]) ? s[i] : '?';
+    j = json_stringn(copy, len);
+    free(copy);
+    return j;
+}
+
+void console_error(http_resp_t *resp, int status, const char *fmt, const char *arg)
+{
+    char msg[512];
+    snprintf(msg, sizeof(msg), fmt, arg);
+    console_send(resp, status, json_pack("{so}", "error", capi_str(msg, strlen(msg))));
+}
+
+static json_t *capi_ids(const int32_t *ids, int32_t n)
+{
+    json_t *a = json_array();
+    for (int32_t i = 0; i < n; i++) json_array_append_new(a, json_integer(ids[i]));
+    return a;
+}
+
+/* ---- /v1/cluster ---- */
+
+static int capi_broker_index(const md_broker_t *b, int n, int32_t id)
+{
+    for (int i = 0; i < n; i++)
+        if (b[i].id == id) return i;
+    return -1;
+}
+
+/* leaders[i] / replicas[i]: partitions led / held by broker b[i] (Kafka's LeaderCount and
+ * PartitionCount as the metadata has them). */
+static void capi_broker_load(server_t *srv, const md_broker_t *b, int n, int *leaders,
+                             int *replicas)
+{
+    const md_topic_t *t;
+    for (size_t it = 0; (t = mdcache_next_topic(srv->md, &it));)
+        for (int32_t p = 0; p < t->nparts; p++) {
+            int li = capi_broker_index(b, n, t->parts[p].leader);
+            if (li >= 0) leaders[li]++;
+            for (int32_t r = 0; r < t->parts[p].nreplicas; r++) {
+                int ri = capi_broker_index(b, n, t->parts[p].replicas[r]);
+                if (ri >= 0) replicas[ri]++;
+            }
+        }
+}
+
+static json_t *capi_brokers(server_t *srv)
+{
+    int n = 0;
+    const md_broker_t *b = mdcache_brokers(srv->md, &n);
+    int *leaders = calloc((size_t)n + 1, sizeof(int)),
+        *replicas = calloc((size_t)n + 1, sizeof(int));
+    if (!leaders || !replicas) abort();
+    capi_broker_load(srv, b, n, leaders, replicas);
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *eps = json_array();
+        for (int e = 0; e < b[i].nendpoints; e++)
+            json_array_append_new(eps, json_pack("{sssssi}", "listener", b[i].ep[e].listener,
+                                                 "host", b[i].ep[e].host, "port", b[i].ep[e].port));
+        const md_endpoint_t *ep = b[i].nendpoints ? &b[i].ep[0] : NULL;
+        json_t *rack = b[i].rack[0] ? json_string(b[i].rack) : json_null();
+        json_t *o = json_pack("{sisssisoso}", "id", b[i].id, "host", ep ? ep->host : "", "port",
+                              ep ? ep->port : -1, "rack", rack, "endpoints", eps);
+        json_object_set_new(o, "leaders", json_integer(leaders[i]));
+        json_object_set_new(o, "replicas", json_integer(replicas[i]));
+        json_array_append_new(a, o);
+    }
+    free(leaders);
+    free(replicas);
+    return a;
+}
+
+typedef struct capi_health {
+    int topics, partitions, offline, under_replicated, under_min_isr;
+} capi_health_t;
+
+static capi_health_t capi_count(server_t *srv)
+{
+    capi_health_t h = {0};
+    const md_topic_t *t;
+    for (size_t it = 0; (t = mdcache_next_topic(srv->md, &it));) {
+        h.topics++;
+        int64_t min_isr = tconf_int(srv, t->name, "min.insync.replicas");
+        for (int32_t p = 0; p < t->nparts; p++) {
+            const md_part_t *mp = &t->parts[p];
+            h.partitions++;
+            h.offline += mp->leader < 0;
+            h.under_replicated += mp->nisr < mp->nreplicas;
+            h.under_min_isr += mp->nisr < min_isr;
+        }
+    }
+    return h;
+}
+
+static void capi_cluster(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
+{
+    (void)rest, (void)req;
+    capi_health_t h = capi_count(srv);
+    bool zk = srv->ctl && ctl_zk_connected(srv->ctl);
+    json_t *doc =
+        json_pack("{sssisisssoso}", "cluster_id", srv->cluster_id, "broker_id", srv->broker_id,
+                  "controller_id", mdcache_controller(srv->md), "zookeeper",
+                  zk ? "CONNECTED" : "DISCONNECTED", "this_is_controller",
+                  json_boolean(srv->ctl && ctl_is_active(srv->ctl)), "brokers", capi_brokers(srv));
+    json_t *counts = json_pack("{sisisisisi}", "topics", h.topics, "partitions", h.partitions,
+                               "offline", h.offline, "under_replicated", h.under_replicated,
+                               "under_min_isr", h.under_min_isr);
+    json_object_set_new(doc, "partitions", counts);
+    const metrics_topic_t *m = &srv->metrics->all; /* this broker's BrokerTopicMetrics */
+    json_object_set_new(doc, "traffic",
+                        json_pack("{sIsIsIsI}", "messages_in", (json_int_t)m->messages_in,
+                                  "bytes_in", (json_int_t)m->bytes_in, "bytes_out",
+                                  (json_int_t)m->bytes_out, "at_ms", (json_int_t)ktime_mono_ms()));
+    console_send(resp, 200, doc);
+}
+
+/* ---- /v1/topics ---- */
+
+static json_t *capi_kstr(kstr_t k)
+{
+    return k.len < 0 ? json_null() : capi_str(k.p, (size_t)k.len);
+}
+
+static json_t *capi_partition(server_t *srv, const md_topic_t *t, int32_t p, int64_t *bytes)
+{
+    const md_part_t *mp = &t->parts[p];
+    json_t *o = json_pack("{sisisisoso}", "partition", p, "leader", mp->leader, "leader_epoch",
+                          mp->leader_epoch, "replicas", capi_ids(mp->replicas, mp->nreplicas),
+                          "isr", capi_ids(mp->isr, mp->nisr));
+    json_object_set_new(o, "offline_replicas", capi_ids(mp->offline, mp->noffline));
+    partition_t *hp = rmgr_get(srv->rmgr, t->name, p);
+    if (!hp || !hp->log) return o;
+    json_t *local =
+        json_pack("{sbsIsIsIsI}", "leader", hp->is_leader, "log_start_offset",
+                  (json_int_t)plog_start_offset(hp->log), "log_end_offset",
+                  (json_int_t)plog_end_offset(hp->log), "high_watermark", (json_int_t)hp->hw,
+                  "size_bytes", (json_int_t)plog_size_bytes(hp->log));
+    *bytes += plog_size_bytes(hp->log);
+    json_object_set_new(o, "local", local);
+    return o;
+}
+
+static json_t *capi_topic(server_t *srv, const md_topic_t *t)
+{
+    json_t *parts = json_array();
+    int64_t bytes = 0;
+    for (int32_t p = 0; p < t->nparts; p++)
+        json_array_append_new(parts, capi_partition(srv, t, p, &bytes));
+    int rf = t->nparts ? t->parts[0].nreplicas : 0;
+    const char *const *keys, *const *vals;
+    int n = tconf_overrides(srv, t->name, &keys, &vals);
+    json_t *configs = json_object();
+    for (int i = 0; i < n; i++)
+        json_object_set_new(configs, keys[i], capi_str(vals[i], strlen(vals[i])));
+    return json_pack("{sssbsisisIsoso}", "name", t->name, "internal", t->internal, "partitions",
+                     t->nparts, "replication_factor", rf, "local_size_bytes", (json_int_t)bytes,
+                     "configs", configs, "partition_list", parts);
+}
+
+static void capi_topics(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
+{
+    const char *slash = strchr(rest, '/');
+    if (slash) { /* <topic>/partitions/<p>/messages (topic names hold no '/') */
+        char name[256];
+        snprintf(name, sizeof(name), "%.*s", (int)(slash - rest), rest);
+        console_messages(srv, name, slash + 1, req, resp);
+        return;
+    }
+    if (*rest) {
+        const md_topic_t *t = mdcache_topic(srv->md, rest);
+        if (!t) {
+            console_error(resp, 404, "unknown topic: %s", rest);
+            return;
+        }
+        console_send(resp, 200, capi_topic(srv, t));
+        return;
+    }
+    json_t *a = json_array();
+    const md_topic_t *t;
+    for (size_t it = 0; (t = mdcache_next_topic(srv->md, &it));)
+        json_array_append_new(a, capi_topic(srv, t));
+    console_send(resp, 200, json_pack("{so}", "topics", a));
+}
+
+/* ---- /v1/groups ---- */
+
+typedef struct capi_groups {
+    server_t *srv;
+    dict_t *byid; /* group id -> its JSON object (borrowed from the answer's array) */
+} capi_groups_t;
+
+static void capi_offset(void *arg, const char *group, const char *topic, int32_t partition,
+                        int64_t offset)
+{
+    capi_groups_t *g = arg;
+    json_t *obj = dict_get(g->byid, group);
+    if (!obj) return;
+    json_t *o = json_pack("{sssisI}", "topic", topic, "partition", partition, "committed_offset",
+                          (json_int_t)offset);
+    partition_t *p = rmgr_get(g->srv->rmgr, topic, partition);
+    if (p && p->hw >= 0) { /* hosted here: the high watermark is known (exact on the leader) */
+        json_object_set_new(o, "high_watermark", json_integer(p->hw));
+        json_object_set_new(o, "lag", json_integer(p->hw > offset ? p->hw - offset : 0));
+        json_object_set_new(o, "hw_from", json_string(p->is_leader ? "leader" : "follower"));
+    }
+    json_array_append_new(json_object_get(obj, "offsets"), o);
+}
+
+static json_t *capi_members(const kp_describegroups_group_t *dg)
+{
+    json_t *a = json_array();
+    for (int32_t m = 0; dg && m < dg->nmembers; m++) {
+        const kp_describegroups_member_t *mb = &dg->members[m];
+        json_array_append_new(a, json_pack("{sososo}", "member_id", capi_kstr(mb->member_id),
+                                           "client_id", capi_kstr(mb->client_id), "client_host",
+                                           capi_kstr(mb->client_host)));
+    }
+    return a;
+}
+
+/* The groups this broker coordinates (only: that one alone, when listed), as JSON objects. */
+static json_t *capi_group_list(server_t *srv, const char *only, bool *loading)
+{
+    json_t *a = json_array();
+    arena_t ar;
+    arena_init(&ar);
+    kp_listgroups_req_t lreq = {0};
+    kp_listgroups_resp_t lresp = {0};
+    grp_list(srv->grp, &lreq, &ar, &lresp);
+    *loading = lresp.error_code != 0;
+    kp_describegroups_req_t dreq = {0};
+    const kp_listgroups_group_t **lgs = arena_calloc(&ar, (size_t)lresp.ngroups + 1, sizeof(*lgs));
+    dreq.groups = arena_calloc(&ar, (size_t)lresp.ngroups + 1, sizeof(kstr_t));
+    for (int32_t i = 0; i < lresp.ngroups; i++) {
+        const kp_listgroups_group_t *lg = &lresp.groups[i];
+        if (only && strcmp(lg->group_id.p, only) != 0) continue;
+        lgs[dreq.ngroups] = lg;
+        dreq.groups[dreq.ngroups++] = lg->group_id;
+    }
+    kp_describegroups_resp_t dresp = {0};
+    grp_describe(srv->grp, &dreq, &ar, &dresp);
+    capi_groups_t g = {srv, dict_new()};
+    for (int32_t i = 0; i < dreq.ngroups; i++) {
+        const kp_listgroups_group_t *lg = lgs[i];
+        const kp_describegroups_group_t *dg =
+            i < dresp.ngroups && dresp.groups[i].error_code == 0 ? &dresp.groups[i] : NULL;
+        json_t *o =
+            json_pack("{sososososo}", "group_id", capi_kstr(lg->group_id), "state",
+                      capi_kstr(lg->group_state), "type", capi_kstr(lg->group_type),
+                      "protocol_type", capi_kstr(lg->protocol_type), "members", capi_members(dg));
+        json_object_set_new(o, "offsets", json_array());
+        json_array_append_new(a, o);
+        dict_set(g.byid, lg->group_id.p, o);
+    }
+    grp_foreach_offset(srv->grp, capi_offset, &g);
+    dict_free(g.byid, NULL);
+    arena_free(&ar);
+    return a;
+}
+
+static void capi_groups(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
+{
+    (void)req;
+    bool loading = false;
+    json_t *a = srv->grp ? capi_group_list(srv, *rest ? rest : NULL, &loading) : json_array();
+    if (!*rest) {
+        console_send(resp, 200, json_pack("{sbso}", "loading", loading, "groups", a));
+        return;
+    }
+    if (json_array_size(a) == 1) {
+        console_send(resp, 200, json_incref(json_array_get(a, 0)));
+        json_decref(a);
+        return;
+    }
+    json_decref(a);
+    console_error(resp, 404, "unknown group: %s (not coordinated by this broker)", rest);
+}
+
+/* ---- routing ---- */
+
+typedef void capi_fn(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp);
+
+static const struct {
+    const char *name; /* /v1/<name> or /v1/<name>/<rest> */
+    capi_fn *fn;
+} capi_routes[] = {
+    {"cluster", capi_cluster},
+    {"topics", capi_topics},
+    {"groups", capi_groups},
+};
+
+void console_api(server_t *srv, const http_req_t *req, http_resp_t *resp)
+{
+    const char *p = req->path + 4; /* after "/v1/" */
+    for (size_t i = 0; i < sizeof(capi_routes) / sizeof(capi_routes[0]); i++) {
+        size_t n = strlen(capi_routes[i].name);
+        if (strncmp(p, capi_routes[i].name, n) != 0 || (p[n] && p[n] != '/')) continue;
+        if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+            console_error(resp, 405, "%s takes GET", req->path);
+            return;
+        }
+        capi_routes[i].fn(srv, p[n] ? p + n + 1 : "", req, resp);
+        return;
+    }
+    console_error(resp, 404, "no such resource: %s", req->path);
+}

@@ -1,0 +1,309 @@
+// app.js: the console's pages, drawn from the broker's JSON API (/v1/cluster, /v1/topics,
+// /v1/groups, and /v1/topics/<t>/partitions/<p>/messages for the message browser). Every
+// value reaches the page through textContent or setAttribute, never innerHTML, so names,
+// keys and values holding HTML show as text. Polls every 5 s while the tab is visible.
+"use strict";
+
+const POLL_MS = 5000;
+let state = { cluster: null, topics: [], groups: [], selected: null, groupFilter: null };
+
+function el(tag, text, attrs) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+  return e;
+}
+
+function row(cells, attrs) {
+  const tr = el("tr", null, attrs);
+  for (const c of cells) tr.appendChild(c instanceof Node ? c : el("td", c));
+  return tr;
+}
+
+function fill(tableId, rows) {
+  const body = document.querySelector("#" + tableId + " tbody");
+  body.replaceChildren(...rows);
+}
+
+function setText(id, text) {
+  document.getElementById(id).textContent = String(text);
+}
+
+async function getJSON(path) {
+  const r = await fetch(path, { cache: "no-store" });
+  const body = await r.json();
+  if (!r.ok) throw new Error(path + ": " + (body.error || r.status));
+  return body;
+}
+
+function bytes(n) {
+  if (n < 1024) return n + " B";
+  const u = ["KiB", "MiB", "GiB", "TiB"];
+  let i = -1;
+  do { n /= 1024; i++; } while (n >= 1024 && i < u.length - 1);
+  return n.toFixed(1) + " " + u[i];
+}
+
+function drawOverview(c) {
+  setText("cluster-id", c.cluster_id);
+  setText("controller", c.controller_id >= 0 ? "broker " + c.controller_id : "none");
+  document.getElementById("controller").setAttribute("data-controller-id", c.controller_id);
+  setText("zookeeper", c.zookeeper);
+  setText("served-by", c.broker_id);
+  const p = c.partitions;
+  setText("n-brokers", c.brokers.length);
+  setText("n-topics", p.topics);
+  setText("n-partitions", p.partitions);
+  setText("n-urp", p.under_replicated);
+  setText("n-offline", p.offline);
+  setText("n-minisr", p.under_min_isr);
+  document.getElementById("card-urp").classList.toggle("bad", p.under_replicated > 0);
+  document.getElementById("card-offline").classList.toggle("bad", p.offline > 0);
+  document.getElementById("card-minisr").classList.toggle("bad", p.under_min_isr > 0);
+  const brokers = [...c.brokers].sort((a, b) => a.id - b.id);
+  fill("overview-brokers", brokers.map(b => row(
+    [b.id, b.host, b.port, b.rack === null ? "" : b.rack,
+     b.id === c.controller_id ? "controller" : "", b.leaders, b.replicas],
+    { "data-broker-id": b.id })));
+  const eps = [];
+  for (const b of brokers)
+    for (const e of b.endpoints)
+      eps.push(row([b.id, e.listener, e.host, e.port, b.rack === null ? "" : b.rack],
+                   { "data-broker-id": b.id }));
+  fill("brokers", eps);
+}
+
+// Rates between successive /v1/cluster counters, drawn as inline SVG lines (last 60 polls).
+const SAMPLES = 60;
+const SVG_NS = "http://www.w3.org/2000/svg";
+const charts = [["messages", "messages_in"], ["bytes-in", "bytes_in"], ["bytes-out", "bytes_out"]];
+
+function drawTraffic(t) {
+  const prev = state.lastTraffic;
+  state.lastTraffic = t;
+  if (!prev || t.at_ms <= prev.at_ms) return;
+  const secs = (t.at_ms - prev.at_ms) / 1000;
+  state.rates = state.rates || [];
+  state.rates.push(charts.map(([, k]) => Math.max(0, t[k] - prev[k]) / secs));
+  if (state.rates.length > SAMPLES) state.rates.shift();
+  charts.forEach(([id], i) => {
+    const vals = state.rates.map(r => r[i]);
+    const max = Math.max(1, ...vals);
+    const pts = vals.map((v, j) =>
+      (j * 300 / (SAMPLES - 1)).toFixed(1) + "," + (58 - v / max * 56).toFixed(1));
+    const line = document.createElementNS(SVG_NS, "polyline");
+    line.setAttribute("points", pts.join(" "));
+    document.getElementById("chart-" + id).replaceChildren(line);
+    setText("rate-" + id, Math.round(vals[vals.length - 1]));
+  });
+}
+
+function drawTopics(topics) {
+  const q = document.getElementById("topic-filter").value.trim();
+  const shown = topics.filter(t => !q || t.name.includes(q))
+                      .sort((a, b) => a.name.localeCompare(b.name));
+  fill("topics", shown.map(t => {
+    const cfg = Object.entries(t.configs).map(([k, v]) => k + "=" + v).join(", ");
+    const tr = row([t.name, t.partitions, t.replication_factor, bytes(t.local_size_bytes), cfg],
+                   { "data-topic": t.name, "class": "clickable" });
+    tr.addEventListener("click", () => { location.hash = "#topics/" + encodeURIComponent(t.name); });
+    return tr;
+  }));
+  drawTopicDetail();
+}
+
+function drawTopicDetail() {
+  const t = state.topics.find(x => x.name === state.selected);
+  const table = document.getElementById("topic-detail");
+  table.hidden = !t;
+  setText("topic-detail-title", t ? "Partitions of " + t.name
+                                  : state.selected ? "Unknown topic: " + state.selected : "");
+  if (!t) return;
+  fill("topic-detail", t.partition_list.map(p => {
+    const l = p.local || {};
+    const leader = el("td", p.leader >= 0 ? p.leader : "none");
+    if (p.leader < 0) leader.className = "bad-cell";
+    const isr = el("td", p.isr.join(","));
+    if (p.isr.length < p.replicas.length) isr.className = "bad-cell";
+    return row([p.partition, leader, p.replicas.join(","), isr,
+                "log_start_offset" in l ? l.log_start_offset : "",
+                "log_end_offset" in l ? l.log_end_offset : "",
+                "high_watermark" in l ? l.high_watermark : ""],
+               { "data-topic": t.name, "data-partition": p.partition });
+  }));
+}
+
+function drawGroups(groups) {
+  const only = state.groupFilter; // #groups/<id>: that group alone
+  const sorted = [...groups].filter(g => only === null || g.group_id === only)
+                            .sort((a, b) => a.group_id.localeCompare(b.group_id));
+  setText("group-message", only !== null && !sorted.length
+    ? "Unknown group: " + only + " (not coordinated by broker " +
+      (state.cluster ? state.cluster.broker_id : "?") + ")"
+    : "");
+  fill("groups", sorted.map(g => {
+    const known = g.offsets.filter(o => "lag" in o);
+    const total = known.length ? known.reduce((s, o) => s + o.lag, 0) : "";
+    return row([g.group_id, g.state, g.type, g.members.length, total],
+               { "data-group": g.group_id });
+  }));
+  const rows = [];
+  for (const g of sorted) {
+    const offs = [...g.offsets].sort((a, b) =>
+      a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    for (const o of offs) {
+      const lag = el("td", "lag" in o ? o.lag : "", { "class": "lag" });
+      rows.push(row([g.group_id, o.topic, o.partition, o.committed_offset,
+                     "high_watermark" in o ? o.high_watermark : "", lag],
+                    { "data-group": g.group_id, "data-topic": o.topic,
+                      "data-partition": o.partition }));
+    }
+  }
+  fill("group-offsets", rows);
+}
+
+// An uncut text value holding a JSON object or array, indented when "JSON pretty" is on.
+function prettyJSON(b) {
+  const t = b.data.trim();
+  if (b.truncated || !document.getElementById("msg-pretty").checked ||
+      !(t.startsWith("{") || t.startsWith("[")))
+    return b.data;
+  try {
+    return JSON.stringify(JSON.parse(t), null, 2);
+  } catch (e) {
+    return b.data;
+  }
+}
+
+// A key, value or header value from the API: {encoding, data, size, truncated} or null.
+function shownBytes(b, download) {
+  const td = el("td");
+  if (b === null) {
+    td.appendChild(el("span", "null", { "class": "note" }));
+    return td;
+  }
+  td.appendChild(el("span", b.encoding === "hex" ? "0x" + b.data : prettyJSON(b),
+                    { "class": "bytes-" + b.encoding }));
+  if (b.truncated) {
+    td.appendChild(el("span", " … (" + b.size + " bytes, first 4096 shown) ",
+                      { "class": "note truncated" }));
+    if (download)
+      td.appendChild(el("a", "download", { "href": download, "download": "", "class": "download" }));
+  }
+  return td;
+}
+
+function headersCell(hs) {
+  const td = el("td");
+  for (const h of hs) {
+    const d = el("div");
+    d.appendChild(el("span", h.key.data + "="));
+    d.appendChild(el("span", h.value === null ? "null" : h.value.data));
+    td.appendChild(d);
+  }
+  return td;
+}
+
+async function showMessages(topic, partition, offset) {
+  const status = document.getElementById("msg-status");
+  let path = "/v1/topics/" + encodeURIComponent(topic) + "/partitions/" + partition + "/messages";
+  // offset: "" (newest), a number, or "@<ms>" (from the first record at or after that time)
+  if (offset.startsWith("@")) path += "?timestamp=" + encodeURIComponent(offset.slice(1));
+  else if (offset !== "") path += "?offset=" + encodeURIComponent(offset);
+  const r = await fetch(path, { cache: "no-store" });
+  const body = await r.json();
+  if (!r.ok) {
+    fill("messages", []);
+    status.textContent = r.status === 409
+      ? "Broker " + (state.cluster ? state.cluster.broker_id : "") + " does not lead " + topic + "-" + partition +
+        "; open the console of its leader, broker " + body.leader + "."
+      : "Error: " + body.error;
+    return;
+  }
+  status.textContent = topic + "-" + partition + ": offsets " + body.log_start_offset + " to " +
+    body.high_watermark + ", showing " + body.messages.length + " from " + body.offset +
+    " (next " + body.next_offset + ")";
+  fill("messages", body.messages.map(m => row(
+    [m.offset, new Date(m.timestamp).toISOString(), shownBytes(m.key),
+     shownBytes(m.value, path.split("?")[0] + "/" + m.offset + "/value"),
+     headersCell(m.headers)],
+    { "data-offset": m.offset })));
+}
+
+function messagesFromHash() {
+  // #messages/<topic>/<partition>[/<offset> | /@<ms since the epoch>]
+  const parts = location.hash.slice(1).split("/");
+  if (parts[0] !== "messages" || parts.length < 3) return;
+  const topic = decodeURIComponent(parts[1]);
+  document.getElementById("msg-partition").value = parts[2];
+  const from = parts[3] || "";
+  document.getElementById("msg-offset").value = from.startsWith("@") ? "" : from;
+  state.msgTopic = topic;
+  drawTopicChoice();
+  showMessages(topic, parts[2], parts[3] || "").catch(e => {
+    document.getElementById("msg-status").textContent = "Error: " + e.message;
+  });
+}
+
+function drawTopicChoice() {
+  const sel = document.getElementById("msg-topic");
+  const names = state.topics.map(t => t.name).sort();
+  if (state.msgTopic && !names.includes(state.msgTopic)) names.unshift(state.msgTopic);
+  const cur = state.msgTopic || sel.value;
+  sel.replaceChildren(...names.map(n => el("option", n, { "value": n })));
+  if (cur) sel.value = cur;
+}
+
+function showPage() {
+  const parts = (location.hash || "#overview").slice(1).split("/");
+  const page = parts[0];
+  if (page === "topics") { // #topics/<name>: that topic's partitions below the list
+    state.selected = parts.length > 1 ? decodeURIComponent(parts[1]) : null;
+    drawTopicDetail();
+  }
+  if (page === "groups") {
+    state.groupFilter = parts.length > 1 ? decodeURIComponent(parts.slice(1).join("/")) : null;
+    drawGroups(state.groups);
+  }
+  for (const s of document.querySelectorAll(".page"))
+    s.hidden = s.id !== "page-" + page;
+  for (const a of document.querySelectorAll("nav a"))
+    a.classList.toggle("active", a.dataset.page === page);
+}
+
+async function refresh() {
+  const status = document.getElementById("status");
+  try {
+    const [c, t, g] = await Promise.all(
+      [getJSON("/v1/cluster"), getJSON("/v1/topics"), getJSON("/v1/groups")]);
+    state.cluster = c;
+    state.topics = t.topics;
+    state.groups = g.groups;
+    drawOverview(c);
+    drawTraffic(c.traffic);
+    drawTopics(t.topics);
+    drawGroups(g.groups);
+    drawTopicChoice();
+    status.className = "";
+    status.textContent = "updated " + new Date().toLocaleTimeString();
+    document.body.setAttribute("data-loaded", "1");
+  } catch (e) {
+    status.className = "error";
+    status.textContent = "error: " + e.message;
+  }
+}
+
+window.addEventListener("hashchange", () => { showPage(); messagesFromHash(); });
+document.getElementById("msg-pretty").addEventListener("change", messagesFromHash);
+document.getElementById("msg-form").addEventListener("submit", ev => {
+  ev.preventDefault();
+  const t = document.getElementById("msg-topic").value;
+  const p = document.getElementById("msg-partition").value || "0";
+  const time = document.getElementById("msg-time").value;
+  const o = time ? "@" + new Date(time).getTime() : document.getElementById("msg-offset").value;
+  location.hash = "#messages/" + encodeURIComponent(t) + "/" + p + (o === "" ? "" : "/" + o);
+});
+document.getElementById("topic-filter").addEventListener("input", () => drawTopics(state.topics));
+showPage();
+refresh().then(messagesFromHash);
+setInterval(() => { if (!document.hidden) refresh(); }, POLL_MS);
