@@ -437,6 +437,15 @@ static void rp_iac(rp_cluster_t *c, int32_t broker, int8_t type, const char *nam
     wbuf_free(&wb);
 }
 
+/* Append id to ids[*n] (room for max) unless it is there already: the broker sets the tool
+ * prints and configures. */
+static void rp_ids_add(int32_t *ids, int *n, int max, int32_t id)
+{
+    for (int j = 0; j < *n; j++)
+        if (ids[j] == id) return;
+    if (*n < max) ids[(*n)++] = id;
+}
+
 static int rp_cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -529,11 +538,8 @@ static void rp_throttle_set(rp_cluster_t *c, const rp_list_t *targets, const rp_
     for (int i = 0; i < targets->n; i++) {
         const rp_part_t *sets[2] = {&src.v[i], &targets->v[i]};
         for (int s = 0; s < 2; s++)
-            for (int32_t k = 0; k < sets[s]->n && n < 1024; k++) {
-                bool dup = false;
-                for (int j = 0; j < n && !dup; j++) dup = ids[j] == sets[s]->replicas[k];
-                if (!dup) ids[n++] = sets[s]->replicas[k];
-            }
+            for (int32_t k = 0; k < sets[s]->n; k++)
+                rp_ids_add(ids, &n, 1024, sets[s]->replicas[k]);
     }
     qsort(ids, (size_t)n, sizeof(int32_t), rp_cmp_id);
     char v[32];
@@ -583,13 +589,7 @@ static int rp_rack_brokers(rp_cluster_t *c, const int32_t *ids, int n, assign_br
                          md.resp.brokers[j].rack.p);
     }
     cli_md_free(&md);
-    for (int a = 0; a < n; a++) /* by id */
-        for (int b = a + 1; b < n; b++)
-            if (out[b].id < out[a].id) {
-                assign_broker_t t = out[a];
-                out[a] = out[b];
-                out[b] = t;
-            }
+    qsort(out, (size_t)n, sizeof(*out), rp_cmp_id); /* by id (the first member) */
     if (assign_racks_mixed(out, n))
         rp_fail("Error: Not all brokers have rack information. Add --disable-rack-aware in "
                 "command line to make replica assignment without rack information.");
@@ -695,11 +695,8 @@ static void rp_clear(rp_cluster_t *c, const rp_list_t *targets)
     int n = 0;
     for (int i = 0; i < c->md->broker_cnt && n < 1024; i++) ids[n++] = c->md->brokers[i].id;
     for (int i = 0; i < targets->n; i++)
-        for (int32_t k = 0; k < targets->v[i].n && n < 1024; k++) {
-            bool seen = false;
-            for (int j = 0; j < n && !seen; j++) seen = ids[j] == targets->v[i].replicas[k];
-            if (!seen) ids[n++] = targets->v[i].replicas[k];
-        }
+        for (int32_t k = 0; k < targets->v[i].n; k++)
+            rp_ids_add(ids, &n, 1024, targets->v[i].replicas[k]);
     printf("Clearing broker-level throttles on broker%s ", n == 1 ? "" : "s");
     for (int i = 0; i < n; i++) printf("%s%d", i ? "," : "", ids[i]);
     printf("\n");

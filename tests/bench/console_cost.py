@@ -29,7 +29,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 from confluent_kafka import Consumer, TopicPartition  # noqa: E402
 
-from kafkabroker import Broker, free_port  # noqa: E402
+from kafkabroker import Broker, free_port, wait_until  # noqa: E402
 from zkserver import ZooKeeper  # noqa: E402
 
 BENCH = os.path.join(ROOT, "build", "tests", "bench", "bench")
@@ -72,14 +72,35 @@ def load(bootstrap, topic, rate, seconds):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def messages_in(port):
+    """The broker's all-topics messages-in counter from its /metrics."""
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith("kafka_server_brokertopicmetrics_messagesin_total "):
+                return float(line.split()[1])
+    return 0.0
+
+
+def wait_for_rate(port, rate, timeout=30):
+    """Until the broker appends at 90% of rate or more between two polls half a second apart."""
+    last = [messages_in(port), time.monotonic()]
+
+    def at_rate():
+        n, t = messages_in(port), time.monotonic()
+        r = (n - last[0]) / max(t - last[1], 1e-3)
+        last[:] = [n, t]
+        return r >= 0.9 * rate
+    wait_until(at_rate, timeout, interval=0.5, what="the producer to reach %d msgs/s" % rate)
+
+
 def phase(broker, args, topic, polled):
     poller = Poller(broker.http_port, args.interval) if polled else None
     proc = load(broker.bootstrap, topic, args.rate, args.seconds + 2)
-    time.sleep(2)  # the producer reaches its rate (bench's own warm-up)
+    wait_for_rate(broker.http_port, args.rate)
     c0, t0 = cpu_seconds(broker.proc.pid), time.monotonic()
     if poller:
         poller.start()
-    time.sleep(args.seconds)
+    time.sleep(args.seconds)  # the measured window itself, not a wait for a condition
     if poller:
         poller.stop_ev.set()
         poller.join()

@@ -11,6 +11,7 @@
 #include "ev.h"
 #include "http.h"
 #include "prom.h"
+#include "testutil.h"
 
 static char *wb_str(wbuf_t *wb)
 {
@@ -186,11 +187,4 @@ static Suite *http_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(http_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(http_suite)

@@ -8,6 +8,7 @@
 #include "qcfg.h"
 #include "quota.h"
 #include "zkpath.h"
+#include "testutil.h"
 
 static void set1(quota_mgr_t *q, const char *path, const char *key, const char *val)
 {
@@ -125,7 +126,7 @@ START_TEST(test_qcfg_values_and_java_doubles)
 }
 END_TEST
 
-int main(void)
+static Suite *quota_suite(void)
 {
     Suite *s = suite_create("quota");
     TCase *tc = tcase_create("core");
@@ -136,9 +137,7 @@ int main(void)
     tcase_add_test(tc, test_quota_entity_names_are_sanitized_as_kafka);
     tcase_add_test(tc, test_qcfg_values_and_java_doubles);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return s;
 }
+
+TU_MAIN(quota_suite)

@@ -5,6 +5,7 @@
 
 #include "replica/rquota.h"
 #include "tcfg.h"
+#include "testutil.h"
 
 START_TEST(test_fresh_meter_allows_about_ten_seconds_then_the_rate)
 {
@@ -68,11 +69,4 @@ static Suite *rquota_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(rquota_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN(rquota_suite)
