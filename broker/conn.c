@@ -41,6 +41,7 @@ struct conn {
     listener_t *l;
     int fd;
     char peer[64];
+    char principal[256]; /* "User:ANONYMOUS" until authenticated */
     uint8_t *in;
     size_t in_off, in_len, in_cap; /* unread bytes are in[in_off .. in_off+in_len) */
     req_t *busy;                   /* request handed to the dispatcher, not yet done */
@@ -69,6 +70,16 @@ const char *conn_peer(const conn_t *c)
 {
     return c->peer;
 }
+const char *conn_principal(const conn_t *c)
+{
+    return c->principal;
+}
+
+void conn_set_principal(conn_t *c, const char *principal)
+{
+    snprintf(c->principal, sizeof(c->principal), "%s", principal);
+}
+
 listener_t *conn_listener(const conn_t *c)
 {
     return c->l;
@@ -107,6 +118,7 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
     c->l = l;
     c->fd = fd;
     snprintf(c->peer, sizeof(c->peer), "%s", peer);
+    snprintf(c->principal, sizeof(c->principal), "User:ANONYMOUS");
     c->interest = EV_READ;
     if (ev_fd_add(srv->loop, fd, EV_READ, conn_on_event, c) != 0) {
         log_error("conn", "register connection from %s failed: %s", peer, strerror(errno));

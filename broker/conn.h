@@ -55,6 +55,11 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer);
 void conn_close(conn_t *c, const char *reason);
 const char *conn_peer(const conn_t *c);
 listener_t *conn_listener(const conn_t *c);
+/* The authenticated principal as Kafka writes it ("User:alice"); "User:ANONYMOUS" until the
+ * security layer (TLS client certificate or SASL) sets one. Valid while c lives. */
+const char *conn_principal(const conn_t *c);
+/* Set by the security layer once authentication succeeds (copied, truncated to 255 bytes). */
+void conn_set_principal(conn_t *c, const char *principal);
 
 /* The handler finished writing the response body: send it (in order). Frees the req. */
 void req_done(req_t *r);
