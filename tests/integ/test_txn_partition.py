@@ -344,3 +344,98 @@ def test_new_leader_keeps_lso_and_aborted_list(tmp_path):
         c.close()
     finally:
         cl.stop()
+
+
+# ---------------------------------------------------------------- TxnOffsetCommit
+
+def cstr(b):
+    return bytes([len(b) + 1]) + b
+
+
+def txn_commit(c, group, pid, epoch, topic, part, offset, gen=-1, member=b""):
+    """TxnOffsetCommit v3 (flexible): the partition's error."""
+    body = cstr(b"tid") + cstr(group) + struct.pack(">qhi", pid, epoch, gen) + cstr(member)
+    body += b"\x00"  # group instance id: null
+    body += bytes([2]) + cstr(topic.encode()) + bytes([2])
+    body += struct.pack(">iqi", part, offset, -1) + cstr(b"") + b"\x00" + b"\x00" + b"\x00"
+    c.corr += 1
+    hdr = struct.pack(">hhi", 28, 3, c.corr) + s16(b"txnpart") + b"\x00"
+    msg = hdr + body
+    c.s.sendall(struct.pack(">i", len(msg)) + msg)
+    r = Reader(kafkabroker.recv_frame(c.s, 30)[4:])
+    r.u8()
+    r.i32()
+    assert r.arr(True) == 1
+    r.str(True)
+    assert r.arr(True) == 1
+    assert r.i32() == part
+    return r.i16()
+
+
+def offset_fetch(c, group, topic, part, require_stable):
+    """OffsetFetch v7 (flexible): (error, offset) of the one partition."""
+    body = cstr(group) + bytes([2]) + cstr(topic.encode()) + bytes([2]) + struct.pack(">i", part)
+    body += b"\x00" + struct.pack(">?", require_stable) + b"\x00"
+    c.corr += 1
+    hdr = struct.pack(">hhi", 9, 7, c.corr) + s16(b"txnpart") + b"\x00"
+    msg = hdr + body
+    c.s.sendall(struct.pack(">i", len(msg)) + msg)
+    r = Reader(kafkabroker.recv_frame(c.s, 30)[4:])
+    r.u8()
+    r.i32()
+    assert r.arr(True) == 1
+    r.str(True)
+    assert r.arr(True) == 1
+    assert r.i32() == part
+    off = r.i64()
+    r.i32()
+    r.str(True)
+    return r.i16(), off
+
+
+def wait_group_coordinator(c, group):
+    def ready():
+        r = c.call(10, 0, s16(group))
+        return r.i16() == 0
+    wait_until(ready, 30, 0.2, what="group coordinator")
+
+
+def test_txn_offset_commit_pending_until_marker(broker_factory):
+    b = broker_factory(overrides={"offsets.topic.num.partitions": "1"})
+    create(b.bootstrap, "in")
+    c = Raw(b.port)
+    wait_group_coordinator(c, b"tg")
+    pid, epoch = c.init_producer_id()
+    assert txn_commit(c, b"tg", pid, epoch, "in", 0, 5) == 0
+    # pending: invisible, and unstable for require_stable
+    assert offset_fetch(c, b"tg", "in", 0, False) == (0, -1)
+    assert offset_fetch(c, b"tg", "in", 0, True) == (88, -1)  # UNSTABLE_OFFSET_COMMIT
+    assert c.markers(pid, epoch, True, "__consumer_offsets", [0]) == {0: 0}
+    assert offset_fetch(c, b"tg", "in", 0, True) == (0, 5)
+    # an aborted commit leaves the committed offset alone
+    assert txn_commit(c, b"tg", pid, epoch, "in", 0, 9) == 0
+    assert c.markers(pid, epoch, False, "__consumer_offsets", [0]) == {0: 0}
+    assert offset_fetch(c, b"tg", "in", 0, True) == (0, 5)
+    # KIP-447 checks: a named member not in the group, a generation not the group's
+    assert txn_commit(c, b"tg", pid, epoch, "in", 0, 7, gen=3, member=b"nosuch") == 25
+    assert txn_commit(c, b"tg", pid, epoch, "in", 0, 7, gen=4) == 22
+    assert txn_commit(c, b"tg", pid, epoch, "nosuchtopic", 0, 7) == 3
+    # one left pending across a kill -9: loading replays it as pending, the marker commits it
+    assert txn_commit(c, b"tg", pid, epoch, "in", 0, 12) == 0
+    c.close()
+    b.kill9()
+    b.start()
+    c = Raw(b.port)
+    wait_group_coordinator(c, b"tg")
+    assert offset_fetch(c, b"tg", "in", 0, True) == (88, -1)
+    assert offset_fetch(c, b"tg", "in", 0, False) == (0, 5)
+    assert c.markers(pid, epoch, True, "__consumer_offsets", [0]) == {0: 0}
+    assert offset_fetch(c, b"tg", "in", 0, True) == (0, 12)
+    c.close()
+    # and a committed one survives a reload too
+    b.kill9()
+    b.start()
+    c = Raw(b.port)
+    wait_group_coordinator(c, b"tg")
+    assert offset_fetch(c, b"tg", "in", 0, True) == (0, 12)
+    c.close()
