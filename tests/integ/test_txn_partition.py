@@ -8,6 +8,7 @@ import glob
 import os
 import socket
 import struct
+import subprocess
 
 from confluent_kafka import Consumer
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -16,6 +17,8 @@ from kafka.record.default_records import DefaultRecordBatchBuilder
 import kafkabroker
 from cluster import Cluster
 from kafkabroker import wait_until
+
+BIN = os.path.join(os.path.dirname(__file__), "..", "..", "bin")
 
 
 def s16(b):
@@ -266,6 +269,18 @@ def test_read_committed_fetch_listoffsets_and_consumers(broker):
     assert consume_values(broker.bootstrap, "tx", "read_committed", 3) == [b"c0", b"c1", b"c2"]
     got = consume_values(broker.bootstrap, "tx", "read_uncommitted", 7)
     assert got == [b"c0", b"c1", b"c2", b"a0", b"a1", b"o0", b"o1"]
+    # kafka-console-consumer --isolation-level, Kafka's option
+    def console(*extra):
+        return subprocess.run([os.path.join(BIN, "kafka-console-consumer"), "--bootstrap-server",
+                               broker.bootstrap, "--topic", "tx", "--from-beginning",
+                               "--timeout-ms", "4000"] + list(extra),
+                              capture_output=True, text=True, timeout=60)
+    r = console("--isolation-level", "read_committed")  # until the timeout: nothing more
+    assert r.returncode == 0 and r.stdout.split() == ["c0", "c1", "c2"], r.stderr
+    r = console("--isolation-level", "read_uncommitted", "--max-messages", "7")
+    assert r.returncode == 0 and r.stdout.split() == ["c0", "c1", "c2", "a0", "a1", "o0", "o1"]
+    r = console("--isolation-level", "committed")
+    assert r.returncode != 0 and "isolation.level" in r.stderr
     # the abort is in the segment's .txnindex: one 34-byte entry
     idx = glob.glob(os.path.join(broker.log_dir, "tx-0", "*.txnindex"))
     assert [os.path.getsize(p) for p in idx] == [34]
