@@ -1,7 +1,12 @@
 /* cleaner.c: log compaction (see cleaner.h). Pass 1 maps every key of the chosen segments to
  * its last offset; pass 2 copies each segment's batches keeping only those records (a batch
  * kept whole is copied byte for byte, a thinned one is rebuilt uncompressed with the original
- * header fields), then swaps the cleaned file in. */
+ * header fields), then swaps the cleaned file in.
+ *
+ * Transactions (KIP-98): cleaning stops before the first segment holding an undecided
+ * transaction (the log's first unstable offset); the records of aborted transactions (the
+ * log's aborted transaction index) neither count in the key map nor survive the copy. Markers
+ * (control batches) are kept: their removal once the transaction's data is gone is not done. */
 #include "cleaner.h"
 
 #include <errno.h>
@@ -17,6 +22,7 @@
 #include "log.h"
 #include "rec/batch.h"
 #include "rec/compress.h"
+#include "txnidx.h"
 
 #define CLEANER_INFLATE_MAX (64 * 1024 * 1024)
 
@@ -58,11 +64,29 @@ static char *cleaner_key_hex(kbytes_t k, char *buf, size_t n)
     return s;
 }
 
+/* The aborted transactions overlapping the segments being cleaned. */
+typedef struct cleaner_txns {
+    txnidx_ent_t *e;
+    size_t n;
+} cleaner_txns_t;
+
+/* Is h a data batch of an aborted transaction? */
+static bool cleaner_aborted(const cleaner_txns_t *tx, const batch_hdr_t *h)
+{
+    if (!(h->attributes & BATCH_ATTR_TRANSACTIONAL) || (h->attributes & BATCH_ATTR_CONTROL))
+        return false;
+    for (size_t i = 0; i < tx->n; i++)
+        if (tx->e[i].producer_id == h->producer_id && tx->e[i].first_offset <= h->base_offset &&
+            h->base_offset < tx->e[i].last_offset)
+            return true;
+    return false;
+}
+
 typedef void cleaner_rec_fn(void *arg, const batch_hdr_t *h, const batch_rec_t *r);
 
-/* Visit every record of the non-control batches in data[0..len). */
-static void cleaner_each_record(const uint8_t *data, size_t len, wbuf_t *scratch,
-                                cleaner_rec_fn *fn, void *arg)
+/* Visit every record of the non-control batches in data[0..len) but aborted ones. */
+static void cleaner_each_record(const cleaner_txns_t *tx, const uint8_t *data, size_t len,
+                                wbuf_t *scratch, cleaner_rec_fn *fn, void *arg)
 {
     size_t off = 0;
     while (off < len) {
@@ -70,7 +94,7 @@ static void cleaner_each_record(const uint8_t *data, size_t len, wbuf_t *scratch
         if (batch_hdr_parse(data + off, len - off, &h) != KERR_NONE) break;
         size_t sz = batch_size(&h);
         rbuf_t rb;
-        if (!(h.attributes & BATCH_ATTR_CONTROL) &&
+        if (!(h.attributes & BATCH_ATTR_CONTROL) && !cleaner_aborted(tx, &h) &&
             compress_batch_records(data + off, sz, &h, CLEANER_INFLATE_MAX, scratch, &rb) ==
                 KERR_NONE) {
             batch_rec_t r;
@@ -91,6 +115,7 @@ static void cleaner_map_rec(void *arg, const batch_hdr_t *h, const batch_rec_t *
 }
 
 typedef struct cleaner_keep {
+    const cleaner_txns_t *tx;
     dict_t *map;
     bool drop_tombstones;
     cleaner_stats_t *st;
@@ -122,6 +147,10 @@ static void cleaner_filter(cleaner_keep_t *kp, const uint8_t *data, size_t len, 
         size_t sz = batch_size(&h);
         const uint8_t *b = data + off;
         off += sz;
+        if (cleaner_aborted(kp->tx, &h)) { /* an aborted transaction's data: gone */
+            kp->st->records_in += h.record_count;
+            continue;
+        }
         rbuf_t rb;
         if ((h.attributes & BATCH_ATTR_CONTROL) ||
             compress_batch_records(b, sz, &h, CLEANER_INFLATE_MAX, scratch, &rb) != KERR_NONE) {
@@ -195,6 +224,8 @@ kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_
         if (plog_segment_info(log, i, &si) != KERR_NONE) break;
         if (cfg->min_compaction_lag_ms > 0 && si.max_ts > now_ms - cfg->min_compaction_lag_ms)
             break;
+        int64_t unstable = plog_first_unstable(log);
+        if (unstable >= 0 && si.next_offset > unstable) break; /* an undecided transaction */
         if (n > 0 && total + (size_t)si.size > max_bytes) break;
         segs[n].info = si;
         segs[n].data = malloc((size_t)si.size + 1);
@@ -207,16 +238,24 @@ kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_
         st->cleaned_to = si.next_offset;
         n++;
     }
+    cleaner_txns_t tx = {NULL, 0};
+    if (n > 0) {
+        int64_t from = segs[0].info.base, to = st->cleaned_to;
+        tx.n = plog_aborted_txns(log, from, to, NULL, 0);
+        tx.e = calloc(tx.n + 1, sizeof(*tx.e));
+        if (!tx.e) abort();
+        tx.n = plog_aborted_txns(log, from, to, tx.e, tx.n);
+    }
     dict_t *map = dict_new();
     wbuf_t scratch, out;
     wbuf_init(&scratch);
     wbuf_init(&out);
     for (int i = 0; i < n; i++)
-        cleaner_each_record(segs[i].data, (size_t)segs[i].info.size, &scratch, cleaner_map_rec,
+        cleaner_each_record(&tx, segs[i].data, (size_t)segs[i].info.size, &scratch, cleaner_map_rec,
                             map);
     kerr_t err = KERR_NONE;
     for (int i = 0; i < n && !err; i++) {
-        cleaner_keep_t kp = {map, segs[i].info.max_ts < now_ms - cfg->delete_retention_ms, st};
+        cleaner_keep_t kp = {&tx, map, segs[i].info.max_ts < now_ms - cfg->delete_retention_ms, st};
         int64_t in_before = st->records_in, out_before = st->records_out;
         wbuf_reset(&out);
         cleaner_filter(&kp, segs[i].data, (size_t)segs[i].info.size, &out, &scratch);
@@ -239,6 +278,7 @@ kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_
     }
     for (int i = 0; i < n; i++) free(segs[i].data);
     free(segs);
+    free(tx.e);
     dict_free(map, NULL);
     wbuf_free(&scratch);
     wbuf_free(&out);

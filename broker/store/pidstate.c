@@ -239,10 +239,11 @@ void pidmap_update(pidmap_t *m, plog_t *log, const uint8_t *buf, size_t len)
     size_t off = 0;
     while (off < len) {
         batch_hdr_t h;
-        if (batch_hdr_parse(buf + off, len - off, &h) != KERR_NONE) return;
+        if (batch_hdr_parse(buf + off, len - off, &h) != KERR_NONE) break;
         pidmap_add_batch(m, log, &h, buf + off, batch_size(&h));
         off += batch_size(&h);
     }
+    if (log) plog_set_first_unstable(log, pidmap_first_unstable(m));
 }
 
 /* ---------------------------------------------------------------- snapshots */
@@ -388,6 +389,7 @@ pidmap_t *pidmap_load(plog_t *log)
                  "state",
                  plog_topic(log), plog_partition(log));
     m->dirty = false;
+    plog_set_first_unstable(log, pidmap_first_unstable(m));
     return m;
 }
 

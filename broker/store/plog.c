@@ -65,10 +65,11 @@ struct plog {
     int64_t unflushed_msgs, last_flush_ms;
     epoch_ent_t *epochs;
     int nepochs;
-    bool epochs_dirty;     /* leader-epoch-checkpoint written, not yet fsynced */
-    bool epochs_unwritten; /* the cache holds an epoch the file lacks (plog_epoch_begin) */
-    txnidx_t *txns;        /* aborted transactions (.txnindex files) */
-    int64_t rebuilt_from;  /* recovery re-read the log from here (INT64_MAX: clean) */
+    bool epochs_dirty;      /* leader-epoch-checkpoint written, not yet fsynced */
+    bool epochs_unwritten;  /* the cache holds an epoch the file lacks (plog_epoch_begin) */
+    txnidx_t *txns;         /* aborted transactions (.txnindex files) */
+    int64_t rebuilt_from;   /* recovery re-read the log from here (INT64_MAX: clean) */
+    int64_t first_unstable; /* first offset of the oldest undecided transaction, -1 none */
 };
 
 void plog_cfg_defaults(plog_cfg_t *c)
@@ -526,6 +527,7 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
     log->last_flush_ms = ktime_wall_ms();
     log->txns = txnidx_new();
     log->rebuilt_from = INT64_MAX;
+    log->first_unstable = -1;
 
     /* find segment base offsets */
     DIR *d = opendir(dir);
@@ -1362,6 +1364,16 @@ kerr_t plog_replace_segment(plog_t *log, int64_t base, const char *cleaned_path)
 int64_t plog_rebuilt_from(const plog_t *log)
 {
     return log->rebuilt_from;
+}
+
+void plog_set_first_unstable(plog_t *log, int64_t offset)
+{
+    log->first_unstable = offset;
+}
+
+int64_t plog_first_unstable(const plog_t *log)
+{
+    return log->first_unstable;
 }
 
 kerr_t plog_txn_aborted(plog_t *log, int64_t producer_id, int64_t first_offset, int64_t last_offset,
