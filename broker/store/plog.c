@@ -1376,6 +1376,19 @@ int64_t plog_first_unstable(const plog_t *log)
     return log->first_unstable;
 }
 
+void plog_copy_txns(plog_t *dst, const plog_t *src)
+{
+    size_t n = txnidx_collect(src->txns, dst->start_offset, INT64_MAX, NULL, 0);
+    txnidx_ent_t *e = calloc(n + 1, sizeof(*e));
+    if (!e) abort();
+    n = txnidx_collect(src->txns, dst->start_offset, INT64_MAX, e, n);
+    for (size_t i = 0; i < n; i++)
+        if (e[i].last_offset < dst->end_offset)
+            plog_txn_aborted(dst, e[i].producer_id, e[i].first_offset, e[i].last_offset, e[i].lso);
+    free(e);
+    dst->first_unstable = src->first_unstable;
+}
+
 kerr_t plog_txn_aborted(plog_t *log, int64_t producer_id, int64_t first_offset, int64_t last_offset,
                         int64_t lso)
 {

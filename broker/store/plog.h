@@ -164,6 +164,9 @@ int64_t plog_rebuilt_from(const plog_t *log);
 /* The first offset of the oldest undecided transaction (-1: none), kept up to date by the
  * producer state (pidstate.c); the cleaner does not clean past it. */
 void plog_set_first_unstable(plog_t *log, int64_t offset);
+/* Give dst (a copy of src's batches: a replica moved between log dirs) src's aborted
+ * transactions within dst's offsets and its first unstable offset. */
+void plog_copy_txns(plog_t *dst, const plog_t *src);
 int64_t plog_first_unstable(const plog_t *log);
 
 #endif
