@@ -21,6 +21,7 @@
 #include "dict.h"
 #include "log.h"
 #include "rec/batch.h"
+#include "pidstate.h"
 #include "rec/compress.h"
 #include "txnidx.h"
 
@@ -212,6 +213,9 @@ static kerr_t cleaner_write_file(const char *path, const wbuf_t *wb)
 kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_stats_t *st)
 {
     memset(st, 0, sizeof(*st));
+    /* a log no partition has loaded yet: its producer state tells where undecided
+     * transactions begin (and rebuilds the aborted transaction index recovery dropped) */
+    if (plog_first_unstable(log) == PLOG_UNSTABLE_UNKNOWN) pidmap_free(pidmap_load(log));
     const plog_cfg_t *cfg = plog_cfg(log);
     int nsegs = plog_segment_count(log);
     cleaner_seg_t *segs = calloc((size_t)nsegs + 1, sizeof(*segs));

@@ -218,6 +218,9 @@ kerr_t pidmap_check(pidmap_t *m, const uint8_t *buf, size_t len, int64_t *dup_of
         return h.base_sequence == 0 ? KERR_NONE : KERR_UNKNOWN_PRODUCER_ID;
     }
     if (h.producer_epoch < e->epoch) return KERR_INVALID_PRODUCER_EPOCH;
+    /* Kafka: a producer with an open transaction writes transactionally until its marker */
+    if (e->txn_first >= 0 && !(h.attributes & BATCH_ATTR_TRANSACTIONAL))
+        return KERR_INVALID_TXN_STATE;
     if (h.producer_epoch > e->epoch)
         return h.base_sequence == 0 ? KERR_NONE : KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
     int32_t last_seq = seq_add(h.base_sequence, h.last_offset_delta);

@@ -69,7 +69,7 @@ struct plog {
     bool epochs_unwritten;  /* the cache holds an epoch the file lacks (plog_epoch_begin) */
     txnidx_t *txns;         /* aborted transactions (.txnindex files) */
     int64_t rebuilt_from;   /* recovery re-read the log from here (INT64_MAX: clean) */
-    int64_t first_unstable; /* first offset of the oldest undecided transaction, -1 none */
+    int64_t first_unstable; /* of the oldest undecided transaction, -1 none (plog.h) */
 };
 
 void plog_cfg_defaults(plog_cfg_t *c)
@@ -527,7 +527,7 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
     log->last_flush_ms = ktime_wall_ms();
     log->txns = txnidx_new();
     log->rebuilt_from = INT64_MAX;
-    log->first_unstable = -1;
+    log->first_unstable = PLOG_UNSTABLE_UNKNOWN;
 
     /* find segment base offsets */
     DIR *d = opendir(dir);

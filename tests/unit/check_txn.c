@@ -141,6 +141,19 @@ START_TEST(test_ongoing_commit_abort_and_index)
     ck_assert_int_eq(st.st_size, TXNIDX_ENTRY_SIZE);
     /* an open transaction and a snapshot; reopening keeps both */
     txn_put(log, m, 7, 0, "c", "1"); /* 5 */
+    { /* while it is open, pid 7 may not write outside the transaction */
+        batch_builder_t bb;
+        batch_builder_init(&bb, 1000);
+        batch_builder_add(&bb, 0, 1000, "c", 1, "2", 1, 0, NULL, 0);
+        batch_hdr_t t = {.partition_leader_epoch = -1, .producer_id = 7, .base_sequence = 1};
+        wbuf_t wb;
+        wbuf_init(&wb);
+        batch_builder_finish(&bb, &t, &wb);
+        batch_builder_free(&bb);
+        int64_t dup;
+        ck_assert_int_eq(pidmap_check(m, wb.p, wb.len, &dup), KERR_INVALID_TXN_STATE);
+        wbuf_free(&wb);
+    }
     ck_assert_int_eq(pidmap_snapshot(m, log), KERR_NONE);
     pidmap_free(m);
     plog_close(log);
