@@ -5,8 +5,11 @@
  *
  * Transactions (KIP-98): cleaning stops before the first segment holding an undecided
  * transaction (the log's first unstable offset); the records of aborted transactions (the
- * log's aborted transaction index) neither count in the key map nor survive the copy. Markers
- * (control batches) are kept: their removal once the transaction's data is gone is not done. */
+ * log's aborted transaction index) neither count in the key map nor survive the copy. A marker
+ * goes once no record of its transaction is left (aborted data always; committed data when
+ * every record was superseded) and its segment is past delete.retention.ms, as tombstones.
+ * Every pass starts at the log start, so a transaction's data is always seen before its
+ * marker. */
 #include "cleaner.h"
 
 #include <errno.h>
@@ -117,6 +120,7 @@ static void cleaner_map_rec(void *arg, const batch_hdr_t *h, const batch_rec_t *
 
 typedef struct cleaner_keep {
     const cleaner_txns_t *tx;
+    dict_t *kept_txn; /* "<pid>" -> 1: a record of its current transaction was kept */
     dict_t *map;
     bool drop_tombstones;
     cleaner_stats_t *st;
@@ -137,6 +141,32 @@ static bool cleaner_keeps(cleaner_keep_t *kp, const batch_hdr_t *h, const batch_
     return true;
 }
 
+static void cleaner_pid_key(char *buf, size_t n, int64_t pid)
+{
+    snprintf(buf, n, "%" PRId64, pid);
+}
+
+/* A transactional data batch of h's producer keeps records: its marker must stay. */
+static void cleaner_txn_kept(cleaner_keep_t *kp, const batch_hdr_t *h)
+{
+    if (!(h->attributes & BATCH_ATTR_TRANSACTIONAL) || (h->attributes & BATCH_ATTR_CONTROL)) return;
+    char key[24];
+    cleaner_pid_key(key, sizeof(key), h->producer_id);
+    dict_set(kp->kept_txn, key, (void *)1);
+}
+
+/* A marker ends its producer's transaction: false when it may go (nothing of the transaction
+ * was kept and its segment is past the delete horizon). */
+static bool cleaner_keeps_marker(cleaner_keep_t *kp, const batch_hdr_t *h)
+{
+    char key[24];
+    cleaner_pid_key(key, sizeof(key), h->producer_id);
+    bool kept = dict_del(kp->kept_txn, key) != NULL;
+    if (kept || !kp->drop_tombstones) return true;
+    kp->st->markers_dropped++;
+    return false;
+}
+
 /* Copy the batches of one segment keeping the map's records; out gets the cleaned bytes. */
 static void cleaner_filter(cleaner_keep_t *kp, const uint8_t *data, size_t len, wbuf_t *out,
                            wbuf_t *scratch)
@@ -152,10 +182,12 @@ static void cleaner_filter(cleaner_keep_t *kp, const uint8_t *data, size_t len, 
             kp->st->records_in += h.record_count;
             continue;
         }
+        if ((h.attributes & BATCH_ATTR_CONTROL) && !cleaner_keeps_marker(kp, &h)) continue;
         rbuf_t rb;
         if ((h.attributes & BATCH_ATTR_CONTROL) ||
             compress_batch_records(b, sz, &h, CLEANER_INFLATE_MAX, scratch, &rb) != KERR_NONE) {
             wbuf_append(out, b, sz); /* control or unreadable: kept as it is */
+            cleaner_txn_kept(kp, &h);
             continue;
         }
         batch_builder_t bb;
@@ -175,6 +207,7 @@ static void cleaner_filter(cleaner_keep_t *kp, const uint8_t *data, size_t len, 
             wbuf_append(out, b, sz); /* nothing removed: the batch as it was */
         else if (bb.count > 0)
             batch_builder_finish(&bb, &h, out);
+        if (bb.count > 0) cleaner_txn_kept(kp, &h);
         batch_builder_free(&bb);
     }
 }
@@ -251,6 +284,7 @@ kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_
         tx.n = plog_aborted_txns(log, from, to, tx.e, tx.n);
     }
     dict_t *map = dict_new();
+    dict_t *kept_txn = dict_new(); /* across the pass's segments, in log order */
     wbuf_t scratch, out;
     wbuf_init(&scratch);
     wbuf_init(&out);
@@ -259,7 +293,8 @@ kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_
                             map);
     kerr_t err = KERR_NONE;
     for (int i = 0; i < n && !err; i++) {
-        cleaner_keep_t kp = {&tx, map, segs[i].info.max_ts < now_ms - cfg->delete_retention_ms, st};
+        cleaner_keep_t kp = {&tx, kept_txn, map,
+                             segs[i].info.max_ts < now_ms - cfg->delete_retention_ms, st};
         int64_t in_before = st->records_in, out_before = st->records_out;
         wbuf_reset(&out);
         cleaner_filter(&kp, segs[i].data, (size_t)segs[i].info.size, &out, &scratch);
@@ -284,6 +319,7 @@ kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_
     free(segs);
     free(tx.e);
     dict_free(map, NULL);
+    dict_free(kept_txn, NULL);
     wbuf_free(&scratch);
     wbuf_free(&out);
     return err;

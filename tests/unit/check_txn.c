@@ -243,6 +243,56 @@ START_TEST(test_cleaner_drops_aborted_data_keeps_markers)
 }
 END_TEST
 
+/* Markers of the log's non-active segments up to offset end. */
+static int count_markers(plog_t *log, int64_t end)
+{
+    int markers = 0;
+    int64_t next = plog_start_offset(log);
+    while (next < end) {
+        plog_slice_t sl;
+        ck_assert_int_eq(plog_read(log, next, 1 << 20, INT64_MAX, &sl), KERR_NONE);
+        if (sl.len == 0) break;
+        uint8_t *buf = malloc(sl.len);
+        ck_assert_int_eq(pread(sl.fd, buf, sl.len, sl.pos), (ssize_t)sl.len);
+        for (size_t off = 0; off < sl.len;) {
+            batch_hdr_t h;
+            ck_assert_int_eq(batch_hdr_parse(buf + off, sl.len - off, &h), KERR_NONE);
+            if ((h.attributes & BATCH_ATTR_CONTROL) && h.base_offset < end) markers++;
+            next = batch_last_offset(&h) + 1;
+            off += batch_size(&h);
+        }
+        free(buf);
+    }
+    return markers;
+}
+
+START_TEST(test_cleaner_drops_markers_once_nothing_is_left)
+{
+    plog_t *log = open_log(true, true);
+    pidmap_t *m = pidmap_load(log);
+    txn_put(log, m, 1, 0, "k", "committed"); /* 0: the latest k: its marker stays */
+    mark(log, m, 1, true);                   /* 1 */
+    txn_put(log, m, 2, 0, "k", "aborted");   /* 2 */
+    mark(log, m, 2, false);                  /* 3: nothing left after cleaning: goes */
+    txn_put(log, m, 4, 0, "z", "old");       /* 4: superseded below */
+    mark(log, m, 4, true);                   /* 5: goes */
+    for (int i = 0; i < 10; i++) txn_put(log, m, 9, i, "z", "new");
+    mark(log, m, 9, true);
+    ck_assert_int_gt(plog_segment_count(log), 2);
+    cleaner_stats_t st;
+    /* young: every marker stays */
+    ck_assert_int_eq(cleaner_clean_log(log, 1000, 1 << 30, &st), KERR_NONE);
+    ck_assert_int_eq(st.markers_dropped, 0);
+    ck_assert_int_eq(count_markers(log, 6), 3);
+    /* past delete.retention.ms */
+    ck_assert_int_eq(cleaner_clean_log(log, 1000 + 2 * 86400000LL, 1 << 30, &st), KERR_NONE);
+    ck_assert_int_eq(st.markers_dropped, 2);
+    ck_assert_int_eq(count_markers(log, 6), 1);
+    pidmap_free(m);
+    plog_close(log);
+}
+END_TEST
+
 static Suite *txn_suite(void)
 {
     Suite *s = suite_create("txn");
@@ -252,6 +302,7 @@ static Suite *txn_suite(void)
     tcase_add_test(tc, test_ongoing_commit_abort_and_index);
     tcase_add_test(tc, test_unclean_recovery_rebuilds_index_from_log);
     tcase_add_test(tc, test_cleaner_drops_aborted_data_keeps_markers);
+    tcase_add_test(tc, test_cleaner_drops_markers_once_nothing_is_left);
     suite_add_tcase(s, tc);
     return s;
 }
