@@ -35,15 +35,19 @@ class Raw:
     def close(self):
         self.s.close()
 
-    def call(self, key, ver, body):
+    def call(self, key, ver, body, flex=False):
+        """flex: request header v2 and response header v1 (tagged fields)."""
         self.corr += 1
-        hdr = struct.pack(">hhi", key, ver, self.corr) + s16(b"txnpart")
+        hdr = struct.pack(">hhi", key, ver, self.corr) + s16(b"txnpart") + (b"\x00" if flex else b"")
         msg = hdr + body
         self.s.sendall(struct.pack(">i", len(msg)) + msg)
         r = kafkabroker.recv_frame(self.s, 30)
         assert r is not None, "connection closed"
         assert struct.unpack(">i", r[:4])[0] == self.corr
-        return Reader(r[4:])
+        r = Reader(r[4:])
+        if flex:
+            r.u8()
+        return r
 
     def init_producer_id(self):
         r = self.call(22, 0, struct.pack(">hi", -1, 60000))
@@ -70,13 +74,11 @@ class Raw:
             body += struct.pack(">i", 1) + s16(t) + struct.pack(">i", len(parts))
             body += b"".join(struct.pack(">i", p) for p in parts) + struct.pack(">i", coord_epoch)
         else:  # flexible: compact arrays and strings, tagged fields
-            body = b"\x00" + bytes([2]) + struct.pack(">qh?", pid, epoch, commit)
+            body = bytes([2]) + struct.pack(">qh?", pid, epoch, commit)
             body += bytes([2, len(t) + 1]) + t + bytes([len(parts) + 1])
             body += b"".join(struct.pack(">i", p) for p in parts) + b"\x00"
             body += struct.pack(">i", coord_epoch) + b"\x00\x00"
-        r = self.call(27, ver, body)
-        if ver >= 1:
-            r.u8()  # response header tags
+        r = self.call(27, ver, body, flex=ver >= 1)
         out = {}
         assert r.arr(ver) == 1
         assert r.i64() == pid
@@ -109,15 +111,9 @@ class Raw:
         """DescribeProducers v0 (flexible): (error, [(pid, epoch, last_seq, coord_epoch,
         txn_start_offset)])."""
         t = topic.encode()
-        body = b"\x00" + bytes([2, len(t) + 1]) + t + bytes([2]) + struct.pack(">i", part)
-        body += b"\x00\x00"
-        r = self.call(61, 0, body)
-        r.u8()
-        r.i32()
-        assert r.arr(True) == 1
-        assert r.str(True) == topic
-        assert r.arr(True) == 1
-        assert r.i32() == part
+        body = bytes([2, len(t) + 1]) + t + bytes([2]) + struct.pack(">i", part) + b"\x00\x00"
+        r = self.call(61, 0, body, flex=True)
+        one_partition(r, part)
         err = r.i16()
         n = r.uvarint()  # error message: compact nullable string
         r.o += max(n - 1, 0)
@@ -188,6 +184,15 @@ class Reader:
         v = self.b[self.o:self.o + n]
         self.o += n
         return v
+
+
+def one_partition(r, part):
+    """A flexible response's throttle time, its one topic and that topic's one partition."""
+    r.i32()
+    assert r.arr(True) == 1
+    r.str(True)
+    assert r.arr(True) == 1
+    assert r.i32() == part
 
 
 def txn_batch(pid, epoch, seq, values, transactional=True):
@@ -399,17 +404,8 @@ def txn_commit(c, group, pid, epoch, topic, part, offset, gen=-1, member=b""):
     body += b"\x00"  # group instance id: null
     body += bytes([2]) + cstr(topic.encode()) + bytes([2])
     body += struct.pack(">iqi", part, offset, -1) + cstr(b"") + b"\x00" + b"\x00" + b"\x00"
-    c.corr += 1
-    hdr = struct.pack(">hhi", 28, 3, c.corr) + s16(b"txnpart") + b"\x00"
-    msg = hdr + body
-    c.s.sendall(struct.pack(">i", len(msg)) + msg)
-    r = Reader(kafkabroker.recv_frame(c.s, 30)[4:])
-    r.u8()
-    r.i32()
-    assert r.arr(True) == 1
-    r.str(True)
-    assert r.arr(True) == 1
-    assert r.i32() == part
+    r = c.call(28, 3, body, flex=True)
+    one_partition(r, part)
     return r.i16()
 
 
@@ -417,17 +413,8 @@ def offset_fetch(c, group, topic, part, require_stable):
     """OffsetFetch v7 (flexible): (error, offset) of the one partition."""
     body = cstr(group) + bytes([2]) + cstr(topic.encode()) + bytes([2]) + struct.pack(">i", part)
     body += b"\x00" + struct.pack(">?", require_stable) + b"\x00"
-    c.corr += 1
-    hdr = struct.pack(">hhi", 9, 7, c.corr) + s16(b"txnpart") + b"\x00"
-    msg = hdr + body
-    c.s.sendall(struct.pack(">i", len(msg)) + msg)
-    r = Reader(kafkabroker.recv_frame(c.s, 30)[4:])
-    r.u8()
-    r.i32()
-    assert r.arr(True) == 1
-    r.str(True)
-    assert r.arr(True) == 1
-    assert r.i32() == part
+    r = c.call(9, 7, body, flex=True)
+    one_partition(r, part)
     off = r.i64()
     r.i32()
     r.str(True)
@@ -439,6 +426,15 @@ def wait_group_coordinator(c, group):
         r = c.call(10, 0, s16(group))
         return r.i16() == 0
     wait_until(ready, 30, 0.2, what="group coordinator")
+
+
+def kill9_restart(b, group):
+    """kill -9 the broker, start it again: a connection once it coordinates group."""
+    b.kill9()
+    b.start()
+    c = Raw(b.port)
+    wait_group_coordinator(c, group)
+    return c
 
 
 def test_txn_offset_commit_pending_until_marker(broker_factory):
@@ -464,19 +460,13 @@ def test_txn_offset_commit_pending_until_marker(broker_factory):
     # one left pending across a kill -9: loading replays it as pending, the marker commits it
     assert txn_commit(c, b"tg", pid, epoch, "in", 0, 12) == 0
     c.close()
-    b.kill9()
-    b.start()
-    c = Raw(b.port)
-    wait_group_coordinator(c, b"tg")
+    c = kill9_restart(b, b"tg")
     assert offset_fetch(c, b"tg", "in", 0, True) == (88, -1)
     assert offset_fetch(c, b"tg", "in", 0, False) == (0, 5)
     assert c.markers(pid, epoch, True, "__consumer_offsets", [0]) == {0: 0}
     assert offset_fetch(c, b"tg", "in", 0, True) == (0, 12)
     c.close()
     # and a committed one survives a reload too
-    b.kill9()
-    b.start()
-    c = Raw(b.port)
-    wait_group_coordinator(c, b"tg")
+    c = kill9_restart(b, b"tg")
     assert offset_fetch(c, b"tg", "in", 0, True) == (0, 12)
     c.close()
