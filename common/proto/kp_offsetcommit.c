@@ -60,6 +60,14 @@ void kp_offsetcommit_req_encode(wbuf_t *wb, int16_t ver, const kp_offsetcommit_r
     }
     if (ver >= 7) wbuf_kstr_f(wb, f, r->group_instance_id);
     if (ver >= 2 && ver <= 4) wbuf_i64(wb, r->retention_time_ms);
+    unsigned fields = (ver >= 6 ? KP_OC_EPOCH : 0) | (ver == 1 ? KP_OC_TIMESTAMP : 0);
+    kp_offsetcommit_topics_encode(wb, f, fields, r);
+    wbuf_tags(wb, f);
+}
+
+void kp_offsetcommit_topics_encode(wbuf_t *wb, bool f, unsigned fields,
+                                   const kp_offsetcommit_req_t *r)
+{
     wbuf_array_len(wb, f, r->ntopics);
     for (int32_t i = 0; i < r->ntopics; i++) {
         const kp_offsetcommit_topic_t *t = &r->topics[i];
@@ -69,14 +77,13 @@ void kp_offsetcommit_req_encode(wbuf_t *wb, int16_t ver, const kp_offsetcommit_r
             const kp_offsetcommit_part_t *p = &t->parts[j];
             wbuf_i32(wb, p->partition_index);
             wbuf_i64(wb, p->committed_offset);
-            if (ver >= 6) wbuf_i32(wb, p->committed_leader_epoch);
-            if (ver == 1) wbuf_i64(wb, p->commit_timestamp);
+            if (fields & KP_OC_EPOCH) wbuf_i32(wb, p->committed_leader_epoch);
+            if (fields & KP_OC_TIMESTAMP) wbuf_i64(wb, p->commit_timestamp);
             wbuf_kstr_f(wb, f, p->committed_metadata);
             wbuf_tags(wb, f);
         }
         wbuf_tags(wb, f);
     }
-    wbuf_tags(wb, f);
 }
 
 void kp_offsetcommit_resp_encode(wbuf_t *wb, int16_t ver, const kp_offsetcommit_resp_t *r)

@@ -46,5 +46,7 @@ void kp_offsetcommit_resp_encode(wbuf_t *wb, int16_t ver, const kp_offsetcommit_
 #define KP_OC_TIMESTAMP 2u /* CommitTimestamp (OffsetCommit v1) */
 void kp_offsetcommit_topics_decode(rbuf_t *rb, bool f, unsigned fields, arena_t *a,
                                    kp_offsetcommit_req_t *out);
+void kp_offsetcommit_topics_encode(wbuf_t *wb, bool f, unsigned fields,
+                                   const kp_offsetcommit_req_t *r);
 
 #endif

@@ -42,21 +42,7 @@ void kp_txnoffsetcommit_req_encode(wbuf_t *wb, int16_t ver, const kp_txnoffsetco
         wbuf_kstr_f(wb, f, c->member_id);
         wbuf_kstr_f(wb, f, c->group_instance_id);
     }
-    wbuf_array_len(wb, f, c->ntopics);
-    for (int32_t i = 0; i < c->ntopics; i++) {
-        const kp_offsetcommit_topic_t *t = &c->topics[i];
-        wbuf_kstr_f(wb, f, t->name);
-        wbuf_array_len(wb, f, t->nparts);
-        for (int32_t j = 0; j < t->nparts; j++) {
-            const kp_offsetcommit_part_t *p = &t->parts[j];
-            wbuf_i32(wb, p->partition_index);
-            wbuf_i64(wb, p->committed_offset);
-            if (ver >= 2) wbuf_i32(wb, p->committed_leader_epoch);
-            wbuf_kstr_f(wb, f, p->committed_metadata);
-            wbuf_tags(wb, f);
-        }
-        wbuf_tags(wb, f);
-    }
+    kp_offsetcommit_topics_encode(wb, f, ver >= 2 ? KP_OC_EPOCH : 0, c);
     wbuf_tags(wb, f);
 }
 
