@@ -54,7 +54,6 @@ api_handler_fn api_initproducerid;
 api_handler_fn api_deleterecords;
 api_handler_fn api_writetxnmarkers;
 api_handler_fn api_txnoffsetcommit;
-api_handler_fn api_describeproducers;
 api_handler_fn api_describelogdirs;
 api_handler_fn api_alterreplicalogdirs;
 

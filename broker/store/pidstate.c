@@ -145,23 +145,6 @@ size_t pidmap_ongoing(const pidmap_t *m)
     return m ? m->ntxns : 0;
 }
 
-size_t pidmap_producers(const pidmap_t *m, pidmap_producer_t *out, size_t max)
-{
-    size_t n = 0, it = 0;
-    void *v;
-    while (m && dict_next(m->pids, &it, NULL, &v)) {
-        const pid_entry_t *e = v;
-        if (n < max) {
-            const pid_batch_t *b = &e->b[e->head];
-            out[n] = (pidmap_producer_t){
-                e->pid,         e->epoch,    e->n ? b->last_seq : -1, e->n ? b->timestamp : -1,
-                e->coord_epoch, e->txn_first};
-        }
-        n++;
-    }
-    return n;
-}
-
 kerr_t pidmap_check_marker(const pidmap_t *m, int64_t pid, int16_t epoch, int32_t coord_epoch)
 {
     const pid_entry_t *e = m ? pidmap_get(m, pid) : NULL;

@@ -56,17 +56,6 @@ int64_t pidmap_first_unstable(const pidmap_t *m);
 /* Number of ongoing transactions. */
 size_t pidmap_ongoing(const pidmap_t *m);
 
-/* One producer as DescribeProducers shows it (-1: unknown / none). */
-typedef struct pidmap_producer {
-    int64_t producer_id;
-    int16_t epoch;
-    int32_t last_sequence;
-    int64_t last_timestamp;
-    int32_t coordinator_epoch;
-    int64_t txn_first_offset;
-} pidmap_producer_t;
-/* Up to max producers into out (unspecified order); returns how many there are. */
-size_t pidmap_producers(const pidmap_t *m, pidmap_producer_t *out, size_t max);
 /* Number of producers known. */
 size_t pidmap_count(const pidmap_t *m);
 

@@ -298,8 +298,6 @@ GROUP_BAD_INPUTS = {
     "cgh_null_topic_name": frame_flex(68, 1, 1, CGH_HEAD + b"\x02\x00" + b"\x00\x00\x01\x00"),
     # ConsumerGroupDescribe v0 claiming a million group ids
     "cgd_huge_group_count": frame_flex(69, 0, 1, b"\xc1\x84\x3d\x00\x00"),
-    # DescribeProducers v0 claiming a million topics
-    "describeproducers_huge_topic_count": frame_flex(61, 0, 1, b"\xc1\x84\x3d\x00\x00"),
 }
 
 
@@ -336,18 +334,14 @@ TOC_V3 = (b"\x02x\x02g" + struct.pack(">qhi", 1, 0, -1) + b"\x01\x00" + b"\x02\x
 WTM_V1 = (b"\x02" + struct.pack(">qh?", 1, 0, True) + b"\x02\x02t\x03" + struct.pack(">ii", 0, 1)
           + b"\x00" + struct.pack(">i", 0) + b"\x00\x00")
 
-# DescribeProducers v0 (flexible): topic "t", partition [0]
-DP_V0 = b"\x02\x02t\x02" + struct.pack(">i", 0) + b"\x00\x00"
-TXN_VERSIONS = {28: 3, 27: 1, 61: 0}
 
 
-@pytest.mark.parametrize("api,body", [(28, TOC_V3), (27, WTM_V1), (61, DP_V0)],
-                         ids=["txnoffsetcommit", "writetxnmarkers", "describeproducers"])
+@pytest.mark.parametrize("api,body", [(28, TOC_V3), (27, WTM_V1)], ids=["txnoffsetcommit", "writetxnmarkers"])
 def test_truncated_transaction_frames(broker, api, body):
-    """Every strict prefix of a well-formed TxnOffsetCommit v3 / WriteTxnMarkers v1 /
-    DescribeProducers v0 body closes that connection."""
+    """Every strict prefix of a well-formed TxnOffsetCommit v3 / WriteTxnMarkers v1 body closes
+    that connection."""
     healthy = connect(broker)
-    ver = TXN_VERSIONS[api]
+    ver = 3 if api == 28 else 1
     for cut in range(0, len(body)):
         s = connect(broker)
         s.sendall(frame_flex(api, ver, 1, body[:cut]))

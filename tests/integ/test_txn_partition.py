@@ -107,23 +107,6 @@ class Raw:
         recs = r.bytes()
         return err, hw, lso, aborted, recs
 
-    def describe_producers(self, topic, part):
-        """DescribeProducers v0 (flexible): (error, [(pid, epoch, last_seq, coord_epoch,
-        txn_start_offset)])."""
-        t = topic.encode()
-        body = bytes([2, len(t) + 1]) + t + bytes([2]) + struct.pack(">i", part) + b"\x00\x00"
-        r = self.call(61, 0, body, flex=True)
-        one_partition(r, part)
-        err = r.i16()
-        n = r.uvarint()  # error message: compact nullable string
-        r.o += max(n - 1, 0)
-        out = []
-        for _ in range(r.arr(True)):
-            pid, epoch, seq, _ts, ce, start = (r.i64(), r.i32(), r.i32(), r.i64(), r.i32(), r.i64())
-            r.u8()
-            out.append((pid, epoch, seq, ce, start))
-        return err, out
-
     def latest(self, topic, part, isolation):
         body = struct.pack(">ib", -1, isolation) + struct.pack(">i", 1) + s16(topic.encode())
         body += struct.pack(">i", 1) + struct.pack(">iq", part, -1)
@@ -281,9 +264,6 @@ def test_read_committed_fetch_listoffsets_and_consumers(broker):
     assert c.fetch("tx", 0, 7, 1)[3] == []  # nothing aborted from 7 on
     assert c.produce("tx", 0, txn_batch(pid, epoch, 5, [b"o0", b"o1"])) == (0, 7)
     assert c.fetch("tx", 0, 0, 1)[2] == 7 and c.latest("tx", 0, 1) == 7
-    # DescribeProducers (KIP-664): the producer, its last sequence and its open transaction
-    assert c.describe_producers("tx", 0) == (0, [(pid, epoch, 6, 0, 7)])
-    assert c.describe_producers("nosuch", 0) == (3, [])
     # a client may not write markers by Produce
     from kafka.record.default_records import DefaultRecordBatchBuilder as B
     ctrl = B(magic=2, compression_type=0, is_transactional=True, producer_id=pid,

@@ -1,9 +1,8 @@
-/* check_proto_txn.c: the partition-side transaction codecs: WriteTxnMarkers v0-1,
- * TxnOffsetCommit v0-3 and DescribeProducers v0 round-trip, and every strict prefix of an
- * encoded request fails to decode. */
+/* check_proto_txnpart.c: the partition-side transaction codecs: WriteTxnMarkers v0-1 and
+ * TxnOffsetCommit v0-3 round-trip, and every strict prefix of an encoded request fails to
+ * decode. */
 #include <check.h>
 
-#include "proto/kp_describeproducers.h"
 #include "proto/kp_txnoffsetcommit.h"
 #include "proto/kp_writetxnmarkers.h"
 #include "testutil.h"
@@ -90,50 +89,14 @@ START_TEST(test_txnoffsetcommit_roundtrip)
 }
 END_TEST
 
-START_TEST(test_describeproducers_roundtrip)
+static Suite *proto_txnpart_suite(void)
 {
-    int32_t parts[] = {3};
-    kp_dp_topic_t t = {KSTR("tx"), 1, parts};
-    kp_dp_req_t req = {1, &t};
-    wbuf_t wb;
-    wbuf_init(&wb);
-    kp_dp_req_encode(&wb, 0, &req);
-    kp_dp_req_t out;
-    tu_decode_prefixes(TU_DEC(kp_dp_req_decode), 0, &wb, &out);
-    ck_assert(kstr_eq(out.topics[0].name, "tx"));
-    ck_assert_int_eq(out.topics[0].parts[0], 3);
-    kp_dp_producer_t q = {99, 1, 41, 1700000000000, 5, 120};
-    kp_dp_part_resp_t pr = {3, 0, KSTR_NULL, 1, &q};
-    kp_dp_topic_resp_t tr = {KSTR("tx"), 1, &pr};
-    kp_dp_resp_t resp = {0, 1, &tr};
-    wbuf_reset(&wb);
-    kp_dp_resp_encode(&wb, 0, &resp);
-    rbuf_t rb;
-    rbuf_init(&rb, wb.p, wb.len);
-    arena_t a;
-    arena_init(&a);
-    kp_dp_resp_t back;
-    ck_assert_int_eq(kp_dp_resp_decode(&rb, 0, &a, &back), KERR_NONE);
-    const kp_dp_producer_t *b = &back.topics[0].parts[0].producers[0];
-    ck_assert_int_eq(back.topics[0].parts[0].error_message.len, -1);
-    ck_assert_int_eq(b->producer_id, 99);
-    ck_assert_int_eq(b->last_sequence, 41);
-    ck_assert_int_eq(b->coordinator_epoch, 5);
-    ck_assert_int_eq(b->current_txn_start_offset, 120);
-    arena_free(&a);
-    wbuf_free(&wb);
-}
-END_TEST
-
-static Suite *proto_txn_suite(void)
-{
-    Suite *s = suite_create("proto_txn");
+    Suite *s = suite_create("proto_txnpart");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_writetxnmarkers_roundtrip);
     tcase_add_test(tc, test_txnoffsetcommit_roundtrip);
-    tcase_add_test(tc, test_describeproducers_roundtrip);
     suite_add_tcase(s, tc);
     return s;
 }
 
-TU_MAIN(proto_txn_suite)
+TU_MAIN(proto_txnpart_suite)
