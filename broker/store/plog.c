@@ -1057,6 +1057,7 @@ kerr_t plog_flush(plog_t *log)
         if (fdatasync(s->fd) != 0 || fdatasync(s->ifd) != 0 || fdatasync(s->tfd) != 0)
             err = KERR__IO;
     }
+    if (txnidx_sync(log->txns, log->dir) != KERR_NONE) err = KERR__IO;
     if (!err) log->recovery_point = log->end_offset;
     if (log->epochs_unwritten) plog_epochs_write(log);
     plog_epochs_sync(log);

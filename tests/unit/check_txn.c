@@ -139,6 +139,7 @@ START_TEST(test_ongoing_commit_abort_and_index)
     struct stat st;
     ck_assert_int_eq(stat(p, &st), 0);
     ck_assert_int_eq(st.st_size, TXNIDX_ENTRY_SIZE);
+    ck_assert_int_eq(plog_flush(log), KERR_NONE); /* the .txnindex is synced with the log */
     /* an open transaction and a snapshot; reopening keeps both */
     txn_put(log, m, 7, 0, "c", "1"); /* 5 */
     { /* while it is open, pid 7 may not write outside the transaction */
