@@ -157,6 +157,9 @@ kerr_t plog_txn_aborted(plog_t *log, int64_t producer_id, int64_t first_offset, 
 struct txnidx_ent;
 size_t plog_aborted_txns(const plog_t *log, int64_t from, int64_t upto, struct txnidx_ent *out,
                          size_t max);
+/* An offset past every batch of sl (a plog_read result): the base offset of the first indexed
+ * batch after it, or its segment's end. Bounds a fetch's aborted transactions cheaply. */
+int64_t plog_slice_end_bound(const plog_t *log, const plog_slice_t *sl);
 /* The lowest offset recovery re-read after an unclean stop (INT64_MAX after a clean one): the
  * producer state replays from a snapshot at or before it so the aborted transactions of the
  * re-read segments are rebuilt. */
