@@ -1,6 +1,6 @@
 /* plog.h: a partition's log: a directory of segments in Kafka's layout
  *   <log.dir>/<topic>-<partition>/<20-digit base offset>.log / .index / .timeindex
- *   leader-epoch-checkpoint
+ *   / .txnindex (aborted transactions, txnidx.h), leader-epoch-checkpoint
  * Batches are stored exactly as appended (RecordBatch v2, compressed or not); the log stamps
  * only baseOffset and partitionLeaderEpoch. Each segment keeps its offset index (relative
  * offset u32, position u32) and time index (timestamp i64, relative offset u32) in memory and
