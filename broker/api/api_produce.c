@@ -58,7 +58,11 @@ static kerr_t api_produce_validate(uint8_t *p, size_t len, int64_t max_bytes, in
         kerr_t err = batch_validate(p + off, len - off, &h);
         if (err) return err == KERR__BAD_MSG ? KERR_CORRUPT_MESSAGE : err;
         if ((int64_t)batch_size(&h) > max_bytes) return KERR_MESSAGE_TOO_LARGE;
-        if (h.attributes & BATCH_ATTR_TRANSACTIONAL) return KERR_INVALID_TXN_STATE;
+        /* markers come from transaction coordinators only (WriteTxnMarkers); a
+         * transactional batch needs its producer id (Kafka's LogValidator) */
+        if ((h.attributes & BATCH_ATTR_CONTROL) ||
+            ((h.attributes & BATCH_ATTR_TRANSACTIONAL) && h.producer_id < 0))
+            return KERR_INVALID_RECORD;
         off += batch_size(&h);
         (*count)++;
     }
@@ -135,6 +139,7 @@ static kerr_t api_produce_part(req_t *r, int16_t acks, const char *topic, kp_pro
     if (err) return err;
     int32_t nbatches;
     err = api_produce_validate(data, len, tconf_int(srv, topic, "max.message.bytes"), &nbatches);
+    if (err == KERR_INVALID_RECORD && r->hdr.api_version < 8) err = KERR_CORRUPT_MESSAGE;
     if (err) return err;
     if (nbatches != 1) return r->hdr.api_version >= 8 ? KERR_INVALID_RECORD : KERR_CORRUPT_MESSAGE;
     int64_t min_isr = tconf_int(srv, topic, "min.insync.replicas");
