@@ -41,5 +41,7 @@ void console_messages(server_t *srv, const char *topic, const char *rest, const 
  * {"error": fmt % arg}. */
 void console_send(http_resp_t *resp, int status, json_t *doc);
 void console_error(http_resp_t *resp, int status, const char *fmt, const char *arg);
+/* A JSON string of s[0..len); bytes that are not valid UTF-8 become '?'. */
+json_t *console_str(const char *s, size_t len);
 
 #endif

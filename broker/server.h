@@ -65,6 +65,7 @@ struct server {
     metrics_t *metrics;  /* counters (metrics.h); never NULL once started */
     quota_mgr_t *quota;  /* client quotas (quota.h); never NULL once started */
     http_server_t *http; /* http.listeners: /metrics, /v1/health (bhttp.c); NULL when off */
+    struct console_peers *console; /* console_job.c: the console's connections to brokers */
     conn_t *conns;       /* all open connections (intrusive list) */
     int nconns;
     int64_t max_request_bytes; /* socket.request.max.bytes */
