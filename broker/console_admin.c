@@ -26,60 +26,65 @@
 #include "rec/batch.h"
 #include "server.h"
 
-#define CT_REQ                                                                                    \
+#define CT_REQ                                                                                     \
     "topics:[name:str,num_partitions:i32,replication_factor:i16,assignments:[partition_index:i32," \
     "broker_ids:[i32]],configs:[name:str,value:nstr]],timeout_ms:i32,validate_only:bool"
 #define CT_RESP "throttle_time_ms:i32,topics:[name:str,error_code:i16,error_message:nstr]"
 #define DT_REQ  "topic_names:[str],timeout_ms:i32"
 #define DT_RESP "throttle_time_ms:i32,responses:[name:str,error_code:i16]"
-#define IA_REQ                                                                                    \
-    "resources:[resource_type:i8,resource_name:str,configs:[name:str,config_operation:i8,"      \
+#define IA_REQ                                                                                     \
+    "resources:[resource_type:i8,resource_name:str,configs:[name:str,config_operation:i8,"         \
     "value:nstr]],validate_only:bool"
-#define IA_RESP                                                                                   \
-    "throttle_time_ms:i32,responses:[error_code:i16,error_message:nstr,resource_type:i8,"       \
+#define IA_RESP                                                                                    \
+    "throttle_time_ms:i32,responses:[error_code:i16,error_message:nstr,resource_type:i8,"          \
     "resource_name:str]"
-#define DC_REQ                                                                                    \
-    "resources:[resource_type:i8,resource_name:str,configuration_keys:?[str]],"                 \
+#define DC_REQ                                                                                     \
+    "resources:[resource_type:i8,resource_name:str,configuration_keys:?[str]],"                    \
     "include_synonyms:bool,include_documentation:bool"
-#define DC_RESP                                                                                   \
-    "throttle_time_ms:i32,results:[error_code:i16,error_message:nstr,resource_type:i8,"         \
-    "resource_name:str,configs:[name:str,value:nstr,read_only:bool,config_source:i8,"           \
-    "is_sensitive:bool,synonyms:[name:str,value:nstr,source:i8],config_type:i8,"                \
+#define DC_RESP                                                                                    \
+    "throttle_time_ms:i32,results:[error_code:i16,error_message:nstr,resource_type:i8,"            \
+    "resource_name:str,configs:[name:str,value:nstr,read_only:bool,config_source:i8,"              \
+    "is_sensitive:bool,synonyms:[name:str,value:nstr,source:i8],config_type:i8,"                   \
     "documentation:nstr]]"
-#define DL_REQ  "topics:?[topic:str,partitions:[i32]]"
-#define DL_RESP                                                                                   \
-    "throttle_time_ms:i32,results:[error_code:i16,log_dir:str,topics:[name:str,partitions:["    \
+#define DL_REQ "topics:?[topic:str,partitions:[i32]]"
+#define DL_RESP                                                                                    \
+    "throttle_time_ms:i32,results:[error_code:i16,log_dir:str,topics:[name:str,partitions:["       \
     "partition_index:i32,partition_size:i64,offset_lag:i64,is_future_key:bool]]]"
-#define PR_REQ                                                                                    \
-    "transactional_id:nstr,acks:i16,timeout_ms:i32,topic_data:[name:str,partition_data:["       \
+#define PR_REQ                                                                                     \
+    "transactional_id:nstr,acks:i16,timeout_ms:i32,topic_data:[name:str,partition_data:["          \
     "index:i32,records:nbytes]]"
-#define PR_RESP                                                                                   \
-    "responses:[name:str,partition_responses:[index:i32,error_code:i16,base_offset:i64,"        \
+#define PR_RESP                                                                                    \
+    "responses:[name:str,partition_responses:[index:i32,error_code:i16,base_offset:i64,"           \
     "log_append_time_ms:i64,log_start_offset:i64]],throttle_time_ms:i32"
 
-#define CADM_TIMEOUT_MS   8000 /* the brokers' own wait, below the job's CJOB_TIMEOUT_MS */
-#define CADM_RES_TOPIC    2
-#define CADM_RES_BROKER   4
+#define CADM_TIMEOUT_MS 8000 /* the brokers' own wait, below the job's CJOB_TIMEOUT_MS */
+#define CADM_RES_TOPIC  2
+#define CADM_RES_BROKER 4
 
 static int cadm_status(kerr_t ec)
 {
     switch (ec) {
-    case KERR_TOPIC_ALREADY_EXISTS: return 409;
-    case KERR_UNKNOWN_TOPIC_OR_PARTITION: return 404;
+    case KERR_TOPIC_ALREADY_EXISTS:
+        return 409;
+    case KERR_UNKNOWN_TOPIC_OR_PARTITION:
+        return 404;
     case KERR_NOT_CONTROLLER:
     case KERR_REQUEST_TIMED_OUT:
     case KERR_BROKER_NOT_AVAILABLE:
     case KERR_NOT_LEADER_OR_FOLLOWER:
     case KERR__TRANSPORT:
-    case KERR__DESTROY: return 503;
+    case KERR__DESTROY:
+        return 503;
     case KERR_INVALID_TOPIC_EXCEPTION:
     case KERR_INVALID_PARTITIONS:
     case KERR_INVALID_REPLICATION_FACTOR:
     case KERR_INVALID_REPLICA_ASSIGNMENT:
     case KERR_INVALID_CONFIG:
     case KERR_INVALID_REQUEST:
-    case KERR_POLICY_VIOLATION: return 400;
-    default: return 500;
+    case KERR_POLICY_VIOLATION:
+        return 400;
+    default:
+        return 500;
     }
 }
 
@@ -112,9 +117,10 @@ static void cadm_on_result(cjob_t *j, void *tag, int32_t broker, kerr_t err, jso
         }
     }
     json_t *done = json_object_get(j->st, "done");
-    cjob_reply(j, json_is_integer(json_object_get(j->st, "status"))
-                      ? (int)json_integer_value(json_object_get(j->st, "status"))
-                      : 200,
+    cjob_reply(j,
+               json_is_integer(json_object_get(j->st, "status"))
+                   ? (int)json_integer_value(json_object_get(j->st, "status"))
+                   : 200,
                json_incref(done ? done : json_object()));
 }
 
@@ -135,9 +141,9 @@ static json_t *cadm_body(const http_req_t *req, http_resp_t *resp)
 }
 
 /* Send the request of one resource change to the controller and answer its outcome. */
-static void cadm_to_controller(server_t *srv, const http_req_t *req, http_resp_t *resp,
-                               int16_t api, int16_t ver, const char *rq, json_t *doc,
-                               const char *rs, const char *array, json_t *done, int status)
+static void cadm_to_controller(server_t *srv, const http_req_t *req, http_resp_t *resp, int16_t api,
+                               int16_t ver, const char *rq, json_t *doc, const char *rs,
+                               const char *array, json_t *done, int status)
 {
     int32_t ctl = mdcache_controller(srv->md);
     if (ctl < 0) {
@@ -193,16 +199,15 @@ static void cadm_create(server_t *srv, const http_req_t *req, http_resp_t *resp)
                               np ? json_integer_value(np) : (json_int_t)-1, "replication_factor",
                               rf ? json_integer_value(rf) : (json_int_t)-1, "assignments",
                               "configs", cfg ? cadm_configs(cfg, false) : json_array());
-    json_t *doc = json_pack("{s[o]sisb}", "topics", topic, "timeout_ms", CADM_TIMEOUT_MS,
-                            "validate_only", 0);
+    json_t *doc =
+        json_pack("{s[o]sisb}", "topics", topic, "timeout_ms", CADM_TIMEOUT_MS, "validate_only", 0);
     json_t *done = json_pack("{ss}", "created", name);
     json_decref(b);
     cadm_to_controller(srv, req, resp, KAPI_CREATE_TOPICS, 4, CT_REQ, doc, CT_RESP, "topics", done,
                        201);
 }
 
-static void cadm_delete(server_t *srv, const char *name, const http_req_t *req,
-                        http_resp_t *resp)
+static void cadm_delete(server_t *srv, const char *name, const http_req_t *req, http_resp_t *resp)
 {
     if (!mdcache_topic(srv->md, name)) {
         console_error(resp, 404, "unknown topic: %s", name);
@@ -213,8 +218,7 @@ static void cadm_delete(server_t *srv, const char *name, const http_req_t *req,
                        json_pack("{ss}", "deleted", name), 200);
 }
 
-static void cadm_alter(server_t *srv, const char *name, const http_req_t *req,
-                       http_resp_t *resp)
+static void cadm_alter(server_t *srv, const char *name, const http_req_t *req, http_resp_t *resp)
 {
     json_t *b = cadm_body(req, resp);
     if (!b) return;
@@ -289,8 +293,8 @@ static bool cadm_batch(const json_t *body, wbuf_t *out)
         batch_builder_t bb;
         int64_t now = ktime_wall_ms();
         batch_builder_init(&bb, now);
-        batch_builder_add(&bb, 0, now, k, kl, v, vl, hs ? (int32_t)json_array_size(hs) : 0,
-                          hdrs.p, hdrs.len);
+        batch_builder_add(&bb, 0, now, k, kl, v, vl, hs ? (int32_t)json_array_size(hs) : 0, hdrs.p,
+                          hdrs.len);
         batch_builder_finish(&bb, NULL, out);
         batch_builder_free(&bb);
     }
@@ -301,12 +305,13 @@ static bool cadm_batch(const json_t *body, wbuf_t *out)
 static void cadm_on_produce(cjob_t *j, void *tag, int32_t broker, kerr_t err, json_t *resp)
 {
     (void)tag, (void)broker;
-    json_t *pr = json_array_get(
-        json_object_get(json_array_get(json_object_get(resp, "responses"), 0),
-                        "partition_responses"),
-        0);
-    kerr_t ec = err ? err : pr ? (kerr_t)json_integer_value(json_object_get(pr, "error_code"))
-                               : KERR__TRANSPORT;
+    json_t *pr =
+        json_array_get(json_object_get(json_array_get(json_object_get(resp, "responses"), 0),
+                                       "partition_responses"),
+                       0);
+    kerr_t ec = err  ? err
+                : pr ? (kerr_t)json_integer_value(json_object_get(pr, "error_code"))
+                     : KERR__TRANSPORT;
     if (ec) {
         cadm_kafka_error(j, ec, NULL);
         return;
@@ -347,8 +352,8 @@ void console_produce(server_t *srv, const char *topic, int32_t partition, const 
     cjob_t *j = cjob_new(srv, req);
     json_object_set_new(j->st, "topic", json_string(topic));
     json_object_set_new(j->st, "partition", json_integer(partition));
-    cjob_call(j, t->parts[partition].leader, KAPI_PRODUCE, 7, PR_REQ, doc, PR_RESP,
-              cadm_on_produce, NULL);
+    cjob_call(j, t->parts[partition].leader, KAPI_PRODUCE, 7, PR_REQ, doc, PR_RESP, cadm_on_produce,
+              NULL);
     cjob_then(j, cadm_none);
 }
 
@@ -356,10 +361,13 @@ void console_produce(server_t *srv, const char *topic, int32_t partition, const 
 
 static const char *cadm_source(json_int_t s)
 {
-    static const char *const names[] = {
-        "UNKNOWN",       "DYNAMIC_TOPIC_CONFIG", "DYNAMIC_BROKER_CONFIG",
-        "DYNAMIC_DEFAULT_BROKER_CONFIG", "STATIC_BROKER_CONFIG", "DEFAULT_CONFIG",
-        "DYNAMIC_BROKER_LOGGER_CONFIG"};
+    static const char *const names[] = {"UNKNOWN",
+                                        "DYNAMIC_TOPIC_CONFIG",
+                                        "DYNAMIC_BROKER_CONFIG",
+                                        "DYNAMIC_DEFAULT_BROKER_CONFIG",
+                                        "STATIC_BROKER_CONFIG",
+                                        "DEFAULT_CONFIG",
+                                        "DYNAMIC_BROKER_LOGGER_CONFIG"};
     return s >= 0 && s < 7 ? names[s] : "UNKNOWN";
 }
 
@@ -375,8 +383,7 @@ static void cadm_on_configs(cjob_t *j, void *tag, int32_t broker, kerr_t err, js
     }
     size_t i;
     json_t *c;
-    json_array_foreach(json_object_get(res, "configs"), i, c)
-    json_array_append_new(
+    json_array_foreach(json_object_get(res, "configs"), i, c) json_array_append_new(
         out, json_pack("{sOsOsssOsO}", "name", json_object_get(c, "name"), "value",
                        json_object_get(c, "value"), "source",
                        cadm_source(json_integer_value(json_object_get(c, "config_source"))),
@@ -399,7 +406,7 @@ static void cadm_on_logdirs(cjob_t *j, void *tag, int32_t broker, kerr_t err, js
     {
         json_int_t size = 0, n = 0;
         json_array_foreach(json_object_get(d, "topics"), k, t)
-        json_array_foreach(json_object_get(t, "partitions"), p, pp)
+            json_array_foreach(json_object_get(t, "partitions"), p, pp)
         {
             size += json_integer_value(json_object_get(pp, "partition_size"));
             n++;
@@ -433,7 +440,7 @@ void console_broker(server_t *srv, const char *rest, const http_req_t *req, http
     snprintf(name, sizeof(name), "%ld", id);
     cjob_t *j = cjob_new(srv, req);
     json_object_set_new(j->st, "id", json_integer(id));
-    json_t *dc = json_pack("{s[{sissson}]sbsb}", "resources", "resource_type", CADM_RES_BROKER,
+    json_t *dc = json_pack("{s[{sisssn}]sbsb}", "resources", "resource_type", CADM_RES_BROKER,
                            "resource_name", name, "configuration_keys", "include_synonyms", 0,
                            "include_documentation", 0);
     cjob_call(j, (int32_t)id, KAPI_DESCRIBE_CONFIGS, 3, DC_REQ, dc, DC_RESP, cadm_on_configs, NULL);
@@ -442,8 +449,7 @@ void console_broker(server_t *srv, const char *rest, const http_req_t *req, http
     cjob_then(j, cadm_broker_done);
 }
 
-void console_topic_change(server_t *srv, const char *rest, const http_req_t *req,
-                          http_resp_t *resp)
+void console_topic_change(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
 {
     const char *slash = strchr(rest, '/');
     char name[256];
@@ -454,7 +460,8 @@ void console_topic_change(server_t *srv, const char *rest, const http_req_t *req
         p = strtoll(slash + 12, &end, 10);
         if (end == slash + 12 || strcmp(end, "/messages") != 0) p = -2;
     }
-    if (!*rest && strcmp(req->method, "POST") == 0) cadm_create(srv, req, resp);
+    if (!*rest && strcmp(req->method, "POST") == 0)
+        cadm_create(srv, req, resp);
     else if (*rest && !slash && strcmp(req->method, "DELETE") == 0)
         cadm_delete(srv, name, req, resp);
     else if (slash && strcmp(slash, "/configs") == 0 && strcmp(req->method, "PUT") == 0)

@@ -23,19 +23,19 @@
 
 #define LG_RESP "throttle_time_ms:i32,error_code:i16,groups:[group_id:str,protocol_type:str]"
 #define DG_REQ  "groups:[str],include_authorized_operations:bool"
-#define DG_RESP                                                                                   \
-    "throttle_time_ms:i32,groups:[error_code:i16,group_id:str,group_state:str,protocol_type:str," \
-    "protocol_data:str,members:[member_id:str,group_instance_id:nstr,client_id:str,"            \
+#define DG_RESP                                                                                    \
+    "throttle_time_ms:i32,groups:[error_code:i16,group_id:str,group_state:str,protocol_type:str,"  \
+    "protocol_data:str,members:[member_id:str,group_instance_id:nstr,client_id:str,"               \
     "client_host:str,member_metadata:bytes,member_assignment:bytes],authorized_operations:i32]"
-#define OF_REQ  "group_id:str,topics:?[name:str,partition_indexes:[i32]]"
-#define OF_RESP                                                                                   \
-    "throttle_time_ms:i32,topics:[name:str,partitions:[partition_index:i32,committed_offset:i64," \
+#define OF_REQ "group_id:str,topics:?[name:str,partition_indexes:[i32]]"
+#define OF_RESP                                                                                    \
+    "throttle_time_ms:i32,topics:[name:str,partitions:[partition_index:i32,committed_offset:i64,"  \
     "committed_leader_epoch:i32,metadata:nstr,error_code:i16]],error_code:i16"
-#define LO_REQ                                                                                    \
-    "replica_id:i32,isolation_level:i8,topics:[name:str,partitions:[partition_index:i32,"       \
+#define LO_REQ                                                                                     \
+    "replica_id:i32,isolation_level:i8,topics:[name:str,partitions:[partition_index:i32,"          \
     "current_leader_epoch:i32,timestamp:i64]]"
-#define LO_RESP                                                                                   \
-    "throttle_time_ms:i32,topics:[name:str,partitions:[partition_index:i32,error_code:i16,"     \
+#define LO_RESP                                                                                    \
+    "throttle_time_ms:i32,topics:[name:str,partitions:[partition_index:i32,error_code:i16,"        \
     "timestamp:i64,offset:i64,leader_epoch:i32]]"
 
 void cgrp_note(cjob_t *j, const char *fmt, ...)
@@ -78,8 +78,10 @@ static void cgrp_on_offsets(cjob_t *j, void *tag, int32_t broker, kerr_t err, js
             cgrp_key(key, sizeof(key), name ? name : "",
                      json_integer_value(json_object_get(p, "partition_index")));
             int16_t ec = (int16_t)json_integer_value(json_object_get(p, "error_code"));
-            if (ec) cgrp_note(j, "broker %d: ListOffsets: %s", broker, kerr_name((kerr_t)ec));
-            else json_object_set(into, key, json_object_get(p, "offset"));
+            if (ec)
+                cgrp_note(j, "broker %d: ListOffsets: %s", broker, kerr_name((kerr_t)ec));
+            else
+                json_object_set(into, key, json_object_get(p, "offset"));
         }
     }
 }
@@ -127,8 +129,8 @@ void cgrp_list_offsets(cjob_t *j, json_t *parts, int64_t ts, json_t *into)
     const char *lk;
     json_t *l;
     json_object_foreach(byleader, lk, l)
-    cjob_call(j, atoi(lk), KAPI_LIST_OFFSETS, 4, LO_REQ, json_incref(json_object_get(l, "req")),
-              LO_RESP, cgrp_on_offsets, into);
+        cjob_call(j, atoi(lk), KAPI_LIST_OFFSETS, 4, LO_REQ, json_incref(json_object_get(l, "req")),
+                  LO_RESP, cgrp_on_offsets, into);
     json_decref(byleader);
 }
 
@@ -151,11 +153,10 @@ static void cgrp_on_describe(cjob_t *j, void *tag, int32_t broker, kerr_t err, j
         json_object_set_new(g, "error_code", json_integer(ec));
         json_object_set(g, "state", json_object_get(d, "group_state"));
         json_t *members = json_array();
-        json_array_foreach(json_object_get(d, "members"), m, mb)
-        json_array_append_new(members, json_pack("{sOsOsO}", "member_id",
-                                                 json_object_get(mb, "member_id"), "client_id",
-                                                 json_object_get(mb, "client_id"), "client_host",
-                                                 json_object_get(mb, "client_host")));
+        json_array_foreach(json_object_get(d, "members"), m, mb) json_array_append_new(
+            members, json_pack("{sOsOsO}", "member_id", json_object_get(mb, "member_id"),
+                               "client_id", json_object_get(mb, "client_id"), "client_host",
+                               json_object_get(mb, "client_host")));
         json_object_set_new(g, "members", members);
     }
 }
@@ -172,7 +173,7 @@ static void cgrp_on_fetch(cjob_t *j, void *tag, int32_t broker, kerr_t err, json
     size_t i, k;
     json_t *t, *p;
     json_array_foreach(json_object_get(resp, "topics"), i, t)
-    json_array_foreach(json_object_get(t, "partitions"), k, p)
+        json_array_foreach(json_object_get(t, "partitions"), k, p)
     {
         json_int_t off = json_integer_value(json_object_get(p, "committed_offset"));
         if (off < 0 || json_integer_value(json_object_get(p, "error_code"))) continue;
@@ -204,7 +205,8 @@ static void cgrp_on_list(cjob_t *j, void *tag, int32_t broker, kerr_t err, json_
     (void)tag;
     json_int_t ec = resp ? json_integer_value(json_object_get(resp, "error_code")) : 0;
     if (err || ec) {
-        if (ec == KERR_COORDINATOR_LOAD_IN_PROGRESS) json_object_set_new(j->st, "loading", json_true());
+        if (ec == KERR_COORDINATOR_LOAD_IN_PROGRESS)
+            json_object_set_new(j->st, "loading", json_true());
         cgrp_note(j, "broker %d: ListGroups: %s", broker, kerr_name(err ? err : (kerr_t)ec));
         return;
     }
@@ -233,7 +235,7 @@ static void cgrp_finish(cjob_t *j)
     const char *bk, *id;
     json_t *mine, *g;
     json_object_foreach(json_object_get(j->st, "by_broker"), bk, mine)
-    json_object_foreach(mine, id, g)
+        json_object_foreach(mine, id, g)
     {
         size_t i;
         json_t *o;
@@ -275,7 +277,7 @@ static void cgrp_lags(cjob_t *j)
     const char *bk, *id;
     json_t *mine, *g;
     json_object_foreach(json_object_get(j->st, "by_broker"), bk, mine)
-    json_object_foreach(mine, id, g)
+        json_object_foreach(mine, id, g)
     {
         size_t i;
         json_t *o;
@@ -298,8 +300,8 @@ static void cgrp_describe_all(cjob_t *j)
 {
     const char *bk;
     json_t *mine;
-    json_object_foreach(json_object_get(j->st, "by_broker"), bk, mine)
-    if (json_object_size(mine)) cgrp_describe(j, atoi(bk), mine);
+    json_object_foreach(json_object_get(j->st, "by_broker"), bk, mine) if (json_object_size(mine))
+        cgrp_describe(j, atoi(bk), mine);
     cjob_then(j, cgrp_lags);
 }
 

@@ -25,11 +25,12 @@
 #include "proto/kp.h"
 #include "server.h"
 
-#define OC_REQ                                                                                    \
-    "group_id:str,generation_id:i32,member_id:str,group_instance_id:nstr,topics:[name:str,"     \
-    "partitions:[partition_index:i32,committed_offset:i64,committed_leader_epoch:i32,"          \
+#define OC_REQ                                                                                     \
+    "group_id:str,generation_id:i32,member_id:str,group_instance_id:nstr,topics:[name:str,"        \
+    "partitions:[partition_index:i32,committed_offset:i64,committed_leader_epoch:i32,"             \
     "committed_metadata:nstr]]"
-#define OC_RESP "throttle_time_ms:i32,topics:[name:str,partitions:[partition_index:i32,error_code:i16]]"
+#define OC_RESP                                                                                    \
+    "throttle_time_ms:i32,topics:[name:str,partitions:[partition_index:i32,error_code:i16]]"
 
 static const char *const creset_strategies[] = {"to-earliest", "to-latest",   "to-offset",
                                                 "shift-by",    "to-datetime", "by-duration"};
@@ -107,8 +108,9 @@ static bool creset_scope(cjob_t *j, char *err, size_t n)
         }
         return true;
     }
-    json_array_foreach(json_object_get(body, "topics"), i, o)
-    if (!json_is_string(o) || !creset_scope_one(j->srv, json_string_value(o), parts, err, n))
+    json_array_foreach(json_object_get(body, "topics"), i,
+                       o) if (!json_is_string(o) ||
+                              !creset_scope_one(j->srv, json_string_value(o), parts, err, n))
     {
         if (!json_is_string(o)) snprintf(err, n, "topics must be strings");
         return false;
@@ -129,17 +131,16 @@ static void creset_on_commit(cjob_t *j, void *tag, int32_t broker, kerr_t err, j
     size_t i, k, r;
     json_t *t, *p, *row;
     json_array_foreach(json_object_get(resp, "topics"), i, t)
-    json_array_foreach(json_object_get(t, "partitions"), k, p)
-    json_array_foreach(rows, r, row)
+        json_array_foreach(json_object_get(t, "partitions"), k, p) json_array_foreach(rows, r, row)
     {
         if (!json_equal(json_object_get(row, "topic"), json_object_get(t, "name")) ||
             !json_equal(json_object_get(row, "partition"), json_object_get(p, "partition_index")))
             continue;
         kerr_t ec = (kerr_t)json_integer_value(json_object_get(p, "error_code"));
         json_object_set_new(row, "error", ec ? json_string(kerr_name(ec)) : json_null());
-        if (ec) cgrp_note(j, "%s-%d: %s", json_string_value(json_object_get(row, "topic")),
-                          (int)json_integer_value(json_object_get(row, "partition")),
-                          kerr_str(ec));
+        if (ec)
+            cgrp_note(j, "%s-%d: %s", json_string_value(json_object_get(row, "topic")),
+                      (int)json_integer_value(json_object_get(row, "partition")), kerr_str(ec));
     }
 }
 
@@ -147,9 +148,9 @@ static void creset_reply(cjob_t *j)
 {
     json_t *errs = json_object_get(j->st, "errors");
     bool exec = json_is_true(json_object_get(json_object_get(j->st, "body"), "execute"));
-    json_t *doc = json_pack("{sOsOsbsOso}", "group", json_object_get(j->st, "group"),
-                            "coordinator", json_object_get(j->st, "coordinator"), "execute", exec,
-                            "partitions", json_object_get(j->st, "rows"), "errors",
+    json_t *doc = json_pack("{sOsOsbsOso}", "group", json_object_get(j->st, "group"), "coordinator",
+                            json_object_get(j->st, "coordinator"), "execute", exec, "partitions",
+                            json_object_get(j->st, "rows"), "errors",
                             errs ? json_incref(errs) : json_array());
     cjob_reply(j, exec && errs ? 500 : 200, doc);
 }
@@ -175,9 +176,9 @@ static void creset_commit(cjob_t *j)
                                         "committed_leader_epoch", -1, "committed_metadata"));
     }
     json_decref(topics);
-    json_t *req = json_pack("{sOsisssnso}", "group_id", json_object_get(j->st, "group"),
-                            "generation_id", -1, "member_id", "", "group_instance_id", "topics",
-                            arr);
+    json_t *req =
+        json_pack("{sOsisssnso}", "group_id", json_object_get(j->st, "group"), "generation_id", -1,
+                  "member_id", "", "group_instance_id", "topics", arr);
     cjob_call(j, (int32_t)json_integer_value(json_object_get(j->st, "coordinator")),
               KAPI_OFFSET_COMMIT, 7, OC_REQ, req, OC_RESP, creset_on_commit, NULL);
     cjob_then(j, creset_reply);
@@ -245,8 +246,8 @@ static void creset_plan(cjob_t *j)
         }
         json_array_append_new(rows, json_pack("{sOsOsOsI}", "topic", json_object_get(tp, "topic"),
                                               "partition", json_object_get(tp, "partition"),
-                                              "current_offset", c ? c : json_null(),
-                                              "new_offset", (json_int_t)v));
+                                              "current_offset", c ? c : json_null(), "new_offset",
+                                              (json_int_t)v));
     }
     json_decref(cur);
     if (json_is_true(json_object_get(json_object_get(j->st, "body"), "execute")))
@@ -330,8 +331,7 @@ void console_reset(server_t *srv, const char *rest, size_t idlen, const http_req
     json_object_set_new(j->st, "group", group);
     json_object_set_new(j->st, "coordinator", json_integer(coord));
     json_t *groups = json_object();
-    json_object_set_new(groups, json_string_value(group),
-                        json_pack("{sO}", "group_id", group));
+    json_object_set_new(groups, json_string_value(group), json_pack("{sO}", "group_id", group));
     json_object_set_new(j->st, "groups", groups);
     cgrp_describe(j, coord, groups);
     cjob_then(j, creset_offsets);

@@ -188,8 +188,10 @@ void http_answer(http_pending_t *u, int status, const char *content_type, wbuf_t
     u->deferred = false;
     if (u->in_handler) return;
     http_server_t *s = u->srv;
-    if (u->prev) u->prev->next = u->next;
-    else s->deferred = u->next;
+    if (u->prev)
+        u->prev->next = u->next;
+    else
+        s->deferred = u->next;
     if (u->next) u->next->prev = u->prev;
     u->prev = u->next = NULL;
     MHD_resume_connection(u->conn);

@@ -17,18 +17,19 @@ typedef enum kpj_type {
     KPJ_NSTR,
     KPJ_BYTES,
     KPJ_NBYTES,
-    KPJ_ARRAY,  /* of structs */
-    KPJ_NARRAY, /* nullable, of structs */
-    KPJ_PARRAY, /* of one primitive */
+    KPJ_ARRAY,   /* of structs */
+    KPJ_NARRAY,  /* nullable, of structs */
+    KPJ_PARRAY,  /* of one primitive */
+    KPJ_NPARRAY, /* nullable, of one primitive */
 } kpj_type_t;
 
 static const struct {
     const char *name;
     kpj_type_t type;
 } kpj_prims[] = {
-    {"i8", KPJ_I8},      {"i16", KPJ_I16},     {"i32", KPJ_I32},     {"i64", KPJ_I64},
-    {"bool", KPJ_BOOL},  {"str", KPJ_STR},     {"nstr", KPJ_NSTR},   {"bytes", KPJ_BYTES},
-    {"nbytes", KPJ_NBYTES},
+    {"i8", KPJ_I8},     {"i16", KPJ_I16},     {"i32", KPJ_I32},
+    {"i64", KPJ_I64},   {"bool", KPJ_BOOL},   {"str", KPJ_STR},
+    {"nstr", KPJ_NSTR}, {"bytes", KPJ_BYTES}, {"nbytes", KPJ_NBYTES},
 };
 
 static void kpj_bad(const char *at)
@@ -68,7 +69,7 @@ static const char *kpj_field(const char *p, const char **name, size_t *n, kpj_ty
         *type = nullable ? KPJ_NARRAY : KPJ_ARRAY;
         for (size_t i = 0; i < sizeof(kpj_prims) / sizeof(kpj_prims[0]); i++)
             if (strlen(kpj_prims[i].name) == len && strncmp(*sub, kpj_prims[i].name, len) == 0) {
-                *type = KPJ_PARRAY;
+                *type = nullable ? KPJ_NPARRAY : KPJ_PARRAY;
                 *elem = kpj_prims[i].type;
             }
         return *end == ',' ? end + 1 : end;
@@ -105,30 +106,36 @@ static json_t *kpj_str(kstr_t s)
 static json_t *kpj_dec_prim(kpj_type_t t, rbuf_t *rb, bool flex)
 {
     switch (t) {
-    case KPJ_I8: return json_integer(rbuf_i8(rb));
-    case KPJ_I16: return json_integer(rbuf_i16(rb));
-    case KPJ_I32: return json_integer(rbuf_i32(rb));
-    case KPJ_I64: return json_integer(rbuf_i64(rb));
-    case KPJ_BOOL: return json_boolean(rbuf_bool(rb));
+    case KPJ_I8:
+        return json_integer(rbuf_i8(rb));
+    case KPJ_I16:
+        return json_integer(rbuf_i16(rb));
+    case KPJ_I32:
+        return json_integer(rbuf_i32(rb));
+    case KPJ_I64:
+        return json_integer(rbuf_i64(rb));
+    case KPJ_BOOL:
+        return json_boolean(rbuf_bool(rb));
     case KPJ_STR:
-    case KPJ_NSTR: return kpj_str(rbuf_str_f(rb, flex));
+    case KPJ_NSTR:
+        return kpj_str(rbuf_str_f(rb, flex));
     case KPJ_BYTES:
     case KPJ_NBYTES: {
         kbytes_t b = rbuf_bytes_f(rb, flex);
         return b.len < 0 ? json_null() : json_integer(b.len);
     }
-    default: abort();
+    default:
+        abort();
     }
 }
 
-static json_t *kpj_dec_array(kpj_type_t t, const char *sub, kpj_type_t elem, rbuf_t *rb,
-                             bool flex)
+static json_t *kpj_dec_array(kpj_type_t t, const char *sub, kpj_type_t elem, rbuf_t *rb, bool flex)
 {
     int32_t n = rbuf_array_len(rb, flex, 1);
     if (n < 0) return json_null();
     json_t *a = json_array();
     for (int32_t i = 0; i < n && !rbuf_err(rb); i++) {
-        json_t *v = t == KPJ_PARRAY ? kpj_dec_prim(elem, rb, flex) : kpj_dec_struct(sub, rb, flex);
+        json_t *v = t >= KPJ_PARRAY ? kpj_dec_prim(elem, rb, flex) : kpj_dec_struct(sub, rb, flex);
         if (!v) break;
         json_array_append_new(a, v);
     }
@@ -144,8 +151,8 @@ static json_t *kpj_dec_struct(const char *schema, rbuf_t *rb, bool flex)
         size_t n;
         kpj_type_t t, elem = KPJ_I8;
         p = kpj_field(p, &name, &n, &t, &sub, &elem);
-        json_t *v = t >= KPJ_ARRAY ? kpj_dec_array(t, sub, elem, rb, flex)
-                                   : kpj_dec_prim(t, rb, flex);
+        json_t *v =
+            t >= KPJ_ARRAY ? kpj_dec_array(t, sub, elem, rb, flex) : kpj_dec_prim(t, rb, flex);
         if (!v) break;
         char key[64];
         snprintf(key, sizeof(key), "%.*s", (int)n, name);
@@ -174,16 +181,35 @@ static void kpj_enc_prim(kpj_type_t t, const json_t *v, wbuf_t *wb, bool flex)
     const char *s = json_is_string(v) ? json_string_value(v) : NULL;
     int32_t len = s ? (int32_t)json_string_length(v) : -1;
     switch (t) {
-    case KPJ_I8: wbuf_i8(wb, (int8_t)i); break;
-    case KPJ_I16: wbuf_i16(wb, (int16_t)i); break;
-    case KPJ_I32: wbuf_i32(wb, (int32_t)i); break;
-    case KPJ_I64: wbuf_i64(wb, (int64_t)i); break;
-    case KPJ_BOOL: wbuf_bool(wb, json_is_true(v)); break;
-    case KPJ_STR: wbuf_str_f(wb, flex, s ? s : "", s ? len : 0); break;
-    case KPJ_NSTR: wbuf_str_f(wb, flex, s, len); break;
-    case KPJ_BYTES: wbuf_bytes_f(wb, flex, s ? s : "", s ? len : 0); break;
-    case KPJ_NBYTES: wbuf_bytes_f(wb, flex, s, len); break;
-    default: abort();
+    case KPJ_I8:
+        wbuf_i8(wb, (int8_t)i);
+        break;
+    case KPJ_I16:
+        wbuf_i16(wb, (int16_t)i);
+        break;
+    case KPJ_I32:
+        wbuf_i32(wb, (int32_t)i);
+        break;
+    case KPJ_I64:
+        wbuf_i64(wb, (int64_t)i);
+        break;
+    case KPJ_BOOL:
+        wbuf_bool(wb, json_is_true(v));
+        break;
+    case KPJ_STR:
+        wbuf_str_f(wb, flex, s ? s : "", s ? len : 0);
+        break;
+    case KPJ_NSTR:
+        wbuf_str_f(wb, flex, s, len);
+        break;
+    case KPJ_BYTES:
+        wbuf_bytes_f(wb, flex, s ? s : "", s ? len : 0);
+        break;
+    case KPJ_NBYTES:
+        wbuf_bytes_f(wb, flex, s, len);
+        break;
+    default:
+        abort();
     }
 }
 
@@ -191,7 +217,7 @@ static void kpj_enc_array(kpj_type_t t, const char *sub, kpj_type_t elem, const 
                           wbuf_t *wb, bool flex)
 {
     if (!json_is_array(v)) {
-        wbuf_array_len(wb, flex, t == KPJ_NARRAY ? -1 : 0);
+        wbuf_array_len(wb, flex, t == KPJ_NARRAY || t == KPJ_NPARRAY ? -1 : 0);
         return;
     }
     wbuf_array_len(wb, flex, (int32_t)json_array_size(v));
@@ -199,8 +225,10 @@ static void kpj_enc_array(kpj_type_t t, const char *sub, kpj_type_t elem, const 
     const json_t *e;
     json_array_foreach(v, i, e)
     {
-        if (t == KPJ_PARRAY) kpj_enc_prim(elem, e, wb, flex);
-        else kpj_enc_struct(sub, e, wb, flex);
+        if (t >= KPJ_PARRAY)
+            kpj_enc_prim(elem, e, wb, flex);
+        else
+            kpj_enc_struct(sub, e, wb, flex);
     }
 }
 
@@ -215,8 +243,10 @@ static void kpj_enc_struct(const char *schema, const json_t *o, wbuf_t *wb, bool
         char key[64];
         snprintf(key, sizeof(key), "%.*s", (int)n, name);
         const json_t *v = json_object_get(o, key);
-        if (t >= KPJ_ARRAY) kpj_enc_array(t, sub, elem, v, wb, flex);
-        else kpj_enc_prim(t, v, wb, flex);
+        if (t >= KPJ_ARRAY)
+            kpj_enc_array(t, sub, elem, v, wb, flex);
+        else
+            kpj_enc_prim(t, v, wb, flex);
     }
     wbuf_tags(wb, flex);
 }
