@@ -238,8 +238,8 @@ static void cadm_alter(server_t *srv, const char *name, const http_req_t *req, h
     json_t *k;
     json_array_foreach(del, i, k) if (json_is_string(k)) json_array_append_new(
         ops, json_pack("{sOsisn}", "name", k, "config_operation", 1, "value")); /* DELETE */
-    json_t *doc = json_pack("{s[{sisss}]sb}", "resources", "resource_type", CADM_RES_TOPIC,
-                            "resource_name", name, "configs", "validate_only", 0);
+    json_t *doc = json_pack("{s[{siss}]sb}", "resources", "resource_type", CADM_RES_TOPIC,
+                            "resource_name", name, "validate_only", 0);
     json_object_set_new(json_array_get(json_object_get(doc, "resources"), 0), "configs", ops);
     json_decref(b);
     cadm_to_controller(srv, req, resp, KAPI_INCREMENTAL_ALTER_CONFIGS, 0, IA_REQ, doc, IA_RESP,

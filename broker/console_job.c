@@ -8,6 +8,7 @@
 
 #include "console.h"
 #include "dict.h"
+#include "log.h"
 #include "proto/kpjson.h"
 #include "mdcache.h"
 #include "peer.h"
@@ -117,6 +118,11 @@ static peer_t *cjob_peer(server_t *srv, int32_t broker)
 void cjob_call(cjob_t *j, int32_t broker, int16_t api, int16_t ver, const char *req_schema,
                json_t *req, const char *resp_schema, cjob_resp_fn *cb, void *tag)
 {
+    if (!req) { /* a json_pack format error: a bug, answered as a failed request */
+        log_error("console", "cannot build a request for api %d", api);
+        cb(j, tag, broker, KERR_UNKNOWN_SERVER_ERROR, NULL);
+        return;
+    }
     peer_t *p = cjob_peer(j->srv, broker);
     if (!p) { /* not a live broker: answered at once, the step runs after cjob_then */
         json_decref(req);
