@@ -270,9 +270,10 @@ async function showBroker(id) {
   if (id === null) return;
   setText("broker-title", "Broker " + id + ": loading…");
   try {
-    const b = await getJSON("/v1/brokers/" + encodeURIComponent(id));
+    const [b, c] = await Promise.all([getJSON("/v1/brokers/" + encodeURIComponent(id)),
+                                      getJSON("/v1/cluster")]); // its leader counts now
     state.broker = b;
-    const info = state.cluster && state.cluster.brokers.find(x => String(x.id) === String(id));
+    const info = c.brokers.find(x => String(x.id) === String(id));
     setText("broker-title", "Broker " + b.id + (info ? ": leads " + info.leaders +
             " partitions, holds " + info.replicas : "") +
             (b.errors.length ? " (" + b.errors.join("; ") + ")" : ""));
