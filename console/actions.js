@@ -169,8 +169,8 @@ function drawLagChart(g) {
   setText("lag-now", h.length ? "(now " + h[h.length - 1][1] + ")" : "");
   if (!h.length) { svg.replaceChildren(); return; }
   const max = Math.max(1, ...h.map(s => s[1]));
-  const pts = h.map(([, v], j) =>
-    (j * 600 / (LAG_SAMPLES - 1)).toFixed(1) + "," + (76 - v / max * 72).toFixed(1));
+  const pts = h.map(([, v], j) => // the samples so far across the width
+    (j * 600 / Math.max(1, h.length - 1)).toFixed(1) + "," + (76 - v / max * 72).toFixed(1));
   const line = document.createElementNS(SVG_NS, "polyline");
   line.setAttribute("points", pts.join(" "));
   const label = document.createElementNS(SVG_NS, "text");
