@@ -229,30 +229,40 @@ static void cgrp_on_list(cjob_t *j, void *tag, int32_t broker, kerr_t err, json_
     json_object_set_new(json_object_get(j->st, "by_broker"), bk, mine);
 }
 
+/* fn(offset object, its partition's key, arg) for every committed offset of every group. */
+static void cgrp_each_offset(cjob_t *j, void (*fn)(json_t *, const char *, void *), void *arg)
+{
+    const char *bk, *id;
+    json_t *mine, *g, *o;
+    size_t i;
+    json_object_foreach(json_object_get(j->st, "by_broker"), bk, mine)
+        json_object_foreach(mine, id, g) json_array_foreach(json_object_get(g, "offsets"), i, o)
+    {
+        char key[300];
+        cgrp_key(key, sizeof(key), json_string_value(json_object_get(o, "topic")),
+                 json_integer_value(json_object_get(o, "partition")));
+        fn(o, key, arg);
+    }
+}
+
+static void cgrp_set_lag(json_t *o, const char *key, void *hw)
+{
+    json_t *h = json_object_get(hw, key);
+    if (!h) return;
+    json_int_t c = json_integer_value(json_object_get(o, "committed_offset"));
+    json_int_t v = json_integer_value(h);
+    json_object_set(o, "high_watermark", h);
+    json_object_set_new(o, "lag", json_integer(v > c ? v - c : 0));
+}
+
 static void cgrp_finish(cjob_t *j)
 {
-    json_t *hw = json_object_get(j->st, "hw"), *all = json_array();
+    cgrp_each_offset(j, cgrp_set_lag, json_object_get(j->st, "hw"));
+    json_t *all = json_array();
     const char *bk, *id;
     json_t *mine, *g;
     json_object_foreach(json_object_get(j->st, "by_broker"), bk, mine)
-        json_object_foreach(mine, id, g)
-    {
-        size_t i;
-        json_t *o;
-        json_array_foreach(json_object_get(g, "offsets"), i, o)
-        {
-            char key[300];
-            cgrp_key(key, sizeof(key), json_string_value(json_object_get(o, "topic")),
-                     json_integer_value(json_object_get(o, "partition")));
-            json_t *h = json_object_get(hw, key);
-            if (!h) continue;
-            json_int_t c = json_integer_value(json_object_get(o, "committed_offset"));
-            json_int_t v = json_integer_value(h);
-            json_object_set(o, "high_watermark", h);
-            json_object_set_new(o, "lag", json_integer(v > c ? v - c : 0));
-        }
-        json_array_append(all, g);
-    }
+        json_object_foreach(mine, id, g) json_array_append(all, g);
     json_t *errs = json_object_get(j->st, "errors");
     const char *only = json_string_value(json_object_get(j->st, "only"));
     if (only) {
@@ -271,25 +281,15 @@ static void cgrp_finish(cjob_t *j)
                          "groups", all, "errors", errs ? json_incref(errs) : json_array()));
 }
 
+static void cgrp_add_part(json_t *o, const char *key, void *parts)
+{
+    json_object_set(parts, key, o);
+}
+
 static void cgrp_lags(cjob_t *j)
 {
-    json_t *parts = json_object();
-    const char *bk, *id;
-    json_t *mine, *g;
-    json_object_foreach(json_object_get(j->st, "by_broker"), bk, mine)
-        json_object_foreach(mine, id, g)
-    {
-        size_t i;
-        json_t *o;
-        json_array_foreach(json_object_get(g, "offsets"), i, o)
-        {
-            char key[300];
-            cgrp_key(key, sizeof(key), json_string_value(json_object_get(o, "topic")),
-                     json_integer_value(json_object_get(o, "partition")));
-            json_object_set(parts, key, o);
-        }
-    }
-    json_t *hw = json_object();
+    json_t *parts = json_object(), *hw = json_object();
+    cgrp_each_offset(j, cgrp_add_part, parts);
     json_object_set_new(j->st, "hw", hw);
     cgrp_list_offsets(j, parts, -1, hw);
     json_decref(parts);

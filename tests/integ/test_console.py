@@ -188,15 +188,15 @@ def run_tool(tool, *args):
     return p.stdout
 
 
-def describe_lags(bootstrap, group):
-    """{(topic, partition): LAG} from kafka-consumer-groups --describe."""
+def describe_lags(bootstrap, group, column="LAG"):
+    """{(topic, partition): LAG (or another column)} from kafka-consumer-groups --describe."""
     out = run_tool("kafka-consumer-groups", "--bootstrap-server", bootstrap, "--describe",
                    "--group", group)
     lines = [l for l in out.splitlines() if l.strip()]
     head = next(i for i, l in enumerate(lines) if l.startswith("GROUP "))
     cols = lines[head].split()
     rows = [dict(zip(cols, l.split())) for l in lines[head + 1:]]
-    return {(r["TOPIC"], int(r["PARTITION"])): int(r["LAG"]) for r in rows}
+    return {(r["TOPIC"], int(r["PARTITION"])): int(r[column]) for r in rows}
 
 
 def commit(bootstrap, group, topic, offsets):
@@ -408,13 +408,7 @@ def check_messages(c, tmp_path, topic):
 
 def describe_offsets(bootstrap, group):
     """{(topic, partition): CURRENT-OFFSET} from kafka-consumer-groups --describe."""
-    out = run_tool("kafka-consumer-groups", "--bootstrap-server", bootstrap, "--describe",
-                   "--group", group)
-    lines = [l for l in out.splitlines() if l.strip()]
-    head = next(i for i, l in enumerate(lines) if l.startswith("GROUP "))
-    cols = lines[head].split()
-    rows = [dict(zip(cols, l.split())) for l in lines[head + 1:]]
-    return {(r["TOPIC"], int(r["PARTITION"])): int(r["CURRENT-OFFSET"]) for r in rows}
+    return describe_lags(bootstrap, group, "CURRENT-OFFSET")
 
 
 def check_actions(c, tmp_path, topic, coord):
