@@ -419,6 +419,7 @@ def check_actions(c, tmp_path, topic, coord):
     br = Browser(str(tmp_path))
     try:
         check_reset_page(c, br, tmp_path, topic, coord, other)
+        check_reset_refused_when_active(c, topic, other)
         check_topic_page(c, br, tmp_path, other)
         check_produce_page(c, br, tmp_path, topic)
         check_broker_page(c, br, tmp_path, other)
@@ -463,6 +464,24 @@ def check_reset_page(c, br, tmp_path, topic, coord, page_broker):
     # the lag chart: one point per poll the page made
     br.wait("!!document.querySelector('#chart-lag polyline')", what="the lag chart")
     br.screenshot(os.path.join(str(tmp_path), "console-group-reset.png"))
+
+
+def check_reset_refused_when_active(c, topic, page_broker):
+    """As the tool: a group with members is not reset (409 with Kafka's message)."""
+    group = "live-readers"
+    cons = Consumer({"bootstrap.servers": c.bootstrap, "group.id": group,
+                     "session.timeout.ms": 6000})
+    try:
+        cons.subscribe([topic])
+        wait_until(lambda: cons.poll(0.2) is not None or cons.assignment(), 30,
+                   what="the consumer's assignment")
+        req = {"strategy": "to-earliest", "topics": [topic], "execute": True}
+        status, e = api(page_broker.http_port, "/v1/groups/%s/reset-offsets" % group, "POST", req)
+        assert status == 409 and e["error"] == (
+            "Assignments can only be reset if the group 'live-readers' is inactive, but the "
+            "current state is Stable."), e
+    finally:
+        cons.close()
 
 
 def check_topic_page(c, br, tmp_path, page_broker):
