@@ -121,7 +121,7 @@ static void cadm_on_result(cjob_t *j, void *tag, int32_t broker, kerr_t err, jso
                json_is_integer(json_object_get(j->st, "status"))
                    ? (int)json_integer_value(json_object_get(j->st, "status"))
                    : 200,
-               json_incref(done ? done : json_object()));
+               done ? json_incref(done) : json_object());
 }
 
 /* A step that answers nothing itself: the result callback above already did. */

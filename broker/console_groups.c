@@ -101,8 +101,7 @@ static json_t *cgrp_lo_topic(json_t *byleader, int32_t leader, const char *topic
     if (!t) {
         t = json_pack("{sss[]}", "name", topic, "partitions");
         json_array_append_new(json_object_get(json_object_get(l, "req"), "topics"), t);
-        json_object_set_new(json_object_get(l, "topics"), topic, json_incref(t));
-        json_decref(t);
+        json_object_set(json_object_get(l, "topics"), topic, t); /* a second reference */
     }
     return json_object_get(t, "partitions");
 }

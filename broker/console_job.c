@@ -41,9 +41,16 @@ cjob_t *cjob_new(server_t *srv, const http_req_t *req)
     return j;
 }
 
+static void cjob_maybe_free(cjob_t *j)
+{
+    if (!j->replied || j->busy || j->outstanding) return;
+    json_decref(j->st);
+    free(j);
+}
+
 static void cjob_advance(cjob_t *j)
 {
-    if (j->outstanding > 0 || !j->next) return;
+    if (j->replied || j->outstanding > 0 || !j->next) return;
     cjob_fn *fn = j->next;
     j->next = NULL;
     fn(j);
@@ -52,7 +59,10 @@ static void cjob_advance(cjob_t *j)
 void cjob_then(cjob_t *j, cjob_fn *next)
 {
     j->next = next;
+    j->busy++;
     cjob_advance(j);
+    j->busy--;
+    cjob_maybe_free(j);
 }
 
 void cjob_reply(cjob_t *j, int status, json_t *doc)
@@ -60,9 +70,14 @@ void cjob_reply(cjob_t *j, int status, json_t *doc)
     http_resp_t resp = {.status = 200};
     wbuf_init(&resp.body);
     console_send(&resp, status, doc);
+    if (j->replied) { /* a second answer: a bug, dropped */
+        wbuf_free(&resp.body);
+        return;
+    }
     http_answer(j->pend, resp.status, resp.content_type, &resp.body);
-    json_decref(j->st);
-    free(j);
+    j->replied = true;
+    j->next = NULL;
+    cjob_maybe_free(j);
 }
 
 void cjob_error(cjob_t *j, int status, const char *fmt, const char *arg)
@@ -82,10 +97,13 @@ static void cjob_on_resp(void *arg, kerr_t err, rbuf_t *body)
         if (!doc) err = KERR__TRANSPORT;
     }
     j->outstanding--;
-    r->cb(j, r->tag, r->broker, err, doc);
+    j->busy++;
+    if (!j->replied) r->cb(j, r->tag, r->broker, err, doc);
     json_decref(doc);
     free(r);
     cjob_advance(j);
+    j->busy--;
+    cjob_maybe_free(j);
 }
 
 static peer_t *cjob_peer(server_t *srv, int32_t broker)
@@ -118,15 +136,23 @@ static peer_t *cjob_peer(server_t *srv, int32_t broker)
 void cjob_call(cjob_t *j, int32_t broker, int16_t api, int16_t ver, const char *req_schema,
                json_t *req, const char *resp_schema, cjob_resp_fn *cb, void *tag)
 {
+    if (j->replied) { /* answered already (an earlier failure): nothing more to ask */
+        json_decref(req);
+        return;
+    }
     if (!req) { /* a json_pack format error: a bug, answered as a failed request */
         log_error("console", "cannot build a request for api %d", api);
+        j->busy++;
         cb(j, tag, broker, KERR_UNKNOWN_SERVER_ERROR, NULL);
+        j->busy--;
         return;
     }
     peer_t *p = cjob_peer(j->srv, broker);
     if (!p) { /* not a live broker: answered at once, the step runs after cjob_then */
         json_decref(req);
+        j->busy++;
         cb(j, tag, broker, KERR_BROKER_NOT_AVAILABLE, NULL);
+        j->busy--;
         return;
     }
     cjob_req_t *r = calloc(1, sizeof(*r));

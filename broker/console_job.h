@@ -16,6 +16,7 @@
 #define CONSOLE_JOB_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "http.h"
@@ -35,6 +36,8 @@ struct cjob {
     server_t *srv;
     http_pending_t *pend;
     int outstanding;
+    int busy;     /* callbacks of this job on the stack: the free waits for them */
+    bool replied; /* answered: later responses are dropped, the job freed after the last */
     cjob_fn *next;
     json_t *st; /* the job's own state, a JSON object (freed with the job) */
 };
@@ -44,9 +47,11 @@ cjob_t *cjob_new(server_t *srv, const http_req_t *req);
 /* Send req (taken) to broker as (api, ver), non-flexible encoding; cb gets the response. */
 void cjob_call(cjob_t *j, int32_t broker, int16_t api, int16_t ver, const char *req_schema,
                json_t *req, const char *resp_schema, cjob_resp_fn *cb, void *tag);
-/* Run next once no response is outstanding (now, when none is). Do not touch j after. */
+/* Run next once no response is outstanding (now, when none is; never once the job has
+ * replied). Do not touch j after. */
 void cjob_then(cjob_t *j, cjob_fn *next);
-/* Answer (doc taken; see console_send) and free the job. */
+/* Answer (doc taken; see console_send); the job is freed once no callback of it runs and
+ * no response is outstanding (so a callback may reply and return safely). */
 void cjob_reply(cjob_t *j, int status, json_t *doc);
 void cjob_error(cjob_t *j, int status, const char *fmt, const char *arg);
 
