@@ -1,5 +1,5 @@
-/* console_api.c: the web console's JSON API under /v1/, built with jansson from this broker's
- * own state on the reactor thread (nothing blocks, nothing is asked of other brokers).
+/* console_api.c: the web console's JSON API under /v1/: routing, the CSRF guard, and the
+ * resources built with jansson from this broker's own state on the reactor thread.
  *
  * GET /v1/cluster: brokers (host, port, rack, partitions led and held), controller, cluster id,
  * ZooKeeper state, counts of offline / under-replicated / under-min-ISR partitions, and this
@@ -7,10 +7,11 @@
  * GET /v1/topics: every topic with its partitions (leader, replicas, ISR) and, for partitions
  * hosted here, log start / end offsets and high watermark. GET /v1/topics/<name>: one topic
  * (404 when unknown). GET /v1/topics/<name>/partitions/<p>/messages: the message browser
- * (console_msgs.c). GET /v1/groups: the groups this broker coordinates (state, members,
- * committed offsets, lag where the partition's high watermark is known here);
- * GET /v1/groups/<id>: one of them (404 when not coordinated here).
- * Anything else under /v1/ answers 404 {"error": "..."}; a method other than GET 405. */
+ * (console_msgs.c). Asked of other brokers over the Kafka protocol, answered later (deferred):
+ * /v1/groups[/<id>[/reset-offsets]] (console_groups.c, console_reset.c), /v1/brokers/<id> and
+ * the topic changes and test produce (console_admin.c).
+ * Anything else under /v1/ answers 404 {"error": "..."}; a method a resource does not take 405;
+ * a change (POST/PUT/DELETE) failing the CSRF guard 403. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
