@@ -292,6 +292,7 @@ async function refresh() {
     state.topics = t.topics;
     state.groups = g.groups;
     state.groupsLoaded = true;
+    setText("group-errors", g.errors.length ? "Not answered: " + g.errors.join("; ") : "");
     sampleLag(g.groups);
     drawOverview(c);
     drawTraffic(c.traffic);

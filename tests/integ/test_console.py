@@ -301,7 +301,9 @@ def check_console(c, tmp_path):
                  for a, cells in dom.rows("group-offsets") if a["data-group"] == g}
         assert shown == describe_lags(c.bootstrap, g), (g, shown)
     groups = {a["data-group"]: cells for a, cells in dom.rows("groups")}
+    assert dom.by_id["group-errors"] == "", dom.by_id["group-errors"]  # every broker answered
     assert groups["console-readers"][0] == "console-readers"
+    assert groups["console-readers"][5] == str(b.id)  # its coordinator
     assert groups["console-readers"][4] == str(sum(expect.values()))
 
     # one group: /v1/groups/<id> on every broker (asked of the coordinator); #groups/<id>
