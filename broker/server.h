@@ -65,7 +65,6 @@ struct server {
     metrics_t *metrics;  /* counters (metrics.h); never NULL once started */
     quota_mgr_t *quota;  /* client quotas (quota.h); never NULL once started */
     http_server_t *http; /* http.listeners: /metrics, /v1/health (bhttp.c); NULL when off */
-    struct console_peers *console; /* console_job.c: the console's connections to brokers */
     conn_t *conns;       /* all open connections (intrusive list) */
     int nconns;
     int64_t max_request_bytes; /* socket.request.max.bytes */
@@ -83,6 +82,8 @@ struct server {
     bool ready;         /* registered and serving */
     bool shutting_down; /* controlled shutdown in progress */
     int shutdown_attempts;
+    /* console_job.c: the web console's connections to the brokers (NULL until first used) */
+    struct console_peers *console;
 };
 
 /* Metadata waiters: fn(arg, false) is called now and after every metadata update until it
