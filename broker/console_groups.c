@@ -18,6 +18,7 @@
 #include "console.h"
 #include "console_job.h"
 #include "mdcache.h"
+#include "proto/kpjson.h"
 #include "proto/kp.h"
 #include "server.h"
 
@@ -26,8 +27,10 @@
 #define DG_RESP                                                                                    \
     "throttle_time_ms:i32,groups:[error_code:i16,group_id:str,group_state:str,protocol_type:str,"  \
     "protocol_data:str,members:[member_id:str,group_instance_id:nstr,client_id:str,"               \
-    "client_host:str,member_metadata:bytes,member_assignment:bytes],authorized_operations:i32]"
-#define OF_REQ "group_id:str,topics:?[name:str,partition_indexes:[i32]]"
+    "client_host:str,member_metadata:bytes,member_assignment:raw],authorized_operations:i32]"
+/* ConsumerProtocolAssignment (the "consumer" protocol's member_assignment bytes) */
+#define CA_SCHEMA "version:i16,assigned_partitions:[topic:str,partitions:[i32]]"
+#define OF_REQ    "group_id:str,topics:?[name:str,partition_indexes:[i32]]"
 #define OF_RESP                                                                                    \
     "throttle_time_ms:i32,topics:[name:str,partitions:[partition_index:i32,committed_offset:i64,"  \
     "committed_leader_epoch:i32,metadata:nstr,error_code:i16]],error_code:i16"
@@ -135,6 +138,21 @@ void cgrp_list_offsets(cjob_t *j, json_t *parts, int64_t ts, json_t *into)
 
 /* ---- DescribeGroups and OffsetFetch of one group ---- */
 
+/* A member's assigned partitions ([{topic, partitions}]) from its assignment bytes, when the
+ * group uses the consumer protocol; else an empty array. */
+static json_t *cgrp_assignment(const json_t *raw, bool consumer)
+{
+    json_t *out = NULL;
+    if (consumer && json_is_string(raw) && json_string_length(raw) > 0) {
+        rbuf_t rb;
+        rbuf_init(&rb, json_string_value(raw), json_string_length(raw));
+        json_t *a = kpjson_decode(CA_SCHEMA, &rb, false);
+        out = json_incref(json_object_get(a, "assigned_partitions"));
+        json_decref(a);
+    }
+    return out ? out : json_array();
+}
+
 static void cgrp_on_describe(cjob_t *j, void *tag, int32_t broker, kerr_t err, json_t *resp)
 {
     json_t *groups = tag;
@@ -152,10 +170,14 @@ static void cgrp_on_describe(cjob_t *j, void *tag, int32_t broker, kerr_t err, j
         json_object_set_new(g, "error_code", json_integer(ec));
         json_object_set(g, "state", json_object_get(d, "group_state"));
         json_t *members = json_array();
+        const char *ptype = json_string_value(json_object_get(d, "protocol_type"));
+        bool consumer = ptype && strcmp(ptype, "consumer") == 0;
         json_array_foreach(json_object_get(d, "members"), m, mb) json_array_append_new(
-            members, json_pack("{sOsOsO}", "member_id", json_object_get(mb, "member_id"),
-                               "client_id", json_object_get(mb, "client_id"), "client_host",
-                               json_object_get(mb, "client_host")));
+            members,
+            json_pack("{sOsOsOso}", "member_id", json_object_get(mb, "member_id"), "client_id",
+                      json_object_get(mb, "client_id"), "client_host",
+                      json_object_get(mb, "client_host"), "assignment",
+                      cgrp_assignment(json_object_get(mb, "member_assignment"), consumer)));
         json_object_set_new(g, "members", members);
     }
 }

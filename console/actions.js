@@ -184,8 +184,10 @@ function drawGroupDetail(g) {
   document.getElementById("group-detail").hidden = !g;
   if (!g) return;
   drawLagChart(g);
-  fill("group-members", g.members.map(m => row([m.member_id, m.client_id, m.client_host],
-                                               { "data-member": m.member_id })));
+  fill("group-members", g.members.map(m => row(
+    [m.member_id, m.client_id, m.client_host,
+     (m.assignment || []).map(a => a.topic + ": " + a.partitions.join(",")).join("; ")],
+    { "data-member": m.member_id })));
 }
 
 // The tool's --to-datetime ('YYYY-MM-DDTHH:mm:SS.sss', zone optional: UTC) in ms, or NaN.

@@ -17,6 +17,7 @@ typedef enum kpj_type {
     KPJ_NSTR,
     KPJ_BYTES,
     KPJ_NBYTES,
+    KPJ_RAW,     /* BYTES kept as they are, for a nested decode by the caller */
     KPJ_ARRAY,   /* of structs */
     KPJ_NARRAY,  /* nullable, of structs */
     KPJ_PARRAY,  /* of one primitive */
@@ -27,9 +28,9 @@ static const struct {
     const char *name;
     kpj_type_t type;
 } kpj_prims[] = {
-    {"i8", KPJ_I8},     {"i16", KPJ_I16},     {"i32", KPJ_I32},
-    {"i64", KPJ_I64},   {"bool", KPJ_BOOL},   {"str", KPJ_STR},
-    {"nstr", KPJ_NSTR}, {"bytes", KPJ_BYTES}, {"nbytes", KPJ_NBYTES},
+    {"i8", KPJ_I8},         {"i16", KPJ_I16}, {"i32", KPJ_I32},   {"i64", KPJ_I64},
+    {"bool", KPJ_BOOL},     {"str", KPJ_STR}, {"nstr", KPJ_NSTR}, {"bytes", KPJ_BYTES},
+    {"nbytes", KPJ_NBYTES}, {"raw", KPJ_RAW},
 };
 
 static void kpj_bad(const char *at)
@@ -124,6 +125,10 @@ static json_t *kpj_dec_prim(kpj_type_t t, rbuf_t *rb, bool flex)
         kbytes_t b = rbuf_bytes_f(rb, flex);
         return b.len < 0 ? json_null() : json_integer(b.len);
     }
+    case KPJ_RAW: {
+        kbytes_t b = rbuf_bytes_f(rb, flex);
+        return b.len < 0 ? json_null() : json_stringn_nocheck((const char *)b.p, (size_t)b.len);
+    }
     default:
         abort();
     }
@@ -203,6 +208,7 @@ static void kpj_enc_prim(kpj_type_t t, const json_t *v, wbuf_t *wb, bool flex)
         wbuf_str_f(wb, flex, s, len);
         break;
     case KPJ_BYTES:
+    case KPJ_RAW:
         wbuf_bytes_f(wb, flex, s ? s : "", s ? len : 0);
         break;
     case KPJ_NBYTES:

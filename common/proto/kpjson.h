@@ -7,6 +7,8 @@
  *   str nstr               STRING / NULLABLE_STRING (JSON string / null)
  *   bytes nbytes           BYTES / NULLABLE_BYTES (decoded as their size; encoded from a JSON
  *                          string's bytes, which may be binary: json_stringn_nocheck)
+ *   raw                    BYTES decoded as a JSON string of the bytes themselves (unchecked,
+ *                          maybe not UTF-8: decode them further, never print them)
  *   [fields] ?[fields]     array / nullable array of structs (JSON array of objects / null)
  *   [type]                 array of one primitive type, e.g. [i32] or [str]
  * Only the fields of the version used are written in the schema (callers pick a version).

@@ -477,6 +477,12 @@ def check_reset_refused_when_active(c, topic, page_broker):
         cons.subscribe([topic])
         wait_until(lambda: cons.poll(0.2) is not None or cons.assignment(), 30,
                    what="the consumer's assignment")
+        # its member and the member's partitions, from DescribeGroups' assignment bytes
+        def member():
+            g = api(page_broker.http_port, "/v1/groups/%s" % group)[1]
+            return g.get("state") == "Stable" and g["members"] and g["members"][0]
+        m = wait_until(member, 30, 0.2, what="the member listed")
+        assert m["assignment"] == [{"topic": topic, "partitions": [0, 1, 2]}], m
         req = {"strategy": "to-earliest", "topics": [topic], "execute": True}
         status, e = api(page_broker.http_port, "/v1/groups/%s/reset-offsets" % group, "POST", req)
         assert status == 409 and e["error"] == (

@@ -98,6 +98,28 @@ START_TEST(test_kpjson_rejects_short_and_lying_input)
 }
 END_TEST
 
+START_TEST(test_kpjson_raw_bytes_kept_for_a_nested_decode)
+{
+    const uint8_t inner[] = {0, 7, 0xff, 0x00}; /* i16 7, then two bytes not UTF-8 */
+    json_t *doc = json_pack("{so}", "b", json_stringn_nocheck((const char *)inner, 4));
+    wbuf_t wb;
+    wbuf_init(&wb);
+    kpjson_encode("b:raw", doc, &wb, false);
+    rbuf_t rb;
+    rbuf_init(&rb, wb.p, wb.len);
+    json_t *back = kpjson_decode("b:raw", &rb, false);
+    ck_assert_ptr_nonnull(back);
+    json_t *b = json_object_get(back, "b");
+    ck_assert_uint_eq(json_string_length(b), 4);
+    ck_assert_mem_eq(json_string_value(b), inner, 4);
+    rbuf_init(&rb, json_string_value(b), json_string_length(b));
+    json_t *in = kpjson_decode("v:i16", &rb, false);
+    ck_assert_int_eq(json_integer_value(json_object_get(in, "v")), 7);
+    json_decref(in), json_decref(back), json_decref(doc);
+    wbuf_free(&wb);
+}
+END_TEST
+
 static Suite *kpjson_suite(void)
 {
     Suite *s = suite_create("kpjson");
@@ -106,6 +128,7 @@ static Suite *kpjson_suite(void)
     tcase_add_test(tc, test_kpjson_round_trips);
     tcase_add_test(tc, test_kpjson_missing_fields_take_defaults);
     tcase_add_test(tc, test_kpjson_rejects_short_and_lying_input);
+    tcase_add_test(tc, test_kpjson_raw_bytes_kept_for_a_nested_decode);
     suite_add_tcase(s, tc);
     return s;
 }
