@@ -16,6 +16,7 @@
 
 #include "conn.h"
 #include "console.h"
+#include "console_job.h"
 #include "ctl.h"
 #include "dict.h"
 #include "group/grp.h"
@@ -290,6 +291,7 @@ int bhttp_start(server_t *srv)
 
 void bhttp_stop(server_t *srv)
 {
+    console_jobs_stop(srv); /* first: the jobs it ends answer on the HTTP server */
     http_server_stop(srv->http);
     srv->http = NULL;
 }

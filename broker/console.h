@@ -1,10 +1,11 @@
 /* console.h: the web console (issue 17) on the broker's http.listeners: GET / and the static
  * files of console/ (compiled into the binary by scripts/embed-assets.sh), and the JSON API
- * under /v1/ (console_api.c) answered from this broker's own state: metadata cache, topic
- * configs, hosted logs and the groups it coordinates.
+ * under /v1/ (console_api.c) answered from this broker's own state (metadata cache, topic
+ * configs, hosted logs) or, for groups, changes and other brokers' details, from the brokers
+ * over the Kafka protocol (console_job.h: the HTTP answer is deferred meanwhile).
  *
- * Owner: none (stateless; bhttp.c calls console_handle for every path it does not serve).
- * Reactor thread only: handlers read server state and build the whole answer synchronously. */
+ * Owner: bhttp.c calls console_handle for every path it does not serve; the only state is
+ * srv->console (console_job.c's connections). Reactor thread only. */
 #ifndef CONSOLE_H
 #define CONSOLE_H
 
@@ -41,5 +42,7 @@ void console_messages(server_t *srv, const char *topic, const char *rest, const 
  * {"error": fmt % arg}. */
 void console_send(http_resp_t *resp, int status, json_t *doc);
 void console_error(http_resp_t *resp, int status, const char *fmt, const char *arg);
+/* A JSON string of s[0..len); bytes that are not valid UTF-8 become '?'. */
+json_t *console_str(const char *s, size_t len);
 
 #endif

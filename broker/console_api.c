@@ -1,5 +1,5 @@
-/* console_api.c: the web console's JSON API under /v1/, built with jansson from this broker's
- * own state on the reactor thread (nothing blocks, nothing is asked of other brokers).
+/* console_api.c: the web console's JSON API under /v1/: routing, the CSRF guard, and the
+ * resources built with jansson from this broker's own state on the reactor thread.
  *
  * GET /v1/cluster: brokers (host, port, rack, partitions led and held), controller, cluster id,
  * ZooKeeper state, counts of offline / under-replicated / under-min-ISR partitions, and this
@@ -7,19 +7,20 @@
  * GET /v1/topics: every topic with its partitions (leader, replicas, ISR) and, for partitions
  * hosted here, log start / end offsets and high watermark. GET /v1/topics/<name>: one topic
  * (404 when unknown). GET /v1/topics/<name>/partitions/<p>/messages: the message browser
- * (console_msgs.c). GET /v1/groups: the groups this broker coordinates (state, members,
- * committed offsets, lag where the partition's high watermark is known here);
- * GET /v1/groups/<id>: one of them (404 when not coordinated here).
- * Anything else under /v1/ answers 404 {"error": "..."}; a method other than GET 405. */
+ * (console_msgs.c). Asked of other brokers over the Kafka protocol, answered later (deferred):
+ * /v1/groups[/<id>[/reset-offsets]] (console_groups.c, console_reset.c), /v1/brokers/<id> and
+ * the topic changes and test produce (console_admin.c).
+ * Anything else under /v1/ answers 404 {"error": "..."}; a method a resource does not take 405;
+ * a change (POST/PUT/DELETE) failing the CSRF guard 403. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "console.h"
+#include "console_admin.h"
+#include "console_groups.h"
 #include "ctl.h"
-#include "dict.h"
-#include "group/grp.h"
 #include "ktime.h"
 #include "mdcache.h"
 #include "metrics.h"
@@ -47,7 +48,7 @@ void console_send(http_resp_t *resp, int status, json_t *doc)
 }
 
 /* A JSON string of s; bytes that are not valid UTF-8 (group ids may hold any) become '?'. */
-static json_t *capi_str(const char *s, size_t len)
+json_t *console_str(const char *s, size_t len)
 {
     json_t *j = json_stringn(s, len);
     if (j) return j;
@@ -63,7 +64,7 @@ void console_error(http_resp_t *resp, int status, const char *fmt, const char *a
 {
     char msg[512];
     snprintf(msg, sizeof(msg), fmt, arg);
-    console_send(resp, status, json_pack("{so}", "error", capi_str(msg, strlen(msg))));
+    console_send(resp, status, json_pack("{so}", "error", console_str(msg, strlen(msg))));
 }
 
 static json_t *capi_ids(const int32_t *ids, int32_t n)
@@ -148,9 +149,12 @@ static capi_health_t capi_count(server_t *srv)
     return h;
 }
 
+static bool capi_get_only(const http_req_t *req, http_resp_t *resp);
+
 static void capi_cluster(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
 {
-    (void)rest, (void)req;
+    (void)rest;
+    if (!capi_get_only(req, resp)) return;
     capi_health_t h = capi_count(srv);
     bool zk = srv->ctl && ctl_zk_connected(srv->ctl);
     json_t *doc =
@@ -171,11 +175,6 @@ static void capi_cluster(server_t *srv, const char *rest, const http_req_t *req,
 }
 
 /* ---- /v1/topics ---- */
-
-static json_t *capi_kstr(kstr_t k)
-{
-    return k.len < 0 ? json_null() : capi_str(k.p, (size_t)k.len);
-}
 
 static json_t *capi_partition(server_t *srv, const md_topic_t *t, int32_t p, int64_t *bytes)
 {
@@ -207,7 +206,7 @@ static json_t *capi_topic(server_t *srv, const md_topic_t *t)
     int n = tconf_overrides(srv, t->name, &keys, &vals);
     json_t *configs = json_object();
     for (int i = 0; i < n; i++)
-        json_object_set_new(configs, keys[i], capi_str(vals[i], strlen(vals[i])));
+        json_object_set_new(configs, keys[i], console_str(vals[i], strlen(vals[i])));
     return json_pack("{sssbsisisIsoso}", "name", t->name, "internal", t->internal, "partitions",
                      t->nparts, "replication_factor", rf, "local_size_bytes", (json_int_t)bytes,
                      "configs", configs, "partition_list", parts);
@@ -215,6 +214,10 @@ static json_t *capi_topic(server_t *srv, const md_topic_t *t)
 
 static void capi_topics(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
 {
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+        console_topic_change(srv, rest, req, resp);
+        return;
+    }
     const char *slash = strchr(rest, '/');
     if (slash) { /* <topic>/partitions/<p>/messages (topic names hold no '/') */
         char name[256];
@@ -238,101 +241,35 @@ static void capi_topics(server_t *srv, const char *rest, const http_req_t *req, 
     console_send(resp, 200, json_pack("{so}", "topics", a));
 }
 
-/* ---- /v1/groups ---- */
-
-typedef struct capi_groups {
-    server_t *srv;
-    dict_t *byid; /* group id -> its JSON object (borrowed from the answer's array) */
-} capi_groups_t;
-
-static void capi_offset(void *arg, const char *group, const char *topic, int32_t partition,
-                        int64_t offset)
-{
-    capi_groups_t *g = arg;
-    json_t *obj = dict_get(g->byid, group);
-    if (!obj) return;
-    json_t *o = json_pack("{sssisI}", "topic", topic, "partition", partition, "committed_offset",
-                          (json_int_t)offset);
-    partition_t *p = rmgr_get(g->srv->rmgr, topic, partition);
-    if (p && p->hw >= 0) { /* hosted here: the high watermark is known (exact on the leader) */
-        json_object_set_new(o, "high_watermark", json_integer(p->hw));
-        json_object_set_new(o, "lag", json_integer(p->hw > offset ? p->hw - offset : 0));
-        json_object_set_new(o, "hw_from", json_string(p->is_leader ? "leader" : "follower"));
-    }
-    json_array_append_new(json_object_get(obj, "offsets"), o);
-}
-
-static json_t *capi_members(const kp_describegroups_group_t *dg)
-{
-    json_t *a = json_array();
-    for (int32_t m = 0; dg && m < dg->nmembers; m++) {
-        const kp_describegroups_member_t *mb = &dg->members[m];
-        json_array_append_new(a, json_pack("{sososo}", "member_id", capi_kstr(mb->member_id),
-                                           "client_id", capi_kstr(mb->client_id), "client_host",
-                                           capi_kstr(mb->client_host)));
-    }
-    return a;
-}
-
-/* The groups this broker coordinates (only: that one alone, when listed), as JSON objects. */
-static json_t *capi_group_list(server_t *srv, const char *only, bool *loading)
-{
-    json_t *a = json_array();
-    arena_t ar;
-    arena_init(&ar);
-    kp_listgroups_req_t lreq = {0};
-    kp_listgroups_resp_t lresp = {0};
-    grp_list(srv->grp, &lreq, &ar, &lresp);
-    *loading = lresp.error_code != 0;
-    kp_describegroups_req_t dreq = {0};
-    const kp_listgroups_group_t **lgs = arena_calloc(&ar, (size_t)lresp.ngroups + 1, sizeof(*lgs));
-    dreq.groups = arena_calloc(&ar, (size_t)lresp.ngroups + 1, sizeof(kstr_t));
-    for (int32_t i = 0; i < lresp.ngroups; i++) {
-        const kp_listgroups_group_t *lg = &lresp.groups[i];
-        if (only && strcmp(lg->group_id.p, only) != 0) continue;
-        lgs[dreq.ngroups] = lg;
-        dreq.groups[dreq.ngroups++] = lg->group_id;
-    }
-    kp_describegroups_resp_t dresp = {0};
-    grp_describe(srv->grp, &dreq, &ar, &dresp);
-    capi_groups_t g = {srv, dict_new()};
-    for (int32_t i = 0; i < dreq.ngroups; i++) {
-        const kp_listgroups_group_t *lg = lgs[i];
-        const kp_describegroups_group_t *dg =
-            i < dresp.ngroups && dresp.groups[i].error_code == 0 ? &dresp.groups[i] : NULL;
-        json_t *o =
-            json_pack("{sososososo}", "group_id", capi_kstr(lg->group_id), "state",
-                      capi_kstr(lg->group_state), "type", capi_kstr(lg->group_type),
-                      "protocol_type", capi_kstr(lg->protocol_type), "members", capi_members(dg));
-        json_object_set_new(o, "offsets", json_array());
-        json_array_append_new(a, o);
-        dict_set(g.byid, lg->group_id.p, o);
-    }
-    grp_foreach_offset(srv->grp, capi_offset, &g);
-    dict_free(g.byid, NULL);
-    arena_free(&ar);
-    return a;
-}
-
-static void capi_groups(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
-{
-    (void)req;
-    bool loading = false;
-    json_t *a = srv->grp ? capi_group_list(srv, *rest ? rest : NULL, &loading) : json_array();
-    if (!*rest) {
-        console_send(resp, 200, json_pack("{sbso}", "loading", loading, "groups", a));
-        return;
-    }
-    if (json_array_size(a) == 1) {
-        console_send(resp, 200, json_incref(json_array_get(a, 0)));
-        json_decref(a);
-        return;
-    }
-    json_decref(a);
-    console_error(resp, 404, "unknown group: %s (not coordinated by this broker)", rest);
-}
-
 /* ---- routing ---- */
+
+/* The CSRF guard of requests that change things (the console has no login yet): a page of
+ * another site can only send them with a simple content type (form or text) unless the
+ * browser asks first (CORS preflight, which this server never allows), and browsers name the
+ * page's origin in Origin. So: JSON only, and an Origin, when sent, must be this host. */
+static bool capi_csrf_ok(const http_req_t *req)
+{
+    if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) return true;
+    const char *ct = http_header(req, "Content-Type");
+    if (!ct || strncmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';')) return false;
+    const char *origin = http_header(req, "Origin"), *host = http_header(req, "Host");
+    if (!origin) return true; /* not a browser (curl, scripts) */
+    return host && strncmp(origin, "http://", 7) == 0 && strcmp(origin + 7, host) == 0;
+}
+
+/* Routes answer their own methods: GET unless they say otherwise (405). */
+static bool capi_get_only(const http_req_t *req, http_resp_t *resp)
+{
+    if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) return true;
+    console_error(resp, 405, "%s takes GET", req->path);
+    return false;
+}
+
+static void capi_brokers_one(server_t *srv, const char *rest, const http_req_t *req,
+                             http_resp_t *resp)
+{
+    if (capi_get_only(req, resp)) console_broker(srv, rest, req, resp);
+}
 
 typedef void capi_fn(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp);
 
@@ -342,7 +279,8 @@ static const struct {
 } capi_routes[] = {
     {"cluster", capi_cluster},
     {"topics", capi_topics},
-    {"groups", capi_groups},
+    {"groups", console_groups},
+    {"brokers", capi_brokers_one},
 };
 
 void console_api(server_t *srv, const http_req_t *req, http_resp_t *resp)
@@ -351,8 +289,10 @@ void console_api(server_t *srv, const http_req_t *req, http_resp_t *resp)
     for (size_t i = 0; i < sizeof(capi_routes) / sizeof(capi_routes[0]); i++) {
         size_t n = strlen(capi_routes[i].name);
         if (strncmp(p, capi_routes[i].name, n) != 0 || (p[n] && p[n] != '/')) continue;
-        if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
-            console_error(resp, 405, "%s takes GET", req->path);
+        if (!capi_csrf_ok(req)) {
+            console_error(resp, 403, "%s",
+                          "a change needs Content-Type: application/json and, from a browser, "
+                          "an Origin equal to this console's");
             return;
         }
         capi_routes[i].fn(srv, p[n] ? p + n + 1 : "", req, resp);

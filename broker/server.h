@@ -82,6 +82,8 @@ struct server {
     bool ready;         /* registered and serving */
     bool shutting_down; /* controlled shutdown in progress */
     int shutdown_attempts;
+    /* console_job.c: the web console's connections to the brokers (NULL until first used) */
+    struct console_peers *console;
 };
 
 /* Metadata waiters: fn(arg, false) is called now and after every metadata update until it

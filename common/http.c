@@ -24,13 +24,24 @@ struct http_server {
     http_handler_fn *handler;
     void *arg;
     int port;
+    struct http_pending *deferred; /* suspended requests waiting for http_answer (a list) */
 };
 
-/* One request's body as it arrives (libmicrohttpd's per-request pointer). */
-typedef struct http_upload {
+/* One request: its body as it arrives and, when deferred, its answer to come
+ * (libmicrohttpd's per-request pointer; the http_pending_t token of http.h). */
+typedef struct http_pending {
     char *body;
     size_t len, cap;
     bool too_big;
+    bool in_handler; /* the handler is running: an answer is queued when it returns */
+    bool deferred;   /* http_defer was called and no answer was given yet */
+    bool answered;   /* http_answer gave status / ctype / answer */
+    int status;
+    const char *ctype;
+    wbuf_t answer;
+    http_server_t *srv;
+    struct MHD_Connection *conn;
+    struct http_pending *prev, *next; /* in srv->deferred while suspended */
 } http_upload_t;
 
 static void http_arm(http_server_t *s);
@@ -118,6 +129,7 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
     if (!u) { /* headers only so far: the body (if any) comes in the next calls */
         u = calloc(1, sizeof(*u));
         if (!u) return MHD_NO;
+        wbuf_init(&u->answer);
         *con_cls = u;
         return MHD_YES;
     }
@@ -126,6 +138,8 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
         *upload_size = 0;
         return MHD_YES;
     }
+    if (u->answered) /* resumed after http_answer */
+        return http_queue(conn, u->status, u->ctype, &u->answer);
     http_resp_t resp = {.status = 200, .content_type = "text/plain; charset=utf-8"};
     wbuf_init(&resp.body);
     if (u->too_big) {
@@ -138,9 +152,52 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
         .body = u->body ? u->body : "",
         .body_len = u->len,
         .mhd_conn = conn,
+        .priv = u,
     };
+    u->srv = s;
+    u->conn = conn;
+    u->in_handler = true;
     s->handler(s->arg, &req, &resp);
-    return http_queue(conn, resp.status, resp.content_type, &resp.body);
+    u->in_handler = false;
+    if (!u->deferred && !u->answered)
+        return http_queue(conn, resp.status, resp.content_type, &resp.body);
+    wbuf_free(&resp.body);
+    if (u->answered) /* answered before the handler returned */
+        return http_queue(conn, u->status, u->ctype, &u->answer);
+    u->next = s->deferred;
+    if (s->deferred) s->deferred->prev = u;
+    s->deferred = u;
+    MHD_suspend_connection(conn);
+    return MHD_YES;
+}
+
+http_pending_t *http_defer(const http_req_t *req)
+{
+    http_upload_t *u = req->priv;
+    u->deferred = true;
+    return u;
+}
+
+void http_answer(http_pending_t *u, int status, const char *content_type, wbuf_t *body)
+{
+    u->status = status;
+    u->ctype = content_type ? content_type : "text/plain; charset=utf-8";
+    u->answer = *body;
+    wbuf_init(body);
+    u->answered = true;
+    u->deferred = false;
+    if (u->in_handler) return;
+    http_server_t *s = u->srv;
+    if (u->prev)
+        u->prev->next = u->next;
+    else
+        s->deferred = u->next;
+    if (u->next) u->next->prev = u->prev;
+    u->prev = u->next = NULL;
+    MHD_resume_connection(u->conn);
+    /* the daemon runs the resumed request on its next turn: make that now */
+    if (s->timer) ev_timer_cancel(s->loop, s->timer);
+    s->timer = ev_timer_add(s->loop, 0, http_on_timer, s);
 }
 
 static void http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -150,6 +207,7 @@ static void http_on_completed(void *cls, struct MHD_Connection *conn, void **con
     http_upload_t *u = *con_cls;
     if (!u) return;
     free(u->body);
+    wbuf_free(&u->answer);
     free(u);
     *con_cls = NULL;
 }
@@ -227,7 +285,7 @@ http_server_t *http_server_start(ev_loop_t *loop, const char *host, int port,
     s->loop = loop;
     s->handler = handler;
     s->arg = arg;
-    unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (ss.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
     s->d =
         MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, http_on_request, s,
@@ -262,6 +320,13 @@ int http_server_port(const http_server_t *s)
 void http_server_stop(http_server_t *s)
 {
     if (!s) return;
+    while (s->deferred) { /* resume what still waits, so the daemon can close it */
+        wbuf_t wb;
+        wbuf_init(&wb);
+        wbuf_printf(&wb, "shutting down\n");
+        http_answer(s->deferred, 503, NULL, &wb);
+    }
+    MHD_run(s->d);
     ev_fd_del(s->loop, s->epfd);
     if (s->timer) ev_timer_cancel(s->loop, s->timer);
     MHD_stop_daemon(s->d);

@@ -4,7 +4,11 @@
  * the web console, and Connect's REST API. libmicrohttpd runs in "external select" mode with
  * its epoll fd registered in the loop, so request handlers run on the loop thread and may read
  * the state that thread owns without locks (DESIGN.md section 3). Handlers must not block: they
- * build the whole response before returning.
+ * build the whole response before returning, or defer it: http_defer() inside the handler
+ * suspends the connection (MHD_suspend_connection) and returns a token; the handler's resp is
+ * then ignored, and the answer is given later, on the loop thread, with http_answer(token, ...)
+ * (MHD_resume_connection). A deferred request must be answered exactly once; a suspended
+ * connection does not time out, so the caller bounds its own wait (peer timeouts).
  *
  * Bodies (POST/PUT) are gathered up to HTTP_MAX_BODY bytes; a larger one gets 413 without the
  * handler being called. Paths are matched by the handler (req->path, no query string); query
@@ -31,6 +35,7 @@ typedef struct http_req {
     const char *body;   /* NUL-terminated copy of the body ("" when none) */
     size_t body_len;
     void *mhd_conn; /* for http_query() and http_header() */
+    void *priv;     /* the module's own per-request state (for http_defer) */
 } http_req_t;
 
 typedef struct http_resp {
@@ -44,6 +49,15 @@ typedef void http_handler_fn(void *arg, const http_req_t *req, http_resp_t *resp
 /* A query argument (?name=value) or request header, or NULL. Valid during the handler call. */
 const char *http_query(const http_req_t *req, const char *name);
 const char *http_header(const http_req_t *req, const char *name);
+
+/* Deferred answers. http_defer: call inside the handler only, at most once; the request's
+ * strings (path, body, queries) are NOT valid after the handler returns: copy what is needed.
+ * http_answer: give the answer (status, content_type a static string or NULL for text/plain,
+ * body taken and freed by the module); the token is gone afterwards. Tokens still pending at
+ * http_server_stop() are answered 503 there and must not be used after it. */
+typedef struct http_pending http_pending_t;
+http_pending_t *http_defer(const http_req_t *req);
+void http_answer(http_pending_t *p, int status, const char *content_type, wbuf_t *body);
 
 /* Parse "http://HOST:PORT" (the http.listeners / listeners form; empty HOST = all addresses).
  * 0, or -1 with a reason in err. */

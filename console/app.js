@@ -2,6 +2,7 @@
 // /v1/groups, and /v1/topics/<t>/partitions/<p>/messages for the message browser). Every
 // value reaches the page through textContent or setAttribute, never innerHTML, so names,
 // keys and values holding HTML show as text. Polls every 5 s while the tab is visible.
+// actions.js adds the forms that change things and starts the page.
 "use strict";
 
 const POLL_MS = 5000;
@@ -67,9 +68,12 @@ function drawOverview(c) {
     { "data-broker-id": b.id })));
   const eps = [];
   for (const b of brokers)
-    for (const e of b.endpoints)
-      eps.push(row([b.id, e.listener, e.host, e.port, b.rack === null ? "" : b.rack],
-                   { "data-broker-id": b.id }));
+    for (const e of b.endpoints) {
+      const tr = row([b.id, e.listener, e.host, e.port, b.rack === null ? "" : b.rack,
+                      b.leaders, b.replicas], { "data-broker-id": b.id, "class": "clickable" });
+      tr.addEventListener("click", () => { location.hash = "#brokers/" + b.id; });
+      eps.push(tr);
+    }
   fill("brokers", eps);
 }
 
@@ -118,6 +122,7 @@ function drawTopicDetail() {
   table.hidden = !t;
   setText("topic-detail-title", t ? "Partitions of " + t.name
                                   : state.selected ? "Unknown topic: " + state.selected : "");
+  drawTopicEdit(t);
   if (!t) return;
   fill("topic-detail", t.partition_list.map(p => {
     const l = p.local || {};
@@ -133,20 +138,26 @@ function drawTopicDetail() {
   }));
 }
 
+function totalLag(g) {
+  const known = g.offsets.filter(o => "lag" in o);
+  return known.length ? known.reduce((s, o) => s + o.lag, 0) : "";
+}
+
 function drawGroups(groups) {
   const only = state.groupFilter; // #groups/<id>: that group alone
   const sorted = [...groups].filter(g => only === null || g.group_id === only)
                             .sort((a, b) => a.group_id.localeCompare(b.group_id));
-  setText("group-message", only !== null && !sorted.length
-    ? "Unknown group: " + only + " (not coordinated by broker " +
-      (state.cluster ? state.cluster.broker_id : "?") + ")"
-    : "");
+  setText("group-message", only !== null && !sorted.length && state.groupsLoaded
+    ? "Unknown group: " + only : "");
   fill("groups", sorted.map(g => {
-    const known = g.offsets.filter(o => "lag" in o);
-    const total = known.length ? known.reduce((s, o) => s + o.lag, 0) : "";
-    return row([g.group_id, g.state, g.type, g.members.length, total],
-               { "data-group": g.group_id });
+    const tr = row([g.group_id, g.state, g.type, g.members.length, totalLag(g), g.coordinator],
+                   { "data-group": g.group_id, "class": "clickable" });
+    tr.addEventListener("click", () => {
+      location.hash = "#groups/" + encodeURIComponent(g.group_id);
+    });
+    return tr;
   }));
+  drawGroupDetail(only !== null && sorted.length ? sorted[0] : null);
   const rows = [];
   for (const g of sorted) {
     const offs = [...g.offsets].sort((a, b) =>
@@ -265,6 +276,7 @@ function showPage() {
     state.groupFilter = parts.length > 1 ? decodeURIComponent(parts.slice(1).join("/")) : null;
     drawGroups(state.groups);
   }
+  if (page === "brokers") showBroker(parts.length > 1 ? parts[1] : null);
   for (const s of document.querySelectorAll(".page"))
     s.hidden = s.id !== "page-" + page;
   for (const a of document.querySelectorAll("nav a"))
@@ -279,6 +291,9 @@ async function refresh() {
     state.cluster = c;
     state.topics = t.topics;
     state.groups = g.groups;
+    state.groupsLoaded = true;
+    setText("group-errors", g.errors.length ? "Not answered: " + g.errors.join("; ") : "");
+    sampleLag(g.groups);
     drawOverview(c);
     drawTraffic(c.traffic);
     drawTopics(t.topics);
@@ -293,17 +308,3 @@ async function refresh() {
   }
 }
 
-window.addEventListener("hashchange", () => { showPage(); messagesFromHash(); });
-document.getElementById("msg-pretty").addEventListener("change", messagesFromHash);
-document.getElementById("msg-form").addEventListener("submit", ev => {
-  ev.preventDefault();
-  const t = document.getElementById("msg-topic").value;
-  const p = document.getElementById("msg-partition").value || "0";
-  const time = document.getElementById("msg-time").value;
-  const o = time ? "@" + new Date(time).getTime() : document.getElementById("msg-offset").value;
-  location.hash = "#messages/" + encodeURIComponent(t) + "/" + p + (o === "" ? "" : "/" + o);
-});
-document.getElementById("topic-filter").addEventListener("input", () => drawTopics(state.topics));
-showPage();
-refresh().then(messagesFromHash);
-setInterval(() => { if (!document.hidden) refresh(); }, POLL_MS);

@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 
+from cdp import Browser
 from cluster import Cluster
 from kafkabroker import ROOT, free_port, wait_until
 
@@ -28,8 +29,9 @@ EVIL = "<script>alert(1)</script>"
 PAGES = ("overview", "topics", "groups", "brokers")
 
 
-def http(port, path, method="GET"):
-    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method)
+def http(port, path, method="GET", body=None, headers=None):
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method,
+                                 data=body, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, r.headers, r.read()
@@ -37,8 +39,11 @@ def http(port, path, method="GET"):
         return e.code, e.headers, e.read()
 
 
-def api(port, path):
-    status, headers, body = http(port, path)
+def api(port, path, method="GET", doc=None, headers=None):
+    h = {"Content-Type": "application/json"} if method != "GET" else {}
+    h.update(headers or {})
+    status, headers, body = http(port, path, method, None if doc is None else
+                                 json.dumps(doc).encode(), h)
     assert headers.get("Content-Type") == "application/json", (path, headers.get("Content-Type"))
     return status, json.loads(body)
 
@@ -49,6 +54,7 @@ def test_assets_and_api_over_http(broker_factory):
     for path, name, ctype in (("/", "index.html", "text/html; charset=utf-8"),
                               ("/index.html", "index.html", "text/html; charset=utf-8"),
                               ("/app.js", "app.js", "text/javascript; charset=utf-8"),
+                              ("/actions.js", "actions.js", "text/javascript; charset=utf-8"),
                               ("/app.css", "app.css", "text/css; charset=utf-8")):
         status, headers, body = http(port, path)
         assert status == 200, path
@@ -71,10 +77,45 @@ def test_assets_and_api_over_http(broker_factory):
     assert status == 404 and e["error"] == "unknown topic: ?<b>"
     status, e = api(port, "/v1/bogus")
     assert status == 404 and "/v1/bogus" in e["error"]
-    status, headers, body = http(port, "/v1/cluster", method="POST")
-    assert status == 405 and "error" in json.loads(body)
+    status, e = api(port, "/v1/cluster", "POST", {})
+    assert status == 405 and "error" in e
     status, g = api(port, "/v1/groups")
-    assert status == 200 and g["groups"] == []
+    assert status == 200 and g["groups"] == [] and g["errors"] == [], g
+    status, e = api(port, "/v1/groups/nope")
+    assert status == 404 and e["error"] == "unknown group: nope", e
+    # the CSRF guard: a change needs a JSON body type, and a browser's Origin must be ours
+    new = {"name": "csrf", "partitions": 1, "replication_factor": 1}
+    status, headers, body = http(port, "/v1/topics", "POST", json.dumps(new).encode(),
+                                 {"Content-Type": "text/plain"})
+    assert status == 403 and "Content-Type: application/json" in json.loads(body)["error"]
+    status, e = api(port, "/v1/topics", "POST", new, {"Origin": "http://evil.example"})
+    assert status == 403, e
+    status, e = api(port, "/v1/topics", "POST", new,
+                    {"Origin": "http://127.0.0.1:%d" % port})
+    assert status == 201 and e == {"created": "csrf"}, e
+    wait_until(lambda: api(port, "/v1/topics/csrf")[0] == 200, 30, what="topic csrf")
+    # Kafka's errors as JSON: exists 409, bad replication 400, unknown 404, bad body 400
+    status, e = api(port, "/v1/topics", "POST", new)
+    assert status == 409 and e["error_name"] == "TOPIC_ALREADY_EXISTS", e
+    assert e["error"] == "Topic 'csrf' already exists." and e["error_code"] == 36, e
+    status, e = api(port, "/v1/topics", "POST", dict(new, name="rf9", replication_factor=9))
+    assert status == 400 and e["error_name"] == "INVALID_REPLICATION_FACTOR", e
+    assert api(port, "/v1/topics/nope", "DELETE")[0] == 404
+    assert api(port, "/v1/topics/csrf/configs", "PUT", {"set": "x"})[0] == 400
+    status, headers, body = http(port, "/v1/topics", "POST", b"{", {"Content-Type": "application/json"})
+    assert status == 400 and json.loads(body)["error"] == "the body must be a JSON object"
+    status, e = api(port, "/v1/groups/g/reset-offsets", "POST", {"strategy": "to-nowhere"})
+    assert status == 400 and "strategy must be one of" in e["error"], e
+    status, e = api(port, "/v1/groups/g/reset-offsets", "POST", {"strategy": "to-latest"})
+    assert status == 400 and "reset scopes" in e["error"], e
+    status, bd = api(port, "/v1/brokers/%d" % b.id)
+    assert status == 200 and bd["errors"] == [], bd
+    cfg = {x["name"]: x for x in bd["configs"]}
+    assert cfg["broker.id"]["value"] == str(b.id), cfg.get("broker.id")
+    assert cfg["http.listeners"]["source"] == "STATIC_BROKER_CONFIG"
+    assert "DEFAULT_CONFIG" in {x["source"] for x in bd["configs"]}
+    assert len(bd["log_dirs"]) == 1 and bd["log_dirs"][0]["error"] is None, bd["log_dirs"]
+    assert api(port, "/v1/brokers/77")[0] == 404
 
 
 class Dom(HTMLParser):
@@ -147,15 +188,15 @@ def run_tool(tool, *args):
     return p.stdout
 
 
-def describe_lags(bootstrap, group):
-    """{(topic, partition): LAG} from kafka-consumer-groups --describe."""
+def describe_lags(bootstrap, group, column="LAG"):
+    """{(topic, partition): LAG (or another column)} from kafka-consumer-groups --describe."""
     out = run_tool("kafka-consumer-groups", "--bootstrap-server", bootstrap, "--describe",
                    "--group", group)
     lines = [l for l in out.splitlines() if l.strip()]
     head = next(i for i, l in enumerate(lines) if l.startswith("GROUP "))
     cols = lines[head].split()
     rows = [dict(zip(cols, l.split())) for l in lines[head + 1:]]
-    return {(r["TOPIC"], int(r["PARTITION"])): int(r["LAG"]) for r in rows}
+    return {(r["TOPIC"], int(r["PARTITION"])): int(r[column]) for r in rows}
 
 
 def commit(bootstrap, group, topic, offsets):
@@ -199,7 +240,7 @@ def check_console(c, tmp_path):
         for b in c.brokers.values():
             _, g = api(b.http_port, "/v1/groups")
             for grp in g["groups"]:
-                if grp["group_id"] == "console-readers" and all(
+                if grp["group_id"] == "console-readers" and grp["coordinator"] == b.id and all(
                         "lag" in o for o in grp["offsets"]) and len(grp["offsets"]) == 3:
                     lags = {(o["topic"], o["partition"]): o["lag"] for o in grp["offsets"]}
                     return b if lags == expect else None
@@ -260,32 +301,34 @@ def check_console(c, tmp_path):
                  for a, cells in dom.rows("group-offsets") if a["data-group"] == g}
         assert shown == describe_lags(c.bootstrap, g), (g, shown)
     groups = {a["data-group"]: cells for a, cells in dom.rows("groups")}
+    assert dom.by_id["group-errors"] == "", dom.by_id["group-errors"]  # every broker answered
     assert groups["console-readers"][0] == "console-readers"
+    assert groups["console-readers"][5] == str(b.id)  # its coordinator
     assert groups["console-readers"][4] == str(sum(expect.values()))
 
-    # one group: /v1/groups/<id> on its coordinator, 404 elsewhere; #groups/<id> on the page
+    # one group: /v1/groups/<id> on every broker (asked of the coordinator); #groups/<id>
     status, one = api(b.http_port, "/v1/groups/" + urllib.parse.quote(EVIL, safe=""))
     assert status == 200 and one["group_id"] == EVIL and len(one["offsets"]) == 3, one
     for x in c.brokers.values():
-        if x is not b:
-            status, e = api(x.http_port, "/v1/groups/console-readers")
-            assert status == 404 and e["error"] == (
-                "unknown group: console-readers (not coordinated by this broker)"), e
+        status, one = api(x.http_port, "/v1/groups/console-readers")
+        assert status == 200 and one["coordinator"] == b.id, one
+        assert {(o["topic"], o["partition"]): o["lag"] for o in one["offsets"]} == expect, one
     dom_g = Dom(chromium(tmp_path, url + "#groups/console-readers"))
     assert {a["data-group"] for a, _ in dom_g.rows("group-offsets")} == {"console-readers"}
     assert dom_g.by_id["group-message"] == ""
     dom_g = Dom(chromium(tmp_path, url + "#groups/nope"))
     assert dom_g.rows("groups") == []
-    assert dom_g.by_id["group-message"] == "Unknown group: nope (not coordinated by broker %d)" % b.id
+    assert dom_g.by_id["group-message"] == "Unknown group: nope"
     dom_t = Dom(chromium(tmp_path, url + "#topics/nope"))
     assert dom_t.by_id["topic-detail-title"] == "Unknown topic: nope"
 
     # the group id holding HTML is text: present as such, no script element injected
     assert groups[EVIL][0] == EVIL
     assert EVIL not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert [s.get("src") for s in dom.scripts] == ["/app.js"], dom.scripts
+    assert [s.get("src") for s in dom.scripts] == ["/app.js", "/actions.js"], dom.scripts
 
     check_messages(c, tmp_path, topic)
+    check_actions(c, tmp_path, topic, b)
 
     for page in PAGES:
         shot = os.path.join(str(tmp_path), "console-%s.png" % page)
@@ -358,8 +401,179 @@ def check_messages(c, tmp_path, topic):
     links = [a for a in dom.links if a.get("class") == "download"]
     assert [a["href"] for a in links] == [path + "/11/value"], links
     assert EVIL not in html and "<b>key</b>" not in html
-    assert [s.get("src") for s in dom.scripts] == ["/app.js"], dom.scripts
+    assert [s.get("src") for s in dom.scripts] == ["/app.js", "/actions.js"], dom.scripts
     dom = Dom(chromium(tmp_path, "http://127.0.0.1:%d/#messages/%s/0/@%d" % (
         leader.http_port, topic, ts10)))
     assert min(int(a["data-offset"]) for a, _ in dom.rows("messages")) == first
     chromium(tmp_path, url, screenshot=os.path.join(str(tmp_path), "console-messages.png"))
+
+
+def describe_offsets(bootstrap, group):
+    """{(topic, partition): CURRENT-OFFSET} from kafka-consumer-groups --describe."""
+    return describe_lags(bootstrap, group, "CURRENT-OFFSET")
+
+
+def check_actions(c, tmp_path, topic, coord):
+    """The pages' actions, driven in Chromium over the DevTools protocol: a reset of a group
+    coordinated by another broker than the page's, a topic created, edited and deleted, a test
+    message produced and found by offset, a broker's configs and log dirs."""
+    other = next(x for x in c.brokers.values() if x is not coord)
+    br = Browser(str(tmp_path))
+    try:
+        check_reset_page(c, br, tmp_path, topic, coord, other)
+        check_reset_refused_when_active(c, topic, other)
+        check_topic_page(c, br, tmp_path, other)
+        check_produce_page(c, br, tmp_path, topic)
+        check_broker_page(c, br, tmp_path, other)
+    finally:
+        br.close()
+
+
+def check_reset_page(c, br, tmp_path, topic, coord, page_broker):
+    group = "console-readers"
+    before = describe_offsets(c.bootstrap, group)
+    br.goto("http://127.0.0.1:%d/#groups/%s" % (page_broker.http_port, group))
+    # listed with its coordinator, another broker than the page's
+    cells = br.wait("(() => { const r = document.querySelector('#groups tr[data-group]');"
+                    " return r && [...r.cells].map(c => c.textContent); })()")
+    assert cells[0] == group and cells[5] == str(coord.id) != str(page_broker.id), cells
+    br.wait("!document.getElementById('group-detail').hidden", what="the group detail")
+    br.eval("document.getElementById('rs-strategy').value = 'to-offset'")
+    br.set_value("#rs-value", "2")
+    br.set_value("#rs-topics", topic)
+    br.click("#rs-preview")
+    plan = br.wait("(() => { const rs = [...document.querySelectorAll('#reset-plan tr[data-topic]')];"
+                   " return rs.length === 3 && rs.map(r => [...r.cells].map(c => c.textContent)); })()")
+    assert sorted(plan) == [[topic, str(p), str(before[(topic, p)]), "2", "dry run"]
+                            for p in range(3)], plan
+    assert describe_offsets(c.bootstrap, group) == before  # a dry run changes nothing
+    assert br.eval("document.getElementById('rs-execute').disabled") is False
+    br.click("#rs-execute")
+    assert "Reset the offsets of group console-readers" in br.eval(
+        "document.getElementById('confirm-text').textContent")
+    br.click("#confirm-yes")
+    br.wait("[...document.querySelectorAll('#reset-plan tr[data-topic]')]"
+            ".every(r => r.cells[4].textContent === 'committed')", what="the reset committed")
+    assert describe_offsets(c.bootstrap, group) == {(topic, p): 2 for p in range(3)}
+    assert "coordinator: broker %d" % coord.id in br.eval(
+        "document.getElementById('reset-msg').textContent")
+    # by-duration (the tool's ISO form, parsed by the page): a day back is the log start
+    br.eval("document.getElementById('rs-strategy').value = 'by-duration'")
+    br.set_value("#rs-value", "P1DT0H")
+    br.click("#rs-preview")
+    br.wait("[...document.querySelectorAll('#reset-plan tr[data-topic]')]"
+            ".every(r => r.cells[3].textContent === '0' && r.cells[4].textContent === 'dry run')")
+    # the lag chart: one point per poll the page made
+    br.wait("!!document.querySelector('#chart-lag polyline')", what="the lag chart")
+    br.screenshot(os.path.join(str(tmp_path), "console-group-reset.png"))
+
+
+def check_reset_refused_when_active(c, topic, page_broker):
+    """As the tool: a group with members is not reset (409 with Kafka's message)."""
+    group = "live-readers"
+    cons = Consumer({"bootstrap.servers": c.bootstrap, "group.id": group,
+                     "session.timeout.ms": 6000})
+    try:
+        cons.subscribe([topic])
+        wait_until(lambda: cons.poll(0.2) is not None or cons.assignment(), 30,
+                   what="the consumer's assignment")
+        # its member and the member's partitions, from DescribeGroups' assignment bytes
+        def member():
+            g = api(page_broker.http_port, "/v1/groups/%s" % group)[1]
+            return g.get("state") == "Stable" and g["members"] and g["members"][0]
+        m = wait_until(member, 30, 0.2, what="the member listed")
+        assert m["assignment"] == [{"topic": topic, "partitions": [0, 1, 2]}], m
+        req = {"strategy": "to-earliest", "topics": [topic], "execute": True}
+        status, e = api(page_broker.http_port, "/v1/groups/%s/reset-offsets" % group, "POST", req)
+        assert status == 409 and e["error"] == (
+            "Assignments can only be reset if the group 'live-readers' is inactive, but the "
+            "current state is Stable."), e
+    finally:
+        cons.close()
+
+
+def check_topic_page(c, br, tmp_path, page_broker):
+    name = "page-made"
+    br.goto("http://127.0.0.1:%d/#topics" % page_broker.http_port)
+    br.wait("document.body.getAttribute('data-loaded') === '1'")
+    br.set_value("#tc-name", name)
+    br.set_value("#tc-partitions", "2")
+    br.set_value("#tc-rf", "2")
+    br.set_value("#tc-configs", "retention.ms=3600000")
+    br.click("#topic-create button")
+    assert br.eval("document.getElementById('confirm-text').textContent") == (
+        "Create topic page-made with 2 partitions, replication 2, configs retention.ms=3600000?")
+    br.click("#confirm-yes")
+    br.wait("document.getElementById('topic-action-msg').textContent === 'Created topic page-made.'")
+    wait_until(lambda: c.leader(name, 1) >= 0, 30, what="the new topic's leaders")
+    out = run_tool("kafka-topics", "--bootstrap-server", c.bootstrap, "--describe", "--topic", name)
+    assert "PartitionCount: 2" in out and "ReplicationFactor: 2" in out, out
+    assert "retention.ms=3600000" in out, out
+    br.goto("http://127.0.0.1:%d/#topics/%s" % (page_broker.http_port, name))
+    br.wait("!!document.querySelector('#topic-configs tr[data-config=\"retention.ms\"]')",
+            what="the topic's configs")
+    br.set_value("#tcfg-key", "cleanup.policy")
+    br.set_value("#tcfg-value", "compact")
+    br.click("#topic-configs input[data-remove='retention.ms']")
+    br.click("#topic-config-save")
+    assert br.eval("document.getElementById('confirm-text').textContent") == (
+        "Change configs of page-made: set cleanup.policy=compact remove retention.ms?")
+    br.click("#confirm-yes")
+    br.wait("document.getElementById('topic-action-msg').textContent === 'Configs of page-made changed.'")
+    def changed():  # the brokers apply a config change when ZooKeeper tells them
+        out = run_tool("kafka-configs", "--bootstrap-server", c.bootstrap, "--describe",
+                       "--entity-type", "topics", "--entity-name", name)
+        return "cleanup.policy=compact" in out and "retention.ms" not in out
+    wait_until(changed, 30, 0.2, what="kafka-configs showing the change")
+    br.wait("!!document.querySelector('#topic-configs tr[data-config=\"cleanup.policy\"]')",
+            what="the edited configs shown")
+    br.screenshot(os.path.join(str(tmp_path), "console-topic-edit.png"))
+    br.click("#topic-delete")
+    br.click("#confirm-yes")
+    br.wait("document.getElementById('topic-action-msg').textContent === 'Deleted topic page-made.'")
+    wait_until(lambda: name not in run_tool("kafka-topics", "--bootstrap-server", c.bootstrap,
+                                            "--list").split(), 30, what="the topic deleted")
+    # an error from Kafka, shown on the page: creating a topic that exists
+    topic_exists = "console-orders"
+    br.set_value("#tc-name", topic_exists)
+    br.click("#topic-create button")
+    br.click("#confirm-yes")
+    br.wait("document.getElementById('topic-action-msg').textContent === "
+            "\"Cannot create %s: Topic '%s' already exists.\"" % (topic_exists, topic_exists))
+
+
+def check_produce_page(c, br, tmp_path, topic):
+    leader = c.brokers[c.leader(topic, 1)]
+    base = "http://127.0.0.1:%d/" % leader.http_port
+    br.goto(base + "#messages/%s/1" % topic)
+    br.wait("document.body.getAttribute('data-loaded') === '1'")
+    br.set_value("#pm-key", "page-key")
+    br.set_value("#pm-value", EVIL)
+    br.set_value("#pm-headers", "src=<b>console</b>")
+    br.set_value("#pm-partition", "1")
+    br.click("#produce-form button")
+    off = int(br.wait("document.getElementById('produce-msg').getAttribute('data-offset')"))
+    assert off == 7, off  # partition 1 held offsets 0..6
+    p = subprocess.run(["kcat", "-C", "-b", c.bootstrap, "-t", topic, "-p", "1", "-o", str(off),
+                        "-c", "1", "-e", "-f", "%k|%s|%h"], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0 and p.stdout == "page-key|%s|src=<b>console</b>" % EVIL, (p.stdout, p.stderr)
+    br.goto(base + "#messages/%s/1/%d" % (topic, off))
+    cells = br.wait("(() => { const r = document.querySelector('#messages tr[data-offset=\"%d\"]');"
+                    " return r && [...r.cells].map(c => c.textContent); })()" % off)
+    assert cells[2:] == ["page-key", EVIL, "src=<b>console</b>"], cells
+    assert br.eval("document.querySelectorAll('script').length") == 2  # nothing injected
+    br.screenshot(os.path.join(str(tmp_path), "console-produce.png"))
+
+
+def check_broker_page(c, br, tmp_path, b):
+    br.goto("http://127.0.0.1:%d/#brokers/%d" % (b.http_port, b.id))
+    cfg = br.wait("(() => { const r = document.querySelector('#broker-configs tr[data-config=\"broker.id\"]');"
+                  " return r && [...r.cells].map(c => c.textContent); })()")
+    assert cfg == ["broker.id", str(b.id), "STATIC_BROKER_CONFIG"], cfg
+    dirs = br.eval("[...document.querySelectorAll('#broker-logdirs tr[data-dir]')]"
+                   ".map(r => [...r.cells].map(c => c.textContent))")
+    assert len(dirs) == 1 and int(dirs[0][1]) > 0 and dirs[0][3] == "", dirs
+    title = br.eval("document.getElementById('broker-title').textContent")
+    assert re.match(r"Broker %d: leads \d+ partitions, holds \d+$" % b.id, title), title
+    br.screenshot(os.path.join(str(tmp_path), "console-broker.png"))

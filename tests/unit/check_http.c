@@ -116,13 +116,54 @@ static void *client_run(void *arg)
     return NULL;
 }
 
-/* Run one request through a fresh server; the reply (status line, headers, body) in c. */
-static void roundtrip(client_t *c, const char *request)
+/* ---- deferred answers: the handler suspends the request, a timer answers it ---- */
+
+typedef struct later {
+    ev_loop_t *loop;
+    http_server_t **server;
+    http_pending_t *pending;
+    int mode; /* 0: answer from a timer, 1: answer inside the handler, 2: never (stop answers) */
+} later_t;
+
+static void later_answer(ev_loop_t *loop, void *arg)
+{
+    (void)loop;
+    later_t *l = arg;
+    wbuf_t wb;
+    wbuf_init(&wb);
+    wbuf_printf(&wb, "answered later");
+    http_answer(l->pending, 202, "text/x-later", &wb);
+}
+
+static void later_stop(ev_loop_t *loop, void *arg)
+{
+    (void)loop;
+    later_t *l = arg;
+    http_server_stop(*l->server); /* answers the pending request 503 */
+    *l->server = NULL;
+}
+
+static void later_handler(void *arg, const http_req_t *req, http_resp_t *resp)
+{
+    later_t *l = arg;
+    wbuf_printf(&resp->body, "ignored: the answer is deferred");
+    l->pending = http_defer(req);
+    if (l->mode == 1)
+        later_answer(l->loop, l);
+    else
+        ev_timer_add(l->loop, 30, l->mode == 0 ? later_answer : later_stop, l);
+}
+
+/* Run one request through a fresh server (handler(arg) or the echo handler when NULL); the
+ * reply (status line, headers, body) in c. */
+static void roundtrip_with(client_t *c, const char *request, later_t *later)
 {
     ev_loop_t *loop = ev_new();
     char err[256];
-    http_server_t *s =
-        http_server_start(loop, "127.0.0.1", 0, echo_handler, NULL, err, sizeof(err));
+    http_server_t *s = NULL;
+    if (later) later->loop = loop, later->server = &s;
+    s = http_server_start(loop, "127.0.0.1", 0, later ? later_handler : echo_handler, later, err,
+                          sizeof(err));
     ck_assert_msg(s != NULL, "%s", err);
     c->loop = loop;
     c->port = http_server_port(s);
@@ -135,6 +176,30 @@ static void roundtrip(client_t *c, const char *request)
     http_server_stop(s);
     ev_free(loop);
 }
+
+static void roundtrip(client_t *c, const char *request)
+{
+    roundtrip_with(c, request, NULL);
+}
+
+START_TEST(test_http_deferred_answers)
+{
+    const char *req = "GET /later HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    for (int mode = 0; mode < 3; mode++) {
+        client_t c;
+        later_t l = {.mode = mode};
+        roundtrip_with(&c, req, &l);
+        if (mode < 2) {
+            ck_assert_msg(strncmp(c.reply, "HTTP/1.1 202", 12) == 0, "%d: %s", mode, c.reply);
+            ck_assert_ptr_nonnull(strstr(c.reply, "Content-Type: text/x-later\r\n"));
+            ck_assert_ptr_nonnull(strstr(c.reply, "\r\n\r\nanswered later"));
+            ck_assert_ptr_null(strstr(c.reply, "ignored"));
+        } else {
+            ck_assert_msg(strncmp(c.reply, "HTTP/1.1 503", 12) == 0, "stop: %s", c.reply);
+        }
+    }
+}
+END_TEST
 
 START_TEST(test_http_get_with_query)
 {
@@ -183,6 +248,7 @@ static Suite *http_suite(void)
     tcase_add_test(tc, test_http_get_with_query);
     tcase_add_test(tc, test_http_post_body_and_status);
     tcase_add_test(tc, test_http_listen_failure_is_an_error);
+    tcase_add_test(tc, test_http_deferred_answers);
     suite_add_tcase(s, tc);
     return s;
 }
