@@ -124,8 +124,9 @@ static int server_open_listeners(server_t *srv)
             return -1;
         }
         ev_fd_add(srv->loop, l->fd, EV_READ, server_on_accept, l);
-        log_info("server", "listening on %s://%s:%d (advertised %s:%d)", l->name,
-                 l->host[0] ? l->host : "0.0.0.0", l->port, l->adv_host, l->adv_port);
+        log_info("server", "listening on %s://%s:%d (%s, advertised %s:%d)", l->name,
+                 l->host[0] ? l->host : "0.0.0.0", l->port, secproto_name(l->sec.proto),
+                 l->adv_host, l->adv_port);
     }
     return 0;
 }
@@ -145,7 +146,7 @@ static void server_close_listeners(server_t *srv)
 static int server_setup_listeners(server_t *srv)
 {
     cfg_listener_t ls[SERVER_MAX_LISTENERS], adv[SERVER_MAX_LISTENERS];
-    char err[256];
+    char err[512];
     int n = cfg_listeners(srv->cfg, "listeners", ls, SERVER_MAX_LISTENERS, err, sizeof(err));
     if (n <= 0) {
         log_error("server", "listeners: %s", n < 0 ? err : "none configured");
@@ -178,8 +179,18 @@ static int server_setup_listeners(server_t *srv)
         if (!ah[0] || strcmp(ah, "0.0.0.0") == 0) ah = hostname;
         snprintf(l->adv_host, sizeof(l->adv_host), "%s", ah);
         l->adv_port = a ? a->port : ls[i].port;
+        if (sec_listener_init(&l->sec, srv->cfg, l->name, err, sizeof(err)) != 0) {
+            log_error("server", "listener %s: %s", l->name, err);
+            return -1;
+        }
     }
     srv->nlisteners = n;
+    char ibl[64];
+    cfg_inter_broker_listener(srv->cfg, ibl, sizeof(ibl));
+    if (sec_client_init(&srv->sec_client, srv->cfg, ibl, err, sizeof(err)) != 0) {
+        log_error("server", "inter-broker listener %s: %s", ibl, err);
+        return -1;
+    }
     return 0;
 }
 
@@ -525,9 +536,7 @@ int server_start(server_t *srv, cfg_t *cfg)
     cc.default_replication_factor = (int16_t)cfg_int(cfg, "default.replication.factor");
     cc.delete_topic_enable = cfg_bool(cfg, "delete.topic.enable");
     cc.unclean_leader_election = cfg_bool(cfg, "unclean.leader.election.enable");
-    const char *ibl = cfg_str(cfg, "inter.broker.listener.name");
-    snprintf(srv->inter_broker_listener, sizeof(srv->inter_broker_listener), "%s",
-             ibl && *ibl ? ibl : srv->listeners[0].name);
+    cfg_inter_broker_listener(cfg, srv->inter_broker_listener, sizeof(srv->inter_broker_listener));
     snprintf(cc.inter_broker_listener, sizeof(cc.inter_broker_listener), "%s",
              srv->inter_broker_listener);
     cc.auto_leader_rebalance = cfg_bool(cfg, "auto.leader.rebalance.enable");
