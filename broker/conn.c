@@ -22,6 +22,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "quota.h"
+#include "sasl.h"
 #include "server.h"
 #include "tlsio.h"
 
@@ -44,10 +45,12 @@ struct conn {
     listener_t *l;
     int fd;
     char peer[64];
-    char principal[256]; /* "User:ANONYMOUS" until authenticated */
-    tlsio_t *tls;        /* SSL and SASL_SSL listeners */
-    uint8_t *tls_out;    /* CONN_TLS_CHUNK staging buffer for SSL_write */
-    bool tls_up;         /* the handshake finished (principal taken from the certificate) */
+    char principal[256];    /* "User:ANONYMOUS" until authenticated */
+    tlsio_t *tls;           /* SSL and SASL_SSL listeners */
+    uint8_t *tls_out;       /* CONN_TLS_CHUNK staging buffer for SSL_write */
+    bool tls_up;            /* the handshake finished (principal taken from the certificate) */
+    sasl_conn_t *sasl;      /* SASL listeners: authentication state (sasl.h) */
+    bool close_after_flush; /* a failed login: close once the answer is written */
     uint8_t *in;
     size_t in_off, in_len, in_cap; /* unread bytes are in[in_off .. in_off+in_len) */
     req_t *busy;                   /* request handed to the dispatcher, not yet done */
@@ -89,6 +92,16 @@ void conn_set_principal(conn_t *c, const char *principal)
 listener_t *conn_listener(const conn_t *c)
 {
     return c->l;
+}
+
+sasl_conn_t *conn_sasl(conn_t *c)
+{
+    return c->sasl;
+}
+
+void conn_close_after_flush(conn_t *c)
+{
+    c->close_after_flush = true;
 }
 
 static void conn_set_interest(conn_t *c, uint32_t want)
@@ -136,9 +149,11 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
         free(c);
         return NULL;
     }
+    if (secproto_sasl(l->sec.proto) && !(c->sasl = sasl_conn_new())) abort();
     if (ev_fd_add(srv->loop, fd, EV_READ, conn_on_event, c) != 0) {
         log_error("conn", "register connection from %s failed: %s", peer, strerror(errno));
         tlsio_free(c->tls);
+        sasl_conn_free(c->sasl);
         close(fd);
         free(c);
         return NULL;
@@ -160,6 +175,7 @@ static void conn_free(conn_t *c)
     }
     free(c->in);
     free(c->tls_out);
+    sasl_conn_free(c->sasl);
     free(c);
 }
 
@@ -409,6 +425,23 @@ static void conn_in_reserve(conn_t *c, size_t need)
     }
 }
 
+/* Before SASL authentication: a raw token (handshake v0) goes to the SASL layer; of the
+ * requests only ApiVersions, SaslHandshake and SaslAuthenticate pass, anything else closes the
+ * connection (Kafka: "Unexpected Kafka request ... during SASL handshake"). true: dispatch r. */
+static bool conn_sasl_gate(conn_t *c, req_t *r)
+{
+    if (sasl_conn_raw(c->sasl)) {
+        sasl_raw_token(r);
+        return false;
+    }
+    int16_t key = r->frame_len >= 2 ? (int16_t)((r->frame[0] << 8) | r->frame[1]) : -1;
+    if (key == KAPI_API_VERSIONS || key == KAPI_SASL_HANDSHAKE || key == KAPI_SASL_AUTHENTICATE)
+        return true;
+    r->hdr.api_key = key;
+    req_fail(r, "unexpected request before SASL authentication (illegal SASL state)");
+    return false;
+}
+
 /* Handle complete frames until a request is pending or the buffer runs dry. */
 static void conn_process(conn_t *c)
 {
@@ -418,11 +451,12 @@ static void conn_process(conn_t *c)
            c->out_bytes < CONN_OUT_HIGH_WATER) {
         const uint8_t *p = c->in + c->in_off;
         int32_t size = be32(p);
-        if (size < 8 || (int64_t)size > c->srv->max_request_bytes) {
-            log_warn("conn",
-                     "closing connection from %s: request size %d outside [8, %lld] "
-                     "(socket.request.max.bytes)",
-                     c->peer, size, (long long)c->srv->max_request_bytes);
+        bool authing = c->sasl && !sasl_conn_done(c->sasl);
+        int64_t max = authing ? c->srv->sasl_max_receive : c->srv->max_request_bytes;
+        if (size < (authing && sasl_conn_raw(c->sasl) ? 0 : 8) || (int64_t)size > max) {
+            log_warn("conn", "closing connection from %s: request size %d outside [8, %lld] (%s)",
+                     c->peer, size, (long long)max,
+                     authing ? "sasl.server.max.receive.size" : "socket.request.max.bytes");
             conn_close(c, NULL);
             break;
         }
@@ -441,6 +475,7 @@ static void conn_process(conn_t *c)
         wbuf_init(&r->resp);
         c->busy = r;
         if (c->srv->metrics && c->srv->metrics->on) r->start_us = ktime_mono_us();
+        if (authing && !conn_sasl_gate(c, r)) break;
         conn_dispatch(c, r);
     }
     c->processing = false;
@@ -634,6 +669,7 @@ static void conn_flush_tls(conn_t *c)
         }
         conn_out_advance(c, (size_t)n);
     }
+    if (!c->closed && !c->outq && c->close_after_flush) conn_close(c, "failed authentication");
     if (!c->closed) conn_update_interest(c);
 }
 
@@ -682,6 +718,7 @@ static void conn_flush(conn_t *c)
         }
         conn_out_advance(c, (size_t)n);
     }
+    if (!c->closed && !c->outq && c->close_after_flush) conn_close(c, "failed authentication");
     if (!c->closed) conn_update_interest(c);
 }
 

@@ -2,6 +2,7 @@
  * Start-up follows Kafka's order: open and recover the logs, then join ZooKeeper (register,
  * stand for controller), then open the listeners once registered. */
 #include "server.h"
+#include "sasl.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -339,6 +340,8 @@ kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
     case CTL_MSG_QUOTA_CONFIG:
         quota_set_entity(srv->quota, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
                          (const char *const *)m->cfg_vals);
+        sasl_users_set(srv, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
+                       (const char *const *)m->cfg_vals);
         break;
     case CTL_MSG_FATAL:
         server_fatal(srv, m->why);
@@ -466,6 +469,7 @@ int server_start(server_t *srv, cfg_t *cfg)
     srv->cfg = cfg;
     srv->broker_id = (int32_t)cfg_int(cfg, "broker.id");
     srv->max_request_bytes = cfg_int(cfg, "socket.request.max.bytes");
+    srv->sasl_max_receive = cfg_int(cfg, "sasl.server.max.receive.size");
     srv->rack_selector = cfg_replica_selector(cfg) == CFG_SELECTOR_RACK_AWARE;
     char ident[32];
     snprintf(ident, sizeof(ident), "broker %d", srv->broker_id);
@@ -589,6 +593,9 @@ int server_run(server_t *srv)
     mdcache_free(srv->md);
     tconf_free(srv);
     dict_free(srv->autocreating, NULL);
+    sasl_users_free(srv);
+    for (int i = 0; i < srv->nlisteners; i++) sec_listener_free(&srv->listeners[i].sec);
+    sec_client_free(&srv->sec_client);
     metrics_free(srv->metrics);
     quota_free(srv->quota);
     srv->metrics = NULL;

@@ -71,6 +71,8 @@ struct server {
     conn_t *conns;       /* all open connections (intrusive list) */
     int nconns;
     int64_t max_request_bytes; /* socket.request.max.bytes */
+    int64_t sasl_max_receive;  /* sasl.server.max.receive.size: frames before authentication */
+    struct dict *scram_users;  /* sasl.c: user -> SCRAM credentials from /config/users */
     void *md_waiters;          /* server.c: requests waiting for a metadata change */
     void *tconf;               /* tconf.c: per-topic config overrides */
     struct dict *autocreating; /* topics with an auto-create in flight */

@@ -55,6 +55,7 @@ static const cfg_def_t cfg_defs[] = {
     {"sasl.mechanism.inter.broker.protocol", CFG_STRING, "GSSAPI", 0, 0, NULL},
     {"sasl.jaas.config", CFG_PASSWORD, NULL, 0, 0, NULL},
     {"connection.failed.authentication.delay.ms", CFG_INT, "100", 0, CFG_NOMAX, NULL},
+    {"sasl.server.max.receive.size", CFG_INT, "524288", 1, CFG_NOMAX, NULL},
     {"log.dirs", CFG_STRING, NULL, 0, 0, NULL},
     {"log.dir", CFG_STRING, "/tmp/kafka-logs", 0, 0, NULL},
     {"zookeeper.connect", CFG_STRING, NULL, 0, 0, NULL},
