@@ -2,6 +2,7 @@
  * Start-up follows Kafka's order: open and recover the logs, then join ZooKeeper (register,
  * stand for controller), then open the listeners once registered. */
 #include "server.h"
+#include "peer.h"
 #include "sasl.h"
 
 #include <errno.h>
@@ -192,6 +193,7 @@ static int server_setup_listeners(server_t *srv)
         log_error("server", "inter-broker listener %s: %s", ibl, err);
         return -1;
     }
+    peer_set_security(&srv->sec_client);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "proto/kp_alterclientquotas.h"
 #include "proto/kp_describeclientquotas.h"
 #include "qcfg.h"
+#include "scram.h"
 
 #define CQ_TIMEOUT_MS 30000
 
@@ -315,6 +316,38 @@ static void cq_zk_describe(zhandle_t *zh, const cq_entity_t *e)
     deallocate_String_vector(&sv);
 }
 
+/* A SCRAM credential from "[iterations=N,]password=P" (Kafka's ConfigCommand syntax) in
+ * ZooKeeper's form; exits with Kafka's message on a bad value. */
+static void cq_scram_cred(scram_mech_t m, const char *spec, char *out, size_t n)
+{
+    char copy[1024], *password = NULL;
+    long iterations = SCRAM_MIN_ITERATIONS;
+    snprintf(copy, sizeof(copy), "%s", spec);
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (strncmp(tok, "password=", 9) == 0) {
+            password = tok + 9;
+        } else if (strncmp(tok, "iterations=", 11) == 0) {
+            char *end;
+            iterations = strtol(tok + 11, &end, 10);
+            if (*end || end == tok + 11) cli_fail("Invalid iterations %s", tok + 11);
+        } else {
+            cli_fail("Invalid credential property %s for %s", tok, scram_mech_name(m));
+        }
+    }
+    if (!password || !*password)
+        cli_fail("Invalid credential property for %s: password is required", scram_mech_name(m));
+    if (iterations < SCRAM_MIN_ITERATIONS)
+        cli_fail("Iterations %ld is less than the minimum %d required for %s", iterations,
+                 SCRAM_MIN_ITERATIONS, scram_mech_name(m));
+    if (iterations > SCRAM_MAX_ITERATIONS)
+        cli_fail("Iterations %ld is more than the maximum %d allowed for %s", iterations,
+                 SCRAM_MAX_ITERATIONS, scram_mech_name(m));
+    scram_cred_t c;
+    if (scram_cred_make(m, password, (int)iterations, &c) != 0 || scram_cred_format(&c, out, n))
+        cli_fail("cannot make a %s credential", scram_mech_name(m));
+}
+
 static void cq_zk_alter(zhandle_t *zh, const cq_entity_t *e, const zkpath_config_t *add, char **del,
                         int ndel)
 {
@@ -324,18 +357,33 @@ static void cq_zk_alter(zhandle_t *zh, const cq_entity_t *e, const zkpath_config
     cq_zk_entity_str(e, what, sizeof(what));
     for (int i = 0; i < add->n; i++) {
         double v;
+        if (scram_mech_parse(add->keys[i])) continue;
         kerr_t err = qcfg_parse(add->keys[i], add->vals[i], &v, why, sizeof(why));
         if (err) cq_error(err, "%s", why);
     }
     zkpath_config_t cur;
     cli_zk_config_read(zh, path, &cur);
+    zkpath_config_t scram = {0};
+    for (int i = 0; i < add->n; i++) {
+        int m = scram_mech_parse(add->keys[i]);
+        if (!m) continue;
+        if (e->n != 1 || !e->parts[0].is_user || !e->parts[0].name)
+            cli_fail("SCRAM credentials may only be set for a user entity (--entity-type users "
+                     "--entity-name NAME)");
+        char cred[1024];
+        cq_scram_cred((scram_mech_t)m, add->vals[i], cred, sizeof(cred));
+        zkpath_config_put(&scram, add->keys[i], cred);
+    }
     char bad[1024] = "";
     size_t bo = 0;
     for (int i = 0; i < ndel; i++)
         if (zkpath_config_find(&cur, del[i]) < 0)
             bo += (size_t)snprintf(bad + bo, sizeof(bad) - bo, "%s%s", bo ? "," : "", del[i]);
     if (bo) cli_fail("Invalid config(s): %s", bad);
-    for (int i = 0; i < add->n; i++) zkpath_config_put(&cur, add->keys[i], add->vals[i]);
+    for (int i = 0; i < add->n; i++)
+        if (!scram_mech_parse(add->keys[i])) zkpath_config_put(&cur, add->keys[i], add->vals[i]);
+    for (int i = 0; i < scram.n; i++) zkpath_config_put(&cur, scram.keys[i], scram.vals[i]);
+    zkpath_config_clear(&scram);
     for (int i = 0; i < ndel; i++) zkpath_config_del(&cur, del[i]);
     /* the notice's entity path is "<type>/<rest>" of the entity path */
     char type[16];

@@ -45,7 +45,9 @@ int scram_b64_encode(const uint8_t *in, size_t len, char *out, size_t n)
 
 int scram_b64_decode(const char *in, size_t len, uint8_t *out, size_t n)
 {
-    if (len % 4 != 0 || len / 4 * 3 > n) return -1;
+    if (len % 4 != 0) return -1;
+    size_t pad = len >= 1 && in[len - 1] == '=' ? (len >= 2 && in[len - 2] == '=' ? 2 : 1) : 0;
+    if (len / 4 * 3 - pad > n) return -1;
     for (size_t i = 0; i < len; i++) {
         char ch = in[i];
         bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
@@ -53,11 +55,12 @@ int scram_b64_decode(const char *in, size_t len, uint8_t *out, size_t n)
         if (!ok || (i == len - 2 && ch == '=' && in[len - 1] != '=')) return -1;
     }
     if (len == 0) return 0;
-    int r = EVP_DecodeBlock(out, (const unsigned char *)in, (int)len);
-    if (r < 0) return -1;
-    if (in[len - 1] == '=') r--;
-    if (in[len - 2] == '=') r--;
-    return r;
+    uint8_t tmp[3];
+    /* EVP_DecodeBlock writes whole groups: decode the last group apart so a padded end fits */
+    int r = len > 4 ? EVP_DecodeBlock(out, (const unsigned char *)in, (int)(len - 4)) : 0;
+    if (r < 0 || EVP_DecodeBlock(tmp, (const unsigned char *)in + len - 4, 4) != 3) return -1;
+    memcpy(out + r, tmp, 3 - pad);
+    return r + 3 - (int)pad;
 }
 
 /* ---- credentials ---- */
@@ -303,10 +306,12 @@ static int scram_client_final_in(scram_server_t *s, const char *msg, uint8_t **o
     int cbl = scram_b64_decode(msg + 2, clen, cb, sizeof(cb));
     if (cbl < 0 || (size_t)cbl != strlen(s->gs2) || memcmp(cb, s->gs2, (size_t)cbl) != 0)
         return scram_fail(s, why, wn, "channel binding does not match");
+    /* Kafka's ScramSaslServer accepts a final nonce that ends with the server's nonce
+     * (librdkafka sends its client nonce in front of it once more) */
     const char *r = msg + 2 + clen;
     size_t nlen = strlen(s->nonce);
-    if (strncmp(r, ",r=", 3) != 0 || strncmp(r + 3, s->nonce, nlen) != 0 ||
-        (r[3 + nlen] != ',' && r[3 + nlen] != '\0'))
+    size_t rlen = strncmp(r, ",r=", 3) == 0 ? strcspn(r + 3, ",") : 0;
+    if (rlen < nlen || strncmp(r + 3 + rlen - nlen, s->nonce, nlen) != 0)
         return scram_fail(s, why, wn, "nonce does not match");
     uint8_t proof[SCRAM_MAX_KEY + 4];
     const char *pv = pp + 3;
