@@ -1,6 +1,8 @@
 /* cli.c: shared helpers of the command-line tools. */
 #include "cli.h"
+
 #include "clireq.h"
+#include "clisec.h"
 
 #include "net.h"
 #include "proto/kp_metadata.h"
@@ -153,6 +155,7 @@ void cli_conf_file(const char *tool, rd_kafka_conf_t *conf, const char *path)
         for (char *e = k + strlen(k); e > k && isspace((unsigned char)e[-1]);) *--e = '\0';
         while (isspace((unsigned char)*v)) v++;
         char err[512];
+        if (clisec_conf_set(tool, conf, k, v)) continue; /* Java security keys: clisec.h */
         if (rd_kafka_conf_set(conf, k, v, err, sizeof(err)) != RD_KAFKA_CONF_OK)
             fprintf(stderr, "WARN The configuration '%s' was supplied but isn't a known config.\n",
                     k);

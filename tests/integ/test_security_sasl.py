@@ -292,3 +292,37 @@ def test_forged_scram_nonce_and_proof(secure):
             assert code == 58, forge
             assert closed(s)
     assert serving(secure)
+
+
+def test_tools_with_command_config(secure, tmp_path):
+    bin_ = os.path.join(ROOT, "bin")
+    props = tmp_path / "client.properties"
+    props.write_text("security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+                     "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
+                     "required username=\"alice\" password=\"alice-secret\";\n"
+                     "ssl.truststore.type=PEM\nssl.truststore.location=%s\n" % secure.ca)
+    boot = ssl_boot(secure)
+    topic = "cc-" + uuid.uuid4().hex[:8]
+
+    def tool(name, *args, inp=None):
+        r = subprocess.run([os.path.join(bin_, name)] + list(args), input=inp, capture_output=True,
+                           text=True, timeout=90)
+        assert r.returncode == 0, r.stdout + r.stderr
+        return r.stdout
+
+    tool("kafka-topics", "--bootstrap-server", boot, "--command-config", str(props), "--create",
+         "--topic", topic, "--partitions", "2", "--replication-factor", "3")
+    assert topic in tool("kafka-topics", "--bootstrap-server", boot, "--command-config",
+                         str(props), "--list")
+    tool("kafka-console-producer", "--bootstrap-server", boot, "--topic", topic,
+         "--producer.config", str(props), inp="one\ntwo\nthree\n")
+    out = tool("kafka-console-consumer", "--bootstrap-server", boot, "--topic", topic,
+               "--consumer.config", str(props), "--from-beginning", "--max-messages", "3")
+    assert sorted(out.split()) == ["one", "three", "two"]
+    # a wrong password in the file: the tool fails with a reason
+    bad = tmp_path / "bad.properties"
+    bad.write_text(props.read_text().replace("alice-secret", "nope"))
+    r = subprocess.run([os.path.join(bin_, "kafka-topics"), "--bootstrap-server", boot,
+                        "--command-config", str(bad), "--list"], capture_output=True, text=True,
+                       timeout=90)
+    assert r.returncode != 0
