@@ -117,6 +117,20 @@ void sasl_users_set(server_t *srv, const char *entity_path, int n, const char *c
     }
 }
 
+int sasl_user_iterations(server_t *srv, const char *user, int mech)
+{
+    sasl_user_t *u = srv->scram_users ? dict_get(srv->scram_users, user) : NULL;
+    if (!u) return 0;
+    if (mech == SCRAM_SHA_256) return u->has256 ? u->c256.iterations : 0;
+    return u->has512 ? u->c512.iterations : 0;
+}
+
+bool sasl_users_next(server_t *srv, size_t *it, const char **user)
+{
+    void *v;
+    return srv->scram_users && dict_next(srv->scram_users, it, user, &v);
+}
+
 void sasl_users_free(server_t *srv)
 {
     if (!srv->scram_users) return;

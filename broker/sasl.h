@@ -43,5 +43,9 @@ void sasl_authenticate(req_t *r, rbuf_t *body);
 void sasl_users_set(server_t *srv, const char *entity_path, int n, const char *const *keys,
                     const char *const *vals);
 void sasl_users_free(server_t *srv);
+/* The iterations of user's credential for mech (SCRAM_SHA_256 / SCRAM_SHA_512), 0 for none. */
+int sasl_user_iterations(server_t *srv, const char *user, int mech);
+/* Users with SCRAM credentials: for (size_t it = 0; sasl_users_next(srv, &it, &u);). */
+bool sasl_users_next(server_t *srv, size_t *it, const char **user);
 
 #endif

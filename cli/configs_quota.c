@@ -9,6 +9,7 @@
 #include "proto/kp_alterclientquotas.h"
 #include "proto/kp_describeclientquotas.h"
 #include "qcfg.h"
+#include "configs_scram.h"
 #include "scram.h"
 
 #define CQ_TIMEOUT_MS 30000
@@ -172,6 +173,39 @@ static void cq_describe_bs(const char *bs, const cq_entity_t *e)
     free(lines);
     arena_free(&a);
     free(body);
+    if (e->n == 1 && e->parts[0].is_user && (e->parts[0].name || e->parts[0].any)) {
+        char why[512];
+        kerr_t err = cs_describe(bs, e->parts[0].name, why, sizeof(why));
+        if (err) cq_error(err, "%s", why);
+    }
+}
+
+/* Users: the SCRAM keys of add/del go through AlterUserScramCredentials (configs_scram.h); the
+ * rest stay in add/del for AlterClientQuotas. */
+static void cq_alter_scram(const char *bs, const cq_entity_t *e, zkpath_config_t *add, char **del,
+                           int *ndel)
+{
+    const char *keys[2], *specs[2], *dels[2];
+    int nk = 0, nd = 0;
+    for (int i = 0; i < add->n; i++)
+        if (scram_mech_parse(add->keys[i]) && nk < 2) {
+            keys[nk] = add->keys[i];
+            specs[nk++] = add->vals[i];
+        }
+    for (int i = 0; i < *ndel; i++)
+        if (scram_mech_parse(del[i]) && nd < 2) dels[nd++] = del[i];
+    if (!nk && !nd) return;
+    if (e->n != 1 || !e->parts[0].is_user || !e->parts[0].name)
+        cli_fail("SCRAM credentials may only be set for a user entity (--entity-type users "
+                 "--entity-name NAME)");
+    char why[512];
+    kerr_t err = cs_alter(bs, e->parts[0].name, nk, keys, specs, nd, dels, why, sizeof(why));
+    if (err) cq_error(err, "%s", why);
+    for (int i = 0; i < nk; i++) zkpath_config_del(add, keys[i]);
+    int o = 0;
+    for (int i = 0; i < *ndel; i++)
+        if (!scram_mech_parse(del[i])) del[o++] = del[i];
+    *ndel = o;
 }
 
 /* Whether the entity has key set now (--delete-config of an unset key is an error). */
@@ -190,9 +224,18 @@ static bool cq_has_key(const char *bs, const cq_entity_t *e, const char *key)
     return found;
 }
 
-static void cq_alter_bs(const char *bs, const cq_entity_t *e, const zkpath_config_t *add,
+static void cq_alter_bs(const char *bs, const cq_entity_t *e, const zkpath_config_t *add_in,
                         char **del, int ndel)
 {
+    zkpath_config_t addc = {0}, *add = &addc;
+    for (int i = 0; i < add_in->n; i++) zkpath_config_put(add, add_in->keys[i], add_in->vals[i]);
+    int ndel0 = ndel;
+    cq_alter_scram(bs, e, add, del, &ndel);
+    if (add->n == 0 && ndel == 0 && (add_in->n || ndel0)) {
+        printf("Completed updating config for user %s.\n", e->parts[0].name);
+        zkpath_config_clear(add);
+        return;
+    }
     char bad[1024] = "";
     size_t bo = 0;
     for (int i = 0; i < ndel; i++)
@@ -244,6 +287,7 @@ static void cq_alter_bs(const char *bs, const cq_entity_t *e, const zkpath_confi
     else
         printf("Completed updating default config for %s in the cluster.\n",
                head->is_user ? "users" : "clients");
+    zkpath_config_clear(add);
 }
 
 /* ---- --zookeeper ---- */
@@ -320,31 +364,11 @@ static void cq_zk_describe(zhandle_t *zh, const cq_entity_t *e)
  * ZooKeeper's form; exits with Kafka's message on a bad value. */
 static void cq_scram_cred(scram_mech_t m, const char *spec, char *out, size_t n)
 {
-    char copy[1024], *password = NULL;
-    long iterations = SCRAM_MIN_ITERATIONS;
-    snprintf(copy, sizeof(copy), "%s", spec);
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        if (strncmp(tok, "password=", 9) == 0) {
-            password = tok + 9;
-        } else if (strncmp(tok, "iterations=", 11) == 0) {
-            char *end;
-            iterations = strtol(tok + 11, &end, 10);
-            if (*end || end == tok + 11) cli_fail("Invalid iterations %s", tok + 11);
-        } else {
-            cli_fail("Invalid credential property %s for %s", tok, scram_mech_name(m));
-        }
-    }
-    if (!password || !*password)
-        cli_fail("Invalid credential property for %s: password is required", scram_mech_name(m));
-    if (iterations < SCRAM_MIN_ITERATIONS)
-        cli_fail("Iterations %ld is less than the minimum %d required for %s", iterations,
-                 SCRAM_MIN_ITERATIONS, scram_mech_name(m));
-    if (iterations > SCRAM_MAX_ITERATIONS)
-        cli_fail("Iterations %ld is more than the maximum %d allowed for %s", iterations,
-                 SCRAM_MAX_ITERATIONS, scram_mech_name(m));
+    char pw[512], why[256];
+    int iterations;
+    if (!cs_parse_spec(m, spec, pw, sizeof(pw), &iterations, why, sizeof(why))) cli_fail("%s", why);
     scram_cred_t c;
-    if (scram_cred_make(m, password, (int)iterations, &c) != 0 || scram_cred_format(&c, out, n))
+    if (scram_cred_make(m, pw, iterations, &c) != 0 || scram_cred_format(&c, out, n))
         cli_fail("cannot make a %s credential", scram_mech_name(m));
 }
 

@@ -105,6 +105,28 @@ int scram_cred_make(scram_mech_t m, const char *password, int iterations, scram_
     return scram_keys(m, salted, out);
 }
 
+int scram_cred_from_salted(scram_mech_t m, const uint8_t *salt, size_t salt_len,
+                           const uint8_t *salted, size_t salted_len, int iterations,
+                           scram_cred_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (salt_len == 0 || salt_len > SCRAM_MAX_SALT || salted_len != scram_klen(m)) return -1;
+    memcpy(out->salt, salt, salt_len);
+    out->salt_len = salt_len;
+    out->iterations = iterations;
+    return scram_keys(m, salted, out);
+}
+
+int scram_salted_password(scram_mech_t m, const char *password, const uint8_t *salt,
+                          size_t salt_len, int iterations, uint8_t *out, size_t *out_len)
+{
+    *out_len = scram_klen(m);
+    return PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt, (int)salt_len, iterations,
+                             scram_md(m), (int)*out_len, out) == 1
+               ? 0
+               : -1;
+}
+
 int scram_cred_format(const scram_cred_t *c, char *buf, size_t n)
 {
     char salt[200], sk[100], svk[100];

@@ -37,6 +37,14 @@ const char *scram_mech_name(scram_mech_t m);
 
 /* Make a credential for password with a fresh random salt. 0, or -1. */
 int scram_cred_make(scram_mech_t m, const char *password, int iterations, scram_cred_t *out);
+/* A credential from a client-made salt and salted password (AlterUserScramCredentials). 0, or
+ * -1 when the salt is empty or too long or the salted password is not the hash's length. */
+int scram_cred_from_salted(scram_mech_t m, const uint8_t *salt, size_t salt_len,
+                           const uint8_t *salted, size_t salted_len, int iterations,
+                           scram_cred_t *out);
+/* The salted password (Hi) of password for a salt, for the tools. 0, or -1. */
+int scram_salted_password(scram_mech_t m, const char *password, const uint8_t *salt,
+                          size_t salt_len, int iterations, uint8_t *out, size_t *out_len);
 /* The ZooKeeper form of c into buf (NUL-terminated). -1 when buf is too small. */
 int scram_cred_format(const scram_cred_t *c, char *buf, size_t n);
 /* Parse the ZooKeeper form. 0, or -1 when malformed or of the wrong key length for m. */

@@ -52,6 +52,8 @@ static const api_def_t api_defs[] = {
     {KAPI_OFFSET_DELETE, 0, 0, NOFLEX, api_offsetdelete},
     {KAPI_DESCRIBE_CLIENT_QUOTAS, 0, 1, 1, api_describeclientquotas},
     {KAPI_ALTER_CLIENT_QUOTAS, 0, 1, 1, api_alterclientquotas},
+    {KAPI_DESCRIBE_USER_SCRAM_CREDENTIALS, 0, 0, 0, api_describescram},
+    {KAPI_ALTER_USER_SCRAM_CREDENTIALS, 0, 0, 0, api_alterscram},
     {KAPI_ALTER_PARTITION, 1, 1, 0, api_alterpartition},
     {KAPI_DESCRIBE_CLUSTER, 0, 1, 0, api_describecluster},
     {KAPI_CONSUMER_GROUP_HEARTBEAT, 0, 1, 0, api_consumergroupheartbeat},

@@ -50,6 +50,7 @@
 #include "proto/kp_offsetforleaderepoch.h"
 #include "proto/kp_produce.h"
 #include "proto/kp_sasl.h"
+#include "proto/kp_scram.h"
 #include "proto/kp_syncgroup.h"
 #include "fuzz_records.h"
 #include "kp_adapt.h"
@@ -105,6 +106,8 @@ static const struct {
     {KAPI_CONSUMER_GROUP_DESCRIBE, DEC(kp_cgd_req_decode)},
     {KAPI_SASL_HANDSHAKE, DEC(kp_saslhandshake_req_decode)},
     {KAPI_SASL_AUTHENTICATE, DEC(kp_saslauth_req_decode)},
+    {KAPI_DESCRIBE_USER_SCRAM_CREDENTIALS, DEC(kp_dusc_req_decode)},
+    {KAPI_ALTER_USER_SCRAM_CREDENTIALS, DEC(kp_ausc_req_decode)},
 };
 
 /* Room for any decoded request struct (checked at start-up below). */

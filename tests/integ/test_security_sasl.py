@@ -326,3 +326,44 @@ def test_tools_with_command_config(secure, tmp_path):
                         "--command-config", str(bad), "--list"], capture_output=True, text=True,
                        timeout=90)
     assert r.returncode != 0
+
+
+def test_kafka_configs_bootstrap_scram(secure):
+    """AlterUserScramCredentials / DescribeUserScramCredentials through kafka-configs
+    --bootstrap-server (its raw-protocol requests go to a PLAINTEXT listener)."""
+    boot = secure.brokers[2].bootstrap
+    user = "bs" + uuid.uuid4().hex[:6]
+
+    def run(*args):
+        return subprocess.run([CONFIGS, "--bootstrap-server", boot] + list(args),
+                              capture_output=True, text=True, timeout=60)
+
+    r = run("--alter", "--add-config",
+            "SCRAM-SHA-512=[password=p512],SCRAM-SHA-256=[iterations=8192,password=p256]",
+            "--entity-type", "users", "--entity-name", user)
+    assert r.returncode == 0 and "Completed updating config for user %s." % user in r.stdout, \
+        r.stdout + r.stderr
+    wait_until(lambda: "SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096" in
+               run("--describe", "--entity-type", "users", "--entity-name", user).stdout, 10,
+               what="the credentials described")
+    out = run("--describe", "--entity-type", "users", "--entity-name", user).stdout
+    assert out.strip() == ("SCRAM credential configs for user-principal '%s' are "
+                           "SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096" % user)
+    assert kcat(secure, "-L", user=user, pw="p512").returncode == 0
+    assert kcat(secure, "-L", user=user, pw="p256", mech="SCRAM-SHA-256").returncode == 0
+    r = run("--alter", "--add-config", "SCRAM-SHA-256=[iterations=1024,password=x]",
+            "--entity-type", "users", "--entity-name", user)
+    assert r.returncode != 0 and "Iterations 1024 is less than the minimum 4096" in r.stderr
+    r = run("--alter", "--delete-config", "SCRAM-SHA-256", "--entity-type", "users",
+            "--entity-name", user)
+    assert r.returncode == 0, r.stderr
+    wait_until(lambda: run("--describe", "--entity-type", "users", "--entity-name",
+                           user).stdout.strip().endswith("are SCRAM-SHA-512=iterations=4096"), 10,
+               what="the deletion described")
+    r = run("--alter", "--delete-config", "SCRAM-SHA-256", "--entity-type", "users",
+            "--entity-name", user)
+    assert r.returncode != 0 and "does not exist" in r.stderr
+    # every user with credentials: admin, alice and this one
+    out = run("--describe", "--entity-type", "users").stdout
+    assert "user-principal 'admin' are SCRAM-SHA-512=iterations=4096" in out
+    assert "user-principal '%s'" % user in out
