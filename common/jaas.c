@@ -24,7 +24,8 @@ static void skip_ws(const char **s)
 static char *read_word(const char **s)
 {
     const char *b = *s;
-    while (isalnum((unsigned char)**s) || strchr("._-$", **s)) (*s)++;
+    while (**s && (isalnum((unsigned char)**s) || strchr("._-$", **s)))
+        (*s)++; /* strchr finds NUL */
     if (*s == b) return NULL;
     return strndup(b, (size_t)(*s - b));
 }
