@@ -233,7 +233,11 @@ rd_kafka_t *cli_admin_new(const char *tool, const char *bootstrap, const char *c
     rd_kafka_conf_t *conf = cli_conf_new(tool, bootstrap, NULL);
     /* looking a topic up must never create it (a producer handle would ask for that) */
     cli_conf_set(tool, conf, "allow.auto.create.topics", "false");
-    if (command_config) cli_conf_file(tool, conf, command_config);
+    if (command_config) {
+        cli_conf_file(tool, conf, command_config);
+        char err[512]; /* the tool's raw-protocol requests (clireq.h) use it too */
+        if (clireq_set_security(command_config, err, sizeof(err)) != 0) cli_die(tool, "%s", err);
+    }
     return cli_rk_new(tool, RD_KAFKA_PRODUCER, conf);
 }
 

@@ -319,6 +319,10 @@ def test_tools_with_command_config(secure, tmp_path):
     out = tool("kafka-console-consumer", "--bootstrap-server", boot, "--topic", topic,
                "--consumer.config", str(props), "--from-beginning", "--max-messages", "3")
     assert sorted(out.split()) == ["one", "three", "two"]
+    # kafka-log-dirs' DescribeLogDirs is a raw-protocol request: it logs in as well
+    out = tool("kafka-log-dirs", "--bootstrap-server", boot, "--command-config", str(props),
+               "--describe", "--topic-list", topic)
+    assert '"brokers"' in out and topic in out
     # a wrong password in the file: the tool fails with a reason
     bad = tmp_path / "bad.properties"
     bad.write_text(props.read_text().replace("alice-secret", "nope"))
@@ -367,3 +371,30 @@ def test_kafka_configs_bootstrap_scram(secure):
     out = run("--describe", "--entity-type", "users").stdout
     assert "user-principal 'admin' are SCRAM-SHA-512=iterations=4096" in out
     assert "user-principal '%s'" % user in out
+
+
+def test_kafka_configs_scram_over_sasl_ssl(secure, tmp_path):
+    """The tools' raw-protocol requests log in too: kafka-configs --bootstrap-server on the
+    SASL_SSL listener with --command-config."""
+    props = tmp_path / "admin.properties"
+    props.write_text("security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n"
+                     "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule "
+                     "required username=\"admin\" password=\"admin-secret\";\n"
+                     "ssl.truststore.location=%s\n" % secure.ca)
+    user = "tls" + uuid.uuid4().hex[:6]
+    boot = "127.0.0.1:%d" % secure.brokers[1].ssl_port
+
+    def run(*args, cfg=props):
+        return subprocess.run([CONFIGS, "--bootstrap-server", boot, "--command-config", str(cfg)]
+                              + list(args), capture_output=True, text=True, timeout=60)
+
+    r = run("--alter", "--add-config", "SCRAM-SHA-512=[password=pw]", "--entity-type", "users",
+            "--entity-name", user)
+    assert r.returncode == 0, r.stdout + r.stderr
+    wait_until(lambda: "'%s' are SCRAM-SHA-512=iterations=4096" % user in
+               run("--describe", "--entity-type", "users", "--entity-name", user).stdout, 10,
+               what="the credential described over SASL_SSL")
+    bad = tmp_path / "bad.properties"
+    bad.write_text(props.read_text().replace("admin-secret", "wrong"))
+    r = run("--describe", "--entity-type", "users", "--entity-name", user, cfg=bad)
+    assert r.returncode != 0
