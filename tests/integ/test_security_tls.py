@@ -14,15 +14,15 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 
 import certs  # noqa: E402
-from kafkabroker import free_port, port_open, wait_until  # noqa: E402
+from kafkabroker import Broker, free_port, port_open, wait_until  # noqa: E402
+from zkserver import ZooKeeper  # noqa: E402
 
 KCAT = "kcat"
 
 
-@pytest.fixture
-def pki(tmp_path):
-    ca = certs.CA(str(tmp_path / "pki"))
-    other = certs.CA(str(tmp_path / "pki-other"), name="other")
+def make_pki(d):
+    ca = certs.CA(os.path.join(d, "pki"))
+    other = certs.CA(os.path.join(d, "pki-other"), name="other")
     p = {"ca": ca.cert}
     _, _, p["broker"] = ca.issue("broker", "/CN=localhost", san="IP:127.0.0.1,DNS:localhost",
                                  password="keypass")
@@ -32,11 +32,23 @@ def pki(tmp_path):
     return p
 
 
-@pytest.fixture
-def tls_broker(broker_factory, pki):
-    sport = free_port()
-    ov = {
-        "listeners": None,  # set below once the plaintext port is known
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    return make_pki(str(tmp_path_factory.mktemp("pki")))
+
+
+@pytest.fixture(scope="module")
+def tls_broker(tmp_path_factory, pki):
+    """One broker for the module (its own ZooKeeper): PLAINTEXT for the harness, SSL with
+    ssl.client.auth=required for the clients."""
+    d = str(tmp_path_factory.mktemp("tls"))
+    z = ZooKeeper(os.path.join(d, "zk"))
+    os.makedirs(z.dir, exist_ok=True)
+    z.start()
+    b = Broker(d, z.connect, 1)
+    b.ssl_port = free_port()
+    b.overrides.update({
+        "listeners": "PLAINTEXT://127.0.0.1:%d,SSL://127.0.0.1:%d" % (b.port, b.ssl_port),
         "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SSL:SSL",
         "inter.broker.listener.name": "PLAINTEXT",
         "ssl.keystore.type": "PEM",
@@ -45,14 +57,15 @@ def tls_broker(broker_factory, pki):
         "ssl.truststore.type": "PEM",
         "ssl.truststore.location": pki["ca"],
         "listener.name.ssl.ssl.client.auth": "required",
-    }
-    b = broker_factory(start=False)
-    ov["listeners"] = "PLAINTEXT://127.0.0.1:%d,SSL://127.0.0.1:%d" % (b.port, sport)
-    b.overrides.update(ov)
+    })
     b._write_config()
     b.start(env={"KAFKA_LOG_LEVEL": "debug"})
-    b.ssl_port = sport
-    return b
+    yield b
+    b.stop()
+    z.stop()
+    out = b.output()
+    assert "ERROR: AddressSanitizer" not in out and "runtime error:" not in out and \
+        "ERROR: LeakSanitizer" not in out, out[-4000:]
 
 
 def kcat_ssl(pki, port, *args, key="alice", inp=None, timeout=60):
@@ -132,11 +145,12 @@ def _handshake(pki, port, key):
 
 @pytest.mark.parametrize("key", ["old", "evil", None])
 def test_bad_client_certificates_refused(tls_broker, pki, key):
+    before = tls_broker.output().count("Failed authentication with")
     # a TLS alert (or the connection closed after it): never a Kafka response
     with pytest.raises((ssl.SSLError, ConnectionError, OSError)):
         if not _handshake(pki, tls_broker.ssl_port, key):
             raise ConnectionError("closed")
-    wait_until(lambda: "Failed authentication with" in tls_broker.output(), 10,
+    wait_until(lambda: tls_broker.output().count("Failed authentication with") > before, 10,
                what="the failed TLS handshake logged")
     assert _handshake(pki, tls_broker.ssl_port, "alice")  # still serving
 
