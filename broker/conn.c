@@ -94,6 +94,12 @@ listener_t *conn_listener(const conn_t *c)
     return c->l;
 }
 
+const char *req_user(const req_t *r)
+{
+    const char *p = r->c ? r->c->principal : "User:ANONYMOUS";
+    return strncmp(p, "User:", 5) == 0 ? p + 5 : p;
+}
+
 sasl_conn_t *conn_sasl(conn_t *c)
 {
     return c->sasl;
@@ -395,8 +401,9 @@ static void conn_dispatch(conn_t *c, req_t *r)
     api_dispatch(r); /* r may be gone now; c is held by conn_process */
     int64_t t1 = ktime_mono_us();
     if (c->closed || c->quota_exempt) return;
-    int64_t ms = quota_record(q, QUOTA_REQUEST, QUOTA_ANONYMOUS, client,
-                              (double)(t1 - t0) * 100.0 / 1e6, t1 / 1000);
+    const char *user = strncmp(c->principal, "User:", 5) == 0 ? c->principal + 5 : c->principal;
+    int64_t ms =
+        quota_record(q, QUOTA_REQUEST, user, client, (double)(t1 - t0) * 100.0 / 1e6, t1 / 1000);
     if (ms > 0) conn_throttle(c, ms);
 }
 

@@ -400,6 +400,35 @@ def test_kafka_configs_scram_over_sasl_ssl(secure, tmp_path):
     assert r.returncode != 0
 
 
+def test_user_quota_applies_to_the_sasl_user(secure):
+    """Client quotas see the authenticated user (Kafka's quota user is the principal's name)."""
+    import confluent_kafka
+    user = "q" + uuid.uuid4().hex[:6]
+    configs(secure.zk.connect, "--alter", "--add-config",
+            "SCRAM-SHA-512=[password=qpw],producer_byte_rate=10240", "--entity-type", "users",
+            "--entity-name", user)
+    wait_until(lambda: all("SCRAM credentials of user %s updated" % user in b.output()
+                           for b in secure.brokers.values()), 10, what="the user everywhere")
+    topic = "quota-" + uuid.uuid4().hex[:8]
+    secure.create_topic(topic, partitions=1, rf=3)
+
+    def throttled(name, pw):
+        events = []
+        p = confluent_kafka.Producer({
+            "bootstrap.servers": ssl_boot(secure), "security.protocol": "SASL_SSL",
+            "ssl.ca.location": secure.ca, "sasl.mechanisms": "SCRAM-SHA-512",
+            "sasl.username": name, "sasl.password": pw, "linger.ms": 200,
+            "throttle_cb": lambda ev: events.append(ev.throttle_time)})
+        for i in range(150):
+            p.produce(topic, b"x" * 1000)
+        assert p.flush(60) == 0
+        p.poll(0.5)
+        return max(events or [0])
+
+    assert throttled(user, "qpw") > 0
+    assert throttled("alice", "alice-secret") == 0
+
+
 def test_kill_leader_over_sasl_ssl(secure):
     """kill -9 of a partition leader while an idempotent acks=all producer writes over
     SASL_SSL: the controller moves leadership (its requests go over SASL_SSL), the killed broker
