@@ -175,13 +175,29 @@ def test_garbage_and_plaintext_on_tls_port(tls_broker, pki):
     assert port_open(tls_broker.port)
 
 
-def test_bad_tls_config_stops_startup(broker_factory, pki, tmp_path):
+@pytest.mark.parametrize("key,value", [
+    ("ssl.keystore.location", "/nonexistent/keystore.pem"),
+    ("listener.name.ssl.ssl.cipher.suites", "TLS_NO_SUCH_SUITE"),
+    ("ssl.client.auth", "sometimes"),
+    ("ssl.keystore.type", "JKS"),
+    ("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SSL:KERBEROS"),
+    ("sasl.enabled.mechanisms", "GSSAPI"),
+])
+def test_bad_security_config_stops_startup(broker_factory, pki, key, value):
     b = broker_factory(start=False)
-    b.overrides.update({"listeners": "PLAINTEXT://127.0.0.1:%d,SSL://127.0.0.1:%d" % (b.port, free_port()),
-                        "inter.broker.listener.name": "PLAINTEXT",
-                        "ssl.keystore.location": str(tmp_path / "missing.pem")})
+    b.overrides.update({
+        "listeners": "PLAINTEXT://127.0.0.1:%d,SSL://127.0.0.1:%d,SASL_PLAINTEXT://127.0.0.1:%d"
+                     % (b.port, free_port(), free_port()),
+        "inter.broker.listener.name": "PLAINTEXT",
+        "ssl.keystore.location": pki["broker"], "ssl.key.password": "keypass",
+        "listener.name.sasl_plaintext.sasl.enabled.mechanisms": "SCRAM-SHA-512",
+    })
+    if key == "sasl.enabled.mechanisms":
+        key = "listener.name.sasl_plaintext.sasl.enabled.mechanisms"
+    b.overrides[key] = value
     b._write_config()
     b.start(wait=False)
     wait_until(lambda: b.proc.poll() is not None, 20, what="the broker to exit")
     assert b.proc.returncode != 0
-    assert "ssl.keystore.location" in b.output()
+    short = key.split(".ssl.", 1)[-1] if key.startswith("listener.name.ssl.") else key
+    assert short.replace("listener.name.sasl_plaintext.", "") in b.output(), b.output()[-2000:]
