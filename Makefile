@@ -17,7 +17,7 @@ SAN     ?=
 PKGS    := libzstd liblz4 jansson zlib check
 CFLAGS_ALL := -std=c11 -Wall -Wextra -Werror -Wno-format-truncation $(OPT) -g -D_GNU_SOURCE -I. -Icommon -Ibroker -Icoordinator \
               -I/usr/include/zookeeper -DTHREADED $(SAN) $(CFLAGS)
-LDLIBS_ALL := $(SAN) -lzookeeper_mt -ljansson -lmicrohttpd -lzstd -llz4 -lsnappy -lz -lpthread -lm $(LDLIBS)
+LDLIBS_ALL := $(SAN) -lzookeeper_mt -lssl -lcrypto -ljansson -lmicrohttpd -lzstd -llz4 -lsnappy -lz -lpthread -lm $(LDLIBS)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
 
 COMMON_SRCS :=

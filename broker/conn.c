@@ -22,12 +22,16 @@
 #include "log.h"
 #include "metrics.h"
 #include "quota.h"
+#include "sasl.h"
 #include "server.h"
+#include "tlsio.h"
 
 #define CONN_READ_CHUNK (256 * 1024)
 #define CONN_MAX_IOV    64
 /* Stop reading requests while this much response data waits to be written. */
 #define CONN_OUT_HIGH_WATER (64u * 1024 * 1024)
+/* A TLS connection writes at most this much per SSL_write (file ranges are pread into it). */
+#define CONN_TLS_CHUNK (64 * 1024)
 
 typedef struct out {
     struct out *next;
@@ -41,7 +45,12 @@ struct conn {
     listener_t *l;
     int fd;
     char peer[64];
-    char principal[256]; /* "User:ANONYMOUS" until authenticated */
+    char principal[256];    /* "User:ANONYMOUS" until authenticated */
+    tlsio_t *tls;           /* SSL and SASL_SSL listeners */
+    uint8_t *tls_out;       /* CONN_TLS_CHUNK staging buffer for SSL_write */
+    bool tls_up;            /* the handshake finished (principal taken from the certificate) */
+    sasl_conn_t *sasl;      /* SASL listeners: authentication state (sasl.h) */
+    bool close_after_flush; /* a failed login: close once the answer is written */
     uint8_t *in;
     size_t in_off, in_len, in_cap; /* unread bytes are in[in_off .. in_off+in_len) */
     req_t *busy;                   /* request handed to the dispatcher, not yet done */
@@ -85,6 +94,22 @@ listener_t *conn_listener(const conn_t *c)
     return c->l;
 }
 
+const char *req_user(const req_t *r)
+{
+    const char *p = r->c ? r->c->principal : "User:ANONYMOUS";
+    return strncmp(p, "User:", 5) == 0 ? p + 5 : p;
+}
+
+sasl_conn_t *conn_sasl(conn_t *c)
+{
+    return c->sasl;
+}
+
+void conn_close_after_flush(conn_t *c)
+{
+    c->close_after_flush = true;
+}
+
 static void conn_set_interest(conn_t *c, uint32_t want)
 {
     if (c->closed || want == c->interest) return;
@@ -104,6 +129,10 @@ static void conn_update_interest(conn_t *c)
     uint32_t want = 0;
     if (!c->busy && c->out_bytes < CONN_OUT_HIGH_WATER && !conn_throttled(c)) want |= EV_READ;
     if (c->outq) want |= EV_WRITE;
+    if (c->tls) { /* the other direction of a TLS exchange that waits on the socket */
+        if (tlsio_read_wants_write(c->tls)) want |= EV_WRITE;
+        if (tlsio_write_wants_read(c->tls)) want |= EV_READ;
+    }
     conn_set_interest(c, want);
 }
 
@@ -120,8 +149,17 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
     snprintf(c->peer, sizeof(c->peer), "%s", peer);
     snprintf(c->principal, sizeof(c->principal), "User:ANONYMOUS");
     c->interest = EV_READ;
+    if (l->sec.tls && !(c->tls = tlsio_new(l->sec.tls, fd, NULL))) {
+        log_error("conn", "cannot set up TLS for the connection from %s", peer);
+        close(fd);
+        free(c);
+        return NULL;
+    }
+    if (secproto_sasl(l->sec.proto) && !(c->sasl = sasl_conn_new())) abort();
     if (ev_fd_add(srv->loop, fd, EV_READ, conn_on_event, c) != 0) {
         log_error("conn", "register connection from %s failed: %s", peer, strerror(errno));
+        tlsio_free(c->tls);
+        sasl_conn_free(c->sasl);
         close(fd);
         free(c);
         return NULL;
@@ -142,6 +180,8 @@ static void conn_free(conn_t *c)
         free(o);
     }
     free(c->in);
+    free(c->tls_out);
+    sasl_conn_free(c->sasl);
     free(c);
 }
 
@@ -153,6 +193,11 @@ void conn_close(conn_t *c, const char *reason)
     c->throttle_timer = 0;
     if (reason) log_debug("conn", "closing connection from %s: %s", c->peer, reason);
     ev_fd_del(c->srv->loop, c->fd);
+    if (c->tls) {
+        tlsio_shutdown(c->tls);
+        tlsio_free(c->tls);
+        c->tls = NULL;
+    }
     close(c->fd);
     if (c->busy) { /* orphan: freed when its handler finishes, with the buffer its frame is in */
         ((req_box_t *)c->busy)->inbuf = c->in;
@@ -356,8 +401,9 @@ static void conn_dispatch(conn_t *c, req_t *r)
     api_dispatch(r); /* r may be gone now; c is held by conn_process */
     int64_t t1 = ktime_mono_us();
     if (c->closed || c->quota_exempt) return;
-    int64_t ms = quota_record(q, QUOTA_REQUEST, QUOTA_ANONYMOUS, client,
-                              (double)(t1 - t0) * 100.0 / 1e6, t1 / 1000);
+    const char *user = strncmp(c->principal, "User:", 5) == 0 ? c->principal + 5 : c->principal;
+    int64_t ms =
+        quota_record(q, QUOTA_REQUEST, user, client, (double)(t1 - t0) * 100.0 / 1e6, t1 / 1000);
     if (ms > 0) conn_throttle(c, ms);
 }
 
@@ -386,6 +432,23 @@ static void conn_in_reserve(conn_t *c, size_t need)
     }
 }
 
+/* Before SASL authentication: a raw token (handshake v0) goes to the SASL layer; of the
+ * requests only ApiVersions, SaslHandshake and SaslAuthenticate pass, anything else closes the
+ * connection (Kafka: "Unexpected Kafka request ... during SASL handshake"). true: dispatch r. */
+static bool conn_sasl_gate(conn_t *c, req_t *r)
+{
+    if (sasl_conn_raw(c->sasl)) {
+        sasl_raw_token(r);
+        return false;
+    }
+    int16_t key = r->frame_len >= 2 ? (int16_t)((r->frame[0] << 8) | r->frame[1]) : -1;
+    if (key == KAPI_API_VERSIONS || key == KAPI_SASL_HANDSHAKE || key == KAPI_SASL_AUTHENTICATE)
+        return true;
+    r->hdr.api_key = key;
+    req_fail(r, "unexpected request before SASL authentication (illegal SASL state)");
+    return false;
+}
+
 /* Handle complete frames until a request is pending or the buffer runs dry. */
 static void conn_process(conn_t *c)
 {
@@ -395,11 +458,12 @@ static void conn_process(conn_t *c)
            c->out_bytes < CONN_OUT_HIGH_WATER) {
         const uint8_t *p = c->in + c->in_off;
         int32_t size = be32(p);
-        if (size < 8 || (int64_t)size > c->srv->max_request_bytes) {
-            log_warn("conn",
-                     "closing connection from %s: request size %d outside [8, %lld] "
-                     "(socket.request.max.bytes)",
-                     c->peer, size, (long long)c->srv->max_request_bytes);
+        bool authing = c->sasl && !sasl_conn_done(c->sasl);
+        int64_t max = authing ? c->srv->sasl_max_receive : c->srv->max_request_bytes;
+        if (size < (authing && sasl_conn_raw(c->sasl) ? 0 : 8) || (int64_t)size > max) {
+            log_warn("conn", "closing connection from %s: request size %d outside [8, %lld] (%s)",
+                     c->peer, size, (long long)max,
+                     authing ? "sasl.server.max.receive.size" : "socket.request.max.bytes");
             conn_close(c, NULL);
             break;
         }
@@ -418,6 +482,7 @@ static void conn_process(conn_t *c)
         wbuf_init(&r->resp);
         c->busy = r;
         if (c->srv->metrics && c->srv->metrics->on) r->start_us = ktime_mono_us();
+        if (authing && !conn_sasl_gate(c, r)) break;
         conn_dispatch(c, r);
     }
     c->processing = false;
@@ -438,6 +503,53 @@ static bool conn_frame_buffered(const conn_t *c)
  * the rest sit in a buffer that grew to hold them all, whose fresh pages are faulted in on
  * every pass (64 MiB and ~15,000 page faults per broker for 400 MB of 1 KB messages). Kafka
  * reads one request at a time; this reads at most one chunk past it. */
+/* The TLS handshake just finished: on an SSL listener the principal is the client
+ * certificate's subject (Kafka's default principal builder), ANONYMOUS without one. */
+static void conn_tls_established(conn_t *c)
+{
+    c->tls_up = true;
+    char dn[512];
+    if (c->l->sec.tls_principal && tlsio_peer_dn(c->tls, dn, sizeof(dn))) {
+        char p[520];
+        snprintf(p, sizeof(p), "User:%s", dn);
+        conn_set_principal(c, p);
+    }
+    log_debug("conn", "TLS established with %s (principal %s)", c->peer, c->principal);
+}
+
+/* Read into buf: > 0 bytes, 0 when nothing more now (EAGAIN), -1 when c was closed. */
+static ssize_t conn_sock_read(conn_t *c, uint8_t *buf, size_t want)
+{
+    for (;;) {
+        ssize_t n = c->tls ? tlsio_read(c->tls, buf, want) : read(c->fd, buf, want);
+        if (c->tls && !c->tls_up && tlsio_established(c->tls)) conn_tls_established(c);
+        if (n > 0) return n;
+        if (n == 0) {
+            conn_close(c, "peer closed");
+            return -1;
+        }
+        if (c->tls) {
+            if (n == TLSIO_AGAIN) return 0;
+            /* Kafka logs a failed handshake as a failed authentication, with the peer */
+            log_warn("conn", "Failed authentication with %s (%s)", c->peer, tlsio_error(c->tls));
+            conn_close(c, NULL);
+            return -1;
+        }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+        conn_close(c, strerror(errno));
+        return -1;
+    }
+}
+
+/* Read what the socket has, but stop once a whole request and at least a read chunk are
+ * buffered: a client that pipelines (librdkafka keeps 5 produce requests in flight) would
+ * otherwise have every one of them read at once, and while the first is pending (acks=all)
+ * the rest sit in a buffer that grew to hold them all, whose fresh pages are faulted in on
+ * every pass (64 MiB and ~15,000 page faults per broker for 400 MB of 1 KB messages). Kafka
+ * reads one request at a time; this reads at most one chunk past it. Over TLS a read returns
+ * one record at a time, so only "nothing more" ends the loop early (a record is never left
+ * half-read in OpenSSL: the buffer offered is larger than a record). */
 static void conn_read(conn_t *c)
 {
     for (;;) {
@@ -449,21 +561,12 @@ static void conn_read(conn_t *c)
                 want = (size_t)size + 4 - c->in_len;
         }
         conn_in_reserve(c, want);
-        ssize_t n = read(c->fd, c->in + c->in_off + c->in_len, want);
-        if (n > 0) {
-            c->in_len += (size_t)n;
-            if ((size_t)n < want) break;
-            if (c->in_len >= CONN_READ_CHUNK && conn_frame_buffered(c)) break;
-            continue;
-        }
-        if (n == 0) {
-            conn_close(c, "peer closed");
-            return;
-        }
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        conn_close(c, strerror(errno));
-        return;
+        ssize_t n = conn_sock_read(c, c->in + c->in_off + c->in_len, want);
+        if (n < 0) return;
+        if (n == 0) break;
+        c->in_len += (size_t)n;
+        if (!c->tls && (size_t)n < want) break;
+        if (c->in_len >= CONN_READ_CHUNK && conn_frame_buffered(c)) break;
     }
     conn_process(c);
 }
@@ -522,8 +625,67 @@ static void conn_out_advance(conn_t *c, size_t n)
     }
 }
 
+/* Stage the next bytes of the response stream for SSL_write: memory gathered across queued
+ * responses, or one file range read with pread, up to CONN_TLS_CHUNK. From the same stream
+ * position this stages at least as many bytes as before (responses are only appended), as
+ * OpenSSL requires of a write retried after WANT_WRITE. Returns the length, or -1 (c closed). */
+static ssize_t conn_tls_stage(conn_t *c)
+{
+    if (!c->tls_out && !(c->tls_out = malloc(CONN_TLS_CHUNK))) abort();
+    seg_t s;
+    if (!out_next_seg(c->outq, &s)) return 0;
+    if (s.file) {
+        size_t len = s.len < CONN_TLS_CHUNK ? s.len : CONN_TLS_CHUNK;
+        ssize_t n = pread(s.file->fd, c->tls_out, len, s.file_off);
+        if (n != (ssize_t)len) {
+            log_error("conn", "reading a log segment for %s failed: %s; closing", c->peer,
+                      n < 0 ? strerror(errno) : "end of file");
+            conn_close(c, NULL);
+            return -1;
+        }
+        return n;
+    }
+    size_t len = 0;
+    for (out_t *q = c->outq; q && len < CONN_TLS_CHUNK; q = q->next) {
+        out_t tmp = *q;
+        while (len < CONN_TLS_CHUNK && out_next_seg(&tmp, &s) && !s.file) {
+            size_t take = s.len < CONN_TLS_CHUNK - len ? s.len : CONN_TLS_CHUNK - len;
+            memcpy(c->tls_out + len, s.mem, take);
+            len += take;
+            tmp.sent += take;
+        }
+        if (tmp.sent != wbuf_total(&tmp.wb)) break; /* a file range or the chunk end is next */
+    }
+    return (ssize_t)len;
+}
+
+static void conn_flush_tls(conn_t *c)
+{
+    while (c->outq && !c->closed) {
+        ssize_t len = conn_tls_stage(c);
+        if (len < 0) return;
+        if (len == 0) {
+            conn_out_advance(c, 0);
+            break;
+        }
+        ssize_t n = tlsio_write(c->tls, c->tls_out, (size_t)len);
+        if (n == TLSIO_AGAIN) break;
+        if (n < 0) {
+            conn_close(c, tlsio_error(c->tls));
+            return;
+        }
+        conn_out_advance(c, (size_t)n);
+    }
+    if (!c->closed && !c->outq && c->close_after_flush) conn_close(c, "failed authentication");
+    if (!c->closed) conn_update_interest(c);
+}
+
 static void conn_flush(conn_t *c)
 {
+    if (c->tls) {
+        conn_flush_tls(c);
+        return;
+    }
     while (c->outq && !c->closed) {
         struct iovec iov[CONN_MAX_IOV];
         int niov = 0;
@@ -563,6 +725,7 @@ static void conn_flush(conn_t *c)
         }
         conn_out_advance(c, (size_t)n);
     }
+    if (!c->closed && !c->outq && c->close_after_flush) conn_close(c, "failed authentication");
     if (!c->closed) conn_update_interest(c);
 }
 
@@ -575,7 +738,10 @@ static void conn_on_event(ev_loop_t *loop, int fd, uint32_t events, void *arg)
     if (events & EV_WRITE) {
         conn_flush(c);
         if (!c->closed && !c->busy && !conn_throttled(c)) conn_process(c);
+        /* a TLS read (handshake, key update) that waited for the socket to drain */
+        if (!c->closed && c->tls && tlsio_read_wants_write(c->tls)) conn_read(c);
     }
+    if ((events & EV_READ) && !c->closed && c->tls && tlsio_write_wants_read(c->tls)) conn_flush(c);
     if ((events & (EV_READ | EV_ERROR)) && !c->closed) {
         if (c->busy || c->out_bytes >= CONN_OUT_HIGH_WATER || conn_throttled(c)) {
             /* Muted. A hang-up is reported even without interest, so close now rather

@@ -60,6 +60,13 @@ listener_t *conn_listener(const conn_t *c);
 const char *conn_principal(const conn_t *c);
 /* Set by the security layer once authentication succeeds (copied, truncated to 255 bytes). */
 void conn_set_principal(conn_t *c, const char *principal);
+/* The principal's name without "User:" ("alice", "CN=alice,..."; "ANONYMOUS" unauthenticated or
+ * orphaned): the user of client quotas, as Kafka's quota manager names it. */
+const char *req_user(const req_t *r);
+/* The connection's SASL state (sasl.h); NULL unless its listener is SASL_PLAINTEXT/SASL_SSL. */
+struct sasl_conn *conn_sasl(conn_t *c);
+/* Close the connection once every queued response is written (a failed login). */
+void conn_close_after_flush(conn_t *c);
 
 /* The handler finished writing the response body: send it (in order). Frees the req. */
 void req_done(req_t *r);

@@ -12,6 +12,10 @@
 #include "log.h"
 #include "net.h"
 #include "proto/kp.h"
+#include "proto/kp_sasl.h"
+#include "scram.h"
+#include "sec.h"
+#include "tlsio.h"
 
 #define PEER_READ_CHUNK (256 * 1024)
 
@@ -25,9 +29,14 @@ typedef struct preq {
     ev_timer_id_t timer;
     peer_resp_fn *cb;
     void *arg;
+    bool auth; /* a SASL request of the login itself (sent before anything else) */
 } preq_t;
 
-typedef enum peer_state { PEER_DOWN, PEER_CONNECTING, PEER_UP } peer_state_t;
+/* CONNECTING (TCP) -> TLS (handshake, SSL and SASL_SSL) -> AUTH (SASL) -> UP */
+typedef enum peer_state { PEER_DOWN, PEER_CONNECTING, PEER_TLS, PEER_AUTH, PEER_UP } peer_state_t;
+
+/* The inter-broker listener's security, set once at start-up (peer_set_security). */
+static const sec_client_t *peer_sec;
 
 struct peer {
     ev_loop_t *loop;
@@ -50,6 +59,10 @@ struct peer {
     bool warned;              /* a connection failure was logged since the last success */
     ev_timer_id_t fail_timer; /* reports a connect that failed at once, from the loop */
     char fail_why[256];
+    const sec_client_t *sec; /* NULL or PLAINTEXT: plain TCP */
+    tlsio_t *tls;
+    scram_client_t *scram; /* during a SCRAM login */
+    int auth_step;
 };
 
 static void peer_on_event(ev_loop_t *loop, int fd, uint32_t events, void *arg);
@@ -68,7 +81,13 @@ peer_t *peer_new(ev_loop_t *loop, const char *name, const char *client_id, const
     p->max_resp = max_resp_bytes;
     p->fd = -1;
     p->next_corr = 1;
+    p->sec = peer_sec;
     return p;
+}
+
+void peer_set_security(const sec_client_t *sc)
+{
+    peer_sec = sc;
 }
 
 static void peer_destroy(peer_t *p)
@@ -106,13 +125,26 @@ static void peer_set_interest(peer_t *p, uint32_t want)
     ev_fd_mod(p->loop, p->fd, want);
 }
 
+/* The first unsent request that may go out now: during the login only its own requests. */
+static preq_t *peer_sendable(const peer_t *p)
+{
+    if (p->state == PEER_AUTH && p->unsent && !p->unsent->auth) return NULL;
+    return p->unsent;
+}
+
 static void peer_update_interest(peer_t *p)
 {
     if (p->state == PEER_CONNECTING) {
         peer_set_interest(p, EV_WRITE);
         return;
     }
-    if (p->state == PEER_UP) peer_set_interest(p, EV_READ | (p->unsent ? EV_WRITE : 0));
+    if (p->state == PEER_TLS) {
+        peer_set_interest(p, tlsio_wants(p->tls));
+        return;
+    }
+    uint32_t want = EV_READ | (peer_sendable(p) ? EV_WRITE : 0);
+    if (p->tls && tlsio_read_wants_write(p->tls)) want |= EV_WRITE;
+    if (p->state == PEER_UP || p->state == PEER_AUTH) peer_set_interest(p, want);
 }
 
 static void preq_free(preq_t *r)
@@ -140,6 +172,11 @@ static void peer_close(peer_t *p)
     p->state = PEER_DOWN;
     p->interest = 0;
     p->in_len = 0;
+    tlsio_free(p->tls);
+    p->tls = NULL;
+    scram_client_free(p->scram);
+    p->scram = NULL;
+    p->auth_step = 0;
 }
 
 /* Close and fail every queued request: the timed-out one (if any) with REQUEST_TIMED_OUT,
@@ -228,8 +265,8 @@ void peer_set_addr(peer_t *p, const char *host, int port)
     }
 }
 
-void peer_request(peer_t *p, int16_t api_key, int16_t api_version, bool flexible,
-                  const wbuf_t *body, int64_t timeout_ms, peer_resp_fn *cb, void *arg)
+static preq_t *preq_make(peer_t *p, int16_t api_key, int16_t api_version, bool flexible,
+                         const wbuf_t *body, int64_t timeout_ms, peer_resp_fn *cb, void *arg)
 {
     preq_t *r = calloc(1, sizeof(*r));
     if (!r) abort();
@@ -249,6 +286,13 @@ void peer_request(peer_t *p, int16_t api_key, int16_t api_version, bool flexible
     wbuf_append(&r->out, body->p, body->len);
     wbuf_put_i32_at(&r->out, at, (int32_t)(r->out.len - 4));
     r->timer = ev_timer_add(p->loop, timeout_ms, peer_timeout, r);
+    return r;
+}
+
+void peer_request(peer_t *p, int16_t api_key, int16_t api_version, bool flexible,
+                  const wbuf_t *body, int64_t timeout_ms, peer_resp_fn *cb, void *arg)
+{
+    preq_t *r = preq_make(p, api_key, api_version, flexible, body, timeout_ms, cb, arg);
     if (p->tail)
         p->tail->next = r;
     else
@@ -262,15 +306,182 @@ void peer_request(peer_t *p, int16_t api_key, int16_t api_version, bool flexible
         peer_update_interest(p);
 }
 
+/* ---- the login: TLS handshake, then SASL (SaslHandshake v1, SaslAuthenticate v1) ---- */
+
+#define PEER_AUTH_TIMEOUT_MS 30000
+
+static void peer_up(peer_t *p)
+{
+    p->state = PEER_UP;
+    log_debug("peer", "connected to %s at %s:%d", p->name, p->host, p->port);
+}
+
+/* Queue a login request ahead of every other: nothing else was written yet. */
+static void peer_auth_send(peer_t *p, int16_t key, int16_t ver, const wbuf_t *body,
+                           peer_resp_fn *cb)
+{
+    preq_t *r = preq_make(p, key, ver, false, body, PEER_AUTH_TIMEOUT_MS, cb, p);
+    r->auth = true;
+    r->next = p->head;
+    p->head = r;
+    if (!p->tail) p->tail = r;
+    p->unsent = r;
+    p->npending++;
+}
+
+static void peer_auth_token(peer_t *p, const void *tok, size_t len);
+
+static void peer_auth_resp(void *arg, kerr_t err, rbuf_t *body)
+{
+    peer_t *p = arg;
+    if (err) return; /* the connection failed: every request is failed with it */
+    kp_saslauth_resp_t r;
+    if (kp_saslauth_resp_decode(body, 1, &r) != KERR_NONE || r.error_code) {
+        char why[128];
+        snprintf(why, sizeof(why), "SASL authentication failed (%s, error %d)",
+                 sec_mech_name(p->sec->mech), r.error_code);
+        peer_failed(p, why);
+        return;
+    }
+    if (p->sec->mech == SEC_MECH_PLAIN) {
+        peer_up(p);
+        return;
+    }
+    char why[128] = "";
+    if (p->auth_step == 1) {
+        char *fin =
+            scram_client_final(p->scram, r.auth_bytes, (size_t)r.auth_len, why, sizeof(why));
+        if (!fin) {
+            peer_failed(p, why);
+            return;
+        }
+        p->auth_step = 2;
+        peer_auth_token(p, fin, strlen(fin));
+        free(fin);
+        return;
+    }
+    if (!scram_client_verify(p->scram, r.auth_bytes, (size_t)r.auth_len)) {
+        peer_failed(p, "SCRAM server signature does not verify");
+        return;
+    }
+    peer_up(p);
+}
+
+static void peer_auth_token(peer_t *p, const void *tok, size_t len)
+{
+    wbuf_t wb;
+    wbuf_init(&wb);
+    kp_saslauth_req_encode(&wb, 1, tok, (int32_t)len);
+    peer_auth_send(p, KAPI_SASL_AUTHENTICATE, 1, &wb, peer_auth_resp);
+    wbuf_free(&wb);
+}
+
+static void peer_handshake_resp(void *arg, kerr_t err, rbuf_t *body)
+{
+    peer_t *p = arg;
+    if (err) return;
+    int16_t code = rbuf_i16(body);
+    if (rbuf_err(body) || code) {
+        char why[128];
+        snprintf(why, sizeof(why), "SaslHandshake for %s failed with error %d",
+                 sec_mech_name(p->sec->mech), code);
+        peer_failed(p, why);
+        return;
+    }
+    const sec_client_t *sc = p->sec;
+    if (sc->mech == SEC_MECH_PLAIN) {
+        char tok[600];
+        size_t ul = strlen(sc->username), pl = strlen(sc->password);
+        tok[0] = '\0';
+        memcpy(tok + 1, sc->username, ul + 1);
+        memcpy(tok + ul + 2, sc->password, pl);
+        peer_auth_token(p, tok, ul + 2 + pl);
+        return;
+    }
+    p->scram = scram_client_new(sc->mech == SEC_MECH_SCRAM_SHA_256 ? SCRAM_SHA_256 : SCRAM_SHA_512,
+                                sc->username, sc->password);
+    char *first = p->scram ? scram_client_first(p->scram) : NULL;
+    if (!first) {
+        peer_failed(p, "cannot start the SCRAM exchange");
+        return;
+    }
+    p->auth_step = 1;
+    peer_auth_token(p, first, strlen(first));
+    free(first);
+}
+
+/* TCP (and TLS) are up: log in with SASL when the inter-broker listener wants it. */
+static void peer_start_auth(peer_t *p)
+{
+    if (!p->sec || !secproto_sasl(p->sec->proto)) {
+        peer_up(p);
+        return;
+    }
+    p->state = PEER_AUTH;
+    wbuf_t wb;
+    wbuf_init(&wb);
+    kp_saslhandshake_req_encode(&wb, sec_mech_name(p->sec->mech));
+    peer_auth_send(p, KAPI_SASL_HANDSHAKE, 1, &wb, peer_handshake_resp);
+    wbuf_free(&wb);
+}
+
+/* Drive the TLS handshake. false when the peer failed. */
+static bool peer_tls_step(peer_t *p)
+{
+    int rc = tlsio_handshake(p->tls);
+    if (rc == TLSIO_AGAIN) return true;
+    if (rc < 0) {
+        char why[300];
+        snprintf(why, sizeof(why), "%s", tlsio_error(p->tls));
+        peer_failed(p, why);
+        return false;
+    }
+    peer_start_auth(p);
+    return true;
+}
+
+/* The TCP connect finished. false when the peer failed. */
+static bool peer_connected(peer_t *p)
+{
+    if (p->sec && p->sec->tls) {
+        p->tls = tlsio_new(p->sec->tls, p->fd, p->host);
+        if (!p->tls) {
+            peer_failed(p, "cannot set up TLS");
+            return false;
+        }
+        p->state = PEER_TLS;
+        return peer_tls_step(p);
+    }
+    peer_start_auth(p);
+    return true;
+}
+
+/* > 0 bytes, 0 the peer closed, -1 nothing now, -2 failed (why set). */
+static ssize_t peer_io(peer_t *p, bool wr, void *buf, size_t n, char *why, size_t wn)
+{
+    if (p->tls) {
+        ssize_t r = wr ? tlsio_write(p->tls, buf, n) : tlsio_read(p->tls, buf, n);
+        if (r == TLSIO_AGAIN) return -1;
+        if (r == TLSIO_ERROR) snprintf(why, wn, "%s", tlsio_error(p->tls));
+        return r == TLSIO_ERROR ? -2 : r;
+    }
+    ssize_t r = wr ? write(p->fd, buf, n) : read(p->fd, buf, n);
+    if (r >= 0) return r;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return -1;
+    snprintf(why, wn, "%s", strerror(errno));
+    return -2;
+}
+
 /* Write as much of the unsent requests as the socket takes. false when the peer failed. */
 static bool peer_write(peer_t *p)
 {
-    while (p->unsent) {
+    while (peer_sendable(p)) {
         preq_t *r = p->unsent;
-        ssize_t n = write(p->fd, r->out.p + r->sent, r->out.len - r->sent);
+        char why[300];
+        ssize_t n = peer_io(p, true, r->out.p + r->sent, r->out.len - r->sent, why, sizeof(why));
+        if (n == -1) break;
         if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
-            peer_failed(p, strerror(errno));
+            peer_failed(p, why);
             return false;
         }
         r->sent += (size_t)n;
@@ -316,10 +527,11 @@ static void peer_read(peer_t *p)
             p->in = n;
             p->in_cap = ncap;
         }
-        ssize_t n = read(p->fd, p->in + p->in_len, p->in_cap - p->in_len);
+        char why[300];
+        ssize_t n = peer_io(p, false, p->in + p->in_len, p->in_cap - p->in_len, why, sizeof(why));
+        if (n == -1) return;
         if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-            peer_failed(p, strerror(errno));
+            peer_failed(p, why);
             return;
         }
         if (n == 0) {
@@ -374,12 +586,17 @@ static void peer_on_event(ev_loop_t *loop, int fd, uint32_t events, void *arg)
             peer_failed(p, e ? strerror(e) : "connect failed");
             goto out;
         }
-        p->state = PEER_UP;
-        log_debug("peer", "connected to %s at %s:%d", p->name, p->host, p->port);
+        if (!peer_connected(p)) goto out;
+    } else if (p->state == PEER_TLS) {
+        if (!peer_tls_step(p)) goto out;
     }
-    if ((events & EV_WRITE) && p->state == PEER_UP && !peer_write(p)) goto out;
-    if ((events & (EV_READ | EV_ERROR)) && p->state == PEER_UP) peer_read(p);
-    if (p->state == PEER_UP) peer_update_interest(p);
+    bool live = p->state == PEER_UP || p->state == PEER_AUTH;
+    if ((events & EV_WRITE) && live && !peer_write(p)) goto out;
+    live = p->state == PEER_UP || p->state == PEER_AUTH;
+    if ((events & (EV_READ | EV_ERROR)) && live) peer_read(p);
+    /* a TLS read that waited for the socket to drain */
+    if ((events & EV_WRITE) && p->tls && tlsio_read_wants_write(p->tls) && p->fd >= 0) peer_read(p);
+    if (p->state != PEER_DOWN) peer_update_interest(p);
 out:
     p->depth--;
     if (p->depth == 0 && p->free_asked) peer_destroy(p);

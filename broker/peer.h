@@ -35,6 +35,12 @@ typedef void peer_resp_fn(void *arg, kerr_t err, rbuf_t *body);
  * max_resp_bytes bounds a response frame (larger: KERR__TRANSPORT, never allocated). */
 peer_t *peer_new(ev_loop_t *loop, const char *name, const char *client_id, const char *host,
                  int port, size_t max_resp_bytes);
+/* Every peer created from now on connects with the inter-broker listener's security (TLS,
+ * then a SASL login before any request: SaslHandshake v1 and SaslAuthenticate v1 with the
+ * broker's own credentials). Called once at start-up; sc must outlive every peer. */
+struct sec_client;
+void peer_set_security(const struct sec_client *sc);
+
 /* Fails every queued request with KERR__DESTROY, closes the connection, frees. */
 void peer_free(peer_t *p);
 

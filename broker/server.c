@@ -2,6 +2,8 @@
  * Start-up follows Kafka's order: open and recover the logs, then join ZooKeeper (register,
  * stand for controller), then open the listeners once registered. */
 #include "server.h"
+#include "peer.h"
+#include "sasl.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -124,8 +126,9 @@ static int server_open_listeners(server_t *srv)
             return -1;
         }
         ev_fd_add(srv->loop, l->fd, EV_READ, server_on_accept, l);
-        log_info("server", "listening on %s://%s:%d (advertised %s:%d)", l->name,
-                 l->host[0] ? l->host : "0.0.0.0", l->port, l->adv_host, l->adv_port);
+        log_info("server", "listening on %s://%s:%d (%s, advertised %s:%d)", l->name,
+                 l->host[0] ? l->host : "0.0.0.0", l->port, secproto_name(l->sec.proto),
+                 l->adv_host, l->adv_port);
     }
     return 0;
 }
@@ -145,7 +148,7 @@ static void server_close_listeners(server_t *srv)
 static int server_setup_listeners(server_t *srv)
 {
     cfg_listener_t ls[SERVER_MAX_LISTENERS], adv[SERVER_MAX_LISTENERS];
-    char err[256];
+    char err[512];
     int n = cfg_listeners(srv->cfg, "listeners", ls, SERVER_MAX_LISTENERS, err, sizeof(err));
     if (n <= 0) {
         log_error("server", "listeners: %s", n < 0 ? err : "none configured");
@@ -178,8 +181,19 @@ static int server_setup_listeners(server_t *srv)
         if (!ah[0] || strcmp(ah, "0.0.0.0") == 0) ah = hostname;
         snprintf(l->adv_host, sizeof(l->adv_host), "%s", ah);
         l->adv_port = a ? a->port : ls[i].port;
+        if (sec_listener_init(&l->sec, srv->cfg, l->name, err, sizeof(err)) != 0) {
+            log_error("server", "listener %s: %s", l->name, err);
+            return -1;
+        }
     }
     srv->nlisteners = n;
+    char ibl[64];
+    cfg_inter_broker_listener(srv->cfg, ibl, sizeof(ibl));
+    if (sec_client_init(&srv->sec_client, srv->cfg, ibl, err, sizeof(err)) != 0) {
+        log_error("server", "inter-broker listener %s: %s", ibl, err);
+        return -1;
+    }
+    peer_set_security(&srv->sec_client);
     return 0;
 }
 
@@ -328,6 +342,8 @@ kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
     case CTL_MSG_QUOTA_CONFIG:
         quota_set_entity(srv->quota, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
                          (const char *const *)m->cfg_vals);
+        sasl_users_set(srv, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
+                       (const char *const *)m->cfg_vals);
         break;
     case CTL_MSG_FATAL:
         server_fatal(srv, m->why);
@@ -455,6 +471,7 @@ int server_start(server_t *srv, cfg_t *cfg)
     srv->cfg = cfg;
     srv->broker_id = (int32_t)cfg_int(cfg, "broker.id");
     srv->max_request_bytes = cfg_int(cfg, "socket.request.max.bytes");
+    srv->sasl_max_receive = cfg_int(cfg, "sasl.server.max.receive.size");
     srv->rack_selector = cfg_replica_selector(cfg) == CFG_SELECTOR_RACK_AWARE;
     char ident[32];
     snprintf(ident, sizeof(ident), "broker %d", srv->broker_id);
@@ -525,9 +542,7 @@ int server_start(server_t *srv, cfg_t *cfg)
     cc.default_replication_factor = (int16_t)cfg_int(cfg, "default.replication.factor");
     cc.delete_topic_enable = cfg_bool(cfg, "delete.topic.enable");
     cc.unclean_leader_election = cfg_bool(cfg, "unclean.leader.election.enable");
-    const char *ibl = cfg_str(cfg, "inter.broker.listener.name");
-    snprintf(srv->inter_broker_listener, sizeof(srv->inter_broker_listener), "%s",
-             ibl && *ibl ? ibl : srv->listeners[0].name);
+    cfg_inter_broker_listener(cfg, srv->inter_broker_listener, sizeof(srv->inter_broker_listener));
     snprintf(cc.inter_broker_listener, sizeof(cc.inter_broker_listener), "%s",
              srv->inter_broker_listener);
     cc.auto_leader_rebalance = cfg_bool(cfg, "auto.leader.rebalance.enable");
@@ -580,6 +595,9 @@ int server_run(server_t *srv)
     mdcache_free(srv->md);
     tconf_free(srv);
     dict_free(srv->autocreating, NULL);
+    sasl_users_free(srv);
+    for (int i = 0; i < srv->nlisteners; i++) sec_listener_free(&srv->listeners[i].sec);
+    sec_client_free(&srv->sec_client);
     metrics_free(srv->metrics);
     quota_free(srv->quota);
     srv->metrics = NULL;

@@ -14,6 +14,7 @@
 #include "cfg.h"
 #include "ev.h"
 #include "kerr.h"
+#include "sec.h"
 
 typedef struct lmgr lmgr_t;
 typedef struct rmgr rmgr_t;
@@ -43,6 +44,7 @@ typedef struct listener {
     char adv_host[256]; /* advertised host:port for Metadata */
     int adv_port;
     int fd;
+    sec_listener_t sec; /* protocol, TLS context, SASL mechanisms (sec.h) */
 } listener_t;
 
 struct server {
@@ -52,6 +54,7 @@ struct server {
     int32_t controller_epoch; /* highest controller epoch seen (fencing) */
     int64_t broker_epoch;     /* czxid of our registration (changes when re-registered) */
     char inter_broker_listener[64];
+    sec_client_t sec_client; /* how this broker connects to the others (sec.h) */
     char cluster_id[64];
     listener_t listeners[SERVER_MAX_LISTENERS];
     int nlisteners;
@@ -68,6 +71,8 @@ struct server {
     conn_t *conns;       /* all open connections (intrusive list) */
     int nconns;
     int64_t max_request_bytes; /* socket.request.max.bytes */
+    int64_t sasl_max_receive;  /* sasl.server.max.receive.size: frames before authentication */
+    struct dict *scram_users;  /* sasl.c: user -> SCRAM credentials from /config/users */
     void *md_waiters;          /* server.c: requests waiting for a metadata change */
     void *tconf;               /* tconf.c: per-topic config overrides */
     struct dict *autocreating; /* topics with an auto-create in flight */

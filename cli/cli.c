@@ -1,6 +1,8 @@
 /* cli.c: shared helpers of the command-line tools. */
 #include "cli.h"
+
 #include "clireq.h"
+#include "clisec.h"
 
 #include "net.h"
 #include "proto/kp_metadata.h"
@@ -153,6 +155,7 @@ void cli_conf_file(const char *tool, rd_kafka_conf_t *conf, const char *path)
         for (char *e = k + strlen(k); e > k && isspace((unsigned char)e[-1]);) *--e = '\0';
         while (isspace((unsigned char)*v)) v++;
         char err[512];
+        if (clisec_conf_set(tool, conf, k, v)) continue; /* Java security keys: clisec.h */
         if (rd_kafka_conf_set(conf, k, v, err, sizeof(err)) != RD_KAFKA_CONF_OK)
             fprintf(stderr, "WARN The configuration '%s' was supplied but isn't a known config.\n",
                     k);
@@ -230,7 +233,11 @@ rd_kafka_t *cli_admin_new(const char *tool, const char *bootstrap, const char *c
     rd_kafka_conf_t *conf = cli_conf_new(tool, bootstrap, NULL);
     /* looking a topic up must never create it (a producer handle would ask for that) */
     cli_conf_set(tool, conf, "allow.auto.create.topics", "false");
-    if (command_config) cli_conf_file(tool, conf, command_config);
+    if (command_config) {
+        cli_conf_file(tool, conf, command_config);
+        char err[512]; /* the tool's raw-protocol requests (clireq.h) use it too */
+        if (clireq_set_security(command_config, err, sizeof(err)) != 0) cli_die(tool, "%s", err);
+    }
     return cli_rk_new(tool, RD_KAFKA_PRODUCER, conf);
 }
 

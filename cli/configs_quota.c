@@ -9,6 +9,8 @@
 #include "proto/kp_alterclientquotas.h"
 #include "proto/kp_describeclientquotas.h"
 #include "qcfg.h"
+#include "configs_scram.h"
+#include "scram.h"
 
 #define CQ_TIMEOUT_MS 30000
 
@@ -171,6 +173,39 @@ static void cq_describe_bs(const char *bs, const cq_entity_t *e)
     free(lines);
     arena_free(&a);
     free(body);
+    if (e->n == 1 && e->parts[0].is_user && (e->parts[0].name || e->parts[0].any)) {
+        char why[512];
+        kerr_t err = cs_describe(bs, e->parts[0].name, why, sizeof(why));
+        if (err) cq_error(err, "%s", why);
+    }
+}
+
+/* Users: the SCRAM keys of add/del go through AlterUserScramCredentials (configs_scram.h); the
+ * rest stay in add/del for AlterClientQuotas. */
+static void cq_alter_scram(const char *bs, const cq_entity_t *e, zkpath_config_t *add, char **del,
+                           int *ndel)
+{
+    const char *keys[2], *specs[2], *dels[2];
+    int nk = 0, nd = 0;
+    for (int i = 0; i < add->n; i++)
+        if (scram_mech_parse(add->keys[i]) && nk < 2) {
+            keys[nk] = add->keys[i];
+            specs[nk++] = add->vals[i];
+        }
+    for (int i = 0; i < *ndel; i++)
+        if (scram_mech_parse(del[i]) && nd < 2) dels[nd++] = del[i];
+    if (!nk && !nd) return;
+    if (e->n != 1 || !e->parts[0].is_user || !e->parts[0].name)
+        cli_fail("SCRAM credentials may only be set for a user entity (--entity-type users "
+                 "--entity-name NAME)");
+    char why[512];
+    kerr_t err = cs_alter(bs, e->parts[0].name, nk, keys, specs, nd, dels, why, sizeof(why));
+    if (err) cq_error(err, "%s", why);
+    for (int i = 0; i < nk; i++) zkpath_config_del(add, keys[i]);
+    int o = 0;
+    for (int i = 0; i < *ndel; i++)
+        if (!scram_mech_parse(del[i])) del[o++] = del[i];
+    *ndel = o;
 }
 
 /* Whether the entity has key set now (--delete-config of an unset key is an error). */
@@ -189,9 +224,18 @@ static bool cq_has_key(const char *bs, const cq_entity_t *e, const char *key)
     return found;
 }
 
-static void cq_alter_bs(const char *bs, const cq_entity_t *e, const zkpath_config_t *add,
+static void cq_alter_bs(const char *bs, const cq_entity_t *e, const zkpath_config_t *add_in,
                         char **del, int ndel)
 {
+    zkpath_config_t addc = {0}, *add = &addc;
+    for (int i = 0; i < add_in->n; i++) zkpath_config_put(add, add_in->keys[i], add_in->vals[i]);
+    int ndel0 = ndel;
+    cq_alter_scram(bs, e, add, del, &ndel);
+    if (add->n == 0 && ndel == 0 && (add_in->n || ndel0)) {
+        printf("Completed updating config for user %s.\n", e->parts[0].name);
+        zkpath_config_clear(add);
+        return;
+    }
     char bad[1024] = "";
     size_t bo = 0;
     for (int i = 0; i < ndel; i++)
@@ -243,6 +287,7 @@ static void cq_alter_bs(const char *bs, const cq_entity_t *e, const zkpath_confi
     else
         printf("Completed updating default config for %s in the cluster.\n",
                head->is_user ? "users" : "clients");
+    zkpath_config_clear(add);
 }
 
 /* ---- --zookeeper ---- */
@@ -315,6 +360,18 @@ static void cq_zk_describe(zhandle_t *zh, const cq_entity_t *e)
     deallocate_String_vector(&sv);
 }
 
+/* A SCRAM credential from "[iterations=N,]password=P" (Kafka's ConfigCommand syntax) in
+ * ZooKeeper's form; exits with Kafka's message on a bad value. */
+static void cq_scram_cred(scram_mech_t m, const char *spec, char *out, size_t n)
+{
+    char pw[512], why[256];
+    int iterations;
+    if (!cs_parse_spec(m, spec, pw, sizeof(pw), &iterations, why, sizeof(why))) cli_fail("%s", why);
+    scram_cred_t c;
+    if (scram_cred_make(m, pw, iterations, &c) != 0 || scram_cred_format(&c, out, n))
+        cli_fail("cannot make a %s credential", scram_mech_name(m));
+}
+
 static void cq_zk_alter(zhandle_t *zh, const cq_entity_t *e, const zkpath_config_t *add, char **del,
                         int ndel)
 {
@@ -324,18 +381,33 @@ static void cq_zk_alter(zhandle_t *zh, const cq_entity_t *e, const zkpath_config
     cq_zk_entity_str(e, what, sizeof(what));
     for (int i = 0; i < add->n; i++) {
         double v;
+        if (scram_mech_parse(add->keys[i])) continue;
         kerr_t err = qcfg_parse(add->keys[i], add->vals[i], &v, why, sizeof(why));
         if (err) cq_error(err, "%s", why);
     }
     zkpath_config_t cur;
     cli_zk_config_read(zh, path, &cur);
+    zkpath_config_t scram = {0};
+    for (int i = 0; i < add->n; i++) {
+        int m = scram_mech_parse(add->keys[i]);
+        if (!m) continue;
+        if (e->n != 1 || !e->parts[0].is_user || !e->parts[0].name)
+            cli_fail("SCRAM credentials may only be set for a user entity (--entity-type users "
+                     "--entity-name NAME)");
+        char cred[1024];
+        cq_scram_cred((scram_mech_t)m, add->vals[i], cred, sizeof(cred));
+        zkpath_config_put(&scram, add->keys[i], cred);
+    }
     char bad[1024] = "";
     size_t bo = 0;
     for (int i = 0; i < ndel; i++)
         if (zkpath_config_find(&cur, del[i]) < 0)
             bo += (size_t)snprintf(bad + bo, sizeof(bad) - bo, "%s%s", bo ? "," : "", del[i]);
     if (bo) cli_fail("Invalid config(s): %s", bad);
-    for (int i = 0; i < add->n; i++) zkpath_config_put(&cur, add->keys[i], add->vals[i]);
+    for (int i = 0; i < add->n; i++)
+        if (!scram_mech_parse(add->keys[i])) zkpath_config_put(&cur, add->keys[i], add->vals[i]);
+    for (int i = 0; i < scram.n; i++) zkpath_config_put(&cur, scram.keys[i], scram.vals[i]);
+    zkpath_config_clear(&scram);
     for (int i = 0; i < ndel; i++) zkpath_config_del(&cur, del[i]);
     /* the notice's entity path is "<type>/<rest>" of the entity path */
     char type[16];

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "clireq.h"
 #include "configs_quota.h"
 #include "ctl.h"
 #include "tcfg.h"
@@ -563,6 +564,11 @@ int main(int argc, char **argv)
             !cli_has(opts, "delete-config"))
             cli_fail("At least one of --add-config, --add-config-file, or --delete-config must "
                      "be specified with --alter");
+    }
+    if (bs && cli_val(opts, "command-config")) { /* the raw-protocol requests too */
+        char err[512];
+        if (clireq_set_security(cli_val(opts, "command-config"), err, sizeof(err)) != 0)
+            cli_fail("%s", err);
     }
     if (cq_is_quota_entity(opts)) {
         zkpath_config_t add;

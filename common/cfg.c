@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http.h"
 #include "log.h"
+#include "secproto.h"
 
 #define CFG_NOMIN INT64_MIN
 #define CFG_NOMAX INT64_MAX
@@ -33,6 +35,27 @@ static const cfg_def_t cfg_defs[] = {
     {"inter.broker.listener.name", CFG_STRING, NULL, 0, 0, NULL},
     {"security.inter.broker.protocol", CFG_STRING, "PLAINTEXT", 0, 0,
      "PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL"},
+    /* TLS and SASL (broker/sec.c); listener.name.<l>.<key> overrides are read as extras */
+    {"ssl.keystore.type", CFG_STRING, "PEM", 0, 0, "PEM"},
+    {"ssl.keystore.location", CFG_STRING, NULL, 0, 0, NULL},
+    {"ssl.keystore.key", CFG_PASSWORD, NULL, 0, 0, NULL},
+    {"ssl.keystore.certificate.chain", CFG_PASSWORD, NULL, 0, 0, NULL},
+    {"ssl.keystore.password", CFG_PASSWORD, NULL, 0, 0, NULL},
+    {"ssl.key.password", CFG_PASSWORD, NULL, 0, 0, NULL},
+    {"ssl.truststore.type", CFG_STRING, "PEM", 0, 0, "PEM"},
+    {"ssl.truststore.location", CFG_STRING, NULL, 0, 0, NULL},
+    {"ssl.truststore.certificates", CFG_PASSWORD, NULL, 0, 0, NULL},
+    {"ssl.truststore.password", CFG_PASSWORD, NULL, 0, 0, NULL},
+    {"ssl.client.auth", CFG_STRING, "none", 0, 0, "none|requested|required"},
+    {"ssl.enabled.protocols", CFG_LIST, "TLSv1.2,TLSv1.3", 0, 0, NULL},
+    {"ssl.protocol", CFG_STRING, "TLSv1.3", 0, 0, "TLS|TLSv1.2|TLSv1.3"},
+    {"ssl.cipher.suites", CFG_LIST, "", 0, 0, NULL},
+    {"ssl.endpoint.identification.algorithm", CFG_STRING, "https", 0, 0, NULL},
+    {"sasl.enabled.mechanisms", CFG_LIST, "GSSAPI", 0, 0, NULL},
+    {"sasl.mechanism.inter.broker.protocol", CFG_STRING, "GSSAPI", 0, 0, NULL},
+    {"sasl.jaas.config", CFG_PASSWORD, NULL, 0, 0, NULL},
+    {"connection.failed.authentication.delay.ms", CFG_INT, "100", 0, CFG_NOMAX, NULL},
+    {"sasl.server.max.receive.size", CFG_INT, "524288", 1, CFG_NOMAX, NULL},
     {"log.dirs", CFG_STRING, NULL, 0, 0, NULL},
     {"log.dir", CFG_STRING, "/tmp/kafka-logs", 0, 0, NULL},
     {"zookeeper.connect", CFG_STRING, NULL, 0, 0, NULL},
@@ -306,8 +329,9 @@ static kerr_t cfg_put(cfg_t *c, const char *key, const char *value, const char *
 {
     int i = cfg_find(key);
     if (i < 0) {
-        log_warn("cfg", "The configuration '%s' was supplied (%s) but isn't a known config.", key,
-                 source ? source : "?");
+        if (strncmp(key, "listener.name.", 14) != 0) /* per-listener overrides: broker/sec.c */
+            log_warn("cfg", "The configuration '%s' was supplied (%s) but isn't a known config.",
+                     key, source ? source : "?");
         for (int j = 0; j < c->nextra; j++) {
             if (strcmp(c->extra[j].key, key) == 0) {
                 free(c->extra[j].value);
@@ -615,6 +639,69 @@ cfg_selector_t cfg_replica_selector(const cfg_t *c)
     return s < 0 ? CFG_SELECTOR_LEADER : (cfg_selector_t)s;
 }
 
+const char *cfg_inter_broker_listener(const cfg_t *c, char *buf, size_t n)
+{
+    const char *ibl = cfg_str(c, "inter.broker.listener.name");
+    cfg_listener_t ls[16];
+    char err[256];
+    int nl = cfg_listeners(c, "listeners", ls, 16, err, sizeof(err));
+    if (!*ibl) { /* Kafka: the listener named after security.inter.broker.protocol */
+        ibl = cfg_str(c, "security.inter.broker.protocol");
+        bool have = false;
+        for (int i = 0; i < nl && !have; i++) have = strcasecmp(ls[i].name, ibl) == 0;
+        if (!have && cfg_is_default(c, "security.inter.broker.protocol") && nl > 0)
+            ibl = ls[0].name; /* a single custom-named listener serves brokers too */
+    }
+    snprintf(buf, n, "%s", ibl);
+    for (char *p = buf; *p; p++) *p = (char)toupper((unsigned char)*p);
+    return buf;
+}
+
+/* Every listener has a protocol in listener.security.protocol.map, and the inter-broker
+ * listener is one of the listeners (Kafka's KafkaConfig checks). */
+static kerr_t cfg_check_security(const cfg_t *c, const cfg_listener_t *ls, int nl, char *err,
+                                 size_t n)
+{
+    const char *map = cfg_str(c, "listener.security.protocol.map");
+    for (int i = 0; i < nl; i++) {
+        secproto_t p;
+        char why[256];
+        int rc = secproto_of_listener(map, ls[i].name, &p, why, sizeof(why));
+        if (rc == -2) {
+            snprintf(err, n,
+                     "Invalid value %s for configuration listener.security.protocol.map: %s", map,
+                     why);
+            return KERR__INVAL;
+        }
+        if (rc < 0) {
+            snprintf(err, n,
+                     "Invalid value %s for configuration listeners: listener %s is not "
+                     "in listener.security.protocol.map",
+                     cfg_str(c, "listeners"), ls[i].name);
+            return KERR__INVAL;
+        }
+    }
+    if (!cfg_is_default(c, "security.inter.broker.protocol") &&
+        *cfg_str(c, "inter.broker.listener.name")) {
+        snprintf(err, n,
+                 "Invalid value for configuration inter.broker.listener.name: Only one of "
+                 "inter.broker.listener.name and security.inter.broker.protocol should be set.");
+        return KERR__INVAL;
+    }
+    char ibl[64];
+    cfg_inter_broker_listener(c, ibl, sizeof(ibl));
+    for (int i = 0; i < nl; i++)
+        if (strcmp(ls[i].name, ibl) == 0) return KERR_NONE;
+    snprintf(err, n,
+             "Invalid value %s for configuration %s: inter broker listener %s must be a listener "
+             "name defined in listeners",
+             ibl,
+             *cfg_str(c, "inter.broker.listener.name") ? "inter.broker.listener.name"
+                                                       : "security.inter.broker.protocol",
+             ibl);
+    return KERR__INVAL;
+}
+
 kerr_t cfg_finish(cfg_t *c, char *err, size_t n)
 {
     const char *sel = cfg_str(c, "replica.selector.class");
@@ -666,29 +753,7 @@ kerr_t cfg_finish(cfg_t *c, char *err, size_t n)
             return KERR__INVAL;
         }
     }
-    const char *map = cfg_str(c, "listener.security.protocol.map");
-    for (int i = 0; i < nl; i++) {
-        char want[80];
-        snprintf(want, sizeof(want), "%.63s:", ls[i].name);
-        const char *p = strstr(map, want);
-        if (!p || (p != map && p[-1] != ',')) {
-            snprintf(err, n,
-                     "Invalid value %s for configuration listeners: listener %s is not "
-                     "in listener.security.protocol.map",
-                     cfg_str(c, "listeners"), ls[i].name);
-            return KERR__INVAL;
-        }
-        const char *proto = p + strlen(want);
-        if (strncmp(proto, "PLAINTEXT", 9) != 0 || (proto[9] && proto[9] != ',')) {
-            snprintf(err, n,
-                     "Invalid value for configuration listener.security.protocol.map: "
-                     "listener %s uses a security protocol other than PLAINTEXT, which "
-                     "this broker does not support yet",
-                     ls[i].name);
-            return KERR__INVAL;
-        }
-    }
-    return KERR_NONE;
+    return cfg_check_security(c, ls, nl, err, n);
 }
 
 bool cfg_entry(const cfg_t *c, int i, const char **key, const char **value, cfg_type_t *type,

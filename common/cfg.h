@@ -71,6 +71,11 @@ typedef struct cfg_listener {
 int cfg_listeners(const cfg_t *c, const char *key, cfg_listener_t *out, int max, char *err,
                   size_t n);
 
+/* The inter-broker listener's name (upper case): inter.broker.listener.name, else the
+ * listener named after security.inter.broker.protocol (when that is left at its default and
+ * no such listener exists, the first listener). Validated by cfg_finish. */
+const char *cfg_inter_broker_listener(const cfg_t *c, char *buf, size_t n);
+
 /* Iterate every known key (table order): for (int i = 0; cfg_entry(c, i, ...); i++). */
 bool cfg_entry(const cfg_t *c, int i, const char **key, const char **value, cfg_type_t *type,
                bool *is_default);

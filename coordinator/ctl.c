@@ -454,14 +454,15 @@ static bool ctl_session_setup(ctl_t *c)
     m->type = CTL_MSG_STARTED;
     snprintf(m->cluster_id, sizeof(m->cluster_id), "%s", c->cluster_id);
     m->broker_epoch = c->broker_epoch;
+    /* users first: their SCRAM credentials must be known when the listeners open */
+    ctl_load_quota_dir(c, ZKPATH_CONFIG_CLIENTS, "clients", false);
+    ctl_load_quota_dir(c, ZKPATH_CONFIG_USERS, "users", true);
     ctl_send(c, m);
     dict_free(c->known_configs, NULL); /* a new session reads every config again */
     c->known_configs = NULL;
     ctl_load_all_topic_configs(c);
     ctl_load_broker_config(c, -1);
     ctl_load_broker_config(c, c->conf.broker_id);
-    ctl_load_quota_dir(c, ZKPATH_CONFIG_CLIENTS, "clients", false);
-    ctl_load_quota_dir(c, ZKPATH_CONFIG_USERS, "users", true);
     ctl_config_changes(c);
     ctl_elect(c);
     return true;

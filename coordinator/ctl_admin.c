@@ -13,6 +13,7 @@
 #include "assign.h"
 #include "log.h"
 #include "qcfg.h"
+#include "scram.h"
 #include "tcfg.h"
 #include "zkpath.h"
 
@@ -356,6 +357,7 @@ static kerr_t ctl_cfg_apply(ctl_topic_spec_t *s, zkpath_config_t *cs, bool quota
     char why[256];
     for (int i = 0; i < cs->n && !s->broker_entity; i++) { /* broker keys: checked by the broker */
         double num;
+        if (quota && scram_mech_parse(cs->keys[i])) continue; /* a user's SCRAM credential */
         kerr_t err = quota ? qcfg_parse(cs->keys[i], cs->vals[i], &num, why, sizeof(why))
                            : tcfg_validate(cs->keys[i], cs->vals[i], why, sizeof(why));
         if (err != KERR_NONE) {

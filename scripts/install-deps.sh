@@ -8,7 +8,7 @@ set -euo pipefail
 PKGS=(
   build-essential pkg-config git
   libzookeeper-mt-dev zookeeper default-jre-headless
-  libssl-dev libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libjansson-dev
+  libssl-dev openssl libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libjansson-dev
   check librdkafka-dev kcat libmicrohttpd-dev prometheus curl
   python3 python3-pytest python3-pytest-xdist python3-kafka python3-confluent-kafka python3-kazoo python3-websocket
   clang clang-format libfuzzer-14-dev libclang-rt-14-dev netcat-openbsd procps iproute2 iptables

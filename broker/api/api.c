@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "proto/kp.h"
+#include "sasl.h"
 #include "server.h"
 
 #define NOFLEX INT16_MAX
@@ -31,6 +32,8 @@ static const api_def_t api_defs[] = {
     {KAPI_DESCRIBE_GROUPS, 0, 5, 5, api_describegroups},
     {KAPI_LIST_GROUPS, 0, 5, 3, api_listgroups},
     {KAPI_API_VERSIONS, 0, 3, 3, api_apiversions},
+    {KAPI_SASL_HANDSHAKE, 0, 1, NOFLEX, sasl_handshake},
+    {KAPI_SASL_AUTHENTICATE, 0, 2, 2, sasl_authenticate},
     {KAPI_CREATE_TOPICS, 0, 7, 5, api_createtopics},
     {KAPI_DELETE_TOPICS, 0, 6, 4, api_deletetopics},
     {KAPI_DELETE_RECORDS, 0, 2, 2, api_deleterecords},
@@ -51,6 +54,8 @@ static const api_def_t api_defs[] = {
     {KAPI_OFFSET_DELETE, 0, 0, NOFLEX, api_offsetdelete},
     {KAPI_DESCRIBE_CLIENT_QUOTAS, 0, 1, 1, api_describeclientquotas},
     {KAPI_ALTER_CLIENT_QUOTAS, 0, 1, 1, api_alterclientquotas},
+    {KAPI_DESCRIBE_USER_SCRAM_CREDENTIALS, 0, 0, 0, api_describescram},
+    {KAPI_ALTER_USER_SCRAM_CREDENTIALS, 0, 0, 0, api_alterscram},
     {KAPI_ALTER_PARTITION, 1, 1, 0, api_alterpartition},
     {KAPI_DESCRIBE_CLUSTER, 0, 1, 0, api_describecluster},
     {KAPI_CONSUMER_GROUP_HEARTBEAT, 0, 1, 0, api_consumergroupheartbeat},

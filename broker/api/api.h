@@ -81,6 +81,8 @@ api_handler_fn api_alterconfigs;
 api_handler_fn api_incrementalalterconfigs;
 api_handler_fn api_describeclientquotas;
 api_handler_fn api_alterclientquotas;
+api_handler_fn api_describescram; /* api_scram.c */
+api_handler_fn api_alterscram;
 
 /* AlterConfigs and IncrementalAlterConfigs after decoding (api_alterconfigs.c); incremental
  * selects the response version mapping and the per-config operations. */

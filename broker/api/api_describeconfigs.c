@@ -88,7 +88,8 @@ static void dc_broker(req_t *r, const kp_describeconfigs_resource_t *res,
         if (!dc_wanted(res, key)) continue;
         kp_describeconfigs_entry_t *e = &out->configs[out->nconfigs++];
         e->name = key;
-        e->value = value;
+        e->is_sensitive = type == CFG_PASSWORD; /* as Kafka: a password's value is null */
+        e->value = e->is_sensitive ? NULL : value;
         e->read_only = true;
         e->is_default = is_default;
         e->config_source = is_default ? KP_CONFIG_SOURCE_DEFAULT : KP_CONFIG_SOURCE_STATIC_BROKER;

@@ -236,9 +236,9 @@ static bool fetch_quota(req_t *r, size_t hdr_len)
     req_client_id(r, client, sizeof(client));
     double size = (double)(wbuf_total(&r->resp) - hdr_len);
     int64_t now = ktime_mono_ms();
-    int64_t ms = quota_record(q, QUOTA_FETCH, QUOTA_ANONYMOUS, client, size, now);
+    int64_t ms = quota_record(q, QUOTA_FETCH, req_user(r), client, size, now);
     if (ms <= 0) return false;
-    quota_unrecord(q, QUOTA_FETCH, QUOTA_ANONYMOUS, client, size, now);
+    quota_unrecord(q, QUOTA_FETCH, req_user(r), client, size, now);
     uint8_t hdr[16];
     memcpy(hdr, r->resp.p, hdr_len); /* size placeholder and response header */
     wbuf_free(&r->resp);             /* closes the file ranges' fds */
@@ -320,7 +320,7 @@ void api_fetch(req_t *r, rbuf_t *rb)
     if (fs->replica) req_quota_exempt(r);
     if (!fs->replica && quota_enabled(srv->quota, QUOTA_FETCH)) {
         char client[256];
-        double cap = quota_max_in_window(srv->quota, QUOTA_FETCH, QUOTA_ANONYMOUS,
+        double cap = quota_max_in_window(srv->quota, QUOTA_FETCH, req_user(r),
                                          req_client_id(r, client, sizeof(client)));
         if (cap >= 0 && (fs->req.max_bytes <= 0 || cap < fs->req.max_bytes))
             fs->req.max_bytes = cap < 1 ? 1 : (int32_t)cap;

@@ -182,7 +182,7 @@ static int32_t produce_quota(req_t *r)
     if (!q || !quota_enabled(q, QUOTA_PRODUCE)) return 0;
     char client[256];
     int64_t ms =
-        quota_record(q, QUOTA_PRODUCE, QUOTA_ANONYMOUS, req_client_id(r, client, sizeof(client)),
+        quota_record(q, QUOTA_PRODUCE, req_user(r), req_client_id(r, client, sizeof(client)),
                      (double)r->frame_len, ktime_mono_ms());
     r->throttle_ms = ms;
     return ms > INT32_MAX ? INT32_MAX : (int32_t)ms;

@@ -51,6 +51,8 @@
 #include "proto/kp_offsetfetch.h"
 #include "proto/kp_offsetforleaderepoch.h"
 #include "proto/kp_produce.h"
+#include "proto/kp_sasl.h"
+#include "proto/kp_scram.h"
 #include "proto/kp_syncgroup.h"
 #include "fuzz_records.h"
 #include "kp_adapt.h"
@@ -106,6 +108,10 @@ static const struct {
     {KAPI_DESCRIBE_CLUSTER, DEC(kp_describecluster_req_decode)},
     {KAPI_CONSUMER_GROUP_HEARTBEAT, DEC(kp_cgh_req_decode)},
     {KAPI_CONSUMER_GROUP_DESCRIBE, DEC(kp_cgd_req_decode)},
+    {KAPI_SASL_HANDSHAKE, DEC(kp_saslhandshake_req_decode)},
+    {KAPI_SASL_AUTHENTICATE, DEC(kp_saslauth_req_decode)},
+    {KAPI_DESCRIBE_USER_SCRAM_CREDENTIALS, DEC(kp_dusc_req_decode)},
+    {KAPI_ALTER_USER_SCRAM_CREDENTIALS, DEC(kp_ausc_req_decode)},
 };
 
 /* Room for any decoded request struct (checked at start-up below). */

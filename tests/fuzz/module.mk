@@ -2,7 +2,7 @@
 # clang under ASan/UBSan and coverage instrumentation into build-fuzz/ and runs each harness for
 # FUZZ_SECONDS over its committed seed corpus (tests/fuzz/corpus/, made by capture_seeds.py);
 # a crash, leak, sanitizer report or timeout fails the target and leaves the input in build-fuzz/.
-FUZZERS      := fuzz_request fuzz_response
+FUZZERS      := fuzz_request fuzz_response fuzz_sasl
 FUZZ_SECONDS ?= 60
 FUZZ_SAN     := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=undefined

@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
 rc=0
-for h in fuzz_request fuzz_response; do
+for h in fuzz_request fuzz_response fuzz_sasl; do
   seeds=tests/fuzz/corpus/${h#fuzz_}
   found=build-fuzz/corpus/$h
   mkdir -p "$found"

@@ -97,6 +97,14 @@ BAD_INPUTS = {
     # TxnOffsetCommit v2: 2^31-1 topics
     "txnoffsetcommit_huge_topic_count": frame(28, 2, 1, struct.pack(">h", 1) + b"x" + struct.pack(">h", 1)
                                               + b"g" + struct.pack(">qhi", 1, 0, 2**31 - 1)),
+    # SaslHandshake v1 whose mechanism length runs past the frame
+    "sasl_handshake_truncated": frame(17, 1, 1, struct.pack(">h", 40) + b"PLAIN"),
+    # SaslAuthenticate v2 (flexible) whose compact bytes length claims 2^28 bytes
+    "sasl_authenticate_huge_token": frame(36, 2, 1, b"\x00" + b"\xff\xff\xff\x7f"),
+    # AlterUserScramCredentials v0 (flexible) claiming 2^28 deletions in a few bytes
+    "alter_scram_huge_count": frame(51, 0, 1, b"\x00" + b"\xff\xff\xff\x7f\x01"),
+    # DescribeUserScramCredentials v0: one user whose name length runs past the frame
+    "describe_scram_truncated": frame(50, 0, 1, b"\x00" + b"\x02" + b"\x30abc"),
 }
 
 
@@ -365,3 +373,17 @@ def test_truncated_consumer_group_heartbeat_frames(broker):
         s.close()
     api_versions_ok(healthy, 3)
     assert broker.alive()
+
+
+def test_sasl_on_a_plaintext_listener_is_an_illegal_state(broker):
+    """Kafka answers SaslHandshake/SaslAuthenticate on a PLAINTEXT listener with
+    ILLEGAL_SASL_STATE (34) and serves on."""
+    s = connect(broker)
+    s.sendall(frame(17, 1, 5, struct.pack(">h", 5) + b"PLAIN"))
+    r = recv_frame(s)
+    assert struct.unpack(">ih", r[:6]) == (5, 34)
+    s.sendall(frame(36, 1, 6, struct.pack(">i", 3) + b"abc"))
+    r = recv_frame(s)
+    assert struct.unpack(">ih", r[:6]) == (6, 34)
+    api_versions_ok(s, 8)
+    s.close()

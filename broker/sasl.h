@@ -1,0 +1,51 @@
+/* sasl.h: SASL authentication of a client connection on a SASL_PLAINTEXT / SASL_SSL listener,
+ * as Kafka's SaslServerAuthenticator: a SaslHandshake picks the mechanism (PLAIN, SCRAM-SHA-256,
+ * SCRAM-SHA-512), then the tokens come in SaslAuthenticate requests (handshake v1) or as raw
+ * size-prefixed frames (handshake v0). Until it succeeds only ApiVersions, SaslHandshake and
+ * SaslAuthenticate are served (conn.c closes the connection on anything else) and a frame may
+ * not exceed sasl.server.max.receive.size. A failed login is logged with the peer and answered
+ * (SASL_AUTHENTICATION_FAILED) after connection.failed.authentication.delay.ms, then the
+ * connection closes.
+ *
+ * SCRAM credentials: ZooKeeper's /config/users/<user> ("SCRAM-SHA-512" = "salt=..,stored_key=..,
+ * server_key=..,iterations=.."), delivered to sasl_users_set by the coordinator thread at start
+ * and on every /config/changes notice, so a new user logs in without a restart. PLAIN users:
+ * user_<name>="<password>" options of the listener's PlainLoginModule JAAS config.
+ *
+ * Owner: the connection owns its sasl_conn_t. Reactor thread only. */
+#ifndef SASL_H
+#define SASL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+typedef struct sasl_conn sasl_conn_t;
+typedef struct server server_t;
+typedef struct req req_t;
+
+sasl_conn_t *sasl_conn_new(void);
+void sasl_conn_free(sasl_conn_t *s);
+/* Authenticated: every API may be served. */
+bool sasl_conn_done(const sasl_conn_t *s);
+/* After a v0 handshake: the next frame is a raw SASL token, not a request. */
+bool sasl_conn_raw(const sasl_conn_t *s);
+
+/* The frame r carries is a raw token (handshake v0): answer it with a raw token. */
+void sasl_raw_token(req_t *r);
+/* Handlers (api.c's table): the connection's SASL state decides the answer. */
+void sasl_handshake(req_t *r, rbuf_t *body);
+void sasl_authenticate(req_t *r, rbuf_t *body);
+
+/* Replace a user's SCRAM credentials from its /config/users entity (entity_path "users/<u>",
+ * sanitized as in ZooKeeper); other configs are ignored. */
+void sasl_users_set(server_t *srv, const char *entity_path, int n, const char *const *keys,
+                    const char *const *vals);
+void sasl_users_free(server_t *srv);
+/* The iterations of user's credential for mech (SCRAM_SHA_256 / SCRAM_SHA_512), 0 for none. */
+int sasl_user_iterations(server_t *srv, const char *user, int mech);
+/* Users with SCRAM credentials: for (size_t it = 0; sasl_users_next(srv, &it, &u);). */
+bool sasl_users_next(server_t *srv, size_t *it, const char **user);
+
+#endif

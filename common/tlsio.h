@@ -1,0 +1,85 @@
+/* tlsio.h: TLS on a non-blocking socket with OpenSSL 3, for the reactor (broker/conn.c, the
+ * broker's outgoing connections) and blocking callers alike.
+ *
+ * A context holds what Kafka's ssl.* keys configure: the PEM keystore (a file with key and
+ * chain, or the key and chain inline), an optional key password, the PEM truststore (a file or
+ * inline certificates), ssl.client.auth, ssl.enabled.protocols, ssl.cipher.suites (Kafka's
+ * IANA names) and, for a client, hostname verification. A tlsio_t is one connection: reads and
+ * writes never block; when OpenSSL needs the socket to become readable or writable first, they
+ * return TLSIO_AGAIN and tlsio_wants() says which, also when a read needs a write (handshake,
+ * key update) or the other way round. The handshake runs inside the first reads and writes.
+ *
+ * A read drains every whole record OpenSSL has buffered before saying TLSIO_AGAIN, so a
+ * caller that reads until TLSIO_AGAIN never leaves plaintext behind that no poll would report.
+ * A write of n bytes may take fewer (partial writes on); after TLSIO_AGAIN the next write must
+ * offer at least the bytes offered before, starting at the same place (OpenSSL's rule; the
+ * buffer may move).
+ *
+ * Owner: the caller owns both (tlsio_free does not close the fd). A context may be shared by
+ * threads once built; a tlsio_t belongs to one thread. */
+#ifndef TLSIO_H
+#define TLSIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef struct tlsio_ctx tlsio_ctx_t;
+typedef struct tlsio tlsio_t;
+
+typedef enum tlsio_auth {
+    TLSIO_AUTH_NONE,
+    TLSIO_AUTH_REQUESTED,
+    TLSIO_AUTH_REQUIRED,
+} tlsio_auth_t;
+
+/* Strings may be NULL or "" (unset). The *_key names say which Kafka key a value came from,
+ * for messages. */
+typedef struct tlsio_conf {
+    bool server;
+    const char *keystore_location;   /* PEM file: private key and certificate chain */
+    const char *keystore_key;        /* inline PEM private key */
+    const char *keystore_chain;      /* inline PEM certificate chain */
+    const char *key_password;        /* of an encrypted key */
+    const char *truststore_location; /* PEM file of CA certificates */
+    const char *truststore_certs;    /* inline PEM CA certificates */
+    tlsio_auth_t client_auth;        /* server only */
+    const char *enabled_protocols;   /* "TLSv1.2,TLSv1.3" */
+    const char *cipher_suites;       /* comma list of IANA names; "" = OpenSSL's defaults */
+    bool verify_hostname;            /* client: ssl.endpoint.identification.algorithm=https */
+    const char *key_prefix;          /* "ssl." or "listener.name.x.ssl.": for messages */
+} tlsio_conf_t;
+
+/* NULL with err naming the key and the reason. */
+tlsio_ctx_t *tlsio_ctx_new(const tlsio_conf_t *conf, char *err, size_t n);
+void tlsio_ctx_free(tlsio_ctx_t *ctx);
+
+#define TLSIO_AGAIN (-1)
+#define TLSIO_ERROR (-2)
+
+/* A connection on fd (non-blocking or blocking). host (client only, may be NULL) is sent as
+ * SNI when a name and checked against the certificate when verify_hostname. NULL on OOM. */
+tlsio_t *tlsio_new(tlsio_ctx_t *ctx, int fd, const char *host);
+void tlsio_free(tlsio_t *t);
+
+/* > 0 bytes; 0 the peer closed; TLSIO_AGAIN; TLSIO_ERROR (tlsio_error() says why). */
+ssize_t tlsio_read(tlsio_t *t, void *buf, size_t n);
+ssize_t tlsio_write(tlsio_t *t, const void *buf, size_t n);
+/* Drive the handshake only: 1 done, TLSIO_AGAIN, TLSIO_ERROR. */
+int tlsio_handshake(tlsio_t *t);
+bool tlsio_established(const tlsio_t *t);
+/* After TLSIO_AGAIN: what the socket must become, as EV_READ / EV_WRITE bits (ev.h). */
+uint32_t tlsio_wants(const tlsio_t *t);
+/* The last read wanted the socket writable / the last write wanted it readable. */
+bool tlsio_read_wants_write(const tlsio_t *t);
+bool tlsio_write_wants_read(const tlsio_t *t);
+const char *tlsio_error(const tlsio_t *t);
+/* Send close_notify (best effort, never blocks). */
+void tlsio_shutdown(tlsio_t *t);
+
+/* The verified peer certificate's subject as RFC 2253 ("CN=alice,OU=eng,O=org", Java's
+ * X500Principal.getName()); false when the peer sent none. */
+bool tlsio_peer_dn(const tlsio_t *t, char *buf, size_t n);
+
+#endif
