@@ -16,6 +16,7 @@
 #include "rec/batch.h"
 #include "replica/rmgr.h"
 #include "server.h"
+#include "txn/txn.h"
 
 /* ---------------------------------------------------------------- hashing */
 
@@ -313,7 +314,7 @@ static void grp_find_one(grp_coord_t *gc, int8_t key_type, kstr_t key, const cha
     c->port = -1;
     c->error_message = KSTR_NULL;
     if (key_type == KP_COORD_TRANSACTION) {
-        c->error_code = KERR_COORDINATOR_NOT_AVAILABLE; /* no transaction coordinator yet */
+        txn_find_coordinator(gc->srv->txn, key, listener, c);
         return;
     }
     if (key_type != KP_COORD_GROUP) {
