@@ -15,7 +15,12 @@
  * Consumers' fetches count against consumer_byte_rate as Kafka's do: the request's max_bytes
  * is capped at what one quota window allows, the response's size is recorded, and a response
  * that takes the client over its quota is replaced by an empty one (the size taken back)
- * carrying throttle_time_ms, the connection then muted that long. Followers are exempt. */
+ * carrying throttle_time_ms, the connection then muted that long. Followers are exempt.
+ *
+ * Transactions (KIP-98): every answer carries the partition's last stable offset; a
+ * read_committed consumer (isolation_level 1) reads only below it and gets the aborted
+ * transactions (producer id, first offset) overlapping what it may read, from the log's
+ * aborted transaction index, so it can drop their records. read_uncommitted is unchanged. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +38,7 @@
 #include "replica/rthrottle.h"
 #include "server.h"
 #include "store/plog.h"
+#include "store/txnidx.h"
 
 typedef struct fetch_state {
     req_t *r;
@@ -55,6 +61,30 @@ static bool fetch_held_back(fetch_state_t *fs, partition_t *part)
     rthrottle_t *th = rmgr_throttle(fs->r->srv->rmgr);
     return fs->replica && rthrottle_applies(th, RTHROTTLE_LEADER, part, fs->req.replica_id) &&
            rthrottle_exceeded(th, RTHROTTLE_LEADER, ktime_mono_ms());
+}
+
+/* How far a consumer may read: the high watermark, or for read_committed the LSO. */
+static int64_t fetch_visible(const fetch_state_t *fs, const partition_t *part)
+{
+    return fs->req.isolation_level == 1 ? rmgr_lso(part) : part->hw;
+}
+
+/* read_committed: the aborted transactions overlapping [from, upto) into pr. */
+static void fetch_aborted(fetch_state_t *fs, partition_t *part, int64_t from, int64_t upto,
+                          kp_fetch_part_resp_t *pr)
+{
+    pr->naborted = 0;
+    size_t n = plog_aborted_txns(part->log, from, upto, NULL, 0);
+    if (n == 0) return;
+    txnidx_ent_t *e = arena_alloc(&fs->r->arena, n * sizeof(*e));
+    kp_fetch_aborted_t *out = arena_alloc(&fs->r->arena, n * sizeof(*out));
+    n = plog_aborted_txns(part->log, from, upto, e, n);
+    for (size_t i = 0; i < n; i++) {
+        out[i].producer_id = e[i].producer_id;
+        out[i].first_offset = e[i].first_offset;
+    }
+    pr->aborted = out;
+    pr->naborted = (int32_t)n;
 }
 
 /* Count the bytes available for the request without building a response. Returns true when
@@ -85,7 +115,7 @@ static bool fetch_ready(fetch_state_t *fs, size_t *avail)
                 error = true; /* DeleteRecords moved the log start: tell the follower now */
                 continue;
             }
-            int64_t upto = fs->replica ? leo : part->hw;
+            int64_t upto = fs->replica ? leo : fetch_visible(fs, part);
             if (fetch_held_back(fs, part)) continue; /* its bytes do not count (Kafka's too) */
             if (fs->req.min_bytes <= 1) {
                 /* any byte will do (the usual case): readable offsets mean data, no need to
@@ -141,7 +171,7 @@ static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fe
         return;
     }
     pr->high_watermark = part->hw;
-    pr->last_stable_offset = part->hw;
+    pr->last_stable_offset = rmgr_lso(part);
     pr->log_start_offset = plog_start_offset(part->log);
     if (fs->pref[k] >= 0 && part->is_leader) {
         pr->preferred_read_replica = fs->pref[k]; /* no records: read there */
@@ -154,8 +184,8 @@ static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fe
      * least one batch), so a consumer always progresses */
     if ((int64_t)maxb > *budget) maxb = *budget > 0 ? (size_t)*budget : 0;
     plog_slice_t sl;
-    kerr_t err =
-        plog_read(part->log, fp->fetch_offset, maxb, fs->replica ? INT64_MAX : part->hw, &sl);
+    int64_t upto = fs->replica ? INT64_MAX : fetch_visible(fs, part);
+    kerr_t err = plog_read(part->log, fp->fetch_offset, maxb, upto, &sl);
     if (err) {
         pr->error_code =
             err == KERR_OFFSET_OUT_OF_RANGE ? KERR_OFFSET_OUT_OF_RANGE : KERR_KAFKA_STORAGE_ERROR;
@@ -170,6 +200,8 @@ static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fe
         pr->rec_fd = fd;
         pr->rec_off = sl.pos;
         pr->rec_flen = sl.len;
+        if (!fs->replica && fs->req.isolation_level == 1)
+            fetch_aborted(fs, part, fp->fetch_offset, upto, pr);
         *budget -= (int64_t)sl.len;
         *first = false;
         rthrottle_t *th = rmgr_throttle(fs->r->srv->rmgr);

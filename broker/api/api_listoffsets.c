@@ -1,6 +1,7 @@
-/* api_listoffsets.c: ListOffsets. -2 = earliest (log start), -1 = latest (high watermark, which
- * is also the last stable offset: no transactions), -3 = the record with the largest timestamp
- * (v7), otherwise the first offset whose timestamp is >= the one asked (time index). */
+/* api_listoffsets.c: ListOffsets. -2 = earliest (log start), -1 = latest (the high watermark;
+ * under isolation_level 1, read_committed, the last stable offset), -3 = the record with the
+ * largest timestamp (v7), otherwise the first offset whose timestamp is >= the one asked (time
+ * index); both only below that latest offset, as Kafka's lastFetchableOffset. */
 #include <string.h>
 
 #include "api.h"
@@ -14,8 +15,8 @@
 #define LISTOFFSETS_EARLIEST      -2
 #define LISTOFFSETS_MAX_TIMESTAMP -3
 
-static void listoffsets_part(req_t *r, const char *topic, const kp_listoffsets_part_t *p,
-                             kp_listoffsets_part_resp_t *out)
+static void listoffsets_part(req_t *r, int8_t isolation, const char *topic,
+                             const kp_listoffsets_part_t *p, kp_listoffsets_part_resp_t *out)
 {
     server_t *srv = r->srv;
     out->partition_index = p->partition_index;
@@ -35,16 +36,17 @@ static void listoffsets_part(req_t *r, const char *topic, const kp_listoffsets_p
         return;
     }
     out->leader_epoch = part->leader_epoch;
+    int64_t latest = isolation == 1 ? rmgr_lso(part) : part->hw;
     switch (p->timestamp) {
     case LISTOFFSETS_LATEST:
-        out->offset = part->hw;
+        out->offset = latest;
         break;
     case LISTOFFSETS_EARLIEST:
         out->offset = plog_start_offset(part->log);
         break;
     case LISTOFFSETS_MAX_TIMESTAMP: {
         int64_t off, ts;
-        if (plog_max_timestamp(part->log, &off, &ts) == KERR_NONE && off < part->hw) {
+        if (plog_max_timestamp(part->log, &off, &ts) == KERR_NONE && off < latest) {
             out->offset = off;
             out->timestamp = ts;
         }
@@ -53,7 +55,7 @@ static void listoffsets_part(req_t *r, const char *topic, const kp_listoffsets_p
     default: {
         int64_t off, ts;
         if (plog_offset_for_time(part->log, p->timestamp, &off, &ts) == KERR_NONE &&
-            off < part->hw) {
+            off < latest) {
             out->offset = off;
             out->timestamp = ts;
         }
@@ -84,7 +86,7 @@ void api_listoffsets(req_t *r, rbuf_t *rb)
         tr->parts =
             arena_calloc(&r->arena, (size_t)(t->nparts > 0 ? t->nparts : 0), sizeof(*tr->parts));
         for (int32_t j = 0; j < t->nparts; j++)
-            listoffsets_part(r, name, &t->parts[j], &tr->parts[j]);
+            listoffsets_part(r, req.isolation_level, name, &t->parts[j], &tr->parts[j]);
     }
     kp_listoffsets_resp_encode(&r->resp, ver, &resp);
     req_done(r);

@@ -58,7 +58,11 @@ static kerr_t api_produce_validate(uint8_t *p, size_t len, int64_t max_bytes, in
         kerr_t err = batch_validate(p + off, len - off, &h);
         if (err) return err == KERR__BAD_MSG ? KERR_CORRUPT_MESSAGE : err;
         if ((int64_t)batch_size(&h) > max_bytes) return KERR_MESSAGE_TOO_LARGE;
-        if (h.attributes & BATCH_ATTR_TRANSACTIONAL) return KERR_INVALID_TXN_STATE;
+        /* markers come from transaction coordinators only (WriteTxnMarkers); a
+         * transactional batch needs its producer id (Kafka's LogValidator) */
+        if ((h.attributes & BATCH_ATTR_CONTROL) ||
+            ((h.attributes & BATCH_ATTR_TRANSACTIONAL) && h.producer_id < 0))
+            return KERR_INVALID_RECORD;
         off += batch_size(&h);
         (*count)++;
     }

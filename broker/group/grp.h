@@ -24,6 +24,7 @@
 #ifndef GRP_H
 #define GRP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arena.h"
@@ -99,5 +100,12 @@ void grp_delete_groups(grp_coord_t *gc, const kp_deletegroups_req_t *req, arena_
 typedef void grp_offset_delete_cb(void *arg, const kp_offsetdelete_resp_t *resp);
 void grp_offset_delete(grp_coord_t *gc, const kp_offsetdelete_req_t *req, arena_t *a,
                        grp_offset_delete_cb *cb, void *arg);
+
+/* Transactions (grp_txn.c). A COMMIT or ABORT marker for producer_id was committed on
+ * topic-partition (WriteTxnMarkers): on a __consumer_offsets partition this broker leads, the
+ * producer's pending transactional offsets become the groups' committed offsets, or go. Any
+ * other topic: nothing. */
+void grp_txn_marker(grp_coord_t *gc, const char *topic, int32_t partition, int64_t producer_id,
+                    bool commit);
 
 #endif

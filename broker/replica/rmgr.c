@@ -417,7 +417,7 @@ kerr_t rmgr_append(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
     kerr_t err = plog_append(part->log, buf, len, part->leader_epoch, ktime_wall_ms(), info);
     if (err == KERR__IO) lmgr_log_failed(rm->srv->lmgr, part->log, "append");
     if (err) return err;
-    pidmap_update(part->pids, buf, len);
+    pidmap_update(part->pids, part->log, buf, len);
     rmgr_wake(rm, part, RMGR_EV_LEO);
     rmgr_maybe_advance_hw(rm, part);
     return KERR_NONE;
@@ -429,7 +429,7 @@ kerr_t rmgr_append_replica(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t l
     kerr_t err = plog_append_replica(part->log, buf, len, info);
     if (err == KERR__IO) lmgr_log_failed(rm->srv->lmgr, part->log, "replica append");
     if (err) return err;
-    pidmap_update(part->pids, buf, len);
+    pidmap_update(part->pids, part->log, buf, len);
     return KERR_NONE;
 }
 
@@ -456,6 +456,12 @@ kerr_t rmgr_truncate(rmgr_t *rm, partition_t *part, int64_t offset)
     pidmap_free(part->pids);
     part->pids = pidmap_load(part->log); /* rebuilt from the snapshot and the log */
     return KERR_NONE;
+}
+
+int64_t rmgr_lso(const partition_t *part)
+{
+    int64_t first = pidmap_first_unstable(part->pids);
+    return first >= 0 && first < part->hw ? first : part->hw;
 }
 
 /* ---------------------------------------------------------------- leader: followers and HW */

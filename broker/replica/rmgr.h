@@ -143,6 +143,9 @@ void rmgr_isr_result(rmgr_t *rm, partition_t *part, kerr_t err, int32_t leader_e
 /* Leader: the high watermark may move (ISR or a follower changed). Wakes waiters. */
 void rmgr_maybe_advance_hw(rmgr_t *rm, partition_t *part);
 bool rmgr_in_isr(const partition_t *part, int32_t id);
+/* The last stable offset: the first offset of the oldest ongoing transaction, or the high
+ * watermark when that is lower or there is none (read_committed consumers read below it). */
+int64_t rmgr_lso(const partition_t *part);
 
 /* Leader: DeleteRecords for part up to offset (-1: the high watermark). Moves the log start
  * offset (kept in log-start-offset-checkpoint at once), deletes the segments below it and

@@ -18,6 +18,7 @@
 #include "plog.h"
 #include "rec/batch.h"
 #include "rec/crc32c.h"
+#include "rec/txnmark.h"
 
 #define PIDSTATE_SNAPSHOT_VERSION 1
 #define PIDSTATE_ENTRY_SIZE       (8 + 2 + 4 + 8 + 4 + 8 + 4 + 8)
@@ -34,11 +35,20 @@ typedef struct pid_entry {
     int n;    /* batches held (<= PIDSTATE_BATCHES) */
     int head; /* index of the newest */
     pid_batch_t b[PIDSTATE_BATCHES];
+    int32_t coord_epoch; /* of its last marker, -1 none */
+    int64_t txn_first;   /* first offset of its ongoing transaction, -1 none */
 } pid_entry_t;
+
+/* An ongoing transaction: kept in first-offset order (the order they begin in the log). */
+typedef struct pid_txn {
+    int64_t pid, first;
+} pid_txn_t;
 
 struct pidmap {
     dict_t *pids; /* "<pid>" -> pid_entry_t* */
     bool dirty;
+    pid_txn_t *txns;
+    size_t ntxns, captxns;
 };
 
 static pidmap_t *pidmap_new(void)
@@ -53,6 +63,7 @@ void pidmap_free(pidmap_t *m)
 {
     if (!m) return;
     dict_free(m->pids, free);
+    free(m->txns);
     free(m);
 }
 
@@ -76,6 +87,8 @@ static pid_entry_t *pidmap_get_or_add(pidmap_t *m, int64_t pid, int16_t epoch)
     if (!e) abort();
     e->pid = pid;
     e->epoch = epoch;
+    e->coord_epoch = -1;
+    e->txn_first = -1;
     char key[24];
     snprintf(key, sizeof(key), "%" PRId64, pid);
     dict_set(m->pids, key, e);
@@ -94,11 +107,91 @@ static bool seq_follows(int32_t last, int32_t next)
     return (int64_t)next == (int64_t)last + 1 || (next == 0 && last == INT32_MAX);
 }
 
-/* Record one batch (called for every appended batch, leader or follower). */
-static void pidmap_add_batch(pidmap_t *m, const batch_hdr_t *h)
+/* ---------------------------------------------------------------- transactions */
+
+static void pidmap_txn_begin(pidmap_t *m, pid_entry_t *e, int64_t first)
+{
+    e->txn_first = first;
+    if (m->ntxns == m->captxns) {
+        m->captxns = m->captxns ? m->captxns * 2 : 8;
+        m->txns = realloc(m->txns, m->captxns * sizeof(*m->txns));
+        if (!m->txns) abort();
+    }
+    size_t i = m->ntxns++;
+    while (i > 0 && m->txns[i - 1].first > first) { /* in order but for snapshot loads */
+        m->txns[i] = m->txns[i - 1];
+        i--;
+    }
+    m->txns[i] = (pid_txn_t){e->pid, first};
+}
+
+static void pidmap_txn_forget(pidmap_t *m, int64_t pid)
+{
+    for (size_t i = 0; i < m->ntxns; i++) {
+        if (m->txns[i].pid != pid) continue;
+        memmove(m->txns + i, m->txns + i + 1, (m->ntxns - i - 1) * sizeof(*m->txns));
+        m->ntxns--;
+        return;
+    }
+}
+
+int64_t pidmap_first_unstable(const pidmap_t *m)
+{
+    return m && m->ntxns ? m->txns[0].first : -1;
+}
+
+size_t pidmap_ongoing(const pidmap_t *m)
+{
+    return m ? m->ntxns : 0;
+}
+
+kerr_t pidmap_check_marker(const pidmap_t *m, int64_t pid, int16_t epoch, int32_t coord_epoch)
+{
+    const pid_entry_t *e = m ? pidmap_get(m, pid) : NULL;
+    if (!e) return KERR_NONE;
+    if (epoch < e->epoch) return KERR_INVALID_PRODUCER_EPOCH;
+    if (coord_epoch < e->coord_epoch) return KERR_TRANSACTION_COORDINATOR_FENCED;
+    return KERR_NONE;
+}
+
+/* A marker at h (type TXNMARK_*) ends the producer's transaction; an ABORT goes into the
+ * log's aborted transaction index, with the LSO once it is done. */
+static void pidmap_end_txn(pidmap_t *m, plog_t *log, const batch_hdr_t *h, int type,
+                           int32_t coord_epoch)
+{
+    pid_entry_t *e = pidmap_get_or_add(m, h->producer_id, h->producer_epoch);
+    if (h->producer_epoch > e->epoch) {
+        e->epoch = h->producer_epoch;
+        e->n = 0;
+    }
+    int64_t first = e->txn_first >= 0 ? e->txn_first : h->base_offset;
+    if (e->txn_first >= 0) pidmap_txn_forget(m, e->pid);
+    e->txn_first = -1;
+    e->coord_epoch = coord_epoch;
+    m->dirty = true;
+    if (type != TXNMARK_ABORT || !log) return;
+    int64_t lso = m->ntxns ? m->txns[0].first : h->base_offset + 1;
+    if (plog_txn_aborted(log, e->pid, first, h->base_offset, lso) != KERR_NONE)
+        log_warn("pidstate", "%s-%d: aborted transaction of producer %" PRId64 " at %" PRId64
+                 " not written to the .txnindex", plog_topic(log), plog_partition(log),
+                 e->pid, h->base_offset);
+}
+
+/* Record one batch (called for every appended batch, leader or follower). p: the batch's
+ * bytes (at least its header; a whole control batch). */
+static void pidmap_add_batch(pidmap_t *m, plog_t *log, const batch_hdr_t *h, const uint8_t *p,
+                             size_t avail)
 {
     if (h->producer_id < 0) return;
+    if (h->attributes & BATCH_ATTR_CONTROL) {
+        int32_t ce = -1;
+        int type = txnmark_type(p, avail, &ce);
+        if (type >= 0) pidmap_end_txn(m, log, h, type, ce);
+        return;
+    }
     pid_entry_t *e = pidmap_get_or_add(m, h->producer_id, h->producer_epoch);
+    if ((h->attributes & BATCH_ATTR_TRANSACTIONAL) && e->txn_first < 0)
+        pidmap_txn_begin(m, e, h->base_offset);
     if (h->producer_epoch != e->epoch) {
         e->epoch = h->producer_epoch;
         e->n = 0;
@@ -139,14 +232,14 @@ kerr_t pidmap_check(pidmap_t *m, const uint8_t *buf, size_t len, int64_t *dup_of
     return KERR_NONE;
 }
 
-void pidmap_update(pidmap_t *m, const uint8_t *buf, size_t len)
+void pidmap_update(pidmap_t *m, plog_t *log, const uint8_t *buf, size_t len)
 {
     if (!m) return;
     size_t off = 0;
     while (off < len) {
         batch_hdr_t h;
         if (batch_hdr_parse(buf + off, len - off, &h) != KERR_NONE) return;
-        pidmap_add_batch(m, &h);
+        pidmap_add_batch(m, log, &h, buf + off, batch_size(&h));
         off += batch_size(&h);
     }
 }
@@ -229,11 +322,13 @@ static bool pidmap_read(pidmap_t *m, const char *path)
         int64_t last_offset = rbuf_i64(&rb);
         int32_t delta = rbuf_i32(&rb);
         int64_t ts = rbuf_i64(&rb);
-        rbuf_i32(&rb); /* coordinator epoch (transactions) */
-        rbuf_i64(&rb); /* current transaction's first offset */
+        int32_t coord_epoch = rbuf_i32(&rb);
+        int64_t txn_first = rbuf_i64(&rb);
         if (rbuf_err(&rb) || delta < 0) break;
         pid_entry_t *e = pidmap_get_or_add(m, pid, epoch);
         e->epoch = epoch;
+        e->coord_epoch = coord_epoch;
+        if (txn_first >= 0 && e->txn_first < 0) pidmap_txn_begin(m, e, txn_first);
         e->n = 1;
         e->head = 0;
         e->b[0].last_seq = last_seq;
@@ -249,9 +344,15 @@ static bool pidmap_read(pidmap_t *m, const char *path)
     return ok;
 }
 
-static void pidmap_replay_cb(void *arg, const batch_hdr_t *h)
+typedef struct replay {
+    pidmap_t *m;
+    plog_t *log;
+} replay_t;
+
+static void pidmap_replay_cb(void *arg, const batch_hdr_t *h, const uint8_t *p, size_t avail)
 {
-    pidmap_add_batch(arg, h);
+    replay_t *r = arg;
+    pidmap_add_batch(r->m, r->log, h, p, avail);
 }
 
 pidmap_t *pidmap_load(plog_t *log)
@@ -269,6 +370,7 @@ pidmap_t *pidmap_load(plog_t *log)
             continue;
         }
         if (offs[i] < from) break;
+        if (offs[i] > plog_rebuilt_from(log)) continue; /* replay what recovery re-read */
         if (pidmap_read(m, path)) {
             from = offs[i];
             break;
@@ -278,7 +380,8 @@ pidmap_t *pidmap_load(plog_t *log)
         m = pidmap_new();
     }
     free(offs);
-    if (plog_foreach_batch(log, from, pidmap_replay_cb, m) != KERR_NONE)
+    replay_t r = {m, log};
+    if (plog_foreach_batch(log, from, pidmap_replay_cb, &r) != KERR_NONE)
         log_warn("pidstate",
                  "%s-%d: could not read every batch header while rebuilding producer "
                  "state",
@@ -307,8 +410,8 @@ kerr_t pidmap_snapshot(pidmap_t *m, plog_t *log)
         wbuf_i64(&wb, e->n ? b->last_offset : -1);
         wbuf_i32(&wb, e->n ? (int32_t)(b->last_offset - b->first_offset) : 0);
         wbuf_i64(&wb, e->n ? b->timestamp : -1);
-        wbuf_i32(&wb, -1);
-        wbuf_i64(&wb, -1);
+        wbuf_i32(&wb, e->coord_epoch);
+        wbuf_i64(&wb, e->txn_first);
     }
     wbuf_put_i32_at(&wb, crc_at, (int32_t)crc32c(0, wb.p + body, wb.len - body));
     char path[PATH_MAX], tmp[PATH_MAX];

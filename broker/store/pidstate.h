@@ -1,6 +1,12 @@
-/* pidstate.h: the idempotent producers' state of one partition (Kafka's ProducerStateManager,
- * without transactions): per producer id, its epoch and the offsets and sequence ranges of its
- * last 5 batches.
+/* pidstate.h: the idempotent and transactional producers' state of one partition (Kafka's
+ * ProducerStateManager): per producer id, its epoch, the offsets and sequence ranges of its
+ * last 5 batches, the coordinator epoch of its last marker and the first offset of its
+ * ongoing transaction.
+ *
+ * Transactions (KIP-98): a batch with the transactional attribute starts (or continues) its
+ * producer's ongoing transaction; a control batch (COMMIT/ABORT marker, txnmark.h) ends it,
+ * and an ABORT is recorded in the log's aborted transaction index (plog_txn_aborted). The
+ * first offset of the oldest ongoing transaction bounds the last stable offset.
  *
  * The leader checks each incoming batch that carries a producer id (pidmap_check): a batch
  * already in the log (same epoch, same sequence range as one of the last 5) is a duplicate
@@ -39,8 +45,16 @@ void pidmap_free(pidmap_t *m);
  * KERR_DUPLICATE_SEQUENCE_NUMBER: already in the log at *dup_offset (answer success with it).
  * Otherwise the Kafka error for the batch. Batches without a producer id pass. */
 kerr_t pidmap_check(pidmap_t *m, const uint8_t *buf, size_t len, int64_t *dup_offset);
-/* Record the appended batches (offsets stamped). m may be NULL (no-op). */
-void pidmap_update(pidmap_t *m, const uint8_t *buf, size_t len);
+/* Record the appended batches (offsets stamped) of log. m may be NULL (no-op). */
+void pidmap_update(pidmap_t *m, plog_t *log, const uint8_t *buf, size_t len);
+/* Before appending a marker for pid: INVALID_PRODUCER_EPOCH for an epoch older than the
+ * producer's, TRANSACTION_COORDINATOR_FENCED for a coordinator epoch older than its last
+ * marker's; KERR_NONE otherwise (an unknown producer included). */
+kerr_t pidmap_check_marker(const pidmap_t *m, int64_t pid, int16_t epoch, int32_t coord_epoch);
+/* First offset of the oldest ongoing transaction, -1 when none. */
+int64_t pidmap_first_unstable(const pidmap_t *m);
+/* Number of ongoing transactions. */
+size_t pidmap_ongoing(const pidmap_t *m);
 /* Number of producers known. */
 size_t pidmap_count(const pidmap_t *m);
 

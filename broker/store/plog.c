@@ -20,6 +20,7 @@
 #include "log.h"
 #include "rec/batch.h"
 #include "rec/crc32c.h"
+#include "txnidx.h"
 
 #define PLOG_SCAN_BUF (64 * 1024)
 /* Enough of a batch header for scanning: baseOffset, length, ..., maxTimestamp. */
@@ -66,6 +67,8 @@ struct plog {
     int nepochs;
     bool epochs_dirty;     /* leader-epoch-checkpoint written, not yet fsynced */
     bool epochs_unwritten; /* the cache holds an epoch the file lacks (plog_epoch_begin) */
+    txnidx_t *txns;        /* aborted transactions (.txnindex files) */
+    int64_t rebuilt_from;  /* recovery re-read the log from here (INT64_MAX: clean) */
 };
 
 void plog_cfg_defaults(plog_cfg_t *c)
@@ -197,6 +200,21 @@ static kerr_t scan_hdr(scan_t *s, int64_t pos, batch_hdr_t *h)
     if (h->magic != BATCH_MAGIC_V2) return KERR__BAD_MSG;
     if (pos + (int64_t)batch_size(h) > s->file_size) return KERR__AGAIN;
     return KERR_NONE;
+}
+
+/* The n bytes at pos in the buffer (n <= PLOG_SCAN_BUF), reading them if needed; NULL when
+ * the file is shorter. */
+static const uint8_t *scan_bytes(scan_t *s, int64_t pos, size_t n)
+{
+    if (n > PLOG_SCAN_BUF) return NULL;
+    if (pos < s->buf_off || pos + (int64_t)n > s->buf_off + (int64_t)s->buf_len) {
+        ssize_t r = pread_full(s->fd, s->buf, PLOG_SCAN_BUF, pos);
+        if (r < 0) return NULL;
+        s->buf_off = pos;
+        s->buf_len = (size_t)r;
+    }
+    if (pos + (int64_t)n > s->buf_off + (int64_t)s->buf_len) return NULL;
+    return s->buf + (pos - s->buf_off);
 }
 
 /* ---------------------------------------------------------------- segments */
@@ -465,6 +483,33 @@ static void plog_unlink_seg_files(plog_t *log, int64_t base)
 
 static void plog_finish_swaps(const char *dir);
 
+/* A segment and its aborted transactions go together. */
+static void plog_forget_seg(plog_t *log, int64_t base)
+{
+    char path[PATH_MAX];
+    plog_unlink_seg_files(log, base);
+    txnidx_drop_seg(log->txns, base);
+    seg_path(log, base, ".txnindex", path, sizeof(path));
+    unlink(path);
+}
+
+/* Load the .txnindex of every segment; those recovery re-read are rebuilt from the log by the
+ * producer state's replay (pidmap_load from a snapshot at or before rebuilt_from), so their
+ * old files go. */
+static void plog_txns_load(plog_t *log)
+{
+    for (int i = 0; i < log->nsegs; i++) {
+        seg_t *s = log->segs[i];
+        if (s->base >= log->rebuilt_from) {
+            char path[PATH_MAX];
+            seg_path(log, s->base, ".txnindex", path, sizeof(path));
+            unlink(path);
+            continue;
+        }
+        txnidx_load_seg(log->txns, log->dir, s->base, s->size ? s->next_offset : s->base);
+    }
+}
+
 kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const plog_cfg_t *cfg,
                  int64_t recovery_point, int64_t log_start_offset, bool clean, plog_t **out)
 {
@@ -479,6 +524,8 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
     log->partition = partition;
     log->cfg = *cfg;
     log->last_flush_ms = ktime_wall_ms();
+    log->txns = txnidx_new();
+    log->rebuilt_from = INT64_MAX;
 
     /* find segment base offsets */
     DIR *d = opendir(dir);
@@ -517,7 +564,7 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
     bool truncated = false;
     for (int i = 0; i < nb && !err; i++) {
         if (truncated) { /* everything after a torn segment is gone */
-            plog_unlink_seg_files(log, bases[i]);
+            plog_forget_seg(log, bases[i]);
             continue;
         }
         seg_t *s = seg_open(log, bases[i], false, &err);
@@ -525,6 +572,7 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
         int64_t seg_end_hint = i + 1 < nb ? bases[i + 1] : INT64_MAX;
         bool after_rp = seg_end_hint > recovery_point;
         if (!clean && after_rp) {
+            if (bases[i] < log->rebuilt_from) log->rebuilt_from = bases[i];
             int64_t cut = seg_rebuild(log, s, true);
             if (cut > 0) {
                 log_warn("plog",
@@ -567,6 +615,7 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
               : (recovery_point < log->end_offset ? recovery_point : log->end_offset);
     if (!clean) log->recovery_point = log->end_offset; /* just verified */
     plog_epochs_load(log);
+    plog_txns_load(log);
     *out = log;
     return KERR_NONE;
 }
@@ -577,6 +626,7 @@ void plog_close(plog_t *log)
     for (int i = 0; i < log->nsegs; i++) seg_close(log->segs[i]);
     free(log->segs);
     free(log->epochs);
+    txnidx_free(log->txns);
     free(log->dir);
     free(log->topic);
     free(log);
@@ -895,7 +945,7 @@ static void plog_drop_first_seg(plog_t *log)
     seg_close(s);
     memmove(log->segs, log->segs + 1, (size_t)(log->nsegs - 1) * sizeof(seg_t *));
     log->nsegs--;
-    plog_unlink_seg_files(log, base);
+    plog_forget_seg(log, base);
     int64_t ns = log->segs[0]->base;
     if (ns > log->start_offset) log->start_offset = ns;
 }
@@ -946,8 +996,9 @@ kerr_t plog_truncate_to(plog_t *log, int64_t offset)
         int64_t base = s->base;
         seg_close(s);
         log->nsegs--;
-        plog_unlink_seg_files(log, base);
+        plog_forget_seg(log, base);
     }
+    txnidx_truncate(log->txns, log->dir, offset);
     seg_t *s = plog_active(log);
     scan_t sc;
     scan_init(&sc, s->fd, s->size);
@@ -976,8 +1027,9 @@ kerr_t plog_reset(plog_t *log, int64_t offset)
         seg_t *old = log->segs[--log->nsegs];
         int64_t base = old->base;
         seg_close(old);
-        if (base != offset) plog_unlink_seg_files(log, base);
+        if (base != offset) plog_forget_seg(log, base);
     }
+    txnidx_truncate(log->txns, log->dir, -1);
     if (ftruncate(s->fd, 0) != 0 || ftruncate(s->ifd, 0) != 0 || ftruncate(s->tfd, 0) != 0) {
         seg_close(s);
         return KERR__IO;
@@ -1213,7 +1265,12 @@ kerr_t plog_foreach_batch(plog_t *log, int64_t from, plog_batch_fn *fn, void *ar
         batch_hdr_t h;
         kerr_t err = KERR_NONE;
         while (pos < s->size && (err = scan_hdr(&sc, pos, &h)) == KERR_NONE) {
-            if (batch_last_offset(&h) >= from) fn(arg, &h);
+            if (batch_last_offset(&h) >= from) {
+                /* a control batch (a transaction marker, a few dozen bytes) comes whole */
+                size_t n = (h.attributes & BATCH_ATTR_CONTROL) ? batch_size(&h) : BATCH_HDR_SIZE;
+                const uint8_t *p = scan_bytes(&sc, pos, n);
+                if (p) fn(arg, &h, p, n);
+            }
             pos += (int64_t)batch_size(&h);
         }
         scan_free(&sc);
@@ -1280,6 +1337,7 @@ kerr_t plog_replace_segment(plog_t *log, int64_t base, const char *cleaned_path)
     struct stat st;
     if (stat(swap, &st) == 0 && st.st_size == 0) { /* nothing left in this segment */
         unlink(swap);
+        plog_forget_seg(log, base);
         memmove(log->segs + i, log->segs + i + 1, (size_t)(log->nsegs - i - 1) * sizeof(seg_t *));
         log->nsegs--;
         if (i == 0 && log->segs[0]->base > log->start_offset)
@@ -1297,4 +1355,30 @@ kerr_t plog_replace_segment(plog_t *log, int64_t base, const char *cleaned_path)
     seg_rebuild(log, s, false);
     log->segs[i] = s;
     return KERR_NONE;
+}
+
+/* ---------------------------------------------------------------- aborted transactions */
+
+int64_t plog_rebuilt_from(const plog_t *log)
+{
+    return log->rebuilt_from;
+}
+
+kerr_t plog_txn_aborted(plog_t *log, int64_t producer_id, int64_t first_offset,
+                        int64_t last_offset, int64_t lso)
+{
+    txnidx_ent_t e = {
+        .producer_id = producer_id,
+        .first_offset = first_offset,
+        .last_offset = last_offset,
+        .lso = lso,
+        .seg_base = log->segs[plog_find_seg(log, last_offset)]->base,
+    };
+    return txnidx_add(log->txns, log->dir, &e);
+}
+
+size_t plog_aborted_txns(const plog_t *log, int64_t from, int64_t upto, txnidx_ent_t *out,
+                         size_t max)
+{
+    return txnidx_collect(log->txns, from, upto, out, max);
 }

@@ -128,9 +128,10 @@ int64_t plog_epoch_end_offset(plog_t *log, int32_t epoch, int32_t *found_epoch);
 /* The latest cached epoch, -1 when none. */
 int32_t plog_latest_epoch(const plog_t *log);
 
-/* Call fn for the header of every batch that ends at or after from (reads headers only). */
+/* Call fn for the header of every batch that ends at or after from (reads headers only, but
+ * a control batch whole): p holds the batch's first avail bytes. */
 struct batch_hdr;
-typedef void plog_batch_fn(void *arg, const struct batch_hdr *h);
+typedef void plog_batch_fn(void *arg, const struct batch_hdr *h, const uint8_t *p, size_t avail);
 kerr_t plog_foreach_batch(plog_t *log, int64_t from, plog_batch_fn *fn, void *arg);
 
 /* ---- for the log cleaner (broker/store/cleaner.c) ----
@@ -146,5 +147,19 @@ kerr_t plog_segment_info(const plog_t *log, int i, plog_seg_info_t *out);
  * rename .swap to .log, rebuild its indexes. An empty cleaned file removes the segment (the
  * log start moves up when it was the first). */
 kerr_t plog_replace_segment(plog_t *log, int64_t base, const char *cleaned_path);
+
+/* ---- transactions (txnidx.h): the aborted transaction index ----
+ * Record a transaction of producer_id aborted by the marker at last_offset (in the segment
+ * holding it); an entry already known for that marker is not added again. */
+kerr_t plog_txn_aborted(plog_t *log, int64_t producer_id, int64_t first_offset,
+                        int64_t last_offset, int64_t lso);
+/* Aborted transactions overlapping [from, upto) (txnidx_collect). */
+struct txnidx_ent;
+size_t plog_aborted_txns(const plog_t *log, int64_t from, int64_t upto, struct txnidx_ent *out,
+                         size_t max);
+/* The lowest offset recovery re-read after an unclean stop (INT64_MAX after a clean one): the
+ * producer state replays from a snapshot at or before it so the aborted transactions of the
+ * re-read segments are rebuilt. */
+int64_t plog_rebuilt_from(const plog_t *log);
 
 #endif

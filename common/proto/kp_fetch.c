@@ -78,7 +78,12 @@ void kp_fetch_resp_encode(wbuf_t *wb, int16_t ver, const kp_fetch_resp_t *r)
             wbuf_i64(wb, p->high_watermark);
             wbuf_i64(wb, p->last_stable_offset);
             if (ver >= 5) wbuf_i64(wb, p->log_start_offset);
-            wbuf_array_len(wb, f, p->naborted < 0 ? -1 : 0);
+            wbuf_array_len(wb, f, p->naborted);
+            for (int32_t k = 0; k < p->naborted; k++) {
+                wbuf_i64(wb, p->aborted[k].producer_id);
+                wbuf_i64(wb, p->aborted[k].first_offset);
+                wbuf_tags(wb, f);
+            }
             if (ver >= 11) wbuf_i32(wb, p->preferred_read_replica);
             if (p->rec_fd >= 0) {
                 if (f)

@@ -34,11 +34,17 @@ typedef struct kp_fetch_req {
     kstr_t rack_id; /* v11+ */
 } kp_fetch_req_t;
 
+/* An aborted transaction overlapping the records (read_committed). */
+typedef struct kp_fetch_aborted {
+    int64_t producer_id, first_offset;
+} kp_fetch_aborted_t;
+
 typedef struct kp_fetch_part_resp {
     int32_t partition_index;
     int16_t error_code;
     int64_t high_watermark, last_stable_offset, log_start_offset;
     int32_t naborted;               /* -1 = null */
+    const kp_fetch_aborted_t *aborted; /* naborted of them */
     int32_t preferred_read_replica; /* v11+ */
     const uint8_t *rec_mem;
     int32_t rec_len;

@@ -26,6 +26,7 @@
 #include "proto/kp_ctl.h"
 #include "proto/kp_deletegroups.h"
 #include "proto/kp_deleterecords.h"
+#include "proto/kp_writetxnmarkers.h"
 #include "proto/kp_deletetopics.h"
 #include "proto/kp_describeclientquotas.h"
 #include "proto/kp_describecluster.h"
@@ -83,6 +84,7 @@ static const struct {
     {KAPI_CREATE_TOPICS, DEC(kp_createtopics_req_decode)},
     {KAPI_DELETE_TOPICS, DEC(kp_deletetopics_req_decode)},
     {KAPI_DELETE_RECORDS, DEC(kp_deleterecords_req_decode)},
+    {KAPI_WRITE_TXN_MARKERS, DEC(kp_wtm_req_decode)},
     {KAPI_INIT_PRODUCER_ID, DEC(kp_initpid_req_decode)},
     {KAPI_OFFSET_FOR_LEADER_EPOCH, DEC(kp_ofle_req_decode)},
     {KAPI_DESCRIBE_CONFIGS, DEC(kp_describeconfigs_req_decode)},

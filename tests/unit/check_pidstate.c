@@ -69,7 +69,7 @@ static kerr_t produce(plog_t *log, pidmap_t *m, int n, int64_t pid, int16_t epoc
     if (err == KERR_NONE) {
         plog_append_info_t info;
         ck_assert_int_eq(plog_append(log, wb.p, wb.len, 0, 1000, &info), KERR_NONE);
-        pidmap_update(m, wb.p, wb.len);
+        pidmap_update(m, log, wb.p, wb.len);
         if (offset) *offset = info.first_offset;
     } else if (err == KERR_DUPLICATE_SEQUENCE_NUMBER && offset) {
         *offset = dup;
