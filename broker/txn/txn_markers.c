@@ -1,6 +1,6 @@
 /* txn_markers.c: the transaction marker channel (Kafka's TransactionMarkerChannelManager).
  * Once PrepareCommit/PrepareAbort is durable, every partition of the transaction gets a
- * COMMIT/ABORT marker: one WriteTxnMarkers (v1, flexible) per partition leader, over one
+ * COMMIT/ABORT marker: one WriteTxnMarkers (v1, flexible; kp_writetxnmarkers.h) per leader, over one
  * connection per broker (its inter-broker listener, this broker included). Partitions that
  * answer NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, a timeout or a transport error are
  * retried against the leader the metadata cache names then; a deleted topic, or a partition
@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "log.h"
 #include "mdcache.h"
 #include "peer.h"
 #include "proto/kp.h"
+#include "proto/kp_writetxnmarkers.h"
 #include "server.h"
 #include "txn_int.h"
 
@@ -95,38 +97,31 @@ static peer_t *txn_peer(txn_coord_t *tc, int32_t id)
     return p;
 }
 
-/* WriteTxnMarkers v1 body for the partitions idx[0..n) of mk (one marker). */
+/* WriteTxnMarkers v1 body for the partitions idx[0..n) of mk (one marker, topics grouped). */
 static void txn_mk_encode(const txn_mk_t *mk, const int *idx, int n, wbuf_t *wb)
 {
-    const bool f = true;
-    wbuf_array_len(wb, f, 1);
-    wbuf_i64(wb, mk->pid);
-    wbuf_i16(wb, mk->epoch);
-    wbuf_bool(wb, mk->commit);
-    int ntopics = 0;
+    arena_t a;
+    arena_init(&a);
+    kp_wtm_marker_t m = {.producer_id = mk->pid,
+                         .producer_epoch = mk->epoch,
+                         .commit = mk->commit,
+                         .coordinator_epoch = mk->coord_epoch};
+    m.topics = arena_calloc(&a, (size_t)n, sizeof(*m.topics));
     for (int i = 0; i < n; i++) {
-        bool seen = false;
-        for (int j = 0; j < i && !seen; j++)
-            seen = strcmp(mk->tps[idx[j]].topic, mk->tps[idx[i]].topic) == 0;
-        ntopics += !seen;
+        const txn_tp_t *tp = &mk->tps[idx[i]];
+        kp_wtm_topic_t *t = NULL;
+        for (int32_t j = 0; j < m.ntopics && !t; j++)
+            if (kstr_eq(m.topics[j].name, tp->topic)) t = &m.topics[j];
+        if (!t) {
+            t = &m.topics[m.ntopics++];
+            t->name = KSTR(tp->topic);
+            t->parts = arena_calloc(&a, (size_t)n, sizeof(int32_t));
+        }
+        t->parts[t->nparts++] = tp->partition;
     }
-    wbuf_array_len(wb, f, ntopics);
-    for (int i = 0; i < n; i++) {
-        const char *topic = mk->tps[idx[i]].topic;
-        bool seen = false;
-        for (int j = 0; j < i && !seen; j++) seen = strcmp(mk->tps[idx[j]].topic, topic) == 0;
-        if (seen) continue;
-        wbuf_cstr_f(wb, f, topic);
-        int np = 0;
-        for (int j = i; j < n; j++) np += strcmp(mk->tps[idx[j]].topic, topic) == 0;
-        wbuf_array_len(wb, f, np);
-        for (int j = i; j < n; j++)
-            if (strcmp(mk->tps[idx[j]].topic, topic) == 0) wbuf_i32(wb, mk->tps[idx[j]].partition);
-        wbuf_tags(wb, f);
-    }
-    wbuf_i32(wb, mk->coord_epoch);
-    wbuf_tags(wb, f);
-    wbuf_tags(wb, f);
+    kp_wtm_req_t req = {.nmarkers = 1, .markers = &m};
+    kp_wtm_req_encode(wb, TXN_MARKER_VERSION, &req);
+    arena_free(&a);
 }
 
 static void txn_mk_round(txn_t *t);
@@ -185,32 +180,27 @@ static bool txn_mk_part_result(txn_t *t, int i, kerr_t err)
 /* Apply a WriteTxnMarkers v1 response body; false when the send must stop. */
 static bool txn_mk_decode(txn_t *t, txn_mk_req_t *rq, rbuf_t *body)
 {
+    arena_t a;
+    arena_init(&a);
+    kp_wtm_resp_t resp;
     bool go_on = true;
-    int32_t nm = rbuf_array_len(body, true, 9);
-    for (int32_t m = 0; m < nm && !rbuf_err(body); m++) {
-        rbuf_i64(body); /* producer id: one marker per request */
-        int32_t nt = rbuf_array_len(body, true, 2);
-        for (int32_t k = 0; k < nt && !rbuf_err(body); k++) {
-            kstr_t topic = rbuf_compact_str(body);
-            int32_t np = rbuf_array_len(body, true, 7);
-            for (int32_t j = 0; j < np && !rbuf_err(body); j++) {
-                int32_t part = rbuf_i32(body);
-                kerr_t err = (kerr_t)rbuf_i16(body);
-                rbuf_skip_tags(body);
-                if (rbuf_err(body)) break;
+    if (kp_wtm_resp_decode(body, TXN_MARKER_VERSION, &a, &resp) != KERR_NONE) {
+        log_warn("txn", "malformed WriteTxnMarkers response from broker %d", rq->broker);
+        arena_free(&a);
+        return true; /* retried */
+    }
+    for (int32_t m = 0; m < resp.nmarkers; m++)
+        for (int32_t k = 0; k < resp.markers[m].ntopics; k++) {
+            const kp_wtm_topic_resp_t *rt = &resp.markers[m].topics[k];
+            for (int32_t j = 0; j < rt->nparts; j++)
                 for (int x = 0; x < rq->n; x++) {
                     txn_tp_t *tp = &t->markers->tps[rq->idx[x]];
-                    if (tp->partition == part && kstr_eq(topic, tp->topic) &&
-                        !txn_mk_part_result(t, rq->idx[x], err))
+                    if (tp->partition == rt->parts[j].index && kstr_eq(rt->name, tp->topic) &&
+                        !txn_mk_part_result(t, rq->idx[x], (kerr_t)rt->parts[j].error_code))
                         go_on = false;
                 }
-            }
-            rbuf_skip_tags(body);
         }
-        rbuf_skip_tags(body);
-    }
-    if (rbuf_err(body))
-        log_warn("txn", "malformed WriteTxnMarkers response from broker %d", rq->broker);
+    arena_free(&a);
     return go_on;
 }
 
