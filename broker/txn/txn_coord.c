@@ -384,3 +384,55 @@ void txn_find_coordinator(txn_coord_t *tc, kstr_t key, const char *listener,
     c->host = KSTR(ep->host);
     c->port = ep->port;
 }
+
+/* ---------------------------------------------------------------- Describe/ListTransactions */
+
+static void txn_view_fill(const txn_t *t, arena_t *a, txn_view_t *out)
+{
+    out->transactional_id = t->id;
+    out->state = txn_state_names[t->m.state];
+    out->timeout_ms = t->m.timeout_ms;
+    out->start_ms = t->m.state == TXN_EMPTY ? -1 : t->m.start_ms;
+    out->producer_id = t->m.producer_id;
+    out->producer_epoch = t->m.producer_epoch;
+    out->ntps = t->m.ntps;
+    const char **topics = arena_calloc(a, (size_t)t->m.ntps + 1, sizeof(char *));
+    int32_t *parts = arena_calloc(a, (size_t)t->m.ntps + 1, sizeof(int32_t));
+    for (int i = 0; i < t->m.ntps; i++) {
+        topics[i] = t->m.tps[i].topic;
+        parts[i] = t->m.tps[i].partition;
+    }
+    out->topics = topics;
+    out->partitions = parts;
+}
+
+kerr_t txn_describe(txn_coord_t *tc, kstr_t id, arena_t *a, txn_view_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    txn_t *t = NULL;
+    kerr_t err = id.len > 0 ? txn_lookup(tc, id, &t) : KERR_TRANSACTIONAL_ID_NOT_FOUND;
+    if (err) return err;
+    if (!t) return KERR_TRANSACTIONAL_ID_NOT_FOUND;
+    txn_view_fill(t, a, out);
+    return KERR_NONE;
+}
+
+kerr_t txn_list(txn_coord_t *tc, txn_visit_fn *fn, void *arg)
+{
+    kerr_t err = KERR_NONE;
+    for (int32_t p = 0; p < tc->nparts; p++)
+        if (tc->parts[p].state == TC_PART_LOADING) err = KERR_COORDINATOR_LOAD_IN_PROGRESS;
+    arena_t a;
+    arena_init(&a);
+    size_t it = 0;
+    void *v;
+    while (dict_next(tc->txns, &it, NULL, &v)) {
+        txn_t *t = v;
+        if (tc->parts[t->partition].state != TC_PART_LOADED) continue;
+        txn_view_t view;
+        txn_view_fill(t, &a, &view);
+        fn(arg, &view);
+    }
+    arena_free(&a);
+    return err;
+}

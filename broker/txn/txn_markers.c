@@ -1,7 +1,7 @@
 /* txn_markers.c: the transaction marker channel (Kafka's TransactionMarkerChannelManager).
  * Once PrepareCommit/PrepareAbort is durable, every partition of the transaction gets a
- * COMMIT/ABORT marker: one WriteTxnMarkers (v1, flexible; kp_writetxnmarkers.h) per leader, over one
- * connection per broker (its inter-broker listener, this broker included). Partitions that
+ * COMMIT/ABORT marker: one WriteTxnMarkers (v1, flexible; kp_writetxnmarkers.h) per leader, over
+ * one connection per broker (its inter-broker listener, this broker included). Partitions that
  * answer NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, a timeout or a transport error are
  * retried against the leader the metadata cache names then; a deleted topic, or a partition
  * that does not support the format, counts as done (Kafka: its producer could not have

@@ -323,3 +323,43 @@ def test_truncated_consumer_group_heartbeat_frames(broker):
         s.close()
     api_versions_ok(healthy, 3)
     assert broker.alive()
+
+
+TXN_BAD_INPUTS = {
+    # AddPartitionsToTxn v0: txn id "t", pid, epoch, then 1,000,000 topics in a few bytes
+    "addparts_huge_topic_count": frame(24, 0, 1, s16(b"t") + struct.pack(">qhi", 1, 0, 10**6)),
+    # AddPartitionsToTxn v3 (flexible) with a null transactional id
+    "addparts_null_txn_id_v3": frame_flex(24, 3, 1, b"\x00" + struct.pack(">qh", 1, 0) + b"\x01\x00"),
+    # AddPartitionsToTxn v1: one topic whose partitions array is -2
+    "addparts_negative_partitions": frame(24, 1, 1, s16(b"t") + struct.pack(">qhi", 1, 0, 1) +
+                                          s16(b"x") + struct.pack(">i", -2)),
+    # AddOffsetsToTxn v0 whose group id claims 30,000 bytes
+    "addoffsets_group_too_long": frame(25, 0, 1, s16(b"t") + struct.pack(">qhh", 1, 0, 30000) + b"g"),
+    # AddOffsetsToTxn v3 truncated after the producer id
+    "addoffsets_truncated_v3": frame_flex(25, 3, 1, b"\x02t" + struct.pack(">q", 1)),
+    # EndTxn v0 without the committed flag
+    "endtxn_truncated": frame(26, 0, 1, s16(b"t") + struct.pack(">qh", 1, 0)),
+    # EndTxn v3 with a negative-length (null) transactional id
+    "endtxn_null_txn_id_v3": frame_flex(26, 3, 1, b"\x00" + struct.pack(">qhb", 1, 0, 1) + b"\x00"),
+    # DescribeTransactions v0 claiming 2^28 transactional ids
+    "describetxn_huge_count": frame_flex(65, 0, 1, b"\x80\x80\x80\x80\x01"),
+    # DescribeTransactions v0 with a null transactional id in the array
+    "describetxn_null_id": frame_flex(65, 0, 1, b"\x02\x00\x00"),
+    # ListTransactions v1: empty state filter, 1,000,000 producer id filters
+    "listtxn_huge_pid_count": frame_flex(66, 1, 1, b"\x01" + b"\xc1\x84\x3d"),
+    # ListTransactions v1 truncated before the duration filter
+    "listtxn_truncated_v1": frame_flex(66, 1, 1, b"\x01\x01"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TXN_BAD_INPUTS))
+def test_bad_txn_input_closes_only_that_connection(broker, name):
+    healthy = connect(broker)
+    api_versions_ok(healthy, 1)
+    bad = connect(broker)
+    bad.sendall(TXN_BAD_INPUTS[name])
+    assert closed_by_peer(bad), "connection not closed after %s" % name
+    bad.close()
+    api_versions_ok(healthy, 2)
+    healthy.close()
+    assert broker.alive()
