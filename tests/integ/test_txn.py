@@ -90,3 +90,140 @@ def test_commit_and_abort_read_committed(cluster):
                                        [b"d-%d" % i for i in range(9)])
     uncommitted = consume_all(boot, "tx3", "read_uncommitted", 69)
     assert len(uncommitted) == 69 and b"a-0" in uncommitted
+
+
+# ---------------------------------------------------------------- raw protocol
+
+import socket  # noqa: E402
+
+from kafkabroker import recv_frame  # noqa: E402
+
+
+def s16(b):
+    return struct.pack(">h", len(b)) + b
+
+
+def cstr(b):
+    return bytes([len(b) + 1]) + b
+
+
+class Raw:
+    """One connection; call() sends a request and returns the response body (after the header)."""
+
+    def __init__(self, port):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=15)
+        self.corr = 0
+
+    def call(self, key, ver, body, flexible=False):
+        self.corr += 1
+        hdr = struct.pack(">hhih", key, ver, self.corr, 1) + b"t" + (b"\x00" if flexible else b"")
+        msg = hdr + body
+        self.s.sendall(struct.pack(">i", len(msg)) + msg)
+        r = recv_frame(self.s, 15)
+        assert r is not None and struct.unpack(">i", r[:4])[0] == self.corr
+        return r[5:] if flexible else r[4:]
+
+    def find_txn_coordinator(self, tid):
+        r = self.call(10, 1, s16(tid) + b"\x01")
+        _, err = struct.unpack(">ih", r[:6])
+        return err
+
+    def init_pid(self, tid, timeout_ms=60000):
+        r = self.call(22, 1, s16(tid) + struct.pack(">i", timeout_ms))
+        _, err, pid, epoch = struct.unpack(">ihqh", r[:16])
+        return err, pid, epoch
+
+    def add_parts(self, tid, pid, epoch, topic, parts, ver=1):
+        body = s16(tid) + struct.pack(">qhi", pid, epoch, 1) + s16(topic) + \
+            struct.pack(">i", len(parts)) + b"".join(struct.pack(">i", p) for p in parts)
+        r = self.call(24, ver, body)
+        # throttle, 1 topic, name, n partitions, (partition, error)...
+        n = struct.unpack(">i", r[4:8])[0]
+        assert n == 1
+        off = 8 + 2 + struct.unpack(">h", r[8:10])[0]
+        np = struct.unpack(">i", r[off:off + 4])[0]
+        return [struct.unpack(">ih", r[off + 4 + 6 * i:off + 10 + 6 * i])[1] for i in range(np)]
+
+    def end_txn(self, tid, pid, epoch, commit):
+        r = self.call(26, 1, s16(tid) + struct.pack(">qhb", pid, epoch, 1 if commit else 0))
+        return struct.unpack(">ih", r[:6])[1]
+
+    def describe(self, tid):
+        r = self.call(65, 0, b"\x02" + cstr(tid) + b"\x00", flexible=True)
+        # throttle, states (compact array of 1)
+        o = 5
+        err = struct.unpack(">h", r[o:o + 2])[0]
+        o += 2
+        o += r[o]  # transactional id (length + 1 < 128)
+        n = r[o] - 1
+        state = r[o + 1:o + 1 + n].decode()
+        o += 1 + n
+        timeout, start, pid, epoch = struct.unpack(">iqqi", r[o:o + 24])
+        return err, state, pid, epoch
+
+    def list_txns(self, states=()):
+        body = bytes([len(states) + 1]) + b"".join(cstr(s) for s in states) + b"\x01" + \
+            struct.pack(">q", -1) + b"\x00"
+        r = self.call(66, 1, body, flexible=True)
+        err = struct.unpack(">h", r[4:6])[0]
+        o = 6
+        unknown = []
+        for _ in range(r[o] - 1):
+            o += 1
+            n = r[o] - 1
+            unknown.append(r[o + 1:o + 1 + n].decode())
+            o += n
+        o += 1
+        txns = []
+        for _ in range(r[o] - 1) if r[o] < 128 else ():
+            o += 1
+            n = r[o] - 1
+            tid = r[o + 1:o + 1 + n].decode()
+            o += 1 + n
+            pid = struct.unpack(">q", r[o:o + 8])[0]
+            o += 8
+            n = r[o] - 1
+            st = r[o + 1:o + 1 + n].decode()
+            o += n + 1  # then the tag byte
+            txns.append((tid, pid, st))
+        return err, unknown, txns
+
+
+def test_state_machine_errors_describe_and_list(broker_factory):
+    b = broker_factory(overrides={"transaction.state.log.min.isr": "1",
+                                  "transaction.state.log.num.partitions": "5",
+                                  "transaction.max.timeout.ms": "120000"})
+    admin = AdminClient({"bootstrap.servers": b.bootstrap})
+    admin.create_topics([NewTopic("rawt", num_partitions=2, replication_factor=1)])["rawt"] \
+        .result(30)
+    raw = Raw(b.port)
+    tid = b"raw-tx"
+    wait_until(lambda: raw.find_txn_coordinator(tid) == 0, 60, 0.2, what="txn coordinator")
+    wait_until(lambda: raw.init_pid(tid)[0] == 0, 30, 0.2, what="state loaded")
+    assert raw.init_pid(tid, timeout_ms=10 ** 9)[0] == 50  # INVALID_TRANSACTION_TIMEOUT
+    err, pid, epoch = raw.init_pid(tid)
+    assert err == 0 and epoch >= 1  # the second init bumped the epoch
+    assert raw.end_txn(tid, pid, epoch, True) == 48  # INVALID_TXN_STATE: nothing begun
+    assert raw.add_parts(tid, pid, epoch - 1, b"rawt", [0]) == [47]  # v1: INVALID_PRODUCER_EPOCH
+    assert raw.add_parts(tid, pid, epoch - 1, b"rawt", [0], ver=2) == [90]  # PRODUCER_FENCED
+    assert raw.add_parts(tid, pid + 1000, epoch, b"rawt", [0]) == [49]  # INVALID_PRODUCER_ID_MAPPING
+    assert raw.add_parts(tid, pid, epoch, b"nosuch", [0]) == [3]  # UNKNOWN_TOPIC_OR_PARTITION
+    assert raw.add_parts(tid, pid, epoch, b"rawt", [0, 1]) == [0, 0]
+    assert raw.describe(tid) == (0, "Ongoing", pid, epoch)
+    assert raw.describe(b"unknown-id")[0] == 105  # TRANSACTIONAL_ID_NOT_FOUND
+    err, unknown, txns = raw.list_txns()
+    assert err == 0 and unknown == [] and ("raw-tx", pid, "Ongoing") in txns
+    err, unknown, txns = raw.list_txns([b"Bogus", b"Ongoing"])
+    assert unknown == ["Bogus"] and [t[0] for t in txns] == ["raw-tx"]
+    assert raw.end_txn(tid, pid, epoch, True) == 0
+    assert raw.end_txn(tid, pid, epoch, False) in (48,)  # abort after commit: INVALID_TXN_STATE
+    wait_until(lambda: raw.describe(tid)[1] == "CompleteCommit", 30, 0.1, what="commit complete")
+    assert raw.end_txn(tid, pid, epoch, True) == 0  # a retried commit is fine
+    err, unknown, txns = raw.list_txns([b"Ongoing"])
+    assert txns == []
+    # the markers reached both partitions: each ends with a control batch
+    c = Consumer({"bootstrap.servers": b.bootstrap, "group.id": "raw-check"})
+    for p in (0, 1):
+        lo, hi = c.get_watermark_offsets(TopicPartition("rawt", p), 10)
+        assert hi == 1  # just the COMMIT marker
+    c.close()
