@@ -227,3 +227,90 @@ def test_state_machine_errors_describe_and_list(broker_factory):
         lo, hi = c.get_watermark_offsets(TopicPartition("rawt", p), 10)
         assert hi == 1  # just the COMMIT marker
     c.close()
+
+
+# ---------------------------------------------------------------- clients, cluster
+
+def read_state_log(boot, tid, expect_states, timeout=30):
+    """The transaction_status values of tid's records in __transaction_state, in log order."""
+    p = java_hash_partition(tid)
+    c = Consumer({"bootstrap.servers": boot, "group.id": "state-reader-%f" % time.time(),
+                  "enable.auto.commit": False})
+    c.assign([TopicPartition("__transaction_state", p, 0)])
+    states = []
+    deadline = time.time() + timeout
+    while time.time() < deadline and not set(expect_states) <= set(states):
+        m = c.poll(0.5)
+        if m is None or m.error() or m.key() is None:
+            continue
+        kv, klen = struct.unpack(">hh", m.key()[:4])
+        assert kv == 0
+        if m.key()[4:4 + klen].decode() != tid or m.value() is None:
+            continue
+        v = m.value()
+        ver, pid, epoch, tmo, status = struct.unpack(">hqhib", v[:17])
+        assert ver == 0 and tmo > 0
+        states.append(status)
+    c.close()
+    return states
+
+
+def test_state_log_records_and_fencing(cluster):
+    brokers, boot = cluster
+    create(boot, "fence")
+    old = txn_producer(boot, "zombie")
+    old.begin_transaction()
+    for i in range(10):
+        old.produce("fence", value=b"old-%d" % i, partition=i % 3)
+    old.flush(30)
+    # a new instance with the same transactional.id fences the old one (its open transaction
+    # is aborted by the coordinator)
+    new = txn_producer(boot, "zombie")
+    with pytest.raises(KafkaException) as ei:
+        old.produce("fence", value=b"late", partition=0)
+        old.commit_transaction(30)
+    e = ei.value.args[0]
+    assert e.fatal() or e.txn_requires_abort(), e
+    assert e.name() in ("_FENCED", "PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH"), e
+    new.begin_transaction()
+    for i in range(6):
+        new.produce("fence", value=b"new-%d" % i, partition=i % 3)
+    new.commit_transaction(60)
+    got = consume_all(boot, "fence", "read_committed", 6)
+    assert sorted(got) == sorted(b"new-%d" % i for i in range(6))
+    # Kafka's records: Empty(0), Ongoing(1), PrepareAbort(3), CompleteAbort(5),
+    # PrepareCommit(2), CompleteCommit(4)
+    states = read_state_log(boot, "zombie", {0, 1, 2, 3, 4, 5})
+    assert {0, 1, 2, 3, 4, 5} <= set(states), states
+    assert states.index(3) < states.index(5) < states.index(2) < states.index(4), states
+
+
+def test_hanging_transaction_aborted_after_timeout(cluster):
+    brokers, boot = cluster
+    create(boot, "hang")
+    hung = txn_producer(boot, "hanger", **{"transaction.timeout.ms": 3000})
+    hung.begin_transaction()
+    for i in range(5):
+        hung.produce("hang", value=b"hung-%d" % i, partition=0)
+    hung.flush(30)
+    t0 = time.time()
+    other = txn_producer(boot, "mover")
+    other.begin_transaction()
+    other.produce("hang", value=b"after", partition=0)
+    other.commit_transaction(60)
+    # read_committed moves past the hung transaction only once the coordinator aborts it
+    got = consume_all(boot, "hang", "read_committed", 1, timeout=60)
+    assert got == [b"after"]
+    assert time.time() - t0 >= 2.0  # not before the 3 s timeout (minus client start-up slack)
+    raw = Raw(brokers[0].port)
+    coord = None
+    for b in brokers:
+        r = Raw(b.port)
+        if r.describe(b"hanger")[0] == 0:
+            coord = r
+    assert coord is not None
+    err, state, pid, epoch = coord.describe(b"hanger")
+    assert state == "CompleteAbort"
+    with pytest.raises(KafkaException):
+        hung.commit_transaction(30)  # fenced: its epoch was bumped by the abort
+    del raw
