@@ -314,3 +314,43 @@ def test_hanging_transaction_aborted_after_timeout(cluster):
     with pytest.raises(KafkaException):
         hung.commit_transaction(30)  # fenced: its epoch was bumped by the abort
     del raw
+
+
+def coordinator_index(brokers, tid):
+    for i, b in enumerate(brokers):
+        if b.alive() and Raw(b.port).describe(tid.encode())[0] == 0:
+            return i
+    return None
+
+
+def test_coordinator_kill9_after_end_txn_commit_completes(cluster):
+    brokers, boot = cluster
+    create(boot, "fo3")
+    tid = "failover-tx"
+    p = txn_producer(boot, tid)
+    p.begin_transaction()
+    for i in range(30):
+        p.produce("fo3", value=b"fo-%d" % i, partition=i % 3)
+    p.flush(30)
+    ci = wait_until(lambda: coordinator_index(brokers, tid), 30, 0.2, what="coordinator")
+    p.commit_transaction(60)
+    brokers[ci].kill9()  # right after EndTxn: markers or CompleteCommit may still be out
+    rest = [b for i, b in enumerate(brokers) if i != ci]
+    live = ",".join(b.bootstrap for b in rest)
+    got = consume_all(live, "fo3", "read_committed", 30, timeout=90)
+    assert sorted(got) == sorted(b"fo-%d" % i for i in range(30))
+
+    def completed():
+        for b in rest:
+            r = Raw(b.port).describe(tid.encode())
+            if r[0] == 0:
+                return r[1] == "CompleteCommit"
+        return False
+    wait_until(completed, 60, 0.3, what="the new coordinator to show CompleteCommit")
+    # the same transactional.id carries on against the new coordinator
+    p2 = txn_producer(live, tid)
+    p2.begin_transaction()
+    p2.produce("fo3", value=b"after-failover", partition=1)
+    p2.commit_transaction(60)
+    got = consume_all(live, "fo3", "read_committed", 31, timeout=60)
+    assert b"after-failover" in got and len(got) == 31
