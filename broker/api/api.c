@@ -40,6 +40,7 @@ static const api_def_t api_defs[] = {
     {KAPI_ADD_OFFSETS_TO_TXN, 0, 3, 3, api_addoffsetstotxn},
     {KAPI_END_TXN, 0, 3, 3, api_endtxn},
     {KAPI_WRITE_TXN_MARKERS, 0, 1, 1, api_writetxnmarkers},
+    {KAPI_TXN_OFFSET_COMMIT, 0, 3, 3, api_txnoffsetcommit},
     {KAPI_DESCRIBE_CONFIGS, 0, 4, 4, api_describeconfigs},
     {KAPI_ALTER_CONFIGS, 0, 2, 2, api_alterconfigs},
     {KAPI_ALTER_REPLICA_LOG_DIRS, 0, 2, 2, api_alterreplicalogdirs},

@@ -53,6 +53,7 @@ api_handler_fn api_listreassign;
 api_handler_fn api_initproducerid;
 api_handler_fn api_deleterecords;
 api_handler_fn api_writetxnmarkers;
+api_handler_fn api_txnoffsetcommit;
 api_handler_fn api_describelogdirs;
 api_handler_fn api_alterreplicalogdirs;
 

@@ -173,6 +173,7 @@ static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fe
     pr->high_watermark = part->hw;
     pr->last_stable_offset = rmgr_lso(part);
     pr->log_start_offset = plog_start_offset(part->log);
+    if (!fs->replica && fs->req.isolation_level == 1) pr->naborted = 0; /* a list, as Kafka */
     if (fs->pref[k] >= 0 && part->is_leader) {
         pr->preferred_read_replica = fs->pref[k]; /* no records: read there */
         return;

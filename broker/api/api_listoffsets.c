@@ -54,8 +54,7 @@ static void listoffsets_part(req_t *r, int8_t isolation, const char *topic,
     }
     default: {
         int64_t off, ts;
-        if (plog_offset_for_time(part->log, p->timestamp, &off, &ts) == KERR_NONE &&
-            off < latest) {
+        if (plog_offset_for_time(part->log, p->timestamp, &off, &ts) == KERR_NONE && off < latest) {
             out->offset = off;
             out->timestamp = ts;
         }

@@ -73,8 +73,8 @@ static void wtm_part(wtm_state_t *st, const kp_wtm_marker_t *m, char *topic, int
                                                                   : KERR_UNKNOWN_TOPIC_OR_PARTITION;
         return;
     }
-    kerr_t err = pidmap_check_marker(part->pids, m->producer_id, m->producer_epoch,
-                                     m->coordinator_epoch);
+    kerr_t err =
+        pidmap_check_marker(part->pids, m->producer_id, m->producer_epoch, m->coordinator_epoch);
     if (err) {
         out->error_code = (int16_t)err;
         return;

@@ -878,6 +878,19 @@ void grp_leave(grp_coord_t *gc, const kp_leavegroup_req_t *req, arena_t *a,
 
 /* ---------------------------------------------------------------- OffsetCommit checks */
 
+kerr_t grp_txn_commit_check(grp_t *g, const kp_offsetcommit_req_t *req)
+{
+    if (g->state == GRP_DEAD) return KERR_COORDINATOR_NOT_AVAILABLE;
+    if (g->cons) return req->generation_id < 0 ? KERR_NONE : grp_cons_commit_check(g, 9, req);
+    if (grp_member_fenced(g, req->member_id, req->group_instance_id))
+        return KERR_FENCED_INSTANCE_ID;
+    if (req->member_id.len > 0 && !grp_member_find(g, req->member_id))
+        return KERR_UNKNOWN_MEMBER_ID;
+    if (req->generation_id >= 0 && req->generation_id != g->generation)
+        return KERR_ILLEGAL_GENERATION;
+    return KERR_NONE;
+}
+
 kerr_t grp_commit_check(grp_t *g, int16_t ver, const kp_offsetcommit_req_t *req)
 {
     if (g->state == GRP_DEAD) return KERR_COORDINATOR_NOT_AVAILABLE;

@@ -42,6 +42,7 @@
 #include "proto/kp_offsetdelete.h"
 #include "proto/kp_offsetfetch.h"
 #include "proto/kp_syncgroup.h"
+#include "proto/kp_txnoffsetcommit.h"
 
 typedef struct server server_t;
 typedef struct grp_coord grp_coord_t;
@@ -107,5 +108,10 @@ void grp_offset_delete(grp_coord_t *gc, const kp_offsetdelete_req_t *req, arena_
  * other topic: nothing. */
 void grp_txn_marker(grp_coord_t *gc, const char *topic, int32_t partition, int64_t producer_id,
                     bool commit);
+/* TxnOffsetCommit: answered (cb, an OffsetCommit-shaped response) once the producer's
+ * transactional batch of offset records is committed to the group's partition; the offsets
+ * stay pending until the producer's marker. */
+void grp_txn_commit(grp_coord_t *gc, const kp_txnoffsetcommit_req_t *req, arena_t *a,
+                    grp_commit_cb *cb, void *arg);
 
 #endif

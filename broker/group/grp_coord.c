@@ -109,6 +109,7 @@ void grp_destroy(grp_t *g, kerr_t err)
         grp_member_free(m);
     }
     grp_cons_free(g->cons);
+    grp_txn_free_all(g);
     dict_free(g->offsets, grp_offset_free);
     free(g->protocol_type);
     free(g->protocol);

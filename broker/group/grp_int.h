@@ -90,6 +90,7 @@ struct grp {
     /* non-NULL: a KIP-848 consumer group (grp_cons.c); state is then Empty without members
      * and Stable with (the consumer group's own state is grp_cons_state()) */
     struct grp_cons *cons;
+    struct grp_txn *txns; /* offsets pending in transactions, per producer id (grp_txn.c) */
 };
 
 typedef enum gc_part_state { GC_PART_NONE, GC_PART_LOADING, GC_PART_LOADED } gc_part_state_t;
@@ -143,6 +144,10 @@ grp_member_t *grp_member_add(grp_t *g, const char *id, const char *instance_id);
 const grp_proto_t *grp_member_proto(const grp_member_t *m, const char *name);
 /* May members of g commit (Kafka's doCommitOffsets checks)? Refreshes the member's session. */
 kerr_t grp_commit_check(grp_t *g, int16_t ver, const kp_offsetcommit_req_t *req);
+/* May a transactional producer commit for g (Kafka's doTxnCommitOffsets: FENCED_INSTANCE_ID,
+ * UNKNOWN_MEMBER_ID for a named member not in the group, ILLEGAL_GENERATION for a generation
+ * >= 0 other than the group's)? */
+kerr_t grp_txn_commit_check(grp_t *g, const kp_offsetcommit_req_t *req);
 
 /* ---- grp_cons.c ---- */
 void grp_cons_free(struct grp_cons *cg);
@@ -160,6 +165,15 @@ bool grp_cons_subscribed(const grp_t *g, kstr_t topic);
 void grp_offset_free(void *p);
 void grp_offset_put(grp_t *g, const char *topic, int32_t partition, int64_t offset,
                     int32_t leader_epoch, kstr_t metadata, int64_t commit_ts, int64_t expire_ts);
+/* The same into any "topic:partition" -> grp_offset_t* dict (replacing what was there). */
+void grp_offset_set(dict_t *d, const char *topic, int32_t partition, int64_t offset,
+                    int32_t leader_epoch, kstr_t metadata, int64_t commit_ts, int64_t expire_ts);
+/* Metadata size and topic checks of one partition's commit. */
+kerr_t grp_commit_part_check(grp_coord_t *gc, const char *topic, const kp_offsetcommit_part_t *p);
+/* The offset commit record of p for group/topic into bb. */
+struct batch_builder;
+void grp_rec_offset(struct batch_builder *bb, int64_t now, const char *group, const char *topic,
+                    const kp_offsetcommit_part_t *p, int64_t expire_ts);
 /* Write the group's metadata record (a tombstone when Dead); done(arg, err) after commit. */
 typedef void grp_append_done_fn(void *arg, kerr_t err);
 void grp_store_group(grp_t *g, grp_append_done_fn *done, void *arg);
@@ -170,5 +184,16 @@ struct batch_builder;
 void grp_tombstones_all(grp_t *g, struct batch_builder *bb, int64_t now);
 void grp_load_start(grp_coord_t *gc, int32_t p);
 void grp_expire_offsets(grp_coord_t *gc, int64_t now_ms);
+
+/* ---- grp_txn.c ---- */
+/* An offset committed by producer pid in a transaction, pending until its marker. */
+void grp_txn_put(grp_t *g, int64_t pid, const char *topic, int32_t partition, int64_t offset,
+                 int32_t leader_epoch, kstr_t metadata, int64_t commit_ts);
+/* pid's transaction ended on offsets partition p: its pending offsets of every group there
+ * become committed (commit) or are dropped. */
+void grp_txn_complete_part(grp_coord_t *gc, int32_t p, int64_t pid, bool commit);
+/* Partitions of resp with offsets pending in a transaction get UNSTABLE_OFFSET_COMMIT. */
+void grp_txn_mark_unstable(grp_t *g, kp_offsetfetch_resp_t *resp);
+void grp_txn_free_all(grp_t *g);
 
 #endif

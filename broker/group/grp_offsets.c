@@ -23,6 +23,7 @@
 #include "mdcache.h"
 #include "rec/batch.h"
 #include "rec/compress.h"
+#include "rec/txnmark.h"
 #include "replica/rmgr.h"
 #include "server.h"
 #include "store/plog.h"
@@ -60,6 +61,13 @@ static void grp_offset_key(char *buf, size_t n, const char *topic, int32_t parti
 void grp_offset_put(grp_t *g, const char *topic, int32_t partition, int64_t offset,
                     int32_t leader_epoch, kstr_t metadata, int64_t commit_ts, int64_t expire_ts)
 {
+    grp_offset_set(g->offsets, topic, partition, offset, leader_epoch, metadata, commit_ts,
+                   expire_ts);
+}
+
+void grp_offset_set(dict_t *d, const char *topic, int32_t partition, int64_t offset,
+                    int32_t leader_epoch, kstr_t metadata, int64_t commit_ts, int64_t expire_ts)
+{
     grp_offset_t *o = calloc(1, sizeof(*o));
     if (!o) abort();
     o->topic = grp_dup(topic);
@@ -72,7 +80,7 @@ void grp_offset_put(grp_t *g, const char *topic, int32_t partition, int64_t offs
     o->expire_ts = expire_ts;
     char key[320];
     grp_offset_key(key, sizeof(key), topic, partition);
-    grp_offset_free(dict_set(g->offsets, key, o));
+    grp_offset_free(dict_set(d, key, o));
 }
 
 static void grp_offset_remove(grp_t *g, const char *topic, int32_t partition)
@@ -152,6 +160,20 @@ static void grp_rec_add(batch_builder_t *bb, int64_t now, const wbuf_t *k, const
 {
     batch_builder_add(bb, bb->count, now, k->p, (int32_t)k->len, v ? v->p : NULL,
                       v ? (int32_t)v->len : -1, 0, NULL, 0);
+}
+
+void grp_rec_offset(batch_builder_t *bb, int64_t now, const char *group, const char *topic,
+                    const kp_offsetcommit_part_t *p, int64_t expire_ts)
+{
+    wbuf_t k, v;
+    wbuf_init(&k);
+    wbuf_init(&v);
+    grp_key_offset(&k, group, topic, p->partition_index);
+    grp_value_offset(&v, p->committed_offset, p->committed_leader_epoch, p->committed_metadata, now,
+                     expire_ts);
+    grp_rec_add(bb, now, &k, &v);
+    wbuf_free(&k);
+    wbuf_free(&v);
 }
 
 static void grp_rec_group(batch_builder_t *bb, int64_t now, const grp_t *g, bool tombstone)
@@ -304,8 +326,7 @@ static void grp_commit_done(void *arg, kerr_t err)
 }
 
 /* Per-partition checks before the append: metadata size, topic known. */
-static kerr_t grp_commit_part_check(grp_coord_t *gc, const char *topic,
-                                    const kp_offsetcommit_part_t *p)
+kerr_t grp_commit_part_check(grp_coord_t *gc, const char *topic, const kp_offsetcommit_part_t *p)
 {
     if (p->committed_metadata.len > gc->max_metadata_bytes) return KERR_OFFSET_METADATA_TOO_LARGE;
     const md_topic_t *t = mdcache_topic(gc->srv->md, topic);
@@ -346,15 +367,7 @@ void grp_commit(grp_coord_t *gc, int16_t ver, const kp_offsetcommit_req_t *req, 
             kerr_t perr = err ? err : grp_commit_part_check(gc, topic, p);
             rt->parts[j].error_code = (int16_t)perr;
             if (perr) continue;
-            wbuf_t k, v;
-            wbuf_init(&k);
-            wbuf_init(&v);
-            grp_key_offset(&k, g->id, topic, p->partition_index);
-            grp_value_offset(&v, p->committed_offset, p->committed_leader_epoch,
-                             p->committed_metadata, ctx->now, ctx->expire_ts);
-            grp_rec_add(&bb, ctx->now, &k, &v);
-            wbuf_free(&k);
-            wbuf_free(&v);
+            grp_rec_offset(&bb, ctx->now, g->id, topic, p, ctx->expire_ts);
         }
         free(topic);
     }
@@ -402,6 +415,9 @@ static void grp_fetch_all(grp_t *g, arena_t *a, kp_offsetfetch_resp_t *resp)
     }
 }
 
+static void grp_fetch_explicit(grp_t *g, const kp_offsetfetch_req_t *req, arena_t *a,
+                               kp_offsetfetch_resp_t *resp, kerr_t err);
+
 void grp_fetch(grp_coord_t *gc, int16_t ver, const kp_offsetfetch_req_t *req, arena_t *a,
                kp_offsetfetch_resp_t *resp)
 {
@@ -410,10 +426,24 @@ void grp_fetch(grp_coord_t *gc, int16_t ver, const kp_offsetfetch_req_t *req, ar
     resp->error_code = (int16_t)err;
     if (req->ntopics < 0) {
         if (!err) grp_fetch_all(g, a, resp);
+        if (!err && g && req->require_stable) grp_txn_mark_unstable(g, resp);
         return;
     }
     /* v0-1 have no top-level error: it goes on every partition */
     kerr_t perr = ver < 2 ? err : KERR_NONE;
+    if (req->require_stable && !err && g) {
+        /* KIP-447: partitions with offsets pending in a transaction answer
+         * UNSTABLE_OFFSET_COMMIT, so the consumer retries once the transaction is done */
+        grp_fetch_explicit(g, req, a, resp, perr);
+        grp_txn_mark_unstable(g, resp);
+        return;
+    }
+    grp_fetch_explicit(g, req, a, resp, perr ? perr : err);
+}
+
+static void grp_fetch_explicit(grp_t *g, const kp_offsetfetch_req_t *req, arena_t *a,
+                               kp_offsetfetch_resp_t *resp, kerr_t err)
+{
     resp->ntopics = req->ntopics;
     resp->topics = arena_calloc(a, (size_t)req->ntopics + 1, sizeof(*resp->topics));
     for (int32_t i = 0; i < req->ntopics; i++) {
@@ -423,7 +453,7 @@ void grp_fetch(grp_coord_t *gc, int16_t ver, const kp_offsetfetch_req_t *req, ar
         rt->nparts = t->nparts;
         rt->parts = arena_calloc(a, (size_t)t->nparts + 1, sizeof(*rt->parts));
         for (int32_t j = 0; j < t->nparts; j++)
-            grp_fetch_part(g, t->name, t->parts[j], perr ? perr : err, &rt->parts[j]);
+            grp_fetch_part(g, t->name, t->parts[j], err, &rt->parts[j]);
     }
 }
 
@@ -534,7 +564,9 @@ void grp_offset_delete(grp_coord_t *gc, const kp_offsetdelete_req_t *req, arena_
 
 /* ---------------------------------------------------------------- loading */
 
-static void grp_load_offset(grp_coord_t *gc, int32_t p, rbuf_t *k, kbytes_t value)
+/* pid >= 0: the record is in a transactional batch of that producer (pending until its
+ * marker). */
+static void grp_load_offset(grp_coord_t *gc, int32_t p, rbuf_t *k, kbytes_t value, int64_t pid)
 {
     char *group = kstr_dup(rbuf_str(k));
     char *topic = kstr_dup(rbuf_str(k));
@@ -559,7 +591,10 @@ static void grp_load_offset(grp_coord_t *gc, int32_t p, rbuf_t *k, kbytes_t valu
         goto out;
     }
     if (!g) g = grp_new(gc, group, p);
-    grp_offset_put(g, topic, partition, offset, epoch, md, commit_ts, expire_ts);
+    if (pid >= 0)
+        grp_txn_put(g, pid, topic, partition, offset, epoch, md, commit_ts);
+    else
+        grp_offset_put(g, topic, partition, offset, epoch, md, commit_ts, expire_ts);
 out:
     free(group);
     free(topic);
@@ -656,14 +691,14 @@ static void grp_load_group(grp_coord_t *gc, int32_t p, rbuf_t *k, kbytes_t value
     free(group);
 }
 
-static void grp_load_record(grp_coord_t *gc, int32_t p, const batch_rec_t *r)
+static void grp_load_record(grp_coord_t *gc, int32_t p, const batch_rec_t *r, int64_t pid)
 {
     if (r->key.len < 2) return;
     rbuf_t k;
     rbuf_init(&k, r->key.p, (size_t)r->key.len);
     int16_t kv = rbuf_i16(&k);
     if (kv == 0 || kv == 1)
-        grp_load_offset(gc, p, &k, r->value);
+        grp_load_offset(gc, p, &k, r->value, pid);
     else if (kv == 2)
         grp_load_group(gc, p, &k, r->value);
 }
@@ -681,11 +716,15 @@ static int64_t grp_load_batches(grp_coord_t *gc, int32_t p, const uint8_t *buf, 
         size_t sz = batch_size(&h);
         rbuf_t rb;
         bool control = h.attributes & BATCH_ATTR_CONTROL;
-        if (!control && compress_batch_records(buf + off, sz, &h, GRP_INFLATE_MAX, &scratch, &rb) ==
-                            KERR_NONE) {
+        int64_t pid = (h.attributes & BATCH_ATTR_TRANSACTIONAL) ? h.producer_id : -1;
+        if (control && h.base_offset >= next) {
+            int type = txnmark_type(buf + off, sz, NULL);
+            if (type >= 0) grp_txn_complete_part(gc, p, h.producer_id, type == TXNMARK_COMMIT);
+        } else if (!control && compress_batch_records(buf + off, sz, &h, GRP_INFLATE_MAX, &scratch,
+                                                      &rb) == KERR_NONE) {
             batch_rec_t r;
             while (batch_rec_next(&rb, &r))
-                if (h.base_offset + r.offset_delta >= next) grp_load_record(gc, p, &r);
+                if (h.base_offset + r.offset_delta >= next) grp_load_record(gc, p, &r, pid);
         }
         next = batch_last_offset(&h) + 1;
         off += sz;

@@ -172,9 +172,10 @@ static void pidmap_end_txn(pidmap_t *m, plog_t *log, const batch_hdr_t *h, int t
     if (type != TXNMARK_ABORT || !log) return;
     int64_t lso = m->ntxns ? m->txns[0].first : h->base_offset + 1;
     if (plog_txn_aborted(log, e->pid, first, h->base_offset, lso) != KERR_NONE)
-        log_warn("pidstate", "%s-%d: aborted transaction of producer %" PRId64 " at %" PRId64
-                 " not written to the .txnindex", plog_topic(log), plog_partition(log),
-                 e->pid, h->base_offset);
+        log_warn("pidstate",
+                 "%s-%d: aborted transaction of producer %" PRId64 " at %" PRId64
+                 " not written to the .txnindex",
+                 plog_topic(log), plog_partition(log), e->pid, h->base_offset);
 }
 
 /* Record one batch (called for every appended batch, leader or follower). p: the batch's

@@ -1364,8 +1364,8 @@ int64_t plog_rebuilt_from(const plog_t *log)
     return log->rebuilt_from;
 }
 
-kerr_t plog_txn_aborted(plog_t *log, int64_t producer_id, int64_t first_offset,
-                        int64_t last_offset, int64_t lso)
+kerr_t plog_txn_aborted(plog_t *log, int64_t producer_id, int64_t first_offset, int64_t last_offset,
+                        int64_t lso)
 {
     txnidx_ent_t e = {
         .producer_id = producer_id,

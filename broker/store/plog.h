@@ -151,8 +151,8 @@ kerr_t plog_replace_segment(plog_t *log, int64_t base, const char *cleaned_path)
 /* ---- transactions (txnidx.h): the aborted transaction index ----
  * Record a transaction of producer_id aborted by the marker at last_offset (in the segment
  * holding it); an entry already known for that marker is not added again. */
-kerr_t plog_txn_aborted(plog_t *log, int64_t producer_id, int64_t first_offset,
-                        int64_t last_offset, int64_t lso);
+kerr_t plog_txn_aborted(plog_t *log, int64_t producer_id, int64_t first_offset, int64_t last_offset,
+                        int64_t lso);
 /* Aborted transactions overlapping [from, upto) (txnidx_collect). */
 struct txnidx_ent;
 size_t plog_aborted_txns(const plog_t *log, int64_t from, int64_t upto, struct txnidx_ent *out,

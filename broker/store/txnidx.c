@@ -167,8 +167,7 @@ void txnidx_truncate(txnidx_t *x, const char *dir, int64_t offset)
     x->n = at;
 }
 
-size_t txnidx_collect(const txnidx_t *x, int64_t from, int64_t upto, txnidx_ent_t *out,
-                      size_t max)
+size_t txnidx_collect(const txnidx_t *x, int64_t from, int64_t upto, txnidx_ent_t *out, size_t max)
 {
     size_t total = 0;
     for (size_t i = txnidx_lower(x, from); i < x->n; i++) {

@@ -42,8 +42,7 @@ void txnidx_drop_seg(txnidx_t *x, int64_t base);
 void txnidx_truncate(txnidx_t *x, const char *dir, int64_t offset);
 /* Entries with last_offset >= from and first_offset < upto, in order: up to max into out;
  * returns how many there are in all. */
-size_t txnidx_collect(const txnidx_t *x, int64_t from, int64_t upto, txnidx_ent_t *out,
-                      size_t max);
+size_t txnidx_collect(const txnidx_t *x, int64_t from, int64_t upto, txnidx_ent_t *out, size_t max);
 size_t txnidx_count(const txnidx_t *x);
 
 #endif

@@ -43,9 +43,9 @@ typedef struct kp_fetch_part_resp {
     int32_t partition_index;
     int16_t error_code;
     int64_t high_watermark, last_stable_offset, log_start_offset;
-    int32_t naborted;               /* -1 = null */
+    int32_t naborted;                  /* -1 = null */
     const kp_fetch_aborted_t *aborted; /* naborted of them */
-    int32_t preferred_read_replica; /* v11+ */
+    int32_t preferred_read_replica;    /* v11+ */
     const uint8_t *rec_mem;
     int32_t rec_len;
     int rec_fd;

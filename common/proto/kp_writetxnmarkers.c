@@ -21,7 +21,8 @@ kerr_t kp_wtm_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_wtm_req_t *out)
 {
     bool f = wtm_flexible(ver);
     memset(out, 0, sizeof(*out));
-    out->markers = kp_array_alloc(rb, f, 8 + 2 + 1 + 1 + 4, a, sizeof(*out->markers), &out->nmarkers);
+    out->markers =
+        kp_array_alloc(rb, f, 8 + 2 + 1 + 1 + 4, a, sizeof(*out->markers), &out->nmarkers);
     for (int32_t i = 0; i < out->nmarkers && !rbuf_err(rb); i++) {
         kp_wtm_marker_t *m = &out->markers[i];
         m->producer_id = rbuf_i64(rb);

@@ -32,6 +32,7 @@
 #include "proto/kp_describetransactions.h"
 #include "proto/kp_endtxn.h"
 #include "proto/kp_listtransactions.h"
+#include "proto/kp_txnoffsetcommit.h"
 #include "proto/kp_deletetopics.h"
 #include "proto/kp_describeclientquotas.h"
 #include "proto/kp_describecluster.h"
@@ -95,6 +96,7 @@ static const struct {
     {KAPI_WRITE_TXN_MARKERS, DEC(kp_wtm_req_decode)},
     {KAPI_DESCRIBE_TRANSACTIONS, DEC(kp_dtxn_req_decode)},
     {KAPI_LIST_TRANSACTIONS, DEC(kp_ltxn_req_decode)},
+    {KAPI_TXN_OFFSET_COMMIT, DEC(kp_txnoffsetcommit_req_decode)},
     {KAPI_INIT_PRODUCER_ID, DEC(kp_initpid_req_decode)},
     {KAPI_OFFSET_FOR_LEADER_EPOCH, DEC(kp_ofle_req_decode)},
     {KAPI_DESCRIBE_CONFIGS, DEC(kp_describeconfigs_req_decode)},

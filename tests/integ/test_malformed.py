@@ -84,6 +84,19 @@ BAD_INPUTS = {
                                                  + struct.pack(">i", -3)),
     # AlterReplicaLogDirs v1: one dir whose path length is -2
     "alterreplicalogdirs_negative_path": frame(34, 1, 1, struct.pack(">ih", 1, -2)),
+    # WriteTxnMarkers v0: 1,000,000 markers in a 4-byte body
+    "writetxnmarkers_huge_marker_count": frame(27, 0, 1, struct.pack(">i", 1000000)),
+    # WriteTxnMarkers v0: one marker whose topic name length is -4
+    "writetxnmarkers_negative_topic": frame(27, 0, 1, struct.pack(">iqh?ih", 1, 1, 0, True, 1, -4)),
+    # WriteTxnMarkers v0: one marker, one topic "t" claiming 50,000 partitions, then it ends
+    "writetxnmarkers_truncated_partitions": frame(27, 0, 1, struct.pack(">iqh?ih", 1, 1, 0, True, 1, 1)
+                                                  + b"t" + struct.pack(">ii", 50000, 0)),
+    # TxnOffsetCommit v0: null transactional id
+    "txnoffsetcommit_null_txn_id": frame(28, 0, 1, struct.pack(">h", -1) + struct.pack(">h", 1) + b"g"
+                                         + struct.pack(">qhi", 1, 0, 0)),
+    # TxnOffsetCommit v2: 2^31-1 topics
+    "txnoffsetcommit_huge_topic_count": frame(28, 2, 1, struct.pack(">h", 1) + b"x" + struct.pack(">h", 1)
+                                              + b"g" + struct.pack(">qhi", 1, 0, 2**31 - 1)),
 }
 
 
@@ -309,6 +322,34 @@ def test_truncated_join_group_frames(broker):
         s.sendall(frame(11, 1, 1, body[:cut]))
         assert closed_by_peer(s)
         s.close()
+    api_versions_ok(healthy, 3)
+    assert broker.alive()
+
+
+# TxnOffsetCommit v3 (flexible): tid "x", group "g", producer 1 epoch 0, generation -1, member "",
+# null instance, one topic "t" with one partition (offset 5, epoch -1, metadata "")
+TOC_V3 = (b"\x02x\x02g" + struct.pack(">qhi", 1, 0, -1) + b"\x01\x00" + b"\x02\x02t\x02"
+          + struct.pack(">iqi", 0, 5, -1) + b"\x01\x00\x00\x00")
+# WriteTxnMarkers v1 (flexible): one COMMIT marker for topic "t" partitions [0, 1]
+WTM_V1 = (b"\x02" + struct.pack(">qh?", 1, 0, True) + b"\x02\x02t\x03" + struct.pack(">ii", 0, 1)
+          + b"\x00" + struct.pack(">i", 0) + b"\x00\x00")
+
+
+@pytest.mark.parametrize("api,body", [(28, TOC_V3), (27, WTM_V1)], ids=["txnoffsetcommit", "writetxnmarkers"])
+def test_truncated_transaction_frames(broker, api, body):
+    """Every strict prefix of a well-formed TxnOffsetCommit v3 / WriteTxnMarkers v1 body closes
+    that connection."""
+    healthy = connect(broker)
+    ver = 3 if api == 28 else 1
+    for cut in range(0, len(body)):
+        s = connect(broker)
+        s.sendall(frame_flex(api, ver, 1, body[:cut]))
+        assert closed_by_peer(s), "prefix of %d bytes not refused" % cut
+        s.close()
+    s = connect(broker)  # the whole body is answered
+    s.sendall(frame_flex(api, ver, 5, body))
+    assert struct.unpack(">i", recv_frame(s)[:4])[0] == 5
+    s.close()
     api_versions_ok(healthy, 3)
     assert broker.alive()
 
