@@ -354,3 +354,37 @@ def test_coordinator_kill9_after_end_txn_commit_completes(cluster):
     p2.commit_transaction(60)
     got = consume_all(live, "fo3", "read_committed", 31, timeout=60)
     assert b"after-failover" in got and len(got) == 31
+
+
+def test_send_offsets_to_transaction(cluster):
+    brokers, boot = cluster
+    create(boot, "cin")
+    create(boot, "cout")
+    src = Producer({"bootstrap.servers": boot, "acks": "all"})
+    for i in range(30):
+        src.produce("cin", value=b"in-%d" % i, partition=i % 3)
+    assert src.flush(30) == 0
+    group = "ctp-group"
+    c = Consumer({"bootstrap.servers": boot, "group.id": group, "auto.offset.reset": "earliest",
+                  "enable.auto.commit": False, "isolation.level": "read_committed"})
+    c.subscribe(["cin"])
+    p = txn_producer(boot, "ctp-tx")
+    seen = []
+    deadline = time.time() + 60
+    while len(seen) < 30 and time.time() < deadline:
+        m = c.poll(0.5)
+        if m is not None and not m.error():
+            seen.append(m)
+    assert len(seen) == 30
+    p.begin_transaction()
+    for m in seen:
+        p.produce("cout", value=m.value().replace(b"in-", b"out-"), partition=m.partition())
+    p.send_offsets_to_transaction(c.position(c.assignment()), c.consumer_group_metadata(), 30)
+    p.commit_transaction(60)
+    c.close()
+    check = Consumer({"bootstrap.servers": boot, "group.id": group})
+    committed = check.committed([TopicPartition("cin", i) for i in range(3)], timeout=30)
+    check.close()
+    assert sorted(tp.offset for tp in committed) == [10, 10, 10]
+    got = consume_all(boot, "cout", "read_committed", 30)
+    assert sorted(got) == sorted(b"out-%d" % i for i in range(30))
