@@ -3,7 +3,9 @@
 abort reach every partition as markers, a read_committed consumer sees only committed data,
 __transaction_state holds Kafka's records; zombie fencing; timeout abort; offsets sent to the
 transaction; coordinator failover finishes a commit."""
+import os
 import struct
+import subprocess
 import time
 
 import pytest
@@ -16,6 +18,14 @@ RF3 = {"offsets.topic.replication.factor": "3", "default.replication.factor": "3
        "transaction.state.log.replication.factor": "3", "transaction.state.log.min.isr": "2",
        "min.insync.replicas": "2", "group.initial.rebalance.delay.ms": "0",
        "transaction.abort.timed.out.transaction.cleanup.interval.ms": "1000"}
+
+
+BIN = os.path.join(os.path.dirname(__file__), "..", "..", "bin")
+
+
+def tool(*args):
+    return subprocess.run([os.path.join(BIN, "kafka-transactions")] + list(args),
+                          capture_output=True, text=True, timeout=60)
 
 
 def java_hash_partition(s, n=50):
@@ -210,6 +220,28 @@ def test_state_machine_errors_describe_and_list(broker_factory):
     assert raw.add_parts(tid, pid, epoch, b"nosuch", [0]) == [3]  # UNKNOWN_TOPIC_OR_PARTITION
     assert raw.add_parts(tid, pid, epoch, b"rawt", [0, 1]) == [0, 0]
     assert raw.describe(tid) == (0, "Ongoing", pid, epoch)
+    r = tool("--bootstrap-server", b.bootstrap, "list")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == ["TransactionalId", "Coordinator", "ProducerId", "TransactionState"]
+    assert ["raw-tx", "1", str(pid), "Ongoing"] in [ln.split() for ln in lines[1:]]
+    assert lines[0].endswith("\t")  # Kafka's table: padded cells, each followed by a tab
+    r = tool("--bootstrap-server", b.bootstrap, "describe", "--transactional-id", "raw-tx")
+    assert r.returncode == 0, r.stderr
+    head, row = r.stdout.splitlines()
+    assert head.split() == ["CoordinatorId", "TransactionalId", "ProducerId", "ProducerEpoch",
+                            "TransactionState", "TransactionTimeoutMs",
+                            "CurrentTransactionStartTimeMs", "TransactionDurationMs",
+                            "TopicPartitions"]
+    cells = row.split()
+    assert cells[:6] == ["1", "raw-tx", str(pid), str(epoch), "Ongoing", "60000"]
+    assert sorted(cells[8].split(",")) == ["rawt-0", "rawt-1"]
+    r = tool("--bootstrap-server", b.bootstrap, "describe", "--transactional-id", "nope")
+    assert r.returncode != 0 and "TransactionalIdNotFound" in r.stderr
+    r = tool("--bootstrap-server", b.bootstrap, "find-hanging", "--broker-id", "1")
+    assert r.returncode != 0 and "DescribeProducers" in r.stderr
+    r = tool("--bootstrap-server", b.bootstrap, "bogus")
+    assert r.returncode != 0 and "invalid choice" in r.stderr
     assert raw.describe(b"unknown-id")[0] == 105  # TRANSACTIONAL_ID_NOT_FOUND
     err, unknown, txns = raw.list_txns()
     assert err == 0 and unknown == [] and ("raw-tx", pid, "Ongoing") in txns
@@ -226,7 +258,18 @@ def test_state_machine_errors_describe_and_list(broker_factory):
     for p in (0, 1):
         lo, hi = c.get_watermark_offsets(TopicPartition("rawt", p), 10)
         assert hi == 1  # just the COMMIT marker
+    # kafka-transactions abort writes an ABORT marker on the partition itself
+    assert raw.add_parts(tid, pid, epoch, b"rawt", [0]) == [0]
+    r = tool("--bootstrap-server", b.bootstrap, "abort", "--topic", "rawt", "--partition", "0",
+             "--producer-id", str(pid), "--producer-epoch", str(epoch), "--coordinator-epoch", "0")
+    assert r.returncode == 0, r.stderr
+    assert c.get_watermark_offsets(TopicPartition("rawt", 0), 10)[1] == 2
+    r = tool("--bootstrap-server", b.bootstrap, "abort", "--topic", "rawt", "--partition", "0",
+             "--start-offset", "1")
+    assert r.returncode != 0 and "DescribeProducers" in r.stderr
     c.close()
+    assert raw.end_txn(tid, pid, epoch, False) == 0
+    wait_until(lambda: raw.describe(tid)[1] == "CompleteAbort", 30, 0.1, what="abort complete")
 
 
 # ---------------------------------------------------------------- clients, cluster
