@@ -431,3 +431,22 @@ def test_send_offsets_to_transaction(cluster):
     assert sorted(tp.offset for tp in committed) == [10, 10, 10]
     got = consume_all(boot, "cout", "read_committed", 30)
     assert sorted(got) == sorted(b"out-%d" % i for i in range(30))
+
+
+def test_librdkafka_c_program(cluster):
+    """tests/integ/rdk_txn.c: init, an aborted transaction, then consume-transform-produce
+    with send_offsets_to_transaction and commit, verified under read_committed."""
+    brokers, boot = cluster
+    create(boot, "rin")
+    create(boot, "rout")
+    src = Producer({"bootstrap.servers": boot, "acks": "all"})
+    for i in range(300):
+        src.produce("rin", value=b"%d" % i, partition=i % 3)
+    assert src.flush(30) == 0
+    prog = os.path.join(os.path.dirname(__file__), "..", "..", "build", "tests", "integ",
+                        "rdk_txn")
+    r = subprocess.run([prog, "-b", boot, "-i", "rin", "-o", "rout", "-g", "rdk-ctp",
+                        "-x", "rdk-txn", "-n", "300"], capture_output=True, text=True,
+                       timeout=240)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "OK committed=300 aborted=0" in r.stdout
