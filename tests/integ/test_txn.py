@@ -12,6 +12,7 @@ import pytest
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from cluster import Cluster
 from kafkabroker import wait_until
 
 RF3 = {"offsets.topic.replication.factor": "3", "default.replication.factor": "3",
@@ -36,11 +37,13 @@ def java_hash_partition(s, n=50):
     return (0 if h == -(1 << 31) else abs(h)) % n
 
 
-@pytest.fixture
-def cluster(broker_factory):
-    brokers = [broker_factory(broker_id=i, overrides=RF3) for i in (1, 2, 3)]
-    boot = ",".join(b.bootstrap for b in brokers)
-    return brokers, boot
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """One 3-broker cluster for the module (the coordinator failover test runs last)."""
+    cl = Cluster(str(tmp_path_factory.mktemp("txn")), n=3, overrides=RF3).start()
+    yield [cl.brokers[i] for i in (1, 2, 3)], cl.bootstrap
+    cl.stop()
+    cl.check_sanitizers()
 
 
 def create(boot, topic, parts=3):
@@ -69,7 +72,7 @@ def consume_all(boot, topic, isolation, expect, timeout=60):
         if m is not None and not m.error():
             got.append(m.value())
     # a little longer: nothing more must come
-    end = time.time() + 2
+    end = time.time() + 1
     while time.time() < end:
         m = c.poll(0.2)
         if m is not None and not m.error():
@@ -140,6 +143,13 @@ class Raw:
 
     def init_pid(self, tid, timeout_ms=60000):
         r = self.call(22, 1, s16(tid) + struct.pack(">i", timeout_ms))
+        _, err, pid, epoch = struct.unpack(">ihqh", r[:16])
+        return err, pid, epoch
+
+    def init_pid_v3(self, tid, pid, epoch, timeout_ms=60000):
+        """InitProducerId v3 (KIP-360): the producer id and epoch the client had."""
+        r = self.call(22, 3, cstr(tid) + struct.pack(">iqh", timeout_ms, pid, epoch) + b"\x00",
+                      flexible=True)
         _, err, pid, epoch = struct.unpack(">ihqh", r[:16])
         return err, pid, epoch
 
@@ -298,6 +308,31 @@ def read_state_log(boot, tid, expect_states, timeout=30):
     return states
 
 
+def test_kip360_init_and_id_expiration(broker_factory):
+    b = broker_factory(overrides={"transaction.state.log.min.isr": "1",
+                                  "transaction.state.log.num.partitions": "5",
+                                  "transactional.id.expiration.ms": "3000",
+                                  "transaction.remove.expired.transaction.cleanup.interval.ms":
+                                  "500"})
+    raw = Raw(b.port)
+    tid = b"kip360"
+    wait_until(lambda: raw.find_txn_coordinator(tid) == 0, 60, 0.2, what="txn coordinator")
+    err, pid, epoch = wait_until(lambda: (lambda r: r if r[0] == 0 else None)(raw.init_pid(tid)),
+                                 30, 0.2, what="first init")
+    # the client says which id/epoch it had: the epoch is bumped from it
+    assert raw.init_pid_v3(tid, pid, epoch) == (0, pid, epoch + 1)
+    # a retry of that bump (the client missed the answer) gets the same epoch again
+    assert raw.init_pid_v3(tid, pid, epoch) == (0, pid, epoch + 1)
+    # an id/epoch the coordinator never gave: fenced
+    assert raw.init_pid_v3(tid, pid + 77, 3)[0] == 90  # PRODUCER_FENCED
+    assert raw.describe(tid)[0] == 0
+    # idle for transactional.id.expiration.ms: the id is removed (tombstone written)
+    wait_until(lambda: raw.describe(tid)[0] == 105, 30, 0.2, what="the id to expire")
+    assert raw.list_txns()[2] == []
+    err, pid2, epoch2 = raw.init_pid(tid)
+    assert err == 0 and pid2 != pid and epoch2 == 0  # a fresh id after expiration
+
+
 def test_state_log_records_and_fencing(cluster):
     brokers, boot = cluster
     create(boot, "fence")
@@ -359,46 +394,6 @@ def test_hanging_transaction_aborted_after_timeout(cluster):
     del raw
 
 
-def coordinator_index(brokers, tid):
-    for i, b in enumerate(brokers):
-        if b.alive() and Raw(b.port).describe(tid.encode())[0] == 0:
-            return i
-    return None
-
-
-def test_coordinator_kill9_after_end_txn_commit_completes(cluster):
-    brokers, boot = cluster
-    create(boot, "fo3")
-    tid = "failover-tx"
-    p = txn_producer(boot, tid)
-    p.begin_transaction()
-    for i in range(30):
-        p.produce("fo3", value=b"fo-%d" % i, partition=i % 3)
-    p.flush(30)
-    ci = wait_until(lambda: coordinator_index(brokers, tid), 30, 0.2, what="coordinator")
-    p.commit_transaction(60)
-    brokers[ci].kill9()  # right after EndTxn: markers or CompleteCommit may still be out
-    rest = [b for i, b in enumerate(brokers) if i != ci]
-    live = ",".join(b.bootstrap for b in rest)
-    got = consume_all(live, "fo3", "read_committed", 30, timeout=90)
-    assert sorted(got) == sorted(b"fo-%d" % i for i in range(30))
-
-    def completed():
-        for b in rest:
-            r = Raw(b.port).describe(tid.encode())
-            if r[0] == 0:
-                return r[1] == "CompleteCommit"
-        return False
-    wait_until(completed, 60, 0.3, what="the new coordinator to show CompleteCommit")
-    # the same transactional.id carries on against the new coordinator
-    p2 = txn_producer(live, tid)
-    p2.begin_transaction()
-    p2.produce("fo3", value=b"after-failover", partition=1)
-    p2.commit_transaction(60)
-    got = consume_all(live, "fo3", "read_committed", 31, timeout=60)
-    assert b"after-failover" in got and len(got) == 31
-
-
 def test_send_offsets_to_transaction(cluster):
     brokers, boot = cluster
     create(boot, "cin")
@@ -450,3 +445,44 @@ def test_librdkafka_c_program(cluster):
                        timeout=240)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "OK committed=300 aborted=0" in r.stdout
+
+
+def coordinator_index(brokers, tid):
+    """The index in brokers of tid's coordinator, as a 1-element tuple (index 0 is falsy)."""
+    for i, b in enumerate(brokers):
+        if b.alive() and Raw(b.port).describe(tid.encode())[0] == 0:
+            return (i,)
+    return None
+
+
+def test_coordinator_kill9_after_end_txn_commit_completes(cluster):
+    brokers, boot = cluster
+    create(boot, "fo3")
+    tid = "failover-tx"
+    p = txn_producer(boot, tid)
+    p.begin_transaction()
+    for i in range(30):
+        p.produce("fo3", value=b"fo-%d" % i, partition=i % 3)
+    p.flush(30)
+    ci, = wait_until(lambda: coordinator_index(brokers, tid), 30, 0.2, what="coordinator")
+    p.commit_transaction(60)
+    brokers[ci].kill9()  # right after EndTxn: markers or CompleteCommit may still be out
+    rest = [b for i, b in enumerate(brokers) if i != ci]
+    live = ",".join(b.bootstrap for b in rest)
+    got = consume_all(live, "fo3", "read_committed", 30, timeout=90)
+    assert sorted(got) == sorted(b"fo-%d" % i for i in range(30))
+
+    def completed():
+        for b in rest:
+            r = Raw(b.port).describe(tid.encode())
+            if r[0] == 0:
+                return r[1] == "CompleteCommit"
+        return False
+    wait_until(completed, 60, 0.3, what="the new coordinator to show CompleteCommit")
+    # the same transactional.id carries on against the new coordinator
+    p2 = txn_producer(live, tid)
+    p2.begin_transaction()
+    p2.produce("fo3", value=b"after-failover", partition=1)
+    p2.commit_transaction(60)
+    got = consume_all(live, "fo3", "read_committed", 31, timeout=60)
+    assert b"after-failover" in got and len(got) == 31
