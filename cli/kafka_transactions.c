@@ -9,9 +9,10 @@
  * Tables are printed as Kafka prints them: every cell padded to its column's width and followed
  * by a tab. librdkafka 2.0 has none of these admin calls, so the tool speaks the protocol
  * itself (clireq.h with the broker's codecs): ListTransactions to every broker,
- * FindCoordinator + DescribeTransactions, WriteTxnMarkers ABORT to the partition leader.
- * describe-producers, abort --start-offset and find-hanging need DescribeProducers (API 61),
- * which the brokers do not serve yet: they say so and exit 1. */
+ * FindCoordinator + DescribeTransactions, DescribeProducers to partition leaders and
+ * WriteTxnMarkers ABORT to the partition leader. find-hanging reports an open transaction of a
+ * partition (older than --max-transaction-timeout minutes, default 15) whose producer id no
+ * coordinator lists with that partition. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "cli.h"
 #include "clireq.h"
 #include "ktime.h"
+#include "proto/kp_describeproducers.h"
 #include "proto/kp_describetransactions.h"
 #include "proto/kp_listtransactions.h"
 #include "proto/kp_writetxnmarkers.h"
@@ -285,41 +287,113 @@ static int txc_describe(const char *bootstrap)
     return 0;
 }
 
-/* ---------------------------------------------------------------- abort */
+/* ---------------------------------------------------------------- partitions, producers */
 
-static int txc_abort(const char *bootstrap)
+/* The leader of topic-part in md, or NULL. */
+static const kp_metadata_broker_t *txc_leader(const cli_md_t *md, const char *topic, int32_t part)
+{
+    for (int32_t t = 0; t < md->resp.ntopics; t++) {
+        const kp_metadata_topic_resp_t *mt = &md->resp.topics[t];
+        if (!kstr_eq(mt->name, topic)) continue;
+        for (int32_t i = 0; i < mt->nparts; i++)
+            if (mt->parts[i].partition_index == part) return txc_broker(md, mt->parts[i].leader_id);
+    }
+    return NULL;
+}
+
+/* DescribeProducers for topic-part at broker b: the partition's answer (from a), or NULL after
+ * printing why to stderr. */
+static const kp_dprod_part_t *txc_producers(const kp_metadata_broker_t *b, const char *topic,
+                                            int32_t part, arena_t *a, uint8_t **body)
+{
+    kp_topic_parts_t tp = {.name = KSTR(topic), .nparts = 1, .parts = &part};
+    kp_dprod_req_t req = {.ntopics = 1, .topics = &tp};
+    wbuf_t wb;
+    wbuf_init(&wb);
+    kp_dprod_req_encode(&wb, 0, &req);
+    rbuf_t rb;
+    kp_dprod_resp_t resp;
+    bool ok = txc_call(b, KAPI_DESCRIBE_PRODUCERS, 0, true, &wb, body, &rb) &&
+              kp_dprod_resp_decode(&rb, 0, a, &resp) == KERR_NONE && resp.ntopics == 1 &&
+              resp.topics[0].nparts == 1;
+    wbuf_free(&wb);
+    if (!ok) {
+        fprintf(stderr, "Failed to describe producers of %s-%d: no answer from broker %d\n", topic,
+                part, b->node_id);
+        return NULL;
+    }
+    const kp_dprod_part_t *p = &resp.topics[0].parts[0];
+    if (p->error_code) {
+        fprintf(stderr, "Failed to describe producers of %s-%d: %s\n", topic, part,
+                kerr_name((kerr_t)p->error_code));
+        return NULL;
+    }
+    return p;
+}
+
+static int32_t txc_partition_opt(void)
+{
+    if (!cli_has(opts, "partition")) cli_die(TOOL, "Missing required argument \"[partition]\"");
+    return (int32_t)cli_ll(TOOL, opts, "partition", 0, 0, INT32_MAX);
+}
+
+static char *txc_opt_num(int64_t v)
+{
+    return v < 0 ? xfmt("None") : xfmt("%lld", (long long)v);
+}
+
+static int txc_describe_producers(const char *bootstrap)
 {
     const char *topic = cli_val(opts, "topic");
     if (!topic) cli_die(TOOL, "Missing required argument \"[topic]\"");
-    if (!cli_has(opts, "partition")) cli_die(TOOL, "Missing required argument \"[partition]\"");
-    int32_t part = (int32_t)cli_ll(TOOL, opts, "partition", 0, 0, INT32_MAX);
-    if (cli_has(opts, "start-offset") && !cli_has(opts, "producer-id"))
-        cli_fail("Aborting by --start-offset needs DescribeProducers (API 61), which this "
-                 "cluster does not support; give --producer-id, --producer-epoch and "
-                 "--coordinator-epoch instead");
-    if (!cli_has(opts, "producer-id") || !cli_has(opts, "producer-epoch") ||
-        !cli_has(opts, "coordinator-epoch"))
-        cli_fail("Either --start-offset or all of --producer-id, --producer-epoch and "
-                 "--coordinator-epoch must be given");
+    int32_t part = txc_partition_opt();
     cli_md_t md;
     txc_metadata(bootstrap, 1, &topic, &md);
-    const kp_metadata_topic_resp_t *mt = md.resp.ntopics == 1 ? &md.resp.topics[0] : NULL;
-    const kp_metadata_part_resp_t *mp = NULL;
-    for (int32_t i = 0; mt && i < mt->nparts; i++)
-        if (mt->parts[i].partition_index == part) mp = &mt->parts[i];
-    const kp_metadata_broker_t *b = mp ? txc_broker(&md, mp->leader_id) : NULL;
+    const kp_metadata_broker_t *b =
+        cli_has(opts, "broker-id")
+            ? txc_broker(&md, (int32_t)cli_ll(TOOL, opts, "broker-id", -1, 0, INT32_MAX))
+            : txc_leader(&md, topic, part);
     if (!b)
         cli_fail("org.apache.kafka.common.errors.UnknownTopicOrPartitionException: %s-%d has "
                  "no known leader",
                  topic, part);
+    arena_t a;
+    arena_init(&a);
+    uint8_t *body = NULL;
+    const kp_dprod_part_t *p = txc_producers(b, topic, part, &a, &body);
+    if (!p) exit(1);
+    const char *const headers[] = {
+        "ProducerId",   "ProducerEpoch", "LatestCoordinatorEpoch",
+        "LastSequence", "LastTimestamp", "CurrentTransactionStartOffset"};
+    table_t t = {.ncols = 6, .headers = headers};
+    for (int32_t i = 0; i < p->nproducers; i++) {
+        const kp_dprod_producer_t *x = &p->producers[i];
+        char *row[6] = {
+            xfmt("%lld", (long long)x->producer_id),    xfmt("%d", x->producer_epoch),
+            txc_opt_num(x->coordinator_epoch),          xfmt("%d", x->last_sequence),
+            xfmt("%lld", (long long)x->last_timestamp), txc_opt_num(x->current_txn_start_offset)};
+        table_add(&t, row);
+    }
+    table_print(&t);
+    free(body);
+    arena_free(&a);
+    cli_md_free(&md);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- abort */
+
+/* WriteTxnMarkers ABORT for one producer on topic-part, at its leader b. */
+static void txc_write_abort(const kp_metadata_broker_t *b, const char *topic, int32_t part,
+                            int64_t pid, int16_t epoch, int32_t coord_epoch)
+{
     kp_wtm_topic_t wt = {.name = KSTR(topic), .nparts = 1, .parts = &part};
-    kp_wtm_marker_t m = {
-        .producer_id = cli_ll(TOOL, opts, "producer-id", -1, 0, INT64_MAX),
-        .producer_epoch = (int16_t)cli_ll(TOOL, opts, "producer-epoch", -1, 0, INT16_MAX),
-        .commit = false,
-        .ntopics = 1,
-        .topics = &wt,
-        .coordinator_epoch = (int32_t)cli_ll(TOOL, opts, "coordinator-epoch", -1, 0, INT32_MAX)};
+    kp_wtm_marker_t m = {.producer_id = pid,
+                         .producer_epoch = epoch,
+                         .commit = false,
+                         .ntopics = 1,
+                         .topics = &wt,
+                         .coordinator_epoch = coord_epoch};
     kp_wtm_req_t req = {.nmarkers = 1, .markers = &m};
     wbuf_t wb;
     wbuf_init(&wb);
@@ -341,6 +415,157 @@ static int txc_abort(const char *bootstrap)
     arena_free(&a);
     free(body);
     wbuf_free(&wb);
+}
+
+static int txc_abort(const char *bootstrap)
+{
+    const char *topic = cli_val(opts, "topic");
+    if (!topic) cli_die(TOOL, "Missing required argument \"[topic]\"");
+    int32_t part = txc_partition_opt();
+    bool by_offset = cli_has(opts, "start-offset");
+    bool by_pid = cli_has(opts, "producer-id") && cli_has(opts, "producer-epoch") &&
+                  cli_has(opts, "coordinator-epoch");
+    if (by_offset == by_pid)
+        cli_fail("Exactly one of --start-offset or all of --producer-id, --producer-epoch and "
+                 "--coordinator-epoch must be given");
+    cli_md_t md;
+    txc_metadata(bootstrap, 1, &topic, &md);
+    const kp_metadata_broker_t *b = txc_leader(&md, topic, part);
+    if (!b)
+        cli_fail("org.apache.kafka.common.errors.UnknownTopicOrPartitionException: %s-%d has "
+                 "no known leader",
+                 topic, part);
+    if (by_pid) {
+        txc_write_abort(b, topic, part, cli_ll(TOOL, opts, "producer-id", -1, 0, INT64_MAX),
+                        (int16_t)cli_ll(TOOL, opts, "producer-epoch", -1, 0, INT16_MAX),
+                        (int32_t)cli_ll(TOOL, opts, "coordinator-epoch", -1, 0, INT32_MAX));
+    } else {
+        int64_t start = cli_ll(TOOL, opts, "start-offset", -1, 0, INT64_MAX);
+        arena_t a;
+        arena_init(&a);
+        uint8_t *body = NULL;
+        const kp_dprod_part_t *p = txc_producers(b, topic, part, &a, &body);
+        if (!p) exit(1);
+        const kp_dprod_producer_t *x = NULL;
+        for (int32_t i = 0; i < p->nproducers && !x; i++)
+            if (p->producers[i].current_txn_start_offset == start) x = &p->producers[i];
+        if (!x)
+            cli_fail("Could not find any open transactions starting at offset %lld on "
+                     "partition %s-%d",
+                     (long long)start, topic, part);
+        txc_write_abort(b, topic, part, x->producer_id, (int16_t)x->producer_epoch,
+                        x->coordinator_epoch < 0 ? 0 : x->coordinator_epoch);
+        free(body);
+        arena_free(&a);
+    }
+    cli_md_free(&md);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- find-hanging */
+
+/* Is pid's transaction known to its coordinator as open on topic-part? Asks every broker's
+ * ListTransactions for the producer id, then the coordinator's DescribeTransactions. */
+static bool txc_coordinator_has(const cli_md_t *md, int64_t pid, const char *topic, int32_t part)
+{
+    for (int32_t i = 0; i < md->resp.nbrokers; i++) {
+        const kp_metadata_broker_t *b = &md->resp.brokers[i];
+        kp_ltxn_req_t lreq = {.npids = 1, .producer_id_filters = &pid, .duration_filter = -1};
+        wbuf_t wb;
+        wbuf_init(&wb);
+        kp_ltxn_req_encode(&wb, 0, &lreq);
+        arena_t a;
+        arena_init(&a);
+        uint8_t *body = NULL, *body2 = NULL;
+        rbuf_t rb;
+        kp_ltxn_resp_t lr;
+        bool found = false;
+        if (txc_call(b, KAPI_LIST_TRANSACTIONS, 0, true, &wb, &body, &rb) &&
+            kp_ltxn_resp_decode(&rb, 0, &a, &lr) == KERR_NONE) {
+            for (int32_t k = 0; k < lr.ntxns && !found; k++) {
+                kp_dtxn_req_t dreq = {.nids = 1, .transactional_ids = &lr.txns[k].transactional_id};
+                wbuf_reset(&wb);
+                kp_dtxn_req_encode(&wb, 0, &dreq);
+                kp_dtxn_resp_t dr;
+                free(body2);
+                body2 = NULL;
+                if (!txc_call(b, KAPI_DESCRIBE_TRANSACTIONS, 0, true, &wb, &body2, &rb) ||
+                    kp_dtxn_resp_decode(&rb, 0, &a, &dr) != KERR_NONE || dr.nstates != 1)
+                    continue;
+                const kp_dtxn_state_t *s = &dr.states[0];
+                for (int32_t t = 0; t < s->ntopics && !found; t++)
+                    for (int32_t j = 0; j < s->topics[t].nparts && !found; j++)
+                        found = s->producer_id == pid && kstr_eq(s->topics[t].name, topic) &&
+                                s->topics[t].parts[j] == part;
+            }
+        }
+        free(body);
+        free(body2);
+        arena_free(&a);
+        wbuf_free(&wb);
+        if (found) return true;
+    }
+    return false;
+}
+
+static void txc_hanging_part(const cli_md_t *md, const kp_metadata_broker_t *b, const char *topic,
+                             int32_t part, int64_t max_ms, table_t *t)
+{
+    arena_t a;
+    arena_init(&a);
+    uint8_t *body = NULL;
+    const kp_dprod_part_t *p = txc_producers(b, topic, part, &a, &body);
+    int64_t now = ktime_wall_ms();
+    for (int32_t i = 0; p && i < p->nproducers; i++) {
+        const kp_dprod_producer_t *x = &p->producers[i];
+        if (x->current_txn_start_offset < 0 || now - x->last_timestamp < max_ms) continue;
+        if (txc_coordinator_has(md, x->producer_id, topic, part)) continue;
+        char *row[8] = {xfmt("%s", topic),
+                        xfmt("%d", part),
+                        xfmt("%lld", (long long)x->producer_id),
+                        xfmt("%d", x->producer_epoch),
+                        xfmt("%d", x->coordinator_epoch),
+                        xfmt("%lld", (long long)x->current_txn_start_offset),
+                        xfmt("%lld", (long long)x->last_timestamp),
+                        xfmt("%lld", (long long)((now - x->last_timestamp) / 60000))};
+        table_add(t, row);
+    }
+    free(body);
+    arena_free(&a);
+}
+
+static int txc_find_hanging(const char *bootstrap)
+{
+    const char *topic = cli_val(opts, "topic");
+    bool by_broker = cli_has(opts, "broker-id");
+    if (by_broker == (topic != NULL))
+        cli_fail("Exactly one of --broker-id or --topic must be given");
+    int32_t broker = (int32_t)cli_ll(TOOL, opts, "broker-id", -1, 0, INT32_MAX);
+    int32_t only = cli_has(opts, "partition") ? txc_partition_opt() : -1;
+    int64_t max_ms = cli_ll(TOOL, opts, "max-transaction-timeout", 15, 0, INT32_MAX) * 60000;
+    cli_md_t md;
+    txc_metadata(bootstrap, topic ? 1 : -1, topic ? &topic : NULL, &md);
+    const char *const headers[] = {"Topic",         "Partition",        "ProducerId",
+                                   "ProducerEpoch", "CoordinatorEpoch", "StartOffset",
+                                   "LastTimestamp", "Duration(min)"};
+    table_t t = {.ncols = 8, .headers = headers};
+    for (int32_t i = 0; i < md.resp.ntopics; i++) {
+        const kp_metadata_topic_resp_t *mt = &md.resp.topics[i];
+        char *name = kstr_dup(mt->name);
+        for (int32_t j = 0; name && j < mt->nparts; j++) {
+            const kp_metadata_part_resp_t *mp = &mt->parts[j];
+            bool replica = false;
+            for (int32_t k = 0; k < mp->nreplicas; k++) replica |= mp->replica_nodes[k] == broker;
+            if ((by_broker && !replica) || (only >= 0 && mp->partition_index != only)) continue;
+            const kp_metadata_broker_t *b = txc_broker(&md, mp->leader_id);
+            if (b) txc_hanging_part(&md, b, name, mp->partition_index, max_ms, &t);
+        }
+        free(name);
+    }
+    if (t.nrows == 0)
+        printf("No hanging transactions found\n");
+    else
+        table_print(&t);
     cli_md_free(&md);
     return 0;
 }
@@ -387,5 +612,6 @@ int main(int argc, char **argv)
     if (strcmp(sub, "list") == 0) return txc_list(bs);
     if (strcmp(sub, "describe") == 0) return txc_describe(bs);
     if (strcmp(sub, "abort") == 0) return txc_abort(bs);
-    cli_fail("%s needs DescribeProducers (API 61), which this cluster does not support yet", sub);
+    if (strcmp(sub, "describe-producers") == 0) return txc_describe_producers(bs);
+    return txc_find_hanging(bs);
 }

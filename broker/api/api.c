@@ -56,6 +56,7 @@ static const api_def_t api_defs[] = {
     {KAPI_ALTER_CLIENT_QUOTAS, 0, 1, 1, api_alterclientquotas},
     {KAPI_ALTER_PARTITION, 1, 1, 0, api_alterpartition},
     {KAPI_DESCRIBE_CLUSTER, 0, 1, 0, api_describecluster},
+    {KAPI_DESCRIBE_PRODUCERS, 0, 0, 0, api_describeproducers},
     {KAPI_DESCRIBE_TRANSACTIONS, 0, 0, 0, api_describetransactions},
     {KAPI_LIST_TRANSACTIONS, 0, 1, 0, api_listtransactions},
     {KAPI_CONSUMER_GROUP_HEARTBEAT, 0, 1, 0, api_consumergroupheartbeat},

@@ -84,6 +84,7 @@ api_handler_fn api_addoffsetstotxn;
 api_handler_fn api_endtxn;
 api_handler_fn api_describetransactions;
 api_handler_fn api_listtransactions;
+api_handler_fn api_describeproducers;
 /* The client's address as Kafka's client host shows it ("/" is added by the group
  * coordinator): the peer's IP without the port. */
 void api_client_host(const req_t *r, char *out, size_t n);

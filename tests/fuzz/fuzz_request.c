@@ -29,6 +29,7 @@
 #include "proto/kp_writetxnmarkers.h"
 #include "proto/kp_addoffsetstotxn.h"
 #include "proto/kp_addpartitionstotxn.h"
+#include "proto/kp_describeproducers.h"
 #include "proto/kp_describetransactions.h"
 #include "proto/kp_endtxn.h"
 #include "proto/kp_listtransactions.h"
@@ -94,6 +95,7 @@ static const struct {
     {KAPI_ADD_OFFSETS_TO_TXN, DEC(kp_addoffsets_req_decode)},
     {KAPI_END_TXN, DEC(kp_endtxn_req_decode)},
     {KAPI_WRITE_TXN_MARKERS, DEC(kp_wtm_req_decode)},
+    {KAPI_DESCRIBE_PRODUCERS, DEC(kp_dprod_req_decode)},
     {KAPI_DESCRIBE_TRANSACTIONS, DEC(kp_dtxn_req_decode)},
     {KAPI_LIST_TRANSACTIONS, DEC(kp_ltxn_req_decode)},
     {KAPI_TXN_OFFSET_COMMIT, DEC(kp_txnoffsetcommit_req_decode)},

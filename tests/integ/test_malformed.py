@@ -388,6 +388,10 @@ TXN_BAD_INPUTS = {
     "describetxn_null_id": frame_flex(65, 0, 1, b"\x02\x00\x00"),
     # ListTransactions v1: empty state filter, 1,000,000 producer id filters
     "listtxn_huge_pid_count": frame_flex(66, 1, 1, b"\x01" + b"\xc1\x84\x3d"),
+    # DescribeProducers v0: one topic "t" claiming 2^28 partitions
+    "describeproducers_huge_partitions": frame_flex(61, 0, 1, b"\x02\x02t" + b"\x80\x80\x80\x80\x01"),
+    # DescribeProducers v0 with a null topic name
+    "describeproducers_null_topic": frame_flex(61, 0, 1, b"\x02\x00\x01\x00\x00"),
     # ListTransactions v1 truncated before the duration filter
     "listtxn_truncated_v1": frame_flex(66, 1, 1, b"\x01\x01"),
 }

@@ -248,8 +248,9 @@ def test_state_machine_errors_describe_and_list(broker_factory):
     assert sorted(cells[8].split(",")) == ["rawt-0", "rawt-1"]
     r = tool("--bootstrap-server", b.bootstrap, "describe", "--transactional-id", "nope")
     assert r.returncode != 0 and "TransactionalIdNotFound" in r.stderr
-    r = tool("--bootstrap-server", b.bootstrap, "find-hanging", "--broker-id", "1")
-    assert r.returncode != 0 and "DescribeProducers" in r.stderr
+    r = tool("--bootstrap-server", b.bootstrap, "find-hanging", "--broker-id", "1",
+             "--max-transaction-timeout", "0")
+    assert r.returncode == 0 and r.stdout == "No hanging transactions found\n", r.stdout + r.stderr
     r = tool("--bootstrap-server", b.bootstrap, "bogus")
     assert r.returncode != 0 and "invalid choice" in r.stderr
     assert raw.describe(b"unknown-id")[0] == 105  # TRANSACTIONAL_ID_NOT_FOUND
@@ -276,7 +277,8 @@ def test_state_machine_errors_describe_and_list(broker_factory):
     assert c.get_watermark_offsets(TopicPartition("rawt", 0), 10)[1] == 2
     r = tool("--bootstrap-server", b.bootstrap, "abort", "--topic", "rawt", "--partition", "0",
              "--start-offset", "1")
-    assert r.returncode != 0 and "DescribeProducers" in r.stderr
+    assert r.returncode != 0 and "Could not find any open transactions starting at offset 1" \
+        in r.stderr
     c.close()
     assert raw.end_txn(tid, pid, epoch, False) == 0
     wait_until(lambda: raw.describe(tid)[1] == "CompleteAbort", 30, 0.1, what="abort complete")
@@ -306,6 +308,59 @@ def read_state_log(boot, tid, expect_states, timeout=30):
         states.append(status)
     c.close()
     return states
+
+
+def test_hanging_transaction_found_and_aborted_by_cli(broker_factory):
+    """A transactional batch no coordinator knows of (its producer id came without a
+    transactional id): describe-producers shows it open, find-hanging reports it, abort
+    --start-offset closes it."""
+    from kafka.record.default_records import DefaultRecordBatchBuilder
+    b = broker_factory()
+    admin = AdminClient({"bootstrap.servers": b.bootstrap})
+    admin.create_topics([NewTopic("hangt", num_partitions=1, replication_factor=1)])["hangt"] \
+        .result(30)
+    raw = Raw(b.port)
+    r = raw.call(22, 0, struct.pack(">hi", -1, 60000))
+    _, err, pid, epoch = struct.unpack(">ihqh", r[:16])
+    assert err == 0
+    bb = DefaultRecordBatchBuilder(magic=2, compression_type=0, is_transactional=True,
+                                   producer_id=pid, producer_epoch=epoch, base_sequence=0,
+                                   batch_size=1 << 20)
+    bb.append(0, timestamp=None, key=None, value=b"stuck", headers=[])
+    recs = bytes(bb.build())
+
+    def produce():
+        body = struct.pack(">hhii", -1, -1, 30000, 1) + s16(b"hangt") + \
+            struct.pack(">iii", 1, 0, len(recs)) + recs
+        r = raw.call(0, 3, body)
+        return struct.unpack(">h", r[4 + 4 + 2 + 5 + 4:4 + 4 + 2 + 5 + 4 + 2])[0]
+    assert wait_until(lambda: produce() == 0, 30, 0.2, what="transactional produce")
+    boot = b.bootstrap
+    r = tool("--bootstrap-server", boot, "describe-producers", "--topic", "hangt",
+             "--partition", "0")
+    assert r.returncode == 0, r.stderr
+    head, row = r.stdout.splitlines()
+    assert head.split() == ["ProducerId", "ProducerEpoch", "LatestCoordinatorEpoch",
+                            "LastSequence", "LastTimestamp", "CurrentTransactionStartOffset"]
+    cells = row.split()
+    assert cells[0] == str(pid) and cells[2] == "None" and cells[3] == "0" and cells[5] == "0"
+    r = tool("--bootstrap-server", boot, "find-hanging", "--broker-id", "1",
+             "--max-transaction-timeout", "0")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == ["Topic", "Partition", "ProducerId", "ProducerEpoch",
+                                "CoordinatorEpoch", "StartOffset", "LastTimestamp",
+                                "Duration(min)"]
+    assert lines[1].split()[:6] == ["hangt", "0", str(pid), str(epoch), "-1", "0"]
+    r = tool("--bootstrap-server", boot, "abort", "--topic", "hangt", "--partition", "0",
+             "--start-offset", "0")
+    assert r.returncode == 0, r.stderr
+    r = tool("--bootstrap-server", boot, "find-hanging", "--topic", "hangt",
+             "--max-transaction-timeout", "0")
+    assert r.stdout == "No hanging transactions found\n", r.stdout + r.stderr
+    r = tool("--bootstrap-server", boot, "describe-producers", "--topic", "hangt",
+             "--partition", "0")
+    assert r.stdout.splitlines()[1].split()[5] == "None"
 
 
 def test_kip360_init_and_id_expiration(broker_factory):

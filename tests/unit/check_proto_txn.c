@@ -8,6 +8,7 @@
 
 #include "proto/kp_addoffsetstotxn.h"
 #include "proto/kp_addpartitionstotxn.h"
+#include "proto/kp_describeproducers.h"
 #include "proto/kp_describetransactions.h"
 #include "proto/kp_endtxn.h"
 #include "proto/kp_listtransactions.h"
@@ -110,6 +111,33 @@ START_TEST(test_list_transactions)
 }
 END_TEST
 
+START_TEST(test_describe_producers)
+{
+    int32_t parts[] = {3};
+    kp_topic_parts_t tp = {KSTR("t"), 1, parts};
+    kp_dprod_req_t in = {1, &tp};
+    wbuf_t wb;
+    wbuf_init(&wb);
+    kp_dprod_req_encode(&wb, 0, &in);
+    kp_dprod_req_t out;
+    tu_decode_prefixes(TU_DEC(kp_dprod_req_decode), 0, &wb, &out);
+    ck_assert(out.ntopics == 1 && out.topics[0].parts[0] == 3);
+    wbuf_reset(&wb);
+    kp_dprod_producer_t pr = {42, 2, 9, 1000, -1, 17};
+    kp_dprod_part_t pp = {3, 0, KSTR_NULL, 1, &pr};
+    kp_dprod_topic_t pt = {KSTR("t"), 1, &pp};
+    kp_dprod_resp_t resp = {0, 1, &pt};
+    kp_dprod_resp_encode(&wb, 0, &resp);
+    kp_dprod_resp_t back;
+    tu_decode_prefixes(TU_DEC(kp_dprod_resp_decode), 0, &wb, &back);
+    const kp_dprod_producer_t *b = &back.topics[0].parts[0].producers[0];
+    ck_assert(b->producer_id == 42 && b->producer_epoch == 2 && b->last_sequence == 9);
+    ck_assert(b->coordinator_epoch == -1 && b->current_txn_start_offset == 17);
+    ck_assert(back.topics[0].parts[0].error_message.len < 0);
+    wbuf_free(&wb);
+}
+END_TEST
+
 START_TEST(test_huge_counts_refused)
 {
     /* AddPartitionsToTxn v0 claiming 2^30 topics in a short body */
@@ -132,6 +160,7 @@ static Suite *proto_txn_suite(void)
     tcase_add_test(tc, test_addoffsets_endtxn_roundtrip);
     tcase_add_test(tc, test_describe_transactions);
     tcase_add_test(tc, test_list_transactions);
+    tcase_add_test(tc, test_describe_producers);
     tcase_add_test(tc, test_huge_counts_refused);
     suite_add_tcase(s, tc);
     return s;
