@@ -112,6 +112,8 @@ static void api_initpid_allocated(void *arg, kerr_t err, int64_t pid)
 static void api_initpid_txn_done(void *arg, kerr_t err, int64_t pid, int16_t epoch)
 {
     req_t *r = arg;
+    /* PRODUCER_FENCED is new in v4: older clients know it as INVALID_PRODUCER_EPOCH (Kafka) */
+    if (err == KERR_PRODUCER_FENCED && r->hdr.api_version < 4) err = KERR_INVALID_PRODUCER_EPOCH;
     kp_initpid_resp_t resp = {.error_code = kerr_wire(err),
                               .producer_id = err ? -1 : pid,
                               .producer_epoch = err ? -1 : epoch};

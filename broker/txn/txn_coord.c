@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "cfg.h"
-#include "ctl.h"
 #include "group/grp.h"
+#include "itopic.h"
 #include "ktime.h"
 #include "log.h"
 #include "mdcache.h"
@@ -301,63 +301,20 @@ void txn_coord_tick(txn_coord_t *tc, int64_t now_ms)
 
 /* ---------------------------------------------------------------- FindCoordinator */
 
-static void txn_create_done(ctl_op_t *op, void *arg)
-{
-    txn_coord_t *tc = arg;
-    ctl_topic_spec_t *s = &op->topics[0];
-    if (s->err && s->err != KERR_TOPIC_ALREADY_EXISTS)
-        log_warn("txn", "creating %s failed: %s %s", TXN_STATE_TOPIC, kerr_name(s->err), s->errmsg);
-    tc->creating = false;
-    ctl_op_free(op);
-}
-
-static char *txn_xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d) abort();
-    return d;
-}
-
 /* Create __transaction_state as Kafka does on first use: num.partitions and replication
  * factor (capped by the live brokers) from transaction.state.log.*, compacted,
  * min.insync.replicas = transaction.state.log.min.isr. */
 static void txn_create_state_topic(txn_coord_t *tc)
 {
-    if (tc->creating) return;
-    tc->creating = true;
     const cfg_t *cfg = tc->srv->cfg;
-    int nlive;
-    mdcache_brokers(tc->srv->md, &nlive);
-    int64_t rf = cfg_int(cfg, "transaction.state.log.replication.factor");
-    if (rf > nlive) rf = nlive > 0 ? nlive : 1;
-    ctl_op_t *op = calloc(1, sizeof(*op));
-    if (!op) abort();
-    op->type = CTL_OP_CREATE_TOPICS;
-    op->ntopics = 1;
-    op->topics = calloc(1, sizeof(ctl_topic_spec_t));
-    if (!op->topics) abort();
-    ctl_topic_spec_t *s = &op->topics[0];
-    s->name = txn_xstrdup(TXN_STATE_TOPIC);
-    s->num_partitions = tc->nparts;
-    s->replication_factor = (int16_t)rf;
     static const char *const keys[] = {"cleanup.policy", "min.insync.replicas", "segment.bytes",
                                        "unclean.leader.election.enable", "compression.type"};
     const char *vals[] = {"compact", cfg_str(cfg, "transaction.state.log.min.isr"),
                           cfg_str(cfg, "transaction.state.log.segment.bytes"), "false",
                           "uncompressed"};
-    s->ncfg = 5;
-    s->cfg_keys = calloc(5, sizeof(char *));
-    s->cfg_vals = calloc(5, sizeof(char *));
-    if (!s->cfg_keys || !s->cfg_vals) abort();
-    for (int i = 0; i < 5; i++) {
-        s->cfg_keys[i] = txn_xstrdup(keys[i]);
-        s->cfg_vals[i] = txn_xstrdup(vals[i]);
-    }
-    op->done = txn_create_done;
-    op->arg = tc;
-    log_info("txn", "creating %s (%d partitions, replication factor %d)", TXN_STATE_TOPIC,
-             tc->nparts, (int)rf);
-    ctl_submit(tc->srv->ctl, op);
+    itopic_create(tc->srv, "txn", TXN_STATE_TOPIC, tc->nparts,
+                  cfg_int(cfg, "transaction.state.log.replication.factor"), 5, keys, vals,
+                  &tc->creating);
 }
 
 void txn_find_coordinator(txn_coord_t *tc, kstr_t key, const char *listener,

@@ -301,16 +301,21 @@ GROUP_BAD_INPUTS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(GROUP_BAD_INPUTS))
-def test_bad_group_input_closes_only_that_connection(broker, name):
+def closes_only_that_connection(broker, data, name):
     healthy = connect(broker)
     api_versions_ok(healthy, 1)
     bad = connect(broker)
-    bad.sendall(GROUP_BAD_INPUTS[name])
+    bad.sendall(data)
     assert closed_by_peer(bad), "connection not closed after %s" % name
     bad.close()
     api_versions_ok(healthy, 2)
     healthy.close()
+    assert broker.alive()
+
+
+@pytest.mark.parametrize("name", sorted(GROUP_BAD_INPUTS))
+def test_bad_group_input_closes_only_that_connection(broker, name):
+    closes_only_that_connection(broker, GROUP_BAD_INPUTS[name], name)
     assert broker.alive()
 
 
@@ -399,12 +404,4 @@ TXN_BAD_INPUTS = {
 
 @pytest.mark.parametrize("name", sorted(TXN_BAD_INPUTS))
 def test_bad_txn_input_closes_only_that_connection(broker, name):
-    healthy = connect(broker)
-    api_versions_ok(healthy, 1)
-    bad = connect(broker)
-    bad.sendall(TXN_BAD_INPUTS[name])
-    assert closed_by_peer(bad), "connection not closed after %s" % name
-    bad.close()
-    api_versions_ok(healthy, 2)
-    healthy.close()
-    assert broker.alive()
+    closes_only_that_connection(broker, TXN_BAD_INPUTS[name], name)

@@ -146,9 +146,9 @@ class Raw:
         _, err, pid, epoch = struct.unpack(">ihqh", r[:16])
         return err, pid, epoch
 
-    def init_pid_v3(self, tid, pid, epoch, timeout_ms=60000):
-        """InitProducerId v3 (KIP-360): the producer id and epoch the client had."""
-        r = self.call(22, 3, cstr(tid) + struct.pack(">iqh", timeout_ms, pid, epoch) + b"\x00",
+    def init_pid_v3(self, tid, pid, epoch, timeout_ms=60000, ver=3):
+        """InitProducerId v3+ (KIP-360): the producer id and epoch the client had."""
+        r = self.call(22, ver, cstr(tid) + struct.pack(">iqh", timeout_ms, pid, epoch) + b"\x00",
                       flexible=True)
         _, err, pid, epoch = struct.unpack(">ihqh", r[:16])
         return err, pid, epoch
@@ -379,7 +379,8 @@ def test_kip360_init_and_id_expiration(broker_factory):
     # a retry of that bump (the client missed the answer) gets the same epoch again
     assert raw.init_pid_v3(tid, pid, epoch) == (0, pid, epoch + 1)
     # an id/epoch the coordinator never gave: fenced
-    assert raw.init_pid_v3(tid, pid + 77, 3)[0] == 90  # PRODUCER_FENCED
+    assert raw.init_pid_v3(tid, pid + 77, 3)[0] == 47  # v3: INVALID_PRODUCER_EPOCH
+    assert raw.init_pid_v3(tid, pid + 77, 3, ver=4)[0] == 90  # v4: PRODUCER_FENCED
     assert raw.describe(tid)[0] == 0
     # idle for transactional.id.expiration.ms: the id is removed (tombstone written)
     wait_until(lambda: raw.describe(tid)[0] == 105, 30, 0.2, what="the id to expire")
