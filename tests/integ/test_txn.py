@@ -39,9 +39,10 @@ def java_hash_partition(s, n=50):
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    """One 3-broker cluster for the module (the coordinator failover test runs last)."""
-    cl = Cluster(str(tmp_path_factory.mktemp("txn")), n=3, overrides=RF3).start()
-    yield [cl.brokers[i] for i in (1, 2, 3)], cl.bootstrap
+    """One 4-broker cluster for the module (RF3 topics; the coordinator failover test, which
+    needs a broker outside a __transaction_state partition's replicas, runs last)."""
+    cl = Cluster(str(tmp_path_factory.mktemp("txn")), n=4, overrides=RF3).start()
+    yield [cl.brokers[i] for i in (1, 2, 3, 4)], cl.bootstrap
     cl.stop()
     cl.check_sanitizers()
 
@@ -503,30 +504,42 @@ def test_librdkafka_c_program(cluster):
     assert "OK committed=300 aborted=0" in r.stdout
 
 
-def coordinator_index(brokers, tid):
-    """The index in brokers of tid's coordinator, as a 1-element tuple (index 0 is falsy)."""
-    for i, b in enumerate(brokers):
-        if b.alive() and Raw(b.port).describe(tid.encode())[0] == 0:
-            return (i,)
-    return None
+def txn_state_replicas(boot, p):
+    md = AdminClient({"bootstrap.servers": boot}).list_topics("__transaction_state", timeout=10)
+    part = md.topics["__transaction_state"].partitions[p]
+    return part.leader, list(part.replicas)
 
 
-def test_coordinator_kill9_after_end_txn_commit_completes(cluster):
+def test_coordinator_kill9_between_prepare_and_markers(cluster):
+    """The markers cannot be written (the only replica of the data partition is down) when
+    the coordinator is killed -9 in PrepareCommit; the broker that takes over its
+    __transaction_state partition loads PrepareCommit and finishes the commit."""
     brokers, boot = cluster
-    create(boot, "fo3")
-    tid = "failover-tx"
+    txn_producer(boot, "fo-warm")  # __transaction_state exists
+    by_id = {b.id: b for b in brokers}
+    for n in range(200):
+        tid = "fo-tx-%d" % n
+        coord, replicas = txn_state_replicas(boot, java_hash_partition(tid))
+        outside = [i for i in by_id if i not in replicas]
+        if coord in by_id and outside:
+            break
+    x = outside[0]
+    admin = AdminClient({"bootstrap.servers": boot})
+    admin.create_topics([NewTopic("fo1", 1, replica_assignment=[[x]],
+                                  config={"min.insync.replicas": "1"})])["fo1"].result(30)
     p = txn_producer(boot, tid)
     p.begin_transaction()
-    for i in range(30):
-        p.produce("fo3", value=b"fo-%d" % i, partition=i % 3)
-    p.flush(30)
-    ci, = wait_until(lambda: coordinator_index(brokers, tid), 30, 0.2, what="coordinator")
-    p.commit_transaction(60)
-    brokers[ci].kill9()  # right after EndTxn: markers or CompleteCommit may still be out
-    rest = [b for i, b in enumerate(brokers) if i != ci]
+    for i in range(20):
+        p.produce("fo1", value=b"fo-%d" % i, partition=0)
+    assert p.flush(30) == 0
+    by_id[x].kill9()  # the data partition's only replica: no marker can be written now
+    p.commit_transaction(60)  # answered once PrepareCommit is durable
+    raw = Raw(by_id[coord].port)
+    assert raw.describe(tid.encode())[1] == "PrepareCommit"
+    by_id[coord].kill9()
+    by_id[x].start()
+    rest = [b for b in brokers if b.id != coord]
     live = ",".join(b.bootstrap for b in rest)
-    got = consume_all(live, "fo3", "read_committed", 30, timeout=90)
-    assert sorted(got) == sorted(b"fo-%d" % i for i in range(30))
 
     def completed():
         for b in rest:
@@ -534,11 +547,15 @@ def test_coordinator_kill9_after_end_txn_commit_completes(cluster):
             if r[0] == 0:
                 return r[1] == "CompleteCommit"
         return False
-    wait_until(completed, 60, 0.3, what="the new coordinator to show CompleteCommit")
+    wait_until(completed, 90, 0.3, what="the new coordinator to complete the commit")
+    out = "".join(b.output() for b in rest)
+    assert "1 to complete" in out  # it found the transaction in PrepareCommit when loading
+    got = consume_all(live, "fo1", "read_committed", 20, timeout=60)
+    assert sorted(got) == sorted(b"fo-%d" % i for i in range(20))
     # the same transactional.id carries on against the new coordinator
     p2 = txn_producer(live, tid)
     p2.begin_transaction()
-    p2.produce("fo3", value=b"after-failover", partition=1)
+    p2.produce("fo1", value=b"after-failover", partition=0)
     p2.commit_transaction(60)
-    got = consume_all(live, "fo3", "read_committed", 31, timeout=60)
-    assert b"after-failover" in got and len(got) == 31
+    got = consume_all(live, "fo1", "read_committed", 21, timeout=60)
+    assert b"after-failover" in got and len(got) == 21
