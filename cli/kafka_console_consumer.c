@@ -137,6 +137,12 @@ int main(int argc, char **argv)
         cli_die(TOOL, "the partition is required when offset is specified");
     if (cli_has(opts, "offset") && cli_has(opts, "from-beginning"))
         cli_die(TOOL, "options [from-beginning] and [offset] cannot be used together");
+    const char *iso = cli_val(opts, "isolation-level");
+    if (iso && strcmp(iso, "read_committed") != 0 && strcmp(iso, "read_uncommitted") != 0)
+        cli_die(TOOL,
+                "Invalid value %s for configuration isolation.level: String must be one of: "
+                "read_committed, read_uncommitted",
+                iso);
     long max_messages = cli_val(opts, "max-messages") ? atol(cli_val(opts, "max-messages")) : -1;
     long timeout_ms = cli_val(opts, "timeout-ms") ? atol(cli_val(opts, "timeout-ms")) : -1;
 

@@ -139,6 +139,7 @@ static kerr_t api_produce_part(req_t *r, int16_t acks, const char *topic, kp_pro
     if (err) return err;
     int32_t nbatches;
     err = api_produce_validate(data, len, tconf_int(srv, topic, "max.message.bytes"), &nbatches);
+    if (err == KERR_INVALID_RECORD && r->hdr.api_version < 8) err = KERR_CORRUPT_MESSAGE;
     if (err) return err;
     if (nbatches != 1) return r->hdr.api_version >= 8 ? KERR_INVALID_RECORD : KERR_CORRUPT_MESSAGE;
     int64_t min_isr = tconf_int(srv, topic, "min.insync.replicas");

@@ -11,7 +11,9 @@
  *                                                     (written: v3)
  * A null value is a tombstone. Commits append one uncompressed batch per request through
  * rmgr_append_committed() and update the cache from its completion; loading reads an
- * offsets partition from its start to the high watermark a slice per reactor turn. */
+ * offsets partition from its start to the high watermark a slice per reactor turn.
+ * Transactional commits (TxnOffsetCommit) write the producer's transactional batch and keep
+ * the offsets pending until its marker, also when loading (grp_txn.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@
 #include "rec/txnmark.h"
 #include "replica/rmgr.h"
 #include "server.h"
+#include "store/pidstate.h"
 #include "store/plog.h"
 
 #define GRP_LOAD_SLICE     (1024 * 1024)
@@ -295,6 +298,7 @@ typedef struct grp_commit_ctx {
     const kp_offsetcommit_req_t *req;
     kp_offsetcommit_resp_t resp;
     int64_t now, expire_ts;
+    int64_t pid; /* TxnOffsetCommit: the producer whose transaction holds them; else -1 */
     grp_commit_cb *cb;
     void *arg;
 } grp_commit_ctx_t;
@@ -314,9 +318,13 @@ static void grp_commit_done(void *arg, kerr_t err)
             if (err) continue;
             const kp_offsetcommit_part_t *p = &t->parts[j];
             if (!topic) topic = kstr_dup(t->name);
-            grp_offset_put(g, topic, p->partition_index, p->committed_offset,
-                           p->committed_leader_epoch, p->committed_metadata, ctx->now,
-                           ctx->expire_ts);
+            if (ctx->pid >= 0)
+                grp_txn_put(g, ctx->pid, topic, p->partition_index, p->committed_offset,
+                            p->committed_leader_epoch, p->committed_metadata, ctx->now);
+            else
+                grp_offset_put(g, topic, p->partition_index, p->committed_offset,
+                               p->committed_leader_epoch, p->committed_metadata, ctx->now,
+                               ctx->expire_ts);
         }
         free(topic);
     }
@@ -335,8 +343,8 @@ kerr_t grp_commit_part_check(grp_coord_t *gc, const char *topic, const kp_offset
     return KERR_NONE;
 }
 
-void grp_commit(grp_coord_t *gc, int16_t ver, const kp_offsetcommit_req_t *req, arena_t *a,
-                grp_commit_cb *cb, void *arg)
+static grp_commit_ctx_t *grp_commit_ctx(grp_coord_t *gc, const kp_offsetcommit_req_t *req,
+                                        arena_t *a, grp_commit_cb *cb, void *arg)
 {
     grp_commit_ctx_t *ctx = calloc(1, sizeof(*ctx));
     if (!ctx) abort();
@@ -346,12 +354,19 @@ void grp_commit(grp_coord_t *gc, int16_t ver, const kp_offsetcommit_req_t *req, 
     ctx->arg = arg;
     ctx->now = ktime_wall_ms();
     ctx->expire_ts = req->retention_time_ms > 0 ? ctx->now + req->retention_time_ms : -1;
+    ctx->pid = -1;
     ctx->resp.ntopics = req->ntopics;
     ctx->resp.topics = arena_calloc(a, (size_t)req->ntopics + 1, sizeof(kp_topic_errs_t));
-    grp_t *g = NULL;
-    kerr_t err = grp_lookup(gc, req->group_id, req->generation_id < 0, &g);
-    if (!err && !g) err = KERR_ILLEGAL_GENERATION;
-    if (!err) err = grp_commit_check(g, ver, req);
+    return ctx;
+}
+
+/* Check each partition (err: the group's error, for all), write the records of those that
+ * pass in one batch (header fields from tmpl when given) and answer from its completion. */
+static void grp_commit_run(grp_commit_ctx_t *ctx, grp_t *g, kerr_t err, arena_t *a,
+                           const batch_hdr_t *tmpl)
+{
+    grp_coord_t *gc = ctx->gc;
+    const kp_offsetcommit_req_t *req = ctx->req;
     batch_builder_t bb;
     batch_builder_init(&bb, ctx->now);
     for (int32_t i = 0; i < req->ntopics; i++) {
@@ -373,12 +388,59 @@ void grp_commit(grp_coord_t *gc, int16_t ver, const kp_offsetcommit_req_t *req, 
     }
     if (bb.count == 0) {
         batch_builder_free(&bb);
-        cb(arg, &ctx->resp);
+        ctx->cb(ctx->arg, &ctx->resp);
         free(ctx);
         return;
     }
     ctx->group = grp_dup(g->id);
-    grp_append_batch(gc, g->partition, &bb, grp_commit_done, ctx);
+    wbuf_t wb;
+    wbuf_init(&wb);
+    batch_builder_finish(&bb, tmpl, &wb);
+    batch_builder_free(&bb);
+    grp_append(gc, g->partition, &wb, grp_commit_done, ctx);
+}
+
+void grp_commit(grp_coord_t *gc, int16_t ver, const kp_offsetcommit_req_t *req, arena_t *a,
+                grp_commit_cb *cb, void *arg)
+{
+    grp_commit_ctx_t *ctx = grp_commit_ctx(gc, req, a, cb, arg);
+    grp_t *g = NULL;
+    kerr_t err = grp_lookup(gc, req->group_id, req->generation_id < 0, &g);
+    if (!err && !g) err = KERR_ILLEGAL_GENERATION;
+    if (!err) err = grp_commit_check(g, ver, req);
+    grp_commit_run(ctx, g, err, a, NULL);
+}
+
+/* The group-level error of a TxnOffsetCommit (the group created when absent, as Kafka). */
+static kerr_t grp_txn_commit_err(grp_coord_t *gc, const kp_txnoffsetcommit_req_t *req, grp_t **g)
+{
+    kerr_t err = grp_lookup(gc, req->c.group_id, true, g);
+    if (!err && !*g) err = KERR_COORDINATOR_NOT_AVAILABLE;
+    if (!err) err = grp_txn_commit_check(*g, &req->c);
+    if (err) return err;
+    partition_t *part = grp_offsets_partition(gc, (*g)->partition);
+    if (!part) return KERR_NOT_COORDINATOR;
+    /* an older epoch of the producer is fenced, as its appends are on any partition */
+    if (pidmap_check_marker(part->pids, req->producer_id, req->producer_epoch, INT32_MAX))
+        return KERR_INVALID_PRODUCER_EPOCH;
+    return KERR_NONE;
+}
+
+void grp_txn_commit(grp_coord_t *gc, const kp_txnoffsetcommit_req_t *req, arena_t *a,
+                    grp_commit_cb *cb, void *arg)
+{
+    grp_commit_ctx_t *ctx = grp_commit_ctx(gc, &req->c, a, cb, arg);
+    ctx->pid = req->producer_id;
+    grp_t *g = NULL;
+    kerr_t err = grp_txn_commit_err(gc, req, &g);
+    /* the producer's transactional batch (Kafka's coordinator appends use sequence 0 and are
+     * not sequence-checked); pending until the producer's marker (grp_txn.c) */
+    batch_hdr_t tmpl = {.partition_leader_epoch = -1,
+                        .attributes = BATCH_ATTR_TRANSACTIONAL,
+                        .producer_id = req->producer_id,
+                        .producer_epoch = req->producer_epoch,
+                        .base_sequence = 0};
+    grp_commit_run(ctx, g, err, a, &tmpl);
 }
 
 /* ---------------------------------------------------------------- OffsetFetch */

@@ -1,7 +1,8 @@
 /* grp_txn.c: the group coordinator's side of transactions (KIP-98, KIP-447).
  *
- * TxnOffsetCommit writes the offset records to the group's __consumer_offsets partition as a
- * transactional batch of the producer (its id and epoch), acks=all; once committed there the
+ * TxnOffsetCommit (grp_txn_commit in grp_offsets.c, sharing OffsetCommit's path) writes the
+ * offset records to the group's __consumer_offsets partition as a transactional batch of the
+ * producer (its id and epoch), acks=all; once committed there the
  * offsets are pending for (group, producer id), invisible to OffsetFetch (which answers
  * UNSTABLE_OFFSET_COMMIT for them when asked require_stable). The producer's COMMIT marker on
  * that partition (WriteTxnMarkers, grp_txn_marker) makes them the group's committed offsets;
@@ -15,12 +16,7 @@
 
 #include "grp.h"
 #include "grp_int.h"
-#include "ktime.h"
 #include "log.h"
-#include "rec/batch.h"
-#include "replica/rmgr.h"
-#include "server.h"
-#include "store/pidstate.h"
 
 /* One producer's pending offsets in one group. */
 typedef struct grp_txn {
@@ -122,111 +118,4 @@ void grp_txn_mark_unstable(grp_t *g, kp_offsetfetch_resp_t *resp)
             p->committed_leader_epoch = -1;
         }
     }
-}
-
-/* ---------------------------------------------------------------- TxnOffsetCommit */
-
-typedef struct grp_tcommit_ctx {
-    grp_coord_t *gc;
-    char *group;
-    const kp_txnoffsetcommit_req_t *req;
-    kp_offsetcommit_resp_t resp;
-    int64_t now;
-    grp_commit_cb *cb;
-    void *arg;
-} grp_tcommit_ctx_t;
-
-static void grp_tcommit_done(void *arg, kerr_t err)
-{
-    grp_tcommit_ctx_t *ctx = arg;
-    grp_t *g = grp_get(ctx->gc, ctx->group);
-    if (!err && !g) err = KERR_NOT_COORDINATOR; /* unloaded meanwhile */
-    const kp_offsetcommit_req_t *c = &ctx->req->c;
-    for (int32_t i = 0; i < c->ntopics; i++) {
-        const kp_offsetcommit_topic_t *t = &c->topics[i];
-        kp_topic_errs_t *rt = &ctx->resp.topics[i];
-        char *topic = kstr_dup(t->name);
-        for (int32_t j = 0; j < t->nparts; j++) {
-            if (rt->parts[j].error_code != KERR_NONE) continue; /* refused before the append */
-            rt->parts[j].error_code = (int16_t)err;
-            if (err || !topic) continue;
-            const kp_offsetcommit_part_t *p = &t->parts[j];
-            grp_txn_put(g, ctx->req->producer_id, topic, p->partition_index, p->committed_offset,
-                        p->committed_leader_epoch, p->committed_metadata, ctx->now);
-        }
-        free(topic);
-    }
-    ctx->cb(ctx->arg, &ctx->resp);
-    free(ctx->group);
-    free(ctx);
-}
-
-/* The group-level error of a TxnOffsetCommit (the group created when absent, as Kafka). */
-static kerr_t grp_tcommit_check(grp_coord_t *gc, const kp_txnoffsetcommit_req_t *req, grp_t **g)
-{
-    kerr_t err = grp_lookup(gc, req->c.group_id, true, g);
-    if (!err && !*g) err = KERR_COORDINATOR_NOT_AVAILABLE;
-    if (!err) err = grp_txn_commit_check(*g, &req->c);
-    if (err) return err;
-    partition_t *part = grp_offsets_partition(gc, (*g)->partition);
-    if (!part) return KERR_NOT_COORDINATOR;
-    /* an older epoch of the producer is fenced, as its appends are on any partition */
-    if (pidmap_check_marker(part->pids, req->producer_id, req->producer_epoch, INT32_MAX))
-        return KERR_INVALID_PRODUCER_EPOCH;
-    return KERR_NONE;
-}
-
-void grp_txn_commit(grp_coord_t *gc, const kp_txnoffsetcommit_req_t *req, arena_t *a,
-                    grp_commit_cb *cb, void *arg)
-{
-    grp_tcommit_ctx_t *ctx = calloc(1, sizeof(*ctx));
-    if (!ctx) abort();
-    ctx->gc = gc;
-    ctx->req = req;
-    ctx->cb = cb;
-    ctx->arg = arg;
-    ctx->now = ktime_wall_ms();
-    const kp_offsetcommit_req_t *c = &req->c;
-    ctx->resp.ntopics = c->ntopics;
-    ctx->resp.topics = arena_calloc(a, (size_t)c->ntopics + 1, sizeof(kp_topic_errs_t));
-    grp_t *g = NULL;
-    kerr_t err = grp_tcommit_check(gc, req, &g);
-    batch_builder_t bb;
-    batch_builder_init(&bb, ctx->now);
-    for (int32_t i = 0; i < c->ntopics; i++) {
-        const kp_offsetcommit_topic_t *t = &c->topics[i];
-        kp_topic_errs_t *rt = &ctx->resp.topics[i];
-        rt->name = t->name;
-        rt->nparts = t->nparts;
-        rt->parts = arena_calloc(a, (size_t)t->nparts + 1, sizeof(kp_part_err_t));
-        char *topic = kstr_dup(t->name);
-        for (int32_t j = 0; j < t->nparts; j++) {
-            const kp_offsetcommit_part_t *p = &t->parts[j];
-            rt->parts[j].partition_index = p->partition_index;
-            kerr_t perr = err ? err : grp_commit_part_check(gc, topic, p);
-            rt->parts[j].error_code = (int16_t)perr;
-            if (!perr) grp_rec_offset(&bb, ctx->now, g->id, topic, p, -1);
-        }
-        free(topic);
-    }
-    if (bb.count == 0) {
-        batch_builder_free(&bb);
-        cb(arg, &ctx->resp);
-        free(ctx);
-        return;
-    }
-    /* the producer's transactional batch (Kafka's coordinator appends use sequence 0 and
-     * are not sequence-checked) */
-    batch_hdr_t tmpl = {.partition_leader_epoch = -1,
-                        .attributes = BATCH_ATTR_TRANSACTIONAL,
-                        .producer_id = req->producer_id,
-                        .producer_epoch = req->producer_epoch,
-                        .base_sequence = 0};
-    wbuf_t wb;
-    wbuf_init(&wb);
-    batch_builder_finish(&bb, &tmpl, &wb);
-    batch_builder_free(&bb);
-    ctx->group = strdup(g->id);
-    if (!ctx->group) abort();
-    grp_append(gc, g->partition, &wb, grp_tcommit_done, ctx);
 }

@@ -164,6 +164,7 @@ static void logmove_promote(logmove_t *lm, partition_t *part, plog_t *fut)
 {
     plog_advance_start(fut, plog_start_offset(part->log), NULL);
     plog_copy_epochs(fut, part->log);
+    plog_copy_txns(fut, part->log); /* copied batches carry no aborted transaction index */
     plog_flush(fut);
     const char *from = plog_dir(part->log);
     char was[4096];

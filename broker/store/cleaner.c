@@ -1,7 +1,15 @@
 /* cleaner.c: log compaction (see cleaner.h). Pass 1 maps every key of the chosen segments to
  * its last offset; pass 2 copies each segment's batches keeping only those records (a batch
  * kept whole is copied byte for byte, a thinned one is rebuilt uncompressed with the original
- * header fields), then swaps the cleaned file in. */
+ * header fields), then swaps the cleaned file in.
+ *
+ * Transactions (KIP-98): cleaning stops before the first segment holding an undecided
+ * transaction (the log's first unstable offset); the records of aborted transactions (the
+ * log's aborted transaction index) neither count in the key map nor survive the copy. A marker
+ * goes once no record of its transaction is left (aborted data always; committed data when
+ * every record was superseded) and its segment is past delete.retention.ms, as tombstones.
+ * Every pass starts at the log start, so a transaction's data is always seen before its
+ * marker. */
 #include "cleaner.h"
 
 #include <errno.h>
@@ -16,7 +24,9 @@
 #include "dict.h"
 #include "log.h"
 #include "rec/batch.h"
+#include "pidstate.h"
 #include "rec/compress.h"
+#include "txnidx.h"
 
 #define CLEANER_INFLATE_MAX (64 * 1024 * 1024)
 
@@ -58,11 +68,29 @@ static char *cleaner_key_hex(kbytes_t k, char *buf, size_t n)
     return s;
 }
 
+/* The aborted transactions overlapping the segments being cleaned. */
+typedef struct cleaner_txns {
+    txnidx_ent_t *e;
+    size_t n;
+} cleaner_txns_t;
+
+/* Is h a data batch of an aborted transaction? */
+static bool cleaner_aborted(const cleaner_txns_t *tx, const batch_hdr_t *h)
+{
+    if (!(h->attributes & BATCH_ATTR_TRANSACTIONAL) || (h->attributes & BATCH_ATTR_CONTROL))
+        return false;
+    for (size_t i = 0; i < tx->n; i++)
+        if (tx->e[i].producer_id == h->producer_id && tx->e[i].first_offset <= h->base_offset &&
+            h->base_offset < tx->e[i].last_offset)
+            return true;
+    return false;
+}
+
 typedef void cleaner_rec_fn(void *arg, const batch_hdr_t *h, const batch_rec_t *r);
 
-/* Visit every record of the non-control batches in data[0..len). */
-static void cleaner_each_record(const uint8_t *data, size_t len, wbuf_t *scratch,
-                                cleaner_rec_fn *fn, void *arg)
+/* Visit every record of the non-control batches in data[0..len) but aborted ones. */
+static void cleaner_each_record(const cleaner_txns_t *tx, const uint8_t *data, size_t len,
+                                wbuf_t *scratch, cleaner_rec_fn *fn, void *arg)
 {
     size_t off = 0;
     while (off < len) {
@@ -70,7 +98,7 @@ static void cleaner_each_record(const uint8_t *data, size_t len, wbuf_t *scratch
         if (batch_hdr_parse(data + off, len - off, &h) != KERR_NONE) break;
         size_t sz = batch_size(&h);
         rbuf_t rb;
-        if (!(h.attributes & BATCH_ATTR_CONTROL) &&
+        if (!(h.attributes & BATCH_ATTR_CONTROL) && !cleaner_aborted(tx, &h) &&
             compress_batch_records(data + off, sz, &h, CLEANER_INFLATE_MAX, scratch, &rb) ==
                 KERR_NONE) {
             batch_rec_t r;
@@ -91,6 +119,8 @@ static void cleaner_map_rec(void *arg, const batch_hdr_t *h, const batch_rec_t *
 }
 
 typedef struct cleaner_keep {
+    const cleaner_txns_t *tx;
+    dict_t *kept_txn; /* "<pid>" -> 1: a record of its current transaction was kept */
     dict_t *map;
     bool drop_tombstones;
     cleaner_stats_t *st;
@@ -111,6 +141,32 @@ static bool cleaner_keeps(cleaner_keep_t *kp, const batch_hdr_t *h, const batch_
     return true;
 }
 
+static void cleaner_pid_key(char *buf, size_t n, int64_t pid)
+{
+    snprintf(buf, n, "%" PRId64, pid);
+}
+
+/* A transactional data batch of h's producer keeps records: its marker must stay. */
+static void cleaner_txn_kept(cleaner_keep_t *kp, const batch_hdr_t *h)
+{
+    if (!(h->attributes & BATCH_ATTR_TRANSACTIONAL) || (h->attributes & BATCH_ATTR_CONTROL)) return;
+    char key[24];
+    cleaner_pid_key(key, sizeof(key), h->producer_id);
+    dict_set(kp->kept_txn, key, (void *)1);
+}
+
+/* A marker ends its producer's transaction: false when it may go (nothing of the transaction
+ * was kept and its segment is past the delete horizon). */
+static bool cleaner_keeps_marker(cleaner_keep_t *kp, const batch_hdr_t *h)
+{
+    char key[24];
+    cleaner_pid_key(key, sizeof(key), h->producer_id);
+    bool kept = dict_del(kp->kept_txn, key) != NULL;
+    if (kept || !kp->drop_tombstones) return true;
+    kp->st->markers_dropped++;
+    return false;
+}
+
 /* Copy the batches of one segment keeping the map's records; out gets the cleaned bytes. */
 static void cleaner_filter(cleaner_keep_t *kp, const uint8_t *data, size_t len, wbuf_t *out,
                            wbuf_t *scratch)
@@ -122,10 +178,16 @@ static void cleaner_filter(cleaner_keep_t *kp, const uint8_t *data, size_t len, 
         size_t sz = batch_size(&h);
         const uint8_t *b = data + off;
         off += sz;
+        if (cleaner_aborted(kp->tx, &h)) { /* an aborted transaction's data: gone */
+            kp->st->records_in += h.record_count;
+            continue;
+        }
+        if ((h.attributes & BATCH_ATTR_CONTROL) && !cleaner_keeps_marker(kp, &h)) continue;
         rbuf_t rb;
         if ((h.attributes & BATCH_ATTR_CONTROL) ||
             compress_batch_records(b, sz, &h, CLEANER_INFLATE_MAX, scratch, &rb) != KERR_NONE) {
             wbuf_append(out, b, sz); /* control or unreadable: kept as it is */
+            cleaner_txn_kept(kp, &h);
             continue;
         }
         batch_builder_t bb;
@@ -145,6 +207,7 @@ static void cleaner_filter(cleaner_keep_t *kp, const uint8_t *data, size_t len, 
             wbuf_append(out, b, sz); /* nothing removed: the batch as it was */
         else if (bb.count > 0)
             batch_builder_finish(&bb, &h, out);
+        if (bb.count > 0) cleaner_txn_kept(kp, &h);
         batch_builder_free(&bb);
     }
 }
@@ -183,6 +246,9 @@ static kerr_t cleaner_write_file(const char *path, const wbuf_t *wb)
 kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_stats_t *st)
 {
     memset(st, 0, sizeof(*st));
+    /* a log no partition has loaded yet: its producer state tells where undecided
+     * transactions begin (and rebuilds the aborted transaction index recovery dropped) */
+    if (plog_first_unstable(log) == PLOG_UNSTABLE_UNKNOWN) pidmap_free(pidmap_load(log));
     const plog_cfg_t *cfg = plog_cfg(log);
     int nsegs = plog_segment_count(log);
     cleaner_seg_t *segs = calloc((size_t)nsegs + 1, sizeof(*segs));
@@ -195,6 +261,8 @@ kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_
         if (plog_segment_info(log, i, &si) != KERR_NONE) break;
         if (cfg->min_compaction_lag_ms > 0 && si.max_ts > now_ms - cfg->min_compaction_lag_ms)
             break;
+        int64_t unstable = plog_first_unstable(log);
+        if (unstable >= 0 && si.next_offset > unstable) break; /* an undecided transaction */
         if (n > 0 && total + (size_t)si.size > max_bytes) break;
         segs[n].info = si;
         segs[n].data = malloc((size_t)si.size + 1);
@@ -207,16 +275,26 @@ kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_
         st->cleaned_to = si.next_offset;
         n++;
     }
+    cleaner_txns_t tx = {NULL, 0};
+    if (n > 0) {
+        int64_t from = segs[0].info.base, to = st->cleaned_to;
+        tx.n = plog_aborted_txns(log, from, to, NULL, 0);
+        tx.e = calloc(tx.n + 1, sizeof(*tx.e));
+        if (!tx.e) abort();
+        tx.n = plog_aborted_txns(log, from, to, tx.e, tx.n);
+    }
     dict_t *map = dict_new();
+    dict_t *kept_txn = dict_new(); /* across the pass's segments, in log order */
     wbuf_t scratch, out;
     wbuf_init(&scratch);
     wbuf_init(&out);
     for (int i = 0; i < n; i++)
-        cleaner_each_record(segs[i].data, (size_t)segs[i].info.size, &scratch, cleaner_map_rec,
+        cleaner_each_record(&tx, segs[i].data, (size_t)segs[i].info.size, &scratch, cleaner_map_rec,
                             map);
     kerr_t err = KERR_NONE;
     for (int i = 0; i < n && !err; i++) {
-        cleaner_keep_t kp = {map, segs[i].info.max_ts < now_ms - cfg->delete_retention_ms, st};
+        cleaner_keep_t kp = {&tx, kept_txn, map,
+                             segs[i].info.max_ts < now_ms - cfg->delete_retention_ms, st};
         int64_t in_before = st->records_in, out_before = st->records_out;
         wbuf_reset(&out);
         cleaner_filter(&kp, segs[i].data, (size_t)segs[i].info.size, &out, &scratch);
@@ -239,7 +317,9 @@ kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_
     }
     for (int i = 0; i < n; i++) free(segs[i].data);
     free(segs);
+    free(tx.e);
     dict_free(map, NULL);
+    dict_free(kept_txn, NULL);
     wbuf_free(&scratch);
     wbuf_free(&out);
     return err;

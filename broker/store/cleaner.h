@@ -1,6 +1,7 @@
 /* cleaner.h: the log cleaner (log compaction) for cleanup.policy=compact topics, as Kafka's
  * LogCleaner: keep the last record of every key in the non-active segments, drop tombstones
- * (null values) once their segment is older than delete.retention.ms, and rewrite each
+ * (null values) once their segment is older than delete.retention.ms (transactions: see
+ * cleaner.c), and rewrite each
  * segment through a <base>.log.cleaned file swapped in atomically (plog_replace_segment).
  * Offsets never change: a cleaned batch keeps its base offset and last offset delta, and its
  * surviving records their offset deltas (consumers see gaps). Progress goes to each log dir's
@@ -26,7 +27,8 @@ typedef struct cleaner_stats {
     int64_t records_in, records_out;
     int64_t bytes_in, bytes_out;
     int64_t tombstones_dropped;
-    int64_t cleaned_to; /* first offset not examined (the new first dirty offset) */
+    int64_t markers_dropped; /* transaction markers with nothing of their transaction left */
+    int64_t cleaned_to;      /* first offset not examined (the new first dirty offset) */
 } cleaner_stats_t;
 
 cleaner_t *cleaner_new(int64_t backoff_ms, size_t max_bytes_per_pass);

@@ -218,6 +218,9 @@ kerr_t pidmap_check(pidmap_t *m, const uint8_t *buf, size_t len, int64_t *dup_of
         return h.base_sequence == 0 ? KERR_NONE : KERR_UNKNOWN_PRODUCER_ID;
     }
     if (h.producer_epoch < e->epoch) return KERR_INVALID_PRODUCER_EPOCH;
+    /* Kafka: a producer with an open transaction writes transactionally until its marker */
+    if (e->txn_first >= 0 && !(h.attributes & BATCH_ATTR_TRANSACTIONAL))
+        return KERR_INVALID_TXN_STATE;
     if (h.producer_epoch > e->epoch)
         return h.base_sequence == 0 ? KERR_NONE : KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
     int32_t last_seq = seq_add(h.base_sequence, h.last_offset_delta);
@@ -239,10 +242,11 @@ void pidmap_update(pidmap_t *m, plog_t *log, const uint8_t *buf, size_t len)
     size_t off = 0;
     while (off < len) {
         batch_hdr_t h;
-        if (batch_hdr_parse(buf + off, len - off, &h) != KERR_NONE) return;
+        if (batch_hdr_parse(buf + off, len - off, &h) != KERR_NONE) break;
         pidmap_add_batch(m, log, &h, buf + off, batch_size(&h));
         off += batch_size(&h);
     }
+    if (log) plog_set_first_unstable(log, pidmap_first_unstable(m));
 }
 
 /* ---------------------------------------------------------------- snapshots */
@@ -388,6 +392,7 @@ pidmap_t *pidmap_load(plog_t *log)
                  "state",
                  plog_topic(log), plog_partition(log));
     m->dirty = false;
+    plog_set_first_unstable(log, pidmap_first_unstable(m));
     return m;
 }
 

@@ -55,6 +55,7 @@ kerr_t pidmap_check_marker(const pidmap_t *m, int64_t pid, int16_t epoch, int32_
 int64_t pidmap_first_unstable(const pidmap_t *m);
 /* Number of ongoing transactions. */
 size_t pidmap_ongoing(const pidmap_t *m);
+
 /* Number of producers known. */
 size_t pidmap_count(const pidmap_t *m);
 

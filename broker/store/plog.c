@@ -65,10 +65,11 @@ struct plog {
     int64_t unflushed_msgs, last_flush_ms;
     epoch_ent_t *epochs;
     int nepochs;
-    bool epochs_dirty;     /* leader-epoch-checkpoint written, not yet fsynced */
-    bool epochs_unwritten; /* the cache holds an epoch the file lacks (plog_epoch_begin) */
-    txnidx_t *txns;        /* aborted transactions (.txnindex files) */
-    int64_t rebuilt_from;  /* recovery re-read the log from here (INT64_MAX: clean) */
+    bool epochs_dirty;      /* leader-epoch-checkpoint written, not yet fsynced */
+    bool epochs_unwritten;  /* the cache holds an epoch the file lacks (plog_epoch_begin) */
+    txnidx_t *txns;         /* aborted transactions (.txnindex files) */
+    int64_t rebuilt_from;   /* recovery re-read the log from here (INT64_MAX: clean) */
+    int64_t first_unstable; /* of the oldest undecided transaction, -1 none (plog.h) */
 };
 
 void plog_cfg_defaults(plog_cfg_t *c)
@@ -526,6 +527,7 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
     log->last_flush_ms = ktime_wall_ms();
     log->txns = txnidx_new();
     log->rebuilt_from = INT64_MAX;
+    log->first_unstable = PLOG_UNSTABLE_UNKNOWN;
 
     /* find segment base offsets */
     DIR *d = opendir(dir);
@@ -1362,6 +1364,29 @@ kerr_t plog_replace_segment(plog_t *log, int64_t base, const char *cleaned_path)
 int64_t plog_rebuilt_from(const plog_t *log)
 {
     return log->rebuilt_from;
+}
+
+void plog_set_first_unstable(plog_t *log, int64_t offset)
+{
+    log->first_unstable = offset;
+}
+
+int64_t plog_first_unstable(const plog_t *log)
+{
+    return log->first_unstable;
+}
+
+void plog_copy_txns(plog_t *dst, const plog_t *src)
+{
+    size_t n = txnidx_collect(src->txns, dst->start_offset, INT64_MAX, NULL, 0);
+    txnidx_ent_t *e = calloc(n + 1, sizeof(*e));
+    if (!e) abort();
+    n = txnidx_collect(src->txns, dst->start_offset, INT64_MAX, e, n);
+    for (size_t i = 0; i < n; i++)
+        if (e[i].last_offset < dst->end_offset)
+            plog_txn_aborted(dst, e[i].producer_id, e[i].first_offset, e[i].last_offset, e[i].lso);
+    free(e);
+    dst->first_unstable = src->first_unstable;
 }
 
 kerr_t plog_txn_aborted(plog_t *log, int64_t producer_id, int64_t first_offset, int64_t last_offset,

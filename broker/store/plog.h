@@ -161,5 +161,14 @@ size_t plog_aborted_txns(const plog_t *log, int64_t from, int64_t upto, struct t
  * producer state replays from a snapshot at or before it so the aborted transactions of the
  * re-read segments are rebuilt. */
 int64_t plog_rebuilt_from(const plog_t *log);
+/* The first offset of the oldest undecided transaction (-1: none), kept up to date by the
+ * producer state (pidstate.c); the cleaner does not clean past it. PLOG_UNSTABLE_UNKNOWN until
+ * a producer state was loaded for the log. */
+#define PLOG_UNSTABLE_UNKNOWN INT64_MIN
+void plog_set_first_unstable(plog_t *log, int64_t offset);
+/* Give dst (a copy of src's batches: a replica moved between log dirs) src's aborted
+ * transactions within dst's offsets and its first unstable offset. */
+void plog_copy_txns(plog_t *dst, const plog_t *src);
+int64_t plog_first_unstable(const plog_t *log);
 
 #endif

@@ -40,5 +40,13 @@ bool kp_offsetcommit_flexible(int16_t ver);
 kerr_t kp_offsetcommit_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_offsetcommit_req_t *out);
 void kp_offsetcommit_req_encode(wbuf_t *wb, int16_t ver, const kp_offsetcommit_req_t *r);
 void kp_offsetcommit_resp_encode(wbuf_t *wb, int16_t ver, const kp_offsetcommit_resp_t *r);
+/* The topics array into out (also TxnOffsetCommit's): fields says which optional partition
+ * fields the version carries. */
+#define KP_OC_EPOCH     1u /* CommittedLeaderEpoch */
+#define KP_OC_TIMESTAMP 2u /* CommitTimestamp (OffsetCommit v1) */
+void kp_offsetcommit_topics_decode(rbuf_t *rb, bool f, unsigned fields, arena_t *a,
+                                   kp_offsetcommit_req_t *out);
+void kp_offsetcommit_topics_encode(wbuf_t *wb, bool f, unsigned fields,
+                                   const kp_offsetcommit_req_t *r);
 
 #endif

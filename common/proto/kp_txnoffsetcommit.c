@@ -8,16 +8,6 @@ bool kp_txnoffsetcommit_flexible(int16_t ver)
     return ver >= 3;
 }
 
-static void toc_part_decode(rbuf_t *rb, int16_t ver, bool f, kp_offsetcommit_part_t *p)
-{
-    p->partition_index = rbuf_i32(rb);
-    p->committed_offset = rbuf_i64(rb);
-    p->committed_leader_epoch = ver >= 2 ? rbuf_i32(rb) : -1;
-    p->commit_timestamp = -1;
-    p->committed_metadata = rbuf_str_f(rb, f);
-    if (f) rbuf_skip_tags(rb);
-}
-
 kerr_t kp_txnoffsetcommit_req_decode(rbuf_t *rb, int16_t ver, arena_t *a,
                                      kp_txnoffsetcommit_req_t *out)
 {
@@ -34,16 +24,7 @@ kerr_t kp_txnoffsetcommit_req_decode(rbuf_t *rb, int16_t ver, arena_t *a,
     c->retention_time_ms = -1;
     if (out->transactional_id.len < 0 || c->group_id.len < 0 || c->member_id.len < 0)
         rbuf_fail(rb, KERR__BAD_MSG);
-    c->topics = kp_array_alloc(rb, f, 2, a, sizeof(*c->topics), &c->ntopics);
-    for (int32_t i = 0; i < c->ntopics && !rbuf_err(rb); i++) {
-        kp_offsetcommit_topic_t *t = &c->topics[i];
-        t->name = rbuf_str_f(rb, f);
-        if (t->name.len < 0) rbuf_fail(rb, KERR__BAD_MSG);
-        t->parts = kp_array_alloc(rb, f, 13, a, sizeof(*t->parts), &t->nparts);
-        for (int32_t j = 0; j < t->nparts && !rbuf_err(rb); j++)
-            toc_part_decode(rb, ver, f, &t->parts[j]);
-        if (f) rbuf_skip_tags(rb);
-    }
+    kp_offsetcommit_topics_decode(rb, f, ver >= 2 ? KP_OC_EPOCH : 0, a, c);
     if (f) rbuf_skip_tags(rb);
     return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
 }
@@ -61,21 +42,7 @@ void kp_txnoffsetcommit_req_encode(wbuf_t *wb, int16_t ver, const kp_txnoffsetco
         wbuf_kstr_f(wb, f, c->member_id);
         wbuf_kstr_f(wb, f, c->group_instance_id);
     }
-    wbuf_array_len(wb, f, c->ntopics);
-    for (int32_t i = 0; i < c->ntopics; i++) {
-        const kp_offsetcommit_topic_t *t = &c->topics[i];
-        wbuf_kstr_f(wb, f, t->name);
-        wbuf_array_len(wb, f, t->nparts);
-        for (int32_t j = 0; j < t->nparts; j++) {
-            const kp_offsetcommit_part_t *p = &t->parts[j];
-            wbuf_i32(wb, p->partition_index);
-            wbuf_i64(wb, p->committed_offset);
-            if (ver >= 2) wbuf_i32(wb, p->committed_leader_epoch);
-            wbuf_kstr_f(wb, f, p->committed_metadata);
-            wbuf_tags(wb, f);
-        }
-        wbuf_tags(wb, f);
-    }
+    kp_offsetcommit_topics_encode(wb, f, ver >= 2 ? KP_OC_EPOCH : 0, c);
     wbuf_tags(wb, f);
 }
 

@@ -340,6 +340,7 @@ WTM_V1 = (b"\x02" + struct.pack(">qh?", 1, 0, True) + b"\x02\x02t\x03" + struct.
           + b"\x00" + struct.pack(">i", 0) + b"\x00\x00")
 
 
+
 @pytest.mark.parametrize("api,body", [(28, TOC_V3), (27, WTM_V1)], ids=["txnoffsetcommit", "writetxnmarkers"])
 def test_truncated_transaction_frames(broker, api, body):
     """Every strict prefix of a well-formed TxnOffsetCommit v3 / WriteTxnMarkers v1 body closes

@@ -8,6 +8,7 @@ import glob
 import os
 import socket
 import struct
+import subprocess
 
 from confluent_kafka import Consumer
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -16,6 +17,8 @@ from kafka.record.default_records import DefaultRecordBatchBuilder
 import kafkabroker
 from cluster import Cluster
 from kafkabroker import wait_until
+
+BIN = os.path.join(os.path.dirname(__file__), "..", "..", "bin")
 
 
 def s16(b):
@@ -32,15 +35,19 @@ class Raw:
     def close(self):
         self.s.close()
 
-    def call(self, key, ver, body):
+    def call(self, key, ver, body, flex=False):
+        """flex: request header v2 and response header v1 (tagged fields)."""
         self.corr += 1
-        hdr = struct.pack(">hhi", key, ver, self.corr) + s16(b"txnpart")
+        hdr = struct.pack(">hhi", key, ver, self.corr) + s16(b"txnpart") + (b"\x00" if flex else b"")
         msg = hdr + body
         self.s.sendall(struct.pack(">i", len(msg)) + msg)
         r = kafkabroker.recv_frame(self.s, 30)
         assert r is not None, "connection closed"
         assert struct.unpack(">i", r[:4])[0] == self.corr
-        return Reader(r[4:])
+        r = Reader(r[4:])
+        if flex:
+            r.u8()
+        return r
 
     def init_producer_id(self):
         r = self.call(22, 0, struct.pack(">hi", -1, 60000))
@@ -67,13 +74,11 @@ class Raw:
             body += struct.pack(">i", 1) + s16(t) + struct.pack(">i", len(parts))
             body += b"".join(struct.pack(">i", p) for p in parts) + struct.pack(">i", coord_epoch)
         else:  # flexible: compact arrays and strings, tagged fields
-            body = b"\x00" + bytes([2]) + struct.pack(">qh?", pid, epoch, commit)
+            body = bytes([2]) + struct.pack(">qh?", pid, epoch, commit)
             body += bytes([2, len(t) + 1]) + t + bytes([len(parts) + 1])
             body += b"".join(struct.pack(">i", p) for p in parts) + b"\x00"
             body += struct.pack(">i", coord_epoch) + b"\x00\x00"
-        r = self.call(27, ver, body)
-        if ver >= 1:
-            r.u8()  # response header tags
+        r = self.call(27, ver, body, flex=ver >= 1)
         out = {}
         assert r.arr(ver) == 1
         assert r.i64() == pid
@@ -162,6 +167,15 @@ class Reader:
         v = self.b[self.o:self.o + n]
         self.o += n
         return v
+
+
+def one_partition(r, part):
+    """A flexible response's throttle time, its one topic and that topic's one partition."""
+    r.i32()
+    assert r.arr(True) == 1
+    r.str(True)
+    assert r.arr(True) == 1
+    assert r.i32() == part
 
 
 def txn_batch(pid, epoch, seq, values, transactional=True):
@@ -260,12 +274,24 @@ def test_read_committed_fetch_listoffsets_and_consumers(broker):
     raw[22] |= 0x20  # control bit, CRC recomputed below
     from kafka.record.util import calc_crc32c
     struct.pack_into(">I", raw, 17, calc_crc32c(bytes(raw[21:])))
-    assert c.produce("tx", 0, bytes(raw))[0] == 87  # INVALID_RECORD
+    assert c.produce("tx", 0, bytes(raw))[0] == 2  # CORRUPT_MESSAGE (INVALID_RECORD from v8)
     c.close()
     # real clients: read_committed skips the aborted records and stops at the open txn
     assert consume_values(broker.bootstrap, "tx", "read_committed", 3) == [b"c0", b"c1", b"c2"]
     got = consume_values(broker.bootstrap, "tx", "read_uncommitted", 7)
     assert got == [b"c0", b"c1", b"c2", b"a0", b"a1", b"o0", b"o1"]
+    # kafka-console-consumer --isolation-level, Kafka's option
+    def console(*extra):
+        return subprocess.run([os.path.join(BIN, "kafka-console-consumer"), "--bootstrap-server",
+                               broker.bootstrap, "--topic", "tx", "--from-beginning",
+                               "--timeout-ms", "4000"] + list(extra),
+                              capture_output=True, text=True, timeout=60)
+    r = console("--isolation-level", "read_committed")  # until the timeout: nothing more
+    assert r.returncode == 0 and r.stdout.split() == ["c0", "c1", "c2"], r.stderr
+    r = console("--isolation-level", "read_uncommitted", "--max-messages", "7")
+    assert r.returncode == 0 and r.stdout.split() == ["c0", "c1", "c2", "a0", "a1", "o0", "o1"]
+    r = console("--isolation-level", "committed")
+    assert r.returncode != 0 and "isolation.level" in r.stderr
     # the abort is in the segment's .txnindex: one 34-byte entry
     idx = glob.glob(os.path.join(broker.log_dir, "tx-0", "*.txnindex"))
     assert [os.path.getsize(p) for p in idx] == [34]
@@ -358,17 +384,8 @@ def txn_commit(c, group, pid, epoch, topic, part, offset, gen=-1, member=b""):
     body += b"\x00"  # group instance id: null
     body += bytes([2]) + cstr(topic.encode()) + bytes([2])
     body += struct.pack(">iqi", part, offset, -1) + cstr(b"") + b"\x00" + b"\x00" + b"\x00"
-    c.corr += 1
-    hdr = struct.pack(">hhi", 28, 3, c.corr) + s16(b"txnpart") + b"\x00"
-    msg = hdr + body
-    c.s.sendall(struct.pack(">i", len(msg)) + msg)
-    r = Reader(kafkabroker.recv_frame(c.s, 30)[4:])
-    r.u8()
-    r.i32()
-    assert r.arr(True) == 1
-    r.str(True)
-    assert r.arr(True) == 1
-    assert r.i32() == part
+    r = c.call(28, 3, body, flex=True)
+    one_partition(r, part)
     return r.i16()
 
 
@@ -376,17 +393,8 @@ def offset_fetch(c, group, topic, part, require_stable):
     """OffsetFetch v7 (flexible): (error, offset) of the one partition."""
     body = cstr(group) + bytes([2]) + cstr(topic.encode()) + bytes([2]) + struct.pack(">i", part)
     body += b"\x00" + struct.pack(">?", require_stable) + b"\x00"
-    c.corr += 1
-    hdr = struct.pack(">hhi", 9, 7, c.corr) + s16(b"txnpart") + b"\x00"
-    msg = hdr + body
-    c.s.sendall(struct.pack(">i", len(msg)) + msg)
-    r = Reader(kafkabroker.recv_frame(c.s, 30)[4:])
-    r.u8()
-    r.i32()
-    assert r.arr(True) == 1
-    r.str(True)
-    assert r.arr(True) == 1
-    assert r.i32() == part
+    r = c.call(9, 7, body, flex=True)
+    one_partition(r, part)
     off = r.i64()
     r.i32()
     r.str(True)
@@ -398,6 +406,15 @@ def wait_group_coordinator(c, group):
         r = c.call(10, 0, s16(group))
         return r.i16() == 0
     wait_until(ready, 30, 0.2, what="group coordinator")
+
+
+def kill9_restart(b, group):
+    """kill -9 the broker, start it again: a connection once it coordinates group."""
+    b.kill9()
+    b.start()
+    c = Raw(b.port)
+    wait_group_coordinator(c, group)
+    return c
 
 
 def test_txn_offset_commit_pending_until_marker(broker_factory):
@@ -423,19 +440,13 @@ def test_txn_offset_commit_pending_until_marker(broker_factory):
     # one left pending across a kill -9: loading replays it as pending, the marker commits it
     assert txn_commit(c, b"tg", pid, epoch, "in", 0, 12) == 0
     c.close()
-    b.kill9()
-    b.start()
-    c = Raw(b.port)
-    wait_group_coordinator(c, b"tg")
+    c = kill9_restart(b, b"tg")
     assert offset_fetch(c, b"tg", "in", 0, True) == (88, -1)
     assert offset_fetch(c, b"tg", "in", 0, False) == (0, 5)
     assert c.markers(pid, epoch, True, "__consumer_offsets", [0]) == {0: 0}
     assert offset_fetch(c, b"tg", "in", 0, True) == (0, 12)
     c.close()
     # and a committed one survives a reload too
-    b.kill9()
-    b.start()
-    c = Raw(b.port)
-    wait_group_coordinator(c, b"tg")
+    c = kill9_restart(b, b"tg")
     assert offset_fetch(c, b"tg", "in", 0, True) == (0, 12)
     c.close()
