@@ -221,6 +221,24 @@ def test_state_machine_errors_describe_and_list(broker_factory):
     tid = b"raw-tx"
     wait_until(lambda: raw.find_txn_coordinator(tid) == 0, 60, 0.2, what="txn coordinator")
     wait_until(lambda: raw.init_pid(tid)[0] == 0, 30, 0.2, what="state loaded")
+    # FindCoordinator v4 (KIP-699): two transactional ids in one request, one answer each;
+    # an empty id is INVALID_REQUEST
+    r = raw.call(10, 4, b"\x01" + b"\x04" + cstr(b"raw-tx") + cstr(b"other") + cstr(b"") +
+                 b"\x00", flexible=True)
+    assert r[4] == 4  # 3 coordinators
+    o, answers = 5, []
+    for _ in range(3):
+        key = r[o + 1:o + r[o]].decode()  # compact string: length + 1, then the bytes
+        o += r[o]
+        node = struct.unpack(">i", r[o:o + 4])[0]
+        o += 4
+        o += r[o] + 4  # host, port
+        err = struct.unpack(">h", r[o:o + 2])[0]
+        o += 2
+        o += 1 + max(r[o] - 1, 0) + 1  # error message (0: null), tagged fields
+        answers.append((key, node, err))
+    assert answers[0] == ("raw-tx", 1, 0) and answers[1] == ("other", 1, 0), answers
+    assert answers[2][0] == "" and answers[2][2] == 42, answers
     assert raw.init_pid(tid, timeout_ms=10 ** 9)[0] == 50  # INVALID_TRANSACTION_TIMEOUT
     err, pid, epoch = raw.init_pid(tid)
     assert err == 0 and epoch >= 1  # the second init bumped the epoch
