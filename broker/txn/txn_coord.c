@@ -352,12 +352,14 @@ static void txn_view_fill(const txn_t *t, arena_t *a, txn_view_t *out)
     out->start_ms = t->m.state == TXN_EMPTY ? -1 : t->m.start_ms;
     out->producer_id = t->m.producer_id;
     out->producer_epoch = t->m.producer_epoch;
-    out->ntps = t->m.ntps;
+    /* Kafka lists only the partitions still without a marker while preparing */
     const char **topics = arena_calloc(a, (size_t)t->m.ntps + 1, sizeof(char *));
     int32_t *parts = arena_calloc(a, (size_t)t->m.ntps + 1, sizeof(int32_t));
+    out->ntps = 0;
     for (int i = 0; i < t->m.ntps; i++) {
-        topics[i] = t->m.tps[i].topic;
-        parts[i] = t->m.tps[i].partition;
+        if (txn_markers_done(t, i)) continue;
+        topics[out->ntps] = t->m.tps[i].topic;
+        parts[out->ntps++] = t->m.tps[i].partition;
     }
     out->topics = topics;
     out->partitions = parts;

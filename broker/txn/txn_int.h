@@ -125,6 +125,8 @@ void txn_complete(txn_t *t);
  * txn_complete(t). */
 void txn_markers_start(txn_t *t);
 void txn_markers_stop(txn_t *t);
+/* Has partition i of t's metadata got its marker already (a send in progress)? */
+bool txn_markers_done(const txn_t *t, int i);
 /* Close peer connections (shutdown). */
 void txn_markers_close(txn_coord_t *tc);
 

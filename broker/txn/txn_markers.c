@@ -65,6 +65,12 @@ void txn_markers_stop(txn_t *t)
     t->markers = NULL;
 }
 
+bool txn_markers_done(const txn_t *t, int i)
+{
+    const txn_mk_t *mk = t->markers;
+    return mk && i >= 0 && i < mk->ntps && mk->done[i];
+}
+
 void txn_markers_close(txn_coord_t *tc)
 {
     size_t it = 0;
