@@ -201,8 +201,11 @@ static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fe
         pr->rec_fd = fd;
         pr->rec_off = sl.pos;
         pr->rec_flen = sl.len;
-        if (!fs->replica && fs->req.isolation_level == 1)
-            fetch_aborted(fs, part, fp->fetch_offset, upto, pr);
+        if (!fs->replica && fs->req.isolation_level == 1) {
+            /* as Kafka, only those overlapping the records sent */
+            int64_t end = plog_slice_end_bound(part->log, &sl);
+            fetch_aborted(fs, part, fp->fetch_offset, end < upto ? end : upto, pr);
+        }
         *budget -= (int64_t)sl.len;
         *first = false;
         rthrottle_t *th = rmgr_throttle(fs->r->srv->rmgr);

@@ -1057,6 +1057,7 @@ kerr_t plog_flush(plog_t *log)
         if (fdatasync(s->fd) != 0 || fdatasync(s->ifd) != 0 || fdatasync(s->tfd) != 0)
             err = KERR__IO;
     }
+    if (txnidx_sync(log->txns, log->dir) != KERR_NONE) err = KERR__IO;
     if (!err) log->recovery_point = log->end_offset;
     if (log->epochs_unwritten) plog_epochs_write(log);
     plog_epochs_sync(log);
@@ -1400,6 +1401,21 @@ kerr_t plog_txn_aborted(plog_t *log, int64_t producer_id, int64_t first_offset, 
         .seg_base = log->segs[plog_find_seg(log, last_offset)]->base,
     };
     return txnidx_add(log->txns, log->dir, &e);
+}
+
+int64_t plog_slice_end_bound(const plog_t *log, const plog_slice_t *sl)
+{
+    const seg_t *s = log->segs[plog_find_seg(log, sl->first_offset)];
+    uint64_t end = (uint64_t)sl->pos + sl->len;
+    size_t lo = 0, hi = s->nidx; /* the first indexed batch starting at or after the end */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->idx[mid].pos < end)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->nidx ? s->base + s->idx[lo].rel : s->next_offset;
 }
 
 size_t plog_aborted_txns(const plog_t *log, int64_t from, int64_t upto, txnidx_ent_t *out,

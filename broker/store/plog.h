@@ -1,6 +1,6 @@
 /* plog.h: a partition's log: a directory of segments in Kafka's layout
  *   <log.dir>/<topic>-<partition>/<20-digit base offset>.log / .index / .timeindex
- *   leader-epoch-checkpoint
+ *   / .txnindex (aborted transactions, txnidx.h), leader-epoch-checkpoint
  * Batches are stored exactly as appended (RecordBatch v2, compressed or not); the log stamps
  * only baseOffset and partitionLeaderEpoch. Each segment keeps its offset index (relative
  * offset u32, position u32) and time index (timestamp i64, relative offset u32) in memory and
@@ -157,6 +157,9 @@ kerr_t plog_txn_aborted(plog_t *log, int64_t producer_id, int64_t first_offset, 
 struct txnidx_ent;
 size_t plog_aborted_txns(const plog_t *log, int64_t from, int64_t upto, struct txnidx_ent *out,
                          size_t max);
+/* An offset past every batch of sl (a plog_read result): the base offset of the first indexed
+ * batch after it, or its segment's end. Bounds a fetch's aborted transactions cheaply. */
+int64_t plog_slice_end_bound(const plog_t *log, const plog_slice_t *sl);
 /* The lowest offset recovery re-read after an unclean stop (INT64_MAX after a clean one): the
  * producer state replays from a snapshot at or before it so the aborted transactions of the
  * re-read segments are rebuilt. */

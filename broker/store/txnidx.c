@@ -117,6 +117,7 @@ kerr_t txnidx_add(txnidx_t *x, const char *dir, const txnidx_ent_t *e)
     size_t at = txnidx_lower(x, e->last_offset);
     if (at < x->n && x->e[at].last_offset == e->last_offset) return KERR_NONE;
     txnidx_insert(x, e);
+    x->e[at].unsynced = true;
     /* the file keeps the segment's entries in order: rewrite it when this one is not last */
     char path[PATH_MAX];
     txnidx_path(dir, e->seg_base, path, sizeof(path));
@@ -140,6 +141,26 @@ kerr_t txnidx_add(txnidx_t *x, const char *dir, const txnidx_ent_t *e)
 fail:
     log_warn("txnidx", "write %s: %s", path, strerror(errno));
     return KERR__IO;
+}
+
+kerr_t txnidx_sync(txnidx_t *x, const char *dir)
+{
+    kerr_t err = KERR_NONE;
+    for (size_t i = 0; i < x->n; i++) {
+        if (!x->e[i].unsynced) continue;
+        int64_t base = x->e[i].seg_base;
+        char path[PATH_MAX];
+        txnidx_path(dir, base, path, sizeof(path));
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if ((fd < 0 && errno != ENOENT) || (fd >= 0 && fsync(fd) != 0)) {
+            log_warn("txnidx", "fsync %s: %s", path, strerror(errno));
+            err = KERR__IO;
+        }
+        if (fd >= 0) close(fd);
+        for (size_t j = i; j < x->n; j++) /* that file holds them all */
+            if (x->e[j].seg_base == base) x->e[j].unsynced = false;
+    }
+    return err;
 }
 
 void txnidx_drop_seg(txnidx_t *x, int64_t base)

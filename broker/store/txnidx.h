@@ -13,6 +13,7 @@
 #ifndef TXNIDX_H
 #define TXNIDX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,7 @@ typedef struct txnidx_ent {
     int64_t producer_id;
     int64_t first_offset, last_offset, lso;
     int64_t seg_base; /* the segment whose file holds it */
+    bool unsynced;    /* written since the last txnidx_sync */
 } txnidx_ent_t;
 
 typedef struct txnidx txnidx_t;
@@ -44,5 +46,8 @@ void txnidx_truncate(txnidx_t *x, const char *dir, int64_t offset);
  * returns how many there are in all. */
 size_t txnidx_collect(const txnidx_t *x, int64_t from, int64_t upto, txnidx_ent_t *out, size_t max);
 size_t txnidx_count(const txnidx_t *x);
+/* fsync the files written since the last sync (the log's flush: entries before the recovery
+ * point are not rebuilt after a crash). */
+kerr_t txnidx_sync(txnidx_t *x, const char *dir);
 
 #endif

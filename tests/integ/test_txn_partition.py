@@ -370,6 +370,7 @@ def test_new_leader_keeps_lso_and_aborted_list(tmp_path):
         c.close()
     finally:
         cl.stop()
+    cl.check_sanitizers()
 
 
 # ---------------------------------------------------------------- TxnOffsetCommit

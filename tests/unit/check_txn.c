@@ -139,6 +139,7 @@ START_TEST(test_ongoing_commit_abort_and_index)
     struct stat st;
     ck_assert_int_eq(stat(p, &st), 0);
     ck_assert_int_eq(st.st_size, TXNIDX_ENTRY_SIZE);
+    ck_assert_int_eq(plog_flush(log), KERR_NONE); /* the .txnindex is synced with the log */
     /* an open transaction and a snapshot; reopening keeps both */
     txn_put(log, m, 7, 0, "c", "1"); /* 5 */
     { /* while it is open, pid 7 may not write outside the transaction */
@@ -169,6 +170,33 @@ START_TEST(test_ongoing_commit_abort_and_index)
     ck_assert_int_eq(st.st_size, 0);
     m = pidmap_load(log); /* the snapshot past the end is dropped: replay from the log */
     ck_assert_int_eq(pidmap_first_unstable(m), 1); /* pid 6 is open again */
+    pidmap_free(m);
+    plog_close(log);
+}
+END_TEST
+
+START_TEST(test_slice_end_bounds_the_aborted_list)
+{
+    char dir[300];
+    snprintf(dir, sizeof(dir), "%s/t-0", tmpdir);
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    cfg.index_interval_bytes = 1; /* every batch indexed */
+    plog_t *log;
+    ck_assert_int_eq(plog_open(dir, "t", 0, &cfg, 0, 0, true, &log), KERR_NONE);
+    pidmap_t *m = pidmap_load(log);
+    txn_put(log, m, 5, 0, "a", "1"); /* 0 */
+    mark(log, m, 5, false);          /* 1 */
+    txn_put(log, m, 5, 1, "a", "2"); /* 2 */
+    mark(log, m, 5, false);          /* 3 */
+    plog_slice_t sl;
+    ck_assert_int_eq(plog_read(log, 0, 1, INT64_MAX, &sl), KERR_NONE); /* the first batch */
+    ck_assert_int_eq(plog_slice_end_bound(log, &sl), 1);
+    txnidx_ent_t e[2];
+    ck_assert_int_eq(plog_aborted_txns(log, 0, plog_slice_end_bound(log, &sl), e, 2), 1);
+    ck_assert_int_eq(plog_read(log, 2, 1 << 20, INT64_MAX, &sl), KERR_NONE); /* to the end */
+    ck_assert_int_eq(plog_slice_end_bound(log, &sl), 4);
+    ck_assert_int_eq(plog_aborted_txns(log, 0, 4, e, 2), 2);
     pidmap_free(m);
     plog_close(log);
 }
@@ -288,6 +316,7 @@ static Suite *txn_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_marker_roundtrip);
     tcase_add_test(tc, test_ongoing_commit_abort_and_index);
+    tcase_add_test(tc, test_slice_end_bounds_the_aborted_list);
     tcase_add_test(tc, test_unclean_recovery_rebuilds_index_from_log);
     tcase_add_test(tc, test_cleaner_drops_aborted_data_keeps_markers);
     tcase_add_test(tc, test_cleaner_drops_markers_once_nothing_is_left);
