@@ -171,9 +171,9 @@ test-asan: deps asan
 	    tests/integ/test_kcat.py tests/integ/test_recovery.py
 
 # Test programs built with the tree (real librdkafka clients).
-INTEG_BINS := $(BUILD)/tests/integ/rdk_load
+INTEG_BINS := $(BUILD)/tests/integ/rdk_load $(BUILD)/tests/integ/rdk_txn
 all: $(INTEG_BINS)
-$(BUILD)/tests/integ/rdk_load: tests/integ/rdk_load.c
+$(BUILD)/tests/integ/rdk_%: tests/integ/rdk_%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror $(SAN) -o $@ $< -lrdkafka
 

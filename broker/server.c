@@ -33,6 +33,7 @@
 #include "store/lmgr.h"
 #include "store/plog.h"
 #include "tconf.h"
+#include "txn/txn.h"
 
 #define SERVER_TICK_MS 1000
 
@@ -366,6 +367,7 @@ static void server_tick(ev_loop_t *loop, void *arg)
     server_t *srv = arg;
     rmgr_tick(srv->rmgr, ktime_wall_ms());
     grp_coord_tick(srv->grp, ktime_wall_ms());
+    txn_coord_tick(srv->txn, ktime_wall_ms());
     ev_timer_add(loop, SERVER_TICK_MS, server_tick, srv);
 }
 
@@ -520,6 +522,7 @@ int server_start(server_t *srv, cfg_t *cfg)
     srv->rmgr = rmgr_new(srv);
     ldfail_init(srv);
     srv->grp = grp_coord_new(srv);
+    srv->txn = txn_coord_new(srv);
     tconf_init(srv);
 
     ctl_conf_t cc;
@@ -581,6 +584,8 @@ int server_run(server_t *srv)
         free(w);
     }
     api_initproducerid_free(srv);
+    txn_coord_free(srv->txn); /* after the id waiters: they may hold its requests */
+    srv->txn = NULL;
     conn_close_all(srv);
     rmgr_stop_fetchers(srv->rmgr);
     ctlreq_close(srv);

@@ -28,6 +28,7 @@ typedef struct peer peer_t;
 typedef struct chan_mgr chan_mgr_t;
 typedef struct pidgen pidgen_t;
 typedef struct grp_coord grp_coord_t;
+typedef struct txn_coord txn_coord_t;
 typedef struct metrics metrics_t;
 typedef struct http_server http_server_t;
 typedef struct quota_mgr quota_mgr_t;
@@ -65,6 +66,7 @@ struct server {
     zkreg_t *zkreg;
     ctl_t *ctl;
     grp_coord_t *grp;    /* group coordinator (broker/group/grp.h) */
+    txn_coord_t *txn;    /* transaction coordinator (broker/txn/txn.h) */
     metrics_t *metrics;  /* counters (metrics.h); never NULL once started */
     quota_mgr_t *quota;  /* client quotas (quota.h); never NULL once started */
     http_server_t *http; /* http.listeners: /metrics, /v1/health (bhttp.c); NULL when off */

@@ -11,6 +11,11 @@
  * consumer had read vanished from the log); 3 duplicates or reordering with idempotence on;
  * 2 the drill could not run or the cluster did not recover (no ack after a fault, ISR not
  * full again in time, the log could not be read back).
+ * --transactional: the producer is transactional (transactional.id kafka-drill-<run id>, a
+ * commit every --commit-interval-ms): a message counts as acknowledged once its transaction
+ * committed, messages of aborted transactions as failed; the consumers read read_committed
+ * (librdkafka's default), so a message read back that was never acknowledged is data of an
+ * aborted (or unfinished) transaction made visible: exit 3 as well.
  * The arithmetic is in drill_verify.c. Threads: the main thread runs the drill and polls
  * metadata; one thread produces (and serves delivery reports), one consumes; they share the
  * verifier under one mutex. */
@@ -63,6 +68,9 @@ static cli_opt_t opts[] = {
     CLI_OPT("cluster-script", true, "Path of cluster.sh (default: next to this binary)"),
     CLI_OPT("report-json", true, "Also write the report as JSON to this file"),
     CLI_OPT("producer-property", true, "A producer config key=value (repeatable)"),
+    CLI_OPT("transactional", false,
+            "A transactional producer (read_committed consumers); aborted data read back fails"),
+    CLI_OPT("commit-interval-ms", true, "--transactional: one transaction per interval (100)"),
     CLI_END,
 };
 
@@ -486,6 +494,45 @@ static char run_id[32];
 static char topic[256];
 static int nparts = 1;
 static int rate = 200;
+static bool transactional;
+static int commit_interval_ms = 100;
+
+/* --transactional: deliveries of the open transaction, acknowledged when it commits (under
+ * sh.mu). */
+static struct {
+    int64_t *seq, *offset;
+    int32_t *partition;
+    int n, cap;
+} txp;
+
+static void txp_add(int64_t seq, int32_t partition, int64_t offset)
+{
+    if (txp.n == txp.cap) {
+        txp.cap = txp.cap ? txp.cap * 2 : 256;
+        txp.seq = realloc(txp.seq, (size_t)txp.cap * sizeof(int64_t));
+        txp.offset = realloc(txp.offset, (size_t)txp.cap * sizeof(int64_t));
+        txp.partition = realloc(txp.partition, (size_t)txp.cap * sizeof(int32_t));
+        if (!txp.seq || !txp.offset || !txp.partition) abort();
+    }
+    txp.seq[txp.n] = seq;
+    txp.offset[txp.n] = offset;
+    txp.partition[txp.n++] = partition;
+}
+
+/* The open transaction ended: its deliveries are acknowledged (committed) or failed. */
+static void txp_settle(bool committed)
+{
+    int64_t t = now_us();
+    pthread_mutex_lock(&sh.mu);
+    for (int i = 0; i < txp.n; i++) {
+        if (committed)
+            dv_acked(sh.dv, txp.seq[i], txp.partition[i], txp.offset[i], t);
+        else
+            dv_failed(sh.dv, txp.seq[i]);
+    }
+    txp.n = 0;
+    pthread_mutex_unlock(&sh.mu);
+}
 
 static void note_error(const char *what, const char *reason)
 {
@@ -501,7 +548,9 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     int64_t seq = (int64_t)(intptr_t)m->_private;
     int64_t t = now_us();
     pthread_mutex_lock(&sh.mu);
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && transactional)
+        txp_add(seq, m->partition, m->offset); /* acknowledged by the commit */
+    else if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
         dv_acked(sh.dv, seq, m->partition, m->offset, t);
     else
         dv_failed(sh.dv, seq);
@@ -515,42 +564,101 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
     note_error("client", reason);
 }
 
+/* Send message seq (round-robin partition). false when the producer failed fatally. */
+static bool produce_one(rd_kafka_t *rk, int64_t seq)
+{
+    char val[96];
+    int vl = snprintf(val, sizeof(val), "kafka-drill %s %" PRId64, run_id, seq);
+    pthread_mutex_lock(&sh.mu);
+    dv_sent(sh.dv, seq, now_us());
+    pthread_mutex_unlock(&sh.mu);
+    rd_kafka_resp_err_t e;
+    while ((e = rd_kafka_producev(
+                rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION((int32_t)(seq % nparts)),
+                RD_KAFKA_V_VALUE(val, (size_t)vl), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                RD_KAFKA_V_OPAQUE((void *)(intptr_t)seq), RD_KAFKA_V_END)) ==
+               RD_KAFKA_RESP_ERR__QUEUE_FULL &&
+           !sh.stop_producing)
+        rd_kafka_poll(rk, 10);
+    if (e) {
+        note_error("produce", rd_kafka_err2str(e));
+        pthread_mutex_lock(&sh.mu);
+        dv_failed(sh.dv, seq);
+        pthread_mutex_unlock(&sh.mu);
+    }
+    pthread_mutex_lock(&sh.mu);
+    sh.sent = seq + 1;
+    pthread_mutex_unlock(&sh.mu);
+    return e != RD_KAFKA_RESP_ERR__FATAL;
+}
+
+/* Produce at the rate until stop or until_us (0: no end). false after a fatal error. */
+static bool produce_until(rd_kafka_t *rk, int64_t *seq, int64_t *next, int64_t until_us)
+{
+    int64_t interval = 1000000 / (rate > 0 ? rate : 1);
+    while (!sh.stop_producing && (until_us == 0 || now_us() < until_us)) {
+        int64_t t = now_us();
+        if (t < *next) {
+            rd_kafka_poll(rk, (int)((*next - t) / 1000 > 50 ? 50 : (*next - t + 999) / 1000));
+            continue;
+        }
+        if (t - *next > 1000000) *next = t; /* fell behind (an outage): do not burst */
+        if (!produce_one(rk, (*seq)++)) return false;
+        *next += interval;
+        rd_kafka_poll(rk, 0);
+    }
+    return true;
+}
+
+static bool txn_error(const char *what, rd_kafka_error_t *e, bool *retriable, bool *abortable)
+{
+    if (!e) return false;
+    note_error(what, rd_kafka_error_string(e));
+    *retriable = rd_kafka_error_is_retriable(e);
+    *abortable = rd_kafka_error_txn_requires_abort(e);
+    rd_kafka_error_destroy(e);
+    return true;
+}
+
+/* Commit the open transaction (retrying what is retriable; aborting when it must). false
+ * when the producer failed fatally. */
+static bool txn_finish(rd_kafka_t *rk)
+{
+    bool retriable = false, abortable = false;
+    while (txn_error("commit_transaction", rd_kafka_commit_transaction(rk, 60000), &retriable,
+                     &abortable)) {
+        if (retriable && !sh.stop_producing) continue;
+        if (!abortable) {
+            txp_settle(false);
+            return false;
+        }
+        while (txn_error("abort_transaction", rd_kafka_abort_transaction(rk, 60000), &retriable,
+                         &abortable))
+            if (!retriable || sh.stop_producing) {
+                txp_settle(false);
+                return false;
+            }
+        txp_settle(false);
+        return true;
+    }
+    txp_settle(true);
+    return true;
+}
+
 static void *producer_main(void *arg)
 {
     rd_kafka_t *rk = arg;
-    int64_t interval = 1000000 / (rate > 0 ? rate : 1), next = now_us(), seq = 0;
+    int64_t next = now_us(), seq = 0;
+    if (!transactional) {
+        produce_until(rk, &seq, &next, 0);
+        return NULL;
+    }
+    bool retriable, abortable;
     while (!sh.stop_producing) {
-        int64_t t = now_us();
-        if (t < next) {
-            rd_kafka_poll(rk, (int)((next - t) / 1000 > 50 ? 50 : (next - t + 999) / 1000));
-            continue;
-        }
-        if (t - next > 1000000) next = t; /* fell behind (an outage): do not burst */
-        char val[96];
-        int vl = snprintf(val, sizeof(val), "kafka-drill %s %" PRId64, run_id, seq);
-        pthread_mutex_lock(&sh.mu);
-        dv_sent(sh.dv, seq, now_us());
-        pthread_mutex_unlock(&sh.mu);
-        rd_kafka_resp_err_t e;
-        while ((e = rd_kafka_producev(
-                    rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION((int32_t)(seq % nparts)),
-                    RD_KAFKA_V_VALUE(val, (size_t)vl), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                    RD_KAFKA_V_OPAQUE((void *)(intptr_t)seq), RD_KAFKA_V_END)) ==
-                   RD_KAFKA_RESP_ERR__QUEUE_FULL &&
-               !sh.stop_producing)
-            rd_kafka_poll(rk, 10);
-        if (e) {
-            note_error("produce", rd_kafka_err2str(e));
-            pthread_mutex_lock(&sh.mu);
-            dv_failed(sh.dv, seq);
-            pthread_mutex_unlock(&sh.mu);
-            if (e == RD_KAFKA_RESP_ERR__FATAL) break;
-        }
-        pthread_mutex_lock(&sh.mu);
-        sh.sent = ++seq;
-        pthread_mutex_unlock(&sh.mu);
-        next += interval;
-        rd_kafka_poll(rk, 0);
+        if (txn_error("begin_transaction", rd_kafka_begin_transaction(rk), &retriable, &abortable))
+            break;
+        bool ok = produce_until(rk, &seq, &next, now_us() + commit_interval_ms * 1000);
+        if (!txn_finish(rk) || !ok) break;
     }
     return NULL;
 }
@@ -1025,6 +1133,9 @@ static int report(const char *drill, cluster_t *c, int rf, int min_isr, bool ide
     } else if (idem && (k.duplicated > 0 || k.out_of_order > 0)) {
         rc = 3;
         verdict = "FAIL: duplicates or reordering with the idempotent producer";
+    } else if (transactional && k.unacked_written > 0) {
+        rc = 3;
+        verdict = "FAIL: data of aborted transactions visible to read_committed";
     }
     for (int i = 0; i < nevents && rc == 0; i++)
         if (w[i].first_after < 0) {
@@ -1036,8 +1147,9 @@ static int report(const char *drill, cluster_t *c, int rf, int min_isr, bool ide
            c->kind == CL_PROCESS ? "process cluster" : "compose project",
            c->kind == CL_PROCESS ? c->dir : c->project);
     printf("topic %s: %d partition(s), replication factor %d, min.insync.replicas %d; "
-           "producer acks=all, idempotence %s, %d msg/s\n",
-           topic, nparts, rf, min_isr, idem ? "on" : "off", rate);
+           "producer acks=all, idempotence %s, %d msg/s%s\n",
+           topic, nparts, rf, min_isr, idem ? "on" : "off", rate,
+           transactional ? ", transactional" : "");
     printf("  messages sent:            %" PRId64 "\n", k.sent);
     printf("  acknowledged:             %" PRId64 "\n", k.acked);
     printf("  failed deliveries:        %" PRId64 "\n", k.failed);
@@ -1089,14 +1201,15 @@ static int report(const char *drill, cluster_t *c, int rf, int min_isr, bool ide
         FILE *f = fopen(json_path, "w");
         if (!f) cli_die(TOOL, "cannot write %s: %s", json_path, strerror(errno));
         fprintf(f,
-                "{\"drill\":\"%s\",\"topic\":\"%s\",\"idempotence\":%s,\"exit\":%d,"
+                "{\"drill\":\"%s\",\"topic\":\"%s\",\"idempotence\":%s,\"transactional\":%s,"
+                "\"exit\":%d,"
                 "\"sent\":%" PRId64 ",\"acked\":%" PRId64 ",\"failed\":%" PRId64
                 ",\"consumed\":%" PRId64 ",\"lost\":%" PRId64 ",\"duplicated\":%" PRId64
                 ",\"out_of_order\":%" PRId64 ",\"unacked_written\":%" PRId64
                 ",\"offset_mismatch\":%" PRId64 ",\"rewritten\":%" PRId64 ",\"faults\":[",
-                drill, topic, idem ? "true" : "false", rc, k.sent, k.acked, k.failed, k.consumed,
-                k.lost, k.duplicated, k.out_of_order, k.unacked_written, k.offset_mismatch,
-                k.rewritten);
+                drill, topic, idem ? "true" : "false", transactional ? "true" : "false", rc, k.sent,
+                k.acked, k.failed, k.consumed, k.lost, k.duplicated, k.out_of_order,
+                k.unacked_written, k.offset_mismatch, k.rewritten);
         for (int i = 0; i < nevents; i++) {
             const event_t *e = &events[i];
             fprintf(f,
@@ -1173,6 +1286,9 @@ int main(int argc, char **argv)
     if (!cl.bootstrap[0]) cli_die(TOOL, "no bootstrap servers known; give --bootstrap-server");
 
     bool idem = !cli_has(opts, "no-idempotence");
+    transactional = cli_has(opts, "transactional");
+    commit_interval_ms = opt_int("commit-interval-ms", 100, 1);
+    if (transactional && !idem) cli_die(TOOL, "--transactional needs idempotence");
     rate = opt_int("rate", 200, 1);
     int warmup_s = opt_int("warmup-s", 5, 0);
     int tail_s = opt_int("tail-s", 5, 0);
@@ -1264,8 +1380,19 @@ int main(int argc, char **argv)
     for (int i = 0; i < pp->nvals; i++) cli_conf_kv(TOOL, pconf, pp->vals[i]);
     rd_kafka_conf_set_dr_msg_cb(pconf, dr_cb);
     rd_kafka_conf_set_error_cb(pconf, error_cb);
+    char tid[64];
+    snprintf(tid, sizeof(tid), "kafka-drill-%s", run_id);
+    if (transactional) {
+        cli_conf_set(TOOL, pconf, "transactional.id", tid);
+        /* librdkafka wants message.timeout.ms <= transaction.timeout.ms */
+        cli_conf_set(TOOL, pconf, "transaction.timeout.ms", "300000");
+    }
     rd_kafka_t *prod = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, err, sizeof(err));
     if (!prod) cli_die(TOOL, "%s", err);
+    if (transactional) {
+        rd_kafka_error_t *te = rd_kafka_init_transactions(prod, 60000);
+        if (te) cli_die(TOOL, "init_transactions: %s", rd_kafka_error_string(te));
+    }
 
     consumer_t live = {consumer_new(cl.bootstrap), true};
     pthread_t pt, ct;

@@ -60,6 +60,10 @@ api_handler_fn api_alterreplicalogdirs;
 /* Answer InitProducerId requests still waiting for an id block, free the block (shutdown). */
 typedef struct server server_t;
 void api_initproducerid_free(server_t *srv);
+/* A new producer id from this broker's block: fn(arg, KERR_NONE, id), or an error when no
+ * block can be reserved. fn may run before this returns. */
+typedef void api_pid_fn(void *arg, kerr_t err, int64_t pid);
+void api_pid_alloc(server_t *srv, api_pid_fn *fn, void *arg);
 /* Group coordinator APIs (broker/group/). */
 api_handler_fn api_findcoordinator;
 api_handler_fn api_joingroup;
@@ -74,6 +78,13 @@ api_handler_fn api_deletegroups;
 api_handler_fn api_offsetdelete;
 api_handler_fn api_consumergroupheartbeat;
 api_handler_fn api_consumergroupdescribe;
+/* Transaction coordinator APIs (broker/txn/). */
+api_handler_fn api_addpartitionstotxn;
+api_handler_fn api_addoffsetstotxn;
+api_handler_fn api_endtxn;
+api_handler_fn api_describetransactions;
+api_handler_fn api_listtransactions;
+api_handler_fn api_describeproducers;
 /* The client's address as Kafka's client host shows it ("/" is added by the group
  * coordinator): the peer's IP without the port. */
 void api_client_host(const req_t *r, char *out, size_t n);

@@ -1,5 +1,6 @@
 /* api_findcoordinator.c: FindCoordinator. The coordinator of a group is the leader of its
- * __consumer_offsets partition (created on first use); transactions have none yet. */
+ * __consumer_offsets partition, that of a transactional id the leader of its
+ * __transaction_state partition (each topic created on first use). */
 #include "api.h"
 #include "group/grp.h"
 #include "server.h"

@@ -1,10 +1,9 @@
-/* api_initproducerid.c: InitProducerId v0-4 for idempotent producers. Each broker hands out
- * ids from a block of CTL_PID_BLOCK_SIZE reserved in /latest_producer_id_block (a
- * version-checked write by the coordinator thread, so no two brokers share a block), epoch 0.
- * As in Kafka, a producer without a transactional id always gets a fresh id. Transactions are
- * not served: a transactional id is answered COORDINATOR_NOT_AVAILABLE, which is what a
- * cluster without a transaction coordinator tells clients. Requests arriving while a block is
- * being reserved wait for it. */
+/* api_initproducerid.c: InitProducerId v0-4. Each broker hands out ids from a block of
+ * CTL_PID_BLOCK_SIZE reserved in /latest_producer_id_block (a version-checked write by the
+ * coordinator thread, so no two brokers share a block). As in Kafka, a producer without a
+ * transactional id always gets a fresh id with epoch 0; one with a transactional id goes to
+ * the transaction coordinator (broker/txn/), which takes its ids from here too. Requests
+ * arriving while a block is being reserved wait for it. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,10 +12,12 @@
 #include "log.h"
 #include "proto/kp_initproducerid.h"
 #include "server.h"
+#include "txn/txn.h"
 
 typedef struct pid_waiter {
     struct pid_waiter *next;
-    req_t *r;
+    api_pid_fn *fn;
+    void *arg;
 } pid_waiter_t;
 
 struct pidgen {
@@ -66,7 +67,7 @@ static void api_pidgen_reserved(ctl_op_t *op, void *arg)
         pid_waiter_t *w = g->waiting;
         g->waiting = w->next;
         if (!g->waiting) g->tail = NULL;
-        api_initpid_answer(w->r, err, err ? -1 : g->next++);
+        w->fn(w->arg, err, err ? -1 : g->next++);
         free(w);
     }
 }
@@ -84,6 +85,42 @@ static void api_pidgen_reserve(server_t *srv)
     ctl_submit(srv->ctl, op);
 }
 
+void api_pid_alloc(server_t *srv, api_pid_fn *fn, void *arg)
+{
+    pidgen_t *g = api_pidgen(srv);
+    if (g->next <= g->end && !g->waiting) {
+        fn(arg, KERR_NONE, g->next++);
+        return;
+    }
+    pid_waiter_t *w = calloc(1, sizeof(*w));
+    if (!w) abort();
+    w->fn = fn;
+    w->arg = arg;
+    if (g->tail)
+        g->tail->next = w;
+    else
+        g->waiting = w;
+    g->tail = w;
+    api_pidgen_reserve(srv);
+}
+
+static void api_initpid_allocated(void *arg, kerr_t err, int64_t pid)
+{
+    api_initpid_answer(arg, err, pid);
+}
+
+static void api_initpid_txn_done(void *arg, kerr_t err, int64_t pid, int16_t epoch)
+{
+    req_t *r = arg;
+    /* PRODUCER_FENCED is new in v4: older clients know it as INVALID_PRODUCER_EPOCH (Kafka) */
+    if (err == KERR_PRODUCER_FENCED && r->hdr.api_version < 4) err = KERR_INVALID_PRODUCER_EPOCH;
+    kp_initpid_resp_t resp = {.error_code = kerr_wire(err),
+                              .producer_id = err ? -1 : pid,
+                              .producer_epoch = err ? -1 : epoch};
+    kp_initpid_resp_encode(&r->resp, r->hdr.api_version, &resp);
+    req_done(r);
+}
+
 void api_initproducerid(req_t *r, rbuf_t *rb)
 {
     kp_initpid_req_t req;
@@ -91,25 +128,11 @@ void api_initproducerid(req_t *r, rbuf_t *rb)
         req_fail(r, "malformed InitProducerId request");
         return;
     }
-    if (req.transactional_id.len >= 0) {
-        api_initpid_answer(r, KERR_COORDINATOR_NOT_AVAILABLE, -1);
-        return;
-    }
-    pidgen_t *g = api_pidgen(r->srv);
-    if (g->next <= g->end && !g->waiting) {
-        api_initpid_answer(r, KERR_NONE, g->next++);
-        return;
-    }
-    pid_waiter_t *w = calloc(1, sizeof(*w));
-    if (!w) abort();
-    w->r = r;
-    if (g->tail)
-        g->tail->next = w;
-    else
-        g->waiting = w;
-    g->tail = w;
     req_defer(r);
-    api_pidgen_reserve(r->srv);
+    if (req.transactional_id.len >= 0)
+        txn_init_producer_id(r->srv->txn, &req, api_initpid_txn_done, r);
+    else
+        api_pid_alloc(r->srv, api_initpid_allocated, r);
 }
 
 void api_initproducerid_free(server_t *srv)
@@ -119,7 +142,7 @@ void api_initproducerid_free(server_t *srv)
     while (g->waiting) {
         pid_waiter_t *w = g->waiting;
         g->waiting = w->next;
-        api_initpid_answer(w->r, KERR_COORDINATOR_NOT_AVAILABLE, -1);
+        w->fn(w->arg, KERR_COORDINATOR_NOT_AVAILABLE, -1);
         free(w);
     }
     free(g);

@@ -10,12 +10,14 @@
 #include "cfg.h"
 #include "ctl.h"
 #include "grp_int.h"
+#include "itopic.h"
 #include "ktime.h"
 #include "log.h"
 #include "mdcache.h"
 #include "rec/batch.h"
 #include "replica/rmgr.h"
 #include "server.h"
+#include "txn/txn.h"
 
 /* ---------------------------------------------------------------- hashing */
 
@@ -249,60 +251,15 @@ void grp_coord_tick(grp_coord_t *gc, int64_t now_ms)
 
 /* ---------------------------------------------------------------- FindCoordinator */
 
-static void grp_create_done(ctl_op_t *op, void *arg)
-{
-    grp_coord_t *gc = arg;
-    ctl_topic_spec_t *s = &op->topics[0];
-    if (s->err && s->err != KERR_TOPIC_ALREADY_EXISTS)
-        log_warn("grp", "creating %s failed: %s %s", GRP_OFFSETS_TOPIC, kerr_name(s->err),
-                 s->errmsg);
-    gc->creating = false;
-    ctl_op_free(op);
-}
-
-static char *grp_xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d) abort();
-    return d;
-}
-
 /* Create __consumer_offsets as Kafka does on first use: offsets.topic.num.partitions,
  * replication factor capped by the live brokers, compacted. */
 static void grp_create_offsets_topic(grp_coord_t *gc)
 {
-    if (gc->creating) return;
-    gc->creating = true;
     const cfg_t *cfg = gc->srv->cfg;
-    int nlive;
-    mdcache_brokers(gc->srv->md, &nlive);
-    int64_t rf = cfg_int(cfg, "offsets.topic.replication.factor");
-    if (rf > nlive) rf = nlive > 0 ? nlive : 1;
-    ctl_op_t *op = calloc(1, sizeof(*op));
-    if (!op) abort();
-    op->type = CTL_OP_CREATE_TOPICS;
-    op->ntopics = 1;
-    op->topics = calloc(1, sizeof(ctl_topic_spec_t));
-    if (!op->topics) abort();
-    ctl_topic_spec_t *s = &op->topics[0];
-    s->name = grp_xstrdup(GRP_OFFSETS_TOPIC);
-    s->num_partitions = gc->nparts;
-    s->replication_factor = (int16_t)rf;
     static const char *const keys[] = {"cleanup.policy", "segment.bytes", "compression.type"};
     const char *vals[] = {"compact", cfg_str(cfg, "offsets.topic.segment.bytes"), "producer"};
-    s->ncfg = 3;
-    s->cfg_keys = calloc(3, sizeof(char *));
-    s->cfg_vals = calloc(3, sizeof(char *));
-    if (!s->cfg_keys || !s->cfg_vals) abort();
-    for (int i = 0; i < 3; i++) {
-        s->cfg_keys[i] = grp_xstrdup(keys[i]);
-        s->cfg_vals[i] = grp_xstrdup(vals[i]);
-    }
-    op->done = grp_create_done;
-    op->arg = gc;
-    log_info("grp", "creating %s (%d partitions, replication factor %d)", GRP_OFFSETS_TOPIC,
-             gc->nparts, (int)rf);
-    ctl_submit(gc->srv->ctl, op);
+    itopic_create(gc->srv, "grp", GRP_OFFSETS_TOPIC, gc->nparts,
+                  cfg_int(cfg, "offsets.topic.replication.factor"), 3, keys, vals, &gc->creating);
 }
 
 static void grp_find_one(grp_coord_t *gc, int8_t key_type, kstr_t key, const char *listener,
@@ -314,7 +271,7 @@ static void grp_find_one(grp_coord_t *gc, int8_t key_type, kstr_t key, const cha
     c->port = -1;
     c->error_message = KSTR_NULL;
     if (key_type == KP_COORD_TRANSACTION) {
-        c->error_code = KERR_COORDINATOR_NOT_AVAILABLE; /* no transaction coordinator yet */
+        txn_find_coordinator(gc->srv->txn, key, listener, c);
         return;
     }
     if (key_type != KP_COORD_GROUP) {

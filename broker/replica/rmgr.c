@@ -52,8 +52,10 @@ struct rmgr {
     server_t *srv;
     dict_t *topics; /* name -> rtopic_t* */
     rmgr_waiter_t *waiters;
-    rmgr_role_hook_fn *role_hook;
-    void *role_hook_arg;
+    /* role hooks (the group and transaction coordinators) */
+    int nhooks;
+    rmgr_role_hook_fn *role_hook[RMGR_MAX_ROLE_HOOKS];
+    void *role_hook_arg[RMGR_MAX_ROLE_HOOKS];
     int64_t lag_max_ms;
     int64_t last_isr_check_ms;
     rthrottle_t *throttle;
@@ -110,14 +112,26 @@ void rmgr_free(rmgr_t *rm)
 
 void rmgr_set_role_hook(rmgr_t *rm, rmgr_role_hook_fn *fn, void *arg)
 {
-    rm->role_hook = fn;
-    rm->role_hook_arg = arg;
+    if (!fn) { /* remove arg's hooks, keeping the order of the others */
+        int n = 0;
+        for (int i = 0; i < rm->nhooks; i++) {
+            if (rm->role_hook_arg[i] == arg) continue;
+            rm->role_hook[n] = rm->role_hook[i];
+            rm->role_hook_arg[n++] = rm->role_hook_arg[i];
+        }
+        rm->nhooks = n;
+        return;
+    }
+    if (rm->nhooks >= RMGR_MAX_ROLE_HOOKS) abort(); /* a wiring bug, not an input */
+    rm->role_hook[rm->nhooks] = fn;
+    rm->role_hook_arg[rm->nhooks++] = arg;
 }
 
 static void rmgr_role_changed(rmgr_t *rm, const char *topic, int32_t p, rmgr_role_t role,
                               int32_t leader_epoch)
 {
-    if (rm->role_hook) rm->role_hook(rm->role_hook_arg, topic, p, role, leader_epoch);
+    for (int i = 0; i < rm->nhooks; i++)
+        rm->role_hook[i](rm->role_hook_arg[i], topic, p, role, leader_epoch);
 }
 
 partition_t *rmgr_get(rmgr_t *rm, const char *topic, int32_t p)

@@ -173,8 +173,10 @@ void rmgr_append_committed(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t l
                            int64_t timeout_ms, rmgr_append_done_fn *done, void *arg);
 
 /* Leadership hook: called after this broker becomes leader or follower of topic-p, or stops
- * hosting it (RMGR_ROLE_NONE), with the partition's leader epoch. One hook per replica
- * manager (the group coordinator's, for __consumer_offsets). */
+ * hosting it (RMGR_ROLE_NONE), with the partition's leader epoch. Up to RMGR_MAX_ROLE_HOOKS
+ * hooks (the group coordinator's for __consumer_offsets, the transaction coordinator's for
+ * __transaction_state), called in the order set; fn NULL removes every hook set with arg. */
+#define RMGR_MAX_ROLE_HOOKS 4
 typedef enum rmgr_role { RMGR_ROLE_NONE, RMGR_ROLE_LEADER, RMGR_ROLE_FOLLOWER } rmgr_role_t;
 typedef void rmgr_role_hook_fn(void *arg, const char *topic, int32_t partition, rmgr_role_t role,
                                int32_t leader_epoch);

@@ -445,3 +445,21 @@ kerr_t pidmap_snapshot(pidmap_t *m, plog_t *log)
     free(offs);
     return KERR_NONE;
 }
+
+void pidmap_foreach(const pidmap_t *m, pidmap_visit_fn *fn, void *arg)
+{
+    if (!m) return;
+    size_t it = 0;
+    void *v;
+    while (dict_next(m->pids, &it, NULL, &v)) {
+        const pid_entry_t *e = v;
+        const pid_batch_t *last = e->n > 0 ? &e->b[e->head] : NULL;
+        pidmap_view_t view = {.pid = e->pid,
+                              .epoch = e->epoch,
+                              .last_sequence = last ? last->last_seq : -1,
+                              .last_timestamp = last ? last->timestamp : -1,
+                              .coord_epoch = e->coord_epoch,
+                              .txn_first = e->txn_first};
+        fn(arg, &view);
+    }
+}

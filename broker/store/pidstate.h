@@ -59,6 +59,19 @@ size_t pidmap_ongoing(const pidmap_t *m);
 /* Number of producers known. */
 size_t pidmap_count(const pidmap_t *m);
 
+/* One producer as DescribeProducers shows it (last_sequence / last_timestamp -1 when it has
+ * no batch held; coord_epoch and txn_first -1 when none). */
+typedef struct pidmap_view {
+    int64_t pid;
+    int16_t epoch;
+    int32_t last_sequence;
+    int64_t last_timestamp;
+    int32_t coord_epoch;
+    int64_t txn_first;
+} pidmap_view_t;
+typedef void pidmap_visit_fn(void *arg, const pidmap_view_t *v);
+/* Call fn for every producer known (m may be NULL: none). */
+void pidmap_foreach(const pidmap_t *m, pidmap_visit_fn *fn, void *arg);
 /* Write a snapshot at the log end if anything changed since the last one; keeps the two
  * newest snapshot files. */
 kerr_t pidmap_snapshot(pidmap_t *m, plog_t *log);

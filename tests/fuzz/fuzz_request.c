@@ -27,6 +27,12 @@
 #include "proto/kp_deletegroups.h"
 #include "proto/kp_deleterecords.h"
 #include "proto/kp_writetxnmarkers.h"
+#include "proto/kp_addoffsetstotxn.h"
+#include "proto/kp_addpartitionstotxn.h"
+#include "proto/kp_describeproducers.h"
+#include "proto/kp_describetransactions.h"
+#include "proto/kp_endtxn.h"
+#include "proto/kp_listtransactions.h"
 #include "proto/kp_txnoffsetcommit.h"
 #include "proto/kp_deletetopics.h"
 #include "proto/kp_describeclientquotas.h"
@@ -87,7 +93,13 @@ static const struct {
     {KAPI_CREATE_TOPICS, DEC(kp_createtopics_req_decode)},
     {KAPI_DELETE_TOPICS, DEC(kp_deletetopics_req_decode)},
     {KAPI_DELETE_RECORDS, DEC(kp_deleterecords_req_decode)},
+    {KAPI_ADD_PARTITIONS_TO_TXN, DEC(kp_addparts_req_decode)},
+    {KAPI_ADD_OFFSETS_TO_TXN, DEC(kp_addoffsets_req_decode)},
+    {KAPI_END_TXN, DEC(kp_endtxn_req_decode)},
     {KAPI_WRITE_TXN_MARKERS, DEC(kp_wtm_req_decode)},
+    {KAPI_DESCRIBE_PRODUCERS, DEC(kp_dprod_req_decode)},
+    {KAPI_DESCRIBE_TRANSACTIONS, DEC(kp_dtxn_req_decode)},
+    {KAPI_LIST_TRANSACTIONS, DEC(kp_ltxn_req_decode)},
     {KAPI_TXN_OFFSET_COMMIT, DEC(kp_txnoffsetcommit_req_decode)},
     {KAPI_INIT_PRODUCER_ID, DEC(kp_initpid_req_decode)},
     {KAPI_OFFSET_FOR_LEADER_EPOCH, DEC(kp_ofle_req_decode)},

@@ -309,16 +309,21 @@ GROUP_BAD_INPUTS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(GROUP_BAD_INPUTS))
-def test_bad_group_input_closes_only_that_connection(broker, name):
+def closes_only_that_connection(broker, data, name):
     healthy = connect(broker)
     api_versions_ok(healthy, 1)
     bad = connect(broker)
-    bad.sendall(GROUP_BAD_INPUTS[name])
+    bad.sendall(data)
     assert closed_by_peer(bad), "connection not closed after %s" % name
     bad.close()
     api_versions_ok(healthy, 2)
     healthy.close()
+    assert broker.alive()
+
+
+@pytest.mark.parametrize("name", sorted(GROUP_BAD_INPUTS))
+def test_bad_group_input_closes_only_that_connection(broker, name):
+    closes_only_that_connection(broker, GROUP_BAD_INPUTS[name], name)
     assert broker.alive()
 
 
@@ -387,3 +392,39 @@ def test_sasl_on_a_plaintext_listener_is_an_illegal_state(broker):
     assert struct.unpack(">ih", r[:6]) == (6, 34)
     api_versions_ok(s, 8)
     s.close()
+
+
+TXN_BAD_INPUTS = {
+    # AddPartitionsToTxn v0: txn id "t", pid, epoch, then 1,000,000 topics in a few bytes
+    "addparts_huge_topic_count": frame(24, 0, 1, s16(b"t") + struct.pack(">qhi", 1, 0, 10**6)),
+    # AddPartitionsToTxn v3 (flexible) with a null transactional id
+    "addparts_null_txn_id_v3": frame_flex(24, 3, 1, b"\x00" + struct.pack(">qh", 1, 0) + b"\x01\x00"),
+    # AddPartitionsToTxn v1: one topic whose partitions array is -2
+    "addparts_negative_partitions": frame(24, 1, 1, s16(b"t") + struct.pack(">qhi", 1, 0, 1) +
+                                          s16(b"x") + struct.pack(">i", -2)),
+    # AddOffsetsToTxn v0 whose group id claims 30,000 bytes
+    "addoffsets_group_too_long": frame(25, 0, 1, s16(b"t") + struct.pack(">qhh", 1, 0, 30000) + b"g"),
+    # AddOffsetsToTxn v3 truncated after the producer id
+    "addoffsets_truncated_v3": frame_flex(25, 3, 1, b"\x02t" + struct.pack(">q", 1)),
+    # EndTxn v0 without the committed flag
+    "endtxn_truncated": frame(26, 0, 1, s16(b"t") + struct.pack(">qh", 1, 0)),
+    # EndTxn v3 with a negative-length (null) transactional id
+    "endtxn_null_txn_id_v3": frame_flex(26, 3, 1, b"\x00" + struct.pack(">qhb", 1, 0, 1) + b"\x00"),
+    # DescribeTransactions v0 claiming 2^28 transactional ids
+    "describetxn_huge_count": frame_flex(65, 0, 1, b"\x80\x80\x80\x80\x01"),
+    # DescribeTransactions v0 with a null transactional id in the array
+    "describetxn_null_id": frame_flex(65, 0, 1, b"\x02\x00\x00"),
+    # ListTransactions v1: empty state filter, 1,000,000 producer id filters
+    "listtxn_huge_pid_count": frame_flex(66, 1, 1, b"\x01" + b"\xc1\x84\x3d"),
+    # DescribeProducers v0: one topic "t" claiming 2^28 partitions
+    "describeproducers_huge_partitions": frame_flex(61, 0, 1, b"\x02\x02t" + b"\x80\x80\x80\x80\x01"),
+    # DescribeProducers v0 with a null topic name
+    "describeproducers_null_topic": frame_flex(61, 0, 1, b"\x02\x00\x01\x00\x00"),
+    # ListTransactions v1 truncated before the duration filter
+    "listtxn_truncated_v1": frame_flex(66, 1, 1, b"\x01\x01"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TXN_BAD_INPUTS))
+def test_bad_txn_input_closes_only_that_connection(broker, name):
+    closes_only_that_connection(broker, TXN_BAD_INPUTS[name], name)

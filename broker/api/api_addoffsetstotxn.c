@@ -1,0 +1,24 @@
+/* api_addoffsetstotxn.c: AddOffsetsToTxn v0-3: the group's __consumer_offsets partition
+ * joins the transaction (answered once that is durable). */
+#include "api.h"
+#include "server.h"
+#include "txn/txn.h"
+
+static void api_addoffsets_done(void *arg, kerr_t err)
+{
+    req_t *r = arg;
+    if (err == KERR_PRODUCER_FENCED && r->hdr.api_version < 2) err = KERR_INVALID_PRODUCER_EPOCH;
+    kp_addoffsets_resp_encode(&r->resp, r->hdr.api_version, 0, kerr_wire(err));
+    req_done(r);
+}
+
+void api_addoffsetstotxn(req_t *r, rbuf_t *rb)
+{
+    kp_addoffsets_req_t req;
+    if (kp_addoffsets_req_decode(rb, r->hdr.api_version, &r->arena, &req) != KERR_NONE) {
+        req_fail(r, "malformed AddOffsetsToTxn request");
+        return;
+    }
+    req_defer(r);
+    txn_add_offsets(r->srv->txn, &req, api_addoffsets_done, r);
+}
