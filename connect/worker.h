@@ -212,6 +212,12 @@ int kc_pipe_transform(kc_pipe_t *p, cd_record_t **rec, char *err, size_t errlen)
  * true when the error is tolerated (logged when errors.log.enable); false: the task fails. */
 bool kc_pipe_tolerate(kc_pipe_t *p, const char *stage, const char *topic, int32_t partition,
                       int64_t offset, const char *msg);
+/* Run body(arg) on this task thread with a crash guard: a SIGSEGV / SIGBUS / SIGFPE / SIGILL
+ * raised inside it (a crashing plugin) unwinds back here and returns the signal number, so the
+ * task goes FAILED and the worker lives on (what the plugin held is leaked, its state
+ * abandoned). 0 when body returned normally. kc_guard_install() once at start-up. */
+int kc_guard_run(void (*body)(void *), void *arg);
+void kc_guard_install(void);
 /* Kafka-like trace text for a FAILED status (caller frees). */
 char *kc_trace(const char *exception, const char *msg, const char *cause);
 
