@@ -11,9 +11,10 @@ CONNECT_LIBS  := -lrdkafka -ldl
 
 $(BUILD)/connect/%.o: connect/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Iconnect -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) -Iconnect -Icli -MMD -MP -c $< -o $@
 
-$(BUILD)/libconnect.a: $(patsubst %.c,$(BUILD)/%.o,$(CONNECT_SRCS))
+# cli/clireq.c: the blocking raw request helper, reused for the worker group protocol.
+$(BUILD)/libconnect.a: $(patsubst %.c,$(BUILD)/%.o,$(CONNECT_SRCS)) $(BUILD)/cli/clireq.o
 	@rm -f $@
 	ar rcs $@ $^
 
