@@ -165,6 +165,16 @@ static int d_put_tasks(kc_herder_t *h, const char *name, const json_t *tasks)
     return off < 0 ? -1 : 0;
 }
 
+static int d_put_restart(kc_herder_t *h, const char *name, bool include_tasks, bool only_failed)
+{
+    char key[600];
+    snprintf(key, sizeof key, "restart-connector-%s", name);
+    json_t *v = json_pack("{sbsb}", "include-tasks", include_tasks, "only-failed", only_failed);
+    int64_t off = produce_sync(h->dist, T_CONFIG, key, v);
+    json_decref(v);
+    return off < 0 ? -1 : 0;
+}
+
 static void d_put_status(kc_herder_t *h, const char *key, const json_t *status)
 {
     dist_t *d = h->dist;
@@ -230,6 +240,7 @@ static const kc_backing_t dist_backing = {
     .put_config = d_put_config,
     .put_target = d_put_target,
     .put_task_configs = d_put_tasks,
+    .put_restart = d_put_restart,
     .put_status = d_put_status,
     .offset_get = d_offset_get,
     .offsets_put = d_offsets_put,
@@ -293,6 +304,9 @@ static void apply_config_record(dist_t *d, const char *key, const json_t *value)
         json_object_set(pend, idx, json_object_get(value, "properties"));
     } else if (strncmp(key, "commit-", 7) == 0 && value) {
         apply_commit(d, key + 7, value);
+    } else if (strncmp(key, "restart-connector-", 18) == 0 && value && !h->rebalancing) {
+        kc_herder_restart(h, key + 18, json_is_true(json_object_get(value, "include-tasks")),
+                          json_is_true(json_object_get(value, "only-failed")));
     } else if (strncmp(key, "target-state-", 13) == 0 && value) {
         const char *s = json_string_value(json_object_get(value, "state.v2"));
         if (!s) s = json_string_value(json_object_get(value, "state"));

@@ -126,7 +126,7 @@ typedef struct member {
 static void assign_all(grp_t *g, const member_t *m, int n, wbuf_t *out, const char *leader_url)
 {
     kc_herder_t *h = g->h;
-    (void)m; /* members are already in assignment order */
+    (void)m;                                       /* members are already in assignment order */
     json_t **per = calloc((size_t)n, sizeof *per); /* member -> {name: [task ids]} */
     for (int i = 0; i < n; i++) per[i] = json_object();
     int next_conn = 0, next_task = 0;

@@ -112,3 +112,16 @@ def test_three_workers_survive_kill9_of_the_sink_worker(workers, tmp_path):
     wait_until(lambda: want <= set(lines(out)), 90, what="every line in the sink file")
     st, body = curl("GET", survivor.url + "/connectors/dsrc/status")
     assert st == 200 and body["connector"]["state"] == "RUNNING"
+    # source offsets from the offsets topic, on any worker
+    st, body = curl("GET", survivor.url + "/connectors/dsrc/offsets")
+    assert st == 200 and body["offsets"][0]["partition"] == {"filename": src}
+    # KIP-745 restart through any worker: the plan shows RESTARTING, then all run again
+    st, plan = curl("POST", survivor.url + "/connectors/dsink/restart?includeTasks=true")
+    assert st == 202 and plan["connector"]["state"] == "RESTARTING", plan
+    assert [t["state"] for t in plan["tasks"]] == ["RESTARTING"]
+    wait_until(lambda: running_on(survivor, "dsink"), 30, what="dsink RUNNING after restart")
+    # a task restart reaches the worker that runs the task
+    others = [w for w in workers if w is not victim]
+    for w in others:
+        assert curl("POST", w.url + "/connectors/dsrc/tasks/0/restart")[0] == 204
+    wait_until(lambda: running_on(survivor, "dsrc"), 30, what="dsrc RUNNING after restart")

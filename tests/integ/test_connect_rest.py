@@ -157,6 +157,19 @@ def test_connector_lifecycle(worker, tmp_path):
     assert st == 201 and body["name"] == "other"
     assert sorted(worker.rest("GET", "/connectors")[1]) == ["other", "src"]
 
+    # a sink's offsets are its consumer group's (KIP-875 shape)
+    out = str(tmp_path / "out.txt")
+    st, body, _ = worker.rest("POST", "/connectors", {"name": "snk", "config": {
+        "connector.class": "FileStreamSink", "file": out, "topics": "rest-test"}})
+    assert st == 201 and body["type"] == "sink"
+
+    def sink_offsets():
+        o = worker.rest("GET", "/connectors/snk/offsets")[1]["offsets"]
+        return o == [{"partition": {"kafka_topic": "rest-test", "kafka_partition": 0},
+                      "offset": {"kafka_offset": 2}}]
+    wait_until(sink_offsets, 30, what="sink offsets via REST")
+    assert worker.rest("DELETE", "/connectors/snk")[0] == 204
+
     assert worker.rest("DELETE", "/connectors/src")[0] == 204
     assert worker.rest("DELETE", "/connectors/other")[0] == 204
     assert worker.rest("GET", "/connectors/src")[0] == 404
