@@ -44,6 +44,8 @@ def workers(tmp_path, broker):
                              "status.storage.partitions": "2",
                              "session.timeout.ms": str(SESSION_MS),
                              "heartbeat.interval.ms": "1000",
+                             "consumer.session.timeout.ms": str(SESSION_MS),
+                             "consumer.heartbeat.interval.ms": "1000",
                              "rest.advertised.host.name": "127.0.0.1"}))
     for w in ws:
         w.start(wait=False)
