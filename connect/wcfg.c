@@ -161,15 +161,27 @@ bool kc_wcfg_finish(json_t *w, bool distributed, char *err, size_t errlen)
             return false;
         }
     }
-    char host[256];
+    char host[256], why[512];
     int port;
-    const char *l = kc_wcfg_str(w, "listeners");
+    if (kc_first_listener(w, host, sizeof host, &port, why, sizeof why) != 0) {
+        snprintf(err, errlen, "Invalid value %s for configuration listeners: %s",
+                 kc_wcfg_str(w, "listeners"), why);
+        return false;
+    }
+    return true;
+}
+
+int kc_first_listener(const json_t *w, char *host, size_t hostlen, int *port, char *err,
+                      size_t errlen)
+{
     char first[512];
-    snprintf(first, sizeof first, "%s", l);
+    snprintf(first, sizeof first, "%s", kc_wcfg_str(w, "listeners"));
     char *comma = strchr(first, ',');
     if (comma) *comma = '\0';
-    if (http_parse_listener(first, host, sizeof host, &port, err, errlen) != 0) return false;
-    return true;
+    char *s = first;
+    while (*s == ' ') s++;
+    for (int i = 0; s[i] && s[i] != ':'; i++) s[i] = (char)tolower((unsigned char)s[i]);
+    return http_parse_listener(s, host, hostlen, port, err, errlen);
 }
 
 int64_t kc_now_ms(void)
