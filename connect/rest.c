@@ -4,6 +4,7 @@
  * mode a write that reaches a follower is forwarded to the leader's URL, and while the group
  * rebalances writes get 409, as Connect's. */
 #include <arpa/inet.h>
+#include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,16 @@ static int route_connector(kc_herder_t *h, const http_req_t *req, int n, char se
     return 405;
 }
 
+static enum MHD_Result each_expand(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    int *mask = cls;
+    if (key && value && strcmp(key, "expand") == 0)
+        *mask |= strcmp(value, "status") == 0 ? 1 : strcmp(value, "info") == 0 ? 2 : 0;
+    return MHD_YES;
+}
+
 /* Returns the status (0 = no such path). */
 static int route(kc_herder_t *h, const http_req_t *req, int n, char seg[6][512], json_t **body,
                  bool *bad_method)
@@ -200,9 +211,9 @@ static int route(kc_herder_t *h, const http_req_t *req, int n, char seg[6][512],
     }
     if (strcmp(seg[0], "connectors") == 0 && n == 1) {
         if (get) {
-            const char *ex = http_query(req, "expand");
-            return kc_op_list(h, ex && strcmp(ex, "status") == 0, ex && strcmp(ex, "info") == 0,
-                              body);
+            int ex = 0; /* ?expand=status&expand=info: both may be given */
+            MHD_get_connection_values(req->mhd_conn, MHD_GET_ARGUMENT_KIND, each_expand, &ex);
+            return kc_op_list(h, ex & 1, ex & 2, body);
         }
         if (strcmp(m, "POST") == 0) {
             json_t *j = json_body(req, &st, body);
