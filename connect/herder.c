@@ -72,6 +72,25 @@ void kc_task_report(kc_task_t *t, const char *state, const char *trace)
         log_error("connect", "task %s-%d failed: %s", t->cname, t->id, trace ? trace : "");
 }
 
+void kc_task_topic(kc_task_t *t, const char *topic)
+{
+    kc_herder_t *h = t->h;
+    char key[1200];
+    snprintf(key, sizeof key, "topic-%s-connector-%s", topic, t->cname);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    pthread_mutex_lock(&h->lock);
+    if (!json_object_get(h->status, key)) {
+        json_t *v =
+            json_pack("{s{sssssisI}}", "topic", "name", topic, "connector", t->cname, "task", t->id,
+                      "discoverTimestamp", (json_int_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+        json_object_set(h->status, key, v);
+        if (h->backing && h->backing->put_status) h->backing->put_status(h, key, v);
+        json_decref(v);
+    }
+    pthread_mutex_unlock(&h->lock);
+}
+
 bool kc_herder_assigned_conn(const kc_herder_t *h, const char *name)
 {
     if (!h->distributed) return true;

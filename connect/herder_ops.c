@@ -360,6 +360,71 @@ int kc_op_target(kc_herder_t *h, const char *name, kc_target_t t, json_t **body)
     return t == KC_TARGET_STOPPED ? 204 : 202;
 }
 
+/* The active-topic keys of a connector (KIP-558 records in the status map). Lock held. */
+static json_t *topic_keys(kc_herder_t *h, const char *name)
+{
+    json_t *keys = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach(h->status, k, v)
+    {
+        const char *c =
+            json_string_value(json_object_get(json_object_get(v, "topic"), "connector"));
+        if (strncmp(k, "topic-", 6) == 0 && c && strcmp(c, name) == 0)
+            json_array_append_new(keys, json_string(k));
+    }
+    return keys;
+}
+
+static void reset_topics(kc_herder_t *h, const char *name)
+{
+    json_t *keys = topic_keys(h, name);
+    size_t i;
+    json_t *k;
+    json_array_foreach(keys, i, k)
+    {
+        json_object_del(h->status, json_string_value(k));
+        h->backing->put_status(h, json_string_value(k), NULL);
+    }
+    json_decref(keys);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int kc_op_topics(kc_herder_t *h, const char *name, json_t **body)
+{
+    WITH_CONNECTOR(h, name, body, {
+        json_t *keys = topic_keys(h, name);
+        size_t n = json_array_size(keys);
+        const char **names = calloc(n + 1, sizeof *names);
+        for (size_t i = 0; i < n; i++)
+            names[i] = json_string_value(json_object_get(
+                json_object_get(
+                    json_object_get(h->status, json_string_value(json_array_get(keys, i))),
+                    "topic"),
+                "name"));
+        qsort(names, n, sizeof *names, cmp_str);
+        json_t *topics = json_array();
+        for (size_t i = 0; i < n; i++) json_array_append_new(topics, json_string(names[i]));
+        free(names);
+        json_decref(keys);
+        *body = json_pack("{s{so}}", name, "topics", topics);
+    });
+    return 200;
+}
+
+int kc_op_topics_reset(kc_herder_t *h, const char *name, json_t **body)
+{
+    WITH_CONNECTOR(h, name, body, {
+        reset_topics(h, name);
+        *body = NULL;
+    });
+    return 202;
+}
+
 int kc_op_delete(kc_herder_t *h, const char *name, json_t **body)
 {
     WITH_CONNECTOR(h, name, body, {
@@ -374,6 +439,7 @@ int kc_op_delete(kc_herder_t *h, const char *name, json_t **body)
             json_object_del(h->status, key);
             h->backing->put_status(h, key, NULL);
         }
+        reset_topics(h, name);
         *body = NULL;
     });
     return 204;

@@ -29,6 +29,9 @@ int kc_op_task_restart(kc_herder_t *h, const char *name, const char *task, json_
 int kc_op_target(kc_herder_t *h, const char *name, kc_target_t t, json_t **body);
 int kc_op_delete(kc_herder_t *h, const char *name, json_t **body);
 int kc_op_offsets(kc_herder_t *h, const char *name, json_t **body);
+/* KIP-558: GET /connectors/{name}/topics, PUT /connectors/{name}/topics/reset. */
+int kc_op_topics(kc_herder_t *h, const char *name, json_t **body);
+int kc_op_topics_reset(kc_herder_t *h, const char *name, json_t **body);
 int kc_op_plugins(kc_herder_t *h, bool connectors_only, json_t **body);
 int kc_op_validate(kc_herder_t *h, const char *cls, const json_t *config, json_t **body);
 

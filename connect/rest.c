@@ -167,6 +167,7 @@ static int route_connector(kc_herder_t *h, const http_req_t *req, int n, char se
         if (strcmp(sub, "status") == 0 && get) return kc_op_status(h, name, body);
         if (strcmp(sub, "tasks") == 0 && get) return kc_op_tasks(h, name, body);
         if (strcmp(sub, "offsets") == 0 && get) return kc_op_offsets(h, name, body);
+        if (strcmp(sub, "topics") == 0 && get) return kc_op_topics(h, name, body);
         if (strcmp(sub, "restart") == 0 && post)
             return kc_op_restart(h, name, flag(req, "includeTasks"), flag(req, "onlyFailed"), body);
         if (strcmp(sub, "pause") == 0 && put) return kc_op_target(h, name, KC_TARGET_PAUSED, body);
@@ -174,9 +175,11 @@ static int route_connector(kc_herder_t *h, const http_req_t *req, int n, char se
             return kc_op_target(h, name, KC_TARGET_STARTED, body);
         if (strcmp(sub, "stop") == 0 && put) return kc_op_target(h, name, KC_TARGET_STOPPED, body);
         if (strcmp(sub, "config") && strcmp(sub, "status") && strcmp(sub, "tasks") &&
-            strcmp(sub, "offsets") && strcmp(sub, "restart") && strcmp(sub, "pause") &&
-            strcmp(sub, "resume") && strcmp(sub, "stop"))
+            strcmp(sub, "offsets") && strcmp(sub, "topics") && strcmp(sub, "restart") &&
+            strcmp(sub, "pause") && strcmp(sub, "resume") && strcmp(sub, "stop"))
             return 0;
+    } else if (n == 4 && strcmp(seg[2], "topics") == 0 && strcmp(seg[3], "reset") == 0) {
+        if (put) return kc_op_topics_reset(h, name, body);
     } else if (n == 5 && strcmp(seg[2], "tasks") == 0) {
         if (strcmp(seg[4], "status") == 0 && get) return kc_op_task_status(h, name, seg[3], body);
         if (strcmp(seg[4], "restart") == 0 && post)

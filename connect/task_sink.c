@@ -37,7 +37,8 @@ typedef struct sink_run {
     size_t npos;
     bool commit_requested;
     int64_t retry_wait_ms;
-    char fail[2048]; /* set when a callback (rebalance) failed the task */
+    char fail[2048];  /* set when a callback (rebalance) failed the task */
+    char *last_topic; /* the topic last reported to kc_task_topic */
 } sink_run_t;
 
 static void ctx_request_commit(kc_sink_ctx_t *ctx)
@@ -295,6 +296,12 @@ static bool sink_cycle(sink_run_t *r, rd_kafka_queue_t *q)
                 log_warn("connect", "task %s-%d: consumer: %s", r->t->cname, r->t->id,
                          rd_kafka_message_errstr(m));
         } else if (!fatal) {
+            const char *tn = rd_kafka_topic_name(m->rkt);
+            if (!r->last_topic || strcmp(r->last_topic, tn) != 0) { /* KIP-558 */
+                kc_task_topic(r->t, tn);
+                free(r->last_topic);
+                r->last_topic = strdup(tn);
+            }
             cd_record_t *rec = to_record(r, m, &fatal);
             if (rec) recs[nrec++] = rec;
             if (!fatal) pos_set(r, rd_kafka_topic_name(m->rkt), m->partition, m->offset + 1);
@@ -377,6 +384,7 @@ static void sink_body(void *arg)
     kc_pipe_close(&r.pipe);
     pos_clear(&r);
     free(r.pos);
+    free(r.last_topic);
     atomic_store(&r.t->done, true);
 }
 

@@ -22,6 +22,7 @@ typedef struct src_run {
     rd_kafka_t *rk;
     json_t *pending; /* offset key text -> newest offset, polled since the last flush */
     char delivery_err[512];
+    char *last_topic; /* the topic last reported to kc_task_topic */
     bool failed;
 } src_run_t;
 
@@ -128,6 +129,11 @@ static bool send_one(src_run_t *r, cd_record_t *rec, char *err, size_t errlen)
         free(v);
         cd_record_free(rec);
         return ok;
+    }
+    if (!r->last_topic || strcmp(r->last_topic, rec->topic) != 0) { /* KIP-558 */
+        kc_task_topic(r->t, rec->topic);
+        free(r->last_topic);
+        r->last_topic = strdup(rec->topic);
     }
     bool keep = r->plugin->ops.source.task.commit_record != NULL;
     rd_kafka_resp_err_t perr;
@@ -254,6 +260,7 @@ static void source_body(void *arg)
     }
     kc_pipe_close(&r.pipe);
     json_decref(r.pending);
+    free(r.last_topic);
     if (ok) kc_task_report(r.t, KC_ST_UNASSIGNED, NULL);
     atomic_store(&r.t->done, true);
 }

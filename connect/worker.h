@@ -163,6 +163,9 @@ void kc_herder_stop_all(kc_herder_t *h);
 void kc_herder_set_status(kc_herder_t *h, const char *key, const char *state, const char *trace);
 /* Task threads report (taking the lock themselves). */
 void kc_task_report(kc_task_t *t, const char *state, const char *trace);
+/* KIP-558: the task used topic (produced to / consumed from). Kept once per connector and
+ * topic as Kafka's "topic-<topic>-connector-<name>" status record. Takes the lock. */
+void kc_task_topic(kc_task_t *t, const char *topic);
 /* The running task (name, id) on this worker, or NULL. Lock held. */
 kc_task_t *kc_herder_task(kc_herder_t *h, const char *name, int id);
 bool kc_herder_assigned_conn(const kc_herder_t *h, const char *name);

@@ -130,6 +130,14 @@ def test_connector_lifecycle(worker, tmp_path):
         return o == [{"partition": {"filename": src_file}, "offset": {"position": 4}}]
     wait_until(offsets, 30, what="source offsets via REST")
 
+    # active topics (KIP-558)
+    wait_until(lambda: worker.rest("GET", "/connectors/src/topics")[1] ==
+               {"src": {"topics": ["rest-test"]}}, 30, what="the source's active topics")
+    assert worker.rest("PUT", "/connectors/src/topics/reset")[0] == 202
+    assert worker.rest("GET", "/connectors/src/topics")[1] == {"src": {"topics": []}}
+    assert worker.rest("GET", "/connectors/nope/topics")[0] == 404
+    assert worker.rest("POST", "/connectors/src/topics/reset")[0] == 405
+
     # pause / resume / stop
     assert worker.rest("PUT", "/connectors/src/pause")[0] == 202
     wait_until(lambda: state(worker, "src") == ("PAUSED", ["PAUSED"]), 30, what="PAUSED")
