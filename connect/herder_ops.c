@@ -449,7 +449,8 @@ int kc_op_delete(kc_herder_t *h, const char *name, json_t **body)
  * with a reason when the group cannot be read. */
 static json_t *sink_offsets(kc_herder_t *h, const char *name, char *err, size_t errlen)
 {
-    rd_kafka_conf_t *conf = kc_rdk_conf(h->wcfg, "consumer", NULL, err, errlen);
+    /* an admin client (a producer handle: no group, no fetching), worker keys admin.* */
+    rd_kafka_conf_t *conf = kc_rdk_conf(h->wcfg, "admin", NULL, err, errlen);
     rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, errlen) : NULL;
     if (!rk) return NULL;
     char gid[600];
