@@ -30,6 +30,7 @@ include coordinator/module.mk
 include tests/unit/module.mk
 include cli/module.mk
 include tests/fuzz/module.mk
+include connect/module.mk
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 COMMON_OBJS := $(call obj,$(COMMON_SRCS))
@@ -40,7 +41,7 @@ UNIT_BINS   := $(patsubst %.c,$(BUILD)/%,$(UNIT_TESTS))
 .PHONY: all build test test-unit test-integ test-all test-asan asan deps cluster cluster-stop clean fmt \
         image compose-test test-failover deps-deploy fmt-check bench bench-console bench-profile install uninstall \
         fuzz fuzz-bins fuzz-seeds
-all build: $(BINDIR)/kafka-server $(UNIT_BINS) $(CLI_BINS)
+all build: $(BINDIR)/kafka-server $(UNIT_BINS) $(CLI_BINS) $(CONNECT_BINS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -141,16 +142,17 @@ PREFIX ?= /usr/local
 INSTALL_SCRIPTS := kafka-server-start kafka-server-stop zookeeper-server-start zookeeper-server-stop
 install: all
 	@install -d $(DESTDIR)$(PREFIX)/bin
-	@for t in kafka-server $(CLI_TOOLS); do \
+	@for t in kafka-server $(CLI_TOOLS) $(CONNECT_TOOLS); do \
 	    install -m 0755 $(BINDIR)/$$t $(DESTDIR)$(PREFIX)/bin/$$t || exit 1; done
-	@for t in $(CLI_TOOLS); do ln -sf $$t $(DESTDIR)$(PREFIX)/bin/$$t.sh || exit 1; done
+	@for t in $(CLI_TOOLS) $(CONNECT_TOOLS); do ln -sf $$t $(DESTDIR)$(PREFIX)/bin/$$t.sh || exit 1; done
 	@for s in $(INSTALL_SCRIPTS); do \
 	    install -m 0755 scripts/$$s.sh $(DESTDIR)$(PREFIX)/bin/$$s.sh || exit 1; \
 	    ln -sf $$s.sh $(DESTDIR)$(PREFIX)/bin/$$s || exit 1; done
-	@echo "installed kafka-server, $(words $(CLI_TOOLS)) tools and $(words $(INSTALL_SCRIPTS)) scripts in $(DESTDIR)$(PREFIX)/bin"
+	@echo "installed kafka-server, $(words $(CLI_TOOLS) $(CONNECT_TOOLS)) tools and $(words $(INSTALL_SCRIPTS)) scripts in $(DESTDIR)$(PREFIX)/bin"
 
 uninstall:
-	@for t in kafka-server $(CLI_TOOLS) $(addsuffix .sh,$(CLI_TOOLS)) $(INSTALL_SCRIPTS) \
+	@for t in kafka-server $(CLI_TOOLS) $(addsuffix .sh,$(CLI_TOOLS)) $(CONNECT_TOOLS) \
+	    $(addsuffix .sh,$(CONNECT_TOOLS)) $(INSTALL_SCRIPTS) \
 	    $(addsuffix .sh,$(INSTALL_SCRIPTS)); do rm -f $(DESTDIR)$(PREFIX)/bin/$$t; done
 
 fmt:
