@@ -30,6 +30,7 @@ include coordinator/module.mk
 include tests/unit/module.mk
 include cli/module.mk
 include tests/fuzz/module.mk
+include connect/pgconn.mk
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 COMMON_OBJS := $(call obj,$(COMMON_SRCS))
