@@ -30,6 +30,7 @@ include coordinator/module.mk
 include tests/unit/module.mk
 include cli/module.mk
 include tests/fuzz/module.mk
+include connect/module.mk
 include connect/pgconn.mk
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -41,7 +42,7 @@ UNIT_BINS   := $(patsubst %.c,$(BUILD)/%,$(UNIT_TESTS))
 .PHONY: all build test test-unit test-integ test-all test-asan asan deps cluster cluster-stop clean fmt \
         image compose-test test-failover deps-deploy fmt-check bench bench-console bench-profile install uninstall \
         fuzz fuzz-bins fuzz-seeds
-all build: $(BINDIR)/kafka-server $(UNIT_BINS) $(CLI_BINS)
+all build: $(BINDIR)/kafka-server $(UNIT_BINS) $(CLI_BINS) $(CONNECT_BINS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

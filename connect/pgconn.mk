@@ -1,20 +1,8 @@
-# connect/pgconn.mk: the PostgreSQL connectors, JsonConverter and transforms, built into
-# build/libpgconn.a (libpq: -lpq). Their Check suites (tests/unit/check_pg*.c, check_conv_json.c,
-# check_xform.c) are picked up by tests/unit/module.mk's wildcard; here they get this library
-# and libpq on their link line.
+# connect/pgconn.mk: what the PostgreSQL connectors add to connect/module.mk's build (their
+# sources are in libconnect.a like every connect/*.c): libpq's headers for the files that
+# include pg.h, and -lpq on every link of libconnect (the workers and check_connect_* suites).
 PQ_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
-PGCONN_SRCS := $(wildcard connect/pg.c connect/conv_json.c connect/xform*.c connect/jdbc_*.c)
-PGCONN_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(PGCONN_SRCS))
-PGCONN_CHECKS := $(addprefix $(BUILD)/tests/unit/,$(basename $(notdir \
-    $(wildcard tests/unit/check_pg*.c tests/unit/check_conv_json.c tests/unit/check_xform.c))))
-
-$(PGCONN_OBJS) $(addsuffix .o,$(PGCONN_CHECKS)): CFLAGS_ALL += -Iconnect $(PQ_CFLAGS)
-
-$(BUILD)/libpgconn.a: $(PGCONN_OBJS)
-	@rm -f $@
-	ar rcs $@ $^
-
-$(PGCONN_CHECKS): $(BUILD)/libpgconn.a
-$(PGCONN_CHECKS): LDLIBS_ALL := $(BUILD)/libpgconn.a $(BUILD)/libcommon.a -lpq $(LDLIBS_ALL)
-
-all build: $(BUILD)/libpgconn.a
+PGCONN_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard connect/pg.c connect/jdbc_*.c \
+    tests/unit/check_connect_pg*.c))
+$(PGCONN_OBJS): CFLAGS_ALL += $(PQ_CFLAGS)
+CONNECT_LIBS += -lpq

@@ -1,0 +1,129 @@
+/* crecord.c: Connect records (cdata.h) and the kc_batch of connector.h. */
+#include "cdata.h"
+#include "connector.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void *xcalloc(size_t n, size_t sz)
+{
+    void *p = calloc(n ? n : 1, sz);
+    if (!p) abort();
+    return p;
+}
+
+static char *xstrdup(const char *s)
+{
+    if (!s) return NULL;
+    char *d = strdup(s);
+    if (!d) abort();
+    return d;
+}
+
+cd_record_t *cd_record_new(const char *topic)
+{
+    cd_record_t *r = xcalloc(1, sizeof *r);
+    r->topic = xstrdup(topic);
+    r->partition = -1;
+    r->offset = -1;
+    r->timestamp = -1;
+    return r;
+}
+
+void cd_record_free(cd_record_t *r)
+{
+    if (!r) return;
+    free(r->topic);
+    cd_schema_unref(r->key_schema);
+    cd_value_free(r->key);
+    cd_schema_unref(r->value_schema);
+    cd_value_free(r->value);
+    for (size_t i = 0; i < r->nheaders; i++) {
+        free(r->headers[i].key);
+        cd_schema_unref(r->headers[i].schema);
+        cd_value_free(r->headers[i].value);
+    }
+    free(r->headers);
+    json_decref(r->source_partition);
+    json_decref(r->source_offset);
+    free(r);
+}
+
+cd_record_t *cd_record_copy(const cd_record_t *r)
+{
+    cd_record_t *c = cd_record_new(r->topic);
+    c->partition = r->partition;
+    c->offset = r->offset;
+    c->timestamp = r->timestamp;
+    cd_record_set_key(c, cd_schema_ref(r->key_schema), cd_value_copy(r->key));
+    cd_record_set_value(c, cd_schema_ref(r->value_schema), cd_value_copy(r->value));
+    for (size_t i = 0; i < r->nheaders; i++)
+        cd_record_add_header(c, r->headers[i].key, cd_schema_ref(r->headers[i].schema),
+                             cd_value_copy(r->headers[i].value));
+    cd_record_set_source(c, r->source_partition ? json_deep_copy(r->source_partition) : NULL,
+                         r->source_offset ? json_deep_copy(r->source_offset) : NULL);
+    return c;
+}
+
+void cd_record_set_topic(cd_record_t *r, const char *topic)
+{
+    char *t = xstrdup(topic);
+    free(r->topic);
+    r->topic = t;
+}
+
+void cd_record_set_key(cd_record_t *r, cd_schema_t *schema, cd_value_t *key)
+{
+    cd_schema_unref(r->key_schema);
+    cd_value_free(r->key);
+    r->key_schema = schema;
+    r->key = key;
+}
+
+void cd_record_set_value(cd_record_t *r, cd_schema_t *schema, cd_value_t *value)
+{
+    cd_schema_unref(r->value_schema);
+    cd_value_free(r->value);
+    r->value_schema = schema;
+    r->value = value;
+}
+
+void cd_record_set_source(cd_record_t *r, json_t *partition, json_t *offset)
+{
+    json_decref(r->source_partition);
+    json_decref(r->source_offset);
+    r->source_partition = partition;
+    r->source_offset = offset;
+}
+
+void cd_record_add_header(cd_record_t *r, const char *key, cd_schema_t *schema, cd_value_t *value)
+{
+    if (r->nheaders == r->cap_headers) {
+        r->cap_headers = r->cap_headers ? r->cap_headers * 2 : 4;
+        r->headers = realloc(r->headers, r->cap_headers * sizeof *r->headers);
+        if (!r->headers) abort();
+    }
+    r->headers[r->nheaders++] = (cd_header_t){xstrdup(key), schema, value};
+}
+
+void cd_record_add_header_str(cd_record_t *r, const char *key, const char *value)
+{
+    cd_record_add_header(r, key, cd_schema_prim(CD_STRING, true), value ? cd_string(value) : NULL);
+}
+
+const cd_header_t *cd_record_header(const cd_record_t *r, const char *key)
+{
+    for (size_t i = r->nheaders; i-- > 0;)
+        if (strcmp(r->headers[i].key, key) == 0) return &r->headers[i];
+    return NULL;
+}
+
+void kc_batch_push(kc_batch_t *b, cd_record_t *rec)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 64;
+        b->recs = realloc(b->recs, b->cap * sizeof *b->recs);
+        if (!b->recs) abort();
+    }
+    b->recs[b->n++] = rec;
+}

@@ -1,0 +1,31 @@
+# connect/: Kafka Connect. build/libconnect.a holds the data model, plugin API helpers, the
+# built-in plugins and the runtime; bin/connect-standalone and bin/connect-distributed are its
+# two entry points (also as NAME.sh). Check suites named check_connect_* link libconnect.
+CONNECT_MAINS := connect/connect_standalone.c connect/connect_distributed.c
+CONNECT_SRCS  := $(filter-out $(CONNECT_MAINS),$(wildcard connect/*.c))
+CONNECT_OBJS   = $(patsubst %.c,$(BUILD)/%.o,$(CONNECT_SRCS))
+CONNECT_TOOLS := $(patsubst connect/connect_%.c,connect-%,$(wildcard $(CONNECT_MAINS)))
+CONNECT_BINS  := $(addprefix $(BINDIR)/,$(CONNECT_TOOLS))
+CONNECT_CHECKS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/check_connect_*.c))
+CONNECT_LIBS  := -lrdkafka -ldl
+
+$(BUILD)/connect/%.o: connect/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Iconnect -MMD -MP -c $< -o $@
+
+$(BUILD)/libconnect.a: $(patsubst %.c,$(BUILD)/%.o,$(CONNECT_SRCS))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BINDIR)/connect-%: $(BUILD)/connect/connect_%.o $(BUILD)/libconnect.a $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) -rdynamic -o $@ $^ $(CONNECT_LIBS) $(LDLIBS_ALL)
+	@ln -sf $(notdir $@) $@.sh
+
+$(CONNECT_CHECKS): $(BUILD)/tests/unit/check_connect_%: $(BUILD)/tests/unit/check_connect_%.o \
+                   $(BUILD)/libconnect.a $(BUILD)/libcommon.a
+	$(CC) -o $@ $^ $(CHECK_LIBS) $(CONNECT_LIBS) $(LDLIBS_ALL)
+
+$(BUILD)/tests/unit/check_connect_%.o: tests/unit/check_connect_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Iconnect -MMD -MP -c $< -o $@
