@@ -719,7 +719,9 @@ static int rd_typed(const cj_t *cj, const cd_schema_t *s, const json_t *j, cd_va
     case CD_FLOAT64:
         if (!json_is_number(j))
             return ERR("Invalid value for %s: expected a number", cd_type_name(s->type));
-        *out = cd_float(s->type, json_number_value(j));
+        /* float32 is read as Java's floatValue(): rounded to float, as it was written */
+        *out = cd_float(s->type, s->type == CD_FLOAT32 ? (double)(float)json_number_value(j)
+                                                       : json_number_value(j));
         return 0;
     case CD_BOOLEAN:
         if (!json_is_boolean(j)) return ERR("Invalid value for boolean: expected true or false");
