@@ -14,12 +14,32 @@ extern const kc_plugin_t kc_file_source_plugin;
 extern const kc_plugin_t kc_file_sink_plugin;
 extern const kc_plugin_t kc_string_converter_plugin;
 extern const kc_plugin_t kc_bytearray_converter_plugin;
+/* pgconn: JsonConverter (conv_json.c), the transforms (xform_*.c), the JDBC connectors */
+extern const kc_plugin_t cj_plugin;
+extern const kc_plugin_t xf_insert_key_plugin, xf_insert_value_plugin;
+extern const kc_plugin_t xf_replace_key_plugin, xf_replace_value_plugin;
+extern const kc_plugin_t xf_mask_key_plugin, xf_mask_value_plugin;
+extern const kc_plugin_t xf_value_to_key_plugin;
+extern const kc_plugin_t xf_extract_key_plugin, xf_extract_value_plugin;
+extern const kc_plugin_t xf_regex_router_plugin, xf_timestamp_router_plugin;
 
 static const kc_plugin_t *const builtins[] = {
     &kc_file_source_plugin,
     &kc_file_sink_plugin,
     &kc_string_converter_plugin,
     &kc_bytearray_converter_plugin,
+    &cj_plugin,
+    &xf_insert_key_plugin,
+    &xf_insert_value_plugin,
+    &xf_replace_key_plugin,
+    &xf_replace_value_plugin,
+    &xf_mask_key_plugin,
+    &xf_mask_value_plugin,
+    &xf_value_to_key_plugin,
+    &xf_extract_key_plugin,
+    &xf_extract_value_plugin,
+    &xf_regex_router_plugin,
+    &xf_timestamp_router_plugin,
 };
 
 #define MAX_PLUGINS 256
