@@ -398,7 +398,7 @@ START_TEST(test_json_base64)
         wbuf_init(&wb);
         cj_base64_encode(&wb, (const uint8_t *)"foob", n);
         ck_assert_int_eq(wb.len, strlen(enc[n]));
-        ck_assert(memcmp(wb.p, enc[n], wb.len) == 0);
+        ck_assert(wb.len == 0 || memcmp(wb.p, enc[n], wb.len) == 0);
         uint8_t *out;
         size_t len;
         ck_assert_int_eq(cj_base64_decode(enc[n], strlen(enc[n]), &out, &len), 0);
