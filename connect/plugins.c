@@ -22,6 +22,7 @@ extern const kc_plugin_t xf_mask_key_plugin, xf_mask_value_plugin;
 extern const kc_plugin_t xf_value_to_key_plugin;
 extern const kc_plugin_t xf_extract_key_plugin, xf_extract_value_plugin;
 extern const kc_plugin_t xf_regex_router_plugin, xf_timestamp_router_plugin;
+extern const kc_plugin_t jdbc_sink_plugin, jdbc_source_plugin;
 
 static const kc_plugin_t *const builtins[] = {
     &kc_file_source_plugin,
@@ -40,6 +41,8 @@ static const kc_plugin_t *const builtins[] = {
     &xf_extract_value_plugin,
     &xf_regex_router_plugin,
     &xf_timestamp_router_plugin,
+    &jdbc_sink_plugin,
+    &jdbc_source_plugin,
 };
 
 #define MAX_PLUGINS 256
