@@ -224,8 +224,7 @@ int kc_cfg_validate(const kc_cfg_def_t *defs, size_t ndefs, const json_t *props,
         char msg[768] = "";
         if (!set && d->required)
             snprintf(msg, sizeof msg,
-                     "Missing required configuration \"%s\" which has no default value.",
-                     d->name);
+                     "Missing required configuration \"%s\" which has no default value.", d->name);
         else if (v && type_ok(d, v, msg, sizeof msg) && d->validator)
             d->validator(d, v, msg, sizeof msg);
         if (msg[0]) {

@@ -1,0 +1,63 @@
+"""Kafka's quickstart Connect step replayed on our brokers: connect-standalone with the shipped
+file source and sink properties moves test.txt through connect-test into test.sink.txt; lines
+appended later follow; a restart resumes from the stored offset without duplicates."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+
+from connectworker import Worker, write_props  # noqa: E402
+from kafkabroker import ROOT, wait_until  # noqa: E402
+
+
+def shipped(name, cwd, **changes):
+    """A config/ file as Kafka ships it, with a few keys changed, written into cwd."""
+    props = {}
+    with open(os.path.join(ROOT, "config", name)) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                k, v = line.split("=", 1)
+                props[k] = v
+    props.update(changes)
+    return write_props(os.path.join(cwd, name), props)
+
+
+def sink_lines(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return f.read().splitlines()
+
+
+def test_quickstart_file_source_to_file_sink_resumes_without_duplicates(tmp_path, broker):
+    work = str(tmp_path / "connect")
+    os.makedirs(work)
+    with open(os.path.join(work, "test.txt"), "w") as f:
+        f.write("foo\nbar\n")
+    src = shipped("connect-file-source.properties", work)
+    sink = shipped("connect-file-sink.properties", work)
+    assert "file=test.txt" in open(src).read() and "topics=connect-test" in open(sink).read()
+    w = Worker(work, broker.bootstrap, connectors=[src, sink]).start()
+    out = os.path.join(work, "test.sink.txt")
+    try:
+        wait_until(lambda: sink_lines(out) == ["foo", "bar"], 60, what="foo, bar in the sink")
+        with open(os.path.join(work, "test.txt"), "a") as f:
+            f.write("baz\n")
+        wait_until(lambda: sink_lines(out) == ["foo", "bar", "baz"], 30, what="baz follows")
+        st = w.rest("GET", "/connectors/local-file-source/status")[1]
+        assert st["connector"]["state"] == "RUNNING" and st["tasks"][0]["state"] == "RUNNING"
+        assert st["type"] == "source"
+        # the source offset is flushed (offset.flush.interval.ms=500) before the restart
+        wait_until(lambda: '"position":12' in open(os.path.join(work, "connect.offsets")).read(),
+                   30, what="the source offset after baz in the offsets file")
+    finally:
+        w.stop()
+    with open(os.path.join(work, "test.txt"), "a") as f:
+        f.write("qux\n")
+    w2 = Worker(work, broker.bootstrap, connectors=[src, sink], port=w.port).start()
+    try:
+        wait_until(lambda: sink_lines(out)[-1:] == ["qux"], 60, what="qux after the restart")
+        assert sink_lines(out) == ["foo", "bar", "baz", "qux"], sink_lines(out)
+    finally:
+        w2.stop()
