@@ -167,9 +167,19 @@ int pg_exec(pg_t *pg, const char *sql, int n, const char *const *params, pg_res_
     return 0;
 }
 
+/* PQexec, not PQexecParams: it takes several statements separated by ';' (DDL scripts). */
 int pg_cmd(pg_t *pg, const char *sql, char *err, size_t errlen)
 {
-    return pg_exec(pg, sql, 0, NULL, NULL, err, errlen);
+    PGresult *res = PQexec(pg->conn, sql);
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    int rc = 0;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        set_err(err, errlen, "PostgreSQL",
+                res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
+        rc = -1;
+    }
+    PQclear(res);
+    return rc;
 }
 
 int pg_res_rows(const pg_res_t *r)

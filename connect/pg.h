@@ -64,7 +64,7 @@ void pg_close(pg_t *pg);
  * result (rows or not) is returned there; otherwise it is dropped. */
 int pg_exec(pg_t *pg, const char *sql, int n, const char *const *params, pg_res_t **out, char *err,
             size_t errlen);
-/* pg_exec without parameters or result, for DDL and BEGIN/COMMIT. */
+/* Run one or more ;-separated statements without parameters or result (DDL, BEGIN, COMMIT). */
 int pg_cmd(pg_t *pg, const char *sql, char *err, size_t errlen);
 
 int pg_res_rows(const pg_res_t *r);

@@ -1,0 +1,215 @@
+"""The PostgreSQL connectors in a real connect-standalone worker, against a real PostgreSQL 15
+(tests/lib/pg.py) and our broker, with JsonConverter (schemas enabled) on the wire:
+- JdbcSourceConnector -> topic -> JdbcSinkConnector: rows and their types (int, bigint, text,
+  boolean, double, numeric, date, timestamp, bytea, NULLs) survive the round trip, the table is
+  auto-created with the JDBC sink's types, rows added later follow, and the topic holds
+  Connect's envelope;
+- the sink in upsert mode with pk.mode=record_key gives each key once after a full replay;
+- 100,000 records land in a table (the records/s figure is printed)."""
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+
+from confluent_kafka import Consumer, Producer  # noqa: E402
+from connectworker import Worker, write_props  # noqa: E402
+from kafkabroker import wait_until  # noqa: E402
+
+JSON_WORKER = {
+    "key.converter": "org.apache.kafka.connect.json.JsonConverter",
+    "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+    "key.converter.schemas.enable": "true",
+    "value.converter.schemas.enable": "true",
+}
+
+COLS = "id, i, b, t, flag, d, n, day, at, encode(raw, 'hex')"
+
+
+def conn_props(pg):
+    return {"connection.url": pg.url, "connection.user": pg.user,
+            "connection.password": pg.password}
+
+
+def connector_file(work, name, props):
+    return write_props(os.path.join(work, name + ".properties"), dict(props, name=name))
+
+
+def count(pg, table):
+    try:
+        return int(pg.scalar('SELECT count(*) FROM "%s"' % table))
+    except RuntimeError:  # not created yet
+        return -1
+
+
+def make_items(pg):
+    pg.sql("CREATE TABLE items (id int PRIMARY KEY, i int NOT NULL, b bigint, t text, "
+           "flag boolean, d double precision, n numeric(12,3), day date, at timestamp, "
+           "raw bytea); ALTER TABLE items OWNER TO kc")
+    pg.sql("INSERT INTO items VALUES "
+           "(1, -2147483648, 9007199254740993, 'plain', true, 0.1, 123456789.125, "
+           "'2024-03-05', '2024-03-05 06:07:08.009', '\\x00ff10'), "
+           "(2, 7, -1, E'tab\\there \"quoted\" \\\\ back\\nnewline \u00e9\u4e2d', false, "
+           "-1.5e300, -0.001, '1969-12-31', '1960-01-01 00:00:00.5', '\\x'), "
+           "(3, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)")
+
+
+def test_pg_source_to_topic_to_pg_sink_keeps_rows_and_types(tmp_path, broker, pg):
+    make_items(pg)
+    work = str(tmp_path / "connect")
+    os.makedirs(work)
+    src = connector_file(work, "pg-source", dict(
+        conn_props(pg), **{"connector.class": "io.confluent.connect.jdbc.JdbcSourceConnector",
+                           "mode": "incrementing", "incrementing.column.name": "id",
+                           "table.whitelist": "items", "topic.prefix": "pg-",
+                           "poll.interval.ms": "200", "tasks.max": "1"}))
+    sink = connector_file(work, "pg-sink", dict(
+        conn_props(pg), **{"connector.class": "JdbcSink", "topics": "pg-items",
+                           "table.name.format": "copy_${topic}", "auto.create": "true",
+                           "insert.mode": "upsert", "pk.mode": "record_value",
+                           "pk.fields": "id", "tasks.max": "1"}))
+    w = Worker(work, broker.bootstrap, overrides=JSON_WORKER, connectors=[src, sink]).start()
+    try:
+        wait_until(lambda: count(pg, "copy_pg-items") == 3, 60, what="3 rows in the copy",)
+        assert pg.sql("SELECT %s FROM items ORDER BY id" % COLS) == \
+            pg.sql('SELECT %s FROM "copy_pg-items" ORDER BY id' % COLS)
+        types = dict(pg.sql("SELECT column_name, data_type || ':' || is_nullable FROM "
+                            "information_schema.columns WHERE table_name = 'copy_pg-items'"))
+        assert types == {
+            "id": "integer:NO", "i": "integer:NO", "b": "bigint:YES", "t": "text:YES",
+            "flag": "boolean:YES", "d": "double precision:YES", "n": "numeric:YES",
+            "day": "date:YES", "at": "timestamp without time zone:YES", "raw": "bytea:YES"}
+        # rows added later follow, from the stored incrementing offset
+        pg.sql("INSERT INTO items VALUES (4, 4, 4, 'four', true, 4.25, 4.000, '2000-02-29', "
+               "'2000-02-29 23:59:59.999', '\\x04')")
+        wait_until(lambda: count(pg, "copy_pg-items") == 4, 30, what="row 4 follows")
+        assert pg.sql("SELECT %s FROM items ORDER BY id" % COLS) == \
+            pg.sql('SELECT %s FROM "copy_pg-items" ORDER BY id' % COLS)
+        st = w.rest("GET", "/connectors/pg-source/status")[1]
+        assert st["tasks"][0]["state"] == "RUNNING", st
+    finally:
+        w.stop()
+    # the topic holds Connect's envelope: schema as JsonConverter writes it, payload values
+    c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "peek",
+                  "auto.offset.reset": "earliest"})
+    c.subscribe(["pg-items"])
+    msg = None
+    deadline = time.monotonic() + 30
+    while msg is None and time.monotonic() < deadline:
+        m = c.poll(0.5)
+        if m is not None and not m.error():
+            msg = m
+    c.close()
+    assert msg is not None and msg.key() is None
+    raw = msg.value().decode()
+    assert raw.startswith('{"schema":{"type":"struct","fields":[{"type":"int32","optional":false,'
+                          '"field":"id"},{"type":"int32","optional":false,"field":"i"},'
+                          '{"type":"int64","optional":true,"field":"b"}'), raw
+    assert ('{"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal",'
+            '"version":1,"parameters":{"scale":"3"},"field":"n"}') in raw
+    assert '"optional":false,"name":"items"},"payload":{"id":1,' in raw
+    payload = json.loads(raw)["payload"]
+    assert payload["b"] == 9007199254740993 and payload["day"] == 19787
+    assert payload["at"] == 1709618828009 and payload["raw"] == "AP8Q"
+    # a restarted source resumes from its offset: no row is produced twice
+    w2 = Worker(work, broker.bootstrap, overrides=JSON_WORKER, connectors=[src], port=w.port)
+    w2.start()
+    try:
+        pg.sql("INSERT INTO items (id, i) VALUES (5, 5)")
+        c = Consumer({"bootstrap.servers": broker.bootstrap, "group.id": "count",
+                      "auto.offset.reset": "earliest"})
+        c.subscribe(["pg-items"])
+        ids = []
+        deadline = time.monotonic() + 30
+        while 5 not in ids and time.monotonic() < deadline:
+            m = c.poll(0.5)
+            if m is not None and not m.error():
+                ids.append(json.loads(m.value())["payload"]["id"])
+        c.close()
+        assert ids == [1, 2, 3, 4, 5], ids
+    finally:
+        w2.stop()
+
+
+KEY_SCHEMA = {"type": "struct", "fields": [{"type": "int32", "optional": False, "field": "id"}],
+              "optional": False}
+VALUE_SCHEMA = {"type": "struct", "fields": [
+    {"type": "int32", "optional": False, "field": "id"},
+    {"type": "string", "optional": True, "field": "name"},
+    {"type": "int64", "optional": False, "field": "version"}], "optional": False, "name": "user"}
+
+
+def produce_users(bootstrap, topic, ids, version):
+    p = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20})
+    for i in ids:
+        key = json.dumps({"schema": KEY_SCHEMA, "payload": {"id": i}})
+        val = json.dumps({"schema": VALUE_SCHEMA,
+                          "payload": {"id": i, "name": "user-%d" % i, "version": version}})
+        p.produce(topic, val.encode(), key.encode())
+        p.poll(0)
+    assert p.flush(30) == 0
+
+
+def test_pg_sink_upsert_record_key_is_exactly_once_after_replay(tmp_path, broker, pg):
+    work = str(tmp_path / "connect")
+    os.makedirs(work)
+    produce_users(broker.bootstrap, "users", range(500), 1)
+    produce_users(broker.bootstrap, "users", range(250), 2)  # a replay, newer for half the keys
+
+    def sink(name):
+        return connector_file(work, name, dict(
+            conn_props(pg), **{"connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector",
+                               "topics": "users", "auto.create": "true", "insert.mode": "upsert",
+                               "pk.mode": "record_key", "pk.fields": "id", "batch.size": "100"}))
+    w = Worker(work, broker.bootstrap, overrides=JSON_WORKER, connectors=[sink("users-a")]).start()
+    try:
+        wait_until(lambda: pg.scalar("SELECT count(*) || '/' || sum(version) FROM users")
+                   == "500/750", 60, what="500 users, the first 250 at version 2")
+    finally:
+        w.stop()
+    # a second connector (a new consumer group) replays the whole topic: still once per key
+    w = Worker(work, broker.bootstrap, overrides=JSON_WORKER, connectors=[sink("users-b")],
+               port=w.port).start()
+    try:
+        produce_users(broker.bootstrap, "users", [9999], 3)  # a marker after the replay
+        wait_until(lambda: count(pg, "users") == 501, 60, what="the marker row")
+        assert pg.sql("SELECT count(*), count(DISTINCT id), sum(version) FROM users") == \
+            [["501", "501", "753"]]
+        assert pg.scalar("SELECT name FROM users WHERE id = 42") == "user-42"
+    finally:
+        w.stop()
+
+
+def test_pg_sink_lands_100k_records(tmp_path, broker, pg):
+    n = 100000
+    work = str(tmp_path / "connect")
+    os.makedirs(work)
+    schema = {"type": "struct", "optional": False, "name": "event", "fields": [
+        {"type": "int64", "optional": False, "field": "seq"},
+        {"type": "string", "optional": False, "field": "body"}]}
+    head = '{"schema":%s,"payload":{"seq":' % json.dumps(schema, separators=(",", ":"))
+    body = "x" * 60
+    p = Producer({"bootstrap.servers": broker.bootstrap, "linger.ms": 50,
+                  "batch.num.messages": 10000, "queue.buffering.max.messages": 200000})
+    for i in range(n):
+        p.produce("events", ('%s%d,"body":"%s"}}' % (head, i, body)).encode())
+        if i % 10000 == 0:
+            p.poll(0)
+    assert p.flush(60) == 0
+    sink = connector_file(work, "events-sink", dict(
+        conn_props(pg), **{"connector.class": "JdbcSink", "topics": "events",
+                           "auto.create": "true", "batch.size": "3000"}))
+    t0 = time.monotonic()
+    w = Worker(work, broker.bootstrap, overrides=dict(JSON_WORKER, **{
+        "key.converter": "org.apache.kafka.connect.storage.StringConverter"}),
+        connectors=[sink]).start()
+    try:
+        wait_until(lambda: count(pg, "events") == n, 120, interval=0.2, what="100k rows")
+        secs = time.monotonic() - t0
+        print("\nJDBC sink: %d records in %.2f s = %.0f records/s (worker start included)"
+              % (n, secs, n / secs))
+        assert pg.sql("SELECT count(DISTINCT seq), min(seq), max(seq) FROM events") == \
+            [[str(n), "0", str(n - 1)]]
+    finally:
+        w.stop()
