@@ -20,7 +20,8 @@ struct cj {
     wbuf_t w_text;
     json_t *r_node; /* a reference; the schema built from it is r_schema */
     cd_schema_t *r_schema;
-    wbuf_t out; /* scratch for the plugin's from_connect */
+    wbuf_t r_text; /* r_node's raw bytes as the last envelope carried them (fast path) */
+    wbuf_t out;    /* scratch for the plugin's from_connect */
 };
 
 /* Write a reason into the caller's err buffer; returns -1 so callers can `return ERR(...)`. */
@@ -793,12 +794,93 @@ static cd_schema_t *rd_schema_cached(cj_t *cj, const json_t *j, char *err, size_
     return s;
 }
 
+/* The end of the JSON value starting at p (an object or array: brackets matched outside
+ * strings; a scalar: up to the next ',' or '}'), or NULL. Only used to find the envelope's
+ * parts; jansson still validates everything it parses. */
+static const char *value_end(const char *p, const char *end)
+{
+    if (p >= end) return NULL;
+    if (*p != '{' && *p != '[') {
+        while (p < end && *p != ',' && *p != '}') p++;
+        return p < end ? p : NULL;
+    }
+    int depth = 0;
+    bool in_str = false;
+    for (; p < end; p++) {
+        char c = *p;
+        if (in_str) {
+            if (c == '\\')
+                p++;
+            else if (c == '"')
+                in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            return p + 1;
+        }
+    }
+    return NULL;
+}
+
+/* {"schema":S,"payload":P} exactly as Kafka writes it (no spaces): S and P's spans. */
+static bool envelope_split(const char *d, size_t len, const char **s, size_t *slen, const char **pl,
+                           size_t *plen)
+{
+    static const char head[] = "{\"schema\":", mid[] = ",\"payload\":";
+    const char *end = d + len;
+    if (len < sizeof head + sizeof mid || memcmp(d, head, sizeof head - 1) != 0) return false;
+    *s = d + sizeof head - 1;
+    const char *se = value_end(*s, end);
+    if (!se || (size_t)(end - se) < sizeof mid || memcmp(se, mid, sizeof mid - 1) != 0)
+        return false;
+    *slen = (size_t)(se - *s);
+    *pl = se + sizeof mid - 1;
+    if (end[-1] != '}' || *pl >= end - 1) return false;
+    *plen = (size_t)(end - 1 - *pl);
+    return true;
+}
+
+/* The fast path for a stream of records with one schema: when the envelope's schema bytes
+ * equal the last ones, only the payload is parsed. 1 = done (rc in *rc), 0 = take the full
+ * path. */
+static int to_connect_fast(cj_t *cj, const uint8_t *data, size_t len, cd_schema_t **schema,
+                           cd_value_t **value, int *rc, char *err, size_t errlen)
+{
+    const char *s, *pl;
+    size_t slen, plen;
+    if (!cj->schemas || !cj->r_node ||
+        !envelope_split((const char *)data, len, &s, &slen, &pl, &plen) || slen != cj->r_text.len ||
+        memcmp(s, cj->r_text.p, slen) != 0)
+        return 0;
+    json_error_t je;
+    json_t *payload = json_loadb(pl, plen, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    if (!payload) return 0; /* the full parse reports the error */
+    *rc = rd_value(cj, cj->r_schema, payload, value, err, errlen);
+    json_decref(payload);
+    if (*rc == 0) *schema = cd_schema_ref(cj->r_schema);
+    return 1;
+}
+
+/* Remember the raw schema bytes of an envelope whose schema was just cached. */
+static void remember_schema_text(cj_t *cj, const uint8_t *data, size_t len)
+{
+    const char *s, *pl;
+    size_t slen, plen;
+    wbuf_reset(&cj->r_text);
+    if (envelope_split((const char *)data, len, &s, &slen, &pl, &plen))
+        wbuf_append(&cj->r_text, s, slen);
+}
+
 int cj_to_connect(cj_t *cj, const uint8_t *data, size_t len, cd_schema_t **schema,
                   cd_value_t **value, char *err, size_t errlen)
 {
     *schema = NULL;
     *value = NULL;
     if (!data) return 0;
+    int fast_rc;
+    if (to_connect_fast(cj, data, len, schema, value, &fast_rc, err, errlen)) return fast_rc;
     json_error_t je;
     json_t *root = json_loadb((const char *)data, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
     if (!root)
@@ -823,6 +905,7 @@ int cj_to_connect(cj_t *cj, const uint8_t *data, size_t len, cd_schema_t **schem
             json_decref(root);
             return -1;
         }
+        if (s && s == cj->r_schema) remember_schema_text(cj, data, len);
     }
     int rc = rd_value(cj, s, payload, value, err, errlen);
     json_decref(root);
@@ -887,6 +970,7 @@ cj_t *cj_new(const json_t *props, char *err, size_t errlen)
     cj->null_default = kc_cfg_bool(cj_defs, CJ_NDEFS, p, "replace.null.with.default");
     cj->numeric = df && strcasecmp(df, "NUMERIC") == 0;
     wbuf_init(&cj->w_text);
+    wbuf_init(&cj->r_text);
     wbuf_init(&cj->out);
     json_decref(empty);
     return cj;
@@ -899,6 +983,7 @@ void cj_free(cj_t *cj)
     cd_schema_unref(cj->r_schema);
     json_decref(cj->r_node);
     wbuf_free(&cj->w_text);
+    wbuf_free(&cj->r_text);
     wbuf_free(&cj->out);
     free(cj);
 }

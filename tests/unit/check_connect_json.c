@@ -414,6 +414,38 @@ START_TEST(test_json_base64)
 }
 END_TEST
 
+START_TEST(test_json_cached_schema_fast_path_matches_full_parse)
+{
+    cj_t *cj = conv(NULL, NULL);
+    cd_schema_t *s1, *s2, *s3;
+    cd_value_t *v1, *v2, *v3;
+    char err[256];
+    const char *a = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\","
+                    "\"optional\":false,\"field\":\"id\"},{\"type\":\"string\",\"optional\":"
+                    "true,\"field\":\"s\"}],\"optional\":false},\"payload\":{\"id\":1,\"s\":"
+                    "\"}{,\\\"\"}}";
+    const char *b = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\","
+                    "\"optional\":false,\"field\":\"id\"},{\"type\":\"string\",\"optional\":"
+                    "true,\"field\":\"s\"}],\"optional\":false},\"payload\":{\"id\":2,\"s\":null}}";
+    ck_assert_msg(from_json(cj, a, &s1, &v1, err) == 0, "%s", err); /* full parse, cached */
+    ck_assert_msg(from_json(cj, b, &s2, &v2, err) == 0, "%s", err); /* fast path */
+    ck_assert_ptr_eq(s1, s2);
+    ck_assert_str_eq(cd_struct_get(v1, "s")->u.s.p, "}{,\"");
+    ck_assert_int_eq(cd_struct_get(v2, "id")->u.i, 2);
+    ck_assert_ptr_null(cd_struct_get(v2, "s"));
+    /* same schema bytes but a payload of the wrong type, or trailing fields: errors */
+    const char *bad =
+        "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\","
+        "\"optional\":false,\"field\":\"id\"},{\"type\":\"string\",\"optional\":"
+        "true,\"field\":\"s\"}],\"optional\":false},\"payload\":{\"id\":\"x\"},\"z\":1}";
+    ck_assert_int_eq(from_json(cj, bad, &s3, &v3, err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "requires \"schema\" and \"payload\""));
+    cd_value_free(v1), cd_value_free(v2);
+    cd_schema_unref(s1), cd_schema_unref(s2);
+    cj_free(cj);
+}
+END_TEST
+
 static Suite *json_suite(void)
 {
     Suite *s = suite_create("connect_json");
@@ -428,6 +460,7 @@ static Suite *json_suite(void)
     tcase_add_test(tc, test_json_round_trip_all_types);
     tcase_add_test(tc, test_json_bad_input_is_an_error);
     tcase_add_test(tc, test_json_base64);
+    tcase_add_test(tc, test_json_cached_schema_fast_path_matches_full_parse);
     suite_add_tcase(s, tc);
     return s;
 }
