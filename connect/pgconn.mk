@@ -6,3 +6,9 @@ PGCONN_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard connect/pg.c connect/jdbc_
     tests/unit/check_connect_pg*.c))
 $(PGCONN_OBJS): CFLAGS_ALL += $(PQ_CFLAGS)
 CONNECT_LIBS += -lpq
+
+# make bench-connect-pg: records/s of the PostgreSQL sink and source in connect-standalone,
+# with the worker's CPU and peak RSS (tests/bench/connect_pg.py; BENCH_PG_ARGS=--records N).
+.PHONY: bench-connect-pg
+bench-connect-pg: all
+	@/usr/bin/python3 tests/bench/connect_pg.py $(BENCH_PG_ARGS)
