@@ -213,3 +213,62 @@ def test_pg_sink_lands_100k_records(tmp_path, broker, pg):
             [[str(n), "0", str(n - 1)]]
     finally:
         w.stop()
+
+
+def test_pg_source_timestamp_incrementing_sees_updates_and_sink_evolves(tmp_path, broker, pg):
+    pg.sql("CREATE TABLE accounts (id int PRIMARY KEY, owner text NOT NULL, "
+           "updated_at timestamp NOT NULL); ALTER TABLE accounts OWNER TO kc; "
+           "INSERT INTO accounts VALUES (1, 'ann', '2024-01-01 00:00:00.123456'), "
+           "(2, 'bob', '2024-01-01 00:00:00.123456')")
+    work = str(tmp_path / "connect")
+    os.makedirs(work)
+    src = connector_file(work, "acc-source", dict(
+        conn_props(pg), **{"connector.class": "JdbcSourceConnector",
+                           "mode": "timestamp+incrementing", "incrementing.column.name": "id",
+                           "timestamp.column.name": "updated_at", "table.whitelist": "accounts",
+                           "topic.prefix": "db.", "poll.interval.ms": "200"}))
+    sink = connector_file(work, "acc-sink", dict(
+        conn_props(pg), **{"connector.class": "JdbcSinkConnector", "topics": "db.accounts",
+                           "table.name.format": "accounts_copy", "auto.create": "true",
+                           "auto.evolve": "true", "insert.mode": "upsert",
+                           "pk.mode": "record_value", "pk.fields": "id"}))
+    w = Worker(work, broker.bootstrap, overrides=JSON_WORKER, connectors=[src, sink]).start()
+    try:
+        wait_until(lambda: count(pg, "accounts_copy") == 2, 60, what="2 accounts copied")
+        # an update moves updated_at: the row comes again and the upsert replaces it
+        pg.sql("UPDATE accounts SET owner = 'ann2', updated_at = now() WHERE id = 1")
+        wait_until(lambda: pg.scalar("SELECT owner FROM accounts_copy WHERE id = 1") == "ann2",
+                   30, what="the update copied")
+        # a new nullable column reaches the sink's table through auto.evolve
+        pg.sql("ALTER TABLE accounts ADD COLUMN email text; "
+               "INSERT INTO accounts VALUES (3, 'cy', now(), 'cy@example.com')")
+        wait_until(lambda: pg.scalar("SELECT email FROM accounts_copy WHERE id = 3")
+                   == "cy@example.com", 30, what="the new column")
+        assert pg.sql("SELECT id, owner FROM accounts_copy ORDER BY id") == \
+            [["1", "ann2"], ["2", "bob"], ["3", "cy"]]
+    finally:
+        w.stop()
+
+
+def test_pg_sink_task_fails_on_schemaless_records_and_worker_lives(tmp_path, broker, pg):
+    p = Producer({"bootstrap.servers": broker.bootstrap})
+    p.produce("plain", b'{"id": 1}')
+    assert p.flush(30) == 0
+    work = str(tmp_path / "connect")
+    os.makedirs(work)
+    sink = connector_file(work, "plain-sink", dict(
+        conn_props(pg), **{"connector.class": "JdbcSink", "topics": "plain",
+                           "auto.create": "true"}))
+    w = Worker(work, broker.bootstrap, overrides=dict(JSON_WORKER, **{
+        "value.converter.schemas.enable": "false"}), connectors=[sink]).start()
+    try:
+        def failed():
+            st = w.rest("GET", "/connectors/plain-sink/status")[1]
+            return st["tasks"] and st["tasks"][0]["state"] == "FAILED" and st["tasks"][0]
+        task = wait_until(failed, 60, what="the sink task FAILED")
+        assert "requires records with a non-null Struct value and non-null Struct schema" \
+            in task["trace"], task
+        assert w.rest("GET", "/")[0] == 200  # the worker lives on
+        assert count(pg, "plain") == -1
+    finally:
+        w.stop()
