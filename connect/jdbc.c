@@ -147,3 +147,35 @@ struct pg *jdbc_connect(const kc_cfg_def_t *defs, size_t ndefs, const json_t *pr
     }
     return NULL;
 }
+
+void jdbc_add_error(json_t *errors, const char *key, const char *msg)
+{
+    json_t *arr = json_object_get(errors, key);
+    if (!arr) {
+        arr = json_array();
+        json_object_set_new(errors, key, arr);
+    }
+    json_array_append_new(arr, json_string(msg));
+}
+
+int jdbc_config_check(const kc_cfg_def_t *defs, size_t ndefs, const json_t *props,
+                      void (*extra)(const json_t *props, json_t *errors), char *err, size_t errlen)
+{
+    json_t *out = NULL;
+    kc_cfg_validate(defs, ndefs, props, &out);
+    if (!out) out = json_object();
+    if (extra) extra(props, out);
+    const char *k;
+    json_t *msgs;
+    int rc = KC_OK;
+    json_object_foreach(out, k, msgs)
+    {
+        if (json_array_size(msgs)) {
+            snprintf(err, errlen, "%s", json_string_value(json_array_get(msgs, 0)));
+            rc = KC_ERR;
+            break;
+        }
+    }
+    json_decref(out);
+    return rc;
+}

@@ -62,6 +62,16 @@ bool jdbc_parse_date(const char *s, int32_t *days);
 bool jdbc_parse_time(const char *s, int32_t *ms);
 bool jdbc_parse_timestamp(const char *s, int64_t *ms);
 
+/* Append msg to errors[key] (the key -> array of messages object of config/validate). */
+void jdbc_add_error(json_t *errors, const char *key, const char *msg);
+/* kc_cfg_validate plus the connector's cross-key checks (extra, may be NULL): KC_OK, or KC_ERR
+ * with the first message in err (a task's or connector's start refuses a bad config). */
+int jdbc_config_check(const kc_cfg_def_t *defs, size_t ndefs, const json_t *props,
+                      void (*extra)(const json_t *props, json_t *errors), char *err, size_t errlen);
+
+extern const kc_plugin_t jdbc_sink_plugin;   /* io.confluent.connect.jdbc.JdbcSinkConnector */
+extern const kc_plugin_t jdbc_source_plugin; /* io.confluent.connect.jdbc.JdbcSourceConnector */
+
 /* Open a connection with the connection.* keys of props, trying connection.attempts times
  * connection.backoff.ms apart (stopping early when stop(arg) says so). */
 struct pg;

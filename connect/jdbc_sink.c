@@ -791,59 +791,29 @@ static void sink_stop(void *task)
     free(t);
 }
 
-/* Cross-key checks, shared by the connector's validate and the task's start. */
-static void add_error(json_t *errors, const char *key, const char *msg)
-{
-    json_t *arr = json_object_get(errors, key);
-    if (!arr) {
-        arr = json_array();
-        json_object_set_new(errors, key, arr);
-    }
-    json_array_append_new(arr, json_string(msg));
-}
-
+/* Cross-key checks (Connector.validate), also made by start. */
 static void sink_validate(const json_t *props, json_t *errors)
 {
     const char *mode = kc_cfg_str(sink_defs, SINK_NDEFS, props, "insert.mode");
     const char *pk = kc_cfg_str(sink_defs, SINK_NDEFS, props, "pk.mode");
     if (mode && strcasecmp(mode, "insert") != 0 && pk && strcasecmp(pk, "none") == 0)
-        add_error(errors, "pk.mode",
-                  "insert.mode upsert and update need primary key fields: set pk.mode to kafka, "
-                  "record_key or record_value");
+        jdbc_add_error(
+            errors, "pk.mode",
+            "insert.mode upsert and update need primary key fields: set pk.mode to kafka, "
+            "record_key or record_value");
     if (kc_cfg_bool(sink_defs, SINK_NDEFS, props, "delete.enabled"))
-        add_error(errors, "delete.enabled", "delete.enabled=true is not supported by this sink");
+        jdbc_add_error(errors, "delete.enabled",
+                       "delete.enabled=true is not supported by this sink");
     pg_url_t u;
     char err[160];
     const char *url = kc_cfg_str(sink_defs, SINK_NDEFS, props, "connection.url");
-    if (url && pg_url_parse(url, &u, err, sizeof err)) add_error(errors, "connection.url", err);
-}
-
-/* The first configuration error (kc_cfg_validate then sink_validate), or 0. */
-static int config_check(const kc_cfg_def_t *defs, size_t ndefs, const json_t *props,
-                        void (*extra)(const json_t *, json_t *), char *err, size_t errlen)
-{
-    json_t *out = NULL;
-    kc_cfg_validate(defs, ndefs, props, &out);
-    if (!out) out = json_object();
-    if (extra) extra(props, out);
-    const char *k;
-    json_t *msgs;
-    int rc = KC_OK;
-    json_object_foreach(out, k, msgs)
-    {
-        if (json_array_size(msgs)) {
-            snprintf(err, errlen, "%s", json_string_value(json_array_get(msgs, 0)));
-            rc = KC_ERR;
-            break;
-        }
-    }
-    json_decref(out);
-    return rc;
+    if (url && pg_url_parse(url, &u, err, sizeof err))
+        jdbc_add_error(errors, "connection.url", err);
 }
 
 static void *sink_start(const json_t *props, kc_sink_ctx_t *ctx, char *err, size_t errlen)
 {
-    if (config_check(sink_defs, SINK_NDEFS, props, sink_validate, err, errlen)) return NULL;
+    if (jdbc_config_check(sink_defs, SINK_NDEFS, props, sink_validate, err, errlen)) return NULL;
     jsink_t *t = calloc(1, sizeof *t);
     t->ctx = ctx;
     t->props = json_deep_copy(props);
@@ -874,7 +844,7 @@ static void *sink_start(const json_t *props, kc_sink_ctx_t *ctx, char *err, size
 static void *conn_start(const json_t *props, kc_connector_ctx_t *ctx, char *err, size_t errlen)
 {
     (void)ctx;
-    if (config_check(sink_defs, SINK_NDEFS, props, sink_validate, err, errlen)) return NULL;
+    if (jdbc_config_check(sink_defs, SINK_NDEFS, props, sink_validate, err, errlen)) return NULL;
     return json_deep_copy(props);
 }
 

@@ -557,53 +557,23 @@ static void src_stop(void *task)
     free(s);
 }
 
-static void add_error(json_t *errors, const char *key, const char *msg)
-{
-    json_t *arr = json_object_get(errors, key);
-    if (!arr) {
-        arr = json_array();
-        json_object_set_new(errors, key, arr);
-    }
-    json_array_append_new(arr, json_string(msg));
-}
-
 static void src_validate(const json_t *props, json_t *errors)
 {
     const char *mode = kc_cfg_str(src_defs, SRC_NDEFS, props, "mode");
     const char *inc = kc_cfg_str(src_defs, SRC_NDEFS, props, "incrementing.column.name");
     json_t *ts = kc_cfg_list(src_defs, SRC_NDEFS, props, "timestamp.column.name");
     if (mode && strstr(mode, "incrementing") && (!inc || !*inc))
-        add_error(errors, "incrementing.column.name",
-                  "Missing required configuration \"incrementing.column.name\" for mode");
+        jdbc_add_error(errors, "incrementing.column.name",
+                       "Missing required configuration \"incrementing.column.name\" for mode");
     if (mode && strstr(mode, "timestamp") && json_array_size(ts) == 0)
-        add_error(errors, "timestamp.column.name",
-                  "Missing required configuration \"timestamp.column.name\" for mode");
+        jdbc_add_error(errors, "timestamp.column.name",
+                       "Missing required configuration \"timestamp.column.name\" for mode");
     json_decref(ts);
     pg_url_t u;
     char err[160];
     const char *url = kc_cfg_str(src_defs, SRC_NDEFS, props, "connection.url");
-    if (url && pg_url_parse(url, &u, err, sizeof err)) add_error(errors, "connection.url", err);
-}
-
-static int config_check(const json_t *props, char *err, size_t errlen)
-{
-    json_t *out = NULL;
-    kc_cfg_validate(src_defs, SRC_NDEFS, props, &out);
-    if (!out) out = json_object();
-    src_validate(props, out);
-    const char *k;
-    json_t *msgs;
-    int rc = KC_OK;
-    json_object_foreach(out, k, msgs)
-    {
-        if (json_array_size(msgs)) {
-            snprintf(err, errlen, "%s", json_string_value(json_array_get(msgs, 0)));
-            rc = KC_ERR;
-            break;
-        }
-    }
-    json_decref(out);
-    return rc;
+    if (url && pg_url_parse(url, &u, err, sizeof err))
+        jdbc_add_error(errors, "connection.url", err);
 }
 
 static void add_table(jsrc_t *s, const char *name, const char *prefix)
@@ -621,7 +591,7 @@ static void add_table(jsrc_t *s, const char *name, const char *prefix)
 
 static void *src_start(const json_t *props, kc_source_ctx_t *ctx, char *err, size_t errlen)
 {
-    if (config_check(props, err, errlen)) return NULL;
+    if (jdbc_config_check(src_defs, SRC_NDEFS, props, src_validate, err, errlen)) return NULL;
     jsrc_t *s = calloc(1, sizeof *s);
     s->ctx = ctx;
     s->props = json_deep_copy(props);
@@ -701,7 +671,7 @@ static json_t *list_tables(const json_t *props, char *err, size_t errlen)
 static void *conn_start(const json_t *props, kc_connector_ctx_t *ctx, char *err, size_t errlen)
 {
     (void)ctx;
-    if (config_check(props, err, errlen)) return NULL;
+    if (jdbc_config_check(src_defs, SRC_NDEFS, props, src_validate, err, errlen)) return NULL;
     json_t *tables = list_tables(props, err, errlen);
     if (!tables) return NULL;
     jsrc_conn_t *c = calloc(1, sizeof *c);

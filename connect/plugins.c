@@ -1,6 +1,9 @@
 /* plugins.c: the plugin registry: the built-in table and plugin.path shared objects
  * (connector.h). Filled once at start-up, read-only afterwards (any thread may look up). */
 #include "connector.h"
+#include "conv_json.h" /* pgconn: JsonConverter, transforms, JDBC connectors */
+#include "jdbc.h"
+#include "xform.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -14,15 +17,6 @@ extern const kc_plugin_t kc_file_source_plugin;
 extern const kc_plugin_t kc_file_sink_plugin;
 extern const kc_plugin_t kc_string_converter_plugin;
 extern const kc_plugin_t kc_bytearray_converter_plugin;
-/* pgconn: JsonConverter (conv_json.c), the transforms (xform_*.c), the JDBC connectors */
-extern const kc_plugin_t cj_plugin;
-extern const kc_plugin_t xf_insert_key_plugin, xf_insert_value_plugin;
-extern const kc_plugin_t xf_replace_key_plugin, xf_replace_value_plugin;
-extern const kc_plugin_t xf_mask_key_plugin, xf_mask_value_plugin;
-extern const kc_plugin_t xf_value_to_key_plugin;
-extern const kc_plugin_t xf_extract_key_plugin, xf_extract_value_plugin;
-extern const kc_plugin_t xf_regex_router_plugin, xf_timestamp_router_plugin;
-extern const kc_plugin_t jdbc_sink_plugin, jdbc_source_plugin;
 
 static const kc_plugin_t *const builtins[] = {
     &kc_file_source_plugin,

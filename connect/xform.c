@@ -1,6 +1,8 @@
 /* xform.c: helpers shared by the transforms (xform.h). */
 #include "xform.h"
 
+#include "jdbc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,24 +56,7 @@ int xf_errf(char *err, size_t errlen, const char *fmt, ...)
 
 int xf_check(const kc_cfg_def_t *defs, size_t ndefs, const json_t *props, char *err, size_t errlen)
 {
-    json_t *out = NULL;
-    int n = kc_cfg_validate(defs, ndefs, props, &out);
-    if (n == 0) {
-        json_decref(out);
-        return 0;
-    }
-    const char *k;
-    json_t *msgs;
-    snprintf(err, errlen, "invalid transform configuration");
-    json_object_foreach(out, k, msgs)
-    {
-        if (json_array_size(msgs)) {
-            snprintf(err, errlen, "%s", json_string_value(json_array_get(msgs, 0)));
-            break;
-        }
-    }
-    json_decref(out);
-    return -1;
+    return jdbc_config_check(defs, ndefs, props, NULL, err, errlen); /* the same first-error rule */
 }
 
 cd_schema_t *xf_struct_basics(const cd_schema_t *s)

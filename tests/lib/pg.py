@@ -14,27 +14,20 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
+
+from kafkabroker import free_port
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 PSQL = "/usr/bin/psql"
 
 
-def _free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 class Postgres:
     def __init__(self, workdir=None, port=None, user="kc", password="kc-secret", db="kc"):
         self.workdir = workdir
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.user, self.password, self.db = user, password, db
         self.as_root = os.getuid() == 0
         self.dir = tempfile.mkdtemp(prefix="pg-")
