@@ -12,17 +12,17 @@
  * - plugin.path: every *.so in those directories (and one level of subdirectories) is
  *   dlopen'ed and its exported KC_PLUGIN_SYMBOL ("kc_plugin_register", a kc_plugin_register_fn)
  *   is called once with a registrar; it registers its kc_plugin_t's (which must outlive the
- *   process: static storage). A plugin .so needs no symbol of the worker: everything it calls
- *   into the runtime goes through the context structs below. (It may use cdata.h and the
- *   kc_cfg_* helpers only by linking its own copy of them; the built-ins share the worker's.)
+ *   process: static storage). What a plugin calls into the runtime goes through the context
+ *   structs below; the cdata.h functions and the kc_cfg_* / kc_valid_* / kc_batch_push
+ *   helpers it may call directly (the worker binaries export them, linked -rdynamic).
  *
  * Configuration: connector / task / converter / transform properties are a jansson object of
  * string values (as Connect's REST body and config topic hold them). A plugin reads them with
  * the kc_cfg_* helpers, which apply the defaults of its definition.
  *
  * Threads and ownership (the runtime guarantees, a plugin may rely on):
- * - A connector instance (kc_connector_ops: start, task_configs, stop) is driven by the
- *   worker's herder thread only.
+ * - A connector instance (kc_connector_ops: start, task_configs, stop) is driven under the
+ *   worker's herder lock: one call at a time (from start-up, REST or the group thread).
  * - Each task has its own thread: start, poll/put, flush/pre_commit, commit, commit_record and
  *   stop of one task instance are all called on that thread, never concurrently. A task's
  *   converters and transformations are created for it and used on that thread only.

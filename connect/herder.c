@@ -432,6 +432,31 @@ void kc_herder_restart_task(kc_herder_t *h, const char *name, int id)
     kc_herder_reconcile(h);
 }
 
+static bool has_state(kc_herder_t *h, const char *key, const char *state)
+{
+    const char *s = json_string_value(json_object_get(json_object_get(h->status, key), "state"));
+    return s && strcmp(s, state) == 0;
+}
+
+void kc_herder_restart(kc_herder_t *h, const char *name, bool include_tasks, bool only_failed)
+{
+    char key[600];
+    snprintf(key, sizeof key, "status-connector-%s", name);
+    if ((!only_failed || has_state(h, key, KC_ST_FAILED)) && kc_herder_assigned_conn(h, name)) {
+        kc_herder_set_status(h, key, KC_ST_RESTARTING, NULL);
+        kc_herder_restart_conn(h, name);
+    }
+    size_t n = json_array_size(json_object_get(h->task_configs, name));
+    for (size_t i = 0; include_tasks && i < n; i++) {
+        task_key(key, sizeof key, name, (int)i);
+        if ((!only_failed || has_state(h, key, KC_ST_FAILED)) &&
+            kc_herder_assigned_task(h, name, (int)i)) {
+            kc_herder_set_status(h, key, KC_ST_RESTARTING, NULL);
+            kc_herder_restart_task(h, name, (int)i);
+        }
+    }
+}
+
 void kc_herder_restart_conn(kc_herder_t *h, const char *name)
 {
     kc_conn_t *c = find_conn(h, name);

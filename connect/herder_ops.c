@@ -3,6 +3,7 @@
  * right away, distributed when the change is read back and the group rebalances. */
 #include "herder_ops.h"
 
+#include <librdkafka/rdkafka.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,27 +314,31 @@ int kc_op_restart(kc_herder_t *h, const char *name, bool include_tasks, bool onl
 {
     int rc = 204;
     WITH_CONNECTOR(h, name, body, {
+        /* the plan, as Connect answers it: what will restart shows RESTARTING */
+        json_t *plan = status_of(h, name);
         char key[600];
         snprintf(key, sizeof key, "status-connector-%s", name);
-        bool conn = !only_failed || is_failed(h, key);
-        if (conn && kc_herder_assigned_conn(h, name)) {
-            kc_herder_set_status(h, key, KC_ST_RESTARTING, NULL);
-            kc_herder_restart_conn(h, name);
-        }
-        size_t n = json_array_size(json_object_get(h->task_configs, name));
-        for (size_t i = 0; include_tasks && i < n; i++) {
-            char tk[600];
-            snprintf(tk, sizeof tk, "status-task-%s-%zu", name, i);
-            if ((!only_failed || is_failed(h, tk)) && kc_herder_assigned_task(h, name, (int)i)) {
-                kc_herder_set_status(h, tk, KC_ST_RESTARTING, NULL);
-                kc_herder_restart_task(h, name, (int)i);
+        if (!only_failed || is_failed(h, key))
+            json_object_set_new(json_object_get(plan, "connector"), "state",
+                                json_string(KC_ST_RESTARTING));
+        size_t i;
+        json_t *t;
+        json_array_foreach(include_tasks ? json_object_get(plan, "tasks") : NULL, i, t)
+        {
+            snprintf(key, sizeof key, "status-task-%s-%zu", name, i);
+            if (!only_failed || is_failed(h, key)) {
+                json_object_set_new(t, "state", json_string(KC_ST_RESTARTING));
+                json_object_del(t, "trace");
             }
         }
+        h->backing->put_restart(h, name, include_tasks, only_failed);
         if (include_tasks || only_failed) {
-            *body = status_of(h, name);
+            *body = plan;
             rc = 202;
-        } else
+        } else {
+            json_decref(plan);
             *body = NULL;
+        }
     });
     return rc;
 }
@@ -374,18 +379,62 @@ int kc_op_delete(kc_herder_t *h, const char *name, json_t **body)
     return 204;
 }
 
+/* A sink connector's offsets: its consumer group's committed positions (KIP-875's shape). NULL
+ * with a reason when the group cannot be read. */
+static json_t *sink_offsets(kc_herder_t *h, const char *name, char *err, size_t errlen)
+{
+    rd_kafka_conf_t *conf = kc_rdk_conf(h->wcfg, "consumer", NULL, err, errlen);
+    rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, errlen) : NULL;
+    if (!rk)
+        return NULL;
+    char gid[600];
+    snprintf(gid, sizeof gid, "connect-%s", name);
+    rd_kafka_ListConsumerGroupOffsets_t *req = rd_kafka_ListConsumerGroupOffsets_new(gid, NULL);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_ListConsumerGroupOffsets(rk, &req, 1, NULL, q);
+    rd_kafka_ListConsumerGroupOffsets_destroy(req);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 15000);
+    const rd_kafka_ListConsumerGroupOffsets_result_t *res =
+        ev ? rd_kafka_event_ListConsumerGroupOffsets_result(ev) : NULL;
+    size_t n = 0;
+    const rd_kafka_group_result_t **groups =
+        res ? rd_kafka_ListConsumerGroupOffsets_result_groups(res, &n) : NULL;
+    json_t *out = NULL;
+    if (!n || rd_kafka_group_result_error(groups[0])) {
+        snprintf(err, errlen, "cannot read the offsets of group %s: %s", gid,
+                 n ? rd_kafka_error_string(rd_kafka_group_result_error(groups[0]))
+                   : "no answer");
+    } else {
+        out = json_array();
+        const rd_kafka_topic_partition_list_t *l = rd_kafka_group_result_partitions(groups[0]);
+        for (int i = 0; l && i < l->cnt; i++)
+            if (l->elems[i].offset >= 0)
+                json_array_append_new(
+                    out, json_pack("{s{sssi}s{sI}}", "partition", "kafka_topic", l->elems[i].topic,
+                                   "kafka_partition", (int)l->elems[i].partition, "offset",
+                                   "kafka_offset", (json_int_t)l->elems[i].offset));
+    }
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+    return out;
+}
+
 int kc_op_offsets(kc_herder_t *h, const char *name, json_t **body)
 {
     bool sink = false;
     WITH_CONNECTOR(h, name, body,
                    sink = strcmp(type_of(json_object_get(h->configs, name)), "sink") == 0);
     if (sink) {
-        *body = kc_rest_error(501,
-                              "Reading the offsets of sink connectors is not supported "
-                              "by this worker yet; use kafka-consumer-groups --describe "
-                              "--group connect-%s",
-                              name);
-        return 501;
+        char err[512];
+        json_t *offs = sink_offsets(h, name, err, sizeof err);
+        if (!offs) {
+            *body = kc_rest_error(500, "%s", err);
+            return 500;
+        }
+        *body = json_pack("{so}", "offsets", offs);
+        return 200;
     }
     json_t *offs = h->backing->offsets_of(h, name);
     *body = json_pack("{so}", "offsets", offs);

@@ -233,6 +233,41 @@ static int route(kc_herder_t *h, const http_req_t *req, int n, char seg[6][512],
     return 0;
 }
 
+/* Distributed: the URL of the worker running task seg[1]-seg[3] when it is another one (a task
+ * restart goes to the worker that runs the task, as Connect forwards it). Caller frees. */
+static char *task_owner_url(kc_herder_t *h, int n, char seg[6][512], const char *method)
+{
+    if (!h->distributed || n != 5 || strcmp(seg[0], "connectors") || strcmp(seg[2], "tasks") ||
+        strcmp(seg[4], "restart") || strcmp(method, "POST"))
+        return NULL;
+    char *url = NULL, key[1100];
+    snprintf(key, sizeof key, "status-task-%s-%s", seg[1], seg[3]);
+    pthread_mutex_lock(&h->lock);
+    const char *owner =
+        json_string_value(json_object_get(json_object_get(h->status, key), "worker_id"));
+    if (owner && strcmp(owner, h->worker_id) != 0 &&
+        !kc_herder_assigned_task(h, seg[1], atoi(seg[3])) && asprintf(&url, "http://%s", owner) < 0)
+        url = NULL;
+    pthread_mutex_unlock(&h->lock);
+    return url;
+}
+
+/* Send the request on to url and pass its answer back; 409 when it cannot be reached. */
+static void forward_to(const char *url, const http_req_t *req, http_resp_t *resp)
+{
+    int status;
+    char *out = NULL;
+    if (forward(url, req, &status, &out) != 0)
+        return send_json(resp, 409,
+                         kc_rest_error(409, "Cannot complete request because of a "
+                                            "conflicting operation (e.g. worker "
+                                            "rebalance)"));
+    resp->status = status;
+    resp->content_type = "application/json";
+    wbuf_append(&resp->body, out, strlen(out));
+    free(out);
+}
+
 static void rest_handle(void *arg, const http_req_t *req, http_resp_t *resp)
 {
     kc_rest_t *r = arg;
@@ -254,23 +289,17 @@ static void rest_handle(void *arg, const http_req_t *req, http_resp_t *resp)
                                                 "rebalance)"));
         }
         if (leader && !http_header(req, "X-Forwarded-By")) {
-            int status;
-            char *out = NULL;
-            int rc = forward(leader, req, &status, &out);
+            forward_to(leader, req, resp);
             free(leader);
-            if (rc != 0)
-                return send_json(resp, 409,
-                                 kc_rest_error(409, "Cannot complete request "
-                                                    "because of a conflicting "
-                                                    "operation (e.g. worker "
-                                                    "rebalance)"));
-            resp->status = status;
-            resp->content_type = "application/json";
-            wbuf_append(&resp->body, out, strlen(out));
-            free(out);
             return;
         }
         free(leader);
+        char *owner = task_owner_url(h, n, seg, req->method);
+        if (owner) {
+            forward_to(owner, req, resp);
+            free(owner);
+            return;
+        }
     }
     bool bad_method = false;
     int status = route(h, req, n, seg, &body, &bad_method);

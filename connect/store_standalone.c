@@ -39,6 +39,12 @@ static int sa_put_tasks(kc_herder_t *h, const char *name, const json_t *tasks)
     return 0;
 }
 
+static int sa_put_restart(kc_herder_t *h, const char *name, bool include_tasks, bool only_failed)
+{
+    kc_herder_restart(h, name, include_tasks, only_failed);
+    return 0;
+}
+
 static void sa_put_status(kc_herder_t *h, const char *key, const json_t *status)
 {
     (void)h, (void)key, (void)status; /* kept in h->status only */
@@ -121,6 +127,7 @@ static const kc_backing_t standalone_backing = {
     .put_config = sa_put_config,
     .put_target = sa_put_target,
     .put_task_configs = sa_put_tasks,
+    .put_restart = sa_put_restart,
     .put_status = sa_put_status,
     .offset_get = sa_offset_get,
     .offsets_put = sa_offsets_put,

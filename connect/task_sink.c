@@ -357,7 +357,7 @@ static bool sink_setup(sink_run_t *r, char *err, size_t errlen)
     return r->inst && consumer_new(r, err, errlen);
 }
 
-void *kc_sink_task_main(void *arg)
+static void sink_body(void *arg)
 {
     sink_run_t r = {.t = arg};
     char err[2048] = "";
@@ -385,5 +385,20 @@ void *kc_sink_task_main(void *arg)
     pos_clear(&r);
     free(r.pos);
     atomic_store(&r.t->done, true);
+}
+
+void *kc_sink_task_main(void *arg)
+{
+    kc_task_t *t = arg;
+    int sig = kc_guard_run(sink_body, t);
+    if (sig) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "the task crashed with signal %d (%s) in the plugin", sig,
+                 strsignal(sig));
+        char *trace = kc_trace("org.apache.kafka.connect.errors.ConnectException", msg, NULL);
+        kc_task_report(t, KC_ST_FAILED, trace);
+        free(trace);
+        atomic_store(&t->done, true);
+    }
     return NULL;
 }

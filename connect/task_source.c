@@ -242,7 +242,7 @@ static bool src_loop(src_run_t *r, char *err, size_t errlen)
     return ok && flush_offsets(r, err, errlen);
 }
 
-void *kc_source_task_main(void *arg)
+static void source_body(void *arg)
 {
     src_run_t r = {.t = arg};
     char err[2048] = "";
@@ -265,5 +265,20 @@ void *kc_source_task_main(void *arg)
     json_decref(r.pending);
     if (ok) kc_task_report(r.t, KC_ST_UNASSIGNED, NULL);
     atomic_store(&r.t->done, true);
+}
+
+void *kc_source_task_main(void *arg)
+{
+    kc_task_t *t = arg;
+    int sig = kc_guard_run(source_body, t);
+    if (sig) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "the task crashed with signal %d (%s) in the plugin", sig,
+                 strsignal(sig));
+        char *trace = kc_trace("org.apache.kafka.connect.errors.ConnectException", msg, NULL);
+        kc_task_report(t, KC_ST_FAILED, trace);
+        free(trace);
+        atomic_store(&t->done, true);
+    }
     return NULL;
 }

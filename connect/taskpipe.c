@@ -3,6 +3,8 @@
  * "key.converter." / "value.converter." keys, else the worker's with the worker's keys. */
 #include "worker.h"
 
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,4 +150,43 @@ bool kc_pipe_tolerate(kc_pipe_t *p, const char *stage, const char *topic, int32_
     if (!p->tolerate_all) return false;
     p->errors_total++;
     return true;
+}
+
+static __thread sigjmp_buf *guard_jb;
+
+static void guard_handler(int sig)
+{
+    if (guard_jb) siglongjmp(*guard_jb, sig);
+    signal(sig, SIG_DFL); /* not a task thread: crash as usual */
+    raise(sig);
+}
+
+void kc_guard_install(void)
+{
+    static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = guard_handler;
+    sa.sa_flags = SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
+}
+
+int kc_guard_run(void (*body)(void *), void *arg)
+{
+    /* an alternate stack, so a plugin's stack overflow is caught too */
+    stack_t ss = {.ss_size = 1 << 16};
+    ss.ss_sp = malloc(ss.ss_size);
+    if (ss.ss_sp) sigaltstack(&ss, NULL);
+    sigjmp_buf jb;
+    int sig = sigsetjmp(jb, 1);
+    if (sig == 0) {
+        guard_jb = &jb;
+        body(arg);
+    }
+    guard_jb = NULL;
+    stack_t off = {.ss_flags = SS_DISABLE};
+    sigaltstack(&off, NULL);
+    free(ss.ss_sp);
+    return sig;
 }

@@ -28,6 +28,7 @@ kc_herder_t *kc_boot(const char *worker_props, bool distributed, const char *too
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    kc_guard_install();
     return kc_herder_new(w, distributed);
 }
 

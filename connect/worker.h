@@ -93,6 +93,9 @@ typedef struct kc_backing {
     int (*put_target)(kc_herder_t *h, const char *name, kc_target_t t);
     /* Task configs of a connector (an array), as task-<name>-<n> + commit-<name>. */
     int (*put_task_configs)(kc_herder_t *h, const char *name, const json_t *tasks);
+    /* KIP-745 restart of a connector (and its tasks): standalone restarts now; distributed
+     * writes restart-connector-<name> and every worker restarts what it runs. */
+    int (*put_restart)(kc_herder_t *h, const char *name, bool include_tasks, bool only_failed);
     /* A status record: key "status-connector-<name>" / "status-task-<name>-<n>". */
     void (*put_status)(kc_herder_t *h, const char *key, const json_t *status);
     /* Source offsets: the stored offset of (connector, partition) or NULL; put takes an object
@@ -155,6 +158,9 @@ void kc_task_report(kc_task_t *t, const char *state, const char *trace);
 kc_task_t *kc_herder_task(kc_herder_t *h, const char *name, int id);
 bool kc_herder_assigned_conn(const kc_herder_t *h, const char *name);
 bool kc_herder_assigned_task(const kc_herder_t *h, const char *name, int id);
+/* Restart what runs here of connector name (only the FAILED ones with only_failed; its tasks
+ * too with include_tasks), marking them RESTARTING first. Lock held. */
+void kc_herder_restart(kc_herder_t *h, const char *name, bool include_tasks, bool only_failed);
 /* Stop and restart a local connector / task (REST restart). Lock held. */
 void kc_herder_restart_conn(kc_herder_t *h, const char *name);
 void kc_herder_restart_task(kc_herder_t *h, const char *name, int id);
@@ -212,6 +218,12 @@ int kc_pipe_transform(kc_pipe_t *p, cd_record_t **rec, char *err, size_t errlen)
  * true when the error is tolerated (logged when errors.log.enable); false: the task fails. */
 bool kc_pipe_tolerate(kc_pipe_t *p, const char *stage, const char *topic, int32_t partition,
                       int64_t offset, const char *msg);
+/* Run body(arg) on this task thread with a crash guard: a SIGSEGV / SIGBUS / SIGFPE / SIGILL
+ * raised inside it (a crashing plugin) unwinds back here and returns the signal number, so the
+ * task goes FAILED and the worker lives on (what the plugin held is leaked, its state
+ * abandoned). 0 when body returned normally. kc_guard_install() once at start-up. */
+int kc_guard_run(void (*body)(void *), void *arg);
+void kc_guard_install(void);
 /* Kafka-like trace text for a FAILED status (caller frees). */
 char *kc_trace(const char *exception, const char *msg, const char *cause);
 
