@@ -101,6 +101,12 @@ int pg_url_parse(const char *url, pg_url_t *out, char *err, size_t errlen)
     return 0;
 }
 
+/* Server NOTICEs ("table does not exist, skipping") are expected chatter, not log lines. */
+static void drop_notice(void *arg, const char *msg)
+{
+    (void)arg, (void)msg;
+}
+
 pg_t *pg_open(const char *url, const char *user, const char *password, char *err, size_t errlen)
 {
     pg_url_t u;
@@ -129,6 +135,7 @@ pg_t *pg_open(const char *url, const char *user, const char *password, char *err
         set_err(err, errlen, "connect to PostgreSQL", "out of memory");
         return NULL;
     }
+    PQsetNoticeProcessor(c, drop_notice, NULL);
     pg->conn = c;
     return pg;
 }

@@ -4,7 +4,7 @@
   -> JdbcSinkConnector (insert, COPY batches) -> a PostgreSQL table;
 - source: a table of N rows -> JdbcSourceConnector (incrementing) -> a topic.
 Everything (ZooKeeper, one broker, PostgreSQL) runs on 127.0.0.1 in a temp directory and is
-stopped by PID. Usage: connect_pg.py [--records N]"""
+stopped by PID. Usage: connect_pg.py [--records N] [--upsert]"""
 import argparse
 import json
 import os
@@ -60,7 +60,7 @@ def pg_count(pg, table):
         return -1
 
 
-def bench_sink(work, broker, pg, n):
+def bench_sink(work, broker, pg, n, upsert=False):
     head = '{"schema":%s,"payload":{"seq":' % json.dumps(SCHEMA, separators=(",", ":"))
     p = Producer({"bootstrap.servers": broker.bootstrap, "linger.ms": 50,
                   "batch.num.messages": 10000, "queue.buffering.max.messages": 500000})
@@ -72,7 +72,9 @@ def bench_sink(work, broker, pg, n):
     sink = write_props(os.path.join(work, "sink.properties"), {
         "name": "bench-sink", "connector.class": "JdbcSink", "topics": "bench-events",
         "connection.url": pg.url, "connection.user": pg.user, "connection.password": pg.password,
-        "auto.create": "true", "batch.size": "3000"})
+        "auto.create": "true", "batch.size": "3000",
+        "insert.mode": "upsert" if upsert else "insert", "pk.mode": "record_value" if upsert
+        else "none", "pk.fields": "seq" if upsert else ""})
     w = Worker(os.path.join(work, "sink"), broker.bootstrap, overrides=JSON, connectors=[sink])
     w.start()
     try:
@@ -83,8 +85,8 @@ def bench_sink(work, broker, pg, n):
         wait_until(lambda: st.sample() and pg_count(pg, "bench-events") == n, 300,
                    interval=0.05, what="%d rows" % n)
         secs = time.monotonic() - t0
-        print("sink   topic -> PostgreSQL: %d records in %.2f s = %.0f records/s; %s"
-              % (n, secs, n / secs, st.report()))
+        print("sink   topic -> PostgreSQL (%s): %d records in %.2f s = %.0f records/s; %s"
+              % ("upsert" if upsert else "insert", n, secs, n / secs, st.report()))
     finally:
         w.stop()
 
@@ -124,6 +126,7 @@ def bench_source(work, broker, pg, n):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=200000)
+    ap.add_argument("--upsert", action="store_true", help="the sink in upsert mode (pk seq)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="bench-connect-pg-")
     zk = ZooKeeper(os.path.join(work, "zk"))
@@ -135,7 +138,7 @@ def main():
         pg.start()
         broker = Broker(work, zk.connect)
         broker.start()
-        bench_sink(work, broker, pg, args.records)
+        bench_sink(work, broker, pg, args.records, args.upsert)
         bench_source(work, broker, pg, args.records)
     finally:
         if broker:
