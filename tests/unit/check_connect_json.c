@@ -174,6 +174,14 @@ START_TEST(test_json_logical_types)
     char *n = to_json(num, dec, d);
     ck_assert_ptr_nonnull(strstr(n, "\"payload\":1.56}"));
     free(n);
+    /* Kafka's decimalWithTrailingZerosToNumericJson: Decimal(4) 1.5600 keeps its zeros */
+    cd_schema_t *dec4 = cd_schema_decimal(4);
+    cd_value_t *d4 = cd_decimal_from_string("1.56", 4);
+    n = to_json(num, dec4, d4);
+    ck_assert_ptr_nonnull(strstr(n, "\"parameters\":{\"scale\":\"4\"}},\"payload\":1.5600}"));
+    free(n);
+    cd_value_free(d4);
+    cd_schema_unref(dec4);
     cd_schema_t *date = cd_schema_logical(CD_LOGICAL_DATE);
     cd_value_t *dv = cd_int(CD_INT32, 10000);
     assert_json(cj, date, dv,
@@ -381,11 +389,22 @@ START_TEST(test_json_bad_input_is_an_error)
     ck_assert_int_eq(wb.len, 0);
     ck_assert_int_eq(cj_from_connect(cj, NULL, NULL, &wb, &is_null, err, sizeof err), 0);
     ck_assert(is_null);
-    wbuf_free(&wb);
+    /* Kafka's mismatchSchemaJson: a struct whose schema is not the one given */
+    cd_schema_t *other = cd_schema_new(CD_STRUCT);
+    cd_schema_add_field(other, "x", cd_schema_prim(CD_INT32, false));
+    cd_schema_t *mine = cd_schema_new(CD_STRUCT);
+    cd_schema_add_field(mine, "y", cd_schema_prim(CD_INT32, false));
+    cd_value_t *st = cd_struct_new(mine);
+    cd_struct_set(st, "y", cd_int(CD_INT32, 1));
+    ck_assert_int_eq(cj_from_connect(cj, other, st, &wb, &is_null, err, sizeof err), -1);
+    ck_assert_str_eq(err, "Mismatching schema.");
+    cd_value_free(st);
+    cd_schema_unref(other), cd_schema_unref(mine);
     json_t *p = json_pack("{s:s}", "decimal.format", "HEX");
     ck_assert_ptr_null(cj_new(p, err, sizeof err));
     ck_assert_ptr_nonnull(strstr(err, "decimal.format"));
     json_decref(p);
+    wbuf_free(&wb);
     cj_free(cj);
 }
 END_TEST
