@@ -102,6 +102,20 @@ static const kc_cfg_def_t src_defs[] = {
      .doc = "Prefix to prepend to table names to generate the name "
             "of the Kafka topic to publish data to.",
      .group = "Connector"},
+    {.name = "query",
+     .type = KC_CFG_STRING,
+     .default_value = "",
+     .importance = KC_IMP_MEDIUM,
+     .doc = "Custom queries are not supported here: leave empty and use table.whitelist.",
+     .group = "Mode"},
+    {.name = "numeric.mapping",
+     .type = KC_CFG_STRING,
+     .default_value = "none",
+     .importance = KC_IMP_LOW,
+     .doc = "How NUMERIC columns map: only none (Decimal) here.",
+     .validator = kc_valid_in,
+     .valid_arg = "none",
+     .group = "Mode"},
     {.name = "tables",
      .type = KC_CFG_LIST,
      .default_value = "",
@@ -569,6 +583,10 @@ static void src_validate(const json_t *props, json_t *errors)
         jdbc_add_error(errors, "timestamp.column.name",
                        "Missing required configuration \"timestamp.column.name\" for mode");
     json_decref(ts);
+    /* a custom query is refused rather than silently ignored */
+    const char *query = json_string_value(json_object_get(props, "query"));
+    if (query && *query)
+        jdbc_add_error(errors, "query", "query is not supported: use table.whitelist");
     pg_url_t u;
     char err[160];
     const char *url = kc_cfg_str(src_defs, SRC_NDEFS, props, "connection.url");

@@ -43,4 +43,8 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet zookeeper 2>/dev/null; then
   $SUDO systemctl stop zookeeper || true
 fi
+# Likewise Debian's postgresql package starts a cluster on 5432; tests start their own (tests/lib/pg.py).
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet postgresql 2>/dev/null; then
+  $SUDO systemctl stop postgresql || true
+fi
 echo "install-deps: done"

@@ -270,5 +270,22 @@ def test_pg_sink_task_fails_on_schemaless_records_and_worker_lives(tmp_path, bro
             in task["trace"], task
         assert w.rest("GET", "/")[0] == 200  # the worker lives on
         assert count(pg, "plain") == -1
+        # config/validate shows the JDBC connectors' own checks per key
+        st, v, _ = w.rest("PUT", "/connector-plugins/JdbcSourceConnector/config/validate", {
+            "connector.class": "io.confluent.connect.jdbc.JdbcSourceConnector", "name": "v",
+            "connection.url": "jdbc:mysql://h/db", "mode": "incrementing", "query": "SELECT 1",
+            "topic.prefix": "p-", "numeric.mapping": "best_fit"})
+        assert st == 200, v
+        by = {c["definition"]["name"]: c["value"]["errors"] for c in v["configs"]}
+        assert by["incrementing.column.name"] and by["query"] and by["numeric.mapping"]
+        assert by["connection.url"] == ["connection.url: must start with jdbc:postgresql://"]
+        assert v["error_count"] == 4, v
+        st, v, _ = w.rest("PUT", "/connector-plugins/JdbcSinkConnector/config/validate", {
+            "connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector", "name": "v",
+            "topics": "t", "connection.url": pg.url, "insert.mode": "upsert",
+            "pk.mode": "none"})
+        assert st == 200 and v["error_count"] == 1, v
+        by = {c["definition"]["name"]: c["value"]["errors"] for c in v["configs"]}
+        assert "need primary key fields" in by["pk.mode"][0]
     finally:
         w.stop()
