@@ -11,6 +11,7 @@
  * Keys: schemas.enable (true), decimal.format (BASE64|NUMERIC), schemas.cache.size (accepted;
  * one schema is cached each way, which is what a task's stream of records needs).
  *
+ * The text pieces (numbers, strings, base64) are in conv_json_text.c.
  * Owner: cj_new() returns an instance the caller frees with cj_free(). Thread: one thread at a
  * time per instance (a task's converter); instances are independent. */
 #ifndef CONV_JSON_H
@@ -44,6 +45,10 @@ cd_schema_t *cj_schema_read(const json_t *j, char *err, size_t errlen);
 /* Java's Double.toString / Float.toString (shortest round-trip digits), as Jackson writes
  * numbers. buf needs 32 bytes. */
 void cj_fmt_double(char *buf, size_t cap, double d, bool is_float);
+
+/* A JSON string as Jackson escapes it: quote, backslash, \b \t \n \f \r, other control
+ * characters as \u00XX (upper-case hex); everything else (UTF-8 included) as is. */
+void cj_write_str(wbuf_t *out, const char *s, size_t n);
 
 /* Standard base64 with padding (Jackson's default variant). decode returns -1 on bad input. */
 void cj_base64_encode(wbuf_t *out, const uint8_t *p, size_t n);
