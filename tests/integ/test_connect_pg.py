@@ -289,3 +289,28 @@ def test_pg_sink_task_fails_on_schemaless_records_and_worker_lives(tmp_path, bro
         assert "need primary key fields" in by["pk.mode"][0]
     finally:
         w.stop()
+
+
+def test_pg_sink_retries_while_postgres_is_down_and_catches_up(tmp_path, broker, pg):
+    work = str(tmp_path / "connect")
+    os.makedirs(work)
+    produce_users(broker.bootstrap, "outage", range(100), 1)
+    sink = connector_file(work, "outage-sink", dict(
+        conn_props(pg), **{"connector.class": "JdbcSink", "topics": "outage",
+                           "auto.create": "true", "insert.mode": "upsert",
+                           "pk.mode": "record_key", "pk.fields": "id", "max.retries": "100",
+                           "retry.backoff.ms": "300", "connection.attempts": "1"}))
+    w = Worker(work, broker.bootstrap, overrides=JSON_WORKER, connectors=[sink]).start()
+    try:
+        wait_until(lambda: count(pg, "outage") == 100, 60, what="the first 100 rows")
+        pg.stop()  # PostgreSQL goes away; records keep coming
+        produce_users(broker.bootstrap, "outage", range(100, 200), 1)
+        wait_until(lambda: "retry" in w.output(), 30, what="the sink retrying")
+        st = w.rest("GET", "/connectors/outage-sink/status")[1]
+        assert st["tasks"][0]["state"] == "RUNNING", st
+        pg.launch()
+        wait_until(lambda: count(pg, "outage") == 200, 60, what="all 200 rows after the outage")
+        st = w.rest("GET", "/connectors/outage-sink/status")[1]
+        assert st["tasks"][0]["state"] == "RUNNING", st
+    finally:
+        w.stop()

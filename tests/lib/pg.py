@@ -65,6 +65,15 @@ class Postgres:
                        "--locale=C", "--no-sync"])
         if r.returncode:
             raise RuntimeError("initdb failed: %s%s" % (r.stdout, r.stderr))
+        self.launch(timeout)
+        self._psql_admin("CREATE ROLE %s LOGIN PASSWORD '%s'" % (self.user, self.password),
+                         db="postgres")
+        self._psql_admin("CREATE DATABASE %s OWNER %s" % (self.db, self.user), db="postgres")
+        return self
+
+    def launch(self, timeout=60.0):
+        """Start the server on the initialized data directory (again, after stop())."""
+        data = os.path.join(self.dir, "data")
         self.log = open(os.path.join(self.dir, "postgres.log"), "ab")
         if self.as_root:
             os.chown(self.log.name, self._popen_kw["user"], self._popen_kw["group"])
@@ -86,9 +95,6 @@ class Postgres:
         else:
             self.stop()
             raise TimeoutError("postgres did not answer on port %d within %ss" % (self.port, timeout))
-        self._psql_admin("CREATE ROLE %s LOGIN PASSWORD '%s'" % (self.user, self.password),
-                         db="postgres")
-        self._psql_admin("CREATE DATABASE %s OWNER %s" % (self.db, self.user), db="postgres")
         return self
 
     def _psql_admin(self, sql, db=None, check=True):
