@@ -314,3 +314,53 @@ def test_pg_sink_retries_while_postgres_is_down_and_catches_up(tmp_path, broker,
         assert st["tasks"][0]["state"] == "RUNNING", st
     finally:
         w.stop()
+
+
+def topic_payloads(bootstrap, topic, want, timeout=30, group="read"):
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group + "-" + topic,
+                  "auto.offset.reset": "earliest"})
+    c.subscribe([topic])
+    out = []
+    deadline = time.monotonic() + timeout
+    while len(out) < want and time.monotonic() < deadline:
+        m = c.poll(0.5)
+        if m is not None and not m.error():
+            out.append(json.loads(m.value())["payload"])
+    c.close()
+    return out
+
+
+def test_pg_source_bulk_and_timestamp_modes(tmp_path, broker, pg):
+    pg.sql("CREATE TABLE ref (code text PRIMARY KEY, label text); "
+           "CREATE TABLE ticks (n int, at timestamp NOT NULL); "
+           "ALTER TABLE ref OWNER TO kc; ALTER TABLE ticks OWNER TO kc; "
+           "INSERT INTO ref VALUES ('a', 'A'), ('b', 'B'); "
+           "INSERT INTO ticks VALUES (1, '2024-01-01 00:00:01'), (2, '2024-01-01 00:00:01'), "
+           "(3, '2024-01-01 00:00:02.5')")
+    work = str(tmp_path / "connect")
+    os.makedirs(work)
+    bulk = connector_file(work, "ref-source", dict(
+        conn_props(pg), **{"connector.class": "JdbcSourceConnector", "mode": "bulk",
+                           "table.whitelist": "ref", "topic.prefix": "b-",
+                           "poll.interval.ms": "300"}))
+    ts = connector_file(work, "ticks-source", dict(
+        conn_props(pg), **{"connector.class": "JdbcSourceConnector", "mode": "timestamp",
+                           "timestamp.column.name": "at", "table.whitelist": "ticks",
+                           "topic.prefix": "t-", "poll.interval.ms": "200",
+                           "batch.max.rows": "2"}))
+    w = Worker(work, broker.bootstrap, overrides=JSON_WORKER, connectors=[bulk, ts]).start()
+    try:
+        # bulk: the whole table again at every poll
+        got = topic_payloads(broker.bootstrap, "b-ref", 4)
+        assert got[:4] == [{"code": "a", "label": "A"}, {"code": "b", "label": "B"}] * 2, got
+        # timestamp: rows sharing a timestamp all come (batch.max.rows=2 splits them), once
+        pg.sql("INSERT INTO ticks VALUES (4, '2024-01-01 00:00:03')")
+        got = topic_payloads(broker.bootstrap, "t-ticks", 4)
+        assert [p["n"] for p in got] == [1, 2, 3, 4], got
+        assert got[2]["at"] == 1704067202500
+        # later polls bring only what is new: a marker row comes next, nothing in between
+        pg.sql("INSERT INTO ticks VALUES (5, '2024-01-01 00:00:04')")
+        got = topic_payloads(broker.bootstrap, "t-ticks", 5, group="again")
+        assert [p["n"] for p in got] == [1, 2, 3, 4, 5], got
+    finally:
+        w.stop()
