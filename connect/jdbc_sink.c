@@ -15,8 +15,8 @@
  * Tables: auto.create makes a missing table from the Connect schema (the JDBC sink's
  * PostgreSQL type mapping, NOT NULL for required fields, PRIMARY KEY from pk.mode);
  * auto.evolve adds missing optional columns. Records need a Struct value with a schema
- * (schemaless and null values fail the task, with the JDBC sink's message). delete.enabled is
- * not supported: true is refused at start. */
+ * (schemaless and null values fail the task, with the JDBC sink's message), except that with
+ * delete.enabled (pk.mode=record_key) a null value deletes its key's row. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,14 +168,15 @@ typedef struct jsink {
     pk_mode_t pk_mode;
     ins_mode_t mode;
     json_t *pk_fields, *whitelist;
-    bool auto_create, auto_evolve;
+    bool auto_create, auto_evolve, delete_enabled;
     int batch_size, max_retries, retries;
     int64_t backoff_ms;
     char *table_format;
     plan_t plan;
+    plan_t dplan; /* delete.enabled: the key columns of tombstones */
     table_t *tables;
     size_t ntables;
-    wbuf_t copy, sql;
+    wbuf_t copy, sql, tmp;
 } jsink_t;
 
 static const char *const pk_modes[] = {"none", "kafka", "record_key", "record_value"};
@@ -462,43 +463,39 @@ static int table_ensure(jsink_t *t, table_t *tb, char *err, size_t errlen)
 
 /* --- rows ---------------------------------------------------------------------------------- */
 
-static int cell_bytes(wbuf_t *o, const cd_value_t *v, char sep)
+static void bytes_text(wbuf_t *o, const cd_value_t *v)
 {
     static const char hex[] = "0123456789abcdef";
-    wbuf_append(o, "\\\\x", 3); /* bytea hex input, its backslash escaped for COPY */
+    wbuf_append(o, "\\x", 2); /* bytea's hex input form */
     uint8_t *p = wbuf_ensure(o, v->u.s.len * 2);
     for (size_t i = 0; i < v->u.s.len; i++) {
         p[2 * i] = (uint8_t)hex[(uint8_t)v->u.s.p[i] >> 4];
         p[2 * i + 1] = (uint8_t)hex[(uint8_t)v->u.s.p[i] & 15];
     }
     o->len += v->u.s.len * 2;
-    wbuf_append(o, &sep, 1);
-    return KC_OK;
 }
 
-static int cell(wbuf_t *o, const col_t *c, const cd_value_t *v, char sep, char *err, size_t errlen)
+/* The text PostgreSQL reads for v (not null) in column c: *p and *n point into v (strings) or into
+ * tmp (reset first), which the caller keeps until it has used them. */
+static int cell_text(const col_t *c, const cd_value_t *v, wbuf_t *tmp, const char **p, size_t *n,
+                     char *err, size_t errlen)
 {
-    char buf[64];
     const cd_schema_t *s = c->schema;
-    if (!v) {
-        pg_copy_null(o, sep);
-        return KC_OK;
-    }
+    char buf[64] = "";
+    wbuf_reset(tmp);
     if (cd_schema_is_logical(s, CD_LOGICAL_DECIMAL)) {
         const char *sc = cd_schema_param(s, CD_DECIMAL_SCALE);
         char *txt = cd_decimal_to_string((const uint8_t *)v->u.s.p, v->u.s.len, sc ? atoi(sc) : 0);
         if (!txt) return ERR("Invalid Decimal value for column %s", c->name);
-        pg_copy_field(o, txt, strlen(txt), sep);
+        wbuf_append(tmp, txt, strlen(txt));
         free(txt);
-        return KC_OK;
-    }
-    if (cd_schema_is_logical(s, CD_LOGICAL_DATE))
+    } else if (cd_schema_is_logical(s, CD_LOGICAL_DATE)) {
         jdbc_fmt_date(buf, sizeof buf, v->u.i);
-    else if (cd_schema_is_logical(s, CD_LOGICAL_TIME))
+    } else if (cd_schema_is_logical(s, CD_LOGICAL_TIME)) {
         jdbc_fmt_time(buf, sizeof buf, v->u.i);
-    else if (cd_schema_is_logical(s, CD_LOGICAL_TIMESTAMP))
+    } else if (cd_schema_is_logical(s, CD_LOGICAL_TIMESTAMP)) {
         jdbc_fmt_timestamp(buf, sizeof buf, v->u.i);
-    else
+    } else {
         switch (v->type) {
         case CD_INT8:
         case CD_INT16:
@@ -518,15 +515,34 @@ static int cell(wbuf_t *o, const col_t *c, const cd_value_t *v, char sep, char *
         case CD_STRING:
             if (memchr(v->u.s.p, '\0', v->u.s.len))
                 return ERR("Column %s: PostgreSQL text cannot hold a NUL character", c->name);
-            pg_copy_field(o, v->u.s.p, v->u.s.len, sep);
+            *p = v->u.s.p;
+            *n = v->u.s.len;
             return KC_OK;
         case CD_BYTES:
-            return cell_bytes(o, v, sep);
+            bytes_text(tmp, v);
+            break;
         default:
             return ERR("%s (%s) type doesn't have a mapping to the SQL database column type",
                        c->name, cd_type_name(v->type));
         }
-    pg_copy_field(o, buf, strlen(buf), sep);
+    }
+    if (buf[0]) wbuf_append(tmp, buf, strlen(buf));
+    *p = (const char *)tmp->p;
+    *n = tmp->len;
+    return KC_OK;
+}
+
+static int cell(wbuf_t *o, wbuf_t *tmp, const col_t *c, const cd_value_t *v, char sep, char *err,
+                size_t errlen)
+{
+    const char *p;
+    size_t n;
+    if (!v) {
+        pg_copy_null(o, sep);
+        return KC_OK;
+    }
+    if (cell_text(c, v, tmp, &p, &n, err, errlen)) return KC_ERR;
+    pg_copy_field(o, p, n, sep);
     return KC_OK;
 }
 
@@ -558,7 +574,7 @@ static int row(jsink_t *t, wbuf_t *o, const cd_record_t *r, char *err, size_t er
             v = &tmp;
             break;
         }
-        if (cell(o, c, v, sep, err, errlen)) return KC_ERR;
+        if (cell(o, &t->tmp, c, v, sep, err, errlen)) return KC_ERR;
     }
     return KC_OK;
 }
@@ -726,6 +742,49 @@ static int put_failed(jsink_t *t, bool retriable, char *err, size_t errlen)
     return KC_ERR;
 }
 
+/* delete.enabled: DELETE the row of a tombstone's key. A missing table has nothing to delete.
+ * -1 with *retriable false when the record itself is unusable. */
+static int delete_row(jsink_t *t, table_t *tb, const cd_record_t *r, bool *retriable, char *err,
+                      size_t errlen)
+{
+    plan_t *p = &t->dplan;
+    if (!p->ncols || !same_schema(p->key_schema, r->key_schema)) {
+        plan_clear(p);
+        if (plan_key_pk(t, p, r->key_schema, err, errlen)) return (*retriable = false), KC_ERR;
+        p->key_schema = cd_schema_ref(r->key_schema);
+    }
+    if (!r->key) return (*retriable = false), ERR("A tombstone with a null key cannot be deleted");
+    if (!tb->columns && table_load(t, tb, err, errlen)) return KC_ERR;
+    if (json_object_size(tb->columns) == 0) return KC_OK;
+    wbuf_t *sql = &t->sql;
+    wbuf_reset(sql);
+    wbuf_printf(sql, "DELETE FROM ");
+    pg_ident(sql, tb->name);
+    char *params[16] = {0};
+    int rc = p->ncols > 16 ? ERR("Too many key columns for a delete") : KC_OK;
+    for (size_t i = 0; rc == KC_OK && i < p->ncols; i++) {
+        const col_t *c = &p->cols[i];
+        const cd_value_t *v = c->src == SRC_KEY ? r->key : r->key->u.st.fields[c->idx];
+        const char *txt;
+        size_t n;
+        if (!v)
+            rc = ERR("Key field %s of a tombstone is null", c->name);
+        else if ((rc = cell_text(c, v, &t->tmp, &txt, &n, err, errlen)) == KC_OK)
+            params[i] = strndup(txt, n);
+        wbuf_printf(sql, i ? " AND " : " WHERE ");
+        pg_ident(sql, c->name);
+        wbuf_printf(sql, " = $%zu", i + 1);
+    }
+    wbuf_append(sql, "", 1);
+    if (rc != KC_OK)
+        *retriable = false;
+    else
+        rc = pg_exec(t->pg, (const char *)sql->p, (int)p->ncols, (const char *const *)params, NULL,
+                     err, errlen);
+    for (size_t i = 0; i < 16; i++) free(params[i]);
+    return rc ? KC_ERR : KC_OK;
+}
+
 static int put_runs(jsink_t *t, cd_record_t *const *recs, size_t n, bool *retriable, char *err,
                     size_t errlen)
 {
@@ -735,6 +794,12 @@ static int put_runs(jsink_t *t, cd_record_t *const *recs, size_t n, bool *retria
     int rc = KC_OK;
     for (size_t i = 0, j; i < n && rc == KC_OK; i = j) {
         const cd_record_t *r = recs[i];
+        if (!r->value && t->delete_enabled) {
+            j = i + 1;
+            table_name_of(t, r->topic ? r->topic : "", &name);
+            rc = delete_row(t, table_get(t, (const char *)name.p), r, retriable, err, errlen);
+            continue;
+        }
         if (!plan_fits(&t->plan, r) && plan_build(t, r, err, errlen)) {
             *retriable = false; /* the same record would fail again */
             rc = KC_ERR;
@@ -779,6 +844,7 @@ static void sink_stop(void *task)
     if (!t) return;
     pg_close(t->pg);
     plan_clear(&t->plan);
+    plan_clear(&t->dplan);
     tables_forget(t);
     for (size_t i = 0; i < t->ntables; i++) free(t->tables[i].name);
     free(t->tables);
@@ -788,6 +854,7 @@ static void sink_stop(void *task)
     free(t->table_format);
     wbuf_free(&t->copy);
     wbuf_free(&t->sql);
+    wbuf_free(&t->tmp);
     free(t);
 }
 
@@ -801,9 +868,9 @@ static void sink_validate(const json_t *props, json_t *errors)
             errors, "pk.mode",
             "insert.mode upsert and update need primary key fields: set pk.mode to kafka, "
             "record_key or record_value");
-    if (kc_cfg_bool(sink_defs, SINK_NDEFS, props, "delete.enabled"))
-        jdbc_add_error(errors, "delete.enabled",
-                       "delete.enabled=true is not supported by this sink");
+    if (kc_cfg_bool(sink_defs, SINK_NDEFS, props, "delete.enabled") &&
+        (!pk || strcasecmp(pk, "record_key") != 0))
+        jdbc_add_error(errors, "pk.mode", "Deletes are only supported for pk.mode record_key");
     pg_url_t u;
     char err[160];
     const char *url = kc_cfg_str(sink_defs, SINK_NDEFS, props, "connection.url");
@@ -825,12 +892,14 @@ static void *sink_start(const json_t *props, kc_sink_ctx_t *ctx, char *err, size
     t->whitelist = kc_cfg_list(sink_defs, SINK_NDEFS, props, "fields.whitelist");
     t->auto_create = kc_cfg_bool(sink_defs, SINK_NDEFS, props, "auto.create");
     t->auto_evolve = kc_cfg_bool(sink_defs, SINK_NDEFS, props, "auto.evolve");
+    t->delete_enabled = kc_cfg_bool(sink_defs, SINK_NDEFS, props, "delete.enabled");
     t->batch_size = (int)kc_cfg_int(sink_defs, SINK_NDEFS, props, "batch.size");
     t->max_retries = (int)kc_cfg_int(sink_defs, SINK_NDEFS, props, "max.retries");
     t->backoff_ms = kc_cfg_int(sink_defs, SINK_NDEFS, props, "retry.backoff.ms");
     t->table_format = strdup(kc_cfg_str(sink_defs, SINK_NDEFS, props, "table.name.format"));
     wbuf_init(&t->copy);
     wbuf_init(&t->sql);
+    wbuf_init(&t->tmp);
     t->pg = jdbc_connect(sink_defs, SINK_NDEFS, props, sink_stopping, ctx, err, errlen);
     if (!t->pg) {
         sink_stop(t);

@@ -4,7 +4,8 @@
   boolean, double, numeric, date, timestamp, bytea, NULLs) survive the round trip, the table is
   auto-created with the JDBC sink's types, rows added later follow, and the topic holds
   Connect's envelope;
-- the sink in upsert mode with pk.mode=record_key gives each key once after a full replay;
+- the sink in upsert mode with pk.mode=record_key gives each key once after a full replay, and
+  with delete.enabled a tombstone deletes its row;
 - 100,000 records land in a table (the records/s figure is printed)."""
 import json
 import os
@@ -161,7 +162,8 @@ def test_pg_sink_upsert_record_key_is_exactly_once_after_replay(tmp_path, broker
         return connector_file(work, name, dict(
             conn_props(pg), **{"connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector",
                                "topics": "users", "auto.create": "true", "insert.mode": "upsert",
-                               "pk.mode": "record_key", "pk.fields": "id", "batch.size": "100"}))
+                               "pk.mode": "record_key", "pk.fields": "id", "batch.size": "100",
+                               "delete.enabled": "true"}))
     w = Worker(work, broker.bootstrap, overrides=JSON_WORKER, connectors=[sink("users-a")]).start()
     try:
         wait_until(lambda: pg.scalar("SELECT count(*) || '/' || sum(version) FROM users")
@@ -177,6 +179,15 @@ def test_pg_sink_upsert_record_key_is_exactly_once_after_replay(tmp_path, broker
         assert pg.sql("SELECT count(*), count(DISTINCT id), sum(version) FROM users") == \
             [["501", "501", "753"]]
         assert pg.scalar("SELECT name FROM users WHERE id = 42") == "user-42"
+        # delete.enabled: a tombstone deletes its key's row
+        p = Producer({"bootstrap.servers": broker.bootstrap})
+        p.produce("users", None, json.dumps({"schema": KEY_SCHEMA, "payload": {"id": 42}}))
+        assert p.flush(30) == 0
+        produce_users(broker.bootstrap, "users", [10000], 1)
+        wait_until(lambda: count(pg, "users") == 501 and
+                   pg.scalar("SELECT count(*) FROM users WHERE id = 10000") == "1", 30,
+                   what="id 42 deleted, 10000 added")
+        assert pg.scalar("SELECT count(*) FROM users WHERE id = 42") == "0"
     finally:
         w.stop()
 
