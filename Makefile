@@ -143,16 +143,17 @@ PREFIX ?= /usr/local
 INSTALL_SCRIPTS := kafka-server-start kafka-server-stop zookeeper-server-start zookeeper-server-stop
 install: all
 	@install -d $(DESTDIR)$(PREFIX)/bin
-	@for t in kafka-server $(CLI_TOOLS); do \
+	@for t in kafka-server $(CLI_TOOLS) $(CONNECT_TOOLS); do \
 	    install -m 0755 $(BINDIR)/$$t $(DESTDIR)$(PREFIX)/bin/$$t || exit 1; done
-	@for t in $(CLI_TOOLS); do ln -sf $$t $(DESTDIR)$(PREFIX)/bin/$$t.sh || exit 1; done
+	@for t in $(CLI_TOOLS) $(CONNECT_TOOLS); do ln -sf $$t $(DESTDIR)$(PREFIX)/bin/$$t.sh || exit 1; done
 	@for s in $(INSTALL_SCRIPTS); do \
 	    install -m 0755 scripts/$$s.sh $(DESTDIR)$(PREFIX)/bin/$$s.sh || exit 1; \
 	    ln -sf $$s.sh $(DESTDIR)$(PREFIX)/bin/$$s || exit 1; done
-	@echo "installed kafka-server, $(words $(CLI_TOOLS)) tools and $(words $(INSTALL_SCRIPTS)) scripts in $(DESTDIR)$(PREFIX)/bin"
+	@echo "installed kafka-server, $(words $(CLI_TOOLS) $(CONNECT_TOOLS)) tools and $(words $(INSTALL_SCRIPTS)) scripts in $(DESTDIR)$(PREFIX)/bin"
 
 uninstall:
-	@for t in kafka-server $(CLI_TOOLS) $(addsuffix .sh,$(CLI_TOOLS)) $(INSTALL_SCRIPTS) \
+	@for t in kafka-server $(CLI_TOOLS) $(addsuffix .sh,$(CLI_TOOLS)) $(CONNECT_TOOLS) \
+	    $(addsuffix .sh,$(CONNECT_TOOLS)) $(INSTALL_SCRIPTS) \
 	    $(addsuffix .sh,$(INSTALL_SCRIPTS)); do rm -f $(DESTDIR)$(PREFIX)/bin/$$t; done
 
 fmt:

@@ -1,32 +1,11 @@
 /* cdata.c: Connect schemas, values and records (see cdata.h for ownership). */
 #include "cdata.h"
+#include "cd_mem.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void *xcalloc(size_t n, size_t sz)
-{
-    void *p = calloc(n ? n : 1, sz);
-    if (!p) abort(); /* as wbuf: an out-of-memory worker cannot go on correctly */
-    return p;
-}
-
-static void *xrealloc(void *p, size_t sz)
-{
-    p = realloc(p, sz ? sz : 1);
-    if (!p) abort();
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    if (!s) return NULL;
-    char *d = strdup(s);
-    if (!d) abort();
-    return d;
-}
 
 static const char *const type_names[CD_TYPE_COUNT] = {
     "int8",    "int16",  "int32", "int64", "float32", "float64",
@@ -68,7 +47,7 @@ cd_schema_t *cd_schema_prim(cd_type_t t, bool optional)
 
 cd_schema_t *cd_schema_new(cd_type_t t)
 {
-    cd_schema_t *s = xcalloc(1, sizeof *s);
+    cd_schema_t *s = cd_xcalloc(1, sizeof *s);
     s->type = t;
     s->refcnt = 1;
     return s;
@@ -101,13 +80,13 @@ void cd_schema_unref(cd_schema_t *s)
 void cd_schema_set_name(cd_schema_t *s, const char *name)
 {
     free(s->name);
-    s->name = xstrdup(name);
+    s->name = cd_xstrdup(name);
 }
 
 void cd_schema_set_doc(cd_schema_t *s, const char *doc)
 {
     free(s->doc);
-    s->doc = xstrdup(doc);
+    s->doc = cd_xstrdup(doc);
 }
 
 void cd_schema_set_param(cd_schema_t *s, const char *key, const char *value)
@@ -133,8 +112,8 @@ bool cd_schema_set_default(cd_schema_t *s, cd_value_t *def)
 bool cd_schema_add_field(cd_schema_t *s, const char *name, cd_schema_t *field_schema)
 {
     if (s->type != CD_STRUCT || !name || !field_schema || cd_schema_field(s, name)) return false;
-    s->fields = xrealloc(s->fields, (s->nfields + 1) * sizeof *s->fields);
-    s->fields[s->nfields] = (cd_field_t){xstrdup(name), (int)s->nfields, field_schema};
+    s->fields = cd_xrealloc(s->fields, (s->nfields + 1) * sizeof *s->fields);
+    s->fields[s->nfields] = (cd_field_t){cd_xstrdup(name), (int)s->nfields, field_schema};
     s->nfields++;
     return true;
 }
@@ -192,9 +171,9 @@ cd_schema_t *cd_schema_copy(const cd_schema_t *s)
     if (!s) return NULL;
     cd_schema_t *c = cd_schema_new(s->type);
     c->optional = s->optional;
-    c->name = xstrdup(s->name);
+    c->name = cd_xstrdup(s->name);
     c->version = s->version;
-    c->doc = xstrdup(s->doc);
+    c->doc = cd_xstrdup(s->doc);
     c->parameters = s->parameters ? json_deep_copy(s->parameters) : NULL;
     c->default_value = cd_value_copy(s->default_value);
     c->key_schema = cd_schema_ref(s->key_schema);
@@ -233,7 +212,7 @@ bool cd_schema_is_logical(const cd_schema_t *s, const char *name)
 
 static cd_value_t *value_new(cd_type_t t)
 {
-    cd_value_t *v = xcalloc(1, sizeof *v);
+    cd_value_t *v = cd_xcalloc(1, sizeof *v);
     v->type = t;
     return v;
 }
@@ -262,7 +241,7 @@ cd_value_t *cd_bool(bool b)
 static cd_value_t *bytes_of(cd_type_t t, const void *p, size_t len)
 {
     cd_value_t *v = value_new(t);
-    v->u.s.p = xcalloc(len + 1, 1);
+    v->u.s.p = cd_xcalloc(len + 1, 1);
     if (len) memcpy(v->u.s.p, p, len);
     v->u.s.len = len;
     return v;
@@ -292,7 +271,7 @@ void cd_array_push(cd_value_t *arr, cd_value_t *item)
 {
     if (arr->u.arr.n == arr->u.arr.cap) {
         arr->u.arr.cap = arr->u.arr.cap ? arr->u.arr.cap * 2 : 4;
-        arr->u.arr.items = xrealloc(arr->u.arr.items, arr->u.arr.cap * sizeof(cd_value_t *));
+        arr->u.arr.items = cd_xrealloc(arr->u.arr.items, arr->u.arr.cap * sizeof(cd_value_t *));
     }
     arr->u.arr.items[arr->u.arr.n++] = item;
 }
@@ -306,8 +285,8 @@ void cd_map_put(cd_value_t *map, cd_value_t *key, cd_value_t *val)
 {
     if (map->u.map.n == map->u.map.cap) {
         map->u.map.cap = map->u.map.cap ? map->u.map.cap * 2 : 4;
-        map->u.map.keys = xrealloc(map->u.map.keys, map->u.map.cap * sizeof(cd_value_t *));
-        map->u.map.vals = xrealloc(map->u.map.vals, map->u.map.cap * sizeof(cd_value_t *));
+        map->u.map.keys = cd_xrealloc(map->u.map.keys, map->u.map.cap * sizeof(cd_value_t *));
+        map->u.map.vals = cd_xrealloc(map->u.map.vals, map->u.map.cap * sizeof(cd_value_t *));
     }
     map->u.map.keys[map->u.map.n] = key;
     map->u.map.vals[map->u.map.n++] = val;
@@ -327,7 +306,7 @@ cd_value_t *cd_struct_new(cd_schema_t *schema)
 {
     cd_value_t *v = value_new(CD_STRUCT);
     v->u.st.schema = cd_schema_ref(schema);
-    v->u.st.fields = xcalloc(schema->nfields, sizeof(cd_value_t *));
+    v->u.st.fields = cd_xcalloc(schema->nfields, sizeof(cd_value_t *));
     return v;
 }
 

@@ -4,6 +4,7 @@
  * (start-up, then signals), REST, the group thread, the internal topics reader, one per task. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dist.h"
 #include "log.h"
@@ -11,6 +12,10 @@
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("Usage: connect-distributed [-daemon] connect-distributed.properties\n");
+        return 0;
+    }
     if (argc < 2) {
         fprintf(stderr, "Usage: connect-distributed [-daemon] connect-distributed.properties\n");
         return 1;

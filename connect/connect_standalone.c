@@ -3,12 +3,18 @@
  * offset.storage.file.filename. Threads: main (start-up, then signals), REST, one per task. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "wmain.h"
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("Usage: connect-standalone [-daemon] connect-standalone.properties "
+               "[connector1.properties connector2.properties ...]\n");
+        return 0;
+    }
     if (argc < 2) {
         fprintf(stderr, "Usage: connect-standalone [-daemon] connect-standalone.properties "
                         "[connector1.properties connector2.properties ...]\n");

@@ -1,29 +1,15 @@
 /* crecord.c: Connect records (cdata.h) and the kc_batch of connector.h. */
 #include "cdata.h"
+#include "cd_mem.h"
 #include "connector.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static void *xcalloc(size_t n, size_t sz)
-{
-    void *p = calloc(n ? n : 1, sz);
-    if (!p) abort();
-    return p;
-}
-
-static char *xstrdup(const char *s)
-{
-    if (!s) return NULL;
-    char *d = strdup(s);
-    if (!d) abort();
-    return d;
-}
-
 cd_record_t *cd_record_new(const char *topic)
 {
-    cd_record_t *r = xcalloc(1, sizeof *r);
-    r->topic = xstrdup(topic);
+    cd_record_t *r = cd_xcalloc(1, sizeof *r);
+    r->topic = cd_xstrdup(topic);
     r->partition = -1;
     r->offset = -1;
     r->timestamp = -1;
@@ -67,7 +53,7 @@ cd_record_t *cd_record_copy(const cd_record_t *r)
 
 void cd_record_set_topic(cd_record_t *r, const char *topic)
 {
-    char *t = xstrdup(topic);
+    char *t = cd_xstrdup(topic);
     free(r->topic);
     r->topic = t;
 }
@@ -100,10 +86,9 @@ void cd_record_add_header(cd_record_t *r, const char *key, cd_schema_t *schema, 
 {
     if (r->nheaders == r->cap_headers) {
         r->cap_headers = r->cap_headers ? r->cap_headers * 2 : 4;
-        r->headers = realloc(r->headers, r->cap_headers * sizeof *r->headers);
-        if (!r->headers) abort();
+        r->headers = cd_xrealloc(r->headers, r->cap_headers * sizeof *r->headers);
     }
-    r->headers[r->nheaders++] = (cd_header_t){xstrdup(key), schema, value};
+    r->headers[r->nheaders++] = (cd_header_t){cd_xstrdup(key), schema, value};
 }
 
 void cd_record_add_header_str(cd_record_t *r, const char *key, const char *value)
@@ -122,8 +107,7 @@ void kc_batch_push(kc_batch_t *b, cd_record_t *rec)
 {
     if (b->n == b->cap) {
         b->cap = b->cap ? b->cap * 2 : 64;
-        b->recs = realloc(b->recs, b->cap * sizeof *b->recs);
-        if (!b->recs) abort();
+        b->recs = cd_xrealloc(b->recs, b->cap * sizeof *b->recs);
     }
     b->recs[b->n++] = rec;
 }

@@ -56,13 +56,6 @@ int64_t dist_config_offset(const dist_t *d)
     return d->pos[T_CONFIG][0];
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* --- producing --- */
 
 typedef struct dr {
@@ -94,8 +87,8 @@ static int64_t produce_sync(dist_t *d, int t, const char *key, const json_t *val
         log_error("connect", "cannot write %s to %s: %s", key, d->topic[t], rd_kafka_err2str(e));
         return -1;
     }
-    int64_t deadline = now_ms() + 30000;
-    while (atomic_load(&r.done) == 0 && now_ms() < deadline) rd_kafka_poll(d->prod, 20);
+    int64_t deadline = kc_now_ms() + 30000;
+    while (atomic_load(&r.done) == 0 && kc_now_ms() < deadline) rd_kafka_poll(d->prod, 20);
     if (atomic_load(&r.done) != 1) {
         log_error("connect", "writing %s to %s failed or timed out", key, d->topic[t]);
         return -1;
@@ -189,9 +182,7 @@ static void d_put_status(kc_herder_t *h, const char *key, const json_t *status)
 static json_t *d_offset_get(kc_herder_t *h, const char *connector, const json_t *partition)
 {
     dist_t *d = h->dist;
-    json_t *k = json_pack("[sO]", connector, partition);
-    char *key = json_dumps(k, JSON_COMPACT);
-    json_decref(k);
+    char *key = kc_offset_key(connector, partition);
     pthread_mutex_lock(&d->olock);
     json_t *v = json_object_get(d->offsets, key);
     json_t *out = json_is_object(v) ? json_deep_copy(v) : NULL;
@@ -219,19 +210,8 @@ static int d_offsets_put(kc_herder_t *h, const json_t *entries)
 static json_t *d_offsets_of(kc_herder_t *h, const char *connector)
 {
     dist_t *d = h->dist;
-    json_t *out = json_array();
     pthread_mutex_lock(&d->olock);
-    const char *k;
-    json_t *v;
-    json_object_foreach(d->offsets, k, v)
-    {
-        json_t *key = json_loads(k, 0, NULL);
-        const char *name = json_string_value(json_array_get(key, 0));
-        if (name && strcmp(name, connector) == 0 && json_is_object(v))
-            json_array_append_new(
-                out, json_pack("{sOsO}", "partition", json_array_get(key, 1), "offset", v));
-        json_decref(key);
-    }
+    json_t *out = kc_offsets_filter(d->offsets, connector);
     pthread_mutex_unlock(&d->olock);
     return out;
 }
@@ -377,10 +357,10 @@ bool dist_sync(dist_t *d, int timeout_ms)
                 hw[t][p] = hi;
         }
     }
-    int64_t deadline = now_ms() + timeout_ms;
+    int64_t deadline = kc_now_ms() + timeout_ms;
     bool ok = false;
     pthread_mutex_lock(&d->h->lock);
-    while (!ok && now_ms() < deadline) {
+    while (!ok && kc_now_ms() < deadline) {
         ok = true;
         for (int t = 0; t < NTOPICS && ok; t++)
             for (int p = 0; p < d->parts[t] && ok; p++) ok = d->pos[t][p] >= hw[t][p];
@@ -448,9 +428,9 @@ static bool create_topics(dist_t *d, char *err, size_t errlen)
 static bool learn_partitions(dist_t *d, char *err, size_t errlen)
 {
     for (int t = 0; t < NTOPICS; t++) {
-        int64_t deadline = now_ms() + 30000;
+        int64_t deadline = kc_now_ms() + 30000;
         d->parts[t] = 0;
-        while (d->parts[t] == 0 && now_ms() < deadline) {
+        while (d->parts[t] == 0 && kc_now_ms() < deadline) {
             rd_kafka_topic_t *rkt = rd_kafka_topic_new(d->prod, d->topic[t], NULL);
             const struct rd_kafka_metadata *md = NULL;
             if (rd_kafka_metadata(d->prod, 0, rkt, &md, 5000) == 0 && md->topic_cnt == 1 &&

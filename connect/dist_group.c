@@ -31,13 +31,6 @@ typedef struct grp {
     int session_ms, rebalance_ms, heartbeat_ms;
 } grp_t;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void wstr(wbuf_t *wb, const char *s)
 {
     wbuf_str(wb, s, (int32_t)strlen(s));
@@ -407,11 +400,11 @@ static void leave(grp_t *g)
 static void stay(grp_t *g)
 {
     kc_herder_t *h = g->h;
-    int64_t next = now_ms() + g->heartbeat_ms;
+    int64_t next = kc_now_ms() + g->heartbeat_ms;
     for (;;) {
         pthread_mutex_lock(&h->lock);
         bool rejoin = dist_take_rejoin(g->d);
-        if (!rejoin && !dist_stopping(g->d) && now_ms() < next) {
+        if (!rejoin && !dist_stopping(g->d) && kc_now_ms() < next) {
             struct timespec dl;
             clock_gettime(CLOCK_REALTIME, &dl);
             dl.tv_nsec += 100 * 1000000;
@@ -423,8 +416,8 @@ static void stay(grp_t *g)
         }
         pthread_mutex_unlock(&h->lock);
         if (rejoin || dist_stopping(g->d)) return;
-        if (now_ms() < next) continue;
-        next = now_ms() + g->heartbeat_ms;
+        if (kc_now_ms() < next) continue;
+        next = kc_now_ms() + g->heartbeat_ms;
         int err = heartbeat(g);
         if (err == 0) continue;
         if (err == 25 || err == 22) g->member[0] = '\0';

@@ -186,6 +186,29 @@ static int put_config(kc_herder_t *h, const char *name, json_t *config, bool mus
     return exists ? 200 : 201;
 }
 
+/* The config must be an object of strings whose "name" (if any) is the URL's. */
+static int config_put(kc_herder_t *h, const char *name, const json_t *cfg, bool must_be_new,
+                      json_t **body)
+{
+    if (!json_is_object(cfg) || !all_strings(cfg)) {
+        *body = kc_rest_error(400, "Connector config must be an object of strings");
+        return 400;
+    }
+    const char *cname = json_string_value(json_object_get(cfg, "name"));
+    if (cname && strcmp(cname, name) != 0) {
+        *body = kc_rest_error(400,
+                              "Connector name configuration (%s) doesn't match connector "
+                              "name in the URL (%s)",
+                              cname, name);
+        return 400;
+    }
+    json_t *config = json_deep_copy(cfg);
+    json_object_set_new(config, "name", json_string(name));
+    int rc = put_config(h, name, config, must_be_new, body);
+    json_decref(config);
+    return rc;
+}
+
 int kc_op_create(kc_herder_t *h, const json_t *req, json_t **body)
 {
     const char *name = json_string_value(json_object_get(req, "name"));
@@ -194,44 +217,12 @@ int kc_op_create(kc_herder_t *h, const json_t *req, json_t **body)
         *body = kc_rest_error(400, "Connector name must not be empty");
         return 400;
     }
-    if (!json_is_object(cfg) || !all_strings(cfg)) {
-        *body = kc_rest_error(400, "Connector config must be an object of strings");
-        return 400;
-    }
-    const char *cname = json_string_value(json_object_get(cfg, "name"));
-    if (cname && strcmp(cname, name) != 0) {
-        *body = kc_rest_error(400,
-                              "Connector name configuration (%s) doesn't match connector "
-                              "name in the URL (%s)",
-                              cname, name);
-        return 400;
-    }
-    json_t *config = json_deep_copy(cfg);
-    json_object_set_new(config, "name", json_string(name));
-    int rc = put_config(h, name, config, true, body);
-    json_decref(config);
-    return rc;
+    return config_put(h, name, cfg, true, body);
 }
 
 int kc_op_config_put(kc_herder_t *h, const char *name, const json_t *cfg, json_t **body)
 {
-    if (!json_is_object(cfg) || !all_strings(cfg)) {
-        *body = kc_rest_error(400, "Connector config must be an object of strings");
-        return 400;
-    }
-    const char *cname = json_string_value(json_object_get(cfg, "name"));
-    if (cname && strcmp(cname, name) != 0) {
-        *body = kc_rest_error(400,
-                              "Connector name configuration (%s) doesn't match connector "
-                              "name in the URL (%s)",
-                              cname, name);
-        return 400;
-    }
-    json_t *config = json_deep_copy(cfg);
-    json_object_set_new(config, "name", json_string(name));
-    int rc = put_config(h, name, config, false, body);
-    json_decref(config);
-    return rc;
+    return config_put(h, name, cfg, false, body);
 }
 
 /* Run fn with the lock held when the connector exists; 404 otherwise. */
@@ -385,8 +376,7 @@ static json_t *sink_offsets(kc_herder_t *h, const char *name, char *err, size_t 
 {
     rd_kafka_conf_t *conf = kc_rdk_conf(h->wcfg, "consumer", NULL, err, errlen);
     rd_kafka_t *rk = conf ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, errlen) : NULL;
-    if (!rk)
-        return NULL;
+    if (!rk) return NULL;
     char gid[600];
     snprintf(gid, sizeof gid, "connect-%s", name);
     rd_kafka_ListConsumerGroupOffsets_t *req = rd_kafka_ListConsumerGroupOffsets_new(gid, NULL);
@@ -402,8 +392,7 @@ static json_t *sink_offsets(kc_herder_t *h, const char *name, char *err, size_t 
     json_t *out = NULL;
     if (!n || rd_kafka_group_result_error(groups[0])) {
         snprintf(err, errlen, "cannot read the offsets of group %s: %s", gid,
-                 n ? rd_kafka_error_string(rd_kafka_group_result_error(groups[0]))
-                   : "no answer");
+                 n ? rd_kafka_error_string(rd_kafka_group_result_error(groups[0])) : "no answer");
     } else {
         out = json_array();
         const rd_kafka_topic_partition_list_t *l = rd_kafka_group_result_partitions(groups[0]);
@@ -414,8 +403,7 @@ static json_t *sink_offsets(kc_herder_t *h, const char *name, char *err, size_t 
                                    "kafka_partition", (int)l->elems[i].partition, "offset",
                                    "kafka_offset", (json_int_t)l->elems[i].offset));
     }
-    if (ev)
-        rd_kafka_event_destroy(ev);
+    if (ev) rd_kafka_event_destroy(ev);
     rd_kafka_queue_destroy(q);
     rd_kafka_destroy(rk);
     return out;

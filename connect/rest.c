@@ -317,12 +317,9 @@ static void *rest_main(void *arg)
 
 kc_rest_t *kc_rest_start(kc_herder_t *h, char *err, size_t errlen)
 {
-    char first[512], host[256];
+    char host[256];
     int port;
-    snprintf(first, sizeof first, "%s", kc_wcfg_str(h->wcfg, "listeners"));
-    char *comma = strchr(first, ',');
-    if (comma) *comma = '\0';
-    if (http_parse_listener(first, host, sizeof host, &port, err, errlen) != 0) return NULL;
+    if (kc_first_listener(h->wcfg, host, sizeof host, &port, err, errlen) != 0) return NULL;
     kc_rest_t *r = calloc(1, sizeof *r);
     r->h = h;
     r->loop = ev_new();

@@ -50,18 +50,10 @@ static void sa_put_status(kc_herder_t *h, const char *key, const json_t *status)
     (void)h, (void)key, (void)status; /* kept in h->status only */
 }
 
-static char *offset_key(const char *connector, const json_t *partition)
-{
-    json_t *k = json_pack("[sO]", connector, partition);
-    char *text = json_dumps(k, JSON_COMPACT);
-    json_decref(k);
-    return text;
-}
-
 static json_t *sa_offset_get(kc_herder_t *h, const char *connector, const json_t *partition)
 {
     (void)h;
-    char *key = offset_key(connector, partition);
+    char *key = kc_offset_key(connector, partition);
     pthread_mutex_lock(&st.lock);
     json_t *v = json_object_get(st.offsets, key);
     json_t *out = json_is_object(v) ? json_deep_copy(v) : NULL;
@@ -106,19 +98,8 @@ static int sa_offsets_put(kc_herder_t *h, const json_t *entries)
 static json_t *sa_offsets_of(kc_herder_t *h, const char *connector)
 {
     (void)h;
-    json_t *out = json_array();
     pthread_mutex_lock(&st.lock);
-    const char *k;
-    json_t *v;
-    json_object_foreach(st.offsets, k, v)
-    {
-        json_t *key = json_loads(k, 0, NULL);
-        const char *name = json_string_value(json_array_get(key, 0));
-        if (name && strcmp(name, connector) == 0)
-            json_array_append_new(
-                out, json_pack("{sOsO}", "partition", json_array_get(key, 1), "offset", v));
-        json_decref(key);
-    }
+    json_t *out = kc_offsets_filter(st.offsets, connector);
     pthread_mutex_unlock(&st.lock);
     return out;
 }

@@ -40,13 +40,6 @@ typedef struct sink_run {
     char fail[2048]; /* set when a callback (rebalance) failed the task */
 } sink_run_t;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void ctx_request_commit(kc_sink_ctx_t *ctx)
 {
     ((sink_run_t *)ctx->rt)->commit_requested = true;
@@ -280,8 +273,8 @@ static bool put_batch(sink_run_t *r, cd_record_t **recs, size_t n)
                      r->t->cname, r->t->id, e);
             return false;
         }
-        int64_t until = now_ms() + (r->retry_wait_ms > 0 ? r->retry_wait_ms : 100);
-        while (now_ms() < until && !atomic_load(&r->t->stop))
+        int64_t until = kc_now_ms() + (r->retry_wait_ms > 0 ? r->retry_wait_ms : 100);
+        while (kc_now_ms() < until && !atomic_load(&r->t->stop))
             rd_kafka_consumer_poll(r->rk, 50) ? (void)0 : (void)0;
         if (atomic_load(&r->t->stop)) return true;
     }
@@ -317,7 +310,7 @@ static bool sink_cycle(sink_run_t *r, rd_kafka_queue_t *q)
 static bool sink_loop(sink_run_t *r)
 {
     int64_t interval = kc_wcfg_int(r->t->h->wcfg, "offset.flush.interval.ms");
-    int64_t next = now_ms() + interval;
+    int64_t next = kc_now_ms() + interval;
     rd_kafka_queue_t *q = rd_kafka_queue_get_consumer(r->rk);
     bool paused = false, ok = true;
     while (ok && !atomic_load(&r->t->stop)) {
@@ -331,10 +324,10 @@ static bool sink_loop(sink_run_t *r)
             kc_task_report(r->t, paused ? KC_ST_PAUSED : KC_ST_RUNNING, NULL);
         }
         ok = sink_cycle(r, q);
-        if (ok && (now_ms() >= next || r->commit_requested)) {
+        if (ok && (kc_now_ms() >= next || r->commit_requested)) {
             r->commit_requested = false;
             ok = commit_offsets(r);
-            next = now_ms() + interval;
+            next = kc_now_ms() + interval;
         }
     }
     rd_kafka_queue_destroy(q);
@@ -389,16 +382,5 @@ static void sink_body(void *arg)
 
 void *kc_sink_task_main(void *arg)
 {
-    kc_task_t *t = arg;
-    int sig = kc_guard_run(sink_body, t);
-    if (sig) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "the task crashed with signal %d (%s) in the plugin", sig,
-                 strsignal(sig));
-        char *trace = kc_trace("org.apache.kafka.connect.errors.ConnectException", msg, NULL);
-        kc_task_report(t, KC_ST_FAILED, trace);
-        free(trace);
-        atomic_store(&t->done, true);
-    }
-    return NULL;
+    return kc_task_thread(arg, sink_body);
 }

@@ -25,13 +25,6 @@ typedef struct src_run {
     bool failed;
 } src_run_t;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static json_t *ctx_offset(kc_source_ctx_t *ctx, const json_t *partition)
 {
     src_run_t *r = ctx->rt;
@@ -101,11 +94,9 @@ static rd_kafka_headers_t *headers_of(const cd_record_t *rec)
 static void note_offset(src_run_t *r, const cd_record_t *rec)
 {
     if (!rec->source_partition) return;
-    json_t *key = json_pack("[sO]", r->t->cname, rec->source_partition);
-    char *text = json_dumps(key, JSON_COMPACT);
+    char *text = kc_offset_key(r->t->cname, rec->source_partition);
     json_object_set(r->pending, text, rec->source_offset ? rec->source_offset : json_null());
     free(text);
-    json_decref(key);
 }
 
 /* Transform, convert and produce one polled record (taking it). false: the task fails. */
@@ -209,7 +200,7 @@ static bool src_setup(src_run_t *r, char *err, size_t errlen)
 static bool src_loop(src_run_t *r, char *err, size_t errlen)
 {
     int64_t interval = kc_wcfg_int(r->t->h->wcfg, "offset.flush.interval.ms");
-    int64_t next_flush = now_ms() + interval;
+    int64_t next_flush = kc_now_ms() + interval;
     bool paused = false;
     kc_batch_t b = {0};
     bool ok = true;
@@ -233,9 +224,9 @@ static bool src_loop(src_run_t *r, char *err, size_t errlen)
             ok = false;
         }
         rd_kafka_poll(r->rk, 0);
-        if (ok && now_ms() >= next_flush) {
+        if (ok && kc_now_ms() >= next_flush) {
             ok = flush_offsets(r, err, errlen);
-            next_flush = now_ms() + interval;
+            next_flush = kc_now_ms() + interval;
         }
     }
     free(b.recs);
@@ -269,16 +260,5 @@ static void source_body(void *arg)
 
 void *kc_source_task_main(void *arg)
 {
-    kc_task_t *t = arg;
-    int sig = kc_guard_run(source_body, t);
-    if (sig) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "the task crashed with signal %d (%s) in the plugin", sig,
-                 strsignal(sig));
-        char *trace = kc_trace("org.apache.kafka.connect.errors.ConnectException", msg, NULL);
-        kc_task_report(t, KC_ST_FAILED, trace);
-        free(trace);
-        atomic_store(&t->done, true);
-    }
-    return NULL;
+    return kc_task_thread(arg, source_body);
 }

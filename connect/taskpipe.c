@@ -172,6 +172,21 @@ void kc_guard_install(void)
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
 }
 
+void *kc_task_thread(kc_task_t *t, void (*body)(void *))
+{
+    int sig = kc_guard_run(body, t);
+    if (sig) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "the task crashed with signal %d (%s) in the plugin", sig,
+                 strsignal(sig));
+        char *trace = kc_trace("org.apache.kafka.connect.errors.ConnectException", msg, NULL);
+        kc_task_report(t, KC_ST_FAILED, trace);
+        free(trace);
+        atomic_store(&t->done, true);
+    }
+    return NULL;
+}
+
 int kc_guard_run(void (*body)(void *), void *arg)
 {
     /* an alternate stack, so a plugin's stack overflow is caught too */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Java properties: key=value, key:value or key value; # and ! comments; a trailing backslash
  * continues a line; \t \n \\ escapes. Enough for Kafka's files. */
@@ -160,15 +161,59 @@ bool kc_wcfg_finish(json_t *w, bool distributed, char *err, size_t errlen)
             return false;
         }
     }
-    char host[256];
+    char host[256], why[512];
     int port;
-    const char *l = kc_wcfg_str(w, "listeners");
+    if (kc_first_listener(w, host, sizeof host, &port, why, sizeof why) != 0) {
+        snprintf(err, errlen, "Invalid value %s for configuration listeners: %s",
+                 kc_wcfg_str(w, "listeners"), why);
+        return false;
+    }
+    return true;
+}
+
+int kc_first_listener(const json_t *w, char *host, size_t hostlen, int *port, char *err,
+                      size_t errlen)
+{
     char first[512];
-    snprintf(first, sizeof first, "%s", l);
+    snprintf(first, sizeof first, "%s", kc_wcfg_str(w, "listeners"));
     char *comma = strchr(first, ',');
     if (comma) *comma = '\0';
-    if (http_parse_listener(first, host, sizeof host, &port, err, errlen) != 0) return false;
-    return true;
+    char *s = first;
+    while (*s == ' ') s++;
+    for (int i = 0; s[i] && s[i] != ':'; i++) s[i] = (char)tolower((unsigned char)s[i]);
+    return http_parse_listener(s, host, hostlen, port, err, errlen);
+}
+
+int64_t kc_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *kc_offset_key(const char *connector, const json_t *partition)
+{
+    json_t *k = json_pack("[sO]", connector, partition);
+    char *text = json_dumps(k, JSON_COMPACT);
+    json_decref(k);
+    return text;
+}
+
+json_t *kc_offsets_filter(const json_t *map, const char *connector)
+{
+    json_t *out = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)map, k, v)
+    {
+        json_t *key = json_loads(k, 0, NULL);
+        const char *name = json_string_value(json_array_get(key, 0));
+        if (name && strcmp(name, connector) == 0 && json_is_object(v))
+            json_array_append_new(
+                out, json_pack("{sOsO}", "partition", json_array_get(key, 1), "offset", v));
+        json_decref(key);
+    }
+    return out;
 }
 
 const char *kc_target_name(kc_target_t t)

@@ -61,11 +61,7 @@ kc_rest_t *kc_boot_rest(kc_herder_t *h, const char *tool)
     int port = kc_rest_port(r);
     char lhost[256];
     int lport;
-    char first[512];
-    snprintf(first, sizeof first, "%s", kc_wcfg_str(h->wcfg, "listeners"));
-    char *comma = strchr(first, ',');
-    if (comma) *comma = '\0';
-    if (http_parse_listener(first, lhost, sizeof lhost, &lport, err, sizeof err) == 0)
+    if (kc_first_listener(h->wcfg, lhost, sizeof lhost, &lport, err, sizeof err) == 0)
         snprintf(host, sizeof host, "%s", lhost);
     const char *ah = kc_wcfg_str(h->wcfg, "rest.advertised.host.name");
     const char *ap = kc_wcfg_str(h->wcfg, "rest.advertised.port");

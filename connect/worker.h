@@ -43,6 +43,14 @@ int kc_first_listener(const json_t *w, char *host, size_t hostlen, int *port, ch
  * key.converter....). New reference. */
 json_t *kc_props_prefixed(const json_t *props, const char *prefix);
 
+/* Monotonic milliseconds. */
+int64_t kc_now_ms(void);
+/* Kafka's source offset key for (connector, partition): the compact JSON text
+ * ["name",{partition}] (caller frees). */
+char *kc_offset_key(const char *connector, const json_t *partition);
+/* The [{"partition","offset"}] entries of connector in a map of offset key text -> offset. */
+json_t *kc_offsets_filter(const json_t *map, const char *connector);
+
 /* --- states ------------------------------------------------------------------------- */
 
 typedef enum kc_target { KC_TARGET_STARTED, KC_TARGET_PAUSED, KC_TARGET_STOPPED } kc_target_t;
@@ -223,6 +231,8 @@ bool kc_pipe_tolerate(kc_pipe_t *p, const char *stage, const char *topic, int32_
  * task goes FAILED and the worker lives on (what the plugin held is leaked, its state
  * abandoned). 0 when body returned normally. kc_guard_install() once at start-up. */
 int kc_guard_run(void (*body)(void *), void *arg);
+/* A task thread's whole life: body(t) under the crash guard; a crash reports FAILED. */
+void *kc_task_thread(kc_task_t *t, void (*body)(void *));
 void kc_guard_install(void);
 /* Kafka-like trace text for a FAILED status (caller frees). */
 char *kc_trace(const char *exception, const char *msg, const char *cause);

@@ -23,7 +23,7 @@ for b in kafka-server kafka-topics kafka-drill; do
   [ -x "$root/bin/$b" ] || { echo "build-image: bin/$b missing: run make all first" >&2; exit 1; }
 done
 bins=()
-for f in "$root"/bin/kafka-*; do [ -L "$f" ] || bins+=("$(basename "$f")"); done
+for f in "$root"/bin/kafka-* "$root"/bin/connect-*; do [ -L "$f" ] || bins+=("$(basename "$f")"); done
 
 bash "$here/base-image.sh" --tag "$base"
 

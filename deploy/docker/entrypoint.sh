@@ -3,6 +3,7 @@
 #   entrypoint.sh [kafka|zookeeper]   runs that role (without an argument: zookeeper when
 #                                     ZOOKEEPER_CLIENT_PORT is set, kafka when
 #                                     KAFKA_ZOOKEEPER_CONNECT is set)
+#   entrypoint.sh connect             a Kafka Connect distributed worker
 #   entrypoint.sh CMD ARGS...         runs CMD (kafka-topics, kafka-console-producer, bash...)
 # kafka: every KAFKA_<KEY> variable is a broker config (the broker maps them itself: `_` is
 #   `.`, `__` is `_`, `___` is `-`); KAFKA_ZOOKEEPER_CONNECT and KAFKA_ADVERTISED_LISTENERS are
@@ -14,6 +15,11 @@
 #   ZOOKEEPER_DATA_LOG_DIR, ZOOKEEPER_AUTOPURGE_SNAP_RETAIN_COUNT,
 #   ZOOKEEPER_AUTOPURGE_PURGE_INTERVAL; any other ZOOKEEPER_FOO_BAR becomes fooBar.
 #   KAFKA_HEAP_OPTS sets the JVM heap (default -Xms64m -Xmx256m), as in Confluent's image.
+# connect: every CONNECT_<KEY> variable is a worker config, as in Confluent's cp-kafka-connect
+#   image (`_` is `.`, `__` is `_`, `___` is `-`): CONNECT_BOOTSTRAP_SERVERS, CONNECT_GROUP_ID,
+#   CONNECT_CONFIG_STORAGE_TOPIC, CONNECT_OFFSET_STORAGE_TOPIC, CONNECT_STATUS_STORAGE_TOPIC,
+#   CONNECT_KEY_CONVERTER, CONNECT_VALUE_CONVERTER are required; CONNECT_LISTENERS defaults to
+#   http://0.0.0.0:8083 and CONNECT_REST_ADVERTISED_HOST_NAME to the container's hostname.
 # The server is exec'ed: it is PID 1 and gets docker's signals (SIGTERM: clean shutdown).
 set -euo pipefail
 
@@ -21,7 +27,7 @@ die() { echo "entrypoint: $*" >&2; exit 1; }
 
 role=${1:-}
 case "$role" in
-  kafka | broker | zookeeper) shift ;;
+  kafka | broker | zookeeper | connect) shift ;;
   "")
     if [ -n "${ZOOKEEPER_CLIENT_PORT:-}" ]; then role=zookeeper
     elif [ -n "${KAFKA_ZOOKEEPER_CONNECT:-}" ]; then role=kafka
@@ -101,7 +107,29 @@ kafka() {
   exec /opt/kafka-c/bin/kafka-server "$cfg" "$@"
 }
 
+connect() {
+  local cfg=/etc/kafka-c/connect-distributed.properties name key
+  : "${CONNECT_LISTENERS:=http://0.0.0.0:8083}"
+  : "${CONNECT_REST_ADVERTISED_HOST_NAME:=$(hostname)}"
+  export CONNECT_LISTENERS CONNECT_REST_ADVERTISED_HOST_NAME
+  for name in CONNECT_BOOTSTRAP_SERVERS CONNECT_GROUP_ID CONNECT_CONFIG_STORAGE_TOPIC \
+    CONNECT_OFFSET_STORAGE_TOPIC CONNECT_STATUS_STORAGE_TOPIC CONNECT_KEY_CONVERTER \
+    CONNECT_VALUE_CONVERTER; do
+    [ -n "${!name:-}" ] || die "$name is required"
+  done
+  echo "# kafka-c connect in docker: from the CONNECT_* environment variables" > "$cfg"
+  while IFS= read -r name; do
+    key=$(echo "${name#CONNECT_}" | sed -e 's/___/-/g' -e 's/__/\x00/g' -e 's/_/./g' \
+      -e 's/\x00/_/g' | tr '[:upper:]' '[:lower:]')
+    echo "$key=${!name}" >> "$cfg"
+  done < <(compgen -e | grep '^CONNECT_' || true)
+  echo "entrypoint: connect worker with $cfg:"
+  sed 's/^/  /' "$cfg"
+  exec /opt/kafka-c/bin/connect-distributed "$cfg"
+}
+
 case "$role" in
   zookeeper) zookeeper ;;
   kafka | broker) kafka "$@" ;;
+  connect) connect ;;
 esac

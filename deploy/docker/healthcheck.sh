@@ -4,6 +4,7 @@
 #   zookeeper: `srvr` answers Mode: leader, follower or standalone (in a quorum, serving).
 #   kafka: every listener in KAFKA_LISTENERS answers an ApiVersions v0 request with error 0
 #          (what `kafka-broker-api-versions` checks for Confluent images).
+#   connect: the REST API answers GET / with 200.
 set -euo pipefail
 role=$(cat /etc/kafka-c/role 2>/dev/null || true)
 
@@ -23,6 +24,15 @@ case "$role" in
       # size (4 bytes) | correlation id 7 | error_code 0
       case "$hex" in ????????000000070000) ;; *) exit 1 ;; esac
     done
+    ;;
+  connect)
+    # GET / on the worker's REST port answers 200
+    port=${CONNECT_LISTENERS:-http://0.0.0.0:8083}
+    port=${port##*:}
+    out=$(exec 3<>"/dev/tcp/127.0.0.1/$port" &&
+      printf 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&3 &&
+      timeout 3 head -c 12 <&3)
+    [ "$out" = "HTTP/1.1 200" ]
     ;;
   *) exit 1 ;;
 esac

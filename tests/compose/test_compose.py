@@ -1,6 +1,6 @@
 """make compose-test: the kafka-c image (built with no registry: debootstrap base + our
-binaries) and deploy/docker-compose.yml for real: 3 ZooKeeper nodes and 3 brokers come up
-healthy; from the host, through the published listeners, kcat sees the 3 brokers, an RF3
+binaries) and deploy/docker-compose.yml for real: 3 ZooKeeper nodes, 3 brokers and 2 Kafka
+Connect workers come up healthy, the workers in one group answering REST on the host; from the host, through the published listeners, kcat sees the 3 brokers, an RF3
 min.insync.replicas=2 topic is created with bin/kafka-topics, messages go in and come back;
 kafka-drill docker-kills the broker leading partition 0 and finds nothing acknowledged lost;
 the ISR is 3 again; `docker-compose restart` keeps the data (named volumes). Everything the
@@ -43,9 +43,13 @@ class Project:
         base = free_range(3)
         self.ports = [base, base + 1, base + 2]
         self.bootstrap = ",".join("127.0.0.1:%d" % p for p in self.ports)
+        cbase = free_range(2)
+        self.connect_ports = [cbase, cbase + 1]
         self.env = dict(os.environ)
         for i, p in enumerate(self.ports, 1):
             self.env["KAFKA_C_PORT_%d" % i] = str(p)
+        for i, p in enumerate(self.connect_ports, 1):
+            self.env["KAFKA_C_CONNECT_PORT_%d" % i] = str(p)
         self.cmd = compose_cmd() + ["-p", self.name, "-f", COMPOSE_FILE]
         self.up_seconds = None
 
@@ -65,9 +69,9 @@ class Project:
         return out
 
     def wait_healthy(self, timeout=180):
-        wait_until(lambda: len(self.health()) == 6 and
+        wait_until(lambda: len(self.health()) == 8 and
                    all(v == "healthy" for v in self.health().values()), timeout,
-                   interval=1, what="6 healthy containers")
+                   interval=1, what="8 healthy containers")
 
     def container(self, service):
         return [c for c in self.containers() if re.search(r"[_-]%s[_-]1$" % service, c)][0]
@@ -88,7 +92,7 @@ def project():
         p.compose("up", "-d", timeout=600)
         p.wait_healthy()
         p.up_seconds = time.monotonic() - t
-        print("compose up: 6 containers healthy in %.1f s" % p.up_seconds)
+        print("compose up: 8 containers healthy in %.1f s" % p.up_seconds)
         yield p
     finally:
         for c in p.containers():  # what the brokers said, for a failing run's log
@@ -111,6 +115,22 @@ def test_up_healthy_and_brokers_seen_from_host(project):
                    "exec 3<>/dev/tcp/127.0.0.1/2181 && echo srvr >&3 && cat <&3"]).stdout
         modes.append(re.search(r"^Mode: (\w+)", out, re.M).group(1))
     assert sorted(modes) == ["follower", "follower", "leader"], modes
+
+
+def test_connect_workers_answer_rest_from_host(project):
+    import json
+    import urllib.request
+    ids = set()
+    for port in project.connect_ports:
+        with urllib.request.urlopen("http://127.0.0.1:%d/" % port, timeout=10) as r:
+            root = json.loads(r.read())
+        assert root["version"] and root["kafka_cluster_id"], root
+        ids.add(root["kafka_cluster_id"])
+        with urllib.request.urlopen("http://127.0.0.1:%d/connector-plugins" % port,
+                                    timeout=10) as r:
+            assert any(p["class"].endswith("FileStreamSourceConnector")
+                       for p in json.loads(r.read()))
+    assert len(ids) == 1
 
 
 def isr_sizes(project, topic):

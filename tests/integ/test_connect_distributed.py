@@ -44,6 +44,8 @@ def workers(tmp_path, broker):
                              "status.storage.partitions": "2",
                              "session.timeout.ms": str(SESSION_MS),
                              "heartbeat.interval.ms": "1000",
+                             "consumer.session.timeout.ms": str(SESSION_MS),
+                             "consumer.heartbeat.interval.ms": "1000",
                              "rest.advertised.host.name": "127.0.0.1"}))
     for w in ws:
         w.start(wait=False)
@@ -125,3 +127,28 @@ def test_three_workers_survive_kill9_of_the_sink_worker(workers, tmp_path):
     for w in others:
         assert curl("POST", w.url + "/connectors/dsrc/tasks/0/restart")[0] == 204
     wait_until(lambda: running_on(survivor, "dsrc"), 30, what="dsrc RUNNING after restart")
+
+
+def test_writes_get_409_while_the_group_rebalances(tmp_path, broker_factory):
+    # the broker holds a new group's first join for 3 s (Kafka's default initial delay): the
+    # worker is up and answering reads, but has no assignment yet
+    b = broker_factory(overrides={"group.initial.rebalance.delay.ms": "3000"})
+    w = Worker(str(tmp_path / "c409"), b.bootstrap, mode="distributed", overrides={
+        "group.id": "g409", "config.storage.topic": "c409-configs",
+        "offset.storage.topic": "c409-offsets", "status.storage.topic": "c409-status",
+        "config.storage.replication.factor": "1", "offset.storage.replication.factor": "1",
+        "status.storage.replication.factor": "1", "offset.storage.partitions": "1",
+        "status.storage.partitions": "1", "rest.advertised.host.name": "127.0.0.1"})
+    w.start()
+    try:
+        cfg = {"name": "x", "config": {"connector.class": "FileStreamSink", "topics": "t",
+                                       "file": str(tmp_path / "x.txt")}}
+        st, body, _ = w.rest("POST", "/connectors", cfg)
+        assert st == 409, (st, body)
+        assert body == {"error_code": 409, "message": "Cannot complete request because of a "
+                        "conflicting operation (e.g. worker rebalance)"}
+        assert w.rest("GET", "/connectors")[0] == 200  # reads are served meanwhile
+        wait_until(lambda: w.rest("POST", "/connectors", cfg)[0] == 201, 30, interval=0.2,
+                   what="the create once the group is stable")
+    finally:
+        w.stop()

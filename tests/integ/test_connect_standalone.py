@@ -61,3 +61,24 @@ def test_quickstart_file_source_to_file_sink_resumes_without_duplicates(tmp_path
         assert sink_lines(out) == ["foo", "bar", "baz", "qux"], sink_lines(out)
     finally:
         w2.stop()
+
+
+def test_misuse_exits_non_zero_with_a_reason(tmp_path):
+    import subprocess
+    exe = os.path.join(ROOT, "bin", "connect-standalone")
+    r = subprocess.run([exe], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "Usage: connect-standalone" in r.stderr
+    r = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and "Usage: connect-standalone" in r.stdout
+    w = write_props(str(tmp_path / "w.properties"), {"bootstrap.servers": "127.0.0.1:1"})
+    r = subprocess.run([exe, w], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1
+    assert 'Missing required configuration "key.converter"' in r.stderr, r.stderr
+    w = write_props(str(tmp_path / "w2.properties"), {
+        "key.converter": "StringConverter", "value.converter": "StringConverter",
+        "offset.storage.file.filename": str(tmp_path / "o"), "listeners": "ftp://x"})
+    r = subprocess.run([exe, w], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "configuration listeners" in r.stderr, r.stderr
+    r = subprocess.run([os.path.join(ROOT, "bin", "connect-distributed"), w],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and 'Missing required configuration "group.id"' in r.stderr

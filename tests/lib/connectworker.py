@@ -10,7 +10,8 @@ import urllib.request
 
 from kafkabroker import ROOT, free_port, wait_until
 
-BIN = os.path.join(ROOT, "bin")
+# KAFKA_CONNECT_BIN_DIR: run other builds (build-asan/bin) of the workers
+BIN = os.environ.get("KAFKA_CONNECT_BIN_DIR", os.path.join(ROOT, "bin"))
 
 
 def write_props(path, props):
