@@ -158,6 +158,7 @@ typedef struct jsrc {
     char *inc_col, *ts_col;
     int64_t delay_ms, interval_ms;
     int batch;
+    bool fatal; /* a configuration error found while polling: the task fails */
     src_table_t *tables;
     size_t ntables, cur;
     wbuf_t sql;
@@ -389,7 +390,7 @@ static int row_record(jsrc_t *s, src_table_t *tb, const pg_res_t *res, int r, cd
         }
         v->u.st.fields[i] = cv;
         if (s->inc_col && strcmp(c->name, s->inc_col) == 0) tb->inc = cv->u.i;
-        if (s->ts_col && strcmp(c->name, s->ts_col) == 0 && c->oid != PG_OID_DATE) {
+        if (s->ts_col && strcmp(c->name, s->ts_col) == 0) { /* checked: a timestamp column */
             tb->ts_ms = cv->u.i;
             tb->ts_nanos = ts_nanos_of(txt);
         }
@@ -456,10 +457,36 @@ static int build_query(jsrc_t *s, src_table_t *tb, char pbuf[3][64], const char 
 }
 
 /* Hand out up to batch.max.rows rows of res from *next. */
+/* The mode's columns exist in the table with a type its offset can hold. */
+static int check_mode_cols(const jsrc_t *s, const src_table_t *tb, char *err, size_t errlen)
+{
+    bool inc_ok = !s->inc_col, ts_ok = !s->ts_col;
+    for (int i = 0; i < tb->ncols; i++) {
+        uint32_t oid = tb->cols[i].oid;
+        if (s->inc_col && strcmp(tb->cols[i].name, s->inc_col) == 0)
+            inc_ok = oid == PG_OID_INT2 || oid == PG_OID_INT4 || oid == PG_OID_INT8;
+        if (s->ts_col && strcmp(tb->cols[i].name, s->ts_col) == 0)
+            ts_ok = oid == PG_OID_TIMESTAMP || oid == PG_OID_TIMESTAMPTZ;
+    }
+    if (!inc_ok)
+        return ERR("Table %s: incrementing column %s is missing or not an integer column", tb->name,
+                   s->inc_col);
+    if (!ts_ok)
+        return ERR("Table %s: timestamp column %s is missing or not a timestamp column", tb->name,
+                   s->ts_col);
+    return KC_OK;
+}
+
 static int emit_rows(jsrc_t *s, src_table_t *tb, const pg_res_t *res, int *next, kc_batch_t *out,
                      char *err, size_t errlen)
 {
-    if (!cols_match(tb, res)) schema_build(tb, res);
+    if (!cols_match(tb, res)) {
+        schema_build(tb, res);
+        if (check_mode_cols(s, tb, err, errlen)) {
+            s->fatal = true;
+            return KC_ERR;
+        }
+    }
     int end = pg_res_rows(res);
     if (end - *next > s->batch) end = *next + s->batch;
     for (; *next < end; (*next)++) {
@@ -538,6 +565,7 @@ static int src_poll(void *task, kc_batch_t *out, char *err, size_t errlen)
     src_table_t *tb = next_table(s);
     if (!tb) return KC_OK;
     if (poll_table(s, tb, out, err, errlen) == KC_OK) return KC_OK;
+    if (s->fatal) return KC_ERR; /* the task goes FAILED with the reason */
     /* a database error: start over on a new connection (the JDBC source logs and retries) */
     fprintf(stderr, "WARN JdbcSourceTask %s-%d: querying %s failed: %s\n",
             s->ctx ? s->ctx->connector : "?", s->ctx ? s->ctx->task_id : -1, tb->name, err);
@@ -617,9 +645,12 @@ static void *src_start(const json_t *props, kc_source_ctx_t *ctx, char *err, siz
     for (int i = 0; i < 4; i++)
         if (strcasecmp(mode, mode_names[i]) == 0) s->mode = (src_mode_t)i;
     const char *inc = kc_cfg_str(src_defs, SRC_NDEFS, props, "incrementing.column.name");
-    s->inc_col = inc && *inc ? strdup(inc) : NULL;
+    bool uses_inc = s->mode == M_INC || s->mode == M_TS_INC;
+    bool uses_ts = s->mode == M_TS || s->mode == M_TS_INC;
+    s->inc_col = uses_inc && inc && *inc ? strdup(inc) : NULL;
     json_t *ts = kc_cfg_list(src_defs, SRC_NDEFS, props, "timestamp.column.name");
-    s->ts_col = json_array_size(ts) ? strdup(json_string_value(json_array_get(ts, 0))) : NULL;
+    s->ts_col =
+        uses_ts && json_array_size(ts) ? strdup(json_string_value(json_array_get(ts, 0))) : NULL;
     json_decref(ts);
     s->delay_ms = kc_cfg_int(src_defs, SRC_NDEFS, props, "timestamp.delay.interval.ms");
     s->interval_ms = kc_cfg_int(src_defs, SRC_NDEFS, props, "poll.interval.ms");

@@ -281,6 +281,19 @@ def test_pg_sink_task_fails_on_schemaless_records_and_worker_lives(tmp_path, bro
             in task["trace"], task
         assert w.rest("GET", "/")[0] == 200  # the worker lives on
         assert count(pg, "plain") == -1
+        # a source whose incrementing column is not an integer fails, saying why
+        pg.sql("CREATE TABLE notes (id text PRIMARY KEY); ALTER TABLE notes OWNER TO kc")
+        st, body, _ = w.rest("PUT", "/connectors/notes-src/config", dict(
+            conn_props(pg), **{"connector.class": "JdbcSourceConnector", "mode": "incrementing",
+                               "incrementing.column.name": "id", "table.whitelist": "notes",
+                               "topic.prefix": "n-"}))
+        assert st == 201, body
+
+        def src_failed():
+            st = w.rest("GET", "/connectors/notes-src/status")[1]
+            return st and st["tasks"] and st["tasks"][0]["state"] == "FAILED" and st["tasks"][0]
+        task = wait_until(src_failed, 30, what="the notes source FAILED")
+        assert "incrementing column id is missing or not an integer column" in task["trace"]
         # config/validate shows the JDBC connectors' own checks per key
         st, v, _ = w.rest("PUT", "/connector-plugins/JdbcSourceConnector/config/validate", {
             "connector.class": "io.confluent.connect.jdbc.JdbcSourceConnector", "name": "v",
