@@ -1,8 +1,9 @@
 /* jdbc_source.c: the PostgreSQL source, with the keys of Confluent's JDBC source
  * (io.confluent.connect.jdbc.JdbcSourceConnector): connection.*, mode bulk|incrementing|
  * timestamp|timestamp+incrementing, incrementing.column.name, timestamp.column.name,
- * table.whitelist / table.blacklist, poll.interval.ms, topic.prefix, batch.max.rows,
- * timestamp.delay.interval.ms.
+ * table.whitelist / table.blacklist, query, poll.interval.ms, topic.prefix, batch.max.rows,
+ * timestamp.delay.interval.ms. With query set, one task runs it as a subquery (the mode's
+ * WHERE and ORDER BY around it) into the topic topic.prefix, partition {"query":"query"}.
  *
  * Each table is a source partition {"table":"<name>"}; its offset is the JDBC connector's:
  * {"incrementing":N}, {"timestamp":ms,"timestamp_nanos":ns} or both, so a restarted task goes
@@ -106,7 +107,8 @@ static const kc_cfg_def_t src_defs[] = {
      .type = KC_CFG_STRING,
      .default_value = "",
      .importance = KC_IMP_MEDIUM,
-     .doc = "Custom queries are not supported here: leave empty and use table.whitelist.",
+     .doc = "If specified, the query to perform to select new or updated rows (instead of "
+            "tables); the topic is topic.prefix.",
      .group = "Mode"},
     {.name = "numeric.mapping",
      .type = KC_CFG_STRING,
@@ -137,6 +139,7 @@ typedef struct src_col {
 
 typedef struct src_table {
     char *name, *topic;
+    char *query;       /* query mode: the custom query (name is "query"); NULL for a table */
     json_t *partition; /* {"table": name} */
     int64_t inc;       /* last incrementing value (-1: none yet) */
     int64_t ts_ms;     /* last timestamp (ms) and its nanos of the second; ts_ms < 0: none */
@@ -230,6 +233,10 @@ static int32_t ts_nanos_of(const char *text)
 
 static int load_notnull(jsrc_t *s, src_table_t *tb, char *err, size_t errlen)
 {
+    if (tb->query) { /* a query's columns carry no NOT NULL: every field is optional */
+        tb->notnull = json_object();
+        return KC_OK;
+    }
     wbuf_reset(&s->sql);
     pg_ident(&s->sql, tb->name);
     wbuf_append(&s->sql, "", 1);
@@ -309,7 +316,7 @@ static void schema_build(src_table_t *tb, const pg_res_t *res)
     tb->ncols = pg_res_cols(res);
     tb->cols = calloc((size_t)tb->ncols, sizeof *tb->cols);
     tb->schema = cd_schema_new(CD_STRUCT);
-    cd_schema_set_name(tb->schema, tb->name);
+    if (!tb->query) cd_schema_set_name(tb->schema, tb->name);
     for (int i = 0; i < tb->ncols; i++) {
         src_col_t *c = &tb->cols[i];
         c->name = strdup(pg_res_colname(res, i));
@@ -410,7 +417,10 @@ static int build_query(jsrc_t *s, src_table_t *tb, char pbuf[3][64], const char 
     wbuf_t *q = &s->sql;
     wbuf_reset(q);
     wbuf_printf(q, "SELECT * FROM ");
-    pg_ident(q, tb->name);
+    if (tb->query) /* the JDBC source appends its WHERE to the query; a subquery takes any query */
+        wbuf_printf(q, "(%s) AS \"kc_query\"", tb->query);
+    else
+        pg_ident(q, tb->name);
     int n = 0;
     if (s->mode == M_TS || s->mode == M_TS_INC) {
         if (tb->ts_ms < 0)
@@ -584,6 +594,7 @@ static void src_stop(void *task)
     for (size_t i = 0; i < s->ntables; i++) {
         src_table_t *tb = &s->tables[i];
         free(tb->name);
+        free(tb->query);
         free(tb->topic);
         json_decref(tb->partition);
         json_decref(tb->notnull);
@@ -611,10 +622,6 @@ static void src_validate(const json_t *props, json_t *errors)
         jdbc_add_error(errors, "timestamp.column.name",
                        "Missing required configuration \"timestamp.column.name\" for mode");
     json_decref(ts);
-    /* a custom query is refused rather than silently ignored */
-    const char *query = json_string_value(json_object_get(props, "query"));
-    if (query && *query)
-        jdbc_add_error(errors, "query", "query is not supported: use table.whitelist");
     pg_url_t u;
     char err[160];
     const char *url = kc_cfg_str(src_defs, SRC_NDEFS, props, "connection.url");
@@ -632,6 +639,19 @@ static void add_table(jsrc_t *s, const char *name, const char *prefix)
     tb->topic = malloc(n);
     snprintf(tb->topic, n, "%s%s", prefix, name);
     tb->partition = json_pack("{ss}", "table", name);
+    table_restore(s, tb);
+}
+
+/* query mode: one source partition {"query":"query"} on the topic topic.prefix. */
+static void add_query(jsrc_t *s, const char *query, const char *prefix)
+{
+    add_table(s, "query", "");
+    src_table_t *tb = &s->tables[s->ntables - 1];
+    free(tb->topic);
+    tb->topic = strdup(prefix);
+    tb->query = strdup(query);
+    json_decref(tb->partition);
+    tb->partition = json_pack("{ss}", "query", "query");
     table_restore(s, tb);
 }
 
@@ -666,7 +686,11 @@ static void *src_start(const json_t *props, kc_source_ctx_t *ctx, char *err, siz
     const char *prefix = kc_cfg_str(src_defs, SRC_NDEFS, props, "topic.prefix");
     size_t i;
     json_t *e;
-    json_array_foreach(tables, i, e) add_table(s, json_string_value(e), prefix);
+    const char *query = kc_cfg_str(src_defs, SRC_NDEFS, props, "query");
+    if (query && *query)
+        add_query(s, query, prefix);
+    else
+        json_array_foreach(tables, i, e) add_table(s, json_string_value(e), prefix);
     json_decref(tables);
     s->pg = jdbc_connect(src_defs, SRC_NDEFS, props, src_stopping, ctx, err, errlen);
     if (!s->pg) {
@@ -721,7 +745,9 @@ static void *conn_start(const json_t *props, kc_connector_ctx_t *ctx, char *err,
 {
     (void)ctx;
     if (jdbc_config_check(src_defs, SRC_NDEFS, props, src_validate, err, errlen)) return NULL;
-    json_t *tables = list_tables(props, err, errlen);
+    const char *query = kc_cfg_str(src_defs, SRC_NDEFS, props, "query");
+    /* query mode: one task runs the query (its "tables" stays empty) */
+    json_t *tables = query && *query ? json_pack("[s]", "") : list_tables(props, err, errlen);
     if (!tables) return NULL;
     jsrc_conn_t *c = calloc(1, sizeof *c);
     c->props = json_deep_copy(props);

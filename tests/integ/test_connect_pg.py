@@ -297,13 +297,13 @@ def test_pg_sink_task_fails_on_schemaless_records_and_worker_lives(tmp_path, bro
         # config/validate shows the JDBC connectors' own checks per key
         st, v, _ = w.rest("PUT", "/connector-plugins/JdbcSourceConnector/config/validate", {
             "connector.class": "io.confluent.connect.jdbc.JdbcSourceConnector", "name": "v",
-            "connection.url": "jdbc:mysql://h/db", "mode": "incrementing", "query": "SELECT 1",
+            "connection.url": "jdbc:mysql://h/db", "mode": "incrementing",
             "topic.prefix": "p-", "numeric.mapping": "best_fit"})
         assert st == 200, v
         by = {c["definition"]["name"]: c["value"]["errors"] for c in v["configs"]}
-        assert by["incrementing.column.name"] and by["query"] and by["numeric.mapping"]
+        assert by["incrementing.column.name"] and by["numeric.mapping"]
         assert by["connection.url"] == ["connection.url: must start with jdbc:postgresql://"]
-        assert v["error_count"] == 4, v
+        assert v["error_count"] == 3, v
         st, v, _ = w.rest("PUT", "/connector-plugins/JdbcSinkConnector/config/validate", {
             "connector.class": "io.confluent.connect.jdbc.JdbcSinkConnector", "name": "v",
             "topics": "t", "connection.url": pg.url, "insert.mode": "upsert",
@@ -354,7 +354,7 @@ def topic_payloads(bootstrap, topic, want, timeout=30, group="read"):
     return out
 
 
-def test_pg_source_bulk_and_timestamp_modes(tmp_path, broker, pg):
+def test_pg_source_bulk_timestamp_and_query_modes(tmp_path, broker, pg):
     pg.sql("CREATE TABLE ref (code text PRIMARY KEY, label text); "
            "CREATE TABLE ticks (n int, at timestamp NOT NULL); "
            "ALTER TABLE ref OWNER TO kc; ALTER TABLE ticks OWNER TO kc; "
@@ -372,7 +372,13 @@ def test_pg_source_bulk_and_timestamp_modes(tmp_path, broker, pg):
                            "timestamp.column.name": "at", "table.whitelist": "ticks",
                            "topic.prefix": "t-", "poll.interval.ms": "200",
                            "batch.max.rows": "2"}))
-    w = Worker(work, broker.bootstrap, overrides=JSON_WORKER, connectors=[bulk, ts]).start()
+    query = connector_file(work, "odd-source", dict(
+        conn_props(pg), **{"connector.class": "JdbcSourceConnector", "mode": "incrementing",
+                           "query": "SELECT n, at FROM ticks WHERE n % 2 = 1",
+                           "incrementing.column.name": "n", "topic.prefix": "odd-ticks",
+                           "poll.interval.ms": "200"}))
+    w = Worker(work, broker.bootstrap, overrides=JSON_WORKER,
+               connectors=[bulk, ts, query]).start()
     try:
         # bulk: the whole table again at every poll
         got = topic_payloads(broker.bootstrap, "b-ref", 4)
@@ -386,5 +392,11 @@ def test_pg_source_bulk_and_timestamp_modes(tmp_path, broker, pg):
         pg.sql("INSERT INTO ticks VALUES (5, '2024-01-01 00:00:04')")
         got = topic_payloads(broker.bootstrap, "t-ticks", 5, group="again")
         assert [p["n"] for p in got] == [1, 2, 3, 4, 5], got
+        # query mode: the query's rows past the offset, on the topic topic.prefix
+        got = topic_payloads(broker.bootstrap, "odd-ticks", 3)
+        assert [p["n"] for p in got] == [1, 3, 5], got
+        wait_until(lambda: w.rest("GET", "/connectors/odd-source/offsets")[1]["offsets"] == [
+            {"partition": {"query": "query"}, "offset": {"incrementing": 5}}], 30,
+            what="the query's committed offset")
     finally:
         w.stop()
