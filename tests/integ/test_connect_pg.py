@@ -14,9 +14,44 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 
+import pytest  # noqa: E402
 from confluent_kafka import Consumer, Producer  # noqa: E402
 from connectworker import Worker, write_props  # noqa: E402
-from kafkabroker import wait_until  # noqa: E402
+from kafkabroker import Broker, wait_until  # noqa: E402
+from pg import Postgres  # noqa: E402
+from zkserver import ZooKeeper  # noqa: E402
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """One ZooKeeper, broker and PostgreSQL for this file's tests (each test uses its own
+    topics, tables, connector names and worker directory): starting them is most of a test's
+    time."""
+    base = tmp_path_factory.mktemp("connect-pg")
+    zk = ZooKeeper(str(base / "zk"))
+    os.makedirs(zk.dir, exist_ok=True)
+    zk.start()
+    b = Broker(str(base), zk.connect, 1)
+    p = Postgres(str(base))
+    try:
+        b.start()
+        p.start()
+        yield b, p
+    finally:
+        b.stop()
+        p.cleanup()
+        zk.stop()
+    assert "ERROR: AddressSanitizer" not in b.output() and "runtime error:" not in b.output()
+
+
+@pytest.fixture
+def broker(servers):
+    return servers[0]
+
+
+@pytest.fixture
+def pg(servers):
+    return servers[1]
+
 
 JSON_WORKER = {
     "key.converter": "org.apache.kafka.connect.json.JsonConverter",
