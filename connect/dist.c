@@ -171,9 +171,9 @@ static int d_put_restart(kc_herder_t *h, const char *name, bool include_tasks, b
 static void d_put_status(kc_herder_t *h, const char *key, const json_t *status)
 {
     dist_t *d = h->dist;
-    char *v = json_dumps(status, JSON_COMPACT);
+    char *v = status ? json_dumps(status, JSON_COMPACT) : NULL; /* NULL: a tombstone */
     rd_kafka_producev(d->prod, RD_KAFKA_V_TOPIC(d->topic[T_STATUS]),
-                      RD_KAFKA_V_KEY(key, strlen(key)), RD_KAFKA_V_VALUE(v, strlen(v)),
+                      RD_KAFKA_V_KEY(key, strlen(key)), RD_KAFKA_V_VALUE(v, v ? strlen(v) : 0),
                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
     free(v);
     rd_kafka_poll(d->prod, 0);

@@ -29,6 +29,7 @@ typedef struct grp {
     char member[256];
     int32_t generation;
     int session_ms, rebalance_ms, heartbeat_ms;
+    int next_bootstrap; /* index of the bootstrap server to ask first */
 } grp_t;
 
 static void wstr(wbuf_t *wb, const char *s)
@@ -47,16 +48,19 @@ static bool call(grp_t *g, int16_t api, int16_t ver, const wbuf_t *req, uint8_t 
 }
 
 /* host:port of the first bootstrap server. */
-static bool bootstrap_addr(grp_t *g, char *host, size_t n, int *port)
+/* host:port of the i-th bootstrap server (false past the last). */
+static bool bootstrap_addr(grp_t *g, int i, char *host, size_t n, int *port)
 {
-    char first[512];
-    snprintf(first, sizeof first, "%s", kc_wcfg_str(g->h->wcfg, "bootstrap.servers"));
-    char *comma = strchr(first, ',');
-    if (comma) *comma = '\0';
-    char *colon = strrchr(first, ':');
+    char list[1024];
+    snprintf(list, sizeof list, "%s", kc_wcfg_str(g->h->wcfg, "bootstrap.servers"));
+    char *save = NULL, *tok = strtok_r(list, ",", &save);
+    for (int k = 0; tok && k < i; k++) tok = strtok_r(NULL, ",", &save);
+    if (!tok) return false;
+    while (*tok == ' ') tok++;
+    char *colon = strrchr(tok, ':');
     if (!colon) return false;
     *colon = '\0';
-    snprintf(host, n, "%s", first);
+    snprintf(host, n, "%s", tok);
     *port = atoi(colon + 1);
     return true;
 }
@@ -68,8 +72,15 @@ static bool connect_coordinator(grp_t *g)
     g->fd = -1;
     char host[256];
     int port;
-    if (!bootstrap_addr(g, host, sizeof host, &port)) return false;
-    g->fd = clireq_open(host, port, 10000);
+    /* the first bootstrap server that answers (the next try starts with the next one) */
+    for (int tries = 0; g->fd < 0 && tries < 16; tries++, g->next_bootstrap++) {
+        if (!bootstrap_addr(g, g->next_bootstrap, host, sizeof host, &port)) {
+            if (g->next_bootstrap == 0) return false;
+            g->next_bootstrap = -1; /* wrap around */
+            continue;
+        }
+        g->fd = clireq_open(host, port, 10000);
+    }
     if (g->fd < 0) return false;
     wbuf_t req;
     wbuf_init(&req);

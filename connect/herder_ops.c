@@ -363,8 +363,17 @@ int kc_op_target(kc_herder_t *h, const char *name, kc_target_t t, json_t **body)
 int kc_op_delete(kc_herder_t *h, const char *name, json_t **body)
 {
     WITH_CONNECTOR(h, name, body, {
+        size_t ntasks = json_array_size(json_object_get(h->task_configs, name));
         h->backing->put_config(h, name, NULL);
         if (!h->distributed) kc_herder_reconcile(h);
+        /* DESTROYED: its statuses go, so a connector made again under the name starts clean */
+        char key[600];
+        snprintf(key, sizeof key, "status-connector-%s", name);
+        for (size_t i = 0; i <= ntasks; i++) {
+            if (i > 0) snprintf(key, sizeof key, "status-task-%s-%zu", name, i - 1);
+            json_object_del(h->status, key);
+            h->backing->put_status(h, key, NULL);
+        }
         *body = NULL;
     });
     return 204;

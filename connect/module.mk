@@ -37,3 +37,9 @@ all: $(CONNECT_TEST_PLUGIN)
 $(CONNECT_TEST_PLUGIN): tests/integ/connect_testplugin.c connect/connector.h connect/cdata.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -shared -Iconnect $(SAN) -o $@ $<
+
+# Records/s of the file sink and source paths through one broker, with the worker's CPU and
+# peak RSS (tests/bench/connect_bench.py; CONNECT_BENCH_ARGS="--records N").
+.PHONY: bench-connect
+bench-connect: all
+	@/usr/bin/python3 tests/bench/connect_bench.py $(CONNECT_BENCH_ARGS)

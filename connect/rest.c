@@ -4,6 +4,7 @@
  * mode a write that reaches a follower is forwarded to the leader's URL, and while the group
  * rebalances writes get 409, as Connect's. */
 #include <arpa/inet.h>
+#include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,16 @@ static int route_connector(kc_herder_t *h, const http_req_t *req, int n, char se
     return 405;
 }
 
+static enum MHD_Result each_expand(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    int *mask = cls;
+    if (key && value && strcmp(key, "expand") == 0)
+        *mask |= strcmp(value, "status") == 0 ? 1 : strcmp(value, "info") == 0 ? 2 : 0;
+    return MHD_YES;
+}
+
 /* Returns the status (0 = no such path). */
 static int route(kc_herder_t *h, const http_req_t *req, int n, char seg[6][512], json_t **body,
                  bool *bad_method)
@@ -200,9 +211,9 @@ static int route(kc_herder_t *h, const http_req_t *req, int n, char seg[6][512],
     }
     if (strcmp(seg[0], "connectors") == 0 && n == 1) {
         if (get) {
-            const char *ex = http_query(req, "expand");
-            return kc_op_list(h, ex && strcmp(ex, "status") == 0, ex && strcmp(ex, "info") == 0,
-                              body);
+            int ex = 0; /* ?expand=status&expand=info: both may be given */
+            MHD_get_connection_values(req->mhd_conn, MHD_GET_ARGUMENT_KIND, each_expand, &ex);
+            return kc_op_list(h, ex & 1, ex & 2, body);
         }
         if (strcmp(m, "POST") == 0) {
             json_t *j = json_body(req, &st, body);
@@ -235,11 +246,15 @@ static int route(kc_herder_t *h, const http_req_t *req, int n, char seg[6][512],
 
 /* Distributed: the URL of the worker running task seg[1]-seg[3] when it is another one (a task
  * restart goes to the worker that runs the task, as Connect forwards it). Caller frees. */
+static bool is_task_restart(int n, char seg[6][512], const char *method)
+{
+    return n == 5 && strcmp(seg[0], "connectors") == 0 && strcmp(seg[2], "tasks") == 0 &&
+           strcmp(seg[4], "restart") == 0 && strcmp(method, "POST") == 0;
+}
+
 static char *task_owner_url(kc_herder_t *h, int n, char seg[6][512], const char *method)
 {
-    if (!h->distributed || n != 5 || strcmp(seg[0], "connectors") || strcmp(seg[2], "tasks") ||
-        strcmp(seg[4], "restart") || strcmp(method, "POST"))
-        return NULL;
+    if (!h->distributed || !is_task_restart(n, seg, method)) return NULL;
     char *url = NULL, key[1100];
     snprintf(key, sizeof key, "status-task-%s-%s", seg[1], seg[3]);
     pthread_mutex_lock(&h->lock);
@@ -288,18 +303,20 @@ static void rest_handle(void *arg, const http_req_t *req, http_resp_t *resp)
                                                 "conflicting operation (e.g. worker "
                                                 "rebalance)"));
         }
-        if (leader && !http_header(req, "X-Forwarded-By")) {
-            forward_to(leader, req, resp);
+        /* A task restart goes straight to the worker running the task (never through the
+         * leader: two single-threaded REST loops forwarding to each other would wait on each
+         * other); everything else to the leader. A forwarded request is served here. */
+        bool forwarded = http_header(req, "X-Forwarded-By") != NULL;
+        char *owner = forwarded ? NULL : task_owner_url(h, n, seg, req->method);
+        const char *to = owner ? owner : is_task_restart(n, seg, req->method) ? NULL : leader;
+        if (to && !forwarded) {
+            forward_to(to, req, resp);
+            free(owner);
             free(leader);
             return;
         }
+        free(owner);
         free(leader);
-        char *owner = task_owner_url(h, n, seg, req->method);
-        if (owner) {
-            forward_to(owner, req, resp);
-            free(owner);
-            return;
-        }
     }
     bool bad_method = false;
     int status = route(h, req, n, seg, &body, &bad_method);

@@ -394,6 +394,15 @@ rd_kafka_conf_t *kc_rdk_conf(const json_t *wcfg, const char *prefix, const json_
     rd_kafka_conf_set(conf, "bootstrap.servers", kc_wcfg_str(wcfg, "bootstrap.servers"), e,
                       sizeof e);
     rd_kafka_conf_set(conf, "log.connection.close", "false", e, sizeof e);
+    /* librdkafka's queues default to 64 MB (consumer) and 1 GB (producer): a worker runs one
+     * client per task, so bound them (Java's buffer.memory is 32 MB); producer./consumer.
+     * keys still override */
+    if (strcmp(prefix, "consumer") == 0) {
+        rd_kafka_conf_set(conf, "queued.max.messages.kbytes", "16384", e, sizeof e);
+        rd_kafka_conf_set(conf, "queued.min.messages", "50000", e, sizeof e);
+        rd_kafka_conf_set(conf, "fetch.max.bytes", "8388608", e, sizeof e);
+    } else
+        rd_kafka_conf_set(conf, "queue.buffering.max.kbytes", "16384", e, sizeof e);
     char p[64], o[80];
     snprintf(p, sizeof p, "%s.", prefix);
     snprintf(o, sizeof o, "%s.override.", prefix);

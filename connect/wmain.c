@@ -2,6 +2,7 @@
 #include "wmain.h"
 
 #include <librdkafka/rdkafka.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,8 @@ kc_herder_t *kc_boot(const char *worker_props, bool distributed, const char *too
         exit(1);
     }
     log_set_ident(distributed ? "connect-distributed" : "connect-standalone");
+    /* one malloc arena per librdkafka thread keeps tens of MB touched; two are enough */
+    mallopt(M_ARENA_MAX, 2);
     kc_plugins_init(kc_wcfg_str(w, "plugin.path"), err, sizeof err);
     sigset_t set;
     sigemptyset(&set);

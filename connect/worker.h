@@ -104,7 +104,8 @@ typedef struct kc_backing {
     /* KIP-745 restart of a connector (and its tasks): standalone restarts now; distributed
      * writes restart-connector-<name> and every worker restarts what it runs. */
     int (*put_restart)(kc_herder_t *h, const char *name, bool include_tasks, bool only_failed);
-    /* A status record: key "status-connector-<name>" / "status-task-<name>-<n>". */
+    /* A status record: key "status-connector-<name>" / "status-task-<name>-<n>"; status NULL
+     * deletes it (a tombstone, as Kafka writes for a DESTROYED connector). */
     void (*put_status)(kc_herder_t *h, const char *key, const json_t *status);
     /* Source offsets: the stored offset of (connector, partition) or NULL; put takes an object
      * of Kafka offset keys (the JSON text ["name",{partition}]) -> offset object (or null). */

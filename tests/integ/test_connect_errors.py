@@ -84,6 +84,14 @@ def test_failing_source_task_goes_failed_worker_lives(worker, tmp_path, crash):
     wait_until(lambda: (task_state(worker, "bad-src") or {}).get("state") == "FAILED", 60,
                what="the restarted task to fail again")
     assert worker.proc.poll() is None
+    # deleted and made again under the same name: no FAILED status left from before
+    assert worker.rest("DELETE", "/connectors/bad-src")[0] == 204
+    create(worker, "bad-src", {"connector.class": "test.FailingSourceConnector",
+                               "topic": "fail-src", "fail.after": "1000000"})
+    st = worker.rest("GET", "/connectors/bad-src/status")[1]
+    assert all(t["state"] != "FAILED" for t in st["tasks"]), st
+    wait_until(lambda: (task_state(worker, "bad-src") or {}).get("state") == "RUNNING", 30,
+               what="the new incarnation RUNNING")
 
 
 def test_failing_sink_put_goes_failed(worker, broker):

@@ -104,7 +104,9 @@ def test_connector_lifecycle(worker, tmp_path):
     assert ex["src"]["status"]["connector"]["state"] == "RUNNING"
     assert ex["src"]["status"]["connector"]["worker_id"] == "127.0.0.1:%d" % worker.port
     ex = worker.rest("GET", "/connectors?expand=info")[1]
-    assert ex["src"]["info"]["type"] == "source"
+    assert ex["src"]["info"]["type"] == "source" and "status" not in ex["src"]
+    ex = worker.rest("GET", "/connectors?expand=status&expand=info")[1]
+    assert set(ex["src"]) == {"status", "info"}
     assert worker.rest("GET", "/connectors/src")[1]["tasks"] == [{"connector": "src", "task": 0}]
     assert worker.rest("GET", "/connectors/src/config")[1] == dict(cfg, name="src")
     tasks = worker.rest("GET", "/connectors/src/tasks")[1]

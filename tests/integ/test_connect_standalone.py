@@ -82,3 +82,20 @@ def test_misuse_exits_non_zero_with_a_reason(tmp_path):
     r = subprocess.run([os.path.join(ROOT, "bin", "connect-distributed"), w],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 1 and 'Missing required configuration "group.id"' in r.stderr
+
+
+def test_file_sink_without_file_writes_stdout(tmp_path, broker):
+    work = str(tmp_path / "connect")
+    os.makedirs(work)
+    with open(os.path.join(work, "in.txt"), "w") as f:
+        f.write("to-stdout-1\nto-stdout-2\n")
+    src = write_props(os.path.join(work, "src.properties"), {
+        "name": "s", "connector.class": "FileStreamSource", "file": "in.txt", "topic": "so"})
+    sink = write_props(os.path.join(work, "sink.properties"), {
+        "name": "k", "connector.class": "FileStreamSink", "topics": "so"})
+    w = Worker(work, broker.bootstrap, connectors=[src, sink]).start()
+    try:  # the worker's stdout is its log file; a line is flushed at the offset flush
+        wait_until(lambda: "to-stdout-1\nto-stdout-2\n" in w.output(), 60,
+                   what="the records on the worker's stdout")
+    finally:
+        w.stop()
