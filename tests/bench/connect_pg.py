@@ -3,7 +3,8 @@
 - sink: N records of ~100 B payload (JsonConverter envelopes with a schema) already in a topic
   -> JdbcSinkConnector (insert, COPY batches) -> a PostgreSQL table;
 - source: a table of N rows -> JdbcSourceConnector (incrementing) -> a topic.
-Everything (ZooKeeper, one broker, PostgreSQL) runs on 127.0.0.1 in a temp directory and is
+Records/s count from the worker's start (consumer group join and table creation included) to
+the last record in the table / topic. Everything (ZooKeeper, one broker, PostgreSQL) runs on 127.0.0.1 in a temp directory and is
 stopped by PID. Usage: connect_pg.py [--records N] [--upsert]"""
 import argparse
 import json
@@ -15,8 +16,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, HERE)
 
 from confluent_kafka import Consumer, Producer  # noqa: E402
+from connect_bench import proc_stats  # noqa: E402
 from connectworker import Worker, write_props  # noqa: E402
 from kafkabroker import Broker, wait_until  # noqa: E402
 from pg import Postgres  # noqa: E402
@@ -31,26 +34,19 @@ SCHEMA = {"type": "struct", "optional": False, "name": "event", "fields": [
 
 
 class ProcStats:
-    """CPU seconds and peak RSS of one process, sampled from /proc."""
+    """CPU seconds since creation and peak RSS of one process (connect_bench.proc_stats)."""
 
     def __init__(self, pid):
-        self.pid, self.peak_kb = pid, 0
-        self.cpu0 = self.cpu()
-
-    def cpu(self):
-        with open("/proc/%d/stat" % self.pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        self.pid, self.peak_mb = pid, 0.0
+        self.cpu0 = proc_stats(pid)[0]
 
     def sample(self):
-        with open("/proc/%d/status" % self.pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+        self.peak_mb = max(self.peak_mb, proc_stats(self.pid)[1])
         return True
 
     def report(self):
-        return "worker CPU %.2f s, peak RSS %.1f MB" % (self.cpu() - self.cpu0, self.peak_kb / 1024)
+        return "worker CPU %.2f s, peak RSS %.1f MB" % (proc_stats(self.pid)[0] - self.cpu0,
+                                                          self.peak_mb)
 
 
 def pg_count(pg, table):
@@ -76,12 +72,10 @@ def bench_sink(work, broker, pg, n, upsert=False):
         "insert.mode": "upsert" if upsert else "insert", "pk.mode": "record_value" if upsert
         else "none", "pk.fields": "seq" if upsert else ""})
     w = Worker(os.path.join(work, "sink"), broker.bootstrap, overrides=JSON, connectors=[sink])
+    t0 = time.monotonic()  # from the worker's start, as connect_bench.py counts
     w.start()
     try:
         st = ProcStats(w.proc.pid)
-        wait_until(lambda: pg_count(pg, "bench-events") >= 0, 60, interval=0.01,
-                   what="the table")
-        t0 = time.monotonic()
         wait_until(lambda: st.sample() and pg_count(pg, "bench-events") == n, 300,
                    interval=0.05, what="%d rows" % n)
         secs = time.monotonic() - t0
@@ -104,20 +98,20 @@ def bench_source(work, broker, pg, n):
                   "auto.offset.reset": "earliest", "fetch.max.bytes": 52428800})
     c.subscribe(["pg-src_events"])
     w = Worker(os.path.join(work, "source"), broker.bootstrap, overrides=JSON, connectors=[src])
+    t0 = time.monotonic()  # from the worker's start, as connect_bench.py counts
     w.start()
     try:
         st = ProcStats(w.proc.pid)
-        got, t0 = 0, None
+        got = 0
         deadline = time.monotonic() + 300
         while got < n and time.monotonic() < deadline:
             for m in c.consume(10000, 0.5):
                 if not m.error():
                     got += 1
-                    t0 = t0 or time.monotonic()
             st.sample()
         secs = time.monotonic() - t0
-        print("source PostgreSQL -> topic: %d records in %.2f s = %.0f records/s (first record "
-              "to last, as a consumer sees them); %s" % (got, secs, got / secs, st.report()))
+        print("source PostgreSQL -> topic: %d records in %.2f s = %.0f records/s (worker start "
+              "to the last record a consumer sees); %s" % (got, secs, got / secs, st.report()))
     finally:
         c.close()
         w.stop()
