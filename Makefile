@@ -31,6 +31,7 @@ include tests/unit/module.mk
 include cli/module.mk
 include tests/fuzz/module.mk
 include connect/module.mk
+include connect/pgconn.mk
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 COMMON_OBJS := $(call obj,$(COMMON_SRCS))

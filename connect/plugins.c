@@ -1,6 +1,9 @@
 /* plugins.c: the plugin registry: the built-in table and plugin.path shared objects
  * (connector.h). Filled once at start-up, read-only afterwards (any thread may look up). */
 #include "connector.h"
+#include "conv_json.h" /* pgconn: JsonConverter, transforms, JDBC connectors */
+#include "jdbc.h"
+#include "xform.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -20,6 +23,20 @@ static const kc_plugin_t *const builtins[] = {
     &kc_file_sink_plugin,
     &kc_string_converter_plugin,
     &kc_bytearray_converter_plugin,
+    &cj_plugin,
+    &xf_insert_key_plugin,
+    &xf_insert_value_plugin,
+    &xf_replace_key_plugin,
+    &xf_replace_value_plugin,
+    &xf_mask_key_plugin,
+    &xf_mask_value_plugin,
+    &xf_value_to_key_plugin,
+    &xf_extract_key_plugin,
+    &xf_extract_value_plugin,
+    &xf_regex_router_plugin,
+    &xf_timestamp_router_plugin,
+    &jdbc_sink_plugin,
+    &jdbc_source_plugin,
 };
 
 #define MAX_PLUGINS 256

@@ -12,7 +12,7 @@ PKGS=(
   check librdkafka-dev kcat libmicrohttpd-dev prometheus curl
   python3 python3-pytest python3-pytest-xdist python3-kafka python3-confluent-kafka python3-kazoo python3-websocket
   clang clang-format libfuzzer-14-dev libclang-rt-14-dev netcat-openbsd procps iproute2 iptables
-  xxd chromium
+  xxd chromium postgresql libpq-dev
 )
 if [ "${1:-}" = "--deploy" ]; then
   PKGS=(debootstrap)
@@ -42,5 +42,9 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's zookeeper package may start a system-wide server; our scripts run their own.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet zookeeper 2>/dev/null; then
   $SUDO systemctl stop zookeeper || true
+fi
+# Likewise Debian's postgresql package starts a cluster on 5432; tests start their own (tests/lib/pg.py).
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet postgresql 2>/dev/null; then
+  $SUDO systemctl stop postgresql || true
 fi
 echo "install-deps: done"

@@ -46,3 +46,13 @@ def broker_factory(tmp_path, zk):
 @pytest.fixture
 def broker(broker_factory):
     return broker_factory()
+
+
+@pytest.fixture
+def pg(tmp_path):
+    """A real PostgreSQL 15 server (tests/lib/pg.py) with role kc / database kc."""
+    from pg import Postgres
+    p = Postgres(str(tmp_path))
+    p.start()
+    yield p
+    p.cleanup()
