@@ -420,6 +420,7 @@ static void ctl_handle_watch(ctl_t *c, ctl_ev_t *ev)
         ctl_load_all_topic_configs(c);
         return;
     }
+    if (ctl_acl_watch(c, path)) return;
     if (!c->active) return;
     size_t tl = strlen(ZKPATH_BROKER_TOPICS);
     if (strcmp(path, ZKPATH_BROKER_IDS) == 0) {
@@ -463,6 +464,7 @@ static bool ctl_session_setup(ctl_t *c)
     ctl_load_quota_dir(c, ZKPATH_CONFIG_CLIENTS, "clients", false);
     ctl_load_quota_dir(c, ZKPATH_CONFIG_USERS, "users", true);
     ctl_config_changes(c);
+    ctl_acl_load_all(c);
     ctl_elect(c);
     return true;
 }

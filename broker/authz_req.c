@@ -1,0 +1,84 @@
+/* authz_req.c: the authorizer's wiring: built from the broker config, asked by handlers with
+ * the request's principal (conn_principal) and host (api_client_host). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "authz.h"
+#include "buf.h"
+#include "cfg.h"
+#include "conn.h"
+#include "log.h"
+#include "ctl.h"
+#include "server.h"
+
+/* The class names Kafka 3.x accepts for its ZooKeeper-mode authorizer. */
+static const char *const authz_classes[] = {
+    "kafka.security.authorizer.AclAuthorizer",
+    "kafka.security.auth.SimpleAclAuthorizer",
+    NULL,
+};
+
+authz_t *authz_from_cfg(const cfg_t *cfg, char *err, size_t n)
+{
+    err[0] = '\0';
+    const char *cls = cfg_str(cfg, "authorizer.class.name");
+    if (!cls || !*cls) return NULL;
+    for (int i = 0; authz_classes[i]; i++)
+        if (strcmp(cls, authz_classes[i]) == 0)
+            return authz_new(cfg_str(cfg, "super.users"),
+                             cfg_bool(cfg, "allow.everyone.if.no.acl.found"));
+    snprintf(err, n,
+             "Invalid value %s for configuration authorizer.class.name: Class %s cannot be "
+             "found (supported: kafka.security.authorizer.AclAuthorizer)",
+             cls, cls);
+    return NULL;
+}
+
+bool authz_authorize(const req_t *r, int8_t op, int8_t restype, const char *name)
+{
+    const authz_t *a = r->srv->authz;
+    if (!a) return true;
+    if (!r->c) return false;
+    char host[128];
+    api_client_host(r, host, sizeof(host));
+    const char *principal = conn_principal(r->c);
+    bool ok = authz_allowed(a, principal, host, op, restype, name);
+    if (!ok)
+        log_debug("authz",
+                  "Principal = %s is Denied Operation = %s from host = %s on resource "
+                  "= %s:LITERAL:%s for request = %s",
+                  principal, acl_op_name(op), host, acl_res_name(restype), name,
+                  kp_api_name(r->hdr.api_key));
+    return ok;
+}
+
+bool authz_authorize_k(const req_t *r, int8_t op, int8_t restype, kstr_t name)
+{
+    if (!r->srv->authz) return true;
+    char buf[512];
+    if (name.len < 0) name.len = 0;
+    if ((size_t)name.len >= sizeof(buf)) {
+        char *big = kstr_dup(name);
+        bool ok = authz_authorize(r, op, restype, big ? big : "");
+        free(big);
+        return ok;
+    }
+    memcpy(buf, name.p, (size_t)name.len);
+    buf[name.len] = '\0';
+    return authz_authorize(r, op, restype, buf);
+}
+
+void authz_on_ctl_msg(server_t *srv, const ctl_msg_t *m)
+{
+    if (!srv->authz || !m->topic) return;
+    acl_entry_t *e = NULL;
+    int n = 0;
+    if (m->why && acl_entries_parse(m->why, &e, &n) != KERR_NONE)
+        log_warn("authz", "malformed ACLs of %s:%s:%s ignored", acl_res_name(m->acl_restype),
+                 acl_pat_name(m->acl_pattern), m->topic);
+    authz_set(srv->authz, m->acl_restype, m->acl_pattern, m->topic, e, n);
+    log_debug("authz", "ACLs of %s:%s:%s: %d entries", acl_res_name(m->acl_restype),
+              acl_pat_name(m->acl_pattern), m->topic, n);
+}
