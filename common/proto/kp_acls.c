@@ -1,0 +1,231 @@
+/* kp_acls.c: the three ACL API codecs (see kp_acls.h). */
+#include "kp_acls.h"
+
+#include <string.h>
+
+#define KP_ACLS_LITERAL 3 /* PatternType LITERAL: the only one before v1 */
+
+static bool kp_acls_flexible(int16_t ver)
+{
+    return ver >= 2;
+}
+
+/* A creation (filter false: every string non-null) or a filter (name, principal, host may be
+ * null). Request layout: type, name, [pattern], principal, host, op, perm. */
+static void kp_acl_binding_decode(rbuf_t *rb, int16_t ver, bool filter, kp_acl_binding_t *b)
+{
+    bool f = kp_acls_flexible(ver);
+    b->restype = rbuf_i8(rb);
+    b->name = rbuf_str_f(rb, f);
+    b->pattern = ver >= 1 ? rbuf_i8(rb) : KP_ACLS_LITERAL;
+    b->principal = rbuf_str_f(rb, f);
+    b->host = rbuf_str_f(rb, f);
+    b->op = rbuf_i8(rb);
+    b->perm = rbuf_i8(rb);
+    if (f) rbuf_skip_tags(rb);
+    if (!filter && (b->name.len < 0 || b->principal.len < 0 || b->host.len < 0))
+        rbuf_fail(rb, KERR__BAD_MSG);
+}
+
+static void kp_acl_binding_encode(wbuf_t *wb, int16_t ver, const kp_acl_binding_t *b)
+{
+    bool f = kp_acls_flexible(ver);
+    wbuf_i8(wb, b->restype);
+    wbuf_kstr_f(wb, f, b->name);
+    if (ver >= 1) wbuf_i8(wb, b->pattern);
+    wbuf_kstr_f(wb, f, b->principal);
+    wbuf_kstr_f(wb, f, b->host);
+    wbuf_i8(wb, b->op);
+    wbuf_i8(wb, b->perm);
+    wbuf_tags(wb, f);
+}
+
+static void kp_acl_err_decode(rbuf_t *rb, bool f, kp_acl_err_t *e)
+{
+    e->error_code = rbuf_i16(rb);
+    e->error_message = rbuf_str_f(rb, f);
+}
+
+static void kp_acl_err_encode(wbuf_t *wb, bool f, const kp_acl_err_t *e)
+{
+    wbuf_i16(wb, e->error_code);
+    wbuf_kstr_f(wb, f, e->error_message);
+}
+
+/* ---- CreateAcls ---- */
+
+kerr_t kp_createacls_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_createacls_req_t *out)
+{
+    bool f = kp_acls_flexible(ver);
+    memset(out, 0, sizeof(*out));
+    out->creations = kp_array_alloc(rb, f, 6, a, sizeof(kp_acl_binding_t), &out->n);
+    for (int32_t i = 0; i < out->n && !rbuf_err(rb); i++)
+        kp_acl_binding_decode(rb, ver, false, &out->creations[i]);
+    if (f) rbuf_skip_tags(rb);
+    return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
+}
+
+void kp_createacls_req_encode(wbuf_t *wb, int16_t ver, const kp_createacls_req_t *r)
+{
+    bool f = kp_acls_flexible(ver);
+    wbuf_array_len(wb, f, r->n);
+    for (int32_t i = 0; i < r->n; i++) kp_acl_binding_encode(wb, ver, &r->creations[i]);
+    wbuf_tags(wb, f);
+}
+
+void kp_createacls_resp_encode(wbuf_t *wb, int16_t ver, const kp_createacls_resp_t *r)
+{
+    bool f = kp_acls_flexible(ver);
+    wbuf_i32(wb, r->throttle_time_ms);
+    wbuf_array_len(wb, f, r->n);
+    for (int32_t i = 0; i < r->n; i++) {
+        kp_acl_err_encode(wb, f, &r->results[i]);
+        wbuf_tags(wb, f);
+    }
+    wbuf_tags(wb, f);
+}
+
+kerr_t kp_createacls_resp_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_createacls_resp_t *out)
+{
+    bool f = kp_acls_flexible(ver);
+    memset(out, 0, sizeof(*out));
+    out->throttle_time_ms = rbuf_i32(rb);
+    out->results = kp_array_alloc(rb, f, 3, a, sizeof(kp_acl_err_t), &out->n);
+    for (int32_t i = 0; i < out->n && !rbuf_err(rb); i++) {
+        kp_acl_err_decode(rb, f, &out->results[i]);
+        if (f) rbuf_skip_tags(rb);
+    }
+    return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
+}
+
+/* ---- DescribeAcls ---- */
+
+kerr_t kp_describeacls_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_describeacls_req_t *out)
+{
+    (void)a;
+    memset(out, 0, sizeof(*out));
+    kp_acl_binding_decode(rb, ver, true, &out->filter); /* its tags are the request's */
+    return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
+}
+
+void kp_describeacls_req_encode(wbuf_t *wb, int16_t ver, const kp_describeacls_req_t *r)
+{
+    kp_acl_binding_encode(wb, ver, &r->filter);
+}
+
+void kp_describeacls_resp_encode(wbuf_t *wb, int16_t ver, const kp_describeacls_resp_t *r)
+{
+    bool f = kp_acls_flexible(ver);
+    wbuf_i32(wb, r->throttle_time_ms);
+    kp_acl_err_encode(wb, f, &r->err);
+    wbuf_array_len(wb, f, r->nresources);
+    for (int32_t i = 0; i < r->nresources; i++) {
+        const kp_acl_resource_t *res = &r->resources[i];
+        const kp_acl_binding_t *b0 = &res->acls[0];
+        wbuf_i8(wb, b0->restype);
+        wbuf_kstr_f(wb, f, b0->name);
+        if (ver >= 1) wbuf_i8(wb, b0->pattern);
+        wbuf_array_len(wb, f, res->nacls);
+        for (int32_t j = 0; j < res->nacls; j++) {
+            const kp_acl_binding_t *b = &res->acls[j];
+            wbuf_kstr_f(wb, f, b->principal);
+            wbuf_kstr_f(wb, f, b->host);
+            wbuf_i8(wb, b->op);
+            wbuf_i8(wb, b->perm);
+            wbuf_tags(wb, f);
+        }
+        wbuf_tags(wb, f);
+    }
+    wbuf_tags(wb, f);
+}
+
+static void kp_acl_resource_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_acl_resource_t *res)
+{
+    bool f = kp_acls_flexible(ver);
+    kp_acl_binding_t head = {0};
+    head.restype = rbuf_i8(rb);
+    head.name = rbuf_str_f(rb, f);
+    head.pattern = ver >= 1 ? rbuf_i8(rb) : KP_ACLS_LITERAL;
+    res->acls = kp_array_alloc(rb, f, 4, a, sizeof(kp_acl_binding_t), &res->nacls);
+    for (int32_t j = 0; j < res->nacls && !rbuf_err(rb); j++) {
+        kp_acl_binding_t *b = &res->acls[j];
+        *b = head;
+        b->principal = rbuf_str_f(rb, f);
+        b->host = rbuf_str_f(rb, f);
+        b->op = rbuf_i8(rb);
+        b->perm = rbuf_i8(rb);
+        if (f) rbuf_skip_tags(rb);
+    }
+    if (f) rbuf_skip_tags(rb);
+}
+
+kerr_t kp_describeacls_resp_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_describeacls_resp_t *out)
+{
+    bool f = kp_acls_flexible(ver);
+    memset(out, 0, sizeof(*out));
+    out->throttle_time_ms = rbuf_i32(rb);
+    kp_acl_err_decode(rb, f, &out->err);
+    out->resources = kp_array_alloc(rb, f, 4, a, sizeof(kp_acl_resource_t), &out->nresources);
+    for (int32_t i = 0; i < out->nresources && !rbuf_err(rb); i++)
+        kp_acl_resource_decode(rb, ver, a, &out->resources[i]);
+    return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
+}
+
+/* ---- DeleteAcls ---- */
+
+kerr_t kp_deleteacls_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_deleteacls_req_t *out)
+{
+    bool f = kp_acls_flexible(ver);
+    memset(out, 0, sizeof(*out));
+    out->filters = kp_array_alloc(rb, f, 6, a, sizeof(kp_acl_binding_t), &out->n);
+    for (int32_t i = 0; i < out->n && !rbuf_err(rb); i++)
+        kp_acl_binding_decode(rb, ver, true, &out->filters[i]);
+    if (f) rbuf_skip_tags(rb);
+    return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
+}
+
+void kp_deleteacls_req_encode(wbuf_t *wb, int16_t ver, const kp_deleteacls_req_t *r)
+{
+    bool f = kp_acls_flexible(ver);
+    wbuf_array_len(wb, f, r->n);
+    for (int32_t i = 0; i < r->n; i++) kp_acl_binding_encode(wb, ver, &r->filters[i]);
+    wbuf_tags(wb, f);
+}
+
+void kp_deleteacls_resp_encode(wbuf_t *wb, int16_t ver, const kp_deleteacls_resp_t *r)
+{
+    bool f = kp_acls_flexible(ver);
+    wbuf_i32(wb, r->throttle_time_ms);
+    wbuf_array_len(wb, f, r->n);
+    for (int32_t i = 0; i < r->n; i++) {
+        const kp_deleteacls_result_t *res = &r->results[i];
+        kp_acl_err_encode(wb, f, &res->err);
+        wbuf_array_len(wb, f, res->nmatching);
+        for (int32_t j = 0; j < res->nmatching; j++) {
+            const kp_acl_match_t *m = &res->matching[j];
+            kp_acl_err_encode(wb, f, &m->err);
+            kp_acl_binding_encode(wb, ver, &m->acl); /* same layout, its tags included */
+        }
+        wbuf_tags(wb, f);
+    }
+    wbuf_tags(wb, f);
+}
+
+kerr_t kp_deleteacls_resp_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_deleteacls_resp_t *out)
+{
+    bool f = kp_acls_flexible(ver);
+    memset(out, 0, sizeof(*out));
+    out->throttle_time_ms = rbuf_i32(rb);
+    out->results = kp_array_alloc(rb, f, 4, a, sizeof(kp_deleteacls_result_t), &out->n);
+    for (int32_t i = 0; i < out->n && !rbuf_err(rb); i++) {
+        kp_deleteacls_result_t *res = &out->results[i];
+        kp_acl_err_decode(rb, f, &res->err);
+        res->matching = kp_array_alloc(rb, f, 10, a, sizeof(kp_acl_match_t), &res->nmatching);
+        for (int32_t j = 0; j < res->nmatching && !rbuf_err(rb); j++) {
+            kp_acl_err_decode(rb, f, &res->matching[j].err);
+            kp_acl_binding_decode(rb, ver, false, &res->matching[j].acl);
+        }
+        if (f) rbuf_skip_tags(rb);
+    }
+    return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
+}
