@@ -209,3 +209,64 @@ void authz_each(const authz_t *a, const authz_filter_t *f, authz_visit_fn *fn, v
                 fn(arg, r->restype, r->pattern, r->name, &r->e[i]);
     }
 }
+
+/* Whether one entry applies to (principal, host) with permission perm for op. */
+static bool authz_entry_applies(const acl_entry_t *e, const char *principal, const char *host,
+                                int8_t op, int8_t perm)
+{
+    if (e->perm != perm) return false;
+    if (strcmp(e->principal, principal) != 0 && strcmp(e->principal, ACL_WILDCARD_PRINCIPAL))
+        return false;
+    if (strcmp(e->host, host) != 0 && strcmp(e->host, ACL_WILDCARD) != 0) return false;
+    return perm == ACL_PERM_DENY ? e->op == op || e->op == ACL_OP_ALL : authz_op_grants(e->op, op);
+}
+
+static bool authz_res_applies(const authz_res_t *r, const char *principal, const char *host,
+                              int8_t op, int8_t perm)
+{
+    for (int i = 0; i < r->n; i++)
+        if (authz_entry_applies(&r->e[i], principal, host, op, perm)) return true;
+    return false;
+}
+
+/* Whether a DENY pattern d covers the allowed pattern p (the same literal name, the wildcard,
+ * or a prefix of it). */
+static bool authz_deny_covers(const authz_res_t *d, const authz_res_t *p)
+{
+    if (d->pattern == ACL_PAT_LITERAL)
+        return strcmp(d->name, ACL_WILDCARD) == 0 ||
+               (p->pattern == ACL_PAT_LITERAL && strcmp(d->name, p->name) == 0);
+    return strncmp(p->name, d->name, strlen(d->name)) == 0;
+}
+
+static bool authz_denied_pattern(const authz_t *a, const authz_res_t *p, const char *principal,
+                                 const char *host, int8_t op)
+{
+    size_t it = 0;
+    void *v;
+    while (dict_next(a->res, &it, NULL, &v)) {
+        const authz_res_t *d = v;
+        if (d->restype == p->restype && authz_deny_covers(d, p) &&
+            authz_res_applies(d, principal, host, op, ACL_PERM_DENY))
+            return true;
+    }
+    return false;
+}
+
+bool authz_allowed_on_any(const authz_t *a, const char *principal, const char *host, int8_t op,
+                          int8_t restype)
+{
+    if (authz_super_user(a, principal)) return true;
+    bool any = false;
+    size_t it = 0;
+    void *v;
+    while (dict_next(a->res, &it, NULL, &v)) {
+        const authz_res_t *r = v;
+        if (r->restype != restype) continue;
+        any = true;
+        if (authz_res_applies(r, principal, host, op, ACL_PERM_ALLOW) &&
+            !authz_denied_pattern(a, r, principal, host, op))
+            return true;
+    }
+    return !any && a->allow_if_no_acl;
+}

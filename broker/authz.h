@@ -39,6 +39,10 @@ void authz_set(authz_t *a, int8_t restype, int8_t pattern, const char *name, acl
 bool authz_allowed(const authz_t *a, const char *principal, const char *host, int8_t op,
                    int8_t restype, const char *name);
 bool authz_super_user(const authz_t *a, const char *principal);
+/* Kafka's authorizeByResourceType: op is allowed on at least one resource of restype (an
+ * ALLOW pattern no DENY of the same, the wildcard or a prefix covers). */
+bool authz_allowed_on_any(const authz_t *a, const char *principal, const char *host, int8_t op,
+                          int8_t restype);
 
 /* A binding filter (DescribeAcls, DeleteAcls): ANY / NULL fields match everything; pattern
  * MATCH on a named resource matches its literal, wildcard and prefixed patterns. */
@@ -65,6 +69,11 @@ void authz_on_ctl_msg(server_t *srv, const struct ctl_msg *m);
 /* The one check a handler makes: whether the request's principal may do op on the resource
  * (always true without an authorizer). */
 bool authz_authorize(const req_t *r, int8_t op, int8_t restype, const char *name);
+/* Create on the cluster or on the topic (CreateTopics, Metadata's auto-creation). */
+bool authz_may_create_topic(const req_t *r, const char *topic);
+/* InitProducerId without a transactional id (KIP-679): IdempotentWrite on the cluster, or
+ * Write allowed on some topic. */
+bool authz_may_idempotent_write(const req_t *r);
 /* The same for a name that is a view into the request (copied to a C string first). */
 struct kstr;
 bool authz_authorize_k(const req_t *r, int8_t op, int8_t restype, struct kstr name);

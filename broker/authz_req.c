@@ -82,3 +82,20 @@ void authz_on_ctl_msg(server_t *srv, const ctl_msg_t *m)
     log_debug("authz", "ACLs of %s:%s:%s: %d entries", acl_res_name(m->acl_restype),
               acl_pat_name(m->acl_pattern), m->topic, n);
 }
+
+bool authz_may_create_topic(const req_t *r, const char *topic)
+{
+    return authz_authorize(r, ACL_OP_CREATE, ACL_RES_CLUSTER, ACL_CLUSTER_NAME) ||
+           authz_authorize(r, ACL_OP_CREATE, ACL_RES_TOPIC, topic);
+}
+
+bool authz_may_idempotent_write(const req_t *r)
+{
+    const authz_t *a = r->srv->authz;
+    if (!a || authz_authorize(r, ACL_OP_IDEMPOTENT_WRITE, ACL_RES_CLUSTER, ACL_CLUSTER_NAME))
+        return true;
+    if (!r->c) return false;
+    char host[128];
+    api_client_host(r, host, sizeof(host));
+    return authz_allowed_on_any(a, conn_principal(r->c), host, ACL_OP_WRITE, ACL_RES_TOPIC);
+}

@@ -7,10 +7,24 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ctl.h"
 #include "proto/kp_alterpartition.h"
 #include "proto/kp_controlledshutdown.h"
 #include "server.h"
+
+/* Both APIs are the brokers' own: without ClusterAction on the cluster the op is answered
+ * CLUSTER_AUTHORIZATION_FAILED at once, and the controller never sees it. */
+static void api_ctlop_submit(req_t *r, ctl_op_t *op)
+{
+    req_defer(r);
+    if (authz_authorize(r, ACL_OP_CLUSTER_ACTION, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)) {
+        ctl_submit(r->srv->ctl, op);
+        return;
+    }
+    op->err = KERR_CLUSTER_AUTHORIZATION_FAILED;
+    op->done(op, op->arg);
+}
 
 static void api_altpart_done(ctl_op_t *op, void *arg)
 {
@@ -75,8 +89,7 @@ void api_alterpartition(req_t *r, rbuf_t *rb)
         }
     op->done = api_altpart_done;
     op->arg = r;
-    req_defer(r);
-    ctl_submit(r->srv->ctl, op);
+    api_ctlop_submit(r, op);
 }
 
 static void api_cshut_done(ctl_op_t *op, void *arg)
@@ -111,6 +124,5 @@ void api_controlledshutdown(req_t *r, rbuf_t *rb)
     op->broker_epoch = req.broker_epoch;
     op->done = api_cshut_done;
     op->arg = r;
-    req_defer(r);
-    ctl_submit(r->srv->ctl, op);
+    api_ctlop_submit(r, op);
 }
