@@ -1,0 +1,326 @@
+"""The authorizer (authorizer.class.name=kafka.security.authorizer.AclAuthorizer): kafka-acls
+add/list/remove with Kafka's output and Kafka's znodes, the ACL matrix over the raw protocol,
+CLUSTER_ACTION for the controller's requests, super.users, allow.everyone.if.no.acl.found,
+SECURITY_DISABLED without an authorizer, and an ACL change reaching every broker of three.
+
+How the clusters are configured: until SASL lands every connection is User:ANONYMOUS, so the
+tests tell principals apart by the client's source address (127.0.0.0/8 is all loopback). The
+brokers themselves, the CLI tools and librdkafka connect from 127.0.0.1, which BOOTSTRAP_ACLS
+(written to ZooKeeper before the brokers start, as an operator bootstraps with
+--authorizer-properties) allows everything: the inter-broker requests (ClusterAction), admin
+and data. The subjects of the matrix (SUBJECTS) are ANONYMOUS from 127.0.0.2-127.0.0.5. Once
+SASL sets real principals, give each Subject its principal ("User:alice") and host "*" and the
+matrix reads the same."""
+import collections
+import json
+import os
+import socket
+import struct
+import subprocess
+import time
+
+import pytest
+from kazoo.client import KazooClient
+
+from kafkabroker import ROOT, Broker, recv_frame, wait_until
+
+BIN = os.path.join(ROOT, "bin")
+AUTHZ = {"authorizer.class.name": "kafka.security.authorizer.AclAuthorizer"}
+
+# Kafka error codes
+TOPIC_AUTH, GROUP_AUTH, CLUSTER_AUTH, SECURITY_DISABLED = 29, 30, 31, 54
+
+Subject = collections.namedtuple("Subject", "name principal host source")
+# principal/host are what the ACLs name; source is where the raw client connects from
+SUBJECTS = {
+    "alice": Subject("alice", "User:ANONYMOUS", "127.0.0.2", "127.0.0.2"),
+    "bob": Subject("bob", "User:ANONYMOUS", "127.0.0.3", "127.0.0.3"),
+    "carol": Subject("carol", "User:ANONYMOUS", "127.0.0.4", "127.0.0.4"),
+    "dave": Subject("dave", "User:ANONYMOUS", "127.0.0.5", "127.0.0.5"),
+}
+
+ALLOW_LOCAL = {"version": 1, "acls": [{"principal": "User:*", "permissionType": "Allow",
+                                       "operation": "All", "host": "127.0.0.1"}]}
+BOOTSTRAP_ACLS = {"/kafka-acl/%s/%s" % (t, n): ALLOW_LOCAL
+                  for t, n in (("Cluster", "kafka-cluster"), ("Topic", "*"), ("Group", "*"),
+                               ("TransactionalId", "*"))}
+
+
+def run(tool, *args, input=None, timeout=60):
+    return subprocess.run([os.path.join(BIN, tool)] + list(args), input=input,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def write_znodes(zk_connect, nodes):
+    kz = KazooClient(hosts=zk_connect, timeout=10)
+    kz.start(timeout=30)
+    for path, data in nodes.items():
+        kz.create(path, json.dumps(data).encode(), makepath=True)
+    kz.stop()
+
+
+# ---- raw protocol
+
+def s16(b):
+    return struct.pack(">h", len(b)) + b
+
+
+def frame(key, ver, corr, body, flexible=False):
+    hdr = struct.pack(">hhi", key, ver, corr) + s16(b"acl-test") + (b"\x00" if flexible else b"")
+    return struct.pack(">i", len(hdr) + len(body)) + hdr + body
+
+
+class Raw:
+    """A raw-protocol client from a chosen source address."""
+
+    def __init__(self, port, source):
+        self.s = socket.socket()
+        self.s.settimeout(15)
+        self.s.bind((source, 0))
+        self.s.connect(("127.0.0.1", port))
+        self.corr = 0
+
+    def call(self, key, ver, body, flexible=False):
+        self.corr += 1
+        self.s.sendall(frame(key, ver, self.corr, body, flexible))
+        resp = recv_frame(self.s, 15)
+        assert resp is not None, "no answer to API %d" % key
+        assert struct.unpack(">i", resp[:4])[0] == self.corr
+        return resp[5:] if flexible else resp[4:]
+
+    def close(self):
+        self.s.close()
+
+
+def produce_error(c, topic):
+    """Produce v3 of one record batch to topic-0 (acks=1): the partition's error code."""
+    batch = record_batch(b"v")
+    body = struct.pack(">hhi", -1, 1, 10000) + struct.pack(">i", 1) + s16(topic.encode()) + \
+        struct.pack(">i", 1) + struct.pack(">ii", 0, len(batch)) + batch
+    r = c.call(0, 3, body)
+    # topics[1]: name, parts[1]: index, error
+    off = 4
+    n = struct.unpack(">h", r[off:off + 2])[0]
+    off += 2 + n + 4 + 4
+    return struct.unpack(">h", r[off:off + 2])[0]
+
+
+def _crc32c_table():
+    t = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        t.append(c)
+    return t
+
+
+CRC32C = _crc32c_table()
+
+
+def crc32c(data):
+    c = 0xffffffff
+    for b in data:
+        c = CRC32C[(c ^ b) & 0xff] ^ (c >> 8)
+    return c ^ 0xffffffff
+
+
+def record_batch(value):
+    """One v2 record batch holding one record (CRC-32C over the part after the CRC field)."""
+    rec_body = b"\x00" + zigzag(0) + zigzag(0) + zigzag(-1) + zigzag(len(value)) + value + zigzag(0)
+    record = zigzag(len(rec_body)) + rec_body
+    after_crc = struct.pack(">hiqqqhii", 0, 0, 0, 0, -1, -1, -1, 1) + record
+    head = struct.pack(">qi", 0, 4 + 1 + 4 + len(after_crc)) + struct.pack(">ib", 0, 2)
+    return head + struct.pack(">I", crc32c(after_crc)) + after_crc
+
+
+def zigzag(v):
+    v = (v << 1) ^ (v >> 63)
+    out = b""
+    while True:
+        b = v & 0x7f
+        v >>= 7
+        if v:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def metadata(c, topics=None):
+    """Metadata v1: {topic: error code} (topics None: all topics)."""
+    body = struct.pack(">i", -1) if topics is None else \
+        struct.pack(">i", len(topics)) + b"".join(s16(t.encode()) for t in topics)
+    r = c.call(3, 1, body)
+    off = 0
+    nb = struct.unpack(">i", r[off:off + 4])[0]
+    off += 4
+    for _ in range(nb):
+        off += 4
+        hl = struct.unpack(">h", r[off:off + 2])[0]
+        off += 2 + hl + 4
+        rl = struct.unpack(">h", r[off:off + 2])[0]
+        off += 2 + max(rl, 0)
+    off += 4  # controller id
+    nt = struct.unpack(">i", r[off:off + 4])[0]
+    off += 4
+    out = {}
+    for _ in range(nt):
+        err = struct.unpack(">h", r[off:off + 2])[0]
+        tl = struct.unpack(">h", r[off + 2:off + 4])[0]
+        name = r[off + 4:off + 4 + tl].decode()
+        off += 4 + tl + 1
+        np_ = struct.unpack(">i", r[off:off + 4])[0]
+        off += 4
+        for _ in range(np_):
+            off += 2 + 4 + 4
+            for _ in range(2):
+                k = struct.unpack(">i", r[off:off + 4])[0]
+                off += 4 + 4 * k
+        out[name] = err
+    return out
+
+
+def fetch_error(c, topic):
+    """Fetch v4 (consumer) of topic-0 from offset 0: the partition's error code."""
+    body = struct.pack(">iiiib", -1, 0, 1, 1 << 20, 0) + struct.pack(">i", 1) + s16(topic.encode()) + \
+        struct.pack(">i", 1) + struct.pack(">iqi", 0, 0, 1 << 20)
+    r = c.call(1, 4, body)
+    off = 4 + 4  # throttle, topics count
+    tl = struct.unpack(">h", r[off:off + 2])[0]
+    off += 2 + tl + 4 + 4
+    return struct.unpack(">h", r[off:off + 2])[0]
+
+
+def find_coordinator_error(c, group):
+    r = c.call(10, 1, s16(group.encode()) + b"\x00")
+    return struct.unpack(">h", r[4:6])[0]
+
+
+def join_group_error(c, group):
+    meta = b"\x00\x01" + struct.pack(">i", 0) + struct.pack(">i", -1)
+    body = s16(group.encode()) + struct.pack(">ii", 10000, 10000) + s16(b"") + s16(b"consumer") + \
+        struct.pack(">i", 1) + s16(b"range") + struct.pack(">i", len(meta)) + meta
+    r = c.call(11, 1, body)
+    return struct.unpack(">h", r[0:2])[0]
+
+
+def connect(broker, who):
+    return Raw(broker.port, SUBJECTS[who].source)
+
+
+def kafka_acls(broker, *args, input=None):
+    return run("kafka-acls", "--bootstrap-server", broker.bootstrap, *args, input=input)
+
+
+def allow(broker, who, *args):
+    s = SUBJECTS[who]
+    r = kafka_acls(broker, "--add", "--allow-principal", s.principal, "--allow-host", s.host, *args)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+def create_topics(broker, *names):
+    for t in names:
+        r = run("kafka-topics", "--bootstrap-server", broker.bootstrap, "--create", "--topic", t,
+                "--partitions", "1", "--replication-factor", "1")
+        assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.fixture
+def authz_broker(tmp_path, zk):
+    write_znodes(zk.connect, BOOTSTRAP_ACLS)
+    b = Broker(str(tmp_path), zk.connect, 1, overrides=AUTHZ)
+    b.start()
+    yield b
+    b.stop()
+    out = b.output()
+    assert "ERROR: AddressSanitizer" not in out and "runtime error:" not in out, out[-4000:]
+
+
+# ---- kafka-acls
+
+def test_kafka_acls_add_list_remove_lines_and_znodes(authz_broker, zk):
+    b = authz_broker
+    r = kafka_acls(b, "--add", "--allow-principal", "User:alice", "--operation", "Write",
+                   "--operation", "Read", "--topic", "A")
+    assert r.returncode == 0, r.stdout + r.stderr
+    pat = "ResourcePattern(resourceType=TOPIC, name=A, patternType=LITERAL)"
+    w = "(principal=User:alice, host=*, operation=WRITE, permissionType=ALLOW)"
+    rd = "(principal=User:alice, host=*, operation=READ, permissionType=ALLOW)"
+    assert r.stdout.startswith("Adding ACLs for resource `%s`: \n \t%s\n\t%s \n\n" % (pat, w, rd)), r.stdout
+    listing = r.stdout.split("\n\n", 1)[1]
+    assert listing.startswith("Current ACLs for resource `%s`: \n \t" % pat), r.stdout
+    assert w in listing and rd in listing
+    kz = KazooClient(hosts=zk.connect, timeout=10)
+    kz.start(timeout=30)
+    try:
+        acls = json.loads(kz.get("/kafka-acl/Topic/A")[0])
+        assert acls["version"] == 1
+        assert sorted(acls["acls"], key=lambda a: a["operation"]) == [
+            {"principal": "User:alice", "permissionType": "Allow", "operation": "Read", "host": "*"},
+            {"principal": "User:alice", "permissionType": "Allow", "operation": "Write", "host": "*"}]
+        notices = sorted(kz.get_children("/kafka-acl-changes"))
+        assert notices and notices[-1].startswith("acl_changes_")
+        assert kz.get("/kafka-acl-changes/" + notices[-1])[0] == b"TOPIC:A"
+        # prefixed: its own tree and change path
+        r = kafka_acls(b, "--add", "--deny-principal", "User:bob", "--deny-host", "10.0.0.1",
+                       "--operation", "Describe", "--topic", "logs-", "--resource-pattern-type",
+                       "prefixed")
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert ("Adding ACLs for resource `ResourcePattern(resourceType=TOPIC, name=logs-, "
+                "patternType=PREFIXED)`: \n \t(principal=User:bob, host=10.0.0.1, "
+                "operation=DESCRIBE, permissionType=DENY) \n\n") in r.stdout
+        assert json.loads(kz.get("/kafka-acl-extended/prefixed/Topic/logs-")[0])["acls"] == [
+            {"principal": "User:bob", "permissionType": "Deny", "operation": "Describe",
+             "host": "10.0.0.1"}]
+        ext = sorted(kz.get_children("/kafka-acl-extended-changes"))
+        assert json.loads(kz.get("/kafka-acl-extended-changes/" + ext[-1])[0]) == {
+            "version": 1, "resourceType": "TOPIC", "name": "logs-", "patternType": "PREFIXED"}
+        # --list --principal, --list of everything
+        r = kafka_acls(b, "--list", "--principal", "User:alice")
+        assert r.stdout.startswith("ACLs for principal `User:alice`\nCurrent ACLs for resource `%s`" % pat), r.stdout
+        assert "User:bob" not in r.stdout
+        r = kafka_acls(b, "--list")
+        assert pat in r.stdout and "patternType=PREFIXED" in r.stdout and "name=kafka-cluster" in r.stdout
+        # --topic A --resource-pattern-type match lists the literal, wildcard and prefixed ones
+        r = kafka_acls(b, "--list", "--topic", "logs-x", "--resource-pattern-type", "match")
+        assert "name=logs-, patternType=PREFIXED" in r.stdout and "name=*, patternType=LITERAL" in r.stdout
+        assert "name=A," not in r.stdout
+        # remove one entry, then the rest of the resource
+        r = kafka_acls(b, "--remove", "--force", "--allow-principal", "User:alice", "--operation",
+                       "Read", "--topic", "A")
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert r.stdout == "Current ACLs for resource `%s`: \n \t%s \n\n" % (pat, w), r.stdout
+        r = kafka_acls(b, "--remove", "--force", "--topic", "A")
+        assert r.returncode == 0 and r.stdout == "", r.stdout + r.stderr
+        assert not kz.exists("/kafka-acl/Topic/A")
+        # without --force it asks, and "n" keeps everything
+        r = kafka_acls(b, "--remove", "--topic", "logs-", "--resource-pattern-type", "prefixed",
+                       input="n\n")
+        assert "Are you sure you want to delete all ACLs for resource filter " \
+               "`ResourcePatternFilter(resourceType=TOPIC, name=logs-, patternType=PREFIXED)`? (y/n)" in r.stdout
+        assert kz.exists("/kafka-acl-extended/prefixed/Topic/logs-")
+    finally:
+        kz.stop()
+    # misuse: a reason and a non-zero status
+    r = kafka_acls(b, "--add", "--topic", "A")
+    assert r.returncode != 0 and "--allow-principal" in r.stdout + r.stderr
+    r = kafka_acls(b, "--add", "--list", "--topic", "A")
+    assert r.returncode != 0
+    r = kafka_acls(b, "--add", "--allow-principal", "alice", "--topic", "A")
+    assert r.returncode != 0 and "principalType:principalName" in r.stdout + r.stderr
+
+
+def test_without_authorizer_acl_apis_answer_security_disabled(broker):
+    r = kafka_acls(broker, "--list")
+    assert r.returncode == 1
+    assert r.stdout.strip() == ("Error while executing ACL command: org.apache.kafka.common."
+                                "errors.SecurityDisabledException: No Authorizer is configured.")
+    r = kafka_acls(broker, "--add", "--allow-principal", "User:a", "--topic", "t")
+    assert r.returncode == 1 and "SecurityDisabledException" in r.stdout
+    # and nothing is checked: a client from another address produces as before
+    create_topics(broker, "open")
+    c = Raw(broker.port, "127.0.0.4")
+    assert produce_error(c, "open") == 0
+    assert "open" in metadata(c)
+    c.close()
