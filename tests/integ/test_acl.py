@@ -324,3 +324,64 @@ def test_without_authorizer_acl_apis_answer_security_disabled(broker):
     assert produce_error(c, "open") == 0
     assert "open" in metadata(c)
     c.close()
+
+
+# ---- the matrix
+
+def grant_matrix(b):
+    """alice writes and reads topic A and reads it in group g1; bob only reads (A, and every
+    topic under the prefix logs-); carol has nothing; dave may do everything on topics except
+    write "secret" (DENY beats ALLOW)."""
+    allow(b, "alice", "--operation", "Write", "--operation", "Read", "--topic", "A")
+    allow(b, "alice", "--consumer", "--topic", "A", "--group", "g1")
+    allow(b, "bob", "--operation", "Read", "--topic", "A", "--group", "g1")
+    allow(b, "bob", "--operation", "Read", "--topic", "logs-", "--resource-pattern-type", "prefixed")
+    allow(b, "dave", "--operation", "All", "--topic", "*")
+    s = SUBJECTS["dave"]
+    r = kafka_acls(b, "--add", "--deny-principal", s.principal, "--deny-host", s.host,
+                   "--operation", "Write", "--topic", "secret")
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+EXPECT = {
+    # who: (produce A, fetch A, produce logs-app, fetch logs-app, produce secret, fetch secret)
+    "alice": (0, 0, TOPIC_AUTH, TOPIC_AUTH, TOPIC_AUTH, TOPIC_AUTH),
+    "bob": (TOPIC_AUTH, 0, TOPIC_AUTH, 0, TOPIC_AUTH, TOPIC_AUTH),
+    "carol": (TOPIC_AUTH,) * 6,
+    "dave": (0, 0, 0, 0, TOPIC_AUTH, 0),
+}
+VISIBLE = {"alice": {"A"}, "bob": {"A", "logs-app"}, "carol": set(),
+           "dave": {"A", "logs-app", "secret"}}
+
+
+@pytest.mark.parametrize("who", sorted(EXPECT))
+def test_acl_matrix(authz_broker, who):
+    b = authz_broker
+    create_topics(b, "A", "logs-app", "secret")
+    grant_matrix(b)
+    c = connect(b, who)
+    try:
+        got = (produce_error(c, "A"), fetch_error(c, "A"), produce_error(c, "logs-app"),
+               fetch_error(c, "logs-app"), produce_error(c, "secret"), fetch_error(c, "secret"))
+        assert got == EXPECT[who]
+        # Metadata hides what the principal may not describe, and names it when asked
+        assert set(metadata(c)) - {"__consumer_offsets"} == VISIBLE[who]
+        named = metadata(c, ["A", "secret"])
+        assert named["A"] == (0 if "A" in VISIBLE[who] else TOPIC_AUTH)
+        assert named["secret"] == (0 if who == "dave" else TOPIC_AUTH)
+        # an unknown topic: no Describe -> TOPIC_AUTHORIZATION_FAILED and not auto-created;
+        # dave's All on every topic includes Create: auto-created (LEADER_NOT_AVAILABLE)
+        assert metadata(c, ["nope"])["nope"] == (5 if who == "dave" else TOPIC_AUTH)
+        # groups: Read on g1 for alice and bob only
+        g1 = 0 if who in ("alice", "bob") else GROUP_AUTH
+        assert find_coordinator_error(c, "g1") in ((g1,) if g1 else (0, 15))
+        assert join_group_error(c, "g1") in ((GROUP_AUTH,) if g1 else (0, 15, 16, 79))
+        assert join_group_error(c, "g2") == GROUP_AUTH
+    finally:
+        c.close()
+    local = Raw(b.port, "127.0.0.1")
+    if who == "dave":
+        wait_until(lambda: "nope" in metadata(local), 20, what="auto-created topic nope")
+    else:
+        assert "nope" not in metadata(local)
+    local.close()
