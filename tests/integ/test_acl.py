@@ -385,3 +385,75 @@ def test_acl_matrix(authz_broker, who):
     else:
         assert "nope" not in metadata(local)
     local.close()
+
+
+# ---- the controller's requests
+
+def cuvarint(n):
+    return bytes([n + 1])  # compact lengths below 127
+
+
+def controller_requests(epoch):
+    """LeaderAndIsr v5, UpdateMetadata v7 (both empty), StopReplica v3 deleting A-0 and
+    ControlledShutdown v3 of broker 1, each from a controller of the given epoch."""
+    head = struct.pack(">iiq", 1, epoch, -1)
+    stop = head + cuvarint(1) + cuvarint(1) + b"A" + cuvarint(1) + \
+        struct.pack(">ii?", 0, 1000, True) + b"\x00" + b"\x00" + b"\x00"
+    return {
+        "LeaderAndIsr": (4, 5, head + b"\x00" + cuvarint(0) + cuvarint(0) + b"\x00"),
+        "UpdateMetadata": (6, 7, head + cuvarint(0) + cuvarint(0) + b"\x00"),
+        "StopReplica": (5, 3, stop),
+        "ControlledShutdown": (7, 3, struct.pack(">iq", 1, -1) + b"\x00"),
+    }
+
+
+def test_controller_requests_need_cluster_action(authz_broker):
+    b = authz_broker
+    create_topics(b, "A")
+    local = Raw(b.port, "127.0.0.1")
+    assert produce_error(local, "A") == 0
+    carol = connect(b, "carol")
+    for name, (key, ver, body) in controller_requests(1000).items():
+        r = carol.call(key, ver, body, flexible=True)
+        assert struct.unpack(">h", r[:2])[0] == CLUSTER_AUTH, name
+    carol.close()
+    # untouched: A-0 still led here, its log and record still there, the broker not stopping
+    assert metadata(local, ["A"]) == {"A": 0}
+    assert fetch_error(local, "A") == 0
+    assert os.path.isdir(os.path.join(b.log_dir, "A-0"))
+    # the same requests from the brokers' address pass the check (and meet the epoch fence)
+    for name, (key, ver, body) in controller_requests(0).items():
+        if name in ("LeaderAndIsr", "UpdateMetadata"):
+            r = local.call(key, ver, body, flexible=True)
+            assert struct.unpack(">h", r[:2])[0] == 11, name  # STALE_CONTROLLER_EPOCH
+    assert b.alive() and metadata(local, ["A"]) == {"A": 0}
+    local.close()
+
+
+def test_super_users_and_allow_everyone_if_no_acl_found(broker_factory):
+    # super.users: every ACL is skipped for them (here every client is ANONYMOUS)
+    b = broker_factory(1, dict(AUTHZ, **{"super.users": "User:admin;User:ANONYMOUS"}))
+    create_topics(b, "t")
+    c = connect(b, "carol")
+    assert produce_error(c, "t") == 0 and "t" in metadata(c)
+    c.close()
+    b.stop()
+    # allow.everyone.if.no.acl.found: open where no ACL exists at all, closed where one does
+    b2 = broker_factory(2, dict(AUTHZ, **{"allow.everyone.if.no.acl.found": "true"}))
+    create_topics(b2, "open", "guarded")
+    allow(b2, "alice", "--operation", "Write", "--topic", "guarded")
+    c = connect(b2, "carol")
+    assert produce_error(c, "open") == 0
+    assert produce_error(c, "guarded") == TOPIC_AUTH
+    c.close()
+    a = connect(b2, "alice")
+    assert produce_error(a, "guarded") == 0
+    a.close()
+
+
+def test_bad_authorizer_class_stops_start_up(broker_factory):
+    b = broker_factory(1, {"authorizer.class.name": "com.example.Nope"}, start=False)
+    b.start(wait=False)
+    wait_until(lambda: b.proc.poll() is not None, 30, what="the broker to exit")
+    assert b.proc.returncode != 0
+    assert "authorizer.class.name" in b.output()
