@@ -457,3 +457,44 @@ def test_bad_authorizer_class_stops_start_up(broker_factory):
     wait_until(lambda: b.proc.poll() is not None, 30, what="the broker to exit")
     assert b.proc.returncode != 0
     assert "authorizer.class.name" in b.output()
+
+
+def test_acl_change_reaches_every_broker_within_a_second(tmp_path):
+    from cluster import Cluster
+    from zkserver import ZooKeeper
+    zk = ZooKeeper(str(tmp_path / "zk"))
+    os.makedirs(zk.dir, exist_ok=True)
+    zk.start()
+    c = None
+    try:
+        write_znodes(zk.connect, BOOTSTRAP_ACLS)
+        c = Cluster(str(tmp_path), n=3, overrides=AUTHZ, zk=zk).start()
+        b1 = c.brokers[1]
+        create_topics(b1, "shared")
+        subjects = {i: Raw(c.brokers[i].port, SUBJECTS["bob"].source) for i in c.brokers}
+        for i, s in subjects.items():
+            assert metadata(s, ["shared"]) == {"shared": TOPIC_AUTH}, i
+        t0 = time.monotonic()
+        allow(b1, "bob", "--operation", "Describe", "--topic", "shared")
+        added = time.monotonic()
+        seen = {}
+        while len(seen) < 3 and time.monotonic() - added < 5:
+            for i, s in subjects.items():
+                if i not in seen and metadata(s, ["shared"]) == {"shared": 0}:
+                    seen[i] = time.monotonic() - added
+            time.sleep(0.02)
+        assert sorted(seen) == [1, 2, 3], seen
+        assert max(seen.values()) < 1.0, seen
+        # and a removal likewise
+        r = kafka_acls(b1, "--remove", "--force", "--topic", "shared")
+        assert r.returncode == 0, r.stdout + r.stderr
+        removed = time.monotonic()
+        wait_until(lambda: all(metadata(s, ["shared"]) == {"shared": TOPIC_AUTH}
+                               for s in subjects.values()), 1.0, what="the removal on every broker")
+        assert time.monotonic() - removed < 1.5 and added - t0 < 30
+        for s in subjects.values():
+            s.close()
+    finally:
+        if c:
+            c.stop()
+        zk.stop()
