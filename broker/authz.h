@@ -78,4 +78,13 @@ bool authz_may_idempotent_write(const req_t *r);
 struct kstr;
 bool authz_authorize_k(const req_t *r, int8_t op, int8_t restype, struct kstr name);
 
+/* Submit an op that needs acl_op on the cluster (reassignments, elections, the brokers' own
+ * requests): without it, op->err = CLUSTER_AUTHORIZATION_FAILED and op->done runs at once.
+ * The request is deferred either way. */
+struct ctl_op;
+void authz_submit_cluster_op(req_t *r, struct ctl_op *op, int8_t acl_op);
+/* Describe/AlterConfigs on a ConfigResource (type 2 topic: TOPIC_AUTHORIZATION_FAILED; broker
+ * and logger: the cluster, CLUSTER_AUTHORIZATION_FAILED). */
+kerr_t authz_config_resource(const req_t *r, int8_t acl_op, int8_t config_type, struct kstr name);
+
 #endif

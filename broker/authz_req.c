@@ -99,3 +99,24 @@ bool authz_may_idempotent_write(const req_t *r)
     api_client_host(r, host, sizeof(host));
     return authz_allowed_on_any(a, conn_principal(r->c), host, ACL_OP_WRITE, ACL_RES_TOPIC);
 }
+
+void authz_submit_cluster_op(req_t *r, ctl_op_t *op, int8_t acl_op)
+{
+    req_defer(r);
+    if (authz_authorize(r, acl_op, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)) {
+        ctl_submit(r->srv->ctl, op);
+        return;
+    }
+    op->err = KERR_CLUSTER_AUTHORIZATION_FAILED;
+    op->done(op, op->arg);
+}
+
+kerr_t authz_config_resource(const req_t *r, int8_t acl_op, int8_t config_type, kstr_t name)
+{
+    if (config_type == 2) /* ConfigResource TOPIC */
+        return authz_authorize_k(r, acl_op, ACL_RES_TOPIC, name) ? KERR_NONE
+                                                                 : KERR_TOPIC_AUTHORIZATION_FAILED;
+    return authz_authorize(r, acl_op, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)
+               ? KERR_NONE
+               : KERR_CLUSTER_AUTHORIZATION_FAILED; /* BROKER, BROKER_LOGGER */
+}

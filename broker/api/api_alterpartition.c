@@ -13,19 +13,6 @@
 #include "proto/kp_controlledshutdown.h"
 #include "server.h"
 
-/* Both APIs are the brokers' own: without ClusterAction on the cluster the op is answered
- * CLUSTER_AUTHORIZATION_FAILED at once, and the controller never sees it. */
-static void api_ctlop_submit(req_t *r, ctl_op_t *op)
-{
-    req_defer(r);
-    if (authz_authorize(r, ACL_OP_CLUSTER_ACTION, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)) {
-        ctl_submit(r->srv->ctl, op);
-        return;
-    }
-    op->err = KERR_CLUSTER_AUTHORIZATION_FAILED;
-    op->done(op, op->arg);
-}
-
 static void api_altpart_done(ctl_op_t *op, void *arg)
 {
     req_t *r = arg;
@@ -89,7 +76,7 @@ void api_alterpartition(req_t *r, rbuf_t *rb)
         }
     op->done = api_altpart_done;
     op->arg = r;
-    api_ctlop_submit(r, op);
+    authz_submit_cluster_op(r, op, ACL_OP_CLUSTER_ACTION); /* the brokers' own requests */
 }
 
 static void api_cshut_done(ctl_op_t *op, void *arg)
@@ -124,5 +111,5 @@ void api_controlledshutdown(req_t *r, rbuf_t *rb)
     op->broker_epoch = req.broker_epoch;
     op->done = api_cshut_done;
     op->arg = r;
-    api_ctlop_submit(r, op);
+    authz_submit_cluster_op(r, op, ACL_OP_CLUSTER_ACTION); /* the brokers' own requests */
 }

@@ -498,3 +498,43 @@ def test_acl_change_reaches_every_broker_within_a_second(tmp_path):
         if c:
             c.stop()
         zk.stop()
+
+
+def test_admin_apis_need_their_operations(authz_broker):
+    """carol (no ACL) is refused by the admin APIs with Kafka's codes in each answer's place;
+    bob with Describe on the cluster and DescribeConfigs on topic A passes those two only."""
+    b = authz_broker
+    create_topics(b, "A")
+    allow(b, "bob", "--operation", "DescribeConfigs", "--topic", "A")
+    allow(b, "bob", "--operation", "Describe", "--cluster")
+    c = connect(b, "carol")
+    bob = connect(b, "bob")
+    try:
+        # CreateTopics v0: topics [name, partitions, rf, assignments, configs], timeout
+        r = c.call(19, 0, struct.pack(">i", 1) + s16(b"newt") + struct.pack(">ihii", 1, 1, 0, 0) +
+                   struct.pack(">i", 5000))
+        assert struct.unpack(">h", r[4 + 2 + 4:4 + 2 + 4 + 2])[0] == TOPIC_AUTH
+        # DeleteTopics v0: names, timeout -> [name, error]
+        r = c.call(20, 0, struct.pack(">i", 1) + s16(b"A") + struct.pack(">i", 5000))
+        assert struct.unpack(">h", r[4 + 3:4 + 5])[0] == TOPIC_AUTH
+        # DescribeConfigs v0 of topic A: throttle, [error, ...]
+        dc = struct.pack(">ib", 1, 2) + s16(b"A") + struct.pack(">i", -1)
+        assert struct.unpack(">h", c.call(32, 0, dc)[8:10])[0] == TOPIC_AUTH
+        assert struct.unpack(">h", bob.call(32, 0, dc)[8:10])[0] == 0
+        # CreatePartitions v0: throttle, [name, error, message]
+        r = c.call(37, 0, struct.pack(">i", 1) + s16(b"A") + struct.pack(">ii", 2, -1) +
+                   struct.pack(">i?", 5000, False))
+        assert struct.unpack(">h", r[8 + 3:8 + 5])[0] == TOPIC_AUTH
+        # ElectLeaders v1 (every partition): throttle, error
+        r = c.call(43, 1, struct.pack(">bii", 0, -1, 5000))
+        assert struct.unpack(">h", r[4:6])[0] == CLUSTER_AUTH
+        # DescribeLogDirs v3 (flexible, every topic): throttle, error
+        for who, want in ((c, CLUSTER_AUTH), (bob, 0)):
+            r = who.call(35, 3, b"\x00\x00", flexible=True)
+            assert struct.unpack(">h", r[4:6])[0] == want
+    finally:
+        c.close()
+        bob.close()
+    local = Raw(b.port, "127.0.0.1")
+    assert metadata(local) == {"A": 0}  # nothing created, deleted or grown
+    local.close()
