@@ -211,18 +211,32 @@ static void acls_fail(const kp_acl_err_t *e)
     exit(1);
 }
 
-/* One request/answer; the answer's body in *body (free it). */
-static rbuf_t acls_call(int16_t key, wbuf_t *req, uint8_t **body)
+typedef void acls_enc_fn(wbuf_t *wb, int16_t ver, const void *req);
+typedef kerr_t acls_dec_fn(rbuf_t *rb, int16_t ver, arena_t *a, void *out);
+
+/* Encode req, send it, decode the answer into out (its views point into *body: free it and
+ * the arena after use). Dies when no well-formed answer comes. */
+static void acls_call(int16_t key, acls_enc_fn *enc, const void *req, acls_dec_fn *dec, void *out,
+                      arena_t *a, uint8_t **body)
 {
+    wbuf_t wb;
+    wbuf_init(&wb);
+    enc(&wb, ACLS_VER, req);
     size_t len;
-    if (!cli_request(acls_bs, key, ACLS_VER, req, TIMEOUT_MS, body, &len))
+    if (!cli_request(acls_bs, key, ACLS_VER, &wb, TIMEOUT_MS, body, &len))
         cli_die(TOOL, "Error while executing ACL command: no answer from %s within %d ms", acls_bs,
                 TIMEOUT_MS);
-    wbuf_free(req);
+    wbuf_free(&wb);
     rbuf_t rb;
     rbuf_init(&rb, *body, len);
-    return rb;
+    arena_init(a);
+    if (dec(&rb, ACLS_VER, a, out) != KERR_NONE)
+        cli_die(TOOL, "malformed %s response", kp_api_name(key));
 }
+
+#define ACLS_CALL(key, api, req, out, a, body)                                                     \
+    acls_call(key, (acls_enc_fn *)kp_##api##_req_encode, req,                                      \
+              (acls_dec_fn *)kp_##api##_resp_decode, out, a, body)
 
 /* ---- list ---- */
 
@@ -230,16 +244,10 @@ static void acls_describe(const acls_res_t *filter, const char *principal)
 {
     kp_describeacls_req_t req = {acls_binding(filter, NULL)};
     if (principal) req.filter.principal = KSTR(principal);
-    wbuf_t wb;
-    wbuf_init(&wb);
-    kp_describeacls_req_encode(&wb, ACLS_VER, &req);
     uint8_t *body;
-    rbuf_t rb = acls_call(KAPI_DESCRIBE_ACLS, &wb, &body);
     arena_t a;
-    arena_init(&a);
     kp_describeacls_resp_t resp;
-    if (kp_describeacls_resp_decode(&rb, ACLS_VER, &a, &resp) != KERR_NONE)
-        cli_die(TOOL, "malformed DescribeAcls response");
+    ACLS_CALL(KAPI_DESCRIBE_ACLS, describeacls, &req, &resp, &a, &body);
     if (resp.err.error_code) acls_fail(&resp.err);
     for (int32_t i = 0; i < resp.nresources; i++) {
         kp_acl_resource_t *res = &resp.resources[i];
@@ -289,17 +297,11 @@ static void acls_add(const acls_res_t *res, int nres, const acls_ace_t *const *a
     }
     fflush(stdout);
     kp_createacls_req_t req = {k, b};
-    wbuf_t wb;
-    wbuf_init(&wb);
-    kp_createacls_req_encode(&wb, ACLS_VER, &req);
-    free(b);
     uint8_t *body;
-    rbuf_t rb = acls_call(KAPI_CREATE_ACLS, &wb, &body);
     arena_t a;
-    arena_init(&a);
     kp_createacls_resp_t resp;
-    if (kp_createacls_resp_decode(&rb, ACLS_VER, &a, &resp) != KERR_NONE)
-        cli_die(TOOL, "malformed CreateAcls response");
+    ACLS_CALL(KAPI_CREATE_ACLS, createacls, &req, &resp, &a, &body);
+    free(b);
     for (int32_t i = 0; i < resp.n; i++)
         if (resp.results[i].error_code) acls_fail(&resp.results[i]);
     arena_free(&a);
@@ -320,16 +322,10 @@ static bool acls_confirm(const char *question)
 static void acls_delete(const kp_acl_binding_t *filters, int n)
 {
     kp_deleteacls_req_t req = {n, (kp_acl_binding_t *)filters};
-    wbuf_t wb;
-    wbuf_init(&wb);
-    kp_deleteacls_req_encode(&wb, ACLS_VER, &req);
     uint8_t *body;
-    rbuf_t rb = acls_call(KAPI_DELETE_ACLS, &wb, &body);
     arena_t a;
-    arena_init(&a);
     kp_deleteacls_resp_t resp;
-    if (kp_deleteacls_resp_decode(&rb, ACLS_VER, &a, &resp) != KERR_NONE)
-        cli_die(TOOL, "malformed DeleteAcls response");
+    ACLS_CALL(KAPI_DELETE_ACLS, deleteacls, &req, &resp, &a, &body);
     for (int32_t i = 0; i < resp.n; i++) {
         if (resp.results[i].err.error_code) acls_fail(&resp.results[i].err);
         for (int32_t j = 0; j < resp.results[i].nmatching; j++)

@@ -95,10 +95,14 @@ void ctl_acl_load_all(ctl_t *c)
     const char *paths[] = {ZKPATH_ACL, ZKPATH_ACL_PREFIXED, ZKPATH_ACL_CHANGES,
                            ZKPATH_ACL_EXTENDED_CHANGES};
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) ctl_zmkdirs(c, paths[i]);
-    ctl_acl_changes(c, 0, true);
-    ctl_acl_changes(c, 1, true);
+    /* first session: every pattern is read below, older notices say nothing new; a later
+     * session reads the notices it missed too (patterns emptied meanwhile are named only
+     * there) */
+    ctl_acl_changes(c, 0, !c->acls_loaded);
+    ctl_acl_changes(c, 1, !c->acls_loaded);
     ctl_acl_load_root(c, ZKPATH_ACL, ACL_PAT_LITERAL);
     ctl_acl_load_root(c, ZKPATH_ACL_PREFIXED, ACL_PAT_PREFIXED);
+    c->acls_loaded = true;
 }
 
 bool ctl_acl_watch(ctl_t *c, const char *path)

@@ -54,23 +54,35 @@ static void kp_acl_err_encode(wbuf_t *wb, bool f, const kp_acl_err_t *e)
 
 /* ---- CreateAcls ---- */
 
-kerr_t kp_createacls_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_createacls_req_t *out)
+/* A request that is one array of bindings (CreateAcls creations, DeleteAcls filters). */
+static kerr_t kp_acl_bindings_decode(rbuf_t *rb, int16_t ver, arena_t *a, bool filter,
+                                     kp_acl_binding_t **out, int32_t *n)
 {
     bool f = kp_acls_flexible(ver);
-    memset(out, 0, sizeof(*out));
-    out->creations = kp_array_alloc(rb, f, 6, a, sizeof(kp_acl_binding_t), &out->n);
-    for (int32_t i = 0; i < out->n && !rbuf_err(rb); i++)
-        kp_acl_binding_decode(rb, ver, false, &out->creations[i]);
+    *out = kp_array_alloc(rb, f, 6, a, sizeof(kp_acl_binding_t), n);
+    for (int32_t i = 0; i < *n && !rbuf_err(rb); i++)
+        kp_acl_binding_decode(rb, ver, filter, &(*out)[i]);
     if (f) rbuf_skip_tags(rb);
     return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
 }
 
-void kp_createacls_req_encode(wbuf_t *wb, int16_t ver, const kp_createacls_req_t *r)
+static void kp_acl_bindings_encode(wbuf_t *wb, int16_t ver, int32_t n, const kp_acl_binding_t *b)
 {
     bool f = kp_acls_flexible(ver);
-    wbuf_array_len(wb, f, r->n);
-    for (int32_t i = 0; i < r->n; i++) kp_acl_binding_encode(wb, ver, &r->creations[i]);
+    wbuf_array_len(wb, f, n);
+    for (int32_t i = 0; i < n; i++) kp_acl_binding_encode(wb, ver, &b[i]);
     wbuf_tags(wb, f);
+}
+
+kerr_t kp_createacls_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_createacls_req_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    return kp_acl_bindings_decode(rb, ver, a, false, &out->creations, &out->n);
+}
+
+void kp_createacls_req_encode(wbuf_t *wb, int16_t ver, const kp_createacls_req_t *r)
+{
+    kp_acl_bindings_encode(wb, ver, r->n, r->creations);
 }
 
 void kp_createacls_resp_encode(wbuf_t *wb, int16_t ver, const kp_createacls_resp_t *r)
@@ -95,6 +107,7 @@ kerr_t kp_createacls_resp_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_createa
         kp_acl_err_decode(rb, f, &out->results[i]);
         if (f) rbuf_skip_tags(rb);
     }
+    if (f) rbuf_skip_tags(rb);
     return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
 }
 
@@ -168,6 +181,7 @@ kerr_t kp_describeacls_resp_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_descr
     out->resources = kp_array_alloc(rb, f, 4, a, sizeof(kp_acl_resource_t), &out->nresources);
     for (int32_t i = 0; i < out->nresources && !rbuf_err(rb); i++)
         kp_acl_resource_decode(rb, ver, a, &out->resources[i]);
+    if (f) rbuf_skip_tags(rb);
     return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
 }
 
@@ -175,21 +189,13 @@ kerr_t kp_describeacls_resp_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_descr
 
 kerr_t kp_deleteacls_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_deleteacls_req_t *out)
 {
-    bool f = kp_acls_flexible(ver);
     memset(out, 0, sizeof(*out));
-    out->filters = kp_array_alloc(rb, f, 6, a, sizeof(kp_acl_binding_t), &out->n);
-    for (int32_t i = 0; i < out->n && !rbuf_err(rb); i++)
-        kp_acl_binding_decode(rb, ver, true, &out->filters[i]);
-    if (f) rbuf_skip_tags(rb);
-    return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
+    return kp_acl_bindings_decode(rb, ver, a, true, &out->filters, &out->n);
 }
 
 void kp_deleteacls_req_encode(wbuf_t *wb, int16_t ver, const kp_deleteacls_req_t *r)
 {
-    bool f = kp_acls_flexible(ver);
-    wbuf_array_len(wb, f, r->n);
-    for (int32_t i = 0; i < r->n; i++) kp_acl_binding_encode(wb, ver, &r->filters[i]);
-    wbuf_tags(wb, f);
+    kp_acl_bindings_encode(wb, ver, r->n, r->filters);
 }
 
 void kp_deleteacls_resp_encode(wbuf_t *wb, int16_t ver, const kp_deleteacls_resp_t *r)
@@ -227,5 +233,6 @@ kerr_t kp_deleteacls_resp_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_deletea
         }
         if (f) rbuf_skip_tags(rb);
     }
+    if (f) rbuf_skip_tags(rb);
     return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
 }
