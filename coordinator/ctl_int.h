@@ -100,11 +100,13 @@ struct ctl {
     bool expired;
     atomic_int expirations;
     char cluster_id[64];
-    char last_change[64];        /* newest /config/changes entry processed */
+    char last_change[64];  /* newest /config/changes entry processed */
+    int64_t broker_epoch;  /* czxid of our own registration */
+    dict_t *known_configs; /* topics whose /config/topics znode this broker has read */
+
+    /* ACLs (ctl_acl.c) */
     char last_acl_change[2][64]; /* newest /kafka-acl-changes, -extended-changes entry */
-    bool acls_loaded;            /* a session read every ACL once (ctl_acl.c) */
-    int64_t broker_epoch;        /* czxid of our own registration */
-    dict_t *known_configs;       /* topics whose /config/topics znode this broker has read */
+    bool acls_loaded;            /* a session read every ACL once */
 
     /* controller state (valid while active) */
     atomic_bool active; /* atomic: read by the reactor for metrics (ctl_is_active) */
