@@ -538,3 +538,27 @@ def test_admin_apis_need_their_operations(authz_broker):
     local = Raw(b.port, "127.0.0.1")
     assert metadata(local) == {"A": 0}  # nothing created, deleted or grown
     local.close()
+
+
+def test_real_clients_work_with_the_authorizer_on(authz_broker):
+    """librdkafka (confluent-kafka) from 127.0.0.1, allowed by BOOTSTRAP_ACLS: an idempotent
+    producer (InitProducerId), a consumer group (FindCoordinator, Join/Sync, OffsetCommit)."""
+    from confluent_kafka import Consumer, Producer
+    b = authz_broker
+    create_topics(b, "rc")
+    p = Producer({"bootstrap.servers": b.bootstrap, "enable.idempotence": True})
+    for i in range(20):
+        p.produce("rc", value=b"m%d" % i)
+    assert p.flush(30) == 0
+    c = Consumer({"bootstrap.servers": b.bootstrap, "group.id": "rcg",
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    c.subscribe(["rc"])
+    got = []
+    deadline = time.monotonic() + 60
+    while len(got) < 20 and time.monotonic() < deadline:
+        m = c.poll(1.0)
+        if m is not None and not m.error():
+            got.append(m.value())
+    assert sorted(got) == sorted(b"m%d" % i for i in range(20))
+    c.commit(asynchronous=False)
+    c.close()
