@@ -17,6 +17,9 @@ typedef struct authz_res {
 
 struct authz {
     dict_t *res; /* authz_key() -> authz_res_t* */
+    /* per resource type, the longest prefixed pattern name ever stored: a decision looks up
+     * the name's prefixes up to that length only (none without prefixed ACLs) */
+    size_t prefixed_max[ACL_RES_USER + 1];
     char **supers;
     int nsupers;
     bool allow_if_no_acl;
@@ -101,6 +104,10 @@ void authz_set(authz_t *a, int8_t restype, int8_t pattern, const char *name, acl
         r->e = e;
         r->n = n;
         dict_set(a->res, k, r);
+        size_t len = strlen(name);
+        if (pattern == ACL_PAT_PREFIXED && restype >= 0 && restype <= ACL_RES_USER &&
+            len > a->prefixed_max[restype])
+            a->prefixed_max[restype] = len;
     } else {
         acl_entries_free(e, n);
     }
@@ -153,7 +160,8 @@ bool authz_allowed(const authz_t *a, const char *principal, const char *host, in
         found[nfound++] = r;
     bool deny = false, allow = false, any = nfound > 0;
     for (int i = 0; i < nfound; i++) authz_scan(found[i], principal, host, op, &deny, &allow);
-    for (size_t l = 1; l <= len && !deny; l++) {
+    size_t upto = restype >= 0 && restype <= ACL_RES_USER ? a->prefixed_max[restype] : 0;
+    for (size_t l = 1; l <= len && l <= upto && !deny; l++) {
         if (!(r = authz_find(a, restype, ACL_PAT_PREFIXED, name, l))) continue;
         any = true;
         authz_scan(r, principal, host, op, &deny, &allow);

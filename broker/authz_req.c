@@ -59,6 +59,10 @@ bool authz_authorize_k(const req_t *r, int8_t op, int8_t restype, kstr_t name)
     if (!r->srv->authz) return true;
     char buf[512];
     if (name.len < 0) name.len = 0;
+    /* a name with a NUL byte is no name an ACL can hold (CreateAcls refuses them): judged as
+     * a resource without ACLs (super users, allow.everyone.if.no.acl.found) */
+    if (name.len > 0 && memchr(name.p, '\0', (size_t)name.len))
+        return authz_authorize(r, ACL_OP_ALL, ACL_RES_UNKNOWN, "");
     if ((size_t)name.len >= sizeof(buf)) {
         char *big = kstr_dup(name);
         bool ok = authz_authorize(r, op, restype, big ? big : "");

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "acl.h"
 #include "cli.h"
@@ -85,15 +86,22 @@ static void acls_print_pattern(const char *what, const acls_res_t *r)
            acl_res_name(r->type), r->name ? r->name : "null", acl_pat_name(r->pattern));
 }
 
-/* Kafka's "<header> \n \t(ace)\n\t(ace) \n" and println's newline. */
-static void acls_print_block(const char *what, const acls_res_t *r, const acls_ace_t *a, int n)
+/* Kafka's " \t(ace)\n\t(ace) \n" (the entries' toString, one a line). */
+static void acls_print_aces(const acls_ace_t *a, int n)
 {
-    acls_print_pattern(what, r);
     printf(" ");
     for (int i = 0; i < n; i++)
         printf("%s\t(principal=%s, host=%s, operation=%s, permissionType=%s)", i ? NL : "",
                a[i].principal, a[i].host, acl_op_name(a[i].op), acl_perm_name(a[i].perm));
-    printf(" " NL NL);
+    printf(" " NL);
+}
+
+/* Kafka's "<header> \n \t(ace)\n\t(ace) \n" and println's newline. */
+static void acls_print_block(const char *what, const acls_res_t *r, const acls_ace_t *a, int n)
+{
+    acls_print_pattern(what, r);
+    acls_print_aces(a, n);
+    printf(NL);
 }
 
 static int8_t acls_pattern_opt(bool filter)
@@ -310,13 +318,32 @@ static void acls_add(const acls_res_t *res, int nres, const acls_ace_t *const *a
 
 /* ---- remove ---- */
 
-static bool acls_confirm(const char *question)
+/* Kafka's confirmAction: --force, or a line that is "y" (any case). */
+static bool acls_confirm(void)
 {
     if (cli_has(opts, "force")) return true;
-    printf("%s (y/n)" NL, question);
     fflush(stdout);
     char line[16];
-    return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
+    if (!fgets(line, sizeof(line), stdin)) return false;
+    line[strcspn(line, "\r\n")] = '\0';
+    return strcasecmp(line, "y") == 0;
+}
+
+/* The question Kafka asks before a removal (printed unless --force). */
+static void acls_ask(const acls_res_t *r, const acls_ace_t *a, int n)
+{
+    if (cli_has(opts, "force")) return;
+    char filter[1024];
+    snprintf(filter, sizeof(filter),
+             "`ResourcePatternFilter(resourceType=%s, name=%s, patternType=%s)`",
+             acl_res_name(r->type), r->name, acl_pat_name(r->pattern));
+    if (!n) {
+        printf("Are you sure you want to delete all ACLs for resource filter %s? (y/n)" NL, filter);
+        return;
+    }
+    printf("Are you sure you want to remove ACLs: " NL);
+    acls_print_aces(a, n);
+    printf(" from resource filter %s? (y/n)" NL, filter);
 }
 
 static void acls_delete(const kp_acl_binding_t *filters, int n)
@@ -340,13 +367,8 @@ static void acls_remove(const acls_res_t *res, int nres, const acls_ace_t *const
                         const int *naces)
 {
     for (int i = 0; i < nres; i++) {
-        char q[1024];
-        snprintf(q, sizeof(q),
-                 "Are you sure you want to %s ACLs for resource filter "
-                 "`ResourcePatternFilter(resourceType=%s, name=%s, patternType=%s)`?",
-                 naces[i] ? "remove the given" : "delete all", acl_res_name(res[i].type),
-                 res[i].name, acl_pat_name(res[i].pattern));
-        if (!acls_confirm(q)) continue;
+        acls_ask(&res[i], aces[i], naces[i]);
+        if (!acls_confirm()) continue;
         kp_acl_binding_t *f = calloc((size_t)naces[i] + 1, sizeof(*f));
         for (int j = 0; j < naces[i]; j++) f[j] = acls_binding(&res[i], &aces[i][j]);
         if (!naces[i]) f[0] = acls_binding(&res[i], NULL);

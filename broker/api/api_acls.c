@@ -42,6 +42,7 @@ static const char *api_acls_invalid(const kp_acl_binding_t *b)
     if (b->op < ACL_OP_ALL || b->op >= ACL_OP__MAX) return "Invalid operation";
     if (b->perm != ACL_PERM_ALLOW && b->perm != ACL_PERM_DENY) return "Invalid permission type";
     if (b->name.len <= 0) return "Invalid empty resource name";
+    if (memchr(b->name.p, '\0', (size_t)b->name.len)) return "Invalid resource name";
     if (b->restype == ACL_RES_CLUSTER && !kstr_eq(b->name, ACL_CLUSTER_NAME))
         return "The only valid name for the CLUSTER resource is kafka-cluster";
     if (b->principal.len <= 0 || !memchr(b->principal.p, ':', (size_t)b->principal.len))

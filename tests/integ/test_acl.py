@@ -286,6 +286,14 @@ def test_kafka_acls_add_list_remove_lines_and_znodes(authz_broker, zk):
         r = kafka_acls(b, "--list", "--topic", "logs-x", "--resource-pattern-type", "match")
         assert "name=logs-, patternType=PREFIXED" in r.stdout and "name=*, patternType=LITERAL" in r.stdout
         assert "name=A," not in r.stdout
+        # without --force it asks as Kafka does; anything but "y" keeps the ACLs
+        r = kafka_acls(b, "--remove", "--allow-principal", "User:alice", "--operation", "Read",
+                       "--topic", "A", input="yes\n")
+        assert r.stdout.startswith(
+            "Are you sure you want to remove ACLs: \n \t%s \n from resource filter "
+            "`ResourcePatternFilter(resourceType=TOPIC, name=A, patternType=LITERAL)`? (y/n)\n"
+            % rd), r.stdout
+        assert rd in r.stdout.split("(y/n)\n", 1)[1]
         # remove one entry, then the rest of the resource
         r = kafka_acls(b, "--remove", "--force", "--allow-principal", "User:alice", "--operation",
                        "Read", "--topic", "A")
@@ -497,6 +505,7 @@ def test_acl_change_reaches_every_broker_within_a_second(tmp_path):
     finally:
         if c:
             c.stop()
+            c.check_sanitizers()
         zk.stop()
 
 
@@ -537,6 +546,20 @@ def test_admin_apis_need_their_operations(authz_broker):
         bob.close()
     local = Raw(b.port, "127.0.0.1")
     assert metadata(local) == {"A": 0}  # nothing created, deleted or grown
+    # CreateAcls v1 checks each binding: a name with a NUL byte, an ANY operation, a cluster
+    # not named kafka-cluster are INVALID_REQUEST (42); carol lacks Alter on the cluster
+    def create(c, restype, name, op):
+        body = struct.pack(">ib", 1, restype) + s16(name) + b"\x03" + s16(b"User:a") + \
+            s16(b"*") + struct.pack(">bb", op, 3)
+        r = c.call(30, 1, body)
+        return struct.unpack(">h", r[8:10])[0]
+    assert create(local, 3, b"g\x00x", 3) == 42
+    assert create(local, 3, b"g", 1) == 42
+    assert create(local, 4, b"other", 7) == 42
+    assert create(local, 3, b"g", 3) == 0
+    carol = connect(b, "carol")
+    assert create(carol, 3, b"g", 3) == CLUSTER_AUTH
+    carol.close()
     local.close()
 
 
