@@ -8,17 +8,22 @@
  *   Adding ACLs for resource `ResourcePattern(resourceType=TOPIC, name=A, patternType=LITERAL)`:
  *    	(principal=User:alice, host=*, operation=WRITE, permissionType=ALLOW)
  *   (blank line), then the "Current ACLs for resource `...`:" listing of the same resources.
- * The ACL APIs go to the first bootstrap server with the broker's own codecs (cli_request,
- * CreateAcls / DescribeAcls / DeleteAcls v2); --command-config is read for the properties a
- * PLAINTEXT client needs (security settings are not supported by this transport yet). */
+ * With --authorizer-properties zookeeper.connect=H:P the tool reads and writes the znodes
+ * itself (Kafka's bootstrap path: no broker, no authorization), with the change notices every
+ * broker follows. The ACL APIs go to the first bootstrap server with the broker's own codecs
+ * (cli_request, CreateAcls / DescribeAcls / DeleteAcls v2); --command-config is read for the
+ * properties a PLAINTEXT client needs (security settings are not supported by this transport yet).
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "acl.h"
+#include "authz.h"
 #include "cli.h"
 #include "proto/kp_acls.h"
+#include "zkpath.h"
 
 #define TOOL       "kafka-acls"
 #define TIMEOUT_MS 30000
@@ -29,6 +34,9 @@ static cli_opt_t opts[] = {
     CLI_OPT("bootstrap-server", true,
             "A list of host/port pairs to use for establishing the connection to the Kafka "
             "cluster."),
+    CLI_OPT("authorizer-properties", true,
+            "REQUIRED without --bootstrap-server: zookeeper.connect=HOST:PORT, to work on the "
+            "ACLs in ZooKeeper directly (as Kafka's AclAuthorizer stores them)."),
     CLI_OPT("command-config", true,
             "A property file containing configs to be passed to Admin Client."),
     CLI_OPT("add", false, "Indicates you are trying to add ACLs."),
@@ -78,6 +86,169 @@ typedef struct acls_ace {
 } acls_ace_t;
 
 static const char *acls_bs;
+static zhandle_t *acls_zh; /* --authorizer-properties zookeeper.connect=...: ZooKeeper itself */
+
+/* ---- --authorizer-properties: the ACLs in ZooKeeper, written as the brokers' ctl thread
+ * writes them (common/acl.h), answered in the ACL APIs' response structures ---- */
+
+/* Every pattern under root into a, as the brokers' cache holds them. */
+static void acls_zk_load_root(authz_t *a, const char *root, int8_t pattern)
+{
+    struct String_vector types = {0}, names;
+    if (zoo_get_children(acls_zh, root, 0, &types) != ZOK) return;
+    for (int i = 0; i < types.count; i++) {
+        int8_t t = acl_res_parse(types.data[i]);
+        char dir[512];
+        snprintf(dir, sizeof(dir), "%s/%s", root, types.data[i]);
+        if (t < ACL_RES_TOPIC || zoo_get_children(acls_zh, dir, 0, &names) != ZOK) continue;
+        for (int j = 0; j < names.count; j++) {
+            char path[1024];
+            snprintf(path, sizeof(path), "%s/%s", dir, names.data[j]);
+            char *data = cli_zk_get(acls_zh, path, NULL);
+            acl_entry_t *e = NULL;
+            int n = 0;
+            if (data) acl_entries_parse(data, &e, &n);
+            authz_set(a, t, pattern, names.data[j], e, n);
+            free(data);
+        }
+        deallocate_String_vector(&names);
+    }
+    deallocate_String_vector(&types);
+}
+
+static authz_t *acls_zk_load(void)
+{
+    authz_t *a = authz_new(NULL, false);
+    acls_zk_load_root(a, ZKPATH_ACL, ACL_PAT_LITERAL);
+    acls_zk_load_root(a, ZKPATH_ACL_PREFIXED, ACL_PAT_PREFIXED);
+    return a;
+}
+
+/* Add or remove one entry of a pattern (version-checked read-modify-write, retried), then the
+ * change notice every broker follows. */
+static int16_t acls_zk_edit(const kp_acl_binding_t *b, bool remove)
+{
+    char path[1024], *name = kstr_dup(b->name);
+    if (acl_zk_path(path, sizeof(path), b->restype, b->pattern, name) != KERR_NONE) {
+        free(name);
+        return KERR_INVALID_REQUEST;
+    }
+    char *pr = kstr_dup(b->principal), *host = kstr_dup(b->host);
+    acl_entry_t x = {pr, host, b->op, b->perm};
+    int rc = ZBADVERSION;
+    bool changed = false;
+    for (int attempt = 0; attempt < 5 && (rc == ZBADVERSION || rc == ZNODEEXISTS); attempt++) {
+        struct Stat st = {0};
+        char *data = cli_zk_get(acls_zh, path, &st);
+        bool existed = data != NULL;
+        acl_entry_t *e = NULL;
+        int n = 0;
+        if (data) acl_entries_parse(data, &e, &n);
+        free(data);
+        changed = acl_entries_apply(&e, &n, &x, remove);
+        char *json = n ? acl_entries_json(e, n) : NULL;
+        if (!changed)
+            rc = ZOK;
+        else if (!n)
+            rc = zoo_delete(acls_zh, path, st.version);
+        else if (!existed && (cli_zk_mkdirs(acls_zh, path), true))
+            rc = zoo_set(acls_zh, path, json, (int)strlen(json), 0);
+        else
+            rc = zoo_set(acls_zh, path, json, (int)strlen(json), st.version);
+        free(json);
+        acl_entries_free(e, n);
+    }
+    if (rc == ZOK && changed) {
+        char notice[256], *d = acl_change_data(b->restype, b->pattern, name);
+        snprintf(notice, sizeof(notice), "%s/" ZKPATH_ACL_CHANGE_SEQ,
+                 b->pattern == ACL_PAT_LITERAL ? ZKPATH_ACL_CHANGES : ZKPATH_ACL_EXTENDED_CHANGES);
+        cli_zk_mkdirs(acls_zh, b->pattern == ACL_PAT_LITERAL ? ZKPATH_ACL_CHANGES
+                                                             : ZKPATH_ACL_EXTENDED_CHANGES);
+        zoo_create(acls_zh, notice, d, (int)strlen(d), &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, NULL, 0);
+        free(d);
+    }
+    free(name);
+    free(pr);
+    free(host);
+    return rc == ZOK ? 0 : KERR_UNKNOWN_SERVER_ERROR;
+}
+
+typedef struct acls_zk_found {
+    arena_t *a;
+    kp_acl_binding_t *b;
+    int32_t n, cap;
+} acls_zk_found_t;
+
+static kstr_t acls_zk_str(arena_t *a, const char *s)
+{
+    return (kstr_t){arena_strndup(a, s, strlen(s)), (int32_t)strlen(s)};
+}
+
+static void acls_zk_collect(void *arg, int8_t t, int8_t p, const char *name, const acl_entry_t *e)
+{
+    acls_zk_found_t *f = arg;
+    if (f->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 16;
+        kp_acl_binding_t *nb = arena_alloc(f->a, (size_t)f->cap * sizeof(*nb));
+        if (f->n) memcpy(nb, f->b, (size_t)f->n * sizeof(*nb));
+        f->b = nb;
+    }
+    f->b[f->n++] = (kp_acl_binding_t){t,
+                                      acls_zk_str(f->a, name),
+                                      p,
+                                      acls_zk_str(f->a, e->principal),
+                                      acls_zk_str(f->a, e->host),
+                                      e->op,
+                                      e->perm};
+}
+
+/* The bindings of the ZooKeeper ACLs a filter matches (strings in a). */
+static acls_zk_found_t acls_zk_match(authz_t *cache, const kp_acl_binding_t *fb, arena_t *a)
+{
+    char *name = fb->name.len >= 0 ? kstr_dup(fb->name) : NULL;
+    char *pr = fb->principal.len >= 0 ? kstr_dup(fb->principal) : NULL;
+    char *host = fb->host.len >= 0 ? kstr_dup(fb->host) : NULL;
+    authz_filter_t f = {fb->restype, fb->pattern, name, pr, host, fb->op, fb->perm};
+    acls_zk_found_t found = {a, NULL, 0, 0};
+    authz_each(cache, &f, acls_zk_collect, &found);
+    free(name);
+    free(pr);
+    free(host);
+    return found;
+}
+
+/* What a broker would answer for the request, from ZooKeeper. */
+static void acls_zk_serve(int16_t key, const void *req, void *out, arena_t *a)
+{
+    authz_t *cache = acls_zk_load();
+    if (key == KAPI_DESCRIBE_ACLS) {
+        kp_describeacls_resp_t *resp = memset(out, 0, sizeof(kp_describeacls_resp_t));
+        acls_zk_found_t f = acls_zk_match(cache, &((const kp_describeacls_req_t *)req)->filter, a);
+        kp_acl_resources_group(a, f.b, f.n, resp);
+    } else if (key == KAPI_CREATE_ACLS) {
+        const kp_createacls_req_t *r = req;
+        kp_createacls_resp_t *resp = memset(out, 0, sizeof(kp_createacls_resp_t));
+        resp->n = r->n;
+        resp->results = arena_calloc(a, (size_t)r->n + 1, sizeof(kp_acl_err_t));
+        for (int32_t i = 0; i < r->n; i++)
+            resp->results[i] = (kp_acl_err_t){acls_zk_edit(&r->creations[i], false), KSTR_NULL};
+    } else {
+        const kp_deleteacls_req_t *r = req;
+        kp_deleteacls_resp_t *resp = memset(out, 0, sizeof(kp_deleteacls_resp_t));
+        resp->n = r->n;
+        resp->results = arena_calloc(a, (size_t)r->n + 1, sizeof(kp_deleteacls_result_t));
+        for (int32_t i = 0; i < r->n; i++) {
+            acls_zk_found_t f = acls_zk_match(cache, &r->filters[i], a);
+            kp_deleteacls_result_t *res = &resp->results[i];
+            res->nmatching = f.n;
+            res->matching = arena_calloc(a, (size_t)f.n + 1, sizeof(kp_acl_match_t));
+            for (int32_t j = 0; j < f.n; j++)
+                res->matching[j] =
+                    (kp_acl_match_t){{acls_zk_edit(&f.b[j], true), KSTR_NULL}, f.b[j]};
+        }
+    }
+    authz_free(cache);
+}
 
 static void acls_print_pattern(const char *what, const acls_res_t *r)
 {
@@ -227,6 +398,12 @@ typedef kerr_t acls_dec_fn(rbuf_t *rb, int16_t ver, arena_t *a, void *out);
 static void acls_call(int16_t key, acls_enc_fn *enc, const void *req, acls_dec_fn *dec, void *out,
                       arena_t *a, uint8_t **body)
 {
+    if (acls_zh) {
+        arena_init(a);
+        *body = NULL;
+        acls_zk_serve(key, req, out, a);
+        return;
+    }
     wbuf_t wb;
     wbuf_init(&wb);
     enc(&wb, ACLS_VER, req);
@@ -405,8 +582,18 @@ int main(int argc, char **argv)
 {
     cli_parse_or_usage(TOOL, "This tool helps to manage acls on kafka.", opts, argc, argv);
     acls_bs = cli_val(opts, "bootstrap-server");
-    if (!acls_bs)
-        cli_die(TOOL, "Only --bootstrap-server is supported (not --authorizer-properties)");
+    const char *ap = cli_val(opts, "authorizer-properties");
+    if (!acls_bs && !ap)
+        cli_die(TOOL, "One of --bootstrap-server or --authorizer-properties must be specified");
+    if (acls_bs && ap)
+        cli_die(TOOL, "Only one of --bootstrap-server or --authorizer-properties must be "
+                      "specified");
+    if (ap) {
+        if (strncmp(ap, "zookeeper.connect=", 18) != 0)
+            cli_die(TOOL, "--authorizer-properties: zookeeper.connect=HOST:PORT expected");
+        acls_zh = cli_zk_connect(TOOL, ap + 18, 15000);
+        if (!acls_zh) cli_die(TOOL, "cannot reach ZooKeeper at %s within 15000 ms", ap + 18);
+    }
     int actions = cli_has(opts, "add") + cli_has(opts, "remove") + cli_has(opts, "list");
     if (actions != 1)
         cli_die(TOOL, "Command must include exactly one action: --list, --add, --remove. ");

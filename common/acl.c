@@ -188,6 +188,34 @@ void acl_entries_free(acl_entry_t *e, int n)
     free(e);
 }
 
+bool acl_entries_apply(acl_entry_t **e, int *n, const acl_entry_t *x, bool remove)
+{
+    int at = -1;
+    for (int j = 0; j < *n && at < 0; j++) {
+        const acl_entry_t *y = &(*e)[j];
+        if (y->op == x->op && y->perm == x->perm && strcmp(y->principal, x->principal) == 0 &&
+            strcmp(y->host, x->host) == 0)
+            at = j;
+    }
+    if (remove) {
+        if (at < 0) return false;
+        free((*e)[at].principal);
+        free((*e)[at].host);
+        (*e)[at] = (*e)[--*n];
+        return true;
+    }
+    if (at >= 0) return false;
+    *e = realloc(*e, (size_t)(*n + 1) * sizeof(**e));
+    if (!*e) abort();
+    acl_entry_t *y = &(*e)[(*n)++];
+    y->principal = strdup(x->principal);
+    y->host = strdup(x->host);
+    if (!y->principal || !y->host) abort();
+    y->op = x->op;
+    y->perm = x->perm;
+    return true;
+}
+
 char *acl_change_data(int8_t restype, int8_t pattern, const char *name)
 {
     char *s = NULL;

@@ -97,6 +97,9 @@ kerr_t acl_zk_path(char *out, size_t n, int8_t restype, int8_t pattern, const ch
 char *acl_entries_json(const acl_entry_t *e, int n);
 kerr_t acl_entries_parse(const char *json, acl_entry_t **out, int *n);
 void acl_entries_free(acl_entry_t *e, int n);
+/* Add x to (or remove it from) the entries *e (realloc'd; copies made); whether they changed
+ * (adding one already there, or removing one absent, changes nothing). */
+bool acl_entries_apply(acl_entry_t **e, int *n, const acl_entry_t *x, bool remove);
 /* A change notice's data for a pattern (literal: "TOPIC:name"; prefixed: JSON), and its
  * parse; extended says which change path the notice came from. */
 char *acl_change_data(int8_t restype, int8_t pattern, const char *name);

@@ -120,12 +120,6 @@ static bool ctl_acl_same_pattern(const ctl_acl_t *a, const ctl_acl_t *b)
     return a->restype == b->restype && a->pattern == b->pattern && strcmp(a->name, b->name) == 0;
 }
 
-static bool ctl_acl_same_entry(const ctl_acl_t *a, const acl_entry_t *e)
-{
-    return a->op == e->op && a->perm == e->perm && strcmp(a->principal, e->principal) == 0 &&
-           strcmp(a->host, e->host) == 0;
-}
-
 /* Apply the bindings of acls[from..n) that share acls[from]'s pattern to entries (grown as
  * needed); returns whether anything changed. */
 static bool ctl_acl_edit(ctl_acl_t *acls, int from, int n, acl_entry_t **e, int *ne)
@@ -134,25 +128,8 @@ static bool ctl_acl_edit(ctl_acl_t *acls, int from, int n, acl_entry_t **e, int 
     for (int i = from; i < n; i++) {
         ctl_acl_t *a = &acls[i];
         if (a->err || !ctl_acl_same_pattern(a, &acls[from])) continue;
-        int at = -1;
-        for (int j = 0; j < *ne && at < 0; j++)
-            if (ctl_acl_same_entry(a, &(*e)[j])) at = j;
-        if (a->remove && at >= 0) {
-            free((*e)[at].principal);
-            free((*e)[at].host);
-            (*e)[at] = (*e)[--*ne];
-            changed = true;
-        } else if (!a->remove && at < 0) {
-            *e = realloc(*e, (size_t)(*ne + 1) * sizeof(**e));
-            if (!*e) abort();
-            acl_entry_t *x = &(*e)[(*ne)++];
-            x->principal = strdup(a->principal);
-            x->host = strdup(a->host);
-            if (!x->principal || !x->host) abort();
-            x->op = a->op;
-            x->perm = a->perm;
-            changed = true;
-        }
+        acl_entry_t x = {a->principal, a->host, a->op, a->perm};
+        changed = acl_entries_apply(e, ne, &x, a->remove) || changed;
     }
     return changed;
 }

@@ -154,28 +154,6 @@ static void api_acls_collect(void *arg, int8_t t, int8_t p, const char *name, co
                                       e->perm};
 }
 
-static int api_acls_cmp(const void *x, const void *y)
-{
-    const kp_acl_binding_t *a = x, *b = y;
-    if (a->restype != b->restype) return a->restype - b->restype;
-    if (a->pattern != b->pattern) return a->pattern - b->pattern;
-    int32_t n = a->name.len < b->name.len ? a->name.len : b->name.len;
-    int c = memcmp(a->name.p, b->name.p, (size_t)n);
-    return c ? c : a->name.len - b->name.len;
-}
-
-/* Group sorted bindings into resources. */
-static void api_acls_group(req_t *r, api_acls_found_t *f, kp_describeacls_resp_t *resp)
-{
-    if (f->n > 1) qsort(f->b, (size_t)f->n, sizeof(*f->b), api_acls_cmp);
-    resp->resources = arena_calloc(&r->arena, (size_t)f->n + 1, sizeof(kp_acl_resource_t));
-    for (int32_t i = 0; i < f->n; i++) {
-        if (i == 0 || api_acls_cmp(&f->b[i - 1], &f->b[i]) != 0)
-            resp->resources[resp->nresources++].acls = &f->b[i];
-        resp->resources[resp->nresources - 1].nacls++;
-    }
-}
-
 void api_describeacls(req_t *r, rbuf_t *rb)
 {
     kp_describeacls_req_t req;
@@ -197,7 +175,7 @@ void api_describeacls(req_t *r, rbuf_t *rb)
     else {
         api_acls_found_t found = {r, NULL, 0, 0};
         authz_each(r->srv->authz, &f, api_acls_collect, &found);
-        api_acls_group(r, &found, &resp);
+        kp_acl_resources_group(&r->arena, found.b, found.n, &resp);
     }
     for (int i = 0; i < 3; i++) free(owned[i]);
     kp_describeacls_resp_encode(&r->resp, r->hdr.api_version, &resp);

@@ -1,6 +1,7 @@
 /* kp_acls.c: the three ACL API codecs (see kp_acls.h). */
 #include "kp_acls.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define KP_ACLS_LITERAL 3 /* PatternType LITERAL: the only one before v1 */
@@ -183,6 +184,29 @@ kerr_t kp_describeacls_resp_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_descr
         kp_acl_resource_decode(rb, ver, a, &out->resources[i]);
     if (f) rbuf_skip_tags(rb);
     return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
+}
+
+static int kp_acl_cmp(const void *x, const void *y)
+{
+    const kp_acl_binding_t *a = x, *b = y;
+    if (a->restype != b->restype) return a->restype - b->restype;
+    if (a->pattern != b->pattern) return a->pattern - b->pattern;
+    int32_t n = a->name.len < b->name.len ? a->name.len : b->name.len;
+    int c = n > 0 ? memcmp(a->name.p, b->name.p, (size_t)n) : 0;
+    return c ? c : a->name.len - b->name.len;
+}
+
+void kp_acl_resources_group(arena_t *a, kp_acl_binding_t *b, int32_t n,
+                            kp_describeacls_resp_t *resp)
+{
+    if (n > 1) qsort(b, (size_t)n, sizeof(*b), kp_acl_cmp);
+    resp->nresources = 0;
+    resp->resources = arena_calloc(a, (size_t)n + 1, sizeof(kp_acl_resource_t));
+    for (int32_t i = 0; i < n; i++) {
+        if (i == 0 || kp_acl_cmp(&b[i - 1], &b[i]) != 0)
+            resp->resources[resp->nresources++].acls = &b[i];
+        resp->resources[resp->nresources - 1].nacls++;
+    }
 }
 
 /* ---- DeleteAcls ---- */

@@ -71,6 +71,11 @@ typedef struct kp_deleteacls_resp {
     kp_deleteacls_result_t *results;
 } kp_deleteacls_resp_t;
 
+/* Sort bindings by pattern (type, pattern type, name) and make them resp's resources (one per
+ * pattern; the resources point into b). */
+void kp_acl_resources_group(arena_t *a, kp_acl_binding_t *b, int32_t n,
+                            kp_describeacls_resp_t *resp);
+
 kerr_t kp_createacls_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_createacls_req_t *out);
 void kp_createacls_req_encode(wbuf_t *wb, int16_t ver, const kp_createacls_req_t *r);
 void kp_createacls_resp_encode(wbuf_t *wb, int16_t ver, const kp_createacls_resp_t *r);

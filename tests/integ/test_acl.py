@@ -51,6 +51,15 @@ def run(tool, *args, input=None, timeout=60):
                           capture_output=True, text=True, timeout=timeout)
 
 
+def bootstrap_acls(zk_connect):
+    """BOOTSTRAP_ACLS through kafka-acls --authorizer-properties (no broker needed), as an
+    operator gives the brokers their rights before the first start."""
+    for res in (("--cluster",), ("--topic", "*"), ("--group", "*"), ("--transactional-id", "*")):
+        r = run("kafka-acls", "--authorizer-properties", "zookeeper.connect=" + zk_connect,
+                "--add", "--allow-principal", "User:*", "--allow-host", "127.0.0.1", *res)
+        assert r.returncode == 0, r.stdout + r.stderr
+
+
 def write_znodes(zk_connect, nodes):
     kz = KazooClient(hosts=zk_connect, timeout=10)
     kz.start(timeout=30)
@@ -228,7 +237,7 @@ def create_topics(broker, *names):
 
 @pytest.fixture
 def authz_broker(tmp_path, zk):
-    write_znodes(zk.connect, BOOTSTRAP_ACLS)
+    bootstrap_acls(zk.connect)
     b = Broker(str(tmp_path), zk.connect, 1, overrides=AUTHZ)
     b.start()
     yield b
@@ -317,6 +326,38 @@ def test_kafka_acls_add_list_remove_lines_and_znodes(authz_broker, zk):
     assert r.returncode != 0
     r = kafka_acls(b, "--add", "--allow-principal", "alice", "--topic", "A")
     assert r.returncode != 0 and "principalType:principalName" in r.stdout + r.stderr
+
+
+def test_kafka_acls_through_zookeeper_writes_what_the_brokers_read(zk):
+    """--authorizer-properties: the same lines, Kafka's znodes (the bootstrap ACLs equal
+    BOOTSTRAP_ACLS as Kafka writes them), list and remove without any broker."""
+    bootstrap_acls(zk.connect)
+    kz = KazooClient(hosts=zk.connect, timeout=10)
+    kz.start(timeout=30)
+    try:
+        for path, data in BOOTSTRAP_ACLS.items():
+            assert json.loads(kz.get(path)[0]) == data, path
+        assert len(kz.get_children("/kafka-acl-changes")) == 4
+    finally:
+        kz.stop()
+    zkp = ("--authorizer-properties", "zookeeper.connect=" + zk.connect)
+    r = run("kafka-acls", *zkp, "--add", "--allow-principal", "User:alice", "--producer",
+            "--topic", "A")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.startswith(
+        "Adding ACLs for resource `ResourcePattern(resourceType=TOPIC, name=A, "
+        "patternType=LITERAL)`: \n \t(principal=User:alice, host=*, operation=WRITE, "
+        "permissionType=ALLOW)\n\t(principal=User:alice, host=*, operation=DESCRIBE, "
+        "permissionType=ALLOW)\n\t(principal=User:alice, host=*, operation=CREATE, "
+        "permissionType=ALLOW) \n\n"), r.stdout
+    r = run("kafka-acls", *zkp, "--list", "--topic", "A")
+    assert r.stdout.count("principal=User:alice") == 3
+    r = run("kafka-acls", *zkp, "--remove", "--force", "--topic", "A")
+    assert r.returncode == 0 and r.stdout == ""
+    r = run("kafka-acls", *zkp, "--list")
+    assert "name=A," not in r.stdout and r.stdout.count("Current ACLs for resource") == 4
+    r = run("kafka-acls", *zkp, "--bootstrap-server", "127.0.0.1:1", "--list")
+    assert r.returncode != 0
 
 
 def test_without_authorizer_acl_apis_answer_security_disabled(broker):
@@ -475,7 +516,7 @@ def test_acl_change_reaches_every_broker_within_a_second(tmp_path):
     zk.start()
     c = None
     try:
-        write_znodes(zk.connect, BOOTSTRAP_ACLS)
+        write_znodes(zk.connect, BOOTSTRAP_ACLS)  # as Kafka's own tools would have written them
         c = Cluster(str(tmp_path), n=3, overrides=AUTHZ, zk=zk).start()
         b1 = c.brokers[1]
         create_topics(b1, "shared")
