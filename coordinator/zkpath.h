@@ -32,7 +32,6 @@
 #define ZKPATH_ISR_CHANGE_NOTIFICATION          "/isr_change_notification"
 #define ZKPATH_LOG_DIR_EVENT                    "/log_dir_event_notification"
 #define ZKPATH_LOG_DIR_EVENT_PREFIX             "/log_dir_event_notification/log_dir_event_"
-/* ACLs (AclAuthorizer; formats in common/acl.h) */
 #define ZKPATH_ACL                              "/kafka-acl"
 #define ZKPATH_ACL_EXTENDED                     "/kafka-acl-extended"
 #define ZKPATH_ACL_PREFIXED                     "/kafka-acl-extended/prefixed"
