@@ -25,6 +25,7 @@
 
 #include "acl.h"
 #include "kerr.h"
+#include "proto/kp.h"
 
 typedef struct authz authz_t;
 typedef struct req req_t;
@@ -78,6 +79,10 @@ bool authz_may_idempotent_write(const req_t *r);
 struct kstr;
 bool authz_authorize_k(const req_t *r, int8_t op, int8_t restype, struct kstr name);
 
+/* Topics refused before an operation (TOPIC_AUTHORIZATION_FAILED on each partition) joined to
+ * the topics of its answer: *topics becomes an arena copy holding both. */
+void authz_topic_errs_append(arena_t *a, kp_topic_errs_t **topics, int32_t *n,
+                             const kp_topic_errs_t *extra, int32_t nextra);
 /* Submit an op that needs acl_op on the cluster (reassignments, elections, the brokers' own
  * requests): without it, op->err = CLUSTER_AUTHORIZATION_FAILED and op->done runs at once.
  * The request is deferred either way. */

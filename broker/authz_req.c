@@ -124,3 +124,14 @@ kerr_t authz_config_resource(const req_t *r, int8_t acl_op, int8_t config_type, 
                ? KERR_NONE
                : KERR_CLUSTER_AUTHORIZATION_FAILED; /* BROKER, BROKER_LOGGER */
 }
+
+void authz_topic_errs_append(arena_t *a, kp_topic_errs_t **topics, int32_t *n,
+                             const kp_topic_errs_t *extra, int32_t nextra)
+{
+    if (nextra <= 0) return;
+    kp_topic_errs_t *all = arena_calloc(a, (size_t)(*n + nextra), sizeof(*all));
+    if (*n > 0) memcpy(all, *topics, (size_t)*n * sizeof(*all));
+    memcpy(all + *n, extra, (size_t)nextra * sizeof(*all));
+    *topics = all;
+    *n += nextra;
+}

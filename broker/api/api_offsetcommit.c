@@ -19,15 +19,7 @@ static void api_offsetcommit_answer(void *arg, const kp_offsetcommit_resp_t *res
     oc_state_t *st = arg;
     req_t *r = st->r;
     kp_offsetcommit_resp_t all = *resp;
-    if (st->ndenied) {
-        all.topics =
-            arena_calloc(&r->arena, (size_t)(resp->ntopics + st->ndenied), sizeof(kp_topic_errs_t));
-        if (resp->ntopics)
-            memcpy(all.topics, resp->topics, (size_t)resp->ntopics * sizeof(kp_topic_errs_t));
-        memcpy(all.topics + resp->ntopics, st->denied,
-               (size_t)st->ndenied * sizeof(kp_topic_errs_t));
-        all.ntopics += st->ndenied;
-    }
+    authz_topic_errs_append(&r->arena, &all.topics, &all.ntopics, st->denied, st->ndenied);
     kp_offsetcommit_resp_encode(&r->resp, r->hdr.api_version, &all);
     req_done(r);
 }
