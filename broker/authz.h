@@ -81,6 +81,10 @@ bool authz_authorize_k(const req_t *r, int8_t op, int8_t restype, struct kstr na
 
 /* Topics refused before an operation (TOPIC_AUTHORIZATION_FAILED on each partition) joined to
  * the topics of its answer: *topics becomes an arena copy holding both. */
+/* Fill d as a refused topic: name, nparts partitions all answering err (the caller sets the
+ * partition indexes). Returns d->parts. */
+kp_part_err_t *authz_topic_refused(arena_t *a, kp_topic_errs_t *d, kstr_t name, int32_t nparts,
+                                   kerr_t err);
 void authz_topic_errs_append(arena_t *a, kp_topic_errs_t **topics, int32_t *n,
                              const kp_topic_errs_t *extra, int32_t nextra);
 /* Submit an op that needs acl_op on the cluster (reassignments, elections, the brokers' own

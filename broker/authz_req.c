@@ -135,3 +135,13 @@ void authz_topic_errs_append(arena_t *a, kp_topic_errs_t **topics, int32_t *n,
     *topics = all;
     *n += nextra;
 }
+
+kp_part_err_t *authz_topic_refused(arena_t *a, kp_topic_errs_t *d, kstr_t name, int32_t nparts,
+                                   kerr_t err)
+{
+    d->name = name;
+    d->nparts = nparts;
+    d->parts = arena_calloc(a, (size_t)nparts + 1, sizeof(kp_part_err_t));
+    for (int32_t j = 0; j < nparts; j++) d->parts[j].error_code = (int16_t)err;
+    return d->parts;
+}

@@ -42,12 +42,9 @@ static void api_offsetcommit_authz(oc_state_t *st, kp_offsetcommit_req_t *req)
             req->topics[k++] = *t;
             continue;
         }
-        kp_topic_errs_t *d = &st->denied[st->ndenied++];
-        d->name = t->name;
-        d->nparts = t->nparts;
-        d->parts = arena_calloc(&r->arena, (size_t)t->nparts + 1, sizeof(kp_part_err_t));
-        for (int32_t j = 0; j < t->nparts; j++)
-            d->parts[j] = (kp_part_err_t){t->parts[j].partition_index, (int16_t)err};
+        kp_part_err_t *pe =
+            authz_topic_refused(&r->arena, &st->denied[st->ndenied++], t->name, t->nparts, err);
+        for (int32_t j = 0; j < t->nparts; j++) pe[j].partition_index = t->parts[j].partition_index;
     }
     req->ntopics = k;
 }

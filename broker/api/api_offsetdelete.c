@@ -35,12 +35,9 @@ static void api_offsetdelete_authz(od_state_t *st, kp_offsetdelete_req_t *req)
             req->topics[k++] = *t;
             continue;
         }
-        kp_topic_errs_t *d = &st->denied[st->ndenied++];
-        d->name = t->name;
-        d->nparts = t->nparts;
-        d->parts = arena_calloc(&r->arena, (size_t)t->nparts + 1, sizeof(kp_part_err_t));
-        for (int32_t j = 0; j < t->nparts; j++)
-            d->parts[j] = (kp_part_err_t){t->parts[j], KERR_TOPIC_AUTHORIZATION_FAILED};
+        kp_part_err_t *pe = authz_topic_refused(&r->arena, &st->denied[st->ndenied++], t->name,
+                                                t->nparts, KERR_TOPIC_AUTHORIZATION_FAILED);
+        for (int32_t j = 0; j < t->nparts; j++) pe[j].partition_index = t->parts[j];
     }
     req->ntopics = k;
 }

@@ -426,6 +426,19 @@ def test_acl_matrix(authz_broker, who):
         assert find_coordinator_error(c, "g1") in ((g1,) if g1 else (0, 15))
         assert join_group_error(c, "g1") in ((GROUP_AUTH,) if g1 else (0, 15, 16, 79))
         assert join_group_error(c, "g2") == GROUP_AUTH
+        # OffsetCommit v2 (simple commit): Read on the group, then on each topic
+        def commit(topic):
+            body = s16(b"g1") + struct.pack(">i", -1) + s16(b"") + struct.pack(">q", -1) + \
+                struct.pack(">i", 1) + s16(topic.encode()) + struct.pack(">iiq", 1, 0, 0) + s16(b"")
+            return struct.unpack(">h", c.call(8, 2, body)[-2:])[0]
+        for topic in ("A", "secret"):
+            err = commit(topic)
+            if g1:
+                assert err == GROUP_AUTH, (topic, err)
+            elif topic == "secret":
+                assert err == TOPIC_AUTH
+            else:
+                assert err not in (GROUP_AUTH, TOPIC_AUTH), err
     finally:
         c.close()
     local = Raw(b.port, "127.0.0.1")
