@@ -33,6 +33,7 @@
 #include "store/lmgr.h"
 #include "store/plog.h"
 #include "tconf.h"
+#include "authz.h"
 #include "txn/txn.h"
 
 #define SERVER_TICK_MS 1000
@@ -346,6 +347,9 @@ kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
         sasl_users_set(srv, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
                        (const char *const *)m->cfg_vals);
         break;
+    case CTL_MSG_ACL:
+        authz_on_ctl_msg(srv, m);
+        break;
     case CTL_MSG_FATAL:
         server_fatal(srv, m->why);
         err = KERR_UNKNOWN_SERVER_ERROR;
@@ -502,11 +506,16 @@ int server_start(server_t *srv, cfg_t *cfg)
     srv->metrics = metrics_new(*cfg_str(cfg, "http.listeners") != '\0');
     srv->quota = quota_new((int)cfg_int(cfg, "quota.window.num"),
                            (int)cfg_int(cfg, "quota.window.size.seconds"));
+    char err[512];
+    srv->authz = authz_from_cfg(cfg, err, sizeof(err));
+    if (*err) {
+        log_error("server", "%s", err);
+        return -1;
+    }
     if (server_setup_listeners(srv) != 0) return -1;
 
     plog_cfg_t pc;
     server_plog_defaults(cfg, &pc);
-    char err[512];
     if (lmgr_open(cfg_log_dirs(cfg), srv->broker_id, NULL, &pc, &srv->lmgr, err, sizeof(err)) !=
         KERR_NONE) {
         log_error("server", "cannot open log dirs %s: %s", cfg_log_dirs(cfg), err);
@@ -551,6 +560,7 @@ int server_start(server_t *srv, cfg_t *cfg)
     cc.auto_leader_rebalance = cfg_bool(cfg, "auto.leader.rebalance.enable");
     cc.leader_imbalance_check_ms = cfg_int(cfg, "leader.imbalance.check.interval.seconds") * 1000;
     cc.leader_imbalance_pct = (int32_t)cfg_int(cfg, "leader.imbalance.per.broker.percentage");
+    cc.acls = srv->authz != NULL;
     srv->chan = chan_mgr_new(srv->loop, srv->broker_id);
     cc.chan = srv->chan;
     srv->ctl = ctl_start(srv->loop, &cc, server_deliver, srv);
@@ -605,6 +615,8 @@ int server_run(server_t *srv)
     sec_client_free(&srv->sec_client);
     metrics_free(srv->metrics);
     quota_free(srv->quota);
+    authz_free(srv->authz);
+    srv->authz = NULL;
     srv->metrics = NULL;
     log_info("server", "[KafkaServer id=%d] shut down completed", srv->broker_id);
     return server_exit_code;

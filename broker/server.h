@@ -32,6 +32,7 @@ typedef struct txn_coord txn_coord_t;
 typedef struct metrics metrics_t;
 typedef struct http_server http_server_t;
 typedef struct quota_mgr quota_mgr_t;
+typedef struct authz authz_t;
 
 #define SERVER_MAX_LISTENERS 8
 
@@ -69,6 +70,7 @@ struct server {
     txn_coord_t *txn;    /* transaction coordinator (broker/txn/txn.h) */
     metrics_t *metrics;  /* counters (metrics.h); never NULL once started */
     quota_mgr_t *quota;  /* client quotas (quota.h); never NULL once started */
+    authz_t *authz;      /* authorizer.class.name (authz.h); NULL = no authorization */
     http_server_t *http; /* http.listeners: /metrics, /v1/health (bhttp.c); NULL when off */
     conn_t *conns;       /* all open connections (intrusive list) */
     int nconns;

@@ -3,7 +3,7 @@
 CLI_TOOLS := kafka-topics kafka-console-producer kafka-console-consumer \
              kafka-producer-perf-test kafka-consumer-perf-test kafka-configs \
              kafka-consumer-groups kafka-drill kafka-reassign-partitions kafka-delete-records \
-             kafka-log-dirs kafka-transactions
+             kafka-log-dirs kafka-transactions kafka-acls
 CLI_COMMON := cli/cli.c cli/clireq.c cli/clisec.c cli/configs_quota.c cli/configs_scram.c cli/jhash.c
 CLI_BINS := $(addprefix $(BINDIR)/,$(CLI_TOOLS))
 # kafka-drill's verifier (libc only), also linked into its Check suite

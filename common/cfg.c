@@ -123,6 +123,9 @@ static const cfg_def_t cfg_defs[] = {
      CFG_NOMAX, NULL},
     {"replica.socket.timeout.ms", CFG_INT, "30000", 0, CFG_NOMAX, NULL},
     {"replica.selector.class", CFG_STRING, NULL, 0, 0, NULL}, /* cfg_replica_selector() */
+    {"authorizer.class.name", CFG_STRING, "", 0, 0, NULL},    /* checked by authz_from_cfg() */
+    {"super.users", CFG_STRING, "", 0, 0, NULL},
+    {"allow.everyone.if.no.acl.found", CFG_BOOLEAN, "false", 0, 0, NULL},
     {"num.network.threads", CFG_INT, "3", 1, CFG_NOMAX, NULL},
     {"num.io.threads", CFG_INT, "8", 1, CFG_NOMAX, NULL},
     {"num.replica.fetchers", CFG_INT, "1", 1, CFG_NOMAX, NULL},

@@ -420,6 +420,7 @@ static void ctl_handle_watch(ctl_t *c, ctl_ev_t *ev)
         ctl_load_all_topic_configs(c);
         return;
     }
+    if (ctl_acl_watch(c, path)) return;
     if (!c->active) return;
     size_t tl = strlen(ZKPATH_BROKER_TOPICS);
     if (strcmp(path, ZKPATH_BROKER_IDS) == 0) {
@@ -448,7 +449,11 @@ static void ctl_handle_watch(ctl_t *c, ctl_ev_t *ev)
 /* Everything a fresh session needs: paths, cluster id, registration, watches, election. */
 static bool ctl_session_setup(ctl_t *c)
 {
-    if (!ctl_ensure_paths(c) || !ctl_cluster_id(c) || !ctl_register(c)) return false;
+    if (!ctl_ensure_paths(c) || !ctl_cluster_id(c)) return false;
+    /* the ACLs reach the reactor before the controller can know of us (Kafka configures the
+     * authorizer before it serves): its first requests are judged with them */
+    ctl_acl_load_all(c);
+    if (!ctl_register(c)) return false;
     ctl_msg_t *m = calloc(1, sizeof(*m));
     if (!m) abort();
     m->type = CTL_MSG_STARTED;

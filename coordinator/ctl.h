@@ -54,6 +54,8 @@ typedef enum ctl_msg_type {
     CTL_MSG_CONTROLLER,     /* /controller now names controller_id (-1: none) */
     CTL_MSG_QUOTA_CONFIG,   /* a client quota entity's configs (topic = its entity path,
                                "clients/<c>", "users/<u>", "users/<u>/clients/<c>") */
+    CTL_MSG_ACL,            /* one resource pattern's ACLs: acl_restype, acl_pattern, topic =
+                               its name, why = the znode's JSON (NULL: no znode, no ACLs) */
 } ctl_msg_type_t;
 
 /* One partition's state as the controller tells it (LeaderAndIsr), or a partition to stop
@@ -90,6 +92,7 @@ typedef struct ctl_msg {
     int ncfg;
     char **cfg_keys, **cfg_vals;
     char *why;
+    int8_t acl_restype, acl_pattern; /* CTL_MSG_ACL */
 } ctl_msg_t;
 
 void ctl_msg_free(ctl_msg_t *m);
@@ -109,6 +112,7 @@ typedef struct ctl_conf {
     int64_t leader_imbalance_check_ms;
     int32_t leader_imbalance_pct;
     struct chan_mgr *chan; /* the reactor's controller channels (borrowed) */
+    bool acls;             /* an authorizer runs: load and follow the ACLs in ZooKeeper */
 } ctl_conf_t;
 
 typedef void ctl_deliver_fn(void *arg, ctl_msg_t *m);
@@ -142,6 +146,8 @@ typedef enum ctl_op_type {
                                    values already checked; /config/<path> + change notice */
     CTL_OP_LOG_DIR_FAILURE,     /* tps: this broker's replicas in failed log dirs; written to
                                    /log_dir_event_notification for the controller */
+    CTL_OP_ACLS,                /* acls: bindings to add (or remove) in ZooKeeper, each with
+                                   its err; change notices written (ctl_acl.c) */
 } ctl_op_type_t;
 
 /* CTL_OP_ALTER_CONFIGS operation per config: Kafka's ConfigOperation numbers. */
@@ -213,6 +219,15 @@ typedef struct ctl_reassign {
 
 #define CTL_PID_BLOCK_SIZE 1000
 
+/* CTL_OP_ACLS: one ACL binding to add or remove (strings heap-allocated). */
+typedef struct ctl_acl {
+    int8_t restype, pattern;
+    char *name, *principal, *host;
+    int8_t op, perm;
+    bool remove;
+    kerr_t err; /* out */
+} ctl_acl_t;
+
 typedef struct ctl_op ctl_op_t;
 typedef void ctl_op_done_fn(ctl_op_t *op, void *arg);
 
@@ -232,6 +247,8 @@ struct ctl_op {
     int64_t pid_block_start, pid_block_end; /* ALLOC_PRODUCER_IDS out */
     ctl_reassign_t *reassign;               /* ALTER/LIST_REASSIGNMENTS (heap) */
     int nreassign;
+    ctl_acl_t *acls; /* ACLS (heap) */
+    int nacls;
     kerr_t err;           /* top-level result (NOT_CONTROLLER, STALE_BROKER_EPOCH...) */
     ctl_op_done_fn *done; /* reactor thread */
     void *arg;

@@ -494,6 +494,10 @@ void ctl_run_op(ctl_t *c, ctl_op_t *op)
         ctl_report_log_dir_failure(c, op);
         ev_post(c->loop, ctl_op_done_cb, op);
         return;
+    case CTL_OP_ACLS:
+        ctl_acl_apply(c, op);
+        ev_post(c->loop, ctl_op_done_cb, op);
+        return;
     default:
         break;
     }
@@ -532,6 +536,7 @@ void ctl_fail_op(ctl_t *c, ctl_op_t *op, kerr_t err, const char *why)
     op->err = err;
     for (int i = 0; i < op->ntopics; i++) ctl_spec_fail(&op->topics[i], err, "%s", why);
     for (int i = 0; i < op->nchanges; i++) op->changes[i].err = err;
+    for (int i = 0; i < op->nacls; i++) op->acls[i].err = err;
     ev_post(c->loop, ctl_op_done_cb, op);
 }
 
@@ -559,6 +564,12 @@ void ctl_op_free(ctl_op_t *op)
     free(op->tps);
     for (int i = 0; i < op->nreassign; i++) free(op->reassign[i].topic);
     free(op->reassign);
+    for (int i = 0; i < op->nacls; i++) {
+        free(op->acls[i].name);
+        free(op->acls[i].principal);
+        free(op->acls[i].host);
+    }
+    free(op->acls);
     free(op);
 }
 

@@ -104,6 +104,10 @@ struct ctl {
     int64_t broker_epoch;  /* czxid of our own registration */
     dict_t *known_configs; /* topics whose /config/topics znode this broker has read */
 
+    /* ACLs (ctl_acl.c) */
+    char last_acl_change[2][64]; /* newest /kafka-acl-changes, -extended-changes entry */
+    bool acls_loaded;            /* a session read every ACL once */
+
     /* controller state (valid while active) */
     atomic_bool active; /* atomic: read by the reactor for metrics (ctl_is_active) */
     int32_t epoch, epoch_zkver;
@@ -187,6 +191,18 @@ void ctl_reassign_check(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_batch_t *b);
 void ctl_reassign_check_all(ctl_t *c, ctl_batch_t *b);
 /* /admin/reassign_partitions was created or changed (the pre-KIP-455 way to ask). */
 void ctl_on_reassign_znode(ctl_t *c);
+
+/* ---- ACLs (ctl_acl.c; only when conf.acls) ---- */
+
+/* Session start: ensure the ACL paths, deliver every resource pattern's ACLs to the reactor
+ * and watch both change paths. */
+void ctl_acl_load_all(ctl_t *c);
+/* A watch fired: true when path was an ACL change path (handled: the named patterns are read
+ * again and delivered). */
+bool ctl_acl_watch(ctl_t *c, const char *path);
+/* CTL_OP_ACLS: add or remove each binding (version-checked writes, a change notice per
+ * pattern written) and deliver the new state of each pattern before the answer. */
+void ctl_acl_apply(ctl_t *c, ctl_op_t *op);
 
 /* ---- requests to brokers (ctl_send.c) ---- */
 

@@ -32,6 +32,12 @@
 #define ZKPATH_ISR_CHANGE_NOTIFICATION          "/isr_change_notification"
 #define ZKPATH_LOG_DIR_EVENT                    "/log_dir_event_notification"
 #define ZKPATH_LOG_DIR_EVENT_PREFIX             "/log_dir_event_notification/log_dir_event_"
+#define ZKPATH_ACL                              "/kafka-acl"
+#define ZKPATH_ACL_EXTENDED                     "/kafka-acl-extended"
+#define ZKPATH_ACL_PREFIXED                     "/kafka-acl-extended/prefixed"
+#define ZKPATH_ACL_CHANGES                      "/kafka-acl-changes"
+#define ZKPATH_ACL_EXTENDED_CHANGES             "/kafka-acl-extended-changes"
+#define ZKPATH_ACL_CHANGE_SEQ                   "acl_changes_"
 
 #define ZKPATH_MAX_ISR 16
 

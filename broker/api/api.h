@@ -94,6 +94,10 @@ api_handler_fn api_describeclientquotas;
 api_handler_fn api_alterclientquotas;
 api_handler_fn api_describescram; /* api_scram.c */
 api_handler_fn api_alterscram;
+/* ACL APIs (api_acls.c). */
+api_handler_fn api_describeacls;
+api_handler_fn api_createacls;
+api_handler_fn api_deleteacls;
 
 /* AlterConfigs and IncrementalAlterConfigs after decoding (api_alterconfigs.c); incremental
  * selects the response version mapping and the per-config operations. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ctl.h"
 #include "proto/kp_alterconfigs.h"
 #include "proto/kp_describeconfigs.h"
@@ -211,9 +212,12 @@ void api_alterconfigs_run(req_t *r, const kp_alterconfigs_req_t *req, bool incre
         st->resp.responses[i].resource_type = res->resource_type;
         st->resp.responses[i].resource_name = res->resource_name;
         st->spec_of[i] = -1;
-        char why[1024];
-        kerr_t err;
-        if (res->resource_type == KP_RESOURCE_TOPIC) {
+        char why[1024] = "";
+        kerr_t err =
+            authz_config_resource(r, ACL_OP_ALTER_CONFIGS, res->resource_type, res->resource_name);
+        if (err) {
+            /* refused: answered with the authorization error */
+        } else if (res->resource_type == KP_RESOURCE_TOPIC) {
             char name[256];
             snprintf(name, sizeof(name), "%.*s", res->resource_name.len, res->resource_name.p);
             err = ctl_topic_name_valid(name, why, sizeof(why));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ctl.h"
 #include "proto/kp_alterpartition.h"
 #include "proto/kp_controlledshutdown.h"
@@ -75,8 +76,7 @@ void api_alterpartition(req_t *r, rbuf_t *rb)
         }
     op->done = api_altpart_done;
     op->arg = r;
-    req_defer(r);
-    ctl_submit(r->srv->ctl, op);
+    authz_submit_cluster_op(r, op, ACL_OP_CLUSTER_ACTION); /* the brokers' own requests */
 }
 
 static void api_cshut_done(ctl_op_t *op, void *arg)
@@ -111,6 +111,5 @@ void api_controlledshutdown(req_t *r, rbuf_t *rb)
     op->broker_epoch = req.broker_epoch;
     op->done = api_cshut_done;
     op->arg = r;
-    req_defer(r);
-    ctl_submit(r->srv->ctl, op);
+    authz_submit_cluster_op(r, op, ACL_OP_CLUSTER_ACTION); /* the brokers' own requests */
 }

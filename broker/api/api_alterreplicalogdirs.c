@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "proto/kp_alterreplicalogdirs.h"
 #include "replica/rmgr.h"
 #include "server.h"
@@ -51,6 +52,7 @@ void api_alterreplicalogdirs(req_t *r, rbuf_t *rb)
         return;
     }
     server_t *srv = r->srv;
+    bool allowed = authz_authorize(r, ACL_OP_ALTER, ACL_RES_CLUSTER, ACL_CLUSTER_NAME);
     int32_t total = 0, ntopics = 0;
     for (int32_t i = 0; i < req.ndirs; i++)
         for (int32_t j = 0; j < req.dirs[i].ntopics; j++, ntopics++)
@@ -69,7 +71,8 @@ void api_alterreplicalogdirs(req_t *r, rbuf_t *rb)
             for (int32_t k = 0; k < t->nparts; k++) {
                 kp_part_err_t *pe = &tr->parts[tr->nparts++];
                 pe->partition_index = t->parts[k];
-                pe->error_code = (int16_t)arld_one(srv, dir, topic, t->parts[k]);
+                pe->error_code = allowed ? (int16_t)arld_one(srv, dir, topic, t->parts[k])
+                                         : KERR_CLUSTER_AUTHORIZATION_FAILED;
             }
         }
     }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ctl.h"
 #include "proto/kp_alterclientquotas.h"
 #include "proto/kp_describeclientquotas.h"
@@ -163,6 +164,10 @@ void api_alterclientquotas(req_t *r, rbuf_t *rb)
         char user[ACQ_NAME_MAX], client[ACQ_NAME_MAX], why[512], path[1600];
         zkpath_qentity_t ent;
         kerr_t err = acq_entity(e->entity, e->nentity, &ent, user, client, why, sizeof(why));
+        if (!err && !authz_authorize(r, ACL_OP_ALTER_CONFIGS, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)) {
+            err = KERR_CLUSTER_AUTHORIZATION_FAILED;
+            snprintf(why, sizeof(why), "Cluster authorization failed.");
+        }
         if (!err && zkpath_qentity_path(path, sizeof(path), &ent) != KERR_NONE) {
             err = KERR_INVALID_REQUEST;
             snprintf(why, sizeof(why), "Client quota entity name too long");
@@ -276,6 +281,10 @@ void api_describeclientquotas(req_t *r, rbuf_t *rb)
     memset(&resp, 0, sizeof(resp));
     char why[512];
     kerr_t err = dcq_check(&req, why, sizeof(why));
+    if (!err && !authz_authorize(r, ACL_OP_DESCRIBE_CONFIGS, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)) {
+        err = KERR_CLUSTER_AUTHORIZATION_FAILED;
+        snprintf(why, sizeof(why), "Cluster authorization failed.");
+    }
     if (err) {
         resp.error_code = (int16_t)err;
         resp.error_message = why;

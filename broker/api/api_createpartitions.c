@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ctl.h"
 #include "mdcache.h"
 #include "proto/kp_createpartitions.h"
@@ -91,6 +92,10 @@ void api_createpartitions(req_t *r, rbuf_t *rb)
         st->spec_of[i] = -1;
         if (t->name.len < 0) {
             cp_set_error(st, i, KERR_INVALID_REQUEST, "null topic name");
+            continue;
+        }
+        if (!authz_authorize_k(r, ACL_OP_ALTER, ACL_RES_TOPIC, t->name)) {
+            cp_set_error(st, i, KERR_TOPIC_AUTHORIZATION_FAILED, NULL);
             continue;
         }
         ctl_topic_spec_t *s = &st->op->topics[st->op->ntopics];

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ctl.h"
 #include "mdcache.h"
 #include "proto/kp_createtopics.h"
@@ -122,6 +123,10 @@ void api_createtopics(req_t *r, rbuf_t *rb)
             static const char msg[] =
                 "Create topics request from client contains a duplicate topic";
             tr->error_message = (kstr_t){msg, (int32_t)sizeof(msg) - 1};
+            continue;
+        }
+        if (!authz_may_create_topic(r, arena_strndup(&r->arena, t->name.p, (size_t)t->name.len))) {
+            tr->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
             continue;
         }
         ctl_topic_spec_t *s = &st->op->topics[st->op->ntopics];

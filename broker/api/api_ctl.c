@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ctl.h"
 #include "proto/kp_ctl.h"
 #include "server.h"
@@ -19,6 +20,15 @@ static void api_ctl_answer(req_t *r, kerr_t err)
 {
     kp_ctl_resp_encode(&r->resp, r->hdr.api_key, (int16_t)err);
     req_done(r);
+}
+
+/* The controller's requests need ClusterAction on the cluster: answered
+ * CLUSTER_AUTHORIZATION_FAILED (and nothing applied) otherwise. */
+static bool api_ctl_allowed(req_t *r)
+{
+    if (authz_authorize(r, ACL_OP_CLUSTER_ACTION, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)) return true;
+    api_ctl_answer(r, KERR_CLUSTER_AUTHORIZATION_FAILED);
+    return false;
 }
 
 /* Partition states of a decoded request -> ctl_pinfo_t array (heap) */
@@ -66,6 +76,7 @@ void api_leaderandisr(req_t *r, rbuf_t *rb)
         req_fail(r, "malformed LeaderAndIsr request");
         return;
     }
+    if (!api_ctl_allowed(r)) return;
     ctl_msg_t *m = calloc(1, sizeof(*m));
     if (!m) abort();
     m->type = CTL_MSG_LEADER_AND_ISR;
@@ -96,6 +107,7 @@ void api_updatemetadata(req_t *r, rbuf_t *rb)
         req_fail(r, "malformed UpdateMetadata request");
         return;
     }
+    if (!api_ctl_allowed(r)) return;
     ctl_msg_t *m = calloc(1, sizeof(*m));
     if (!m) abort();
     m->type = CTL_MSG_METADATA;
@@ -165,6 +177,7 @@ void api_stopreplica(req_t *r, rbuf_t *rb)
         req_fail(r, "malformed StopReplica request");
         return;
     }
+    if (!api_ctl_allowed(r)) return;
     ctl_msg_t *m = calloc(1, sizeof(*m));
     if (!m) abort();
     m->type = CTL_MSG_STOP_REPLICA;

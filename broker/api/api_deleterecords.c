@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ktime.h"
 #include "mdcache.h"
 #include "proto/kp_deleterecords.h"
@@ -79,6 +80,10 @@ static void dr_part(dr_state_t *st, int k, const char *topic, const kp_deleterec
     o->partition_index = p->partition_index;
     o->low_watermark = -1;
     st->out[k] = o;
+    if (!authz_authorize(st->r, ACL_OP_DELETE, ACL_RES_TOPIC, topic)) {
+        o->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+        return;
+    }
     partition_t *part = rmgr_get(srv->rmgr, topic, p->partition_index);
     if (!part || !part->is_leader) {
         o->error_code = mdcache_part(srv->md, topic, p->partition_index)

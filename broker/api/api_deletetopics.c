@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ctl.h"
 #include "mdcache.h"
 #include "proto/kp_deletetopics.h"
@@ -104,6 +105,11 @@ void api_deletetopics(req_t *r, rbuf_t *rb)
             }
             tr->name =
                 (kstr_t){arena_strndup(&r->arena, name, strlen(name)), (int32_t)strlen(name)};
+        }
+        if (!authz_authorize(r, ACL_OP_DELETE, ACL_RES_TOPIC, name)) {
+            tr->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+            free(owned);
+            continue;
         }
         ctl_topic_spec_t *s = &st->op->topics[st->op->ntopics];
         st->spec_of[i] = st->op->ntopics++;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "cfg.h"
 #include "mdcache.h"
 #include "proto/kp_describeconfigs.h"
@@ -115,7 +116,11 @@ void api_describeconfigs(req_t *r, rbuf_t *rb)
         kp_describeconfigs_result_t *out = &resp.results[i];
         out->resource_type = res->resource_type;
         out->resource_name = res->resource_name;
-        if (res->resource_type == KP_RESOURCE_TOPIC)
+        kerr_t denied = authz_config_resource(r, ACL_OP_DESCRIBE_CONFIGS, res->resource_type,
+                                              res->resource_name);
+        if (denied)
+            out->error_code = (int16_t)denied;
+        else if (res->resource_type == KP_RESOURCE_TOPIC)
             dc_topic(r, res, out, req.include_synonyms);
         else if (res->resource_type == KP_RESOURCE_BROKER)
             dc_broker(r, res, out);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "authz.h"
 #include "proto/kp_describelogdirs.h"
 #include "replica/rmgr.h"
 #include "server.h"
@@ -136,6 +137,12 @@ void api_describelogdirs(req_t *r, rbuf_t *rb)
     kp_describelogdirs_req_t req;
     if (kp_describelogdirs_req_decode(rb, r->hdr.api_version, &r->arena, &req) != KERR_NONE) {
         req_fail(r, "malformed DescribeLogDirs request");
+        return;
+    }
+    if (!authz_authorize(r, ACL_OP_DESCRIBE, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)) {
+        kp_describelogdirs_resp_t denied = {.error_code = KERR_CLUSTER_AUTHORIZATION_FAILED};
+        kp_describelogdirs_resp_encode(&r->resp, r->hdr.api_version, &denied); /* v0-2: empty */
+        req_done(r);
         return;
     }
     server_t *srv = r->srv;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ctl.h"
 #include "proto/kp_electleaders.h"
 #include "server.h"
@@ -71,6 +72,5 @@ void api_electleaders(req_t *r, rbuf_t *rb)
         api_elect_done(op, r);
         return;
     }
-    req_defer(r);
-    ctl_submit(r->srv->ctl, op);
+    authz_submit_cluster_op(r, op, ACL_OP_ALTER);
 }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ktime.h"
 #include "log.h"
 #include "mdcache.h"
@@ -150,6 +151,10 @@ static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fe
     pr->rec_mem = (const uint8_t *)"";
     partition_t *part = fs->parts[k];
     if (part && rmgr_get(srv->rmgr, part->topic, part->index) != part) part = NULL;
+    if (fs->perr[k] == KERR_TOPIC_AUTHORIZATION_FAILED) {
+        pr->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+        return;
+    }
     if (!part) {
         pr->error_code = lmgr_log_offline(srv->lmgr, topic, pr->partition_index)
                              ? KERR_KAFKA_STORAGE_ERROR
@@ -291,6 +296,15 @@ static void fetch_woken(void *arg, bool timed_out)
               fetch_woken, fs);
 }
 
+/* Followers need ClusterAction on the cluster, consumers Read on the topic; either way a
+ * refused partition answers TOPIC_AUTHORIZATION_FAILED (KafkaApis.handleFetchRequest). */
+static bool api_fetch_authorized(fetch_state_t *fs, kstr_t topic)
+{
+    if (fs->replica)
+        return authz_authorize(fs->r, ACL_OP_CLUSTER_ACTION, ACL_RES_CLUSTER, ACL_CLUSTER_NAME);
+    return authz_authorize_k(fs->r, ACL_OP_READ, ACL_RES_TOPIC, topic);
+}
+
 void api_fetch(req_t *r, rbuf_t *rb)
 {
     server_t *srv = r->srv;
@@ -334,9 +348,11 @@ void api_fetch(req_t *r, rbuf_t *rb)
         char *name =
             arena_strndup(&r->arena, t->topic.p, t->topic.len > 0 ? (size_t)t->topic.len : 0);
         fs->names[i] = name;
+        bool denied = !api_fetch_authorized(fs, t->topic);
         for (int32_t j = 0; j < t->nparts; j++, k++) {
             kp_fetch_part_t *fp = &t->parts[j];
-            fs->parts[k] = rmgr_get(srv->rmgr, name, fp->partition);
+            fs->parts[k] = denied ? NULL : rmgr_get(srv->rmgr, name, fp->partition);
+            if (denied) fs->perr[k] = KERR_TOPIC_AUTHORIZATION_FAILED;
             fs->pref[k] = -1;
             if (use_selector && fs->parts[k]) {
                 fs->pref[k] = rsel_preferred(srv, fs->parts[k], fs->req.rack_id.p,

@@ -1,6 +1,7 @@
 /* api_heartbeat.c: Heartbeat: keeps a member's session alive and tells it to rejoin
  * (REBALANCE_IN_PROGRESS) when a rebalance started. */
 #include "api.h"
+#include "authz.h"
 #include "group/grp.h"
 #include "server.h"
 
@@ -11,7 +12,9 @@ void api_heartbeat(req_t *r, rbuf_t *rb)
         req_fail(r, "malformed Heartbeat request");
         return;
     }
-    kp_heartbeat_resp_t resp = {0, grp_heartbeat(r->srv->grp, &req)};
+    kp_heartbeat_resp_t resp = {0, authz_authorize_k(r, ACL_OP_READ, ACL_RES_GROUP, req.group_id)
+                                       ? grp_heartbeat(r->srv->grp, &req)
+                                       : KERR_GROUP_AUTHORIZATION_FAILED};
     kp_heartbeat_resp_encode(&r->resp, r->hdr.api_version, &resp);
     req_done(r);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ctl.h"
 #include "log.h"
 #include "proto/kp_initproducerid.h"
@@ -121,11 +122,26 @@ static void api_initpid_txn_done(void *arg, kerr_t err, int64_t pid, int16_t epo
     req_done(r);
 }
 
+/* Write on the transactional id, or idempotent writes (KafkaApis.handleInitProducerIdRequest). */
+static kerr_t api_initpid_authz(req_t *r, kstr_t txn_id)
+{
+    if (txn_id.len >= 0)
+        return authz_authorize_k(r, ACL_OP_WRITE, ACL_RES_TXNID, txn_id)
+                   ? KERR_NONE
+                   : KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+    return authz_may_idempotent_write(r) ? KERR_NONE : KERR_CLUSTER_AUTHORIZATION_FAILED;
+}
+
 void api_initproducerid(req_t *r, rbuf_t *rb)
 {
     kp_initpid_req_t req;
     if (kp_initpid_req_decode(rb, r->hdr.api_version, &r->arena, &req) != KERR_NONE) {
         req_fail(r, "malformed InitProducerId request");
+        return;
+    }
+    kerr_t denied = api_initpid_authz(r, req.transactional_id);
+    if (denied) {
+        api_initpid_answer(r, denied, -1);
         return;
     }
     req_defer(r);

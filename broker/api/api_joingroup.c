@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "group/grp.h"
 #include "server.h"
 
@@ -18,6 +19,13 @@ void api_joingroup(req_t *r, rbuf_t *rb)
     kp_joingroup_req_t *req = arena_alloc(&r->arena, sizeof(*req));
     if (kp_joingroup_req_decode(rb, r->hdr.api_version, &r->arena, req) != KERR_NONE) {
         req_fail(r, "malformed JoinGroup request");
+        return;
+    }
+    if (!authz_authorize_k(r, ACL_OP_READ, ACL_RES_GROUP, req->group_id)) {
+        kp_joingroup_resp_t denied = {
+            0,   KERR_GROUP_AUTHORIZATION_FAILED, -1, KSTR_NULL, KSTR_NULL, KSTR(""), KSTR(""), 0,
+            NULL};
+        api_joingroup_answer(r, &denied);
         return;
     }
     char host[64];

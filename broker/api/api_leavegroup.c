@@ -1,6 +1,7 @@
 /* api_leavegroup.c: LeaveGroup: one member (v0-2, its error at the top level) or a batch of
  * members with an error each (v3+). */
 #include "api.h"
+#include "authz.h"
 #include "group/grp.h"
 #include "server.h"
 
@@ -12,7 +13,10 @@ void api_leavegroup(req_t *r, rbuf_t *rb)
         return;
     }
     kp_leavegroup_resp_t resp = {0};
-    grp_leave(r->srv->grp, &req, &r->arena, &resp);
+    if (authz_authorize_k(r, ACL_OP_READ, ACL_RES_GROUP, req.group_id))
+        grp_leave(r->srv->grp, &req, &r->arena, &resp);
+    else
+        resp.error_code = KERR_GROUP_AUTHORIZATION_FAILED;
     if (r->hdr.api_version < 3 && !resp.error_code && resp.nmembers > 0)
         resp.error_code = resp.members[0].error_code;
     kp_leavegroup_resp_encode(&r->resp, r->hdr.api_version, &resp);

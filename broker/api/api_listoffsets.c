@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "mdcache.h"
 #include "proto/kp_listoffsets.h"
 #include "replica/rmgr.h"
@@ -15,7 +16,7 @@
 #define LISTOFFSETS_EARLIEST      -2
 #define LISTOFFSETS_MAX_TIMESTAMP -3
 
-static void listoffsets_part(req_t *r, int8_t isolation, const char *topic,
+static void listoffsets_part(req_t *r, int8_t isolation, const char *topic, bool allowed,
                              const kp_listoffsets_part_t *p, kp_listoffsets_part_resp_t *out)
 {
     server_t *srv = r->srv;
@@ -23,6 +24,10 @@ static void listoffsets_part(req_t *r, int8_t isolation, const char *topic,
     out->timestamp = -1;
     out->offset = -1;
     out->leader_epoch = -1;
+    if (!allowed) {
+        out->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+        return;
+    }
     partition_t *part = rmgr_get(srv->rmgr, topic, p->partition_index);
     if (!part || !part->is_leader) {
         out->error_code = mdcache_part(srv->md, topic, p->partition_index)
@@ -84,8 +89,9 @@ void api_listoffsets(req_t *r, rbuf_t *rb)
         tr->nparts = t->nparts;
         tr->parts =
             arena_calloc(&r->arena, (size_t)(t->nparts > 0 ? t->nparts : 0), sizeof(*tr->parts));
+        bool allowed = authz_authorize(r, ACL_OP_DESCRIBE, ACL_RES_TOPIC, name);
         for (int32_t j = 0; j < t->nparts; j++)
-            listoffsets_part(r, req.isolation_level, name, &t->parts[j], &tr->parts[j]);
+            listoffsets_part(r, req.isolation_level, name, allowed, &t->parts[j], &tr->parts[j]);
     }
     kp_listoffsets_resp_encode(&r->resp, ver, &resp);
     req_done(r);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ctl.h"
 #include "dict.h"
 #include "log.h"
@@ -113,7 +114,8 @@ void api_metadata(req_t *r, rbuf_t *rb)
         size_t it = 0;
         const md_topic_t *t;
         while ((t = mdcache_next_topic(srv->md, &it)) && resp.ntopics < n)
-            metadata_fill_topic(r, t, &resp.topics[resp.ntopics++]);
+            if (authz_authorize(r, ACL_OP_DESCRIBE, ACL_RES_TOPIC, t->name)) /* else hidden */
+                metadata_fill_topic(r, t, &resp.topics[resp.ntopics++]);
     } else {
         bool may_create = (ver < 4 || req.allow_auto_topic_creation) &&
                           cfg_bool(srv->cfg, "auto.create.topics.enable");
@@ -130,6 +132,10 @@ void api_metadata(req_t *r, rbuf_t *rb)
             }
             char *cname = arena_strndup(&r->arena, name.p, (size_t)name.len);
             const md_topic_t *t = mdcache_topic(srv->md, cname);
+            if (!authz_authorize(r, ACL_OP_DESCRIBE, ACL_RES_TOPIC, cname)) {
+                tr->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+                continue;
+            }
             if (t) {
                 metadata_fill_topic(r, t, tr);
                 continue;
@@ -137,7 +143,7 @@ void api_metadata(req_t *r, rbuf_t *rb)
             char why[256];
             if (ctl_topic_name_valid(cname, why, sizeof(why)) != KERR_NONE) {
                 tr->error_code = KERR_INVALID_TOPIC_EXCEPTION;
-            } else if (may_create) {
+            } else if (may_create && authz_may_create_topic(r, cname)) {
                 server_autocreate_topic(srv, cname);
                 tr->error_code = KERR_LEADER_NOT_AVAILABLE;
             } else {

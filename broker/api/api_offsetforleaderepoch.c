@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "mdcache.h"
 #include "proto/kp_offsetforleaderepoch.h"
 #include "replica/rmgr.h"
@@ -54,8 +55,18 @@ void api_offsetforleaderepoch(req_t *r, rbuf_t *rb)
         tr->parts = arena_calloc(&r->arena, (size_t)t->nparts + 1, sizeof(*tr->parts));
         char *name =
             arena_strndup(&r->arena, t->topic.p, t->topic.len > 0 ? (size_t)t->topic.len : 0);
+        bool allowed =
+            req.replica_id >= 0 /* followers: ClusterAction; clients: Describe */
+                ? authz_authorize(r, ACL_OP_CLUSTER_ACTION, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)
+                : authz_authorize(r, ACL_OP_DESCRIBE, ACL_RES_TOPIC, name);
         for (int32_t j = 0; j < t->nparts; j++)
-            api_ofle_part(r->srv, name, &t->parts[j], &tr->parts[j]);
+            if (allowed)
+                api_ofle_part(r->srv, name, &t->parts[j], &tr->parts[j]);
+            else
+                tr->parts[j] = (kp_ofle_part_resp_t){.error_code = KERR_TOPIC_AUTHORIZATION_FAILED,
+                                                     .partition = t->parts[j].partition,
+                                                     .leader_epoch = -1,
+                                                     .end_offset = -1};
     }
     kp_ofle_resp_encode(&r->resp, ver, &resp);
     req_done(r);

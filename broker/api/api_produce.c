@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ktime.h"
 #include "log.h"
 #include "metrics.h"
@@ -175,6 +176,18 @@ static kerr_t api_produce_part(req_t *r, int16_t acks, const char *topic, kp_pro
     return KERR_NONE;
 }
 
+/* Transactional producers need Write on their TransactionalId, every producer Write on the
+ * topic (KafkaApis.handleProduceRequest). */
+static kerr_t api_produce_authz(req_t *r, const kp_produce_req_t *req, kstr_t topic)
+{
+    if (req->transactional_id.len >= 0 &&
+        !authz_authorize_k(r, ACL_OP_WRITE, ACL_RES_TXNID, req->transactional_id))
+        return KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+    return authz_authorize_k(r, ACL_OP_WRITE, ACL_RES_TOPIC, topic)
+               ? KERR_NONE
+               : KERR_TOPIC_AUTHORIZATION_FAILED;
+}
+
 /* producer_byte_rate: the throttle time for this request (0 when within quota). */
 static int32_t produce_quota(req_t *r)
 {
@@ -262,14 +275,15 @@ void api_produce(req_t *r, rbuf_t *rb)
             arena_calloc(&r->arena, (size_t)(t->nparts > 0 ? t->nparts : 0), sizeof(*tr->parts));
         char *topic =
             arena_strndup(&r->arena, t->name.p, t->name.len > 0 ? (size_t)t->name.len : 0);
+        kerr_t denied = api_produce_authz(r, &req, t->name);
         for (int32_t j = 0; j < t->nparts; j++) {
             kp_produce_part_resp_t *pr = &tr->parts[j];
             pr->index = t->parts[j].index;
             pr->base_offset = -1;
             pr->log_append_time_ms = -1;
             pr->log_start_offset = -1;
-            if (bad_acks) {
-                pr->error_code = KERR_INVALID_REQUIRED_ACKS;
+            if (bad_acks || denied) {
+                pr->error_code = bad_acks ? KERR_INVALID_REQUIRED_ACKS : (int16_t)denied;
                 continue;
             }
             partition_t *part = NULL;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ctl.h"
 #include "proto/kp_reassign.h"
 #include "server.h"
@@ -80,8 +81,7 @@ void api_alterreassign(req_t *r, rbuf_t *rb)
         }
     op->done = api_alterreassign_done;
     op->arg = r;
-    req_defer(r);
-    ctl_submit(r->srv->ctl, op);
+    authz_submit_cluster_op(r, op, ACL_OP_ALTER);
 }
 
 static void api_listreassign_done(ctl_op_t *op, void *arg)
@@ -140,6 +140,5 @@ void api_listreassign(req_t *r, rbuf_t *rb)
         }
     op->done = api_listreassign_done;
     op->arg = r;
-    req_defer(r);
-    ctl_submit(r->srv->ctl, op);
+    authz_submit_cluster_op(r, op, ACL_OP_DESCRIBE);
 }

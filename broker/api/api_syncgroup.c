@@ -1,6 +1,7 @@
 /* api_syncgroup.c: SyncGroup. Followers wait for the leader's assignment; the leader's answer
  * comes once the group metadata record is committed. */
 #include "api.h"
+#include "authz.h"
 #include "group/grp.h"
 #include "server.h"
 
@@ -16,6 +17,12 @@ void api_syncgroup(req_t *r, rbuf_t *rb)
     kp_syncgroup_req_t *req = arena_alloc(&r->arena, sizeof(*req));
     if (kp_syncgroup_req_decode(rb, r->hdr.api_version, &r->arena, req) != KERR_NONE) {
         req_fail(r, "malformed SyncGroup request");
+        return;
+    }
+    if (!authz_authorize_k(r, ACL_OP_READ, ACL_RES_GROUP, req->group_id)) {
+        kp_syncgroup_resp_t denied = {
+            0, KERR_GROUP_AUTHORIZATION_FAILED, KSTR_NULL, KSTR_NULL, {(const uint8_t *)"", 0}};
+        api_syncgroup_answer(r, &denied);
         return;
     }
     req_defer(r);

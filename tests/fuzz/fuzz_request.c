@@ -13,6 +13,7 @@
 
 #include "api/api.h"
 #include "proto/kp.h"
+#include "proto/kp_acls.h"
 #include "proto/kp_alterclientquotas.h"
 #include "proto/kp_alterconfigs.h"
 #include "proto/kp_alterpartition.h"
@@ -103,6 +104,9 @@ static const struct {
     {KAPI_TXN_OFFSET_COMMIT, DEC(kp_txnoffsetcommit_req_decode)},
     {KAPI_INIT_PRODUCER_ID, DEC(kp_initpid_req_decode)},
     {KAPI_OFFSET_FOR_LEADER_EPOCH, DEC(kp_ofle_req_decode)},
+    {KAPI_DESCRIBE_ACLS, DEC(kp_describeacls_req_decode)},
+    {KAPI_CREATE_ACLS, DEC(kp_createacls_req_decode)},
+    {KAPI_DELETE_ACLS, DEC(kp_deleteacls_req_decode)},
     {KAPI_DESCRIBE_CONFIGS, DEC(kp_describeconfigs_req_decode)},
     {KAPI_ALTER_CONFIGS, DEC(kp_alterconfigs_req_decode)},
     {KAPI_ALTER_REPLICA_LOG_DIRS, DEC(kp_alterreplicalogdirs_req_decode)},
@@ -189,3 +193,4 @@ _Static_assert(sizeof(kp_createtopics_req_t) <= sizeof(out), "out too small");
 _Static_assert(sizeof(kp_metadata_req_t) <= sizeof(out), "out too small");
 _Static_assert(sizeof(kp_cgh_req_t) <= sizeof(out), "out too small");
 _Static_assert(sizeof(kp_cgd_req_t) <= sizeof(out), "out too small");
+_Static_assert(sizeof(kp_describeacls_req_t) <= sizeof(out), "out too small");

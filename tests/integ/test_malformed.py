@@ -18,6 +18,12 @@ def frame(api_key, version, corr, body, client_id=b"t"):
     return struct.pack(">i", len(msg)) + msg
 
 
+def frame_flex(api_key, version, corr, body, client_id=b"t"):
+    """Request header v2 (flexible versions): header v1 plus an empty tagged-field section."""
+    msg = struct.pack(">hhih", api_key, version, corr, len(client_id)) + client_id + b"\x00" + body
+    return struct.pack(">i", len(msg)) + msg
+
+
 def recv_frame(s, timeout=10):
     return kafkabroker.recv_frame(s, timeout)
 
@@ -105,6 +111,18 @@ BAD_INPUTS = {
     "alter_scram_huge_count": frame(51, 0, 1, b"\x00" + b"\xff\xff\xff\x7f\x01"),
     # DescribeUserScramCredentials v0: one user whose name length runs past the frame
     "describe_scram_truncated": frame(50, 0, 1, b"\x00" + b"\x02" + b"\x30abc"),
+    # CreateAcls v1: one creation (TOPIC) whose resource name is null
+    "createacls_null_name": frame(30, 1, 1, struct.pack(">ibh", 1, 2, -1) + b"\x03" +
+                                  struct.pack(">h", 6) + b"User:a" + struct.pack(">h", 1) + b"*"
+                                  + b"\x04\x03"),
+    # CreateAcls v0 claiming a million creations in a 4-byte body
+    "createacls_huge_count": frame(30, 0, 1, struct.pack(">i", 1000000)),
+    # DescribeAcls v2 (flexible): the filter's resource name claims 126 bytes
+    "describeacls_string_too_long": frame_flex(29, 2, 1, b"\x02\x7fab"),
+    # DeleteAcls v1 with a negative (non-null) filter count
+    "deleteacls_negative_count": frame(31, 1, 1, struct.pack(">i", -3)),
+    # DeleteAcls v0: one filter cut after its resource type
+    "deleteacls_truncated_filter": frame(31, 0, 1, struct.pack(">ib", 1, 2)),
 }
 
 
@@ -268,12 +286,6 @@ def test_group_protocol_errors(broker):
     s.close()
     s2.close()
     assert broker.alive()
-
-
-def frame_flex(api_key, version, corr, body, client_id=b"t"):
-    """Request header v2 (flexible versions): header v1 plus an empty tagged-field section."""
-    msg = struct.pack(">hhih", api_key, version, corr, len(client_id)) + client_id + b"\x00" + body
-    return struct.pack(">i", len(msg)) + msg
 
 
 # ConsumerGroupHeartbeat v1 (KIP-848): group "g", member "m", epoch 0, null instance and rack,
