@@ -95,5 +95,20 @@ void authz_submit_cluster_op(req_t *r, struct ctl_op *op, int8_t acl_op);
 /* Describe/AlterConfigs on a ConfigResource (type 2 topic: TOPIC_AUTHORIZATION_FAILED; broker
  * and logger: the cluster, CLUSTER_AUTHORIZATION_FAILED). */
 kerr_t authz_config_resource(const req_t *r, int8_t acl_op, int8_t config_type, struct kstr name);
+/* op on the TransactionalId: KERR_NONE or TRANSACTIONAL_ID_AUTHORIZATION_FAILED. */
+kerr_t authz_txn_id(const req_t *r, int8_t acl_op, struct kstr txn_id);
+/* op on the cluster: KERR_NONE or CLUSTER_AUTHORIZATION_FAILED. */
+kerr_t authz_cluster(const req_t *r, int8_t acl_op);
+/* The topics of topics[0..n) op is refused on: refused[i] set (an arena array of n), the count
+ * returned. internal_refused: internal topics are refused whatever the ACLs (Kafka's
+ * AddPartitionsToTxn), without an authorizer too. */
+int32_t authz_topics_refused(req_t *r, int8_t acl_op, const kp_topic_parts_t *topics, int32_t n,
+                             bool internal_refused, bool **refused);
+/* An (Txn)OffsetCommit's checks: every topic refused with first_err when it is set (the
+ * TransactionalId's refusal), else Read on the group (GROUP_AUTHORIZATION_FAILED) and on each
+ * topic (TOPIC_AUTHORIZATION_FAILED). Refused topics leave req and go to *denied (arena). */
+struct kp_offsetcommit_req;
+void authz_offsetcommit(req_t *r, struct kp_offsetcommit_req *req, kerr_t first_err,
+                        kp_topic_errs_t **denied, int32_t *ndenied);
 
 #endif

@@ -11,6 +11,7 @@
 #include "conn.h"
 #include "log.h"
 #include "ctl.h"
+#include "proto/kp_offsetcommit.h"
 #include "server.h"
 
 /* The class names Kafka 3.x accepts for its ZooKeeper-mode authorizer. */
@@ -144,4 +145,63 @@ kp_part_err_t *authz_topic_refused(arena_t *a, kp_topic_errs_t *d, kstr_t name, 
     d->parts = arena_calloc(a, (size_t)nparts + 1, sizeof(kp_part_err_t));
     for (int32_t j = 0; j < nparts; j++) d->parts[j].error_code = (int16_t)err;
     return d->parts;
+}
+
+kerr_t authz_txn_id(const req_t *r, int8_t acl_op, kstr_t txn_id)
+{
+    return authz_authorize_k(r, acl_op, ACL_RES_TXNID, txn_id)
+               ? KERR_NONE
+               : KERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+}
+
+kerr_t authz_cluster(const req_t *r, int8_t acl_op)
+{
+    return authz_authorize(r, acl_op, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)
+               ? KERR_NONE
+               : KERR_CLUSTER_AUTHORIZATION_FAILED;
+}
+
+/* Kafka's Topic.isInternal. */
+static bool authz_internal_topic(kstr_t name)
+{
+    return kstr_eq(name, "__consumer_offsets") || kstr_eq(name, "__transaction_state");
+}
+
+int32_t authz_topics_refused(req_t *r, int8_t acl_op, const kp_topic_parts_t *topics, int32_t n,
+                             bool internal_refused, bool **refused)
+{
+    *refused = arena_calloc(&r->arena, (size_t)n + 1, sizeof(bool));
+    int32_t k = 0;
+    for (int32_t i = 0; i < n; i++) {
+        (*refused)[i] = (internal_refused && authz_internal_topic(topics[i].name)) ||
+                        !authz_authorize_k(r, acl_op, ACL_RES_TOPIC, topics[i].name);
+        k += (*refused)[i];
+    }
+    return k;
+}
+
+void authz_offsetcommit(req_t *r, kp_offsetcommit_req_t *req, kerr_t first_err,
+                        kp_topic_errs_t **denied, int32_t *ndenied)
+{
+    kerr_t all = first_err;
+    if (!all && !authz_authorize_k(r, ACL_OP_READ, ACL_RES_GROUP, req->group_id))
+        all = KERR_GROUP_AUTHORIZATION_FAILED;
+    *denied = arena_calloc(&r->arena, (size_t)req->ntopics + 1, sizeof(kp_topic_errs_t));
+    *ndenied = 0;
+    int32_t k = 0;
+    for (int32_t i = 0; i < req->ntopics; i++) {
+        kp_offsetcommit_topic_t *t = &req->topics[i];
+        kerr_t err = all ? all
+                     : authz_authorize_k(r, ACL_OP_READ, ACL_RES_TOPIC, t->name)
+                         ? KERR_NONE
+                         : KERR_TOPIC_AUTHORIZATION_FAILED;
+        if (!err) {
+            req->topics[k++] = *t;
+            continue;
+        }
+        kp_part_err_t *pe =
+            authz_topic_refused(&r->arena, &(*denied)[(*ndenied)++], t->name, t->nparts, err);
+        for (int32_t j = 0; j < t->nparts; j++) pe[j].partition_index = t->parts[j].partition_index;
+    }
+    req->ntopics = k;
 }

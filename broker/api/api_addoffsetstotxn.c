@@ -1,6 +1,7 @@
 /* api_addoffsetstotxn.c: AddOffsetsToTxn v0-3: the group's __consumer_offsets partition
  * joins the transaction (answered once that is durable). */
 #include "api.h"
+#include "authz.h"
 #include "server.h"
 #include "txn/txn.h"
 
@@ -20,5 +21,12 @@ void api_addoffsetstotxn(req_t *r, rbuf_t *rb)
         return;
     }
     req_defer(r);
+    kerr_t denied = authz_txn_id(r, ACL_OP_WRITE, req.transactional_id);
+    if (!denied && !authz_authorize_k(r, ACL_OP_READ, ACL_RES_GROUP, req.group_id))
+        denied = KERR_GROUP_AUTHORIZATION_FAILED;
+    if (denied) {
+        api_addoffsets_done(r, denied);
+        return;
+    }
     txn_add_offsets(r->srv->txn, &req, api_addoffsets_done, r);
 }

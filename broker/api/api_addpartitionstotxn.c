@@ -1,10 +1,13 @@
-/* api_addpartitionstotxn.c: AddPartitionsToTxn v0-3. Unknown topics or partitions fail the
- * request before the coordinator sees it (UNKNOWN_TOPIC_OR_PARTITION for them,
- * OPERATION_NOT_ATTEMPTED for the rest, as Kafka); otherwise every partition gets the
- * coordinator's answer, sent once the Ongoing state is durable. */
+/* api_addpartitionstotxn.c: AddPartitionsToTxn v0-3. Without Write on the TransactionalId
+ * every partition is TRANSACTIONAL_ID_AUTHORIZATION_FAILED. Topics refused Write (internal
+ * topics always) and unknown topics or partitions fail the request before the coordinator sees
+ * it (TOPIC_AUTHORIZATION_FAILED, UNKNOWN_TOPIC_OR_PARTITION for them, OPERATION_NOT_ATTEMPTED
+ * for the rest, as Kafka); otherwise every partition gets the coordinator's answer, sent once
+ * the Ongoing state is durable. */
 #include <stdlib.h>
 
 #include "api.h"
+#include "authz.h"
 #include "mdcache.h"
 #include "server.h"
 #include "txn/txn.h"
@@ -12,11 +15,15 @@
 typedef struct api_addparts_ctx {
     req_t *r;
     kp_addparts_req_t req;
+    bool *refused; /* per topic: Write refused */
 } api_addparts_ctx_t;
 
-/* Answer with one error for every partition, or per partition by existence (err < 0). */
-static void api_addparts_answer(req_t *r, const kp_addparts_req_t *req, kerr_t err)
+/* Answer with one error for every partition, or per partition by refusal and existence
+ * (err < 0). */
+static void api_addparts_answer(api_addparts_ctx_t *ctx, kerr_t err)
 {
+    req_t *r = ctx->r;
+    const kp_addparts_req_t *req = &ctx->req;
     kp_addparts_resp_t resp = {.ntopics = req->ntopics};
     resp.topics = arena_calloc(&r->arena, (size_t)req->ntopics + 1, sizeof(*resp.topics));
     for (int32_t i = 0; i < req->ntopics; i++) {
@@ -27,7 +34,9 @@ static void api_addparts_answer(req_t *r, const kp_addparts_req_t *req, kerr_t e
         for (int32_t j = 0; j < t->nparts; j++) {
             t->parts[j].partition_index = req->topics[i].parts[j];
             kerr_t e = err;
-            if (err < 0) {
+            if (err < 0 && ctx->refused[i]) {
+                e = KERR_TOPIC_AUTHORIZATION_FAILED;
+            } else if (err < 0) {
                 char *name = kstr_dup(t->name);
                 bool known = name && mdcache_part(r->srv->md, name, t->parts[j].partition_index);
                 free(name);
@@ -45,7 +54,7 @@ static void api_addparts_answer(req_t *r, const kp_addparts_req_t *req, kerr_t e
 static void api_addparts_done(void *arg, kerr_t err)
 {
     api_addparts_ctx_t *ctx = arg;
-    api_addparts_answer(ctx->r, &ctx->req, err);
+    api_addparts_answer(ctx, err);
 }
 
 /* Do all the partitions exist? */
@@ -73,8 +82,15 @@ void api_addpartitionstotxn(req_t *r, rbuf_t *rb)
         return;
     }
     req_defer(r);
-    if (!api_addparts_known(r->srv, &ctx->req)) {
-        api_addparts_answer(r, &ctx->req, (kerr_t)-1);
+    kerr_t denied = authz_txn_id(r, ACL_OP_WRITE, ctx->req.transactional_id);
+    if (denied) {
+        api_addparts_answer(ctx, denied);
+        return;
+    }
+    int32_t nrefused = authz_topics_refused(r, ACL_OP_WRITE, ctx->req.topics, ctx->req.ntopics,
+                                            true, &ctx->refused);
+    if (nrefused || !api_addparts_known(r->srv, &ctx->req)) {
+        api_addparts_answer(ctx, (kerr_t)-1);
         return;
     }
     txn_add_partitions(r->srv->txn, &ctx->req, api_addparts_done, ctx);

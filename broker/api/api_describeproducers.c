@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "api.h"
+#include "authz.h"
 #include "mdcache.h"
 #include "proto/kp_describeproducers.h"
 #include "replica/rmgr.h"
@@ -41,6 +42,10 @@ static void api_dprod_part(req_t *r, kstr_t topic, int32_t index, kp_dprod_part_
 {
     out->partition_index = index;
     out->error_message = KSTR_NULL;
+    if (!authz_authorize_k(r, ACL_OP_READ, ACL_RES_TOPIC, topic)) {
+        out->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
+        return;
+    }
     char *name = kstr_dup(topic);
     if (!name) abort();
     partition_t *part = rmgr_get(r->srv->rmgr, name, index);

@@ -4,18 +4,22 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "proto/kp_describetransactions.h"
 #include "server.h"
 #include "txn/txn.h"
 
-/* The view's partitions grouped by topic, from the arena. */
-static void api_dtxn_topics(arena_t *a, const txn_view_t *v, kp_dtxn_state_t *s)
+/* The view's partitions grouped by topic, from the arena; topics the principal may not
+ * describe are left out (Kafka). */
+static void api_dtxn_topics(req_t *r, const txn_view_t *v, kp_dtxn_state_t *s)
 {
+    arena_t *a = &r->arena;
     s->topics = arena_calloc(a, (size_t)v->ntps + 1, sizeof(*s->topics));
     for (int i = 0; i < v->ntps; i++) {
         kp_topic_parts_t *t = NULL;
         for (int32_t j = 0; j < s->ntopics && !t; j++)
             if (kstr_eq(s->topics[j].name, v->topics[i])) t = &s->topics[j];
+        if (!t && !authz_authorize(r, ACL_OP_DESCRIBE, ACL_RES_TOPIC, v->topics[i])) continue;
         if (!t) {
             t = &s->topics[s->ntopics++];
             t->name = KSTR(v->topics[i]);
@@ -37,7 +41,8 @@ void api_describetransactions(req_t *r, rbuf_t *rb)
     for (int32_t i = 0; i < req.nids; i++) {
         kp_dtxn_state_t *s = &resp.states[i];
         txn_view_t v;
-        kerr_t err = txn_describe(r->srv->txn, req.transactional_ids[i], &r->arena, &v);
+        kerr_t err = authz_txn_id(r, ACL_OP_DESCRIBE, req.transactional_ids[i]);
+        if (!err) err = txn_describe(r->srv->txn, req.transactional_ids[i], &r->arena, &v);
         s->error_code = kerr_wire(err);
         s->transactional_id = req.transactional_ids[i];
         s->transaction_state = KSTR("");
@@ -51,7 +56,7 @@ void api_describetransactions(req_t *r, rbuf_t *rb)
         s->transaction_start_time_ms = v.start_ms;
         s->producer_id = v.producer_id;
         s->producer_epoch = v.producer_epoch;
-        api_dtxn_topics(&r->arena, &v, s);
+        api_dtxn_topics(r, &v, s);
     }
     kp_dtxn_resp_encode(&r->resp, r->hdr.api_version, &resp);
     req_done(r);

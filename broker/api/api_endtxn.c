@@ -1,6 +1,7 @@
 /* api_endtxn.c: EndTxn v0-3: answered once PrepareCommit/PrepareAbort is durable; the
  * coordinator then writes the markers and the Complete* state. */
 #include "api.h"
+#include "authz.h"
 #include "server.h"
 #include "txn/txn.h"
 
@@ -20,5 +21,10 @@ void api_endtxn(req_t *r, rbuf_t *rb)
         return;
     }
     req_defer(r);
+    kerr_t denied = authz_txn_id(r, ACL_OP_WRITE, req.transactional_id);
+    if (denied) {
+        api_endtxn_done(r, denied);
+        return;
+    }
     txn_end(r->srv->txn, &req, api_endtxn_done, r);
 }

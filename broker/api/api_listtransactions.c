@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "ktime.h"
 #include "proto/kp_listtransactions.h"
 #include "server.h"
@@ -39,6 +40,8 @@ static void api_ltxn_visit(void *arg, const txn_view_t *v)
 {
     api_ltxn_ctx_t *ctx = arg;
     if (!api_ltxn_match(ctx, v)) return;
+    /* only the ids the principal may describe (KafkaApis.handleListTransactionsRequest) */
+    if (!authz_authorize(ctx->r, ACL_OP_DESCRIBE, ACL_RES_TXNID, v->transactional_id)) return;
     kp_ltxn_resp_t *resp = ctx->resp;
     if (resp->ntxns == ctx->cap) {
         int32_t cap = ctx->cap ? ctx->cap * 2 : 16;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "conn.h"
 #include "ctl.h"
 #include "proto/kp_scram.h"
@@ -53,7 +54,9 @@ void api_describescram(req_t *r, rbuf_t *rb)
         return;
     }
     kp_dusc_resp_t resp = {0};
-    if (req.nusers <= 0) { /* null or empty: every user with a credential */
+    if ((resp.error_code = (int16_t)authz_cluster(r, ACL_OP_DESCRIBE))) { /* Describe on Cluster */
+        resp.error_message = "Cluster authorization failed.";
+    } else if (req.nusers <= 0) { /* null or empty: every user with a credential */
         size_t it = 0, n = 0;
         const char *u;
         while (sasl_users_next(r->srv, &it, &u)) n++;
@@ -225,6 +228,18 @@ static void ausc_one(ausc_state_t *st, const kp_ausc_req_t *q, kstr_t name, int8
     o->del[o->n++] = up == NULL;
 }
 
+/* CLUSTER_AUTHORIZATION_FAILED for every user the request names (Kafka's getErrorResponse). */
+static void ausc_refuse_all(ausc_state_t *st, const kp_ausc_req_t *q)
+{
+    for (int32_t i = 0; i < q->ndeletions + q->nupsertions; i++) {
+        kstr_t name =
+            i < q->ndeletions ? q->deletions[i].name : q->upsertions[i - q->ndeletions].name;
+        kp_ausc_result_t *x = &st->resp.results[ausc_slot(st, name)];
+        x->error_code = KERR_CLUSTER_AUTHORIZATION_FAILED;
+        x->error_message = "Cluster authorization failed.";
+    }
+}
+
 void api_alterscram(req_t *r, rbuf_t *rb)
 {
     kp_ausc_req_t q;
@@ -244,6 +259,11 @@ void api_alterscram(req_t *r, rbuf_t *rb)
     st->op->type = CTL_OP_ALTER_CLIENT_QUOTAS; /* the entity edit of /config/users/<u> */
     st->op->topics = calloc(n, sizeof(ctl_topic_spec_t));
     if (!st->op->topics) abort();
+    if (authz_cluster(r, ACL_OP_ALTER)) { /* Alter on Cluster: one refusal per user */
+        ausc_refuse_all(st, &q);
+        ausc_respond(st);
+        return;
+    }
     for (int32_t i = 0; i < q.ndeletions; i++)
         ausc_one(st, &q, q.deletions[i].name, q.deletions[i].mechanism, NULL);
     for (int32_t i = 0; i < q.nupsertions; i++)

@@ -6,10 +6,12 @@
  * producer state then ends the transaction (pidstate.h) and an ABORT goes into the aborted
  * transaction index. On a __consumer_offsets partition the group coordinator is told too, so
  * pending transactional offset commits become visible or are dropped (grp_txn_marker).
- * Only CLUSTER_ACTION callers may send it in Kafka; without an authorizer it is served. */
+ * Only CLUSTER_ACTION callers may send it (else every partition CLUSTER_AUTHORIZATION_FAILED,
+ * as Kafka); without an authorizer it is served. */
 #include <string.h>
 
 #include "api.h"
+#include "authz.h"
 #include "group/grp.h"
 #include "ktime.h"
 #include "log.h"
@@ -104,6 +106,7 @@ void api_writetxnmarkers(req_t *r, rbuf_t *rb)
     st->r = r;
     st->resp.nmarkers = req.nmarkers;
     st->resp.markers = arena_calloc(&r->arena, (size_t)req.nmarkers + 1, sizeof(*st->resp.markers));
+    kerr_t denied = authz_cluster(r, ACL_OP_CLUSTER_ACTION);
     req_defer(r);
     st->pending++; /* held while starting, so no completion answers early */
     for (int32_t i = 0; i < req.nmarkers; i++) {
@@ -120,7 +123,10 @@ void api_writetxnmarkers(req_t *r, rbuf_t *rb)
             tr->nparts = t->nparts;
             tr->parts = arena_calloc(&r->arena, (size_t)t->nparts + 1, sizeof(*tr->parts));
             for (int32_t k = 0; k < t->nparts; k++)
-                wtm_part(st, m, topic, t->parts[k], &tr->parts[k]);
+                if (denied)
+                    tr->parts[k] = (kp_wtm_part_resp_t){t->parts[k], (int16_t)denied};
+                else
+                    wtm_part(st, m, topic, t->parts[k], &tr->parts[k]);
         }
     }
     st->armed = true;

@@ -10,7 +10,8 @@ brokers themselves, the CLI tools and librdkafka connect from 127.0.0.1, which B
 --authorizer-properties) allows everything: the inter-broker requests (ClusterAction), admin
 and data. The subjects of the matrix (SUBJECTS) are ANONYMOUS from 127.0.0.2-127.0.0.5. Once
 SASL sets real principals, give each Subject its principal ("User:alice") and host "*" and the
-matrix reads the same."""
+matrix reads the same. The last two tests do so for a part of it: SASL_PLAINTEXT PLAIN users
+alice and bob on one host, the PLAINTEXT listener (inter-broker, the tools) a super user."""
 import collections
 import json
 import os
@@ -648,3 +649,144 @@ def test_real_clients_work_with_the_authorizer_on(authz_broker):
     assert sorted(got) == sorted(b"m%d" % i for i in range(20))
     c.commit(asynchronous=False)
     c.close()
+
+
+def test_transaction_apis_need_their_operations(authz_broker):
+    """The transaction and SCRAM APIs over the raw protocol: carol (no ACL) is refused
+    WriteTxnMarkers, DescribeUserScramCredentials (CLUSTER_AUTHORIZATION_FAILED), EndTxn,
+    DescribeTransactions (TRANSACTIONAL_ID_AUTHORIZATION_FAILED) and DescribeProducers
+    (TOPIC_AUTHORIZATION_FAILED); dave with Write on TransactionalId rt and topic W is refused
+    AddOffsetsToTxn on his group and AddPartitionsToTxn on topic R (the rest not attempted)."""
+    TXN_AUTH, NOT_ATTEMPTED = 53, 55
+    b = authz_broker
+    create_topics(b, "W", "R")
+    allow(b, "dave", "--operation", "Write", "--transactional-id", "rt")
+    allow(b, "dave", "--operation", "Write", "--topic", "W")
+    c, d = connect(b, "carol"), connect(b, "dave")
+    try:
+        tid = s16(b"rt") + struct.pack(">qh", 7, 0)
+        # EndTxn v0: txn id, pid, epoch, committed -> throttle, error
+        r = c.call(26, 0, tid + b"\x01")
+        assert struct.unpack(">h", r[4:6])[0] == TXN_AUTH
+        # AddOffsetsToTxn v0: txn id, pid, epoch, group -> throttle, error
+        r = c.call(25, 0, tid + s16(b"g"))
+        assert struct.unpack(">h", r[4:6])[0] == TXN_AUTH
+        r = d.call(25, 0, tid + s16(b"g"))
+        assert struct.unpack(">h", r[4:6])[0] == GROUP_AUTH
+        # AddPartitionsToTxn v0: txn id, pid, epoch, topics [name, [partition]]
+        topics = struct.pack(">i", 2) + b"".join(s16(t) + struct.pack(">ii", 1, 0)
+                                                 for t in (b"W", b"R"))
+        r = d.call(24, 0, tid + topics)
+        errs, off = {}, 8  # throttle, topics count
+        for _ in range(2):
+            n = struct.unpack(">h", r[off:off + 2])[0]
+            name = r[off + 2:off + 2 + n].decode()
+            off += 2 + n + 4 + 4
+            errs[name] = struct.unpack(">h", r[off:off + 2])[0]
+            off += 2
+        assert errs == {"W": NOT_ATTEMPTED, "R": TOPIC_AUTH}, errs
+        r = c.call(24, 0, tid + topics)
+        assert struct.unpack(">h", r[4 + 4 + 2 + 1 + 4 + 4:][:2])[0] == TXN_AUTH
+        # WriteTxnMarkers v0: [pid, epoch, commit, topics [name, [partition]], coord epoch]
+        r = c.call(27, 0, struct.pack(">i", 1) + struct.pack(">qh?", 7, 0, True) +
+                   struct.pack(">i", 1) + s16(b"W") + struct.pack(">ii", 1, 0) +
+                   struct.pack(">i", 0))
+        # markers [pid, topics [name, [index, error]]]
+        assert struct.unpack(">h", r[4 + 8 + 4 + 2 + 1 + 4 + 4:][:2])[0] == CLUSTER_AUTH
+        # DescribeUserScramCredentials v0 (flexible): users null -> throttle, error
+        r = c.call(50, 0, b"\x00\x00", flexible=True)
+        assert struct.unpack(">h", r[4:6])[0] == CLUSTER_AUTH
+        # DescribeTransactions v0 (flexible): [id] -> throttle, states [error, ...]
+        r = c.call(65, 0, b"\x02\x03rt\x00", flexible=True)
+        assert struct.unpack(">h", r[5:7])[0] == TXN_AUTH
+        # DescribeProducers v0 (flexible): topics [name, [partition]] -> throttle,
+        # topics [name, partitions [index, error, ...]]
+        r = c.call(61, 0, b"\x02\x02W\x02" + struct.pack(">i", 0) + b"\x00\x00", flexible=True)
+        assert r[4:7] == b"\x02\x02W" and struct.unpack(">h", r[8 + 4:8 + 6])[0] == TOPIC_AUTH
+    finally:
+        c.close()
+        d.close()
+
+
+# ---- real principals (SASL_PLAINTEXT PLAIN): the PLAINTEXT listener (inter-broker, the CLI
+# tools) is User:ANONYMOUS, a super user; no bootstrap ACLs, so 127.0.0.1 is no one special
+
+PLAIN_JAAS = ('org.apache.kafka.common.security.plain.PlainLoginModule required '
+              'username="admin" password="admin-secret" user_admin="admin-secret" '
+              'user_alice="alice-secret" user_bob="bob-secret";')
+
+
+@pytest.fixture
+def sasl_authz_broker(tmp_path, zk):
+    from kafkabroker import free_port
+    b = Broker(str(tmp_path), zk.connect, 1, overrides=dict(AUTHZ, **{
+        "super.users": "User:ANONYMOUS",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "listener.name.sasl_plaintext.sasl.enabled.mechanisms": "PLAIN",
+        "listener.name.sasl_plaintext.plain.sasl.jaas.config": PLAIN_JAAS,
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "transaction.state.log.num.partitions": "3"}))
+    b.sasl_port = free_port()
+    b.overrides["listeners"] = "PLAINTEXT://127.0.0.1:%d,SASL_PLAINTEXT://127.0.0.1:%d" % (
+        b.port, b.sasl_port)
+    b._write_config()
+    b.start()
+    yield b
+    b.stop()
+    out = b.output()
+    assert "ERROR: AddressSanitizer" not in out and "runtime error:" not in out, out[-4000:]
+
+
+def sasl_conf(b, user, **extra):
+    return dict({"bootstrap.servers": "127.0.0.1:%d" % b.sasl_port,
+                 "security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "PLAIN",
+                 "sasl.username": user, "sasl.password": user + "-secret"}, **extra)
+
+
+def test_sasl_principals_are_what_the_acls_name(sasl_authz_broker):
+    """User:alice may write the topic, User:bob (same host, same listener) is refused it:
+    librdkafka's delivery reports say TOPIC_AUTHORIZATION_FAILED."""
+    from confluent_kafka import KafkaError, Producer
+    b = sasl_authz_broker
+    create_topics(b, "st")
+    r = kafka_acls(b, "--add", "--allow-principal", "User:alice", "--operation", "Write",
+                   "--operation", "Describe", "--topic", "st")
+    assert r.returncode == 0, r.stdout + r.stderr
+    results = {}
+    for user in ("alice", "bob"):
+        errs = []
+        p = Producer(sasl_conf(b, user, **{"message.timeout.ms": 20000}))
+        p.produce("st", value=b"from " + user.encode(),
+                  on_delivery=lambda err, msg, errs=errs: errs.append(err))
+        p.flush(30)
+        assert len(errs) == 1, (user, errs)
+        results[user] = errs[0]
+    assert results["alice"] is None, results
+    assert results["bob"] is not None and \
+        results["bob"].code() == KafkaError.TOPIC_AUTHORIZATION_FAILED, results
+
+
+def test_transactional_producer_needs_write_on_its_transactional_id(sasl_authz_broker):
+    """InitProducerId and the transaction APIs with a transactional id need Write on it: bob
+    without the ACL fails init_transactions with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, alice
+    with it commits a transaction."""
+    from confluent_kafka import KafkaError, KafkaException, Producer
+    b = sasl_authz_broker
+    create_topics(b, "tt")
+    for res in (("--topic", "tt"), ("--transactional-id", "tx-alice"),
+                ("--transactional-id", "tx-bob")):
+        who = "User:bob" if res[1] == "tx-bob" else "User:alice"
+        op = "Describe" if res[1] == "tx-bob" else "All"
+        r = kafka_acls(b, "--add", "--allow-principal", who, "--operation", op, *res)
+        assert r.returncode == 0, r.stdout + r.stderr
+    bob = Producer(sasl_conf(b, "bob", **{"transactional.id": "tx-bob"}))
+    with pytest.raises(KafkaException) as e:
+        bob.init_transactions(30)
+    assert e.value.args[0].code() == KafkaError.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, e.value
+    alice = Producer(sasl_conf(b, "alice", **{"transactional.id": "tx-alice"}))
+    alice.init_transactions(60)
+    alice.begin_transaction()
+    alice.produce("tt", value=b"in a transaction")
+    alice.commit_transaction(60)
