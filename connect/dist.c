@@ -424,6 +424,22 @@ static bool create_topics(dist_t *d, char *err, size_t errlen)
     return ok;
 }
 
+/* create_topics until it succeeds or 60 s pass: a worker started with (or just before) its
+ * brokers sees errors that go away once they have their ZooKeeper sessions and their peers
+ * (not enough live brokers for the replication factor, no controller yet), and under
+ * `docker-compose restart` nothing orders the services. The last error is kept. */
+static bool create_topics_retrying(dist_t *d, char *err, size_t errlen)
+{
+    int64_t deadline = kc_now_ms() + 60000;
+    for (;;) {
+        if (create_topics(d, err, errlen)) return true;
+        if (kc_now_ms() >= deadline) return false;
+        log_warn("connect", "%s; retrying", err);
+        struct timespec ts = {1, 0};
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* Partition counts from metadata (the topics may have existed with other counts). */
 static bool learn_partitions(dist_t *d, char *err, size_t errlen)
 {
@@ -493,7 +509,7 @@ dist_t *dist_start(kc_herder_t *h, char *err, size_t errlen)
     rd_kafka_conf_set(conf, "linger.ms", "0", e, sizeof e);
     rd_kafka_conf_set_dr_msg_cb(conf, on_dr);
     d->prod = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, errlen);
-    if (!d->prod || !create_topics(d, err, errlen) || !learn_partitions(d, err, errlen) ||
+    if (!d->prod || !create_topics_retrying(d, err, errlen) || !learn_partitions(d, err, errlen) ||
         !reader_new(d, err, errlen))
         return NULL;
     if (!dist_sync(d, 60000)) {
