@@ -74,9 +74,7 @@ static void ctxn_on_list(cjob_t *j, void *tag, int32_t broker, kerr_t err, json_
         cgrp_note(j, "broker %d: ListTransactions: %s", broker, kerr_name(err ? err : (kerr_t)ec));
         return;
     }
-    char bk[16];
-    snprintf(bk, sizeof(bk), "%d", broker);
-    json_t *mine = json_object();
+    json_t *mine = cgrp_slot(j, broker);
     size_t i;
     json_t *lt;
     json_array_foreach(json_object_get(resp, "transaction_states"), i, lt)
@@ -89,16 +87,11 @@ static void ctxn_on_list(cjob_t *j, void *tag, int32_t broker, kerr_t err, json_
                                       "state", json_object_get(lt, "transaction_state"), "topics",
                                       "hanging", 0));
     }
-    json_object_set_new(json_object_get(j->st, "by_broker"), bk, mine);
 }
 
 static void ctxn_finish(cjob_t *j)
 {
-    json_t *all = json_array();
-    const char *bk, *id;
-    json_t *mine, *t;
-    json_object_foreach(json_object_get(j->st, "by_broker"), bk, mine)
-        json_object_foreach(mine, id, t) json_array_append(all, t);
+    json_t *all = cgrp_all(j);
     json_t *errs = json_object_get(j->st, "errors");
     cjob_reply(j, 200,
                json_pack("{sosIso}", "transactions", all, "now_ms", (json_int_t)ktime_wall_ms(),
