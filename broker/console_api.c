@@ -8,7 +8,8 @@
  * hosted here, log start / end offsets and high watermark. GET /v1/topics/<name>: one topic
  * (404 when unknown). GET /v1/topics/<name>/partitions/<p>/messages: the message browser
  * (console_msgs.c). Asked of other brokers over the Kafka protocol, answered later (deferred):
- * /v1/groups[/<id>[/reset-offsets]] (console_groups.c, console_reset.c), /v1/brokers/<id> and
+ * /v1/groups[/<id>[/reset-offsets]] (console_groups.c, console_reset.c), /v1/transactions
+ * (console_txns.c), /v1/brokers/<id> and
  * the topic changes and test produce (console_admin.c).
  * Anything else under /v1/ answers 404 {"error": "..."}; a method a resource does not take 405;
  * a change (POST/PUT/DELETE) failing the CSRF guard 403. */
@@ -20,6 +21,7 @@
 #include "console.h"
 #include "console_admin.h"
 #include "console_groups.h"
+#include "console_txns.h"
 #include "ctl.h"
 #include "ktime.h"
 #include "mdcache.h"
@@ -277,10 +279,8 @@ static const struct {
     const char *name; /* /v1/<name> or /v1/<name>/<rest> */
     capi_fn *fn;
 } capi_routes[] = {
-    {"cluster", capi_cluster},
-    {"topics", capi_topics},
-    {"groups", console_groups},
-    {"brokers", capi_brokers_one},
+    {"cluster", capi_cluster},      {"topics", capi_topics},       {"groups", console_groups},
+    {"transactions", console_txns}, {"brokers", capi_brokers_one},
 };
 
 void console_api(server_t *srv, const http_req_t *req, http_resp_t *resp)

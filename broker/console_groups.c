@@ -232,9 +232,7 @@ static void cgrp_on_list(cjob_t *j, void *tag, int32_t broker, kerr_t err, json_
         return;
     }
     const char *only = json_string_value(json_object_get(j->st, "only"));
-    char bk[16];
-    snprintf(bk, sizeof(bk), "%d", broker);
-    json_t *mine = json_object();
+    json_t *mine = cgrp_slot(j, broker);
     size_t i;
     json_t *lg;
     json_array_foreach(json_object_get(resp, "groups"), i, lg)
@@ -247,7 +245,25 @@ static void cgrp_on_list(cjob_t *j, void *tag, int32_t broker, kerr_t err, json_
                                       "coordinator", broker, "state", json_string("Unknown"),
                                       "members", "offsets"));
     }
+}
+
+json_t *cgrp_slot(cjob_t *j, int32_t broker)
+{
+    char bk[16];
+    snprintf(bk, sizeof(bk), "%d", broker);
+    json_t *mine = json_object();
     json_object_set_new(json_object_get(j->st, "by_broker"), bk, mine);
+    return mine;
+}
+
+json_t *cgrp_all(cjob_t *j)
+{
+    json_t *all = json_array();
+    const char *bk, *id;
+    json_t *mine, *g;
+    json_object_foreach(json_object_get(j->st, "by_broker"), bk, mine)
+        json_object_foreach(mine, id, g) json_array_append(all, g);
+    return all;
 }
 
 /* fn(offset object, its partition's key, arg) for every committed offset of every group. */
@@ -279,11 +295,7 @@ static void cgrp_set_lag(json_t *o, const char *key, void *hw)
 static void cgrp_finish(cjob_t *j)
 {
     cgrp_each_offset(j, cgrp_set_lag, json_object_get(j->st, "hw"));
-    json_t *all = json_array();
-    const char *bk, *id;
-    json_t *mine, *g;
-    json_object_foreach(json_object_get(j->st, "by_broker"), bk, mine)
-        json_object_foreach(mine, id, g) json_array_append(all, g);
+    json_t *all = cgrp_all(j);
     json_t *errs = json_object_get(j->st, "errors");
     const char *only = json_string_value(json_object_get(j->st, "only"));
     if (only) {

@@ -21,6 +21,10 @@ void console_reset(server_t *srv, const char *rest, size_t idlen, const http_req
  * "<topic>/<partition>", the key of a partition in the jobs' objects. */
 void cgrp_note(cjob_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cgrp_key(char *key, size_t n, const char *topic, int64_t partition);
+/* A new empty object, the job's by_broker["<broker>"] (borrowed: the job's state holds it).
+ * Every entry of the job's "by_broker" ({"<broker>": {id: entry}}) in one new array. */
+json_t *cgrp_slot(cjob_t *j, int32_t broker);
+json_t *cgrp_all(cjob_t *j);
 /* ListOffsets (timestamp ts: -1 latest, -2 earliest, else by time) for the partitions of
  * parts ({key: {"topic", "partition"}}) to their leaders: into[key] = offset (-1 when none). */
 void cgrp_list_offsets(cjob_t *j, json_t *parts, int64_t ts, json_t *into);

@@ -29,6 +29,7 @@ typedef struct cjob_req {
     const char *resp_schema;
     cjob_resp_fn *cb;
     void *tag;
+    bool flexible;
 } cjob_req_t;
 
 cjob_t *cjob_new(server_t *srv, const http_req_t *req)
@@ -93,7 +94,7 @@ static void cjob_on_resp(void *arg, kerr_t err, rbuf_t *body)
     cjob_t *j = r->job;
     json_t *doc = NULL;
     if (err == KERR_NONE) {
-        doc = kpjson_decode(r->resp_schema, body, false);
+        doc = kpjson_decode(r->resp_schema, body, r->flexible);
         if (!doc) err = KERR__TRANSPORT;
     }
     j->outstanding--;
@@ -136,6 +137,13 @@ static peer_t *cjob_peer(server_t *srv, int32_t broker)
 void cjob_call(cjob_t *j, int32_t broker, int16_t api, int16_t ver, const char *req_schema,
                json_t *req, const char *resp_schema, cjob_resp_fn *cb, void *tag)
 {
+    cjob_call_flex(j, broker, api, ver, false, req_schema, req, resp_schema, cb, tag);
+}
+
+void cjob_call_flex(cjob_t *j, int32_t broker, int16_t api, int16_t ver, bool flexible,
+                    const char *req_schema, json_t *req, const char *resp_schema, cjob_resp_fn *cb,
+                    void *tag)
+{
     if (j->replied) { /* answered already (an earlier failure): nothing more to ask */
         json_decref(req);
         return;
@@ -157,13 +165,13 @@ void cjob_call(cjob_t *j, int32_t broker, int16_t api, int16_t ver, const char *
     }
     cjob_req_t *r = calloc(1, sizeof(*r));
     if (!r) abort();
-    *r = (cjob_req_t){j, broker, resp_schema, cb, tag};
+    *r = (cjob_req_t){j, broker, resp_schema, cb, tag, flexible};
     wbuf_t wb;
     wbuf_init(&wb);
-    kpjson_encode(req_schema, req, &wb, false);
+    kpjson_encode(req_schema, req, &wb, flexible);
     json_decref(req);
     j->outstanding++;
-    peer_request(p, api, ver, false, &wb, CJOB_TIMEOUT_MS, cjob_on_resp, r);
+    peer_request(p, api, ver, flexible, &wb, CJOB_TIMEOUT_MS, cjob_on_resp, r);
     wbuf_free(&wb);
 }
 

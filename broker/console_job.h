@@ -47,6 +47,10 @@ cjob_t *cjob_new(server_t *srv, const http_req_t *req);
 /* Send req (taken) to broker as (api, ver), non-flexible encoding; cb gets the response. */
 void cjob_call(cjob_t *j, int32_t broker, int16_t api, int16_t ver, const char *req_schema,
                json_t *req, const char *resp_schema, cjob_resp_fn *cb, void *tag);
+/* The same for a flexible version (compact encoding, request header v2). */
+void cjob_call_flex(cjob_t *j, int32_t broker, int16_t api, int16_t ver, bool flexible,
+                    const char *req_schema, json_t *req, const char *resp_schema, cjob_resp_fn *cb,
+                    void *tag);
 /* Run next once no response is outstanding (now, when none is; never once the job has
  * replied). Do not touch j after. */
 void cjob_then(cjob_t *j, cjob_fn *next);
