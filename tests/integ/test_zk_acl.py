@@ -144,12 +144,20 @@ def test_set_acl_cluster_works_and_outsiders_cannot_write(tmp_path, jaas_env):
         assert r.returncode == 0, r.stderr
         with pytest.raises(NoAuthError):
             c.kz.get("/config/users/alice")
+        r = tool("kafka-acls", "--authorizer-properties", "zookeeper.connect=" + c.zk.connect,
+                 "--add", "--allow-principal", "User:alice", "--operation", "Read", "--topic",
+                 "secure")
+        assert r.returncode == 0, r.stdout + r.stderr
+        with pytest.raises(NoAuthError):
+            c.kz.get("/kafka-acl/Topic/secure")
+        assert acl_view(c.kz, "/kafka-acl-changes") == [("digest", me, 31), ("world", "anyone", 1)]
         mine = kazoo(c.zk, auth=[("digest", "%s:%s" % (USER, PASSWORD))])
         try:
             assert acl_view(mine, "/config/users/alice") == \
                 [("digest", digest_id(USER, PASSWORD), 31)]
             assert b"SCRAM-SHA-512" in mine.get("/config/users/alice")[0]
             assert acl_view(mine, "/brokers/ids")[0] == ("digest", digest_id(USER, PASSWORD), 31)
+            assert b"alice" in mine.get("/kafka-acl/Topic/secure")[0]
         finally:
             mine.stop()
             mine.close()
