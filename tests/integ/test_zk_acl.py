@@ -133,6 +133,16 @@ def test_set_acl_cluster_works_and_outsiders_cannot_write(tmp_path, jaas_env):
         produce_consume(c.live_bootstrap(), "secure", 100, 100)
         assert len(read_values(c.live_bootstrap(), "secure", 200)) == 200
 
+        # a new session (the old one expired while the broker was stopped) logs in again: the
+        # broker re-registers, and its new ephemeral znode carries the ACLs
+        other = next(i for i, b in c.brokers.items() if b.alive())
+        c.sigstop(other)
+        wait_until(lambda: other not in c.zk_registered(), 60, what="the session to expire")
+        c.sigcont(other)
+        wait_until(lambda: other in c.zk_registered(), 60, what="broker %d back" % other)
+        assert acl_view(c.kz, "/brokers/ids/%d" % other) == \
+            [("digest", me, 31), ("world", "anyone", 1)]
+
         # the ZooKeeper-writing tools log in the same way (KAFKA_OPTS from the fixture)
         r = tool("kafka-topics", "--zookeeper", c.zk.connect, "--create", "--topic", "viazk",
                  "--partitions", "1", "--replication-factor", "2")
