@@ -40,7 +40,7 @@ UNIT_BINS   := $(patsubst %.c,$(BUILD)/%,$(UNIT_TESTS))
 
 .SECONDARY:
 .PHONY: all build test test-unit test-integ test-all test-asan asan deps cluster cluster-stop clean fmt \
-        image compose-test test-failover deps-deploy fmt-check bench bench-console bench-profile install uninstall \
+        image compose-test test-failover deps-deploy fmt-check bench bench-security bench-console bench-profile install uninstall \
         fuzz fuzz-bins fuzz-seeds
 all build: $(BINDIR)/kafka-server $(UNIT_BINS) $(CLI_BINS) $(CONNECT_BINS)
 
@@ -191,6 +191,11 @@ $(BENCH_BIN): tests/bench/bench.c
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@/usr/bin/python3 tests/bench/run.py $(BENCH_ARGS)
+	@/usr/bin/python3 tests/bench/security_bench.py $(SECURITY_BENCH_ARGS)
+
+# Only the TLS / SASL_SSL rows beside PLAINTEXT and SCRAM logins per second (issue 14).
+bench-security: all $(BENCH_BIN)
+	@/usr/bin/python3 tests/bench/security_bench.py $(SECURITY_BENCH_ARGS)
 
 # What the web console's polling costs one broker under a 100k msgs/s produce load.
 bench-console: all $(BENCH_BIN)

@@ -561,6 +561,15 @@ int server_start(server_t *srv, cfg_t *cfg)
     cc.leader_imbalance_check_ms = cfg_int(cfg, "leader.imbalance.check.interval.seconds") * 1000;
     cc.leader_imbalance_pct = (int32_t)cfg_int(cfg, "leader.imbalance.per.broker.percentage");
     cc.acls = srv->authz != NULL;
+    char zerr[512];
+    if (zkauth_load(&cc.zkauth, cfg_bool(cfg, "zookeeper.set.acl"), getenv("KAFKA_OPTS"), zerr,
+                    sizeof(zerr)) != 0) {
+        log_error("server", "invalid ZooKeeper security (zookeeper.set.acl): %s", zerr);
+        return -1;
+    }
+    if (zkauth_enabled(&cc.zkauth))
+        log_info("server", "ZooKeeper login as digest user from JAAS section %s%s",
+                 cc.zkauth.section, cc.zkauth.set_acl ? ", znodes get ACLs" : "");
     srv->chan = chan_mgr_new(srv->loop, srv->broker_id);
     cc.chan = srv->chan;
     srv->ctl = ctl_start(srv->loop, &cc, server_deliver, srv);

@@ -6,6 +6,7 @@
 
 #include "net.h"
 #include "proto/kp_metadata.h"
+#include "zkauth.h"
 #include "zkpath.h"
 
 #include <jansson.h>
@@ -523,14 +524,28 @@ void cli_metrics_print(rd_kafka_t *rk, const cli_metric_t *m, int n, const char 
 
 /* ---------------------------------------------------------------- ZooKeeper */
 
+static zkauth_t cli_zkauth; /* this process's ZooKeeper login, set by cli_zk_connect */
+
+const struct ACL_vector *cli_zk_acl(const char *path)
+{
+    return zkauth_acl(&cli_zkauth, path);
+}
+
 zhandle_t *cli_zk_connect(const char *tool, const char *conn, int timeout_ms)
 {
     /* the client's own connection-retry chatter would bury our one-line errors */
     zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
     FILE *devnull = fopen("/dev/null", "w");
     if (devnull) zoo_set_log_stream(devnull);
+    char err[512];
+    zkauth_free(&cli_zkauth);
+    if (zkauth_load(&cli_zkauth, false, getenv("KAFKA_OPTS"), err, sizeof(err)) != 0)
+        cli_die(tool, "%s", err);
+    cli_zkauth.set_acl = zkauth_enabled(&cli_zkauth);
     zhandle_t *zh = zookeeper_init(conn, NULL, timeout_ms, NULL, NULL, 0);
     if (!zh) cli_die(tool, "cannot connect to ZooKeeper at %s: %s", conn, strerror(errno));
+    int rc = zkauth_apply(&cli_zkauth, zh);
+    if (rc != ZOK) cli_die(tool, "ZooKeeper digest login failed: %s", zerror(rc));
     for (int i = 0; i < timeout_ms / 50; i++) {
         if (zoo_state(zh) == ZOO_CONNECTED_STATE) return zh;
         cli_sleep_ms(50);
@@ -568,10 +583,10 @@ void cli_zk_mkdirs(zhandle_t *zh, const char *path)
     for (char *p = tmp + 1; *p; p++) {
         if (*p != '/') continue;
         *p = '\0';
-        zoo_create(zh, tmp, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+        zoo_create(zh, tmp, NULL, -1, cli_zk_acl(tmp), 0, NULL, 0);
         *p = '/';
     }
-    zoo_create(zh, tmp, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+    zoo_create(zh, tmp, NULL, -1, cli_zk_acl(tmp), 0, NULL, 0);
 }
 
 void cli_zk_config_read(zhandle_t *zh, const char *path, zkpath_config_t *cs)
@@ -595,7 +610,7 @@ int cli_zk_config_write(zhandle_t *zh, const char *path, const char *entity_type
         char *slash = strrchr(parent, '/');
         if (slash && slash != parent) *slash = '\0';
         cli_zk_mkdirs(zh, parent);
-        rc = zoo_create(zh, path, json, (int)strlen(json), &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+        rc = zoo_create(zh, path, json, (int)strlen(json), cli_zk_acl(path), 0, NULL, 0);
     }
     free(json);
     if (rc != ZOK) return rc;
@@ -604,7 +619,7 @@ int cli_zk_config_write(zhandle_t *zh, const char *path, const char *entity_type
     char *notice = zkpath_config_change_json(entity);
     cli_zk_mkdirs(zh, ZKPATH_CONFIG_CHANGES);
     rc = zoo_create(zh, ZKPATH_CONFIG_CHANGE_PREFIX, notice, (int)strlen(notice),
-                    &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, NULL, 0);
+                    cli_zk_acl(ZKPATH_CONFIG_CHANGES), ZOO_SEQUENCE, NULL, 0);
     free(notice);
     return rc;
 }

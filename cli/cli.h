@@ -139,7 +139,12 @@ void cli_metrics_print(rd_kafka_t *rk, const cli_metric_t *m, int n, const char 
 /* ---- ZooKeeper (the tools' --zookeeper forms) ---- */
 /* Connected handle, or NULL when ZooKeeper did not answer within timeout_ms (exits when the
  * connection string is unusable). The client library's own log lines are silenced. */
+/* Connect, logging in with the JAAS Client section named in KAFKA_OPTS when there is one
+ * (common/zkauth.h); dies on a bad JAAS file. NULL when not connected within timeout_ms. */
 zhandle_t *cli_zk_connect(const char *tool, const char *conn, int timeout_ms);
+/* The ACL for a znode this tool creates: with a ZooKeeper login, world READ and ALL for us
+ * (Kafka's tools set ACLs whenever ZooKeeper SASL is configured); otherwise open. */
+const struct ACL_vector *cli_zk_acl(const char *path);
 /* Data of path (NUL-terminated, caller frees), NULL when absent. */
 char *cli_zk_get(zhandle_t *zh, const char *path, struct Stat *st);
 bool cli_zk_exists(zhandle_t *zh, const char *path);

@@ -164,7 +164,7 @@ static int16_t acls_zk_edit(const kp_acl_binding_t *b, bool remove)
                  b->pattern == ACL_PAT_LITERAL ? ZKPATH_ACL_CHANGES : ZKPATH_ACL_EXTENDED_CHANGES);
         cli_zk_mkdirs(acls_zh, b->pattern == ACL_PAT_LITERAL ? ZKPATH_ACL_CHANGES
                                                              : ZKPATH_ACL_EXTENDED_CHANGES);
-        zoo_create(acls_zh, notice, d, (int)strlen(d), &ZOO_OPEN_ACL_UNSAFE, ZOO_SEQUENCE, NULL, 0);
+        zoo_create(acls_zh, notice, d, (int)strlen(d), cli_zk_acl(notice), ZOO_SEQUENCE, NULL, 0);
         free(d);
     }
     free(name);

@@ -209,7 +209,7 @@ static void zk_create(zhandle_t *zh, const char *topic)
     zkpath_topic_config(cpath, sizeof(cpath), topic);
     char *cjson = zkpath_config_json(ncfg, keys, vals);
     cli_zk_mkdirs(zh, ZKPATH_CONFIG_TOPICS);
-    int rc = zoo_create(zh, cpath, cjson, (int)strlen(cjson), &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+    int rc = zoo_create(zh, cpath, cjson, (int)strlen(cjson), cli_zk_acl(cpath), 0, NULL, 0);
     if (rc == ZNODEEXISTS) rc = zoo_set(zh, cpath, cjson, (int)strlen(cjson), -1);
     if (rc != ZOK) fail("writing %s failed: %s", cpath, zerror(rc));
     char id[23];
@@ -220,7 +220,7 @@ static void zk_create(zhandle_t *zh, const char *topic)
     zkpath_topic_init(&zt, raw, nparts, rf, assign);
     char *tjson = zkpath_topic_json(&zt);
     cli_zk_mkdirs(zh, ZKPATH_BROKER_TOPICS);
-    rc = zoo_create(zh, path, tjson, (int)strlen(tjson), &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+    rc = zoo_create(zh, path, tjson, (int)strlen(tjson), cli_zk_acl(path), 0, NULL, 0);
     if (rc == ZNODEEXISTS) fail("Topic '%s' already exists.", topic);
     if (rc != ZOK) fail("writing %s failed: %s", path, zerror(rc));
     printf("Created topic %s.\n", topic);
@@ -359,7 +359,7 @@ static int zk_main(const char *conn, const char *topic)
                  topic);
         snprintf(path, sizeof(path), "%s/%s", ZKPATH_ADMIN_DELETE_TOPICS, topic);
         cli_zk_mkdirs(zh, ZKPATH_ADMIN_DELETE_TOPICS);
-        int rc = zoo_create(zh, path, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
+        int rc = zoo_create(zh, path, NULL, -1, cli_zk_acl(path), 0, NULL, 0);
         if (rc == ZNODEEXISTS) {
             printf("Topic %s is already marked for deletion.\n", topic);
         } else if (rc != ZOK) {

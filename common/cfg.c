@@ -61,6 +61,7 @@ static const cfg_def_t cfg_defs[] = {
     {"zookeeper.connect", CFG_STRING, NULL, 0, 0, NULL},
     {"zookeeper.session.timeout.ms", CFG_INT, "18000", 1, CFG_NOMAX, NULL},
     {"zookeeper.connection.timeout.ms", CFG_INT, NULL, 1, CFG_NOMAX, NULL},
+    {"zookeeper.set.acl", CFG_BOOLEAN, "false", 0, 0, NULL},
     {"num.partitions", CFG_INT, "1", 1, CFG_NOMAX, NULL},
     {"default.replication.factor", CFG_INT, "1", 1, CFG_NOMAX, NULL},
     {"min.insync.replicas", CFG_INT, "1", 1, CFG_NOMAX, NULL},

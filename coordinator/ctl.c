@@ -179,6 +179,8 @@ static bool ctl_connect(ctl_t *c)
         log_error("ctl", "zookeeper_init(%s) failed: %s", c->conf.zk_connect, strerror(errno));
         return false;
     }
+    int arc = zkauth_apply(&c->conf.zkauth, c->zh); /* each new session logs in again */
+    if (arc != ZOK) log_error("ctl", "ZooKeeper digest login failed: %s", zerror(arc));
     int64_t deadline = ktime_mono_ms() + c->conf.session_timeout_ms;
     while (!c->connected && ktime_mono_ms() < deadline && !c->stop) {
         ctl_ev_t *ev = ctl_pop(c, 100);
@@ -548,6 +550,7 @@ ctl_t *ctl_start(ev_loop_t *loop, const ctl_conf_t *conf, ctl_deliver_fn *delive
     srand((unsigned)(ktime_wall_ms() ^ (conf->broker_id * 7919)));
     if (pthread_create(&c->thread, NULL, ctl_main, c) != 0) {
         free((char *)c->conf.zk_connect);
+        zkauth_free(&c->conf.zkauth);
         free(c);
         return NULL;
     }
@@ -565,6 +568,7 @@ void ctl_stop(ctl_t *c)
     free(c->live);
     dict_free(c->known_configs, NULL);
     free((char *)c->conf.zk_connect);
+    zkauth_free(&c->conf.zkauth);
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);
     free(c);

@@ -36,6 +36,7 @@
 #include "ev.h"
 #include "kerr.h"
 #include "mdcache.h"
+#include "zkauth.h"
 
 struct chan_mgr;
 
@@ -113,6 +114,7 @@ typedef struct ctl_conf {
     int32_t leader_imbalance_pct;
     struct chan_mgr *chan; /* the reactor's controller channels (borrowed) */
     bool acls;             /* an authorizer runs: load and follow the ACLs in ZooKeeper */
+    zkauth_t zkauth;       /* ZooKeeper login and znode ACLs; ctl_start takes ownership */
 } ctl_conf_t;
 
 typedef void ctl_deliver_fn(void *arg, ctl_msg_t *m);

@@ -249,8 +249,8 @@ static int ctl_write_state(ctl_t *c, const char *topic, int32_t p, ctl_part_t *c
     zoo_op_t ops[2];
     zoo_check_op_init(&ops[0], ZKPATH_CONTROLLER_EPOCH, c->epoch_zkver);
     if (create)
-        zoo_create_op_init(&ops[1], spath, json, (int)strlen(json), &ZOO_OPEN_ACL_UNSAFE, 0, NULL,
-                           0);
+        zoo_create_op_init(&ops[1], spath, json, (int)strlen(json),
+                           zkauth_acl(&c->conf.zkauth, spath), 0, NULL, 0);
     else
         zoo_set_op_init(&ops[1], spath, json, (int)strlen(json), cp->zkver, &out->st);
     int rc = zoo_multi(c->zh, 2, ops, out->res);
@@ -393,9 +393,10 @@ static int ctl_commit_many(ctl_t *c, ctl_change_t *ch, int n)
         int nops = 0;
         zoo_check_op_init(&ops[nops++], ZKPATH_CONTROLLER_EPOCH, c->epoch_zkver);
         if (create) {
-            zoo_create_op_init(&ops[nops++], ppath, NULL, -1, &ZOO_OPEN_ACL_UNSAFE, 0, NULL, 0);
-            zoo_create_op_init(&ops[nops++], spath, json, (int)strlen(json), &ZOO_OPEN_ACL_UNSAFE,
-                               0, NULL, 0);
+            zoo_create_op_init(&ops[nops++], ppath, NULL, -1, zkauth_acl(&c->conf.zkauth, ppath), 0,
+                               NULL, 0);
+            zoo_create_op_init(&ops[nops++], spath, json, (int)strlen(json),
+                               zkauth_acl(&c->conf.zkauth, spath), 0, NULL, 0);
         } else {
             zoo_set_op_init(&ops[nops++], spath, json, (int)strlen(json), cp->zkver, &o->st);
         }

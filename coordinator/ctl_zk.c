@@ -37,8 +37,8 @@ int ctl_zchildren(ctl_t *c, const char *path, bool watch, struct String_vector *
 
 int ctl_zcreate(ctl_t *c, const char *path, const char *data, int flags)
 {
-    return zoo_create(c->zh, path, data, data ? (int)strlen(data) : -1, &ZOO_OPEN_ACL_UNSAFE, flags,
-                      NULL, 0);
+    return zoo_create(c->zh, path, data, data ? (int)strlen(data) : -1,
+                      zkauth_acl(&c->conf.zkauth, path), flags, NULL, 0);
 }
 
 /* Create path and any missing ancestors (persistent, empty). */

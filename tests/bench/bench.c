@@ -67,7 +67,8 @@ typedef struct opts {
     double rate, seconds, warmup_seconds;
     const char *linger, *fetch_wait;
     const char *cpu_pids;
-    const char *phases; /* "produce", "consume" or both (default) */
+    const char *phases;       /* "produce", "consume" or both (default) */
+    const char *client_props; /* settings for every client, "k=v,k=v" (security_bench.py) */
     const char *cprops; /* extra consumer settings: "k=v,k=v" (experiments; not used by run.py) */
     long long reread_tail; /* > 0: also re-read the last N messages per partition in passes */
     bool keep;
@@ -163,12 +164,28 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
         fprintf(stderr, "bench: librdkafka %s: %s\n", fac, buf);
 }
 
+/* Apply "k=v,k=v" settings (NULL: none); what names the option in errors. */
+static void conf_props(rd_kafka_conf_t *c, const char *props, const char *what)
+{
+    if (!props) return;
+    char *dup = strdup(props), *save = NULL;
+    for (char *kv = strtok_r(dup, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(kv, '=');
+        if (!eq) die("%s: %s is not key=value", what, kv);
+        *eq = '\0';
+        conf_set(c, kv, eq + 1);
+    }
+    free(dup);
+}
+
 static rd_kafka_conf_t *base_conf(void)
 {
     rd_kafka_conf_t *c = rd_kafka_conf_new();
     conf_set(c, "bootstrap.servers", bootstrap);
     conf_set(c, "log.connection.close", "false");
     rd_kafka_conf_set_log_cb(c, log_cb);
+    /* every client of the run (admin, producer, consumer): security.protocol, ssl.*, sasl.* */
+    conf_props(c, o.client_props, "--client-props");
     return c;
 }
 
@@ -382,16 +399,7 @@ static rd_kafka_t *cons_new(void)
      * broker thread's 1 s tick, so reading stalls for up to 1 s at a time against any broker
      * (seen with the mock too). The limit in kbytes (64 MiB) still bounds the queue. */
     conf_set(c, "queued.min.messages", "1000000");
-    if (o.cprops) {
-        char *dup = strdup(o.cprops), *save = NULL;
-        for (char *kv = strtok_r(dup, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
-            char *eq = strchr(kv, '=');
-            if (!eq) die("--consumer-props: %s is not key=value", kv);
-            *eq = '\0';
-            conf_set(c, kv, eq + 1);
-        }
-        free(dup);
-    }
+    conf_props(c, o.cprops, "--consumer-props");
     char err[256];
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err));
     if (!rk) die("consumer: %s", err);
@@ -709,6 +717,7 @@ static void usage(void)
         "usage: bench throughput|latency (--bootstrap B [--cpu-pids P,P..] | --mock N) --topic T\n"
         "       [--partitions P] [--rf R] [--min-isr M] [--acks A] [--compression C] [--size S]\n"
         "       [--linger-ms L] [--fetch-wait-ms F] [--consumer-props k=v,k=v]\n"
+        "       [--client-props k=v,k=v]\n"
         "       throughput: [--count N] [--warmup W] [--phases produce|consume] [--keep]\n"
         "                   [--reread-tail N]\n"
         "       latency:    --rate R [--seconds T] [--warmup-seconds U]\n");
@@ -741,6 +750,7 @@ static const struct optdef {
     {"--cpu-pids", 's', &o.cpu_pids},
     {"--phases", 's', &o.phases},
     {"--consumer-props", 's', &o.cprops},
+    {"--client-props", 's', &o.client_props},
     {"--reread-tail", 'l', &o.reread_tail},
     {"--keep", 'b', &o.keep},
 };
