@@ -236,10 +236,16 @@ rd_kafka_t *cli_admin_new(const char *tool, const char *bootstrap, const char *c
     cli_conf_set(tool, conf, "allow.auto.create.topics", "false");
     if (command_config) {
         cli_conf_file(tool, conf, command_config);
-        char err[512]; /* the tool's raw-protocol requests (clireq.h) use it too */
-        if (clireq_set_security(command_config, err, sizeof(err)) != 0) cli_die(tool, "%s", err);
+        cli_command_security(tool, command_config); /* the tool's raw-protocol requests too */
     }
     return cli_rk_new(tool, RD_KAFKA_PRODUCER, conf);
+}
+
+void cli_command_security(const char *tool, const char *command_config)
+{
+    if (!command_config) return;
+    char err[512];
+    if (clireq_set_security(command_config, err, sizeof(err)) != 0) cli_die(tool, "%s", err);
 }
 
 void cli_wait_cluster(const char *tool, rd_kafka_t *rk)

@@ -87,6 +87,10 @@ rd_kafka_t *cli_rk_new(const char *tool, rd_kafka_type_t type, rd_kafka_conf_t *
 /* An Admin API client: bootstrap.servers, then the --command-config file (may be NULL); its
  * metadata requests never auto-create topics. */
 rd_kafka_t *cli_admin_new(const char *tool, const char *bootstrap, const char *command_config);
+/* Make every raw-protocol connection of the tool (clireq.h, cli_request) use the security
+ * settings of the --command-config file (TLS, SASL login); a file that cannot be read or holds
+ * an unsupported setting ends the tool with the reason. NULL: plain TCP. */
+void cli_command_security(const char *tool, const char *command_config);
 /* Metadata round trip within CLI_REACH_MS, or exit: "cannot reach the brokers at ...". */
 void cli_wait_cluster(const char *tool, rd_kafka_t *rk);
 /* The next event of type on q; exits with a one-line reason after timeout_ms. */

@@ -11,8 +11,8 @@
  * With --authorizer-properties zookeeper.connect=H:P the tool reads and writes the znodes
  * itself (Kafka's bootstrap path: no broker, no authorization), with the change notices every
  * broker follows. The ACL APIs go to the first bootstrap server with the broker's own codecs
- * (cli_request, CreateAcls / DescribeAcls / DeleteAcls v2); --command-config is read for the
- * properties a PLAINTEXT client needs (security settings are not supported by this transport yet).
+ * (cli_request, CreateAcls / DescribeAcls / DeleteAcls v2), over TLS and with a SASL login when
+ * --command-config says so (clireq.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -601,8 +601,7 @@ int main(int argc, char **argv)
          roles = cli_has(opts, "producer") || cli_has(opts, "consumer");
     if (roles && !list && cli_has(opts, "consumer") && !cli_opt(opts, "group")->nvals)
         cli_die(TOOL, "With --consumer you must specify a --group");
-    if (cli_val(opts, "command-config") && !fopen(cli_val(opts, "command-config"), "r"))
-        cli_die(TOOL, "cannot read %s", cli_val(opts, "command-config"));
+    cli_command_security(TOOL, cli_val(opts, "command-config"));
     acls_res_t res[64];
     int nres = acls_resources(res, 60, acls_pattern_opt(!cli_has(opts, "add")));
     if (roles && cli_opt(opts, "transactional-id")->nvals == 0 && cli_has(opts, "idempotent"))

@@ -565,11 +565,7 @@ int main(int argc, char **argv)
             cli_fail("At least one of --add-config, --add-config-file, or --delete-config must "
                      "be specified with --alter");
     }
-    if (bs && cli_val(opts, "command-config")) { /* the raw-protocol requests too */
-        char err[512];
-        if (clireq_set_security(cli_val(opts, "command-config"), err, sizeof(err)) != 0)
-            cli_fail("%s", err);
-    }
+    if (bs) cli_command_security(TOOL, cli_val(opts, "command-config"));
     if (cq_is_quota_entity(opts)) {
         zkpath_config_t add;
         char **del;

@@ -609,6 +609,7 @@ int main(int argc, char **argv)
     if (!sub)
         cli_die(TOOL, "too few arguments: a command is required (list, describe, "
                       "describe-producers, abort, find-hanging)");
+    cli_command_security(TOOL, cli_val(opts, "command-config"));
     if (strcmp(sub, "list") == 0) return txc_list(bs);
     if (strcmp(sub, "describe") == 0) return txc_describe(bs);
     if (strcmp(sub, "abort") == 0) return txc_abort(bs);

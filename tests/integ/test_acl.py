@@ -790,3 +790,46 @@ def test_transactional_producer_needs_write_on_its_transactional_id(sasl_authz_b
     alice.begin_transaction()
     alice.produce("tt", value=b"in a transaction")
     alice.commit_transaction(60)
+
+
+def test_kafka_acls_and_kafka_transactions_log_in_with_command_config(sasl_authz_broker, tmp_path):
+    """--command-config makes kafka-acls' and kafka-transactions' own protocol requests log in
+    (SASL PLAIN here) and act as that principal: alice without Alter on the cluster may not add
+    an ACL, with it she may; without the file the SASL port cannot be used at all."""
+    from confluent_kafka import Producer
+    b = sasl_authz_broker
+    sasl_boot = "127.0.0.1:%d" % b.sasl_port
+    alice = tmp_path / "alice.properties"
+    alice.write_text("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n"
+                     "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule "
+                     "required username=\"alice\" password=\"alice-secret\";\n")
+    add_bob = ["--add", "--allow-principal", "User:bob", "--operation", "Read", "--topic", "cc"]
+
+    r = run("kafka-acls", "--bootstrap-server", sasl_boot, "--command-config", str(alice), *add_bob)
+    assert r.returncode != 0 and "authoriz" in (r.stdout + r.stderr).lower(), r.stdout + r.stderr
+    r = run("kafka-acls", "--bootstrap-server", sasl_boot, "--list", "--topic", "cc", timeout=90)
+    assert r.returncode != 0, r.stdout + r.stderr  # no login: the SASL listener serves nothing
+
+    allow_alice = ["--add", "--allow-principal", "User:alice", "--operation", "All"]
+    for res in (("--cluster",), ("--topic", "cc"), ("--transactional-id", "tx-cc")):
+        r = kafka_acls(b, *allow_alice, *res)  # as the plaintext super user
+        assert r.returncode == 0, r.stdout + r.stderr
+    r = run("kafka-acls", "--bootstrap-server", sasl_boot, "--command-config", str(alice), *add_bob)
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = run("kafka-acls", "--bootstrap-server", sasl_boot, "--command-config", str(alice),
+            "--list", "--topic", "cc")
+    assert "(principal=User:bob, host=*, operation=READ, permissionType=ALLOW)" in r.stdout, \
+        r.stdout + r.stderr
+
+    create_topics(b, "cc")
+    p = Producer(sasl_conf(b, "alice", **{"transactional.id": "tx-cc"}))
+    p.init_transactions(60)
+    p.begin_transaction()
+    p.produce("cc", value=b"committed")
+    p.commit_transaction(60)
+    r = run("kafka-transactions", "--bootstrap-server", sasl_boot, "--command-config", str(alice),
+            "list")
+    assert r.returncode == 0 and "tx-cc" in r.stdout, r.stdout + r.stderr
+    r = run("kafka-transactions", "--bootstrap-server", sasl_boot, "--command-config", str(alice),
+            "describe", "--transactional-id", "tx-cc")
+    assert r.returncode == 0 and "CompleteCommit" in r.stdout, r.stdout + r.stderr
