@@ -68,6 +68,8 @@ static cli_opt_t opts[] = {
     CLI_OPT("cluster-script", true, "Path of cluster.sh (default: next to this binary)"),
     CLI_OPT("report-json", true, "Also write the report as JSON to this file"),
     CLI_OPT("producer-property", true, "A producer config key=value (repeatable)"),
+    CLI_OPT("command-config", true,
+            "Client security properties (TLS, SASL) for every client of the drill"),
     CLI_OPT("transactional", false,
             "A transactional producer (read_committed consumers); aborted data read back fails"),
     CLI_OPT("commit-interval-ms", true, "--transactional: one transaction per interval (100)"),
@@ -680,19 +682,28 @@ typedef struct consumer {
     bool live; /* the consumer running during the drill, or the final pass */
 } consumer_t;
 
-static rd_kafka_t *consumer_new(const char *bootstrap)
+/* A client config for bootstrap with the --command-config properties (security) applied. */
+static rd_kafka_conf_t *drill_conf(const char *bootstrap)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    cli_conf_set(TOOL, conf, "bootstrap.servers", bootstrap);
+    cli_conf_set(TOOL, conf, "log_level", "3");
+    const char *cc = cli_val(opts, "command-config");
+    if (cc) cli_conf_file(TOOL, conf, cc);
+    return conf;
+}
+
+static rd_kafka_t *consumer_new(const char *bootstrap)
+{
+    rd_kafka_conf_t *conf = drill_conf(bootstrap);
     char gid[64];
     snprintf(gid, sizeof(gid), "kafka-drill-%s", run_id);
-    cli_conf_set(TOOL, conf, "bootstrap.servers", bootstrap);
     cli_conf_set(TOOL, conf, "group.id", gid); /* required by librdkafka; never joined */
     cli_conf_set(TOOL, conf, "enable.auto.commit", "false");
     cli_conf_set(TOOL, conf, "enable.partition.eof", "true");
     cli_conf_set(TOOL, conf, "auto.offset.reset", "earliest");
     cli_conf_set(TOOL, conf, "fetch.wait.max.ms", "100");
     cli_conf_set(TOOL, conf, "reconnect.backoff.max.ms", "1000"); /* as the producer's */
-    cli_conf_set(TOOL, conf, "log_level", "3");
     char err[512];
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
     if (!rk) cli_die(TOOL, "%s", err);
@@ -1284,6 +1295,7 @@ int main(int argc, char **argv)
     if (cli_val(opts, "bootstrap-server"))
         snprintf(cl.bootstrap, sizeof(cl.bootstrap), "%s", cli_val(opts, "bootstrap-server"));
     if (!cl.bootstrap[0]) cli_die(TOOL, "no bootstrap servers known; give --bootstrap-server");
+    cli_command_security(TOOL, cli_val(opts, "command-config")); /* the metadata polls too */
 
     bool idem = !cli_has(opts, "no-idempotence");
     transactional = cli_has(opts, "transactional");
@@ -1330,9 +1342,7 @@ int main(int argc, char **argv)
 
     /* metadata and admin handle */
     char err[512];
-    rd_kafka_conf_t *mconf = rd_kafka_conf_new();
-    cli_conf_set(TOOL, mconf, "bootstrap.servers", cl.bootstrap);
-    cli_conf_set(TOOL, mconf, "log_level", "3");
+    rd_kafka_conf_t *mconf = drill_conf(cl.bootstrap);
     rd_kafka_t *meta = rd_kafka_new(RD_KAFKA_PRODUCER, mconf, err, sizeof(err));
     if (!meta) cli_die(TOOL, "%s", err);
     /* a cluster just started may take a while to answer everyone (seen once: not within
@@ -1365,8 +1375,7 @@ int main(int argc, char **argv)
     say("topic %s: %d partition(s), leader of partition 0: broker %d", topic, nparts, ts.leader[0]);
 
     /* producer */
-    rd_kafka_conf_t *pconf = rd_kafka_conf_new();
-    cli_conf_set(TOOL, pconf, "bootstrap.servers", cl.bootstrap);
+    rd_kafka_conf_t *pconf = drill_conf(cl.bootstrap);
     cli_conf_set(TOOL, pconf, "acks", "all");
     cli_conf_set(TOOL, pconf, "enable.idempotence", idem ? "true" : "false");
     cli_conf_set(TOOL, pconf, "linger.ms", "5");
@@ -1375,7 +1384,6 @@ int main(int argc, char **argv)
     /* Java clients' 1 s, not librdkafka's 10 s: while a broker is down the backoff grows, and
      * when it returns as a new leader a producer could sit out the rest of it (6 s seen). */
     cli_conf_set(TOOL, pconf, "reconnect.backoff.max.ms", "1000");
-    cli_conf_set(TOOL, pconf, "log_level", "3");
     cli_opt_t *pp = cli_opt(opts, "producer-property");
     for (int i = 0; i < pp->nvals; i++) cli_conf_kv(TOOL, pconf, pp->vals[i]);
     rd_kafka_conf_set_dr_msg_cb(pconf, dr_cb);

@@ -518,7 +518,9 @@ kerr_t cfg_apply_env(cfg_t *c, char **envp, char *err, size_t n)
             }
         }
         key[k] = '\0';
-        if (cfg_find(key) < 0) {
+        /* per-listener overrides (listener.name.<l>.<key>: broker/sec.c) are not in the table
+         * but are configs all the same: KAFKA_LISTENER_NAME_EXTERNAL_SSL_KEYSTORE_LOCATION */
+        if (cfg_find(key) < 0 && strncmp(key, "listener.name.", 14) != 0) {
             log_debug("cfg", "environment %s does not name a known config; ignored", name);
             continue;
         }

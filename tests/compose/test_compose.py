@@ -8,12 +8,11 @@ test made (containers, network, volumes) is removed at the end, also on failure.
 The steps share one compose project and run in order."""
 import os
 import re
-import shutil
 import subprocess
-import time
 
 import pytest
 
+from composeproj import Project, build_image, run
 from ports import free_range
 from kafkabroker import ROOT, wait_until
 
@@ -22,85 +21,17 @@ BIN = os.path.join(ROOT, "bin")
 TOPIC = "compose-rf3"
 
 
-def compose_cmd():
-    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
-        return ["docker", "compose"]
-    if shutil.which("docker-compose"):
-        return ["docker-compose"]
-    pytest.skip("neither `docker compose` nor docker-compose is installed")
-
-
-def run(cmd, timeout=300, check=True, env=None):
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
-    if check:
-        assert r.returncode == 0, "%s: %s%s" % (" ".join(cmd), r.stdout[-3000:], r.stderr[-3000:])
-    return r
-
-
-class Project:
-    def __init__(self):
-        self.name = "kafkac-test-%d" % os.getpid()
-        base = free_range(3)
-        self.ports = [base, base + 1, base + 2]
-        self.bootstrap = ",".join("127.0.0.1:%d" % p for p in self.ports)
-        cbase = free_range(2)
-        self.connect_ports = [cbase, cbase + 1]
-        self.env = dict(os.environ)
-        for i, p in enumerate(self.ports, 1):
-            self.env["KAFKA_C_PORT_%d" % i] = str(p)
-        for i, p in enumerate(self.connect_ports, 1):
-            self.env["KAFKA_C_CONNECT_PORT_%d" % i] = str(p)
-        self.cmd = compose_cmd() + ["-p", self.name, "-f", COMPOSE_FILE]
-        self.up_seconds = None
-
-    def compose(self, *args, timeout=300, check=True):
-        return run(self.cmd + list(args), timeout=timeout, check=check, env=self.env)
-
-    def containers(self):
-        out = run(["docker", "ps", "-a", "--filter", "label=com.docker.compose.project=" + self.name,
-                   "--format", "{{.Names}}"]).stdout.split()
-        return sorted(out)
-
-    def health(self):
-        out = {}
-        for c in self.containers():
-            out[c] = run(["docker", "inspect", "-f", "{{.State.Health.Status}}", c],
-                         check=False).stdout.strip()
-        return out
-
-    def wait_healthy(self, timeout=180):
-        wait_until(lambda: len(self.health()) == 8 and
-                   all(v == "healthy" for v in self.health().values()), timeout,
-                   interval=1, what="8 healthy containers")
-
-    def container(self, service):
-        return [c for c in self.containers() if re.search(r"[_-]%s[_-]1$" % service, c)][0]
-
-    def leftovers(self):
-        lab = "label=com.docker.compose.project=" + self.name
-        return (run(["docker", "ps", "-aq", "--filter", lab]).stdout.split() +
-                run(["docker", "network", "ls", "-q", "--filter", lab]).stdout.split() +
-                run(["docker", "volume", "ls", "-q", "--filter", lab]).stdout.split())
-
-
 @pytest.fixture(scope="module")
 def project():
-    run(["bash", os.path.join(ROOT, "deploy", "build-image.sh")], timeout=1200)
-    p = Project()
-    try:
-        t = time.monotonic()
-        p.compose("up", "-d", timeout=600)
-        p.wait_healthy()
-        p.up_seconds = time.monotonic() - t
-        print("compose up: 8 containers healthy in %.1f s" % p.up_seconds)
-        yield p
-    finally:
-        for c in p.containers():  # what the brokers said, for a failing run's log
-            logs = run(["docker", "logs", "--tail", "15", c], check=False)
-            print("== %s\n%s%s" % (c, logs.stdout[-1500:], logs.stderr[-1500:]))
-        p.compose("down", "-v", "--remove-orphans", timeout=300, check=False)
-        left = p.leftovers()
-        assert left == [], "compose down left %s" % left
+    build_image()
+    base, cbase = free_range(3), free_range(2)
+    ports, connect_ports = [base, base + 1, base + 2], [cbase, cbase + 1]
+    env = {"KAFKA_C_PORT_%d" % i: str(p) for i, p in enumerate(ports, 1)}
+    env.update({"KAFKA_C_CONNECT_PORT_%d" % i: str(p) for i, p in enumerate(connect_ports, 1)})
+    p = Project("kafkac-test-%d" % os.getpid(), COMPOSE_FILE, 8, env)
+    p.ports, p.connect_ports = ports, connect_ports
+    p.bootstrap = ",".join("127.0.0.1:%d" % port for port in ports)
+    yield from p.up()
 
 
 def test_up_healthy_and_brokers_seen_from_host(project):

@@ -56,12 +56,17 @@ START_TEST(test_precedence_file_env_override)
                    "KAFKA_LOG_RETENTION_MS=1234",
                    "KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://h:1",
                    "KAFKA_LOG4J_OPTS=x",
+                   "KAFKA_LISTENER_NAME_EXTERNAL_SCRAM___SHA___512_SASL_JAAS_CONFIG=j",
+                   "KAFKA_NO_SUCH_THING=1",
                    "PATH=/bin",
                    NULL};
     ck_assert_int_eq(cfg_apply_env(c, env, err, sizeof(err)), KERR_NONE);
     ck_assert_int_eq(cfg_int(c, "num.partitions"), 5);
     ck_assert_str_eq(cfg_str(c, "advertised.listeners"), "PLAINTEXT://h:1");
     ck_assert_int_eq(cfg_retention_ms(c), 1234); /* ms beats hours */
+    /* per-listener keys are configs too; unknown others are not */
+    ck_assert_str_eq(cfg_str(c, "listener.name.external.scram-sha-512.sasl.jaas.config"), "j");
+    ck_assert_str_eq(cfg_str(c, "no.such.thing"), "");
     ck_assert_int_eq(cfg_set(c, "num.partitions", "9", "--override", err, sizeof(err)), KERR_NONE);
     ck_assert_int_eq(cfg_int(c, "num.partitions"), 9);
     unlink(p);
