@@ -19,6 +19,7 @@ from kafkabroker import wait_until
 N = 100000
 PARTS = 3
 KILLS = 5
+BATCH = 250  # records per transaction: 400 transactions, so five kills land mid-run
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "txn_eos_worker.py")
 RF3 = {"offsets.topic.replication.factor": "3", "default.replication.factor": "3",
        "transaction.state.log.replication.factor": "3", "transaction.state.log.min.isr": "2",
@@ -38,6 +39,16 @@ def fill(boot, topic):
 def committed_total(mon, parts):
     """Sum of the group's committed offsets (read_uncommitted, so no require_stable wait)."""
     return sum(max(tp.offset, 0) for tp in mon.committed(parts, timeout=30))
+
+
+def open_txn(hw, lso):
+    """True when some output partition's high watermark is past its last stable offset."""
+    for p in range(PARTS):
+        tp = TopicPartition("eos-out", p)
+        if hw.get_watermark_offsets(tp, 10, cached=False)[1] > \
+                lso.get_watermark_offsets(tp, 10, cached=False)[1]:
+            return True
+    return False
 
 
 def read_output(boot, topic, isolation, expect, timeout=180):
@@ -74,24 +85,27 @@ def test_consume_transform_produce_kill9(tmp_path):
         assert sum(end.values()) == N
         end_arg = ",".join("%d:%d" % kv for kv in sorted(end.items()))
         args = [sys.executable, WORKER, boot, "eos-in", "eos-out", "eos-group", "eos-tid",
-                end_arg]
+                end_arg, str(BATCH)]
         log = open(os.path.join(str(tmp_path), "worker.log"), "a")
         mon = Consumer({"bootstrap.servers": boot, "group.id": "eos-group",
                         "isolation.level": "read_uncommitted", "enable.auto.commit": False})
+        lso = Consumer({"bootstrap.servers": boot, "group.id": "eos-lso",
+                        "isolation.level": "read_committed"})
         rng = random.Random()
         thresholds = sorted(rng.sample(range(N // 20, N * 17 // 20), KILLS))
         restarts = 0
         worker = subprocess.Popen(args, stderr=log)
         for th in thresholds:
-            # kill once the committed progress passed the threshold (plus a random extra
-            # moment inside the following transaction)
+            # kill once the committed progress passed the threshold and a transaction is
+            # open with records on the output (its high watermark is past its LSO): the
+            # killed instance leaves data the restarted one must abort
             wait_until(lambda: committed_total(mon, parts) >= th or worker.poll() is not None,
                        timeout=180, what="worker progress past %d" % th)
-            extra = rng.randrange(0, 4)
-            for _ in range(extra):
-                mon.committed(parts, timeout=30)  # one coordinator round-trip each
-            if worker.poll() is None:
-                worker.kill()  # SIGKILL
+            wait_until(lambda: open_txn(mon, lso) or worker.poll() is not None,
+                       timeout=120, interval=0.01, what="an open transaction")
+            assert worker.poll() is None, "worker exited (rc %s) before kill %d" % (
+                worker.returncode, restarts + 1)
+            worker.kill()  # SIGKILL
             worker.wait(30)
             restarts += 1
             worker = subprocess.Popen(args, stderr=log)
@@ -119,9 +133,11 @@ def test_consume_transform_produce_kill9(tmp_path):
         final = {tp.partition: tp.offset for tp in mon.committed(parts, timeout=30)}
         assert final == end
         mon.close()
-        uncommitted = read_output(boot, "eos-out", "read_uncommitted", N, timeout=60)
+        lso.close()
+        # the killed instances' open transactions were aborted, not lost from the log
+        uncommitted = read_output(boot, "eos-out", "read_uncommitted", N + 1, timeout=60)
         print("read_committed %d, read_uncommitted %d" % (len(got), len(uncommitted)))
-        assert len(uncommitted) >= N
+        assert len(uncommitted) >= N + KILLS and set(uncommitted) >= set(got)
     finally:
         cl.stop()
     cl.check_sanitizers()

@@ -2,9 +2,9 @@
 """txn_eos_worker.py: a consume-transform-produce process with exactly-once semantics
 (KIP-98/447), for test_txn_eos.py to kill -9 and restart.
 
-usage: txn_eos_worker.py BOOTSTRAP IN_TOPIC OUT_TOPIC GROUP TRANSACTIONAL_ID END
+usage: txn_eos_worker.py BOOTSTRAP IN_TOPIC OUT_TOPIC GROUP TRANSACTIONAL_ID END [BATCH]
   END: the input's end offsets, "partition:offset,..."; the worker exits 0 once its
-  committed position reached them all.
+  committed position reached them all. BATCH: records per transaction at most (1000).
 
 Each input record at (p, o) with value v becomes one output record "p:o:v" on output partition
 p. A batch is one transaction: the outputs plus the consumer's positions sent with
@@ -16,7 +16,6 @@ import sys
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
-BATCH = 1000
 
 
 def log(*a):
@@ -47,6 +46,7 @@ def run_batch(producer, consumer, out_topic, msgs):
 
 def main():
     boot, in_topic, out_topic, group, tid, end_arg = sys.argv[1:7]
+    batch = int(sys.argv[7]) if len(sys.argv) > 7 else 1000
     end = {int(p): int(o) for p, o in (x.split(":") for x in end_arg.split(","))}
     producer = Producer({"bootstrap.servers": boot, "transactional.id": tid, "linger.ms": 5,
                          "transaction.timeout.ms": 60000})
@@ -62,7 +62,7 @@ def main():
     log("started at", {tp.partition: tp.offset for tp in start})
     done = {tp.partition: tp.offset for tp in start}
     while any(done.get(p, -1) < o for p, o in end.items()):
-        msgs = [m for m in consumer.consume(BATCH, 1.0) if m.error() is None]
+        msgs = [m for m in consumer.consume(batch, 1.0) if m.error() is None]
         if not msgs:
             continue
         try:
