@@ -55,7 +55,10 @@ def main():
     producer.init_transactions(120)
     consumer = Consumer({"bootstrap.servers": boot, "group.id": group,
                          "isolation.level": "read_committed", "enable.auto.commit": False,
-                         "auto.offset.reset": "earliest"})
+                         "auto.offset.reset": "earliest",
+                         # small fetches per partition, so one batch (transaction) holds
+                         # records of every input partition, not one partition after another
+                         "max.partition.fetch.bytes": 4096})
     parts = [TopicPartition(in_topic, p) for p in sorted(end)]
     start = consumer.committed(parts, timeout=120)
     consumer.assign([TopicPartition(in_topic, tp.partition, tp.offset) for tp in start])
