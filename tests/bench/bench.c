@@ -291,7 +291,10 @@ static void prod_init(prod_t *p)
     conf_set(c, "acks", o.acks);
     conf_set(c, "compression.type", o.compression);
     conf_set(c, "enable.idempotence", o.idempotent || o.txn_id ? "true" : "false");
-    if (o.txn_id) conf_set(c, "transactional.id", o.txn_id);
+    if (o.txn_id) { /* librdkafka wants message.timeout.ms <= transaction.timeout.ms */
+        conf_set(c, "transactional.id", o.txn_id);
+        conf_set(c, "transaction.timeout.ms", "120000");
+    }
     conf_set(c, "message.timeout.ms", "120000");
     rd_kafka_conf_set_dr_msg_cb(c, dr_cb);
     rd_kafka_conf_set_opaque(c, p);
@@ -565,12 +568,13 @@ static void cons_close(rd_kafka_t *rk)
 
 /* ---- throughput ---- */
 
+/* A phase not run (--phases) has secs 0: its rates print as 0, which is JSON (nan is not). */
 static void json_rate(const char *name, long long n, double secs, double cpu, bool comma)
 {
     printf("\"%s\":{\"msgs\":%lld,\"secs\":%.4f,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f,"
            "\"broker_cpu_s\":%.2f}%s",
-           name, n, secs, (double)n / secs, (double)n * (double)o.size / secs / MIB, cpu,
-           comma ? "," : "");
+           name, n, secs, secs > 0 ? (double)n / secs : 0,
+           secs > 0 ? (double)n * (double)o.size / secs / MIB : 0, cpu, comma ? "," : "");
 }
 
 static void run_throughput(void)
