@@ -40,7 +40,7 @@ UNIT_BINS   := $(patsubst %.c,$(BUILD)/%,$(UNIT_TESTS))
 
 .SECONDARY:
 .PHONY: all build test test-unit test-integ test-all test-asan asan deps cluster cluster-stop clean fmt \
-        image compose-test test-failover deps-deploy fmt-check bench bench-security bench-console bench-profile install uninstall \
+        image compose-test test-failover deps-deploy fmt-check bench bench-security bench-txn bench-console bench-profile install uninstall \
         fuzz fuzz-bins fuzz-seeds
 all build: $(BINDIR)/kafka-server $(UNIT_BINS) $(CLI_BINS) $(CONNECT_BINS)
 
@@ -192,6 +192,7 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@/usr/bin/python3 tests/bench/run.py $(BENCH_ARGS)
 	@/usr/bin/python3 tests/bench/security_bench.py $(SECURITY_BENCH_ARGS)
+	@/usr/bin/python3 tests/bench/txn_bench.py $(TXN_BENCH_ARGS)
 
 # Only the TLS / SASL_SSL rows beside PLAINTEXT and SCRAM logins per second (issue 14).
 bench-security: all $(BENCH_BIN)
@@ -200,6 +201,10 @@ bench-security: all $(BENCH_BIN)
 # What the web console's polling costs one broker under a 100k msgs/s produce load.
 bench-console: all $(BENCH_BIN)
 	@/usr/bin/python3 tests/bench/console_cost.py $(CONSOLE_COST_ARGS)
+
+# Transactional vs idempotent produce, read_committed vs read_uncommitted consume (issue 13).
+bench-txn: all $(BENCH_BIN)
+	@/usr/bin/python3 tests/bench/txn_bench.py $(TXN_BENCH_ARGS)
 
 # Where the brokers spend their CPU under the bench workloads (perf, cpu-clock).
 bench-profile: all

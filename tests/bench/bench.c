@@ -72,6 +72,10 @@ typedef struct opts {
     const char *cprops; /* extra consumer settings: "k=v,k=v" (experiments; not used by run.py) */
     long long reread_tail; /* > 0: also re-read the last N messages per partition in passes */
     bool keep;
+    bool idempotent;       /* enable.idempotence=true */
+    const char *txn_id;    /* transactional.id: produce in transactions (txn_bench.py) */
+    int txn_ms;            /* with txn_id: commit every txn_ms ms */
+    const char *isolation; /* consumer isolation.level (NULL: librdkafka's default) */
 } opts_t;
 
 static opts_t o = {.partitions = 6,
@@ -84,6 +88,7 @@ static opts_t o = {.partitions = 6,
                    .seconds = 5,
                    .warmup_seconds = 1,
                    .linger = "5",
+                   .txn_ms = 100,
                    .fetch_wait = "500"};
 static char *pool;
 static rd_kafka_mock_cluster_t *mock;
@@ -249,8 +254,19 @@ typedef struct prod {
     rd_kafka_t *rk;
     long long acked, errors;
     int64_t last_ack_ns;
+    int64_t txn_start_ns; /* when the open transaction began (--transactional-id) */
+    long long commits;
     char first_err[256];
 } prod_t;
+
+static void txn_check(rd_kafka_error_t *e, const char *what)
+{
+    if (!e) return;
+    char msg[512];
+    snprintf(msg, sizeof(msg), "%s", rd_kafka_error_string(e));
+    rd_kafka_error_destroy(e);
+    die("%s: %s", what, msg);
+}
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
@@ -274,13 +290,37 @@ static void prod_init(prod_t *p)
     conf_set(c, "queue.buffering.max.messages", "1000000");
     conf_set(c, "acks", o.acks);
     conf_set(c, "compression.type", o.compression);
-    conf_set(c, "enable.idempotence", "false");
+    conf_set(c, "enable.idempotence", o.idempotent || o.txn_id ? "true" : "false");
+    if (o.txn_id) { /* librdkafka wants message.timeout.ms <= transaction.timeout.ms */
+        conf_set(c, "transactional.id", o.txn_id);
+        conf_set(c, "transaction.timeout.ms", "120000");
+    }
     conf_set(c, "message.timeout.ms", "120000");
     rd_kafka_conf_set_dr_msg_cb(c, dr_cb);
     rd_kafka_conf_set_opaque(c, p);
     char err[256];
     p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, err, sizeof(err));
     if (!p->rk) die("producer: %s", err);
+    if (o.txn_id) {
+        txn_check(rd_kafka_init_transactions(p->rk, 60000), "init_transactions");
+        txn_check(rd_kafka_begin_transaction(p->rk), "begin_transaction");
+        p->txn_start_ns = now_ns();
+    }
+}
+
+/* With --transactional-id: commit the open transaction once it is txn_ms old and begin the
+ * next; force commits regardless (the end of a phase). A failed commit ends the run, so every
+ * message counted as acknowledged is committed. */
+static void prod_txn_tick(prod_t *p, bool force)
+{
+    if (!o.txn_id) return;
+    int64_t t = now_ns();
+    if (!force && t - p->txn_start_ns < (int64_t)o.txn_ms * 1000000LL) return;
+    txn_check(rd_kafka_commit_transaction(p->rk, 60000), "commit_transaction");
+    p->commits++;
+    p->last_ack_ns = now_ns();
+    txn_check(rd_kafka_begin_transaction(p->rk), "begin_transaction");
+    p->txn_start_ns = now_ns();
 }
 
 static void prod_send(prod_t *p, const void *val, size_t len, int flags)
@@ -399,6 +439,12 @@ static rd_kafka_t *cons_new(void)
      * broker thread's 1 s tick, so reading stalls for up to 1 s at a time against any broker
      * (seen with the mock too). The limit in kbytes (64 MiB) still bounds the queue. */
     conf_set(c, "queued.min.messages", "1000000");
+    if (o.isolation) {
+        conf_set(c, "isolation.level", o.isolation);
+        /* a transactional topic's offsets have gaps (control batches), so the end of a
+         * partition is the EOF event, not the offset before the high watermark */
+        conf_set(c, "enable.partition.eof", "true");
+    }
     conf_props(c, o.cprops, "--consumer-props");
     char err[256];
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, c, err, sizeof(err));
@@ -484,11 +530,17 @@ static double consume_passes(rd_kafka_t *c, long long tail, long long warmup, lo
             for (ssize_t k = 0; k < n; k++) {
                 rd_kafka_message_t *m = msgs[k];
                 int32_t pi = m->partition;
-                if (!m->err && pi >= 0 && pi < o.partitions && m->offset == pos[pi]) {
-                    pos[pi]++;
-                    if (pos[pi] == hi[pi]) left--;
+                bool in = pi >= 0 && pi < o.partitions;
+                /* offsets >= pos: a transactional topic skips the control records' offsets */
+                if (!m->err && in && m->offset >= pos[pi] && pos[pi] < hi[pi]) {
+                    pos[pi] = m->offset + 1;
+                    if (pos[pi] >= hi[pi]) left--;
                     if (read++ == warmup) from = t;
                     if (read > warmup) (*timed)++;
+                } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && in && pos[pi] < hi[pi] &&
+                           m->offset >= hi[pi]) {
+                    pos[pi] = hi[pi]; /* only control records were left */
+                    left--;
                 } else if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                     fprintf(stderr, "bench: consume: %s\n", rd_kafka_message_errstr(m));
                 }
@@ -516,12 +568,13 @@ static void cons_close(rd_kafka_t *rk)
 
 /* ---- throughput ---- */
 
+/* A phase not run (--phases) has secs 0: its rates print as 0, which is JSON (nan is not). */
 static void json_rate(const char *name, long long n, double secs, double cpu, bool comma)
 {
     printf("\"%s\":{\"msgs\":%lld,\"secs\":%.4f,\"msgs_per_s\":%.1f,\"mb_per_s\":%.3f,"
            "\"broker_cpu_s\":%.2f}%s",
-           name, n, secs, (double)n / secs, (double)n * (double)o.size / secs / MIB, cpu,
-           comma ? "," : "");
+           name, n, secs, secs > 0 ? (double)n / secs : 0,
+           secs > 0 ? (double)n * (double)o.size / secs / MIB : 0, cpu, comma ? "," : "");
 }
 
 static void run_throughput(void)
@@ -539,7 +592,9 @@ static void run_throughput(void)
     for (long long i = 0; i < o.warmup; i++) {
         prod_send(&p, payload(i), o.size, 0);
         if ((i & 1023) == 0) rd_kafka_poll(p.rk, 0);
+        if ((i & 255) == 0) prod_txn_tick(&p, false);
     }
+    prod_txn_tick(&p, true);
     prod_flush(&p, o.warmup);
     long long base = p.acked + p.errors;
     cpu0 = broker_cpu_s();
@@ -547,7 +602,9 @@ static void run_throughput(void)
     for (long long i = 0; i < o.count; i++) {
         prod_send(&p, payload(o.warmup + i), o.size, 0);
         if ((i & 1023) == 0) rd_kafka_poll(p.rk, 0);
+        if ((i & 255) == 0) prod_txn_tick(&p, false);
     }
+    prod_txn_tick(&p, true);
     prod_flush(&p, base + o.count);
     psecs = (double)(p.last_ack_ns - t0) / 1e9;
     pcpu = broker_cpu_s() - cpu0;
@@ -579,6 +636,7 @@ consume:
         json_rate("reread", rtimed, rsecs, cpu0 < 0 ? -1 : rcpu, true);
         printf("\"reread_passes\":%lld,\"reread_tail\":%lld,", rpasses, o.reread_tail);
     }
+    if (o.txn_id) printf("\"txn_commits\":%lld,\"txn_ms\":%d,", p.commits, o.txn_ms);
     printf("\"consume_passes\":%lld,\"consume_retained\":%lld}\n", passes, retained);
 }
 
@@ -718,6 +776,8 @@ static void usage(void)
         "       [--partitions P] [--rf R] [--min-isr M] [--acks A] [--compression C] [--size S]\n"
         "       [--linger-ms L] [--fetch-wait-ms F] [--consumer-props k=v,k=v]\n"
         "       [--client-props k=v,k=v]\n"
+        "       [--idempotent] [--transactional-id ID [--txn-ms N]]\n"
+        "       [--isolation read_committed|read_uncommitted]\n"
         "       throughput: [--count N] [--warmup W] [--phases produce|consume] [--keep]\n"
         "                   [--reread-tail N]\n"
         "       latency:    --rate R [--seconds T] [--warmup-seconds U]\n");
@@ -753,6 +813,10 @@ static const struct optdef {
     {"--client-props", 's', &o.client_props},
     {"--reread-tail", 'l', &o.reread_tail},
     {"--keep", 'b', &o.keep},
+    {"--idempotent", 'b', &o.idempotent},
+    {"--transactional-id", 's', &o.txn_id},
+    {"--txn-ms", 'i', &o.txn_ms},
+    {"--isolation", 's', &o.isolation},
 };
 
 static void parse_opts(int argc, char **argv)
