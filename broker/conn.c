@@ -155,6 +155,9 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
         free(c);
         return NULL;
     }
+    /* with partial writes every SSL_write returned after one 16 KB record, and the next one
+     * pread the CONN_TLS_CHUNK again for it: 4 preads per chunk (strace, consume) */
+    if (c->tls) tlsio_whole_writes(c->tls);
     if (secproto_sasl(l->sec.proto) && !(c->sasl = sasl_conn_new())) abort();
     if (ev_fd_add(srv->loop, fd, EV_READ, conn_on_event, c) != 0) {
         log_error("conn", "register connection from %s failed: %s", peer, strerror(errno));

@@ -429,6 +429,11 @@ ssize_t tlsio_write(tlsio_t *t, const void *buf, size_t n)
     return r;
 }
 
+void tlsio_whole_writes(tlsio_t *t)
+{
+    SSL_clear_mode(t->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE);
+}
+
 int tlsio_handshake(tlsio_t *t)
 {
     int rc = SSL_do_handshake(t->ssl);

@@ -66,6 +66,9 @@ void tlsio_free(tlsio_t *t);
 /* > 0 bytes; 0 the peer closed; TLSIO_AGAIN; TLSIO_ERROR (tlsio_error() says why). */
 ssize_t tlsio_read(tlsio_t *t, void *buf, size_t n);
 ssize_t tlsio_write(tlsio_t *t, const void *buf, size_t n);
+/* Writes take the whole buffer (several 16 KB records) or nothing (TLSIO_AGAIN, then retry
+ * with the same bytes): with partial writes, each write returns after one record. */
+void tlsio_whole_writes(tlsio_t *t);
 /* Drive the handshake only: 1 done, TLSIO_AGAIN, TLSIO_ERROR. */
 int tlsio_handshake(tlsio_t *t);
 bool tlsio_established(const tlsio_t *t);
