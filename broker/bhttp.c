@@ -162,6 +162,9 @@ static void bhttp_replica_metrics(server_t *srv, wbuf_t *wb)
     n = "kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total";
     prom_family(wb, n, "counter", "Fetch sessions evicted to make room for new ones");
     prom_sample(wb, n, (double)fsess_evictions(srv->fsess), NULL);
+    n = "kafka_server_fetchsessioncache_incrementalfetches_total";
+    prom_family(wb, n, "counter", "Incremental fetches served (not a Kafka metric)");
+    prom_sample(wb, n, (double)fsess_incremental(srv->fsess), NULL);
 }
 
 /* ---- KafkaController, ZooKeeper session, log flushes ---- */

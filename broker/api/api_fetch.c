@@ -435,6 +435,7 @@ static bool fetch_sess_open(fetch_state_t *fs)
         s->epoch = s->epoch == INT32_MAX ? 1 : s->epoch + 1; /* wraps as Kafka's nextEpoch */
         s->last_used_ms = now;
         fs->sess_mode = FETCH_SESS_INCR;
+        fsess_count_incremental(c);
     }
     char name[256];
     for (int32_t i = 0; i < q->ntopics; i++) {

@@ -14,6 +14,7 @@ struct fsess_cache {
     fsess_t **slots;
     int max, count;
     int64_t evictions; /* sessions evicted to make room */
+    int64_t incremental;
     uint64_t rng;
 };
 
@@ -226,4 +227,14 @@ int64_t fsess_parts_cached(const fsess_cache_t *c)
 int64_t fsess_evictions(const fsess_cache_t *c)
 {
     return c ? c->evictions : 0;
+}
+
+void fsess_count_incremental(fsess_cache_t *c)
+{
+    c->incremental++;
+}
+
+int64_t fsess_incremental(const fsess_cache_t *c)
+{
+    return c ? c->incremental : 0;
 }

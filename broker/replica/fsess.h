@@ -69,5 +69,8 @@ void fsess_sort(fsess_t *s);
 int fsess_count(const fsess_cache_t *c);
 int64_t fsess_parts_cached(const fsess_cache_t *c);
 int64_t fsess_evictions(const fsess_cache_t *c);
+/* Incremental fetches served (ours, not a Kafka metric: it shows followers use sessions). */
+void fsess_count_incremental(fsess_cache_t *c);
+int64_t fsess_incremental(const fsess_cache_t *c);
 
 #endif

@@ -202,8 +202,12 @@ def test_followers_fetch_in_sessions(c):
     c.wait_isr("rep", 0, 3)
     with socket.create_connection(("127.0.0.1", c.brokers[leader].port), timeout=30) as s:
         wait_hw(s, "rep", 0, 50)  # the followers' incremental fetches moved it
+    inc = "kafka_server_fetchsessioncache_incrementalfetches_total"
     for b in c.brokers.values():
         assert gauge(b.http_port, "kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total") == 0
+        # idle followers go on fetching incrementally (each parks up to replica.fetch.wait.max.ms)
+        before = gauge(b.http_port, inc)
+        wait_until(lambda: gauge(b.http_port, inc) >= before + 4, 60, what="incremental fetches")
 
 
 def test_malformed_forgotten_topics_never_crash(c):
