@@ -15,7 +15,7 @@ BINDIR  ?= bin
 OPT     ?= -O2
 SAN     ?=
 PKGS    := libzstd liblz4 jansson zlib check
-CFLAGS_ALL := -std=c11 -Wall -Wextra -Werror -Wno-format-truncation $(OPT) -g -D_GNU_SOURCE \
+CFLAGS_ALL := -std=c11 -Wall -Wextra -Werror -Wno-format-truncation $(OPT) -g -D_GNU_SOURCE -Icommon \
               -I/usr/include/zookeeper -DTHREADED $(SAN) $(CFLAGS)
 LDLIBS_ALL := $(SAN) -lzookeeper_mt -lssl -lcrypto -ljansson -lmicrohttpd -lzstd -llz4 -lsnappy -lz -lpthread -lm $(LDLIBS)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
@@ -24,12 +24,13 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubu
 # common < coordinator < broker; cli/ and connect/ sit on common. An upward #include then
 # fails to compile. LAYER_INC is set per object directory below; everything else (tests, the
 # generated console assets) sees every layer.
-LAYER_INC := -I. -Icommon -Icoordinator -Ibroker
-$(BUILD)/common/%.o:      LAYER_INC := -Icommon
-$(BUILD)/coordinator/%.o: LAYER_INC := -Icommon -Icoordinator
-$(BUILD)/broker/%.o:      LAYER_INC := -Icommon -Icoordinator -Ibroker
-$(BUILD)/cli/%.o:         LAYER_INC := -Icommon -Icli
-$(BUILD)/connect/%.o:     LAYER_INC := -Icommon -Iconnect -Icli
+# (-Icommon is in CFLAGS_ALL: every layer sees common/.)
+LAYER_INC := -I. -Icoordinator -Ibroker
+$(BUILD)/common/%.o:      LAYER_INC :=
+$(BUILD)/coordinator/%.o: LAYER_INC := -Icoordinator
+$(BUILD)/broker/%.o:      LAYER_INC := -Icoordinator -Ibroker
+$(BUILD)/cli/%.o:         LAYER_INC := -Icli
+$(BUILD)/connect/%.o:     LAYER_INC := -Iconnect -Icli
 
 COMMON_SRCS :=
 KAFKA_SRCS  :=

@@ -11,7 +11,7 @@ CONNECT_LIBS  := -lrdkafka -ldl
 
 $(BUILD)/connect/%.o: connect/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LAYER_INC) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) -Iconnect -Icli -MMD -MP -c $< -o $@
 
 # cli/clireq.c: the blocking raw request helper, reused for the worker group protocol.
 $(BUILD)/libconnect.a: $(patsubst %.c,$(BUILD)/%.o,$(CONNECT_SRCS)) $(BUILD)/cli/clireq.o
@@ -29,7 +29,7 @@ $(CONNECT_CHECKS): $(BUILD)/tests/unit/check_connect_%: $(BUILD)/tests/unit/chec
 
 $(BUILD)/tests/unit/check_connect_%.o: tests/unit/check_connect_%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LAYER_INC) -Iconnect -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) -Iconnect -MMD -MP -c $< -o $@
 
 # The test plugin (tests/integ/connect_testplugin.c) loaded from plugin.path by the tests.
 CONNECT_TEST_PLUGIN := $(BUILD)/tests/integ/connect-plugins/libconnect_testplugin.so
