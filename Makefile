@@ -15,10 +15,22 @@ BINDIR  ?= bin
 OPT     ?= -O2
 SAN     ?=
 PKGS    := libzstd liblz4 jansson zlib check
-CFLAGS_ALL := -std=c11 -Wall -Wextra -Werror -Wno-format-truncation $(OPT) -g -D_GNU_SOURCE -I. -Icommon -Ibroker -Icoordinator \
+CFLAGS_ALL := -std=c11 -Wall -Wextra -Werror -Wno-format-truncation $(OPT) -g -D_GNU_SOURCE -Icommon \
               -I/usr/include/zookeeper -DTHREADED $(SAN) $(CFLAGS)
 LDLIBS_ALL := $(SAN) -lzookeeper_mt -lssl -lcrypto -ljansson -lmicrohttpd -lzstd -llz4 -lsnappy -lz -lpthread -lm $(LDLIBS)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lm)
+
+# Each layer sees only its own headers and those of the layers below it (DESIGN.md section 2):
+# common < coordinator < broker; cli/ and connect/ sit on common. An upward #include then
+# fails to compile. LAYER_INC is set per object directory below; everything else (tests, the
+# generated console assets) sees every layer.
+# (-Icommon is in CFLAGS_ALL: every layer sees common/.)
+LAYER_INC := -I. -Icoordinator -Ibroker
+$(BUILD)/common/%.o:      LAYER_INC :=
+$(BUILD)/coordinator/%.o: LAYER_INC := -Icoordinator
+$(BUILD)/broker/%.o:      LAYER_INC := -Icoordinator -Ibroker
+$(BUILD)/cli/%.o:         LAYER_INC := -Icli
+$(BUILD)/connect/%.o:     LAYER_INC := -Iconnect -Icli
 
 COMMON_SRCS :=
 KAFKA_SRCS  :=
@@ -46,7 +58,7 @@ all build: $(BINDIR)/kafka-server $(UNIT_BINS) $(CLI_BINS) $(CONNECT_BINS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(LAYER_INC) -MMD -MP -c $< -o $@
 
 $(BUILD)/libcommon.a: $(COMMON_OBJS)
 	@rm -f $@
@@ -70,7 +82,7 @@ $(BINDIR)/kafka-%: $(BUILD)/cli/kafka_$$(subst -,_,$$*).o $(call obj,$(CLI_COMMO
 
 $(BUILD)/cli/kafka_%.o: cli/kafka_%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Icli -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(LAYER_INC) -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(BUILD)/libkafka.a $(BUILD)/libcommon.a
 	$(CC) -o $@ $^ $(CHECK_LIBS) $(LDLIBS_ALL)

@@ -76,13 +76,6 @@ const md_broker_t *mdcache_brokers(const mdcache_t *md, int *n)
     return md->brokers;
 }
 
-const md_endpoint_t *md_broker_endpoint(const md_broker_t *b, const char *listener)
-{
-    for (int i = 0; i < b->nendpoints; i++)
-        if (strcmp(b->ep[i].listener, listener) == 0) return &b->ep[i];
-    return NULL;
-}
-
 static int32_t *md_dup_ids(const int32_t *ids, int32_t n)
 {
     if (n <= 0) return NULL;

@@ -10,35 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MD_MAX_ENDPOINTS 8
-
-typedef struct md_endpoint {
-    char listener[64];
-    char host[256];
-    int port;
-} md_endpoint_t;
-
-typedef struct md_broker {
-    int32_t id;
-    char rack[64]; /* "" = none */
-    int nendpoints;
-    md_endpoint_t ep[MD_MAX_ENDPOINTS];
-} md_broker_t;
-
-typedef struct md_part {
-    int32_t leader; /* -1 = none */
-    int32_t leader_epoch;
-    int32_t nreplicas, nisr, noffline;
-    int32_t *replicas, *isr, *offline; /* owned by the cache */
-} md_part_t;
-
-typedef struct md_topic {
-    char *name;
-    uint8_t id[16];
-    bool internal;
-    int32_t nparts;
-    md_part_t *parts;
-} md_topic_t;
+#include "md.h"
 
 typedef struct mdcache mdcache_t;
 
@@ -52,8 +24,6 @@ int32_t mdcache_controller(const mdcache_t *md); /* -1 = unknown */
 void mdcache_set_brokers(mdcache_t *md, const md_broker_t *b, int n);
 const md_broker_t *mdcache_broker(const mdcache_t *md, int32_t id);
 const md_broker_t *mdcache_brokers(const mdcache_t *md, int *n);
-/* The endpoint of broker b for listener name, or NULL. */
-const md_endpoint_t *md_broker_endpoint(const md_broker_t *b, const char *listener);
 
 /* Insert or replace a topic (deep copy of t, including arrays). */
 void mdcache_put_topic(mdcache_t *md, const md_topic_t *t);

@@ -8,4 +8,4 @@ $(BUILD)/gen/console_assets.c: $(CONSOLE_ASSETS) scripts/embed-assets.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed-assets.sh $(CONSOLE_ASSETS) > $@.tmp && mv $@.tmp $@
 $(BUILD)/gen/console_assets.o: $(BUILD)/gen/console_assets.c broker/console.h
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(LAYER_INC) -c $< -o $@

@@ -14,11 +14,6 @@
 #include "secproto.h"
 #include "tlsio.h"
 
-/* SASL mechanisms, as bits. */
-#define SEC_MECH_PLAIN         1u
-#define SEC_MECH_SCRAM_SHA_256 2u
-#define SEC_MECH_SCRAM_SHA_512 4u
-
 typedef struct jaas jaas_t;
 
 typedef struct sec_listener {
@@ -30,15 +25,6 @@ typedef struct sec_listener {
     jaas_t *plain;      /* PlainLoginModule options: user_<name>="password" */
 } sec_listener_t;
 
-/* What the broker uses to connect to other brokers (the inter-broker listener). */
-typedef struct sec_client {
-    secproto_t proto;
-    tlsio_ctx_t *tls;   /* client context, NULL for PLAINTEXT / SASL_PLAINTEXT */
-    unsigned mech;      /* sasl.mechanism.inter.broker.protocol */
-    char username[256]; /* from the listener's JAAS config for that mechanism */
-    char password[256];
-} sec_client_t;
-
 /* The value of key for listener (listener.name.<lower>.<key>, else key); "" when unset. */
 const char *sec_cfg(const cfg_t *cfg, const char *listener, const char *key);
 
@@ -49,9 +35,5 @@ void sec_listener_free(sec_listener_t *l);
 /* The broker's client settings for the inter-broker listener. 0, or -1 with err. */
 int sec_client_init(sec_client_t *c, const cfg_t *cfg, const char *ibl, char *err, size_t n);
 void sec_client_free(sec_client_t *c);
-
-/* A mechanism's bit for its name ("SCRAM-SHA-512"), 0 when unknown; and its name. */
-unsigned sec_mech_parse(const char *name);
-const char *sec_mech_name(unsigned mech);
 
 #endif

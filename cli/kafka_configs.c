@@ -21,7 +21,7 @@
 #include "cli.h"
 #include "clireq.h"
 #include "configs_quota.h"
-#include "ctl.h"
+#include "md.h"
 #include "tcfg.h"
 #include "zkpath.h"
 
@@ -136,7 +136,7 @@ static void parse_entity(entity_t *e, bool zk)
                  e->name);
     if (topics && e->name) {
         char why[256];
-        if (ctl_topic_name_valid(e->name, why, sizeof(why)) != KERR_NONE) cli_fail("%s", why);
+        if (md_topic_name_valid(e->name, why, sizeof(why)) != KERR_NONE) cli_fail("%s", why);
     }
     if (cli_has(opts, "alter") && !e->name && !e->is_default) {
         if (brokers)

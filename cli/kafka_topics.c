@@ -13,7 +13,7 @@
 
 #include "assign.h"
 #include "cli.h"
-#include "ctl.h"
+#include "md.h"
 #include "tcfg.h"
 #include "zkpath.h"
 
@@ -168,7 +168,7 @@ static int collect_configs(const char ***keys, const char ***vals)
 static void zk_create(zhandle_t *zh, const char *topic)
 {
     char why[256];
-    if (ctl_topic_name_valid(topic, why, sizeof(why)) != KERR_NONE) fail("%s", why);
+    if (md_topic_name_valid(topic, why, sizeof(why)) != KERR_NONE) fail("%s", why);
     char path[512];
     zkpath_topic(path, sizeof(path), topic);
     if (cli_zk_exists(zh, path)) {

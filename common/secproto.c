@@ -56,3 +56,26 @@ int secproto_of_listener(const char *map, const char *listener, secproto_t *out,
     }
     return found;
 }
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} sec_mechs[] = {
+    {SEC_MECH_PLAIN, "PLAIN"},
+    {SEC_MECH_SCRAM_SHA_256, "SCRAM-SHA-256"},
+    {SEC_MECH_SCRAM_SHA_512, "SCRAM-SHA-512"},
+};
+
+unsigned sec_mech_parse(const char *name)
+{
+    for (size_t i = 0; i < sizeof(sec_mechs) / sizeof(sec_mechs[0]); i++)
+        if (strcmp(name, sec_mechs[i].name) == 0) return sec_mechs[i].bit;
+    return 0;
+}
+
+const char *sec_mech_name(unsigned mech)
+{
+    for (size_t i = 0; i < sizeof(sec_mechs) / sizeof(sec_mechs[0]); i++)
+        if (sec_mechs[i].bit == mech) return sec_mechs[i].name;
+    return "?";
+}

@@ -35,7 +35,7 @@
 
 #include "ev.h"
 #include "kerr.h"
-#include "mdcache.h"
+#include "md.h"
 #include "zkauth.h"
 
 struct chan_mgr;
@@ -261,9 +261,5 @@ struct ctl_op {
 void ctl_submit(ctl_t *c, ctl_op_t *op);
 /* Free an op and everything in its specs (the strings and arrays must be heap-allocated). */
 void ctl_op_free(ctl_op_t *op);
-
-/* Kafka's rules for topic names (legal characters, length). KERR_NONE or
- * KERR_INVALID_TOPIC_EXCEPTION with a reason in why. Any thread. */
-kerr_t ctl_topic_name_valid(const char *name, char *why, size_t n);
 
 #endif

@@ -17,36 +17,6 @@
 #include "tcfg.h"
 #include "zkpath.h"
 
-kerr_t ctl_topic_name_valid(const char *name, char *why, size_t n)
-{
-    size_t len = strlen(name);
-    if (len == 0) {
-        snprintf(why, n, "Topic name is illegal, it can't be empty");
-        return KERR_INVALID_TOPIC_EXCEPTION;
-    }
-    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-        snprintf(why, n, "Topic name cannot be \".\" or \"..\"");
-        return KERR_INVALID_TOPIC_EXCEPTION;
-    }
-    if (len > 249) {
-        snprintf(why, n, "Topic name is illegal, it can't be longer than 249 characters");
-        return KERR_INVALID_TOPIC_EXCEPTION;
-    }
-    for (size_t i = 0; i < len; i++) {
-        char ch = name[i];
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
-        if (!ok) {
-            snprintf(why, n,
-                     "Topic name \"%s\" is illegal, it contains a character other than ASCII "
-                     "alphanumerics, '.', '_' and '-'",
-                     name);
-            return KERR_INVALID_TOPIC_EXCEPTION;
-        }
-    }
-    return KERR_NONE;
-}
-
 static void ctl_spec_fail(ctl_topic_spec_t *s, kerr_t err, const char *fmt, const char *arg)
 {
     s->err = err;
@@ -72,7 +42,7 @@ static bool ctl_id_in(const assign_broker_t *b, int n, int32_t id)
 static void ctl_create_topic(ctl_t *c, ctl_topic_spec_t *s, bool validate_only)
 {
     char why[256];
-    if ((s->err = ctl_topic_name_valid(s->name, why, sizeof(why))) != KERR_NONE) {
+    if ((s->err = md_topic_name_valid(s->name, why, sizeof(why))) != KERR_NONE) {
         snprintf(s->errmsg, sizeof(s->errmsg), "%s", why);
         return;
     }

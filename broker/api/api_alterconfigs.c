@@ -220,7 +220,7 @@ void api_alterconfigs_run(req_t *r, const kp_alterconfigs_req_t *req, bool incre
         } else if (res->resource_type == KP_RESOURCE_TOPIC) {
             char name[256];
             snprintf(name, sizeof(name), "%.*s", res->resource_name.len, res->resource_name.p);
-            err = ctl_topic_name_valid(name, why, sizeof(why));
+            err = md_topic_name_valid(name, why, sizeof(why));
             if (!err) err = ac_check_topic(res, incremental, why, sizeof(why));
             if (!err) {
                 st->spec_of[i] = st->op->ntopics;

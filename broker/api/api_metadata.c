@@ -141,7 +141,7 @@ void api_metadata(req_t *r, rbuf_t *rb)
                 continue;
             }
             char why[256];
-            if (ctl_topic_name_valid(cname, why, sizeof(why)) != KERR_NONE) {
+            if (md_topic_name_valid(cname, why, sizeof(why)) != KERR_NONE) {
                 tr->error_code = KERR_INVALID_TOPIC_EXCEPTION;
             } else if (may_create && authz_may_create_topic(r, cname)) {
                 server_autocreate_topic(srv, cname);

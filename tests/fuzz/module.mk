@@ -11,4 +11,4 @@ fuzz-bins: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZERS))
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_records.h tests/unit/kp_adapt.h $(BUILD)/libkafka.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/fuzz -Itests/unit -fsanitize=fuzzer -o $@ $(filter-out %.h,$^) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) $(LAYER_INC) -Itests/fuzz -Itests/unit -fsanitize=fuzzer -o $@ $(filter-out %.h,$^) $(LDLIBS_ALL)

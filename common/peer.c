@@ -14,7 +14,7 @@
 #include "proto/kp.h"
 #include "proto/kp_sasl.h"
 #include "scram.h"
-#include "sec.h"
+#include "secproto.h"
 #include "tlsio.h"
 
 #define PEER_READ_CHUNK (256 * 1024)

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "kerr.h"
-#include "mdcache.h"
+#include "md.h"
 
 #define ZKPATH_CLUSTER_ID                       "/cluster/id"
 #define ZKPATH_BROKER_IDS                       "/brokers/ids"
