@@ -25,7 +25,6 @@
 #include "mdcache.h"
 #include "metrics.h"
 #include "prom.h"
-#include "replica/fsess.h"
 #include "replica/rmgr.h"
 #include "server.h"
 #include "store/lmgr.h"
@@ -153,18 +152,6 @@ static void bhttp_replica_metrics(server_t *srv, wbuf_t *wb)
                 "ISR expansions applied by this broker as leader");
     prom_sample(wb, "kafka_server_replicamanager_isrexpands_total",
                 (double)srv->metrics->isr_expands, NULL);
-    const char *n = "kafka_server_fetchsessioncache_numincrementalfetchsessions";
-    prom_family(wb, n, "gauge", "Incremental fetch sessions cached (KIP-227)");
-    prom_sample(wb, n, fsess_count(srv->fsess), NULL);
-    n = "kafka_server_fetchsessioncache_numincrementalfetchpartitionscached";
-    prom_family(wb, n, "gauge", "Partitions in the cached fetch sessions");
-    prom_sample(wb, n, (double)fsess_parts_cached(srv->fsess), NULL);
-    n = "kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total";
-    prom_family(wb, n, "counter", "Fetch sessions evicted to make room for new ones");
-    prom_sample(wb, n, (double)fsess_evictions(srv->fsess), NULL);
-    n = "kafka_server_fetchsessioncache_incrementalfetches_total";
-    prom_family(wb, n, "counter", "Incremental fetches served (not a Kafka metric)");
-    prom_sample(wb, n, (double)fsess_incremental(srv->fsess), NULL);
 }
 
 /* ---- KafkaController, ZooKeeper session, log flushes ---- */

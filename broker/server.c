@@ -28,7 +28,6 @@
 #include "quota.h"
 #include "net.h"
 #include "replica/ldfail.h"
-#include "replica/fsess.h"
 #include "replica/rmgr.h"
 #include "replica/rthrottle.h"
 #include "store/lmgr.h"
@@ -530,8 +529,6 @@ int server_start(server_t *srv, cfg_t *cfg)
     srv->md = mdcache_new();
     srv->autocreating = dict_new();
     srv->rmgr = rmgr_new(srv);
-    srv->fsess =
-        fsess_cache_new((int)cfg_int(srv->cfg, "max.incremental.fetch.session.cache.slots"));
     ldfail_init(srv);
     srv->grp = grp_coord_new(srv);
     srv->txn = txn_coord_new(srv);
@@ -619,7 +616,6 @@ int server_run(server_t *srv)
     /* the final checkpoints read the partitions' high watermarks: close the logs first */
     lmgr_close(srv->lmgr, server_exit_code == 0);
     rmgr_free(srv->rmgr);
-    fsess_cache_free(srv->fsess);
     mdcache_free(srv->md);
     tconf_free(srv);
     dict_free(srv->autocreating, NULL);

@@ -18,7 +18,6 @@
 
 typedef struct lmgr lmgr_t;
 typedef struct rmgr rmgr_t;
-typedef struct fsess_cache fsess_cache_t;
 typedef struct mdcache mdcache_t;
 typedef struct zkc zkc_t;
 typedef struct ctl ctl_t;
@@ -63,7 +62,6 @@ struct server {
     int nlisteners;
     lmgr_t *lmgr;
     rmgr_t *rmgr;
-    fsess_cache_t *fsess; /* fetch sessions (replica/fsess.h) */
     mdcache_t *md;
     zkc_t *zk;
     zkreg_t *zkreg;

@@ -17,7 +17,6 @@
 #include "proto/kp_offsetforleaderepoch.h"
 #include "rec/batch.h"
 #include "rec/crc32c.h"
-#include "fshandler.h"
 #include "rmgr.h"
 #include "rthrottle.h"
 #include "server.h"
@@ -32,7 +31,6 @@ typedef struct fetch_ent {
 typedef struct fetch_ctx {
     struct fetcher *f;
     bool ofle;
-    bool full; /* a full fetch (KIP-227): it opens the fetch session */
     int n;
     fetch_ent_t *e;
 } fetch_ctx_t;
@@ -44,7 +42,6 @@ struct fetcher {
     partition_t **parts;
     int nparts, cap;
     fetch_ctx_t *inflight;
-    fshandler_t *sess; /* our fetch session on the leader */
     int64_t backoff_until_ms;
     ev_timer_id_t retry_timer; /* wakes the fetcher when a delay ends */
     int64_t retry_at_ms;
@@ -90,7 +87,6 @@ fetcher_t *fetcher_get(server_t *srv, int32_t leader, const char *host, int port
     if (!f) abort();
     f->srv = srv;
     f->leader = leader;
-    f->sess = fshandler_new();
     f->wait_ms = (int32_t)fetcher_cfg(srv, "replica.fetch.wait.max.ms", 500);
     f->min_bytes = (int32_t)fetcher_cfg(srv, "replica.fetch.min.bytes", 1);
     f->max_bytes = (int32_t)fetcher_cfg(srv, "replica.fetch.response.max.bytes", 10485760);
@@ -116,7 +112,6 @@ static void fetcher_free(fetcher_t *f)
     if (f->inflight) f->inflight->f = NULL; /* the answer (KERR__DESTROY) frees the context */
     for (int i = 0; i < f->nparts; i++) f->parts[i]->fetcher = NULL;
     peer_free(f->peer);
-    fshandler_free(f->sess);
     free(f->parts);
     free(f);
 }
@@ -306,18 +301,11 @@ static void fetcher_on_fetch(void *arg, kerr_t err, rbuf_t *body)
     arena_t a;
     arena_init(&a);
     kp_fetch_resp_t resp;
-    if (!err && kp_fetch_resp_decode(body, FETCHER_VERSION, &a, &resp) != KERR_NONE)
-        err = KERR__BAD_MSG;
-    if (!err) err = (kerr_t)resp.error_code;
-    fshandler_answer(f->sess, ctx->full, err, err ? 0 : resp.session_id);
-    if (err) {
-        /* a lost session costs only a full request, at once; anything else backs off */
-        bool sess_lost =
-            err == KERR_FETCH_SESSION_ID_NOT_FOUND || err == KERR_INVALID_FETCH_SESSION_EPOCH;
-        if (!sess_lost) fetcher_backoff(f);
+    if (err || kp_fetch_resp_decode(body, FETCHER_VERSION, &a, &resp) != KERR_NONE ||
+        resp.error_code) {
+        fetcher_backoff(f);
         arena_free(&a);
         fetcher_done(f, ctx);
-        if (sess_lost) fetcher_kick(f);
         return;
     }
     for (int32_t i = 0; i < resp.ntopics; i++) {
@@ -445,9 +433,6 @@ static void fetcher_send_ofle(fetcher_t *f, partition_t **parts, int n)
     wbuf_free(&wb);
 }
 
-/* A fetch for the active partitions parts[n]. Its context covers them all (an incremental
- * answer may carry any partition of the session) while the request carries only those the
- * leader's session does not have right (fshandler.h). */
 static void fetcher_send_fetch(fetcher_t *f, partition_t **parts, int n)
 {
     fetch_ctx_t *ctx = fetcher_ctx(f, false, n);
@@ -459,30 +444,25 @@ static void fetcher_send_fetch(fetcher_t *f, partition_t **parts, int n)
     req.max_wait_ms = f->wait_ms;
     req.min_bytes = f->min_bytes;
     req.max_bytes = f->max_bytes;
+    req.session_epoch = -1;
     req.rack_id = KSTR("");
-    ctx->full = fshandler_begin(f->sess, &req);
     req.topics = arena_calloc(&a, (size_t)n, sizeof(kp_fetch_topic_t));
-    partition_t **sent = arena_calloc(&a, (size_t)n, sizeof(*sent));
-    int nsent = 0;
     for (int i = 0; i < n; i++) {
         partition_t *part = parts[i];
-        ctx->e[ctx->n++] = (fetch_ent_t){part, part->leader_epoch, -1};
-        kp_fetch_part_t p = {.partition = part->index,
-                             .current_leader_epoch = part->leader_epoch,
-                             .fetch_offset = plog_end_offset(part->log),
-                             .last_fetched_epoch = -1,
-                             .log_start_offset = plog_start_offset(part->log),
-                             .partition_max_bytes = f->part_max_bytes};
-        if (!fshandler_include(f->sess, part->topic, &p)) continue;
-        sent[nsent++] = part; /* a subsequence of parts: still grouped by topic */
-        kp_fetch_topic_t *t = &req.topics[fetcher_topic_slot(sent, nsent - 1, &req.ntopics)];
+        kp_fetch_topic_t *t = &req.topics[fetcher_topic_slot(parts, i, &req.ntopics)];
         if (!t->parts) {
             t->topic = KSTR(part->topic);
             t->parts = arena_calloc(&a, (size_t)n, sizeof(kp_fetch_part_t));
         }
-        t->parts[t->nparts++] = p;
+        kp_fetch_part_t *p = &t->parts[t->nparts++];
+        p->partition = part->index;
+        p->current_leader_epoch = part->leader_epoch;
+        p->fetch_offset = plog_end_offset(part->log);
+        p->last_fetched_epoch = -1;
+        p->log_start_offset = plog_start_offset(part->log);
+        p->partition_max_bytes = f->part_max_bytes;
+        ctx->e[ctx->n++] = (fetch_ent_t){part, part->leader_epoch, -1};
     }
-    fshandler_end(f->sess, &a, &req);
     wbuf_t wb;
     wbuf_init(&wb);
     kp_fetch_req_encode(&wb, FETCHER_VERSION, &req);
