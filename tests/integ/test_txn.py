@@ -14,6 +14,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from cluster import Cluster
 from kafkabroker import wait_until
+from txnread import read_values
 
 RF3 = {"offsets.topic.replication.factor": "3", "default.replication.factor": "3",
        "transaction.state.log.replication.factor": "3", "transaction.state.log.min.isr": "2",
@@ -61,27 +62,6 @@ def txn_producer(boot, tid, **extra):
     return p
 
 
-def consume_all(boot, topic, isolation, expect, timeout=60):
-    c = Consumer({"bootstrap.servers": boot, "group.id": "rd-%s-%f" % (isolation, time.time()),
-                  "auto.offset.reset": "earliest", "isolation.level": isolation,
-                  "enable.auto.commit": False})
-    c.subscribe([topic])
-    got = []
-    deadline = time.time() + timeout
-    while time.time() < deadline and len(got) < expect:
-        m = c.poll(0.5)
-        if m is not None and not m.error():
-            got.append(m.value())
-    # a little longer: nothing more must come
-    end = time.time() + 1
-    while time.time() < end:
-        m = c.poll(0.2)
-        if m is not None and not m.error():
-            got.append(m.value())
-    c.close()
-    return got
-
-
 def test_commit_and_abort_read_committed(cluster):
     brokers, boot = cluster
     create(boot, "tx3")
@@ -99,10 +79,10 @@ def test_commit_and_abort_read_committed(cluster):
     for i in range(9):
         p.produce("tx3", value=b"d-%d" % i, partition=i % 3)
     p.commit_transaction(60)
-    committed = consume_all(boot, "tx3", "read_committed", 39)
+    committed = read_values(boot, "tx3", "read_committed", 39)
     assert sorted(committed) == sorted([b"c-%d" % i for i in range(30)] +
                                        [b"d-%d" % i for i in range(9)])
-    uncommitted = consume_all(boot, "tx3", "read_uncommitted", 69)
+    uncommitted = read_values(boot, "tx3", "read_uncommitted", 69)
     assert len(uncommitted) == 69 and b"a-0" in uncommitted
 
 
@@ -429,7 +409,7 @@ def test_state_log_records_and_fencing(cluster):
     for i in range(6):
         new.produce("fence", value=b"new-%d" % i, partition=i % 3)
     new.commit_transaction(60)
-    got = consume_all(boot, "fence", "read_committed", 6)
+    got = read_values(boot, "fence", "read_committed", 6)
     assert sorted(got) == sorted(b"new-%d" % i for i in range(6))
     # Kafka's records: Empty(0), Ongoing(1), PrepareAbort(3), CompleteAbort(5),
     # PrepareCommit(2), CompleteCommit(4)
@@ -452,7 +432,7 @@ def test_hanging_transaction_aborted_after_timeout(cluster):
     other.produce("hang", value=b"after", partition=0)
     other.commit_transaction(60)
     # read_committed moves past the hung transaction only once the coordinator aborts it
-    got = consume_all(boot, "hang", "read_committed", 1, timeout=60)
+    got = read_values(boot, "hang", "read_committed", 1, timeout=60)
     assert got == [b"after"]
     assert time.time() - t0 >= 2.0  # not before the 3 s timeout (minus client start-up slack)
     raw = Raw(brokers[0].port)
@@ -499,7 +479,7 @@ def test_send_offsets_to_transaction(cluster):
     committed = check.committed([TopicPartition("cin", i) for i in range(3)], timeout=30)
     check.close()
     assert sorted(tp.offset for tp in committed) == [10, 10, 10]
-    got = consume_all(boot, "cout", "read_committed", 30)
+    got = read_values(boot, "cout", "read_committed", 30)
     assert sorted(got) == sorted(b"out-%d" % i for i in range(30))
 
 
@@ -568,12 +548,12 @@ def test_coordinator_kill9_between_prepare_and_markers(cluster):
     wait_until(completed, 90, 0.3, what="the new coordinator to complete the commit")
     out = "".join(b.output() for b in rest)
     assert "1 to complete" in out  # it found the transaction in PrepareCommit when loading
-    got = consume_all(live, "fo1", "read_committed", 20, timeout=60)
+    got = read_values(live, "fo1", "read_committed", 20, timeout=60)
     assert sorted(got) == sorted(b"fo-%d" % i for i in range(20))
     # the same transactional.id carries on against the new coordinator
     p2 = txn_producer(live, tid)
     p2.begin_transaction()
     p2.produce("fo1", value=b"after-failover", partition=0)
     p2.commit_transaction(60)
-    got = consume_all(live, "fo1", "read_committed", 21, timeout=60)
+    got = read_values(live, "fo1", "read_committed", 21, timeout=60)
     assert b"after-failover" in got and len(got) == 21

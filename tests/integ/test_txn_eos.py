@@ -15,6 +15,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from cluster import Cluster
 from kafkabroker import wait_until
+from txnread import read_values
 
 N = 100000
 PARTS = 3
@@ -49,22 +50,6 @@ def open_txn(hw, lso):
                 lso.get_watermark_offsets(tp, 10, cached=False)[1]:
             return True
     return False
-
-
-def read_output(boot, topic, isolation, expect, timeout=180):
-    c = Consumer({"bootstrap.servers": boot, "group.id": "eos-check-%s" % isolation,
-                  "auto.offset.reset": "earliest", "isolation.level": isolation,
-                  "enable.auto.commit": False})
-    c.assign([TopicPartition(topic, p, 0) for p in range(PARTS)])
-    got = []
-    deadline = time.time() + timeout
-    while time.time() < deadline and len(got) < expect:
-        got += [m.value() for m in c.consume(10000, 0.5) if m.error() is None]
-    end = time.time() + 2  # a little longer: nothing more (no duplicate) may come
-    while time.time() < end:
-        got += [m.value() for m in c.consume(10000, 0.2) if m.error() is None]
-    c.close()
-    return got
 
 
 def test_consume_transform_produce_kill9(tmp_path):
@@ -120,7 +105,7 @@ def test_consume_transform_produce_kill9(tmp_path):
         log.close()
         assert restarts == KILLS
 
-        got = read_output(boot, "eos-out", "read_committed", N)
+        got = read_values(boot, "eos-out", "read_committed", N, timeout=180, linger=2)
         inputs = [v.split(b":", 2)[2] for v in got]
         assert len(set(inputs)) == N, "missing inputs: %d" % (N - len(set(inputs)))
         assert len(got) == N, "duplicates: %d" % (len(got) - N)
@@ -135,7 +120,8 @@ def test_consume_transform_produce_kill9(tmp_path):
         mon.close()
         lso.close()
         # the killed instances' open transactions were aborted, not lost from the log
-        uncommitted = read_output(boot, "eos-out", "read_uncommitted", N + 1, timeout=60)
+        uncommitted = read_values(boot, "eos-out", "read_uncommitted", N + 1, timeout=60,
+                                  linger=2)
         print("read_committed %d, read_uncommitted %d" % (len(got), len(uncommitted)))
         assert len(uncommitted) >= N + KILLS and set(uncommitted) >= set(got)
     finally:

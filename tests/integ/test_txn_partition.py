@@ -10,13 +10,13 @@ import socket
 import struct
 import subprocess
 
-from confluent_kafka import Consumer
 from confluent_kafka.admin import AdminClient, NewTopic
 from kafka.record.default_records import DefaultRecordBatchBuilder
 
 import kafkabroker
 from cluster import Cluster
 from kafkabroker import wait_until
+from txnread import read_values
 
 BIN = os.path.join(os.path.dirname(__file__), "..", "..", "bin")
 
@@ -203,29 +203,6 @@ def wait_leader(port, topic, part=0):
         c.close()
 
 
-def consume_values(bootstrap, topic, isolation, expect):
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "g-" + isolation,
-                  "auto.offset.reset": "earliest", "isolation.level": isolation,
-                  "enable.auto.commit": False})
-    c.subscribe([topic])
-    got = []
-    try:
-        def enough():
-            m = c.poll(0.5)
-            if m is not None and not m.error():
-                got.append(m.value())
-            return len(got) >= expect
-        wait_until(enough, 40, interval=0, what="%d records under %s" % (expect, isolation))
-        # nothing more comes
-        for _ in range(4):
-            m = c.poll(0.5)
-            if m is not None and not m.error():
-                got.append(m.value())
-    finally:
-        c.close()
-    return got
-
-
 def open_and_abort(c, topic, pid, epoch):
     """Offsets 0-2 committed (marker 3), 4-5 aborted (marker 6), 7-8 open."""
     assert c.produce(topic, 0, txn_batch(pid, epoch, 0, [b"c0", b"c1", b"c2"])) == (0, 0)
@@ -277,8 +254,9 @@ def test_read_committed_fetch_listoffsets_and_consumers(broker):
     assert c.produce("tx", 0, bytes(raw))[0] == 2  # CORRUPT_MESSAGE (INVALID_RECORD from v8)
     c.close()
     # real clients: read_committed skips the aborted records and stops at the open txn
-    assert consume_values(broker.bootstrap, "tx", "read_committed", 3) == [b"c0", b"c1", b"c2"]
-    got = consume_values(broker.bootstrap, "tx", "read_uncommitted", 7)
+    assert read_values(broker.bootstrap, "tx", "read_committed", 3, timeout=40,
+                       linger=2) == [b"c0", b"c1", b"c2"]
+    got = read_values(broker.bootstrap, "tx", "read_uncommitted", 7, timeout=40, linger=2)
     assert got == [b"c0", b"c1", b"c2", b"a0", b"a1", b"o0", b"o1"]
     # kafka-console-consumer --isolation-level, Kafka's option
     def console(*extra):
@@ -326,7 +304,8 @@ def test_kill9_rebuilds_lso_and_txnindex(broker_factory):
     assert c.markers(pid, epoch, True, "tk", [0]) == {0: 0}
     assert c.fetch("tk", 0, 0, 1)[2] == 10
     c.close()
-    assert consume_values(b.bootstrap, "tk", "read_committed", 5) == [b"c0", b"c1", b"c2", b"o0", b"o1"]
+    assert read_values(b.bootstrap, "tk", "read_committed", 5, timeout=40,
+                       linger=2) == [b"c0", b"c1", b"c2", b"o0", b"o1"]
 
 
 def test_new_leader_keeps_lso_and_aborted_list(tmp_path):
