@@ -43,10 +43,10 @@ import threading
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BENCH = os.path.join(ROOT, "build", "tests", "bench", "bench")
 TREE = ROOT  # the project tree whose scripts/cluster.sh and bin/ run "ours" (--tree)
 RESULTS = os.path.join(ROOT, "tests", "bench", "results")
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from benchdrv import BENCH, run_driver  # noqa: E402
 
 PARTITIONS = 6
 BROKERS = 3
@@ -199,12 +199,7 @@ class RssSampler(threading.Thread):
 
 def run_bench(args, timeout=300):
     t = time.monotonic()
-    r = subprocess.run([BENCH] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       timeout=timeout)
-    if r.returncode != 0:
-        raise RuntimeError("bench %s failed (%d): %s" % (" ".join(args), r.returncode,
-                                                         r.stderr.strip()[-800:]))
-    out = json.loads(r.stdout.strip().splitlines()[-1])
+    out = run_driver(args, timeout)
     out["wall_s"] = round(time.monotonic() - t, 2)
     return out
 

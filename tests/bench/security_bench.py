@@ -16,7 +16,6 @@ import argparse
 import base64
 import hashlib
 import hmac
-import json
 import os
 import socket
 import statistics
@@ -29,10 +28,10 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 import certs  # noqa: E402
+from benchdrv import loadavg, run_driver  # noqa: E402
 from cluster import Cluster  # noqa: E402
 from kafkabroker import free_port, recv_frame  # noqa: E402
 
-BENCH = os.path.join(ROOT, "build", "tests", "bench", "bench")
 CONFIGS = os.path.join(ROOT, "bin", "kafka-configs")
 COUNTS = {100: 400000, 1000: 100000}
 USER, PW = "bench", "bench-secret"
@@ -84,16 +83,12 @@ def client_props(c, proto):
 
 
 def throughput(c, proto, size, count, n):
-    args = [BENCH, "throughput", "--bootstrap", boot(c, proto), "--topic",
-            "sec-%s-%d-%d" % (proto.lower().replace("_", ""), size, n), "--partitions", "6",
-            "--rf", "3", "--min-isr", "2", "--acks", "all", "--size", str(size), "--count",
-            str(count), "--warmup", str(count // 5), "--fetch-wait-ms", "10", "--client-props",
-            client_props(c, proto)]
-    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       timeout=600)
-    if r.returncode != 0:
-        raise RuntimeError("bench %s: %s" % (proto, r.stderr[-800:]))
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    return run_driver(["throughput", "--bootstrap", boot(c, proto), "--topic",
+                       "sec-%s-%d-%d" % (proto.lower().replace("_", ""), size, n),
+                       "--partitions", "6", "--rf", "3", "--min-isr", "2", "--acks", "all",
+                       "--size", str(size), "--count", str(count), "--warmup", str(count // 5),
+                       "--fetch-wait-ms", "10", "--client-props", client_props(c, proto)],
+                      timeout=600)
 
 
 def frame(api, ver, corr, body):
@@ -158,7 +153,7 @@ def main():
     ap.add_argument("--logins", type=int, default=200)
     a = ap.parse_args()
     d = tempfile.mkdtemp(prefix="kc-secbench-")
-    load0 = open("/proc/loadavg").read().split()[:3]
+    load0 = loadavg()
     c = start_cluster(d)
     rows, n = {}, 0
     try:
@@ -172,7 +167,7 @@ def main():
     finally:
         c.stop()
     print("load average (1/5/15 min) at start %s, at end %s" % (
-        " ".join(load0), " ".join(open("/proc/loadavg").read().split()[:3])))
+        " ".join(load0), " ".join(loadavg())))
     print("%-10s %6s %14s %14s %14s %14s" % ("protocol", "size", "produce msg/s", "produce MB/s",
                                             "consume msg/s", "consume MB/s"))
     order = {"PLAINTEXT": 0, "SSL": 1, "SASL_SSL": 2}

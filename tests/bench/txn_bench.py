@@ -19,29 +19,24 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from benchdrv import loadavg, run_driver  # noqa: E402
 from cluster import Cluster  # noqa: E402
 
-BENCH = os.path.join(ROOT, "build", "tests", "bench", "bench")
 RESULTS = os.path.join(ROOT, "tests", "bench", "results")
 COUNTS = {100: 400000, 1000: 100000}
 
 
 def bench(c, topic, size, count, extra):
-    args = [BENCH, "throughput", "--bootstrap", c.bootstrap, "--topic", topic, "--partitions",
-            "6", "--rf", "3", "--min-isr", "2", "--acks", "all", "--size", str(size), "--count",
-            str(count), "--warmup", str(count // 5), "--fetch-wait-ms", "10"] + extra
-    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                       timeout=900)
-    if r.returncode != 0:
-        raise RuntimeError("bench %s: %s" % (" ".join(extra), r.stderr[-800:]))
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    return run_driver(["throughput", "--bootstrap", c.bootstrap, "--topic", topic,
+                       "--partitions", "6", "--rf", "3", "--min-isr", "2", "--acks", "all",
+                       "--size", str(size), "--count", str(count), "--warmup", str(count // 5),
+                       "--fetch-wait-ms", "10"] + extra, timeout=900)
 
 
 def one_rep(c, size, count, txn_ms, n):
@@ -68,7 +63,7 @@ def main():
     ap.add_argument("--txn-ms", type=int, default=100)
     a = ap.parse_args()
     d = tempfile.mkdtemp(prefix="kc-txnbench-")
-    load0 = open("/proc/loadavg").read().split()[:3]
+    load0 = loadavg()
     t0 = time.time()
     c = Cluster(d, n=3).start()
     runs, n = {}, 0
@@ -80,7 +75,7 @@ def main():
                     runs.setdefault("%s|%d" % (row, size), []).append(v)
     finally:
         c.stop()
-    load1 = open("/proc/loadavg").read().split()[:3]
+    load1 = loadavg()
     med = {k: statistics.median(r["msgs_per_s"] for r in rs) for k, rs in runs.items()}
     print("load average (1/5/15 min) at start %s, at end %s" % (" ".join(load0), " ".join(load1)))
     print("%-24s %6s %14s %14s %8s" % ("row", "size", "msg/s", "MB/s", "ratio"))
