@@ -36,10 +36,18 @@ def build_image():
         _built.append(True)
 
 
+def port_env(prefix, ports):
+    """The compose file's host-port variables PREFIX1..N for ports."""
+    return {"%s%d" % (prefix, i): str(p) for i, p in enumerate(ports, 1)}
+
+
 class Project:
-    def __init__(self, name, compose_file, ncontainers, env):
+    def __init__(self, name, compose_file, ncontainers, env, broker_ports):
+        """broker_ports: the brokers' published client ports, in broker id order."""
         self.name = name
         self.ncontainers = ncontainers
+        self.ports = broker_ports
+        self.bootstrap = ",".join("127.0.0.1:%d" % port for port in broker_ports)
         self.env = dict(os.environ, **env)
         self.cmd = compose_cmd() + ["-p", self.name, "-f", compose_file]
         self.up_seconds = None

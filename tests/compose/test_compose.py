@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from composeproj import Project, build_image, run
+from composeproj import Project, build_image, port_env, run
 from ports import free_range
 from kafkabroker import ROOT, wait_until
 
@@ -26,11 +26,9 @@ def project():
     build_image()
     base, cbase = free_range(3), free_range(2)
     ports, connect_ports = [base, base + 1, base + 2], [cbase, cbase + 1]
-    env = {"KAFKA_C_PORT_%d" % i: str(p) for i, p in enumerate(ports, 1)}
-    env.update({"KAFKA_C_CONNECT_PORT_%d" % i: str(p) for i, p in enumerate(connect_ports, 1)})
-    p = Project("kafkac-test-%d" % os.getpid(), COMPOSE_FILE, 8, env)
-    p.ports, p.connect_ports = ports, connect_ports
-    p.bootstrap = ",".join("127.0.0.1:%d" % port for port in ports)
+    env = dict(port_env("KAFKA_C_PORT_", ports), **port_env("KAFKA_C_CONNECT_PORT_", connect_ports))
+    p = Project("kafkac-test-%d" % os.getpid(), COMPOSE_FILE, 8, env, ports)
+    p.connect_ports = connect_ports
     yield from p.up()
 
 

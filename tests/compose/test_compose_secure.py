@@ -9,12 +9,13 @@ and nothing acknowledged is lost; an unauthenticated ZooKeeper client cannot cha
 brokers' znodes. Everything the test made is removed at the end."""
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 
 import pytest
 
-from composeproj import Project, build_image, run
+from composeproj import Project, build_image, port_env, run
 from ports import free_range
 from kafkabroker import ROOT, wait_until
 
@@ -30,16 +31,14 @@ def project():
     run(["bash", os.path.join(ROOT, "deploy", "make-certs.sh"), secrets])
     base = free_range(3)
     ports = [base, base + 1, base + 2]
-    env = {"KAFKA_C_SECURE_PORT_%d" % i: str(p) for i, p in enumerate(ports, 1)}
-    env["KAFKA_C_SECRETS"] = secrets
-    p = Project("kafkac-secure-%d" % os.getpid(), COMPOSE_FILE, 6, env)
-    p.ports, p.secrets = ports, secrets
-    p.bootstrap = ",".join("127.0.0.1:%d" % port for port in ports)
+    env = dict(port_env("KAFKA_C_SECURE_PORT_", ports), KAFKA_C_SECRETS=secrets)
+    p = Project("kafkac-secure-%d" % os.getpid(), COMPOSE_FILE, 6, env, ports)
+    p.secrets = secrets
     p.admin = os.path.join(secrets, "client-admin.properties")
     try:
         yield from p.up()
     finally:
-        run(["rm", "-rf", secrets])
+        shutil.rmtree(secrets, ignore_errors=True)
 
 
 def kcat(p, *args, user=None, pw=None, mech="SCRAM-SHA-512", input=None, check=True):
