@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "console.h"
+#include "console_auth.h"
 #include "console_groups.h"
 #include "group/grp.h"
 #include "ktime.h"
@@ -256,6 +258,22 @@ static void creset_plan(cjob_t *j)
         creset_reply(j);
 }
 
+/* Read on every topic of the scope (OffsetCommit's check, made before any request). */
+static bool creset_topics_allowed(cjob_t *j, char *err, size_t n)
+{
+    const char *key;
+    json_t *tp;
+    json_object_foreach(json_object_get(j->st, "parts"), key, tp)
+    {
+        const char *topic = json_string_value(json_object_get(tp, "topic"));
+        if (topic && !cauth_may(j->srv, &j->as, ACL_OP_READ, ACL_RES_TOPIC, topic)) {
+            snprintf(err, n, "%s may not Read Topic %s", j->as.principal, topic);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* The group's state and offsets are in: check it is inactive, then ask the logs' offsets. */
 static void creset_offsets(cjob_t *j)
 {
@@ -279,6 +297,10 @@ static void creset_offsets(cjob_t *j)
     char err[512];
     if (!creset_scope(j, err, sizeof(err))) {
         cjob_error(j, strncmp(err, "unknown", 7) == 0 ? 404 : 400, "%s", err);
+        return;
+    }
+    if (!creset_topics_allowed(j, err, sizeof(err))) {
+        cjob_error(j, 403, "%s", err);
         return;
     }
     json_t *parts = json_object_get(j->st, "parts"), *body = json_object_get(j->st, "body");
@@ -317,6 +339,14 @@ void console_reset(server_t *srv, const char *rest, size_t idlen, const http_req
     if (why) {
         json_decref(body);
         console_error(resp, 400, "%s", why);
+        return;
+    }
+    char *gid = strndup(rest, idlen);
+    if (!gid) abort();
+    bool may = cauth_need(srv, req, resp, ACL_OP_READ, ACL_RES_GROUP, gid); /* as OffsetCommit */
+    free(gid);
+    if (!may) {
+        json_decref(body);
         return;
     }
     int32_t coord = creset_coordinator(srv, rest, idlen);
