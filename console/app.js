@@ -33,6 +33,7 @@ function setText(id, text) {
 async function getJSON(path) {
   const r = await fetch(path, { cache: "no-store" });
   const body = await r.json();
+  if (r.status === 401) showLogin(); // login.js
   if (!r.ok) throw new Error(path + ": " + (body.error || r.status));
   return body;
 }
@@ -223,6 +224,7 @@ async function showMessages(topic, partition, offset) {
   else if (offset !== "") path += "?offset=" + encodeURIComponent(offset);
   const r = await fetch(path, { cache: "no-store" });
   const body = await r.json();
+  if (r.status === 401) showLogin();
   if (!r.ok) {
     fill("messages", []);
     status.textContent = r.status === 409
@@ -284,6 +286,7 @@ function showPage() {
 }
 
 async function refresh() {
+  if (loginNeeded()) return; // login.js: polls again once logged in
   const status = document.getElementById("status");
   try {
     const [c, t, g] = await Promise.all(
@@ -303,8 +306,8 @@ async function refresh() {
     status.textContent = "updated " + new Date().toLocaleTimeString();
     document.body.setAttribute("data-loaded", "1");
   } catch (e) {
-    status.className = "error";
-    status.textContent = "error: " + e.message;
+    status.className = loginNeeded() ? "" : "error";
+    status.textContent = loginNeeded() ? "not logged in" : "error: " + e.message;
   }
 }
 
