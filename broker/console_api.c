@@ -12,7 +12,9 @@
  * (console_txns.c), /v1/brokers/<id> and
  * the topic changes and test produce (console_admin.c).
  * Anything else under /v1/ answers 404 {"error": "..."}; a method a resource does not take 405;
- * a change (POST/PUT/DELETE) failing the CSRF guard 403. */
+ * a change (POST/PUT/DELETE) failing the CSRF guard 403. With console.authentication=sasl the
+ * login gate (console_auth.h) comes first: /v1/login, /v1/logout, /v1/session, 401 without a
+ * session; each resource then shows and does only what the session's principal may. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,7 +260,7 @@ static void capi_topics(server_t *srv, const char *rest, const http_req_t *req, 
 
 /* ---- routing ---- */
 
-/* The CSRF guard of requests that change things (the console has no login yet): a page of
+/* The CSRF guard of requests that change things (with a login, X-Console-Request too): a page of
  * another site can only send them with a simple content type (form or text) unless the
  * browser asks first (CORS preflight, which this server never allows), and browsers name the
  * page's origin in Origin. So: JSON only, and an Origin, when sent, must be this host. */

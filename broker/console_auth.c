@@ -254,6 +254,14 @@ static void cauth_open(cauth_t *a, const char *user, char *token)
     dict_set(a->sessions, token, s);
 }
 
+/* Whether s holds no control character (names end up in the log). */
+static bool cauth_printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) return false;
+    return true;
+}
+
 /* username and password of the body, NULL-checked, bounded and without NUL bytes. */
 static bool cauth_credentials(const http_req_t *req, json_t **doc, const char **user,
                               const char **pw)
@@ -265,7 +273,7 @@ static bool cauth_credentials(const http_req_t *req, json_t **doc, const char **
     *pw = json_string_value(p);
     return *user && *pw && **user && json_string_length(u) == strlen(*user) &&
            json_string_length(p) == strlen(*pw) && strlen(*user) <= CAUTH_MAX_NAME &&
-           strlen(*pw) <= CAUTH_MAX_PASSWORD;
+           strlen(*pw) <= CAUTH_MAX_PASSWORD && cauth_printable(*user);
 }
 
 static void cauth_login(server_t *srv, const http_req_t *req, http_resp_t *resp)

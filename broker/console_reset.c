@@ -68,12 +68,16 @@ static const char *creset_check(const json_t *body)
 }
 
 /* "t" or "t:0,2" into parts ({key: {topic, partition}}); false with a reason in err. */
-static bool creset_scope_one(server_t *srv, const char *spec, json_t *parts, char *err, size_t n)
+static bool creset_scope_one(cjob_t *j, const char *spec, json_t *parts, char *err, size_t n)
 {
     char topic[256];
     const char *colon = strchr(spec, ':');
     snprintf(topic, sizeof(topic), "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
-    const md_topic_t *t = mdcache_topic(srv->md, topic);
+    if (!cauth_may(j->srv, &j->as, ACL_OP_READ, ACL_RES_TOPIC, topic)) { /* before it is known */
+        snprintf(err, n, "%s may not READ TOPIC %s", j->as.principal, topic);
+        return false;
+    }
+    const md_topic_t *t = mdcache_topic(j->srv->md, topic);
     if (!t) {
         snprintf(err, n, "unknown topic: %s", topic);
         return false;
@@ -112,7 +116,7 @@ static bool creset_scope(cjob_t *j, char *err, size_t n)
     }
     json_array_foreach(json_object_get(body, "topics"), i,
                        o) if (!json_is_string(o) ||
-                              !creset_scope_one(j->srv, json_string_value(o), parts, err, n))
+                              !creset_scope_one(j, json_string_value(o), parts, err, n))
     {
         if (!json_is_string(o)) snprintf(err, n, "topics must be strings");
         return false;
@@ -267,7 +271,7 @@ static bool creset_topics_allowed(cjob_t *j, char *err, size_t n)
     {
         const char *topic = json_string_value(json_object_get(tp, "topic"));
         if (topic && !cauth_may(j->srv, &j->as, ACL_OP_READ, ACL_RES_TOPIC, topic)) {
-            snprintf(err, n, "%s may not Read Topic %s", j->as.principal, topic);
+            snprintf(err, n, "%s may not READ TOPIC %s", j->as.principal, topic);
             return false;
         }
     }
@@ -296,10 +300,14 @@ static void creset_offsets(cjob_t *j)
     }
     char err[512];
     if (!creset_scope(j, err, sizeof(err))) {
-        cjob_error(j, strncmp(err, "unknown", 7) == 0 ? 404 : 400, "%s", err);
+        cjob_error(j,
+                   strncmp(err, "unknown", 7) == 0 ? 404
+                   : strstr(err, " may not ")      ? 403
+                                                   : 400,
+                   "%s", err);
         return;
     }
-    if (!creset_topics_allowed(j, err, sizeof(err))) {
+    if (!creset_topics_allowed(j, err, sizeof(err))) { /* --all-topics: the committed ones */
         cjob_error(j, 403, "%s", err);
         return;
     }
