@@ -289,6 +289,11 @@ int bhttp_start(server_t *srv)
     log_info("bhttp", "serving /metrics, /v1/ and the console on %s (port %d)%s", spec,
              http_server_port(srv->http),
              srv->console_auth ? ", console login with the SASL users' passwords" : "");
+    if (srv->authz && !srv->console_auth)
+        log_warn("bhttp",
+                 "the web console acts with this broker's own rights for anyone who "
+                 "reaches %s: set console.authentication=sasl for logins and ACLs",
+                 spec);
     return 0;
 }
 

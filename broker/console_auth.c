@@ -76,8 +76,8 @@ void cauth_free(cauth_t *a)
 
 /* ---- bounded tables ---- */
 
-/* Drop the entries stale(v) says are gone; when none was and the table is still full, the one
- * with the smallest age key. */
+/* Drop the entries stale(v) says are gone; when the table is still full, the one with the
+ * smallest age key too. */
 static void cauth_prune(dict_t *d, size_t max, bool (*stale)(const cauth_t *, void *),
                         int64_t (*age)(void *), void (*free_val)(void *), const cauth_t *a)
 {
@@ -157,18 +157,21 @@ bool cauth_may(server_t *srv, const cauth_as_t *as, int8_t op, int8_t restype, c
     return ok;
 }
 
+/* Kafka's error for a refusal on a resource type (the cluster's for the others). */
+static const struct {
+    int8_t restype;
+    const char *error;
+} cauth_refusals[] = {
+    {ACL_RES_TOPIC, "TOPIC_AUTHORIZATION_FAILED"},
+    {ACL_RES_GROUP, "GROUP_AUTHORIZATION_FAILED"},
+    {ACL_RES_TXNID, "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"},
+};
+
 static const char *cauth_refusal(int8_t restype)
 {
-    switch (restype) {
-    case ACL_RES_TOPIC:
-        return "TOPIC_AUTHORIZATION_FAILED";
-    case ACL_RES_GROUP:
-        return "GROUP_AUTHORIZATION_FAILED";
-    case ACL_RES_TXNID:
-        return "TRANSACTIONAL_ID_AUTHORIZATION_FAILED";
-    default:
-        return "CLUSTER_AUTHORIZATION_FAILED";
-    }
+    for (size_t i = 0; i < sizeof(cauth_refusals) / sizeof(cauth_refusals[0]); i++)
+        if (cauth_refusals[i].restype == restype) return cauth_refusals[i].error;
+    return "CLUSTER_AUTHORIZATION_FAILED";
 }
 
 bool cauth_need(server_t *srv, const http_req_t *req, http_resp_t *resp, int8_t op, int8_t restype,
