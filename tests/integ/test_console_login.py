@@ -3,11 +3,13 @@ SASL_PLAINTEXT listener (SCRAM-SHA-512 and PLAIN), the AclAuthorizer on, SCRAM u
 Describe and Read on topic t1 only) and admin (a super user), and carol, a PLAIN user of the
 listener's JAAS config without ACLs. Over HTTP: no session 401, a wrong password or an unknown
 user 401 with the same answer, repeated failures 429; alice sees t1 and not t2, is refused
-(403) deleting t1, reading t2's messages, producing to t1 and seeing a group, reads t1's
-messages; admin sees everything and creates a topic; logout ends the session; a change without
+(403) deleting t1, altering its configs, reading t2's messages, producing to t1 and seeing a
+group, does not see t1's config overrides (no DescribeConfigs), reads t1's messages; admin sees
+everything and creates a topic; logout ends the session; a change without
 X-Console-Request is refused (403). In headless Chromium (tests/lib/cdp.py): the login form,
 alice logging in and the topics page showing t1 and not t2 (screenshots in the test's temp dir).
-A bad console.authentication stops start-up naming the key."""
+Without console.authentication nothing asks for a login; a bad value stops start-up naming
+the key."""
 import http.cookies
 import json
 import os
@@ -62,7 +64,7 @@ def secured(tmp_path_factory):
          "--topic", "t1")
     c.start()
     for t in ("t1", "t2"):
-        c.create_topic(t, partitions=1, rf=3)
+        c.create_topic(t, partitions=1, rf=3, config={"retention.ms": "86400000"})
     p = Producer({"bootstrap.servers": c.bootstrap, "acks": "all"})
     for t in ("t1", "t2"):
         p.produce(t, key=b"k", value=b"hello " + t.encode(), partition=0)
@@ -145,6 +147,10 @@ def test_login_sessions_and_acls_over_http(secured):
                                                 "principal": "User:alice"})
     names = topic_names(alice)
     assert "t1" in names and "t2" not in names, names
+    status, one = alice.call("/v1/topics/t1")  # overrides need DescribeConfigs
+    assert status == 200 and one["configs"] == {}, one
+    status, e = alice.call("/v1/topics/t1/configs", "PUT", {"set": {"retention.ms": "1"}})
+    assert status == 403 and "may not ALTER_CONFIGS TOPIC t1" in e["error"], e
     status, cl = alice.call("/v1/cluster")
     assert status == 200 and cl["partitions"]["topics"] == 1, cl["partitions"]
     status, e = alice.call("/v1/topics/t2")
@@ -183,6 +189,7 @@ def test_login_sessions_and_acls_over_http(secured):
     admin = Session(c.brokers[2].http_port)
     assert admin.login("admin", "admin-secret")[0] == 200  # broker 2 saw no failures
     assert {"t1", "t2"} <= topic_names(admin)
+    assert admin.call("/v1/topics/t1")[1]["configs"] == {"retention.ms": "86400000"}
     status, e = admin.call("/v1/topics", "POST", {"name": "t3", "partitions": 1,
                                                   "replication_factor": 3})
     assert status == 201 and e == {"created": "t3"}, e
@@ -237,6 +244,16 @@ def test_login_page_in_chromium(secured, tmp_path):
     finally:
         br.close()
     assert os.path.getsize(os.path.join(str(tmp_path), "console-login-topics.png")) > 0
+
+
+def test_without_login_nothing_changes(broker_factory):
+    port = free_port()
+    broker_factory(overrides={"http.listeners": "http://127.0.0.1:%d" % port})
+    s = Session(port)
+    assert s.call("/v1/session") == (200, {"authentication": "none"})
+    assert s.call("/v1/topics")[0] == 200
+    status, e = s.login("alice", "x")
+    assert status == 404 and "console.authentication is none" in e["error"], e
 
 
 def test_bad_console_authentication_stops_startup(tmp_path, zk):
