@@ -30,6 +30,9 @@ static const cfg_def_t cfg_defs[] = {
     {"listeners", CFG_STRING, "PLAINTEXT://:9092", 0, 0, NULL},
     {"advertised.listeners", CFG_STRING, NULL, 0, 0, NULL},
     {"http.listeners", CFG_STRING, "", 0, 0, NULL}, /* http://HOST:PORT: /metrics, /v1/health */
+    /* the web console's login (broker/console_auth.c): none, or the SASL users' passwords */
+    {"console.authentication", CFG_STRING, "none", 0, 0, "none|sasl"},
+    {"console.session.timeout.ms", CFG_LONG, "1800000", 1000, CFG_NOMAX, NULL},
     {"listener.security.protocol.map", CFG_STRING,
      "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", 0, 0, NULL},
     {"inter.broker.listener.name", CFG_STRING, NULL, 0, 0, NULL},
