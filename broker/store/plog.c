@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "fileio.h"
 #include "ktime.h"
 #include "log.h"
 #include "rec/batch.h"
@@ -94,37 +95,6 @@ void plog_cfg_defaults(plog_cfg_t *c)
 static void seg_path(const plog_t *log, int64_t base, const char *ext, char *buf, size_t n)
 {
     snprintf(buf, n, "%s/%020" PRId64 "%s", log->dir, base, ext);
-}
-
-static int pwrite_all(int fd, const void *p, size_t n, off_t off)
-{
-    const uint8_t *b = p;
-    while (n > 0) {
-        ssize_t w = pwrite(fd, b, n, off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        b += w;
-        n -= (size_t)w;
-        off += w;
-    }
-    return 0;
-}
-
-static ssize_t pread_full(int fd, void *p, size_t n, off_t off)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, (uint8_t *)p + got, n - got, off + (off_t)got);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        if (r == 0) break;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
 }
 
 /* ---------------------------------------------------------------- header scanner */
@@ -1054,21 +1024,6 @@ bool plog_maybe_flush(plog_t *log, int64_t now_ms, kerr_t *err)
     return true;
 }
 
-static int plog_rm_rf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    struct dirent *de;
-    char p[PATH_MAX];
-    while ((de = readdir(d))) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
-        snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    return rmdir(dir);
-}
-
 void plog_uuid_hex(char out[33])
 {
     uint8_t r[16];
@@ -1112,7 +1067,7 @@ kerr_t plog_delete(plog_t *log)
     snprintf(dir, sizeof(dir), "%s", log->dir);
     plog_close(log);
     if (rename(dir, gone) != 0) return KERR__IO;
-    return plog_rm_rf(gone) == 0 ? KERR_NONE : KERR__IO;
+    return rm_rf(gone) == 0 ? KERR_NONE : KERR__IO;
 }
 
 /* ---------------------------------------------------------------- leader epochs */
