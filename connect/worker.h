@@ -33,6 +33,8 @@ json_t *kc_props_load(const char *path, char *err, size_t errlen);
 /* Worker config: Kafka's keys and defaults; NULL-safe getters on the object. */
 const char *kc_wcfg_str(const json_t *w, const char *key);
 int64_t kc_wcfg_int(const json_t *w, const char *key);
+/* exactly.once.source.support=enabled (KIP-618; distributed workers only). */
+bool kc_wcfg_eos(const json_t *w);
 /* Fill defaults and check the worker keys for mode ("standalone" / "distributed"). false with
  * the offending key in err. */
 bool kc_wcfg_finish(json_t *w, bool distributed, char *err, size_t errlen);
@@ -192,6 +194,9 @@ extern const kc_cfg_def_t kc_common_defs[];
 extern const size_t kc_ncommon_defs;
 extern const kc_cfg_def_t kc_sink_defs[];
 extern const size_t kc_nsink_defs;
+/* SourceConnectorConfig's KIP-618 keys (exactly.once.support, transaction.boundary...). */
+extern const kc_cfg_def_t kc_source_defs[];
+extern const size_t kc_nsource_defs;
 /* The "Common", "Transforms", "Error Handling" ... group of a common def. */
 
 /* librdkafka config from the worker (bootstrap.servers + producer./consumer. overrides) plus
