@@ -178,9 +178,10 @@ typedef struct kc_source_task_ops {
     void (*stop)(void *task);
 } kc_source_task_ops_t;
 
-/* KIP-618 (exactly-once source): SourceConnector.exactlyOnceSupport and
- * canDefineTransactionBoundaries for a config. NULL = Kafka's defaults (null: "does not
- * implement the API", and UNSUPPORTED). */
+/* KIP-618 (exactly-once source): SourceConnector.exactlyOnceSupport for a config. NULL =
+ * Kafka's default (null: "does not implement the API"). There is no TransactionContext yet, so
+ * no connector can define its own transaction boundaries (canDefineTransactionBoundaries is
+ * always UNSUPPORTED). */
 typedef enum kc_support { KC_SUPPORT_UNKNOWN, KC_SUPPORTED, KC_UNSUPPORTED } kc_support_t;
 typedef kc_support_t kc_support_fn(const json_t *props);
 
@@ -252,7 +253,6 @@ typedef struct kc_plugin {
             kc_connector_ops_t connector;
             kc_source_task_ops_t task;
             kc_support_fn *exactly_once_support;
-            kc_support_fn *can_define_transaction_boundaries;
         } source;
         struct {
             kc_connector_ops_t connector;

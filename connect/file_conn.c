@@ -292,8 +292,7 @@ const kc_plugin_t kc_file_source_plugin = {
     .validate = source_validate,
     .ops.source = {{conn_start, conn_task_configs, conn_stop},
                    {src_start, src_poll, NULL, NULL, src_stop},
-                   source_eos_support,
-                   NULL},
+                   source_eos_support},
 };
 
 const kc_plugin_t kc_file_sink_plugin = {

@@ -103,7 +103,8 @@ static void class_checks(const json_t *props, json_t *errs)
 
 /* KIP-618's preflight checks (DistributedHerder.validateSourceConnectorConfig), with Kafka's
  * messages: exactly.once.support=required needs an enabled worker and a connector that says it
- * can; transaction.boundary=connector needs a connector that defines boundaries. This worker
+ * can; transaction.boundary=connector needs a connector that defines boundaries, which none can
+ * here (connector.h has no TransactionContext). This worker
  * has no per-connector offsets topic: a set offsets.storage.topic is an error, not ignored. */
 static void source_checks(const kc_herder_t *h, const kc_plugin_t *p, const json_t *props,
                           json_t *errs)
@@ -132,9 +133,7 @@ static void source_checks(const kc_herder_t *h, const kc_plugin_t *p, const json
     }
     e = json_object_get(errs, "transaction.boundary");
     const char *tb = kc_cfg_str(kc_source_defs, kc_nsource_defs, props, "transaction.boundary");
-    kc_support_fn *can = p->ops.source.can_define_transaction_boundaries;
-    if (!json_array_size(e) && tb && strcmp(tb, "connector") == 0 &&
-        (!can || can(props) != KC_SUPPORTED))
+    if (!json_array_size(e) && tb && strcmp(tb, "connector") == 0) /* no TransactionContext */
         json_array_append_new(
             e, json_string("The connector does not support connector-defined transaction "
                            "boundaries with the given configuration. Please reconfigure it to use "

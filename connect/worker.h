@@ -115,6 +115,9 @@ typedef struct kc_backing {
     int (*offsets_put)(kc_herder_t *h, const json_t *entries);
     /* Every stored (partition, offset) of a connector: [{"partition":..,"offset":..}]. */
     json_t *(*offsets_of)(kc_herder_t *h, const char *connector);
+    /* Distributed: wait until offset_get answers from everything committed to the offsets
+     * topic before now (timeout_ms at most); false on timeout. NULL in standalone. */
+    bool (*offsets_sync)(kc_herder_t *h, int timeout_ms);
 } kc_backing_t;
 
 /* --- the herder --------------------------------------------------------------------- */
@@ -204,6 +207,15 @@ extern const size_t kc_nsource_defs;
 struct rd_kafka_conf_s;
 struct rd_kafka_conf_s *kc_rdk_conf(const json_t *wcfg, const char *prefix, const json_t *cconfig,
                                     char *err, size_t errlen);
+
+/* --- exactly-once source (eos.c, KIP-618) ------------------------------------------ */
+
+/* A source task's transactional.id as Kafka's: "<group.id>-<connector>-<task>". */
+void kc_eos_txn_id(const json_t *wcfg, const char *connector, int task, char *buf, size_t n);
+/* Fence the task's transactional id: InitProducerId through a throwaway producer (what
+ * Admin.fenceProducers does), which aborts the transaction a zombie left open and bumps the
+ * epoch so that its producer can write no more. 0, or -1 with a reason. Any thread. */
+int kc_eos_fence(const json_t *wcfg, const char *connector, int task, char *err, size_t errlen);
 
 /* --- the record pipeline of a task (taskpipe.c) ------------------------------------- */
 
