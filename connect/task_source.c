@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "log.h"
@@ -277,7 +278,7 @@ static bool src_setup(src_run_t *r, char *err, size_t errlen)
     r->eos = h->distributed && kc_wcfg_eos(h->wcfg);
     const json_t *cc = r->t->cconfig;
     const char *tb = kc_cfg_str(kc_source_defs, kc_nsource_defs, cc, "transaction.boundary");
-    if (tb && strcmp(tb, "interval") == 0) {
+    if (tb && strcasecmp(tb, "interval") == 0) {
         r->txn_interval = json_object_get(cc, "transaction.boundary.interval.ms")
                               ? kc_cfg_int(kc_source_defs, kc_nsource_defs, cc,
                                            "transaction.boundary.interval.ms")

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "herder_ops.h"
 
@@ -104,15 +105,16 @@ static void class_checks(const json_t *props, json_t *errs)
 /* KIP-618's preflight checks (DistributedHerder.validateSourceConnectorConfig), with Kafka's
  * messages: exactly.once.support=required needs an enabled worker and a connector that says it
  * can; transaction.boundary=connector needs a connector that defines boundaries, which none can
- * here (connector.h has no TransactionContext). This worker
- * has no per-connector offsets topic: a set offsets.storage.topic is an error, not ignored. */
+ * here (connector.h has no TransactionContext). This worker has no per-connector offsets topic:
+ * a set offsets.storage.topic is an error, not ignored. Distributed mode only, as Kafka's
+ * (standalone has no exactly-once source and ignores offsets.storage.topic). */
 static void source_checks(const kc_herder_t *h, const kc_plugin_t *p, const json_t *props,
                           json_t *errs)
 {
     json_t *e = json_object_get(errs, "exactly.once.support");
     const char *eos = kc_cfg_str(kc_source_defs, kc_nsource_defs, props, "exactly.once.support");
-    if (!json_array_size(e) && eos && strcmp(eos, "required") == 0) {
-        if (!h->distributed || !kc_wcfg_eos(h->wcfg))
+    if (!json_array_size(e) && eos && strcasecmp(eos, "required") == 0) {
+        if (!kc_wcfg_eos(h->wcfg))
             json_array_append_new(
                 e, json_string("This worker does not have exactly-once source support enabled."));
         kc_support_t s = p->ops.source.exactly_once_support
@@ -133,7 +135,7 @@ static void source_checks(const kc_herder_t *h, const kc_plugin_t *p, const json
     }
     e = json_object_get(errs, "transaction.boundary");
     const char *tb = kc_cfg_str(kc_source_defs, kc_nsource_defs, props, "transaction.boundary");
-    if (!json_array_size(e) && tb && strcmp(tb, "connector") == 0) /* no TransactionContext */
+    if (!json_array_size(e) && tb && strcasecmp(tb, "connector") == 0) /* no TransactionContext */
         json_array_append_new(
             e, json_string("The connector does not support connector-defined transaction "
                            "boundaries with the given configuration. Please reconfigure it to use "
@@ -187,7 +189,7 @@ int kc_op_validate(kc_herder_t *h, const char *cls, const json_t *config, json_t
     json_object_update(cerr, serr);
     if (sink)
         sink_checks(props, cerr);
-    else
+    else if (h->distributed) /* Kafka's StandaloneHerder has no KIP-618 preflight checks */
         source_checks(h, p, props, cerr);
     class_checks(props, cerr);
     kc_cfg_validate(p->defs, p->ndefs, props, &perr);
@@ -208,7 +210,10 @@ int kc_op_validate(kc_herder_t *h, const char *cls, const json_t *config, json_t
                               config_info(&p->defs[i], -1, props,
                                           json_incref(json_object_get(perr, p->defs[i].name))));
     json_t *groups = json_pack("[ssss]", "Common", "Transforms", "Predicates", "Error Handling");
-    if (!sink) json_array_append_new(groups, json_string("Exactly Once Support"));
+    if (!sink) { /* SourceConnectorConfig's (its "Topic Creation" keys are not built) */
+        json_array_append_new(groups, json_string("Exactly Once Support"));
+        json_array_append_new(groups, json_string("offsets.topic"));
+    }
     *body = json_pack("{ss si so so}", "name", p->class_name, "error_count", nerr, "groups", groups,
                       "configs", configs);
     json_decref(cerr);

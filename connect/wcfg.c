@@ -440,7 +440,8 @@ const kc_cfg_def_t kc_source_defs[] = {
     {.name = "offsets.storage.topic",
      .type = KC_CFG_STRING,
      .importance = KC_IMP_LOW,
-     .group = "Exactly Once Support",
+     .group = "offsets.topic",
+     .validator = kc_valid_non_empty,
      .display_name = "Offsets topic",
      .doc = "The name of a separate offsets topic to use for this connector (not supported by "
             "this worker: leave unset to use the worker's offsets topic)."},
