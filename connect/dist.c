@@ -248,6 +248,15 @@ static json_t *d_offsets_of(kc_herder_t *h, const char *connector)
 
 static bool sync_topics(dist_t *d, int first, int last, int timeout_ms);
 
+static int d_fence(kc_herder_t *h, const char *name)
+{
+    dist_t *d = h->dist;
+    size_t count = json_array_size(json_object_get(h->task_configs, name));
+    json_t *rec = json_object_get(d->task_counts, name);
+    if (rec && (size_t)json_integer_value(rec) == count) return 0; /* already fenced */
+    return fence_generation(d, name, count) < 0 ? -1 : 0;
+}
+
 static bool d_offsets_sync(kc_herder_t *h, int timeout_ms)
 {
     return sync_topics(h->dist, T_OFFSETS, T_OFFSETS, timeout_ms);
@@ -263,6 +272,7 @@ static const kc_backing_t dist_backing = {
     .offsets_put = d_offsets_put,
     .offsets_of = d_offsets_of,
     .offsets_sync = d_offsets_sync,
+    .fence = d_fence,
 };
 
 /* --- reading --- */

@@ -5,12 +5,14 @@ moves to the other worker, and a read_committed consumer of the topic sees every
 once. The same drill on workers with it disabled promises at least once (every line, maybe
 more), and there `exactly.once.support=required` is refused with Kafka's 400. One cluster for
 both drills, each with its own worker group and topics."""
+import json
 import os
 import sys
 import threading
 import time
 
 import pytest
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 
@@ -95,6 +97,29 @@ def appender(path, start, stop, per_s, written):
             time.sleep(100.0 / per_s)
 
 
+def config_record(cl, topic, key):
+    """The newest value (JSON) of key on the one-partition config topic."""
+    c = Consumer({"bootstrap.servers": cl.bootstrap, "group.id": "cfg-%f" % time.time(),
+                  "enable.partition.eof": True, "enable.auto.commit": False})
+    found = None
+    try:
+        c.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            m = c.poll(0.5)
+            if m is None:
+                continue
+            if m.error():
+                if m.error().code() == KafkaError._PARTITION_EOF:
+                    break
+                continue
+            if m.key() == key:
+                found = json.loads(m.value()) if m.value() else None
+    finally:
+        c.close()
+    return found
+
+
 def drill(cl, tmp, group, eos):
     """Run the kill -9 drill; return the values a read_committed consumer reads back."""
     topic = group + "-out"
@@ -135,6 +160,12 @@ def drill(cl, tmp, group, eos):
         finally:
             feed.join()
         wait_until(lambda: lines_read(survivor, "src") == N, 60, what="every line read")
+        if eos == "enabled":  # KIP-618's inter-worker fencing endpoint, through either worker
+            assert survivor.rest("PUT", "/connectors/src/fence")[0] == 204
+            st, body, _ = survivor.rest("PUT", "/connectors/nope/fence")
+            assert st == 404, body
+            assert config_record(cl, group + "-configs", b"tasks-fencing-src") == \
+                {"task-count": 1}
         got = read_values(cl.bootstrap, topic, "read_committed", N, timeout=60, linger=2.0)
         raw = read_values(cl.bootstrap, topic, "read_uncommitted", N, timeout=30, linger=1.0)
         # the figures of the drill (pytest -s): what the kill left behind
@@ -190,3 +221,17 @@ def test_at_least_once_without_it_and_required_refused(cluster, tmp_path):
     finally:
         for w in ws:
             w.stop()
+
+
+def test_standalone_ignores_the_worker_key(cluster, tmp_path):
+    """Kafka's standalone worker has no exactly.once.source.support: an unknown key, warned
+    about and ignored."""
+    w = Worker(str(tmp_path / "sa"), cluster.bootstrap,
+               overrides={"exactly.once.source.support": "enabled"})
+    w.start()
+    try:
+        assert "The configuration 'exactly.once.source.support' was supplied but isn't a " \
+            "known config." in w.output()
+        assert w.rest("PUT", "/connectors/x/fence")[0] == 404  # distributed only
+    finally:
+        w.stop()
