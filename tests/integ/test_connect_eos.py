@@ -17,7 +17,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartiti
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 
 from cluster import Cluster  # noqa: E402
-from connectworker import Worker  # noqa: E402
+from connectworker import Worker, start_all  # noqa: E402
 from kafkabroker import wait_until  # noqa: E402
 from txnread import read_values  # noqa: E402
 
@@ -54,11 +54,7 @@ def start_workers(cl, tmp, group, eos):
                              "exactly.once.source.support": eos,
                              "offset.flush.interval.ms": str(COMMIT_MS),
                              "rest.advertised.host.name": "127.0.0.1"}))
-    for w in ws:
-        w.start(wait=False)
-    for w in ws:
-        wait_until(lambda: w.rest("GET", "/", timeout=2)[0] == 200, 60, interval=0.1,
-                   what="worker REST")
+    start_all(ws)
     return ws
 
 
