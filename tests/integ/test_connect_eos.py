@@ -162,6 +162,20 @@ def drill(cl, tmp, group, eos):
             assert st == 404, body
             assert config_record(cl, group + "-configs", b"tasks-fencing-src") == \
                 {"task-count": 1}
+            # the default boundary (a transaction per poll) in a second connector; adding it
+            # rebalances, so the first task also restarts: fenced by itself, resumed at the end
+            ptopic, psrc = group + "-poll", str(tmp / (group + "-poll.txt"))
+            cl.create_topic(ptopic, partitions=1, rf=3)
+            with open(psrc, "w") as f:
+                f.writelines(LINE % i for i in range(1000))
+            create(survivor, "src-poll", {"connector.class": "FileStreamSource", "file": psrc,
+                                          "topic": ptopic, "batch.size": "100",
+                                          "exactly.once.support": "required"})
+            wait_until(lambda: lines_read(survivor, "src-poll") == 1000, 60,
+                       what="the poll-boundary connector's 1,000 lines")
+            assert read_values(cl.bootstrap, ptopic, "read_committed", 1000, timeout=30,
+                               linger=0.5) == [(LINE % i).strip().encode() for i in range(1000)]
+            wait_until(lambda: task_worker(survivor, "src"), 30, what="src RUNNING again")
         got = read_values(cl.bootstrap, topic, "read_committed", N, timeout=60, linger=2.0)
         raw = read_values(cl.bootstrap, topic, "read_uncommitted", N, timeout=30, linger=1.0)
         # the figures of the drill (pytest -s): what the kill left behind
