@@ -162,6 +162,8 @@ static int64_t fence_generation(dist_t *d, const char *name, size_t count)
     json_t *v = json_pack("{si}", "task-count", (int)count);
     int64_t off = produce_sync(d, T_CONFIG, key, v);
     json_decref(v);
+    /* fenced now: this worker's tasks of the generation may start before the record is read */
+    if (off >= 0) json_object_set_new(d->task_counts, name, json_integer((json_int_t)count));
     return off;
 }
 

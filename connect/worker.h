@@ -119,8 +119,9 @@ typedef struct kc_backing {
      * topic before now (timeout_ms at most); false on timeout. NULL in standalone. */
     bool (*offsets_sync)(kc_herder_t *h, int timeout_ms);
     /* Distributed, KIP-618: a round of zombie fencing for a source connector whose task
-     * generation has none yet (PUT /connectors/{name}/fence; a no-op when its tasks-fencing
-     * record is current). 0 or -1. Lock held. NULL in standalone. */
+     * generation has had none yet (Kafka's pendingFencing; a no-op when its tasks-fencing
+     * record is current). Reconcile runs it before starting such a connector's tasks, and
+     * PUT /connectors/{name}/fence. 0 or -1. Lock held. NULL in standalone. */
     int (*fence)(kc_herder_t *h, const char *name);
 } kc_backing_t;
 

@@ -201,6 +201,17 @@ def test_exactly_once_source_survives_kill9(cluster, tmp_path):
 def test_at_least_once_without_it_and_required_refused(cluster, tmp_path):
     got, _ = drill(cluster, tmp_path, "alo", "disabled")
     assert set(got) == {(LINE % i).strip().encode() for i in range(N)}  # none lost
+    # the same group restarted with it enabled: the connector's generation was never fenced,
+    # so a worker runs the round (Kafka's pendingFencing) before its task starts
+    assert config_record(cluster, "alo-configs", b"tasks-fencing-src") is None
+    ws = start_workers(cluster, tmp_path, "alo", "enabled")
+    try:
+        wait_until(lambda: task_worker(ws[0], "src"), 60, what="the task RUNNING, now exactly once")
+        assert config_record(cluster, "alo-configs", b"tasks-fencing-src") == {"task-count": 1}
+        assert lines_read(ws[0], "src") == N  # resumed where the at-least-once task stopped
+    finally:
+        for w in ws:
+            w.stop()
     # exactly.once.support=required on workers without it: Kafka's 400 from the preflight check
     ws = start_workers(cluster, tmp_path, "alo2", "disabled")
     try:
