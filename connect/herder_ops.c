@@ -365,8 +365,8 @@ int kc_op_fence(kc_herder_t *h, const char *name, json_t **body)
     int rc = 204;
     *body = NULL;
     WITH_CONNECTOR(h, name, body, {
-        const char *cls =
-            json_string_value(json_object_get(json_object_get(h->configs, name), "connector.class"));
+        const char *cls = json_string_value(
+            json_object_get(json_object_get(h->configs, name), "connector.class"));
         if (!kc_plugin_find(KC_PLUGIN_SOURCE, cls)) {
             *body = kc_rest_error(400, "Connector %s is not a source connector", name);
             rc = 400;

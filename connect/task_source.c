@@ -35,9 +35,9 @@ typedef struct src_run {
     char delivery_err[512];
     char *last_topic; /* the topic last reported to kc_task_topic */
     bool failed;
-    bool eos;               /* transactional (KIP-618) */
-    bool in_txn;            /* a transaction is open */
-    int64_t txn_interval;   /* > 0: transaction.boundary=interval, else one per poll */
+    bool eos;             /* transactional (KIP-618) */
+    bool in_txn;          /* a transaction is open */
+    int64_t txn_interval; /* > 0: transaction.boundary=interval, else one per poll */
 } src_run_t;
 
 static json_t *ctx_offset(kc_source_ctx_t *ctx, const json_t *partition)

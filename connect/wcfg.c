@@ -136,7 +136,8 @@ static bool check_eos_key(json_t *w, bool distributed, char *err, size_t errlen)
     const char *k = "exactly.once.source.support";
     const char *v = json_string_value(json_object_get(w, k));
     if (!distributed) {
-        if (v) log_warn("connect", "The configuration '%s' was supplied but isn't a known config.", k);
+        if (v)
+            log_warn("connect", "The configuration '%s' was supplied but isn't a known config.", k);
         return true;
     }
     static const char *const ok[] = {"disabled", "preparing", "enabled"};
