@@ -24,7 +24,7 @@ from txnread import read_values  # noqa: E402
 N = 20000
 LINE = "line-%05d\n"  # 11 bytes: the source offset {"position"} is 11 bytes per line
 SESSION_MS = 6000
-COMMIT_MS = 2000  # offset.flush.interval.ms / transaction.boundary.interval.ms of the drills
+COMMIT_MS = 3000  # offset.flush.interval.ms / transaction.boundary.interval.ms of the drills
 RF3 = {"offsets.topic.replication.factor": "3", "default.replication.factor": "3",
        "transaction.state.log.replication.factor": "3", "transaction.state.log.min.isr": "2",
        "min.insync.replicas": "2", "group.initial.rebalance.delay.ms": "0"}
@@ -126,7 +126,7 @@ def drill(cl, tmp, group, eos):
     try:
         cfg = {"connector.class": "FileStreamSource", "file": src, "topic": topic,
                "batch.size": "200"}
-        if eos == "enabled":  # one transaction per 2 s: the kill lands inside one
+        if eos == "enabled":  # one transaction per COMMIT_MS: the kill lands inside one
             cfg.update({"exactly.once.support": "required", "transaction.boundary": "interval",
                         "transaction.boundary.interval.ms": str(COMMIT_MS)})
         create(ws[1], "src", cfg)
@@ -135,7 +135,7 @@ def drill(cl, tmp, group, eos):
         victim = ws[ids.index(victim_id)]
         survivor = ws[1 - ids.index(victim_id)]
         written = [0]
-        feed = threading.Thread(target=appender, args=(src, 0, N, 2500, written))
+        feed = threading.Thread(target=appender, args=(src, 0, N, 2000, written))
         feed.start()
         try:
             # just after a commit (the stored position moves), once 1,000 more lines are in
