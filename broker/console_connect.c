@@ -149,9 +149,9 @@ static void cconn_on_answer(void *arg, kerr_t err, const httpc_res_t *res)
     cconn_op_t *op = arg;
     op->hreq = NULL;
     if (err != KERR_NONE) {
-        char line[600];
-        snprintf(line, sizeof(line), "%s: %s", cconn_url(op), res->why);
-        json_array_append_new(json_object_get(op->st, "tried"), console_str(line, strlen(line)));
+        /* res->why names the worker's host:port */
+        json_array_append_new(json_object_get(op->st, "tried"),
+                              console_str(res->why, strlen(res->why)));
         /* a change goes to the next worker only when none of it was sent: never twice */
         bool again = !res->sent || strcmp(op->method, "GET") == 0;
         if (again && op->url + 1 < op->srv->cconnect->nurls) {

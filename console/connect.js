@@ -48,7 +48,7 @@ function buildConnectPage() {
   }
   const tasks = el("table", null, { id: "connector-tasks" });
   tasks.appendChild(el("thead")).appendChild(row(
-    ["Task", "State", "Worker", "Trace"].map(h => el("th", h))));
+    ["Task", "State", "Worker", "Trace", ""].map(h => el("th", h))));
   tasks.appendChild(el("tbody"));
   det.appendChild(tasks);
   det.appendChild(el("h3", "Config"));
@@ -91,7 +91,13 @@ function drawConnectorDetail(d) {
   fill("connector-tasks", d.tasks.map(t => {
     const trace = el("td");
     if (t.trace) trace.appendChild(el("pre", t.trace, { "class": "trace" }));
-    return row([t.id, stateCell(t.state), t.worker_id || "", trace], { "data-task": t.id });
+    const act = el("td");
+    if (t.state === "FAILED") {
+      const b = el("button", "Restart task…", { type: "button", "class": "task-restart" });
+      b.addEventListener("click", () => taskRestart(d.name, t.id));
+      act.appendChild(b);
+    }
+    return row([t.id, stateCell(t.state), t.worker_id || "", trace, act], { "data-task": t.id });
   }));
   fill("connector-config", Object.entries(d.config).sort().map(([k, v]) =>
     row([k, v], { "data-config": k })));
@@ -132,6 +138,18 @@ function connectorAction(action) {
       await refreshConnect();
     } catch (e) {
       say("connect-msg", what + " " + name + ": " + e.message, true);
+    }
+  });
+}
+
+function taskRestart(name, id) {
+  askConfirm("Restart task " + id + " of connector " + name + "?", async () => {
+    try {
+      await sendJSON("POST", connectPath(name) + "/tasks/" + id + "/restart");
+      say("connect-msg", "Restart task " + id + " of " + name + ": done.");
+      await refreshConnect();
+    } catch (e) {
+      say("connect-msg", "Restart task " + id + " of " + name + ": " + e.message, true);
     }
   });
 }

@@ -51,6 +51,19 @@ def create(port, name, config):
     return last["r"][1]
 
 
+def settled(port, method, path):
+    """The answer once the worker is not rebalancing: a 409 carries Connect's message."""
+    last = {}
+
+    def ok():
+        st, doc = last["r"] = api(port, method, path)
+        if st == 409:
+            assert "rebalance" in doc["error"] and doc["connect"]["error_code"] == 409, doc
+        return st != 409
+    wait_until(ok, 30, interval=0.3, what="%s %s without a rebalance" % (method, path))
+    return last["r"]
+
+
 def listed(port):
     st, doc = api(port, "GET", "/v1/connect/connectors")
     assert st == 200, doc
@@ -103,13 +116,13 @@ def test_connect_page(broker_factory, tmp_path):
         assert len(doc["tried"]) == 1 and "127.0.0.1:%d" % dead in doc["tried"][0]
 
         # pause / resume / restart through the console, checked on the worker's own REST
-        st, doc = api(port, "POST", "/v1/connect/connectors/cc-src/pause")
+        st, doc = settled(port, "POST", "/v1/connect/connectors/cc-src/pause")
         assert st == 200 and doc["action"] == "pause" and doc["connect_status"] == 202, doc
         wait_until(lambda: worker_state(worker, "cc-src") == "PAUSED", 30, what="PAUSED")
-        st, doc = api(port, "POST", "/v1/connect/connectors/cc-src/resume")
+        st, doc = settled(port, "POST", "/v1/connect/connectors/cc-src/resume")
         assert st == 200, doc
         wait_until(lambda: worker_state(worker, "cc-src") == "RUNNING", 30, what="RUNNING")
-        st, doc = api(port, "POST", "/v1/connect/connectors/cc-src/restart")
+        st, doc = settled(port, "POST", "/v1/connect/connectors/cc-src/restart")
         assert st == 200 and doc["connect_status"] == 202 and doc["result"]["name"] == "cc-src"
         st, doc = api(port, "GET", "/v1/connect/connectors/cc-src")
         assert st == 200 and doc["config"] == dict(cfg, name="cc-src"), doc
@@ -141,6 +154,10 @@ def test_connect_page(broker_factory, tmp_path):
                             api(port, "GET", "/v1/connect/connectors/cc-fail")[1], 40,
                             what="cc-fail's task FAILED")
         assert "boom after 1 records" in failed["tasks"][0]["trace"]
+        st, doc = settled(port, "POST", "/v1/connect/connectors/cc-fail/tasks/0/restart")
+        assert st == 200 and doc["action"] == "restart-task" and doc["connect_status"] == 204, doc
+        st, doc = settled(port, "POST", "/v1/connect/connectors/cc-fail/tasks/7/restart")
+        assert st == 404 and doc["error_code"] == 404, doc
         wait_until(lambda: XSS in listed(port)[0], 20, what="the HTML-named connector listed")
 
         br = Browser(str(tmp_path))
@@ -167,6 +184,7 @@ def test_connect_page(broker_factory, tmp_path):
             task = br.eval("[...document.querySelector('#connector-tasks tbody tr').cells]"
                            ".map(c => c.textContent)")
             assert task[1] == "FAILED" and "boom after 1 records" in task[3], task
+            assert task[4] == "Restart task…"
             br.screenshot(os.path.join(str(tmp_path), "console-connect.png"))
             # delete through the page: the button, then the confirmation
             br.goto("http://127.0.0.1:%d/#connect/cc-src" % port)
