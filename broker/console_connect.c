@@ -39,6 +39,7 @@ struct cconn_op {
     http_pending_t *pend;
     httpc_req_t *hreq; /* the worker request in flight, or NULL */
     int url;           /* index of the worker asked */
+    int asked;         /* workers asked so far */
     char method[8];
     char *target; /* path and query towards the worker */
     char *body;
@@ -53,6 +54,7 @@ struct cconn_op {
 typedef struct console_connect {
     char urls[CCONN_MAX_URLS][512];
     int nurls;
+    int good;        /* the worker that answered last: asked first (a dead one costs once) */
     cconn_op_t *ops; /* in flight */
 } console_connect_t;
 
@@ -103,6 +105,7 @@ static cconn_op_t *cconn_new(server_t *srv, const http_req_t *req, const char *a
     op->srv = srv;
     op->action = action;
     op->name = name ? cconn_dup(name, name_len) : NULL;
+    op->url = cc->good;
     op->st = json_pack("{s[]}", "tried");
     op->next = cc->ops;
     if (cc->ops) cc->ops->prev = op;
@@ -154,8 +157,9 @@ static void cconn_on_answer(void *arg, kerr_t err, const httpc_res_t *res)
                               console_str(res->why, strlen(res->why)));
         /* a change goes to the next worker only when none of it was sent: never twice */
         bool again = !res->sent || strcmp(op->method, "GET") == 0;
-        if (again && op->url + 1 < op->srv->cconnect->nurls) {
-            op->url++;
+        console_connect_t *cc = op->srv->cconnect;
+        if (again && ++op->asked < cc->nurls) {
+            op->url = (op->url + 1) % cc->nurls;
             cconn_try(op);
             return;
         }
@@ -168,6 +172,7 @@ static void cconn_on_answer(void *arg, kerr_t err, const httpc_res_t *res)
                     json_pack("{sosO}", "error", console_str(msg, strlen(msg)), "tried", tried));
         return;
     }
+    op->srv->cconnect->good = op->url;
     json_t *doc = res->body_len ? json_loadb(res->body, res->body_len, 0, NULL) : NULL;
     op->done(op, res->status, doc, res);
     json_decref(doc);
@@ -180,7 +185,7 @@ static void cconn_try(cconn_op_t *op)
                       NULL, CCONN_TIMEOUT_MS, CCONN_MAX_BODY, cconn_on_answer, op);
 }
 
-/* Ask the worker (the one that answered the previous step, else the first) method target
+/* Ask the worker (the one that answered the previous step or request) method target
  * with body (copied, NULL = none); done gets the answer. */
 static void cconn_send(cconn_op_t *op, const char *method, const char *target, const char *body,
                        size_t body_len, cconn_done_fn *done)
@@ -308,6 +313,7 @@ static void cconn_change_done(cconn_op_t *op, int status, json_t *doc, const htt
     json_t *o = json_pack("{sssisssO?}", "action", op->action, "connect_status", status, "worker",
                           cconn_url(op), "result", doc);
     if (op->name) json_object_set_new(o, "name", console_str(op->name, strlen(op->name)));
+    json_object_set(o, "tried", json_object_get(op->st, "tried"));
     cconn_reply(op, strcmp(op->action, "create") == 0 ? 201 : 200, o);
 }
 
