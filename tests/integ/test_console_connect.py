@@ -144,6 +144,9 @@ def test_connect_page(broker_factory, tmp_path):
                       {"name": "cc-nope", "config": {"connector.class": "NoSuchConnector"}})
         assert st == 500 and doc["error"] == ("Failed to find any class that implements "
                                               "Connector and which name matches NoSuchConnector")
+        st, doc = api(port, "GET", "/v1/connect/plugins")
+        assert st == 200 and "org.apache.kafka.connect.file.FileStreamSourceConnector" in \
+            [p["class"] for p in doc["plugins"]], doc
         st, doc = api(port, "GET", "/v1/connect/connectors/no-such")
         assert st == 404 and "no-such" in doc["error"], doc
         st, doc = api(port, "POST", "/v1/connect/connectors/cc-src/explode")
@@ -190,6 +193,15 @@ def test_connect_page(broker_factory, tmp_path):
             assert task[1] == "FAILED" and "boom after 1 records" in task[3], task
             assert task[4] == "Restart task…"
             br.screenshot(os.path.join(str(tmp_path), "console-connect.png"))
+            # the create form shows Connect's validation message
+            br.set_value("#cc-json", json.dumps({"name": "cc-form", "config": dict(
+                cfg, **{"key.converter": "no.such.KeyConverter"})}))
+            br.click("#connect-create button")
+            br.click("#confirm-yes")
+            msg = br.wait("(t => t.includes('could not be found') && t)"
+                          "(document.getElementById('connect-msg').textContent)",
+                          what="Connect's 400 on the page")
+            assert msg.startswith("Cannot create cc-form: Connector configuration is invalid"), msg
             # delete through the page: the button, then the confirmation
             br.goto("http://127.0.0.1:%d/#connect/cc-src" % port)
             br.wait("document.getElementById('connector-detail').dataset.connector == 'cc-src'",
