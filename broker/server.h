@@ -93,6 +93,7 @@ struct server {
     int shutdown_attempts;
     /* console_job.c: the web console's connections to the brokers (NULL until first used) */
     struct console_peers *console;
+    struct cauth *console_auth; /* console_auth.c: logins (NULL: console.authentication=none) */
     /* console_connect.c: the console's requests to Connect workers (NULL until first used) */
     struct console_connect *cconnect;
 };

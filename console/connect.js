@@ -109,7 +109,8 @@ function connectPath(name) {
 }
 
 async function refreshConnect() {
-  if (!connect.enabled || !location.hash.startsWith("#connect") || document.hidden) return;
+  if (!connect.enabled || !location.hash.startsWith("#connect") || document.hidden ||
+      loginNeeded()) return; // polls again once logged in
   const parts = location.hash.slice(1).split("/");
   connect.selected = parts.length > 1 ? decodeURIComponent(parts.slice(1).join("/")) : null;
   try {
