@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "console.h"
 #include "console_auth.h"
+#include "console_connect.h"
 #include "console_job.h"
 #include "ctl.h"
 #include "dict.h"
@@ -300,6 +301,7 @@ int bhttp_start(server_t *srv)
 void bhttp_stop(server_t *srv)
 {
     console_jobs_stop(srv); /* first: the jobs it ends answer on the HTTP server */
+    console_connect_stop(srv);
     http_server_stop(srv->http);
     srv->http = NULL;
     cauth_free(srv->console_auth);

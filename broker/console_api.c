@@ -10,7 +10,9 @@
  * (console_msgs.c). Asked of other brokers over the Kafka protocol, answered later (deferred):
  * /v1/groups[/<id>[/reset-offsets]] (console_groups.c, console_reset.c), /v1/transactions
  * (console_txns.c), /v1/brokers/<id> and
- * the topic changes and test produce (console_admin.c).
+ * the topic changes and test produce (console_admin.c), /v1/connect/... proxied to the Kafka
+ * Connect workers of console.connect.urls (console_connect.c). GET /v1/ tells the page which
+ * optional parts exist ("connect": true when console.connect.urls is set).
  * Anything else under /v1/ answers 404 {"error": "..."}; a method a resource does not take 405;
  * a change (POST/PUT/DELETE) failing the CSRF guard 403. With console.authentication=sasl the
  * login gate (console_auth.h) comes first: /v1/login, /v1/logout, /v1/session, 401 without a
@@ -24,6 +26,7 @@
 #include "console.h"
 #include "console_admin.h"
 #include "console_auth.h"
+#include "console_connect.h"
 #include "console_groups.h"
 #include "console_txns.h"
 #include "ctl.h"
@@ -295,12 +298,25 @@ static const struct {
     capi_fn *fn;
 } capi_routes[] = {
     {"cluster", capi_cluster},      {"topics", capi_topics},       {"groups", console_groups},
-    {"transactions", console_txns}, {"brokers", capi_brokers_one},
+    {"transactions", console_txns}, {"brokers", capi_brokers_one}, {"connect", console_connect},
 };
+
+/* GET /v1/: what this console offers, for the page to show only the pages that work here. */
+static void capi_root(server_t *srv, const http_req_t *req, http_resp_t *resp)
+{
+    if (!capi_get_only(req, resp)) return;
+    console_send(resp, 200,
+                 json_pack("{sssisb}", "api", "v1", "broker_id", srv->broker_id, "connect",
+                           console_connect_enabled(srv)));
+}
 
 void console_api(server_t *srv, const http_req_t *req, http_resp_t *resp)
 {
     const char *p = req->path + 4; /* after "/v1/" */
+    if (!*p) { /* before the login gate: the page reads it before anyone logs in */
+        capi_root(srv, req, resp);
+        return;
+    }
     if (cauth_gate(srv, p, req, resp)) return;
     for (size_t i = 0; i < sizeof(capi_routes) / sizeof(capi_routes[0]); i++) {
         size_t n = strlen(capi_routes[i].name);

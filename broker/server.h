@@ -94,6 +94,8 @@ struct server {
     /* console_job.c: the web console's connections to the brokers (NULL until first used) */
     struct console_peers *console;
     struct cauth *console_auth; /* console_auth.c: logins (NULL: console.authentication=none) */
+    /* console_connect.c: the console's requests to Connect workers (NULL until first used) */
+    struct console_connect *cconnect;
 };
 
 /* Metadata waiters: fn(arg, false) is called now and after every metadata update until it

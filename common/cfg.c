@@ -33,6 +33,8 @@ static const cfg_def_t cfg_defs[] = {
     /* the web console's login (broker/console_auth.c): none, or the SASL users' passwords */
     {"console.authentication", CFG_STRING, "none", 0, 0, "none|sasl"},
     {"console.session.timeout.ms", CFG_LONG, "1800000", 1000, CFG_NOMAX, NULL},
+    /* the console's Connect page (broker/console_connect.c): http://HOST:PORT of workers */
+    {"console.connect.urls", CFG_LIST, "", 0, 0, NULL},
     {"listener.security.protocol.map", CFG_STRING,
      "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", 0, 0, NULL},
     {"inter.broker.listener.name", CFG_STRING, NULL, 0, 0, NULL},
@@ -592,6 +594,33 @@ static kerr_t cfg_check_security(const cfg_t *c, const cfg_listener_t *ls, int n
     return KERR__INVAL;
 }
 
+/* console.connect.urls: every comma-separated entry is http://HOST:PORT with a host. */
+static kerr_t cfg_check_connect_urls(const cfg_t *c, char *err, size_t n)
+{
+    const char *v = cfg_str(c, "console.connect.urls");
+    for (const char *p = v; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char url[512], host[256], why[200];
+        int port = 0;
+        snprintf(url, sizeof(url), "%.*s", (int)len, p);
+        char *u = url;
+        while (*u == ' ') u++;
+        for (size_t l = strlen(u); l && u[l - 1] == ' ';) u[--l] = '\0';
+        if (len >= sizeof(url) ||
+            http_parse_listener(u, host, sizeof(host), &port, why, sizeof(why)) != 0 || !host[0] ||
+            port == 0) {
+            snprintf(err, n,
+                     "Invalid value %s for configuration console.connect.urls: '%s' is not of "
+                     "the form http://HOST:PORT",
+                     v, u);
+            return KERR__INVAL;
+        }
+        p += len + (comma ? 1 : 0);
+    }
+    return KERR_NONE;
+}
+
 kerr_t cfg_finish(cfg_t *c, char *err, size_t n)
 {
     const char *sel = cfg_str(c, "replica.selector.class");
@@ -643,6 +672,7 @@ kerr_t cfg_finish(cfg_t *c, char *err, size_t n)
             return KERR__INVAL;
         }
     }
+    if (cfg_check_connect_urls(c, err, n) != KERR_NONE) return KERR__INVAL;
     return cfg_check_security(c, ls, nl, err, n);
 }
 
