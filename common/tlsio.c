@@ -434,6 +434,18 @@ void tlsio_whole_writes(tlsio_t *t)
     SSL_clear_mode(t->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE);
 }
 
+void tlsio_read_ahead(tlsio_t *t, size_t bytes)
+{
+    /* OpenSSL sizes the read buffer at the first read: at least one whole record */
+    SSL_set_default_read_buffer_len(t->ssl, bytes);
+    SSL_set_read_ahead(t->ssl, 1);
+}
+
+bool tlsio_pending(const tlsio_t *t)
+{
+    return SSL_has_pending(t->ssl) == 1;
+}
+
 int tlsio_handshake(tlsio_t *t)
 {
     int rc = SSL_do_handshake(t->ssl);

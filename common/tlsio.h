@@ -10,7 +10,8 @@
  * key update) or the other way round. The handshake runs inside the first reads and writes.
  *
  * A read drains every whole record OpenSSL has buffered before saying TLSIO_AGAIN, so a
- * caller that reads until TLSIO_AGAIN never leaves plaintext behind that no poll would report.
+ * caller that reads until TLSIO_AGAIN never leaves plaintext behind that no poll would report
+ * (with tlsio_read_ahead, see tlsio_pending for one that stops earlier).
  * A write of n bytes may take fewer (partial writes on); after TLSIO_AGAIN the next write must
  * offer at least the bytes offered before, starting at the same place (OpenSSL's rule; the
  * buffer may move).
@@ -69,6 +70,13 @@ ssize_t tlsio_write(tlsio_t *t, const void *buf, size_t n);
 /* Writes take the whole buffer (several 16 KB records) or nothing (TLSIO_AGAIN, then retry
  * with the same bytes): with partial writes, each write returns after one record. */
 void tlsio_whole_writes(tlsio_t *t);
+/* Read up to `bytes` of records from the socket per read() instead of each record's header
+ * and body apart (two syscalls per <= 16 KB record). The records read ahead sit inside
+ * OpenSSL, where no poll sees them: a caller that stops reading before TLSIO_AGAIN must go on
+ * while tlsio_pending() says so. */
+void tlsio_read_ahead(tlsio_t *t, size_t bytes);
+/* Bytes (records, whole or not) buffered inside OpenSSL that a read would consume first. */
+bool tlsio_pending(const tlsio_t *t);
 /* Drive the handshake only: 1 done, TLSIO_AGAIN, TLSIO_ERROR. */
 int tlsio_handshake(tlsio_t *t);
 bool tlsio_established(const tlsio_t *t);
