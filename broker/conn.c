@@ -34,6 +34,9 @@
 #define CONN_TLS_CHUNK (64 * 1024)
 /* and reads this much of the socket at a time into OpenSSL (tlsio_read_ahead) */
 #define CONN_TLS_READ_AHEAD (64 * 1024)
+/* The records of one CONN_TLS_CHUNK (16 KB each and 22 bytes of header and tag) go to the
+ * socket in one write() (tlsio_write_buffer). */
+#define CONN_TLS_WBUF (CONN_TLS_CHUNK + CONN_TLS_CHUNK / 256)
 
 typedef struct out {
     struct out *next;
@@ -134,6 +137,7 @@ static void conn_update_interest(conn_t *c)
     if (c->tls) { /* the other direction of a TLS exchange that waits on the socket */
         if (tlsio_read_wants_write(c->tls)) want |= EV_WRITE;
         if (tlsio_write_wants_read(c->tls)) want |= EV_READ;
+        if (tlsio_unsent(c->tls)) want |= EV_WRITE; /* records of a write already taken */
     }
     conn_set_interest(c, want);
 }
@@ -162,6 +166,7 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
     if (c->tls) {
         tlsio_whole_writes(c->tls);
         tlsio_read_ahead(c->tls, CONN_TLS_READ_AHEAD);
+        if (!tlsio_write_buffer(c->tls, CONN_TLS_WBUF)) abort();
     }
     if (secproto_sasl(l->sec.proto) && !(c->sasl = sasl_conn_new())) abort();
     if (ev_fd_add(srv->loop, fd, EV_READ, conn_on_event, c) != 0) {
@@ -672,7 +677,12 @@ static ssize_t conn_tls_stage(conn_t *c)
 
 static void conn_flush_tls(conn_t *c)
 {
-    while (c->outq && !c->closed) {
+    int f = tlsio_flush(c->tls);
+    if (f == TLSIO_ERROR) {
+        conn_close(c, tlsio_error(c->tls));
+        return;
+    }
+    while (f == 1 && c->outq && !c->closed) {
         ssize_t len = conn_tls_stage(c);
         if (len < 0) return;
         if (len == 0) {
@@ -686,8 +696,10 @@ static void conn_flush_tls(conn_t *c)
             return;
         }
         conn_out_advance(c, (size_t)n);
+        if (tlsio_unsent(c->tls)) break; /* the socket is full */
     }
-    if (!c->closed && !c->outq && c->close_after_flush) conn_close(c, "failed authentication");
+    if (!c->closed && !c->outq && !tlsio_unsent(c->tls) && c->close_after_flush)
+        conn_close(c, "failed authentication");
     if (!c->closed) conn_update_interest(c);
 }
 

@@ -77,6 +77,16 @@ void tlsio_whole_writes(tlsio_t *t);
 void tlsio_read_ahead(tlsio_t *t, size_t bytes);
 /* Bytes (records, whole or not) buffered inside OpenSSL that a read would consume first. */
 bool tlsio_pending(const tlsio_t *t);
+/* Collect the records OpenSSL makes (of writes, the handshake, alerts) in a buffer of `bytes`
+ * (at least one record, ~16.5 KB) and write() them in one go, where OpenSSL's socket BIO makes
+ * each 16 KB record its own write() and TCP push. A write that returned > 0 may leave
+ * records here: the caller then polls for EV_WRITE while tlsio_unsent() and calls
+ * tlsio_flush(). Call before the handshake starts; false on OOM (the connection is unchanged).
+ * The buffer is freed with t. */
+bool tlsio_write_buffer(tlsio_t *t, size_t bytes);
+bool tlsio_unsent(const tlsio_t *t);
+/* Write buffered records: 1 none left, TLSIO_AGAIN (tlsio_wants() is EV_WRITE), TLSIO_ERROR. */
+int tlsio_flush(tlsio_t *t);
 /* Drive the handshake only: 1 done, TLSIO_AGAIN, TLSIO_ERROR. */
 int tlsio_handshake(tlsio_t *t);
 bool tlsio_established(const tlsio_t *t);
