@@ -33,6 +33,11 @@
 #define CONN_OUT_HIGH_WATER (64u * 1024 * 1024)
 /* A TLS connection writes at most this much per SSL_write (file ranges are pread into it). */
 #define CONN_TLS_CHUNK (64 * 1024)
+/* and reads this much of the socket at a time into OpenSSL (tlsio_read_ahead) */
+#define CONN_TLS_READ_AHEAD (64 * 1024)
+/* The records of one CONN_TLS_CHUNK (16 KB each and 22 bytes of header and tag) go to the
+ * socket in one write() (tlsio_write_buffer). */
+#define CONN_TLS_WBUF (CONN_TLS_CHUNK + CONN_TLS_CHUNK / 256)
 
 typedef struct out {
     struct out *next;
@@ -133,6 +138,7 @@ static void conn_update_interest(conn_t *c)
     if (c->tls) { /* the other direction of a TLS exchange that waits on the socket */
         if (tlsio_read_wants_write(c->tls)) want |= EV_WRITE;
         if (tlsio_write_wants_read(c->tls)) want |= EV_READ;
+        if (tlsio_unsent(c->tls)) want |= EV_WRITE; /* records of a write already taken */
     }
     conn_set_interest(c, want);
 }
@@ -158,7 +164,11 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
     }
     /* with partial writes every SSL_write returned after one 16 KB record, and the next one
      * pread the CONN_TLS_CHUNK again for it: 4 preads per chunk (strace, consume) */
-    if (c->tls) tlsio_whole_writes(c->tls);
+    if (c->tls) {
+        tlsio_whole_writes(c->tls);
+        tlsio_read_ahead(c->tls, CONN_TLS_READ_AHEAD);
+        if (!tlsio_write_buffer(c->tls, CONN_TLS_WBUF)) abort();
+    }
     if (secproto_sasl(l->sec.proto) && !(c->sasl = sasl_conn_new())) abort();
     if (ev_fd_add(srv->loop, fd, EV_READ, conn_on_event, c) != 0) {
         log_error("conn", "register connection from %s failed: %s", peer, strerror(errno));
@@ -547,7 +557,8 @@ static ssize_t conn_sock_read(conn_t *c, uint8_t *buf, size_t want)
  * every pass (64 MiB and ~15,000 page faults per broker for 400 MB of 1 KB messages). Kafka
  * reads one request at a time; this reads at most one chunk past it. Over TLS a read returns
  * one record at a time, so only "nothing more" ends the loop early (a record is never left
- * half-read in OpenSSL: the buffer offered is larger than a record). */
+ * half-read in OpenSSL: the buffer offered is larger than a record), and the records OpenSSL
+ * read ahead are drained before stopping: no poll would report them. */
 static void conn_read(conn_t *c)
 {
     for (;;) {
@@ -564,7 +575,9 @@ static void conn_read(conn_t *c)
         if (n == 0) break;
         c->in_len += (size_t)n;
         if (!c->tls && (size_t)n < want) break;
-        if (c->in_len >= CONN_READ_CHUNK && conn_frame_buffered(c)) break;
+        if (c->in_len >= CONN_READ_CHUNK && conn_frame_buffered(c) &&
+            !(c->tls && tlsio_pending(c->tls)))
+            break;
     }
     conn_process(c);
 }
@@ -659,7 +672,12 @@ static ssize_t conn_tls_stage(conn_t *c)
 
 static void conn_flush_tls(conn_t *c)
 {
-    while (c->outq && !c->closed) {
+    int f = tlsio_flush(c->tls);
+    if (f == TLSIO_ERROR) {
+        conn_close(c, tlsio_error(c->tls));
+        return;
+    }
+    while (f == 1 && c->outq && !c->closed) {
         ssize_t len = conn_tls_stage(c);
         if (len < 0) return;
         if (len == 0) {
@@ -673,8 +691,10 @@ static void conn_flush_tls(conn_t *c)
             return;
         }
         conn_out_advance(c, (size_t)n);
+        if (tlsio_unsent(c->tls)) break; /* the socket is full */
     }
-    if (!c->closed && !c->outq && c->close_after_flush) conn_close(c, "failed authentication");
+    if (!c->closed && !c->outq && !tlsio_unsent(c->tls) && c->close_after_flush)
+        conn_close(c, "failed authentication");
     if (!c->closed) conn_update_interest(c);
 }
 
