@@ -170,7 +170,6 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
     c->next = srv->conns;
     if (srv->conns) srv->conns->prev = c;
     srv->conns = c;
-    srv->nconns++;
     return c;
 }
 
@@ -215,7 +214,6 @@ void conn_close(conn_t *c, const char *reason)
     else
         srv->conns = c->next;
     if (c->next) c->next->prev = c->prev;
-    srv->nconns--;
     if (c->holds == 0) conn_free(c);
 }
 

@@ -139,7 +139,7 @@ static capi_health_t capi_count(server_t *srv)
     const md_topic_t *t;
     for (size_t it = 0; (t = mdcache_next_topic(srv->md, &it));) {
         h.topics++;
-        int64_t min_isr = tconf_int(srv, t->name, "min.insync.replicas");
+        int64_t min_isr = tconf_int(srv->tconf, t->name, "min.insync.replicas");
         for (int32_t p = 0; p < t->nparts; p++) {
             const md_part_t *mp = &t->parts[p];
             h.partitions++;
@@ -205,7 +205,7 @@ static json_t *capi_topic(server_t *srv, const md_topic_t *t)
         json_array_append_new(parts, capi_partition(srv, t, p, &bytes));
     int rf = t->nparts ? t->parts[0].nreplicas : 0;
     const char *const *keys, *const *vals;
-    int n = tconf_overrides(srv, t->name, &keys, &vals);
+    int n = tconf_overrides(srv->tconf, t->name, &keys, &vals);
     json_t *configs = json_object();
     for (int i = 0; i < n; i++)
         json_object_set_new(configs, keys[i], console_str(vals[i], strlen(vals[i])));

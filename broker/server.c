@@ -38,13 +38,13 @@
 
 #define SERVER_TICK_MS 1000
 
-typedef struct md_waiter {
+struct md_waiter {
     struct md_waiter *next;
     server_md_check_fn *fn;
     void *arg;
     ev_timer_id_t timer;
     server_t *srv;
-} md_waiter_t;
+};
 
 static int server_exit_code;
 
@@ -52,7 +52,7 @@ static int server_exit_code;
 
 static void server_md_waiter_remove(server_t *srv, md_waiter_t *w)
 {
-    for (md_waiter_t **pp = (md_waiter_t **)&srv->md_waiters; *pp; pp = &(*pp)->next) {
+    for (md_waiter_t **pp = &srv->md_waiters; *pp; pp = &(*pp)->next) {
         if (*pp == w) {
             *pp = w->next;
             return;
@@ -84,7 +84,7 @@ void server_md_wait(server_t *srv, int64_t timeout_ms, server_md_check_fn *fn, v
 
 static void server_md_waiters_check(server_t *srv)
 {
-    md_waiter_t **pp = (md_waiter_t **)&srv->md_waiters;
+    md_waiter_t **pp = &srv->md_waiters;
     while (*pp) {
         md_waiter_t *w = *pp;
         if (w->fn(w->arg, false)) {
@@ -222,7 +222,7 @@ static void server_apply_metadata(server_t *srv, ctl_msg_t *m)
     for (int i = 0; i < ngone; i++) names[i] = strdup(gone[i]);
     for (int i = 0; i < ngone; i++) {
         mdcache_remove_topic(srv->md, names[i]);
-        tconf_remove(srv, names[i]);
+        tconf_remove(srv->tconf, names[i]);
         free(names[i]);
     }
     free(names);
@@ -330,7 +330,7 @@ kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
             rmgr_stop_replica(srv->rmgr, m->parts[i].topic, m->parts[i].partition, m->parts[i].del);
         break;
     case CTL_MSG_TOPIC_CONFIG:
-        tconf_set(srv, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
+        tconf_set(srv->tconf, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
                   (const char *const *)m->cfg_vals);
         rmgr_topic_config_changed(srv->rmgr, m->topic);
         break;
@@ -528,11 +528,11 @@ int server_start(server_t *srv, cfg_t *cfg)
                      cfg_int(cfg, "log.cleaner.backoff.ms"));
     srv->md = mdcache_new();
     srv->autocreating = dict_new();
+    srv->tconf = tconf_new(cfg);
     srv->rmgr = rmgr_new(srv);
     ldfail_init(srv);
     srv->grp = grp_coord_new(srv);
     srv->txn = txn_coord_new(srv);
-    tconf_init(srv);
 
     ctl_conf_t cc;
     memset(&cc, 0, sizeof(cc));
@@ -617,7 +617,7 @@ int server_run(server_t *srv)
     lmgr_close(srv->lmgr, server_exit_code == 0);
     rmgr_free(srv->rmgr);
     mdcache_free(srv->md);
-    tconf_free(srv);
+    tconf_free(srv->tconf);
     dict_free(srv->autocreating, NULL);
     sasl_users_free(srv);
     for (int i = 0; i < srv->nlisteners; i++) sec_listener_free(&srv->listeners[i].sec);

@@ -19,9 +19,7 @@
 typedef struct lmgr lmgr_t;
 typedef struct rmgr rmgr_t;
 typedef struct mdcache mdcache_t;
-typedef struct zkc zkc_t;
 typedef struct ctl ctl_t;
-typedef struct zkreg zkreg_t;
 typedef struct conn conn_t;
 typedef struct fetcher fetcher_t;
 typedef struct peer peer_t;
@@ -33,6 +31,8 @@ typedef struct metrics metrics_t;
 typedef struct http_server http_server_t;
 typedef struct quota_mgr quota_mgr_t;
 typedef struct authz authz_t;
+typedef struct tconf tconf_t;
+typedef struct md_waiter md_waiter_t;
 
 #define SERVER_MAX_LISTENERS 8
 
@@ -63,8 +63,6 @@ struct server {
     lmgr_t *lmgr;
     rmgr_t *rmgr;
     mdcache_t *md;
-    zkc_t *zk;
-    zkreg_t *zkreg;
     ctl_t *ctl;
     grp_coord_t *grp;    /* group coordinator (broker/group/grp.h) */
     txn_coord_t *txn;    /* transaction coordinator (broker/txn/txn.h) */
@@ -73,12 +71,11 @@ struct server {
     authz_t *authz;      /* authorizer.class.name (authz.h); NULL = no authorization */
     http_server_t *http; /* http.listeners: /metrics, /v1/health (bhttp.c); NULL when off */
     conn_t *conns;       /* all open connections (intrusive list) */
-    int nconns;
     int64_t max_request_bytes; /* socket.request.max.bytes */
     int64_t sasl_max_receive;  /* sasl.server.max.receive.size: frames before authentication */
     struct dict *scram_users;  /* sasl.c: user -> SCRAM credentials from /config/users */
-    void *md_waiters;          /* server.c: requests waiting for a metadata change */
-    void *tconf;               /* tconf.c: per-topic config overrides */
+    md_waiter_t *md_waiters;   /* server.c: requests waiting for a metadata change */
+    tconf_t *tconf;            /* tconf.c: per-topic config overrides */
     struct dict *autocreating; /* topics with an auto-create in flight */
     fetcher_t **fetchers;      /* replica/fetcher.c: one per broker we follow */
     int nfetchers;

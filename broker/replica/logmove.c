@@ -81,7 +81,7 @@ kerr_t logmove_start(logmove_t *lm, partition_t *part, int dir)
         return KERR_NONE;
     }
     plog_cfg_t pc;
-    tconf_plog_cfg(lm->srv, part->topic, &pc);
+    tconf_plog_cfg(lm->srv->tconf, part->topic, &pc);
     int fdir = -1;
     bool same = lmgr_future(m, part->topic, part->index, &fdir) && fdir == dir;
     plog_t *fut;

@@ -196,7 +196,7 @@ static kerr_t rmgr_open_log(rmgr_t *rm, partition_t *part)
 {
     if (part->log) return KERR_NONE;
     plog_cfg_t pc;
-    tconf_plog_cfg(rm->srv, part->topic, &pc);
+    tconf_plog_cfg(rm->srv->tconf, part->topic, &pc);
     kerr_t err = lmgr_get_or_create(rm->srv->lmgr, part->topic, part->index, &pc, &part->log);
     if (err) {
         log_error("rmgr", "cannot open log for %s-%d: %s", part->topic, part->index, kerr_str(err));
@@ -671,7 +671,7 @@ void rmgr_append_committed(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t l
         done(arg, KERR_NOT_LEADER_OR_FOLLOWER, &info);
         return;
     }
-    int64_t min_isr = tconf_int(rm->srv, part->topic, "min.insync.replicas");
+    int64_t min_isr = tconf_int(rm->srv->tconf, part->topic, "min.insync.replicas");
     if (part->nisr < min_isr) {
         done(arg, KERR_NOT_ENOUGH_REPLICAS, &info);
         return;
@@ -827,7 +827,7 @@ void rmgr_topic_config_changed(rmgr_t *rm, const char *topic)
     rtopic_t *t = dict_get(rm->topics, topic);
     if (!t) return;
     plog_cfg_t pc;
-    tconf_plog_cfg(rm->srv, topic, &pc);
+    tconf_plog_cfg(rm->srv->tconf, topic, &pc);
     for (int32_t i = 0; i < t->nparts; i++)
         if (t->parts[i] && t->parts[i]->log) plog_set_cfg(t->parts[i]->log, &pc);
 }

@@ -64,7 +64,7 @@ bool rthrottle_applies(rthrottle_t *t, rthrottle_side_t side, const partition_t 
                        int32_t replica)
 {
     if (t->q[side].rate < 0) return false; /* the common case: nothing set, no lookups */
-    const char *list = tconf_override(t->srv, part->topic, rthrottle_list_keys[side]);
+    const char *list = tconf_override(t->srv->tconf, part->topic, rthrottle_list_keys[side]);
     if (!list || !tcfg_replicas_listed(list, part->index, t->srv->broker_id)) return false;
     return !rmgr_in_isr(part, replica);
 }
