@@ -27,7 +27,8 @@
 #include "metrics.h"
 #include "quota.h"
 #include "net.h"
-#include "replica/ldfail.h"
+#include "ldfail.h"
+#include "isr.h"
 #include "replica/rmgr.h"
 #include "replica/rthrottle.h"
 #include "store/lmgr.h"
@@ -529,7 +530,16 @@ int server_start(server_t *srv, cfg_t *cfg)
     srv->md = mdcache_new();
     srv->autocreating = dict_new();
     srv->tconf = tconf_new(cfg);
-    srv->rmgr = rmgr_new(srv);
+    rmgr_deps_t rd = {.loop = srv->loop,
+                      .cfg = cfg,
+                      .broker_id = srv->broker_id,
+                      .lmgr = srv->lmgr,
+                      .tconf = srv->tconf,
+                      .md = srv->md,
+                      .metrics = srv->metrics,
+                      .isr_send = isr_send,
+                      .isr_arg = srv};
+    srv->rmgr = rmgr_new(&rd);
     ldfail_init(srv);
     srv->grp = grp_coord_new(srv);
     srv->txn = txn_coord_new(srv);

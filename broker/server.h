@@ -21,7 +21,6 @@ typedef struct rmgr rmgr_t;
 typedef struct mdcache mdcache_t;
 typedef struct ctl ctl_t;
 typedef struct conn conn_t;
-typedef struct fetcher fetcher_t;
 typedef struct peer peer_t;
 typedef struct chan_mgr chan_mgr_t;
 typedef struct pidgen pidgen_t;
@@ -77,8 +76,6 @@ struct server {
     md_waiter_t *md_waiters;   /* server.c: requests waiting for a metadata change */
     tconf_t *tconf;            /* tconf.c: per-topic config overrides */
     struct dict *autocreating; /* topics with an auto-create in flight */
-    fetcher_t **fetchers;      /* replica/fetcher.c: one per broker we follow */
-    int nfetchers;
     peer_t *ctl_peer; /* ctlreq.c: connection to the controller */
     int32_t ctl_peer_id;
     chan_mgr_t *chan;   /* coordinator/chan.c: the controller's channels to brokers */

@@ -16,6 +16,9 @@
  * (the log end grew, the high watermark moved, the role changed) or a timeout; each
  * partition keeps its own waiter list, so an append only looks at who waits on it.
  *
+ * Follower fetchers are the replica manager's: one per leader broker, created when a
+ * partition starts following it and freed on the tick after its last partition left.
+ *
  * Owner: the server. A partition_t stays valid until rmgr_stop_replica() for it (waiters
  * parked on it are woken first). Reactor thread only. */
 #ifndef RMGR_H
@@ -29,8 +32,13 @@
 
 #define RMGR_MAX_RF 16
 
-typedef struct server server_t;
 typedef struct rmgr rmgr_t;
+typedef struct ev_loop ev_loop_t;
+typedef struct cfg cfg_t;
+typedef struct lmgr lmgr_t;
+typedef struct tconf tconf_t;
+typedef struct mdcache mdcache_t;
+typedef struct metrics metrics_t;
 typedef struct plog plog_t;
 typedef struct plog_append_info plog_append_info_t;
 typedef struct fetcher fetcher_t;
@@ -84,7 +92,24 @@ typedef struct partition {
     rmgr_wlink_t *waiters; /* parked on this partition */
 } partition_t;
 
-rmgr_t *rmgr_new(server_t *srv);
+/* Sends a leader's ISR proposal (part->pending_isr, part->npending) to the controller; the
+ * answer comes back through rmgr_isr_result(). */
+typedef void rmgr_isr_send_fn(void *arg, partition_t *part);
+
+/* What the replica manager works with. Every pointer is borrowed and must outlive it. */
+typedef struct rmgr_deps {
+    ev_loop_t *loop;
+    const cfg_t *cfg; /* replica.* settings; NULL = Kafka's defaults */
+    int32_t broker_id;
+    lmgr_t *lmgr;       /* the logs of hosted partitions */
+    tconf_t *tconf;     /* per-topic settings */
+    mdcache_t *md;      /* live brokers (the low watermark counts only those) */
+    metrics_t *metrics; /* ISR shrink/expand counters; may be NULL */
+    rmgr_isr_send_fn *isr_send;
+    void *isr_arg;
+} rmgr_deps_t;
+
+rmgr_t *rmgr_new(const rmgr_deps_t *deps);
 void rmgr_free(rmgr_t *rm);
 /* The replication throttles (rthrottle.h), owned by the replica manager. */
 struct rthrottle *rmgr_throttle(rmgr_t *rm);
