@@ -94,11 +94,12 @@ struct server {
 typedef bool server_md_check_fn(void *arg, bool timed_out);
 void server_md_wait(server_t *srv, int64_t timeout_ms, server_md_check_fn *fn, void *arg);
 
-/* Apply a controller message (LeaderAndIsr, UpdateMetadata, StopReplica, from the local
- * controller or over the wire) after checking its controller epoch: STALE_CONTROLLER_EPOCH for
- * a message from an older controller. Takes ownership of m. */
-struct ctl_msg;
-kerr_t server_apply_ctl_msg(server_t *srv, struct ctl_msg *m);
+/* The metadata cache changed: re-run the metadata waiters (ctlapply.c). */
+void server_md_changed(server_t *srv);
+
+/* Registered in ZooKeeper (first time: open the listeners and serve; later, a new session:
+ * tell the controller again about offline log dirs). */
+void server_registered(server_t *srv, const char *cluster_id, int64_t broker_epoch);
 
 /* Auto-create topic with the broker defaults (Metadata path); at most one in flight per topic. */
 void server_autocreate_topic(server_t *srv, const char *topic);
