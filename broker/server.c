@@ -100,6 +100,13 @@ void server_md_changed(server_t *srv)
 
 /* ---- listeners ---- */
 
+/* A connection's requests go to the API table. */
+static void server_dispatch(void *arg, req_t *r)
+{
+    (void)arg;
+    api_dispatch(r);
+}
+
 static void server_on_accept(ev_loop_t *loop, int fd, uint32_t events, void *arg)
 {
     (void)loop;
@@ -114,7 +121,7 @@ static void server_on_accept(ev_loop_t *loop, int fd, uint32_t events, void *arg
                 log_warn("server", "accept on %s failed: %s", l->name, strerror(errno));
             return;
         }
-        conn_new(srv, l, cfd, peer);
+        conn_new(srv, l, cfd, peer, server_dispatch, NULL);
     }
 }
 
