@@ -196,6 +196,28 @@ static void fetcher_done(fetcher_t *f, fetch_ctx_t *ctx)
     free(ctx);
 }
 
+/* Acts on a decoded answer: KERR_NONE when it decoded (and, for Fetch, had no top-level
+ * error), anything else backs the whole fetcher off. Decoded structures go in a. */
+typedef kerr_t fetcher_answer_fn(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body, arena_t *a);
+
+/* What both answers share: drop one for a fetcher that is gone, back off after a failed
+ * request or an answer that does not decode, else apply it and send the next request. */
+static void fetcher_on_answer(fetch_ctx_t *ctx, kerr_t err, rbuf_t *body, fetcher_answer_fn *fn)
+{
+    fetcher_t *f = ctx->f;
+    if (err == KERR__DESTROY || !f) {
+        fetcher_done(f, ctx);
+        return;
+    }
+    arena_t a;
+    arena_init(&a);
+    bool ok = !err && fn(f, ctx, body, &a) == KERR_NONE;
+    if (!ok) fetcher_backoff(f);
+    arena_free(&a);
+    fetcher_done(f, ctx);
+    if (ok) fetcher_kick(f);
+}
+
 /* ---------------------------------------------------------------- truncation */
 
 /* Where our log stops agreeing with the leader's (KIP-101/279). */
@@ -212,23 +234,11 @@ static int64_t fetcher_trunc_offset(partition_t *part, int32_t asked, const kp_o
     return end < leo ? end : leo;
 }
 
-static void fetcher_on_ofle(void *arg, kerr_t err, rbuf_t *body)
+static kerr_t fetcher_ofle_answer(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body, arena_t *a)
 {
-    fetch_ctx_t *ctx = arg;
-    fetcher_t *f = ctx->f;
-    if (err == KERR__DESTROY || !f) {
-        fetcher_done(f, ctx);
-        return;
-    }
-    arena_t a;
-    arena_init(&a);
     kp_ofle_resp_t resp;
-    if (err || kp_ofle_resp_decode(body, FETCHER_OFLE_VERSION, &a, &resp) != KERR_NONE) {
-        fetcher_backoff(f);
-        arena_free(&a);
-        fetcher_done(f, ctx);
-        return;
-    }
+    kerr_t err = kp_ofle_resp_decode(body, FETCHER_OFLE_VERSION, a, &resp);
+    if (err) return err;
     for (int32_t i = 0; i < resp.ntopics; i++) {
         kp_ofle_topic_resp_t *t = &resp.topics[i];
         for (int32_t j = 0; j < t->nparts; j++) {
@@ -253,9 +263,12 @@ static void fetcher_on_ofle(void *arg, kerr_t err, rbuf_t *body)
             part->fstate = FETCH_ACTIVE;
         }
     }
-    arena_free(&a);
-    fetcher_done(f, ctx);
-    fetcher_kick(f);
+    return KERR_NONE;
+}
+
+static void fetcher_on_ofle(void *arg, kerr_t err, rbuf_t *body)
+{
+    fetcher_on_answer(arg, err, body, fetcher_ofle_answer);
 }
 
 /* ---------------------------------------------------------------- fetch */
@@ -289,24 +302,12 @@ static void fetcher_append(fetcher_t *f, partition_t *part, const kp_fetch_part_
     if (err) fetcher_delay_for(f, part, f->backoff_ms, kerr_name(err));
 }
 
-static void fetcher_on_fetch(void *arg, kerr_t err, rbuf_t *body)
+static kerr_t fetcher_fetch_answer(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body, arena_t *a)
 {
-    fetch_ctx_t *ctx = arg;
-    fetcher_t *f = ctx->f;
-    if (err == KERR__DESTROY || !f) {
-        fetcher_done(f, ctx);
-        return;
-    }
-    arena_t a;
-    arena_init(&a);
     kp_fetch_resp_t resp;
-    if (err || kp_fetch_resp_decode(body, FETCHER_VERSION, &a, &resp) != KERR_NONE ||
-        resp.error_code) {
-        fetcher_backoff(f);
-        arena_free(&a);
-        fetcher_done(f, ctx);
-        return;
-    }
+    kerr_t err = kp_fetch_resp_decode(body, FETCHER_VERSION, a, &resp);
+    if (err) return err;
+    if (resp.error_code) return (kerr_t)resp.error_code;
     for (int32_t i = 0; i < resp.ntopics; i++) {
         kp_fetch_topic_resp_t *t = &resp.topics[i];
         for (int32_t j = 0; j < t->nparts; j++) {
@@ -341,9 +342,12 @@ static void fetcher_on_fetch(void *arg, kerr_t err, rbuf_t *body)
             }
         }
     }
-    arena_free(&a);
-    fetcher_done(f, ctx);
-    fetcher_kick(f);
+    return KERR_NONE;
+}
+
+static void fetcher_on_fetch(void *arg, kerr_t err, rbuf_t *body)
+{
+    fetcher_on_answer(arg, err, body, fetcher_fetch_answer);
 }
 
 static fetch_ctx_t *fetcher_ctx(fetcher_t *f, bool ofle, int n)
