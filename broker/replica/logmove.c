@@ -11,7 +11,7 @@
 #include "ev.h"
 #include "log.h"
 #include "rec/batch.h"
-#include "rmgr.h"
+#include "partition.h"
 #include "store/lmgr.h"
 #include "store/plog.h"
 #include "tconf.h"

@@ -212,13 +212,6 @@ static kerr_t rmgr_open_log(rmgr_t *rm, partition_t *part)
 
 /* ---------------------------------------------------------------- roles */
 
-bool rmgr_in_isr(const partition_t *part, int32_t id)
-{
-    for (int32_t i = 0; i < part->nisr; i++)
-        if (part->isr[i] == id) return true;
-    return false;
-}
-
 static bool rmgr_in_pending(const partition_t *part, int32_t id)
 {
     if (!part->isr_inflight) return false;
@@ -232,9 +225,9 @@ static void rmgr_copy_state(partition_t *part, const rmgr_pstate_t *st)
     part->leader = st->leader;
     part->leader_epoch = st->leader_epoch;
     part->partition_epoch = st->partition_epoch;
-    part->nreplicas = st->nreplicas > RMGR_MAX_RF ? RMGR_MAX_RF : st->nreplicas;
+    part->nreplicas = st->nreplicas > PARTITION_MAX_RF ? PARTITION_MAX_RF : st->nreplicas;
     memcpy(part->replicas, st->replicas, (size_t)part->nreplicas * sizeof(int32_t));
-    part->nisr = st->nisr > RMGR_MAX_RF ? RMGR_MAX_RF : st->nisr;
+    part->nisr = st->nisr > PARTITION_MAX_RF ? PARTITION_MAX_RF : st->nisr;
     memcpy(part->isr, st->isr, (size_t)part->nisr * sizeof(int32_t));
     if (st->topic_id) memcpy(part->topic_id, st->topic_id, 16);
 }
@@ -300,7 +293,7 @@ static void rmgr_become_leader(rmgr_t *rm, partition_t *part, const rmgr_pstate_
         f->leo = -1;
         f->log_start = -1;
         f->last_fetch_leader_leo = -1;
-        f->last_caught_up_ms = rmgr_in_isr(part, r) ? now : 0;
+        f->last_caught_up_ms = partition_in_isr(part, r) ? now : 0;
     }
     rmgr_maybe_advance_hw(rm, part);
     log_info("rmgr",
@@ -345,7 +338,7 @@ kerr_t rmgr_leader_and_isr(rmgr_t *rm, const rmgr_pstate_t *st)
             /* same leadership: only a newer partition epoch (ISR) is news */
             if (st->partition_epoch > part->partition_epoch) {
                 part->partition_epoch = st->partition_epoch;
-                part->nisr = st->nisr > RMGR_MAX_RF ? RMGR_MAX_RF : st->nisr;
+                part->nisr = st->nisr > PARTITION_MAX_RF ? PARTITION_MAX_RF : st->nisr;
                 memcpy(part->isr, st->isr, (size_t)part->nisr * sizeof(int32_t));
                 part->isr_inflight = false;
                 if (part->is_leader) rmgr_maybe_advance_hw(rm, part);
@@ -514,7 +507,7 @@ void rmgr_maybe_advance_hw(rmgr_t *rm, partition_t *part)
     int64_t hw = plog_end_offset(part->log);
     for (int i = 0; i < part->nfollowers; i++) {
         replica_state_t *f = &part->followers[i];
-        if (!rmgr_in_isr(part, f->id) && !rmgr_in_pending(part, f->id)) continue;
+        if (!partition_in_isr(part, f->id) && !rmgr_in_pending(part, f->id)) continue;
         if (f->leo < hw) hw = f->leo; /* unknown (-1) holds it back */
     }
     if (hw <= part->hw) return;
@@ -558,12 +551,12 @@ kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
     }
     /* ISR expansion (Kafka's maybeExpandIsr): caught up to the high watermark, and to the
      * start of this leader epoch so it holds everything this leader wrote */
-    if (!rmgr_in_isr(part, replica_id) && !part->isr_inflight && f->leo >= part->hw &&
+    if (!partition_in_isr(part, replica_id) && !part->isr_inflight && f->leo >= part->hw &&
         f->leo >= part->epoch_start_offset) {
-        int32_t isr[RMGR_MAX_RF];
+        int32_t isr[PARTITION_MAX_RF];
         int32_t n = part->nisr;
         memcpy(isr, part->isr, (size_t)n * sizeof(int32_t));
-        if (n < RMGR_MAX_RF) isr[n++] = replica_id;
+        if (n < PARTITION_MAX_RF) isr[n++] = replica_id;
         rmgr_propose_isr(rm, part, isr, n);
     }
     rmgr_maybe_advance_hw(rm, part);
@@ -618,7 +611,7 @@ void rmgr_follower_log_start(rmgr_t *rm, partition_t *part, int64_t leader_log_s
 static void rmgr_check_isr(rmgr_t *rm, partition_t *part, int64_t now)
 {
     if (!part->is_leader || part->isr_inflight) return;
-    int32_t keep[RMGR_MAX_RF], n = 0;
+    int32_t keep[PARTITION_MAX_RF], n = 0;
     bool drop = false;
     for (int32_t i = 0; i < part->nisr; i++) {
         int32_t r = part->isr[i];
@@ -650,7 +643,7 @@ void rmgr_isr_result(rmgr_t *rm, partition_t *part, kerr_t err, int32_t leader_e
     if (!part->is_leader || leader_epoch != part->leader_epoch) return;
     part->partition_epoch = partition_epoch;
     int32_t before = part->nisr;
-    part->nisr = nisr > RMGR_MAX_RF ? RMGR_MAX_RF : nisr;
+    part->nisr = nisr > PARTITION_MAX_RF ? PARTITION_MAX_RF : nisr;
     memcpy(part->isr, isr, (size_t)part->nisr * sizeof(int32_t));
     metrics_t *m = rm->d.metrics;
     if (m && part->nisr < before)

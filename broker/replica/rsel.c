@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "mdcache.h"
-#include "rmgr.h"
+#include "partition.h"
 
 /* The broker is alive, reachable on listener, and in rack. */
 static bool rsel_in_rack(const md_broker_t *b, const char *rack, size_t rack_len,
@@ -23,7 +23,7 @@ int32_t rsel_preferred(const mdcache_t *md, int32_t self, const partition_t *par
     const replica_state_t *best = NULL;
     for (int i = 0; i < part->nfollowers; i++) {
         const replica_state_t *f = &part->followers[i];
-        if (!rmgr_in_isr(part, f->id) || f->leo < fetch_offset || f->log_start > fetch_offset)
+        if (!partition_in_isr(part, f->id) || f->leo < fetch_offset || f->log_start > fetch_offset)
             continue;
         if (!rsel_in_rack(mdcache_broker(md, f->id), rack, rack_len, listener)) continue;
         if (!best || f->leo > best->leo ||

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "rmgr.h"
+#include "partition.h"
 #include "rquota.h"
 #include "tcfg.h"
 #include "tconf.h"
@@ -67,7 +67,7 @@ bool rthrottle_applies(rthrottle_t *t, rthrottle_side_t side, const partition_t 
     if (t->q[side].rate < 0) return false; /* the common case: nothing set, no lookups */
     const char *list = tconf_override(t->tconf, part->topic, rthrottle_list_keys[side]);
     if (!list || !tcfg_replicas_listed(list, part->index, t->self)) return false;
-    return !rmgr_in_isr(part, replica);
+    return !partition_in_isr(part, replica);
 }
 
 bool rthrottle_exceeded(rthrottle_t *t, rthrottle_side_t side, int64_t now_ms)
