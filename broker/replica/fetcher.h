@@ -16,9 +16,8 @@
 #ifndef FETCHER_H
 #define FETCHER_H
 
-#include <stdint.h>
-
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef struct fetcher fetcher_t;
 typedef struct rmgr rmgr_t;
