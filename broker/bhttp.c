@@ -123,7 +123,7 @@ static void bhttp_replica_metrics(server_t *srv, wbuf_t *wb)
         if (!p->is_leader) continue;
         s.leaders++;
         if (p->nisr < p->nreplicas) s.under_replicated++;
-        int64_t min_isr = tconf_int(srv, p->topic, "min.insync.replicas");
+        int64_t min_isr = tconf_int(srv->tconf, p->topic, "min.insync.replicas");
         if (p->nisr < min_isr) s.under_min_isr++;
         if (p->nisr == min_isr) s.at_min_isr++;
     }

@@ -16,7 +16,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "api/api.h"
 #include "bytes.h"
 #include "ev.h"
 #include "ktime.h"
@@ -49,6 +48,8 @@ struct conn {
     conn_t *next, *prev;
     server_t *srv;
     listener_t *l;
+    conn_dispatch_fn *dispatch; /* runs each request (the API table, api.h) */
+    void *dispatch_arg;
     int fd;
     char peer[64];
     char principal[256];    /* "User:ANONYMOUS" until authenticated */
@@ -143,7 +144,8 @@ static void conn_update_interest(conn_t *c)
     conn_set_interest(c, want);
 }
 
-conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
+conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer, conn_dispatch_fn *dispatch,
+                 void *dispatch_arg)
 {
     conn_t *c = calloc(1, sizeof(*c));
     if (!c) {
@@ -152,6 +154,8 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
     }
     c->srv = srv;
     c->l = l;
+    c->dispatch = dispatch;
+    c->dispatch_arg = dispatch_arg;
     c->fd = fd;
     snprintf(c->peer, sizeof(c->peer), "%s", peer);
     snprintf(c->principal, sizeof(c->principal), "User:ANONYMOUS");
@@ -181,7 +185,6 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
     c->next = srv->conns;
     if (srv->conns) srv->conns->prev = c;
     srv->conns = c;
-    srv->nconns++;
     return c;
 }
 
@@ -226,7 +229,6 @@ void conn_close(conn_t *c, const char *reason)
     else
         srv->conns = c->next;
     if (c->next) c->next->prev = c->prev;
-    srv->nconns--;
     if (c->holds == 0) conn_free(c);
 }
 
@@ -406,13 +408,13 @@ static void conn_dispatch(conn_t *c, req_t *r)
     quota_mgr_t *q = c->srv->quota;
     if (!q || c->quota_exempt || !quota_enabled(q, QUOTA_REQUEST) ||
         conn_api_exempt(r->frame, r->frame_len)) {
-        api_dispatch(r);
+        c->dispatch(c->dispatch_arg, r);
         return;
     }
     char client[256];
     conn_frame_client_id(r->frame, r->frame_len, client, sizeof(client));
     int64_t t0 = ktime_mono_us();
-    api_dispatch(r); /* r may be gone now; c is held by conn_process */
+    c->dispatch(c->dispatch_arg, r); /* r may be gone now; c is held by conn_process */
     int64_t t1 = ktime_mono_us();
     if (c->closed || c->quota_exempt) return;
     const char *user = strncmp(c->principal, "User:", 5) == 0 ? c->principal + 5 : c->principal;

@@ -148,7 +148,7 @@ static capi_health_t capi_count(server_t *srv, const cauth_as_t *as)
     for (size_t it = 0; (t = mdcache_next_topic(srv->md, &it));) {
         if (!cauth_may(srv, as, ACL_OP_DESCRIBE, ACL_RES_TOPIC, t->name)) continue;
         h.topics++;
-        int64_t min_isr = tconf_int(srv, t->name, "min.insync.replicas");
+        int64_t min_isr = tconf_int(srv->tconf, t->name, "min.insync.replicas");
         for (int32_t p = 0; p < t->nparts; p++) {
             const md_part_t *mp = &t->parts[p];
             h.partitions++;
@@ -218,7 +218,7 @@ static json_t *capi_topic(server_t *srv, const md_topic_t *t, const cauth_as_t *
     int rf = t->nparts ? t->parts[0].nreplicas : 0;
     const char *const *keys, *const *vals;
     int n = cauth_may(srv, as, ACL_OP_DESCRIBE_CONFIGS, ACL_RES_TOPIC, t->name)
-                ? tconf_overrides(srv, t->name, &keys, &vals)
+                ? tconf_overrides(srv->tconf, t->name, &keys, &vals)
                 : 0;
     json_t *configs = json_object();
     for (int i = 0; i < n; i++)
