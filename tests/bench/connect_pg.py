@@ -5,8 +5,8 @@ connect_bench.measure does (from start and steady state, worker CPU, peak RSS):
   -> JdbcSinkConnector (insert: COPY batches; --upsert: COPY to a stage, then INSERT .. ON
   CONFLICT) -> a PostgreSQL table;
 - source: a table of N rows -> JdbcSourceConnector (incrementing) -> a topic.
-Rows are counted through one psql session held open (count(*) once the table stops growing,
-pg_relation_size between). Everything (ZooKeeper, one broker, PostgreSQL) runs on 127.0.0.1 in
+Rows are counted through one psql session held open, each poll scanning only the table's new
+pages (TableRows). Everything (ZooKeeper, one broker, PostgreSQL) runs on 127.0.0.1 in
 a temp directory and is stopped by PID. Usage: connect_pg.py [--records N] [--upsert]"""
 import argparse
 import json
@@ -62,24 +62,30 @@ class Psql:
 
 
 class TableRows:
-    """Rows in a table the sink fills: count(*) is a scan, so it runs only when the table's
-    size has not changed since the last poll (the sink paused or finished); between, the
-    last count stands, and 1 once the table has any pages (first records are in)."""
+    """Rows in a table one sink appends to, counted incrementally: each poll counts only the
+    pages from the one holding the last row seen before (a TID range scan), so a poll costs
+    the new pages, not the table. Right for an append-only table with one writer, whose
+    uncommitted rows are all at or after that page."""
 
     def __init__(self, psql, table):
         self.psql, self.table = psql, table
-        self.size, self.rows = -1, 0
+        self.exists = False
+        self.page, self.before = 0, 0  # rows in pages before self.page
 
     def __call__(self):
-        size = self.psql.scalar("SELECT coalesce(pg_relation_size(to_regclass('\"%s\"')), -1)"
-                                % self.table)
-        size = int(size) if size not in (None, "") else -1
-        if size > 0 and size == self.size:
-            self.rows = int(self.psql.scalar('SELECT count(*) FROM "%s"' % self.table))
-        elif size > 0:
-            self.rows = max(self.rows, 1)
-        self.size = size
-        return self.rows
+        if not self.exists:
+            self.exists = self.psql.scalar("SELECT to_regclass('\"%s\"') IS NOT NULL"
+                                           % self.table) == "t"
+            if not self.exists:
+                return 0
+        n, last, on_last = map(int, self.psql.scalar(
+            "WITH r AS (SELECT (ctid::text::point)[0]::bigint AS b FROM \"%s\" "
+            "WHERE ctid >= '(%d,0)'::tid) SELECT count(*), coalesce(max(b), %d), "
+            "count(*) FILTER (WHERE b = (SELECT max(b) FROM r)) FROM r"
+            % (self.table, self.page, self.page)).split("|"))
+        rows = self.before + n
+        self.before, self.page = rows - on_last, last
+        return rows
 
 
 def bench_sink(work, broker, pg, psql, n, upsert=False):
@@ -95,9 +101,13 @@ def bench_sink(work, broker, pg, psql, n, upsert=False):
         else "none", "pk.fields": "seq" if upsert else ""})
     w = Worker(os.path.join(work, "pg-sink"), broker.bootstrap, overrides=JSON,
                connectors=[sink])
-    return measure("topic -> JdbcSink (%s, JSON) -> PostgreSQL" % ("upsert" if upsert
-                                                                     else "insert"),
-                   w, n, TableRows(psql, "bench-events"))
+    row = measure("topic -> JdbcSink (%s, JSON) -> PostgreSQL" % ("upsert" if upsert
+                                                                    else "insert"),
+                  w, n, TableRows(psql, "bench-events"))
+    exact = int(psql.scalar('SELECT count(*) FROM "bench-events"'))
+    if exact != n:  # the incremental count must not have run ahead of the table
+        raise RuntimeError("the table has %d rows, the probe counted at least %d" % (exact, n))
+    return row
 
 
 def bench_source(work, broker, pg, psql, n):
