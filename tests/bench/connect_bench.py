@@ -3,16 +3,18 @@ on one broker in a real connect-standalone worker, with the worker's CPU seconds
   file sink:   N records of 100 B already in a topic -> FileStreamSink -> a file
   file source: a file of N lines of 100 B -> FileStreamSource -> a topic (acks=all, idempotent)
   --pg adds the PostgreSQL rows of connect_pg.py (JdbcSink into a table, JdbcSource out of one).
-Two rates per row, both measured by the bench polling the output (file size, topic end offsets,
-table rows) every ~20 ms:
+Two rates per row, both measured by the bench polling the output (lines in the file, topic end
+offsets, table rows) every ~20 ms:
   from start:   N / (worker start -> last record out): start-up, the connector's start and the
                 consumer group join included;
   steady state: records out after the first poll that saw any / (that poll -> last record out).
 The broker's __consumer_offsets is made before the first worker starts (warm_coordinator), as
 on any cluster that has seen a consumer group: a fresh broker answers the first
 FindCoordinator with COORDINATOR_NOT_AVAILABLE while it creates that topic, as Kafka's does,
-and librdkafka asks again 1 s later. Worker CPU is utime+stime of the worker process from its start to the last record out; peak
-RSS is its VmHWM (the kernel's high-water mark, not a sample). Usage:
+and librdkafka asks again 1 s later. Worker CPU is utime+stime of the worker process from its
+start to the last record out; peak RSS is its VmHWM (the kernel's high-water mark, not a
+sample). The load average is printed with the table: on a shared machine the wall-clock
+rates are a share of contended cores, the CPU seconds are the stable figure. Usage:
 connect_bench.py [--records N] [--pg] [--upsert]"""
 import argparse
 import os
@@ -75,9 +77,9 @@ def measure(label, w, n, progress, timeout=300):
             "steady_s": steady_s, "steady_n": n - first_n, "cpu": cpu, "rss": rss}
 
 
-def print_table(rows, records_note):
-    print("Kafka Connect, connect-standalone, one broker, %s; load average %s"
-          % (records_note, " ".join(loadavg())))
+def print_table(rows, records_note, load_at_start):
+    print("Kafka Connect, connect-standalone, one broker, %s; load average %s at the start, "
+          "%s at the end" % (records_note, " ".join(load_at_start), " ".join(loadavg())))
     print("| path | records | start->last s | records/s from start | first->last s "
           "| records/s steady | worker CPU s | peak RSS MB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -199,6 +201,7 @@ def main():
     ap.add_argument("--upsert", action="store_true", help="the PostgreSQL sink in upsert mode")
     args = ap.parse_args()
     n = args.records
+    load = loadavg()
     tmp = tempfile.mkdtemp(prefix="connect-bench-")
     zk = ZooKeeper(os.path.join(tmp, "zk"))
     os.makedirs(zk.dir, exist_ok=True)
@@ -218,7 +221,7 @@ def main():
             broker.stop()
         zk.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    print_table(rows, "%d records of 100 B" % n)
+    print_table(rows, "%d records of 100 B" % n, load)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, HERE)
 
+from benchdrv import loadavg  # noqa: E402
 from connect_bench import (EndOffsets, measure, print_table, produce,  # noqa: E402
                            warm_coordinator)
 from connectworker import Worker, write_props  # noqa: E402
@@ -148,6 +149,7 @@ def main():
     ap.add_argument("--records", type=int, default=1000000)
     ap.add_argument("--upsert", action="store_true", help="the sink in upsert mode (pk seq)")
     args = ap.parse_args()
+    load = loadavg()
     work = tempfile.mkdtemp(prefix="bench-connect-pg-")
     zk = ZooKeeper(os.path.join(work, "zk"))
     os.makedirs(zk.dir, exist_ok=True)
@@ -162,7 +164,7 @@ def main():
             broker.stop()
         zk.stop()
         shutil.rmtree(work, ignore_errors=True)
-    print_table(rows, "%d records (~100 B payload)" % args.records)
+    print_table(rows, "%d records (~100 B payload)" % args.records, load)
 
 
 if __name__ == "__main__":
