@@ -303,10 +303,12 @@ static bool put_batch(sink_run_t *r, cd_record_t **recs, size_t n)
 
 /* The local queue is running dry while a backlog is read. librdkafka 2.0 (Debian's) stops
  * fetching a partition whose queue holds queued.min.messages and looks again only when its
- * broker thread next wakes, up to 1 s later (2.1 made that fetch.queue.backoff.ms): a sink
- * faster than the fetcher sat idle for much of each second. A request to the partition's
- * leader (a ListOffsets for the high watermark) wakes that thread, which then fetches again
- * while the last batches here are still being written. */
+ * broker thread next wakes, up to 1 s later (librdkafka#2879; later releases made that wait
+ * fetch.queue.backoff.ms): a sink faster than the fetcher sat idle for a third of each
+ * second. A request to the partition's leader (a ListOffsets for the high watermark) wakes
+ * that thread, which then fetches again while the last batches here are still being
+ * written. Best effort: a partition whose leader is not among the first few asked waits as
+ * before. */
 static void fetch_wake(sink_run_t *r)
 {
     int64_t now = kc_now_ms();
@@ -315,7 +317,7 @@ static void fetch_wake(sink_run_t *r)
     int64_t lo, hi;
     for (size_t i = 0; i < r->npos && i < 4; i++) /* one per leader is enough; no leader map */
         rd_kafka_query_watermark_offsets(r->rk, r->pos[i].topic, r->pos[i].partition, &lo, &hi,
-                                         500);
+                                         200);
 }
 
 /* One poll cycle. false: the task fails. */
