@@ -84,8 +84,10 @@ def print_table(rows, records_note, load_at_start):
           "| records/s steady | worker CPU s | peak RSS MB |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        steady = r["steady_n"] / r["steady_s"] if r["steady_s"] > 0 else float("inf")
-        print("| %s | %d | %.2f | %.0f | %.2f | %.0f | %.2f | %.1f |"
+        # too few records to see more than one poll's worth: no steady state to speak of
+        steady = ("%.0f" % (r["steady_n"] / r["steady_s"]) if r["steady_n"] and r["steady_s"]
+                  else "n/a (raise --records)")
+        print("| %s | %d | %.2f | %.0f | %.2f | %s | %.2f | %.1f |"
               % (r["label"], r["n"], r["start_s"], r["n"] / r["start_s"], r["steady_s"],
                  steady, r["cpu"], r["rss"]))
     sys.stdout.flush()
