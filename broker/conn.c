@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "bytes.h"
 #include "ev.h"
 #include "ktime.h"
 #include "log.h"
@@ -412,12 +413,6 @@ static void conn_dispatch(conn_t *c, req_t *r)
 
 /* ---- reading ---- */
 
-static int32_t be32(const uint8_t *p)
-{
-    return (int32_t)(((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) |
-                     p[3]);
-}
-
 /* Make room for `need` more bytes after the unread data. */
 static void conn_in_reserve(conn_t *c, size_t need)
 {
@@ -460,7 +455,7 @@ static void conn_process(conn_t *c)
     while (!c->closed && !c->busy && !conn_throttled(c) && c->in_len >= 4 &&
            c->out_bytes < CONN_OUT_HIGH_WATER) {
         const uint8_t *p = c->in + c->in_off;
-        int32_t size = be32(p);
+        int32_t size = (int32_t)bytes_get_be32(p);
         bool authing = c->sasl && !sasl_conn_done(c->sasl);
         int64_t max = authing ? c->srv->sasl_max_receive : c->srv->max_request_bytes;
         if (size < (authing && sasl_conn_raw(c->sasl) ? 0 : 8) || (int64_t)size > max) {
@@ -496,7 +491,7 @@ static void conn_process(conn_t *c)
 static bool conn_frame_buffered(const conn_t *c)
 {
     if (c->in_len < 4) return false;
-    int32_t size = be32(c->in + c->in_off);
+    int32_t size = (int32_t)bytes_get_be32(c->in + c->in_off);
     return size < 8 || (int64_t)size > c->srv->max_request_bytes || (size_t)size + 4 <= c->in_len;
 }
 
@@ -558,7 +553,7 @@ static void conn_read(conn_t *c)
     for (;;) {
         size_t want = CONN_READ_CHUNK;
         if (c->in_len >= 4) {
-            int32_t size = be32(c->in + c->in_off);
+            int32_t size = (int32_t)bytes_get_be32(c->in + c->in_off);
             if (size > 0 && (int64_t)size <= c->srv->max_request_bytes &&
                 (size_t)size + 4 > c->in_len && (size_t)size + 4 - c->in_len > want)
                 want = (size_t)size + 4 - c->in_len;

@@ -93,6 +93,7 @@ struct server {
     int shutdown_attempts;
     /* console_job.c: the web console's connections to the brokers (NULL until first used) */
     struct console_peers *console;
+    struct cauth *console_auth; /* console_auth.c: logins (NULL: console.authentication=none) */
 };
 
 /* Metadata waiters: fn(arg, false) is called now and after every metadata update until it

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "cval.h"
 #include "dict.h"
 #include "server.h"
 #include "store/plog.h"
@@ -84,11 +85,8 @@ int tconf_overrides(server_t *srv, const char *topic, const char *const **keys,
 int64_t tconf_int(server_t *srv, const char *topic, const char *key)
 {
     const char *ov = tconf_override(srv, topic, key);
-    if (ov && *ov) {
-        char *end;
-        long long v = strtoll(ov, &end, 10);
-        if (*end == '\0') return v;
-    }
+    int64_t v;
+    if (ov && cval_parse_long(ov, &v)) return v; /* validated as cval_check reads numbers */
     return tcfg_default_int(srv->cfg, key);
 }
 

@@ -74,6 +74,14 @@ static void source_validate(const json_t *props, json_t *errors)
                                           "requires definition of a single topic"));
 }
 
+/* Kafka's FileStreamSourceConnector: exactly once when reading a file (appended to only),
+ * never from stdin, whose lines cannot be read again. */
+static kc_support_t source_eos_support(const json_t *props)
+{
+    const char *file = json_string_value(json_object_get(props, "file"));
+    return file && *file ? KC_SUPPORTED : KC_UNSUPPORTED;
+}
+
 /* --- source task --- */
 
 typedef struct fsrc {
@@ -293,7 +301,8 @@ const kc_plugin_t kc_file_source_plugin = {
     .ndefs = NDEFS(source_defs),
     .validate = source_validate,
     .ops.source = {{conn_start, conn_task_configs, conn_stop},
-                   {src_start, src_poll, NULL, NULL, src_stop}},
+                   {src_start, src_poll, NULL, NULL, src_stop},
+                   source_eos_support},
 };
 
 const kc_plugin_t kc_file_sink_plugin = {

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bytes.h"
+#include "fileio.h"
 #include "ktime.h"
 #include "log.h"
 #include "rec/batch.h"
@@ -90,65 +92,9 @@ void plog_cfg_defaults(plog_cfg_t *c)
 
 /* ---------------------------------------------------------------- small helpers */
 
-static int64_t be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v = (v << 8) | p[i];
-    return (int64_t)v;
-}
-static uint32_t be32u(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-static void put_be64(uint8_t *p, int64_t v)
-{
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (uint8_t)v;
-        v = (int64_t)((uint64_t)v >> 8);
-    }
-}
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 static void seg_path(const plog_t *log, int64_t base, const char *ext, char *buf, size_t n)
 {
     snprintf(buf, n, "%s/%020" PRId64 "%s", log->dir, base, ext);
-}
-
-static int pwrite_all(int fd, const void *p, size_t n, off_t off)
-{
-    const uint8_t *b = p;
-    while (n > 0) {
-        ssize_t w = pwrite(fd, b, n, off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        b += w;
-        n -= (size_t)w;
-        off += w;
-    }
-    return 0;
-}
-
-static ssize_t pread_full(int fd, void *p, size_t n, off_t off)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, (uint8_t *)p + got, n - got, off + (off_t)got);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        if (r == 0) break;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
 }
 
 /* ---------------------------------------------------------------- header scanner */
@@ -191,7 +137,7 @@ static kerr_t scan_hdr(scan_t *s, int64_t pos, batch_hdr_t *h)
     const uint8_t *p = s->buf + (pos - s->buf_off);
     if (avail < PLOG_HDR_NEED) {
         if (avail >= BATCH_LOG_OVERHEAD &&
-            (int32_t)be32u(p + 8) < BATCH_HDR_SIZE - BATCH_LOG_OVERHEAD)
+            (int32_t)bytes_get_be32(p + 8) < BATCH_HDR_SIZE - BATCH_LOG_OVERHEAD)
             return KERR__BAD_MSG;
         return KERR__AGAIN;
     }
@@ -255,8 +201,8 @@ static void seg_index_batch(seg_t *s, const batch_hdr_t *h, int64_t pos, int32_t
         seg_idx_push(s, rel, (uint32_t)pos);
         if (write_files) {
             uint8_t e[8];
-            put_be32(e, rel);
-            put_be32(e + 4, (uint32_t)pos);
+            bytes_put_be32(e, rel);
+            bytes_put_be32(e + 4, (uint32_t)pos);
             if (pwrite_all(s->ifd, e, 8, (off_t)((s->nidx - 1) * 8)) != 0)
                 log_warn("plog", "write offset index: %s", strerror(errno));
         }
@@ -265,8 +211,8 @@ static void seg_index_batch(seg_t *s, const batch_hdr_t *h, int64_t pos, int32_t
             seg_tidx_push(s, s->max_ts, trel);
             if (write_files) {
                 uint8_t e[12];
-                put_be64(e, s->max_ts);
-                put_be32(e + 8, trel);
+                bytes_put_be64(e, s->max_ts);
+                bytes_put_be32(e + 8, trel);
                 if (pwrite_all(s->tfd, e, 12, (off_t)((s->ntidx - 1) * 12)) != 0)
                     log_warn("plog", "write time index: %s", strerror(errno));
             }
@@ -364,14 +310,14 @@ static int64_t seg_rebuild(plog_t *log, seg_t *s, bool verify)
         log_warn("plog", "truncate index files of %s: %s", log->dir, strerror(errno));
     for (size_t i = 0; i < s->nidx; i++) {
         uint8_t e[8];
-        put_be32(e, s->idx[i].rel);
-        put_be32(e + 4, s->idx[i].pos);
+        bytes_put_be32(e, s->idx[i].rel);
+        bytes_put_be32(e + 4, s->idx[i].pos);
         pwrite_all(s->ifd, e, 8, (off_t)(i * 8));
     }
     for (size_t i = 0; i < s->ntidx; i++) {
         uint8_t e[12];
-        put_be64(e, s->tidx[i].ts);
-        put_be32(e + 8, s->tidx[i].rel);
+        bytes_put_be64(e, s->tidx[i].ts);
+        bytes_put_be32(e + 8, s->tidx[i].rel);
         pwrite_all(s->tfd, e, 12, (off_t)(i * 12));
     }
     return cut;
@@ -391,7 +337,7 @@ static bool seg_load_indexes(plog_t *log, seg_t *s)
     bool ok = pread_full(s->ifd, b, (size_t)ist.st_size, 0) == ist.st_size &&
               pread_full(s->tfd, b + ist.st_size, (size_t)tst.st_size, 0) == tst.st_size;
     for (size_t i = 0; ok && i < ni; i++) {
-        uint32_t rel = be32u(b + i * 8), pos = be32u(b + i * 8 + 4);
+        uint32_t rel = bytes_get_be32(b + i * 8), pos = bytes_get_be32(b + i * 8 + 4);
         if ((int64_t)pos >= s->size ||
             (s->nidx && (rel < s->idx[s->nidx - 1].rel || pos <= s->idx[s->nidx - 1].pos))) {
             ok = false;
@@ -401,7 +347,7 @@ static bool seg_load_indexes(plog_t *log, seg_t *s)
     }
     for (size_t i = 0; ok && i < nt; i++) {
         const uint8_t *e = b + ist.st_size + i * 12;
-        seg_tidx_push(s, be64(e), be32u(e + 8));
+        seg_tidx_push(s, bytes_get_be64(e), bytes_get_be32(e + 8));
         if (s->tidx[i].ts > s->max_ts) {
             s->max_ts = s->tidx[i].ts;
             s->max_ts_offset = s->base + s->tidx[i].rel;
@@ -1078,21 +1024,6 @@ bool plog_maybe_flush(plog_t *log, int64_t now_ms, kerr_t *err)
     return true;
 }
 
-static int plog_rm_rf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    struct dirent *de;
-    char p[PATH_MAX];
-    while ((de = readdir(d))) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
-        snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    return rmdir(dir);
-}
-
 void plog_uuid_hex(char out[33])
 {
     uint8_t r[16];
@@ -1136,7 +1067,7 @@ kerr_t plog_delete(plog_t *log)
     snprintf(dir, sizeof(dir), "%s", log->dir);
     plog_close(log);
     if (rename(dir, gone) != 0) return KERR__IO;
-    return plog_rm_rf(gone) == 0 ? KERR_NONE : KERR__IO;
+    return rm_rf(gone) == 0 ? KERR_NONE : KERR__IO;
 }
 
 /* ---------------------------------------------------------------- leader epochs */
