@@ -259,6 +259,7 @@ typedef struct prod {
     int64_t txn_start_ns; /* when the open transaction began (--transactional-id) */
     long long commits, aborts;
     long long timed_txns; /* transactions ended after the warm-up (--abort-every counts these) */
+    int64_t commit_ns;    /* time spent inside commit_transaction (flush + EndTxn) */
     bool timed;           /* past the warm-up */
     char first_err[256];
 } prod_t;
@@ -338,7 +339,9 @@ static void prod_txn_tick(prod_t *p, bool force)
         txn_check(rd_kafka_abort_transaction(p->rk, 60000), "abort_transaction");
         p->aborts++;
     } else {
+        int64_t c0 = now_ns();
         txn_check(rd_kafka_commit_transaction(p->rk, 60000), "commit_transaction");
+        p->commit_ns += now_ns() - c0;
         p->commits++;
     }
     p->last_ack_ns = now_ns();
@@ -665,8 +668,10 @@ consume:
         printf("\"reread_passes\":%lld,\"reread_tail\":%lld,", rpasses, o.reread_tail);
     }
     if (o.txn_id)
-        printf("\"txn_commits\":%lld,\"txn_aborts\":%lld,\"purged\":%lld,\"txn_ms\":%d,",
-               p.commits, p.aborts, p.purged, o.txn_ms);
+        printf("\"txn_commits\":%lld,\"txn_aborts\":%lld,\"purged\":%lld,\"txn_ms\":%d,"
+               "\"commit_ms_avg\":%.2f,",
+               p.commits, p.aborts, p.purged, o.txn_ms,
+               p.commits ? (double)p.commit_ns / 1e6 / (double)p.commits : 0);
     printf("\"consume_passes\":%lld,\"consume_retained\":%lld}\n", passes, retained);
 }
 

@@ -63,6 +63,7 @@ def produce_rows(c, size, count, txn_ms, n):
                                           "--keep"])
         out["transactional produce"] = r["produce"]
         out["transactional produce"]["commits"] = r.get("txn_commits", 0)
+        out["transactional produce"]["commit_ms_avg"] = r.get("commit_ms_avg", 0)
 
     for f in ((idem, txn) if n % 2 else (txn, idem)):
         f()
@@ -182,6 +183,11 @@ def main():
             print("%-34s %6d %12.0f %9.1f %8s %12s" % (
                 row, size, med[k], mb, "%.2fx" % ratios[k]["median"] if rr else "",
                 "%.2f-%.2f" % (min(rr), max(rr)) if rr else ""))
+    for size in (100, 1000):
+        cm = [r.get("commit_ms_avg", 0) for r in runs["transactional produce|%d" % size]]
+        print("%d B: commit_transaction took %s ms on average per repetition (flush of the "
+              "in-flight messages + EndTxn; the producer is idle meanwhile)"
+              % (size, ", ".join("%.1f" % x for x in cm)))
     print("rows ', aborted': every %dth transaction aborted, rated in log offsets/s over one "
           "read of the whole topic" % a.abort_every)
     print("targets: transactional/idempotent >= 0.90x, read_committed/read_uncommitted >= 1.00x")
