@@ -80,6 +80,10 @@ struct plog {
     int nepochs;
     bool epochs_dirty;      /* leader-epoch-checkpoint written, not yet fsynced */
     bool epochs_unwritten;  /* the cache holds an epoch the file lacks (plog_epoch_begin) */
+    bool epochs_lazy;       /* a flush wrote epochs no batch is in yet, without fsync: the
+                             * first batch makes the file dirty (synced at the next flush) */
+    bool synced;            /* nothing appended, cut or reset since the last flush (or a clean
+                             * open): a flush has no data to sync */
     txnidx_t *txns;         /* aborted transactions (.txnindex files) */
     int64_t rebuilt_from;   /* recovery re-read the log from here (INT64_MAX: clean) */
     int64_t first_unstable; /* of the oldest undecided transaction, -1 none (plog.h) */
@@ -766,6 +770,7 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
         clean ? log->end_offset
               : (recovery_point < log->end_offset ? recovery_point : log->end_offset);
     if (!clean) log->recovery_point = log->end_offset; /* just verified */
+    log->synced = clean;
     plog_epochs_load(log);
     plog_txns_load(log);
     *out = log;
@@ -870,6 +875,10 @@ static kerr_t plog_write(plog_t *log, uint8_t *buf, size_t len, int64_t now_ms,
     size_t off = 0;
     /* a new leader's epoch reaches the file before the first batch written in it */
     if (log->epochs_unwritten) plog_epochs_write(log);
+    if (log->epochs_lazy) { /* the epoch gets a batch: it must now survive a crash */
+        log->epochs_dirty = true;
+        log->epochs_lazy = false;
+    }
     memset(info, 0, sizeof(*info));
     info->first_offset = -1;
     info->max_timestamp = -1;
@@ -916,6 +925,7 @@ static kerr_t plog_write(plog_t *log, uint8_t *buf, size_t len, int64_t now_ms,
     }
     s->size += (int64_t)len;
     log->end_offset = next;
+    log->synced = false;
     log->unflushed_msgs += info->records;
     if (!assign) {
         /* a follower learns the leader epochs from the batches it copies (KIP-101) */
@@ -1187,6 +1197,7 @@ kerr_t plog_truncate_to(plog_t *log, int64_t offset)
     if (log->end_offset < offset && s->size == 0) log->end_offset = s->base;
     if (log->recovery_point > log->end_offset) log->recovery_point = log->end_offset;
     if (log->start_offset > log->end_offset) log->start_offset = log->end_offset;
+    log->synced = false;
     plog_epochs_truncate(log, log->end_offset);
     return KERR_NONE;
 }
@@ -1211,6 +1222,7 @@ kerr_t plog_reset(plog_t *log, int64_t offset)
     s->size = 0;
     plog_push_seg(log, s);
     log->start_offset = log->end_offset = log->recovery_point = offset;
+    log->synced = false;
     log->nepochs = 0;
     plog_epochs_write(log);
     log_info("plog", "%s-%d reset: empty log starting at offset %" PRId64, log->topic,
@@ -1221,7 +1233,9 @@ kerr_t plog_reset(plog_t *log, int64_t offset)
 kerr_t plog_flush(plog_t *log)
 {
     kerr_t err = KERR_NONE;
-    for (int i = 0; i < log->nsegs; i++) {
+    /* as Kafka's, only what changed: a log nothing was written to since its last flush costs
+     * no fsync (10,000 idle partitions made a clean shutdown take minutes) */
+    for (int i = 0; i < log->nsegs && !log->synced; i++) {
         seg_t *s = log->segs[i];
         if (s->base + 0 < log->recovery_point && i + 1 < log->nsegs &&
             log->segs[i + 1]->base <= log->recovery_point)
@@ -1233,8 +1247,18 @@ kerr_t plog_flush(plog_t *log)
         if (e && !err) err = e;
     }
     if (txnidx_sync(log->txns, log->dir) != KERR_NONE) err = KERR__IO;
-    if (!err) log->recovery_point = log->end_offset;
-    if (log->epochs_unwritten) plog_epochs_write(log);
+    if (!err) {
+        log->recovery_point = log->end_offset;
+        log->synced = true;
+    }
+    if (log->epochs_unwritten) {
+        /* epochs no batch is in yet need not survive a crash (plog.h): into the file, synced
+         * once a batch is written in them */
+        bool dirty = log->epochs_dirty;
+        plog_epochs_write(log);
+        log->epochs_dirty = dirty;
+        log->epochs_lazy = !dirty;
+    }
     plog_epochs_sync(log);
     log->unflushed_msgs = 0;
     log->last_flush_ms = ktime_wall_ms();
@@ -1336,6 +1360,7 @@ static void plog_epochs_write(plog_t *log)
     rename(tmp, path);
     log->epochs_dirty = true;
     log->epochs_unwritten = false;
+    log->epochs_lazy = false;
 }
 
 /* fsync the leader-epoch-checkpoint written since the last flush. */

@@ -96,7 +96,8 @@ kerr_t plog_truncate_to(plog_t *log, int64_t offset);
 /* Drop every segment and start an empty log at offset (a follower behind the leader's log
  * start). */
 kerr_t plog_reset(plog_t *log, int64_t offset);
-/* fsync data and index files; the recovery point becomes the log end. */
+/* fsync data and index files (none when nothing was written, cut or reset since the last
+ * flush or a clean open); the recovery point becomes the log end. */
 kerr_t plog_flush(plog_t *log);
 /* Flush when flush.messages / flush.ms say so; true when it flushed (*err, may be NULL: the
  * flush's result). */
@@ -116,6 +117,7 @@ kerr_t plog_delete(plog_t *log);
 kerr_t plog_epoch_assign(plog_t *log, int32_t epoch, int64_t start_offset);
 /* A new leader's epoch: in the cache at once (OffsetForLeaderEpoch answers from it), in the
  * file before the first batch is written in it, or at the next flush, whichever comes first.
+ * A flush writes it without fsync; the first batch in it makes the next flush sync it.
  * Writing the file (a rename, which ext4 makes flush the data) for each of 1,000 partitions
  * took most of a LeaderAndIsr's time; an epoch with no batch in it need not survive a crash,
  * as nothing can be truncated or looked up by it. */
