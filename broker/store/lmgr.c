@@ -239,21 +239,6 @@ static bool lmgr_parse_dirname(const char *name, char *topic, size_t n, int32_t 
     return true;
 }
 
-static int lmgr_rm_rf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    struct dirent *de;
-    char p[PATH_MAX];
-    while ((de = readdir(d))) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
-        snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    return rmdir(dir);
-}
-
 static kerr_t lmgr_open_dir(lmgr_t *m, int di, char *err, size_t n)
 {
     const char *dir = m->dirs[di];
@@ -282,13 +267,13 @@ static kerr_t lmgr_open_dir(lmgr_t *m, int di, char *err, size_t n)
         if (stat(full, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
         size_t l = strlen(de->d_name);
         if (l > 7 && strcmp(de->d_name + l - 7, "-delete") == 0) {
-            lmgr_rm_rf(full);
+            plog_rm_dir(full);
             continue;
         }
         if (l > 7 && strcmp(de->d_name + l - 7, "-future") == 0) {
             log_info("lmgr", "removing %s: a replica move that did not finish before the stop",
                      full);
-            lmgr_rm_rf(full);
+            plog_rm_dir(full);
             continue;
         }
         char topic[256];

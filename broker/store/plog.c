@@ -1277,7 +1277,7 @@ bool plog_maybe_flush(plog_t *log, int64_t now_ms, kerr_t *err)
     return true;
 }
 
-static int plog_rm_rf(const char *dir)
+int plog_rm_dir(const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d) return -1;
@@ -1335,7 +1335,7 @@ kerr_t plog_delete(plog_t *log)
     snprintf(dir, sizeof(dir), "%s", log->dir);
     plog_free(log, false);
     if (rename(dir, gone) != 0) return KERR__IO;
-    return plog_rm_rf(gone) == 0 ? KERR_NONE : KERR__IO;
+    return plog_rm_dir(gone) == 0 ? KERR_NONE : KERR__IO;
 }
 
 /* ---------------------------------------------------------------- leader epochs */
