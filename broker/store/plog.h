@@ -46,7 +46,9 @@ typedef struct plog_append_info {
     int32_t batches, records;
 } plog_append_info_t;
 
-/* A byte range of one segment file. fd is borrowed: dup() it to keep it. */
+/* A byte range of one segment file. fd is borrowed and valid only until the next call into
+ * any log (a closed segment's fd is the fd cache's, fdcache.h): dup() it to keep it. -1 when
+ * len is 0. */
 typedef struct plog_slice {
     int fd;
     off_t pos;
@@ -77,7 +79,7 @@ int64_t plog_size_bytes(const plog_t *log);
  * batch, KIP-74), none at or past max_offset (the high watermark). offset == end: len 0.
  * Offset outside [start, end]: KERR_OFFSET_OUT_OF_RANGE. Stays within one segment. */
 kerr_t plog_read(plog_t *log, int64_t offset, size_t max_bytes, int64_t max_offset,
-                 plog_slice_t *out);
+                 plog_slice_t *out); /* KERR__NOFD: out of fds for a closed segment */
 /* First offset whose record timestamp is >= ts. KERR__NOENT when none. */
 kerr_t plog_offset_for_time(plog_t *log, int64_t ts, int64_t *offset, int64_t *timestamp);
 /* The batch with the largest timestamp (ListOffsets MAX_TIMESTAMP). */
@@ -142,7 +144,7 @@ kerr_t plog_foreach_batch(plog_t *log, int64_t from, plog_batch_fn *fn, void *ar
  * Segments are numbered 0 .. plog_segment_count()-1, the last one active (never cleaned). */
 typedef struct plog_seg_info {
     int64_t base, next_offset, size, max_ts;
-    int fd; /* borrowed */
+    int fd; /* borrowed, as plog_slice_t's */
 } plog_seg_info_t;
 const plog_cfg_t *plog_cfg(const plog_t *log);
 kerr_t plog_segment_info(const plog_t *log, int i, plog_seg_info_t *out);
