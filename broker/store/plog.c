@@ -614,7 +614,7 @@ static seg_t *plog_active(const plog_t *log)
 static void plog_free(plog_t *log, bool write_indexes);
 static void plog_epochs_load(plog_t *log);
 static void plog_epochs_truncate(plog_t *log, int64_t end);
-static void plog_epochs_write(plog_t *log);
+static kerr_t plog_epochs_write(plog_t *log);
 static void plog_epochs_sync(plog_t *log);
 
 static void plog_unlink_seg_files(plog_t *log, int64_t base)
@@ -874,7 +874,10 @@ static kerr_t plog_write(plog_t *log, uint8_t *buf, size_t len, int64_t now_ms,
     int64_t next = log->end_offset;
     size_t off = 0;
     /* a new leader's epoch reaches the file before the first batch written in it */
-    if (log->epochs_unwritten) plog_epochs_write(log);
+    if (log->epochs_unwritten) {
+        kerr_t err = plog_epochs_write(log); /* no batch before its epoch is in the file */
+        if (err) return err;
+    }
     if (log->epochs_lazy) { /* the epoch gets a batch: it must now survive a crash */
         log->epochs_dirty = true;
         log->epochs_lazy = false;
@@ -1340,15 +1343,19 @@ kerr_t plog_delete(plog_t *log)
 
 /* ---------------------------------------------------------------- leader epochs */
 
-static void plog_epochs_write(plog_t *log)
+/* KERR_NONE, or the kerr of a file that could not be created (the write is retried). */
+static kerr_t plog_epochs_write(plog_t *log)
 {
     char path[PATH_MAX], tmp[PATH_MAX];
     snprintf(path, sizeof(path), "%s/leader-epoch-checkpoint", log->dir);
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f) { /* out of fds, say: the next write or flush tries again */
+        kerr_t err = fdcache_errno_kerr(errno);
+        log_warn("plog", "write %s: %s", tmp, strerror(errno));
         log->epochs_unwritten = true;
-        return;
+        log->epochs_dirty = true; /* once written, synced at the next flush */
+        return err;
     }
     fprintf(f, "0\n%d\n", log->nepochs);
     for (int i = 0; i < log->nepochs; i++)
@@ -1361,6 +1368,7 @@ static void plog_epochs_write(plog_t *log)
     log->epochs_dirty = true;
     log->epochs_unwritten = false;
     log->epochs_lazy = false;
+    return KERR_NONE;
 }
 
 /* fsync the leader-epoch-checkpoint written since the last flush. */

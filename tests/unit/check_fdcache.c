@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -248,6 +249,7 @@ START_TEST(test_out_of_fds_fails_the_operation_not_the_dir)
     int64_t end = plog_end_offset(log), size = plog_size_bytes(log);
     int nsegs = plog_segment_count(log);
     ck_assert_int_ge(nsegs, 3);
+    plog_epoch_begin(log, 7, end); /* a new leader's epoch: in the file before its first batch */
     fdcache_shrink(INT_MAX);
     int held[4096];
     int n = exhaust_fds(held, 4096);
@@ -256,7 +258,8 @@ START_TEST(test_out_of_fds_fails_the_operation_not_the_dir)
     ck_assert_int_eq(plog_read(log, 0, 100, INT64_MAX, &sl), KERR__NOFD);
     ck_assert_int_eq(plog_read(log, end - 1, 100, INT64_MAX, &sl), KERR_NONE);
     ck_assert_uint_gt(sl.len, 0);
-    /* nor can a new segment: the append fails and leaves the log as it was */
+    /* nor can the epoch file or a new segment: the append fails, the log stays as it was */
+    ck_assert_int_eq(append_batch(log, 1), KERR__NOFD);
     ck_assert_int_eq(append_batch(log, 30), KERR__NOFD);
     ck_assert_int_eq(plog_end_offset(log), end);
     ck_assert_int_eq(plog_size_bytes(log), size);
@@ -272,6 +275,13 @@ START_TEST(test_out_of_fds_fails_the_operation_not_the_dir)
     check_every_offset(log, end);
     ck_assert_int_eq(append_batch(log, 30), KERR_NONE);
     ck_assert_int_eq(plog_flush(log), KERR_NONE);
+    char path[400], line[64] = "";
+    snprintf(path, sizeof(path), "%s/a/t-0/leader-epoch-checkpoint", tmpdir);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    while (fgets(line, sizeof(line), f) && strncmp(line, "7 ", 2) != 0) continue;
+    fclose(f);
+    ck_assert_int_eq(strncmp(line, "7 60", 4), 0);
     ck_assert_int_eq(plog_recovery_point(log), end + 30);
     ck_assert_int_eq(lmgr_get_or_create(m, "t", 1, &cfg, &other), KERR_NONE);
     ck_assert_int_eq(fails, 0);
