@@ -193,7 +193,9 @@ $(BUILD)/tests/integ/rdk_%: tests/integ/rdk_%.c
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror $(SAN) -o $@ $< -lrdkafka
 
 # The benchmark (tests/bench/): the librdkafka driver, and `make bench` runs the whole
-# comparison (our 3-broker cluster against librdkafka's mock cluster; see tests/bench/run.py).
+# comparison (our 3-broker cluster against librdkafka's mock cluster; see tests/bench/run.py),
+# then Kafka Connect's file and PostgreSQL paths (tests/bench/connect_bench.py --pg: one table
+# of records/s from the worker's start and in steady state, worker CPU s, peak RSS).
 BENCH_BIN := $(BUILD)/tests/bench/bench
 all: $(BENCH_BIN)
 $(BENCH_BIN): tests/bench/bench.c
@@ -206,6 +208,7 @@ bench: deps
 	@/usr/bin/python3 tests/bench/security_bench.py $(SECURITY_BENCH_ARGS)
 	@/usr/bin/python3 tests/bench/txn_bench.py $(TXN_BENCH_ARGS)
 	@/usr/bin/python3 tests/bench/scale_bench.py $(SCALE_BENCH_ARGS)
+	@/usr/bin/python3 tests/bench/connect_bench.py --pg $(CONNECT_BENCH_ARGS)
 
 # Only the TLS / SASL_SSL rows beside PLAINTEXT and SCRAM logins per second (issue 14).
 bench-security: all $(BENCH_BIN)

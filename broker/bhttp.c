@@ -16,6 +16,8 @@
 
 #include "conn.h"
 #include "console.h"
+#include "console_auth.h"
+#include "console_connect.h"
 #include "console_job.h"
 #include "ctl.h"
 #include "dict.h"
@@ -121,7 +123,7 @@ static void bhttp_replica_metrics(server_t *srv, wbuf_t *wb)
         if (!p->is_leader) continue;
         s.leaders++;
         if (p->nisr < p->nreplicas) s.under_replicated++;
-        int64_t min_isr = tconf_int(srv, p->topic, "min.insync.replicas");
+        int64_t min_isr = tconf_int(srv->tconf, p->topic, "min.insync.replicas");
         if (p->nisr < min_isr) s.under_min_isr++;
         if (p->nisr == min_isr) s.at_min_isr++;
     }
@@ -284,14 +286,24 @@ int bhttp_start(server_t *srv)
         log_error("bhttp", "http.listeners=%s: %s", spec, err);
         return -1;
     }
-    log_info("bhttp", "serving /metrics, /v1/ and the console on %s (port %d)", spec,
-             http_server_port(srv->http));
+    srv->console_auth = cauth_new(srv->cfg);
+    log_info("bhttp", "serving /metrics, /v1/ and the console on %s (port %d)%s", spec,
+             http_server_port(srv->http),
+             srv->console_auth ? ", console login with the SASL users' passwords" : "");
+    if (srv->authz && !srv->console_auth)
+        log_warn("bhttp",
+                 "the web console acts with this broker's own rights for anyone who "
+                 "reaches %s: set console.authentication=sasl for logins and ACLs",
+                 spec);
     return 0;
 }
 
 void bhttp_stop(server_t *srv)
 {
     console_jobs_stop(srv); /* first: the jobs it ends answer on the HTTP server */
+    console_connect_stop(srv);
     http_server_stop(srv->http);
     srv->http = NULL;
+    cauth_free(srv->console_auth);
+    srv->console_auth = NULL;
 }

@@ -16,7 +16,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "api/api.h"
+#include "bytes.h"
 #include "ev.h"
 #include "ktime.h"
 #include "log.h"
@@ -32,6 +32,11 @@
 #define CONN_OUT_HIGH_WATER (64u * 1024 * 1024)
 /* A TLS connection writes at most this much per SSL_write (file ranges are pread into it). */
 #define CONN_TLS_CHUNK (64 * 1024)
+/* and reads this much of the socket at a time into OpenSSL (tlsio_read_ahead) */
+#define CONN_TLS_READ_AHEAD (64 * 1024)
+/* The records of one CONN_TLS_CHUNK (16 KB each and 22 bytes of header and tag) go to the
+ * socket in one write() (tlsio_write_buffer). */
+#define CONN_TLS_WBUF (CONN_TLS_CHUNK + CONN_TLS_CHUNK / 256)
 
 typedef struct out {
     struct out *next;
@@ -43,6 +48,8 @@ struct conn {
     conn_t *next, *prev;
     server_t *srv;
     listener_t *l;
+    conn_dispatch_fn *dispatch; /* runs each request (the API table, api.h) */
+    void *dispatch_arg;
     int fd;
     char peer[64];
     char principal[256];    /* "User:ANONYMOUS" until authenticated */
@@ -132,11 +139,13 @@ static void conn_update_interest(conn_t *c)
     if (c->tls) { /* the other direction of a TLS exchange that waits on the socket */
         if (tlsio_read_wants_write(c->tls)) want |= EV_WRITE;
         if (tlsio_write_wants_read(c->tls)) want |= EV_READ;
+        if (tlsio_unsent(c->tls)) want |= EV_WRITE; /* records of a write already taken */
     }
     conn_set_interest(c, want);
 }
 
-conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
+conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer, conn_dispatch_fn *dispatch,
+                 void *dispatch_arg)
 {
     conn_t *c = calloc(1, sizeof(*c));
     if (!c) {
@@ -145,6 +154,8 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
     }
     c->srv = srv;
     c->l = l;
+    c->dispatch = dispatch;
+    c->dispatch_arg = dispatch_arg;
     c->fd = fd;
     snprintf(c->peer, sizeof(c->peer), "%s", peer);
     snprintf(c->principal, sizeof(c->principal), "User:ANONYMOUS");
@@ -157,7 +168,11 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
     }
     /* with partial writes every SSL_write returned after one 16 KB record, and the next one
      * pread the CONN_TLS_CHUNK again for it: 4 preads per chunk (strace, consume) */
-    if (c->tls) tlsio_whole_writes(c->tls);
+    if (c->tls) {
+        tlsio_whole_writes(c->tls);
+        tlsio_read_ahead(c->tls, CONN_TLS_READ_AHEAD);
+        if (!tlsio_write_buffer(c->tls, CONN_TLS_WBUF)) abort();
+    }
     if (secproto_sasl(l->sec.proto) && !(c->sasl = sasl_conn_new())) abort();
     if (ev_fd_add(srv->loop, fd, EV_READ, conn_on_event, c) != 0) {
         log_error("conn", "register connection from %s failed: %s", peer, strerror(errno));
@@ -170,7 +185,6 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer)
     c->next = srv->conns;
     if (srv->conns) srv->conns->prev = c;
     srv->conns = c;
-    srv->nconns++;
     return c;
 }
 
@@ -215,7 +229,6 @@ void conn_close(conn_t *c, const char *reason)
     else
         srv->conns = c->next;
     if (c->next) c->next->prev = c->prev;
-    srv->nconns--;
     if (c->holds == 0) conn_free(c);
 }
 
@@ -395,13 +408,13 @@ static void conn_dispatch(conn_t *c, req_t *r)
     quota_mgr_t *q = c->srv->quota;
     if (!q || c->quota_exempt || !quota_enabled(q, QUOTA_REQUEST) ||
         conn_api_exempt(r->frame, r->frame_len)) {
-        api_dispatch(r);
+        c->dispatch(c->dispatch_arg, r);
         return;
     }
     char client[256];
     conn_frame_client_id(r->frame, r->frame_len, client, sizeof(client));
     int64_t t0 = ktime_mono_us();
-    api_dispatch(r); /* r may be gone now; c is held by conn_process */
+    c->dispatch(c->dispatch_arg, r); /* r may be gone now; c is held by conn_process */
     int64_t t1 = ktime_mono_us();
     if (c->closed || c->quota_exempt) return;
     const char *user = strncmp(c->principal, "User:", 5) == 0 ? c->principal + 5 : c->principal;
@@ -411,12 +424,6 @@ static void conn_dispatch(conn_t *c, req_t *r)
 }
 
 /* ---- reading ---- */
-
-static int32_t be32(const uint8_t *p)
-{
-    return (int32_t)(((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) |
-                     p[3]);
-}
 
 /* Make room for `need` more bytes after the unread data. */
 static void conn_in_reserve(conn_t *c, size_t need)
@@ -460,7 +467,7 @@ static void conn_process(conn_t *c)
     while (!c->closed && !c->busy && !conn_throttled(c) && c->in_len >= 4 &&
            c->out_bytes < CONN_OUT_HIGH_WATER) {
         const uint8_t *p = c->in + c->in_off;
-        int32_t size = be32(p);
+        int32_t size = (int32_t)bytes_get_be32(p);
         bool authing = c->sasl && !sasl_conn_done(c->sasl);
         int64_t max = authing ? c->srv->sasl_max_receive : c->srv->max_request_bytes;
         if (size < (authing && sasl_conn_raw(c->sasl) ? 0 : 8) || (int64_t)size > max) {
@@ -496,7 +503,7 @@ static void conn_process(conn_t *c)
 static bool conn_frame_buffered(const conn_t *c)
 {
     if (c->in_len < 4) return false;
-    int32_t size = be32(c->in + c->in_off);
+    int32_t size = (int32_t)bytes_get_be32(c->in + c->in_off);
     return size < 8 || (int64_t)size > c->srv->max_request_bytes || (size_t)size + 4 <= c->in_len;
 }
 
@@ -552,13 +559,14 @@ static ssize_t conn_sock_read(conn_t *c, uint8_t *buf, size_t want)
  * every pass (64 MiB and ~15,000 page faults per broker for 400 MB of 1 KB messages). Kafka
  * reads one request at a time; this reads at most one chunk past it. Over TLS a read returns
  * one record at a time, so only "nothing more" ends the loop early (a record is never left
- * half-read in OpenSSL: the buffer offered is larger than a record). */
+ * half-read in OpenSSL: the buffer offered is larger than a record), and the records OpenSSL
+ * read ahead are drained before stopping: no poll would report them. */
 static void conn_read(conn_t *c)
 {
     for (;;) {
         size_t want = CONN_READ_CHUNK;
         if (c->in_len >= 4) {
-            int32_t size = be32(c->in + c->in_off);
+            int32_t size = (int32_t)bytes_get_be32(c->in + c->in_off);
             if (size > 0 && (int64_t)size <= c->srv->max_request_bytes &&
                 (size_t)size + 4 > c->in_len && (size_t)size + 4 - c->in_len > want)
                 want = (size_t)size + 4 - c->in_len;
@@ -569,7 +577,9 @@ static void conn_read(conn_t *c)
         if (n == 0) break;
         c->in_len += (size_t)n;
         if (!c->tls && (size_t)n < want) break;
-        if (c->in_len >= CONN_READ_CHUNK && conn_frame_buffered(c)) break;
+        if (c->in_len >= CONN_READ_CHUNK && conn_frame_buffered(c) &&
+            !(c->tls && tlsio_pending(c->tls)))
+            break;
     }
     conn_process(c);
 }
@@ -664,7 +674,12 @@ static ssize_t conn_tls_stage(conn_t *c)
 
 static void conn_flush_tls(conn_t *c)
 {
-    while (c->outq && !c->closed) {
+    int f = tlsio_flush(c->tls);
+    if (f == TLSIO_ERROR) {
+        conn_close(c, tlsio_error(c->tls));
+        return;
+    }
+    while (f == 1 && c->outq && !c->closed) {
         ssize_t len = conn_tls_stage(c);
         if (len < 0) return;
         if (len == 0) {
@@ -678,8 +693,10 @@ static void conn_flush_tls(conn_t *c)
             return;
         }
         conn_out_advance(c, (size_t)n);
+        if (tlsio_unsent(c->tls)) break; /* the socket is full */
     }
-    if (!c->closed && !c->outq && c->close_after_flush) conn_close(c, "failed authentication");
+    if (!c->closed && !c->outq && !tlsio_unsent(c->tls) && c->close_after_flush)
+        conn_close(c, "failed authentication");
     if (!c->closed) conn_update_interest(c);
 }
 

@@ -2,7 +2,8 @@
  *
  * A connection reads size-prefixed frames; a frame larger than socket.request.max.bytes is
  * refused before anything is allocated for it, and the connection is closed. Each complete
- * frame becomes a req_t handed to the API dispatcher (api.h). Requests are handled in order;
+ * frame becomes a req_t handed to the dispatch function the connection was made with (the
+ * server gives api_dispatch, api.h; conn does not know the APIs). Requests are handled in order;
  * while one is pending (a delayed Fetch or acks=all Produce) the connection reads no further
  * requests, as Kafka mutes a channel, so responses always leave in request order.
  *
@@ -49,8 +50,13 @@ typedef struct req {
     bool pending;
 } req_t;
 
-/* Create a connection for an accepted fd (takes ownership of fd). */
-conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer);
+/* Handles one request; owns r from then on (req_done/req_fail/req_defer). */
+typedef void conn_dispatch_fn(void *arg, req_t *r);
+
+/* Create a connection for an accepted fd (takes ownership of fd); every complete request goes
+ * to dispatch(dispatch_arg, r). */
+conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer, conn_dispatch_fn *dispatch,
+                 void *dispatch_arg);
 /* Close and free the connection (and orphan any pending request). reason is logged. */
 void conn_close(conn_t *c, const char *reason);
 const char *conn_peer(const conn_t *c);

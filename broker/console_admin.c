@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "console.h"
 #include "console_admin.h"
+#include "console_auth.h"
 #include "console_groups.h"
 #include "console_job.h"
 #include "ktime.h"
@@ -195,6 +197,13 @@ static void cadm_create(server_t *srv, const http_req_t *req, http_resp_t *resp)
                       "the broker defaults) and configs (an object)");
         return;
     }
+    cauth_as_t as;
+    cauth_as(srv, req, &as);
+    if (!cauth_may(srv, &as, ACL_OP_CREATE, ACL_RES_CLUSTER, ACL_CLUSTER_NAME) &&
+        !cauth_need(srv, req, resp, ACL_OP_CREATE, ACL_RES_TOPIC, name)) { /* as CreateTopics */
+        json_decref(b);
+        return;
+    }
     json_t *topic = json_pack("{sssIsIs[]so}", "name", name, "num_partitions",
                               np ? json_integer_value(np) : (json_int_t)-1, "replication_factor",
                               rf ? json_integer_value(rf) : (json_int_t)-1, "assignments",
@@ -209,6 +218,7 @@ static void cadm_create(server_t *srv, const http_req_t *req, http_resp_t *resp)
 
 static void cadm_delete(server_t *srv, const char *name, const http_req_t *req, http_resp_t *resp)
 {
+    if (!cauth_need(srv, req, resp, ACL_OP_DELETE, ACL_RES_TOPIC, name)) return;
     if (!mdcache_topic(srv->md, name)) {
         console_error(resp, 404, "unknown topic: %s", name);
         return;
@@ -220,6 +230,7 @@ static void cadm_delete(server_t *srv, const char *name, const http_req_t *req, 
 
 static void cadm_alter(server_t *srv, const char *name, const http_req_t *req, http_resp_t *resp)
 {
+    if (!cauth_need(srv, req, resp, ACL_OP_ALTER_CONFIGS, ACL_RES_TOPIC, name)) return;
     json_t *b = cadm_body(req, resp);
     if (!b) return;
     json_t *set = json_object_get(b, "set"), *del = json_object_get(b, "delete");
@@ -326,6 +337,7 @@ static void cadm_on_produce(cjob_t *j, void *tag, int32_t broker, kerr_t err, js
 void console_produce(server_t *srv, const char *topic, int32_t partition, const http_req_t *req,
                      http_resp_t *resp)
 {
+    if (!cauth_need(srv, req, resp, ACL_OP_WRITE, ACL_RES_TOPIC, topic)) return; /* as Produce */
     const md_topic_t *t = mdcache_topic(srv->md, topic);
     if (!t || partition < 0 || partition >= t->nparts) {
         console_error(resp, 404, "unknown topic or partition: %s", topic);
@@ -440,12 +452,23 @@ void console_broker(server_t *srv, const char *rest, const http_req_t *req, http
     snprintf(name, sizeof(name), "%ld", id);
     cjob_t *j = cjob_new(srv, req);
     json_object_set_new(j->st, "id", json_integer(id));
-    json_t *dc = json_pack("{s[{sisssn}]sbsb}", "resources", "resource_type", CADM_RES_BROKER,
-                           "resource_name", name, "configuration_keys", "include_synonyms", 0,
-                           "include_documentation", 0);
-    cjob_call(j, (int32_t)id, KAPI_DESCRIBE_CONFIGS, 3, DC_REQ, dc, DC_RESP, cadm_on_configs, NULL);
-    cjob_call(j, (int32_t)id, KAPI_DESCRIBE_LOG_DIRS, 1, DL_REQ, json_pack("{sn}", "topics"),
-              DL_RESP, cadm_on_logdirs, NULL);
+    json_object_set_new(j->st, "configs", json_array());
+    json_object_set_new(j->st, "log_dirs", json_array());
+    /* each part only when its Kafka request would be allowed (both on the cluster) */
+    if (cauth_may(srv, &j->as, ACL_OP_DESCRIBE_CONFIGS, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)) {
+        json_t *dc = json_pack("{s[{sisssn}]sbsb}", "resources", "resource_type", CADM_RES_BROKER,
+                               "resource_name", name, "configuration_keys", "include_synonyms", 0,
+                               "include_documentation", 0);
+        cjob_call(j, (int32_t)id, KAPI_DESCRIBE_CONFIGS, 3, DC_REQ, dc, DC_RESP, cadm_on_configs,
+                  NULL);
+    } else {
+        cgrp_note(j, "broker %d: DescribeConfigs: CLUSTER_AUTHORIZATION_FAILED", (int)id);
+    }
+    if (cauth_may(srv, &j->as, ACL_OP_DESCRIBE, ACL_RES_CLUSTER, ACL_CLUSTER_NAME))
+        cjob_call(j, (int32_t)id, KAPI_DESCRIBE_LOG_DIRS, 1, DL_REQ, json_pack("{sn}", "topics"),
+                  DL_RESP, cadm_on_logdirs, NULL);
+    else
+        cgrp_note(j, "broker %d: DescribeLogDirs: CLUSTER_AUTHORIZATION_FAILED", (int)id);
     cjob_then(j, cadm_broker_done);
 }
 

@@ -10,16 +10,23 @@
  * (console_msgs.c). Asked of other brokers over the Kafka protocol, answered later (deferred):
  * /v1/groups[/<id>[/reset-offsets]] (console_groups.c, console_reset.c), /v1/transactions
  * (console_txns.c), /v1/brokers/<id> and
- * the topic changes and test produce (console_admin.c).
+ * the topic changes and test produce (console_admin.c), /v1/connect/... proxied to the Kafka
+ * Connect workers of console.connect.urls (console_connect.c). GET /v1/ tells the page which
+ * optional parts exist ("connect": true when console.connect.urls is set).
  * Anything else under /v1/ answers 404 {"error": "..."}; a method a resource does not take 405;
- * a change (POST/PUT/DELETE) failing the CSRF guard 403. */
+ * a change (POST/PUT/DELETE) failing the CSRF guard 403. With console.authentication=sasl the
+ * login gate (console_auth.h) comes first: /v1/login, /v1/logout, /v1/session, 401 without a
+ * session; each resource then shows and does only what the session's principal may. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "console.h"
 #include "console_admin.h"
+#include "console_auth.h"
+#include "console_connect.h"
 #include "console_groups.h"
 #include "console_txns.h"
 #include "ctl.h"
@@ -133,13 +140,15 @@ typedef struct capi_health {
     int topics, partitions, offline, under_replicated, under_min_isr;
 } capi_health_t;
 
-static capi_health_t capi_count(server_t *srv)
+/* The topics as may describe (all without login), as Metadata counts them for it. */
+static capi_health_t capi_count(server_t *srv, const cauth_as_t *as)
 {
     capi_health_t h = {0};
     const md_topic_t *t;
     for (size_t it = 0; (t = mdcache_next_topic(srv->md, &it));) {
+        if (!cauth_may(srv, as, ACL_OP_DESCRIBE, ACL_RES_TOPIC, t->name)) continue;
         h.topics++;
-        int64_t min_isr = tconf_int(srv, t->name, "min.insync.replicas");
+        int64_t min_isr = tconf_int(srv->tconf, t->name, "min.insync.replicas");
         for (int32_t p = 0; p < t->nparts; p++) {
             const md_part_t *mp = &t->parts[p];
             h.partitions++;
@@ -157,7 +166,9 @@ static void capi_cluster(server_t *srv, const char *rest, const http_req_t *req,
 {
     (void)rest;
     if (!capi_get_only(req, resp)) return;
-    capi_health_t h = capi_count(srv);
+    cauth_as_t as;
+    cauth_as(srv, req, &as);
+    capi_health_t h = capi_count(srv, &as);
     bool zk = srv->ctl && ctl_zk_connected(srv->ctl);
     json_t *doc =
         json_pack("{sssisisssoso}", "cluster_id", srv->cluster_id, "broker_id", srv->broker_id,
@@ -197,7 +208,8 @@ static json_t *capi_partition(server_t *srv, const md_topic_t *t, int32_t p, int
     return o;
 }
 
-static json_t *capi_topic(server_t *srv, const md_topic_t *t)
+/* One topic; its config overrides only when as may describe them (DescribeConfigs). */
+static json_t *capi_topic(server_t *srv, const md_topic_t *t, const cauth_as_t *as)
 {
     json_t *parts = json_array();
     int64_t bytes = 0;
@@ -205,7 +217,9 @@ static json_t *capi_topic(server_t *srv, const md_topic_t *t)
         json_array_append_new(parts, capi_partition(srv, t, p, &bytes));
     int rf = t->nparts ? t->parts[0].nreplicas : 0;
     const char *const *keys, *const *vals;
-    int n = tconf_overrides(srv, t->name, &keys, &vals);
+    int n = cauth_may(srv, as, ACL_OP_DESCRIBE_CONFIGS, ACL_RES_TOPIC, t->name)
+                ? tconf_overrides(srv->tconf, t->name, &keys, &vals)
+                : 0;
     json_t *configs = json_object();
     for (int i = 0; i < n; i++)
         json_object_set_new(configs, keys[i], console_str(vals[i], strlen(vals[i])));
@@ -227,25 +241,29 @@ static void capi_topics(server_t *srv, const char *rest, const http_req_t *req, 
         console_messages(srv, name, slash + 1, req, resp);
         return;
     }
-    if (*rest) {
+    cauth_as_t as;
+    cauth_as(srv, req, &as);
+    if (*rest) { /* refused before looked up, as Metadata answers a named topic */
+        if (!cauth_need(srv, req, resp, ACL_OP_DESCRIBE, ACL_RES_TOPIC, rest)) return;
         const md_topic_t *t = mdcache_topic(srv->md, rest);
         if (!t) {
             console_error(resp, 404, "unknown topic: %s", rest);
             return;
         }
-        console_send(resp, 200, capi_topic(srv, t));
+        console_send(resp, 200, capi_topic(srv, t, &as));
         return;
     }
     json_t *a = json_array();
     const md_topic_t *t;
-    for (size_t it = 0; (t = mdcache_next_topic(srv->md, &it));)
-        json_array_append_new(a, capi_topic(srv, t));
+    for (size_t it = 0; (t = mdcache_next_topic(srv->md, &it));) /* hidden without Describe */
+        if (cauth_may(srv, &as, ACL_OP_DESCRIBE, ACL_RES_TOPIC, t->name))
+            json_array_append_new(a, capi_topic(srv, t, &as));
     console_send(resp, 200, json_pack("{so}", "topics", a));
 }
 
 /* ---- routing ---- */
 
-/* The CSRF guard of requests that change things (the console has no login yet): a page of
+/* The CSRF guard of requests that change things (with a login, X-Console-Request too): a page of
  * another site can only send them with a simple content type (form or text) unless the
  * browser asks first (CORS preflight, which this server never allows), and browsers name the
  * page's origin in Origin. So: JSON only, and an Origin, when sent, must be this host. */
@@ -280,12 +298,26 @@ static const struct {
     capi_fn *fn;
 } capi_routes[] = {
     {"cluster", capi_cluster},      {"topics", capi_topics},       {"groups", console_groups},
-    {"transactions", console_txns}, {"brokers", capi_brokers_one},
+    {"transactions", console_txns}, {"brokers", capi_brokers_one}, {"connect", console_connect},
 };
+
+/* GET /v1/: what this console offers, for the page to show only the pages that work here. */
+static void capi_root(server_t *srv, const http_req_t *req, http_resp_t *resp)
+{
+    if (!capi_get_only(req, resp)) return;
+    console_send(resp, 200,
+                 json_pack("{sssisb}", "api", "v1", "broker_id", srv->broker_id, "connect",
+                           console_connect_enabled(srv)));
+}
 
 void console_api(server_t *srv, const http_req_t *req, http_resp_t *resp)
 {
     const char *p = req->path + 4; /* after "/v1/" */
+    if (!*p) { /* before the login gate: the page reads it before anyone logs in */
+        capi_root(srv, req, resp);
+        return;
+    }
+    if (cauth_gate(srv, p, req, resp)) return;
     for (size_t i = 0; i < sizeof(capi_routes) / sizeof(capi_routes[0]); i++) {
         size_t n = strlen(capi_routes[i].name);
         if (strncmp(p, capi_routes[i].name, n) != 0 || (p[n] && p[n] != '/')) continue;

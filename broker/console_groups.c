@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "console.h"
+#include "console_auth.h"
 #include "console_job.h"
 #include "mdcache.h"
 #include "proto/kpjson.h"
@@ -194,13 +196,18 @@ static void cgrp_on_fetch(cjob_t *j, void *tag, int32_t broker, kerr_t err, json
     size_t i, k;
     json_t *t, *p;
     json_array_foreach(json_object_get(resp, "topics"), i, t)
-        json_array_foreach(json_object_get(t, "partitions"), k, p)
     {
-        json_int_t off = json_integer_value(json_object_get(p, "committed_offset"));
-        if (off < 0 || json_integer_value(json_object_get(p, "error_code"))) continue;
-        json_array_append_new(offs, json_pack("{sOsOsI}", "topic", json_object_get(t, "name"),
-                                              "partition", json_object_get(p, "partition_index"),
-                                              "committed_offset", off));
+        /* OffsetFetch leaves out the topics one may not describe */
+        const char *name = json_string_value(json_object_get(t, "name"));
+        if (!name || !cauth_may(j->srv, &j->as, ACL_OP_DESCRIBE, ACL_RES_TOPIC, name)) continue;
+        json_array_foreach(json_object_get(t, "partitions"), k, p)
+        {
+            json_int_t off = json_integer_value(json_object_get(p, "committed_offset"));
+            if (off < 0 || json_integer_value(json_object_get(p, "error_code"))) continue;
+            json_array_append_new(
+                offs, json_pack("{sOsOsI}", "topic", json_object_get(t, "name"), "partition",
+                                json_object_get(p, "partition_index"), "committed_offset", off));
+        }
     }
 }
 
@@ -238,7 +245,9 @@ static void cgrp_on_list(cjob_t *j, void *tag, int32_t broker, kerr_t err, json_
     json_array_foreach(json_object_get(resp, "groups"), i, lg)
     {
         const char *id = json_string_value(json_object_get(lg, "group_id"));
-        if (!id || (only && strcmp(id, only) != 0)) continue;
+        if (!id || (only && strcmp(id, only) != 0) ||
+            !cauth_may(j->srv, &j->as, ACL_OP_DESCRIBE, ACL_RES_GROUP, id))
+            continue; /* listed when one may describe it (ListGroups, DescribeGroups) */
         json_object_set_new(mine, id,
                             json_pack("{sssssOsisos[]s[]}", "group_id", id, "type", "classic",
                                       "protocol_type", json_object_get(lg, "protocol_type"),
@@ -350,6 +359,7 @@ void console_groups(server_t *srv, const char *rest, const http_req_t *req, http
         console_error(resp, 405, "%s takes GET", req->path);
         return;
     }
+    if (*rest && !cauth_need(srv, req, resp, ACL_OP_DESCRIBE, ACL_RES_GROUP, rest)) return;
     cjob_t *j = cjob_new(srv, req);
     if (*rest) json_object_set_new(j->st, "only", json_string_nocheck(rest));
     json_object_set_new(j->st, "by_broker", json_object());

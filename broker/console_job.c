@@ -39,6 +39,7 @@ cjob_t *cjob_new(server_t *srv, const http_req_t *req)
     j->srv = srv;
     j->pend = http_defer(req);
     j->st = json_object();
+    cauth_as(srv, req, &j->as); /* req is gone once deferred: the principal is copied */
     return j;
 }
 

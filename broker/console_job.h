@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "console_auth.h"
 #include "http.h"
 #include "kerr.h"
 
@@ -39,7 +40,8 @@ struct cjob {
     int busy;     /* callbacks of this job on the stack: the free waits for them */
     bool replied; /* answered: later responses are dropped, the job freed after the last */
     cjob_fn *next;
-    json_t *st; /* the job's own state, a JSON object (freed with the job) */
+    json_t *st;    /* the job's own state, a JSON object (freed with the job) */
+    cauth_as_t as; /* the principal it acts for: checked (cauth_may) before each request */
 };
 
 /* Defer req and start a job for it (st is an empty object). */

@@ -17,7 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "console.h"
+#include "console_auth.h"
 #include "mdcache.h"
 #include "rec/batch.h"
 #include "rec/compress.h"
@@ -202,6 +204,7 @@ static int64_t cmsg_path(const char *rest, int64_t *value_offset)
 void console_messages(server_t *srv, const char *topic, const char *rest, const http_req_t *req,
                       http_resp_t *resp)
 {
+    if (!cauth_need(srv, req, resp, ACL_OP_READ, ACL_RES_TOPIC, topic)) return; /* as Fetch */
     const md_topic_t *t = mdcache_topic(srv->md, topic);
     int64_t limit = CMSG_DEF_LIMIT, from = -1, value_offset;
     int64_t p = cmsg_path(rest, &value_offset);

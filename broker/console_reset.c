@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "console.h"
+#include "console_auth.h"
 #include "console_groups.h"
 #include "group/grp.h"
 #include "ktime.h"
@@ -66,12 +68,16 @@ static const char *creset_check(const json_t *body)
 }
 
 /* "t" or "t:0,2" into parts ({key: {topic, partition}}); false with a reason in err. */
-static bool creset_scope_one(server_t *srv, const char *spec, json_t *parts, char *err, size_t n)
+static bool creset_scope_one(cjob_t *j, const char *spec, json_t *parts, char *err, size_t n)
 {
     char topic[256];
     const char *colon = strchr(spec, ':');
     snprintf(topic, sizeof(topic), "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
-    const md_topic_t *t = mdcache_topic(srv->md, topic);
+    if (!cauth_may(j->srv, &j->as, ACL_OP_READ, ACL_RES_TOPIC, topic)) { /* before it is known */
+        snprintf(err, n, "%s may not READ TOPIC %s", j->as.principal, topic);
+        return false;
+    }
+    const md_topic_t *t = mdcache_topic(j->srv->md, topic);
     if (!t) {
         snprintf(err, n, "unknown topic: %s", topic);
         return false;
@@ -110,7 +116,7 @@ static bool creset_scope(cjob_t *j, char *err, size_t n)
     }
     json_array_foreach(json_object_get(body, "topics"), i,
                        o) if (!json_is_string(o) ||
-                              !creset_scope_one(j->srv, json_string_value(o), parts, err, n))
+                              !creset_scope_one(j, json_string_value(o), parts, err, n))
     {
         if (!json_is_string(o)) snprintf(err, n, "topics must be strings");
         return false;
@@ -256,6 +262,22 @@ static void creset_plan(cjob_t *j)
         creset_reply(j);
 }
 
+/* Read on every topic of the scope (OffsetCommit's check, made before any request). */
+static bool creset_topics_allowed(cjob_t *j, char *err, size_t n)
+{
+    const char *key;
+    json_t *tp;
+    json_object_foreach(json_object_get(j->st, "parts"), key, tp)
+    {
+        const char *topic = json_string_value(json_object_get(tp, "topic"));
+        if (topic && !cauth_may(j->srv, &j->as, ACL_OP_READ, ACL_RES_TOPIC, topic)) {
+            snprintf(err, n, "%s may not READ TOPIC %s", j->as.principal, topic);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* The group's state and offsets are in: check it is inactive, then ask the logs' offsets. */
 static void creset_offsets(cjob_t *j)
 {
@@ -278,7 +300,15 @@ static void creset_offsets(cjob_t *j)
     }
     char err[512];
     if (!creset_scope(j, err, sizeof(err))) {
-        cjob_error(j, strncmp(err, "unknown", 7) == 0 ? 404 : 400, "%s", err);
+        cjob_error(j,
+                   strncmp(err, "unknown", 7) == 0 ? 404
+                   : strstr(err, " may not ")      ? 403
+                                                   : 400,
+                   "%s", err);
+        return;
+    }
+    if (!creset_topics_allowed(j, err, sizeof(err))) { /* --all-topics: the committed ones */
+        cjob_error(j, 403, "%s", err);
         return;
     }
     json_t *parts = json_object_get(j->st, "parts"), *body = json_object_get(j->st, "body");
@@ -317,6 +347,14 @@ void console_reset(server_t *srv, const char *rest, size_t idlen, const http_req
     if (why) {
         json_decref(body);
         console_error(resp, 400, "%s", why);
+        return;
+    }
+    char *gid = strndup(rest, idlen);
+    if (!gid) abort();
+    bool may = cauth_need(srv, req, resp, ACL_OP_READ, ACL_RES_GROUP, gid); /* as OffsetCommit */
+    free(gid);
+    if (!may) {
+        json_decref(body);
         return;
     }
     int32_t coord = creset_coordinator(srv, rest, idlen);

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "console.h"
+#include "console_auth.h"
 #include "console_groups.h"
 #include "console_job.h"
 #include "ktime.h"
@@ -62,7 +64,15 @@ static void ctxn_on_describe(cjob_t *j, void *tag, int32_t broker, kerr_t err, j
         json_object_set_new(t, "timeout_ms", json_integer(timeout));
         json_object_set_new(t, "start_time_ms", json_integer(start));
         json_object_set_new(t, "hanging", json_boolean(hanging));
-        json_object_set(t, "topics", json_object_get(d, "topics"));
+        json_t *topics = json_array(), *tp; /* the topics it may describe, as Kafka filters */
+        size_t k;
+        json_array_foreach(json_object_get(d, "topics"), k, tp)
+        {
+            const char *name = json_string_value(json_object_get(tp, "topic"));
+            if (name && cauth_may(j->srv, &j->as, ACL_OP_DESCRIBE, ACL_RES_TOPIC, name))
+                json_array_append(topics, tp);
+        }
+        json_object_set_new(t, "topics", topics);
     }
 }
 
@@ -80,7 +90,8 @@ static void ctxn_on_list(cjob_t *j, void *tag, int32_t broker, kerr_t err, json_
     json_array_foreach(json_object_get(resp, "transaction_states"), i, lt)
     {
         const char *id = json_string_value(json_object_get(lt, "transactional_id"));
-        if (!id) continue;
+        if (!id || !cauth_may(j->srv, &j->as, ACL_OP_DESCRIBE, ACL_RES_TXNID, id))
+            continue; /* ListTransactions lists the ids one may describe */
         json_object_set_new(mine, id,
                             json_pack("{sssisOsOs[]sb}", "transactional_id", id, "coordinator",
                                       broker, "producer_id", json_object_get(lt, "producer_id"),

@@ -43,6 +43,11 @@ void sasl_authenticate(req_t *r, rbuf_t *body);
 void sasl_users_set(server_t *srv, const char *entity_path, int n, const char *const *keys,
                     const char *const *vals);
 void sasl_users_free(server_t *srv);
+/* Whether password is user's: one of its SCRAM credentials (the stored key Hi(password) gives,
+ * compared in constant time) or its user_<name> entry in a SASL listener's PLAIN JAAS config.
+ * An unknown user costs a PBKDF2 too, so the time taken does not tell whether it exists. For
+ * logins that are not SASL exchanges (the web console's, console_auth.c). */
+bool sasl_password_ok(server_t *srv, const char *user, const char *password);
 /* The iterations of user's credential for mech (SCRAM_SHA_256 / SCRAM_SHA_512), 0 for none. */
 int sasl_user_iterations(server_t *srv, const char *user, int mech);
 /* Users with SCRAM credentials: for (size_t it = 0; sasl_users_next(srv, &it, &u);). */

@@ -18,6 +18,7 @@
 #include "bhttp.h"
 #include "conn.h"
 #include "ctl.h"
+#include "ctlapply.h"
 #include "ctlreq.h"
 #include "dict.h"
 #include "ktime.h"
@@ -27,9 +28,9 @@
 #include "metrics.h"
 #include "quota.h"
 #include "net.h"
-#include "replica/ldfail.h"
+#include "ldfail.h"
+#include "isr.h"
 #include "replica/rmgr.h"
-#include "replica/rthrottle.h"
 #include "store/lmgr.h"
 #include "store/plog.h"
 #include "tconf.h"
@@ -38,13 +39,13 @@
 
 #define SERVER_TICK_MS 1000
 
-typedef struct md_waiter {
+struct md_waiter {
     struct md_waiter *next;
     server_md_check_fn *fn;
     void *arg;
     ev_timer_id_t timer;
     server_t *srv;
-} md_waiter_t;
+};
 
 static int server_exit_code;
 
@@ -52,7 +53,7 @@ static int server_exit_code;
 
 static void server_md_waiter_remove(server_t *srv, md_waiter_t *w)
 {
-    for (md_waiter_t **pp = (md_waiter_t **)&srv->md_waiters; *pp; pp = &(*pp)->next) {
+    for (md_waiter_t **pp = &srv->md_waiters; *pp; pp = &(*pp)->next) {
         if (*pp == w) {
             *pp = w->next;
             return;
@@ -82,9 +83,9 @@ void server_md_wait(server_t *srv, int64_t timeout_ms, server_md_check_fn *fn, v
     w->timer = ev_timer_add(srv->loop, timeout_ms, server_md_waiter_timeout, w);
 }
 
-static void server_md_waiters_check(server_t *srv)
+void server_md_changed(server_t *srv)
 {
-    md_waiter_t **pp = (md_waiter_t **)&srv->md_waiters;
+    md_waiter_t **pp = &srv->md_waiters;
     while (*pp) {
         md_waiter_t *w = *pp;
         if (w->fn(w->arg, false)) {
@@ -123,6 +124,13 @@ static void server_accept_backoff(ev_loop_t *loop, listener_t *l, int err)
     l->accept_timer = ev_timer_add(loop, SERVER_ACCEPT_BACKOFF_MS, server_accept_resume, l);
 }
 
+/* A connection's requests go to the API table. */
+static void server_dispatch(void *arg, req_t *r)
+{
+    (void)arg;
+    api_dispatch(r);
+}
+
 static void server_on_accept(ev_loop_t *loop, int fd, uint32_t events, void *arg)
 {
     (void)events;
@@ -139,7 +147,7 @@ static void server_on_accept(ev_loop_t *loop, int fd, uint32_t events, void *arg
                 log_warn("server", "accept on %s failed: %s", l->name, strerror(err));
             return;
         }
-        conn_new(srv, l, cfd, peer);
+        conn_new(srv, l, cfd, peer, server_dispatch, NULL);
     }
 }
 
@@ -227,78 +235,24 @@ static int server_setup_listeners(server_t *srv)
     return 0;
 }
 
-/* ---- messages from the coordinator thread ---- */
+/* ---- registration ---- */
 
-static void server_apply_metadata(server_t *srv, ctl_msg_t *m)
+void server_registered(server_t *srv, const char *cluster_id, int64_t broker_epoch)
 {
-    mdcache_set_controller(srv->md, m->controller_id);
-    mdcache_set_brokers(srv->md, m->brokers, m->nbrokers);
-    /* Full snapshot: drop topics that are gone, then put every topic. */
-    const char **gone = calloc((size_t)mdcache_topic_count(srv->md) + 1, sizeof(char *));
-    if (!gone) abort();
-    int ngone = 0;
-    size_t it = 0;
-    const md_topic_t *t;
-    while ((t = mdcache_next_topic(srv->md, &it))) {
-        bool found = false;
-        for (int i = 0; i < m->ntopics && !found; i++)
-            found = strcmp(m->topics[i].name, t->name) == 0;
-        if (!found) gone[ngone++] = t->name;
+    snprintf(srv->cluster_id, sizeof(srv->cluster_id), "%s", cluster_id);
+    srv->broker_epoch = broker_epoch;
+    if (srv->ready) {
+        ldfail_reregistered(srv);
+        return;
     }
-    char **names = calloc((size_t)ngone + 1, sizeof(char *));
-    if (!names) abort();
-    for (int i = 0; i < ngone; i++) names[i] = strdup(gone[i]);
-    for (int i = 0; i < ngone; i++) {
-        mdcache_remove_topic(srv->md, names[i]);
-        tconf_remove(srv, names[i]);
-        free(names[i]);
+    if (server_open_listeners(srv) != 0) {
+        server_exit_code = 1;
+        ev_stop(srv->loop);
+        return;
     }
-    free(names);
-    free(gone);
-    for (int i = 0; i < m->ntopics; i++) mdcache_put_topic(srv->md, &m->topics[i]);
-    server_md_waiters_check(srv);
-}
-
-/* LeaderAndIsr: each partition's state, with its leader's endpoint from the request. */
-static kerr_t server_apply_leader_and_isr(server_t *srv, ctl_msg_t *m)
-{
-    kerr_t worst = KERR_NONE;
-    for (int i = 0; i < m->nparts; i++) {
-        ctl_pinfo_t *p = &m->parts[i];
-        bool replica = false;
-        for (int32_t r = 0; r < p->nreplicas; r++)
-            replica = replica || p->replicas[r] == srv->broker_id;
-        if (!replica) continue;
-        const md_endpoint_t *e = NULL;
-        for (int j = 0; j < m->nbrokers && !e; j++)
-            if (m->brokers[j].id == p->leader && m->brokers[j].nendpoints > 0)
-                e = &m->brokers[j].ep[0];
-        rmgr_pstate_t st = {.topic = p->topic,
-                            .partition = p->partition,
-                            .topic_id = p->topic_id,
-                            .leader = p->leader,
-                            .leader_epoch = p->leader_epoch,
-                            .partition_epoch = p->partition_epoch,
-                            .nisr = p->nisr,
-                            .nreplicas = p->nreplicas,
-                            .isr = p->isr,
-                            .replicas = p->replicas,
-                            .leader_host = e ? e->host : NULL,
-                            .leader_port = e ? e->port : 0};
-        kerr_t err = rmgr_leader_and_isr(srv->rmgr, &st);
-        if (err && err != KERR_STALE_CONTROLLER_EPOCH) worst = err;
-    }
-    return worst;
-}
-
-/* After a full LeaderAndIsr (this broker just registered): logs it was not told about belong
- * to topics deleted while it was away. */
-static bool server_keep_log(void *arg, const char *topic, int32_t p)
-{
-    ctl_msg_t *m = arg;
-    for (int i = 0; i < m->nparts; i++)
-        if (m->parts[i].partition == p && strcmp(m->parts[i].topic, topic) == 0) return true;
-    return false;
+    srv->ready = true;
+    log_info("server", "[KafkaServer id=%d] started (cluster id %s)", srv->broker_id,
+             srv->cluster_id);
 }
 
 void server_fatal(server_t *srv, const char *why)
@@ -308,88 +262,9 @@ void server_fatal(server_t *srv, const char *why)
     ev_stop(srv->loop);
 }
 
-kerr_t server_apply_ctl_msg(server_t *srv, ctl_msg_t *m)
-{
-    kerr_t err = KERR_NONE;
-    bool fenced_type = m->type == CTL_MSG_METADATA || m->type == CTL_MSG_LEADER_AND_ISR ||
-                       m->type == CTL_MSG_STOP_REPLICA;
-    if (fenced_type && m->controller_epoch < srv->controller_epoch) {
-        log_warn("server",
-                 "ignoring a request from controller %d with stale controller epoch %d "
-                 "(current %d)",
-                 m->controller_id, m->controller_epoch, srv->controller_epoch);
-        ctl_msg_free(m);
-        return KERR_STALE_CONTROLLER_EPOCH;
-    }
-    if (fenced_type && m->broker_epoch >= 0 && m->broker_epoch < srv->broker_epoch) {
-        log_warn("server",
-                 "ignoring a request from controller %d for an earlier registration of "
-                 "this broker (broker epoch %lld, current %lld)",
-                 m->controller_id, (long long)m->broker_epoch, (long long)srv->broker_epoch);
-        ctl_msg_free(m);
-        return KERR_STALE_BROKER_EPOCH;
-    }
-    if (fenced_type) srv->controller_epoch = m->controller_epoch;
-    switch (m->type) {
-    case CTL_MSG_STARTED:
-        snprintf(srv->cluster_id, sizeof(srv->cluster_id), "%s", m->cluster_id);
-        srv->broker_epoch = m->broker_epoch;
-        if (srv->ready) ldfail_reregistered(srv);
-        if (!srv->ready) {
-            if (server_open_listeners(srv) != 0) {
-                server_exit_code = 1;
-                ev_stop(srv->loop);
-                break;
-            }
-            srv->ready = true;
-            log_info("server", "[KafkaServer id=%d] started (cluster id %s)", srv->broker_id,
-                     srv->cluster_id);
-        }
-        break;
-    case CTL_MSG_METADATA:
-        server_apply_metadata(srv, m);
-        break;
-    case CTL_MSG_LEADER_AND_ISR:
-        err = server_apply_leader_and_isr(srv, m);
-        if (m->full && !err) rmgr_drop_strays(srv->rmgr, server_keep_log, m);
-        break;
-    case CTL_MSG_STOP_REPLICA:
-        for (int i = 0; i < m->nparts; i++)
-            rmgr_stop_replica(srv->rmgr, m->parts[i].topic, m->parts[i].partition, m->parts[i].del);
-        break;
-    case CTL_MSG_TOPIC_CONFIG:
-        tconf_set(srv, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
-                  (const char *const *)m->cfg_vals);
-        rmgr_topic_config_changed(srv->rmgr, m->topic);
-        break;
-    case CTL_MSG_BROKER_CONFIG:
-        rthrottle_config(rmgr_throttle(srv->rmgr), m->topic == NULL, m->ncfg, m->cfg_keys,
-                         m->cfg_vals);
-        break;
-    case CTL_MSG_CONTROLLER:
-        mdcache_set_controller(srv->md, m->controller_id);
-        break;
-    case CTL_MSG_QUOTA_CONFIG:
-        quota_set_entity(srv->quota, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
-                         (const char *const *)m->cfg_vals);
-        sasl_users_set(srv, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
-                       (const char *const *)m->cfg_vals);
-        break;
-    case CTL_MSG_ACL:
-        authz_on_ctl_msg(srv, m);
-        break;
-    case CTL_MSG_FATAL:
-        server_fatal(srv, m->why);
-        err = KERR_UNKNOWN_SERVER_ERROR;
-        break;
-    }
-    ctl_msg_free(m);
-    return err;
-}
-
 static void server_deliver(void *arg, ctl_msg_t *m)
 {
-    server_apply_ctl_msg(arg, m);
+    ctlapply_msg(arg, m);
 }
 
 /* ---- periodic work and signals ---- */
@@ -556,11 +431,20 @@ int server_start(server_t *srv, cfg_t *cfg)
                      cfg_int(cfg, "log.cleaner.backoff.ms"));
     srv->md = mdcache_new();
     srv->autocreating = dict_new();
-    srv->rmgr = rmgr_new(srv);
+    srv->tconf = tconf_new(cfg);
+    rmgr_deps_t rd = {.loop = srv->loop,
+                      .cfg = cfg,
+                      .broker_id = srv->broker_id,
+                      .lmgr = srv->lmgr,
+                      .tconf = srv->tconf,
+                      .md = srv->md,
+                      .metrics = srv->metrics,
+                      .isr_send = isr_send,
+                      .isr_arg = srv};
+    srv->rmgr = rmgr_new(&rd);
     ldfail_init(srv);
     srv->grp = grp_coord_new(srv);
     srv->txn = txn_coord_new(srv);
-    tconf_init(srv);
 
     ctl_conf_t cc;
     memset(&cc, 0, sizeof(cc));
@@ -645,7 +529,7 @@ int server_run(server_t *srv)
     lmgr_close(srv->lmgr, server_exit_code == 0);
     rmgr_free(srv->rmgr);
     mdcache_free(srv->md);
-    tconf_free(srv);
+    tconf_free(srv->tconf);
     dict_free(srv->autocreating, NULL);
     sasl_users_free(srv);
     for (int i = 0; i < srv->nlisteners; i++) sec_listener_free(&srv->listeners[i].sec);

@@ -19,11 +19,8 @@
 typedef struct lmgr lmgr_t;
 typedef struct rmgr rmgr_t;
 typedef struct mdcache mdcache_t;
-typedef struct zkc zkc_t;
 typedef struct ctl ctl_t;
-typedef struct zkreg zkreg_t;
 typedef struct conn conn_t;
-typedef struct fetcher fetcher_t;
 typedef struct peer peer_t;
 typedef struct chan_mgr chan_mgr_t;
 typedef struct pidgen pidgen_t;
@@ -33,6 +30,8 @@ typedef struct metrics metrics_t;
 typedef struct http_server http_server_t;
 typedef struct quota_mgr quota_mgr_t;
 typedef struct authz authz_t;
+typedef struct tconf tconf_t;
+typedef struct md_waiter md_waiter_t;
 
 #define SERVER_MAX_LISTENERS 8
 
@@ -65,8 +64,6 @@ struct server {
     lmgr_t *lmgr;
     rmgr_t *rmgr;
     mdcache_t *md;
-    zkc_t *zk;
-    zkreg_t *zkreg;
     ctl_t *ctl;
     grp_coord_t *grp;    /* group coordinator (broker/group/grp.h) */
     txn_coord_t *txn;    /* transaction coordinator (broker/txn/txn.h) */
@@ -75,15 +72,12 @@ struct server {
     authz_t *authz;      /* authorizer.class.name (authz.h); NULL = no authorization */
     http_server_t *http; /* http.listeners: /metrics, /v1/health (bhttp.c); NULL when off */
     conn_t *conns;       /* all open connections (intrusive list) */
-    int nconns;
     int64_t max_request_bytes; /* socket.request.max.bytes */
     int64_t sasl_max_receive;  /* sasl.server.max.receive.size: frames before authentication */
     struct dict *scram_users;  /* sasl.c: user -> SCRAM credentials from /config/users */
-    void *md_waiters;          /* server.c: requests waiting for a metadata change */
-    void *tconf;               /* tconf.c: per-topic config overrides */
+    md_waiter_t *md_waiters;   /* server.c: requests waiting for a metadata change */
+    tconf_t *tconf;            /* tconf.c: per-topic config overrides */
     struct dict *autocreating; /* topics with an auto-create in flight */
-    fetcher_t **fetchers;      /* replica/fetcher.c: one per broker we follow */
-    int nfetchers;
     peer_t *ctl_peer; /* ctlreq.c: connection to the controller */
     int32_t ctl_peer_id;
     chan_mgr_t *chan;   /* coordinator/chan.c: the controller's channels to brokers */
@@ -95,6 +89,9 @@ struct server {
     int shutdown_attempts;
     /* console_job.c: the web console's connections to the brokers (NULL until first used) */
     struct console_peers *console;
+    struct cauth *console_auth; /* console_auth.c: logins (NULL: console.authentication=none) */
+    /* console_connect.c: the console's requests to Connect workers (NULL until first used) */
+    struct console_connect *cconnect;
 };
 
 /* Metadata waiters: fn(arg, false) is called now and after every metadata update until it
@@ -102,11 +99,12 @@ struct server {
 typedef bool server_md_check_fn(void *arg, bool timed_out);
 void server_md_wait(server_t *srv, int64_t timeout_ms, server_md_check_fn *fn, void *arg);
 
-/* Apply a controller message (LeaderAndIsr, UpdateMetadata, StopReplica, from the local
- * controller or over the wire) after checking its controller epoch: STALE_CONTROLLER_EPOCH for
- * a message from an older controller. Takes ownership of m. */
-struct ctl_msg;
-kerr_t server_apply_ctl_msg(server_t *srv, struct ctl_msg *m);
+/* The metadata cache changed: re-run the metadata waiters (ctlapply.c). */
+void server_md_changed(server_t *srv);
+
+/* Registered in ZooKeeper (first time: open the listeners and serve; later, a new session:
+ * tell the controller again about offline log dirs). */
+void server_registered(server_t *srv, const char *cluster_id, int64_t broker_epoch);
 
 /* Auto-create topic with the broker defaults (Metadata path); at most one in flight per topic. */
 void server_autocreate_topic(server_t *srv, const char *topic);

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "cval.h"
 #include "dict.h"
-#include "server.h"
 #include "store/plog.h"
 #include "tcfg.h"
 
@@ -29,18 +29,28 @@ static void tconf_entry_free(void *p)
     free(e);
 }
 
-void tconf_init(server_t *srv)
+struct tconf {
+    dict_t *topics;   /* topic -> tconf_entry_t* */
+    const cfg_t *cfg; /* the broker defaults; borrowed */
+};
+
+tconf_t *tconf_new(const cfg_t *broker)
 {
-    srv->tconf = dict_new();
+    tconf_t *tc = calloc(1, sizeof(*tc));
+    if (!tc) abort();
+    tc->topics = dict_new();
+    tc->cfg = broker;
+    return tc;
 }
 
-void tconf_free(server_t *srv)
+void tconf_free(tconf_t *tc)
 {
-    dict_free(srv->tconf, tconf_entry_free);
-    srv->tconf = NULL;
+    if (!tc) return;
+    dict_free(tc->topics, tconf_entry_free);
+    free(tc);
 }
 
-void tconf_set(server_t *srv, const char *topic, int n, const char *const *keys,
+void tconf_set(tconf_t *tc, const char *topic, int n, const char *const *keys,
                const char *const *vals)
 {
     tconf_entry_t *e = calloc(1, sizeof(*e));
@@ -54,61 +64,58 @@ void tconf_set(server_t *srv, const char *topic, int n, const char *const *keys,
         e->vals[i] = strdup(vals[i] ? vals[i] : "");
         if (!e->keys[i] || !e->vals[i]) abort();
     }
-    tconf_entry_free(dict_set(srv->tconf, topic, e));
+    tconf_entry_free(dict_set(tc->topics, topic, e));
 }
 
-void tconf_remove(server_t *srv, const char *topic)
+void tconf_remove(tconf_t *tc, const char *topic)
 {
-    tconf_entry_free(dict_del(srv->tconf, topic));
+    tconf_entry_free(dict_del(tc->topics, topic));
 }
 
-const char *tconf_override(server_t *srv, const char *topic, const char *key)
+const char *tconf_override(tconf_t *tc, const char *topic, const char *key)
 {
-    tconf_entry_t *e = dict_get(srv->tconf, topic);
+    tconf_entry_t *e = dict_get(tc->topics, topic);
     if (!e) return NULL;
     for (int i = 0; i < e->n; i++)
         if (strcmp(e->keys[i], key) == 0) return e->vals[i];
     return NULL;
 }
 
-int tconf_overrides(server_t *srv, const char *topic, const char *const **keys,
+int tconf_overrides(tconf_t *tc, const char *topic, const char *const **keys,
                     const char *const **vals)
 {
-    tconf_entry_t *e = dict_get(srv->tconf, topic);
+    tconf_entry_t *e = dict_get(tc->topics, topic);
     if (!e) return 0;
     *keys = (const char *const *)e->keys;
     *vals = (const char *const *)e->vals;
     return e->n;
 }
 
-int64_t tconf_int(server_t *srv, const char *topic, const char *key)
+int64_t tconf_int(tconf_t *tc, const char *topic, const char *key)
 {
-    const char *ov = tconf_override(srv, topic, key);
-    if (ov && *ov) {
-        char *end;
-        long long v = strtoll(ov, &end, 10);
-        if (*end == '\0') return v;
-    }
-    return tcfg_default_int(srv->cfg, key);
+    const char *ov = tconf_override(tc, topic, key);
+    int64_t v;
+    if (ov && cval_parse_long(ov, &v)) return v; /* validated as cval_check reads numbers */
+    return tcfg_default_int(tc->cfg, key);
 }
 
-void tconf_plog_cfg(server_t *srv, const char *topic, plog_cfg_t *out)
+void tconf_plog_cfg(tconf_t *tc, const char *topic, plog_cfg_t *out)
 {
     plog_cfg_defaults(out);
-    out->segment_bytes = tconf_int(srv, topic, "segment.bytes");
-    out->segment_ms = tconf_int(srv, topic, "segment.ms");
-    out->retention_ms = tconf_int(srv, topic, "retention.ms");
-    out->retention_bytes = tconf_int(srv, topic, "retention.bytes");
-    out->index_interval_bytes = (int32_t)tconf_int(srv, topic, "index.interval.bytes");
-    out->segment_index_bytes = (int32_t)tconf_int(srv, topic, "segment.index.bytes");
-    out->flush_messages = tconf_int(srv, topic, "flush.messages");
-    out->flush_ms = tconf_int(srv, topic, "flush.ms");
-    out->file_delete_delay_ms = tconf_int(srv, topic, "file.delete.delay.ms");
+    out->segment_bytes = tconf_int(tc, topic, "segment.bytes");
+    out->segment_ms = tconf_int(tc, topic, "segment.ms");
+    out->retention_ms = tconf_int(tc, topic, "retention.ms");
+    out->retention_bytes = tconf_int(tc, topic, "retention.bytes");
+    out->index_interval_bytes = (int32_t)tconf_int(tc, topic, "index.interval.bytes");
+    out->segment_index_bytes = (int32_t)tconf_int(tc, topic, "segment.index.bytes");
+    out->flush_messages = tconf_int(tc, topic, "flush.messages");
+    out->flush_ms = tconf_int(tc, topic, "flush.ms");
+    out->file_delete_delay_ms = tconf_int(tc, topic, "file.delete.delay.ms");
     char buf[64];
-    const char *pol = tconf_override(srv, topic, "cleanup.policy");
-    if (!pol) pol = tcfg_default_str(srv->cfg, "cleanup.policy", buf, sizeof(buf));
+    const char *pol = tconf_override(tc, topic, "cleanup.policy");
+    if (!pol) pol = tcfg_default_str(tc->cfg, "cleanup.policy", buf, sizeof(buf));
     out->cleanup_policy = (pol && strstr(pol, "compact") ? PLOG_CLEANUP_COMPACT : 0) |
                           (!pol || strstr(pol, "delete") ? PLOG_CLEANUP_DELETE : 0);
-    out->delete_retention_ms = tconf_int(srv, topic, "delete.retention.ms");
-    out->min_compaction_lag_ms = tconf_int(srv, topic, "min.compaction.lag.ms");
+    out->delete_retention_ms = tconf_int(tc, topic, "delete.retention.ms");
+    out->min_compaction_lag_ms = tconf_int(tc, topic, "min.compaction.lag.ms");
 }

@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "jaas.h"
 #include "net.h"
 #include "proto/kp.h"
@@ -239,7 +240,7 @@ bool clireq_call(int fd, int16_t api_key, int16_t ver, bool flexible, const char
     wbuf_free(&wb);
     uint8_t sz[4];
     if (!ok || !clireq_io(fd, sz, 4, false)) return false;
-    uint32_t n = ((uint32_t)sz[0] << 24) | ((uint32_t)sz[1] << 16) | ((uint32_t)sz[2] << 8) | sz[3];
+    uint32_t n = bytes_get_be32(sz);
     if (n < 4 || n > CLIREQ_MAX_RESPONSE) return false;
     *body = malloc(n);
     if (!*body || !clireq_io(fd, *body, n, false)) {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "assign.h"
+#include "bytes.h"
 #include "cli.h"
 #include "clireq.h"
 #include "ktime.h"
@@ -287,7 +288,7 @@ static uint8_t *rp_call(rp_cluster_t *c, int16_t key, const wbuf_t *req, rbuf_t 
 /* Both responses start with throttle_time_ms, error_code. */
 static int16_t rp_top_error(const uint8_t *p, size_t n)
 {
-    return n >= 6 ? (int16_t)((p[4] << 8) | p[5]) : KERR_NONE;
+    return n >= 6 ? (int16_t)bytes_get_be16(p + 4) : KERR_NONE;
 }
 
 /* The ongoing reassignments (all, or only_in's partitions). */

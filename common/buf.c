@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bytes.h"
+
 bool kstr_eq(kstr_t a, const char *s)
 {
     if (a.len < 0) return false;
@@ -69,14 +71,13 @@ bool rbuf_bool(rbuf_t *rb)
 int16_t rbuf_i16(rbuf_t *rb)
 {
     const uint8_t *p = rbuf_take(rb, 2);
-    return p ? (int16_t)(((uint16_t)p[0] << 8) | p[1]) : 0;
+    return p ? (int16_t)bytes_get_be16(p) : 0;
 }
 
 uint32_t rbuf_u32(rbuf_t *rb)
 {
     const uint8_t *p = rbuf_take(rb, 4);
-    if (!p) return 0;
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+    return p ? bytes_get_be32(p) : 0;
 }
 
 int32_t rbuf_i32(rbuf_t *rb)
@@ -86,9 +87,8 @@ int32_t rbuf_i32(rbuf_t *rb)
 
 int64_t rbuf_i64(rbuf_t *rb)
 {
-    uint64_t hi = rbuf_u32(rb);
-    uint64_t lo = rbuf_u32(rb);
-    return (int64_t)((hi << 32) | lo);
+    const uint8_t *p = rbuf_take(rb, 8);
+    return p ? (int64_t)bytes_get_be64(p) : 0;
 }
 
 /* Reads an unsigned LEB128 of at most maxbytes bytes (fails when it is longer or runs past
@@ -299,19 +299,13 @@ void wbuf_bool(wbuf_t *wb, bool v)
 
 void wbuf_i16(wbuf_t *wb, int16_t v)
 {
-    uint8_t *p = wbuf_ensure(wb, 2);
-    p[0] = (uint8_t)((uint16_t)v >> 8);
-    p[1] = (uint8_t)v;
+    bytes_put_be16(wbuf_ensure(wb, 2), (uint16_t)v);
     wb->len += 2;
 }
 
 void wbuf_u32(wbuf_t *wb, uint32_t v)
 {
-    uint8_t *p = wbuf_ensure(wb, 4);
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
+    bytes_put_be32(wbuf_ensure(wb, 4), v);
     wb->len += 4;
 }
 
@@ -322,8 +316,8 @@ void wbuf_i32(wbuf_t *wb, int32_t v)
 
 void wbuf_i64(wbuf_t *wb, int64_t v)
 {
-    wbuf_u32(wb, (uint32_t)((uint64_t)v >> 32));
-    wbuf_u32(wb, (uint32_t)v);
+    bytes_put_be64(wbuf_ensure(wb, 8), (uint64_t)v);
+    wb->len += 8;
 }
 
 static void wbuf_uleb(wbuf_t *wb, uint64_t v)
@@ -427,11 +421,7 @@ size_t wbuf_reserve_i32(wbuf_t *wb)
 
 void wbuf_put_i32_at(wbuf_t *wb, size_t at, int32_t v)
 {
-    uint32_t u = (uint32_t)v;
-    wb->p[at] = (uint8_t)(u >> 24);
-    wb->p[at + 1] = (uint8_t)(u >> 16);
-    wb->p[at + 2] = (uint8_t)(u >> 8);
-    wb->p[at + 3] = (uint8_t)u;
+    bytes_put_be32(wb->p + at, (uint32_t)v);
 }
 
 void wbuf_file(wbuf_t *wb, int fd, off_t off, size_t len)

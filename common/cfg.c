@@ -12,8 +12,8 @@
 #include "log.h"
 #include "secproto.h"
 
-#define CFG_NOMIN INT64_MIN
-#define CFG_NOMAX INT64_MAX
+#define CFG_NOMIN CVAL_NOMIN
+#define CFG_NOMAX CVAL_NOMAX
 
 typedef struct cfg_def {
     const char *key;
@@ -30,6 +30,11 @@ static const cfg_def_t cfg_defs[] = {
     {"listeners", CFG_STRING, "PLAINTEXT://:9092", 0, 0, NULL},
     {"advertised.listeners", CFG_STRING, NULL, 0, 0, NULL},
     {"http.listeners", CFG_STRING, "", 0, 0, NULL}, /* http://HOST:PORT: /metrics, /v1/health */
+    /* the web console's login (broker/console_auth.c): none, or the SASL users' passwords */
+    {"console.authentication", CFG_STRING, "none", 0, 0, "none|sasl"},
+    {"console.session.timeout.ms", CFG_LONG, "1800000", 1000, CFG_NOMAX, NULL},
+    /* the console's Connect page (broker/console_connect.c): http://HOST:PORT of workers */
+    {"console.connect.urls", CFG_LIST, "", 0, 0, NULL},
     {"listener.security.protocol.map", CFG_STRING,
      "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", 0, 0, NULL},
     {"inter.broker.listener.name", CFG_STRING, NULL, 0, 0, NULL},
@@ -200,137 +205,11 @@ void cfg_free(cfg_t *c)
     free(c);
 }
 
-static bool cfg_parse_long(const char *s, int64_t *out)
-{
-    while (isspace((unsigned char)*s)) s++;
-    if (!*s) return false;
-    errno = 0;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    while (isspace((unsigned char)*end)) end++;
-    if (errno || *end) return false;
-    *out = v;
-    return true;
-}
-
-static const char *cfg_type_name(cfg_type_t t)
-{
-    switch (t) {
-    case CFG_BOOLEAN:
-        return "BOOLEAN";
-    case CFG_INT:
-        return "INT";
-    case CFG_SHORT:
-        return "SHORT";
-    case CFG_LONG:
-        return "LONG";
-    case CFG_DOUBLE:
-        return "DOUBLE";
-    case CFG_LIST:
-        return "LIST";
-    default:
-        return "STRING";
-    }
-}
-
-/* Is value[0..vl) one of the '|'-separated words (case-insensitive)? */
-static bool cfg_one_of(const char *one_of, const char *value, size_t vl)
-{
-    const char *p = one_of;
-    while (*p) {
-        const char *bar = strchr(p, '|');
-        size_t l = bar ? (size_t)(bar - p) : strlen(p);
-        if (l == vl && strncasecmp(p, value, l) == 0) return true;
-        p += l + (bar ? 1 : 0);
-    }
-    return false;
-}
-
-/* A comma-separated list, at least one element, each (spaces trimmed) one of the words. */
-static bool cfg_list_one_of(const char *one_of, const char *value)
-{
-    int nelems = 0;
-    const char *p = value;
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        const char *end = comma ? comma : p + strlen(p);
-        while (p < end && isspace((unsigned char)*p)) p++;
-        const char *e = end;
-        while (e > p && isspace((unsigned char)e[-1])) e--;
-        if (e == p || !cfg_one_of(one_of, p, (size_t)(e - p))) return false;
-        nelems++;
-        if (!comma) break;
-        p = comma + 1;
-    }
-    return nelems > 0;
-}
-
-/* Validate value for def; on error write Kafka's style of message. */
+/* Validate value for def: its spec goes to the shared validator (cval.h). */
 static kerr_t cfg_validate(const cfg_def_t *d, const char *value, char *err, size_t n)
 {
-    int64_t v;
-    switch (d->type) {
-    case CFG_BOOLEAN:
-        if (strcasecmp(value, "true") != 0 && strcasecmp(value, "false") != 0) {
-            snprintf(err, n,
-                     "Invalid value %s for configuration %s: Expected value to be either "
-                     "true or false",
-                     value, d->key);
-            return KERR__INVAL;
-        }
-        return KERR_NONE;
-    case CFG_INT:
-    case CFG_SHORT:
-    case CFG_LONG: {
-        int64_t lo = d->type == CFG_INT ? INT32_MIN : d->type == CFG_SHORT ? INT16_MIN : INT64_MIN;
-        int64_t hi = d->type == CFG_INT ? INT32_MAX : d->type == CFG_SHORT ? INT16_MAX : INT64_MAX;
-        if (!cfg_parse_long(value, &v) || v < lo || v > hi) {
-            snprintf(err, n, "Invalid value %s for configuration %s: Not a number of type %s",
-                     value, d->key, cfg_type_name(d->type));
-            return KERR__INVAL;
-        }
-        if (v < d->min || v > d->max) {
-            if (d->max == CFG_NOMAX)
-                snprintf(err, n,
-                         "Invalid value %s for configuration %s: Value must be at least %lld",
-                         value, d->key, (long long)d->min);
-            else
-                snprintf(err, n,
-                         "Invalid value %s for configuration %s: Value must be in [%lld, %lld]",
-                         value, d->key, (long long)d->min, (long long)d->max);
-            return KERR__INVAL;
-        }
-        return KERR_NONE;
-    }
-    case CFG_DOUBLE: {
-        char *end;
-        errno = 0;
-        double dv = strtod(value, &end);
-        if (errno || end == value || *end || dv < (double)d->min || dv > (double)d->max) {
-            snprintf(err, n,
-                     "Invalid value %s for configuration %s: Not a number of type DOUBLE "
-                     "in range",
-                     value, d->key);
-            return KERR__INVAL;
-        }
-        return KERR_NONE;
-    }
-    case CFG_LIST:
-        if (d->one_of && !cfg_list_one_of(d->one_of, value)) {
-            snprintf(err, n,
-                     "Invalid value %s for configuration %s: a non-empty list of: %s expected",
-                     value, d->key, d->one_of);
-            return KERR__INVAL;
-        }
-        return KERR_NONE;
-    default:
-        if (d->one_of && !cfg_one_of(d->one_of, value, strlen(value))) {
-            snprintf(err, n, "Invalid value %s for configuration %s: String must be one of: %s",
-                     value, d->key, d->one_of);
-            return KERR__INVAL;
-        }
-        return KERR_NONE;
-    }
+    cval_spec_t spec = {d->key, d->type, d->min, d->max, d->one_of};
+    return cval_check(&spec, value, err, n);
 }
 
 /* Store a value; validate it now unless deferred (file values are validated in cfg_finish, after
@@ -551,7 +430,7 @@ int64_t cfg_int(const cfg_t *c, const char *key)
 {
     const char *v = cfg_raw(c, key);
     int64_t out = 0;
-    if (v) cfg_parse_long(v, &out);
+    if (v) cval_parse_long(v, &out);
     return out;
 }
 
@@ -613,7 +492,7 @@ int cfg_listeners(const cfg_t *c, const char *key, cfg_listener_t *out, int max,
         char *sep = strstr(t, "://");
         char *colon = sep ? strrchr(sep + 3, ':') : NULL;
         int64_t port;
-        if (!sep || !colon || !cfg_parse_long(colon + 1, &port) || port < 0 || port > 65535) {
+        if (!sep || !colon || !cval_parse_long(colon + 1, &port) || port < 0 || port > 65535) {
             snprintf(err, n, "Invalid value %s for configuration %s: expected NAME://host:port", t,
                      key);
             return -1;
@@ -715,6 +594,33 @@ static kerr_t cfg_check_security(const cfg_t *c, const cfg_listener_t *ls, int n
     return KERR__INVAL;
 }
 
+/* console.connect.urls: every comma-separated entry is http://HOST:PORT with a host. */
+static kerr_t cfg_check_connect_urls(const cfg_t *c, char *err, size_t n)
+{
+    const char *v = cfg_str(c, "console.connect.urls");
+    for (const char *p = v; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char url[512], host[256], why[200];
+        int port = 0;
+        snprintf(url, sizeof(url), "%.*s", (int)len, p);
+        char *u = url;
+        while (*u == ' ') u++;
+        for (size_t l = strlen(u); l && u[l - 1] == ' ';) u[--l] = '\0';
+        if (len >= sizeof(url) ||
+            http_parse_listener(u, host, sizeof(host), &port, why, sizeof(why)) != 0 || !host[0] ||
+            port == 0) {
+            snprintf(err, n,
+                     "Invalid value %s for configuration console.connect.urls: '%s' is not of "
+                     "the form http://HOST:PORT",
+                     v, u);
+            return KERR__INVAL;
+        }
+        p += len + (comma ? 1 : 0);
+    }
+    return KERR_NONE;
+}
+
 kerr_t cfg_finish(cfg_t *c, char *err, size_t n)
 {
     const char *sel = cfg_str(c, "replica.selector.class");
@@ -766,6 +672,7 @@ kerr_t cfg_finish(cfg_t *c, char *err, size_t n)
             return KERR__INVAL;
         }
     }
+    if (cfg_check_connect_urls(c, err, n) != KERR_NONE) return KERR__INVAL;
     return cfg_check_security(c, ls, nl, err, n);
 }
 

@@ -2,9 +2,9 @@
  *
  * Values come, in increasing precedence, from the built-in defaults, the properties file,
  * KAFKA_* environment variables (Confluent image convention) and --override arguments. Every
- * known key has a type and a validity rule in a table (cfg.c); an invalid value is an error
- * naming the key and the value; an unknown key is a warning (kept, readable as a string).
- * Owner: the caller owns the cfg_t (cfg_free). Strings returned are owned by the cfg.
+ * known key has a type and a validity rule in a table (cfg.c, checked by cval.h); an invalid value
+ * is an error naming the key and the value; an unknown key is a warning (kept, readable as a
+ * string). Owner: the caller owns the cfg_t (cfg_free). Strings returned are owned by the cfg.
  * Thread: build on one thread; after cfg_finish() it is read-only and any thread may read. */
 #ifndef CFG_H
 #define CFG_H
@@ -13,21 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cval.h"
 #include "kerr.h"
 
 typedef struct cfg cfg_t;
 
-typedef enum cfg_type {
-    CFG_BOOLEAN = 1, /* numbering as Kafka's DescribeConfigs config_type */
-    CFG_STRING = 2,
-    CFG_INT = 3,
-    CFG_SHORT = 4,
-    CFG_LONG = 5,
-    CFG_DOUBLE = 6,
-    CFG_LIST = 7,
-    CFG_CLASS = 8,
-    CFG_PASSWORD = 9,
-} cfg_type_t;
+/* cfg_type_t (Kafka's ConfigDef types) comes with the shared validator, cval.h. */
 
 cfg_t *cfg_new(void);
 void cfg_free(cfg_t *c);

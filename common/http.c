@@ -78,7 +78,7 @@ static void http_arm(http_server_t *s)
 }
 
 static enum MHD_Result http_queue(struct MHD_Connection *conn, int status, const char *ctype,
-                                  wbuf_t *body)
+                                  wbuf_t *body, const char *set_cookie)
 {
     /* hand the wbuf's bytes to libmicrohttpd, which frees them with free() */
     struct MHD_Response *r =
@@ -93,6 +93,8 @@ static enum MHD_Result http_queue(struct MHD_Connection *conn, int status, const
     /* answers are computed from live state (and embedded files change with the binary) */
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (set_cookie && *set_cookie)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, set_cookie);
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, r);
     MHD_destroy_response(r);
     return ok;
@@ -139,12 +141,12 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
         return MHD_YES;
     }
     if (u->answered) /* resumed after http_answer */
-        return http_queue(conn, u->status, u->ctype, &u->answer);
+        return http_queue(conn, u->status, u->ctype, &u->answer, NULL);
     http_resp_t resp = {.status = 200, .content_type = "text/plain; charset=utf-8"};
     wbuf_init(&resp.body);
     if (u->too_big) {
         wbuf_printf(&resp.body, "request body larger than %u bytes\n", HTTP_MAX_BODY);
-        return http_queue(conn, 413, resp.content_type, &resp.body);
+        return http_queue(conn, 413, resp.content_type, &resp.body, NULL);
     }
     http_req_t req = {
         .method = method,
@@ -160,10 +162,10 @@ static enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, c
     s->handler(s->arg, &req, &resp);
     u->in_handler = false;
     if (!u->deferred && !u->answered)
-        return http_queue(conn, resp.status, resp.content_type, &resp.body);
+        return http_queue(conn, resp.status, resp.content_type, &resp.body, resp.set_cookie);
     wbuf_free(&resp.body);
     if (u->answered) /* answered before the handler returned */
-        return http_queue(conn, u->status, u->ctype, &u->answer);
+        return http_queue(conn, u->status, u->ctype, &u->answer, NULL);
     u->next = s->deferred;
     if (s->deferred) s->deferred->prev = u;
     s->deferred = u;
@@ -230,6 +232,23 @@ const char *http_query(const http_req_t *req, const char *name)
 const char *http_header(const http_req_t *req, const char *name)
 {
     return MHD_lookup_connection_value(req->mhd_conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(const http_req_t *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->mhd_conn, MHD_COOKIE_KIND, name);
+}
+
+void http_client_host(const http_req_t *req, char *host, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->mhd_conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    socklen_t len = !sa                         ? 0
+                    : sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                : sizeof(struct sockaddr_in);
+    if (!sa || getnameinfo(sa, len, host, (socklen_t)n, NULL, 0, NI_NUMERICHOST) != 0)
+        snprintf(host, n, "%s", "");
 }
 
 int http_parse_listener(const char *spec, char *host, size_t hostlen, int *port, char *err,

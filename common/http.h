@@ -42,6 +42,7 @@ typedef struct http_resp {
     int status;               /* 200 unless the handler sets it */
     const char *content_type; /* static string; default "text/plain; charset=utf-8" */
     wbuf_t body;              /* plain bytes only (no file ranges) */
+    char set_cookie[256];     /* a Set-Cookie header value, "" for none (not kept by http_defer) */
 } http_resp_t;
 
 typedef void http_handler_fn(void *arg, const http_req_t *req, http_resp_t *resp);
@@ -49,6 +50,10 @@ typedef void http_handler_fn(void *arg, const http_req_t *req, http_resp_t *resp
 /* A query argument (?name=value) or request header, or NULL. Valid during the handler call. */
 const char *http_query(const http_req_t *req, const char *name);
 const char *http_header(const http_req_t *req, const char *name);
+/* A cookie the request sent (Cookie: name=value), or NULL. Valid during the handler call. */
+const char *http_cookie(const http_req_t *req, const char *name);
+/* The client's numeric address ("127.0.0.1", "::1"), "" when unknown. */
+void http_client_host(const http_req_t *req, char *host, size_t n);
 
 /* Deferred answers. http_defer: call inside the handler only, at most once; the request's
  * strings (path, body, queries) are NOT valid after the handler returns: copy what is needed.

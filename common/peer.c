@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "log.h"
 #include "net.h"
 #include "proto/kp.h"
@@ -542,8 +543,7 @@ static void peer_read(peer_t *p)
         size_t off = 0;
         while (p->in_len - off >= 4) {
             uint8_t *f = p->in + off;
-            int32_t size = (int32_t)((uint32_t)f[0] << 24 | (uint32_t)f[1] << 16 |
-                                     (uint32_t)f[2] << 8 | (uint32_t)f[3]);
+            int32_t size = (int32_t)bytes_get_be32(f);
             if (size < 4 || (size_t)size > p->max_resp) {
                 peer_failed(p, "bad response size");
                 return;

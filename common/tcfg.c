@@ -1,54 +1,54 @@
 /* tcfg.c: the topic config table and its defaults. */
 #include "tcfg.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 typedef struct tcfg_def {
     const char *key;
     cfg_type_t type;
     const char *broker_key; /* NULL: fixed default below */
     const char *dflt;       /* used when broker_key is NULL */
-    int64_t min;
-    const char *one_of;
+    int64_t min, max;       /* numeric range (CVAL_NOMAX: none) */
+    const char *one_of;     /* allowed words (cval.h) */
 } tcfg_def_t;
 
 static const tcfg_def_t tcfg_defs[] = {
-    {"cleanup.policy", CFG_LIST, "log.cleanup.policy", NULL, 0,
-     "delete|compact|compact,delete|delete,compact"},
-    {"compression.type", CFG_STRING, "compression.type", NULL, 0,
+    {"cleanup.policy", CFG_LIST, "log.cleanup.policy", NULL, 0, CVAL_NOMAX, "delete|compact"},
+    {"compression.type", CFG_STRING, "compression.type", NULL, 0, CVAL_NOMAX,
      "uncompressed|zstd|lz4|snappy|gzip|producer"},
-    {"delete.retention.ms", CFG_LONG, "log.cleaner.delete.retention.ms", NULL, 0, NULL},
-    {"file.delete.delay.ms", CFG_LONG, "log.segment.delete.delay.ms", NULL, 0, NULL},
-    {"follower.replication.throttled.replicas", CFG_LIST, NULL, "", 0, NULL},
-    {"flush.messages", CFG_LONG, "log.flush.interval.messages", NULL, 1, NULL},
-    {"flush.ms", CFG_LONG, NULL, "9223372036854775807", 0, NULL},
-    {"index.interval.bytes", CFG_INT, "log.index.interval.bytes", NULL, 0, NULL},
-    {"leader.replication.throttled.replicas", CFG_LIST, NULL, "", 0, NULL},
-    {"max.compaction.lag.ms", CFG_LONG, "log.cleaner.max.compaction.lag.ms", NULL, 1, NULL},
-    {"max.message.bytes", CFG_INT, "message.max.bytes", NULL, 0, NULL},
-    {"message.downconversion.enable", CFG_BOOLEAN, NULL, "true", 0, NULL},
-    /* deprecated in Kafka 3 and ignored for v2 batches, but still accepted and described */
-    {"message.format.version", CFG_STRING, "log.message.format.version", NULL, 0,
-     KAFKA_FORMAT_VERSIONS},
-    {"message.timestamp.difference.max.ms", CFG_LONG, NULL, "9223372036854775807", 0, NULL},
-    {"message.timestamp.type", CFG_STRING, "log.message.timestamp.type", NULL, 0,
-     "CreateTime|LogAppendTime"},
-    {"min.cleanable.dirty.ratio", CFG_DOUBLE, "log.cleaner.min.cleanable.ratio", NULL, 0, NULL},
-    {"min.compaction.lag.ms", CFG_LONG, "log.cleaner.min.compaction.lag.ms", NULL, 0, NULL},
-    {"min.insync.replicas", CFG_INT, "min.insync.replicas", NULL, 1, NULL},
-    {"preallocate", CFG_BOOLEAN, "log.preallocate", NULL, 0, NULL},
-    {"retention.bytes", CFG_LONG, "log.retention.bytes", NULL, INT64_MIN, NULL},
-    {"retention.ms", CFG_LONG, "log.retention.ms", NULL, -1, NULL},
-    {"segment.bytes", CFG_INT, "log.segment.bytes", NULL, 14, NULL},
-    {"segment.index.bytes", CFG_INT, "log.index.size.max.bytes", NULL, 4, NULL},
-    {"segment.jitter.ms", CFG_LONG, NULL, "0", 0, NULL},
-    {"segment.ms", CFG_LONG, "log.roll.ms", NULL, 1, NULL},
-    {"unclean.leader.election.enable", CFG_BOOLEAN, "unclean.leader.election.enable", NULL, 0,
+    {"delete.retention.ms", CFG_LONG, "log.cleaner.delete.retention.ms", NULL, 0, CVAL_NOMAX, NULL},
+    {"file.delete.delay.ms", CFG_LONG, "log.segment.delete.delay.ms", NULL, 0, CVAL_NOMAX, NULL},
+    {"follower.replication.throttled.replicas", CFG_LIST, NULL, "", 0, CVAL_NOMAX, NULL},
+    {"flush.messages", CFG_LONG, "log.flush.interval.messages", NULL, 1, CVAL_NOMAX, NULL},
+    {"flush.ms", CFG_LONG, NULL, "9223372036854775807", 0, CVAL_NOMAX, NULL},
+    {"index.interval.bytes", CFG_INT, "log.index.interval.bytes", NULL, 0, CVAL_NOMAX, NULL},
+    {"leader.replication.throttled.replicas", CFG_LIST, NULL, "", 0, CVAL_NOMAX, NULL},
+    {"max.compaction.lag.ms", CFG_LONG, "log.cleaner.max.compaction.lag.ms", NULL, 1, CVAL_NOMAX,
      NULL},
+    {"max.message.bytes", CFG_INT, "message.max.bytes", NULL, 0, CVAL_NOMAX, NULL},
+    {"message.downconversion.enable", CFG_BOOLEAN, NULL, "true", 0, CVAL_NOMAX, NULL},
+    /* deprecated in Kafka 3 and ignored for v2 batches, but still accepted and described */
+    {"message.format.version", CFG_STRING, "log.message.format.version", NULL, 0, CVAL_NOMAX,
+     KAFKA_FORMAT_VERSIONS},
+    {"message.timestamp.difference.max.ms", CFG_LONG, NULL, "9223372036854775807", 0, CVAL_NOMAX,
+     NULL},
+    {"message.timestamp.type", CFG_STRING, "log.message.timestamp.type", NULL, 0, CVAL_NOMAX,
+     "CreateTime|LogAppendTime"},
+    {"min.cleanable.dirty.ratio", CFG_DOUBLE, "log.cleaner.min.cleanable.ratio", NULL, 0, 1, NULL},
+    {"min.compaction.lag.ms", CFG_LONG, "log.cleaner.min.compaction.lag.ms", NULL, 0, CVAL_NOMAX,
+     NULL},
+    {"min.insync.replicas", CFG_INT, "min.insync.replicas", NULL, 1, CVAL_NOMAX, NULL},
+    {"preallocate", CFG_BOOLEAN, "log.preallocate", NULL, 0, CVAL_NOMAX, NULL},
+    {"retention.bytes", CFG_LONG, "log.retention.bytes", NULL, CVAL_NOMIN, CVAL_NOMAX, NULL},
+    {"retention.ms", CFG_LONG, "log.retention.ms", NULL, -1, CVAL_NOMAX, NULL},
+    {"segment.bytes", CFG_INT, "log.segment.bytes", NULL, 14, CVAL_NOMAX, NULL},
+    {"segment.index.bytes", CFG_INT, "log.index.size.max.bytes", NULL, 4, CVAL_NOMAX, NULL},
+    {"segment.jitter.ms", CFG_LONG, NULL, "0", 0, CVAL_NOMAX, NULL},
+    {"segment.ms", CFG_LONG, "log.roll.ms", NULL, 1, CVAL_NOMAX, NULL},
+    {"unclean.leader.election.enable", CFG_BOOLEAN, "unclean.leader.election.enable", NULL, 0,
+     CVAL_NOMAX, NULL},
 };
 
 #define TCFG_N ((int)(sizeof(tcfg_defs) / sizeof(tcfg_defs[0])))
@@ -120,61 +120,8 @@ kerr_t tcfg_validate(const char *key, const char *value, char *why, size_t n)
                  value, key);
         return KERR_INVALID_CONFIG;
     }
-    switch (d->type) {
-    case CFG_BOOLEAN:
-        if (strcasecmp(value, "true") && strcasecmp(value, "false")) {
-            snprintf(why, n,
-                     "Invalid value %s for configuration %s: Expected value to be either "
-                     "true or false",
-                     value, key);
-            return KERR_INVALID_CONFIG;
-        }
-        return KERR_NONE;
-    case CFG_INT:
-    case CFG_LONG: {
-        errno = 0;
-        char *end;
-        long long v = strtoll(value, &end, 10);
-        bool bad = errno || end == value || *end ||
-                   (d->type == CFG_INT && (v < INT32_MIN || v > INT32_MAX));
-        if (bad) {
-            snprintf(why, n, "Invalid value %s for configuration %s: Not a number of type %s",
-                     value, key, d->type == CFG_INT ? "INT" : "LONG");
-            return KERR_INVALID_CONFIG;
-        }
-        if (v < d->min) {
-            snprintf(why, n, "Invalid value %s for configuration %s: Value must be at least %lld",
-                     value, key, (long long)d->min);
-            return KERR_INVALID_CONFIG;
-        }
-        return KERR_NONE;
-    }
-    case CFG_DOUBLE: {
-        char *end;
-        double v = strtod(value, &end);
-        if (end == value || *end || v < 0 || v > 1) {
-            snprintf(why, n, "Invalid value %s for configuration %s: Value must be in [0,1]", value,
-                     key);
-            return KERR_INVALID_CONFIG;
-        }
-        return KERR_NONE;
-    }
-    default:
-        if (d->one_of) {
-            const char *p = d->one_of;
-            size_t vl = strlen(value);
-            while (*p) {
-                const char *bar = strchr(p, '|');
-                size_t l = bar ? (size_t)(bar - p) : strlen(p);
-                if (l == vl && strncasecmp(p, value, l) == 0) return KERR_NONE;
-                p += l + (bar ? 1 : 0);
-            }
-            snprintf(why, n, "Invalid value %s for configuration %s: String must be one of: %s",
-                     value, key, d->one_of);
-            return KERR_INVALID_CONFIG;
-        }
-        return KERR_NONE;
-    }
+    cval_spec_t spec = {key, d->type, d->min, d->max, d->one_of};
+    return cval_check(&spec, value, why, n) == KERR_NONE ? KERR_NONE : KERR_INVALID_CONFIG;
 }
 
 const char *tcfg_default_str(const cfg_t *broker, const char *key, char *buf, size_t n)

@@ -1,5 +1,6 @@
 /* tcfg.h: Kafka's per-topic configs. Each topic key has a type, a validity rule and the
- * broker-wide key its default comes from (retention.ms <- log.retention.ms...). Used to
+ * broker-wide key its default comes from (retention.ms <- log.retention.ms...); values are
+ * checked by the validator shared with the broker configs (cval.h). Used to
  * validate CreateTopics/AlterConfigs input, to resolve effective values and for
  * DescribeConfigs. Pure functions over a static table. Any thread. */
 #ifndef TCFG_H

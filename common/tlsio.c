@@ -2,10 +2,12 @@
 #include "tlsio.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 #include <openssl/err.h>
@@ -23,9 +25,14 @@ struct tlsio_ctx {
 
 struct tlsio {
     SSL *ssl;
+    int fd;
     bool rd_wants_w, wr_wants_r;
     uint32_t wants;
     bool established;
+    /* tlsio_write_buffer: records not yet written to fd are wbuf[woff, wlen) */
+    uint8_t *wbuf;
+    size_t wcap, woff, wlen;
+    int werrno; /* a failed write() of wbuf */
     char err[256];
 };
 
@@ -326,6 +333,7 @@ tlsio_t *tlsio_new(tlsio_ctx_t *ctx, int fd, const char *host)
     tlsio_t *t = calloc(1, sizeof(*t));
     if (!t) return NULL;
     t->ssl = SSL_new(ctx->ssl);
+    t->fd = fd;
     if (!t->ssl || SSL_set_fd(t->ssl, fd) != 1) {
         if (t->ssl) SSL_free(t->ssl);
         free(t);
@@ -355,7 +363,121 @@ void tlsio_free(tlsio_t *t)
 {
     if (!t) return;
     SSL_free(t->ssl);
+    free(t->wbuf);
     free(t);
+}
+
+/* ---- the write buffer (tlsio_write_buffer) ---- */
+
+/* Write what wbuf holds to the socket: 1 all of it, TLSIO_AGAIN (part left), TLSIO_ERROR. */
+static int tlsio_drain(tlsio_t *t)
+{
+    while (t->woff < t->wlen) {
+        ssize_t n = write(t->fd, t->wbuf + t->woff, t->wlen - t->woff);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return TLSIO_AGAIN;
+        if (n <= 0) {
+            t->werrno = n < 0 ? errno : EPIPE;
+            snprintf(t->err, sizeof(t->err), "%s", strerror(t->werrno));
+            return TLSIO_ERROR;
+        }
+        t->woff += (size_t)n;
+    }
+    t->woff = t->wlen = 0;
+    return 1;
+}
+
+/* OpenSSL hands each record (and handshake flight) here: kept in wbuf until it is full or
+ * the caller flushes, so several records go out in one write(). */
+static int tlsio_bio_write(BIO *b, const char *data, int len)
+{
+    tlsio_t *t = BIO_get_data(b);
+    BIO_clear_retry_flags(b);
+    size_t n = (size_t)len;
+    if (!t->werrno && t->wcap - t->wlen < n) tlsio_drain(t);
+    if (t->werrno) { /* for SSL_ERROR_SYSCALL's reader (tlsio_fail) */
+        errno = t->werrno;
+        return -1;
+    }
+    if (t->wcap - t->wlen < n && t->woff > 0) { /* part was written: move the rest down */
+        memmove(t->wbuf, t->wbuf + t->woff, t->wlen - t->woff);
+        t->wlen -= t->woff;
+        t->woff = 0;
+    }
+    if (t->wcap - t->wlen < n) {
+        if (t->wlen > 0) { /* the socket is full: OpenSSL retries this record later */
+            BIO_set_retry_write(b);
+            return -1;
+        }
+        n = t->wcap; /* a record larger than the buffer: take what fits */
+    }
+    memcpy(t->wbuf + t->wlen, data, n);
+    t->wlen += n;
+    return (int)n;
+}
+
+static long tlsio_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    (void)num;
+    (void)ptr;
+    tlsio_t *t = BIO_get_data(b);
+    switch (cmd) {
+    case BIO_CTRL_FLUSH: { /* the end of a handshake flight, an alert, close_notify */
+        BIO_clear_retry_flags(b);
+        int r = tlsio_drain(t);
+        if (r == TLSIO_AGAIN) BIO_set_retry_write(b);
+        if (r == TLSIO_ERROR) errno = t->werrno;
+        return r == 1 ? 1 : -1;
+    }
+    case BIO_CTRL_WPENDING:
+        return (long)(t->wlen - t->woff);
+    default:
+        return 0;
+    }
+}
+
+static BIO_METHOD *tlsio_bio_method;
+
+static void tlsio_bio_method_init(void)
+{
+    BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "tlsio write buffer");
+    if (m && (BIO_meth_set_write(m, tlsio_bio_write) != 1 ||
+              BIO_meth_set_ctrl(m, tlsio_bio_ctrl) != 1)) {
+        BIO_meth_free(m);
+        m = NULL;
+    }
+    tlsio_bio_method = m;
+}
+
+bool tlsio_write_buffer(tlsio_t *t, size_t bytes)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, tlsio_bio_method_init);
+    if (!tlsio_bio_method || !(t->wbuf = malloc(bytes))) return false;
+    BIO *b = BIO_new(tlsio_bio_method);
+    if (!b) {
+        free(t->wbuf);
+        t->wbuf = NULL;
+        return false;
+    }
+    t->wcap = bytes;
+    BIO_set_data(b, t);
+    BIO_set_init(b, 1);
+    SSL_set0_wbio(t->ssl, b); /* the socket BIO stays the read side */
+    return true;
+}
+
+bool tlsio_unsent(const tlsio_t *t)
+{
+    return t->woff < t->wlen;
+}
+
+int tlsio_flush(tlsio_t *t)
+{
+    if (!t->wbuf) return 1;
+    int r = tlsio_drain(t);
+    if (r == TLSIO_AGAIN) t->wants = EV_WRITE;
+    return r;
 }
 
 /* Map an SSL_* failure: TLSIO_AGAIN with wants set, 0 for a clean close, or TLSIO_ERROR. */
@@ -419,6 +541,8 @@ ssize_t tlsio_write(tlsio_t *t, const void *buf, size_t n)
     int rc = SSL_write_ex(t->ssl, buf, n, &done);
     if (rc == 1) {
         t->established = true;
+        /* the records are in wbuf: send what the socket takes, the rest on tlsio_flush */
+        if (t->wbuf && tlsio_flush(t) == TLSIO_ERROR) return TLSIO_ERROR;
         return (ssize_t)done;
     }
     int r = tlsio_fail(t, 0, false);
@@ -432,6 +556,18 @@ ssize_t tlsio_write(tlsio_t *t, const void *buf, size_t n)
 void tlsio_whole_writes(tlsio_t *t)
 {
     SSL_clear_mode(t->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE);
+}
+
+void tlsio_read_ahead(tlsio_t *t, size_t bytes)
+{
+    /* OpenSSL sizes the read buffer at the first read: at least one whole record */
+    SSL_set_default_read_buffer_len(t->ssl, bytes);
+    SSL_set_read_ahead(t->ssl, 1);
+}
+
+bool tlsio_pending(const tlsio_t *t)
+{
+    return SSL_has_pending(t->ssl) == 1;
 }
 
 int tlsio_handshake(tlsio_t *t)
@@ -477,6 +613,7 @@ const char *tlsio_error(const tlsio_t *t)
 void tlsio_shutdown(tlsio_t *t)
 {
     if (SSL_is_init_finished(t->ssl)) SSL_shutdown(t->ssl);
+    if (t->wbuf) tlsio_drain(t);
     ERR_clear_error();
 }
 

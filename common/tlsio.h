@@ -10,7 +10,8 @@
  * key update) or the other way round. The handshake runs inside the first reads and writes.
  *
  * A read drains every whole record OpenSSL has buffered before saying TLSIO_AGAIN, so a
- * caller that reads until TLSIO_AGAIN never leaves plaintext behind that no poll would report.
+ * caller that reads until TLSIO_AGAIN never leaves plaintext behind that no poll would report
+ * (with tlsio_read_ahead, see tlsio_pending for one that stops earlier).
  * A write of n bytes may take fewer (partial writes on); after TLSIO_AGAIN the next write must
  * offer at least the bytes offered before, starting at the same place (OpenSSL's rule; the
  * buffer may move).
@@ -69,6 +70,23 @@ ssize_t tlsio_write(tlsio_t *t, const void *buf, size_t n);
 /* Writes take the whole buffer (several 16 KB records) or nothing (TLSIO_AGAIN, then retry
  * with the same bytes): with partial writes, each write returns after one record. */
 void tlsio_whole_writes(tlsio_t *t);
+/* Read up to `bytes` of records from the socket per read() instead of each record's header
+ * and body apart (two syscalls per <= 16 KB record). The records read ahead sit inside
+ * OpenSSL, where no poll sees them: a caller that stops reading before TLSIO_AGAIN must go on
+ * while tlsio_pending() says so. */
+void tlsio_read_ahead(tlsio_t *t, size_t bytes);
+/* Bytes (records, whole or not) buffered inside OpenSSL that a read would consume first. */
+bool tlsio_pending(const tlsio_t *t);
+/* Collect the records OpenSSL makes (of writes, the handshake, alerts) in a buffer of `bytes`
+ * (at least one record, ~16.5 KB) and write() them in one go, where OpenSSL's socket BIO makes
+ * each 16 KB record its own write() and TCP push. A write that returned > 0 may leave
+ * records here: the caller then polls for EV_WRITE while tlsio_unsent() and calls
+ * tlsio_flush(). Call before the handshake starts; false on OOM (the connection is unchanged).
+ * The buffer is freed with t. */
+bool tlsio_write_buffer(tlsio_t *t, size_t bytes);
+bool tlsio_unsent(const tlsio_t *t);
+/* Write buffered records: 1 none left, TLSIO_AGAIN (tlsio_wants() is EV_WRITE), TLSIO_ERROR. */
+int tlsio_flush(tlsio_t *t);
 /* Drive the handshake only: 1 done, TLSIO_AGAIN, TLSIO_ERROR. */
 int tlsio_handshake(tlsio_t *t);
 bool tlsio_established(const tlsio_t *t);

@@ -41,7 +41,7 @@
 
 #include "cdata.h"
 
-#define KC_PLUGIN_ABI    1
+#define KC_PLUGIN_ABI    2 /* 2: source connectors gained the KIP-618 hooks */
 #define KC_PLUGIN_SYMBOL "kc_plugin_register"
 #define KC_OK            0
 #define KC_ERR           (-1)
@@ -178,6 +178,13 @@ typedef struct kc_source_task_ops {
     void (*stop)(void *task);
 } kc_source_task_ops_t;
 
+/* KIP-618 (exactly-once source): SourceConnector.exactlyOnceSupport for a config. NULL =
+ * Kafka's default (null: "does not implement the API"). There is no TransactionContext yet, so
+ * no connector can define its own transaction boundaries (canDefineTransactionBoundaries is
+ * always UNSUPPORTED). */
+typedef enum kc_support { KC_SUPPORT_UNKNOWN, KC_SUPPORTED, KC_UNSUPPORTED } kc_support_t;
+typedef kc_support_t kc_support_fn(const json_t *props);
+
 typedef struct kc_sink_task_ops {
     void *(*start)(const json_t *props, kc_sink_ctx_t *ctx, char *err, size_t errlen);
     /* SinkTask.put: records (converted and transformed; still the runtime's, valid during the
@@ -245,6 +252,7 @@ typedef struct kc_plugin {
         struct {
             kc_connector_ops_t connector;
             kc_source_task_ops_t task;
+            kc_support_fn *exactly_once_support;
         } source;
         struct {
             kc_connector_ops_t connector;

@@ -25,6 +25,7 @@ struct dist {
     pthread_mutex_t olock;
     json_t *offsets;       /* offset key text -> offset (olock) */
     json_t *pending_tasks; /* name -> object "n" -> properties, until commit-<name> */
+    json_t *task_counts;   /* KIP-618 tasks-fencing-<name> records: name -> task-count (h->lock) */
     bool rejoin;
 };
 
@@ -136,6 +137,36 @@ static int d_put_target(kc_herder_t *h, const char *name, kc_target_t t)
     return off < 0 ? -1 : wait_config(d, off);
 }
 
+/* KIP-618 zombie fencing for a new task generation of a source connector: the transactional
+ * ids of the previous generation's tasks that the new one does not have (ids from the new task
+ * count up to the previous one; the new tasks fence their own ids when they initialize their
+ * producers) are fenced with InitProducerId, which aborts what they left open and bumps the
+ * epoch; then the new generation's size is recorded as Kafka's tasks-fencing-<name> ->
+ * {"task-count":N}. Sink connectors are never fenced. The offset, or -1. Lock held. */
+static int64_t fence_generation(dist_t *d, const char *name, size_t count)
+{
+    kc_herder_t *h = d->h;
+    const char *cls =
+        json_string_value(json_object_get(json_object_get(h->configs, name), "connector.class"));
+    if (!kc_plugin_find(KC_PLUGIN_SOURCE, cls)) return 0;
+    json_int_t prev = json_integer_value(json_object_get(d->task_counts, name));
+    for (json_int_t id = (json_int_t)count; id < prev; id++) {
+        char err[512];
+        if (kc_eos_fence(h->wcfg, name, (int)id, err, sizeof err) != 0) {
+            log_error("connect", "zombie fencing of %s-%d failed: %s", name, (int)id, err);
+            return -1;
+        }
+    }
+    char key[600];
+    snprintf(key, sizeof key, "tasks-fencing-%s", name);
+    json_t *v = json_pack("{si}", "task-count", (int)count);
+    int64_t off = produce_sync(d, T_CONFIG, key, v);
+    json_decref(v);
+    /* fenced now: this worker's tasks of the generation may start before the record is read */
+    if (off >= 0) json_object_set_new(d->task_counts, name, json_integer((json_int_t)count));
+    return off;
+}
+
 /* Not waited for: the reader thread itself may be the caller (reconcile after a read). */
 static int d_put_tasks(kc_herder_t *h, const char *name, const json_t *tasks)
 {
@@ -155,6 +186,7 @@ static int d_put_tasks(kc_herder_t *h, const char *name, const json_t *tasks)
     json_t *v = json_pack("{si}", "tasks", (int)json_array_size(tasks));
     int64_t off = produce_sync(d, T_CONFIG, key, v);
     json_decref(v);
+    if (off >= 0 && kc_wcfg_eos(h->wcfg)) off = fence_generation(d, name, json_array_size(tasks));
     return off < 0 ? -1 : 0;
 }
 
@@ -216,6 +248,22 @@ static json_t *d_offsets_of(kc_herder_t *h, const char *connector)
     return out;
 }
 
+static bool sync_topics(dist_t *d, int first, int last, int timeout_ms);
+
+static int d_fence(kc_herder_t *h, const char *name)
+{
+    dist_t *d = h->dist;
+    size_t count = json_array_size(json_object_get(h->task_configs, name));
+    json_t *rec = json_object_get(d->task_counts, name);
+    if (rec && (size_t)json_integer_value(rec) == count) return 0; /* already fenced */
+    return fence_generation(d, name, count) < 0 ? -1 : 0;
+}
+
+static bool d_offsets_sync(kc_herder_t *h, int timeout_ms)
+{
+    return sync_topics(h->dist, T_OFFSETS, T_OFFSETS, timeout_ms);
+}
+
 static const kc_backing_t dist_backing = {
     .put_config = d_put_config,
     .put_target = d_put_target,
@@ -225,6 +273,8 @@ static const kc_backing_t dist_backing = {
     .offset_get = d_offset_get,
     .offsets_put = d_offsets_put,
     .offsets_of = d_offsets_of,
+    .offsets_sync = d_offsets_sync,
+    .fence = d_fence,
 };
 
 /* --- reading --- */
@@ -282,6 +332,12 @@ static void apply_config_record(dist_t *d, const char *key, const json_t *value)
         char idx[16];
         snprintf(idx, sizeof idx, "%d", id);
         json_object_set(pend, idx, json_object_get(value, "properties"));
+    } else if (strncmp(key, "tasks-fencing-", 14) == 0) {
+        json_t *n = json_object_get(value, "task-count");
+        if (json_is_integer(n))
+            json_object_set(d->task_counts, key + 14, n);
+        else
+            json_object_del(d->task_counts, key + 14);
     } else if (strncmp(key, "commit-", 7) == 0 && value) {
         apply_commit(d, key + 7, value);
     } else if (strncmp(key, "restart-connector-", 18) == 0 && value && !h->rebalancing) {
@@ -331,6 +387,23 @@ static void apply_message(dist_t *d, const rd_kafka_message_t *m)
     json_decref(value);
 }
 
+/* The end of a partition: under read_committed the records before it may end in transaction
+ * markers, which are never delivered, so the position is the EOF's offset, not the last
+ * record's + 1 (dist_sync compares it with the high watermark). */
+static void apply_eof(dist_t *d, const rd_kafka_message_t *m)
+{
+    const char *tname = rd_kafka_topic_name(m->rkt);
+    kc_herder_t *h = d->h;
+    pthread_mutex_lock(&h->lock);
+    for (int t = 0; t < NTOPICS; t++)
+        if (strcmp(tname, d->topic[t]) == 0 && m->partition < d->parts[t] &&
+            d->pos[t][m->partition] < m->offset) {
+            d->pos[t][m->partition] = m->offset;
+            pthread_cond_broadcast(&h->changed);
+        }
+    pthread_mutex_unlock(&h->lock);
+}
+
 static void *reader_main(void *arg)
 {
     dist_t *d = arg;
@@ -339,17 +412,20 @@ static void *reader_main(void *arg)
         if (!m) continue;
         if (!m->err)
             apply_message(d, m);
-        else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            apply_eof(d, m);
+        else
             log_warn("connect", "internal topics reader: %s", rd_kafka_message_errstr(m));
         rd_kafka_message_destroy(m);
     }
     return NULL;
 }
 
-bool dist_sync(dist_t *d, int timeout_ms)
+/* Wait until the reader is at the high watermarks (queried now) of topics first..last. */
+static bool sync_topics(dist_t *d, int first, int last, int timeout_ms)
 {
-    int64_t *hw[NTOPICS];
-    for (int t = 0; t < NTOPICS; t++) {
+    int64_t *hw[NTOPICS] = {0};
+    for (int t = first; t <= last; t++) {
         hw[t] = calloc((size_t)d->parts[t], sizeof(int64_t));
         for (int p = 0; p < d->parts[t]; p++) {
             int64_t lo = 0, hi = 0;
@@ -362,7 +438,7 @@ bool dist_sync(dist_t *d, int timeout_ms)
     pthread_mutex_lock(&d->h->lock);
     while (!ok && kc_now_ms() < deadline) {
         ok = true;
-        for (int t = 0; t < NTOPICS && ok; t++)
+        for (int t = first; t <= last && ok; t++)
             for (int p = 0; p < d->parts[t] && ok; p++) ok = d->pos[t][p] >= hw[t][p];
         if (!ok) {
             struct timespec dl;
@@ -376,8 +452,13 @@ bool dist_sync(dist_t *d, int timeout_ms)
         }
     }
     pthread_mutex_unlock(&d->h->lock);
-    for (int t = 0; t < NTOPICS; t++) free(hw[t]);
+    for (int t = first; t <= last; t++) free(hw[t]);
     return ok;
+}
+
+bool dist_sync(dist_t *d, int timeout_ms)
+{
+    return sync_topics(d, 0, NTOPICS - 1, timeout_ms);
 }
 
 /* --- start-up --- */
@@ -473,6 +554,11 @@ static bool reader_new(dist_t *d, char *err, size_t errlen)
     rd_kafka_conf_set(conf, "group.id", gid, e, sizeof e); /* never joined: assign() only */
     rd_kafka_conf_set(conf, "enable.auto.commit", "false", e, sizeof e);
     rd_kafka_conf_set(conf, "fetch.wait.max.ms", "50", e, sizeof e);
+    rd_kafka_conf_set(conf, "enable.partition.eof", "true", e, sizeof e);
+    /* KIP-618: source offsets are written in the tasks' transactions; only committed ones
+     * count (Kafka's KafkaOffsetBackingStore and KafkaConfigBackingStore read so too) */
+    if (kc_wcfg_eos(d->h->wcfg))
+        rd_kafka_conf_set(conf, "isolation.level", "read_committed", e, sizeof e);
     d->reader = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, errlen);
     if (!d->reader) return false;
     rd_kafka_poll_set_consumer(d->reader);
@@ -499,6 +585,7 @@ dist_t *dist_start(kc_herder_t *h, char *err, size_t errlen)
     pthread_mutex_init(&d->olock, NULL);
     d->offsets = json_object();
     d->pending_tasks = json_object();
+    d->task_counts = json_object();
     snprintf(d->topic[T_CONFIG], 256, "%s", kc_wcfg_str(h->wcfg, "config.storage.topic"));
     snprintf(d->topic[T_OFFSETS], 256, "%s", kc_wcfg_str(h->wcfg, "offset.storage.topic"));
     snprintf(d->topic[T_STATUS], 256, "%s", kc_wcfg_str(h->wcfg, "status.storage.topic"));

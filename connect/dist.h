@@ -7,6 +7,10 @@
  *   commit-<name> -> {"tasks":N}                         target-state-<name> ->
  * {"state":..,"state.v2":..} offsets topic: ["<name>",{partition}] -> {offset}; status topic:
  * status-connector-<name> / status-task-<name>-<n> -> {"state","trace","worker_id","generation"}.
+ * With exactly.once.source.support=enabled (KIP-618) the config topic also holds
+ * tasks-fencing-<name> -> {"task-count":N} after a source connector's commit-<name> (written
+ * once the ids a smaller generation drops are fenced), the offsets topic is written by the
+ * tasks' transactions, and all three are read read_committed.
  *
  * Group protocol: Connect's eager "default" protocol (ConnectProtocol v0): member metadata
  * {version 0, url, config offset}; the leader assigns connectors and tasks round robin over the

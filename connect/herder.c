@@ -404,6 +404,18 @@ static void reconcile_conns(kc_herder_t *h)
     }
 }
 
+/* KIP-618: the tasks of a source connector's generation start only once it is fenced (the
+ * zombies of ids it dropped can write no more). false: not now (retried at the next
+ * reconcile). */
+static bool eos_fenced(kc_herder_t *h, const char *name, const json_t *cfg)
+{
+    if (!h->distributed || !kc_wcfg_eos(h->wcfg) || !h->backing->fence) return true;
+    const char *cls = json_string_value(json_object_get(cfg, "connector.class"));
+    if (!kc_plugin_find(KC_PLUGIN_SOURCE, cls) || h->backing->fence(h, name) == 0) return true;
+    log_warn("connect", "zombie fencing for %s failed; its tasks wait", name);
+    return false;
+}
+
 static void reconcile_tasks(kc_herder_t *h)
 {
     stop_tasks_where(h, pick_stale, NULL);
@@ -415,6 +427,7 @@ static void reconcile_tasks(kc_herder_t *h)
         if (!cfg || target_of(h, name) == KC_TARGET_STOPPED) continue;
         size_t i;
         json_t *tc;
+        int fenced = -1; /* asked once per connector, when a task is to start */
         json_array_foreach(tcs, i, tc)
         {
             kc_task_t *t = kc_herder_task(h, name, (int)i);
@@ -422,7 +435,9 @@ static void reconcile_tasks(kc_herder_t *h)
                 atomic_store(&t->paused, target_of(h, name) == KC_TARGET_PAUSED);
                 continue;
             }
-            if (kc_herder_assigned_task(h, name, (int)i)) task_start(h, name, (int)i, tc, cfg);
+            if (!kc_herder_assigned_task(h, name, (int)i)) continue;
+            if (fenced < 0) fenced = eos_fenced(h, name, cfg);
+            if (fenced) task_start(h, name, (int)i, tc, cfg);
         }
     }
 }

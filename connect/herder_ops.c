@@ -360,6 +360,24 @@ int kc_op_target(kc_herder_t *h, const char *name, kc_target_t t, json_t **body)
     return t == KC_TARGET_STOPPED ? 204 : 202;
 }
 
+int kc_op_fence(kc_herder_t *h, const char *name, json_t **body)
+{
+    int rc = 204;
+    *body = NULL;
+    WITH_CONNECTOR(h, name, body, {
+        const char *cls = json_string_value(
+            json_object_get(json_object_get(h->configs, name), "connector.class"));
+        if (!kc_plugin_find(KC_PLUGIN_SOURCE, cls)) {
+            *body = kc_rest_error(400, "Connector %s is not a source connector", name);
+            rc = 400;
+        } else if (h->backing->fence(h, name) != 0) {
+            *body = kc_rest_error(500, "Failed to perform zombie fencing");
+            rc = 500;
+        }
+    });
+    return rc;
+}
+
 /* The active-topic keys of a connector (KIP-558 records in the status map). Lock held. */
 static json_t *topic_keys(kc_herder_t *h, const char *name)
 {

@@ -32,6 +32,8 @@ int kc_op_offsets(kc_herder_t *h, const char *name, json_t **body);
 /* KIP-558: GET /connectors/{name}/topics, PUT /connectors/{name}/topics/reset. */
 int kc_op_topics(kc_herder_t *h, const char *name, json_t **body);
 int kc_op_topics_reset(kc_herder_t *h, const char *name, json_t **body);
+/* KIP-618's inter-worker PUT /connectors/{name}/fence (distributed; 204). */
+int kc_op_fence(kc_herder_t *h, const char *name, json_t **body);
 int kc_op_plugins(kc_herder_t *h, bool connectors_only, json_t **body);
 int kc_op_validate(kc_herder_t *h, const char *cls, const json_t *config, json_t **body);
 

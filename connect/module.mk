@@ -38,8 +38,10 @@ $(CONNECT_TEST_PLUGIN): tests/integ/connect_testplugin.c connect/connector.h con
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -shared -Iconnect $(SAN) -o $@ $<
 
-# Records/s of the file sink and source paths through one broker, with the worker's CPU and
-# peak RSS (tests/bench/connect_bench.py; CONNECT_BENCH_ARGS="--records N").
+# Records/s of the file sink and source paths through one broker (from the worker's start and
+# in steady state), with the worker's CPU and peak RSS (tests/bench/connect_bench.py;
+# CONNECT_BENCH_ARGS="--records N", default 1,000,000; --pg adds the PostgreSQL rows, as
+# `make bench` runs it).
 .PHONY: bench-connect
 bench-connect: all
 	@/usr/bin/python3 tests/bench/connect_bench.py $(CONNECT_BENCH_ARGS)

@@ -8,7 +8,8 @@ $(PGCONN_OBJS): CFLAGS_ALL += $(PQ_CFLAGS)
 CONNECT_LIBS += -lpq
 
 # make bench-connect-pg: records/s of the PostgreSQL sink and source in connect-standalone,
-# with the worker's CPU and peak RSS (tests/bench/connect_pg.py; BENCH_PG_ARGS=--records N).
+# from start and in steady state, with the worker's CPU and peak RSS (tests/bench/connect_pg.py;
+# BENCH_PG_ARGS="--records N [--upsert]").
 .PHONY: bench-connect-pg
 bench-connect-pg: all
 	@/usr/bin/python3 tests/bench/connect_pg.py $(BENCH_PG_ARGS)

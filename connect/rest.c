@@ -174,9 +174,11 @@ static int route_connector(kc_herder_t *h, const http_req_t *req, int n, char se
         if (strcmp(sub, "resume") == 0 && put)
             return kc_op_target(h, name, KC_TARGET_STARTED, body);
         if (strcmp(sub, "stop") == 0 && put) return kc_op_target(h, name, KC_TARGET_STOPPED, body);
+        bool fence = h->distributed && strcmp(sub, "fence") == 0; /* KIP-618, inter-worker */
+        if (fence && put) return kc_op_fence(h, name, body);
         if (strcmp(sub, "config") && strcmp(sub, "status") && strcmp(sub, "tasks") &&
             strcmp(sub, "offsets") && strcmp(sub, "topics") && strcmp(sub, "restart") &&
-            strcmp(sub, "pause") && strcmp(sub, "resume") && strcmp(sub, "stop"))
+            strcmp(sub, "pause") && strcmp(sub, "resume") && strcmp(sub, "stop") && !fence)
             return 0;
     } else if (n == 4 && strcmp(seg[2], "topics") == 0 && strcmp(seg[3], "reset") == 0) {
         if (put) return kc_op_topics_reset(h, name, body);

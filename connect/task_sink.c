@@ -15,7 +15,11 @@
 
 #include "log.h"
 
-#define SINK_BATCH 1000
+/* Records per put(): large enough that the per-call costs (queue lock, put, the plugin's
+ * write) are spread thin, small enough that a batch of 100 B records stays ~1 MB. */
+#define SINK_BATCH 5000
+/* At most this often, the fetcher is nudged when the local queue ran dry (fetch_wake). */
+#define WAKE_MIN_MS 100
 
 typedef struct tp_pos {
     char *topic;
@@ -35,6 +39,11 @@ typedef struct sink_run {
     bool dlq_headers;
     tp_pos_t *pos;
     size_t npos;
+    size_t last_pos; /* index in pos of the last record's partition (the usual next hit) */
+    rd_kafka_message_t **msgs; /* SINK_BATCH each, reused by every poll cycle */
+    cd_record_t **recs;
+    bool draining;    /* the last poll filled a whole batch: a backlog is being read */
+    int64_t woken_ms; /* when fetch_wake last ran */
     bool commit_requested;
     int64_t retry_wait_ms;
     char fail[2048];  /* set when a callback (rebalance) failed the task */
@@ -56,15 +65,26 @@ static bool ctx_stopping(kc_sink_ctx_t *ctx)
     return atomic_load(&((sink_run_t *)ctx->rt)->t->stop);
 }
 
+static bool pos_is(const tp_pos_t *p, const char *topic, int32_t partition)
+{
+    return p->partition == partition && strcmp(p->topic, topic) == 0;
+}
+
 static void pos_set(sink_run_t *r, const char *topic, int32_t partition, int64_t next)
 {
+    if (r->last_pos < r->npos && pos_is(&r->pos[r->last_pos], topic, partition)) {
+        r->pos[r->last_pos].next = next; /* runs of one partition: no search */
+        return;
+    }
     for (size_t i = 0; i < r->npos; i++)
-        if (r->pos[i].partition == partition && strcmp(r->pos[i].topic, topic) == 0) {
+        if (pos_is(&r->pos[i], topic, partition)) {
             r->pos[i].next = next;
+            r->last_pos = i;
             return;
         }
     r->pos = realloc(r->pos, (r->npos + 1) * sizeof *r->pos);
-    r->pos[r->npos++] = (tp_pos_t){strdup(topic), partition, next};
+    r->pos[r->npos] = (tp_pos_t){strdup(topic), partition, next};
+    r->last_pos = r->npos++;
 }
 
 static void pos_clear(sink_run_t *r)
@@ -281,12 +301,34 @@ static bool put_batch(sink_run_t *r, cd_record_t **recs, size_t n)
     }
 }
 
+/* The local queue is running dry while a backlog is read. librdkafka 2.0 (Debian's) stops
+ * fetching a partition whose queue holds queued.min.messages and looks again only when its
+ * broker thread next wakes, up to 1 s later (librdkafka#2879; later releases made that wait
+ * fetch.queue.backoff.ms): a sink faster than the fetcher sat idle for a third of each
+ * second. A request to the partition's leader (a ListOffsets for the high watermark) wakes
+ * that thread, which then fetches again while the last batches here are still being
+ * written. Best effort: a partition whose leader is not among the first few asked waits as
+ * before. */
+static void fetch_wake(sink_run_t *r)
+{
+    int64_t now = kc_now_ms();
+    if (now - r->woken_ms < WAKE_MIN_MS) return;
+    r->woken_ms = now;
+    int64_t lo, hi;
+    for (size_t i = 0; i < r->npos && i < 4; i++) /* one per leader is enough; no leader map */
+        rd_kafka_query_watermark_offsets(r->rk, r->pos[i].topic, r->pos[i].partition, &lo, &hi,
+                                         200);
+}
+
 /* One poll cycle. false: the task fails. */
 static bool sink_cycle(sink_run_t *r, rd_kafka_queue_t *q)
 {
-    rd_kafka_message_t *msgs[SINK_BATCH];
+    rd_kafka_message_t **msgs = r->msgs;
+    cd_record_t **recs = r->recs;
     ssize_t n = rd_kafka_consume_batch_queue(q, 200, msgs, SINK_BATCH);
-    cd_record_t **recs = calloc(n > 0 ? (size_t)n : 1, sizeof *recs);
+    bool backlog = n == SINK_BATCH;
+    if ((backlog || r->draining) && rd_kafka_queue_length(q) < SINK_BATCH) fetch_wake(r);
+    r->draining = backlog;
     size_t nrec = 0;
     bool fatal = false;
     for (ssize_t i = 0; i < n; i++) {
@@ -304,13 +346,12 @@ static bool sink_cycle(sink_run_t *r, rd_kafka_queue_t *q)
             }
             cd_record_t *rec = to_record(r, m, &fatal);
             if (rec) recs[nrec++] = rec;
-            if (!fatal) pos_set(r, rd_kafka_topic_name(m->rkt), m->partition, m->offset + 1);
+            if (!fatal) pos_set(r, tn, m->partition, m->offset + 1);
         }
         rd_kafka_message_destroy(m);
     }
     bool ok = !fatal && (n <= 0 && nrec == 0 ? true : put_batch(r, recs, nrec));
     for (size_t i = 0; i < nrec; i++) cd_record_free(recs[i]);
-    free(recs);
     return ok && !r->fail[0];
 }
 
@@ -349,6 +390,12 @@ static bool sink_setup(sink_run_t *r, char *err, size_t errlen)
         snprintf(err, errlen, "no sink connector %s", cls ? cls : "null");
         return false;
     }
+    r->msgs = malloc(SINK_BATCH * sizeof *r->msgs);
+    r->recs = malloc(SINK_BATCH * sizeof *r->recs);
+    if (!r->msgs || !r->recs) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
     if (kc_pipe_init(&r->pipe, r->t, err, errlen) != KC_OK || !dlq_new(r, err, errlen))
         return false;
     r->ctx =
@@ -385,6 +432,8 @@ static void sink_body(void *arg)
     pos_clear(&r);
     free(r.pos);
     free(r.last_topic);
+    free(r.msgs);
+    free(r.recs);
     atomic_store(&r.t->done, true);
 }
 

@@ -2,13 +2,24 @@
  * convert, produce with an idempotent acks=all producer; every offset.flush.interval.ms (and
  * at stop) wait for every produced record's delivery, then store the newest source offset of
  * each source partition and call the task's commit(). At-least-once: after a crash the task
- * resumes from the last stored offsets, so what was produced after them is produced again. */
+ * resumes from the last stored offsets, so what was produced after them is produced again.
+ *
+ * Exactly once (KIP-618's ExactlyOnceWorkerSourceTask, a distributed worker with
+ * exactly.once.source.support=enabled): the producer is transactional with Kafka's
+ * transactional.id (eos.c); initializing it fences a zombie of the same task, then the task
+ * reads the offsets topic to its end before it starts. Records and the source offsets of
+ * what they came from are written in one transaction (the offsets to the worker's offsets
+ * topic by the same producer), committed per transaction.boundary: after every non-empty
+ * poll, or every transaction.boundary.interval.ms. A task that dies leaves an open
+ * transaction its successor's fencing aborts, so read_committed readers see each record once
+ * and the successor resumes exactly after the last committed batch. */
 #include "worker.h"
 
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "log.h"
@@ -24,6 +35,9 @@ typedef struct src_run {
     char delivery_err[512];
     char *last_topic; /* the topic last reported to kc_task_topic */
     bool failed;
+    bool eos;             /* transactional (KIP-618) */
+    bool in_txn;          /* a transaction is open */
+    int64_t txn_interval; /* > 0: transaction.boundary=interval, else one per poll */
 } src_run_t;
 
 static json_t *ctx_offset(kc_source_ctx_t *ctx, const json_t *partition)
@@ -56,6 +70,70 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     }
 }
 
+/* false with the reason of a transactional call's error (destroyed). */
+static bool txn_ok(rd_kafka_error_t *e, const char *what, char *err, size_t errlen)
+{
+    if (!e) return true;
+    snprintf(err, errlen, "%s: %s", what, rd_kafka_error_string(e));
+    rd_kafka_error_destroy(e);
+    return false;
+}
+
+/* Fence the previous instance of this task (InitProducerId aborts what it left open), then
+ * read the offsets topic to its end so the task starts from the last committed batch. */
+static bool eos_init(src_run_t *r, char *err, size_t errlen)
+{
+    if (!txn_ok(rd_kafka_init_transactions(r->rk, 60000), "initializing the transactional producer",
+                err, errlen))
+        return false;
+    kc_herder_t *h = r->t->h;
+    if (h->backing->offsets_sync && !h->backing->offsets_sync(h, 60000)) {
+        snprintf(err, errlen, "could not read the offsets topic to its end");
+        return false;
+    }
+    return true;
+}
+
+static bool eos_begin(src_run_t *r, char *err, size_t errlen)
+{
+    if (r->in_txn) return true;
+    r->in_txn = txn_ok(rd_kafka_begin_transaction(r->rk), "beginning a transaction", err, errlen);
+    return r->in_txn;
+}
+
+/* Write the pending source offsets into the open transaction and commit it. false: the task
+ * fails (the transaction is aborted; nothing of it is visible to read_committed readers). */
+static bool eos_commit(src_run_t *r, char *err, size_t errlen)
+{
+    if (!r->in_txn) return true;
+    const char *topic = kc_wcfg_str(r->t->h->wcfg, "offset.storage.topic");
+    const char *k;
+    json_t *v;
+    rd_kafka_resp_err_t perr = 0;
+    json_object_foreach(r->pending, k, v)
+    {
+        char *text = json_is_null(v) ? NULL : json_dumps(v, JSON_COMPACT);
+        perr = rd_kafka_producev(r->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(k, strlen(k)),
+                                 RD_KAFKA_V_VALUE(text, text ? strlen(text) : 0),
+                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+        free(text);
+        if (perr) break;
+    }
+    int64_t timeout = kc_wcfg_int(r->t->h->wcfg, "offset.flush.timeout.ms");
+    bool ok = perr == 0;
+    if (!ok)
+        snprintf(err, errlen, "writing source offsets: %s", rd_kafka_err2str(perr));
+    else
+        ok = txn_ok(rd_kafka_commit_transaction(r->rk, (int)(timeout > 0 ? timeout : 5000) + 25000),
+                    "committing the transaction", err, errlen);
+    if (!ok) rd_kafka_error_destroy(rd_kafka_abort_transaction(r->rk, 30000));
+    r->in_txn = false;
+    if (!ok) return false;
+    json_object_clear(r->pending);
+    if (r->plugin->ops.source.task.commit) r->plugin->ops.source.task.commit(r->inst);
+    return true;
+}
+
 static bool producer_new(src_run_t *r, char *err, size_t errlen)
 {
     rd_kafka_conf_t *conf = kc_rdk_conf(r->t->h->wcfg, "producer", r->t->cconfig, err, errlen);
@@ -65,10 +143,15 @@ static bool producer_new(src_run_t *r, char *err, size_t errlen)
     rd_kafka_conf_set(conf, "client.id", cid, e, sizeof e);
     rd_kafka_conf_set(conf, "enable.idempotence", "true", e, sizeof e);
     rd_kafka_conf_set(conf, "acks", "all", e, sizeof e);
+    if (r->eos) {
+        char tid[600];
+        kc_eos_txn_id(r->t->h->wcfg, r->t->cname, r->t->id, tid, sizeof tid);
+        rd_kafka_conf_set(conf, "transactional.id", tid, e, sizeof e);
+    }
     rd_kafka_conf_set_opaque(conf, r);
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     r->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, errlen);
-    return r->rk != NULL;
+    return r->rk != NULL && (!r->eos || eos_init(r, err, errlen));
 }
 
 /* Converted headers: strings as they are, other values as StringConverter's text. */
@@ -191,6 +274,17 @@ static bool src_setup(src_run_t *r, char *err, size_t errlen)
     const char *cls = json_string_value(json_object_get(r->t->cconfig, "connector.class"));
     r->plugin = kc_plugin_find(KC_PLUGIN_SOURCE, cls);
     r->pending = json_object();
+    kc_herder_t *h = r->t->h;
+    r->eos = h->distributed && kc_wcfg_eos(h->wcfg);
+    const json_t *cc = r->t->cconfig;
+    const char *tb = kc_cfg_str(kc_source_defs, kc_nsource_defs, cc, "transaction.boundary");
+    if (tb && strcasecmp(tb, "interval") == 0) {
+        r->txn_interval = json_object_get(cc, "transaction.boundary.interval.ms")
+                              ? kc_cfg_int(kc_source_defs, kc_nsource_defs, cc,
+                                           "transaction.boundary.interval.ms")
+                              : kc_wcfg_int(h->wcfg, "offset.flush.interval.ms");
+        if (r->txn_interval <= 0) r->txn_interval = 1;
+    }
     if (!r->plugin) {
         snprintf(err, errlen, "no source connector %s", cls ? cls : "null");
         return false;
@@ -216,11 +310,13 @@ static bool src_loop(src_run_t *r, char *err, size_t errlen)
             kc_task_report(r->t, paused ? KC_ST_PAUSED : KC_ST_RUNNING, NULL);
         }
         if (paused) {
+            if (r->eos) ok = eos_commit(r, err, errlen);
             rd_kafka_poll(r->rk, 100);
             continue;
         }
         char e[1024] = "";
         int rc = r->plugin->ops.source.task.poll(r->inst, &b, e, sizeof e);
+        if (r->eos && b.n) ok = eos_begin(r, err, errlen);
         size_t i = 0;
         for (; ok && i < b.n; i++) ok = send_one(r, b.recs[i], err, errlen);
         for (; i < b.n; i++) cd_record_free(b.recs[i]);
@@ -230,12 +326,16 @@ static bool src_loop(src_run_t *r, char *err, size_t errlen)
             ok = false;
         }
         rd_kafka_poll(r->rk, 0);
-        if (ok && kc_now_ms() >= next_flush) {
+        if (ok && r->eos && (r->txn_interval <= 0 || kc_now_ms() >= next_flush)) {
+            ok = eos_commit(r, err, errlen); /* transaction.boundary: poll or interval */
+            next_flush = kc_now_ms() + r->txn_interval;
+        } else if (ok && !r->eos && kc_now_ms() >= next_flush) {
             ok = flush_offsets(r, err, errlen);
             next_flush = kc_now_ms() + interval;
         }
     }
     free(b.recs);
+    if (r->eos) return ok && eos_commit(r, err, errlen);
     return ok && flush_offsets(r, err, errlen);
 }
 
@@ -254,6 +354,7 @@ static void source_body(void *arg)
         free(trace);
     }
     if (r.inst) r.plugin->ops.source.task.stop(r.inst);
+    if (r.rk && r.in_txn) rd_kafka_error_destroy(rd_kafka_abort_transaction(r.rk, 10000));
     if (r.rk) {
         rd_kafka_flush(r.rk, 2000);
         rd_kafka_destroy(r.rk);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "herder_ops.h"
 
@@ -101,6 +102,52 @@ static void class_checks(const json_t *props, json_t *errs)
     json_decref(aliases);
 }
 
+/* KIP-618's preflight checks (DistributedHerder.validateSourceConnectorConfig), with Kafka's
+ * messages: exactly.once.support=required needs an enabled worker and a connector that says it
+ * can; transaction.boundary=connector needs a connector that defines boundaries, which none can
+ * here (connector.h has no TransactionContext). This worker has no per-connector offsets topic:
+ * a set offsets.storage.topic is an error, not ignored. Distributed mode only, as Kafka's
+ * (standalone has no exactly-once source and ignores offsets.storage.topic). */
+static void source_checks(const kc_herder_t *h, const kc_plugin_t *p, const json_t *props,
+                          json_t *errs)
+{
+    json_t *e = json_object_get(errs, "exactly.once.support");
+    const char *eos = kc_cfg_str(kc_source_defs, kc_nsource_defs, props, "exactly.once.support");
+    if (!json_array_size(e) && eos && strcasecmp(eos, "required") == 0) {
+        if (!kc_wcfg_eos(h->wcfg))
+            json_array_append_new(
+                e, json_string("This worker does not have exactly-once source support enabled."));
+        kc_support_t s = p->ops.source.exactly_once_support
+                             ? p->ops.source.exactly_once_support(props)
+                             : KC_SUPPORT_UNKNOWN;
+        if (s == KC_SUPPORT_UNKNOWN)
+            json_array_append_new(
+                e, json_string("The connector does not implement the API required for preflight "
+                               "validation of exactly-once source support. Please consult the "
+                               "documentation for the connector to determine whether it supports "
+                               "exactly-once semantics, and then consider reconfiguring the "
+                               "connector to use the value \"requested\" for this property "
+                               "(which will disable this preflight check and allow the connector "
+                               "to be created)."));
+        else if (s == KC_UNSUPPORTED)
+            json_array_append_new(e, json_string("The connector does not support exactly-once "
+                                                 "semantics with the provided configuration."));
+    }
+    e = json_object_get(errs, "transaction.boundary");
+    const char *tb = kc_cfg_str(kc_source_defs, kc_nsource_defs, props, "transaction.boundary");
+    if (!json_array_size(e) && tb && strcasecmp(tb, "connector") == 0) /* no TransactionContext */
+        json_array_append_new(
+            e, json_string("The connector does not support connector-defined transaction "
+                           "boundaries with the given configuration. Please reconfigure it to use "
+                           "a different transaction boundary definition."));
+    const char *ot = json_string_value(json_object_get(props, "offsets.storage.topic"));
+    if (ot && *ot)
+        json_array_append_new(json_object_get(errs, "offsets.storage.topic"),
+                              json_string("Connector-specific offsets topics are not supported by "
+                                          "this worker; remove offsets.storage.topic to use the "
+                                          "worker's offsets topic"));
+}
+
 static int count_errors(const json_t *errs)
 {
     int n = 0;
@@ -112,7 +159,6 @@ static int count_errors(const json_t *errs)
 
 int kc_op_validate(kc_herder_t *h, const char *cls, const json_t *config, json_t **body)
 {
-    (void)h;
     const kc_plugin_t *p = kc_plugin_find(KC_PLUGIN_SOURCE, cls);
     if (!p) p = kc_plugin_find(KC_PLUGIN_SINK, cls);
     if (!p) {
@@ -135,13 +181,16 @@ int kc_op_validate(kc_herder_t *h, const char *cls, const json_t *config, json_t
     json_t *props = json_deep_copy(config);
     if (!inc) json_object_set_new(props, "connector.class", json_string(cls));
     bool sink = p->kind == KC_PLUGIN_SINK;
+    const kc_cfg_def_t *kdefs = sink ? kc_sink_defs : kc_source_defs;
+    size_t nkdefs = sink ? kc_nsink_defs : kc_nsource_defs;
     json_t *cerr, *serr = NULL, *perr;
     kc_cfg_validate(kc_common_defs, kc_ncommon_defs, props, &cerr);
-    if (sink) {
-        kc_cfg_validate(kc_sink_defs, kc_nsink_defs, props, &serr);
-        json_object_update(cerr, serr);
+    kc_cfg_validate(kdefs, nkdefs, props, &serr);
+    json_object_update(cerr, serr);
+    if (sink)
         sink_checks(props, cerr);
-    }
+    else if (h->distributed) /* Kafka's StandaloneHerder has no KIP-618 preflight checks */
+        source_checks(h, p, props, cerr);
     class_checks(props, cerr);
     kc_cfg_validate(p->defs, p->ndefs, props, &perr);
     if (p->validate) p->validate(props, perr);
@@ -152,16 +201,21 @@ int kc_op_validate(kc_herder_t *h, const char *cls, const json_t *config, json_t
         json_array_append_new(
             configs, config_info(&kc_common_defs[i], order, props,
                                  json_incref(json_object_get(cerr, kc_common_defs[i].name))));
-    for (size_t i = 0; sink && i < kc_nsink_defs; i++, order++)
-        json_array_append_new(
-            configs, config_info(&kc_sink_defs[i], order, props,
-                                 json_incref(json_object_get(cerr, kc_sink_defs[i].name))));
+    for (size_t i = 0; i < nkdefs; i++, order++)
+        json_array_append_new(configs,
+                              config_info(&kdefs[i], order, props,
+                                          json_incref(json_object_get(cerr, kdefs[i].name))));
     for (size_t i = 0; i < p->ndefs; i++)
         json_array_append_new(configs,
                               config_info(&p->defs[i], -1, props,
                                           json_incref(json_object_get(perr, p->defs[i].name))));
-    *body = json_pack("{ss si s[ssss] so}", "name", p->class_name, "error_count", nerr, "groups",
-                      "Common", "Transforms", "Predicates", "Error Handling", "configs", configs);
+    json_t *groups = json_pack("[ssss]", "Common", "Transforms", "Predicates", "Error Handling");
+    if (!sink) { /* SourceConnectorConfig's (its "Topic Creation" keys are not built) */
+        json_array_append_new(groups, json_string("Exactly Once Support"));
+        json_array_append_new(groups, json_string("offsets.topic"));
+    }
+    *body = json_pack("{ss si so so}", "name", p->class_name, "error_count", nerr, "groups", groups,
+                      "configs", configs);
     json_decref(cerr);
     json_decref(serr);
     json_decref(perr);

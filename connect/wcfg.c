@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+
+#include "log.h"
 
 /* Java properties: key=value, key:value or key value; # and ! comments; a trailing backslash
  * continues a line; \t \n \\ escapes. Enough for Kafka's files. */
@@ -122,7 +125,38 @@ static const wkey_t wkeys[] = {
     {"worker.sync.timeout.ms", "3000", 2, false, true},
     {"scheduled.rebalance.max.delay.ms", "300000", 2, false, true},
     {"connect.protocol", "sessioned", 2, false, false},
+    {"exactly.once.source.support", "disabled", 2, false, false}, /* KIP-618 */
 };
+
+/* exactly.once.source.support: one of Kafka's values, case-insensitive as its
+ * CaseInsensitiveValidString. Standalone has no such key in Kafka (KIP-618 is distributed
+ * only): there it is an unknown key, which Kafka's AbstractConfig warns about and ignores. */
+static bool check_eos_key(json_t *w, bool distributed, char *err, size_t errlen)
+{
+    const char *k = "exactly.once.source.support";
+    const char *v = json_string_value(json_object_get(w, k));
+    if (!distributed) {
+        if (v)
+            log_warn("connect", "The configuration '%s' was supplied but isn't a known config.", k);
+        return true;
+    }
+    static const char *const ok[] = {"disabled", "preparing", "enabled"};
+    for (int i = 0; i < 3; i++)
+        if (strcasecmp(v, ok[i]) == 0) {
+            json_object_set_new(w, k, json_string(ok[i]));
+            return true;
+        }
+    snprintf(err, errlen,
+             "Invalid value %s for configuration %s: String must be one of (case insensitive): "
+             "disabled, preparing, enabled",
+             v, k);
+    return false;
+}
+
+bool kc_wcfg_eos(const json_t *w)
+{
+    return strcmp(kc_wcfg_str(w, "exactly.once.source.support"), "enabled") == 0;
+}
 
 const char *kc_wcfg_str(const json_t *w, const char *key)
 {
@@ -161,6 +195,7 @@ bool kc_wcfg_finish(json_t *w, bool distributed, char *err, size_t errlen)
             return false;
         }
     }
+    if (!check_eos_key(w, distributed, err, errlen)) return false;
     char host[256], why[512];
     int port;
     if (kc_first_listener(w, host, sizeof host, &port, why, sizeof why) != 0) {
@@ -367,6 +402,52 @@ const kc_cfg_def_t kc_sink_defs[] = {
             "dead letter queue."},
 };
 const size_t kc_nsink_defs = sizeof kc_sink_defs / sizeof kc_sink_defs[0];
+
+/* SourceConnectorConfig's KIP-618 keys (its topic.creation.* keys are not built). */
+const kc_cfg_def_t kc_source_defs[] = {
+    {.name = "exactly.once.support",
+     .type = KC_CFG_STRING,
+     .default_value = "requested",
+     .importance = KC_IMP_MEDIUM,
+     .group = "Exactly Once Support",
+     .display_name = "Exactly once support",
+     .validator = kc_valid_in,
+     .valid_arg = "requested|required",
+     .doc = "Permitted values are requested, required. If set to \"required\", forces a "
+            "preflight check for the connector to ensure that it can provide exactly-once "
+            "semantics with the given configuration."},
+    {.name = "transaction.boundary",
+     .type = KC_CFG_STRING,
+     .default_value = "poll",
+     .importance = KC_IMP_MEDIUM,
+     .group = "Exactly Once Support",
+     .display_name = "Transaction Boundary",
+     .validator = kc_valid_in,
+     .valid_arg = "poll|interval|connector",
+     .doc = "Permitted values are: poll, interval, connector. If set to 'poll', a new producer "
+            "transaction will be started and committed for every batch of records that each "
+            "task from this connector provides to Connect. If set to 'interval', commit "
+            "transactions only after a user-defined time interval has passed."},
+    {.name = "transaction.boundary.interval.ms",
+     .type = KC_CFG_LONG,
+     .importance = KC_IMP_LOW,
+     .group = "Exactly Once Support",
+     .display_name = "Transaction boundary interval",
+     .validator = kc_valid_at_least,
+     .valid_arg = "0",
+     .doc = "If 'transaction.boundary' is set to 'interval', determines the interval for "
+            "producer transaction commits by connector tasks. If unset, defaults to the value "
+            "of the worker-level 'offset.flush.interval.ms' property."},
+    {.name = "offsets.storage.topic",
+     .type = KC_CFG_STRING,
+     .importance = KC_IMP_LOW,
+     .group = "offsets.topic",
+     .validator = kc_valid_non_empty,
+     .display_name = "Offsets topic",
+     .doc = "The name of a separate offsets topic to use for this connector (not supported by "
+            "this worker: leave unset to use the worker's offsets topic)."},
+};
+const size_t kc_nsource_defs = sizeof kc_source_defs / sizeof kc_source_defs[0];
 
 /* Copy obj's string values into conf; unknown keys are an error naming the key. */
 static bool conf_apply(rd_kafka_conf_t *conf, const json_t *obj, char *err, size_t errlen)

@@ -33,6 +33,8 @@ json_t *kc_props_load(const char *path, char *err, size_t errlen);
 /* Worker config: Kafka's keys and defaults; NULL-safe getters on the object. */
 const char *kc_wcfg_str(const json_t *w, const char *key);
 int64_t kc_wcfg_int(const json_t *w, const char *key);
+/* exactly.once.source.support=enabled (KIP-618; distributed workers only). */
+bool kc_wcfg_eos(const json_t *w);
 /* Fill defaults and check the worker keys for mode ("standalone" / "distributed"). false with
  * the offending key in err. */
 bool kc_wcfg_finish(json_t *w, bool distributed, char *err, size_t errlen);
@@ -113,6 +115,14 @@ typedef struct kc_backing {
     int (*offsets_put)(kc_herder_t *h, const json_t *entries);
     /* Every stored (partition, offset) of a connector: [{"partition":..,"offset":..}]. */
     json_t *(*offsets_of)(kc_herder_t *h, const char *connector);
+    /* Distributed: wait until offset_get answers from everything committed to the offsets
+     * topic before now (timeout_ms at most); false on timeout. NULL in standalone. */
+    bool (*offsets_sync)(kc_herder_t *h, int timeout_ms);
+    /* Distributed, KIP-618: a round of zombie fencing for a source connector whose task
+     * generation has had none yet (Kafka's pendingFencing; a no-op when its tasks-fencing
+     * record is current). Reconcile runs it before starting such a connector's tasks, and
+     * PUT /connectors/{name}/fence. 0 or -1. Lock held. NULL in standalone. */
+    int (*fence)(kc_herder_t *h, const char *name);
 } kc_backing_t;
 
 /* --- the herder --------------------------------------------------------------------- */
@@ -192,6 +202,9 @@ extern const kc_cfg_def_t kc_common_defs[];
 extern const size_t kc_ncommon_defs;
 extern const kc_cfg_def_t kc_sink_defs[];
 extern const size_t kc_nsink_defs;
+/* SourceConnectorConfig's KIP-618 keys (exactly.once.support, transaction.boundary...). */
+extern const kc_cfg_def_t kc_source_defs[];
+extern const size_t kc_nsource_defs;
 /* The "Common", "Transforms", "Error Handling" ... group of a common def. */
 
 /* librdkafka config from the worker (bootstrap.servers + producer./consumer. overrides) plus
@@ -199,6 +212,15 @@ extern const size_t kc_nsink_defs;
 struct rd_kafka_conf_s;
 struct rd_kafka_conf_s *kc_rdk_conf(const json_t *wcfg, const char *prefix, const json_t *cconfig,
                                     char *err, size_t errlen);
+
+/* --- exactly-once source (eos.c, KIP-618) ------------------------------------------ */
+
+/* A source task's transactional.id as Kafka's: "<group.id>-<connector>-<task>". */
+void kc_eos_txn_id(const json_t *wcfg, const char *connector, int task, char *buf, size_t n);
+/* Fence the task's transactional id: InitProducerId through a throwaway producer (what
+ * Admin.fenceProducers does), which aborts the transaction a zombie left open and bumps the
+ * epoch so that its producer can write no more. 0, or -1 with a reason. Any thread. */
+int kc_eos_fence(const json_t *wcfg, const char *connector, int task, char *err, size_t errlen);
 
 /* --- the record pipeline of a task (taskpipe.c) ------------------------------------- */
 

@@ -1,18 +1,19 @@
 // actions.js: the console's forms that change the cluster (create / edit / delete topics,
 // produce a test message, reset a group's offsets), the broker detail page, the lag-over-time
 // chart, and the page's start. Changes are sent as JSON with Content-Type: application/json
-// (the API's CSRF guard) and each asks for confirmation in the page first. Values are shown
-// through textContent only, as in app.js.
+// and X-Console-Request: 1 (the API's CSRF guards; app.js) and each asks for confirmation
+// in the page first. Values are shown through textContent only, as in app.js.
 "use strict";
 
 const LAG_SAMPLES = 120;
 
 async function sendJSON(method, path, body) {
   const r = await fetch(path, {
-    method, cache: "no-store", headers: { "Content-Type": "application/json" },
+    method, cache: "no-store", headers: CONSOLE_CHANGE_HEADERS, // app.js
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const doc = await r.json();
+  if (r.status === 401) showLogin();
   if (!r.ok) {
     const err = new Error(doc.error || String(r.status));
     err.doc = doc;

@@ -1,8 +1,9 @@
 // app.js: the console's pages, drawn from the broker's JSON API (/v1/cluster, /v1/topics,
 // /v1/groups, and /v1/topics/<t>/partitions/<p>/messages for the message browser). Every
 // value reaches the page through textContent or setAttribute, never innerHTML, so names,
-// keys and values holding HTML show as text. Polls every 5 s while the tab is visible.
-// actions.js adds the forms that change things and starts the page.
+// keys and values holding HTML show as text. Polls every 5 s while the tab is visible; with
+// a console login, not before one (the login form at the end). actions.js adds the forms that
+// change things and starts the page.
 "use strict";
 
 const POLL_MS = 5000;
@@ -33,6 +34,7 @@ function setText(id, text) {
 async function getJSON(path) {
   const r = await fetch(path, { cache: "no-store" });
   const body = await r.json();
+  if (r.status === 401) showLogin(); // below
   if (!r.ok) throw new Error(path + ": " + (body.error || r.status));
   return body;
 }
@@ -223,6 +225,7 @@ async function showMessages(topic, partition, offset) {
   else if (offset !== "") path += "?offset=" + encodeURIComponent(offset);
   const r = await fetch(path, { cache: "no-store" });
   const body = await r.json();
+  if (r.status === 401) showLogin();
   if (!r.ok) {
     fill("messages", []);
     status.textContent = r.status === 409
@@ -284,6 +287,7 @@ function showPage() {
 }
 
 async function refresh() {
+  if (loginNeeded()) return; // polls again once logged in
   const status = document.getElementById("status");
   try {
     const [c, t, g] = await Promise.all(
@@ -303,8 +307,75 @@ async function refresh() {
     status.textContent = "updated " + new Date().toLocaleTimeString();
     document.body.setAttribute("data-loaded", "1");
   } catch (e) {
-    status.className = "error";
-    status.textContent = "error: " + e.message;
+    status.className = loginNeeded() ? "" : "error";
+    status.textContent = loginNeeded() ? "not logged in" : "error: " + e.message;
   }
 }
 
+// ---- login (console.authentication=sasl): a form for a SASL user's name and password
+// (POST /v1/login; the session is an HttpOnly cookie the page never reads), the user shown in
+// the header with a logout button, and showLogin() when the API answers 401 (no session, or it
+// expired). With console.authentication=none (GET /v1/session says so) none of it shows.
+// Changes carry X-Console-Request: 1 (CONSOLE_CHANGE_HEADERS), the API's CSRF guard with login.
+
+const CONSOLE_CHANGE_HEADERS = { "Content-Type": "application/json", "X-Console-Request": "1" };
+
+function loginNeeded() {
+  return document.body.classList.contains("login-needed");
+}
+
+function showLogin(message) {
+  document.body.classList.add("login-needed");
+  document.getElementById("login").hidden = false;
+  document.getElementById("whoami").hidden = true;
+  document.getElementById("login-msg").textContent = message || "";
+  document.getElementById("login-user").focus();
+}
+
+function showUser(who) {
+  document.body.classList.remove("login-needed");
+  document.getElementById("login").hidden = true;
+  document.getElementById("whoami").hidden = who.authentication !== "sasl";
+  document.getElementById("whoami-user").textContent = who.user || "";
+}
+
+async function whoAmI() {
+  const r = await fetch("/v1/session", { cache: "no-store" });
+  const doc = await r.json();
+  if (r.status === 401) showLogin();
+  else if (r.ok) showUser(doc);
+}
+
+document.getElementById("login-form").addEventListener("submit", async ev => {
+  ev.preventDefault();
+  const username = document.getElementById("login-user").value.trim();
+  const pw = document.getElementById("login-password");
+  const msg = document.getElementById("login-msg");
+  msg.textContent = "";
+  try {
+    const r = await fetch("/v1/login", {
+      method: "POST", cache: "no-store", headers: CONSOLE_CHANGE_HEADERS,
+      body: JSON.stringify({ username, password: pw.value }),
+    });
+    const doc = await r.json();
+    if (!r.ok) {
+      msg.textContent = doc.error || String(r.status);
+      return;
+    }
+    pw.value = "";
+    showUser(doc);
+    refresh().then(messagesFromHash);
+  } catch (e) {
+    msg.textContent = "Cannot log in: " + e.message;
+  }
+});
+
+document.getElementById("logout").addEventListener("click", async () => {
+  try {
+    await fetch("/v1/logout", { method: "POST", cache: "no-store", headers: CONSOLE_CHANGE_HEADERS });
+  } finally {
+    showLogin("Logged out.");
+  }
+});
+
+whoAmI().catch(() => {});

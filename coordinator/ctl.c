@@ -1,7 +1,6 @@
 /* ctl.c: the coordinator thread (see ctl.h): event queue, ZooKeeper session, broker
- * registration, topic configs, controller election and the controller's partition state
- * machine, and the main loop. Admin operations are in ctl_admin.c, ZooKeeper helpers in
- * ctl_zk.c.
+ * registration, topic, broker and quota configs, and the main loop that hands each event to
+ * the file of its idea (the file map is at the top of ctl.h).
  *
  * Everything here runs on the ctl thread except ctl_start/ctl_stop/ctl_submit (reactor) and
  * the ZooKeeper watcher callbacks (ZooKeeper's event thread), which only queue an event. */
@@ -154,7 +153,7 @@ static void ctl_session_state(ctl_t *c, int state)
 
 bool ctl_is_active(ctl_t *c)
 {
-    return atomic_load(&c->active);
+    return atomic_load(&c->ctrl.active);
 }
 
 bool ctl_zk_connected(ctl_t *c)
@@ -423,7 +422,7 @@ static void ctl_handle_watch(ctl_t *c, ctl_ev_t *ev)
         return;
     }
     if (ctl_acl_watch(c, path)) return;
-    if (!c->active) return;
+    if (!c->ctrl.active) return;
     size_t tl = strlen(ZKPATH_BROKER_TOPICS);
     if (strcmp(path, ZKPATH_BROKER_IDS) == 0) {
         ctl_on_brokers_changed(c);
@@ -565,7 +564,7 @@ void ctl_stop(ctl_t *c)
     ev->type = CTL_EV_STOP;
     ctl_push(c, ev);
     pthread_join(c->thread, NULL);
-    free(c->live);
+    free(c->ctrl.live);
     dict_free(c->known_configs, NULL);
     free((char *)c->conf.zk_connect);
     zkauth_free(&c->conf.zkauth);

@@ -25,7 +25,23 @@
  *
  * Ownership: messages passed to deliver are owned by the receiver (free with ctl_msg_free);
  * an op passed to ctl_submit is owned by the ctl thread until its done callback runs on the
- * reactor, then by the callback. */
+ * reactor, then by the callback.
+ *
+ * Files (coordinator/), one idea each:
+ *   ctl.c           the thread: event queue, ZooKeeper session, registration, configs, loop
+ *   ctl_zk.c        synchronous ZooKeeper helpers used by all of them
+ *   ctl_elect.c     the election of the controller: /controller, /controller_epoch, resigning
+ *   ctl_live.c      live brokers: /brokers/ids, broker loss and restart, controlled shutdown
+ *   ctl_pstate.c    the partition state machine: topics, transitions, AlterPartition
+ *   ctl_pwrite.c    partition-state znodes: fenced writes, one at a time or pipelined
+ *   ctl_leader.c    leader choice: preferred and unclean elections, ElectLeaders, rebalance
+ *   ctl_reassign.c  partition reassignment (KIP-455, /admin/reassign_partitions)
+ *   ctl_logdir.c    log dir failures (/log_dir_event_notification)
+ *   ctl_acl.c       ACLs in ZooKeeper
+ *   ctl_admin.c     admin operations that write ZooKeeper (topics, partitions, configs, quotas)
+ *   ctl_send.c      the controller's LeaderAndIsr / UpdateMetadata / StopReplica batches
+ *   chan.c          the reactor's channels to the other brokers (chan.h)
+ *   ctl_int.h       what they share: ctl_t, and ctl_ctrl_t, the controller's own state */
 #ifndef CTL_H
 #define CTL_H
 

@@ -1,8 +1,5 @@
-/* ctl_int.h: what the coordinator's source files share (not a public interface; see ctl.h).
- *
- *   ctl.c        the thread: event queue, session, registration, topic configs, main loop
- *   ctl_zk.c     synchronous ZooKeeper helpers used by all of them
- *   ctl_admin.c  admin operations that write ZooKeeper (create/delete topics, partitions)
+/* ctl_int.h: what the coordinator's source files share (not a public interface; see ctl.h,
+ * whose top comment has the file map).
  *
  * Everything declared here runs on the ctl thread unless its comment says otherwise. */
 #ifndef CTL_INT_H
@@ -84,6 +81,44 @@ typedef struct ctl_batch {
     bool metadata;
 } ctl_batch_t;
 
+/* The controller's own state: set up when this broker wins /controller (ctl_elect.c), kept
+ * current by watches and its own writes, dropped on resigning. Valid while active. */
+typedef struct ctl_ctrl {
+    atomic_bool active;         /* atomic: read by the reactor for metrics (ctl_is_active) */
+    int32_t epoch, epoch_zkver; /* /controller_epoch's value and version (the fence) */
+    ctl_broker_t *live;         /* sorted by id (ctl_live.c) */
+    int nlive;
+    dict_t *topics; /* name -> ctl_topic_t* (ctl_pstate.c) */
+    int64_t next_rebalance_ms;
+    /* "broker/topic/p" -> int64_t* broker epoch: replicas in a failed log dir (ctl_logdir.c) */
+    dict_t *offline_replicas;
+} ctl_ctrl_t;
+
+/* The brokers treated as offline for one decision: not registered, or in extra (brokers
+ * that restarted: their previous incarnation is gone). */
+typedef struct ctl_offline {
+    const ctl_t *c;
+    const int32_t *extra;
+    int nextra;
+    const char *topic; /* the partition decided (its replicas in failed log dirs are offline) */
+    int32_t p;
+} ctl_offline_t;
+
+/* One partition-state write among many in flight (ctl_commit_many). The ZooKeeper client
+ * writes the results and the Stat when the answer arrives: they live on the heap, and are
+ * left alone if the wait gives up before the answers came. */
+typedef struct ctl_change {
+    ctl_topic_t *t;
+    int32_t p;
+    ctl_part_t np;
+    const char *why;
+    int rc;
+    bool done;
+    zoo_op_result_t res[3];
+    struct Stat st;
+    struct ctl_pending *pending;
+} ctl_change_t;
+
 struct ctl {
     ev_loop_t *loop;
     ctl_conf_t conf;
@@ -108,16 +143,8 @@ struct ctl {
     char last_acl_change[2][64]; /* newest /kafka-acl-changes, -extended-changes entry */
     bool acls_loaded;            /* a session read every ACL once */
 
-    /* controller state (valid while active) */
-    atomic_bool active; /* atomic: read by the reactor for metrics (ctl_is_active) */
-    int32_t epoch, epoch_zkver;
-    int32_t controller_id; /* last known, -1 unknown */
-    ctl_broker_t *live;    /* sorted by id */
-    int nlive;
-    dict_t *topics; /* name -> ctl_topic_t* */
-    int64_t next_rebalance_ms;
-    /* "broker/topic/p" -> int64_t* broker epoch: replicas in a failed log dir (ctl_logdir.c) */
-    dict_t *offline_replicas;
+    int32_t controller_id; /* last known holder of /controller, -1 unknown */
+    ctl_ctrl_t ctrl;       /* the controller's state, while this broker is it */
 };
 
 /* ---- events (ctl.c) ---- */
@@ -135,39 +162,77 @@ void ctl_load_broker_config(ctl_t *c, int32_t id);
 /* Read /config/<entity_path> (a client quota entity) and deliver it to the reactor. */
 void ctl_load_quota_entity(ctl_t *c, const char *entity_path);
 
-/* ---- the controller (ctl_ctrl.c) ---- */
+/* ---- the election of the controller (ctl_elect.c) ---- */
+
+/* Try to win /controller (watching it either way). */
+void ctl_elect(ctl_t *c);
+/* Stop acting as controller (session lost, or /controller_epoch moved on). */
+void ctl_resign(ctl_t *c);
+
+/* ---- live brokers (ctl_live.c) ---- */
 
 bool ctl_broker_live(const ctl_t *c, int32_t id);
 const ctl_broker_t *ctl_broker(const ctl_t *c, int32_t id);
+/* Whether broker id is asked to shut down (no leadership for it). */
+bool ctl_shutting_down(const ctl_t *c, int32_t id);
 /* Read /brokers/ids into a new sorted array (watching it when watch). NULL on failure. */
 ctl_broker_t *ctl_read_brokers(ctl_t *c, bool watch, int *n);
 /* Live brokers (sorted by id) with their racks, for replica assignment; returns the count
  * (-1 when ZooKeeper cannot be read). */
 int ctl_live_brokers(ctl_t *c, assign_broker_t *out, int max);
-/* Try to win /controller (watching it either way). */
-void ctl_elect(ctl_t *c);
-/* Stop acting as controller (session lost, or /controller_epoch moved on). */
-void ctl_resign(ctl_t *c);
-/* Watch events while active. */
+/* /brokers/ids changed (active controller). */
 void ctl_on_brokers_changed(ctl_t *c);
+/* Full LeaderAndIsr to broker id: every partition it hosts. */
+void ctl_batch_all_of(ctl_t *c, ctl_batch_t *b, int32_t id);
+/* The active controller's check of a broker's request: registered, and with the registration
+ * (broker epoch) it names. */
+kerr_t ctl_check_requester(ctl_t *c, ctl_op_t *op);
+void ctl_controlled_shutdown(ctl_t *c, ctl_op_t *op);
+
+/* ---- the partition state machine (ctl_pstate.c) ---- */
+
+bool ctl_ids_has(const int32_t *ids, int32_t n, int32_t x);
+void ctl_topic_free(void *t);
+/* Read one topic's assignment (watching it) and partition states. NULL when unreadable. */
+ctl_topic_t *ctl_load_topic(ctl_t *c, const char *name);
+/* Bring every partition of every topic to the state the live brokers call for (off: who
+ * counts as offline); the changed ones are added to b. */
+void ctl_reconcile_all(ctl_t *c, ctl_offline_t *off, ctl_batch_t *b);
+/* Re-run the elections of every partition (after replicas went offline). */
+void ctl_reconcile_offline(ctl_t *c);
+/* Watch events while active. */
 void ctl_on_topics_changed(ctl_t *c);
 void ctl_on_topic_changed(ctl_t *c, const char *name);
 void ctl_on_delete_topics(ctl_t *c);
+/* The topic of t-p when that partition exists with a state and is not being deleted. */
+ctl_topic_t *ctl_find_part(ctl_t *c, const char *topic, int32_t p);
+void ctl_alter_partition(ctl_t *c, ctl_op_t *op);
+
+/* ---- partition-state znodes (ctl_pwrite.c) ---- */
+
+/* Read one partition's state znode into cp (has_state false when it does not exist). */
+void ctl_load_pstate(ctl_t *c, const char *name, int32_t p, ctl_part_t *cp);
+/* Commit np as t-p's new state (fenced writes; re-read on a conflict). true when written. */
+bool ctl_commit(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, const char *why);
+/* Commit every change at once (pipelined); the number written. */
+int ctl_commit_many(ctl_t *c, ctl_change_t *ch, int n);
+
+/* ---- leader choice (ctl_leader.c) ---- */
+
+/* off as a keep-predicate: id is registered, not in off->extra, and its replica of
+ * off->topic-off->p is not in a failed log dir. */
+bool ctl_is_online(void *off, int32_t id);
+/* Leader for cp among isr (assignment order), skipping shutting-down brokers and exclude;
+ * -1 when none qualifies. */
+int32_t ctl_pick_from_isr(const ctl_t *c, const ctl_part_t *cp, const int32_t *isr, int32_t nisr,
+                          ctl_offline_t *off, int32_t exclude);
+/* /admin/preferred_replica_election appeared or changed. */
 void ctl_on_preferred_election(ctl_t *c);
 /* Periodic work (preferred-leader rebalance), called about once a second. */
 void ctl_ctrl_tick(ctl_t *c, int64_t now_ms);
-/* Operations that need the active controller. */
-void ctl_alter_partition(ctl_t *c, ctl_op_t *op);
-void ctl_controlled_shutdown(ctl_t *c, ctl_op_t *op);
 void ctl_elect_leaders(ctl_t *c, ctl_op_t *op);
-bool ctl_ids_has(const int32_t *ids, int32_t n, int32_t x);
-/* Commit np as t-p's new state (fenced writes; re-read on a conflict). true when written. */
-bool ctl_commit(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, const char *why);
-/* Whether broker id is asked to shut down (no leadership for it). */
-bool ctl_shutting_down(const ctl_t *c, int32_t id);
-
-/* Re-run the elections of every partition (after replicas went offline). */
-void ctl_reconcile_offline(ctl_t *c);
+/* Append topic-p (with err) to op->tps, growing it (*cap: its capacity). */
+void ctl_op_tp_add(ctl_op_t *op, int *cap, const char *topic, int32_t p, kerr_t err);
 
 /* ---- log dir failures (ctl_logdir.c) ---- */
 

@@ -12,7 +12,7 @@
  * Kafka, which deletes at once); one whose broker is gone or registered again (restarted) is
  * stale and deleted, and its replicas count as online again, as Kafka's do after a restart.
  *
- * The controller keeps the (broker, partition) pairs in c->offline_replicas with the broker
+ * The controller keeps the (broker, partition) pairs in c->ctrl.offline_replicas with the broker
  * epoch they belong to; ctl_replica_online() is what every election and the UpdateMetadata
  * offline_replicas list ask. Everything here runs on the ctl thread. */
 #include <inttypes.h>
@@ -33,17 +33,17 @@ bool ctl_replica_online(const ctl_t *c, int32_t id, const char *topic, int32_t p
 {
     const ctl_broker_t *b = ctl_broker(c, id);
     if (!b) return false;
-    if (!c->offline_replicas || !topic) return true;
+    if (!c->ctrl.offline_replicas || !topic) return true;
     char key[320];
     ctl_offline_key(key, sizeof(key), id, topic, p);
-    const int64_t *epoch = dict_get(c->offline_replicas, key);
+    const int64_t *epoch = dict_get(c->ctrl.offline_replicas, key);
     return !epoch || *epoch != b->epoch;
 }
 
 void ctl_offline_clear(ctl_t *c)
 {
-    dict_free(c->offline_replicas, free);
-    c->offline_replicas = NULL;
+    dict_free(c->ctrl.offline_replicas, free);
+    c->ctrl.offline_replicas = NULL;
 }
 
 /* Any broker's ctl thread: write the notification for op->tps (this broker's replicas in its
@@ -110,17 +110,17 @@ static bool ctl_apply_log_dir_event(ctl_t *c, const char *name, const char *data
         zkpath_logdir_event_clear(&e);
         return false;
     }
-    if (!c->offline_replicas) c->offline_replicas = dict_new();
+    if (!c->ctrl.offline_replicas) c->ctrl.offline_replicas = dict_new();
     int added = 0;
     for (int i = 0; i < e.n; i++) {
         char key[320];
         ctl_offline_key(key, sizeof(key), e.broker, e.topics[i], e.parts[i]);
-        int64_t *old = dict_get(c->offline_replicas, key);
+        int64_t *old = dict_get(c->ctrl.offline_replicas, key);
         if (old && *old == b->epoch) continue;
         int64_t *v = malloc(sizeof(*v));
         if (!v) abort();
         *v = b->epoch;
-        free(dict_set(c->offline_replicas, key, v));
+        free(dict_set(c->ctrl.offline_replicas, key, v));
         added++;
     }
     if (added)
@@ -143,7 +143,7 @@ void ctl_on_log_dir_events(ctl_t *c)
         return;
     }
     bool changed = false;
-    for (int i = 0; i < sv.count && c->active; i++) {
+    for (int i = 0; i < sv.count && c->ctrl.active; i++) {
         char path[512];
         snprintf(path, sizeof(path), "%s/%s", ZKPATH_LOG_DIR_EVENT, sv.data[i]);
         char *data = NULL;
@@ -152,5 +152,5 @@ void ctl_on_log_dir_events(ctl_t *c)
         free(data);
     }
     deallocate_String_vector(&sv);
-    if (changed && c->active) ctl_reconcile_offline(c);
+    if (changed && c->ctrl.active) ctl_reconcile_offline(c);
 }

@@ -59,7 +59,7 @@ static int ctl_write_assignment(ctl_t *c, ctl_topic_t *t)
     zoo_op_t ops[2];
     zoo_op_result_t *res = calloc(2, sizeof(*res)); /* the client may write it late: heap */
     if (!res) abort();
-    zoo_check_op_init(&ops[0], ZKPATH_CONTROLLER_EPOCH, c->epoch_zkver);
+    zoo_check_op_init(&ops[0], ZKPATH_CONTROLLER_EPOCH, c->ctrl.epoch_zkver);
     zoo_set_op_init(&ops[1], path, json, (int)strlen(json), -1, NULL);
     int rc = zoo_multi(c->zh, 2, ops, res);
     free(json);
@@ -169,7 +169,7 @@ static bool ctl_reassign_finish(ctl_t *c, ctl_topic_t *t, int32_t p, const int32
 void ctl_reassign_check(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_batch_t *b)
 {
     ctl_part_t *cp = &t->parts[p];
-    if (!c->active || t->deleting || !cp->has_state || !rs_reassigning(cp)) return;
+    if (!c->ctrl.active || t->deleting || !cp->has_state || !rs_reassigning(cp)) return;
     int32_t target[CTL_MAX_RF];
     int32_t n = rs_minus(cp->replicas, cp->nreplicas, cp->removing, cp->nremoving, target);
     for (int32_t i = 0; i < n; i++)
@@ -181,9 +181,9 @@ void ctl_reassign_check_all(ctl_t *c, ctl_batch_t *b)
 {
     size_t it = 0;
     void *v;
-    while (c->active && dict_next(c->topics, &it, NULL, &v)) {
+    while (c->ctrl.active && dict_next(c->ctrl.topics, &it, NULL, &v)) {
         ctl_topic_t *t = v;
-        for (int32_t p = 0; p < t->nparts && c->active; p++) ctl_reassign_check(c, t, p, b);
+        for (int32_t p = 0; p < t->nparts && c->ctrl.active; p++) ctl_reassign_check(c, t, p, b);
     }
 }
 
@@ -201,7 +201,7 @@ static kerr_t rs_validate(ctl_t *c, const ctl_reassign_t *r)
 /* Phase A for one partition (or the cancel / a no-op). */
 static kerr_t ctl_reassign_one(ctl_t *c, ctl_reassign_t *r, ctl_batch_t *b)
 {
-    ctl_topic_t *t = dict_get(c->topics, r->topic);
+    ctl_topic_t *t = dict_get(c->ctrl.topics, r->topic);
     if (!t || t->deleting || r->partition < 0 || r->partition >= t->nparts ||
         !t->parts[r->partition].has_state)
         return KERR_UNKNOWN_TOPIC_OR_PARTITION;
@@ -229,7 +229,7 @@ static kerr_t ctl_reassign_one(ctl_t *c, ctl_reassign_t *r, ctl_batch_t *b)
         r->ntarget + rs_minus(ors, nors, r->target, r->ntarget, cp->replicas + r->ntarget);
     if (ctl_write_assignment(c, t) != ZOK) {
         *cp = before;
-        return c->active ? KERR_UNKNOWN_SERVER_ERROR : KERR_NOT_CONTROLLER;
+        return c->ctrl.active ? KERR_UNKNOWN_SERVER_ERROR : KERR_NOT_CONTROLLER;
     }
     log_info("ctl", "reassignment of %s-%d started: %d replicas to add, %d to remove", t->name, p,
              cp->nadding, cp->nremoving);
@@ -241,7 +241,7 @@ static kerr_t ctl_reassign_one(ctl_t *c, ctl_reassign_t *r, ctl_batch_t *b)
     ctl_part_t np = *cp; /* every replica, the new ones included, learns of RS */
     np.leader_epoch = cp->leader_epoch + 1;
     if (!ctl_commit(c, t, p, &np, "reassignment started"))
-        return c->active ? KERR_UNKNOWN_SERVER_ERROR : KERR_NOT_CONTROLLER;
+        return c->ctrl.active ? KERR_UNKNOWN_SERVER_ERROR : KERR_NOT_CONTROLLER;
     ctl_batch_lai_replicas(c, b, t, p);
     b->metadata = true;
     ctl_reassign_check(c, t, p, b); /* a pure removal completes at once */
@@ -250,16 +250,16 @@ static kerr_t ctl_reassign_one(ctl_t *c, ctl_reassign_t *r, ctl_batch_t *b)
 
 void ctl_alter_reassignments(ctl_t *c, ctl_op_t *op)
 {
-    if (!c->active) {
+    if (!c->ctrl.active) {
         op->err = KERR_NOT_CONTROLLER;
         return;
     }
     ctl_batch_t b;
     ctl_batch_init(&b);
-    for (int i = 0; i < op->nreassign && c->active; i++)
+    for (int i = 0; i < op->nreassign && c->ctrl.active; i++)
         op->reassign[i].err = ctl_reassign_one(c, &op->reassign[i], &b);
     ctl_batch_send(c, &b);
-    if (!c->active) op->err = KERR_NOT_CONTROLLER;
+    if (!c->ctrl.active) op->err = KERR_NOT_CONTROLLER;
 }
 
 /* Fill r (topic and partition set) with t-p's ongoing reassignment. */
@@ -292,7 +292,7 @@ static void rs_list_add(ctl_op_t *op, int *cap, const char *topic, int32_t p, co
  * one are kept (others dropped, as Kafka answers only ongoing ones). */
 void ctl_list_reassignments(ctl_t *c, ctl_op_t *op)
 {
-    if (!c->active) {
+    if (!c->ctrl.active) {
         op->err = KERR_NOT_CONTROLLER;
         return;
     }
@@ -300,7 +300,7 @@ void ctl_list_reassignments(ctl_t *c, ctl_op_t *op)
         int cap = op->nreassign;
         size_t it = 0;
         void *v;
-        while (dict_next(c->topics, &it, NULL, &v)) {
+        while (dict_next(c->ctrl.topics, &it, NULL, &v)) {
             ctl_topic_t *t = v;
             for (int32_t p = 0; p < t->nparts && !t->deleting; p++)
                 if (rs_reassigning(&t->parts[p])) rs_list_add(op, &cap, t->name, p, &t->parts[p]);
@@ -310,7 +310,7 @@ void ctl_list_reassignments(ctl_t *c, ctl_op_t *op)
     int k = 0;
     for (int i = 0; i < op->nreassign; i++) {
         ctl_reassign_t *r = &op->reassign[i];
-        ctl_topic_t *t = dict_get(c->topics, r->topic);
+        ctl_topic_t *t = dict_get(c->ctrl.topics, r->topic);
         if (!t || t->deleting || r->partition < 0 || r->partition >= t->nparts ||
             !rs_reassigning(&t->parts[r->partition])) {
             free(r->topic);
@@ -339,8 +339,8 @@ void ctl_on_reassign_znode(ctl_t *c)
     free(data);
     ctl_batch_t b;
     ctl_batch_init(&b);
-    for (int i = 0; i < n && c->active; i++) {
-        ctl_topic_t *t = dict_get(c->topics, e[i].topic);
+    for (int i = 0; i < n && c->ctrl.active; i++) {
+        ctl_topic_t *t = dict_get(c->ctrl.topics, e[i].topic);
         if (t && e[i].partition >= 0 && e[i].partition < t->nparts &&
             rs_reassigning(&t->parts[e[i].partition]))
             continue; /* already running (the znode changed because another one ended) */

@@ -128,7 +128,7 @@ static ctl_msg_t *ctl_msg_new(const ctl_t *c, ctl_msg_type_t type, int32_t targe
     if (!m) abort();
     m->type = type;
     m->controller_id = c->conf.broker_id;
-    m->controller_epoch = c->epoch;
+    m->controller_epoch = c->ctrl.epoch;
     const ctl_broker_t *b = ctl_broker(c, target);
     m->broker_epoch = b ? b->epoch : -1;
     return m;
@@ -227,15 +227,15 @@ static void ctl_encode_lai(const ctl_msg_t *m, wbuf_t *wb)
 static ctl_msg_t *ctl_build_metadata(ctl_t *c, int32_t target)
 {
     ctl_msg_t *m = ctl_msg_new(c, CTL_MSG_METADATA, target);
-    m->nbrokers = c->nlive;
-    m->brokers = calloc((size_t)c->nlive + 1, sizeof(md_broker_t));
+    m->nbrokers = c->ctrl.nlive;
+    m->brokers = calloc((size_t)c->ctrl.nlive + 1, sizeof(md_broker_t));
     if (!m->brokers) abort();
-    for (int i = 0; i < c->nlive; i++) m->brokers[i] = c->live[i].info;
-    m->topics = calloc(dict_size(c->topics) + 1, sizeof(md_topic_t));
+    for (int i = 0; i < c->ctrl.nlive; i++) m->brokers[i] = c->ctrl.live[i].info;
+    m->topics = calloc(dict_size(c->ctrl.topics) + 1, sizeof(md_topic_t));
     if (!m->topics) abort();
     size_t it = 0;
     void *v;
-    while (dict_next(c->topics, &it, NULL, &v)) {
+    while (dict_next(c->ctrl.topics, &it, NULL, &v)) {
         ctl_topic_t *t = v;
         if (t->deleting) continue;
         md_topic_t *mt = &m->topics[m->ntopics++];
@@ -392,7 +392,7 @@ static void ctl_deliver_to(ctl_t *c, int32_t broker, ctl_msg_t *m, int16_t api_k
 
 void ctl_batch_send(ctl_t *c, ctl_batch_t *b)
 {
-    if (!c->active) {
+    if (!c->ctrl.active) {
         ctl_batch_clear(b);
         return;
     }
@@ -408,13 +408,13 @@ void ctl_batch_send(ctl_t *c, ctl_batch_t *b)
         wbuf_t wb;
         wbuf_init(&wb);
         ctl_encode_metadata(snap, &wb);
-        for (int i = 0; i < c->nlive; i++) {
-            int32_t id = c->live[i].info.id;
+        for (int i = 0; i < c->ctrl.nlive; i++) {
+            int32_t id = c->ctrl.live[i].info.id;
             if (id == c->conf.broker_id) {
                 ctl_send(c, ctl_build_metadata(c, id));
                 continue;
             }
-            const md_endpoint_t *e = ctl_endpoint(c, &c->live[i].info);
+            const md_endpoint_t *e = ctl_endpoint(c, &c->ctrl.live[i].info);
             if (e && c->conf.chan)
                 chan_post_request(c->conf.chan, id, e->host, e->port, KAPI_UPDATE_METADATA,
                                   KP_UPDATE_METADATA_VERSION, &wb);

@@ -1,6 +1,6 @@
 /* api_ctl.c: the controller's requests to this broker (LeaderAndIsr v5, UpdateMetadata v7,
  * StopReplica v3), decoded into the same ctl_msg_t the local controller delivers directly, and
- * applied by server_apply_ctl_msg(), which fences stale controller epochs. */
+ * applied by ctlapply_msg() (ctlapply.h), which fences stale controller epochs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +8,7 @@
 #include "api.h"
 #include "authz.h"
 #include "ctl.h"
+#include "ctlapply.h"
 #include "proto/kp_ctl.h"
 #include "server.h"
 
@@ -97,7 +98,7 @@ void api_leaderandisr(req_t *r, rbuf_t *rb)
                  b->host.p ? b->host.p : "");
         o->ep[0].port = b->port;
     }
-    api_ctl_answer(r, server_apply_ctl_msg(r->srv, m));
+    api_ctl_answer(r, ctlapply_msg(r->srv, m));
 }
 
 void api_updatemetadata(req_t *r, rbuf_t *rb)
@@ -167,7 +168,7 @@ void api_updatemetadata(req_t *r, rbuf_t *rb)
             p->offline = api_ctl_ids(s->offline, s->noffline);
         }
     }
-    api_ctl_answer(r, server_apply_ctl_msg(r->srv, m));
+    api_ctl_answer(r, ctlapply_msg(r->srv, m));
 }
 
 void api_stopreplica(req_t *r, rbuf_t *rb)
@@ -195,5 +196,5 @@ void api_stopreplica(req_t *r, rbuf_t *rb)
             p->leader_epoch = req.topics[i].parts[j].leader_epoch;
             p->del = req.topics[i].parts[j].delete_partition;
         }
-    api_ctl_answer(r, server_apply_ctl_msg(r->srv, m));
+    api_ctl_answer(r, ctlapply_msg(r->srv, m));
 }

@@ -40,7 +40,7 @@ static void dc_topic(req_t *r, const kp_describeconfigs_resource_t *res,
         kp_describeconfigs_entry_t *e = &out->configs[out->nconfigs++];
         e->name = key;
         e->config_type = (int8_t)type;
-        const char *ov = tconf_override(srv, topic, key);
+        const char *ov = tconf_override(srv->tconf, topic, key);
         char *buf = arena_alloc(&r->arena, 64);
         const char *dflt = tcfg_default_str(srv->cfg, key, buf, 64);
         bool broker_set = bkey && !cfg_is_default(srv->cfg, bkey);

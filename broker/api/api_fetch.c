@@ -355,9 +355,9 @@ void api_fetch(req_t *r, rbuf_t *rb)
             if (denied) fs->perr[k] = KERR_TOPIC_AUTHORIZATION_FAILED;
             fs->pref[k] = -1;
             if (use_selector && fs->parts[k]) {
-                fs->pref[k] = rsel_preferred(srv, fs->parts[k], fs->req.rack_id.p,
-                                             (size_t)fs->req.rack_id.len, conn_listener(r->c)->name,
-                                             fp->fetch_offset);
+                fs->pref[k] = rsel_preferred(srv->md, srv->broker_id, fs->parts[k],
+                                             fs->req.rack_id.p, (size_t)fs->req.rack_id.len,
+                                             conn_listener(r->c)->name, fp->fetch_offset);
                 fs->redirect = fs->redirect || fs->pref[k] >= 0;
             }
             fs->log_start[k] = fp->log_start_offset;

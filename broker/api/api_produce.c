@@ -100,7 +100,7 @@ static kerr_t api_produce_timestamp(server_t *srv, const char *topic, uint8_t *d
                                     int64_t *append_time)
 {
     char buf[32];
-    const char *type = tconf_override(srv, topic, "message.timestamp.type");
+    const char *type = tconf_override(srv->tconf, topic, "message.timestamp.type");
     if (!type) type = tcfg_default_str(srv->cfg, "message.timestamp.type", buf, sizeof(buf));
     int64_t now = ktime_wall_ms();
     if (type && strcmp(type, "LogAppendTime") == 0) {
@@ -108,7 +108,7 @@ static kerr_t api_produce_timestamp(server_t *srv, const char *topic, uint8_t *d
         *append_time = now;
         return KERR_NONE;
     }
-    int64_t max_diff = tconf_int(srv, topic, "message.timestamp.difference.max.ms");
+    int64_t max_diff = tconf_int(srv->tconf, topic, "message.timestamp.difference.max.ms");
     if (max_diff == INT64_MAX) return KERR_NONE;
     batch_hdr_t h;
     batch_hdr_parse(data, len, &h);
@@ -139,11 +139,12 @@ static kerr_t api_produce_part(req_t *r, int16_t acks, const char *topic, kp_pro
     kerr_t err = api_produce_records(r, pp, &data, &len);
     if (err) return err;
     int32_t nbatches;
-    err = api_produce_validate(data, len, tconf_int(srv, topic, "max.message.bytes"), &nbatches);
+    err = api_produce_validate(data, len, tconf_int(srv->tconf, topic, "max.message.bytes"),
+                               &nbatches);
     if (err == KERR_INVALID_RECORD && r->hdr.api_version < 8) err = KERR_CORRUPT_MESSAGE;
     if (err) return err;
     if (nbatches != 1) return r->hdr.api_version >= 8 ? KERR_INVALID_RECORD : KERR_CORRUPT_MESSAGE;
-    int64_t min_isr = tconf_int(srv, topic, "min.insync.replicas");
+    int64_t min_isr = tconf_int(srv->tconf, topic, "min.insync.replicas");
     if (acks == -1 && part->nisr < min_isr) return KERR_NOT_ENOUGH_REPLICAS;
     int64_t dup = -1;
     err = pidmap_check(part->pids, data, len, &dup);
@@ -293,14 +294,14 @@ void api_produce(req_t *r, rbuf_t *rb)
             metrics_produce_part(r->srv->metrics, topic, pr->error_code);
             if (pr->error_code || acks != -1 || !part || part->hw >= required) {
                 if (!pr->error_code && acks == -1 && part &&
-                    part->nisr < tconf_int(r->srv, topic, "min.insync.replicas"))
+                    part->nisr < tconf_int(r->srv->tconf, topic, "min.insync.replicas"))
                     pr->error_code = KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
                 continue;
             }
             produce_wait_t *w = &ps->waits[ps->nwaits];
             w->part = part;
             w->required = required;
-            w->min_isr = tconf_int(r->srv, topic, "min.insync.replicas");
+            w->min_isr = tconf_int(r->srv->tconf, topic, "min.insync.replicas");
             w->out = pr;
             ps->parts[ps->nwaits++] = part;
         }

@@ -19,7 +19,6 @@
 #include "rec/crc32c.h"
 #include "rmgr.h"
 #include "rthrottle.h"
-#include "server.h"
 #include "store/plog.h"
 
 typedef struct fetch_ent {
@@ -36,7 +35,9 @@ typedef struct fetch_ctx {
 } fetch_ctx_t;
 
 struct fetcher {
-    server_t *srv;
+    rmgr_t *rm;
+    ev_loop_t *loop;
+    int32_t self; /* this broker: the replica id of our requests */
     int32_t leader;
     peer_t *peer;
     partition_t **parts;
@@ -50,8 +51,6 @@ struct fetcher {
     int64_t backoff_ms, socket_timeout_ms;
 };
 
-static void fetcher_kick(fetcher_t *f);
-
 static void fetcher_retry_cb(ev_loop_t *loop, void *arg)
 {
     (void)loop;
@@ -64,51 +63,44 @@ static void fetcher_retry_cb(ev_loop_t *loop, void *arg)
 static void fetcher_arm(fetcher_t *f, int64_t when_ms)
 {
     if (f->retry_timer && f->retry_at_ms <= when_ms) return;
-    if (f->retry_timer) ev_timer_cancel(f->srv->loop, f->retry_timer);
+    if (f->retry_timer) ev_timer_cancel(f->loop, f->retry_timer);
     int64_t d = when_ms - ktime_mono_ms();
     f->retry_at_ms = when_ms;
-    f->retry_timer = ev_timer_add(f->srv->loop, d > 0 ? d : 0, fetcher_retry_cb, f);
+    f->retry_timer = ev_timer_add(f->loop, d > 0 ? d : 0, fetcher_retry_cb, f);
 }
 
-static int64_t fetcher_cfg(server_t *srv, const char *key, int64_t dflt)
+static int64_t fetcher_cfg(const cfg_t *cfg, const char *key, int64_t dflt)
 {
-    return srv->cfg ? cfg_int(srv->cfg, key) : dflt;
+    return cfg ? cfg_int(cfg, key) : dflt;
 }
 
-fetcher_t *fetcher_get(server_t *srv, int32_t leader, const char *host, int port)
+fetcher_t *fetcher_new(rmgr_t *rm, ev_loop_t *loop, const cfg_t *cfg, int32_t self, int32_t leader,
+                       const char *host, int port)
 {
-    for (int i = 0; i < srv->nfetchers; i++) {
-        fetcher_t *f = srv->fetchers[i];
-        if (f->leader != leader) continue;
-        if (!peer_addr_is(f->peer, host, port)) peer_set_addr(f->peer, host, port);
-        return f;
-    }
     fetcher_t *f = calloc(1, sizeof(*f));
     if (!f) abort();
-    f->srv = srv;
+    f->rm = rm;
+    f->loop = loop;
+    f->self = self;
     f->leader = leader;
-    f->wait_ms = (int32_t)fetcher_cfg(srv, "replica.fetch.wait.max.ms", 500);
-    f->min_bytes = (int32_t)fetcher_cfg(srv, "replica.fetch.min.bytes", 1);
-    f->max_bytes = (int32_t)fetcher_cfg(srv, "replica.fetch.response.max.bytes", 10485760);
-    f->part_max_bytes = (int32_t)fetcher_cfg(srv, "replica.fetch.max.bytes", 1048576);
-    f->backoff_ms = fetcher_cfg(srv, "replica.fetch.backoff.ms", 1000);
-    f->socket_timeout_ms = fetcher_cfg(srv, "replica.socket.timeout.ms", 30000);
+    f->wait_ms = (int32_t)fetcher_cfg(cfg, "replica.fetch.wait.max.ms", 500);
+    f->min_bytes = (int32_t)fetcher_cfg(cfg, "replica.fetch.min.bytes", 1);
+    f->max_bytes = (int32_t)fetcher_cfg(cfg, "replica.fetch.response.max.bytes", 10485760);
+    f->part_max_bytes = (int32_t)fetcher_cfg(cfg, "replica.fetch.max.bytes", 1048576);
+    f->backoff_ms = fetcher_cfg(cfg, "replica.fetch.backoff.ms", 1000);
+    f->socket_timeout_ms = fetcher_cfg(cfg, "replica.socket.timeout.ms", 30000);
     char name[32], cid[64];
     snprintf(name, sizeof(name), "broker %d", leader);
-    snprintf(cid, sizeof(cid), "broker-%d-fetcher-0", srv->broker_id);
+    snprintf(cid, sizeof(cid), "broker-%d-fetcher-0", self);
     size_t max_resp = (size_t)f->max_bytes + (size_t)f->part_max_bytes + (1u << 20);
-    f->peer = peer_new(srv->loop, name, cid, host, port, max_resp);
-    fetcher_t **nf = realloc(srv->fetchers, (size_t)(srv->nfetchers + 1) * sizeof(*nf));
-    if (!nf) abort();
-    srv->fetchers = nf;
-    srv->fetchers[srv->nfetchers++] = f;
+    f->peer = peer_new(loop, name, cid, host, port, max_resp);
     log_info("fetcher", "replica fetcher for broker %d at %s:%d started", leader, host, port);
     return f;
 }
 
-static void fetcher_free(fetcher_t *f)
+void fetcher_free(fetcher_t *f)
 {
-    if (f->retry_timer) ev_timer_cancel(f->srv->loop, f->retry_timer);
+    if (f->retry_timer) ev_timer_cancel(f->loop, f->retry_timer);
     if (f->inflight) f->inflight->f = NULL; /* the answer (KERR__DESTROY) frees the context */
     for (int i = 0; i < f->nparts; i++) f->parts[i]->fetcher = NULL;
     peer_free(f->peer);
@@ -116,12 +108,19 @@ static void fetcher_free(fetcher_t *f)
     free(f);
 }
 
-void fetcher_free_all(server_t *srv)
+int32_t fetcher_leader(const fetcher_t *f)
 {
-    for (int i = 0; i < srv->nfetchers; i++) fetcher_free(srv->fetchers[i]);
-    free(srv->fetchers);
-    srv->fetchers = NULL;
-    srv->nfetchers = 0;
+    return f->leader;
+}
+
+void fetcher_set_addr(fetcher_t *f, const char *host, int port)
+{
+    if (!peer_addr_is(f->peer, host, port)) peer_set_addr(f->peer, host, port);
+}
+
+bool fetcher_idle(const fetcher_t *f)
+{
+    return f->nparts == 0 && !f->inflight;
 }
 
 void fetcher_add(fetcher_t *f, partition_t *part)
@@ -197,6 +196,28 @@ static void fetcher_done(fetcher_t *f, fetch_ctx_t *ctx)
     free(ctx);
 }
 
+/* Acts on a decoded answer: KERR_NONE when it decoded (and, for Fetch, had no top-level
+ * error), anything else backs the whole fetcher off. Decoded structures go in a. */
+typedef kerr_t fetcher_answer_fn(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body, arena_t *a);
+
+/* What both answers share: drop one for a fetcher that is gone, back off after a failed
+ * request or an answer that does not decode, else apply it and send the next request. */
+static void fetcher_on_answer(fetch_ctx_t *ctx, kerr_t err, rbuf_t *body, fetcher_answer_fn *fn)
+{
+    fetcher_t *f = ctx->f;
+    if (err == KERR__DESTROY || !f) {
+        fetcher_done(f, ctx);
+        return;
+    }
+    arena_t a;
+    arena_init(&a);
+    bool ok = !err && fn(f, ctx, body, &a) == KERR_NONE;
+    if (!ok) fetcher_backoff(f);
+    arena_free(&a);
+    fetcher_done(f, ctx);
+    if (ok) fetcher_kick(f);
+}
+
 /* ---------------------------------------------------------------- truncation */
 
 /* Where our log stops agreeing with the leader's (KIP-101/279). */
@@ -213,23 +234,11 @@ static int64_t fetcher_trunc_offset(partition_t *part, int32_t asked, const kp_o
     return end < leo ? end : leo;
 }
 
-static void fetcher_on_ofle(void *arg, kerr_t err, rbuf_t *body)
+static kerr_t fetcher_ofle_answer(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body, arena_t *a)
 {
-    fetch_ctx_t *ctx = arg;
-    fetcher_t *f = ctx->f;
-    if (err == KERR__DESTROY || !f) {
-        fetcher_done(f, ctx);
-        return;
-    }
-    arena_t a;
-    arena_init(&a);
     kp_ofle_resp_t resp;
-    if (err || kp_ofle_resp_decode(body, FETCHER_OFLE_VERSION, &a, &resp) != KERR_NONE) {
-        fetcher_backoff(f);
-        arena_free(&a);
-        fetcher_done(f, ctx);
-        return;
-    }
+    kerr_t err = kp_ofle_resp_decode(body, FETCHER_OFLE_VERSION, a, &resp);
+    if (err) return err;
     for (int32_t i = 0; i < resp.ntopics; i++) {
         kp_ofle_topic_resp_t *t = &resp.topics[i];
         for (int32_t j = 0; j < t->nparts; j++) {
@@ -242,7 +251,7 @@ static void fetcher_on_ofle(void *arg, kerr_t err, rbuf_t *body)
                 continue;
             }
             int64_t to = fetcher_trunc_offset(part, e->asked_epoch, r);
-            if (rmgr_truncate(f->srv->rmgr, part, to) != KERR_NONE) {
+            if (rmgr_truncate(f->rm, part, to) != KERR_NONE) {
                 fetcher_delay_for(f, part, f->backoff_ms, "truncation failed");
                 continue;
             }
@@ -254,9 +263,12 @@ static void fetcher_on_ofle(void *arg, kerr_t err, rbuf_t *body)
             part->fstate = FETCH_ACTIVE;
         }
     }
-    arena_free(&a);
-    fetcher_done(f, ctx);
-    fetcher_kick(f);
+    return KERR_NONE;
+}
+
+static void fetcher_on_ofle(void *arg, kerr_t err, rbuf_t *body)
+{
+    fetcher_on_answer(arg, err, body, fetcher_ofle_answer);
 }
 
 /* ---------------------------------------------------------------- fetch */
@@ -286,28 +298,16 @@ static void fetcher_append(fetcher_t *f, partition_t *part, const kp_fetch_part_
     }
     if (end <= start) return;
     plog_append_info_t info;
-    kerr_t err = rmgr_append_replica(f->srv->rmgr, part, p + start, end - start, &info);
+    kerr_t err = rmgr_append_replica(f->rm, part, p + start, end - start, &info);
     if (err) fetcher_delay_for(f, part, f->backoff_ms, kerr_name(err));
 }
 
-static void fetcher_on_fetch(void *arg, kerr_t err, rbuf_t *body)
+static kerr_t fetcher_fetch_answer(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body, arena_t *a)
 {
-    fetch_ctx_t *ctx = arg;
-    fetcher_t *f = ctx->f;
-    if (err == KERR__DESTROY || !f) {
-        fetcher_done(f, ctx);
-        return;
-    }
-    arena_t a;
-    arena_init(&a);
     kp_fetch_resp_t resp;
-    if (err || kp_fetch_resp_decode(body, FETCHER_VERSION, &a, &resp) != KERR_NONE ||
-        resp.error_code) {
-        fetcher_backoff(f);
-        arena_free(&a);
-        fetcher_done(f, ctx);
-        return;
-    }
+    kerr_t err = kp_fetch_resp_decode(body, FETCHER_VERSION, a, &resp);
+    if (err) return err;
+    if (resp.error_code) return (kerr_t)resp.error_code;
     for (int32_t i = 0; i < resp.ntopics; i++) {
         kp_fetch_topic_resp_t *t = &resp.topics[i];
         for (int32_t j = 0; j < t->nparts; j++) {
@@ -318,20 +318,19 @@ static void fetcher_on_fetch(void *arg, kerr_t err, rbuf_t *body)
             switch ((kerr_t)r->error_code) {
             case KERR_NONE:
                 if (r->rec_len > 0 &&
-                    rthrottle_applies(rmgr_throttle(f->srv->rmgr), RTHROTTLE_FOLLOWER, part,
-                                      f->srv->broker_id))
-                    rthrottle_record(rmgr_throttle(f->srv->rmgr), RTHROTTLE_FOLLOWER,
-                                     (size_t)r->rec_len, ktime_mono_ms());
+                    rthrottle_applies(rmgr_throttle(f->rm), RTHROTTLE_FOLLOWER, part, f->self))
+                    rthrottle_record(rmgr_throttle(f->rm), RTHROTTLE_FOLLOWER, (size_t)r->rec_len,
+                                     ktime_mono_ms());
                 fetcher_append(f, part, r);
-                rmgr_follower_hw(f->srv->rmgr, part, r->high_watermark);
-                rmgr_follower_log_start(f->srv->rmgr, part, r->log_start_offset);
+                rmgr_follower_hw(f->rm, part, r->high_watermark);
+                rmgr_follower_log_start(f->rm, part, r->log_start_offset);
                 break;
             case KERR_OFFSET_OUT_OF_RANGE:
                 if (r->log_start_offset > plog_end_offset(part->log)) {
                     /* the leader no longer has what we lack: start over at its log start */
                     if (plog_reset(part->log, r->log_start_offset) == KERR_NONE) {
                         part->hw = r->log_start_offset;
-                        rmgr_truncate(f->srv->rmgr, part, r->log_start_offset);
+                        rmgr_truncate(f->rm, part, r->log_start_offset);
                     }
                 } else {
                     part->fstate = FETCH_TRUNCATE; /* we are ahead: find the divergence */
@@ -343,9 +342,12 @@ static void fetcher_on_fetch(void *arg, kerr_t err, rbuf_t *body)
             }
         }
     }
-    arena_free(&a);
-    fetcher_done(f, ctx);
-    fetcher_kick(f);
+    return KERR_NONE;
+}
+
+static void fetcher_on_fetch(void *arg, kerr_t err, rbuf_t *body)
+{
+    fetcher_on_answer(arg, err, body, fetcher_fetch_answer);
 }
 
 static fetch_ctx_t *fetcher_ctx(fetcher_t *f, bool ofle, int n)
@@ -362,8 +364,8 @@ static fetch_ctx_t *fetcher_ctx(fetcher_t *f, bool ofle, int n)
 /* A partition the follower's replication throttle keeps out of fetches now. */
 static bool fetcher_held_back(fetcher_t *f, partition_t *part, int64_t now)
 {
-    rthrottle_t *th = rmgr_throttle(f->srv->rmgr);
-    return rthrottle_applies(th, RTHROTTLE_FOLLOWER, part, f->srv->broker_id) &&
+    rthrottle_t *th = rmgr_throttle(f->rm);
+    return rthrottle_applies(th, RTHROTTLE_FOLLOWER, part, f->self) &&
            rthrottle_exceeded(th, RTHROTTLE_FOLLOWER, now);
 }
 
@@ -408,7 +410,7 @@ static void fetcher_send_ofle(fetcher_t *f, partition_t **parts, int n)
     fetch_ctx_t *ctx = fetcher_ctx(f, true, n);
     arena_t a;
     arena_init(&a);
-    kp_ofle_req_t req = {.replica_id = f->srv->broker_id};
+    kp_ofle_req_t req = {.replica_id = f->self};
     req.topics = arena_calloc(&a, (size_t)n, sizeof(kp_ofle_topic_t));
     for (int i = 0; i < n; i++) {
         partition_t *part = parts[i];
@@ -440,7 +442,7 @@ static void fetcher_send_fetch(fetcher_t *f, partition_t **parts, int n)
     arena_init(&a);
     kp_fetch_req_t req;
     memset(&req, 0, sizeof(req));
-    req.replica_id = f->srv->broker_id;
+    req.replica_id = f->self;
     req.max_wait_ms = f->wait_ms;
     req.min_bytes = f->min_bytes;
     req.max_bytes = f->max_bytes;
@@ -473,7 +475,7 @@ static void fetcher_send_fetch(fetcher_t *f, partition_t **parts, int n)
 }
 
 /* Send the next request: truncation first, then a fetch for the active partitions. */
-static void fetcher_kick(fetcher_t *f)
+void fetcher_kick(fetcher_t *f)
 {
     int64_t now = ktime_mono_ms();
     if (f->inflight || now < f->backoff_until_ms || f->nparts == 0) return;
@@ -489,7 +491,7 @@ static void fetcher_kick(fetcher_t *f)
             parts[k++] = part;
             continue;
         }
-        if (plog_end_offset(part->log) > part->hw) rmgr_truncate(f->srv->rmgr, part, part->hw);
+        if (plog_end_offset(part->log) > part->hw) rmgr_truncate(f->rm, part, part->hw);
         part->fstate = FETCH_ACTIVE;
     }
     if (k > 0) {
@@ -499,19 +501,4 @@ static void fetcher_kick(fetcher_t *f)
         if (n > 0) fetcher_send_fetch(f, parts, n);
     }
     free(parts);
-}
-
-void fetcher_tick_all(server_t *srv, int64_t now_ms)
-{
-    for (int i = 0; i < srv->nfetchers; i++) {
-        fetcher_t *f = srv->fetchers[i];
-        if (f->nparts == 0 && !f->inflight) {
-            log_info("fetcher", "replica fetcher for broker %d stopped (no partitions)", f->leader);
-            fetcher_free(f);
-            srv->fetchers[i--] = srv->fetchers[--srv->nfetchers];
-            continue;
-        }
-        (void)now_ms;
-        fetcher_kick(f);
-    }
 }

@@ -11,27 +11,40 @@
  * replica.fetch.backoff.ms (the controller's next LeaderAndIsr usually settles them); a
  * connection failure delays the whole fetcher.
  *
- * Owner: the server (srv->fetchers). Reactor thread only. */
+ * Owner: the replica manager (rmgr.c keeps one per leader broker and frees idle ones).
+ * Reactor thread only. */
 #ifndef FETCHER_H
 #define FETCHER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-typedef struct server server_t;
 typedef struct fetcher fetcher_t;
+typedef struct rmgr rmgr_t;
+typedef struct ev_loop ev_loop_t;
+typedef struct cfg cfg_t;
 typedef struct partition partition_t;
 
 #define FETCHER_VERSION      11 /* Fetch */
 #define FETCHER_OFLE_VERSION 3  /* OffsetForLeaderEpoch */
 
-/* The fetcher for broker leader (created on first use; its address follows host:port). */
-fetcher_t *fetcher_get(server_t *srv, int32_t leader, const char *host, int port);
+/* A fetcher from broker leader at host:port for broker self, appending through rm. cfg gives
+ * the replica.fetch.* settings (NULL = Kafka's defaults); rm, loop and cfg are borrowed. */
+fetcher_t *fetcher_new(rmgr_t *rm, ev_loop_t *loop, const cfg_t *cfg, int32_t self, int32_t leader,
+                       const char *host, int port);
+/* Partitions still attached get part->fetcher NULL; an answer in flight is dropped. */
+void fetcher_free(fetcher_t *f);
+int32_t fetcher_leader(const fetcher_t *f);
+/* The leader's address changed (a new registration): later requests go to host:port. */
+void fetcher_set_addr(fetcher_t *f, const char *host, int port);
 /* Follow part from this fetcher's broker, starting with truncation. */
 void fetcher_add(fetcher_t *f, partition_t *part);
 /* Stop following part (sets part->fetcher NULL); an answer in flight for it is dropped. */
 void fetcher_remove(fetcher_t *f, partition_t *part);
-/* Retry delayed partitions and fetchers, free idle fetchers. */
-void fetcher_tick_all(server_t *srv, int64_t now_ms);
-void fetcher_free_all(server_t *srv);
+/* No partitions and nothing in flight: may be freed. */
+bool fetcher_idle(const fetcher_t *f);
+/* Send the next request if none is in flight: truncations first, then one fetch for every
+ * active partition whose delay is over (also run by the tick, to retry delayed ones). */
+void fetcher_kick(fetcher_t *f);
 
 #endif

@@ -11,8 +11,7 @@
 #include "ev.h"
 #include "log.h"
 #include "rec/batch.h"
-#include "rmgr.h"
-#include "server.h"
+#include "partition.h"
 #include "store/lmgr.h"
 #include "store/plog.h"
 #include "tconf.h"
@@ -23,7 +22,9 @@ typedef struct move {
 } move_t;
 
 struct logmove {
-    server_t *srv;
+    ev_loop_t *loop;
+    lmgr_t *lmgr;
+    tconf_t *tconf;
     move_t *moves;
     int n, cap;
     ev_timer_id_t timer;
@@ -32,14 +33,15 @@ struct logmove {
 
 static void logmove_tick(ev_loop_t *loop, void *arg);
 
-logmove_t *logmove_new(server_t *srv)
+logmove_t *logmove_new(ev_loop_t *loop, lmgr_t *lmgr, tconf_t *tconf, const cfg_t *cfg)
 {
     logmove_t *lm = calloc(1, sizeof(*lm));
     if (!lm) abort();
-    lm->srv = srv;
+    lm->loop = loop;
+    lm->lmgr = lmgr;
+    lm->tconf = tconf;
     lm->step_bytes = LOGMOVE_STEP_BYTES;
-    int64_t rate =
-        srv->cfg ? cfg_int(srv->cfg, "replica.alter.log.dirs.io.max.bytes.per.second") : INT64_MAX;
+    int64_t rate = cfg ? cfg_int(cfg, "replica.alter.log.dirs.io.max.bytes.per.second") : INT64_MAX;
     if (rate / (1000 / LOGMOVE_STEP_MS) < lm->step_bytes)
         lm->step_bytes = rate / (1000 / LOGMOVE_STEP_MS);
     if (lm->step_bytes < 1) lm->step_bytes = 1; /* a step copies at least one batch anyway */
@@ -49,7 +51,7 @@ logmove_t *logmove_new(server_t *srv)
 void logmove_free(logmove_t *lm)
 {
     if (!lm) return;
-    if (lm->timer) ev_timer_cancel(lm->srv->loop, lm->timer);
+    if (lm->timer) ev_timer_cancel(lm->loop, lm->timer);
     free(lm->moves);
     free(lm);
 }
@@ -69,19 +71,19 @@ static void logmove_remove(logmove_t *lm, int i)
 static void logmove_arm(logmove_t *lm)
 {
     if (!lm->timer && lm->n > 0)
-        lm->timer = ev_timer_add(lm->srv->loop, LOGMOVE_STEP_MS, logmove_tick, lm);
+        lm->timer = ev_timer_add(lm->loop, LOGMOVE_STEP_MS, logmove_tick, lm);
 }
 
 kerr_t logmove_start(logmove_t *lm, partition_t *part, int dir)
 {
-    lmgr_t *m = lm->srv->lmgr;
+    lmgr_t *m = lm->lmgr;
     int cur = lmgr_log_dir(m, part->topic, part->index);
     if (cur == dir) { /* already there: a move elsewhere stops */
         logmove_cancel(lm, part);
         return KERR_NONE;
     }
     plog_cfg_t pc;
-    tconf_plog_cfg(lm->srv, part->topic, &pc);
+    tconf_plog_cfg(lm->tconf, part->topic, &pc);
     int fdir = -1;
     bool same = lmgr_future(m, part->topic, part->index, &fdir) && fdir == dir;
     plog_t *fut;
@@ -115,13 +117,13 @@ void logmove_cancel(logmove_t *lm, partition_t *part)
 {
     int i = logmove_find(lm, part);
     if (i >= 0) logmove_remove(lm, i);
-    lmgr_future_drop(lm->srv->lmgr, part->topic, part->index);
+    lmgr_future_drop(lm->lmgr, part->topic, part->index);
 }
 
 void logmove_truncated(logmove_t *lm, partition_t *part)
 {
     if (logmove_find(lm, part) < 0) return;
-    plog_t *fut = lmgr_future(lm->srv->lmgr, part->topic, part->index, NULL);
+    plog_t *fut = lmgr_future(lm->lmgr, part->topic, part->index, NULL);
     if (fut && plog_end_offset(fut) > plog_end_offset(part->log))
         plog_truncate_to(fut, plog_end_offset(part->log));
 }
@@ -170,7 +172,7 @@ static void logmove_promote(logmove_t *lm, partition_t *part, plog_t *fut)
     char was[4096];
     snprintf(was, sizeof(was), "%s", from);
     plog_t *log;
-    kerr_t err = lmgr_future_promote(lm->srv->lmgr, part->topic, part->index, &log);
+    kerr_t err = lmgr_future_promote(lm->lmgr, part->topic, part->index, &log);
     if (err) {
         log_error("logmove", "promoting the copy of %s-%d failed: %s", part->topic, part->index,
                   kerr_str(err));
@@ -185,7 +187,7 @@ static void logmove_promote(logmove_t *lm, partition_t *part, plog_t *fut)
 static bool logmove_step(logmove_t *lm, move_t *mv, int64_t budget)
 {
     partition_t *part = mv->part;
-    plog_t *fut = lmgr_future(lm->srv->lmgr, part->topic, part->index, NULL);
+    plog_t *fut = lmgr_future(lm->lmgr, part->topic, part->index, NULL);
     if (!fut || !part->log) return false;
     plog_t *cur = part->log;
     if (!mv->started || plog_start_offset(cur) > plog_end_offset(fut)) {
@@ -196,7 +198,7 @@ static bool logmove_step(logmove_t *lm, move_t *mv, int64_t budget)
         if (plog_reset(fut, base) != KERR_NONE) return false;
         mv->started = true;
     }
-    int64_t n = logmove_copy(lm->srv->lmgr, cur, fut, budget);
+    int64_t n = logmove_copy(lm->lmgr, cur, fut, budget);
     if (n < 0) {
         mv->started = false; /* start over on the next step */
         return true;

@@ -16,14 +16,19 @@
 
 #include "kerr.h"
 
-typedef struct server server_t;
+typedef struct ev_loop ev_loop_t;
+typedef struct lmgr lmgr_t;
+typedef struct tconf tconf_t;
+typedef struct cfg cfg_t;
 typedef struct partition partition_t;
 typedef struct logmove logmove_t;
 
 #define LOGMOVE_STEP_BYTES (2 << 20)
 #define LOGMOVE_STEP_MS    10
 
-logmove_t *logmove_new(server_t *srv);
+/* Everything borrowed; cfg gives replica.alter.log.dirs.io.max.bytes.per.second (NULL: no
+ * bound). */
+logmove_t *logmove_new(ev_loop_t *loop, lmgr_t *lmgr, tconf_t *tconf, const cfg_t *cfg);
 /* Frees the bookkeeping only (the log manager removes unfinished future logs). */
 void logmove_free(logmove_t *lm);
 /* Move part's log to log dir index dir: KERR_NONE when started, already under way or already

@@ -13,7 +13,6 @@
 #include "dict.h"
 #include "ev.h"
 #include "fetcher.h"
-#include "isr.h"
 #include "ktime.h"
 #include "log.h"
 #include "metrics.h"
@@ -21,7 +20,6 @@
 #include "logmove.h"
 #include "mdcache.h"
 #include "store/pidstate.h"
-#include "server.h"
 #include "store/lmgr.h"
 #include "store/plog.h"
 #include "tconf.h"
@@ -49,7 +47,7 @@ struct rmgr_waiter {
 };
 
 struct rmgr {
-    server_t *srv;
+    rmgr_deps_t d;
     dict_t *topics; /* name -> rtopic_t* */
     rmgr_waiter_t *waiters;
     /* role hooks (the group and transaction coordinators) */
@@ -60,21 +58,23 @@ struct rmgr {
     int64_t last_isr_check_ms;
     rthrottle_t *throttle;
     logmove_t *moves; /* replica moves between log dirs (logmove.h) */
+    fetcher_t **fetchers; /* one per broker we follow (fetcher.h) */
+    int nfetchers;
 };
 
 static void rmgr_wake(rmgr_t *rm, partition_t *part, unsigned ev);
 
 /* ---------------------------------------------------------------- lifetime */
 
-rmgr_t *rmgr_new(server_t *srv)
+rmgr_t *rmgr_new(const rmgr_deps_t *deps)
 {
     rmgr_t *rm = calloc(1, sizeof(*rm));
     if (!rm) abort();
-    rm->srv = srv;
+    rm->d = *deps;
     rm->topics = dict_new();
-    rm->lag_max_ms = srv->cfg ? cfg_int(srv->cfg, "replica.lag.time.max.ms") : 30000;
-    rm->throttle = rthrottle_new(srv);
-    rm->moves = logmove_new(srv);
+    rm->lag_max_ms = deps->cfg ? cfg_int(deps->cfg, "replica.lag.time.max.ms") : 30000;
+    rm->throttle = rthrottle_new(deps->tconf, deps->broker_id);
+    rm->moves = logmove_new(deps->loop, deps->lmgr, deps->tconf, deps->cfg);
     return rm;
 }
 
@@ -196,14 +196,14 @@ static kerr_t rmgr_open_log(rmgr_t *rm, partition_t *part)
 {
     if (part->log) return KERR_NONE;
     plog_cfg_t pc;
-    tconf_plog_cfg(rm->srv, part->topic, &pc);
-    kerr_t err = lmgr_get_or_create(rm->srv->lmgr, part->topic, part->index, &pc, &part->log);
+    tconf_plog_cfg(rm->d.tconf, part->topic, &pc);
+    kerr_t err = lmgr_get_or_create(rm->d.lmgr, part->topic, part->index, &pc, &part->log);
     if (err) {
         log_error("rmgr", "cannot open log for %s-%d: %s", part->topic, part->index, kerr_str(err));
         return err;
     }
     int64_t leo = plog_end_offset(part->log);
-    int64_t hw = lmgr_checkpointed_hw(rm->srv->lmgr, part->topic, part->index);
+    int64_t hw = lmgr_checkpointed_hw(rm->d.lmgr, part->topic, part->index);
     part->hw = hw < 0 || hw > leo ? (hw < 0 ? 0 : leo) : hw;
     if (part->hw < plog_start_offset(part->log)) part->hw = plog_start_offset(part->log);
     part->pids = pidmap_load(part->log);
@@ -211,13 +211,6 @@ static kerr_t rmgr_open_log(rmgr_t *rm, partition_t *part)
 }
 
 /* ---------------------------------------------------------------- roles */
-
-bool rmgr_in_isr(const partition_t *part, int32_t id)
-{
-    for (int32_t i = 0; i < part->nisr; i++)
-        if (part->isr[i] == id) return true;
-    return false;
-}
 
 static bool rmgr_in_pending(const partition_t *part, int32_t id)
 {
@@ -232,16 +225,51 @@ static void rmgr_copy_state(partition_t *part, const rmgr_pstate_t *st)
     part->leader = st->leader;
     part->leader_epoch = st->leader_epoch;
     part->partition_epoch = st->partition_epoch;
-    part->nreplicas = st->nreplicas > RMGR_MAX_RF ? RMGR_MAX_RF : st->nreplicas;
+    part->nreplicas = st->nreplicas > PARTITION_MAX_RF ? PARTITION_MAX_RF : st->nreplicas;
     memcpy(part->replicas, st->replicas, (size_t)part->nreplicas * sizeof(int32_t));
-    part->nisr = st->nisr > RMGR_MAX_RF ? RMGR_MAX_RF : st->nisr;
+    part->nisr = st->nisr > PARTITION_MAX_RF ? PARTITION_MAX_RF : st->nisr;
     memcpy(part->isr, st->isr, (size_t)part->nisr * sizeof(int32_t));
     if (st->topic_id) memcpy(part->topic_id, st->topic_id, 16);
 }
 
+/* ---------------------------------------------------------------- fetchers */
+
+/* The fetcher for broker leader, created on first use; its address follows host:port. */
+static fetcher_t *rmgr_fetcher(rmgr_t *rm, int32_t leader, const char *host, int port)
+{
+    for (int i = 0; i < rm->nfetchers; i++) {
+        fetcher_t *f = rm->fetchers[i];
+        if (fetcher_leader(f) != leader) continue;
+        fetcher_set_addr(f, host, port);
+        return f;
+    }
+    fetcher_t *f = fetcher_new(rm, rm->d.loop, rm->d.cfg, rm->d.broker_id, leader, host, port);
+    fetcher_t **nf = realloc(rm->fetchers, (size_t)(rm->nfetchers + 1) * sizeof(*nf));
+    if (!nf) abort();
+    rm->fetchers = nf;
+    rm->fetchers[rm->nfetchers++] = f;
+    return f;
+}
+
+/* Retry delayed partitions and fetchers; free fetchers left without partitions. */
+static void rmgr_fetchers_tick(rmgr_t *rm)
+{
+    for (int i = 0; i < rm->nfetchers; i++) {
+        fetcher_t *f = rm->fetchers[i];
+        if (fetcher_idle(f)) {
+            log_info("fetcher", "replica fetcher for broker %d stopped (no partitions)",
+                     fetcher_leader(f));
+            fetcher_free(f);
+            rm->fetchers[i--] = rm->fetchers[--rm->nfetchers];
+            continue;
+        }
+        fetcher_kick(f);
+    }
+}
+
 static void rmgr_become_leader(rmgr_t *rm, partition_t *part, const rmgr_pstate_t *st)
 {
-    int32_t self = rm->srv->broker_id;
+    int32_t self = rm->d.broker_id;
     if (part->fetcher) fetcher_remove(part->fetcher, part);
     part->fstate = FETCH_NONE;
     rmgr_copy_state(part, st);
@@ -265,7 +293,7 @@ static void rmgr_become_leader(rmgr_t *rm, partition_t *part, const rmgr_pstate_
         f->leo = -1;
         f->log_start = -1;
         f->last_fetch_leader_leo = -1;
-        f->last_caught_up_ms = rmgr_in_isr(part, r) ? now : 0;
+        f->last_caught_up_ms = partition_in_isr(part, r) ? now : 0;
     }
     rmgr_maybe_advance_hw(rm, part);
     log_info("rmgr",
@@ -288,7 +316,7 @@ static void rmgr_become_follower(rmgr_t *rm, partition_t *part, const rmgr_pstat
     if (part->fetcher) fetcher_remove(part->fetcher, part);
     part->fstate = FETCH_NONE;
     if (st->leader >= 0 && st->leader_host) {
-        fetcher_t *f = fetcher_get(rm->srv, st->leader, st->leader_host, st->leader_port);
+        fetcher_t *f = rmgr_fetcher(rm, st->leader, st->leader_host, st->leader_port);
         fetcher_add(f, part); /* starts with truncation (OffsetForLeaderEpoch) */
     } else if (st->leader >= 0) {
         log_warn("rmgr", "%s-%d: no endpoint for leader %d; not fetching", part->topic, part->index,
@@ -310,7 +338,7 @@ kerr_t rmgr_leader_and_isr(rmgr_t *rm, const rmgr_pstate_t *st)
             /* same leadership: only a newer partition epoch (ISR) is news */
             if (st->partition_epoch > part->partition_epoch) {
                 part->partition_epoch = st->partition_epoch;
-                part->nisr = st->nisr > RMGR_MAX_RF ? RMGR_MAX_RF : st->nisr;
+                part->nisr = st->nisr > PARTITION_MAX_RF ? PARTITION_MAX_RF : st->nisr;
                 memcpy(part->isr, st->isr, (size_t)part->nisr * sizeof(int32_t));
                 part->isr_inflight = false;
                 if (part->is_leader) rmgr_maybe_advance_hw(rm, part);
@@ -319,12 +347,12 @@ kerr_t rmgr_leader_and_isr(rmgr_t *rm, const rmgr_pstate_t *st)
         }
     }
     /* a replica in a failed log dir stays offline until a restart (KIP-112) */
-    if (!part && lmgr_log_offline(rm->srv->lmgr, st->topic, st->partition))
+    if (!part && lmgr_log_offline(rm->d.lmgr, st->topic, st->partition))
         return KERR_KAFKA_STORAGE_ERROR;
     part = rmgr_slot(rm, st->topic, st->partition);
     kerr_t err = rmgr_open_log(rm, part);
     if (err) return KERR_KAFKA_STORAGE_ERROR;
-    if (st->leader == rm->srv->broker_id)
+    if (st->leader == rm->d.broker_id)
         rmgr_become_leader(rm, part, st);
     else
         rmgr_become_follower(rm, part, st);
@@ -335,7 +363,7 @@ void rmgr_stop_replica(rmgr_t *rm, const char *topic, int32_t p, bool delete_log
 {
     rtopic_t *t = dict_get(rm->topics, topic);
     if (!t || p < 0 || p >= t->nparts || !t->parts[p]) {
-        if (delete_log && lmgr_get(rm->srv->lmgr, topic, p)) lmgr_delete(rm->srv->lmgr, topic, p);
+        if (delete_log && lmgr_get(rm->d.lmgr, topic, p)) lmgr_delete(rm->d.lmgr, topic, p);
         return;
     }
     partition_t *part = t->parts[p];
@@ -355,7 +383,7 @@ void rmgr_stop_replica(rmgr_t *rm, const char *topic, int32_t p, bool delete_log
     if (delete_log) {
         pidmap_free(part->pids);
         part->pids = NULL;
-        kerr_t err = lmgr_delete(rm->srv->lmgr, topic, p);
+        kerr_t err = lmgr_delete(rm->d.lmgr, topic, p);
         if (err) log_error("rmgr", "delete log %s-%d failed: %s", topic, p, kerr_str(err));
     }
     t->parts[p] = NULL;
@@ -396,13 +424,13 @@ static void rmgr_stray_cb(plog_t *log, void *arg)
 void rmgr_drop_strays(rmgr_t *rm, bool (*keep)(void *arg, const char *topic, int32_t p), void *arg)
 {
     stray_ctx_t s = {.rm = rm, .keep = keep, .arg = arg};
-    lmgr_foreach(rm->srv->lmgr, rmgr_stray_cb, &s);
+    lmgr_foreach(rm->d.lmgr, rmgr_stray_cb, &s);
     for (int i = 0; i < s.n; i++) {
         log_warn("rmgr",
                  "log %s-%d belongs to no partition this broker hosts (its topic was "
                  "deleted while the broker was away): deleting it",
                  s.names[i], s.parts[i]);
-        lmgr_delete(rm->srv->lmgr, s.names[i], s.parts[i]);
+        lmgr_delete(rm->d.lmgr, s.names[i], s.parts[i]);
         free(s.names[i]);
     }
     free(s.names);
@@ -415,7 +443,7 @@ kerr_t rmgr_append(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t len,
                    plog_append_info_t *info)
 {
     kerr_t err = plog_append(part->log, buf, len, part->leader_epoch, ktime_wall_ms(), info);
-    if (err == KERR__IO) lmgr_log_failed(rm->srv->lmgr, part->log, "append");
+    if (err == KERR__IO) lmgr_log_failed(rm->d.lmgr, part->log, "append");
     if (err) return err;
     pidmap_update(part->pids, part->log, buf, len);
     rmgr_wake(rm, part, RMGR_EV_LEO);
@@ -427,7 +455,7 @@ kerr_t rmgr_append_replica(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t l
                            plog_append_info_t *info)
 {
     kerr_t err = plog_append_replica(part->log, buf, len, info);
-    if (err == KERR__IO) lmgr_log_failed(rm->srv->lmgr, part->log, "replica append");
+    if (err == KERR__IO) lmgr_log_failed(rm->d.lmgr, part->log, "replica append");
     if (err) return err;
     pidmap_update(part->pids, part->log, buf, len);
     return KERR_NONE;
@@ -479,7 +507,7 @@ void rmgr_maybe_advance_hw(rmgr_t *rm, partition_t *part)
     int64_t hw = plog_end_offset(part->log);
     for (int i = 0; i < part->nfollowers; i++) {
         replica_state_t *f = &part->followers[i];
-        if (!rmgr_in_isr(part, f->id) && !rmgr_in_pending(part, f->id)) continue;
+        if (!partition_in_isr(part, f->id) && !rmgr_in_pending(part, f->id)) continue;
         if (f->leo < hw) hw = f->leo; /* unknown (-1) holds it back */
     }
     if (hw <= part->hw) return;
@@ -494,7 +522,7 @@ static void rmgr_propose_isr(rmgr_t *rm, partition_t *part, const int32_t *isr, 
     part->isr_inflight = true;
     part->npending = n;
     memcpy(part->pending_isr, isr, (size_t)n * sizeof(int32_t));
-    isr_send(rm->srv, part);
+    rm->d.isr_send(rm->d.isr_arg, part);
 }
 
 kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
@@ -523,12 +551,12 @@ kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
     }
     /* ISR expansion (Kafka's maybeExpandIsr): caught up to the high watermark, and to the
      * start of this leader epoch so it holds everything this leader wrote */
-    if (!rmgr_in_isr(part, replica_id) && !part->isr_inflight && f->leo >= part->hw &&
+    if (!partition_in_isr(part, replica_id) && !part->isr_inflight && f->leo >= part->hw &&
         f->leo >= part->epoch_start_offset) {
-        int32_t isr[RMGR_MAX_RF];
+        int32_t isr[PARTITION_MAX_RF];
         int32_t n = part->nisr;
         memcpy(isr, part->isr, (size_t)n * sizeof(int32_t));
-        if (n < RMGR_MAX_RF) isr[n++] = replica_id;
+        if (n < PARTITION_MAX_RF) isr[n++] = replica_id;
         rmgr_propose_isr(rm, part, isr, n);
     }
     rmgr_maybe_advance_hw(rm, part);
@@ -548,7 +576,7 @@ kerr_t rmgr_delete_records(rmgr_t *rm, partition_t *part, int64_t offset, int64_
     int deleted = 0;
     kerr_t err = plog_advance_start(part->log, offset, &deleted);
     if (err) return err;
-    lmgr_checkpoint_log_start(rm->srv->lmgr, part->log);
+    lmgr_checkpoint_log_start(rm->d.lmgr, part->log);
     log_info("rmgr", "%s-%d: log start offset moved to %lld by DeleteRecords (%d segments deleted)",
              part->topic, part->index, (long long)offset, deleted);
     rmgr_wake(rm, part, RMGR_EV_LEO | RMGR_EV_LOW); /* followers' parked fetches answer now */
@@ -566,7 +594,7 @@ int64_t rmgr_low_watermark(rmgr_t *rm, const partition_t *part)
     int64_t low = plog_start_offset(part->log);
     for (int i = 0; i < part->nfollowers; i++) {
         const replica_state_t *f = &part->followers[i];
-        if (f->log_start < low && mdcache_broker(rm->srv->md, f->id)) low = f->log_start;
+        if (f->log_start < low && mdcache_broker(rm->d.md, f->id)) low = f->log_start;
     }
     return low;
 }
@@ -576,18 +604,18 @@ void rmgr_follower_log_start(rmgr_t *rm, partition_t *part, int64_t leader_log_s
     int64_t to = leader_log_start < part->hw ? leader_log_start : part->hw;
     if (to <= plog_start_offset(part->log)) return;
     if (plog_advance_start(part->log, to, NULL) != KERR_NONE) return;
-    lmgr_checkpoint_log_start(rm->srv->lmgr, part->log);
+    lmgr_checkpoint_log_start(rm->d.lmgr, part->log);
 }
 
 /* Kafka's maybeShrinkIsr: followers that have not caught up within replica.lag.time.max.ms. */
 static void rmgr_check_isr(rmgr_t *rm, partition_t *part, int64_t now)
 {
     if (!part->is_leader || part->isr_inflight) return;
-    int32_t keep[RMGR_MAX_RF], n = 0;
+    int32_t keep[PARTITION_MAX_RF], n = 0;
     bool drop = false;
     for (int32_t i = 0; i < part->nisr; i++) {
         int32_t r = part->isr[i];
-        replica_state_t *f = r == rm->srv->broker_id ? NULL : rmgr_follower(part, r);
+        replica_state_t *f = r == rm->d.broker_id ? NULL : rmgr_follower(part, r);
         if (f && now - f->last_caught_up_ms > rm->lag_max_ms) {
             log_info("rmgr", "%s-%d: follower %d has not caught up for %lld ms: shrinking the ISR",
                      part->topic, part->index, r, (long long)(now - f->last_caught_up_ms));
@@ -615,9 +643,9 @@ void rmgr_isr_result(rmgr_t *rm, partition_t *part, kerr_t err, int32_t leader_e
     if (!part->is_leader || leader_epoch != part->leader_epoch) return;
     part->partition_epoch = partition_epoch;
     int32_t before = part->nisr;
-    part->nisr = nisr > RMGR_MAX_RF ? RMGR_MAX_RF : nisr;
+    part->nisr = nisr > PARTITION_MAX_RF ? PARTITION_MAX_RF : nisr;
     memcpy(part->isr, isr, (size_t)part->nisr * sizeof(int32_t));
-    metrics_t *m = rm->srv->metrics;
+    metrics_t *m = rm->d.metrics;
     if (m && part->nisr < before)
         m->isr_shrinks++; /* Kafka's IsrShrinksPerSec / IsrExpandsPerSec */
     if (m && part->nisr > before) m->isr_expands++;
@@ -671,7 +699,7 @@ void rmgr_append_committed(rmgr_t *rm, partition_t *part, uint8_t *buf, size_t l
         done(arg, KERR_NOT_LEADER_OR_FOLLOWER, &info);
         return;
     }
-    int64_t min_isr = tconf_int(rm->srv, part->topic, "min.insync.replicas");
+    int64_t min_isr = tconf_int(rm->d.tconf, part->topic, "min.insync.replicas");
     if (part->nisr < min_isr) {
         done(arg, KERR_NOT_ENOUGH_REPLICAS, &info);
         return;
@@ -712,7 +740,7 @@ static void rmgr_waiter_detach(rmgr_t *rm, rmgr_waiter_t *w)
     else
         rm->waiters = w->gnext;
     if (w->gnext) w->gnext->gprev = w->gprev;
-    if (w->timer) ev_timer_cancel(rm->srv->loop, w->timer);
+    if (w->timer) ev_timer_cancel(rm->d.loop, w->timer);
     w->timer = 0;
 }
 
@@ -760,7 +788,7 @@ rmgr_waiter_t *rmgr_wait(rmgr_t *rm, partition_t **parts, int nparts, unsigned m
     w->gnext = rm->waiters;
     if (rm->waiters) rm->waiters->gprev = w;
     rm->waiters = w;
-    w->timer = ev_timer_add(rm->srv->loop, timeout_ms < 0 ? 0 : timeout_ms, rmgr_waiter_timeout, w);
+    w->timer = ev_timer_add(rm->d.loop, timeout_ms < 0 ? 0 : timeout_ms, rmgr_waiter_timeout, w);
     return w;
 }
 
@@ -810,7 +838,7 @@ void rmgr_wake_all(rmgr_t *rm)
 
 void rmgr_tick(rmgr_t *rm, int64_t now_ms)
 {
-    lmgr_tick(rm->srv->lmgr, now_ms);
+    lmgr_tick(rm->d.lmgr, now_ms);
     int64_t mono = ktime_mono_ms();
     int64_t every = rm->lag_max_ms / 2 > 0 ? rm->lag_max_ms / 2 : 1;
     if (mono - rm->last_isr_check_ms >= every || mono - rm->last_isr_check_ms >= 1000) {
@@ -819,7 +847,7 @@ void rmgr_tick(rmgr_t *rm, int64_t now_ms)
         partition_t *part;
         while ((part = rmgr_next(rm, &it))) rmgr_check_isr(rm, part, mono);
     }
-    fetcher_tick_all(rm->srv, mono);
+    rmgr_fetchers_tick(rm);
 }
 
 void rmgr_topic_config_changed(rmgr_t *rm, const char *topic)
@@ -827,7 +855,7 @@ void rmgr_topic_config_changed(rmgr_t *rm, const char *topic)
     rtopic_t *t = dict_get(rm->topics, topic);
     if (!t) return;
     plog_cfg_t pc;
-    tconf_plog_cfg(rm->srv, topic, &pc);
+    tconf_plog_cfg(rm->d.tconf, topic, &pc);
     for (int32_t i = 0; i < t->nparts; i++)
         if (t->parts[i] && t->parts[i]->log) plog_set_cfg(t->parts[i]->log, &pc);
 }
@@ -838,7 +866,10 @@ void rmgr_stop_fetchers(rmgr_t *rm)
     partition_t *part;
     while ((part = rmgr_next(rm, &it)))
         if (part->fetcher) fetcher_remove(part->fetcher, part);
-    fetcher_free_all(rm->srv);
+    for (int i = 0; i < rm->nfetchers; i++) fetcher_free(rm->fetchers[i]);
+    free(rm->fetchers);
+    rm->fetchers = NULL;
+    rm->nfetchers = 0;
 }
 
 void rmgr_snapshot_all(rmgr_t *rm)

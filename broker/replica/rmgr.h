@@ -16,6 +16,9 @@
  * (the log end grew, the high watermark moved, the role changed) or a timeout; each
  * partition keeps its own waiter list, so an append only looks at who waits on it.
  *
+ * Follower fetchers are the replica manager's: one per leader broker, created when a
+ * partition starts following it and freed on the tick after its last partition left.
+ *
  * Owner: the server. A partition_t stays valid until rmgr_stop_replica() for it (waiters
  * parked on it are woken first). Reactor thread only. */
 #ifndef RMGR_H
@@ -26,65 +29,36 @@
 #include <stdint.h>
 
 #include "kerr.h"
+#include "partition.h"
 
-#define RMGR_MAX_RF 16
-
-typedef struct server server_t;
 typedef struct rmgr rmgr_t;
-typedef struct plog plog_t;
+typedef struct ev_loop ev_loop_t;
+typedef struct cfg cfg_t;
+typedef struct lmgr lmgr_t;
+typedef struct tconf tconf_t;
+typedef struct mdcache mdcache_t;
+typedef struct metrics metrics_t;
 typedef struct plog_append_info plog_append_info_t;
-typedef struct fetcher fetcher_t;
 typedef struct rmgr_waiter rmgr_waiter_t;
-typedef struct rmgr_wlink rmgr_wlink_t;
-typedef struct pidmap pidmap_t;
 
-/* What the leader knows of one follower. */
-typedef struct replica_state {
-    int32_t id;
-    int64_t leo;                   /* from its last fetch; -1 unknown */
-    int64_t log_start;             /* its log start offset from its last fetch; -1 unknown */
-    int64_t last_fetch_ms;         /* monotonic */
-    int64_t last_fetch_leader_leo; /* the leader's log end when that fetch arrived */
-    int64_t last_caught_up_ms;     /* last time it had everything the leader had */
-} replica_state_t;
+/* Sends a leader's ISR proposal (part->pending_isr, part->npending) to the controller; the
+ * answer comes back through rmgr_isr_result(). */
+typedef void rmgr_isr_send_fn(void *arg, partition_t *part);
 
-typedef enum follow_state {
-    FETCH_NONE,     /* not following */
-    FETCH_TRUNCATE, /* must ask the leader where our logs diverge */
-    FETCH_ACTIVE,   /* fetching from fetch offset = log end */
-} follow_state_t;
+/* What the replica manager works with. Every pointer is borrowed and must outlive it. */
+typedef struct rmgr_deps {
+    ev_loop_t *loop;
+    const cfg_t *cfg; /* replica.* settings; NULL = Kafka's defaults */
+    int32_t broker_id;
+    lmgr_t *lmgr;       /* the logs of hosted partitions */
+    tconf_t *tconf;     /* per-topic settings */
+    mdcache_t *md;      /* live brokers (the low watermark counts only those) */
+    metrics_t *metrics; /* ISR shrink/expand counters; may be NULL */
+    rmgr_isr_send_fn *isr_send;
+    void *isr_arg;
+} rmgr_deps_t;
 
-typedef struct partition {
-    char *topic;
-    int32_t index;
-    uint8_t topic_id[16];
-    plog_t *log;
-    bool is_leader;
-    int32_t leader;       /* -1 = none */
-    int32_t leader_epoch; /* -1 = never told */
-    int32_t partition_epoch;
-    int32_t nreplicas, replicas[RMGR_MAX_RF];
-    int32_t nisr, isr[RMGR_MAX_RF]; /* the committed ISR (ZooKeeper's) */
-    int64_t hw;                     /* high watermark: consumers see offsets < hw */
-
-    /* leader */
-    int nfollowers;
-    replica_state_t followers[RMGR_MAX_RF];
-    int64_t epoch_start_offset; /* log end when this leadership began */
-    bool isr_inflight;          /* an AlterPartition is outstanding */
-    int32_t npending, pending_isr[RMGR_MAX_RF];
-    int64_t isr_retry_ms; /* no new proposal before this (after a failure) */
-
-    /* follower */
-    fetcher_t *fetcher;
-    follow_state_t fstate;
-    int64_t delay_until_ms;
-
-    pidmap_t *pids;        /* idempotent producers' state (pidstate.h) */
-    rmgr_wlink_t *waiters; /* parked on this partition */
-} partition_t;
-
-rmgr_t *rmgr_new(server_t *srv);
+rmgr_t *rmgr_new(const rmgr_deps_t *deps);
 void rmgr_free(rmgr_t *rm);
 /* The replication throttles (rthrottle.h), owned by the replica manager. */
 struct rthrottle *rmgr_throttle(rmgr_t *rm);
@@ -142,7 +116,6 @@ void rmgr_isr_result(rmgr_t *rm, partition_t *part, kerr_t err, int32_t leader_e
                      int32_t partition_epoch, const int32_t *isr, int32_t nisr);
 /* Leader: the high watermark may move (ISR or a follower changed). Wakes waiters. */
 void rmgr_maybe_advance_hw(rmgr_t *rm, partition_t *part);
-bool rmgr_in_isr(const partition_t *part, int32_t id);
 /* The last stable offset: the first offset of the oldest ongoing transaction, or the high
  * watermark when that is lower or there is none (read_committed consumers read below it). */
 int64_t rmgr_lso(const partition_t *part);

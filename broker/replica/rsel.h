@@ -12,13 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct server server_t;
+typedef struct mdcache mdcache_t;
 typedef struct partition partition_t;
 
 /* The replica the consumer in rack[rack_len] should fetch part from, or -1 for this broker
  * (not the leader, no rack, the leader is in the rack, or no candidate). The caller checks
- * that the rack-aware selector is configured. */
-int32_t rsel_preferred(server_t *srv, const partition_t *part, const char *rack, size_t rack_len,
-                       const char *listener, int64_t fetch_offset);
+ * that the rack-aware selector is configured. md: the live brokers; self: this broker. */
+int32_t rsel_preferred(const mdcache_t *md, int32_t self, const partition_t *part, const char *rack,
+                       size_t rack_len, const char *listener, int64_t fetch_offset);
 
 #endif

@@ -5,9 +5,8 @@
 #include <string.h>
 
 #include "log.h"
-#include "rmgr.h"
+#include "partition.h"
 #include "rquota.h"
-#include "server.h"
 #include "tcfg.h"
 #include "tconf.h"
 
@@ -17,16 +16,18 @@ static const char *const rthrottle_list_keys[2] = {"leader.replication.throttled
                                                    "follower.replication.throttled.replicas"};
 
 struct rthrottle {
-    server_t *srv;
+    tconf_t *tconf;
+    int32_t self;      /* this broker */
     int64_t set[2][2]; /* [side][0 = <default>, 1 = this broker]; -1 unset */
     rquota_t q[2];
 };
 
-rthrottle_t *rthrottle_new(server_t *srv)
+rthrottle_t *rthrottle_new(tconf_t *tconf, int32_t self)
 {
     rthrottle_t *t = calloc(1, sizeof(*t));
     if (!t) abort();
-    t->srv = srv;
+    t->tconf = tconf;
+    t->self = self;
     for (int s = 0; s < 2; s++) {
         t->set[s][0] = t->set[s][1] = -1;
         rquota_init(&t->q[s], -1);
@@ -64,9 +65,9 @@ bool rthrottle_applies(rthrottle_t *t, rthrottle_side_t side, const partition_t 
                        int32_t replica)
 {
     if (t->q[side].rate < 0) return false; /* the common case: nothing set, no lookups */
-    const char *list = tconf_override(t->srv, part->topic, rthrottle_list_keys[side]);
-    if (!list || !tcfg_replicas_listed(list, part->index, t->srv->broker_id)) return false;
-    return !rmgr_in_isr(part, replica);
+    const char *list = tconf_override(t->tconf, part->topic, rthrottle_list_keys[side]);
+    if (!list || !tcfg_replicas_listed(list, part->index, t->self)) return false;
+    return !partition_in_isr(part, replica);
 }
 
 bool rthrottle_exceeded(rthrottle_t *t, rthrottle_side_t side, int64_t now_ms)

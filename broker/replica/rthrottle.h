@@ -14,13 +14,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct server server_t;
+typedef struct tconf tconf_t;
 typedef struct partition partition_t;
 typedef struct rthrottle rthrottle_t;
 
 typedef enum rthrottle_side { RTHROTTLE_LEADER = 0, RTHROTTLE_FOLLOWER = 1 } rthrottle_side_t;
 
-rthrottle_t *rthrottle_new(server_t *srv);
+/* tconf: where the throttled-replica lists are (borrowed); self: this broker's id. */
+rthrottle_t *rthrottle_new(tconf_t *tconf, int32_t self);
 void rthrottle_free(rthrottle_t *t);
 /* A dynamic broker config set (CTL_MSG_BROKER_CONFIG) of <default> (dflt) or of this broker. */
 void rthrottle_config(rthrottle_t *t, bool dflt, int n, char *const *keys, char *const *vals);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "dict.h"
+#include "fileio.h"
 #include "log.h"
 #include "rec/batch.h"
 #include "pidstate.h"
@@ -212,18 +213,6 @@ static void cleaner_filter(cleaner_keep_t *kp, const uint8_t *data, size_t len, 
     }
 }
 
-static ssize_t cleaner_pread_all(int fd, uint8_t *p, size_t n, off_t off)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, p + got, n - got, off + (off_t)got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return r < 0 ? -1 : (ssize_t)got;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
-}
-
 static kerr_t cleaner_write_file(const char *path, const wbuf_t *wb)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -267,7 +256,7 @@ kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_
         segs[n].info = si;
         segs[n].data = malloc((size_t)si.size + 1);
         if (!segs[n].data) abort();
-        if (cleaner_pread_all(si.fd, segs[n].data, (size_t)si.size, 0) != si.size) {
+        if (pread_full(si.fd, segs[n].data, (size_t)si.size, 0) != si.size) {
             free(segs[n].data);
             break;
         }

@@ -14,6 +14,7 @@
 #include "cleaner.h"
 #include "dict.h"
 #include "fdcache.h"
+#include "fileio.h"
 #include "ktime.h"
 #include "log.h"
 #include "prom.h"
@@ -267,13 +268,13 @@ static kerr_t lmgr_open_dir(lmgr_t *m, int di, char *err, size_t n)
         if (stat(full, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
         size_t l = strlen(de->d_name);
         if (l > 7 && strcmp(de->d_name + l - 7, "-delete") == 0) {
-            plog_rm_dir(full);
+            rm_rf(full);
             continue;
         }
         if (l > 7 && strcmp(de->d_name + l - 7, "-future") == 0) {
             log_info("lmgr", "removing %s: a replica move that did not finish before the stop",
                      full);
-            plog_rm_dir(full);
+            rm_rf(full);
             continue;
         }
         char topic[256];

@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bytes.h"
+#include "fileio.h"
 #include "ktime.h"
 #include "log.h"
 #include "rec/batch.h"
@@ -107,65 +109,9 @@ void plog_cfg_defaults(plog_cfg_t *c)
 
 /* ---------------------------------------------------------------- small helpers */
 
-static int64_t be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v = (v << 8) | p[i];
-    return (int64_t)v;
-}
-static uint32_t be32u(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-static void put_be64(uint8_t *p, int64_t v)
-{
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (uint8_t)v;
-        v = (int64_t)((uint64_t)v >> 8);
-    }
-}
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 static void seg_path(const plog_t *log, int64_t base, const char *ext, char *buf, size_t n)
 {
     snprintf(buf, n, "%s/%020" PRId64 "%s", log->dir, base, ext);
-}
-
-static int pwrite_all(int fd, const void *p, size_t n, off_t off)
-{
-    const uint8_t *b = p;
-    while (n > 0) {
-        ssize_t w = pwrite(fd, b, n, off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        b += w;
-        n -= (size_t)w;
-        off += w;
-    }
-    return 0;
-}
-
-static ssize_t pread_full(int fd, void *p, size_t n, off_t off)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = pread(fd, (uint8_t *)p + got, n - got, off + (off_t)got);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        if (r == 0) break;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
 }
 
 /* ---------------------------------------------------------------- header scanner */
@@ -208,7 +154,7 @@ static kerr_t scan_hdr(scan_t *s, int64_t pos, batch_hdr_t *h)
     const uint8_t *p = s->buf + (pos - s->buf_off);
     if (avail < PLOG_HDR_NEED) {
         if (avail >= BATCH_LOG_OVERHEAD &&
-            (int32_t)be32u(p + 8) < BATCH_HDR_SIZE - BATCH_LOG_OVERHEAD)
+            (int32_t)bytes_get_be32(p + 8) < BATCH_HDR_SIZE - BATCH_LOG_OVERHEAD)
             return KERR__BAD_MSG;
         return KERR__AGAIN;
     }
@@ -338,13 +284,13 @@ static kerr_t seg_write_indexes(const plog_t *log, seg_t *s, bool sync)
     uint8_t *b = malloc(ni * 8 + nt * 12 + 1);
     if (!b) abort();
     for (size_t i = 0; i < ni; i++) {
-        put_be32(b + i * 8, s->idx[i0 + i].rel);
-        put_be32(b + i * 8 + 4, s->idx[i0 + i].pos);
+        bytes_put_be32(b + i * 8, s->idx[i0 + i].rel);
+        bytes_put_be32(b + i * 8 + 4, s->idx[i0 + i].pos);
     }
     uint8_t *tb = b + ni * 8;
     for (size_t i = 0; i < nt; i++) {
-        put_be64(tb + i * 12, s->tidx[t0 + i].ts);
-        put_be32(tb + i * 12 + 8, s->tidx[t0 + i].rel);
+        bytes_put_be64(tb + i * 12, s->tidx[t0 + i].ts);
+        bytes_put_be32(tb + i * 12 + 8, s->tidx[t0 + i].rel);
     }
     kerr_t err = seg_idx_file_write(log, s->base, ".index", b, ni * 8, (off_t)(i0 * 8),
                                     s->idx_rewrite, sync);
@@ -531,7 +477,7 @@ static bool seg_load_indexes(plog_t *log, seg_t *s)
     bool ok = ilen % 8 == 0 && tlen % 12 == 0 && !(s->size > 0 && ilen == 0);
     size_t ni = ilen / 8, nt = tlen / 12;
     for (size_t i = 0; ok && i < ni; i++) {
-        uint32_t rel = be32u(ib + i * 8), pos = be32u(ib + i * 8 + 4);
+        uint32_t rel = bytes_get_be32(ib + i * 8), pos = bytes_get_be32(ib + i * 8 + 4);
         if ((int64_t)pos >= s->size ||
             (s->nidx && (rel < s->idx[s->nidx - 1].rel || pos <= s->idx[s->nidx - 1].pos))) {
             ok = false;
@@ -541,7 +487,7 @@ static bool seg_load_indexes(plog_t *log, seg_t *s)
     }
     for (size_t i = 0; ok && i < nt; i++) {
         const uint8_t *e = tb + i * 12;
-        seg_tidx_push(s, be64(e), be32u(e + 8));
+        seg_tidx_push(s, bytes_get_be64(e), bytes_get_be32(e + 8));
         if (s->tidx[i].ts > s->max_ts) {
             s->max_ts = s->tidx[i].ts;
             s->max_ts_offset = s->base + s->tidx[i].rel;
@@ -1280,21 +1226,6 @@ bool plog_maybe_flush(plog_t *log, int64_t now_ms, kerr_t *err)
     return true;
 }
 
-int plog_rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    struct dirent *de;
-    char p[PATH_MAX];
-    while ((de = readdir(d))) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
-        snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    return rmdir(dir);
-}
-
 void plog_uuid_hex(char out[33])
 {
     uint8_t r[16];
@@ -1338,7 +1269,7 @@ kerr_t plog_delete(plog_t *log)
     snprintf(dir, sizeof(dir), "%s", log->dir);
     plog_free(log, false);
     if (rename(dir, gone) != 0) return KERR__IO;
-    return plog_rm_dir(gone) == 0 ? KERR_NONE : KERR__IO;
+    return rm_rf(gone) == 0 ? KERR_NONE : KERR__IO;
 }
 
 /* ---------------------------------------------------------------- leader epochs */

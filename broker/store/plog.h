@@ -111,8 +111,6 @@ kerr_t plog_rename_dir(plog_t *log, const char *new_dir);
 void plog_copy_epochs(plog_t *dst, const plog_t *src);
 /* 32 random hex digits, as Kafka's UUIDs in -delete / -future directory names. */
 void plog_uuid_hex(char out[33]);
-/* Remove dir and the files in it (a log dir's subdirectory: no deeper levels). */
-int plog_rm_dir(const char *dir);
 /* Close and remove the directory (renamed to <dir>.<uuid>-delete first, as Kafka does). */
 kerr_t plog_delete(plog_t *log);
 

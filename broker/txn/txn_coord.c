@@ -59,6 +59,7 @@ txn_t *txn_new(txn_coord_t *tc, const char *id, int32_t partition)
 
 void txn_destroy(txn_t *t)
 {
+    txn_waiters_fail(t, KERR_NOT_COORDINATOR);
     txn_markers_stop(t);
     dict_del(t->tc->txns, t->id);
     txn_meta_clear(&t->m);

@@ -51,6 +51,13 @@ typedef struct txn_meta {
 } txn_meta_t;
 
 typedef struct txn_mk txn_mk_t;
+typedef struct txn_waiter txn_waiter_t;
+
+/* A partition named in AddPartitionsToTxn / AddOffsetsToTxn (topic not owned). */
+typedef struct txn_tp_in {
+    kstr_t topic;
+    int32_t partition;
+} txn_tp_in_t;
 
 typedef struct txn {
     txn_coord_t *tc;
@@ -60,6 +67,7 @@ typedef struct txn {
     bool pending;              /* a transition is being written */
     txn_state_t pending_state; /* its target (PrepareEpochFence while fencing) */
     txn_mk_t *markers;         /* markers in flight (Prepare* only) */
+    txn_waiter_t *waiters;     /* requests parked until t is not busy (txn_wait.c) */
 } txn_t;
 
 typedef enum tc_part_state { TC_PART_NONE, TC_PART_LOADING, TC_PART_LOADED } tc_part_state_t;
@@ -119,6 +127,25 @@ void txn_load_record(txn_coord_t *tc, int32_t p, kbytes_t key, kbytes_t value);
 void txn_abort_fenced(txn_t *t);
 /* Markers of t are all written: write CompleteCommit / CompleteAbort. */
 void txn_complete(txn_t *t);
+/* Is a state being written, or a transaction being completed (Prepare*)? Requests that
+ * change the transaction then wait (txn_wait.c) or get CONCURRENT_TRANSACTIONS. */
+bool txn_busy(const txn_t *t);
+/* AddPartitionsToTxn / AddOffsetsToTxn of the n partitions tps; cb(arg, err) once it is
+ * durable or refused. While t is busy the request is parked until park_until_ms (monotonic;
+ * 0: the default wait from now), then refused with CONCURRENT_TRANSACTIONS. */
+void txn_add_tps(txn_coord_t *tc, kstr_t id, int64_t pid, int16_t epoch, int n,
+                 const txn_tp_in_t *tps, txn_err_cb *cb, void *arg, int64_t park_until_ms);
+
+/* ---- txn_wait.c ---- */
+/* Park the request on t until it is not busy (copies id and tps); false when deadline_ms
+ * (monotonic, 0: the default wait from now) has passed: answer it now instead. */
+bool txn_park(txn_t *t, int64_t pid, int16_t epoch, int n, const txn_tp_in_t *tps,
+              txn_err_cb *cb, void *arg, int64_t deadline_ms);
+/* The transaction id may have stopped being busy (a write finished): run its parked
+ * requests in arrival order while it stays not busy. */
+void txn_waiters_wake(txn_coord_t *tc, const char *id);
+/* Answer every parked request of t with err (t is going away). */
+void txn_waiters_fail(txn_t *t, kerr_t err);
 
 /* ---- txn_markers.c ---- */
 /* Send the markers of t (in PrepareCommit/PrepareAbort) until every partition has one, then

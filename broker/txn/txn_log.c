@@ -175,9 +175,11 @@ static void txn_write_done(void *arg, kerr_t err, const plog_append_info_t *info
     wbuf_free(&ctx->wb);
     txn_write_done_fn *done = ctx->done;
     void *darg = ctx->arg;
-    free(ctx->id);
+    char *id = ctx->id;
     free(ctx);
     done(darg, err ? NULL : t, err);
+    txn_waiters_wake(tc, id); /* done may have started the next write, or freed t */
+    free(id);
 }
 
 void txn_write(txn_t *t, txn_meta_t *target, txn_write_done_fn *done, void *arg)

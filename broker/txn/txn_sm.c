@@ -229,18 +229,21 @@ static void txn_write_cb(txn_t *t, txn_meta_t *target, txn_err_cb *cb, void *arg
 
 /* ---------------------------------------------------------------- AddPartitions/Offsets */
 
-typedef struct txn_tp_in {
-    kstr_t topic;
-    int32_t partition;
-} txn_tp_in_t;
-
-static void txn_add(txn_coord_t *tc, kstr_t id, int64_t pid, int16_t epoch, int n,
-                    const txn_tp_in_t *tps, txn_err_cb *cb, void *arg)
+bool txn_busy(const txn_t *t)
 {
-    txn_t *t;
+    return t->pending || t->m.state == TXN_PREPARE_COMMIT || t->m.state == TXN_PREPARE_ABORT;
+}
+
+void txn_add_tps(txn_coord_t *tc, kstr_t id, int64_t pid, int16_t epoch, int n,
+                 const txn_tp_in_t *tps, txn_err_cb *cb, void *arg, int64_t park_until_ms)
+{
+    txn_t *t = NULL;
     kerr_t err = txn_check_producer(tc, id, pid, epoch, &t);
-    if (!err && (t->m.state == TXN_PREPARE_COMMIT || t->m.state == TXN_PREPARE_ABORT))
+    if (err == KERR_CONCURRENT_TRANSACTIONS || (!err && txn_busy(t))) {
+        if (!t) txn_lookup(tc, id, &t); /* the producer's own transaction, being written */
+        if (t && txn_park(t, pid, epoch, n, tps, cb, arg, park_until_ms)) return;
         err = KERR_CONCURRENT_TRANSACTIONS;
+    }
     if (err) {
         cb(arg, err);
         return;
@@ -279,7 +282,8 @@ void txn_add_partitions(txn_coord_t *tc, const kp_addparts_req_t *req, txn_err_c
     for (int32_t i = 0; i < req->ntopics; i++)
         for (int32_t j = 0; j < req->topics[i].nparts; j++)
             tps[n++] = (txn_tp_in_t){req->topics[i].name, req->topics[i].parts[j]};
-    txn_add(tc, req->transactional_id, req->producer_id, req->producer_epoch, n, tps, cb, arg);
+    txn_add_tps(tc, req->transactional_id, req->producer_id, req->producer_epoch, n, tps, cb, arg,
+                0);
     free(tps);
 }
 
@@ -292,7 +296,8 @@ void txn_add_offsets(txn_coord_t *tc, const kp_addoffsets_req_t *req, txn_err_cb
     int32_t nparts = (int32_t)cfg_int(tc->srv->cfg, "offsets.topic.num.partitions");
     txn_tp_in_t tp = {KSTR("__consumer_offsets"),
                       grp_partition_for(req->group_id.p, (size_t)req->group_id.len, nparts)};
-    txn_add(tc, req->transactional_id, req->producer_id, req->producer_epoch, 1, &tp, cb, arg);
+    txn_add_tps(tc, req->transactional_id, req->producer_id, req->producer_epoch, 1, &tp, cb,
+                arg, 0);
 }
 
 /* ---------------------------------------------------------------- EndTxn */

@@ -1,56 +1,27 @@
 /* batch.c: RecordBatch v2 header parsing, validation and in-place stamping. */
 #include "batch.h"
 
+#include "bytes.h"
 #include "crc32c.h"
-
-static int64_t be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v = (v << 8) | p[i];
-    return (int64_t)v;
-}
-static int32_t be32(const uint8_t *p)
-{
-    return (int32_t)(((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) |
-                     p[3]);
-}
-static int16_t be16(const uint8_t *p)
-{
-    return (int16_t)(((uint16_t)p[0] << 8) | p[1]);
-}
-static void put_be64(uint8_t *p, int64_t v)
-{
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (uint8_t)v;
-        v = (int64_t)((uint64_t)v >> 8);
-    }
-}
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 kerr_t batch_hdr_parse(const uint8_t *p, size_t len, batch_hdr_t *h)
 {
     if (len < BATCH_LOG_OVERHEAD) return KERR__AGAIN;
-    h->base_offset = be64(p);
-    h->length = be32(p + 8);
+    h->base_offset = (int64_t)bytes_get_be64(p);
+    h->length = (int32_t)bytes_get_be32(p + 8);
     if (h->length < BATCH_HDR_SIZE - BATCH_LOG_OVERHEAD) return KERR__BAD_MSG;
     if (len < BATCH_HDR_SIZE) return KERR__AGAIN;
-    h->partition_leader_epoch = be32(p + 12);
+    h->partition_leader_epoch = (int32_t)bytes_get_be32(p + 12);
     h->magic = (int8_t)p[16];
-    h->crc = (uint32_t)be32(p + 17);
-    h->attributes = be16(p + 21);
-    h->last_offset_delta = be32(p + 23);
-    h->base_timestamp = be64(p + 27);
-    h->max_timestamp = be64(p + 35);
-    h->producer_id = be64(p + 43);
-    h->producer_epoch = be16(p + 51);
-    h->base_sequence = be32(p + 53);
-    h->record_count = be32(p + 57);
+    h->crc = bytes_get_be32(p + 17);
+    h->attributes = (int16_t)bytes_get_be16(p + 21);
+    h->last_offset_delta = (int32_t)bytes_get_be32(p + 23);
+    h->base_timestamp = (int64_t)bytes_get_be64(p + 27);
+    h->max_timestamp = (int64_t)bytes_get_be64(p + 35);
+    h->producer_id = (int64_t)bytes_get_be64(p + 43);
+    h->producer_epoch = (int16_t)bytes_get_be16(p + 51);
+    h->base_sequence = (int32_t)bytes_get_be32(p + 53);
+    h->record_count = (int32_t)bytes_get_be32(p + 57);
     if ((size_t)h->length + BATCH_LOG_OVERHEAD > len) return KERR__AGAIN;
     return KERR_NONE;
 }
@@ -149,21 +120,20 @@ static kerr_t batch_check(const uint8_t *p, size_t len, batch_hdr_t *h, bool con
 
 void batch_set_base_offset(uint8_t *p, int64_t base_offset)
 {
-    put_be64(p, base_offset);
+    bytes_put_be64(p, base_offset);
 }
 
 void batch_set_leader_epoch(uint8_t *p, int32_t epoch)
 {
-    put_be32(p + 12, (uint32_t)epoch);
+    bytes_put_be32(p + 12, (uint32_t)epoch);
 }
 
 void batch_set_log_append_time(uint8_t *p, size_t size, int64_t ts)
 {
-    uint16_t attr = (uint16_t)be16(p + 21) | BATCH_ATTR_LOG_APPEND_TIME;
-    p[21] = (uint8_t)(attr >> 8);
-    p[22] = (uint8_t)attr;
-    put_be64(p + 35, ts);
-    put_be32(p + 17, crc32c(0, p + 21, size - 21));
+    uint16_t attr = bytes_get_be16(p + 21) | BATCH_ATTR_LOG_APPEND_TIME;
+    bytes_put_be16(p + 21, attr);
+    bytes_put_be64(p + 35, ts);
+    bytes_put_be32(p + 17, crc32c(0, p + 21, size - 21));
 }
 
 bool batch_rec_next(rbuf_t *rb, batch_rec_t *r)
@@ -251,5 +221,5 @@ void batch_builder_finish(batch_builder_t *b, const batch_hdr_t *tmpl, wbuf_t *o
     wbuf_i32(out, tmpl ? tmpl->base_sequence : -1);
     wbuf_i32(out, b->count);
     wbuf_append(out, b->recs.p, b->recs.len);
-    put_be32(out->p + start + 17, crc32c(0, out->p + start + 21, out->len - start - 21));
+    bytes_put_be32(out->p + start + 17, crc32c(0, out->p + start + 21, out->len - start - 21));
 }

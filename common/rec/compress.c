@@ -7,6 +7,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "bytes.h"
+
 /* Output grows a chunk at a time and is checked after each step, so a stream whose output is
  * exactly max_out passes and a hostile one stops at most one chunk past the bound. */
 #define COMPRESS_CHUNK (64 * 1024)
@@ -50,11 +52,6 @@ static kerr_t compress_snappy_block(const uint8_t *in, size_t len, size_t max_ou
     return KERR_NONE;
 }
 
-static uint32_t compress_be32(const uint8_t *p)
-{
-    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
 static kerr_t compress_snappy(const uint8_t *in, size_t len, size_t max_out, wbuf_t *out)
 {
     static const uint8_t xerial[8] = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
@@ -62,7 +59,7 @@ static kerr_t compress_snappy(const uint8_t *in, size_t len, size_t max_out, wbu
     size_t start = out->len, pos = 16; /* magic, version, compatible version */
     while (pos < len) {
         if (len - pos < 4) return KERR__BAD_MSG;
-        uint32_t bl = compress_be32(in + pos);
+        uint32_t bl = bytes_get_be32(in + pos);
         pos += 4;
         if (bl > len - pos) return KERR__BAD_MSG;
         size_t used = out->len - start;

@@ -2,17 +2,14 @@
 #include "txnmark.h"
 
 #include "batch.h"
+#include "bytes.h"
 
 void txnmark_build(wbuf_t *out, int64_t producer_id, int16_t producer_epoch, bool commit,
                    int32_t coordinator_epoch, int64_t timestamp_ms)
 {
     uint8_t key[4] = {0, 0, 0, commit ? TXNMARK_COMMIT : TXNMARK_ABORT};
-    uint8_t val[6] = {0,
-                      0,
-                      (uint8_t)((uint32_t)coordinator_epoch >> 24),
-                      (uint8_t)((uint32_t)coordinator_epoch >> 16),
-                      (uint8_t)((uint32_t)coordinator_epoch >> 8),
-                      (uint8_t)coordinator_epoch};
+    uint8_t val[6] = {0, 0}; /* version 0, then the coordinator epoch */
+    bytes_put_be32(val + 2, (uint32_t)coordinator_epoch);
     batch_builder_t b;
     batch_builder_init(&b, timestamp_ms);
     batch_builder_add(&b, 0, timestamp_ms, key, sizeof(key), val, sizeof(val), 0, NULL, 0);
@@ -31,7 +28,7 @@ void txnmark_build(wbuf_t *out, int64_t producer_id, int16_t producer_epoch, boo
 int txnmark_type(const uint8_t *p, size_t len, int32_t *coordinator_epoch)
 {
     if (len < BATCH_HDR_SIZE) return -1;
-    int16_t attrs = (int16_t)((p[21] << 8) | p[22]);
+    int16_t attrs = (int16_t)bytes_get_be16(p + 21);
     if (!(attrs & BATCH_ATTR_CONTROL) || (attrs & BATCH_ATTR_COMPRESSION_MASK)) return -1;
     rbuf_t rb;
     rbuf_init(&rb, p + BATCH_HDR_SIZE, len - BATCH_HDR_SIZE);

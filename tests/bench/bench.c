@@ -75,6 +75,7 @@ typedef struct opts {
     bool idempotent;       /* enable.idempotence=true */
     const char *txn_id;    /* transactional.id: produce in transactions (txn_bench.py) */
     int txn_ms;            /* with txn_id: commit every txn_ms ms */
+    int abort_every;       /* with txn_id: abort every Nth transaction instead (0: never) */
     const char *isolation; /* consumer isolation.level (NULL: librdkafka's default) */
 } opts_t;
 
@@ -253,9 +254,12 @@ static double broker_cpu_s(void)
 typedef struct prod {
     rd_kafka_t *rk;
     long long acked, errors;
+    long long purged; /* failed only because their transaction was aborted (--abort-every) */
     int64_t last_ack_ns;
     int64_t txn_start_ns; /* when the open transaction began (--transactional-id) */
-    long long commits;
+    long long commits, aborts;
+    long long timed_txns; /* transactions ended after the warm-up (--abort-every counts these) */
+    bool timed;           /* past the warm-up */
     char first_err[256];
 } prod_t;
 
@@ -272,6 +276,11 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     (void)rk;
     prod_t *p = opaque;
+    if (o.abort_every > 0 &&
+        (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)) {
+        p->purged++;
+        return;
+    }
     if (m->err) {
         if (p->errors++ == 0)
             snprintf(p->first_err, sizeof(p->first_err), "%s", rd_kafka_err2str(m->err));
@@ -310,14 +319,28 @@ static void prod_init(prod_t *p)
 
 /* With --transactional-id: commit the open transaction once it is txn_ms old and begin the
  * next; force commits regardless (the end of a phase). A failed commit ends the run, so every
- * message counted as acknowledged is committed. */
+ * message counted as acknowledged is committed. With --abort-every N every Nth transaction is
+ * aborted instead (a topic with aborted data for read_committed to skip; its messages acked
+ * before the abort count as acked, the rest as purged). */
 static void prod_txn_tick(prod_t *p, bool force)
 {
     if (!o.txn_id) return;
     int64_t t = now_ns();
     if (!force && t - p->txn_start_ns < (int64_t)o.txn_ms * 1000000LL) return;
-    txn_check(rd_kafka_commit_transaction(p->rk, 60000), "commit_transaction");
-    p->commits++;
+    /* Past the warm-up only: its committed transaction registered the topic with the
+     * coordinator (right after the topic is created, AddPartitionsToTxn may answer
+     * UNKNOWN_TOPIC_OR_PARTITION until every broker has its metadata, and an abort then
+     * finds the transaction Empty: INVALID_TXN_STATE, fatal, as with Kafka). The 2nd timed
+     * transaction, then every Nth: even a short run aborts one. */
+    bool abort = o.abort_every > 0 && p->timed && p->timed_txns % o.abort_every == 1;
+    if (p->timed) p->timed_txns++;
+    if (abort) {
+        txn_check(rd_kafka_abort_transaction(p->rk, 60000), "abort_transaction");
+        p->aborts++;
+    } else {
+        txn_check(rd_kafka_commit_transaction(p->rk, 60000), "commit_transaction");
+        p->commits++;
+    }
     p->last_ack_ns = now_ns();
     txn_check(rd_kafka_begin_transaction(p->rk), "begin_transaction");
     p->txn_start_ns = now_ns();
@@ -338,9 +361,11 @@ static void prod_send(prod_t *p, const void *val, size_t len, int flags)
 static void prod_flush(prod_t *p, long long expect)
 {
     int64_t deadline = now_ns() + 180 * 1000000000LL;
-    while (p->acked + p->errors < expect && now_ns() < deadline) rd_kafka_poll(p->rk, 50);
-    if (p->acked + p->errors < expect)
-        die("only %lld of %lld messages acknowledged after 180 s", p->acked + p->errors, expect);
+    while (p->acked + p->errors + p->purged < expect && now_ns() < deadline)
+        rd_kafka_poll(p->rk, 50);
+    if (p->acked + p->errors + p->purged < expect)
+        die("only %lld of %lld messages acknowledged after 180 s",
+            p->acked + p->errors + p->purged, expect);
 }
 
 /* ---- topic ---- */
@@ -517,6 +542,7 @@ static double consume_passes(rd_kafka_t *c, long long tail, long long warmup, lo
         for (int i = 0; i < o.partitions; i++)
             if (pos[i] >= hi[i]) left--;
         int64_t last = now_ns(), from = 0, to = 0;
+        long long read_before = read;
         if (read > warmup) from = -1; /* from this pass's first message */
         while (left > 0) {
             ssize_t n = consume_some(q, msgs, BATCH, 100);
@@ -551,6 +577,7 @@ static double consume_passes(rd_kafka_t *c, long long tail, long long warmup, lo
         if (from > 0) busy += to - from;
         (*passes)++;
         rd_kafka_assign(c, NULL);
+        if (read == read_before) break; /* a pass delivered nothing (all aborted data) */
     }
     rd_kafka_queue_destroy(q);
     free(lo);
@@ -596,7 +623,8 @@ static void run_throughput(void)
     }
     prod_txn_tick(&p, true);
     prod_flush(&p, o.warmup);
-    long long base = p.acked + p.errors;
+    long long base = p.acked + p.errors + p.purged;
+    p.timed = true;
     cpu0 = broker_cpu_s();
     int64_t t0 = now_ns();
     for (long long i = 0; i < o.count; i++) {
@@ -636,7 +664,9 @@ consume:
         json_rate("reread", rtimed, rsecs, cpu0 < 0 ? -1 : rcpu, true);
         printf("\"reread_passes\":%lld,\"reread_tail\":%lld,", rpasses, o.reread_tail);
     }
-    if (o.txn_id) printf("\"txn_commits\":%lld,\"txn_ms\":%d,", p.commits, o.txn_ms);
+    if (o.txn_id)
+        printf("\"txn_commits\":%lld,\"txn_aborts\":%lld,\"purged\":%lld,\"txn_ms\":%d,",
+               p.commits, p.aborts, p.purged, o.txn_ms);
     printf("\"consume_passes\":%lld,\"consume_retained\":%lld}\n", passes, retained);
 }
 
@@ -776,7 +806,7 @@ static void usage(void)
         "       [--partitions P] [--rf R] [--min-isr M] [--acks A] [--compression C] [--size S]\n"
         "       [--linger-ms L] [--fetch-wait-ms F] [--consumer-props k=v,k=v]\n"
         "       [--client-props k=v,k=v]\n"
-        "       [--idempotent] [--transactional-id ID [--txn-ms N]]\n"
+        "       [--idempotent] [--transactional-id ID [--txn-ms N] [--abort-every N]]\n"
         "       [--isolation read_committed|read_uncommitted]\n"
         "       throughput: [--count N] [--warmup W] [--phases produce|consume] [--keep]\n"
         "                   [--reread-tail N]\n"
@@ -816,6 +846,7 @@ static const struct optdef {
     {"--idempotent", 'b', &o.idempotent},
     {"--transactional-id", 's', &o.txn_id},
     {"--txn-ms", 'i', &o.txn_ms},
+    {"--abort-every", 'i', &o.abort_every},
     {"--isolation", 's', &o.isolation},
 };
 

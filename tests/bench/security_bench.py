@@ -4,19 +4,32 @@ Cluster: its own ZooKeeper, free ports, stopped by PID) with three client listen
 SSL and SASL_SSL (SCRAM-SHA-512), certificates made here with openssl (tests/lib/certs.py).
 The same librdkafka driver as `make bench` (build/tests/bench/bench --client-props) produces
 and consumes 100 B and 1 KB messages, RF3 acks=all min.insync.replicas=2, 6 partitions, on each
-listener in turn, interleaved per repetition; the inter-broker listener stays PLAINTEXT, so the
-rows show what the clients' encryption and login cost. Then SCRAM-SHA-512 logins per second
-(SaslHandshake + two SaslAuthenticate round trips on a fresh TCP connection each, sequential,
-over SASL_PLAINTEXT so TLS handshakes are not counted). The load average is printed: the
-machine is shared.
+listener in turn; the inter-broker listener stays PLAINTEXT, so the rows show what the clients'
+encryption and login cost.
 
-  /usr/bin/python3 tests/bench/security_bench.py [--reps N] [--scale F] [--logins N]
+Each measurement is two driver runs: produce COUNTS[size][0] messages into a fresh topic
+(after a tenth as many untimed), then consume COUNTS[size][1] messages of it from the
+beginning, in passes over the whole topic (the first fifth of the topic untimed). The counts
+make a phase last about 2-8 s on the shared 2-core machine (the script ~4 min); phases of a
+fraction of a second measured mostly what else ran then. The listeners take turns inside each
+repetition (PLAINTEXT, SSL, SASL_SSL at 100 B, then at 1 KB), so a change of the machine's load
+hits all three alike. The table has the median of the repetitions, their spread (max - min
+over the median), the ratio to PLAINTEXT's median, and CPU per message of the brokers (all
+three, from /proc) and of the client (the driver process, warm-up included): where the machine
+is saturated, throughput follows the sum of the two. Then SCRAM-SHA-512 logins per second
+(SaslHandshake + two SaslAuthenticate round trips on a fresh TCP connection each, sequential,
+over SASL_PLAINTEXT so TLS handshakes are not counted). The load average is printed.
+
+  /usr/bin/python3 tests/bench/security_bench.py [--reps N] [--scale F] [--sizes 100,1000]
+                                                [--logins N] [--json FILE]
 """
 import argparse
 import base64
 import hashlib
 import hmac
+import json
 import os
+import resource
 import socket
 import statistics
 import struct
@@ -33,7 +46,9 @@ from cluster import Cluster  # noqa: E402
 from kafkabroker import free_port, recv_frame  # noqa: E402
 
 CONFIGS = os.path.join(ROOT, "bin", "kafka-configs")
-COUNTS = {100: 400000, 1000: 100000}
+# size: (messages produced, messages consumed)
+COUNTS = {100: (900000, 2700000), 1000: (300000, 1500000)}
+PROTOS = ("PLAINTEXT", "SSL", "SASL_SSL")
 USER, PW = "bench", "bench-secret"
 SCRAM_JAAS = ('org.apache.kafka.common.security.scram.ScramLoginModule required '
               'username="admin" password="admin-secret";')
@@ -82,15 +97,41 @@ def client_props(c, proto):
     return ",".join("%s=%s" % kv for kv in p.items())
 
 
-def throughput(c, proto, size, count, n):
-    return run_driver(["throughput", "--bootstrap", boot(c, proto), "--topic",
-                       "sec-%s-%d-%d" % (proto.lower().replace("_", ""), size, n),
+def driver(c, proto, size, topic, args):
+    pids = ",".join(str(b.proc.pid) for b in c.brokers.values())
+    return run_driver(["throughput", "--bootstrap", boot(c, proto), "--topic", topic,
                        "--partitions", "6", "--rf", "3", "--min-isr", "2", "--acks", "all",
-                       "--size", str(size), "--count", str(count), "--warmup", str(count // 5),
-                       "--fetch-wait-ms", "10", "--client-props", client_props(c, proto)],
-                      timeout=600)
+                       "--size", str(size), "--fetch-wait-ms", "10", "--cpu-pids", pids,
+                       "--client-props", client_props(c, proto)] + args, timeout=600)
 
 
+def delete_topic(c, topic):
+    a = c.admin()
+    a.delete_topics([topic], operation_timeout=30)[topic].result(60)
+
+
+def child_cpu():
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return u.ru_utime + u.ru_stime
+
+
+def measure(c, proto, size, nprod, ncons, n):
+    """One produce and one consume phase on a fresh topic: {phase: {msgs_per_s, cpu_us, ...}}.
+    client_us: the driver process's CPU over every message it handled, warm-up included."""
+    topic = "sec-%s-%d-%d" % (proto.lower().replace("_", ""), size, n)
+    warm, cwarm = nprod // 10, (nprod + nprod // 10) // 5
+    t0 = child_cpu()
+    p = driver(c, proto, size, topic, ["--phases", "produce", "--keep", "--count", str(nprod),
+                                       "--warmup", str(warm)])["produce"]
+    t1 = child_cpu()
+    r = driver(c, proto, size, topic, ["--phases", "consume", "--count", str(ncons),
+                                       "--warmup", str(cwarm)])["consume"]
+    t2 = child_cpu()
+    delete_topic(c, topic)
+    return {ph: {"msgs_per_s": x["msgs_per_s"], "mb_per_s": x["mb_per_s"], "secs": x["secs"],
+                 "cpu_us": x["broker_cpu_s"] * 1e6 / x["msgs"],
+                 "client_us": cpu * 1e6 / (x["msgs"] + w)} for ph, x, cpu, w in
+            (("produce", p, t1 - t0, warm), ("consume", r, t2 - t1, cwarm))}
 def frame(api, ver, corr, body):
     hdr = struct.pack(">hhih", api, ver, corr, 5) + b"bench"
     return struct.pack(">i", len(hdr) + len(body)) + hdr + body
@@ -146,38 +187,75 @@ def logins_per_s(c, n):
     return n / (time.monotonic() - t)
 
 
+def stats(rs, ph, k):
+    """median, spread (max-min over the median) of one figure over the repetitions."""
+    v = [r[ph][k] for r in rs]
+    m = statistics.median(v)
+    return m, (max(v) - min(v)) / m if m else 0.0
+
+
+def report(rows, sizes):
+    print("%-10s %5s %-8s %11s %8s %7s %7s %10s %7s %10s %7s" % (
+        "listener", "size", "phase", "msgs/s", "MB/s", "spread", "vs PT", "broker us", "vs PT",
+        "client us", "vs PT"))
+    for size in sizes:
+        for ph in ("produce", "consume"):
+            base = stats(rows[("PLAINTEXT", size)], ph, "msgs_per_s")[0]
+            bcpu = stats(rows[("PLAINTEXT", size)], ph, "cpu_us")[0]
+            bcli = stats(rows[("PLAINTEXT", size)], ph, "client_us")[0]
+            for proto in PROTOS:
+                rs = rows[(proto, size)]
+                m, sp = stats(rs, ph, "msgs_per_s")
+                cpu = stats(rs, ph, "cpu_us")[0]
+                cli = stats(rs, ph, "client_us")[0]
+                print("%-10s %5d %-8s %11.0f %8.1f %6.0f%% %6.2fx %10.2f %6.2fx %10.2f %6.2fx" % (
+                    proto, size, ph, m, stats(rs, ph, "mb_per_s")[0], sp * 100,
+                    m / base if base else 0, cpu, cpu / bcpu if bcpu else 0, cli,
+                    cli / bcli if bcli else 0))
+    print("msgs/s and MB/s: medians of the repetitions; spread: (max - min) / median; vs PT: over"
+          " PLAINTEXT's median (target >= 0.70x); broker us: CPU of all three brokers per message;"
+          " client us: the librdkafka driver's CPU per message")
+    print("per repetition, msgs/s (broker us/msg):")
+    for size in sizes:
+        for ph in ("produce", "consume"):
+            for proto in PROTOS:
+                print("  %-10s %5d %-8s %s" % (proto, size, ph, "  ".join(
+                    "%.0f (%.2f)" % (r[ph]["msgs_per_s"], r[ph]["cpu_us"])
+                    for r in rows[(proto, size)])))
+
+
 def main():
     ap = argparse.ArgumentParser(description="TLS/SASL_SSL throughput beside PLAINTEXT")
-    ap.add_argument("--reps", type=int, default=1)
+    ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--scale", type=float, default=1.0, help="multiply message counts")
+    ap.add_argument("--sizes", default="100,1000", help="message sizes (100 and/or 1000)")
     ap.add_argument("--logins", type=int, default=200)
+    ap.add_argument("--json", help="also write the repetitions' figures here")
     a = ap.parse_args()
+    sizes = [int(x) for x in a.sizes.split(",")]
     d = tempfile.mkdtemp(prefix="kc-secbench-")
     load0 = loadavg()
+    t0 = time.monotonic()
     c = start_cluster(d)
     rows, n = {}, 0
     try:
         for _ in range(a.reps):
-            for size in (100, 1000):
-                for proto in ("PLAINTEXT", "SSL", "SASL_SSL"):
+            for size in sizes:
+                nprod, ncons = (int(x * a.scale) for x in COUNTS[size])
+                for proto in PROTOS:
                     n += 1
                     rows.setdefault((proto, size), []).append(
-                        throughput(c, proto, size, int(COUNTS[size] * a.scale), n))
+                        measure(c, proto, size, nprod, ncons, n))
         logins = logins_per_s(c, a.logins)
     finally:
         c.stop()
-    print("load average (1/5/15 min) at start %s, at end %s" % (
-        " ".join(load0), " ".join(loadavg())))
-    print("%-10s %6s %14s %14s %14s %14s" % ("protocol", "size", "produce msg/s", "produce MB/s",
-                                            "consume msg/s", "consume MB/s"))
-    order = {"PLAINTEXT": 0, "SSL": 1, "SASL_SSL": 2}
-    for (proto, size), rs in sorted(rows.items(), key=lambda kv: (kv[0][1], order[kv[0][0]])):
-        def med(ph, k):
-            return statistics.median(r[ph][k] for r in rs)
-        print("%-10s %6d %14.0f %14.1f %14.0f %14.1f" % (
-            proto, size, med("produce", "msgs_per_s"), med("produce", "mb_per_s"),
-            med("consume", "msgs_per_s"), med("consume", "mb_per_s")))
+    print("load average (1/5/15 min) at start %s, at end %s; %d repetitions, %.0f s" % (
+        " ".join(load0), " ".join(loadavg()), a.reps, time.monotonic() - t0))
+    report(rows, sizes)
     print("SCRAM-SHA-512 logins (4096 iterations), sequential: %.0f/s" % logins)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"%s-%d" % k: v for k, v in rows.items()}, f, indent=1)
 
 
 if __name__ == "__main__":

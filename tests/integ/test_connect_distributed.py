@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 
-from connectworker import Worker  # noqa: E402
+from connectworker import Worker, start_all  # noqa: E402
 from kafkabroker import wait_until  # noqa: E402
 
 SESSION_MS = 6000
@@ -47,11 +47,7 @@ def workers(tmp_path, broker):
                              "consumer.session.timeout.ms": str(SESSION_MS),
                              "consumer.heartbeat.interval.ms": "1000",
                              "rest.advertised.host.name": "127.0.0.1"}))
-    for w in ws:
-        w.start(wait=False)
-    for w in ws:
-        wait_until(lambda: w.rest("GET", "/", timeout=2)[0] == 200, 60, interval=0.1,
-                   what="worker REST")
+    start_all(ws)
     yield ws
     for w in ws:
         w.stop()

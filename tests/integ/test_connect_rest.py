@@ -41,7 +41,8 @@ def test_root_plugins_and_validate(worker):
     st, v, _ = worker.rest("PUT", "/connector-plugins/FileStreamSource/config/validate",
                            {"connector.class": SRC, "name": "x", "batch.size": "0"})
     assert st == 200 and v["name"] == SRC and v["error_count"] == 2
-    assert v["groups"] == ["Common", "Transforms", "Predicates", "Error Handling"]
+    assert v["groups"] == ["Common", "Transforms", "Predicates", "Error Handling",
+                           "Exactly Once Support", "offsets.topic"]  # a source's (KIP-618)
     by = {c["definition"]["name"]: c for c in v["configs"]}
     assert by["topic"]["value"]["errors"] == [
         'Missing required configuration "topic" which has no default value.']

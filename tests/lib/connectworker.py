@@ -108,3 +108,14 @@ class Worker:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait()
         self.proc = None
+
+
+def start_all(workers, timeout=60):
+    """Start every worker at once (a distributed group forms while they come up), then wait
+    for each one's REST."""
+    for w in workers:
+        w.start(wait=False)
+    for w in workers:
+        wait_until(lambda: w.rest("GET", "/", timeout=2)[0] == 200, timeout, interval=0.1,
+                   what="worker REST on %d" % w.port)
+    return workers

@@ -62,11 +62,7 @@ START_TEST(test_record_count_must_match_records)
     /* claim 4 records (and last delta 3) with a correct CRC: framing check catches it */
     wb.p[60] = 4;
     wb.p[26] = 3;
-    uint32_t c = crc32c(0, wb.p + 21, wb.len - 21);
-    wb.p[17] = (uint8_t)(c >> 24);
-    wb.p[18] = (uint8_t)(c >> 16);
-    wb.p[19] = (uint8_t)(c >> 8);
-    wb.p[20] = (uint8_t)c;
+    tu_fix_crc(wb.p, wb.len);
     batch_hdr_t h;
     ck_assert_int_eq(batch_validate(wb.p, wb.len, &h), KERR_CORRUPT_MESSAGE);
     wbuf_free(&wb);
@@ -156,15 +152,6 @@ END_TEST
 
 /* ---- uncompressed framing: batch_validate against a reference built on batch_rec_next ---- */
 
-static void fix_crc(uint8_t *p, size_t len)
-{
-    uint32_t c = crc32c(0, p + 21, len - 21);
-    p[17] = (uint8_t)(c >> 24);
-    p[18] = (uint8_t)(c >> 16);
-    p[19] = (uint8_t)(c >> 8);
-    p[20] = (uint8_t)c;
-}
-
 /* What batch_validate answered before it walked records on bare pointers: the rules stated
  * in batch.h, spelled with the rbuf reader. */
 static kerr_t reference_validate(const uint8_t *p, size_t len, bool contiguous)
@@ -249,7 +236,7 @@ START_TEST(test_framing_violations_are_corrupt)
         wb.len = 0;
         mixed_batch(&wb);
         wb.p[cases[i].at] = cases[i].v;
-        fix_crc(wb.p, wb.len);
+        tu_fix_crc(wb.p, wb.len);
         ck_assert_int_eq(batch_validate(wb.p, wb.len, &h), reference_validate(wb.p, wb.len, true));
         ck_assert_int_eq(batch_validate_stored(wb.p, wb.len, &h),
                          reference_validate(wb.p, wb.len, false));
@@ -258,7 +245,7 @@ START_TEST(test_framing_violations_are_corrupt)
     wb.len = 0;
     mixed_batch(&wb);
     memset(wb.p + 61, 0x80, 5);
-    fix_crc(wb.p, wb.len);
+    tu_fix_crc(wb.p, wb.len);
     ck_assert_int_eq(batch_validate(wb.p, wb.len, &h), KERR_CORRUPT_MESSAGE);
     wbuf_free(&wb);
 }
@@ -281,7 +268,7 @@ START_TEST(test_framing_matches_reference_under_random_damage)
             size_t at = BATCH_HDR_SIZE + (size_t)rand() % (wb.len - BATCH_HDR_SIZE);
             wb.p[at] = (uint8_t)(rand() % 3 ? rand() : (rand() % 2 ? 0x80 : 0x7f));
         }
-        fix_crc(wb.p, wb.len);
+        tu_fix_crc(wb.p, wb.len);
         batch_hdr_t h;
         kerr_t got = batch_validate(wb.p, wb.len, &h);
         ck_assert_int_eq(got, reference_validate(wb.p, wb.len, true));

@@ -199,6 +199,50 @@ START_TEST(test_replica_selector)
 }
 END_TEST
 
+/* One validator for broker and topic keys: the same value gets the same message from both. */
+START_TEST(test_one_validator_for_broker_and_topic_keys)
+{
+    char err[256], why[256];
+    cfg_t *c = cfg_new();
+    ck_assert_int_eq(cfg_set(c, "min.insync.replicas", "0", NULL, err, sizeof(err)), KERR__INVAL);
+    ck_assert_str_eq(err, "Invalid value 0 for configuration min.insync.replicas: Value must be "
+                          "at least 1");
+    ck_assert_int_eq(tcfg_validate("min.insync.replicas", "0", why, sizeof(why)),
+                     KERR_INVALID_CONFIG);
+    ck_assert_str_eq(why, err);
+    ck_assert_int_eq(
+        cfg_set(c, "offsets.topic.replication.factor", "40000", NULL, err, sizeof(err)),
+        KERR__INVAL);
+    ck_assert_str_eq(err, "Invalid value 40000 for configuration offsets.topic.replication.factor: "
+                          "Not a number of type SHORT");
+    ck_assert_int_eq(cfg_set(c, "log.cleaner.min.cleanable.ratio", "1.5", NULL, err, sizeof(err)),
+                     KERR__INVAL);
+    ck_assert_int_eq(tcfg_validate("min.cleanable.dirty.ratio", "1.5", why, sizeof(why)),
+                     KERR_INVALID_CONFIG);
+    ck_assert_str_eq(why, "Invalid value 1.5 for configuration min.cleanable.dirty.ratio: Value "
+                          "must be in [0, 1]");
+    ck_assert_int_eq(tcfg_validate("preallocate", "yes", why, sizeof(why)), KERR_INVALID_CONFIG);
+    ck_assert_str_eq(why, "Invalid value yes for configuration preallocate: Expected value to be "
+                          "either true or false");
+    ck_assert_int_eq(tcfg_validate("message.timestamp.type", "Now", why, sizeof(why)),
+                     KERR_INVALID_CONFIG);
+    ck_assert_str_eq(why, "Invalid value Now for configuration message.timestamp.type: String "
+                          "must be one of: CreateTime|LogAppendTime");
+    /* cleanup.policy is a list of delete and compact, in any order */
+    ck_assert_int_eq(tcfg_validate("cleanup.policy", "delete,compact", why, sizeof(why)),
+                     KERR_NONE);
+    ck_assert_int_eq(tcfg_validate("cleanup.policy", "compact", why, sizeof(why)), KERR_NONE);
+    ck_assert_int_eq(tcfg_validate("cleanup.policy", "", why, sizeof(why)), KERR_INVALID_CONFIG);
+    ck_assert_int_eq(tcfg_validate("retention.bytes", "-5", why, sizeof(why)), KERR_NONE);
+    ck_assert_int_eq(tcfg_validate("retention.ms", "-2", why, sizeof(why)), KERR_INVALID_CONFIG);
+    int64_t v;
+    ck_assert(cval_parse_long(" 42 ", &v) && v == 42);
+    ck_assert(!cval_parse_long("42x", &v));
+    ck_assert(!cval_parse_long("99999999999999999999", &v));
+    cfg_free(c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("cfg");
@@ -209,6 +253,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_invalid_values_name_the_key);
     tcase_add_test(tc, test_listeners);
     tcase_add_test(tc, test_topic_configs);
+    tcase_add_test(tc, test_one_validator_for_broker_and_topic_keys);
     tcase_add_test(tc, test_replica_selector);
     suite_add_tcase(s, tc);
     return s;

@@ -25,25 +25,16 @@ static void teardown(void)
     ck_assert_int_eq(system(cmd), 0);
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 /* One batch of n records from producer pid/epoch starting at sequence seq. */
 static void pid_batch(wbuf_t *wb, int n, int64_t pid, int16_t epoch, int32_t seq)
 {
     wbuf_reset(wb);
     tu_batch(wb, n, "v", 1000);
     uint8_t *p = wb->p;
-    for (int i = 0; i < 8; i++) p[43 + i] = (uint8_t)((uint64_t)pid >> (56 - 8 * i));
-    p[51] = (uint8_t)((uint16_t)epoch >> 8);
-    p[52] = (uint8_t)epoch;
-    put32(p + 53, (uint32_t)seq);
-    put32(p + 17, crc32c(0, p + 21, wb->len - 21));
+    bytes_put_be64(p + 43, (uint64_t)pid);
+    bytes_put_be16(p + 51, (uint16_t)epoch);
+    bytes_put_be32(p + 53, (uint32_t)seq);
+    tu_fix_crc(p, wb->len);
 }
 
 static plog_t *open_log(void)
@@ -127,7 +118,7 @@ static void write_snapshot(int64_t at, int64_t pid, int16_t epoch, int32_t last_
     wbuf_i64(&wb, 1000);
     wbuf_i32(&wb, -1);
     wbuf_i64(&wb, -1);
-    put32(wb.p + 2, crc32c(0, wb.p + 6, wb.len - 6));
+    bytes_put_be32(wb.p + 2, crc32c(0, wb.p + 6, wb.len - 6));
     char path[400];
     snprintf(path, sizeof(path), "%s/t-0/%020lld.snapshot", tmpdir, (long long)at);
     FILE *f = fopen(path, "wb");

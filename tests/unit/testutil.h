@@ -11,6 +11,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "bytes.h"
 #include "rec/batch.h"
 #include "rec/crc32c.h"
 
@@ -37,6 +38,12 @@ static inline void tu_decode_prefixes(tu_decode_fn fn, int16_t ver, const wbuf_t
     rbuf_t rb;
     rbuf_init(&rb, wb->p, wb->len);
     ck_assert_int_eq(fn(&rb, ver, &keep, out), KERR_NONE);
+}
+
+/* Recompute the CRC32C of the batch at p (len bytes) after a test edited its header. */
+static inline void tu_fix_crc(uint8_t *p, size_t len)
+{
+    bytes_put_be32(p + 17, crc32c(0, p + 21, len - 21));
 }
 
 /* Append one uncompressed v2 batch of n records "<prefix>-<i>" with timestamps ts0 + i. */
@@ -76,11 +83,7 @@ static inline void tu_batch(wbuf_t *out, int n, const char *prefix, int64_t ts0)
     wbuf_i32(out, n);
     wbuf_append(out, recs.p, recs.len);
     wbuf_free(&recs);
-    uint32_t c = crc32c(0, out->p + start + 21, out->len - start - 21);
-    out->p[start + 17] = (uint8_t)(c >> 24);
-    out->p[start + 18] = (uint8_t)(c >> 16);
-    out->p[start + 19] = (uint8_t)(c >> 8);
-    out->p[start + 20] = (uint8_t)c;
+    tu_fix_crc(out->p + start, out->len - start);
 }
 
 #define TU_MAIN(suite_fn)                                                                          \

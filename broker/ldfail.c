@@ -7,7 +7,7 @@
 #include "ctl.h"
 #include "store/lmgr.h"
 #include "log.h"
-#include "rmgr.h"
+#include "replica/rmgr.h"
 #include "server.h"
 
 #define LDFAIL_RETRY_MS 1000

@@ -7,7 +7,7 @@
 
 #include "ctlreq.h"
 #include "log.h"
-#include "rmgr.h"
+#include "replica/rmgr.h"
 #include "server.h"
 
 static void isr_done(ctl_op_t *op, void *arg)
@@ -23,8 +23,9 @@ static void isr_done(ctl_op_t *op, void *arg)
     ctl_op_free(op);
 }
 
-void isr_send(server_t *srv, partition_t *part)
+void isr_send(void *arg, partition_t *part)
 {
+    server_t *srv = arg;
     ctl_op_t *op = calloc(1, sizeof(*op));
     ctl_isr_change_t *ch = calloc(1, sizeof(*ch));
     if (!op || !ch) abort();

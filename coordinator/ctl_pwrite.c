@@ -1,0 +1,269 @@
+/* ctl_pwrite.c: the controller's partition-state znodes: reading one, writing one, and writing
+ * many with all the writes in flight at once. Every write is a zoo_multi that checks
+ * /controller_epoch's version (fencing older controllers) and the state znode's version (the
+ * partition epoch); a fenced write makes this broker resign. Ctl thread. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctl_int.h"
+#include "log.h"
+#include "zkpath.h"
+
+#define CTL_FENCED (-10000) /* ctl_write_state: /controller_epoch moved on */
+
+/* Read one partition's state znode into cp (has_state false when it does not exist). */
+void ctl_load_pstate(ctl_t *c, const char *name, int32_t p, ctl_part_t *cp)
+{
+    char spath[512];
+    zkpath_partition_state(spath, sizeof(spath), name, p);
+    char *data = NULL;
+    struct Stat st;
+    cp->has_state = false;
+    if (ctl_zget(c, spath, false, &data, &st) != ZOK) return;
+    zkpath_pstate_t ps;
+    if (zkpath_pstate_parse(data, &ps) == KERR_NONE) {
+        cp->has_state = true;
+        cp->leader = ps.leader;
+        cp->leader_epoch = ps.leader_epoch;
+        cp->nisr = ps.nisr > CTL_MAX_RF ? CTL_MAX_RF : ps.nisr;
+        memcpy(cp->isr, ps.isr, (size_t)cp->nisr * sizeof(int32_t));
+        cp->zkver = st.version;
+    } else {
+        log_warn("ctl", "malformed partition state %s ignored", spath);
+    }
+    free(data);
+}
+
+/* Write a partition state, fenced by the controller epoch znode's version and (update) by the
+ * state znode's version. ZOK (cp->zkver updated), CTL_FENCED (we are no longer the
+ * controller: resigned), or the ZooKeeper error. */
+static int ctl_write_state(ctl_t *c, const char *topic, int32_t p, ctl_part_t *cp, bool create)
+{
+    char spath[512];
+    zkpath_partition_state(spath, sizeof(spath), topic, p);
+    zkpath_pstate_t ps = {.controller_epoch = c->ctrl.epoch,
+                          .leader = cp->leader,
+                          .leader_epoch = cp->leader_epoch,
+                          .nisr = cp->nisr};
+    memcpy(ps.isr, cp->isr, (size_t)cp->nisr * sizeof(int32_t));
+    char *json = zkpath_pstate_json(&ps);
+    if (create) {
+        char ppath[512];
+        zkpath_partition(ppath, sizeof(ppath), topic, p);
+        int rc = ctl_zmkdirs(c, ppath);
+        if (rc != ZOK) {
+            free(json);
+            return rc;
+        }
+    }
+    if (zoo_state(c->zh) != ZOO_CONNECTED_STATE) {
+        free(json);
+        return ZCONNECTIONLOSS;
+    }
+    /* The results (and the set's Stat) are written by the ZooKeeper client when the answer
+     * arrives. When the call fails on the connection instead (lost, session expired), the
+     * client may still hold pointers to them and write there later: keep them on the heap
+     * and leave them be in that case, rather than let it write into a dead stack frame. */
+    typedef struct ctl_multi_out {
+        zoo_op_result_t res[2];
+        struct Stat st;
+    } ctl_multi_out_t;
+    ctl_multi_out_t *out = calloc(1, sizeof(*out));
+    if (!out) abort();
+    zoo_op_t ops[2];
+    zoo_check_op_init(&ops[0], ZKPATH_CONTROLLER_EPOCH, c->ctrl.epoch_zkver);
+    if (create)
+        zoo_create_op_init(&ops[1], spath, json, (int)strlen(json),
+                           zkauth_acl(&c->conf.zkauth, spath), 0, NULL, 0);
+    else
+        zoo_set_op_init(&ops[1], spath, json, (int)strlen(json), cp->zkver, &out->st);
+    int rc = zoo_multi(c->zh, 2, ops, out->res);
+    free(json);
+    if (rc == ZOK) {
+        cp->zkver = create ? 0 : out->st.version;
+        free(out);
+        return ZOK;
+    }
+    bool answered = rc == ZBADVERSION || rc == ZNONODE || rc == ZNODEEXISTS || rc == ZNOAUTH ||
+                    rc == ZBADARGUMENTS || rc == ZRUNTIMEINCONSISTENCY;
+    if (!answered) return rc; /* out stays allocated: see above */
+    int first = out->res[0].err;
+    free(out);
+    if (first == ZBADVERSION || first == ZNONODE) {
+        log_warn("ctl", "%s changed: another controller was elected", ZKPATH_CONTROLLER_EPOCH);
+        ctl_resign(c);
+        return CTL_FENCED;
+    }
+    return rc;
+}
+
+/* The outcome of writing np as t-p's state (rc from ZooKeeper): on success t-p takes np and
+ * the change is logged; on a conflict the state is re-read. true when written. */
+static bool ctl_commit_done(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, const char *why,
+                            int rc)
+{
+    ctl_part_t *cp = &t->parts[p];
+    if (rc == CTL_FENCED) return false;
+    if (rc != ZOK) {
+        log_error("ctl", "write state of %s-%d (%s) failed: %s; re-reading it", t->name, p, why,
+                  zerror(rc));
+        ctl_load_pstate(c, t->name, p, cp);
+        return false;
+    }
+    np->has_state = true;
+    char isr[128] = "";
+    for (int32_t i = 0; i < np->nisr; i++)
+        snprintf(isr + strlen(isr), sizeof(isr) - strlen(isr), "%s%d", i ? "," : "", np->isr[i]);
+    log_info("ctl", "partition %s-%d (%s): leader %d -> %d, leader epoch %d, ISR [%s]", t->name, p,
+             why, cp->has_state ? cp->leader : -1, np->leader, np->leader_epoch, isr);
+    *cp = *np;
+    return true;
+}
+
+/* Commit np as t-p's new state (create when it had none). On a version conflict the state is
+ * re-read from ZooKeeper. true when written. */
+bool ctl_commit(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, const char *why)
+{
+    ctl_part_t *cp = &t->parts[p];
+    np->zkver = cp->zkver;
+    int rc = ctl_write_state(c, t->name, p, np, !cp->has_state);
+    if (rc == ZOK) np->zkver = cp->has_state ? np->zkver : 0;
+    return ctl_commit_done(c, t, p, np, why, rc);
+}
+
+/* ---------------------------------------------------------------- pipelined state writes */
+
+typedef struct ctl_pending {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int remaining;
+} ctl_pending_t;
+
+/* ZooKeeper's IO thread: one multi answered. */
+static void ctl_change_answered(int rc, const void *data)
+{
+    ctl_change_t *ch = (ctl_change_t *)data;
+    ctl_pending_t *pd = ch->pending;
+    pthread_mutex_lock(&pd->mu);
+    ch->rc = rc;
+    ch->done = true;
+    pd->remaining--;
+    pthread_cond_signal(&pd->cv);
+    pthread_mutex_unlock(&pd->mu);
+}
+
+/* Write every change's state with all the multi-ops in flight at once (a controller electing
+ * leaders for 1,000 partitions waits for ZooKeeper about once, not 1,000 times), each fenced
+ * by /controller_epoch's version and its own znode's version as ctl_write_state() does;
+ * applies the written ones (ctl_commit_done) and returns how many were written. A give-up
+ * (no answer within the session timeout) leaks the storage the client may still write. */
+int ctl_commit_many(ctl_t *c, ctl_change_t *ch, int n)
+{
+    if (n <= 0) return 0;
+    if (zoo_state(c->zh) != ZOO_CONNECTED_STATE) {
+        for (int i = 0; i < n; i++)
+            ctl_commit_done(c, ch[i].t, ch[i].p, &ch[i].np, ch[i].why, ZCONNECTIONLOSS);
+        return 0;
+    }
+    /* new partitions need the topic's "partitions" znode first */
+    for (int i = 0; i < n; i++) {
+        if (ch[i].t->parts[ch[i].p].has_state) continue;
+        char ppath[512];
+        zkpath_partition(ppath, sizeof(ppath), ch[i].t->name, 0);
+        char *slash = strrchr(ppath, '/');
+        if (slash) *slash = '\0';
+        ctl_zmkdirs(c, ppath);
+        break; /* one topic per call */
+    }
+    ctl_pending_t *pd = calloc(1, sizeof(*pd));
+    ctl_change_t *out = calloc((size_t)n, sizeof(*out)); /* where the client writes */
+    if (!pd || !out) abort();
+    pthread_mutex_init(&pd->mu, NULL);
+    pthread_cond_init(&pd->cv, NULL);
+    memcpy(out, ch, (size_t)n * sizeof(*out));
+    for (int i = 0; i < n; i++) {
+        ctl_change_t *o = &out[i];
+        ctl_part_t *cp = &o->t->parts[o->p];
+        bool create = !cp->has_state;
+        o->np.zkver = cp->zkver;
+        o->pending = pd;
+        char spath[512], ppath[512];
+        zkpath_partition_state(spath, sizeof(spath), o->t->name, o->p);
+        zkpath_partition(ppath, sizeof(ppath), o->t->name, o->p);
+        zkpath_pstate_t ps = {.controller_epoch = c->ctrl.epoch,
+                              .leader = o->np.leader,
+                              .leader_epoch = o->np.leader_epoch,
+                              .nisr = o->np.nisr};
+        size_t k = o->np.nisr > 0 ? (size_t)o->np.nisr : 0;
+        if (k > ZKPATH_MAX_ISR) k = ZKPATH_MAX_ISR;
+        memcpy(ps.isr, o->np.isr, k * sizeof(int32_t));
+        char *json = zkpath_pstate_json(&ps);
+        zoo_op_t ops[3];
+        int nops = 0;
+        zoo_check_op_init(&ops[nops++], ZKPATH_CONTROLLER_EPOCH, c->ctrl.epoch_zkver);
+        if (create) {
+            zoo_create_op_init(&ops[nops++], ppath, NULL, -1, zkauth_acl(&c->conf.zkauth, ppath), 0,
+                               NULL, 0);
+            zoo_create_op_init(&ops[nops++], spath, json, (int)strlen(json),
+                               zkauth_acl(&c->conf.zkauth, spath), 0, NULL, 0);
+        } else {
+            zoo_set_op_init(&ops[nops++], spath, json, (int)strlen(json), cp->zkver, &o->st);
+        }
+        pthread_mutex_lock(&pd->mu);
+        pd->remaining++;
+        pthread_mutex_unlock(&pd->mu);
+        /* the request is serialized before zoo_amulti returns: json may go */
+        int rc = zoo_amulti(c->zh, nops, ops, o->res, ctl_change_answered, o);
+        free(json);
+        if (rc != ZOK) {
+            pthread_mutex_lock(&pd->mu);
+            pd->remaining--;
+            o->rc = rc;
+            o->done = true;
+            pthread_mutex_unlock(&pd->mu);
+        }
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += c->conf.session_timeout_ms / 1000 + 10;
+    pthread_mutex_lock(&pd->mu);
+    while (pd->remaining > 0)
+        if (pthread_cond_timedwait(&pd->cv, &pd->mu, &ts) != 0) break;
+    bool all = pd->remaining == 0;
+    pthread_mutex_unlock(&pd->mu);
+    int written = 0;
+    bool fenced = false;
+    for (int i = 0; i < n && !fenced; i++) {
+        ctl_change_t *o = &out[i];
+        int rc = o->done ? o->rc : ZOPERATIONTIMEOUT;
+        bool create = !o->t->parts[o->p].has_state;
+        if (rc != ZOK && o->done && (o->res[0].err == ZBADVERSION || o->res[0].err == ZNONODE)) {
+            fenced = true;
+            break;
+        }
+        if (rc == ZNODEEXISTS && create) {
+            /* the partition's znode was left by an earlier attempt: one at a time */
+            written += ctl_commit(c, o->t, o->p, &o->np, o->why);
+        } else {
+            if (rc == ZOK) o->np.zkver = create ? 0 : o->st.version;
+            written += ctl_commit_done(c, o->t, o->p, &o->np, o->why, rc);
+        }
+        ch[i].np = o->np;
+    }
+    if (all) {
+        pthread_mutex_destroy(&pd->mu);
+        pthread_cond_destroy(&pd->cv);
+        free(pd);
+        free(out);
+    } else {
+        log_error("ctl", "ZooKeeper did not answer all of %d partition-state writes in time", n);
+    }
+    if (fenced) {
+        log_warn("ctl", "%s changed: another controller was elected", ZKPATH_CONTROLLER_EPOCH);
+        ctl_resign(c);
+    }
+    return written;
+}
