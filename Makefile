@@ -52,7 +52,7 @@ UNIT_BINS   := $(patsubst %.c,$(BUILD)/%,$(UNIT_TESTS))
 
 .SECONDARY:
 .PHONY: all build test test-unit test-integ test-all test-asan asan deps cluster cluster-stop clean fmt \
-        image compose-test test-failover deps-deploy fmt-check bench bench-security bench-txn bench-console bench-profile install uninstall \
+        image compose-test test-failover deps-deploy fmt-check bench bench-security bench-txn bench-console bench-profile bench-scale install uninstall \
         fuzz fuzz-bins fuzz-seeds
 all build: $(BINDIR)/kafka-server $(UNIT_BINS) $(CLI_BINS) $(CONNECT_BINS)
 
@@ -207,6 +207,7 @@ bench: deps
 	@/usr/bin/python3 tests/bench/run.py $(BENCH_ARGS)
 	@/usr/bin/python3 tests/bench/security_bench.py $(SECURITY_BENCH_ARGS)
 	@/usr/bin/python3 tests/bench/txn_bench.py $(TXN_BENCH_ARGS)
+	@/usr/bin/python3 tests/bench/scale_bench.py $(SCALE_BENCH_ARGS)
 	@/usr/bin/python3 tests/bench/connect_bench.py --pg $(CONNECT_BENCH_ARGS)
 
 # Only the TLS / SASL_SSL rows beside PLAINTEXT and SCRAM logins per second (issue 14).
@@ -220,6 +221,11 @@ bench-console: all $(BENCH_BIN)
 # Transactional vs idempotent produce, read_committed vs read_uncommitted consume (issue 13).
 bench-txn: all $(BENCH_BIN)
 	@/usr/bin/python3 tests/bench/txn_bench.py $(TXN_BENCH_ARGS)
+
+# 10,000 partitions at RF3 on 3 brokers: start-to-serving, controller failover, Metadata time,
+# idle CPU, RSS, fds (issue 18); SCALE_BENCH_ARGS="--partitions 1000" for a quick run.
+bench-scale: all
+	@/usr/bin/python3 tests/bench/scale_bench.py $(SCALE_BENCH_ARGS)
 
 # Where the brokers spend their CPU under the bench workloads (perf, cpu-clock).
 bench-profile: all

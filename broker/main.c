@@ -9,6 +9,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "server.h"
+#include "store/fdcache.h"
 
 extern char **environ;
 
@@ -64,6 +65,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    fdcache_setup_limits(); /* a broker holds an fd per partition: use the hard limit */
     static server_t srv;
     if (server_start(&srv, cfg) != 0) return 1;
     return server_run(&srv);

@@ -100,6 +100,30 @@ void server_md_changed(server_t *srv)
 
 /* ---- listeners ---- */
 
+#define SERVER_ACCEPT_BACKOFF_MS 100
+
+static void server_accept_resume(ev_loop_t *loop, void *arg)
+{
+    listener_t *l = arg;
+    l->accept_timer = 0;
+    if (l->fd >= 0) ev_fd_mod(loop, l->fd, EV_READ);
+}
+
+/* Out of fds (or socket memory): the connection stays in the backlog and the level-triggered
+ * listener would be reported again at once, a busy loop. Stop watching it for a moment, as
+ * libuv and Redis back off, and say so at most every 10 s. The log dirs are not concerned. */
+static void server_accept_backoff(ev_loop_t *loop, listener_t *l, int err)
+{
+    int64_t now = ktime_mono_ms();
+    if (!l->accept_warned_ms || now - l->accept_warned_ms >= 10000) {
+        l->accept_warned_ms = now;
+        log_warn("server", "accept on %s failed: %s; pausing new connections for %d ms", l->name,
+                 strerror(err), SERVER_ACCEPT_BACKOFF_MS);
+    }
+    ev_fd_mod(loop, l->fd, 0);
+    l->accept_timer = ev_timer_add(loop, SERVER_ACCEPT_BACKOFF_MS, server_accept_resume, l);
+}
+
 /* A connection's requests go to the API table. */
 static void server_dispatch(void *arg, req_t *r)
 {
@@ -109,7 +133,6 @@ static void server_dispatch(void *arg, req_t *r)
 
 static void server_on_accept(ev_loop_t *loop, int fd, uint32_t events, void *arg)
 {
-    (void)loop;
     (void)events;
     listener_t *l = arg;
     server_t *srv = l->srv;
@@ -117,8 +140,11 @@ static void server_on_accept(ev_loop_t *loop, int fd, uint32_t events, void *arg
         char peer[64];
         int cfd = net_accept(fd, peer, sizeof(peer));
         if (cfd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-                log_warn("server", "accept on %s failed: %s", l->name, strerror(errno));
+            int err = errno;
+            if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM)
+                server_accept_backoff(loop, l, err);
+            else if (err != EAGAIN && err != EWOULDBLOCK && err != EINTR)
+                log_warn("server", "accept on %s failed: %s", l->name, strerror(err));
             return;
         }
         conn_new(srv, l, cfd, peer, server_dispatch, NULL);
@@ -147,6 +173,8 @@ static void server_close_listeners(server_t *srv)
 {
     for (int i = 0; i < srv->nlisteners; i++) {
         if (srv->listeners[i].fd < 0) continue;
+        ev_timer_cancel(srv->loop, srv->listeners[i].accept_timer);
+        srv->listeners[i].accept_timer = 0;
         ev_fd_del(srv->loop, srv->listeners[i].fd);
         close(srv->listeners[i].fd);
         srv->listeners[i].fd = -1;

@@ -45,7 +45,9 @@ typedef struct listener {
     char adv_host[256]; /* advertised host:port for Metadata */
     int adv_port;
     int fd;
-    sec_listener_t sec; /* protocol, TLS context, SASL mechanisms (sec.h) */
+    sec_listener_t sec;         /* protocol, TLS context, SASL mechanisms (sec.h) */
+    ev_timer_id_t accept_timer; /* accepting paused (out of fds) until it fires; 0 = not */
+    int64_t accept_warned_ms;   /* when running out of fds on accept was last logged */
 } listener_t;
 
 struct server {

@@ -10,6 +10,7 @@ typedef struct kerr_desc {
 } kerr_desc_t;
 
 static const kerr_desc_t kerr_table[] = {
+    {KERR__NOFD, "LOCAL_NOFD", "Out of file descriptors"},
     {KERR__DESTROY, "LOCAL_DESTROY", "Abandoned: the object is being destroyed"},
     {KERR__TRANSPORT, "LOCAL_TRANSPORT", "Connection to the peer failed"},
     {KERR__TOO_LARGE, "LOCAL_TOO_LARGE", "Value exceeds a configured limit"},
@@ -200,6 +201,7 @@ int16_t kerr_wire(kerr_t err)
     case KERR__TIMEDOUT:
         return KERR_REQUEST_TIMED_OUT;
     case KERR__IO:
+    case KERR__NOFD: /* what Kafka's clients get for any IOException in a log */
         return KERR_KAFKA_STORAGE_ERROR;
     default:
         return KERR_UNKNOWN_SERVER_ERROR;

@@ -22,6 +22,7 @@ typedef enum kerr {
     KERR__TOO_LARGE = -110, /* value exceeds a configured limit */
     KERR__TRANSPORT = -111, /* connection to a peer failed or was closed */
     KERR__DESTROY = -112,   /* the object is being destroyed (request abandoned) */
+    KERR__NOFD = -113,      /* out of fds (EMFILE/ENFILE): transient, not a disk fault */
 
     KERR_UNKNOWN_SERVER_ERROR = -1,
     KERR_NONE = 0,

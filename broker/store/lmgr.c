@@ -13,6 +13,7 @@
 
 #include "cleaner.h"
 #include "dict.h"
+#include "fdcache.h"
 #include "fileio.h"
 #include "ktime.h"
 #include "log.h"
@@ -119,6 +120,11 @@ static void ckpt_write_one(lmgr_t *m, int dir, const char *name, int which)
         if (((lmgr_entry_t *)v)->dir == dir) count++;
     if (m->offline[dir]) return;
     FILE *f = fopen(tmp, "w");
+    if (!f && fdcache_errno_kerr(errno) == KERR__NOFD) {
+        /* out of fds is the process's trouble, not the disk's: the next checkpoint retries */
+        log_warn("lmgr", "write %s: %s (skipped)", tmp, strerror(errno));
+        return;
+    }
     if (!f) {
         log_error("lmgr", "write %s: %s", tmp, strerror(errno));
         lmgr_dir_error(m, dir, name);
@@ -512,7 +518,7 @@ void lmgr_tick(lmgr_t *m, int64_t now_ms)
         lmgr_entry_t *e = v;
         if (plog_maybe_flush(e->log, now_ms, &err))
             prom_hist_observe(&m->flush_ms, (double)(ktime_mono_us() - t0) / 1000.0);
-        if (err) lmgr_dir_error(m, e->dir, "flush");
+        if (err == KERR__IO) lmgr_dir_error(m, e->dir, "flush"); /* not KERR__NOFD */
     }
     if (now_ms - m->last_retention >= m->retention_check_ms) {
         m->last_retention = now_ms;

@@ -1,5 +1,13 @@
 /* plog.c: partition log = ordered segments; each segment = .log file + in-memory offset and
- * time indexes mirrored to .index / .timeindex files (appended entry by entry).
+ * time indexes mirrored to .index / .timeindex files.
+ *
+ * File descriptors: only the active segment keeps its .log open (appends). A closed segment's
+ * .log is opened for reads through the fd cache (fdcache.h), and the index files are opened
+ * only while they are read or written: the entries appended to the in-memory indexes reach
+ * the files when the segment rolls, at a flush (fsynced, before the recovery point moves) and
+ * at close. That keeps crash recovery as it was: after an unclean stop every segment past the
+ * recovery point is re-read and its indexes rebuilt from the log, and the segments before it
+ * had their index files written and fsynced by the flush that moved the recovery point.
  *
  * Reading batch headers goes through a small buffered scanner (one pread per 64 KiB), so a
  * fetch of many small batches costs a few syscalls, not one per batch. */
@@ -22,6 +30,7 @@
 #include "log.h"
 #include "rec/batch.h"
 #include "rec/crc32c.h"
+#include "fdcache.h"
 #include "txnidx.h"
 
 #define PLOG_SCAN_BUF (64 * 1024)
@@ -40,7 +49,8 @@ typedef struct tidx_ent {
 
 typedef struct seg {
     int64_t base;
-    int fd, ifd, tfd;
+    int wfd;           /* the active segment's .log, read-write; -1 for a closed segment */
+    fdcache_ent_t rfd; /* a closed segment's .log, opened for reads when needed */
     int64_t size;
     int64_t next_offset; /* offset after the last batch in this segment */
     int64_t max_ts, max_ts_offset;
@@ -50,6 +60,9 @@ typedef struct seg {
     size_t nidx, capidx;
     tidx_ent_t *tidx;
     size_t ntidx, captidx;
+    size_t idx_written, tidx_written; /* entries already in the .index / .timeindex files */
+    bool idx_rewrite;                 /* the files hold stale entries: rewrite them whole */
+    bool idx_unsynced;                /* written since their last fdatasync */
 } seg_t;
 
 typedef struct epoch_ent {
@@ -69,6 +82,10 @@ struct plog {
     int nepochs;
     bool epochs_dirty;      /* leader-epoch-checkpoint written, not yet fsynced */
     bool epochs_unwritten;  /* the cache holds an epoch the file lacks (plog_epoch_begin) */
+    bool epochs_lazy;       /* a flush wrote epochs no batch is in yet, without fsync: the
+                             * first batch makes the file dirty (synced at the next flush) */
+    bool synced;            /* nothing appended, cut or reset since the last flush (or a clean
+                             * open): a flush has no data to sync */
     txnidx_t *txns;         /* aborted transactions (.txnindex files) */
     int64_t rebuilt_from;   /* recovery re-read the log from here (INT64_MAX: clean) */
     int64_t first_unstable; /* of the oldest undecided transaction, -1 none (plog.h) */
@@ -186,94 +203,201 @@ static void seg_tidx_push(seg_t *s, int64_t ts, uint32_t rel)
     s->tidx[s->ntidx++] = (tidx_ent_t){ts, rel};
 }
 
-/* Record a batch at pos in the in-memory indexes (and files when write_files). */
-static void seg_index_batch(seg_t *s, const batch_hdr_t *h, int64_t pos, int32_t interval,
-                            bool write_files)
+/* Record a batch at pos in the in-memory indexes (the files follow in seg_write_indexes). */
+static void seg_index_batch(seg_t *s, const batch_hdr_t *h, int64_t pos, int32_t interval)
 {
     int64_t last = batch_last_offset(h);
-    bool new_max = h->max_timestamp > s->max_ts;
-    if (new_max) {
+    if (h->max_timestamp > s->max_ts) {
         s->max_ts = h->max_timestamp;
         s->max_ts_offset = last;
     }
     if (s->bytes_since_index >= interval || s->nidx == 0) {
-        uint32_t rel = (uint32_t)(h->base_offset - s->base);
-        seg_idx_push(s, rel, (uint32_t)pos);
-        if (write_files) {
-            uint8_t e[8];
-            bytes_put_be32(e, rel);
-            bytes_put_be32(e + 4, (uint32_t)pos);
-            if (pwrite_all(s->ifd, e, 8, (off_t)((s->nidx - 1) * 8)) != 0)
-                log_warn("plog", "write offset index: %s", strerror(errno));
-        }
-        if (s->ntidx == 0 || s->max_ts > s->tidx[s->ntidx - 1].ts) {
-            uint32_t trel = (uint32_t)(s->max_ts_offset - s->base);
-            seg_tidx_push(s, s->max_ts, trel);
-            if (write_files) {
-                uint8_t e[12];
-                bytes_put_be64(e, s->max_ts);
-                bytes_put_be32(e + 8, trel);
-                if (pwrite_all(s->tfd, e, 12, (off_t)((s->ntidx - 1) * 12)) != 0)
-                    log_warn("plog", "write time index: %s", strerror(errno));
-            }
-        }
+        seg_idx_push(s, (uint32_t)(h->base_offset - s->base), (uint32_t)pos);
+        if (s->ntidx == 0 || s->max_ts > s->tidx[s->ntidx - 1].ts)
+            seg_tidx_push(s, s->max_ts, (uint32_t)(s->max_ts_offset - s->base));
         s->bytes_since_index = 0;
     }
     s->bytes_since_index += (int64_t)batch_size(h);
     s->next_offset = last + 1;
 }
 
+/* Out of fds is logged at most every 10 s: a fetch per partition would otherwise log each. */
+static void plog_warn_open(const char *path, int err)
+{
+    static int64_t last_ms;
+    if (err == EMFILE || err == ENFILE) {
+        int64_t now = ktime_mono_ms();
+        if (last_ms && now - last_ms < 10000) return;
+        last_ms = now;
+    }
+    log_warn("plog", "open %s: %s", path, strerror(err));
+}
+
+/* The fd to read s's .log with: the active segment's own, else one from the fd cache
+ * (borrowed, see fdcache_get). -1 with errno when it cannot be opened. */
+static int seg_fd(const plog_t *log, seg_t *s)
+{
+    if (s->wfd >= 0) return s->wfd;
+    char path[PATH_MAX];
+    seg_path(log, s->base, ".log", path, sizeof(path));
+    int fd = fdcache_get(&s->rfd, path);
+    if (fd < 0) {
+        int e = errno;
+        plog_warn_open(path, e);
+        errno = e;
+    }
+    return fd;
+}
+
+/* Write n bytes at `at` into s's index file ext (truncated to `at` first when truncate),
+ * fdatasync'd when sync; the fd is closed again. */
+static kerr_t seg_idx_file_write(const plog_t *log, int64_t base, const char *ext, const uint8_t *p,
+                                 size_t n, off_t at, bool truncate, bool sync)
+{
+    char path[PATH_MAX];
+    seg_path(log, base, ext, path, sizeof(path));
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int e = errno;
+        plog_warn_open(path, e);
+        return fdcache_errno_kerr(e);
+    }
+    kerr_t err = KERR_NONE;
+    if ((truncate && ftruncate(fd, at) != 0) || (n > 0 && pwrite_all(fd, p, n, at) != 0) ||
+        (sync && fdatasync(fd) != 0)) {
+        log_warn("plog", "write %s: %s", path, strerror(errno));
+        err = KERR__IO;
+    }
+    close(fd);
+    return err;
+}
+
+/* Bring s's index files up to its in-memory indexes (the entries not written yet, or all of
+ * them after a rebuild); with sync, fdatasync them too. Entries stay pending on failure. */
+static kerr_t seg_write_indexes(const plog_t *log, seg_t *s, bool sync)
+{
+    bool pending = s->idx_rewrite || s->idx_written < s->nidx || s->tidx_written < s->ntidx;
+    if (!pending && !(sync && s->idx_unsynced)) return KERR_NONE;
+    size_t i0 = s->idx_rewrite ? 0 : s->idx_written;
+    size_t t0 = s->idx_rewrite ? 0 : s->tidx_written;
+    size_t ni = s->nidx - i0, nt = s->ntidx - t0;
+    uint8_t *b = malloc(ni * 8 + nt * 12 + 1);
+    if (!b) abort();
+    for (size_t i = 0; i < ni; i++) {
+        bytes_put_be32(b + i * 8, s->idx[i0 + i].rel);
+        bytes_put_be32(b + i * 8 + 4, s->idx[i0 + i].pos);
+    }
+    uint8_t *tb = b + ni * 8;
+    for (size_t i = 0; i < nt; i++) {
+        bytes_put_be64(tb + i * 12, s->tidx[t0 + i].ts);
+        bytes_put_be32(tb + i * 12 + 8, s->tidx[t0 + i].rel);
+    }
+    kerr_t err = seg_idx_file_write(log, s->base, ".index", b, ni * 8, (off_t)(i0 * 8),
+                                    s->idx_rewrite, sync);
+    kerr_t terr = seg_idx_file_write(log, s->base, ".timeindex", tb, nt * 12, (off_t)(t0 * 12),
+                                     s->idx_rewrite, sync);
+    free(b);
+    if (err || terr) return err ? err : terr;
+    s->idx_written = s->nidx;
+    s->tidx_written = s->ntidx;
+    s->idx_rewrite = false;
+    s->idx_unsynced = !sync;
+    return KERR_NONE;
+}
+
 static void seg_close(seg_t *s)
 {
     if (!s) return;
-    if (s->fd >= 0) close(s->fd);
-    if (s->ifd >= 0) close(s->ifd);
-    if (s->tfd >= 0) close(s->tfd);
+    fdcache_drop(&s->rfd);
+    if (s->wfd >= 0) close(s->wfd);
     free(s->idx);
     free(s->tidx);
     free(s);
 }
 
+/* Make s the segment appends go to: its .log opened read-write (created when create). */
+static kerr_t seg_activate(const plog_t *log, seg_t *s, bool create)
+{
+    if (s->wfd >= 0) return KERR_NONE;
+    char path[PATH_MAX];
+    seg_path(log, s->base, ".log", path, sizeof(path));
+    int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
+    if (fd < 0) {
+        int e = errno;
+        log_error("plog", "open segment %s: %s", path, strerror(e));
+        return fdcache_errno_kerr(e);
+    }
+    fdcache_drop(&s->rfd);
+    s->wfd = fd;
+    return KERR_NONE;
+}
+
+/* s is no longer written (a newer segment took over): its indexes go to their files and its
+ * fd is given up; reads reopen it through the fd cache. */
+static void seg_deactivate(const plog_t *log, seg_t *s)
+{
+    seg_write_indexes(log, s, false); /* on failure they stay pending: retried at flush */
+    if (s->wfd >= 0) close(s->wfd);
+    s->wfd = -1;
+}
+
+/* A segment: a new, empty active one (create: its files are created, as Kafka's are), or an
+ * existing one whose files are left closed until read. */
 static seg_t *seg_open(plog_t *log, int64_t base, bool create, kerr_t *err)
 {
     seg_t *s = calloc(1, sizeof(*s));
     if (!s) abort();
     s->base = base;
+    s->wfd = -1;
+    fdcache_ent_init(&s->rfd);
     s->next_offset = base;
     s->max_ts = -1;
     s->max_ts_offset = base;
     s->created_ms = ktime_wall_ms();
     char path[PATH_MAX];
-    int fl = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0);
-    seg_path(log, base, ".log", path, sizeof(path));
-    s->fd = open(path, fl, 0644);
-    seg_path(log, base, ".index", path, sizeof(path));
-    s->ifd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    seg_path(log, base, ".timeindex", path, sizeof(path));
-    s->tfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     struct stat st;
-    if (s->fd < 0 || s->ifd < 0 || s->tfd < 0 || fstat(s->fd, &st) != 0) {
-        log_error("plog", "open segment %s/%020" PRId64 ": %s", log->dir, base, strerror(errno));
+    if (create) {
+        s->idx_rewrite = true; /* whatever index files exist there are not this segment's */
+        *err = seg_activate(log, s, true);
+        if (!*err) *err = seg_write_indexes(log, s, false);
+        if (!*err && fstat(s->wfd, &st) != 0) *err = KERR__IO;
+    } else {
+        seg_path(log, base, ".log", path, sizeof(path));
+        *err = stat(path, &st) == 0 ? KERR_NONE : fdcache_errno_kerr(errno);
+        if (*err) log_error("plog", "stat segment %s: %s", path, strerror(errno));
+    }
+    if (*err) {
         seg_close(s);
-        *err = KERR__IO;
         return NULL;
     }
     s->size = st.st_size;
     if (!create) s->created_ms = (int64_t)st.st_mtime * 1000;
-    *err = KERR_NONE;
     return s;
 }
 
-/* Rebuild the indexes of s from its log; with verify, check each batch's CRC and truncate at
- * the first bad or partial batch. Returns the number of bytes truncated (0 when intact). */
-static int64_t seg_rebuild(plog_t *log, seg_t *s, bool verify)
+/* Cut s's .log to len bytes (through its own fd when active, by path when closed). */
+static int seg_truncate_file(const plog_t *log, seg_t *s, int64_t len)
 {
+    if (s->wfd >= 0) return ftruncate(s->wfd, len);
+    char path[PATH_MAX];
+    seg_path(log, s->base, ".log", path, sizeof(path));
+    return truncate(path, len);
+}
+
+/* Rebuild the indexes of s from its log; with verify, check each batch's CRC and truncate at
+ * the first bad or partial batch. *cut (may be NULL): the bytes truncated (0 when intact). */
+static kerr_t seg_rebuild(plog_t *log, seg_t *s, bool verify, int64_t *cut)
+{
+    if (cut) *cut = 0;
+    int fd = seg_fd(log, s);
+    if (fd < 0) return fdcache_errno_kerr(errno);
     s->nidx = s->ntidx = 0;
+    s->idx_rewrite = true;
     s->bytes_since_index = 0;
     s->max_ts = -1;
     s->next_offset = s->base;
     scan_t sc;
-    scan_init(&sc, s->fd, s->size);
+    scan_init(&sc, fd, s->size);
     int64_t pos = 0;
     uint8_t *bbuf = NULL;
     size_t bcap = 0;
@@ -289,55 +413,71 @@ static int64_t seg_rebuild(plog_t *log, seg_t *s, bool verify)
                 bbuf = realloc(bbuf, bcap);
                 if (!bbuf) abort();
             }
-            if (pread_full(s->fd, bbuf, sz, pos) != (ssize_t)sz) break;
+            if (pread_full(fd, bbuf, sz, pos) != (ssize_t)sz) break;
             batch_hdr_t vh;
             if (batch_validate_stored(bbuf, sz, &vh) != KERR_NONE) break; /* gaps: compacted */
         }
-        seg_index_batch(s, &h, pos, log->cfg.index_interval_bytes, false);
+        seg_index_batch(s, &h, pos, log->cfg.index_interval_bytes);
         pos += (int64_t)batch_size(&h);
     }
     free(bbuf);
     scan_free(&sc);
-    int64_t cut = s->size - pos;
-    if (cut > 0) {
-        if (ftruncate(s->fd, pos) != 0)
+    if (s->size > pos) {
+        if (seg_truncate_file(log, s, pos) != 0)
             log_error("plog", "truncate %s segment %" PRId64 ": %s", log->dir, s->base,
                       strerror(errno));
+        if (cut) *cut = s->size - pos;
         s->size = pos;
     }
-    /* rewrite the index files from memory */
-    if (ftruncate(s->ifd, 0) != 0 || ftruncate(s->tfd, 0) != 0)
-        log_warn("plog", "truncate index files of %s: %s", log->dir, strerror(errno));
-    for (size_t i = 0; i < s->nidx; i++) {
-        uint8_t e[8];
-        bytes_put_be32(e, s->idx[i].rel);
-        bytes_put_be32(e + 4, s->idx[i].pos);
-        pwrite_all(s->ifd, e, 8, (off_t)(i * 8));
+    /* rewrite the index files from memory at once, as they were found wanting */
+    if (seg_write_indexes(log, s, false) != KERR_NONE)
+        log_warn("plog", "rewriting the index files of %s segment %" PRId64 " failed", log->dir,
+                 s->base);
+    return KERR_NONE;
+}
+
+/* The whole of index file ext of s into *out (malloc'd, *len bytes); false when it cannot be
+ * read. */
+static bool seg_idx_file_read(const plog_t *log, const seg_t *s, const char *ext, uint8_t **out,
+                              size_t *len)
+{
+    char path[PATH_MAX];
+    seg_path(log, s->base, ext, path, sizeof(path));
+    *out = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st;
+    bool ok = fstat(fd, &st) == 0 && st.st_size >= 0 && st.st_size <= INT32_MAX;
+    if (ok) {
+        *len = (size_t)st.st_size;
+        *out = malloc(*len + 1);
+        if (!*out) abort();
+        ok = pread_full(fd, *out, *len, 0) == (ssize_t)*len;
     }
-    for (size_t i = 0; i < s->ntidx; i++) {
-        uint8_t e[12];
-        bytes_put_be64(e, s->tidx[i].ts);
-        bytes_put_be32(e + 8, s->tidx[i].rel);
-        pwrite_all(s->tfd, e, 12, (off_t)(i * 12));
+    close(fd);
+    if (!ok) {
+        free(*out);
+        *out = NULL;
     }
-    return cut;
+    return ok;
 }
 
 /* Load indexes from their files; false when they are missing or inconsistent. Then scan from
  * the last indexed batch to find the segment's end. */
 static bool seg_load_indexes(plog_t *log, seg_t *s)
 {
-    struct stat ist, tst;
-    if (fstat(s->ifd, &ist) != 0 || fstat(s->tfd, &tst) != 0) return false;
-    if (ist.st_size % 8 != 0 || tst.st_size % 12 != 0) return false;
-    if (s->size > 0 && ist.st_size == 0) return false;
-    size_t ni = (size_t)ist.st_size / 8, nt = (size_t)tst.st_size / 12;
-    uint8_t *b = malloc((size_t)ist.st_size + (size_t)tst.st_size + 1);
-    if (!b) abort();
-    bool ok = pread_full(s->ifd, b, (size_t)ist.st_size, 0) == ist.st_size &&
-              pread_full(s->tfd, b + ist.st_size, (size_t)tst.st_size, 0) == tst.st_size;
+    uint8_t *ib, *tb;
+    size_t ilen, tlen;
+    if (!seg_idx_file_read(log, s, ".index", &ib, &ilen)) return false;
+    if (!seg_idx_file_read(log, s, ".timeindex", &tb, &tlen)) {
+        free(ib);
+        return false;
+    }
+    bool ok = ilen % 8 == 0 && tlen % 12 == 0 && !(s->size > 0 && ilen == 0);
+    size_t ni = ilen / 8, nt = tlen / 12;
     for (size_t i = 0; ok && i < ni; i++) {
-        uint32_t rel = bytes_get_be32(b + i * 8), pos = bytes_get_be32(b + i * 8 + 4);
+        uint32_t rel = bytes_get_be32(ib + i * 8), pos = bytes_get_be32(ib + i * 8 + 4);
         if ((int64_t)pos >= s->size ||
             (s->nidx && (rel < s->idx[s->nidx - 1].rel || pos <= s->idx[s->nidx - 1].pos))) {
             ok = false;
@@ -346,22 +486,26 @@ static bool seg_load_indexes(plog_t *log, seg_t *s)
         seg_idx_push(s, rel, pos);
     }
     for (size_t i = 0; ok && i < nt; i++) {
-        const uint8_t *e = b + ist.st_size + i * 12;
+        const uint8_t *e = tb + i * 12;
         seg_tidx_push(s, bytes_get_be64(e), bytes_get_be32(e + 8));
         if (s->tidx[i].ts > s->max_ts) {
             s->max_ts = s->tidx[i].ts;
             s->max_ts_offset = s->base + s->tidx[i].rel;
         }
     }
-    free(b);
-    if (!ok) {
+    free(ib);
+    free(tb);
+    int fd = ok ? seg_fd(log, s) : -1;
+    if (fd < 0) {
         s->nidx = s->ntidx = 0;
         s->max_ts = -1;
         return false;
     }
+    s->idx_written = s->nidx;
+    s->tidx_written = s->ntidx;
     /* Walk from the last indexed batch to the end: finds next_offset and max timestamp. */
     scan_t sc;
-    scan_init(&sc, s->fd, s->size);
+    scan_init(&sc, fd, s->size);
     int64_t pos = s->nidx ? s->idx[s->nidx - 1].pos : 0;
     s->bytes_since_index = 0;
     bool first = true;
@@ -413,9 +557,10 @@ static seg_t *plog_active(const plog_t *log)
     return log->segs[log->nsegs - 1];
 }
 
+static void plog_free(plog_t *log, bool write_indexes);
 static void plog_epochs_load(plog_t *log);
 static void plog_epochs_truncate(plog_t *log, int64_t end);
-static void plog_epochs_write(plog_t *log);
+static kerr_t plog_epochs_write(plog_t *log);
 static void plog_epochs_sync(plog_t *log);
 
 static void plog_unlink_seg_files(plog_t *log, int64_t base)
@@ -478,8 +623,10 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
     /* find segment base offsets */
     DIR *d = opendir(dir);
     if (!d) {
-        plog_close(log);
-        return KERR__IO;
+        kerr_t err = fdcache_errno_kerr(errno);
+        log_error("plog", "open %s: %s", dir, strerror(errno));
+        plog_free(log, false);
+        return err;
     }
     plog_finish_swaps(dir);
     int64_t *bases = NULL;
@@ -517,12 +664,18 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
         }
         seg_t *s = seg_open(log, bases[i], false, &err);
         if (!s) break;
+        /* the last one is the active one: read through its own fd, opened once */
+        if (i == nb - 1 && (err = seg_activate(log, s, false)) != KERR_NONE) {
+            seg_close(s);
+            break;
+        }
         int64_t seg_end_hint = i + 1 < nb ? bases[i + 1] : INT64_MAX;
         bool after_rp = seg_end_hint > recovery_point;
         if (!clean && after_rp) {
             if (bases[i] < log->rebuilt_from) log->rebuilt_from = bases[i];
-            int64_t cut = seg_rebuild(log, s, true);
-            if (cut > 0) {
+            int64_t cut;
+            err = seg_rebuild(log, s, true, &cut);
+            if (!err && cut > 0) {
                 log_warn("plog",
                          "recovery of %s-%d: truncated %" PRId64 " bytes of torn or "
                          "corrupt data at the end of segment %" PRId64 " (log end now "
@@ -533,13 +686,14 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
         } else if (!seg_load_indexes(log, s)) {
             log_info("plog", "rebuilding indexes of %s-%d segment %" PRId64, topic, partition,
                      s->base);
-            seg_rebuild(log, s, false);
+            err = seg_rebuild(log, s, false, NULL);
         }
         plog_push_seg(log, s);
     }
     free(bases);
+    if (!err && log->nsegs > 0) err = seg_activate(log, plog_active(log), false);
     if (err) {
-        plog_close(log);
+        plog_free(log, false);
         return err;
     }
     /* drop empty non-active segments left by a crash during roll */
@@ -547,7 +701,7 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
         int64_t base = log_start_offset > 0 ? log_start_offset : 0;
         seg_t *s = seg_open(log, base, true, &err);
         if (!s) {
-            plog_close(log);
+            plog_free(log, false);
             return err;
         }
         plog_push_seg(log, s);
@@ -562,22 +716,33 @@ kerr_t plog_open(const char *dir, const char *topic, int32_t partition, const pl
         clean ? log->end_offset
               : (recovery_point < log->end_offset ? recovery_point : log->end_offset);
     if (!clean) log->recovery_point = log->end_offset; /* just verified */
+    log->synced = clean;
     plog_epochs_load(log);
     plog_txns_load(log);
     *out = log;
     return KERR_NONE;
 }
 
-void plog_close(plog_t *log)
+/* Free log; with write_indexes, the index entries not in their files yet are written first
+ * (not when the files are about to be removed, or could not be opened). */
+static void plog_free(plog_t *log, bool write_indexes)
 {
     if (!log) return;
-    for (int i = 0; i < log->nsegs; i++) seg_close(log->segs[i]);
+    for (int i = 0; i < log->nsegs; i++) {
+        if (write_indexes) seg_write_indexes(log, log->segs[i], false);
+        seg_close(log->segs[i]);
+    }
     free(log->segs);
     free(log->epochs);
     txnidx_free(log->txns);
     free(log->dir);
     free(log->topic);
     free(log);
+}
+
+void plog_close(plog_t *log)
+{
+    plog_free(log, true);
 }
 
 int64_t plog_start_offset(const plog_t *log)
@@ -631,6 +796,7 @@ static kerr_t plog_roll(plog_t *log, int64_t now_ms)
     seg_t *s = seg_open(log, log->end_offset, true, &err);
     if (!s) return err;
     s->created_ms = now_ms;
+    seg_deactivate(log, old);
     plog_push_seg(log, s);
     log_debug("plog", "rolled %s-%d: new segment %" PRId64, log->topic, log->partition, s->base);
     return KERR_NONE;
@@ -654,7 +820,14 @@ static kerr_t plog_write(plog_t *log, uint8_t *buf, size_t len, int64_t now_ms,
     int64_t next = log->end_offset;
     size_t off = 0;
     /* a new leader's epoch reaches the file before the first batch written in it */
-    if (log->epochs_unwritten) plog_epochs_write(log);
+    if (log->epochs_unwritten) {
+        kerr_t err = plog_epochs_write(log); /* no batch before its epoch is in the file */
+        if (err) return err;
+    }
+    if (log->epochs_lazy) { /* the epoch gets a batch: it must now survive a crash */
+        log->epochs_dirty = true;
+        log->epochs_lazy = false;
+    }
     memset(info, 0, sizeof(*info));
     info->first_offset = -1;
     info->max_timestamp = -1;
@@ -685,10 +858,10 @@ static kerr_t plog_write(plog_t *log, uint8_t *buf, size_t len, int64_t now_ms,
         if (err) return err;
     }
     seg_t *s = plog_active(log);
-    if (pwrite_all(s->fd, buf, len, (off_t)s->size) != 0) {
+    if (pwrite_all(s->wfd, buf, len, (off_t)s->size) != 0) {
         log_error("plog", "write to %s segment %" PRId64 " failed: %s", log->dir, s->base,
                   strerror(errno));
-        if (ftruncate(s->fd, s->size) != 0) { /* undo a partial write */
+        if (ftruncate(s->wfd, s->size) != 0) { /* undo a partial write */
         }
         return KERR__IO;
     }
@@ -696,11 +869,12 @@ static kerr_t plog_write(plog_t *log, uint8_t *buf, size_t len, int64_t now_ms,
     while (off < len) {
         batch_hdr_t h;
         batch_hdr_parse(buf + off, len - off, &h);
-        seg_index_batch(s, &h, s->size + (int64_t)off, log->cfg.index_interval_bytes, true);
+        seg_index_batch(s, &h, s->size + (int64_t)off, log->cfg.index_interval_bytes);
         off += batch_size(&h);
     }
     s->size += (int64_t)len;
     log->end_offset = next;
+    log->synced = false;
     log->unflushed_msgs += info->records;
     if (!assign) {
         /* a follower learns the leader epochs from the batches it copies (KIP-101) */
@@ -769,14 +943,16 @@ kerr_t plog_read(plog_t *log, int64_t offset, size_t max_bytes, int64_t max_offs
     int si = plog_find_seg(log, offset);
     seg_t *s = log->segs[si];
     memset(out, 0, sizeof(*out));
-    out->fd = s->fd;
+    out->fd = -1;
     out->first_offset = offset;
     if (offset >= log->end_offset || offset >= max_offset) return KERR_NONE;
     /* an offset past this segment's last batch continues in the next segment */
     while (offset >= s->next_offset && si + 1 < log->nsegs) s = log->segs[++si];
-    out->fd = s->fd;
+    int fd = seg_fd(log, s);
+    if (fd < 0) return fdcache_errno_kerr(errno); /* EMFILE: this read fails, the dir stays */
+    out->fd = fd;
     scan_t sc;
-    scan_init(&sc, s->fd, s->size);
+    scan_init(&sc, fd, s->size);
     int64_t pos = seg_index_lookup(s, offset > s->base ? (uint32_t)(offset - s->base) : 0);
     kerr_t err = KERR_NONE;
     batch_hdr_t h;
@@ -848,13 +1024,15 @@ kerr_t plog_offset_for_time(plog_t *log, int64_t ts, int64_t *offset, int64_t *t
         int64_t pos = 0;
         for (size_t k = 0; k < s->ntidx && s->tidx[k].ts < ts; k++)
             pos = seg_index_lookup(s, s->tidx[k].rel);
+        int fd = seg_fd(log, s);
+        if (fd < 0) return fdcache_errno_kerr(errno);
         scan_t sc;
-        scan_init(&sc, s->fd, s->size);
+        scan_init(&sc, fd, s->size);
         batch_hdr_t h;
         bool found = false;
         while (scan_hdr(&sc, pos, &h) == KERR_NONE) {
             if (h.max_timestamp >= ts && batch_last_offset(&h) >= log->start_offset &&
-                plog_batch_find_ts(s->fd, pos, &h, ts, offset, timestamp)) {
+                plog_batch_find_ts(fd, pos, &h, ts, offset, timestamp)) {
                 found = true;
                 break;
             }
@@ -939,7 +1117,13 @@ kerr_t plog_advance_start(plog_t *log, int64_t offset, int *deleted)
 kerr_t plog_truncate_to(plog_t *log, int64_t offset)
 {
     if (offset >= log->end_offset) return KERR_NONE;
-    while (log->nsegs > 1 && plog_active(log)->base >= offset) {
+    /* the segment that will be the active one is opened for writing before anything goes, so
+     * running out of fds leaves the log as it was */
+    int keep = log->nsegs - 1;
+    while (keep > 0 && log->segs[keep]->base >= offset) keep--;
+    kerr_t err = seg_activate(log, log->segs[keep], false);
+    if (err) return err;
+    while (log->nsegs > keep + 1) {
         seg_t *s = plog_active(log);
         int64_t base = s->base;
         seg_close(s);
@@ -949,19 +1133,20 @@ kerr_t plog_truncate_to(plog_t *log, int64_t offset)
     txnidx_truncate(log->txns, log->dir, offset);
     seg_t *s = plog_active(log);
     scan_t sc;
-    scan_init(&sc, s->fd, s->size);
+    scan_init(&sc, s->wfd, s->size);
     int64_t pos = seg_index_lookup(s, offset > s->base ? (uint32_t)(offset - s->base) : 0);
     batch_hdr_t h;
     while (scan_hdr(&sc, pos, &h) == KERR_NONE && h.base_offset < offset)
         pos += (int64_t)batch_size(&h);
     scan_free(&sc);
-    if (ftruncate(s->fd, pos) != 0) return KERR__IO;
+    if (ftruncate(s->wfd, pos) != 0) return KERR__IO;
     s->size = pos;
-    seg_rebuild(log, s, false);
+    seg_rebuild(log, s, false, NULL);
     log->end_offset = s->size ? s->next_offset : s->base;
     if (log->end_offset < offset && s->size == 0) log->end_offset = s->base;
     if (log->recovery_point > log->end_offset) log->recovery_point = log->end_offset;
     if (log->start_offset > log->end_offset) log->start_offset = log->end_offset;
+    log->synced = false;
     plog_epochs_truncate(log, log->end_offset);
     return KERR_NONE;
 }
@@ -978,13 +1163,15 @@ kerr_t plog_reset(plog_t *log, int64_t offset)
         if (base != offset) plog_forget_seg(log, base);
     }
     txnidx_truncate(log->txns, log->dir, -1);
-    if (ftruncate(s->fd, 0) != 0 || ftruncate(s->ifd, 0) != 0 || ftruncate(s->tfd, 0) != 0) {
+    /* seg_open left the index files empty (a new segment's) */
+    if (ftruncate(s->wfd, 0) != 0) {
         seg_close(s);
         return KERR__IO;
     }
     s->size = 0;
     plog_push_seg(log, s);
     log->start_offset = log->end_offset = log->recovery_point = offset;
+    log->synced = false;
     log->nepochs = 0;
     plog_epochs_write(log);
     log_info("plog", "%s-%d reset: empty log starting at offset %" PRId64, log->topic,
@@ -995,17 +1182,32 @@ kerr_t plog_reset(plog_t *log, int64_t offset)
 kerr_t plog_flush(plog_t *log)
 {
     kerr_t err = KERR_NONE;
-    for (int i = 0; i < log->nsegs; i++) {
+    /* as Kafka's, only what changed: a log nothing was written to since its last flush costs
+     * no fsync (10,000 idle partitions made a clean shutdown take minutes) */
+    for (int i = 0; i < log->nsegs && !log->synced; i++) {
         seg_t *s = log->segs[i];
         if (s->base + 0 < log->recovery_point && i + 1 < log->nsegs &&
             log->segs[i + 1]->base <= log->recovery_point)
             continue; /* already durable */
-        if (fdatasync(s->fd) != 0 || fdatasync(s->ifd) != 0 || fdatasync(s->tfd) != 0)
-            err = KERR__IO;
+        int fd = seg_fd(log, s);
+        kerr_t e = fd < 0 ? fdcache_errno_kerr(errno) : KERR_NONE;
+        if (!e && fdatasync(fd) != 0) e = KERR__IO;
+        if (!e) e = seg_write_indexes(log, s, true);
+        if (e && !err) err = e;
     }
     if (txnidx_sync(log->txns, log->dir) != KERR_NONE) err = KERR__IO;
-    if (!err) log->recovery_point = log->end_offset;
-    if (log->epochs_unwritten) plog_epochs_write(log);
+    if (!err) {
+        log->recovery_point = log->end_offset;
+        log->synced = true;
+    }
+    if (log->epochs_unwritten) {
+        /* epochs no batch is in yet need not survive a crash (plog.h): into the file, synced
+         * once a batch is written in them */
+        bool dirty = log->epochs_dirty;
+        plog_epochs_write(log);
+        log->epochs_dirty = dirty;
+        log->epochs_lazy = !dirty;
+    }
     plog_epochs_sync(log);
     log->unflushed_msgs = 0;
     log->last_flush_ms = ktime_wall_ms();
@@ -1065,20 +1267,27 @@ kerr_t plog_delete(plog_t *log)
     snprintf(gone, sizeof(gone), "%s.%s-delete", log->dir, uuid);
     char dir[PATH_MAX];
     snprintf(dir, sizeof(dir), "%s", log->dir);
-    plog_close(log);
+    plog_free(log, false);
     if (rename(dir, gone) != 0) return KERR__IO;
     return rm_rf(gone) == 0 ? KERR_NONE : KERR__IO;
 }
 
 /* ---------------------------------------------------------------- leader epochs */
 
-static void plog_epochs_write(plog_t *log)
+/* KERR_NONE, or the kerr of a file that could not be created (the write is retried). */
+static kerr_t plog_epochs_write(plog_t *log)
 {
     char path[PATH_MAX], tmp[PATH_MAX];
     snprintf(path, sizeof(path), "%s/leader-epoch-checkpoint", log->dir);
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
-    if (!f) return;
+    if (!f) { /* out of fds, say: the next write or flush tries again */
+        kerr_t err = fdcache_errno_kerr(errno);
+        log_warn("plog", "write %s: %s", tmp, strerror(errno));
+        log->epochs_unwritten = true;
+        log->epochs_dirty = true; /* once written, synced at the next flush */
+        return err;
+    }
     fprintf(f, "0\n%d\n", log->nepochs);
     for (int i = 0; i < log->nepochs; i++)
         fprintf(f, "%d %" PRId64 "\n", log->epochs[i].epoch, log->epochs[i].start);
@@ -1089,6 +1298,8 @@ static void plog_epochs_write(plog_t *log)
     rename(tmp, path);
     log->epochs_dirty = true;
     log->epochs_unwritten = false;
+    log->epochs_lazy = false;
+    return KERR_NONE;
 }
 
 /* fsync the leader-epoch-checkpoint written since the last flush. */
@@ -1192,8 +1403,10 @@ kerr_t plog_foreach_batch(plog_t *log, int64_t from, plog_batch_fn *fn, void *ar
     for (int i = 0; i < log->nsegs; i++) {
         seg_t *s = log->segs[i];
         if (i + 1 < log->nsegs && log->segs[i + 1]->base <= from) continue;
+        int fd = seg_fd(log, s);
+        if (fd < 0) return fdcache_errno_kerr(errno);
         scan_t sc;
-        scan_init(&sc, s->fd, s->size);
+        scan_init(&sc, fd, s->size);
         int64_t pos = 0;
         if (from > s->base) pos = seg_index_lookup(s, (uint32_t)(from - s->base));
         batch_hdr_t h;
@@ -1248,13 +1461,13 @@ const plog_cfg_t *plog_cfg(const plog_t *log)
 kerr_t plog_segment_info(const plog_t *log, int i, plog_seg_info_t *out)
 {
     if (i < 0 || i >= log->nsegs) return KERR__NOENT;
-    const seg_t *s = log->segs[i];
+    seg_t *s = log->segs[i];
     out->base = s->base;
     out->next_offset = s->next_offset;
     out->size = s->size;
     out->max_ts = s->max_ts;
-    out->fd = s->fd;
-    return KERR_NONE;
+    out->fd = seg_fd(log, s);
+    return out->fd < 0 ? fdcache_errno_kerr(errno) : KERR_NONE;
 }
 
 kerr_t plog_replace_segment(plog_t *log, int64_t base, const char *cleaned_path)
@@ -1278,15 +1491,15 @@ kerr_t plog_replace_segment(plog_t *log, int64_t base, const char *cleaned_path)
             log->start_offset = log->segs[0]->base;
         return KERR_NONE;
     }
-    if (rename(swap, path) != 0) return KERR__IO;
-    kerr_t err;
-    seg_t *s = seg_open(log, base, false, &err);
-    if (!s) { /* the data is on disk; without it open the log cannot serve this range */
+    kerr_t err = rename(swap, path) == 0 ? KERR_NONE : KERR__IO;
+    seg_t *s = err ? NULL : seg_open(log, base, false, &err);
+    if (s) err = seg_rebuild(log, s, false, NULL);
+    if (err) { /* the data is on disk; without it open the log cannot serve this range */
+        seg_close(s);
         memmove(log->segs + i, log->segs + i + 1, (size_t)(log->nsegs - i - 1) * sizeof(seg_t *));
         log->nsegs--;
         return err;
     }
-    seg_rebuild(log, s, false);
     log->segs[i] = s;
     return KERR_NONE;
 }

@@ -46,7 +46,9 @@ typedef struct plog_append_info {
     int32_t batches, records;
 } plog_append_info_t;
 
-/* A byte range of one segment file. fd is borrowed: dup() it to keep it. */
+/* A byte range of one segment file. fd is borrowed and valid only until the next call into
+ * any log (a closed segment's fd is the fd cache's, fdcache.h): dup() it to keep it. -1 when
+ * len is 0. */
 typedef struct plog_slice {
     int fd;
     off_t pos;
@@ -77,7 +79,7 @@ int64_t plog_size_bytes(const plog_t *log);
  * batch, KIP-74), none at or past max_offset (the high watermark). offset == end: len 0.
  * Offset outside [start, end]: KERR_OFFSET_OUT_OF_RANGE. Stays within one segment. */
 kerr_t plog_read(plog_t *log, int64_t offset, size_t max_bytes, int64_t max_offset,
-                 plog_slice_t *out);
+                 plog_slice_t *out); /* KERR__NOFD: out of fds for a closed segment */
 /* First offset whose record timestamp is >= ts. KERR__NOENT when none. */
 kerr_t plog_offset_for_time(plog_t *log, int64_t ts, int64_t *offset, int64_t *timestamp);
 /* The batch with the largest timestamp (ListOffsets MAX_TIMESTAMP). */
@@ -96,7 +98,8 @@ kerr_t plog_truncate_to(plog_t *log, int64_t offset);
 /* Drop every segment and start an empty log at offset (a follower behind the leader's log
  * start). */
 kerr_t plog_reset(plog_t *log, int64_t offset);
-/* fsync data and index files; the recovery point becomes the log end. */
+/* fsync data and index files (none when nothing was written, cut or reset since the last
+ * flush or a clean open); the recovery point becomes the log end. */
 kerr_t plog_flush(plog_t *log);
 /* Flush when flush.messages / flush.ms say so; true when it flushed (*err, may be NULL: the
  * flush's result). */
@@ -116,6 +119,7 @@ kerr_t plog_delete(plog_t *log);
 kerr_t plog_epoch_assign(plog_t *log, int32_t epoch, int64_t start_offset);
 /* A new leader's epoch: in the cache at once (OffsetForLeaderEpoch answers from it), in the
  * file before the first batch is written in it, or at the next flush, whichever comes first.
+ * A flush writes it without fsync; the first batch in it makes the next flush sync it.
  * Writing the file (a rename, which ext4 makes flush the data) for each of 1,000 partitions
  * took most of a LeaderAndIsr's time; an epoch with no batch in it need not survive a crash,
  * as nothing can be truncated or looked up by it. */
@@ -138,7 +142,7 @@ kerr_t plog_foreach_batch(plog_t *log, int64_t from, plog_batch_fn *fn, void *ar
  * Segments are numbered 0 .. plog_segment_count()-1, the last one active (never cleaned). */
 typedef struct plog_seg_info {
     int64_t base, next_offset, size, max_ts;
-    int fd; /* borrowed */
+    int fd; /* borrowed, as plog_slice_t's */
 } plog_seg_info_t;
 const plog_cfg_t *plog_cfg(const plog_t *log);
 kerr_t plog_segment_info(const plog_t *log, int i, plog_seg_info_t *out);
