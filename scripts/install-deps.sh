@@ -12,7 +12,7 @@ PKGS=(
   check librdkafka-dev kcat libmicrohttpd-dev prometheus curl
   python3 python3-pytest python3-pytest-xdist python3-kafka python3-confluent-kafka python3-kazoo python3-websocket
   clang clang-format libfuzzer-14-dev libclang-rt-14-dev netcat-openbsd procps iproute2 iptables
-  xxd chromium postgresql libpq-dev
+  xxd chromium postgresql libpq-dev strace util-linux
 )
 if [ "${1:-}" = "--deploy" ]; then
   PKGS=(debootstrap)
