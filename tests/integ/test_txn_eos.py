@@ -21,6 +21,10 @@ N = 100000
 PARTS = 3
 KILLS = 5
 BATCH = 250  # records per transaction: 400 transactions, so five kills land mid-run
+# each transaction held open HOLD_MS with its records on the brokers (processing time): a kill
+# that finds one open lands in it instead of racing its commit (under make test's load all
+# five kills once missed, and no aborted data existed to prove the kills mid-transaction)
+HOLD_MS = 30
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "txn_eos_worker.py")
 RF3 = {"offsets.topic.replication.factor": "3", "default.replication.factor": "3",
        "transaction.state.log.replication.factor": "3", "transaction.state.log.min.isr": "2",
@@ -70,7 +74,7 @@ def test_consume_transform_produce_kill9(tmp_path):
         assert sum(end.values()) == N
         end_arg = ",".join("%d:%d" % kv for kv in sorted(end.items()))
         args = [sys.executable, WORKER, boot, "eos-in", "eos-out", "eos-group", "eos-tid",
-                end_arg, str(BATCH)]
+                end_arg, str(BATCH), str(HOLD_MS)]
         log = open(os.path.join(str(tmp_path), "worker.log"), "a")
         mon = Consumer({"bootstrap.servers": boot, "group.id": "eos-group",
                         "isolation.level": "read_uncommitted", "enable.auto.commit": False})
