@@ -210,4 +210,6 @@ def test_consumer_byte_rate_throttles_that_client_only(zk, broker_factory):
     assert abs(slow - QUOTA) <= 0.1 * QUOTA, slow
     # the other client id reads everything there is, at once
     assert sum(n for _, n in res["fastc"]) >= sum(n for _, n in res["loader"])
-    assert res["fastc"][-1][0] - res["fastc"][0][0] < 5
+    # ... unthrottled: far above the quota (a wall-clock bound failed on the loaded machine:
+    # 452 MB took 6.3 s once, still ~360x the quota)
+    assert sum(n for _, n in res["fastc"]) / max(fast, 1e-3) > 20 * QUOTA
