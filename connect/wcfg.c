@@ -483,7 +483,7 @@ rd_kafka_conf_t *kc_rdk_conf(const json_t *wcfg, const char *prefix, const json_
         rd_kafka_conf_set(conf, "queued.min.messages", "50000", e, sizeof e);
         rd_kafka_conf_set(conf, "fetch.max.bytes", "8388608", e, sizeof e);
     } else
-        rd_kafka_conf_set(conf, "queue.buffering.max.kbytes", "16384", e, sizeof e);
+        rd_kafka_conf_set(conf, "queue.buffering.max.kbytes", "8192", e, sizeof e);
     char p[64], o[80];
     snprintf(p, sizeof p, "%s.", prefix);
     snprintf(o, sizeof o, "%s.override.", prefix);
