@@ -997,7 +997,6 @@ static void fault_and_heal(drill_ctx_t *d, node_t *n, act_t fault, act_t heal, i
     va_start(ap, fmt);
     vsnprintf(ev->what, sizeof(ev->what), fmt, ap);
     va_end(ap);
-    ev->t_fault = now_us();
     if (down_ms > 0) /* a restart (down_ms 0) moves leaders in its controlled shutdown */
         note_roles(d, n, ev);
     else
@@ -1007,6 +1006,9 @@ static void fault_and_heal(drill_ctx_t *d, node_t *n, act_t fault, act_t heal, i
     undo.n = n;
     undo.undo = heal;
     undo.pending = true;
+    /* the fault's time is when it is done to the node: taken before note_roles' metadata
+     * requests, a loaded machine let messages sent in between be acked "after" the kill */
+    ev->t_fault = now_us();
     if (node_act(d->c, n, fault) != 0) {
         undo.pending = false;
         ev->t_heal = ev->t_isr = -1;
