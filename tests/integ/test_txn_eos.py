@@ -6,6 +6,7 @@ A read_committed read of the output then holds every input exactly once, and the
 committed offsets equal the input's log end offsets."""
 import os
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -21,10 +22,8 @@ N = 100000
 PARTS = 3
 KILLS = 5
 BATCH = 250  # records per transaction: 400 transactions, so five kills land mid-run
-# each transaction held open HOLD_MS with its records on the brokers (processing time): a kill
-# that finds one open lands in it instead of racing its commit (under make test's load all
-# five kills once missed, and no aborted data existed to prove the kills mid-transaction)
-HOLD_MS = 30
+TXN_TOOL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bin",
+                        "kafka-transactions")
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "txn_eos_worker.py")
 RF3 = {"offsets.topic.replication.factor": "3", "default.replication.factor": "3",
        "transaction.state.log.replication.factor": "3", "transaction.state.log.min.isr": "2",
@@ -56,6 +55,25 @@ def open_txn(hw, lso):
     return False
 
 
+def frozen_in_open_txn(worker, boot, hw, lso):
+    """Stop the worker (SIGSTOP); True, leaving it stopped, when its transaction is Ongoing on
+    the coordinator with records on the output (high watermark past the LSO): a stopped
+    worker cannot end it, so the kill that follows lands inside it. Otherwise let it go on
+    (SIGCONT) and answer False. (Killing on an unfrozen look raced the commit: under make
+    test's load all five kills once landed just after one and no aborted data existed.)"""
+    os.kill(worker.pid, signal.SIGSTOP)
+    frozen = False
+    try:
+        r = subprocess.run([TXN_TOOL, "--bootstrap-server", boot, "describe",
+                            "--transactional-id", "eos-tid"], capture_output=True, text=True,
+                           timeout=30)
+        frozen = r.returncode == 0 and "Ongoing" in r.stdout and open_txn(hw, lso)
+        return frozen
+    finally:
+        if not frozen:
+            os.kill(worker.pid, signal.SIGCONT)
+
+
 def test_consume_transform_produce_kill9(tmp_path):
     cl = Cluster(str(tmp_path), n=3, overrides=RF3).start()
     try:
@@ -74,7 +92,7 @@ def test_consume_transform_produce_kill9(tmp_path):
         assert sum(end.values()) == N
         end_arg = ",".join("%d:%d" % kv for kv in sorted(end.items()))
         args = [sys.executable, WORKER, boot, "eos-in", "eos-out", "eos-group", "eos-tid",
-                end_arg, str(BATCH), str(HOLD_MS)]
+                end_arg, str(BATCH)]
         log = open(os.path.join(str(tmp_path), "worker.log"), "a")
         mon = Consumer({"bootstrap.servers": boot, "group.id": "eos-group",
                         "isolation.level": "read_uncommitted", "enable.auto.commit": False})
@@ -90,11 +108,12 @@ def test_consume_transform_produce_kill9(tmp_path):
             # killed instance leaves data the restarted one must abort
             wait_until(lambda: committed_total(mon, parts) >= th or worker.poll() is not None,
                        timeout=180, what="worker progress past %d" % th)
-            wait_until(lambda: open_txn(mon, lso) or worker.poll() is not None,
-                       timeout=120, interval=0.01, what="an open transaction")
+            wait_until(lambda: frozen_in_open_txn(worker, boot, mon, lso) or
+                       worker.poll() is not None, timeout=120, interval=0.01,
+                       what="the worker stopped inside an open transaction")
             assert worker.poll() is None, "worker exited (rc %s) before kill %d" % (
                 worker.returncode, restarts + 1)
-            worker.kill()  # SIGKILL
+            worker.kill()  # SIGKILL (of the stopped process)
             worker.wait(30)
             restarts += 1
             worker = subprocess.Popen(args, stderr=log)

@@ -13,7 +13,6 @@ after kill -9 does not wait for the dead member's session to time out; the commi
 still go through the group coordinator (TxnOffsetCommit), and init_transactions with the same
 transactional.id fences the killed instance and aborts its open transaction."""
 import sys
-import time
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
@@ -30,7 +29,7 @@ def rewind(consumer, parts):
         consumer.seek(TopicPartition(tp.topic, tp.partition, off))
 
 
-def run_batch(producer, consumer, out_topic, msgs, hold_s):
+def run_batch(producer, consumer, out_topic, msgs):
     producer.begin_transaction()
     for m in msgs:
         value = b"%d:%d:%s" % (m.partition(), m.offset(), m.value())
@@ -40,11 +39,6 @@ def run_batch(producer, consumer, out_topic, msgs, hold_s):
                 break
             except BufferError:
                 producer.poll(0.1)
-    if hold_s > 0:
-        # the records on the brokers, the transaction still open for a while (processing
-        # time): the test's kill -9 then lands inside it rather than racing its commit
-        producer.flush(60)
-        time.sleep(hold_s)
     positions = consumer.position(consumer.assignment())
     producer.send_offsets_to_transaction(positions, consumer.consumer_group_metadata(), 60)
     producer.commit_transaction(60)
@@ -53,7 +47,6 @@ def run_batch(producer, consumer, out_topic, msgs, hold_s):
 def main():
     boot, in_topic, out_topic, group, tid, end_arg = sys.argv[1:7]
     batch = int(sys.argv[7]) if len(sys.argv) > 7 else 1000
-    hold_s = float(sys.argv[8]) / 1000 if len(sys.argv) > 8 else 0.0
     end = {int(p): int(o) for p, o in (x.split(":") for x in end_arg.split(","))}
     producer = Producer({"bootstrap.servers": boot, "transactional.id": tid, "linger.ms": 5,
                          "transaction.timeout.ms": 60000})
@@ -76,7 +69,7 @@ def main():
         if not msgs:
             continue
         try:
-            run_batch(producer, consumer, out_topic, msgs, hold_s)
+            run_batch(producer, consumer, out_topic, msgs)
             for m in msgs:
                 done[m.partition()] = max(done.get(m.partition(), -1), m.offset() + 1)
         except KafkaException as e:
