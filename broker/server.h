@@ -65,20 +65,20 @@ struct server {
     rmgr_t *rmgr;
     mdcache_t *md;
     ctl_t *ctl;
-    grp_coord_t *grp;    /* group coordinator (broker/group/grp.h) */
-    txn_coord_t *txn;    /* transaction coordinator (broker/txn/txn.h) */
-    metrics_t *metrics;  /* counters (metrics.h); never NULL once started */
-    quota_mgr_t *quota;  /* client quotas (quota.h); never NULL once started */
-    authz_t *authz;      /* authorizer.class.name (authz.h); NULL = no authorization */
-    http_server_t *http; /* http.listeners: /metrics, /v1/health (bhttp.c); NULL when off */
-    conn_t *conns;       /* all open connections (intrusive list) */
+    grp_coord_t *grp;          /* group coordinator (broker/group/grp.h) */
+    txn_coord_t *txn;          /* transaction coordinator (broker/txn/txn.h) */
+    metrics_t *metrics;        /* counters (metrics.h); never NULL once started */
+    quota_mgr_t *quota;        /* client quotas (quota.h); never NULL once started */
+    authz_t *authz;            /* authorizer.class.name (authz.h); NULL = no authorization */
+    http_server_t *http;       /* http.listeners: /metrics, /v1/health (bhttp.c); NULL when off */
+    conn_t *conns;             /* all open connections (intrusive list) */
     int64_t max_request_bytes; /* socket.request.max.bytes */
     int64_t sasl_max_receive;  /* sasl.server.max.receive.size: frames before authentication */
     struct dict *scram_users;  /* sasl.c: user -> SCRAM credentials from /config/users */
     md_waiter_t *md_waiters;   /* server.c: requests waiting for a metadata change */
     tconf_t *tconf;            /* tconf.c: per-topic config overrides */
     struct dict *autocreating; /* topics with an auto-create in flight */
-    peer_t *ctl_peer; /* ctlreq.c: connection to the controller */
+    peer_t *ctl_peer;          /* ctlreq.c: connection to the controller */
     int32_t ctl_peer_id;
     chan_mgr_t *chan;   /* coordinator/chan.c: the controller's channels to brokers */
     pidgen_t *pidgen;   /* api_initproducerid.c: producer id block in use */

@@ -57,7 +57,7 @@ struct rmgr {
     int64_t lag_max_ms;
     int64_t last_isr_check_ms;
     rthrottle_t *throttle;
-    logmove_t *moves; /* replica moves between log dirs (logmove.h) */
+    logmove_t *moves;     /* replica moves between log dirs (logmove.h) */
     fetcher_t **fetchers; /* one per broker we follow (fetcher.h) */
     int nfetchers;
 };

@@ -139,8 +139,8 @@ void txn_add_tps(txn_coord_t *tc, kstr_t id, int64_t pid, int16_t epoch, int n,
 /* ---- txn_wait.c ---- */
 /* Park the request on t until it is not busy (copies id and tps); false when deadline_ms
  * (monotonic, 0: the default wait from now) has passed: answer it now instead. */
-bool txn_park(txn_t *t, int64_t pid, int16_t epoch, int n, const txn_tp_in_t *tps,
-              txn_err_cb *cb, void *arg, int64_t deadline_ms);
+bool txn_park(txn_t *t, int64_t pid, int16_t epoch, int n, const txn_tp_in_t *tps, txn_err_cb *cb,
+              void *arg, int64_t deadline_ms);
 /* The transaction id may have stopped being busy (a write finished): run its parked
  * requests in arrival order while it stays not busy. */
 void txn_waiters_wake(txn_coord_t *tc, const char *id);

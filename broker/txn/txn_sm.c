@@ -296,8 +296,8 @@ void txn_add_offsets(txn_coord_t *tc, const kp_addoffsets_req_t *req, txn_err_cb
     int32_t nparts = (int32_t)cfg_int(tc->srv->cfg, "offsets.topic.num.partitions");
     txn_tp_in_t tp = {KSTR("__consumer_offsets"),
                       grp_partition_for(req->group_id.p, (size_t)req->group_id.len, nparts)};
-    txn_add_tps(tc, req->transactional_id, req->producer_id, req->producer_epoch, 1, &tp, cb,
-                arg, 0);
+    txn_add_tps(tc, req->transactional_id, req->producer_id, req->producer_epoch, 1, &tp, cb, arg,
+                0);
 }
 
 /* ---------------------------------------------------------------- EndTxn */

@@ -67,8 +67,8 @@ static void txn_waiter_timeout(ev_loop_t *loop, void *arg)
     txn_waiter_free(w);
 }
 
-bool txn_park(txn_t *t, int64_t pid, int16_t epoch, int n, const txn_tp_in_t *tps,
-              txn_err_cb *cb, void *arg, int64_t deadline_ms)
+bool txn_park(txn_t *t, int64_t pid, int16_t epoch, int n, const txn_tp_in_t *tps, txn_err_cb *cb,
+              void *arg, int64_t deadline_ms)
 {
     int64_t now = ktime_mono_ms();
     if (deadline_ms == 0) deadline_ms = now + TXN_WAIT_MS;

@@ -367,8 +367,8 @@ static void prod_flush(prod_t *p, long long expect)
     while (p->acked + p->errors + p->purged < expect && now_ns() < deadline)
         rd_kafka_poll(p->rk, 50);
     if (p->acked + p->errors + p->purged < expect)
-        die("only %lld of %lld messages acknowledged after 180 s",
-            p->acked + p->errors + p->purged, expect);
+        die("only %lld of %lld messages acknowledged after 180 s", p->acked + p->errors + p->purged,
+            expect);
 }
 
 /* ---- topic ---- */
