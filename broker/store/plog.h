@@ -7,7 +7,17 @@
  * in its files, one entry every index_interval_bytes of log.
  * Recovery: after an unclean stop every batch after the recovery point is read back and
  * CRC-checked; the log is truncated at the first bad or partial batch (the torn tail).
- * Owner: the log manager (lmgr) owns every plog_t. Reactor thread only. */
+ * Owner: the log manager (lmgr) owns every plog_t. Reactor thread only.
+ *
+ * File map (all share the private plog_int.h: struct plog, seg_t, the header scanner):
+ *   plog.c        this API: append, read, time lookups, retention, truncation, flush
+ *   plog_open.c   open (listing segments, recovery of the torn tail), close, rename, delete
+ *   plog_seg.c    segment files (create, open, fds through fdcache.h, remove), the buffered
+ *                 batch-header scanner, and re-reading a segment to rebuild its indexes
+ *   plog_index.c  the offset and time indexes, in memory and in .index / .timeindex
+ *   plog_epoch.c  the leader epoch cache and leader-epoch-checkpoint
+ *   plog_clean.c  what the log cleaner (cleaner.c) uses: segment info, segment replacement
+ *   plog_txn.c    the log's side of the aborted transaction index (txnidx.h) */
 #ifndef PLOG_H
 #define PLOG_H
 
