@@ -217,31 +217,19 @@ static kerr_t cleaner_write_file(const char *path, const wbuf_t *wb)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return KERR__IO;
-    size_t done = 0;
-    while (done < wb->len) {
-        ssize_t w = write(fd, wb->p + done, wb->len - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) {
-            close(fd);
-            return KERR__IO;
-        }
-        done += (size_t)w;
-    }
-    kerr_t err = fsync(fd) == 0 ? KERR_NONE : KERR__IO;
+    kerr_t err = pwrite_all(fd, wb->p, wb->len, 0) == 0 && fsync(fd) == 0 ? KERR_NONE : KERR__IO;
     close(fd);
     return err;
 }
 
-kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_stats_t *st)
+/* Read the segments this pass cleans into segs[] (the oldest first, at most max_bytes but
+ * at least one; none past the compaction lag or an undecided transaction, never the active
+ * one); their count. st->cleaned_to: the offset after the last one. */
+static int cleaner_read_segs(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_seg_t *segs,
+                             cleaner_stats_t *st)
 {
-    memset(st, 0, sizeof(*st));
-    /* a log no partition has loaded yet: its producer state tells where undecided
-     * transactions begin (and rebuilds the aborted transaction index recovery dropped) */
-    if (plog_first_unstable(log) == PLOG_UNSTABLE_UNKNOWN) pidmap_free(pidmap_load(log));
     const plog_cfg_t *cfg = plog_cfg(log);
     int nsegs = plog_segment_count(log);
-    cleaner_seg_t *segs = calloc((size_t)nsegs + 1, sizeof(*segs));
-    if (!segs) abort();
     int n = 0;
     size_t total = 0;
     st->cleaned_to = plog_start_offset(log);
@@ -264,6 +252,19 @@ kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_
         st->cleaned_to = si.next_offset;
         n++;
     }
+    return n;
+}
+
+kerr_t cleaner_clean_log(plog_t *log, int64_t now_ms, size_t max_bytes, cleaner_stats_t *st)
+{
+    memset(st, 0, sizeof(*st));
+    /* a log no partition has loaded yet: its producer state tells where undecided
+     * transactions begin (and rebuilds the aborted transaction index recovery dropped) */
+    if (plog_first_unstable(log) == PLOG_UNSTABLE_UNKNOWN) pidmap_free(pidmap_load(log));
+    const plog_cfg_t *cfg = plog_cfg(log);
+    cleaner_seg_t *segs = calloc((size_t)plog_segment_count(log) + 1, sizeof(*segs));
+    if (!segs) abort();
+    int n = cleaner_read_segs(log, now_ms, max_bytes, segs, st);
     cleaner_txns_t tx = {NULL, 0};
     if (n > 0) {
         int64_t from = segs[0].info.base, to = st->cleaned_to;

@@ -372,9 +372,7 @@ kerr_t lmgr_open(const char *log_dirs, int32_t broker_id, const char *cluster_id
 
 plog_t *lmgr_get(lmgr_t *m, const char *topic, int32_t partition)
 {
-    char key[300];
-    snprintf(key, sizeof(key), "%s-%d", topic, partition);
-    lmgr_entry_t *e = dict_get(m->logs, key);
+    lmgr_entry_t *e = lmgr_entry(m, topic, partition);
     return e ? e->log : NULL;
 }
 
@@ -463,9 +461,7 @@ int lmgr_log_dir(lmgr_t *m, const char *topic, int32_t partition)
 
 int64_t lmgr_checkpointed_hw(lmgr_t *m, const char *topic, int32_t partition)
 {
-    char key[300];
-    snprintf(key, sizeof(key), "%s-%d", topic, partition);
-    lmgr_entry_t *e = dict_get(m->logs, key);
+    lmgr_entry_t *e = lmgr_entry(m, topic, partition);
     return e ? e->hw : -1;
 }
 

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "dict.h"
+#include "fileio.h"
 #include "log.h"
 #include "plog.h"
 #include "rec/batch.h"
@@ -425,7 +426,7 @@ kerr_t pidmap_snapshot(pidmap_t *m, plog_t *log)
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     kerr_t err = KERR_NONE;
-    if (fd < 0 || write(fd, wb.p, wb.len) != (ssize_t)wb.len || fsync(fd) != 0) err = KERR__IO;
+    if (fd < 0 || pwrite_all(fd, wb.p, wb.len, 0) != 0 || fsync(fd) != 0) err = KERR__IO;
     if (fd >= 0) close(fd);
     if (!err && rename(tmp, path) != 0) err = KERR__IO;
     wbuf_free(&wb);

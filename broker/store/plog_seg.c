@@ -44,17 +44,24 @@ void plog_scan_free(plog_scan_t *s)
     free(s->buf);
 }
 
+/* Unless the buffer holds [pos, pos + n), refill it from pos (less at the end of the file).
+ * 0, or -1 on a read error. */
+static int plog_scan_fill(plog_scan_t *s, int64_t pos, size_t n)
+{
+    if (pos >= s->buf_off && pos + (int64_t)n <= s->buf_off + (int64_t)s->buf_len) return 0;
+    ssize_t r = pread_full(s->fd, s->buf, PLOG_SCAN_BUF, pos);
+    if (r < 0) return -1;
+    s->buf_off = pos;
+    s->buf_len = (size_t)r;
+    return 0;
+}
+
 /* Header of the batch at pos: KERR_NONE, KERR__AGAIN at a partial batch (end of data),
  * KERR__BAD_MSG when it cannot be a batch. */
 kerr_t plog_scan_hdr(plog_scan_t *s, int64_t pos, batch_hdr_t *h)
 {
     if (pos + BATCH_LOG_OVERHEAD > s->file_size) return KERR__AGAIN;
-    if (pos < s->buf_off || pos + PLOG_HDR_NEED > s->buf_off + (int64_t)s->buf_len) {
-        ssize_t r = pread_full(s->fd, s->buf, PLOG_SCAN_BUF, pos);
-        if (r < 0) return KERR__IO;
-        s->buf_off = pos;
-        s->buf_len = (size_t)r;
-    }
+    if (plog_scan_fill(s, pos, PLOG_HDR_NEED) != 0) return KERR__IO;
     size_t avail = (size_t)(s->buf_off + (int64_t)s->buf_len - pos);
     const uint8_t *p = s->buf + (pos - s->buf_off);
     if (avail < PLOG_HDR_NEED) {
@@ -76,12 +83,7 @@ kerr_t plog_scan_hdr(plog_scan_t *s, int64_t pos, batch_hdr_t *h)
 const uint8_t *plog_scan_bytes(plog_scan_t *s, int64_t pos, size_t n)
 {
     if (n > PLOG_SCAN_BUF) return NULL;
-    if (pos < s->buf_off || pos + (int64_t)n > s->buf_off + (int64_t)s->buf_len) {
-        ssize_t r = pread_full(s->fd, s->buf, PLOG_SCAN_BUF, pos);
-        if (r < 0) return NULL;
-        s->buf_off = pos;
-        s->buf_len = (size_t)r;
-    }
+    if (plog_scan_fill(s, pos, n) != 0) return NULL;
     if (pos + (int64_t)n > s->buf_off + (int64_t)s->buf_len) return NULL;
     return s->buf + (pos - s->buf_off);
 }

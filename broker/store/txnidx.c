@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "log.h"
 
 struct txnidx {
@@ -91,7 +92,7 @@ void txnidx_load_seg(txnidx_t *x, const char *dir, int64_t base, int64_t seg_end
     uint8_t buf[TXNIDX_ENTRY_SIZE];
     off_t kept = 0;
     for (;;) {
-        ssize_t r = pread(fd, buf, sizeof(buf), kept);
+        ssize_t r = pread_full(fd, buf, sizeof(buf), kept);
         if (r != (ssize_t)sizeof(buf)) break;
         rbuf_t rb;
         rbuf_init(&rb, buf, sizeof(buf));
