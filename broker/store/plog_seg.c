@@ -88,6 +88,8 @@ const uint8_t *plog_scan_bytes(plog_scan_t *s, int64_t pos, size_t n)
     return s->buf + (pos - s->buf_off);
 }
 
+/* ---------------------------------------------------------------- segments */
+
 /* Out of fds is logged at most every 10 s: a fetch per partition would otherwise log each. */
 void plog_warn_open(const char *path, int err)
 {
