@@ -194,19 +194,10 @@ void jsink_tables_forget(jsink_t *t)
 
 int jsink_table_load(jsink_t *t, table_t *tb, char *err, size_t errlen)
 {
-    pg_res_t *res;
-    const char *params[] = {tb->name};
-    if (pg_exec(t->pg,
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = "
-                "current_schema() AND table_name = $1",
-                1, params, &res, err, errlen))
-        return KC_ERR;
-    json_decref(tb->columns);
-    tb->columns = json_object();
-    for (int i = 0; i < pg_res_rows(res); i++)
-        json_object_set_new(tb->columns, pg_res_get(res, i, 0), json_true());
-    pg_res_free(res);
-    return KC_OK;
+    return jdbc_name_set(t->pg,
+                         "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                         "current_schema() AND table_name = $1",
+                         tb->name, &tb->columns, err, errlen);
 }
 
 static int col_def(wbuf_t *sql, const col_t *c, char *err, size_t errlen)

@@ -74,19 +74,10 @@ int jsrc_load_notnull(jsrc_t *s, src_table_t *tb, char *err, size_t errlen)
     wbuf_reset(&s->sql);
     pg_ident(&s->sql, tb->name);
     wbuf_append(&s->sql, "", 1);
-    const char *params[] = {(const char *)s->sql.p};
-    pg_res_t *res;
-    if (pg_exec(s->pg,
-                "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 "
-                "AND NOT attisdropped AND attnotnull",
-                1, params, &res, err, errlen))
-        return KC_ERR;
-    json_decref(tb->notnull);
-    tb->notnull = json_object();
-    for (int i = 0; i < pg_res_rows(res); i++)
-        json_object_set_new(tb->notnull, pg_res_get(res, i, 0), json_true());
-    pg_res_free(res);
-    return KC_OK;
+    return jdbc_name_set(s->pg,
+                         "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND "
+                         "attnum > 0 AND NOT attisdropped AND attnotnull",
+                         (const char *)s->sql.p, &tb->notnull, err, errlen);
 }
 
 static cd_schema_t *col_schema(src_col_t *c, int typmod)
