@@ -11,7 +11,8 @@
  * Keys: schemas.enable (true), decimal.format (BASE64|NUMERIC), schemas.cache.size (accepted;
  * one schema is cached each way, which is what a task's stream of records needs).
  *
- * The text pieces (numbers, strings, base64) are in conv_json_text.c.
+ * The text pieces (numbers, strings, base64) are in conv_json_text.c; schemas <-> JSON in
+ * conv_json_schema.c, values <-> JSON in conv_json_value.c (conv_json_int.h joins them).
  * Owner: cj_new() returns an instance the caller frees with cj_free(). Thread: one thread at a
  * time per instance (a task's converter); instances are independent. */
 #ifndef CONV_JSON_H

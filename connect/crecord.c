@@ -58,20 +58,23 @@ void cd_record_set_topic(cd_record_t *r, const char *topic)
     r->topic = t;
 }
 
+/* Replace a (schema, value) pair of the record, taking both references. */
+static void set_pair(cd_schema_t **sp, cd_value_t **vp, cd_schema_t *schema, cd_value_t *value)
+{
+    cd_schema_unref(*sp);
+    cd_value_free(*vp);
+    *sp = schema;
+    *vp = value;
+}
+
 void cd_record_set_key(cd_record_t *r, cd_schema_t *schema, cd_value_t *key)
 {
-    cd_schema_unref(r->key_schema);
-    cd_value_free(r->key);
-    r->key_schema = schema;
-    r->key = key;
+    set_pair(&r->key_schema, &r->key, schema, key);
 }
 
 void cd_record_set_value(cd_record_t *r, cd_schema_t *schema, cd_value_t *value)
 {
-    cd_schema_unref(r->value_schema);
-    cd_value_free(r->value);
-    r->value_schema = schema;
-    r->value = value;
+    set_pair(&r->value_schema, &r->value, schema, value);
 }
 
 void cd_record_set_source(cd_record_t *r, json_t *partition, json_t *offset)

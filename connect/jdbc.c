@@ -179,3 +179,17 @@ int jdbc_config_check(const kc_cfg_def_t *defs, size_t ndefs, const json_t *prop
     json_decref(out);
     return rc;
 }
+
+int jdbc_name_set(pg_t *pg, const char *sql, const char *param, json_t **set, char *err,
+                  size_t errlen)
+{
+    pg_res_t *res;
+    const char *params[] = {param};
+    if (pg_exec(pg, sql, 1, params, &res, err, errlen)) return KC_ERR;
+    json_decref(*set);
+    *set = json_object();
+    for (int i = 0; i < pg_res_rows(res); i++)
+        json_object_set_new(*set, pg_res_get(res, i, 0), json_true());
+    pg_res_free(res);
+    return KC_OK;
+}

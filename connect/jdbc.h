@@ -78,4 +78,10 @@ struct pg;
 struct pg *jdbc_connect(const kc_cfg_def_t *defs, size_t ndefs, const json_t *props,
                         bool (*stop)(void *arg), void *arg, char *err, size_t errlen);
 
+/* Run sql with one text parameter ($1) and replace *set with an object of the first column's
+ * values (value -> true), as a table's column names are kept. KC_OK, or KC_ERR with *set
+ * unchanged. */
+int jdbc_name_set(struct pg *pg, const char *sql, const char *param, json_t **set, char *err,
+                  size_t errlen);
+
 #endif
