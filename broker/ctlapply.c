@@ -45,7 +45,7 @@ static void ctlapply_metadata(server_t *srv, ctl_msg_t *m)
     free(names);
     free(gone);
     for (int i = 0; i < m->ntopics; i++) mdcache_put_topic(srv->md, &m->topics[i]);
-    server_md_changed(srv);
+    mdcache_changed(srv->md);
 }
 
 /* LeaderAndIsr: each partition's state, with its leader's endpoint from the request. */

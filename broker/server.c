@@ -39,64 +39,7 @@
 
 #define SERVER_TICK_MS 1000
 
-struct md_waiter {
-    struct md_waiter *next;
-    server_md_check_fn *fn;
-    void *arg;
-    ev_timer_id_t timer;
-    server_t *srv;
-};
-
 static int server_exit_code;
-
-/* ---- metadata waiters (CreateTopics/DeleteTopics wait for the controller's result) ---- */
-
-static void server_md_waiter_remove(server_t *srv, md_waiter_t *w)
-{
-    for (md_waiter_t **pp = &srv->md_waiters; *pp; pp = &(*pp)->next) {
-        if (*pp == w) {
-            *pp = w->next;
-            return;
-        }
-    }
-}
-
-static void server_md_waiter_timeout(ev_loop_t *loop, void *arg)
-{
-    (void)loop;
-    md_waiter_t *w = arg;
-    server_md_waiter_remove(w->srv, w);
-    w->fn(w->arg, true);
-    free(w);
-}
-
-void server_md_wait(server_t *srv, int64_t timeout_ms, server_md_check_fn *fn, void *arg)
-{
-    if (fn(arg, false)) return;
-    md_waiter_t *w = calloc(1, sizeof(*w));
-    if (!w) abort();
-    w->fn = fn;
-    w->arg = arg;
-    w->srv = srv;
-    w->next = srv->md_waiters;
-    srv->md_waiters = w;
-    w->timer = ev_timer_add(srv->loop, timeout_ms, server_md_waiter_timeout, w);
-}
-
-void server_md_changed(server_t *srv)
-{
-    md_waiter_t **pp = &srv->md_waiters;
-    while (*pp) {
-        md_waiter_t *w = *pp;
-        if (w->fn(w->arg, false)) {
-            *pp = w->next;
-            ev_timer_cancel(srv->loop, w->timer);
-            free(w);
-        } else {
-            pp = &w->next;
-        }
-    }
-}
 
 /* ---- listeners ---- */
 
@@ -429,7 +372,7 @@ int server_start(server_t *srv, cfg_t *cfg)
     lmgr_set_hw_fn(srv->lmgr, server_log_hw, srv);
     lmgr_set_cleaner(srv->lmgr, cfg_bool(cfg, "log.cleaner.enable"),
                      cfg_int(cfg, "log.cleaner.backoff.ms"));
-    srv->md = mdcache_new();
+    srv->md = mdcache_new(srv->loop);
     srv->autocreating = dict_new();
     srv->tconf = tconf_new(cfg);
     rmgr_deps_t rd = {.loop = srv->loop,
@@ -507,13 +450,7 @@ int server_run(server_t *srv)
     rmgr_wake_all(srv->rmgr);
     grp_coord_free(srv->grp); /* answers waiting JoinGroup/SyncGroup requests */
     srv->grp = NULL;
-    while (srv->md_waiters) {
-        md_waiter_t *w = srv->md_waiters;
-        srv->md_waiters = w->next;
-        ev_timer_cancel(srv->loop, w->timer);
-        w->fn(w->arg, true);
-        free(w);
-    }
+    mdcache_wait_cancel_all(srv->md);
     api_initproducerid_free(srv);
     txn_coord_free(srv->txn); /* after the id waiters: they may hold its requests */
     srv->txn = NULL;

@@ -31,7 +31,6 @@ typedef struct http_server http_server_t;
 typedef struct quota_mgr quota_mgr_t;
 typedef struct authz authz_t;
 typedef struct tconf tconf_t;
-typedef struct md_waiter md_waiter_t;
 
 #define SERVER_MAX_LISTENERS 8
 
@@ -75,7 +74,6 @@ struct server {
     int64_t max_request_bytes; /* socket.request.max.bytes */
     int64_t sasl_max_receive;  /* sasl.server.max.receive.size: frames before authentication */
     struct dict *scram_users;  /* sasl.c: user -> SCRAM credentials from /config/users */
-    md_waiter_t *md_waiters;   /* server.c: requests waiting for a metadata change */
     tconf_t *tconf;            /* tconf.c: per-topic config overrides */
     struct dict *autocreating; /* topics with an auto-create in flight */
     peer_t *ctl_peer;          /* ctlreq.c: connection to the controller */
@@ -93,14 +91,6 @@ struct server {
     /* console_connect.c: the console's requests to Connect workers (NULL until first used) */
     struct console_connect *cconnect;
 };
-
-/* Metadata waiters: fn(arg, false) is called now and after every metadata update until it
- * returns true; fn(arg, true) is called once if timeout_ms passes first. */
-typedef bool server_md_check_fn(void *arg, bool timed_out);
-void server_md_wait(server_t *srv, int64_t timeout_ms, server_md_check_fn *fn, void *arg);
-
-/* The metadata cache changed: re-run the metadata waiters (ctlapply.c). */
-void server_md_changed(server_t *srv);
 
 /* Registered in ZooKeeper (first time: open the listeners and serve; later, a new session:
  * tell the controller again about offline log dirs). */

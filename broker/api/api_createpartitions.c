@@ -62,7 +62,7 @@ static void cp_done(ctl_op_t *op, void *arg)
         cp_set_error(st, i, op->topics[k].err, op->topics[k].errmsg);
     }
     if (!op->validate_only && st->req.timeout_ms > 0 && st->r->c) {
-        server_md_wait(st->r->srv, st->req.timeout_ms, cp_check, st);
+        mdcache_wait(st->r->srv->md, st->req.timeout_ms, cp_check, st);
         return;
     }
     cp_respond(st);

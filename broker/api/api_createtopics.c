@@ -75,7 +75,7 @@ static void ct_done(ctl_op_t *op, void *arg)
         if (!op->validate_only) wait = true;
     }
     if (wait && st->req.timeout_ms > 0 && st->r->c) {
-        server_md_wait(st->r->srv, st->req.timeout_ms, ct_check, st);
+        mdcache_wait(st->r->srv->md, st->req.timeout_ms, ct_check, st);
         return;
     }
     ct_respond(st);

@@ -51,7 +51,7 @@ static void dt_done(ctl_op_t *op, void *arg)
         st->resp.responses[i].error_code = op->topics[k].err;
     }
     if (st->req.timeout_ms > 0 && st->r->c) {
-        server_md_wait(st->r->srv, st->req.timeout_ms, dt_check, st);
+        mdcache_wait(st->r->srv->md, st->req.timeout_ms, dt_check, st);
         return;
     }
     dt_respond(st);
