@@ -142,7 +142,7 @@ kerr_t ctlapply_msg(server_t *srv, ctl_msg_t *m)
     case CTL_MSG_QUOTA_CONFIG:
         quota_set_entity(srv->quota, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
                          (const char *const *)m->cfg_vals);
-        sasl_users_set(srv, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
+        sasl_users_set(srv->users, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
                        (const char *const *)m->cfg_vals);
         break;
     case CTL_MSG_ACL:
