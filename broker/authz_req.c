@@ -39,7 +39,7 @@ authz_t *authz_from_cfg(const cfg_t *cfg, char *err, size_t n)
 
 bool authz_authorize(const req_t *r, int8_t op, int8_t restype, const char *name)
 {
-    const authz_t *a = r->srv->authz;
+    const authz_t *a = r->env->authz;
     if (!a) return true;
     if (!r->c) return false;
     char host[128];
@@ -57,7 +57,7 @@ bool authz_authorize(const req_t *r, int8_t op, int8_t restype, const char *name
 
 bool authz_authorize_k(const req_t *r, int8_t op, int8_t restype, kstr_t name)
 {
-    if (!r->srv->authz) return true;
+    if (!r->env->authz) return true;
     char buf[512];
     if (name.len < 0) name.len = 0;
     /* a name with a NUL byte is no name an ACL can hold (CreateAcls refuses them): judged as
@@ -96,7 +96,7 @@ bool authz_may_create_topic(const req_t *r, const char *topic)
 
 bool authz_may_idempotent_write(const req_t *r)
 {
-    const authz_t *a = r->srv->authz;
+    const authz_t *a = r->env->authz;
     if (!a || authz_authorize(r, ACL_OP_IDEMPOTENT_WRITE, ACL_RES_CLUSTER, ACL_CLUSTER_NAME))
         return true;
     if (!r->c) return false;
@@ -109,7 +109,7 @@ void authz_submit_cluster_op(req_t *r, ctl_op_t *op, int8_t acl_op)
 {
     req_defer(r);
     if (authz_authorize(r, acl_op, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)) {
-        ctl_submit(r->srv->ctl, op);
+        ctl_submit(r->env->ctl, op);
         return;
     }
     op->err = KERR_CLUSTER_AUTHORIZATION_FAILED;

@@ -104,8 +104,9 @@ static void bhttp_request_metrics(server_t *srv, wbuf_t *wb)
     }
     name = "kafka_server_delayedoperationpurgatory_purgatorysize";
     prom_family(wb, name, "gauge", "Requests waiting in a purgatory");
-    prom_sample(wb, name, conn_pending(srv, KAPI_PRODUCE), "delayedoperation", "Produce", NULL);
-    prom_sample(wb, name, conn_pending(srv, KAPI_FETCH), "delayedoperation", "Fetch", NULL);
+    prom_sample(wb, name, conn_pending(&srv->net, KAPI_PRODUCE), "delayedoperation", "Produce",
+                NULL);
+    prom_sample(wb, name, conn_pending(&srv->net, KAPI_FETCH), "delayedoperation", "Fetch", NULL);
 }
 
 /* ---- ReplicaManager ---- */

@@ -23,7 +23,6 @@
 #include "metrics.h"
 #include "quota.h"
 #include "sasl.h"
-#include "server.h"
 #include "tlsio.h"
 
 #define CONN_READ_CHUNK (256 * 1024)
@@ -46,7 +45,7 @@ typedef struct out {
 
 struct conn {
     conn_t *next, *prev;
-    server_t *srv;
+    conn_env_t *env;
     listener_t *l;
     conn_dispatch_fn *dispatch; /* runs each request (the API table, api.h) */
     void *dispatch_arg;
@@ -75,7 +74,8 @@ struct conn {
 /* A request and what conn.c keeps with it. r comes first: a req_t * is a req_box_t *. */
 typedef struct req_box {
     req_t r;
-    uint8_t *inbuf; /* the closed connection's input buffer the frame points into, or NULL */
+    uint8_t *inbuf;  /* the closed connection's input buffer the frame points into, or NULL */
+    conn_env_t *env; /* the connection's, still there once the request is orphaned */
 } req_box_t;
 
 static void conn_on_event(ev_loop_t *loop, int fd, uint32_t events, void *arg);
@@ -94,6 +94,11 @@ const char *conn_principal(const conn_t *c)
 void conn_set_principal(conn_t *c, const char *principal)
 {
     snprintf(c->principal, sizeof(c->principal), "%s", principal);
+}
+
+conn_env_t *conn_env(const conn_t *c)
+{
+    return c->env;
 }
 
 listener_t *conn_listener(const conn_t *c)
@@ -121,7 +126,7 @@ static void conn_set_interest(conn_t *c, uint32_t want)
 {
     if (c->closed || want == c->interest) return;
     c->interest = want;
-    ev_fd_mod(c->srv->loop, c->fd, want);
+    ev_fd_mod(c->env->loop, c->fd, want);
 }
 
 static bool conn_throttled(const conn_t *c)
@@ -144,15 +149,15 @@ static void conn_update_interest(conn_t *c)
     conn_set_interest(c, want);
 }
 
-conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer, conn_dispatch_fn *dispatch,
-                 void *dispatch_arg)
+conn_t *conn_new(conn_env_t *env, listener_t *l, int fd, const char *peer,
+                 conn_dispatch_fn *dispatch, void *dispatch_arg)
 {
     conn_t *c = calloc(1, sizeof(*c));
     if (!c) {
         close(fd);
         return NULL;
     }
-    c->srv = srv;
+    c->env = env;
     c->l = l;
     c->dispatch = dispatch;
     c->dispatch_arg = dispatch_arg;
@@ -174,7 +179,7 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer, conn_di
         if (!tlsio_write_buffer(c->tls, CONN_TLS_WBUF)) abort();
     }
     if (secproto_sasl(l->sec.proto) && !(c->sasl = sasl_conn_new())) abort();
-    if (ev_fd_add(srv->loop, fd, EV_READ, conn_on_event, c) != 0) {
+    if (ev_fd_add(env->loop, fd, EV_READ, conn_on_event, c) != 0) {
         log_error("conn", "register connection from %s failed: %s", peer, strerror(errno));
         tlsio_free(c->tls);
         sasl_conn_free(c->sasl);
@@ -182,9 +187,9 @@ conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer, conn_di
         free(c);
         return NULL;
     }
-    c->next = srv->conns;
-    if (srv->conns) srv->conns->prev = c;
-    srv->conns = c;
+    c->next = env->conns;
+    if (env->conns) env->conns->prev = c;
+    env->conns = c;
     return c;
 }
 
@@ -206,10 +211,10 @@ void conn_close(conn_t *c, const char *reason)
 {
     if (c->closed) return;
     c->closed = true;
-    if (c->throttle_timer) ev_timer_cancel(c->srv->loop, c->throttle_timer);
+    if (c->throttle_timer) ev_timer_cancel(c->env->loop, c->throttle_timer);
     c->throttle_timer = 0;
     if (reason) log_debug("conn", "closing connection from %s: %s", c->peer, reason);
-    ev_fd_del(c->srv->loop, c->fd);
+    ev_fd_del(c->env->loop, c->fd);
     if (c->tls) {
         tlsio_shutdown(c->tls);
         tlsio_free(c->tls);
@@ -223,26 +228,25 @@ void conn_close(conn_t *c, const char *reason)
         c->busy->c = NULL;
     }
     c->busy = NULL;
-    server_t *srv = c->srv;
     if (c->prev)
         c->prev->next = c->next;
     else
-        srv->conns = c->next;
+        c->env->conns = c->next;
     if (c->next) c->next->prev = c->prev;
     if (c->holds == 0) conn_free(c);
 }
 
-int conn_pending(server_t *srv, int16_t api_key)
+int conn_pending(const conn_env_t *env, int16_t api_key)
 {
     int n = 0;
-    for (conn_t *c = srv->conns; c; c = c->next)
+    for (conn_t *c = env->conns; c; c = c->next)
         if (c->busy && c->busy->pending && c->busy->hdr.api_key == api_key) n++;
     return n;
 }
 
-void conn_close_all(server_t *srv)
+void conn_close_all(conn_env_t *env)
 {
-    while (srv->conns) conn_close(srv->conns, "broker shutting down");
+    while (env->conns) conn_close(env->conns, "broker shutting down");
 }
 
 static void req_free(req_t *r)
@@ -278,7 +282,7 @@ static void conn_req_finished(conn_t *c, req_t *r)
 /* Request metrics: counted when the response is queued (or dropped, acks=0). */
 static void req_count(req_t *r)
 {
-    metrics_t *m = r->srv->metrics;
+    metrics_t *m = ((req_box_t *)r)->env->metrics;
     if (m && m->on)
         metrics_request(m, r->hdr.api_key, r->hdr.api_version, ktime_mono_us() - r->start_us);
 }
@@ -372,9 +376,9 @@ void conn_throttle(conn_t *c, int64_t ms)
     if (c->closed || ms <= 0) return;
     int64_t until = ktime_mono_ms() + ms;
     if (c->throttle_timer && until <= c->throttle_until) return;
-    if (c->throttle_timer) ev_timer_cancel(c->srv->loop, c->throttle_timer);
+    if (c->throttle_timer) ev_timer_cancel(c->env->loop, c->throttle_timer);
     c->throttle_until = until;
-    c->throttle_timer = ev_timer_add(c->srv->loop, ms, conn_throttle_end, c);
+    c->throttle_timer = ev_timer_add(c->env->loop, ms, conn_throttle_end, c);
     conn_update_interest(c);
 }
 
@@ -405,7 +409,7 @@ static bool conn_api_exempt(const uint8_t *f, size_t len)
  * thread), muting the connection when over it. */
 static void conn_dispatch(conn_t *c, req_t *r)
 {
-    quota_mgr_t *q = c->srv->quota;
+    quota_mgr_t *q = c->env->quota;
     if (!q || c->quota_exempt || !quota_enabled(q, QUOTA_REQUEST) ||
         conn_api_exempt(r->frame, r->frame_len)) {
         c->dispatch(c->dispatch_arg, r);
@@ -469,7 +473,7 @@ static void conn_process(conn_t *c)
         const uint8_t *p = c->in + c->in_off;
         int32_t size = (int32_t)bytes_get_be32(p);
         bool authing = c->sasl && !sasl_conn_done(c->sasl);
-        int64_t max = authing ? c->srv->sasl_max_receive : c->srv->max_request_bytes;
+        int64_t max = authing ? c->env->sasl_max_receive : c->env->max_request_bytes;
         if (size < (authing && sasl_conn_raw(c->sasl) ? 0 : 8) || (int64_t)size > max) {
             log_warn("conn", "closing connection from %s: request size %d outside [8, %lld] (%s)",
                      c->peer, size, (long long)max,
@@ -482,7 +486,8 @@ static void conn_process(conn_t *c)
         if (!b) abort();
         req_t *r = &b->r;
         r->c = c;
-        r->srv = c->srv;
+        b->env = c->env;
+        r->env = c->env->api;
         r->frame = c->in + c->in_off + 4; /* a view: see the top of this file */
         r->frame_len = (size_t)size;
         c->in_off += (size_t)size + 4;
@@ -491,7 +496,7 @@ static void conn_process(conn_t *c)
         arena_init(&r->arena);
         wbuf_init(&r->resp);
         c->busy = r;
-        if (c->srv->metrics && c->srv->metrics->on) r->start_us = ktime_mono_us();
+        if (c->env->metrics && c->env->metrics->on) r->start_us = ktime_mono_us();
         if (authing && !conn_sasl_gate(c, r)) break;
         conn_dispatch(c, r);
     }
@@ -504,7 +509,7 @@ static bool conn_frame_buffered(const conn_t *c)
 {
     if (c->in_len < 4) return false;
     int32_t size = (int32_t)bytes_get_be32(c->in + c->in_off);
-    return size < 8 || (int64_t)size > c->srv->max_request_bytes || (size_t)size + 4 <= c->in_len;
+    return size < 8 || (int64_t)size > c->env->max_request_bytes || (size_t)size + 4 <= c->in_len;
 }
 
 /* Read what the socket has, but stop once a whole request and at least a read chunk are
@@ -567,7 +572,7 @@ static void conn_read(conn_t *c)
         size_t want = CONN_READ_CHUNK;
         if (c->in_len >= 4) {
             int32_t size = (int32_t)bytes_get_be32(c->in + c->in_off);
-            if (size > 0 && (int64_t)size <= c->srv->max_request_bytes &&
+            if (size > 0 && (int64_t)size <= c->env->max_request_bytes &&
                 (size_t)size + 4 > c->in_len && (size_t)size + 4 - c->in_len > want)
                 want = (size_t)size + 4 - c->in_len;
         }

@@ -17,9 +17,10 @@
  * response header into req->resp; the handler appends the body and calls req_done(). Bodies may
  * splice file ranges (wbuf_file), which go out with sendfile.
  *
- * Owner: the server owns connections (conn_close frees). A req_t is owned by its connection
- * until req_done(); if the connection dies while a request is pending, the req is orphaned
- * (req->c == NULL) and freed by req_done(). Reactor thread only. */
+ * Owner: the server owns connections (conn_close frees) and the conn_env_t they share, which
+ * outlives them. A req_t is owned by its connection until req_done(); if the connection dies
+ * while a request is pending, the req is orphaned (req->c == NULL) and freed by req_done().
+ * Reactor thread only. */
 #ifndef CONN_H
 #define CONN_H
 
@@ -28,19 +29,52 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "cfg.h"
+#include "ev.h"
 #include "proto/kp.h"
+#include "sec.h"
 
-typedef struct server server_t;
-typedef struct listener listener_t;
 typedef struct conn conn_t;
+typedef struct metrics metrics_t;
+typedef struct quota_mgr quota_mgr_t;
+typedef struct sasl_users sasl_users_t;
+struct api_env;
+
+/* What every connection needs from the broker, filled once by the server at start-up (all
+ * borrowed; they outlive the connections). */
+typedef struct conn_env {
+    ev_loop_t *loop;
+    const cfg_t *cfg;          /* connection.failed.authentication.delay.ms (sasl.c) */
+    int64_t max_request_bytes; /* socket.request.max.bytes */
+    int64_t sasl_max_receive;  /* sasl.server.max.receive.size: frames before authentication */
+    metrics_t *metrics;        /* never NULL */
+    quota_mgr_t *quota;        /* never NULL */
+    sasl_users_t *users;       /* SCRAM credentials and PLAIN users (sasl.h) */
+    struct api_env *api;       /* handed to every request as req->env; conn does not look in */
+    conn_t *conns;             /* conn.c: all open connections (intrusive list) */
+} conn_env_t;
+
+/* One listening socket (listeners=...), owned by the server. */
+typedef struct listener {
+    conn_env_t *env; /* what its accepted connections are made with */
+    char name[64];   /* listener name, e.g. PLAINTEXT */
+    char host[256];  /* bind host */
+    int port;
+    char adv_host[256]; /* advertised host:port for Metadata */
+    int adv_port;
+    int fd;
+    sec_listener_t sec;         /* protocol, TLS context, SASL mechanisms (sec.h) */
+    ev_timer_id_t accept_timer; /* accepting paused (out of fds) until it fires; 0 = not */
+    int64_t accept_warned_ms;   /* when running out of fds on accept was last logged */
+} listener_t;
 
 typedef struct req {
-    conn_t *c; /* NULL once the connection is gone */
-    server_t *srv;
-    kp_req_hdr_t hdr; /* client_id views into frame */
-    bool flexible;    /* request/response use flexible versions */
-    uint8_t *frame;   /* the request frame (without the size prefix): a view into the
-                       * connection's input buffer, valid until the req is freed */
+    conn_t *c;           /* NULL once the connection is gone */
+    struct api_env *env; /* the API handlers' dependencies (api/api_env.h) */
+    kp_req_hdr_t hdr;    /* client_id views into frame */
+    bool flexible;       /* request/response use flexible versions */
+    uint8_t *frame;      /* the request frame (without the size prefix): a view into the
+                          * connection's input buffer, valid until the req is freed */
     size_t frame_len;
     arena_t arena;       /* decoded structures */
     wbuf_t resp;         /* size + response header + body */
@@ -55,12 +89,14 @@ typedef void conn_dispatch_fn(void *arg, req_t *r);
 
 /* Create a connection for an accepted fd (takes ownership of fd); every complete request goes
  * to dispatch(dispatch_arg, r). */
-conn_t *conn_new(server_t *srv, listener_t *l, int fd, const char *peer, conn_dispatch_fn *dispatch,
-                 void *dispatch_arg);
+conn_t *conn_new(conn_env_t *env, listener_t *l, int fd, const char *peer,
+                 conn_dispatch_fn *dispatch, void *dispatch_arg);
 /* Close and free the connection (and orphan any pending request). reason is logged. */
 void conn_close(conn_t *c, const char *reason);
 const char *conn_peer(const conn_t *c);
 listener_t *conn_listener(const conn_t *c);
+/* The environment the connection was made with. */
+conn_env_t *conn_env(const conn_t *c);
 /* The authenticated principal as Kafka writes it ("User:alice"); "User:ANONYMOUS" until the
  * security layer (TLS client certificate or SASL) sets one. Valid while c lives. */
 const char *conn_principal(const conn_t *c);
@@ -96,9 +132,9 @@ void req_quota_exempt(req_t *r);
 void conn_throttle(conn_t *c, int64_t ms);
 
 /* How many connections wait on a delayed request of api_key (Kafka's purgatory sizes). */
-int conn_pending(server_t *srv, int16_t api_key);
+int conn_pending(const conn_env_t *env, int16_t api_key);
 
 /* Close every connection (shutdown). */
-void conn_close_all(server_t *srv);
+void conn_close_all(conn_env_t *env);
 
 #endif

@@ -300,7 +300,7 @@ static void cauth_login(server_t *srv, const http_req_t *req, http_resp_t *resp)
         console_error(resp, 429, "%s", "too many failed logins for this user: try again later");
         return;
     }
-    if (!sasl_password_ok(srv, user, pw)) {
+    if (!sasl_password_ok(srv->users, user, pw)) {
         log_warn("console", "Failed console login of user %s from %s", user, host);
         cauth_failed(a, user);
         json_decref(doc);

@@ -45,7 +45,7 @@ static void ctlapply_metadata(server_t *srv, ctl_msg_t *m)
     free(names);
     free(gone);
     for (int i = 0; i < m->ntopics; i++) mdcache_put_topic(srv->md, &m->topics[i]);
-    server_md_changed(srv);
+    mdcache_changed(srv->md);
 }
 
 /* LeaderAndIsr: each partition's state, with its leader's endpoint from the request. */
@@ -142,7 +142,7 @@ kerr_t ctlapply_msg(server_t *srv, ctl_msg_t *m)
     case CTL_MSG_QUOTA_CONFIG:
         quota_set_entity(srv->quota, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
                          (const char *const *)m->cfg_vals);
-        sasl_users_set(srv, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
+        sasl_users_set(srv->users, m->topic, m->ncfg, (const char *const *)m->cfg_keys,
                        (const char *const *)m->cfg_vals);
         break;
     case CTL_MSG_ACL:

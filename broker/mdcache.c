@@ -7,7 +7,17 @@
 
 #include "dict.h"
 
+typedef struct md_waiter {
+    struct md_waiter *next;
+    mdcache_check_fn *fn;
+    void *arg;
+    ev_timer_id_t timer;
+    mdcache_t *md;
+} md_waiter_t;
+
 struct mdcache {
+    ev_loop_t *loop;
+    md_waiter_t *waiters; /* requests waiting for a metadata change */
     int32_t controller;
     md_broker_t *brokers;
     int nbrokers;
@@ -28,10 +38,11 @@ static void md_topic_free(void *p)
     free(t);
 }
 
-mdcache_t *mdcache_new(void)
+mdcache_t *mdcache_new(ev_loop_t *loop)
 {
     mdcache_t *md = calloc(1, sizeof(*md));
     if (!md) abort();
+    md->loop = loop;
     md->controller = -1;
     md->topics = dict_new();
     return md;
@@ -130,4 +141,64 @@ const md_topic_t *mdcache_next_topic(const mdcache_t *md, size_t *it)
 int mdcache_topic_count(const mdcache_t *md)
 {
     return (int)dict_size(md->topics);
+}
+
+/* ---- metadata waiters ---- */
+
+static void mdcache_waiter_remove(mdcache_t *md, md_waiter_t *w)
+{
+    for (md_waiter_t **pp = &md->waiters; *pp; pp = &(*pp)->next) {
+        if (*pp == w) {
+            *pp = w->next;
+            return;
+        }
+    }
+}
+
+static void mdcache_waiter_timeout(ev_loop_t *loop, void *arg)
+{
+    (void)loop;
+    md_waiter_t *w = arg;
+    mdcache_waiter_remove(w->md, w);
+    w->fn(w->arg, true);
+    free(w);
+}
+
+void mdcache_wait(mdcache_t *md, int64_t timeout_ms, mdcache_check_fn *fn, void *arg)
+{
+    if (fn(arg, false)) return;
+    md_waiter_t *w = calloc(1, sizeof(*w));
+    if (!w) abort();
+    w->fn = fn;
+    w->arg = arg;
+    w->md = md;
+    w->next = md->waiters;
+    md->waiters = w;
+    w->timer = ev_timer_add(md->loop, timeout_ms, mdcache_waiter_timeout, w);
+}
+
+void mdcache_changed(mdcache_t *md)
+{
+    md_waiter_t **pp = &md->waiters;
+    while (*pp) {
+        md_waiter_t *w = *pp;
+        if (w->fn(w->arg, false)) {
+            *pp = w->next;
+            ev_timer_cancel(md->loop, w->timer);
+            free(w);
+        } else {
+            pp = &w->next;
+        }
+    }
+}
+
+void mdcache_wait_cancel_all(mdcache_t *md)
+{
+    while (md->waiters) {
+        md_waiter_t *w = md->waiters;
+        md->waiters = w->next;
+        ev_timer_cancel(md->loop, w->timer);
+        w->fn(w->arg, true);
+        free(w);
+    }
 }

@@ -10,12 +10,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ev.h"
 #include "md.h"
 
 typedef struct mdcache mdcache_t;
 
-mdcache_t *mdcache_new(void);
+/* loop: the reactor the metadata waiters' timers run on (borrowed, outlives the cache). */
+mdcache_t *mdcache_new(ev_loop_t *loop);
+/* Frees the cache; call mdcache_wait_cancel_all() first (waiters would leak). */
 void mdcache_free(mdcache_t *md);
+
+/* Metadata waiters (CreateTopics/DeleteTopics/CreatePartitions wait for the controller's
+ * result to reach this cache): fn(arg, false) is called now and after every
+ * mdcache_changed() until it returns true; fn(arg, true) is called once if timeout_ms passes
+ * first. arg is the caller's and must stay valid until fn returns true or is called with
+ * timed_out. */
+typedef bool mdcache_check_fn(void *arg, bool timed_out);
+void mdcache_wait(mdcache_t *md, int64_t timeout_ms, mdcache_check_fn *fn, void *arg);
+/* The cache was updated (ctlapply.c, after a batch of mdcache_* updates): re-run the
+ * waiters. */
+void mdcache_changed(mdcache_t *md);
+/* Shutdown: call every waiter with timed_out = true, so its request is answered and freed. */
+void mdcache_wait_cancel_all(mdcache_t *md);
 
 void mdcache_set_controller(mdcache_t *md, int32_t id);
 int32_t mdcache_controller(const mdcache_t *md); /* -1 = unknown */

@@ -16,7 +16,6 @@
 #include "proto/kp_sasl.h"
 #include "scram.h"
 #include "sec.h"
-#include "server.h"
 
 struct sasl_conn {
     unsigned mech; /* SEC_MECH_*, 0 before the handshake */
@@ -29,6 +28,12 @@ typedef struct sasl_user {
     bool has256, has512;
     scram_cred_t c256, c512;
 } sasl_user_t;
+
+struct sasl_users {
+    dict_t *scram;        /* user -> sasl_user_t*: SCRAM credentials from /config/users */
+    const listener_t *ls; /* the listeners, for their PLAIN JAAS users */
+    int nls;
+};
 
 sasl_conn_t *sasl_conn_new(void)
 {
@@ -54,10 +59,33 @@ bool sasl_conn_raw(const sasl_conn_t *s)
 
 /* ---- credentials ---- */
 
-static bool sasl_scram_lookup(void *arg, scram_mech_t m, const char *user, scram_cred_t *out)
+sasl_users_t *sasl_users_new(const listener_t *ls, int n)
 {
-    server_t *srv = arg;
-    sasl_user_t *u = srv->scram_users ? dict_get(srv->scram_users, user) : NULL;
+    sasl_users_t *u = calloc(1, sizeof(*u));
+    if (!u) abort();
+    u->scram = dict_new();
+    u->ls = ls;
+    u->nls = n;
+    return u;
+}
+
+static void sasl_user_free(void *p)
+{
+    if (p) OPENSSL_cleanse(p, sizeof(sasl_user_t));
+    free(p);
+}
+
+void sasl_users_free(sasl_users_t *u)
+{
+    if (!u) return;
+    dict_free(u->scram, sasl_user_free);
+    free(u);
+}
+
+static bool sasl_users_lookup(const sasl_users_t *users, scram_mech_t m, const char *user,
+                              scram_cred_t *out)
+{
+    const sasl_user_t *u = dict_get(users->scram, user);
     if (!u) return false;
     if (m == SCRAM_SHA_256 && u->has256)
         *out = u->c256;
@@ -66,6 +94,12 @@ static bool sasl_scram_lookup(void *arg, scram_mech_t m, const char *user, scram
     else
         return false;
     return true;
+}
+
+/* scram.h's lookup callback: arg is the sasl_users_t. */
+static bool sasl_scram_lookup(void *arg, scram_mech_t m, const char *user, scram_cred_t *out)
+{
+    return sasl_users_lookup(arg, m, user, out);
 }
 
 /* %XX-decode a sanitized ZooKeeper name (Kafka's Sanitizer URL-encodes user names). */
@@ -84,13 +118,12 @@ static void sasl_desanitize(const char *in, char *out, size_t n)
     out[o] = '\0';
 }
 
-void sasl_users_set(server_t *srv, const char *entity_path, int n, const char *const *keys,
+void sasl_users_set(sasl_users_t *users, const char *entity_path, int n, const char *const *keys,
                     const char *const *vals)
 {
     if (strncmp(entity_path, "users/", 6) != 0 || strchr(entity_path + 6, '/')) return;
     char user[512];
     sasl_desanitize(entity_path + 6, user, sizeof(user));
-    if (!srv->scram_users) srv->scram_users = dict_new();
     sasl_user_t *u = calloc(1, sizeof(*u));
     if (!u) abort();
     for (int i = 0; i < n; i++) {
@@ -106,29 +139,27 @@ void sasl_users_set(server_t *srv, const char *entity_path, int n, const char *c
         else
             u->has512 = true;
     }
-    void *old = dict_del(srv->scram_users, user);
-    if (old) OPENSSL_cleanse(old, sizeof(sasl_user_t));
-    free(old);
+    sasl_user_free(dict_del(users->scram, user));
     if (u->has256 || u->has512) {
-        dict_set(srv->scram_users, user, u);
+        dict_set(users->scram, user, u);
         log_info("sasl", "SCRAM credentials of user %s updated", user);
     } else {
         free(u);
     }
 }
 
-int sasl_user_iterations(server_t *srv, const char *user, int mech)
+int sasl_user_iterations(const sasl_users_t *users, const char *user, int mech)
 {
-    sasl_user_t *u = srv->scram_users ? dict_get(srv->scram_users, user) : NULL;
+    const sasl_user_t *u = dict_get(users->scram, user);
     if (!u) return 0;
     if (mech == SCRAM_SHA_256) return u->has256 ? u->c256.iterations : 0;
     return u->has512 ? u->c512.iterations : 0;
 }
 
-bool sasl_users_next(server_t *srv, size_t *it, const char **user)
+bool sasl_users_next(const sasl_users_t *u, size_t *it, const char **user)
 {
     void *v;
-    return srv->scram_users && dict_next(srv->scram_users, it, user, &v);
+    return dict_next(u->scram, it, user, &v);
 }
 
 /* One SCRAM credential against password: Hi(password) gives the stored key the client would
@@ -148,21 +179,21 @@ static bool sasl_scram_matches(scram_mech_t m, const scram_cred_t *c, const char
     return ok;
 }
 
-bool sasl_password_ok(server_t *srv, const char *user, const char *password)
+bool sasl_password_ok(const sasl_users_t *u, const char *user, const char *password)
 {
     bool known = false, ok = false;
     scram_cred_t c;
     static const scram_mech_t mechs[] = {SCRAM_SHA_512, SCRAM_SHA_256};
     for (size_t i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++) {
-        if (!sasl_scram_lookup(srv, mechs[i], user, &c)) continue;
+        if (!sasl_users_lookup(u, mechs[i], user, &c)) continue;
         known = true;
         ok = ok || sasl_scram_matches(mechs[i], &c, password);
     }
     char key[300];
     snprintf(key, sizeof(key), "user_%s", user);
     size_t pl = strlen(password);
-    for (int i = 0; i < srv->nlisteners; i++) {
-        const jaas_t *j = srv->listeners[i].sec.plain;
+    for (int i = 0; i < u->nls; i++) {
+        const jaas_t *j = u->ls[i].sec.plain;
         const char *want = j && strlen(user) < 256 ? jaas_get(j, key) : NULL;
         if (!want) continue;
         known = true;
@@ -172,13 +203,6 @@ bool sasl_password_ok(server_t *srv, const char *user, const char *password)
         (void)scram_cred_make(SCRAM_SHA_512, password, SCRAM_MIN_ITERATIONS, &c);
     OPENSSL_cleanse(&c, sizeof(c));
     return ok;
-}
-
-void sasl_users_free(server_t *srv)
-{
-    if (!srv->scram_users) return;
-    dict_free(srv->scram_users, free);
-    srv->scram_users = NULL;
 }
 
 /* ---- mechanisms ---- */
@@ -228,7 +252,7 @@ static int sasl_step(req_t *r, sasl_conn_t *s, const uint8_t *tok, size_t len, u
     if (s->mech == SEC_MECH_PLAIN) return sasl_plain(r, tok, len, user, un, why, wn);
     if (!s->scram) {
         scram_mech_t m = s->mech == SEC_MECH_SCRAM_SHA_256 ? SCRAM_SHA_256 : SCRAM_SHA_512;
-        s->scram = scram_server_new(m, sasl_scram_lookup, r->srv);
+        s->scram = scram_server_new(m, sasl_scram_lookup, conn_env(r->c)->users);
         if (!s->scram) abort();
     }
     char detail[200];
@@ -283,9 +307,10 @@ static void sasl_delay_close(ev_loop_t *loop, void *arg)
 static void sasl_fail_later(req_t *r, const char *why, bool answer)
 {
     log_warn("sasl", "Failed authentication with %s (%s)", conn_peer(r->c), why);
-    int64_t ms = cfg_int(r->srv->cfg, "connection.failed.authentication.delay.ms");
+    const conn_env_t *env = conn_env(r->c);
+    int64_t ms = cfg_int(env->cfg, "connection.failed.authentication.delay.ms");
     req_defer(r);
-    ev_timer_add(r->srv->loop, ms, answer ? sasl_delay_fire : sasl_delay_close, r);
+    ev_timer_add(env->loop, ms, answer ? sasl_delay_fire : sasl_delay_close, r);
 }
 
 void sasl_raw_token(req_t *r)

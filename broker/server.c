@@ -39,64 +39,7 @@
 
 #define SERVER_TICK_MS 1000
 
-struct md_waiter {
-    struct md_waiter *next;
-    server_md_check_fn *fn;
-    void *arg;
-    ev_timer_id_t timer;
-    server_t *srv;
-};
-
 static int server_exit_code;
-
-/* ---- metadata waiters (CreateTopics/DeleteTopics wait for the controller's result) ---- */
-
-static void server_md_waiter_remove(server_t *srv, md_waiter_t *w)
-{
-    for (md_waiter_t **pp = &srv->md_waiters; *pp; pp = &(*pp)->next) {
-        if (*pp == w) {
-            *pp = w->next;
-            return;
-        }
-    }
-}
-
-static void server_md_waiter_timeout(ev_loop_t *loop, void *arg)
-{
-    (void)loop;
-    md_waiter_t *w = arg;
-    server_md_waiter_remove(w->srv, w);
-    w->fn(w->arg, true);
-    free(w);
-}
-
-void server_md_wait(server_t *srv, int64_t timeout_ms, server_md_check_fn *fn, void *arg)
-{
-    if (fn(arg, false)) return;
-    md_waiter_t *w = calloc(1, sizeof(*w));
-    if (!w) abort();
-    w->fn = fn;
-    w->arg = arg;
-    w->srv = srv;
-    w->next = srv->md_waiters;
-    srv->md_waiters = w;
-    w->timer = ev_timer_add(srv->loop, timeout_ms, server_md_waiter_timeout, w);
-}
-
-void server_md_changed(server_t *srv)
-{
-    md_waiter_t **pp = &srv->md_waiters;
-    while (*pp) {
-        md_waiter_t *w = *pp;
-        if (w->fn(w->arg, false)) {
-            *pp = w->next;
-            ev_timer_cancel(srv->loop, w->timer);
-            free(w);
-        } else {
-            pp = &w->next;
-        }
-    }
-}
 
 /* ---- listeners ---- */
 
@@ -131,11 +74,48 @@ static void server_dispatch(void *arg, req_t *r)
     api_dispatch(r);
 }
 
+/* The typed dependencies of the connections and the API handlers, once everything they point
+ * to exists (DESIGN.md 1: the handlers do not reach through server_t). */
+static void server_fill_envs(server_t *srv)
+{
+    srv->net = (conn_env_t){
+        .loop = srv->loop,
+        .cfg = srv->cfg,
+        .max_request_bytes = cfg_int(srv->cfg, "socket.request.max.bytes"),
+        .sasl_max_receive = cfg_int(srv->cfg, "sasl.server.max.receive.size"),
+        .metrics = srv->metrics,
+        .quota = srv->quota,
+        .users = srv->users,
+        .api = &srv->api,
+    };
+    srv->api = (api_env_t){
+        .loop = srv->loop,
+        .cfg = srv->cfg,
+        .broker_id = srv->broker_id,
+        .cluster_id = srv->cluster_id,
+        .max_request_bytes = srv->net.max_request_bytes,
+        .rack_selector = cfg_replica_selector(srv->cfg) == CFG_SELECTOR_RACK_AWARE,
+        .lmgr = srv->lmgr,
+        .rmgr = srv->rmgr,
+        .md = srv->md,
+        .tconf = srv->tconf,
+        .ctl = srv->ctl,
+        .grp = srv->grp,
+        .txn = srv->txn,
+        .metrics = srv->metrics,
+        .quota = srv->quota,
+        .authz = srv->authz,
+        .users = srv->users,
+        .ctl_apply = ctlapply_msg,
+        .ctl_apply_srv = srv,
+    };
+    for (int i = 0; i < srv->nlisteners; i++) srv->listeners[i].env = &srv->net;
+}
+
 static void server_on_accept(ev_loop_t *loop, int fd, uint32_t events, void *arg)
 {
     (void)events;
     listener_t *l = arg;
-    server_t *srv = l->srv;
     for (int i = 0; i < 64; i++) {
         char peer[64];
         int cfd = net_accept(fd, peer, sizeof(peer));
@@ -147,7 +127,7 @@ static void server_on_accept(ev_loop_t *loop, int fd, uint32_t events, void *arg
                 log_warn("server", "accept on %s failed: %s", l->name, strerror(err));
             return;
         }
-        conn_new(srv, l, cfd, peer, server_dispatch, NULL);
+        conn_new(l->env, l, cfd, peer, server_dispatch, NULL);
     }
 }
 
@@ -208,7 +188,6 @@ static int server_setup_listeners(server_t *srv)
         listener_t *l = &srv->listeners[i];
         memset(l, 0, sizeof(*l));
         l->fd = -1;
-        l->srv = srv;
         snprintf(l->name, sizeof(l->name), "%s", ls[i].name);
         snprintf(l->host, sizeof(l->host), "%s", ls[i].host);
         l->port = ls[i].port;
@@ -379,9 +358,6 @@ int server_start(server_t *srv, cfg_t *cfg)
     memset(srv, 0, sizeof(*srv));
     srv->cfg = cfg;
     srv->broker_id = (int32_t)cfg_int(cfg, "broker.id");
-    srv->max_request_bytes = cfg_int(cfg, "socket.request.max.bytes");
-    srv->sasl_max_receive = cfg_int(cfg, "sasl.server.max.receive.size");
-    srv->rack_selector = cfg_replica_selector(cfg) == CFG_SELECTOR_RACK_AWARE;
     char ident[32];
     snprintf(ident, sizeof(ident), "broker %d", srv->broker_id);
     log_set_ident(ident);
@@ -416,6 +392,7 @@ int server_start(server_t *srv, cfg_t *cfg)
         return -1;
     }
     if (server_setup_listeners(srv) != 0) return -1;
+    srv->users = sasl_users_new(srv->listeners, srv->nlisteners);
 
     plog_cfg_t pc;
     server_plog_defaults(cfg, &pc);
@@ -429,8 +406,7 @@ int server_start(server_t *srv, cfg_t *cfg)
     lmgr_set_hw_fn(srv->lmgr, server_log_hw, srv);
     lmgr_set_cleaner(srv->lmgr, cfg_bool(cfg, "log.cleaner.enable"),
                      cfg_int(cfg, "log.cleaner.backoff.ms"));
-    srv->md = mdcache_new();
-    srv->autocreating = dict_new();
+    srv->md = mdcache_new(srv->loop);
     srv->tconf = tconf_new(cfg);
     rmgr_deps_t rd = {.loop = srv->loop,
                       .cfg = cfg,
@@ -489,6 +465,7 @@ int server_start(server_t *srv, cfg_t *cfg)
         log_error("server", "cannot start the coordinator thread");
         return -1;
     }
+    server_fill_envs(srv);
     if (bhttp_start(srv) != 0) return -1;
     ev_timer_add(srv->loop, SERVER_TICK_MS, server_tick, srv);
     log_info("server", "starting broker %d (zookeeper.connect=%s, log.dirs=%s)", srv->broker_id,
@@ -506,22 +483,16 @@ int server_run(server_t *srv)
      * request is freed, then close the connections. */
     rmgr_wake_all(srv->rmgr);
     grp_coord_free(srv->grp); /* answers waiting JoinGroup/SyncGroup requests */
-    srv->grp = NULL;
-    while (srv->md_waiters) {
-        md_waiter_t *w = srv->md_waiters;
-        srv->md_waiters = w->next;
-        ev_timer_cancel(srv->loop, w->timer);
-        w->fn(w->arg, true);
-        free(w);
-    }
-    api_initproducerid_free(srv);
+    srv->grp = srv->api.grp = NULL;
+    mdcache_wait_cancel_all(srv->md);
+    api_initproducerid_free(&srv->api);
     txn_coord_free(srv->txn); /* after the id waiters: they may hold its requests */
-    srv->txn = NULL;
-    conn_close_all(srv);
+    srv->txn = srv->api.txn = NULL;
+    conn_close_all(&srv->net);
     rmgr_stop_fetchers(srv->rmgr);
     ctlreq_close(srv);
     ctl_stop(srv->ctl); /* closes the ZooKeeper session: deregisters this broker */
-    srv->ctl = NULL;
+    srv->ctl = srv->api.ctl = NULL;
     chan_mgr_free(srv->chan);
     srv->chan = NULL;
     if (server_exit_code == 0) rmgr_snapshot_all(srv->rmgr);
@@ -530,8 +501,9 @@ int server_run(server_t *srv)
     rmgr_free(srv->rmgr);
     mdcache_free(srv->md);
     tconf_free(srv->tconf);
-    dict_free(srv->autocreating, NULL);
-    sasl_users_free(srv);
+    api_autocreate_free(&srv->api);
+    sasl_users_free(srv->users);
+    srv->users = srv->net.users = srv->api.users = NULL;
     for (int i = 0; i < srv->nlisteners; i++) sec_listener_free(&srv->listeners[i].sec);
     sec_client_free(&srv->sec_client);
     metrics_free(srv->metrics);

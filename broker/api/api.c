@@ -8,7 +8,7 @@
 #include "log.h"
 #include "proto/kp.h"
 #include "sasl.h"
-#include "server.h"
+#include "api_env.h"
 
 #define NOFLEX INT16_MAX
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "api_env.h"
 #include "conn.h"
 
 typedef void api_handler_fn(req_t *r, rbuf_t *body);
@@ -58,12 +59,16 @@ api_handler_fn api_describelogdirs;
 api_handler_fn api_alterreplicalogdirs;
 
 /* Answer InitProducerId requests still waiting for an id block, free the block (shutdown). */
-typedef struct server server_t;
-void api_initproducerid_free(server_t *srv);
+void api_initproducerid_free(api_env_t *env);
 /* A new producer id from this broker's block: fn(arg, KERR_NONE, id), or an error when no
  * block can be reserved. fn may run before this returns. */
 typedef void api_pid_fn(void *arg, kerr_t err, int64_t pid);
-void api_pid_alloc(server_t *srv, api_pid_fn *fn, void *arg);
+void api_pid_alloc(api_env_t *env, api_pid_fn *fn, void *arg);
+/* Auto-create topic with the broker defaults (Metadata path); at most one in flight per topic
+ * (api_metadata.c). */
+void api_autocreate_topic(api_env_t *env, const char *topic);
+/* Forget the auto-creates in flight (shutdown, after the coordinator thread stopped). */
+void api_autocreate_free(api_env_t *env);
 /* Group coordinator APIs (broker/group/). */
 api_handler_fn api_findcoordinator;
 api_handler_fn api_joingroup;

@@ -15,7 +15,7 @@
 #include "authz.h"
 #include "ctl.h"
 #include "proto/kp_acls.h"
-#include "server.h"
+#include "api_env.h"
 
 #define API_ACLS_NO_AUTHORIZER "No Authorizer is configured."
 
@@ -104,7 +104,7 @@ void api_createacls(req_t *r, rbuf_t *rb)
         kp_acl_err_t *e = &st->cresp.results[i];
         const char *why = api_acls_invalid(&req.creations[i]);
         api_acls_fill(&op->acls[i], &req.creations[i], false);
-        if (!r->srv->authz)
+        if (!r->env->authz)
             *e = (kp_acl_err_t){KERR_SECURITY_DISABLED, api_acls_msg(r, API_ACLS_NO_AUTHORIZER)};
         else if (!allowed)
             *e = (kp_acl_err_t){KERR_CLUSTER_AUTHORIZATION_FAILED, KSTR_NULL};
@@ -115,7 +115,7 @@ void api_createacls(req_t *r, rbuf_t *rb)
     op->done = api_createacls_done;
     op->arg = st;
     req_defer(r);
-    ctl_submit(r->srv->ctl, op);
+    ctl_submit(r->env->ctl, op);
 }
 
 /* ---- DescribeAcls ---- */
@@ -166,7 +166,7 @@ void api_describeacls(req_t *r, rbuf_t *rb)
     char *owned[3];
     api_acls_filter_of(&req.filter, &f, owned);
     const char *why = NULL;
-    if (!r->srv->authz)
+    if (!r->env->authz)
         resp.err = (kp_acl_err_t){KERR_SECURITY_DISABLED, api_acls_msg(r, API_ACLS_NO_AUTHORIZER)};
     else if (!authz_authorize(r, ACL_OP_DESCRIBE, ACL_RES_CLUSTER, ACL_CLUSTER_NAME))
         resp.err = (kp_acl_err_t){KERR_CLUSTER_AUTHORIZATION_FAILED, KSTR_NULL};
@@ -174,7 +174,7 @@ void api_describeacls(req_t *r, rbuf_t *rb)
         resp.err = (kp_acl_err_t){KERR_INVALID_REQUEST, api_acls_msg(r, why)};
     else {
         api_acls_found_t found = {r, NULL, 0, 0};
-        authz_each(r->srv->authz, &f, api_acls_collect, &found);
+        authz_each(r->env->authz, &f, api_acls_collect, &found);
         kp_acl_resources_group(&r->arena, found.b, found.n, &resp);
     }
     for (int i = 0; i < 3; i++) free(owned[i]);
@@ -210,7 +210,7 @@ static void api_deleteacls_match(req_t *r, const kp_acl_binding_t *fb, kp_delete
         res->err = (kp_acl_err_t){KERR_INVALID_REQUEST, api_acls_msg(r, why)};
     } else {
         api_acls_found_t found = {r, NULL, 0, 0};
-        authz_each(r->srv->authz, &f, api_acls_collect, &found);
+        authz_each(r->env->authz, &f, api_acls_collect, &found);
         res->nmatching = found.n;
         res->matching = arena_calloc(&r->arena, (size_t)found.n + 1, sizeof(kp_acl_match_t));
         for (int32_t j = 0; j < found.n; j++) res->matching[j].acl = found.b[j];
@@ -246,7 +246,7 @@ void api_deleteacls(req_t *r, rbuf_t *rb)
     bool allowed = authz_authorize(r, ACL_OP_ALTER, ACL_RES_CLUSTER, ACL_CLUSTER_NAME);
     for (int32_t i = 0; i < req.n; i++) {
         kp_deleteacls_result_t *res = &st->dresp.results[i];
-        if (!r->srv->authz)
+        if (!r->env->authz)
             res->err =
                 (kp_acl_err_t){KERR_SECURITY_DISABLED, api_acls_msg(r, API_ACLS_NO_AUTHORIZER)};
         else if (!allowed)
@@ -258,5 +258,5 @@ void api_deleteacls(req_t *r, rbuf_t *rb)
     op->done = api_deleteacls_done;
     op->arg = st;
     req_defer(r);
-    ctl_submit(r->srv->ctl, op);
+    ctl_submit(r->env->ctl, op);
 }

@@ -2,7 +2,7 @@
  * joins the transaction (answered once that is durable). */
 #include "api.h"
 #include "authz.h"
-#include "server.h"
+#include "api_env.h"
 #include "txn/txn.h"
 
 static void api_addoffsets_done(void *arg, kerr_t err)
@@ -28,5 +28,5 @@ void api_addoffsetstotxn(req_t *r, rbuf_t *rb)
         api_addoffsets_done(r, denied);
         return;
     }
-    txn_add_offsets(r->srv->txn, &req, api_addoffsets_done, r);
+    txn_add_offsets(r->env->txn, &req, api_addoffsets_done, r);
 }

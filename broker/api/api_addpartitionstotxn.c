@@ -9,7 +9,7 @@
 #include "api.h"
 #include "authz.h"
 #include "mdcache.h"
-#include "server.h"
+#include "api_env.h"
 #include "txn/txn.h"
 
 typedef struct api_addparts_ctx {
@@ -38,7 +38,7 @@ static void api_addparts_answer(api_addparts_ctx_t *ctx, kerr_t err)
                 e = KERR_TOPIC_AUTHORIZATION_FAILED;
             } else if (err < 0) {
                 char *name = kstr_dup(t->name);
-                bool known = name && mdcache_part(r->srv->md, name, t->parts[j].partition_index);
+                bool known = name && mdcache_part(r->env->md, name, t->parts[j].partition_index);
                 free(name);
                 e = known ? KERR_OPERATION_NOT_ATTEMPTED : KERR_UNKNOWN_TOPIC_OR_PARTITION;
             }
@@ -58,13 +58,13 @@ static void api_addparts_done(void *arg, kerr_t err)
 }
 
 /* Do all the partitions exist? */
-static bool api_addparts_known(server_t *srv, const kp_addparts_req_t *req)
+static bool api_addparts_known(api_env_t *env, const kp_addparts_req_t *req)
 {
     for (int32_t i = 0; i < req->ntopics; i++) {
         char *name = kstr_dup(req->topics[i].name);
         if (!name) return false;
         for (int32_t j = 0; j < req->topics[i].nparts; j++)
-            if (!mdcache_part(srv->md, name, req->topics[i].parts[j])) {
+            if (!mdcache_part(env->md, name, req->topics[i].parts[j])) {
                 free(name);
                 return false;
             }
@@ -89,9 +89,9 @@ void api_addpartitionstotxn(req_t *r, rbuf_t *rb)
     }
     int32_t nrefused = authz_topics_refused(r, ACL_OP_WRITE, ctx->req.topics, ctx->req.ntopics,
                                             true, &ctx->refused);
-    if (nrefused || !api_addparts_known(r->srv, &ctx->req)) {
+    if (nrefused || !api_addparts_known(r->env, &ctx->req)) {
         api_addparts_answer(ctx, (kerr_t)-1);
         return;
     }
-    txn_add_partitions(r->srv->txn, &ctx->req, api_addparts_done, ctx);
+    txn_add_partitions(r->env->txn, &ctx->req, api_addparts_done, ctx);
 }

@@ -20,7 +20,7 @@
 #include "proto/kp_alterconfigs.h"
 #include "proto/kp_describeconfigs.h"
 #include "proto/kp_incrementalalterconfigs.h"
-#include "server.h"
+#include "api_env.h"
 #include "tcfg.h"
 
 typedef struct ac_state {
@@ -110,14 +110,14 @@ static bool ac_broker_dynamic(const char *key)
 
 /* A broker resource: our id or "" (<default>); only the dynamic keys, each a LONG >= 0, set
  * or deleted. Anything else gets Kafka's "Cannot update these configs dynamically". */
-static kerr_t ac_check_broker(server_t *srv, const kp_alterconfigs_resource_t *res, char *why,
+static kerr_t ac_check_broker(api_env_t *env, const kp_alterconfigs_resource_t *res, char *why,
                               size_t n)
 {
     char id[16];
-    snprintf(id, sizeof(id), "%d", srv->broker_id);
+    snprintf(id, sizeof(id), "%d", env->broker_id);
     if (res->resource_name.len > 0 && !kstr_eq(res->resource_name, id)) {
         snprintf(why, n, "Unexpected broker id, expected %d or empty string, but received %.*s",
-                 srv->broker_id, res->resource_name.len, res->resource_name.p);
+                 env->broker_id, res->resource_name.len, res->resource_name.p);
         return KERR_INVALID_REQUEST;
     }
     char bad[512] = "";
@@ -162,7 +162,7 @@ static char *ac_dup(kstr_t s)
 }
 
 /* The topic resource as an operation spec (heap copies; freed by ctl_op_free). */
-static void ac_spec(server_t *srv, const kp_alterconfigs_resource_t *res, bool incremental,
+static void ac_spec(api_env_t *env, const kp_alterconfigs_resource_t *res, bool incremental,
                     ctl_topic_spec_t *s)
 {
     s->name = kstr_dup(res->resource_name);
@@ -185,7 +185,7 @@ static void ac_spec(server_t *srv, const kp_alterconfigs_resource_t *res, bool i
         if (c->config_operation == KP_CONFIG_OP_APPEND ||
             c->config_operation == KP_CONFIG_OP_SUBTRACT) {
             char buf[256];
-            const char *d = tcfg_default_str(srv->cfg, s->cfg_keys[j], buf, sizeof(buf));
+            const char *d = tcfg_default_str(env->cfg, s->cfg_keys[j], buf, sizeof(buf));
             s->cfg_bases[j] = d ? strdup(d) : NULL;
         }
     }
@@ -224,15 +224,15 @@ void api_alterconfigs_run(req_t *r, const kp_alterconfigs_req_t *req, bool incre
             if (!err) err = ac_check_topic(res, incremental, why, sizeof(why));
             if (!err) {
                 st->spec_of[i] = st->op->ntopics;
-                ac_spec(r->srv, res, incremental, &st->op->topics[st->op->ntopics++]);
+                ac_spec(r->env, res, incremental, &st->op->topics[st->op->ntopics++]);
                 continue;
             }
         } else if (res->resource_type == KP_RESOURCE_BROKER) {
-            err = ac_check_broker(r->srv, res, why, sizeof(why));
+            err = ac_check_broker(r->env, res, why, sizeof(why));
             if (!err) {
                 st->spec_of[i] = st->op->ntopics;
                 ctl_topic_spec_t *s = &st->op->topics[st->op->ntopics++];
-                ac_spec(r->srv, res, incremental, s);
+                ac_spec(r->env, res, incremental, s);
                 s->broker_entity = true;
                 continue;
             }
@@ -249,7 +249,7 @@ void api_alterconfigs_run(req_t *r, const kp_alterconfigs_req_t *req, bool incre
     st->op->done = ac_done;
     st->op->arg = st;
     req_defer(r);
-    ctl_submit(r->srv->ctl, st->op);
+    ctl_submit(r->env->ctl, st->op);
 }
 
 void api_alterconfigs(req_t *r, rbuf_t *rb)

@@ -11,7 +11,7 @@
 #include "ctl.h"
 #include "proto/kp_alterpartition.h"
 #include "proto/kp_controlledshutdown.h"
-#include "server.h"
+#include "api_env.h"
 
 static void api_altpart_done(ctl_op_t *op, void *arg)
 {

@@ -12,22 +12,22 @@
 #include "authz.h"
 #include "proto/kp_alterreplicalogdirs.h"
 #include "replica/rmgr.h"
-#include "server.h"
+#include "api_env.h"
 #include "store/lmgr.h"
 
-static kerr_t arld_one(server_t *srv, int dir, const char *topic, int32_t p)
+static kerr_t arld_one(api_env_t *env, int dir, const char *topic, int32_t p)
 {
     char name[512];
     /* <topic>-<p>.<32 hex>-future must fit a file name */
     if (snprintf(name, sizeof(name), "%s-%d.%032d-future", topic, p, 0) > 255)
         return KERR_INVALID_TOPIC_EXCEPTION;
     if (dir < 0) return KERR_LOG_DIR_NOT_FOUND;
-    partition_t *part = rmgr_get(srv->rmgr, topic, p);
+    partition_t *part = rmgr_get(env->rmgr, topic, p);
     if (!part || !part->log) {
-        lmgr_prefer_dir(srv->lmgr, topic, p, dir);
+        lmgr_prefer_dir(env->lmgr, topic, p, dir);
         return KERR_REPLICA_NOT_AVAILABLE;
     }
-    return rmgr_move_log(srv->rmgr, part, dir);
+    return rmgr_move_log(env->rmgr, part, dir);
 }
 
 /* The result entry of topic, added at the end when new. */
@@ -51,7 +51,7 @@ void api_alterreplicalogdirs(req_t *r, rbuf_t *rb)
         req_fail(r, "malformed AlterReplicaLogDirs request");
         return;
     }
-    server_t *srv = r->srv;
+    api_env_t *env = r->env;
     bool allowed = authz_authorize(r, ACL_OP_ALTER, ACL_RES_CLUSTER, ACL_CLUSTER_NAME);
     int32_t total = 0, ntopics = 0;
     for (int32_t i = 0; i < req.ndirs; i++)
@@ -63,7 +63,7 @@ void api_alterreplicalogdirs(req_t *r, rbuf_t *rb)
     for (int32_t i = 0; i < req.ndirs; i++) {
         kp_alterlogdir_t *d = &req.dirs[i];
         char *path = arena_strndup(&r->arena, d->path.p, (size_t)d->path.len);
-        int dir = lmgr_dir_index(srv->lmgr, path);
+        int dir = lmgr_dir_index(env->lmgr, path);
         for (int32_t j = 0; j < d->ntopics; j++) {
             kp_topic_parts_t *t = &d->topics[j];
             char *topic = arena_strndup(&r->arena, t->name.p, (size_t)t->name.len);
@@ -71,7 +71,7 @@ void api_alterreplicalogdirs(req_t *r, rbuf_t *rb)
             for (int32_t k = 0; k < t->nparts; k++) {
                 kp_part_err_t *pe = &tr->parts[tr->nparts++];
                 pe->partition_index = t->parts[k];
-                pe->error_code = allowed ? (int16_t)arld_one(srv, dir, topic, t->parts[k])
+                pe->error_code = allowed ? (int16_t)arld_one(env, dir, topic, t->parts[k])
                                          : KERR_CLUSTER_AUTHORIZATION_FAILED;
             }
         }

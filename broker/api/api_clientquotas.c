@@ -19,7 +19,7 @@
 #include "proto/kp_describeclientquotas.h"
 #include "qcfg.h"
 #include "quota.h"
-#include "server.h"
+#include "api_env.h"
 #include "zkpath.h"
 
 #define ACQ_NAME_MAX 768
@@ -186,7 +186,7 @@ void api_alterclientquotas(req_t *r, rbuf_t *rb)
     st->op->done = acq_done;
     st->op->arg = st;
     req_defer(r);
-    ctl_submit(r->srv->ctl, st->op);
+    ctl_submit(r->env->ctl, st->op);
 }
 
 /* ---- DescribeClientQuotas ---- */
@@ -295,7 +295,7 @@ void api_describeclientquotas(req_t *r, rbuf_t *rb)
         double vals[QCFG_NKEYS];
         bool has[QCFG_NKEYS];
         resp.entries = arena_calloc(&r->arena, cap, sizeof(*resp.entries));
-        while (quota_next(r->srv->quota, &it, &path, vals, has)) {
+        while (quota_next(r->env->quota, &it, &path, vals, has)) {
             zkpath_qentity_t e;
             char user[ACQ_NAME_MAX], client[ACQ_NAME_MAX];
             if (zkpath_qentity_parse(path, &e, user, sizeof(user), client, sizeof(client)) ||

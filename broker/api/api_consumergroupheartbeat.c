@@ -3,7 +3,7 @@
 #include "api.h"
 #include "authz.h"
 #include "group/grp.h"
-#include "server.h"
+#include "api_env.h"
 
 void api_consumergroupheartbeat(req_t *r, rbuf_t *rb)
 {
@@ -19,7 +19,7 @@ void api_consumergroupheartbeat(req_t *r, rbuf_t *rb)
                           .error_message = KSTR_NULL,
                           .member_epoch = -1};
     if (authz_authorize_k(r, ACL_OP_READ, ACL_RES_GROUP, req.group_id))
-        grp_cons_heartbeat(r->srv->grp, r->hdr.api_version, &req, r->hdr.client_id, host, &r->arena,
+        grp_cons_heartbeat(r->env->grp, r->hdr.api_version, &req, r->hdr.client_id, host, &r->arena,
                            &resp);
     kp_cgh_resp_encode(&r->resp, r->hdr.api_version, &resp);
     req_done(r);

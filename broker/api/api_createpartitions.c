@@ -9,9 +9,9 @@
 #include "ctl.h"
 #include "mdcache.h"
 #include "proto/kp_createpartitions.h"
-#include "server.h"
+#include "api_env.h"
 
-bool api_topic_ready(server_t *srv, const char *name, int32_t nparts);
+bool api_topic_ready(api_env_t *env, const char *name, int32_t nparts);
 
 typedef struct cp_state {
     req_t *r;
@@ -44,7 +44,7 @@ static bool cp_check(void *arg, bool timed_out)
         int k = st->spec_of[i];
         if (k < 0 || st->op->topics[k].err) continue;
         ctl_topic_spec_t *s = &st->op->topics[k];
-        if (api_topic_ready(st->r->srv, s->name, s->num_partitions)) continue;
+        if (api_topic_ready(st->r->env, s->name, s->num_partitions)) continue;
         all = false;
         if (timed_out) cp_set_error(st, i, KERR_REQUEST_TIMED_OUT, NULL);
     }
@@ -62,7 +62,7 @@ static void cp_done(ctl_op_t *op, void *arg)
         cp_set_error(st, i, op->topics[k].err, op->topics[k].errmsg);
     }
     if (!op->validate_only && st->req.timeout_ms > 0 && st->r->c) {
-        server_md_wait(st->r->srv, st->req.timeout_ms, cp_check, st);
+        mdcache_wait(st->r->env->md, st->req.timeout_ms, cp_check, st);
         return;
     }
     cp_respond(st);
@@ -126,5 +126,5 @@ void api_createpartitions(req_t *r, rbuf_t *rb)
     st->op->done = cp_done;
     st->op->arg = st;
     req_defer(r);
-    ctl_submit(r->srv->ctl, st->op);
+    ctl_submit(r->env->ctl, st->op);
 }

@@ -9,7 +9,7 @@
 #include "ctl.h"
 #include "mdcache.h"
 #include "proto/kp_createtopics.h"
-#include "server.h"
+#include "api_env.h"
 
 typedef struct ct_state {
     req_t *r;
@@ -20,9 +20,9 @@ typedef struct ct_state {
 } ct_state_t;
 
 /* True when topic exists in the metadata cache with nparts partitions, each with a leader. */
-bool api_topic_ready(server_t *srv, const char *name, int32_t nparts)
+bool api_topic_ready(api_env_t *env, const char *name, int32_t nparts)
 {
-    const md_topic_t *t = mdcache_topic(srv->md, name);
+    const md_topic_t *t = mdcache_topic(env->md, name);
     if (!t || t->nparts < nparts) return false;
     for (int32_t p = 0; p < t->nparts; p++)
         if (t->parts[p].leader < 0) return false;
@@ -45,7 +45,7 @@ static bool ct_check(void *arg, bool timed_out)
         int k = st->spec_of[i];
         if (k < 0 || st->op->topics[k].err) continue;
         ctl_topic_spec_t *s = &st->op->topics[k];
-        if (api_topic_ready(st->r->srv, s->name, s->result_partitions)) continue;
+        if (api_topic_ready(st->r->env, s->name, s->result_partitions)) continue;
         all = false;
         if (timed_out) st->resp.topics[i].error_code = KERR_REQUEST_TIMED_OUT;
     }
@@ -75,7 +75,7 @@ static void ct_done(ctl_op_t *op, void *arg)
         if (!op->validate_only) wait = true;
     }
     if (wait && st->req.timeout_ms > 0 && st->r->c) {
-        server_md_wait(st->r->srv, st->req.timeout_ms, ct_check, st);
+        mdcache_wait(st->r->env->md, st->req.timeout_ms, ct_check, st);
         return;
     }
     ct_respond(st);
@@ -88,7 +88,7 @@ static char *ct_dup(kstr_t s)
 
 void api_createtopics(req_t *r, rbuf_t *rb)
 {
-    server_t *srv = r->srv;
+    api_env_t *env = r->env;
     ct_state_t *st = arena_alloc(&r->arena, sizeof(*st));
     st->r = r;
     if (kp_createtopics_req_decode(rb, r->hdr.api_version, &r->arena, &st->req) != KERR_NONE) {
@@ -169,5 +169,5 @@ void api_createtopics(req_t *r, rbuf_t *rb)
     st->op->done = ct_done;
     st->op->arg = st;
     req_defer(r);
-    ctl_submit(srv->ctl, st->op);
+    ctl_submit(env->ctl, st->op);
 }

@@ -5,7 +5,7 @@
 #include "api.h"
 #include "authz.h"
 #include "group/grp.h"
-#include "server.h"
+#include "api_env.h"
 
 /* The groups refused Delete before the deletion (answered with the others). */
 typedef struct dg_state {
@@ -55,12 +55,12 @@ void api_deletegroups(req_t *r, rbuf_t *rb)
     }
     dg_state_t *st = arena_calloc(&r->arena, 1, sizeof(*st));
     st->r = r;
-    if (r->srv->authz) api_deletegroups_authz(st, req);
+    if (r->env->authz) api_deletegroups_authz(st, req);
     req_defer(r);
     if (st->ndenied && !req->ngroups) {
         kp_deletegroups_resp_t none = {0};
         api_deletegroups_answer(st, &none);
         return;
     }
-    grp_delete_groups(r->srv->grp, req, &r->arena, api_deletegroups_answer, st);
+    grp_delete_groups(r->env->grp, req, &r->arena, api_deletegroups_answer, st);
 }

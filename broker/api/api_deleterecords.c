@@ -12,7 +12,7 @@
 #include "mdcache.h"
 #include "proto/kp_deleterecords.h"
 #include "replica/rmgr.h"
-#include "server.h"
+#include "api_env.h"
 
 typedef struct dr_state {
     req_t *r;
@@ -27,7 +27,7 @@ typedef struct dr_state {
 /* Settle what can be settled; true when no partition is left waiting. */
 static bool dr_check(dr_state_t *st, bool timed_out)
 {
-    rmgr_t *rm = st->r->srv->rmgr;
+    rmgr_t *rm = st->r->env->rmgr;
     bool left = false;
     for (int k = 0; k < st->n; k++) {
         partition_t *part = st->parts[k];
@@ -69,14 +69,14 @@ static void dr_woken(void *arg, bool timed_out)
         dr_respond(st);
         return;
     }
-    rmgr_wait(st->r->srv->rmgr, st->parts, st->n, RMGR_EV_LOW, left, dr_woken, st);
+    rmgr_wait(st->r->env->rmgr, st->parts, st->n, RMGR_EV_LOW, left, dr_woken, st);
 }
 
 /* Apply one partition on the leader; k indexes the flattened arrays. */
 static void dr_part(dr_state_t *st, int k, const char *topic, const kp_deleterecords_part_t *p,
                     kp_deleterecords_part_resp_t *o)
 {
-    server_t *srv = st->r->srv;
+    api_env_t *env = st->r->env;
     o->partition_index = p->partition_index;
     o->low_watermark = -1;
     st->out[k] = o;
@@ -84,14 +84,14 @@ static void dr_part(dr_state_t *st, int k, const char *topic, const kp_deleterec
         o->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
         return;
     }
-    partition_t *part = rmgr_get(srv->rmgr, topic, p->partition_index);
+    partition_t *part = rmgr_get(env->rmgr, topic, p->partition_index);
     if (!part || !part->is_leader) {
-        o->error_code = mdcache_part(srv->md, topic, p->partition_index)
+        o->error_code = mdcache_part(env->md, topic, p->partition_index)
                             ? KERR_NOT_LEADER_OR_FOLLOWER
                             : KERR_UNKNOWN_TOPIC_OR_PARTITION;
         return;
     }
-    kerr_t err = rmgr_delete_records(srv->rmgr, part, p->offset, &st->want[k]);
+    kerr_t err = rmgr_delete_records(env->rmgr, part, p->offset, &st->want[k]);
     if (err) {
         o->error_code = (int16_t)err;
         return;
@@ -132,5 +132,5 @@ void api_deleterecords(req_t *r, rbuf_t *rb)
         return;
     }
     req_defer(r);
-    rmgr_wait(r->srv->rmgr, st->parts, st->n, RMGR_EV_LOW, timeout, dr_woken, st);
+    rmgr_wait(r->env->rmgr, st->parts, st->n, RMGR_EV_LOW, timeout, dr_woken, st);
 }

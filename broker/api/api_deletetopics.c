@@ -9,7 +9,7 @@
 #include "ctl.h"
 #include "mdcache.h"
 #include "proto/kp_deletetopics.h"
-#include "server.h"
+#include "api_env.h"
 
 typedef struct dt_state {
     req_t *r;
@@ -33,7 +33,7 @@ static bool dt_check(void *arg, bool timed_out)
     for (int32_t i = 0; i < st->resp.nresponses; i++) {
         int k = st->spec_of[i];
         if (k < 0 || st->op->topics[k].err) continue;
-        if (!mdcache_topic(st->r->srv->md, st->op->topics[k].name)) continue;
+        if (!mdcache_topic(st->r->env->md, st->op->topics[k].name)) continue;
         all = false;
         if (timed_out) st->resp.responses[i].error_code = KERR_REQUEST_TIMED_OUT;
     }
@@ -51,25 +51,25 @@ static void dt_done(ctl_op_t *op, void *arg)
         st->resp.responses[i].error_code = op->topics[k].err;
     }
     if (st->req.timeout_ms > 0 && st->r->c) {
-        server_md_wait(st->r->srv, st->req.timeout_ms, dt_check, st);
+        mdcache_wait(st->r->env->md, st->req.timeout_ms, dt_check, st);
         return;
     }
     dt_respond(st);
 }
 
 /* Name of a topic by id, from the metadata cache (NULL if unknown). */
-static const char *dt_name_by_id(server_t *srv, const uint8_t id[16])
+static const char *dt_name_by_id(api_env_t *env, const uint8_t id[16])
 {
     size_t it = 0;
     const md_topic_t *t;
-    while ((t = mdcache_next_topic(srv->md, &it)))
+    while ((t = mdcache_next_topic(env->md, &it)))
         if (memcmp(t->id, id, 16) == 0) return t->name;
     return NULL;
 }
 
 void api_deletetopics(req_t *r, rbuf_t *rb)
 {
-    server_t *srv = r->srv;
+    api_env_t *env = r->env;
     dt_state_t *st = arena_alloc(&r->arena, sizeof(*st));
     st->r = r;
     if (kp_deletetopics_req_decode(rb, r->hdr.api_version, &r->arena, &st->req) != KERR_NONE) {
@@ -98,7 +98,7 @@ void api_deletetopics(req_t *r, rbuf_t *rb)
             owned = kstr_dup(t->name);
             name = owned;
         } else {
-            name = dt_name_by_id(srv, t->topic_id);
+            name = dt_name_by_id(env, t->topic_id);
             if (!name) {
                 tr->error_code = KERR_UNKNOWN_TOPIC_ID;
                 continue;
@@ -122,5 +122,5 @@ void api_deletetopics(req_t *r, rbuf_t *rb)
     st->op->done = dt_done;
     st->op->arg = st;
     req_defer(r);
-    ctl_submit(srv->ctl, st->op);
+    ctl_submit(env->ctl, st->op);
 }

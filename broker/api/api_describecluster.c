@@ -5,11 +5,11 @@
 #include "api.h"
 #include "mdcache.h"
 #include "proto/kp_describecluster.h"
-#include "server.h"
+#include "api_env.h"
 
 void api_describecluster(req_t *r, rbuf_t *rb)
 {
-    server_t *srv = r->srv;
+    api_env_t *env = r->env;
     kp_describecluster_req_t req;
     if (kp_describecluster_req_decode(rb, r->hdr.api_version, &r->arena, &req) != KERR_NONE) {
         req_fail(r, "malformed DescribeCluster request");
@@ -22,11 +22,11 @@ void api_describecluster(req_t *r, rbuf_t *rb)
         /* Only broker endpoints (1) exist in a ZooKeeper-mode cluster. */
         resp.error_code = KERR_INVALID_REQUEST;
     }
-    resp.cluster_id = (kstr_t){srv->cluster_id, (int32_t)strlen(srv->cluster_id)};
-    resp.controller_id = mdcache_controller(srv->md);
+    resp.cluster_id = (kstr_t){env->cluster_id, (int32_t)strlen(env->cluster_id)};
+    resp.controller_id = mdcache_controller(env->md);
     resp.cluster_authorized_operations = INT32_MIN;
     int nb;
-    const md_broker_t *b = mdcache_brokers(srv->md, &nb);
+    const md_broker_t *b = mdcache_brokers(env->md, &nb);
     resp.brokers = arena_calloc(&r->arena, (size_t)nb, sizeof(*resp.brokers));
     const char *listener = conn_listener(r->c)->name;
     for (int i = 0; i < nb; i++) {

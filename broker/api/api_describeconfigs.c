@@ -8,7 +8,7 @@
 #include "cfg.h"
 #include "mdcache.h"
 #include "proto/kp_describeconfigs.h"
-#include "server.h"
+#include "api_env.h"
 #include "tcfg.h"
 #include "tconf.h"
 
@@ -23,9 +23,9 @@ static bool dc_wanted(const kp_describeconfigs_resource_t *res, const char *key)
 static void dc_topic(req_t *r, const kp_describeconfigs_resource_t *res,
                      kp_describeconfigs_result_t *out, bool synonyms)
 {
-    server_t *srv = r->srv;
+    api_env_t *env = r->env;
     char *topic = arena_strndup(&r->arena, res->resource_name.p, (size_t)res->resource_name.len);
-    if (!mdcache_topic(srv->md, topic)) {
+    if (!mdcache_topic(env->md, topic)) {
         out->error_code = KERR_UNKNOWN_TOPIC_OR_PARTITION;
         out->error_message = "Topic does not exist";
         return;
@@ -40,10 +40,10 @@ static void dc_topic(req_t *r, const kp_describeconfigs_resource_t *res,
         kp_describeconfigs_entry_t *e = &out->configs[out->nconfigs++];
         e->name = key;
         e->config_type = (int8_t)type;
-        const char *ov = tconf_override(srv->tconf, topic, key);
+        const char *ov = tconf_override(env->tconf, topic, key);
         char *buf = arena_alloc(&r->arena, 64);
-        const char *dflt = tcfg_default_str(srv->cfg, key, buf, 64);
-        bool broker_set = bkey && !cfg_is_default(srv->cfg, bkey);
+        const char *dflt = tcfg_default_str(env->cfg, key, buf, 64);
+        bool broker_set = bkey && !cfg_is_default(env->cfg, bkey);
         if (ov) {
             e->value = arena_strndup(&r->arena, ov, strlen(ov));
             e->config_source = KP_CONFIG_SOURCE_DYNAMIC_TOPIC;
@@ -60,7 +60,7 @@ static void dc_topic(req_t *r, const kp_describeconfigs_resource_t *res,
                     (kp_describeconfigs_synonym_t){key, e->value, KP_CONFIG_SOURCE_DYNAMIC_TOPIC};
             if (broker_set)
                 e->synonyms[e->nsynonyms++] = (kp_describeconfigs_synonym_t){
-                    bkey, cfg_str(srv->cfg, bkey), KP_CONFIG_SOURCE_STATIC_BROKER};
+                    bkey, cfg_str(env->cfg, bkey), KP_CONFIG_SOURCE_STATIC_BROKER};
             else if (bkey && dflt)
                 e->synonyms[e->nsynonyms++] = (kp_describeconfigs_synonym_t){
                     bkey, e->value && !ov ? e->value : dflt, KP_CONFIG_SOURCE_DEFAULT};
@@ -71,9 +71,9 @@ static void dc_topic(req_t *r, const kp_describeconfigs_resource_t *res,
 static void dc_broker(req_t *r, const kp_describeconfigs_resource_t *res,
                       kp_describeconfigs_result_t *out)
 {
-    server_t *srv = r->srv;
+    api_env_t *env = r->env;
     char id[16];
-    snprintf(id, sizeof(id), "%d", srv->broker_id);
+    snprintf(id, sizeof(id), "%d", env->broker_id);
     if (res->resource_name.len > 0 && !kstr_eq(res->resource_name, id)) {
         out->error_code = KERR_INVALID_REQUEST;
         out->error_message = "Unexpected broker id: describe a broker's config on that broker";
@@ -83,9 +83,9 @@ static void dc_broker(req_t *r, const kp_describeconfigs_resource_t *res,
     const char *key, *value;
     cfg_type_t type;
     bool is_default;
-    while (cfg_entry(srv->cfg, n, &key, &value, &type, &is_default)) n++;
+    while (cfg_entry(env->cfg, n, &key, &value, &type, &is_default)) n++;
     out->configs = arena_calloc(&r->arena, (size_t)n, sizeof(*out->configs));
-    for (int i = 0; cfg_entry(srv->cfg, i, &key, &value, &type, &is_default); i++) {
+    for (int i = 0; cfg_entry(env->cfg, i, &key, &value, &type, &is_default); i++) {
         if (!dc_wanted(res, key)) continue;
         kp_describeconfigs_entry_t *e = &out->configs[out->nconfigs++];
         e->name = key;

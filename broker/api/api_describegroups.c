@@ -3,7 +3,7 @@
 #include "api.h"
 #include "authz.h"
 #include "group/grp.h"
-#include "server.h"
+#include "api_env.h"
 
 void api_describegroups(req_t *r, rbuf_t *rb)
 {
@@ -13,7 +13,7 @@ void api_describegroups(req_t *r, rbuf_t *rb)
         return;
     }
     kp_describegroups_resp_t resp = {0};
-    grp_describe(r->srv->grp, &req, &r->arena, &resp);
+    grp_describe(r->env->grp, &req, &r->arena, &resp);
     for (int32_t i = 0; i < resp.ngroups; i++) { /* Describe on each group */
         kp_describegroups_group_t *g = &resp.groups[i];
         if (authz_authorize_k(r, ACL_OP_DESCRIBE, ACL_RES_GROUP, g->group_id)) continue;

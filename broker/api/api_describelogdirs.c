@@ -16,7 +16,7 @@
 #include "authz.h"
 #include "proto/kp_describelogdirs.h"
 #include "replica/rmgr.h"
-#include "server.h"
+#include "api_env.h"
 #include "store/lmgr.h"
 #include "store/plog.h"
 
@@ -27,7 +27,7 @@ typedef struct dld_log {
 } dld_log_t;
 
 typedef struct dld_ctx {
-    server_t *srv;
+    api_env_t *env;
     const kp_describelogdirs_req_t *req;
     dld_log_t *logs;
     int n, cap;
@@ -58,7 +58,7 @@ static void dld_add(dld_ctx_t *c, plog_t *log, int dir, bool future)
 static void dld_collect(plog_t *log, void *arg)
 {
     dld_ctx_t *c = arg;
-    dld_add(c, log, lmgr_log_dir(c->srv->lmgr, plog_topic(log), plog_partition(log)), false);
+    dld_add(c, log, lmgr_log_dir(c->env->lmgr, plog_topic(log), plog_partition(log)), false);
 }
 
 static void dld_collect_future(plog_t *log, int dir, void *arg)
@@ -93,12 +93,12 @@ static kstr_t dld_abs_path(arena_t *a, const char *dir)
 static void dld_result(req_t *r, int d, const dld_log_t *logs, int from, int to,
                        kp_logdir_result_t *out)
 {
-    server_t *srv = r->srv;
-    const char *path = lmgr_dir_path(srv->lmgr, d);
+    api_env_t *env = r->env;
+    const char *path = lmgr_dir_path(env->lmgr, d);
     out->log_dir = dld_abs_path(&r->arena, path);
     struct statvfs vfs;
     out->total_bytes = out->usable_bytes = -1;
-    if (lmgr_dir_is_offline(srv->lmgr, d)) {
+    if (lmgr_dir_is_offline(env->lmgr, d)) {
         out->error_code = KERR_KAFKA_STORAGE_ERROR;
         return;
     }
@@ -119,7 +119,7 @@ static void dld_result(req_t *r, int d, const dld_log_t *logs, int from, int to,
         plog_t *log = logs[i].log;
         p->partition_index = plog_partition(log);
         p->partition_size = plog_size_bytes(log);
-        partition_t *part = rmgr_get(srv->rmgr, topic, p->partition_index);
+        partition_t *part = rmgr_get(env->rmgr, topic, p->partition_index);
         p->is_future_key = logs[i].future;
         if (!part || !part->log) {
             p->offset_lag = -1;
@@ -145,14 +145,14 @@ void api_describelogdirs(req_t *r, rbuf_t *rb)
         req_done(r);
         return;
     }
-    server_t *srv = r->srv;
-    dld_ctx_t c = {.srv = srv, .req = &req};
-    lmgr_foreach(srv->lmgr, dld_collect, &c);
-    lmgr_foreach_future(srv->lmgr, dld_collect_future, &c);
+    api_env_t *env = r->env;
+    dld_ctx_t c = {.env = env, .req = &req};
+    lmgr_foreach(env->lmgr, dld_collect, &c);
+    lmgr_foreach_future(env->lmgr, dld_collect_future, &c);
     if (c.n > 1) qsort(c.logs, (size_t)c.n, sizeof(*c.logs), dld_cmp);
     kp_describelogdirs_resp_t resp;
     memset(&resp, 0, sizeof(resp));
-    int nd = lmgr_dir_count(srv->lmgr);
+    int nd = lmgr_dir_count(env->lmgr);
     resp.nresults = nd;
     resp.results = arena_calloc(&r->arena, (size_t)nd + 1, sizeof(*resp.results));
     int i = 0;

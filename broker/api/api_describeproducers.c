@@ -8,7 +8,7 @@
 #include "mdcache.h"
 #include "proto/kp_describeproducers.h"
 #include "replica/rmgr.h"
-#include "server.h"
+#include "api_env.h"
 #include "store/pidstate.h"
 
 typedef struct api_dprod_ctx {
@@ -48,9 +48,9 @@ static void api_dprod_part(req_t *r, kstr_t topic, int32_t index, kp_dprod_part_
     }
     char *name = kstr_dup(topic);
     if (!name) abort();
-    partition_t *part = rmgr_get(r->srv->rmgr, name, index);
+    partition_t *part = rmgr_get(r->env->rmgr, name, index);
     if (!part) {
-        out->error_code = mdcache_part(r->srv->md, name, index) ? KERR_NOT_LEADER_OR_FOLLOWER
+        out->error_code = mdcache_part(r->env->md, name, index) ? KERR_NOT_LEADER_OR_FOLLOWER
                                                                 : KERR_UNKNOWN_TOPIC_OR_PARTITION;
     } else if (!part->is_leader) {
         out->error_code = KERR_NOT_LEADER_OR_FOLLOWER;

@@ -6,7 +6,7 @@
 #include "api.h"
 #include "authz.h"
 #include "proto/kp_describetransactions.h"
-#include "server.h"
+#include "api_env.h"
 #include "txn/txn.h"
 
 /* The view's partitions grouped by topic, from the arena; topics the principal may not
@@ -42,7 +42,7 @@ void api_describetransactions(req_t *r, rbuf_t *rb)
         kp_dtxn_state_t *s = &resp.states[i];
         txn_view_t v;
         kerr_t err = authz_txn_id(r, ACL_OP_DESCRIBE, req.transactional_ids[i]);
-        if (!err) err = txn_describe(r->srv->txn, req.transactional_ids[i], &r->arena, &v);
+        if (!err) err = txn_describe(r->env->txn, req.transactional_ids[i], &r->arena, &v);
         s->error_code = kerr_wire(err);
         s->transactional_id = req.transactional_ids[i];
         s->transaction_state = KSTR("");

@@ -9,7 +9,7 @@
 #include "authz.h"
 #include "ctl.h"
 #include "proto/kp_electleaders.h"
-#include "server.h"
+#include "api_env.h"
 
 static void api_elect_done(ctl_op_t *op, void *arg)
 {

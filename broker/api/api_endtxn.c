@@ -2,7 +2,7 @@
  * coordinator then writes the markers and the Complete* state. */
 #include "api.h"
 #include "authz.h"
-#include "server.h"
+#include "api_env.h"
 #include "txn/txn.h"
 
 static void api_endtxn_done(void *arg, kerr_t err)
@@ -26,5 +26,5 @@ void api_endtxn(req_t *r, rbuf_t *rb)
         api_endtxn_done(r, denied);
         return;
     }
-    txn_end(r->srv->txn, &req, api_endtxn_done, r);
+    txn_end(r->env->txn, &req, api_endtxn_done, r);
 }

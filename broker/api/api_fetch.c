@@ -37,7 +37,7 @@
 #include "store/lmgr.h"
 #include "replica/rsel.h"
 #include "replica/rthrottle.h"
-#include "server.h"
+#include "api_env.h"
 #include "store/plog.h"
 #include "store/txnidx.h"
 
@@ -59,7 +59,7 @@ typedef struct fetch_state {
 /* A follower's partition whose data the leader's replication throttle holds back now. */
 static bool fetch_held_back(fetch_state_t *fs, partition_t *part)
 {
-    rthrottle_t *th = rmgr_throttle(fs->r->srv->rmgr);
+    rthrottle_t *th = rmgr_throttle(fs->r->env->rmgr);
     return fs->replica && rthrottle_applies(th, RTHROTTLE_LEADER, part, fs->req.replica_id) &&
            rthrottle_exceeded(th, RTHROTTLE_LEADER, ktime_mono_ms());
 }
@@ -92,7 +92,7 @@ static void fetch_aborted(fetch_state_t *fs, partition_t *part, int64_t from, in
  * the response should be sent now (enough bytes, or an error to report). */
 static bool fetch_ready(fetch_state_t *fs, size_t *avail)
 {
-    server_t *srv = fs->r->srv;
+    api_env_t *env = fs->r->env;
     size_t total = 0;
     int k = 0;
     bool error = false;
@@ -102,7 +102,7 @@ static bool fetch_ready(fetch_state_t *fs, size_t *avail)
             partition_t *part = fs->parts[k];
             kp_fetch_part_t *fp = &t->parts[j];
             if (!part || !(part->is_leader || fs->any_replica) || fs->perr[k] ||
-                rmgr_get(srv->rmgr, part->topic, part->index) != part) {
+                rmgr_get(env->rmgr, part->topic, part->index) != part) {
                 error = true;
                 continue;
             }
@@ -139,7 +139,7 @@ static bool fetch_ready(fetch_state_t *fs, size_t *avail)
 static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fetch_part_t *fp,
                               kp_fetch_part_resp_t *pr, int64_t *budget, bool *first)
 {
-    server_t *srv = fs->r->srv;
+    api_env_t *env = fs->r->env;
     pr->partition_index = fp->partition;
     pr->high_watermark = -1;
     pr->last_stable_offset = -1;
@@ -150,15 +150,15 @@ static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fe
     pr->rec_len = 0; /* empty records, not null: clients expect bytes */
     pr->rec_mem = (const uint8_t *)"";
     partition_t *part = fs->parts[k];
-    if (part && rmgr_get(srv->rmgr, part->topic, part->index) != part) part = NULL;
+    if (part && rmgr_get(env->rmgr, part->topic, part->index) != part) part = NULL;
     if (fs->perr[k] == KERR_TOPIC_AUTHORIZATION_FAILED) {
         pr->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
         return;
     }
     if (!part) {
-        pr->error_code = lmgr_log_offline(srv->lmgr, topic, pr->partition_index)
+        pr->error_code = lmgr_log_offline(env->lmgr, topic, pr->partition_index)
                              ? KERR_KAFKA_STORAGE_ERROR
-                         : mdcache_topic(srv->md, topic) ? KERR_NOT_LEADER_OR_FOLLOWER
+                         : mdcache_topic(env->md, topic) ? KERR_NOT_LEADER_OR_FOLLOWER
                                                          : KERR_UNKNOWN_TOPIC_OR_PARTITION;
         return;
     }
@@ -213,7 +213,7 @@ static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fe
         }
         *budget -= (int64_t)sl.len;
         *first = false;
-        rthrottle_t *th = rmgr_throttle(fs->r->srv->rmgr);
+        rthrottle_t *th = rmgr_throttle(fs->r->env->rmgr);
         if (fs->replica && rthrottle_applies(th, RTHROTTLE_LEADER, part, fs->req.replica_id))
             rthrottle_record(th, RTHROTTLE_LEADER, sl.len, ktime_mono_ms());
     }
@@ -222,7 +222,7 @@ static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fe
 /* BrokerTopicMetrics for a consumer's fetch: per partition its answer and the bytes sent. */
 static void fetch_count(fetch_state_t *fs, const kp_fetch_resp_t *resp)
 {
-    metrics_t *m = fs->r->srv->metrics;
+    metrics_t *m = fs->r->env->metrics;
     if (!m || !m->on) return;
     for (int32_t i = 0; i < resp->ntopics; i++)
         for (int32_t j = 0; j < resp->topics[i].nparts; j++) {
@@ -235,7 +235,7 @@ static void fetch_count(fetch_state_t *fs, const kp_fetch_resp_t *resp)
  * Kafka's getThrottledResponse sends) with the throttle time. true when throttled. */
 static bool fetch_quota(req_t *r, size_t hdr_len)
 {
-    quota_mgr_t *q = r->srv->quota;
+    quota_mgr_t *q = r->env->quota;
     if (!q || !quota_enabled(q, QUOTA_FETCH)) return false;
     char client[256];
     req_client_id(r, client, sizeof(client));
@@ -292,7 +292,7 @@ static void fetch_woken(void *arg, bool timed_out)
         fetch_respond(fs);
         return;
     }
-    rmgr_wait(fs->r->srv->rmgr, fs->parts, fs->nparts, fs->replica ? RMGR_EV_LEO : RMGR_EV_HW, left,
+    rmgr_wait(fs->r->env->rmgr, fs->parts, fs->nparts, fs->replica ? RMGR_EV_LEO : RMGR_EV_HW, left,
               fetch_woken, fs);
 }
 
@@ -307,7 +307,7 @@ static bool api_fetch_authorized(fetch_state_t *fs, kstr_t topic)
 
 void api_fetch(req_t *r, rbuf_t *rb)
 {
-    server_t *srv = r->srv;
+    api_env_t *env = r->env;
     fetch_state_t *fs = arena_alloc(&r->arena, sizeof(*fs));
     fs->r = r;
     if (kp_fetch_req_decode(rb, r->hdr.api_version, &r->arena, &fs->req) != KERR_NONE) {
@@ -330,11 +330,11 @@ void api_fetch(req_t *r, rbuf_t *rb)
     fs->replica = fs->req.replica_id >= 0;
     fs->any_replica = !fs->replica && r->hdr.api_version >= 11;
     /* the selector runs only for a consumer naming its rack, when configured */
-    bool use_selector = fs->any_replica && fs->req.rack_id.len > 0 && srv->rack_selector;
+    bool use_selector = fs->any_replica && fs->req.rack_id.len > 0 && env->rack_selector;
     if (fs->replica) req_quota_exempt(r);
-    if (!fs->replica && quota_enabled(srv->quota, QUOTA_FETCH)) {
+    if (!fs->replica && quota_enabled(env->quota, QUOTA_FETCH)) {
         char client[256];
-        double cap = quota_max_in_window(srv->quota, QUOTA_FETCH, req_user(r),
+        double cap = quota_max_in_window(env->quota, QUOTA_FETCH, req_user(r),
                                          req_client_id(r, client, sizeof(client)));
         if (cap >= 0 && (fs->req.max_bytes <= 0 || cap < fs->req.max_bytes))
             fs->req.max_bytes = cap < 1 ? 1 : (int32_t)cap;
@@ -351,18 +351,18 @@ void api_fetch(req_t *r, rbuf_t *rb)
         bool denied = !api_fetch_authorized(fs, t->topic);
         for (int32_t j = 0; j < t->nparts; j++, k++) {
             kp_fetch_part_t *fp = &t->parts[j];
-            fs->parts[k] = denied ? NULL : rmgr_get(srv->rmgr, name, fp->partition);
+            fs->parts[k] = denied ? NULL : rmgr_get(env->rmgr, name, fp->partition);
             if (denied) fs->perr[k] = KERR_TOPIC_AUTHORIZATION_FAILED;
             fs->pref[k] = -1;
             if (use_selector && fs->parts[k]) {
-                fs->pref[k] = rsel_preferred(srv->md, srv->broker_id, fs->parts[k],
+                fs->pref[k] = rsel_preferred(env->md, env->broker_id, fs->parts[k],
                                              fs->req.rack_id.p, (size_t)fs->req.rack_id.len,
                                              conn_listener(r->c)->name, fp->fetch_offset);
                 fs->redirect = fs->redirect || fs->pref[k] >= 0;
             }
             fs->log_start[k] = fp->log_start_offset;
             if (fs->replica && fs->parts[k])
-                fs->perr[k] = rmgr_follower_fetch(srv->rmgr, fs->parts[k], fs->req.replica_id,
+                fs->perr[k] = rmgr_follower_fetch(env->rmgr, fs->parts[k], fs->req.replica_id,
                                                   fp->current_leader_epoch, fp->fetch_offset,
                                                   fp->log_start_offset);
         }
@@ -374,6 +374,6 @@ void api_fetch(req_t *r, rbuf_t *rb)
         return;
     }
     req_defer(r);
-    rmgr_wait(srv->rmgr, fs->parts, fs->nparts, fs->replica ? RMGR_EV_LEO : RMGR_EV_HW,
+    rmgr_wait(env->rmgr, fs->parts, fs->nparts, fs->replica ? RMGR_EV_LEO : RMGR_EV_HW,
               fs->req.max_wait_ms, fetch_woken, fs);
 }

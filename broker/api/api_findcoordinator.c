@@ -4,7 +4,7 @@
 #include "api.h"
 #include "authz.h"
 #include "group/grp.h"
-#include "server.h"
+#include "api_env.h"
 
 /* A key the principal may not describe: its group's or transactional id's authorization
  * error instead of a coordinator. */
@@ -29,7 +29,7 @@ void api_findcoordinator(req_t *r, rbuf_t *rb)
         return;
     }
     kp_findcoordinator_resp_t resp = {0};
-    grp_find_coordinator(r->srv->grp, &req, conn_listener(r->c)->name, &r->arena, &resp);
+    grp_find_coordinator(r->env->grp, &req, conn_listener(r->c)->name, &r->arena, &resp);
     for (int32_t i = 0; i < resp.ncoords && i < req.nkeys; i++) /* Describe on the key */
         api_findcoordinator_authz(r, req.key_type, req.keys[i], &resp.coords[i]);
     kp_findcoordinator_resp_encode(&r->resp, r->hdr.api_version, &resp);

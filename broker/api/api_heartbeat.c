@@ -3,7 +3,7 @@
 #include "api.h"
 #include "authz.h"
 #include "group/grp.h"
-#include "server.h"
+#include "api_env.h"
 
 void api_heartbeat(req_t *r, rbuf_t *rb)
 {
@@ -13,7 +13,7 @@ void api_heartbeat(req_t *r, rbuf_t *rb)
         return;
     }
     kp_heartbeat_resp_t resp = {0, authz_authorize_k(r, ACL_OP_READ, ACL_RES_GROUP, req.group_id)
-                                       ? grp_heartbeat(r->srv->grp, &req)
+                                       ? grp_heartbeat(r->env->grp, &req)
                                        : KERR_GROUP_AUTHORIZATION_FAILED};
     kp_heartbeat_resp_encode(&r->resp, r->hdr.api_version, &resp);
     req_done(r);

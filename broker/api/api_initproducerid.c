@@ -12,7 +12,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "proto/kp_initproducerid.h"
-#include "server.h"
+#include "api_env.h"
 #include "txn/txn.h"
 
 typedef struct pid_waiter {
@@ -36,23 +36,23 @@ static void api_initpid_answer(req_t *r, kerr_t err, int64_t pid)
     req_done(r);
 }
 
-static pidgen_t *api_pidgen(server_t *srv)
+static pidgen_t *api_pidgen(api_env_t *env)
 {
-    if (!srv->pidgen) {
-        srv->pidgen = calloc(1, sizeof(*srv->pidgen));
-        if (!srv->pidgen) abort();
-        srv->pidgen->next = 1;
-        srv->pidgen->end = 0;
+    if (!env->pidgen) {
+        env->pidgen = calloc(1, sizeof(*env->pidgen));
+        if (!env->pidgen) abort();
+        env->pidgen->next = 1;
+        env->pidgen->end = 0;
     }
-    return srv->pidgen;
+    return env->pidgen;
 }
 
-static void api_pidgen_reserve(server_t *srv);
+static void api_pidgen_reserve(api_env_t *env);
 
 static void api_pidgen_reserved(ctl_op_t *op, void *arg)
 {
-    server_t *srv = arg;
-    pidgen_t *g = api_pidgen(srv);
+    api_env_t *env = arg;
+    pidgen_t *g = api_pidgen(env);
     g->reserving = false;
     kerr_t err = op->err;
     if (!err) {
@@ -62,7 +62,7 @@ static void api_pidgen_reserved(ctl_op_t *op, void *arg)
     ctl_op_free(op);
     while (g->waiting) {
         if (!err && g->next > g->end) {
-            api_pidgen_reserve(srv); /* used up by the waiters: reserve another block */
+            api_pidgen_reserve(env); /* used up by the waiters: reserve another block */
             return;
         }
         pid_waiter_t *w = g->waiting;
@@ -73,22 +73,22 @@ static void api_pidgen_reserved(ctl_op_t *op, void *arg)
     }
 }
 
-static void api_pidgen_reserve(server_t *srv)
+static void api_pidgen_reserve(api_env_t *env)
 {
-    pidgen_t *g = api_pidgen(srv);
+    pidgen_t *g = api_pidgen(env);
     if (g->reserving) return;
     g->reserving = true;
     ctl_op_t *op = calloc(1, sizeof(*op));
     if (!op) abort();
     op->type = CTL_OP_ALLOC_PRODUCER_IDS;
     op->done = api_pidgen_reserved;
-    op->arg = srv;
-    ctl_submit(srv->ctl, op);
+    op->arg = env;
+    ctl_submit(env->ctl, op);
 }
 
-void api_pid_alloc(server_t *srv, api_pid_fn *fn, void *arg)
+void api_pid_alloc(api_env_t *env, api_pid_fn *fn, void *arg)
 {
-    pidgen_t *g = api_pidgen(srv);
+    pidgen_t *g = api_pidgen(env);
     if (g->next <= g->end && !g->waiting) {
         fn(arg, KERR_NONE, g->next++);
         return;
@@ -102,7 +102,7 @@ void api_pid_alloc(server_t *srv, api_pid_fn *fn, void *arg)
     else
         g->waiting = w;
     g->tail = w;
-    api_pidgen_reserve(srv);
+    api_pidgen_reserve(env);
 }
 
 static void api_initpid_allocated(void *arg, kerr_t err, int64_t pid)
@@ -146,14 +146,14 @@ void api_initproducerid(req_t *r, rbuf_t *rb)
     }
     req_defer(r);
     if (req.transactional_id.len >= 0)
-        txn_init_producer_id(r->srv->txn, &req, api_initpid_txn_done, r);
+        txn_init_producer_id(r->env->txn, &req, api_initpid_txn_done, r);
     else
-        api_pid_alloc(r->srv, api_initpid_allocated, r);
+        api_pid_alloc(r->env, api_initpid_allocated, r);
 }
 
-void api_initproducerid_free(server_t *srv)
+void api_initproducerid_free(api_env_t *env)
 {
-    pidgen_t *g = srv->pidgen;
+    pidgen_t *g = env->pidgen;
     if (!g) return;
     while (g->waiting) {
         pid_waiter_t *w = g->waiting;
@@ -162,5 +162,5 @@ void api_initproducerid_free(server_t *srv)
         free(w);
     }
     free(g);
-    srv->pidgen = NULL;
+    env->pidgen = NULL;
 }

@@ -5,7 +5,7 @@
 #include "api.h"
 #include "authz.h"
 #include "group/grp.h"
-#include "server.h"
+#include "api_env.h"
 
 static void api_joingroup_answer(void *arg, const kp_joingroup_resp_t *resp)
 {
@@ -31,5 +31,5 @@ void api_joingroup(req_t *r, rbuf_t *rb)
     char host[64];
     api_client_host(r, host, sizeof(host));
     req_defer(r);
-    grp_join(r->srv->grp, r->hdr.api_version, req, r->hdr.client_id, host, api_joingroup_answer, r);
+    grp_join(r->env->grp, r->hdr.api_version, req, r->hdr.client_id, host, api_joingroup_answer, r);
 }

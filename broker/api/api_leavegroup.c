@@ -3,7 +3,7 @@
 #include "api.h"
 #include "authz.h"
 #include "group/grp.h"
-#include "server.h"
+#include "api_env.h"
 
 void api_leavegroup(req_t *r, rbuf_t *rb)
 {
@@ -14,7 +14,7 @@ void api_leavegroup(req_t *r, rbuf_t *rb)
     }
     kp_leavegroup_resp_t resp = {0};
     if (authz_authorize_k(r, ACL_OP_READ, ACL_RES_GROUP, req.group_id))
-        grp_leave(r->srv->grp, &req, &r->arena, &resp);
+        grp_leave(r->env->grp, &req, &r->arena, &resp);
     else
         resp.error_code = KERR_GROUP_AUTHORIZATION_FAILED;
     if (r->hdr.api_version < 3 && !resp.error_code && resp.nmembers > 0)

@@ -2,7 +2,7 @@
 #include "api.h"
 #include "authz.h"
 #include "group/grp.h"
-#include "server.h"
+#include "api_env.h"
 
 void api_listgroups(req_t *r, rbuf_t *rb)
 {
@@ -12,7 +12,7 @@ void api_listgroups(req_t *r, rbuf_t *rb)
         return;
     }
     kp_listgroups_resp_t resp = {0};
-    grp_list(r->srv->grp, &req, &r->arena, &resp);
+    grp_list(r->env->grp, &req, &r->arena, &resp);
     /* Describe on the cluster lists every group; else only the groups it may describe */
     if (!authz_authorize(r, ACL_OP_DESCRIBE, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)) {
         int32_t k = 0;

@@ -9,7 +9,7 @@
 #include "mdcache.h"
 #include "proto/kp_listoffsets.h"
 #include "replica/rmgr.h"
-#include "server.h"
+#include "api_env.h"
 #include "store/plog.h"
 
 #define LISTOFFSETS_LATEST        -1
@@ -19,7 +19,7 @@
 static void listoffsets_part(req_t *r, int8_t isolation, const char *topic, bool allowed,
                              const kp_listoffsets_part_t *p, kp_listoffsets_part_resp_t *out)
 {
-    server_t *srv = r->srv;
+    api_env_t *env = r->env;
     out->partition_index = p->partition_index;
     out->timestamp = -1;
     out->offset = -1;
@@ -28,9 +28,9 @@ static void listoffsets_part(req_t *r, int8_t isolation, const char *topic, bool
         out->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
         return;
     }
-    partition_t *part = rmgr_get(srv->rmgr, topic, p->partition_index);
+    partition_t *part = rmgr_get(env->rmgr, topic, p->partition_index);
     if (!part || !part->is_leader) {
-        out->error_code = mdcache_part(srv->md, topic, p->partition_index)
+        out->error_code = mdcache_part(env->md, topic, p->partition_index)
                               ? KERR_NOT_LEADER_OR_FOLLOWER
                               : KERR_UNKNOWN_TOPIC_OR_PARTITION;
         return;

@@ -7,7 +7,7 @@
 #include "authz.h"
 #include "ktime.h"
 #include "proto/kp_listtransactions.h"
-#include "server.h"
+#include "api_env.h"
 #include "txn/txn.h"
 
 static const char *const api_ltxn_states[] = {
@@ -76,7 +76,7 @@ void api_listtransactions(req_t *r, rbuf_t *rb)
         if (!known) resp.unknown_state_filters[resp.nunknown++] = req.state_filters[i];
     }
     api_ltxn_ctx_t ctx = {.r = r, .req = &req, .resp = &resp, .now = ktime_wall_ms()};
-    resp.error_code = kerr_wire(txn_list(r->srv->txn, api_ltxn_visit, &ctx));
+    resp.error_code = kerr_wire(txn_list(r->env->txn, api_ltxn_visit, &ctx));
     kp_ltxn_resp_encode(&r->resp, r->hdr.api_version, &resp);
     req_done(r);
 }

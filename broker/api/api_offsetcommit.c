@@ -5,7 +5,7 @@
 #include "api.h"
 #include "authz.h"
 #include "group/grp.h"
-#include "server.h"
+#include "api_env.h"
 
 /* The topics refused before the commit (answered with the committed ones). */
 typedef struct oc_state {
@@ -33,12 +33,12 @@ void api_offsetcommit(req_t *r, rbuf_t *rb)
     }
     oc_state_t *st = arena_calloc(&r->arena, 1, sizeof(*st));
     st->r = r;
-    if (r->srv->authz) authz_offsetcommit(r, req, KERR_NONE, &st->denied, &st->ndenied);
+    if (r->env->authz) authz_offsetcommit(r, req, KERR_NONE, &st->denied, &st->ndenied);
     req_defer(r);
     if (st->ndenied && !req->ntopics) {
         kp_offsetcommit_resp_t none = {0};
         api_offsetcommit_answer(st, &none);
         return;
     }
-    grp_commit(r->srv->grp, r->hdr.api_version, req, &r->arena, api_offsetcommit_answer, st);
+    grp_commit(r->env->grp, r->hdr.api_version, req, &r->arena, api_offsetcommit_answer, st);
 }

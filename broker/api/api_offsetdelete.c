@@ -3,7 +3,7 @@
 #include "api.h"
 #include "authz.h"
 #include "group/grp.h"
-#include "server.h"
+#include "api_env.h"
 
 /* The topics refused Read before the deletion (answered with the others). */
 typedef struct od_state {
@@ -56,7 +56,7 @@ void api_offsetdelete(req_t *r, rbuf_t *rb)
         api_offsetdelete_answer(st, &denied);
         return;
     }
-    if (r->srv->authz) api_offsetdelete_authz(st, req);
+    if (r->env->authz) api_offsetdelete_authz(st, req);
     req_defer(r); /* the coordinator answers for the group even when no topic is left */
-    grp_offset_delete(r->srv->grp, req, &r->arena, api_offsetdelete_answer, st);
+    grp_offset_delete(r->env->grp, req, &r->arena, api_offsetdelete_answer, st);
 }

@@ -2,7 +2,7 @@
 #include "api.h"
 #include "authz.h"
 #include "group/grp.h"
-#include "server.h"
+#include "api_env.h"
 
 /* Describe on the group (else GROUP_AUTHORIZATION_FAILED: at the top from v2, on every
  * partition before) and on each topic (else TOPIC_AUTHORIZATION_FAILED, no offset). */
@@ -34,7 +34,7 @@ void api_offsetfetch(req_t *r, rbuf_t *rb)
         return;
     }
     kp_offsetfetch_resp_t resp = {0};
-    grp_fetch(r->srv->grp, r->hdr.api_version, &req, &r->arena, &resp);
+    grp_fetch(r->env->grp, r->hdr.api_version, &req, &r->arena, &resp);
     api_offsetfetch_authz(r, req.group_id, &resp);
     kp_offsetfetch_resp_encode(&r->resp, r->hdr.api_version, &resp);
     req_done(r);

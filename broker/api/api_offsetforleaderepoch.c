@@ -9,18 +9,18 @@
 #include "mdcache.h"
 #include "proto/kp_offsetforleaderepoch.h"
 #include "replica/rmgr.h"
-#include "server.h"
+#include "api_env.h"
 #include "store/plog.h"
 
-static void api_ofle_part(server_t *srv, const char *topic, const kp_ofle_part_t *p,
+static void api_ofle_part(api_env_t *env, const char *topic, const kp_ofle_part_t *p,
                           kp_ofle_part_resp_t *out)
 {
     out->partition = p->partition;
     out->leader_epoch = -1;
     out->end_offset = -1;
-    partition_t *part = rmgr_get(srv->rmgr, topic, p->partition);
+    partition_t *part = rmgr_get(env->rmgr, topic, p->partition);
     if (!part || !part->is_leader) {
-        out->error_code = mdcache_part(srv->md, topic, p->partition)
+        out->error_code = mdcache_part(env->md, topic, p->partition)
                               ? KERR_NOT_LEADER_OR_FOLLOWER
                               : KERR_UNKNOWN_TOPIC_OR_PARTITION;
         return;
@@ -61,7 +61,7 @@ void api_offsetforleaderepoch(req_t *r, rbuf_t *rb)
                 : authz_authorize(r, ACL_OP_DESCRIBE, ACL_RES_TOPIC, name);
         for (int32_t j = 0; j < t->nparts; j++)
             if (allowed)
-                api_ofle_part(r->srv, name, &t->parts[j], &tr->parts[j]);
+                api_ofle_part(r->env, name, &t->parts[j], &tr->parts[j]);
             else
                 tr->parts[j] = (kp_ofle_part_resp_t){.error_code = KERR_TOPIC_AUTHORIZATION_FAILED,
                                                      .partition = t->parts[j].partition,

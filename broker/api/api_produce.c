@@ -25,7 +25,7 @@
 #include "rec/msgset.h"
 #include "replica/rmgr.h"
 #include "store/lmgr.h"
-#include "server.h"
+#include "api_env.h"
 #include "store/pidstate.h"
 #include "store/plog.h"
 #include "tcfg.h"
@@ -80,7 +80,7 @@ static kerr_t api_produce_records(req_t *r, kp_produce_part_t *pp, uint8_t **dat
     wbuf_init(&wb);
     int32_t n = 0;
     kerr_t err =
-        msgset_to_batch(*data, *len, ktime_wall_ms(), (size_t)r->srv->max_request_bytes, &wb, &n);
+        msgset_to_batch(*data, *len, ktime_wall_ms(), (size_t)r->env->max_request_bytes, &wb, &n);
     if (err) {
         wbuf_free(&wb);
         return err == KERR__TOO_LARGE ? KERR_MESSAGE_TOO_LARGE : KERR_CORRUPT_MESSAGE;
@@ -96,19 +96,19 @@ static kerr_t api_produce_records(req_t *r, kp_produce_part_t *pp, uint8_t **dat
  * log_append_time_ms, and what consumers see); CreateTime keeps the producer's timestamps,
  * which must lie within message.timestamp.difference.max.ms of the leader's clock (checked on
  * the batch's first and max timestamps, INVALID_TIMESTAMP otherwise). */
-static kerr_t api_produce_timestamp(server_t *srv, const char *topic, uint8_t *data, size_t len,
+static kerr_t api_produce_timestamp(api_env_t *env, const char *topic, uint8_t *data, size_t len,
                                     int64_t *append_time)
 {
     char buf[32];
-    const char *type = tconf_override(srv->tconf, topic, "message.timestamp.type");
-    if (!type) type = tcfg_default_str(srv->cfg, "message.timestamp.type", buf, sizeof(buf));
+    const char *type = tconf_override(env->tconf, topic, "message.timestamp.type");
+    if (!type) type = tcfg_default_str(env->cfg, "message.timestamp.type", buf, sizeof(buf));
     int64_t now = ktime_wall_ms();
     if (type && strcmp(type, "LogAppendTime") == 0) {
         batch_set_log_append_time(data, len, now);
         *append_time = now;
         return KERR_NONE;
     }
-    int64_t max_diff = tconf_int(srv->tconf, topic, "message.timestamp.difference.max.ms");
+    int64_t max_diff = tconf_int(env->tconf, topic, "message.timestamp.difference.max.ms");
     if (max_diff == INT64_MAX) return KERR_NONE;
     batch_hdr_t h;
     batch_hdr_parse(data, len, &h);
@@ -126,11 +126,11 @@ static kerr_t api_produce_timestamp(server_t *srv, const char *topic, uint8_t *d
 static kerr_t api_produce_part(req_t *r, int16_t acks, const char *topic, kp_produce_part_t *pp,
                                kp_produce_part_resp_t *out, partition_t **partp, int64_t *required)
 {
-    server_t *srv = r->srv;
-    partition_t *part = rmgr_get(srv->rmgr, topic, pp->index);
-    if (!part && lmgr_log_offline(srv->lmgr, topic, pp->index)) return KERR_KAFKA_STORAGE_ERROR;
+    api_env_t *env = r->env;
+    partition_t *part = rmgr_get(env->rmgr, topic, pp->index);
+    if (!part && lmgr_log_offline(env->lmgr, topic, pp->index)) return KERR_KAFKA_STORAGE_ERROR;
     if (!part || !part->is_leader) {
-        return mdcache_part(srv->md, topic, pp->index) ? KERR_NOT_LEADER_OR_FOLLOWER
+        return mdcache_part(env->md, topic, pp->index) ? KERR_NOT_LEADER_OR_FOLLOWER
                                                        : KERR_UNKNOWN_TOPIC_OR_PARTITION;
     }
     if (pp->records.len <= 0) return KERR_CORRUPT_MESSAGE;
@@ -139,12 +139,12 @@ static kerr_t api_produce_part(req_t *r, int16_t acks, const char *topic, kp_pro
     kerr_t err = api_produce_records(r, pp, &data, &len);
     if (err) return err;
     int32_t nbatches;
-    err = api_produce_validate(data, len, tconf_int(srv->tconf, topic, "max.message.bytes"),
+    err = api_produce_validate(data, len, tconf_int(env->tconf, topic, "max.message.bytes"),
                                &nbatches);
     if (err == KERR_INVALID_RECORD && r->hdr.api_version < 8) err = KERR_CORRUPT_MESSAGE;
     if (err) return err;
     if (nbatches != 1) return r->hdr.api_version >= 8 ? KERR_INVALID_RECORD : KERR_CORRUPT_MESSAGE;
-    int64_t min_isr = tconf_int(srv->tconf, topic, "min.insync.replicas");
+    int64_t min_isr = tconf_int(env->tconf, topic, "min.insync.replicas");
     if (acks == -1 && part->nisr < min_isr) return KERR_NOT_ENOUGH_REPLICAS;
     int64_t dup = -1;
     err = pidmap_check(part->pids, data, len, &dup);
@@ -161,15 +161,15 @@ static kerr_t api_produce_part(req_t *r, int16_t acks, const char *topic, kp_pro
         return KERR_NONE;
     }
     if (err) return err;
-    err = api_produce_timestamp(srv, topic, data, len, &out->log_append_time_ms);
+    err = api_produce_timestamp(env, topic, data, len, &out->log_append_time_ms);
     if (err) return err;
     plog_append_info_t info;
-    err = rmgr_append(srv->rmgr, part, data, len, &info);
+    err = rmgr_append(env->rmgr, part, data, len, &info);
     if (err) {
         log_error("produce", "append to %s-%d failed: %s", topic, pp->index, kerr_str(err));
         return err == KERR__TOO_LARGE ? KERR_MESSAGE_TOO_LARGE : KERR_KAFKA_STORAGE_ERROR;
     }
-    metrics_produced(srv->metrics, topic, info.records, len);
+    metrics_produced(env->metrics, topic, info.records, len);
     out->base_offset = info.first_offset;
     out->log_start_offset = plog_start_offset(part->log);
     *required = info.last_offset + 1;
@@ -192,7 +192,7 @@ static kerr_t api_produce_authz(req_t *r, const kp_produce_req_t *req, kstr_t to
 /* producer_byte_rate: the throttle time for this request (0 when within quota). */
 static int32_t produce_quota(req_t *r)
 {
-    quota_mgr_t *q = r->srv->quota;
+    quota_mgr_t *q = r->env->quota;
     if (!q || !quota_enabled(q, QUOTA_PRODUCE)) return 0;
     char client[256];
     int64_t ms =
@@ -212,13 +212,13 @@ static void produce_respond(produce_state_t *ps)
 /* Settle what can be settled; true when no partition waits any more. */
 static bool produce_settle(produce_state_t *ps, bool timed_out)
 {
-    server_t *srv = ps->r->srv;
+    api_env_t *env = ps->r->env;
     int k = 0;
     for (int i = 0; i < ps->nwaits; i++) {
         produce_wait_t *w = &ps->waits[i];
         partition_t *part = w->part;
         kerr_t err;
-        if (!part->is_leader || rmgr_get(srv->rmgr, part->topic, part->index) != part)
+        if (!part->is_leader || rmgr_get(env->rmgr, part->topic, part->index) != part)
             err = KERR_NOT_LEADER_OR_FOLLOWER;
         else if (part->hw >= w->required)
             err = part->nisr < w->min_isr ? KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND : KERR_NONE;
@@ -244,7 +244,7 @@ static void produce_woken(void *arg, bool timed_out)
         produce_respond(ps);
         return;
     }
-    rmgr_wait(ps->r->srv->rmgr, ps->parts, ps->nwaits, RMGR_EV_HW, left, produce_woken, ps);
+    rmgr_wait(ps->r->env->rmgr, ps->parts, ps->nwaits, RMGR_EV_HW, left, produce_woken, ps);
 }
 
 void api_produce(req_t *r, rbuf_t *rb)
@@ -291,17 +291,17 @@ void api_produce(req_t *r, rbuf_t *rb)
             int64_t required = 0;
             pr->error_code =
                 (int16_t)api_produce_part(r, acks, topic, &t->parts[j], pr, &part, &required);
-            metrics_produce_part(r->srv->metrics, topic, pr->error_code);
+            metrics_produce_part(r->env->metrics, topic, pr->error_code);
             if (pr->error_code || acks != -1 || !part || part->hw >= required) {
                 if (!pr->error_code && acks == -1 && part &&
-                    part->nisr < tconf_int(r->srv->tconf, topic, "min.insync.replicas"))
+                    part->nisr < tconf_int(r->env->tconf, topic, "min.insync.replicas"))
                     pr->error_code = KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
                 continue;
             }
             produce_wait_t *w = &ps->waits[ps->nwaits];
             w->part = part;
             w->required = required;
-            w->min_isr = tconf_int(r->srv->tconf, topic, "min.insync.replicas");
+            w->min_isr = tconf_int(r->env->tconf, topic, "min.insync.replicas");
             w->out = pr;
             ps->parts[ps->nwaits++] = part;
         }
@@ -320,5 +320,5 @@ void api_produce(req_t *r, rbuf_t *rb)
     int64_t timeout = req.timeout_ms > 0 ? req.timeout_ms : 0;
     ps->deadline_ms = ktime_mono_ms() + timeout;
     req_defer(r);
-    rmgr_wait(r->srv->rmgr, ps->parts, ps->nwaits, RMGR_EV_HW, timeout, produce_woken, ps);
+    rmgr_wait(r->env->rmgr, ps->parts, ps->nwaits, RMGR_EV_HW, timeout, produce_woken, ps);
 }

@@ -9,7 +9,7 @@
 #include "authz.h"
 #include "ctl.h"
 #include "proto/kp_reassign.h"
-#include "server.h"
+#include "api_env.h"
 
 static const char *api_reassign_msg(req_t *r, const ctl_reassign_t *x)
 {

@@ -19,7 +19,7 @@
 #include "proto/kp_scram.h"
 #include "sasl.h"
 #include "scram.h"
-#include "server.h"
+#include "api_env.h"
 #include "zkpath.h"
 
 static int ausc_mech(int8_t m)
@@ -35,7 +35,7 @@ static void dusc_user(req_t *r, kp_dusc_result_t *x, const char *user)
     x->creds = arena_calloc(&r->arena, 2, sizeof(*x->creds));
     static const int mechs[2] = {SCRAM_SHA_256, SCRAM_SHA_512};
     for (int k = 0; k < 2; k++) {
-        int it = sasl_user_iterations(r->srv, user, mechs[k]);
+        int it = sasl_user_iterations(r->env->users, user, mechs[k]);
         if (!it) continue;
         x->creds[x->ncreds].mechanism = (int8_t)(k + 1);
         x->creds[x->ncreds++].iterations = it;
@@ -59,10 +59,10 @@ void api_describescram(req_t *r, rbuf_t *rb)
     } else if (req.nusers <= 0) { /* null or empty: every user with a credential */
         size_t it = 0, n = 0;
         const char *u;
-        while (sasl_users_next(r->srv, &it, &u)) n++;
+        while (sasl_users_next(r->env->users, &it, &u)) n++;
         resp.results = arena_calloc(&r->arena, n + 1, sizeof(*resp.results));
         it = 0;
-        while (sasl_users_next(r->srv, &it, &u))
+        while (sasl_users_next(r->env->users, &it, &u))
             dusc_user(r, &resp.results[resp.nresults++], arena_strndup(&r->arena, u, strlen(u)));
     } else {
         resp.results = arena_calloc(&r->arena, (size_t)req.nusers, sizeof(*resp.results));
@@ -148,7 +148,7 @@ static const char *ausc_check(ausc_state_t *st, kstr_t name, int8_t mech, bool d
     *err = KERR_UNSUPPORTED_SASL_MECHANISM;
     if (!ausc_mech(mech)) return "Unknown SCRAM mechanism";
     *err = KERR_RESOURCE_NOT_FOUND;
-    if (del && !sasl_user_iterations(st->r->srv, user, ausc_mech(mech)))
+    if (del && !sasl_user_iterations(st->r->env->users, user, ausc_mech(mech)))
         return "Attempt to delete a user credential that does not exist";
     *err = KERR_UNACCEPTABLE_CREDENTIAL;
     if (!del && iterations < SCRAM_MIN_ITERATIONS) return "Too few iterations";
@@ -277,5 +277,5 @@ void api_alterscram(req_t *r, rbuf_t *rb)
     st->op->done = ausc_done;
     st->op->arg = st;
     req_defer(r);
-    ctl_submit(r->srv->ctl, st->op);
+    ctl_submit(r->env->ctl, st->op);
 }

@@ -3,7 +3,7 @@
 #include "api.h"
 #include "authz.h"
 #include "group/grp.h"
-#include "server.h"
+#include "api_env.h"
 
 static void api_syncgroup_answer(void *arg, const kp_syncgroup_resp_t *resp)
 {
@@ -26,5 +26,5 @@ void api_syncgroup(req_t *r, rbuf_t *rb)
         return;
     }
     req_defer(r);
-    grp_sync(r->srv->grp, r->hdr.api_version, req, api_syncgroup_answer, r);
+    grp_sync(r->env->grp, r->hdr.api_version, req, api_syncgroup_answer, r);
 }

@@ -5,7 +5,7 @@
 #include "api.h"
 #include "authz.h"
 #include "group/grp.h"
-#include "server.h"
+#include "api_env.h"
 
 /* The topics refused before the commit (answered with the committed ones). */
 typedef struct toc_state {
@@ -33,7 +33,7 @@ void api_txnoffsetcommit(req_t *r, rbuf_t *rb)
     toc_state_t *st = arena_calloc(&r->arena, 1, sizeof(*st));
     st->r = r;
     /* Write on the TransactionalId, Read on the group and topics (KafkaApis) */
-    if (r->srv->authz)
+    if (r->env->authz)
         authz_offsetcommit(r, &req->c, authz_txn_id(r, ACL_OP_WRITE, req->transactional_id),
                            &st->denied, &st->ndenied);
     req_defer(r);
@@ -42,5 +42,5 @@ void api_txnoffsetcommit(req_t *r, rbuf_t *rb)
         api_txnoffsetcommit_answer(st, &none);
         return;
     }
-    grp_txn_commit(r->srv->grp, req, &r->arena, api_txnoffsetcommit_answer, st);
+    grp_txn_commit(r->env->grp, req, &r->arena, api_txnoffsetcommit_answer, st);
 }

@@ -19,7 +19,7 @@
 #include "proto/kp_writetxnmarkers.h"
 #include "rec/txnmark.h"
 #include "replica/rmgr.h"
-#include "server.h"
+#include "api_env.h"
 #include "store/lmgr.h"
 #include "store/pidstate.h"
 
@@ -53,7 +53,7 @@ static void wtm_done(void *arg, kerr_t err, const plog_append_info_t *info)
     wtm_state_t *st = wp->st;
     wp->out->error_code = (int16_t)err;
     if (!err)
-        grp_txn_marker(st->r->srv->grp, wp->topic, wp->partition, wp->m->producer_id,
+        grp_txn_marker(st->r->env->grp, wp->topic, wp->partition, wp->m->producer_id,
                        wp->m->commit);
     wbuf_free(&wp->wb);
     if (--st->pending == 0 && st->armed) wtm_respond(st);
@@ -63,15 +63,15 @@ static void wtm_done(void *arg, kerr_t err, const plog_append_info_t *info)
 static void wtm_part(wtm_state_t *st, const kp_wtm_marker_t *m, char *topic, int32_t partition,
                      kp_wtm_part_resp_t *out)
 {
-    server_t *srv = st->r->srv;
+    api_env_t *env = st->r->env;
     out->index = partition;
-    partition_t *part = rmgr_get(srv->rmgr, topic, partition);
-    if (!part && lmgr_log_offline(srv->lmgr, topic, partition)) {
+    partition_t *part = rmgr_get(env->rmgr, topic, partition);
+    if (!part && lmgr_log_offline(env->lmgr, topic, partition)) {
         out->error_code = KERR_KAFKA_STORAGE_ERROR;
         return;
     }
     if (!part || !part->is_leader) {
-        out->error_code = mdcache_part(srv->md, topic, partition) ? KERR_NOT_LEADER_OR_FOLLOWER
+        out->error_code = mdcache_part(env->md, topic, partition) ? KERR_NOT_LEADER_OR_FOLLOWER
                                                                   : KERR_UNKNOWN_TOPIC_OR_PARTITION;
         return;
     }
@@ -91,8 +91,8 @@ static void wtm_part(wtm_state_t *st, const kp_wtm_marker_t *m, char *topic, int
     txnmark_build(&wp->wb, m->producer_id, m->producer_epoch, m->commit, m->coordinator_epoch,
                   ktime_wall_ms());
     st->pending++;
-    rmgr_append_committed(srv->rmgr, part, wp->wb.p, wp->wb.len,
-                          cfg_int(srv->cfg, "request.timeout.ms"), wtm_done, wp);
+    rmgr_append_committed(env->rmgr, part, wp->wb.p, wp->wb.len,
+                          cfg_int(env->cfg, "request.timeout.ms"), wtm_done, wp);
 }
 
 void api_writetxnmarkers(req_t *r, rbuf_t *rb)

@@ -60,7 +60,7 @@ static void txn_init_bump(txn_t *t, txn_init_ctx_t *ctx)
     bool exhausted = t->m.producer_epoch >= TXN_EPOCH_EXHAUSTED;
     if (exhausted && (ctx->exp_pid < 0 || ctx->exp_epoch == t->m.producer_epoch)) {
         if (ctx->new_pid < 0) { /* rotate: fetch a new id, then come back */
-            api_pid_alloc(t->tc->srv, txn_init_pid_rotated, ctx);
+            api_pid_alloc(&t->tc->srv->api, txn_init_pid_rotated, ctx);
             return;
         }
         target.last_producer_id = t->m.producer_id;
@@ -180,7 +180,7 @@ void txn_init_producer_id(txn_coord_t *tc, const kp_initpid_req_t *req, txn_pid_
     ctx->cb = cb;
     ctx->arg = arg;
     if (!t)
-        api_pid_alloc(tc->srv, txn_init_pid_new, ctx);
+        api_pid_alloc(&tc->srv->api, txn_init_pid_new, ctx);
     else
         txn_init_with(t, ctx);
 }
