@@ -9,3 +9,9 @@ CLI_BINS := $(addprefix $(BINDIR)/,$(CLI_TOOLS))
 # kafka-drill's verifier (libc only), also linked into its Check suite
 $(BINDIR)/kafka-drill: $(BUILD)/cli/drill_verify.o
 $(BUILD)/tests/unit/check_drill_verify: $(BUILD)/cli/drill_verify.o
+# kafka-reassign-partitions' parts beyond cli/kafka_reassign_partitions.c (cli/reassign.h)
+REASSIGN_SRCS := cli/reassign_plan.c cli/reassign_cluster.c cli/reassign_throttle.c
+$(BINDIR)/kafka-reassign-partitions: $(patsubst %.c,$(BUILD)/%.o,$(REASSIGN_SRCS))
+# kafka-consumer-groups' parts beyond cli/kafka_consumer_groups.c (cli/cgroups.h)
+CGROUPS_SRCS := cli/cgroups_describe.c cli/cgroups_reset.c
+$(BINDIR)/kafka-consumer-groups: $(patsubst %.c,$(BUILD)/%.o,$(CGROUPS_SRCS))
