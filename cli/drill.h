@@ -106,9 +106,9 @@ extern int dr_rate; /* messages per second */
 extern bool dr_transactional;
 extern int dr_commit_interval_ms;
 
-/* Delivery reports and client errors of the producer (its config's callbacks). */
-void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque);
-void dr_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque);
+/* The drill's producer (acks=all, idempotent unless idem is false, transactional with
+ * --transactional, --producer-property settings), reporting to the verifier; exits on error. */
+rd_kafka_t *dr_producer_new(const char *bootstrap, bool idem);
 /* The producer thread (arg: the producer handle): produces at dr_rate until stop_producing. */
 void *dr_producer_main(void *arg);
 /* A client config for bootstrap with the --command-config properties (security) applied. */

@@ -67,7 +67,7 @@ static void note_error(const char *what, const char *reason)
     pthread_mutex_unlock(&dr_sh.mu);
 }
 
-void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     (void)rk, (void)opaque;
     int64_t seq = (int64_t)(intptr_t)m->_private;
@@ -83,7 +83,7 @@ void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     if (m->err) note_error("delivery failed", rd_kafka_err2str(m->err));
 }
 
-void dr_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+static void dr_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
     (void)rk, (void)err, (void)opaque;
     note_error("client", reason);
@@ -209,6 +209,40 @@ rd_kafka_conf_t *dr_conf(const char *bootstrap)
     const char *cc = cli_val(dr_opts, "command-config");
     if (cc) cli_conf_file(TOOL, conf, cc);
     return conf;
+}
+
+/* The drill's producer (acks=all, idempotent unless idem is false, transactional with
+ * --transactional, plus the --producer-property settings), its callbacks set. */
+rd_kafka_t *dr_producer_new(const char *bootstrap, bool idem)
+{
+    char err[512];
+    rd_kafka_conf_t *pconf = dr_conf(bootstrap);
+    cli_conf_set(TOOL, pconf, "acks", "all");
+    cli_conf_set(TOOL, pconf, "enable.idempotence", idem ? "true" : "false");
+    cli_conf_set(TOOL, pconf, "linger.ms", "5");
+    cli_conf_set(TOOL, pconf, "message.timeout.ms", "300000");
+    cli_conf_set(TOOL, pconf, "retry.backoff.ms", "100");
+    /* Java clients' 1 s, not librdkafka's 10 s: while a broker is down the backoff grows, and
+     * when it returns as a new leader a producer could sit out the rest of it (6 s seen). */
+    cli_conf_set(TOOL, pconf, "reconnect.backoff.max.ms", "1000");
+    cli_opt_t *pp = cli_opt(dr_opts, "producer-property");
+    for (int i = 0; i < pp->nvals; i++) cli_conf_kv(TOOL, pconf, pp->vals[i]);
+    rd_kafka_conf_set_dr_msg_cb(pconf, dr_cb);
+    rd_kafka_conf_set_error_cb(pconf, dr_error_cb);
+    char tid[64];
+    snprintf(tid, sizeof(tid), "kafka-drill-%s", dr_run_id);
+    if (dr_transactional) {
+        cli_conf_set(TOOL, pconf, "transactional.id", tid);
+        /* librdkafka wants message.timeout.ms <= transaction.timeout.ms */
+        cli_conf_set(TOOL, pconf, "transaction.timeout.ms", "300000");
+    }
+    rd_kafka_t *prod = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, err, sizeof(err));
+    if (!prod) cli_die(TOOL, "%s", err);
+    if (dr_transactional) {
+        rd_kafka_error_t *te = rd_kafka_init_transactions(prod, 60000);
+        if (te) cli_die(TOOL, "init_transactions: %s", rd_kafka_error_string(te));
+    }
+    return prod;
 }
 
 rd_kafka_t *dr_consumer_new(const char *bootstrap)

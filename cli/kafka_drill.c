@@ -121,19 +121,11 @@ static void root_dir(char *out, size_t n)
     snprintf(out, n, "%s/..", self);
 }
 
-int main(int argc, char **argv)
+/* The cluster (--compose-project or --cluster-dir), its script and bootstrap servers. */
+static void setup_cluster(dr_cluster_t *cl)
 {
-    cli_parse(TOOL,
-              "Runs a failover drill against a cluster while an idempotent acks=all producer and "
-              "a verifying consumer run, and reports what was lost.",
-              dr_opts, argc, argv);
-    const char *drill = cli_val(dr_opts, "drill");
-    if (!drill) cli_die(TOOL, "--drill is required (see --help)");
-    dr_t0 = dr_now_us();
-
-    static dr_cluster_t cl;
     if (cli_val(dr_opts, "compose-project")) {
-        dr_cluster_compose(&cl, cli_val(dr_opts, "compose-project"));
+        dr_cluster_compose(cl, cli_val(dr_opts, "compose-project"));
     } else {
         char dir[PATH_MAX];
         if (cli_val(dr_opts, "cluster-dir")) {
@@ -143,66 +135,65 @@ int main(int argc, char **argv)
             root_dir(root, sizeof(root));
             snprintf(dir, sizeof(dir), "%s/tmp/cluster", root);
         }
-        dr_cluster_process(&cl, dir);
+        dr_cluster_process(cl, dir);
     }
     if (cli_val(dr_opts, "cluster-script")) {
-        snprintf(cl.script, sizeof(cl.script), "%s", cli_val(dr_opts, "cluster-script"));
+        snprintf(cl->script, sizeof(cl->script), "%s", cli_val(dr_opts, "cluster-script"));
     } else {
         char root[PATH_MAX - 32];
         root_dir(root, sizeof(root));
-        snprintf(cl.script, sizeof(cl.script), "%s/scripts/cluster.sh", root);
+        snprintf(cl->script, sizeof(cl->script), "%s/scripts/cluster.sh", root);
     }
     if (cli_val(dr_opts, "bootstrap-server"))
-        snprintf(cl.bootstrap, sizeof(cl.bootstrap), "%s", cli_val(dr_opts, "bootstrap-server"));
-    if (!cl.bootstrap[0]) cli_die(TOOL, "no bootstrap servers known; give --bootstrap-server");
+        snprintf(cl->bootstrap, sizeof(cl->bootstrap), "%s", cli_val(dr_opts, "bootstrap-server"));
+    if (!cl->bootstrap[0]) cli_die(TOOL, "no bootstrap servers known; give --bootstrap-server");
     cli_command_security(TOOL, cli_val(dr_opts, "command-config")); /* the metadata polls too */
+}
 
-    bool idem = !cli_has(dr_opts, "no-idempotence");
+/* The run's timing options. */
+typedef struct run_opts {
+    bool idem;
+    int warmup_s, tail_s, recover_s, down_s, target;
+} run_opts_t;
+
+static void parse_run(const char *drill, const dr_cluster_t *cl, run_opts_t *r)
+{
+    r->idem = !cli_has(dr_opts, "no-idempotence");
     dr_transactional = cli_has(dr_opts, "transactional");
     dr_commit_interval_ms = opt_int("commit-interval-ms", 100, 1);
-    if (dr_transactional && !idem) cli_die(TOOL, "--transactional needs idempotence");
+    if (dr_transactional && !r->idem) cli_die(TOOL, "--transactional needs idempotence");
     dr_rate = opt_int("rate", 200, 1);
-    int warmup_s = opt_int("warmup-s", 5, 0);
-    int tail_s = opt_int("tail-s", 5, 0);
-    int recover_s = opt_int("recover-timeout-s", 120, 1);
+    r->warmup_s = opt_int("warmup-s", 5, 0);
+    r->tail_s = opt_int("tail-s", 5, 0);
+    r->recover_s = opt_int("recover-timeout-s", 120, 1);
     /* A fault shorter than the ZooKeeper session is not seen as a broker loss: by default it
      * outlasts the session (kill, isolate) or outlasts it clearly (SIGSTOP). */
-    int session_s = (cl.session_timeout_ms + 999) / 1000;
+    int session_s = (cl->session_timeout_ms + 999) / 1000;
     int down_def = session_s + 4 > 10 ? session_s + 4 : 10;
     if (strcmp(drill, "stop-leader") == 0) down_def = session_s + 6;
     if (strcmp(drill, "full-restart") == 0) down_def = 2;
-    int down_s = opt_int("down-s", down_def, 0);
-    int target = opt_int("broker", 0, 0);
+    r->down_s = opt_int("down-s", down_def, 0);
+    r->target = opt_int("broker", 0, 0);
 
-    {
-        unsigned long long r =
-            (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20);
-        FILE *u = fopen("/dev/urandom", "r");
-        if (u) {
-            if (fread(&r, sizeof(r), 1, u) != 1) r ^= (unsigned long long)dr_now_us();
-            fclose(u);
-        }
-        snprintf(dr_run_id, sizeof(dr_run_id), "%016llx", r);
+    unsigned long long rnd = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 20);
+    FILE *u = fopen("/dev/urandom", "r");
+    if (u) {
+        if (fread(&rnd, sizeof(rnd), 1, u) != 1) rnd ^= (unsigned long long)dr_now_us();
+        fclose(u);
     }
+    snprintf(dr_run_id, sizeof(dr_run_id), "%016llx", rnd);
     if (cli_val(dr_opts, "topic"))
         snprintf(dr_topic, sizeof(dr_topic), "%s", cli_val(dr_opts, "topic"));
     else
         snprintf(dr_topic, sizeof(dr_topic), "drill-%s-%d", drill, (int)getpid());
+}
 
-    int budget = warmup_s + tail_s + (down_s + recover_s) * (cl.nbrokers + 1) + 420;
-    pthread_t wd;
-    pthread_create(&wd, NULL, watchdog_main, (void *)(intptr_t)budget);
-    pthread_detach(wd);
-    dr_sh.dv = dv_new();
-    for (int p = 0; p < MAX_PARTS; p++) dr_sh.end_offsets[p] = -1;
-    dr_undo.c = &cl;
-    atexit(undo_pending);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-
-    /* metadata and admin handle */
+/* The metadata and admin handle, once the cluster answers; the topic created (RF and
+ * min.insync.replicas into *rf, *min_isr) and led. */
+static rd_kafka_t *setup_topic(const char *drill, const dr_cluster_t *cl, int *rf, int *min_isr)
+{
     char err[512];
-    rd_kafka_conf_t *mconf = dr_conf(cl.bootstrap);
+    rd_kafka_conf_t *mconf = dr_conf(cl->bootstrap);
     rd_kafka_t *meta = rd_kafka_new(RD_KAFKA_PRODUCER, mconf, err, sizeof(err));
     if (!meta) cli_die(TOOL, "%s", err);
     /* a cluster just started may take a while to answer everyone (seen once: not within
@@ -212,18 +203,18 @@ int main(int argc, char **argv)
     while (rd_kafka_metadata(meta, 0, NULL, &md, 5000) != 0) {
         md = NULL;
         if (dr_now_us() > reach_by)
-            cli_die(TOOL, "cannot reach the brokers at %s in 60 s", cl.bootstrap);
+            cli_die(TOOL, "cannot reach the brokers at %s in 60 s", cl->bootstrap);
     }
     int live_brokers = md->broker_cnt;
     rd_kafka_metadata_destroy(md);
-    int rf = opt_int("replication-factor", live_brokers < 3 ? live_brokers : 3, 1);
-    int min_isr = opt_int("min-insync-replicas", rf < 2 ? rf : 2, 1);
+    *rf = opt_int("replication-factor", live_brokers < 3 ? live_brokers : 3, 1);
+    *min_isr = opt_int("min-insync-replicas", *rf < 2 ? *rf : 2, 1);
     dr_nparts = opt_int("partitions", 1, 1);
     if (dr_nparts > MAX_PARTS) cli_die(TOOL, "--partitions: at most %d", MAX_PARTS);
     dr_say("%s drill on %s %s (%d brokers, %d ZooKeeper nodes), bootstrap %s", drill,
-           cl.kind == CL_PROCESS ? "process cluster" : "compose project",
-           cl.kind == CL_PROCESS ? cl.dir : cl.project, cl.nbrokers, cl.nzks, cl.bootstrap);
-    if (dr_create_topic(meta, dr_nparts, rf, min_isr) != 0)
+           cl->kind == CL_PROCESS ? "process cluster" : "compose project",
+           cl->kind == CL_PROCESS ? cl->dir : cl->project, cl->nbrokers, cl->nzks, cl->bootstrap);
+    if (dr_create_topic(meta, dr_nparts, *rf, *min_isr) != 0)
         cli_die(TOOL, "cannot create %s", dr_topic);
     dr_learn_brokers(meta);
     dr_tstate_t ts = {0};
@@ -235,42 +226,13 @@ int main(int argc, char **argv)
     dr_nparts = ts.nparts < MAX_PARTS ? ts.nparts : MAX_PARTS;
     dr_say("topic %s: %d partition(s), leader of partition 0: broker %d", dr_topic, dr_nparts,
            ts.leader[0]);
+    return meta;
+}
 
-    /* producer */
-    rd_kafka_conf_t *pconf = dr_conf(cl.bootstrap);
-    cli_conf_set(TOOL, pconf, "acks", "all");
-    cli_conf_set(TOOL, pconf, "enable.idempotence", idem ? "true" : "false");
-    cli_conf_set(TOOL, pconf, "linger.ms", "5");
-    cli_conf_set(TOOL, pconf, "message.timeout.ms", "300000");
-    cli_conf_set(TOOL, pconf, "retry.backoff.ms", "100");
-    /* Java clients' 1 s, not librdkafka's 10 s: while a broker is down the backoff grows, and
-     * when it returns as a new leader a producer could sit out the rest of it (6 s seen). */
-    cli_conf_set(TOOL, pconf, "reconnect.backoff.max.ms", "1000");
-    cli_opt_t *pp = cli_opt(dr_opts, "producer-property");
-    for (int i = 0; i < pp->nvals; i++) cli_conf_kv(TOOL, pconf, pp->vals[i]);
-    rd_kafka_conf_set_dr_msg_cb(pconf, dr_cb);
-    rd_kafka_conf_set_error_cb(pconf, dr_error_cb);
-    char tid[64];
-    snprintf(tid, sizeof(tid), "kafka-drill-%s", dr_run_id);
-    if (dr_transactional) {
-        cli_conf_set(TOOL, pconf, "transactional.id", tid);
-        /* librdkafka wants message.timeout.ms <= transaction.timeout.ms */
-        cli_conf_set(TOOL, pconf, "transaction.timeout.ms", "300000");
-    }
-    rd_kafka_t *prod = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, err, sizeof(err));
-    if (!prod) cli_die(TOOL, "%s", err);
-    if (dr_transactional) {
-        rd_kafka_error_t *te = rd_kafka_init_transactions(prod, 60000);
-        if (te) cli_die(TOOL, "init_transactions: %s", rd_kafka_error_string(te));
-    }
-
-    dr_consumer_t live = {dr_consumer_new(cl.bootstrap), true};
-    pthread_t pt, ct;
-    pthread_create(&pt, NULL, dr_producer_main, prod);
-    pthread_create(&ct, NULL, dr_consumer_main, &live);
-
-    /* warm-up: acknowledgements flowing and a full ISR */
-    deadline = dr_now_us() + 60000000;
+/* Warm-up (acknowledgements flowing and a full ISR), the drill, then the tail. */
+static void drive(dr_cluster_t *cl, rd_kafka_t *meta, const char *drill, const run_opts_t *r)
+{
+    int64_t deadline = dr_now_us() + 60000000;
     for (;;) {
         pthread_mutex_lock(&dr_sh.mu);
         int64_t acked = dv_nacked(dr_sh.dv);
@@ -285,26 +247,18 @@ int main(int argc, char **argv)
     }
     if (!dr_failed_run && dr_wait_isr_full(-1, 60) < 0)
         dr_fail("the ISR of %s is not full before the drill", dr_topic);
-    if (!dr_failed_run) {
-        dr_say("producing: first acknowledgements received, ISR full; warming up %d s", warmup_s);
-        dr_sleep_ms((int64_t)warmup_s * 1000);
-        dr_ctx_t d = {&cl, meta, down_s * 1000, recover_s, target};
-        dr_run_drill(&d, drill);
-        dr_say("tail: producing %d s more", tail_s);
-        dr_sleep_ms((int64_t)tail_s * 1000);
-    }
+    if (dr_failed_run) return;
+    dr_say("producing: first acknowledgements received, ISR full; warming up %d s", r->warmup_s);
+    dr_sleep_ms((int64_t)r->warmup_s * 1000);
+    dr_ctx_t d = {cl, meta, r->down_s * 1000, r->recover_s, r->target};
+    dr_run_drill(&d, drill);
+    dr_say("tail: producing %d s more", r->tail_s);
+    dr_sleep_ms((int64_t)r->tail_s * 1000);
+}
 
-    dr_sh.stop_producing = 1;
-    pthread_join(pt, NULL);
-    dr_say("stopped producing after %" PRId64 " messages; flushing", dr_sh.sent);
-    if (rd_kafka_flush(prod, 60000) != 0) {
-        dr_say("flush timed out; %d message(s) still in flight are not acknowledged",
-               rd_kafka_outq_len(prod));
-        rd_kafka_purge(prod, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-        rd_kafka_poll(prod, 1000);
-    }
-
-    /* the log as it is now: its end, then a final pass from the beginning */
+/* The end offsets of the log as it is now; false when one could not be read. */
+static bool end_offsets(rd_kafka_t *meta)
+{
     bool complete = true;
     for (int p = 0; p < dr_nparts; p++) {
         int64_t lo, hi;
@@ -325,15 +279,23 @@ int main(int argc, char **argv)
         }
         dr_sh.end_offsets[p] = hi;
     }
+    return complete;
+}
+
+/* Stop the live consumer (thread ct) at the log's end, then read the whole log again from the
+ * beginning; false when the end was not reached. */
+static bool read_back(rd_kafka_t *meta, const char *bootstrap, dr_consumer_t *live, pthread_t ct)
+{
+    bool complete = end_offsets(meta);
     dr_sh.stop_consuming = 1;
     pthread_join(ct, NULL);
-    rd_kafka_consumer_close(live.rk);
-    rd_kafka_destroy(live.rk);
+    rd_kafka_consumer_close(live->rk);
+    rd_kafka_destroy(live->rk);
     dr_sh.stop_consuming = 0;
     for (int p = 0; p < dr_nparts; p++) dr_sh.next_offsets[p] = 0;
-    dr_consumer_t final = {dr_consumer_new(cl.bootstrap), false};
+    dr_consumer_t final = {dr_consumer_new(bootstrap), false};
     pthread_create(&ct, NULL, dr_consumer_main, &final);
-    deadline = dr_now_us() + 120000000;
+    int64_t deadline = dr_now_us() + 120000000;
     for (;;) {
         pthread_mutex_lock(&dr_sh.mu);
         bool done = dr_consumer_at_end();
@@ -351,8 +313,57 @@ int main(int argc, char **argv)
     dr_say("read the log back (end offsets%s)", complete ? " reached" : " NOT reached");
     rd_kafka_consumer_close(final.rk);
     rd_kafka_destroy(final.rk);
+    return complete;
+}
 
-    int rc = dr_report(drill, &cl, rf, min_isr, idem, cli_val(dr_opts, "report-json"), complete);
+int main(int argc, char **argv)
+{
+    cli_parse(TOOL,
+              "Runs a failover drill against a cluster while an idempotent acks=all producer and "
+              "a verifying consumer run, and reports what was lost.",
+              dr_opts, argc, argv);
+    const char *drill = cli_val(dr_opts, "drill");
+    if (!drill) cli_die(TOOL, "--drill is required (see --help)");
+    dr_t0 = dr_now_us();
+
+    static dr_cluster_t cl;
+    setup_cluster(&cl);
+    run_opts_t r;
+    parse_run(drill, &cl, &r);
+
+    int budget = r.warmup_s + r.tail_s + (r.down_s + r.recover_s) * (cl.nbrokers + 1) + 420;
+    pthread_t wd;
+    pthread_create(&wd, NULL, watchdog_main, (void *)(intptr_t)budget);
+    pthread_detach(wd);
+    dr_sh.dv = dv_new();
+    for (int p = 0; p < MAX_PARTS; p++) dr_sh.end_offsets[p] = -1;
+    dr_undo.c = &cl;
+    atexit(undo_pending);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+
+    int rf, min_isr;
+    rd_kafka_t *meta = setup_topic(drill, &cl, &rf, &min_isr);
+    rd_kafka_t *prod = dr_producer_new(cl.bootstrap, r.idem);
+    dr_consumer_t live = {dr_consumer_new(cl.bootstrap), true};
+    pthread_t pt, ct;
+    pthread_create(&pt, NULL, dr_producer_main, prod);
+    pthread_create(&ct, NULL, dr_consumer_main, &live);
+
+    drive(&cl, meta, drill, &r);
+
+    dr_sh.stop_producing = 1;
+    pthread_join(pt, NULL);
+    dr_say("stopped producing after %" PRId64 " messages; flushing", dr_sh.sent);
+    if (rd_kafka_flush(prod, 60000) != 0) {
+        dr_say("flush timed out; %d message(s) still in flight are not acknowledged",
+               rd_kafka_outq_len(prod));
+        rd_kafka_purge(prod, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        rd_kafka_poll(prod, 1000);
+    }
+
+    bool complete = read_back(meta, cl.bootstrap, &live, ct);
+    int rc = dr_report(drill, &cl, rf, min_isr, r.idem, cli_val(dr_opts, "report-json"), complete);
     rd_kafka_destroy(prod);
     rd_kafka_destroy(meta);
     dv_free(dr_sh.dv);
