@@ -132,6 +132,49 @@ static dr_node_t *target_broker(dr_ctx_t *d, int id, const char *role)
     return n;
 }
 
+/* Stop every broker, wait down_ms, start them all again. */
+static void full_restart(dr_ctx_t *d)
+{
+    dr_cluster_t *c = d->c;
+    dr_event_t *ev = &dr_events[dr_nevents++];
+    snprintf(ev->what, sizeof(ev->what), "stop all %d brokers, start them again", c->nbrokers);
+    ev->t_fault = dr_now_us();
+    clear_roles(ev);
+    dr_say("%s", ev->what);
+    for (int i = 0; i < c->nbrokers; i++)
+        if (dr_node_act(c, &c->brokers[i], A_TERM) != 0)
+            dr_fail("could not stop broker %d", c->brokers[i].id);
+    dr_say("all brokers stopped");
+    dr_sleep_ms(d->down_ms);
+    for (int i = 0; i < c->nbrokers; i++)
+        if (dr_node_act(c, &c->brokers[i], A_START) != 0)
+            dr_fail("could not start broker %d", c->brokers[i].id);
+    ev->t_heal = dr_now_us();
+    dr_say("all brokers started");
+    ev->t_isr = dr_wait_isr_full(-1, d->recover_s);
+    if (ev->t_isr < 0) dr_fail("ISR not full again %d s after the restart", d->recover_s);
+}
+
+/* kill -9 the ZooKeeper leader, start it again, and wait for the ensemble to lead again. */
+static void kill_zk_leader(dr_ctx_t *d)
+{
+    dr_cluster_t *c = d->c;
+    dr_node_t *z = dr_zk_leader(c);
+    if (!z) {
+        dr_fail("no ZooKeeper node is leading");
+        return;
+    }
+    fault_and_heal(d, z, A_KILL, A_START, d->down_ms, "kill -9 ZooKeeper node %s (leader)",
+                   z->name);
+    int64_t deadline = dr_now_us() + 60000000;
+    while (!dr_zk_leader(c) && dr_now_us() < deadline) dr_sleep_ms(500);
+    dr_node_t *nl = dr_zk_leader(c);
+    if (!nl)
+        dr_fail("the ZooKeeper ensemble has no leader again");
+    else
+        dr_say("ZooKeeper leader: %s", nl->name);
+}
+
 void dr_run_drill(dr_ctx_t *d, const char *drill)
 {
     dr_cluster_t *c = d->c;
@@ -175,38 +218,9 @@ void dr_run_drill(dr_ctx_t *d, const char *drill)
             dr_sleep_ms(2000);
         }
     } else if (strcmp(drill, "full-restart") == 0) {
-        dr_event_t *ev = &dr_events[dr_nevents++];
-        snprintf(ev->what, sizeof(ev->what), "stop all %d brokers, start them again", c->nbrokers);
-        ev->t_fault = dr_now_us();
-        clear_roles(ev);
-        dr_say("%s", ev->what);
-        for (int i = 0; i < c->nbrokers; i++)
-            if (dr_node_act(c, &c->brokers[i], A_TERM) != 0)
-                dr_fail("could not stop broker %d", c->brokers[i].id);
-        dr_say("all brokers stopped");
-        dr_sleep_ms(d->down_ms);
-        for (int i = 0; i < c->nbrokers; i++)
-            if (dr_node_act(c, &c->brokers[i], A_START) != 0)
-                dr_fail("could not start broker %d", c->brokers[i].id);
-        ev->t_heal = dr_now_us();
-        dr_say("all brokers started");
-        ev->t_isr = dr_wait_isr_full(-1, d->recover_s);
-        if (ev->t_isr < 0) dr_fail("ISR not full again %d s after the restart", d->recover_s);
+        full_restart(d);
     } else if (strcmp(drill, "kill-zk-leader") == 0) {
-        dr_node_t *z = dr_zk_leader(c);
-        if (!z) {
-            dr_fail("no ZooKeeper node is leading");
-            return;
-        }
-        fault_and_heal(d, z, A_KILL, A_START, d->down_ms, "kill -9 ZooKeeper node %s (leader)",
-                       z->name);
-        int64_t deadline = dr_now_us() + 60000000;
-        while (!dr_zk_leader(c) && dr_now_us() < deadline) dr_sleep_ms(500);
-        dr_node_t *nl = dr_zk_leader(c);
-        if (!nl)
-            dr_fail("the ZooKeeper ensemble has no leader again");
-        else
-            dr_say("ZooKeeper leader: %s", nl->name);
+        kill_zk_leader(d);
     } else {
         cli_die(TOOL, "unknown drill '%s' (see --help)", drill);
     }
