@@ -73,11 +73,12 @@ $(BINDIR)/kafka-server: $(BUILD)/broker/main.o $(BUILD)/libkafka.a $(BUILD)/libc
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
 # bin/kafka-topics from cli/kafka_topics.c, bin/kafka-console-producer from
-# cli/kafka_console_producer.c, and so on; NAME.sh links to NAME.
+# cli/kafka_console_producer.c, and so on; NAME.sh links to NAME. A tool made of more files lists
+# its other objects as extra prerequisites (cli/module.mk); objects link before the archives.
 .SECONDEXPANSION:
 $(BINDIR)/kafka-%: $(BUILD)/cli/kafka_$$(subst -,_,$$*).o $(call obj,$(CLI_COMMON)) $(BUILD)/libkafka.a $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ -lrdkafka $(LDLIBS_ALL)
+	$(CC) -o $@ $(filter %.o,$^) $(filter %.a,$^) -lrdkafka $(LDLIBS_ALL)
 	@ln -sf $(notdir $@) $@.sh
 
 $(BUILD)/cli/kafka_%.o: cli/kafka_%.c

@@ -155,8 +155,10 @@ void cli_conf_file(const char *tool, rd_kafka_conf_t *conf, const char *path)
         char *k = s, *v = eq + 1;
         for (char *e = k + strlen(k); e > k && isspace((unsigned char)e[-1]);) *--e = '\0';
         while (isspace((unsigned char)*v)) v++;
-        char err[512];
-        if (clisec_conf_set(tool, conf, k, v)) continue; /* Java security keys: clisec.h */
+        char err[640];
+        clisec_rc_t sec = clisec_conf_set(conf, k, v, err, sizeof(err)); /* Java keys: clisec.h */
+        if (sec == CLISEC_ERR) cli_die(tool, "%s", err);
+        if (sec == CLISEC_SET) continue;
         if (rd_kafka_conf_set(conf, k, v, err, sizeof(err)) != RD_KAFKA_CONF_OK)
             fprintf(stderr, "WARN The configuration '%s' was supplied but isn't a known config.\n",
                     k);

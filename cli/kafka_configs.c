@@ -345,21 +345,33 @@ static int zk_main(const char *conn, const entity_t *e)
 
 /* ------------------------------------------------------------------ Admin API mode */
 
+/* DescribeConfigs (alter false) or AlterConfigs of the one resource res (destroyed here): the
+ * result event (caller destroys); an event-level error ends the tool. */
+static rd_kafka_event_t *configs_call(rd_kafka_t *rk, rd_kafka_queue_t *q,
+                                      rd_kafka_ConfigResource_t *res, bool alter)
+{
+    rd_kafka_AdminOptions_t *ao = cli_admin_options(
+        rk, alter ? RD_KAFKA_ADMIN_OP_ALTERCONFIGS : RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, TIMEOUT_MS);
+    if (alter)
+        rd_kafka_AlterConfigs(rk, &res, 1, ao, q);
+    else
+        rd_kafka_DescribeConfigs(rk, &res, 1, ao, q);
+    rd_kafka_event_t *ev = cli_admin_wait(
+        TOOL, q, alter ? RD_KAFKA_EVENT_ALTERCONFIGS_RESULT : RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT,
+        TIMEOUT_MS + 5000);
+    rd_kafka_AdminOptions_destroy(ao);
+    rd_kafka_ConfigResource_destroy(res);
+    if (rd_kafka_event_error(ev))
+        command_error(rd_kafka_event_error(ev), "%s", rd_kafka_event_error_string(ev));
+    return ev;
+}
+
 /* DescribeConfigs of one resource; the event (caller destroys) and its entries. */
 static rd_kafka_event_t *describe_resource(rd_kafka_t *rk, rd_kafka_queue_t *q,
                                            rd_kafka_ResourceType_t type, const char *name,
                                            const rd_kafka_ConfigEntry_t ***entries, size_t *n)
 {
-    rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(type, name);
-    rd_kafka_AdminOptions_t *ao =
-        cli_admin_options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, TIMEOUT_MS);
-    rd_kafka_DescribeConfigs(rk, &res, 1, ao, q);
-    rd_kafka_event_t *ev =
-        cli_admin_wait(TOOL, q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, TIMEOUT_MS + 5000);
-    rd_kafka_AdminOptions_destroy(ao);
-    rd_kafka_ConfigResource_destroy(res);
-    if (rd_kafka_event_error(ev))
-        command_error(rd_kafka_event_error(ev), "%s", rd_kafka_event_error_string(ev));
+    rd_kafka_event_t *ev = configs_call(rk, q, rd_kafka_ConfigResource_new(type, name), false);
     size_t nres;
     const rd_kafka_ConfigResource_t **rs =
         rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(ev), &nres);
@@ -509,13 +521,7 @@ static void admin_alter(rd_kafka_t *rk, rd_kafka_queue_t *q, const entity_t *e)
     rd_kafka_ConfigResource_t *res = rd_kafka_ConfigResource_new(resource_type(e), name);
     for (int i = 0; i < cur.n; i++)
         rd_kafka_ConfigResource_set_config(res, cur.keys[i], cur.vals[i]);
-    rd_kafka_AdminOptions_t *ao = cli_admin_options(rk, RD_KAFKA_ADMIN_OP_ALTERCONFIGS, TIMEOUT_MS);
-    rd_kafka_AlterConfigs(rk, &res, 1, ao, q);
-    ev = cli_admin_wait(TOOL, q, RD_KAFKA_EVENT_ALTERCONFIGS_RESULT, TIMEOUT_MS + 5000);
-    rd_kafka_AdminOptions_destroy(ao);
-    rd_kafka_ConfigResource_destroy(res);
-    if (rd_kafka_event_error(ev))
-        command_error(rd_kafka_event_error(ev), "%s", rd_kafka_event_error_string(ev));
+    ev = configs_call(rk, q, res, true);
     size_t nres;
     const rd_kafka_ConfigResource_t **rs =
         rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(ev), &nres);

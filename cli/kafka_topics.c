@@ -535,6 +535,21 @@ static void admin_check_result(const rd_kafka_topic_result_t **tr, size_t n)
     }
 }
 
+/* One topic Admin call of librdkafka's API X (CreateTopics, DeleteTopics: same shape, other
+ * types, hence a macro) on obj with a 30 s operation timeout, through the caller's rk, q and
+ * err: the result event into ev, its topic results into tr and n; an event-level error ends
+ * the tool. */
+#define TOPICS_CALL(X, OP, EV, obj, ev, tr, n)                                                     \
+    do {                                                                                           \
+        rd_kafka_AdminOptions_t *ao_ = rd_kafka_AdminOptions_new(rk, OP);                          \
+        rd_kafka_AdminOptions_set_operation_timeout(ao_, 30000, err, sizeof(err));                 \
+        rd_kafka_##X(rk, &(obj), 1, ao_, q);                                                       \
+        (ev) = admin_wait(q, EV);                                                                  \
+        rd_kafka_AdminOptions_destroy(ao_);                                                        \
+        (tr) = rd_kafka_##X##_result_topics(rd_kafka_event_##X##_result(ev), &(n));                \
+        if (rd_kafka_event_error(ev)) fail("%s", rd_kafka_event_error_string(ev));                 \
+    } while (0)
+
 static int admin_main(const char *bootstrap, const char *topic)
 {
     rd_kafka_t *rk = admin_client(bootstrap);
@@ -551,28 +566,22 @@ static int admin_main(const char *bootstrap, const char *topic)
         const char **keys, **vals;
         int ncfg = collect_configs(&keys, &vals);
         for (int i = 0; i < ncfg; i++) rd_kafka_NewTopic_set_config(nt, keys[i], vals[i]);
-        rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-        rd_kafka_AdminOptions_set_operation_timeout(ao, 30000, err, sizeof(err));
-        rd_kafka_CreateTopics(rk, &nt, 1, ao, q);
-        rd_kafka_event_t *ev = admin_wait(q, RD_KAFKA_EVENT_CREATETOPICS_RESULT);
+        rd_kafka_event_t *ev;
+        const rd_kafka_topic_result_t **tr;
         size_t n;
-        const rd_kafka_topic_result_t **tr =
-            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-        if (rd_kafka_event_error(ev)) fail("%s", rd_kafka_event_error_string(ev));
+        TOPICS_CALL(CreateTopics, RD_KAFKA_ADMIN_OP_CREATETOPICS,
+                    RD_KAFKA_EVENT_CREATETOPICS_RESULT, nt, ev, tr, n);
         bool existed =
             n && rd_kafka_topic_result_error(tr[0]) == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;
         admin_check_result(tr, n);
         if (!existed) printf("Created topic %s.\n", topic);
     } else if (cli_has(opts, "delete")) {
         rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(topic);
-        rd_kafka_AdminOptions_t *ao = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DELETETOPICS);
-        rd_kafka_AdminOptions_set_operation_timeout(ao, 30000, err, sizeof(err));
-        rd_kafka_DeleteTopics(rk, &dt, 1, ao, q);
-        rd_kafka_event_t *ev = admin_wait(q, RD_KAFKA_EVENT_DELETETOPICS_RESULT);
+        rd_kafka_event_t *ev;
+        const rd_kafka_topic_result_t **tr;
         size_t n;
-        const rd_kafka_topic_result_t **tr =
-            rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &n);
-        if (rd_kafka_event_error(ev)) fail("%s", rd_kafka_event_error_string(ev));
+        TOPICS_CALL(DeleteTopics, RD_KAFKA_ADMIN_OP_DELETETOPICS,
+                    RD_KAFKA_EVENT_DELETETOPICS_RESULT, dt, ev, tr, n);
         for (size_t i = 0; i < n; i++)
             if (rd_kafka_topic_result_error(tr[i]) == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART &&
                 !cli_has(opts, "if-exists"))
