@@ -181,16 +181,16 @@ def start_one_broker(tag):
 # ---- conns
 
 def probe_producer(bootstrap, msgs):
-    """Seconds for msgs acks=all messages of 100 bytes to be delivered, and how many failed."""
+    """Seconds until msgs acks=all messages of 100 bytes are delivered, and how many were not."""
     p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5})
-    failed = []
+    ok = []
     t0 = time.monotonic()
     for i in range(msgs):
         p.produce("conn-probe", b"x" * 100,
-                  on_delivery=lambda err, m: failed.append(err) if err else None)
+                  on_delivery=lambda err, m: ok.append(1) if err is None else None)
         p.poll(0)
-    left = p.flush(60)
-    return time.monotonic() - t0, len(failed) + left
+    p.flush(60)
+    return time.monotonic() - t0, msgs - len(ok)
 
 
 def conns_part(a):
@@ -370,6 +370,18 @@ def run_parts(parts, a, res):
         report_groups(res["groups"])
 
 
+def finish(res, name):
+    """Print the load averages, write res to tests/bench/results/<name>-<time>.json."""
+    res["load_end"] = loadavg()
+    print("load average (1/5/15 min) at start %s, at end %s"
+          % (" ".join(res["load_start"]), " ".join(res["load_end"])))
+    os.makedirs(RESULTS, exist_ok=True)
+    path = os.path.join(RESULTS, "%s-%s.json" % (name, time.strftime("%Y%m%d-%H%M%S")))
+    with open(path, "w") as f:
+        json.dump(res, f, indent=1)
+    print("results: %s" % path)
+
+
 def main():
     ap = argparse.ArgumentParser(description="5,000 connections, 1,000 committing groups")
     ap.add_argument("--only", default="conns,groups")
@@ -377,14 +389,7 @@ def main():
     a = ap.parse_args()
     res = {"load_start": loadavg()}
     run_parts(a.only.split(","), a, res)
-    res["load_end"] = loadavg()
-    print("load average (1/5/15 min) at start %s, at end %s"
-          % (" ".join(res["load_start"]), " ".join(res["load_end"])))
-    os.makedirs(RESULTS, exist_ok=True)
-    path = os.path.join(RESULTS, "conns-%s.json" % time.strftime("%Y%m%d-%H%M%S"))
-    with open(path, "w") as f:
-        json.dump(res, f, indent=1)
-    print("results: %s" % path)
+    finish(res, "conns")
 
 
 if __name__ == "__main__":

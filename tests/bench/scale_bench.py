@@ -46,7 +46,7 @@ from kafkabroker import port_open, wait_until  # noqa: E402
 
 RESULTS = os.path.join(ROOT, "tests", "bench", "results")
 SESSION_TIMEOUT_MS = 6000
-CLK_TCK = os.sysconf("SC_CLK_TCK")
+CLK_TCK = conn_bench.CLK_TCK
 
 
 # ---- a Metadata v1 request for every topic, by hand: timed without a client's own work
@@ -117,22 +117,11 @@ def metadata(port):
 
 # ---- process figures from /proc
 
-def cpu_ticks(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
+cpu_ticks, fd_count = conn_bench.cpu_ticks, conn_bench.fd_count
 
 
 def rss_mb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return None
-
-
-def fd_count(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
+    return conn_bench.rss_kb(pid) / 1024.0
 
 
 # ---- the steps
@@ -263,14 +252,7 @@ def main():
         partitions_part(a, res)
         report(res, a)
     conn_bench.run_parts(parts, a, res)
-    res["load_end"] = loadavg()
-    print("load average (1/5/15 min) at start %s, at end %s"
-          % (" ".join(res["load_start"]), " ".join(res["load_end"])))
-    os.makedirs(RESULTS, exist_ok=True)
-    path = os.path.join(RESULTS, "scale-%s.json" % time.strftime("%Y%m%d-%H%M%S"))
-    with open(path, "w") as f:
-        json.dump(res, f, indent=1)
-    print("results: %s" % path)
+    conn_bench.finish(res, "scale")
 
 
 def report(res, a):
