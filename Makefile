@@ -224,7 +224,8 @@ bench-txn: all $(BENCH_BIN)
 	@/usr/bin/python3 tests/bench/txn_bench.py $(TXN_BENCH_ARGS)
 
 # 10,000 partitions at RF3 on 3 brokers: start-to-serving, controller failover, Metadata time,
-# idle CPU, RSS, fds (issue 18); SCALE_BENCH_ARGS="--partitions 1000" for a quick run.
+# idle CPU, RSS, fds; 5,000 idle connections and 1,000 committing groups on one broker (issue 18);
+# SCALE_BENCH_ARGS="--partitions 1000" for a quick run, "--only conns,groups" for the latter two.
 bench-scale: all
 	@/usr/bin/python3 tests/bench/scale_bench.py $(SCALE_BENCH_ARGS)
 

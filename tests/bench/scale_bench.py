@@ -13,11 +13,19 @@ cluster (tests/lib Cluster: its own ZooKeeper, free ports, own temp dir, stopped
   failover     kill -9 of the controller -> a new controller (/controller), -> every partition
                has a live leader in a survivor's Metadata; zookeeper.session.timeout.ms beside
 
-Targets (issue 18 item 5): start-to-serving <= 2 s, failover <= session timeout + 2 s, idle CPU
-< 5% of a core, RSS <= 100 MB. The machine is shared (load average printed): figures, never
-assertions. JSON goes to tests/bench/results/scale-<time>.json.
+Then, each on a fresh one-broker cluster (conn_bench.py, which says how they are measured):
 
-  /usr/bin/python3 tests/bench/scale_bench.py [--partitions N] [--per-topic N] [--idle-s S]
+  conns        5,000 idle client connections: RSS per connection, connections set up per
+               second, a producer still served while they are open
+  groups       1,000 consumer groups committing offsets every second: broker CPU, commit
+               latency p50/p99, RSS
+
+Targets (issue 18 item 5): start-to-serving <= 2 s, failover <= session timeout + 2 s, idle CPU
+< 5% of a core, RSS <= 100 MB; <= 20 KB per idle connection. The machine is shared (load
+average printed): figures, never assertions. JSON goes to tests/bench/results/scale-<time>.json.
+
+  /usr/bin/python3 tests/bench/scale_bench.py [--only partitions,conns,groups] [--partitions N]
+      [--per-topic N] [--idle-s S] [--conns N] [--groups N] [--groups-s S]
 """
 import argparse
 import json
@@ -32,12 +40,13 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 from benchdrv import loadavg  # noqa: E402
 from cluster import Cluster  # noqa: E402
+import conn_bench  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 from kafkabroker import port_open, wait_until  # noqa: E402
 
 RESULTS = os.path.join(ROOT, "tests", "bench", "results")
 SESSION_TIMEOUT_MS = 6000
-CLK_TCK = os.sysconf("SC_CLK_TCK")
+CLK_TCK = conn_bench.CLK_TCK
 
 
 # ---- a Metadata v1 request for every topic, by hand: timed without a client's own work
@@ -108,22 +117,11 @@ def metadata(port):
 
 # ---- process figures from /proc
 
-def cpu_ticks(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
+cpu_ticks, fd_count = conn_bench.cpu_ticks, conn_bench.fd_count
 
 
 def rss_mb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return None
-
-
-def fd_count(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
+    return conn_bench.rss_kb(pid) / 1024.0
 
 
 # ---- the steps
@@ -216,16 +214,8 @@ def failover_figures(c, total):
             "all_led_s": time.monotonic() - t0, "session_timeout_ms": SESSION_TIMEOUT_MS}
 
 
-def main():
-    ap = argparse.ArgumentParser(description="10,000 partitions on 3 brokers at RF3")
-    ap.add_argument("--partitions", type=int, default=10000)
-    ap.add_argument("--per-topic", type=int, default=100)
-    ap.add_argument("--batch", type=int, default=10, help="topics per CreateTopics request")
-    ap.add_argument("--idle-s", type=float, default=30.0)
-    a = ap.parse_args()
+def partitions_part(a, res):
     d = tempfile.mkdtemp(prefix="kc-scalebench-")
-    load0 = loadavg()
-    res = {"partitions": a.partitions, "per_topic": a.per_topic, "load_start": load0}
     c = Cluster(d, n=3, overrides={"zookeeper.session.timeout.ms": str(SESSION_TIMEOUT_MS)})
     c.start()
     try:
@@ -242,18 +232,30 @@ def main():
         res["failover"] = failover_figures(c, a.partitions)
     finally:
         c.stop()
-    res["load_end"] = loadavg()
-    report(res, a)
-    os.makedirs(RESULTS, exist_ok=True)
-    path = os.path.join(RESULTS, "scale-%s.json" % time.strftime("%Y%m%d-%H%M%S"))
-    with open(path, "w") as f:
-        json.dump(res, f, indent=1)
-    print("results: %s" % path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="10,000 partitions on 3 brokers at RF3; 5,000 "
+                                 "connections and 1,000 committing groups on one broker")
+    ap.add_argument("--only", default="partitions,conns,groups",
+                    help="comma-separated parts: partitions, conns, groups")
+    ap.add_argument("--partitions", type=int, default=10000)
+    ap.add_argument("--per-topic", type=int, default=100)
+    ap.add_argument("--batch", type=int, default=10, help="topics per CreateTopics request")
+    ap.add_argument("--idle-s", type=float, default=30.0)
+    conn_bench.add_args(ap)
+    a = ap.parse_args()
+    parts = a.only.split(",")
+    load0 = loadavg()
+    res = {"partitions": a.partitions, "per_topic": a.per_topic, "load_start": load0}
+    if "partitions" in parts:
+        partitions_part(a, res)
+        report(res, a)
+    conn_bench.run_parts(parts, a, res)
+    conn_bench.finish(res, "scale")
 
 
 def report(res, a):
-    print("load average (1/5/15 min) at start %s, at end %s"
-          % (" ".join(res["load_start"]), " ".join(res["load_end"])))
     print("%d partitions, RF3, 3 brokers (%d replicas); topics of %d" %
           (a.partitions, 3 * a.partitions, a.per_topic))
     print("create (admin API) %.1f s, to full ISRs everywhere %.1f s"
