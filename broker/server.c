@@ -242,7 +242,7 @@ void server_registered(server_t *srv, const char *cluster_id, int64_t broker_epo
     snprintf(srv->cluster_id, sizeof(srv->cluster_id), "%s", cluster_id);
     srv->broker_epoch = broker_epoch;
     if (srv->ready) {
-        ldfail_reregistered(srv);
+        ldfail_reregistered(srv->ldfail);
         return;
     }
     if (server_open_listeners(srv) != 0) {
@@ -264,7 +264,38 @@ void server_fatal(server_t *srv, const char *why)
 
 static void server_deliver(void *arg, ctl_msg_t *m)
 {
-    ctlapply_msg(arg, m);
+    server_t *srv = arg;
+    ctlapply_msg(srv->ctlapply, m);
+}
+
+/* ---- the server's part of its modules' work (their deps' callbacks; arg: the server) ---- */
+
+static void server_registered_cb(void *arg, const char *cluster_id, int64_t broker_epoch)
+{
+    server_registered(arg, cluster_id, broker_epoch);
+}
+
+static void server_md_changed_cb(void *arg)
+{
+    server_md_changed(arg);
+}
+
+static void server_users_set_cb(void *arg, const char *entity, int n, const char *const *keys,
+                                const char *const *vals)
+{
+    sasl_users_set(arg, entity, n, keys, vals);
+}
+
+static void server_fatal_cb(void *arg, const char *why)
+{
+    server_fatal(arg, why);
+}
+
+/* ldfail's ops: the ctl thread starts after the log manager is hooked. */
+static void server_ctl_submit_cb(void *arg, ctl_op_t *op)
+{
+    server_t *srv = arg;
+    ctl_submit(srv->ctl, op);
 }
 
 /* ---- periodic work and signals ---- */
@@ -328,7 +359,7 @@ static void server_controlled_shutdown(server_t *srv)
     op->done = server_cshut_done;
     op->arg = srv;
     srv->shutdown_attempts++;
-    ctlreq_submit(srv, op);
+    ctlreq_submit(srv->ctlreq, op);
 }
 
 static void server_on_signal(ev_loop_t *loop, int fd, uint32_t events, void *arg)
@@ -432,6 +463,7 @@ int server_start(server_t *srv, cfg_t *cfg)
     srv->md = mdcache_new();
     srv->autocreating = dict_new();
     srv->tconf = tconf_new(cfg);
+    srv->isr = isr_new(srv->broker_id, &srv->broker_epoch);
     rmgr_deps_t rd = {.loop = srv->loop,
                       .cfg = cfg,
                       .broker_id = srv->broker_id,
@@ -440,9 +472,31 @@ int server_start(server_t *srv, cfg_t *cfg)
                       .md = srv->md,
                       .metrics = srv->metrics,
                       .isr_send = isr_send,
-                      .isr_arg = srv};
+                      .isr_arg = srv->isr};
     srv->rmgr = rmgr_new(&rd);
-    ldfail_init(srv);
+    ldfail_deps_t ld = {.loop = srv->loop,
+                        .lmgr = srv->lmgr,
+                        .rmgr = srv->rmgr,
+                        .broker_id = srv->broker_id,
+                        .broker_epoch = &srv->broker_epoch,
+                        .stopping = &srv->stopping,
+                        .submit = server_ctl_submit_cb,
+                        .fatal = server_fatal_cb,
+                        .arg = srv};
+    srv->ldfail = ldfail_new(&ld);
+    ctlapply_deps_t ad = {.md = srv->md,
+                          .rmgr = srv->rmgr,
+                          .tconf = srv->tconf,
+                          .quota = srv->quota,
+                          .authz = srv->authz,
+                          .broker_id = srv->broker_id,
+                          .broker_epoch = &srv->broker_epoch,
+                          .registered = server_registered_cb,
+                          .md_changed = server_md_changed_cb,
+                          .users_set = server_users_set_cb,
+                          .fatal = server_fatal_cb,
+                          .arg = srv};
+    srv->ctlapply = ctlapply_new(&ad);
     srv->grp = grp_coord_new(srv);
     srv->txn = txn_coord_new(srv);
 
@@ -489,6 +543,13 @@ int server_start(server_t *srv, cfg_t *cfg)
         log_error("server", "cannot start the coordinator thread");
         return -1;
     }
+    ctlreq_deps_t qd = {.loop = srv->loop,
+                        .md = srv->md,
+                        .ctl = srv->ctl,
+                        .broker_id = srv->broker_id,
+                        .inter_broker_listener = srv->inter_broker_listener};
+    srv->ctlreq = ctlreq_new(&qd);
+    isr_bind(srv->isr, srv->rmgr, srv->ctlreq);
     if (bhttp_start(srv) != 0) return -1;
     ev_timer_add(srv->loop, SERVER_TICK_MS, server_tick, srv);
     log_info("server", "starting broker %d (zookeeper.connect=%s, log.dirs=%s)", srv->broker_id,
@@ -519,7 +580,7 @@ int server_run(server_t *srv)
     srv->txn = NULL;
     conn_close_all(srv);
     rmgr_stop_fetchers(srv->rmgr);
-    ctlreq_close(srv);
+    ctlreq_close(srv->ctlreq);
     ctl_stop(srv->ctl); /* closes the ZooKeeper session: deregisters this broker */
     srv->ctl = NULL;
     chan_mgr_free(srv->chan);
@@ -528,6 +589,10 @@ int server_run(server_t *srv)
     /* the final checkpoints read the partitions' high watermarks: close the logs first */
     lmgr_close(srv->lmgr, server_exit_code == 0);
     rmgr_free(srv->rmgr);
+    ctlreq_free(srv->ctlreq);
+    isr_free(srv->isr);
+    ldfail_free(srv->ldfail);
+    ctlapply_free(srv->ctlapply);
     mdcache_free(srv->md);
     tconf_free(srv->tconf);
     dict_free(srv->autocreating, NULL);

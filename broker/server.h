@@ -32,6 +32,10 @@ typedef struct quota_mgr quota_mgr_t;
 typedef struct authz authz_t;
 typedef struct tconf tconf_t;
 typedef struct md_waiter md_waiter_t;
+typedef struct ctlreq ctlreq_t;
+typedef struct ctlapply ctlapply_t;
+typedef struct isr isr_t;
+typedef struct ldfail ldfail_t;
 
 #define SERVER_MAX_LISTENERS 8
 
@@ -54,8 +58,7 @@ struct server {
     ev_loop_t *loop;
     cfg_t *cfg;
     int32_t broker_id;
-    int32_t controller_epoch; /* highest controller epoch seen (fencing) */
-    int64_t broker_epoch;     /* czxid of our registration (changes when re-registered) */
+    int64_t broker_epoch; /* czxid of our registration (changes when re-registered) */
     char inter_broker_listener[64];
     sec_client_t sec_client; /* how this broker connects to the others (sec.h) */
     char cluster_id[64];
@@ -78,11 +81,13 @@ struct server {
     md_waiter_t *md_waiters;   /* server.c: requests waiting for a metadata change */
     tconf_t *tconf;            /* tconf.c: per-topic config overrides */
     struct dict *autocreating; /* topics with an auto-create in flight */
-    peer_t *ctl_peer;          /* ctlreq.c: connection to the controller */
-    int32_t ctl_peer_id;
-    chan_mgr_t *chan;   /* coordinator/chan.c: the controller's channels to brokers */
-    pidgen_t *pidgen;   /* api_initproducerid.c: producer id block in use */
-    bool rack_selector; /* replica.selector.class=RackAwareReplicaSelector (KIP-392) */
+    ctlreq_t *ctlreq;          /* ctlreq.h: requests to the controller */
+    ctlapply_t *ctlapply;      /* ctlapply.h: applies the controller's messages */
+    isr_t *isr;                /* isr.h: the leaders' ISR proposals */
+    ldfail_t *ldfail;          /* ldfail.h: log dir failures */
+    chan_mgr_t *chan;          /* coordinator/chan.c: the controller's channels to brokers */
+    pidgen_t *pidgen;          /* api_initproducerid.c: producer id block in use */
+    bool rack_selector;        /* replica.selector.class=RackAwareReplicaSelector (KIP-392) */
     bool stopping;
     bool ready;         /* registered and serving */
     bool shutting_down; /* controlled shutdown in progress */
