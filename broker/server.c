@@ -291,6 +291,22 @@ static void server_fatal_cb(void *arg, const char *why)
     server_fatal(arg, why);
 }
 
+static bool server_password_ok_cb(void *arg, const char *user, const char *password)
+{
+    return sasl_password_ok(arg, user, password);
+}
+
+static bool server_serving_cb(void *arg)
+{
+    server_t *srv = arg;
+    return srv->ready && !srv->stopping && !srv->shutting_down;
+}
+
+static int server_pending_cb(void *arg, int16_t api)
+{
+    return conn_pending(arg, api);
+}
+
 /* ldfail's ops: the ctl thread starts after the log manager is hooked. */
 static void server_ctl_submit_cb(void *arg, ctl_op_t *op)
 {
@@ -550,7 +566,24 @@ int server_start(server_t *srv, cfg_t *cfg)
                         .inter_broker_listener = srv->inter_broker_listener};
     srv->ctlreq = ctlreq_new(&qd);
     isr_bind(srv->isr, srv->rmgr, srv->ctlreq);
-    if (bhttp_start(srv) != 0) return -1;
+    bhttp_deps_t hd = {.console = {.loop = srv->loop,
+                                   .cfg = cfg,
+                                   .md = srv->md,
+                                   .ctl = srv->ctl,
+                                   .rmgr = srv->rmgr,
+                                   .tconf = srv->tconf,
+                                   .metrics = srv->metrics,
+                                   .authz = srv->authz,
+                                   .broker_id = srv->broker_id,
+                                   .cluster_id = srv->cluster_id,
+                                   .inter_broker_listener = srv->inter_broker_listener,
+                                   .password_ok = server_password_ok_cb,
+                                   .arg = srv},
+                       .lmgr = srv->lmgr,
+                       .grp = srv->grp,
+                       .serving = server_serving_cb,
+                       .pending = server_pending_cb};
+    if (bhttp_start(&hd, &srv->http) != 0) return -1;
     ev_timer_add(srv->loop, SERVER_TICK_MS, server_tick, srv);
     log_info("server", "starting broker %d (zookeeper.connect=%s, log.dirs=%s)", srv->broker_id,
              cc.zk_connect, cfg_log_dirs(cfg));
@@ -562,7 +595,8 @@ int server_run(server_t *srv)
     ev_run(srv->loop);
     log_info("server", "[KafkaServer id=%d] shutting down", srv->broker_id);
     server_close_listeners(srv);
-    bhttp_stop(srv);
+    bhttp_stop(srv->http);
+    srv->http = NULL;
     /* Answer what is parked (delayed fetches, admin requests waiting for metadata) so every
      * request is freed, then close the connections. */
     rmgr_wake_all(srv->rmgr);

@@ -27,7 +27,7 @@ typedef struct pidgen pidgen_t;
 typedef struct grp_coord grp_coord_t;
 typedef struct txn_coord txn_coord_t;
 typedef struct metrics metrics_t;
-typedef struct http_server http_server_t;
+typedef struct bhttp bhttp_t;
 typedef struct quota_mgr quota_mgr_t;
 typedef struct authz authz_t;
 typedef struct tconf tconf_t;
@@ -73,7 +73,7 @@ struct server {
     metrics_t *metrics;        /* counters (metrics.h); never NULL once started */
     quota_mgr_t *quota;        /* client quotas (quota.h); never NULL once started */
     authz_t *authz;            /* authorizer.class.name (authz.h); NULL = no authorization */
-    http_server_t *http;       /* http.listeners: /metrics, /v1/health (bhttp.c); NULL when off */
+    bhttp_t *http;             /* http.listeners: /metrics, /v1/, console (bhttp.h); NULL = off */
     conn_t *conns;             /* all open connections (intrusive list) */
     int64_t max_request_bytes; /* socket.request.max.bytes */
     int64_t sasl_max_receive;  /* sasl.server.max.receive.size: frames before authentication */
@@ -92,11 +92,6 @@ struct server {
     bool ready;         /* registered and serving */
     bool shutting_down; /* controlled shutdown in progress */
     int shutdown_attempts;
-    /* console_job.c: the web console's connections to the brokers (NULL until first used) */
-    struct console_peers *console;
-    struct cauth *console_auth; /* console_auth.c: logins (NULL: console.authentication=none) */
-    /* console_connect.c: the console's requests to Connect workers (NULL until first used) */
-    struct console_connect *cconnect;
 };
 
 /* Metadata waiters: fn(arg, false) is called now and after every metadata update until it
