@@ -421,6 +421,57 @@ static void server_plog_defaults(const cfg_t *cfg, plog_cfg_t *pc)
     pc->file_delete_delay_ms = cfg_int(cfg, "log.segment.delete.delay.ms");
 }
 
+/* What handles log dir failures and the controller's news (after the replica manager). */
+static void server_new_handlers(server_t *srv)
+{
+    ldfail_deps_t ld = {.loop = srv->loop,
+                        .lmgr = srv->lmgr,
+                        .rmgr = srv->rmgr,
+                        .broker_id = srv->broker_id,
+                        .broker_epoch = &srv->broker_epoch,
+                        .stopping = &srv->stopping,
+                        .submit = server_ctl_submit_cb,
+                        .fatal = server_fatal_cb,
+                        .arg = srv};
+    srv->ldfail = ldfail_new(&ld);
+    ctlapply_deps_t ad = {.md = srv->md,
+                          .rmgr = srv->rmgr,
+                          .tconf = srv->tconf,
+                          .quota = srv->quota,
+                          .authz = srv->authz,
+                          .broker_id = srv->broker_id,
+                          .broker_epoch = &srv->broker_epoch,
+                          .registered = server_registered_cb,
+                          .md_changed = server_md_changed_cb,
+                          .users_set = server_users_set_cb,
+                          .fatal = server_fatal_cb,
+                          .arg = srv};
+    srv->ctlapply = ctlapply_new(&ad);
+}
+
+/* http.listeners: /metrics, /v1/health and the console (after the ctl thread started). */
+static int server_start_http(server_t *srv)
+{
+    bhttp_deps_t hd = {.console = {.loop = srv->loop,
+                                   .cfg = srv->cfg,
+                                   .md = srv->md,
+                                   .ctl = srv->ctl,
+                                   .rmgr = srv->rmgr,
+                                   .tconf = srv->tconf,
+                                   .metrics = srv->metrics,
+                                   .authz = srv->authz,
+                                   .broker_id = srv->broker_id,
+                                   .cluster_id = srv->cluster_id,
+                                   .inter_broker_listener = srv->inter_broker_listener,
+                                   .password_ok = server_password_ok_cb,
+                                   .arg = srv},
+                       .lmgr = srv->lmgr,
+                       .grp = srv->grp,
+                       .serving = server_serving_cb,
+                       .pending = server_pending_cb};
+    return bhttp_start(&hd, &srv->http);
+}
+
 int server_start(server_t *srv, cfg_t *cfg)
 {
     memset(srv, 0, sizeof(*srv));
@@ -490,29 +541,7 @@ int server_start(server_t *srv, cfg_t *cfg)
                       .isr_send = isr_send,
                       .isr_arg = srv->isr};
     srv->rmgr = rmgr_new(&rd);
-    ldfail_deps_t ld = {.loop = srv->loop,
-                        .lmgr = srv->lmgr,
-                        .rmgr = srv->rmgr,
-                        .broker_id = srv->broker_id,
-                        .broker_epoch = &srv->broker_epoch,
-                        .stopping = &srv->stopping,
-                        .submit = server_ctl_submit_cb,
-                        .fatal = server_fatal_cb,
-                        .arg = srv};
-    srv->ldfail = ldfail_new(&ld);
-    ctlapply_deps_t ad = {.md = srv->md,
-                          .rmgr = srv->rmgr,
-                          .tconf = srv->tconf,
-                          .quota = srv->quota,
-                          .authz = srv->authz,
-                          .broker_id = srv->broker_id,
-                          .broker_epoch = &srv->broker_epoch,
-                          .registered = server_registered_cb,
-                          .md_changed = server_md_changed_cb,
-                          .users_set = server_users_set_cb,
-                          .fatal = server_fatal_cb,
-                          .arg = srv};
-    srv->ctlapply = ctlapply_new(&ad);
+    server_new_handlers(srv);
     srv->grp = grp_coord_new(srv);
     srv->txn = txn_coord_new(srv);
 
@@ -566,24 +595,7 @@ int server_start(server_t *srv, cfg_t *cfg)
                         .inter_broker_listener = srv->inter_broker_listener};
     srv->ctlreq = ctlreq_new(&qd);
     isr_bind(srv->isr, srv->rmgr, srv->ctlreq);
-    bhttp_deps_t hd = {.console = {.loop = srv->loop,
-                                   .cfg = cfg,
-                                   .md = srv->md,
-                                   .ctl = srv->ctl,
-                                   .rmgr = srv->rmgr,
-                                   .tconf = srv->tconf,
-                                   .metrics = srv->metrics,
-                                   .authz = srv->authz,
-                                   .broker_id = srv->broker_id,
-                                   .cluster_id = srv->cluster_id,
-                                   .inter_broker_listener = srv->inter_broker_listener,
-                                   .password_ok = server_password_ok_cb,
-                                   .arg = srv},
-                       .lmgr = srv->lmgr,
-                       .grp = srv->grp,
-                       .serving = server_serving_cb,
-                       .pending = server_pending_cb};
-    if (bhttp_start(&hd, &srv->http) != 0) return -1;
+    if (server_start_http(srv) != 0) return -1;
     ev_timer_add(srv->loop, SERVER_TICK_MS, server_tick, srv);
     log_info("server", "starting broker %d (zookeeper.connect=%s, log.dirs=%s)", srv->broker_id,
              cc.zk_connect, cfg_log_dirs(cfg));
