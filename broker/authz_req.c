@@ -75,15 +75,15 @@ bool authz_authorize_k(const req_t *r, int8_t op, int8_t restype, kstr_t name)
     return authz_authorize(r, op, restype, buf);
 }
 
-void authz_on_ctl_msg(server_t *srv, const ctl_msg_t *m)
+void authz_on_ctl_msg(authz_t *a, const ctl_msg_t *m)
 {
-    if (!srv->authz || !m->topic) return;
+    if (!a || !m->topic) return;
     acl_entry_t *e = NULL;
     int n = 0;
     if (m->why && acl_entries_parse(m->why, &e, &n) != KERR_NONE)
         log_warn("authz", "malformed ACLs of %s:%s:%s ignored", acl_res_name(m->acl_restype),
                  acl_pat_name(m->acl_pattern), m->topic);
-    authz_set(srv->authz, m->acl_restype, m->acl_pattern, m->topic, e, n);
+    authz_set(a, m->acl_restype, m->acl_pattern, m->topic, e, n);
     log_debug("authz", "ACLs of %s:%s:%s: %d entries", acl_res_name(m->acl_restype),
               acl_pat_name(m->acl_pattern), m->topic, n);
 }

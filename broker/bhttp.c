@@ -12,9 +12,9 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "conn.h"
 #include "console.h"
 #include "console_auth.h"
 #include "console_connect.h"
@@ -28,11 +28,40 @@
 #include "metrics.h"
 #include "prom.h"
 #include "replica/rmgr.h"
-#include "server.h"
 #include "store/lmgr.h"
 #include "tconf.h"
 
 #define PROM_CTYPE "text/plain; version=0.0.4; charset=utf-8"
+
+struct bhttp {
+    bhttp_deps_t d;
+    http_server_t *http;
+    console_t *con;
+};
+
+/* ---- the console's context ---- */
+
+static console_t *bhttp_console_new(const console_deps_t *d)
+{
+    console_t *con = calloc(1, sizeof(*con));
+    if (!con) abort();
+    con->d = *d;
+    con->auth = cauth_new(d->cfg);
+    return con;
+}
+
+/* Shutdown, before the HTTP server stops: the jobs it ends answer on the HTTP server. */
+static void bhttp_console_stop(console_t *con)
+{
+    console_jobs_stop(con);
+    console_connect_stop(con);
+}
+
+static void bhttp_console_free(console_t *con)
+{
+    cauth_free(con->auth);
+    free(con);
+}
 
 /* ---- BrokerTopicMetrics ---- */
 
@@ -62,9 +91,9 @@ static uint64_t bhttp_field(const metrics_topic_t *t, size_t off)
     return *(const uint64_t *)((const char *)t + off);
 }
 
-static void bhttp_topic_metrics(server_t *srv, wbuf_t *wb)
+static void bhttp_topic_metrics(bhttp_t *b, wbuf_t *wb)
 {
-    metrics_t *m = srv->metrics;
+    metrics_t *m = b->d.console.metrics;
     size_t n = sizeof(bhttp_topic_counters) / sizeof(bhttp_topic_counters[0]);
     for (size_t i = 0; i < n; i++) {
         const bhttp_topic_counter_t *c = &bhttp_topic_counters[i];
@@ -74,16 +103,16 @@ static void bhttp_topic_metrics(server_t *srv, wbuf_t *wb)
         const char *topic;
         void *v;
         while (dict_next(m->topics, &it, &topic, &v))
-            if (mdcache_topic(srv->md, topic)) /* deleted topics drop out, as Kafka's do */
+            if (mdcache_topic(b->d.console.md, topic)) /* deleted topics drop out, as Kafka's do */
                 prom_sample(wb, c->name, (double)bhttp_field(v, c->off), "topic", topic, NULL);
     }
 }
 
 /* ---- RequestMetrics ---- */
 
-static void bhttp_request_metrics(server_t *srv, wbuf_t *wb)
+static void bhttp_request_metrics(bhttp_t *b, wbuf_t *wb)
 {
-    metrics_t *m = srv->metrics;
+    metrics_t *m = b->d.console.metrics;
     const char *name = "kafka_network_requestmetrics_requests_total";
     prom_family(wb, name, "counter", "Requests handled, by API and version");
     for (int k = 0; k < KAPI__MAX; k++)
@@ -104,9 +133,10 @@ static void bhttp_request_metrics(server_t *srv, wbuf_t *wb)
     }
     name = "kafka_server_delayedoperationpurgatory_purgatorysize";
     prom_family(wb, name, "gauge", "Requests waiting in a purgatory");
-    prom_sample(wb, name, conn_pending(&srv->net, KAPI_PRODUCE), "delayedoperation", "Produce",
+    prom_sample(wb, name, b->d.pending(b->d.console.arg, KAPI_PRODUCE), "delayedoperation",
+                "Produce", NULL);
+    prom_sample(wb, name, b->d.pending(b->d.console.arg, KAPI_FETCH), "delayedoperation", "Fetch",
                 NULL);
-    prom_sample(wb, name, conn_pending(&srv->net, KAPI_FETCH), "delayedoperation", "Fetch", NULL);
 }
 
 /* ---- ReplicaManager ---- */
@@ -115,16 +145,16 @@ typedef struct bhttp_rm {
     int partitions, leaders, under_replicated, under_min_isr, at_min_isr;
 } bhttp_rm_t;
 
-static void bhttp_replica_metrics(server_t *srv, wbuf_t *wb)
+static void bhttp_replica_metrics(bhttp_t *b, wbuf_t *wb)
 {
     bhttp_rm_t s = {0};
     partition_t *p;
-    for (size_t it = 0; (p = rmgr_next(srv->rmgr, &it));) {
+    for (size_t it = 0; (p = rmgr_next(b->d.console.rmgr, &it));) {
         s.partitions++;
         if (!p->is_leader) continue;
         s.leaders++;
         if (p->nisr < p->nreplicas) s.under_replicated++;
-        int64_t min_isr = tconf_int(srv->tconf, p->topic, "min.insync.replicas");
+        int64_t min_isr = tconf_int(b->d.console.tconf, p->topic, "min.insync.replicas");
         if (p->nisr < min_isr) s.under_min_isr++;
         if (p->nisr == min_isr) s.at_min_isr++;
     }
@@ -150,21 +180,21 @@ static void bhttp_replica_metrics(server_t *srv, wbuf_t *wb)
     prom_family(wb, "kafka_server_replicamanager_isrshrinks_total", "counter",
                 "ISR shrinks applied by this broker as leader");
     prom_sample(wb, "kafka_server_replicamanager_isrshrinks_total",
-                (double)srv->metrics->isr_shrinks, NULL);
+                (double)b->d.console.metrics->isr_shrinks, NULL);
     prom_family(wb, "kafka_server_replicamanager_isrexpands_total", "counter",
                 "ISR expansions applied by this broker as leader");
     prom_sample(wb, "kafka_server_replicamanager_isrexpands_total",
-                (double)srv->metrics->isr_expands, NULL);
+                (double)b->d.console.metrics->isr_expands, NULL);
 }
 
 /* ---- KafkaController, ZooKeeper session, log flushes ---- */
 
-static void bhttp_controller_metrics(server_t *srv, wbuf_t *wb)
+static void bhttp_controller_metrics(bhttp_t *b, wbuf_t *wb)
 {
-    bool active = srv->ctl && ctl_is_active(srv->ctl);
+    bool active = b->d.console.ctl && ctl_is_active(b->d.console.ctl);
     int offline = 0, topics = 0, parts = 0;
     const md_topic_t *t;
-    for (size_t it = 0; active && (t = mdcache_next_topic(srv->md, &it));) {
+    for (size_t it = 0; active && (t = mdcache_next_topic(b->d.console.md, &it));) {
         topics++;
         parts += t->nparts;
         for (int32_t p = 0; p < t->nparts; p++) offline += t->parts[p].leader < 0;
@@ -178,23 +208,23 @@ static void bhttp_controller_metrics(server_t *srv, wbuf_t *wb)
         prom_family(wb, name, "gauge", "Controller state (0 on brokers that are not it)");
         prom_sample(wb, name, vals[i], NULL);
     }
-    bool up = srv->ctl && ctl_zk_connected(srv->ctl);
+    bool up = b->d.console.ctl && ctl_zk_connected(b->d.console.ctl);
     const char *n = "kafka_server_sessionexpirelistener_sessionstate";
     prom_family(wb, n, "gauge", "ZooKeeper session state (1 for the current one)");
     prom_sample(wb, n, up, "state", "CONNECTED", NULL);
     prom_sample(wb, n, !up, "state", "DISCONNECTED", NULL);
     n = "kafka_server_sessionexpirelistener_zookeeperexpires_total";
     prom_family(wb, n, "counter", "ZooKeeper sessions expired");
-    prom_sample(wb, n, srv->ctl ? ctl_zk_expirations(srv->ctl) : 0, NULL);
+    prom_sample(wb, n, b->d.console.ctl ? ctl_zk_expirations(b->d.console.ctl) : 0, NULL);
     n = "kafka_log_logflushstats_logflushrateandtimems";
     prom_family(wb, n, "histogram", "Log flushes (flush.messages / flush.ms) and their time, ms");
-    prom_hist_write(wb, n, NULL, NULL, lmgr_flush_stats(srv->lmgr));
+    prom_hist_write(wb, n, NULL, NULL, lmgr_flush_stats(b->d.lmgr));
 }
 
 /* ---- consumer groups ---- */
 
 typedef struct bhttp_lag {
-    server_t *srv;
+    bhttp_t *b;
     wbuf_t *wb;
     bool lag; /* second pass: the lag family */
 } bhttp_lag_t;
@@ -210,58 +240,58 @@ static void bhttp_offset(void *arg, const char *group, const char *topic, int32_
                     group, "topic", topic, "partition", ps, NULL);
         return;
     }
-    partition_t *p = rmgr_get(l->srv->rmgr, topic, partition);
+    partition_t *p = rmgr_get(l->b->d.console.rmgr, topic, partition);
     if (!p || p->hw < 0) return; /* not hosted here: its high watermark is not known */
     int64_t lag = p->hw > offset ? p->hw - offset : 0;
     prom_sample(l->wb, "kafka_consumergroup_lag", (double)lag, "consumergroup", group, "topic",
                 topic, "partition", ps, NULL);
 }
 
-static void bhttp_group_metrics(server_t *srv, wbuf_t *wb)
+static void bhttp_group_metrics(bhttp_t *b, wbuf_t *wb)
 {
-    if (!srv->grp) return;
-    bhttp_lag_t l = {srv, wb, false};
+    if (!b->d.grp) return;
+    bhttp_lag_t l = {b, wb, false};
     prom_family(wb, "kafka_consumergroup_current_offset", "gauge",
                 "Committed offset of groups coordinated by this broker");
-    grp_foreach_offset(srv->grp, bhttp_offset, &l);
+    grp_foreach_offset(b->d.grp, bhttp_offset, &l);
     l.lag = true;
     prom_family(wb, "kafka_consumergroup_lag", "gauge",
                 "High watermark minus committed offset (partitions hosted by this broker)");
-    grp_foreach_offset(srv->grp, bhttp_offset, &l);
+    grp_foreach_offset(b->d.grp, bhttp_offset, &l);
 }
 
 /* ---- endpoints ---- */
 
-static void bhttp_metrics(server_t *srv, http_resp_t *resp)
+static void bhttp_metrics(bhttp_t *b, http_resp_t *resp)
 {
     resp->content_type = PROM_CTYPE;
-    bhttp_topic_metrics(srv, &resp->body);
-    bhttp_request_metrics(srv, &resp->body);
-    bhttp_replica_metrics(srv, &resp->body);
-    bhttp_controller_metrics(srv, &resp->body);
-    bhttp_group_metrics(srv, &resp->body);
+    bhttp_topic_metrics(b, &resp->body);
+    bhttp_request_metrics(b, &resp->body);
+    bhttp_replica_metrics(b, &resp->body);
+    bhttp_controller_metrics(b, &resp->body);
+    bhttp_group_metrics(b, &resp->body);
 }
 
-static void bhttp_health(server_t *srv, http_resp_t *resp)
+static void bhttp_health(bhttp_t *b, http_resp_t *resp)
 {
-    bool zk = srv->ctl && ctl_zk_connected(srv->ctl);
-    bool up = srv->ready && zk && !srv->stopping && !srv->shutting_down;
+    bool zk = b->d.console.ctl && ctl_zk_connected(b->d.console.ctl);
+    bool up = b->d.serving(b->d.console.arg) && zk;
     resp->status = up ? 200 : 503;
     resp->content_type = "application/json";
     wbuf_printf(&resp->body, "{\"status\":\"%s\",\"broker_id\":%d,\"zookeeper\":\"%s\"}\n",
-                up ? "UP" : "DOWN", srv->broker_id, zk ? "CONNECTED" : "DISCONNECTED");
+                up ? "UP" : "DOWN", b->d.console.broker_id, zk ? "CONNECTED" : "DISCONNECTED");
 }
 
 static void bhttp_handle(void *arg, const http_req_t *req, http_resp_t *resp)
 {
-    server_t *srv = arg;
-    void (*fn)(server_t *, http_resp_t *) = NULL;
+    bhttp_t *b = arg;
+    void (*fn)(bhttp_t *, http_resp_t *) = NULL;
     if (strcmp(req->path, "/metrics") == 0)
         fn = bhttp_metrics;
     else if (strcmp(req->path, "/v1/health") == 0)
         fn = bhttp_health;
     if (!fn) { /* the web console: its files and the /v1/ JSON API */
-        console_handle(srv, req, resp);
+        console_handle(b->con, req, resp);
         return;
     }
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
@@ -269,12 +299,13 @@ static void bhttp_handle(void *arg, const http_req_t *req, http_resp_t *resp)
         wbuf_printf(&resp->body, "%s takes GET\n", req->path);
         return;
     }
-    fn(srv, resp);
+    fn(b, resp);
 }
 
-int bhttp_start(server_t *srv)
+int bhttp_start(const bhttp_deps_t *d, bhttp_t **out)
 {
-    const char *spec = cfg_str(srv->cfg, "http.listeners");
+    *out = NULL;
+    const char *spec = cfg_str(d->console.cfg, "http.listeners");
     if (!*spec) return 0;
     char host[256], err[256];
     int port;
@@ -282,29 +313,33 @@ int bhttp_start(server_t *srv)
         log_error("bhttp", "http.listeners: %s", err);
         return -1;
     }
-    srv->http = http_server_start(srv->loop, host, port, bhttp_handle, srv, err, sizeof(err));
-    if (!srv->http) {
+    bhttp_t *b = calloc(1, sizeof(*b));
+    if (!b) abort();
+    b->d = *d;
+    b->http = http_server_start(d->console.loop, host, port, bhttp_handle, b, err, sizeof(err));
+    if (!b->http) {
         log_error("bhttp", "http.listeners=%s: %s", spec, err);
+        free(b);
         return -1;
     }
-    srv->console_auth = cauth_new(srv->cfg);
+    b->con = bhttp_console_new(&d->console);
     log_info("bhttp", "serving /metrics, /v1/ and the console on %s (port %d)%s", spec,
-             http_server_port(srv->http),
-             srv->console_auth ? ", console login with the SASL users' passwords" : "");
-    if (srv->authz && !srv->console_auth)
+             http_server_port(b->http),
+             b->con->auth ? ", console login with the SASL users' passwords" : "");
+    if (d->console.authz && !b->con->auth)
         log_warn("bhttp",
                  "the web console acts with this broker's own rights for anyone who "
                  "reaches %s: set console.authentication=sasl for logins and ACLs",
                  spec);
+    *out = b;
     return 0;
 }
 
-void bhttp_stop(server_t *srv)
+void bhttp_stop(bhttp_t *b)
 {
-    console_jobs_stop(srv); /* first: the jobs it ends answer on the HTTP server */
-    console_connect_stop(srv);
-    http_server_stop(srv->http);
-    srv->http = NULL;
-    cauth_free(srv->console_auth);
-    srv->console_auth = NULL;
+    if (!b) return;
+    bhttp_console_stop(b->con); /* first: the requests it ends answer on the HTTP server */
+    http_server_stop(b->http);
+    bhttp_console_free(b->con);
+    free(b);
 }

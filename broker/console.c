@@ -6,8 +6,6 @@
 
 #include <string.h>
 
-#include "server.h"
-
 static const struct {
     const char *ext, *ctype;
 } console_types[] = {
@@ -33,10 +31,10 @@ const console_asset_t *console_asset(const char *path)
     return NULL;
 }
 
-void console_handle(server_t *srv, const http_req_t *req, http_resp_t *resp)
+void console_handle(console_t *con, const http_req_t *req, http_resp_t *resp)
 {
     if (strncmp(req->path, "/v1/", 4) == 0) {
-        console_api(srv, req, resp);
+        console_api(con, req, resp);
         return;
     }
     const console_asset_t *a = console_asset(req->path);

@@ -26,7 +26,6 @@
 #include "mdcache.h"
 #include "proto/kp.h"
 #include "rec/batch.h"
-#include "server.h"
 
 #define CT_REQ                                                                                     \
     "topics:[name:str,num_partitions:i32,replication_factor:i16,assignments:[partition_index:i32," \
@@ -143,18 +142,18 @@ static json_t *cadm_body(const http_req_t *req, http_resp_t *resp)
 }
 
 /* Send the request of one resource change to the controller and answer its outcome. */
-static void cadm_to_controller(server_t *srv, const http_req_t *req, http_resp_t *resp, int16_t api,
-                               int16_t ver, const char *rq, json_t *doc, const char *rs,
-                               const char *array, json_t *done, int status)
+static void cadm_to_controller(console_t *con, const http_req_t *req, http_resp_t *resp,
+                               int16_t api, int16_t ver, const char *rq, json_t *doc,
+                               const char *rs, const char *array, json_t *done, int status)
 {
-    int32_t ctl = mdcache_controller(srv->md);
+    int32_t ctl = mdcache_controller(con->d.md);
     if (ctl < 0) {
         json_decref(doc);
         json_decref(done);
         console_error(resp, 503, "%s", "no controller is known");
         return;
     }
-    cjob_t *j = cjob_new(srv, req);
+    cjob_t *j = cjob_new(con, req);
     json_object_set_new(j->st, "done", done);
     json_object_set_new(j->st, "status", json_integer(status));
     cjob_call(j, ctl, api, ver, rq, doc, rs, cadm_on_result, (void *)array);
@@ -182,7 +181,7 @@ static json_t *cadm_configs(const json_t *obj, bool as_ops)
     return a;
 }
 
-static void cadm_create(server_t *srv, const http_req_t *req, http_resp_t *resp)
+static void cadm_create(console_t *con, const http_req_t *req, http_resp_t *resp)
 {
     json_t *b = cadm_body(req, resp);
     if (!b) return;
@@ -198,9 +197,9 @@ static void cadm_create(server_t *srv, const http_req_t *req, http_resp_t *resp)
         return;
     }
     cauth_as_t as;
-    cauth_as(srv, req, &as);
-    if (!cauth_may(srv, &as, ACL_OP_CREATE, ACL_RES_CLUSTER, ACL_CLUSTER_NAME) &&
-        !cauth_need(srv, req, resp, ACL_OP_CREATE, ACL_RES_TOPIC, name)) { /* as CreateTopics */
+    cauth_as(con, req, &as);
+    if (!cauth_may(con, &as, ACL_OP_CREATE, ACL_RES_CLUSTER, ACL_CLUSTER_NAME) &&
+        !cauth_need(con, req, resp, ACL_OP_CREATE, ACL_RES_TOPIC, name)) { /* as CreateTopics */
         json_decref(b);
         return;
     }
@@ -212,25 +211,25 @@ static void cadm_create(server_t *srv, const http_req_t *req, http_resp_t *resp)
         json_pack("{s[o]sisb}", "topics", topic, "timeout_ms", CADM_TIMEOUT_MS, "validate_only", 0);
     json_t *done = json_pack("{ss}", "created", name);
     json_decref(b);
-    cadm_to_controller(srv, req, resp, KAPI_CREATE_TOPICS, 4, CT_REQ, doc, CT_RESP, "topics", done,
+    cadm_to_controller(con, req, resp, KAPI_CREATE_TOPICS, 4, CT_REQ, doc, CT_RESP, "topics", done,
                        201);
 }
 
-static void cadm_delete(server_t *srv, const char *name, const http_req_t *req, http_resp_t *resp)
+static void cadm_delete(console_t *con, const char *name, const http_req_t *req, http_resp_t *resp)
 {
-    if (!cauth_need(srv, req, resp, ACL_OP_DELETE, ACL_RES_TOPIC, name)) return;
-    if (!mdcache_topic(srv->md, name)) {
+    if (!cauth_need(con, req, resp, ACL_OP_DELETE, ACL_RES_TOPIC, name)) return;
+    if (!mdcache_topic(con->d.md, name)) {
         console_error(resp, 404, "unknown topic: %s", name);
         return;
     }
     json_t *doc = json_pack("{s[s]si}", "topic_names", name, "timeout_ms", CADM_TIMEOUT_MS);
-    cadm_to_controller(srv, req, resp, KAPI_DELETE_TOPICS, 3, DT_REQ, doc, DT_RESP, "responses",
+    cadm_to_controller(con, req, resp, KAPI_DELETE_TOPICS, 3, DT_REQ, doc, DT_RESP, "responses",
                        json_pack("{ss}", "deleted", name), 200);
 }
 
-static void cadm_alter(server_t *srv, const char *name, const http_req_t *req, http_resp_t *resp)
+static void cadm_alter(console_t *con, const char *name, const http_req_t *req, http_resp_t *resp)
 {
-    if (!cauth_need(srv, req, resp, ACL_OP_ALTER_CONFIGS, ACL_RES_TOPIC, name)) return;
+    if (!cauth_need(con, req, resp, ACL_OP_ALTER_CONFIGS, ACL_RES_TOPIC, name)) return;
     json_t *b = cadm_body(req, resp);
     if (!b) return;
     json_t *set = json_object_get(b, "set"), *del = json_object_get(b, "delete");
@@ -239,7 +238,7 @@ static void cadm_alter(server_t *srv, const char *name, const http_req_t *req, h
         console_error(resp, 400, "%s", "set must be an object, delete an array of names");
         return;
     }
-    if (!mdcache_topic(srv->md, name)) {
+    if (!mdcache_topic(con->d.md, name)) {
         json_decref(b);
         console_error(resp, 404, "unknown topic: %s", name);
         return;
@@ -253,7 +252,7 @@ static void cadm_alter(server_t *srv, const char *name, const http_req_t *req, h
                             "resource_name", name, "validate_only", 0);
     json_object_set_new(json_array_get(json_object_get(doc, "resources"), 0), "configs", ops);
     json_decref(b);
-    cadm_to_controller(srv, req, resp, KAPI_INCREMENTAL_ALTER_CONFIGS, 0, IA_REQ, doc, IA_RESP,
+    cadm_to_controller(con, req, resp, KAPI_INCREMENTAL_ALTER_CONFIGS, 0, IA_REQ, doc, IA_RESP,
                        "responses", json_pack("{ss}", "altered", name), 200);
 }
 
@@ -334,11 +333,11 @@ static void cadm_on_produce(cjob_t *j, void *tag, int32_t broker, kerr_t err, js
                          json_object_get(pr, "base_offset")));
 }
 
-void console_produce(server_t *srv, const char *topic, int32_t partition, const http_req_t *req,
+void console_produce(console_t *con, const char *topic, int32_t partition, const http_req_t *req,
                      http_resp_t *resp)
 {
-    if (!cauth_need(srv, req, resp, ACL_OP_WRITE, ACL_RES_TOPIC, topic)) return; /* as Produce */
-    const md_topic_t *t = mdcache_topic(srv->md, topic);
+    if (!cauth_need(con, req, resp, ACL_OP_WRITE, ACL_RES_TOPIC, topic)) return; /* as Produce */
+    const md_topic_t *t = mdcache_topic(con->d.md, topic);
     if (!t || partition < 0 || partition >= t->nparts) {
         console_error(resp, 404, "unknown topic or partition: %s", topic);
         return;
@@ -361,7 +360,7 @@ void console_produce(server_t *srv, const char *topic, int32_t partition, const 
     json_t *doc = json_pack("{snsisis[{sss[{siso}]}]}", "transactional_id", "acks", -1,
                             "timeout_ms", CADM_TIMEOUT_MS, "topic_data", "name", topic,
                             "partition_data", "index", partition, "records", records);
-    cjob_t *j = cjob_new(srv, req);
+    cjob_t *j = cjob_new(con, req);
     json_object_set_new(j->st, "topic", json_string(topic));
     json_object_set_new(j->st, "partition", json_integer(partition));
     cjob_call(j, t->parts[partition].leader, KAPI_PRODUCE, 7, PR_REQ, doc, PR_RESP, cadm_on_produce,
@@ -440,22 +439,22 @@ static void cadm_broker_done(cjob_t *j)
                          errs ? json_incref(errs) : json_array()));
 }
 
-void console_broker(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
+void console_broker(console_t *con, const char *rest, const http_req_t *req, http_resp_t *resp)
 {
     char *end = NULL;
     long id = strtol(rest, &end, 10);
-    if (!*rest || *end || !mdcache_broker(srv->md, (int32_t)id)) {
+    if (!*rest || *end || !mdcache_broker(con->d.md, (int32_t)id)) {
         console_error(resp, 404, "unknown broker: %s", rest);
         return;
     }
     char name[16];
     snprintf(name, sizeof(name), "%ld", id);
-    cjob_t *j = cjob_new(srv, req);
+    cjob_t *j = cjob_new(con, req);
     json_object_set_new(j->st, "id", json_integer(id));
     json_object_set_new(j->st, "configs", json_array());
     json_object_set_new(j->st, "log_dirs", json_array());
     /* each part only when its Kafka request would be allowed (both on the cluster) */
-    if (cauth_may(srv, &j->as, ACL_OP_DESCRIBE_CONFIGS, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)) {
+    if (cauth_may(con, &j->as, ACL_OP_DESCRIBE_CONFIGS, ACL_RES_CLUSTER, ACL_CLUSTER_NAME)) {
         json_t *dc = json_pack("{s[{sisssn}]sbsb}", "resources", "resource_type", CADM_RES_BROKER,
                                "resource_name", name, "configuration_keys", "include_synonyms", 0,
                                "include_documentation", 0);
@@ -464,7 +463,7 @@ void console_broker(server_t *srv, const char *rest, const http_req_t *req, http
     } else {
         cgrp_note(j, "broker %d: DescribeConfigs: CLUSTER_AUTHORIZATION_FAILED", (int)id);
     }
-    if (cauth_may(srv, &j->as, ACL_OP_DESCRIBE, ACL_RES_CLUSTER, ACL_CLUSTER_NAME))
+    if (cauth_may(con, &j->as, ACL_OP_DESCRIBE, ACL_RES_CLUSTER, ACL_CLUSTER_NAME))
         cjob_call(j, (int32_t)id, KAPI_DESCRIBE_LOG_DIRS, 1, DL_REQ, json_pack("{sn}", "topics"),
                   DL_RESP, cadm_on_logdirs, NULL);
     else
@@ -472,7 +471,8 @@ void console_broker(server_t *srv, const char *rest, const http_req_t *req, http
     cjob_then(j, cadm_broker_done);
 }
 
-void console_topic_change(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
+void console_topic_change(console_t *con, const char *rest, const http_req_t *req,
+                          http_resp_t *resp)
 {
     const char *slash = strchr(rest, '/');
     char name[256];
@@ -484,13 +484,13 @@ void console_topic_change(server_t *srv, const char *rest, const http_req_t *req
         if (end == slash + 12 || strcmp(end, "/messages") != 0) p = -2;
     }
     if (!*rest && strcmp(req->method, "POST") == 0)
-        cadm_create(srv, req, resp);
+        cadm_create(con, req, resp);
     else if (*rest && !slash && strcmp(req->method, "DELETE") == 0)
-        cadm_delete(srv, name, req, resp);
+        cadm_delete(con, name, req, resp);
     else if (slash && strcmp(slash, "/configs") == 0 && strcmp(req->method, "PUT") == 0)
-        cadm_alter(srv, name, req, resp);
+        cadm_alter(con, name, req, resp);
     else if (p >= 0 && strcmp(req->method, "POST") == 0)
-        console_produce(srv, name, (int32_t)p, req, resp);
+        console_produce(con, name, (int32_t)p, req, resp);
     else
         console_error(resp, 405, "%s does not take that method", req->path);
 }

@@ -8,15 +8,15 @@
 
 #include "http.h"
 
-typedef struct server server_t;
+typedef struct console console_t;
 
 /* A method other than GET under /v1/topics/<rest> (rest "" for the collection). */
-void console_topic_change(server_t *srv, const char *rest, const http_req_t *req,
+void console_topic_change(console_t *con, const char *rest, const http_req_t *req,
                           http_resp_t *resp);
 /* POST /v1/topics/<topic>/partitions/<p>/messages: one test record. */
-void console_produce(server_t *srv, const char *topic, int32_t partition, const http_req_t *req,
+void console_produce(console_t *con, const char *topic, int32_t partition, const http_req_t *req,
                      http_resp_t *resp);
 /* GET /v1/brokers/<rest>: one broker's configs and log dirs. */
-void console_broker(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp);
+void console_broker(console_t *con, const char *rest, const http_req_t *req, http_resp_t *resp);
 
 #endif

@@ -34,7 +34,6 @@
 #include "mdcache.h"
 #include "metrics.h"
 #include "replica/rmgr.h"
-#include "server.h"
 #include "store/plog.h"
 #include "tconf.h"
 
@@ -94,11 +93,11 @@ static int capi_broker_index(const md_broker_t *b, int n, int32_t id)
 
 /* leaders[i] / replicas[i]: partitions led / held by broker b[i] (Kafka's LeaderCount and
  * PartitionCount as the metadata has them). */
-static void capi_broker_load(server_t *srv, const md_broker_t *b, int n, int *leaders,
+static void capi_broker_load(console_t *con, const md_broker_t *b, int n, int *leaders,
                              int *replicas)
 {
     const md_topic_t *t;
-    for (size_t it = 0; (t = mdcache_next_topic(srv->md, &it));)
+    for (size_t it = 0; (t = mdcache_next_topic(con->d.md, &it));)
         for (int32_t p = 0; p < t->nparts; p++) {
             int li = capi_broker_index(b, n, t->parts[p].leader);
             if (li >= 0) leaders[li]++;
@@ -109,14 +108,14 @@ static void capi_broker_load(server_t *srv, const md_broker_t *b, int n, int *le
         }
 }
 
-static json_t *capi_brokers(server_t *srv)
+static json_t *capi_brokers(console_t *con)
 {
     int n = 0;
-    const md_broker_t *b = mdcache_brokers(srv->md, &n);
+    const md_broker_t *b = mdcache_brokers(con->d.md, &n);
     int *leaders = calloc((size_t)n + 1, sizeof(int)),
         *replicas = calloc((size_t)n + 1, sizeof(int));
     if (!leaders || !replicas) abort();
-    capi_broker_load(srv, b, n, leaders, replicas);
+    capi_broker_load(con, b, n, leaders, replicas);
     json_t *a = json_array();
     for (int i = 0; i < n; i++) {
         json_t *eps = json_array();
@@ -141,14 +140,14 @@ typedef struct capi_health {
 } capi_health_t;
 
 /* The topics as may describe (all without login), as Metadata counts them for it. */
-static capi_health_t capi_count(server_t *srv, const cauth_as_t *as)
+static capi_health_t capi_count(console_t *con, const cauth_as_t *as)
 {
     capi_health_t h = {0};
     const md_topic_t *t;
-    for (size_t it = 0; (t = mdcache_next_topic(srv->md, &it));) {
-        if (!cauth_may(srv, as, ACL_OP_DESCRIBE, ACL_RES_TOPIC, t->name)) continue;
+    for (size_t it = 0; (t = mdcache_next_topic(con->d.md, &it));) {
+        if (!cauth_may(con, as, ACL_OP_DESCRIBE, ACL_RES_TOPIC, t->name)) continue;
         h.topics++;
-        int64_t min_isr = tconf_int(srv->tconf, t->name, "min.insync.replicas");
+        int64_t min_isr = tconf_int(con->d.tconf, t->name, "min.insync.replicas");
         for (int32_t p = 0; p < t->nparts; p++) {
             const md_part_t *mp = &t->parts[p];
             h.partitions++;
@@ -162,24 +161,24 @@ static capi_health_t capi_count(server_t *srv, const cauth_as_t *as)
 
 static bool capi_get_only(const http_req_t *req, http_resp_t *resp);
 
-static void capi_cluster(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
+static void capi_cluster(console_t *con, const char *rest, const http_req_t *req, http_resp_t *resp)
 {
     (void)rest;
     if (!capi_get_only(req, resp)) return;
     cauth_as_t as;
-    cauth_as(srv, req, &as);
-    capi_health_t h = capi_count(srv, &as);
-    bool zk = srv->ctl && ctl_zk_connected(srv->ctl);
-    json_t *doc =
-        json_pack("{sssisisssoso}", "cluster_id", srv->cluster_id, "broker_id", srv->broker_id,
-                  "controller_id", mdcache_controller(srv->md), "zookeeper",
-                  zk ? "CONNECTED" : "DISCONNECTED", "this_is_controller",
-                  json_boolean(srv->ctl && ctl_is_active(srv->ctl)), "brokers", capi_brokers(srv));
+    cauth_as(con, req, &as);
+    capi_health_t h = capi_count(con, &as);
+    bool zk = con->d.ctl && ctl_zk_connected(con->d.ctl);
+    json_t *doc = json_pack("{sssisisssoso}", "cluster_id", con->d.cluster_id, "broker_id",
+                            con->d.broker_id, "controller_id", mdcache_controller(con->d.md),
+                            "zookeeper", zk ? "CONNECTED" : "DISCONNECTED", "this_is_controller",
+                            json_boolean(con->d.ctl && ctl_is_active(con->d.ctl)), "brokers",
+                            capi_brokers(con));
     json_t *counts = json_pack("{sisisisisi}", "topics", h.topics, "partitions", h.partitions,
                                "offline", h.offline, "under_replicated", h.under_replicated,
                                "under_min_isr", h.under_min_isr);
     json_object_set_new(doc, "partitions", counts);
-    const metrics_topic_t *m = &srv->metrics->all; /* this broker's BrokerTopicMetrics */
+    const metrics_topic_t *m = &con->d.metrics->all; /* this broker's BrokerTopicMetrics */
     json_object_set_new(doc, "traffic",
                         json_pack("{sIsIsIsI}", "messages_in", (json_int_t)m->messages_in,
                                   "bytes_in", (json_int_t)m->bytes_in, "bytes_out",
@@ -189,14 +188,14 @@ static void capi_cluster(server_t *srv, const char *rest, const http_req_t *req,
 
 /* ---- /v1/topics ---- */
 
-static json_t *capi_partition(server_t *srv, const md_topic_t *t, int32_t p, int64_t *bytes)
+static json_t *capi_partition(console_t *con, const md_topic_t *t, int32_t p, int64_t *bytes)
 {
     const md_part_t *mp = &t->parts[p];
     json_t *o = json_pack("{sisisisoso}", "partition", p, "leader", mp->leader, "leader_epoch",
                           mp->leader_epoch, "replicas", capi_ids(mp->replicas, mp->nreplicas),
                           "isr", capi_ids(mp->isr, mp->nisr));
     json_object_set_new(o, "offline_replicas", capi_ids(mp->offline, mp->noffline));
-    partition_t *hp = rmgr_get(srv->rmgr, t->name, p);
+    partition_t *hp = rmgr_get(con->d.rmgr, t->name, p);
     if (!hp || !hp->log) return o;
     json_t *local =
         json_pack("{sbsIsIsIsI}", "leader", hp->is_leader, "log_start_offset",
@@ -209,16 +208,16 @@ static json_t *capi_partition(server_t *srv, const md_topic_t *t, int32_t p, int
 }
 
 /* One topic; its config overrides only when as may describe them (DescribeConfigs). */
-static json_t *capi_topic(server_t *srv, const md_topic_t *t, const cauth_as_t *as)
+static json_t *capi_topic(console_t *con, const md_topic_t *t, const cauth_as_t *as)
 {
     json_t *parts = json_array();
     int64_t bytes = 0;
     for (int32_t p = 0; p < t->nparts; p++)
-        json_array_append_new(parts, capi_partition(srv, t, p, &bytes));
+        json_array_append_new(parts, capi_partition(con, t, p, &bytes));
     int rf = t->nparts ? t->parts[0].nreplicas : 0;
     const char *const *keys, *const *vals;
-    int n = cauth_may(srv, as, ACL_OP_DESCRIBE_CONFIGS, ACL_RES_TOPIC, t->name)
-                ? tconf_overrides(srv->tconf, t->name, &keys, &vals)
+    int n = cauth_may(con, as, ACL_OP_DESCRIBE_CONFIGS, ACL_RES_TOPIC, t->name)
+                ? tconf_overrides(con->d.tconf, t->name, &keys, &vals)
                 : 0;
     json_t *configs = json_object();
     for (int i = 0; i < n; i++)
@@ -228,36 +227,36 @@ static json_t *capi_topic(server_t *srv, const md_topic_t *t, const cauth_as_t *
                      "configs", configs, "partition_list", parts);
 }
 
-static void capi_topics(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
+static void capi_topics(console_t *con, const char *rest, const http_req_t *req, http_resp_t *resp)
 {
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
-        console_topic_change(srv, rest, req, resp);
+        console_topic_change(con, rest, req, resp);
         return;
     }
     const char *slash = strchr(rest, '/');
     if (slash) { /* <topic>/partitions/<p>/messages (topic names hold no '/') */
         char name[256];
         snprintf(name, sizeof(name), "%.*s", (int)(slash - rest), rest);
-        console_messages(srv, name, slash + 1, req, resp);
+        console_messages(con, name, slash + 1, req, resp);
         return;
     }
     cauth_as_t as;
-    cauth_as(srv, req, &as);
+    cauth_as(con, req, &as);
     if (*rest) { /* refused before looked up, as Metadata answers a named topic */
-        if (!cauth_need(srv, req, resp, ACL_OP_DESCRIBE, ACL_RES_TOPIC, rest)) return;
-        const md_topic_t *t = mdcache_topic(srv->md, rest);
+        if (!cauth_need(con, req, resp, ACL_OP_DESCRIBE, ACL_RES_TOPIC, rest)) return;
+        const md_topic_t *t = mdcache_topic(con->d.md, rest);
         if (!t) {
             console_error(resp, 404, "unknown topic: %s", rest);
             return;
         }
-        console_send(resp, 200, capi_topic(srv, t, &as));
+        console_send(resp, 200, capi_topic(con, t, &as));
         return;
     }
     json_t *a = json_array();
     const md_topic_t *t;
-    for (size_t it = 0; (t = mdcache_next_topic(srv->md, &it));) /* hidden without Describe */
-        if (cauth_may(srv, &as, ACL_OP_DESCRIBE, ACL_RES_TOPIC, t->name))
-            json_array_append_new(a, capi_topic(srv, t, &as));
+    for (size_t it = 0; (t = mdcache_next_topic(con->d.md, &it));) /* hidden without Describe */
+        if (cauth_may(con, &as, ACL_OP_DESCRIBE, ACL_RES_TOPIC, t->name))
+            json_array_append_new(a, capi_topic(con, t, &as));
     console_send(resp, 200, json_pack("{so}", "topics", a));
 }
 
@@ -285,13 +284,13 @@ static bool capi_get_only(const http_req_t *req, http_resp_t *resp)
     return false;
 }
 
-static void capi_brokers_one(server_t *srv, const char *rest, const http_req_t *req,
+static void capi_brokers_one(console_t *con, const char *rest, const http_req_t *req,
                              http_resp_t *resp)
 {
-    if (capi_get_only(req, resp)) console_broker(srv, rest, req, resp);
+    if (capi_get_only(req, resp)) console_broker(con, rest, req, resp);
 }
 
-typedef void capi_fn(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp);
+typedef void capi_fn(console_t *con, const char *rest, const http_req_t *req, http_resp_t *resp);
 
 static const struct {
     const char *name; /* /v1/<name> or /v1/<name>/<rest> */
@@ -302,22 +301,22 @@ static const struct {
 };
 
 /* GET /v1/: what this console offers, for the page to show only the pages that work here. */
-static void capi_root(server_t *srv, const http_req_t *req, http_resp_t *resp)
+static void capi_root(console_t *con, const http_req_t *req, http_resp_t *resp)
 {
     if (!capi_get_only(req, resp)) return;
     console_send(resp, 200,
-                 json_pack("{sssisb}", "api", "v1", "broker_id", srv->broker_id, "connect",
-                           console_connect_enabled(srv)));
+                 json_pack("{sssisb}", "api", "v1", "broker_id", con->d.broker_id, "connect",
+                           console_connect_enabled(con)));
 }
 
-void console_api(server_t *srv, const http_req_t *req, http_resp_t *resp)
+void console_api(console_t *con, const http_req_t *req, http_resp_t *resp)
 {
     const char *p = req->path + 4; /* after "/v1/" */
     if (!*p) { /* before the login gate: the page reads it before anyone logs in */
-        capi_root(srv, req, resp);
+        capi_root(con, req, resp);
         return;
     }
-    if (cauth_gate(srv, p, req, resp)) return;
+    if (cauth_gate(con, p, req, resp)) return;
     for (size_t i = 0; i < sizeof(capi_routes) / sizeof(capi_routes[0]); i++) {
         size_t n = strlen(capi_routes[i].name);
         if (strncmp(p, capi_routes[i].name, n) != 0 || (p[n] && p[n] != '/')) continue;
@@ -327,7 +326,7 @@ void console_api(server_t *srv, const http_req_t *req, http_resp_t *resp)
                           "an Origin equal to this console's");
             return;
         }
-        capi_routes[i].fn(srv, p[n] ? p + n + 1 : "", req, resp);
+        capi_routes[i].fn(con, p[n] ? p + n + 1 : "", req, resp);
         return;
     }
     console_error(resp, 404, "no such resource: %s", req->path);

@@ -23,8 +23,6 @@
 #include "dict.h"
 #include "ktime.h"
 #include "log.h"
-#include "sasl.h"
-#include "server.h"
 
 #define CAUTH_COOKIE       "console_session"
 #define CAUTH_TOKEN_BYTES  16 /* 128 bits */
@@ -134,21 +132,21 @@ static cauth_session_t *cauth_session(cauth_t *a, const http_req_t *req, const c
     return s;
 }
 
-void cauth_as(server_t *srv, const http_req_t *req, cauth_as_t *as)
+void cauth_as(console_t *con, const http_req_t *req, cauth_as_t *as)
 {
     memset(as, 0, sizeof(*as));
-    if (!srv->console_auth) return;
+    if (!con->auth) return;
     as->checked = true; /* with no session: a principal no ACL names */
-    cauth_session_t *s = cauth_session(srv->console_auth, req, NULL);
+    cauth_session_t *s = cauth_session(con->auth, req, NULL);
     if (s) snprintf(as->principal, sizeof(as->principal), "User:%s", s->user);
     http_client_host(req, as->host, sizeof(as->host));
 }
 
-bool cauth_may(server_t *srv, const cauth_as_t *as, int8_t op, int8_t restype, const char *name)
+bool cauth_may(console_t *con, const cauth_as_t *as, int8_t op, int8_t restype, const char *name)
 {
-    if (!as->checked || !srv->authz) return true;
+    if (!as->checked || !con->d.authz) return true;
     if (!as->principal[0]) return false;
-    bool ok = authz_allowed(srv->authz, as->principal, as->host, op, restype, name);
+    bool ok = authz_allowed(con->d.authz, as->principal, as->host, op, restype, name);
     if (!ok)
         log_debug("console",
                   "Principal = %s is Denied Operation = %s from host = %s on resource = "
@@ -174,12 +172,12 @@ static const char *cauth_refusal(int8_t restype)
     return "CLUSTER_AUTHORIZATION_FAILED";
 }
 
-bool cauth_need(server_t *srv, const http_req_t *req, http_resp_t *resp, int8_t op, int8_t restype,
+bool cauth_need(console_t *con, const http_req_t *req, http_resp_t *resp, int8_t op, int8_t restype,
                 const char *name)
 {
     cauth_as_t as;
-    cauth_as(srv, req, &as);
-    if (cauth_may(srv, &as, op, restype, name)) return true;
+    cauth_as(con, req, &as);
+    if (cauth_may(con, &as, op, restype, name)) return true;
     char msg[700];
     snprintf(msg, sizeof(msg), "%s may not %s %s %s", as.principal, acl_op_name(op),
              acl_res_name(restype), name);
@@ -279,9 +277,9 @@ static bool cauth_credentials(const http_req_t *req, json_t **doc, const char **
            strlen(*pw) <= CAUTH_MAX_PASSWORD && cauth_printable(*user);
 }
 
-static void cauth_login(server_t *srv, const http_req_t *req, http_resp_t *resp)
+static void cauth_login(console_t *con, const http_req_t *req, http_resp_t *resp)
 {
-    cauth_t *a = srv->console_auth;
+    cauth_t *a = con->auth;
     json_t *doc;
     const char *user, *pw;
     if (!cauth_credentials(req, &doc, &user, &pw)) {
@@ -300,7 +298,7 @@ static void cauth_login(server_t *srv, const http_req_t *req, http_resp_t *resp)
         console_error(resp, 429, "%s", "too many failed logins for this user: try again later");
         return;
     }
-    if (!sasl_password_ok(srv->users, user, pw)) {
+    if (!con->d.password_ok(con->d.arg, user, pw)) {
         log_warn("console", "Failed console login of user %s from %s", user, host);
         cauth_failed(a, user);
         json_decref(doc);
@@ -332,13 +330,13 @@ static bool cauth_csrf_ok(const http_req_t *req)
     return h && strcmp(h, "1") == 0;
 }
 
-static void cauth_whoami(server_t *srv, const http_req_t *req, http_resp_t *resp)
+static void cauth_whoami(console_t *con, const http_req_t *req, http_resp_t *resp)
 {
-    if (!srv->console_auth) {
+    if (!con->auth) {
         console_send(resp, 200, json_pack("{ss}", "authentication", "none"));
         return;
     }
-    cauth_session_t *s = cauth_session(srv->console_auth, req, NULL);
+    cauth_session_t *s = cauth_session(con->auth, req, NULL);
     if (!s) {
         cauth_send_login_required(resp);
         return;
@@ -346,15 +344,15 @@ static void cauth_whoami(server_t *srv, const http_req_t *req, http_resp_t *resp
     cauth_send_who(resp, s->user);
 }
 
-bool cauth_gate(server_t *srv, const char *path, const http_req_t *req, http_resp_t *resp)
+bool cauth_gate(console_t *con, const char *path, const http_req_t *req, http_resp_t *resp)
 {
-    cauth_t *a = srv->console_auth;
+    cauth_t *a = con->auth;
     bool login = strcmp(path, "login") == 0, logout = strcmp(path, "logout") == 0;
     if (strcmp(path, "session") == 0) {
         if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
             console_error(resp, 405, "%s takes GET", req->path);
         else
-            cauth_whoami(srv, req, resp);
+            cauth_whoami(con, req, resp);
         return true;
     }
     if (!a) {
@@ -367,7 +365,7 @@ bool cauth_gate(server_t *srv, const char *path, const http_req_t *req, http_res
         return true;
     }
     if (login) {
-        if (cauth_post_only(req, resp)) cauth_login(srv, req, resp);
+        if (cauth_post_only(req, resp)) cauth_login(con, req, resp);
         return true;
     }
     const char *token = NULL;

@@ -16,7 +16,7 @@
  * CAUTH_MAX_FAILS failures of one user in CAUTH_FAIL_WINDOW_MS its logins answer 429 until the
  * window ends.
  *
- * Owner: the server (srv->console_auth, made by bhttp_start, freed by bhttp_stop); NULL when
+ * Owner: the console (con->auth, made by console_new, freed by console_free); NULL when
  * http.listeners is off or console.authentication=none. Reactor thread only. */
 #ifndef CONSOLE_AUTH_H
 #define CONSOLE_AUTH_H
@@ -27,7 +27,7 @@
 #include "cfg.h"
 #include "http.h"
 
-typedef struct server server_t;
+typedef struct console console_t;
 typedef struct cauth cauth_t;
 
 #define CAUTH_MAX_FAILS      5
@@ -47,14 +47,14 @@ void cauth_free(cauth_t *a);
 /* The router's gate for every /v1/ request (path after "/v1/"): answers /v1/login,
  * /v1/logout and /v1/session itself, and 401 (no session) or 403 (a change without
  * X-Console-Request) for the rest; true when it answered, false when the resource may go on. */
-bool cauth_gate(server_t *srv, const char *path, const http_req_t *req, http_resp_t *resp);
+bool cauth_gate(console_t *con, const char *path, const http_req_t *req, http_resp_t *resp);
 /* The principal of a request that passed the gate. */
-void cauth_as(server_t *srv, const http_req_t *req, cauth_as_t *as);
+void cauth_as(console_t *con, const http_req_t *req, cauth_as_t *as);
 /* Whether as may do op on the resource (always without checks or without an authorizer). */
-bool cauth_may(server_t *srv, const cauth_as_t *as, int8_t op, int8_t restype, const char *name);
+bool cauth_may(console_t *con, const cauth_as_t *as, int8_t op, int8_t restype, const char *name);
 /* cauth_may for req's principal; when refused, answers 403 {"error", "error_name"} (Kafka's
  * TOPIC_ / GROUP_ / CLUSTER_ / TRANSACTIONAL_ID_AUTHORIZATION_FAILED) and returns false. */
-bool cauth_need(server_t *srv, const http_req_t *req, http_resp_t *resp, int8_t op, int8_t restype,
+bool cauth_need(console_t *con, const http_req_t *req, http_resp_t *resp, int8_t op, int8_t restype,
                 const char *name);
 
 #endif

@@ -23,7 +23,6 @@
 #include "cfg.h"
 #include "console.h"
 #include "httpc.h"
-#include "server.h"
 
 #define CCONN_TIMEOUT_MS 5000
 #define CCONN_MAX_BODY   (4u << 20)
@@ -35,7 +34,7 @@ typedef void cconn_done_fn(cconn_op_t *op, int status, json_t *doc, const httpc_
 
 /* One console request being answered from a worker. */
 struct cconn_op {
-    server_t *srv;
+    console_t *con;
     http_pending_t *pend;
     httpc_req_t *hreq; /* the worker request in flight, or NULL */
     int url;           /* index of the worker asked */
@@ -58,18 +57,18 @@ typedef struct console_connect {
     cconn_op_t *ops; /* in flight */
 } console_connect_t;
 
-bool console_connect_enabled(const server_t *srv)
+bool console_connect_enabled(const console_t *con)
 {
-    return *cfg_str(srv->cfg, "console.connect.urls") != '\0';
+    return *cfg_str(con->d.cfg, "console.connect.urls") != '\0';
 }
 
 /* The workers' URLs (validated by cfg_finish), split once. */
-static console_connect_t *cconn_state(server_t *srv)
+static console_connect_t *cconn_state(console_t *con)
 {
-    if (srv->cconnect) return srv->cconnect;
+    if (con->cconnect) return con->cconnect;
     console_connect_t *cc = calloc(1, sizeof(*cc));
     if (!cc) abort();
-    const char *p = cfg_str(srv->cfg, "console.connect.urls");
+    const char *p = cfg_str(con->d.cfg, "console.connect.urls");
     while (*p && cc->nurls < CCONN_MAX_URLS) {
         while (*p == ' ' || *p == ',') p++;
         size_t len = strcspn(p, ",");
@@ -81,7 +80,7 @@ static console_connect_t *cconn_state(server_t *srv)
         p += len;
         while (*p && *p != ',') p++;
     }
-    srv->cconnect = cc;
+    con->cconnect = cc;
     return cc;
 }
 
@@ -96,13 +95,13 @@ static char *cconn_dup(const char *s, size_t n)
     return d;
 }
 
-static cconn_op_t *cconn_new(server_t *srv, const http_req_t *req, const char *action,
+static cconn_op_t *cconn_new(console_t *con, const http_req_t *req, const char *action,
                              const char *name, size_t name_len)
 {
-    console_connect_t *cc = cconn_state(srv);
+    console_connect_t *cc = cconn_state(con);
     cconn_op_t *op = calloc(1, sizeof(*op));
     if (!op) abort();
-    op->srv = srv;
+    op->con = con;
     op->action = action;
     op->name = name ? cconn_dup(name, name_len) : NULL;
     op->url = cc->good;
@@ -116,7 +115,7 @@ static cconn_op_t *cconn_new(server_t *srv, const http_req_t *req, const char *a
 
 static void cconn_free(cconn_op_t *op)
 {
-    console_connect_t *cc = op->srv->cconnect;
+    console_connect_t *cc = op->con->cconnect;
     if (op->prev)
         op->prev->next = op->next;
     else
@@ -142,7 +141,7 @@ static void cconn_reply(cconn_op_t *op, int status, json_t *doc)
 
 static const char *cconn_url(const cconn_op_t *op)
 {
-    return op->srv->cconnect->urls[op->url];
+    return op->con->cconnect->urls[op->url];
 }
 
 static void cconn_try(cconn_op_t *op);
@@ -157,7 +156,7 @@ static void cconn_on_answer(void *arg, kerr_t err, const httpc_res_t *res)
                               console_str(res->why, strlen(res->why)));
         /* a change goes to the next worker only when none of it was sent: never twice */
         bool again = !res->sent || strcmp(op->method, "GET") == 0;
-        console_connect_t *cc = op->srv->cconnect;
+        console_connect_t *cc = op->con->cconnect;
         if (again && ++op->asked < cc->nurls) {
             op->url = (op->url + 1) % cc->nurls;
             cconn_try(op);
@@ -172,7 +171,7 @@ static void cconn_on_answer(void *arg, kerr_t err, const httpc_res_t *res)
                     json_pack("{sosO}", "error", console_str(msg, strlen(msg)), "tried", tried));
         return;
     }
-    op->srv->cconnect->good = op->url;
+    op->con->cconnect->good = op->url;
     json_t *doc = res->body_len ? json_loadb(res->body, res->body_len, 0, NULL) : NULL;
     op->done(op, res->status, doc, res);
     json_decref(doc);
@@ -181,8 +180,8 @@ static void cconn_on_answer(void *arg, kerr_t err, const httpc_res_t *res)
 static void cconn_try(cconn_op_t *op)
 {
     op->hreq =
-        httpc_request(op->srv->loop, cconn_url(op), op->method, op->target, op->body, op->body_len,
-                      NULL, CCONN_TIMEOUT_MS, CCONN_MAX_BODY, cconn_on_answer, op);
+        httpc_request(op->con->d.loop, cconn_url(op), op->method, op->target, op->body,
+                      op->body_len, NULL, CCONN_TIMEOUT_MS, CCONN_MAX_BODY, cconn_on_answer, op);
 }
 
 /* Ask the worker (the one that answered the previous step or request) method target
@@ -347,13 +346,13 @@ static const struct {
     {"/restart", "restart", "POST", "/restart?includeTasks=true&onlyFailed="},
 };
 
-static void cconn_post_action(server_t *srv, const char *s, const http_req_t *req,
+static void cconn_post_action(console_t *con, const char *s, const http_req_t *req,
                               http_resp_t *resp)
 {
     size_t len = strlen(s), nl;
     long task;
     if (cconn_task_restart(s, len, &nl, &task) && nl > 0) {
-        cconn_op_t *op = cconn_new(srv, req, "restart-task", s, nl);
+        cconn_op_t *op = cconn_new(con, req, "restart-task", s, nl);
         char suffix[48];
         snprintf(suffix, sizeof(suffix), "/tasks/%ld/restart", task);
         char *path = cconn_path(op->name, suffix);
@@ -365,7 +364,7 @@ static void cconn_post_action(server_t *srv, const char *s, const http_req_t *re
         if (!cconn_ends_with(s, len, cconn_actions[i].suffix, &nl) || nl == 0) continue;
         const char *of = http_query(req, "only_failed");
         bool only_failed = of && strcmp(of, "true") == 0;
-        cconn_op_t *op = cconn_new(srv, req, cconn_actions[i].action, s, nl);
+        cconn_op_t *op = cconn_new(con, req, cconn_actions[i].action, s, nl);
         char suffix[64];
         snprintf(suffix, sizeof(suffix), "%s%s", cconn_actions[i].target,
                  strcmp(cconn_actions[i].action, "restart") == 0 ? (only_failed ? "true" : "false")
@@ -385,15 +384,16 @@ static bool cconn_is(const http_req_t *req, const char *m)
     return strcmp(req->method, m) == 0 || (strcmp(m, "GET") == 0 && !strcmp(req->method, "HEAD"));
 }
 
-static void cconn_connectors(server_t *srv, const char *s, const http_req_t *req, http_resp_t *resp)
+static void cconn_connectors(console_t *con, const char *s, const http_req_t *req,
+                             http_resp_t *resp)
 {
     if (!*s) {
         if (cconn_is(req, "GET")) {
-            cconn_op_t *op = cconn_new(srv, req, "list", NULL, 0);
+            cconn_op_t *op = cconn_new(con, req, "list", NULL, 0);
             cconn_send(op, "GET", "/connectors?expand=status&expand=info", NULL, 0,
                        cconn_list_done);
         } else if (cconn_is(req, "POST")) {
-            cconn_op_t *op = cconn_new(srv, req, "create", NULL, 0);
+            cconn_op_t *op = cconn_new(con, req, "create", NULL, 0);
             cconn_send(op, "POST", "/connectors", req->body, req->body_len, cconn_change_done);
         } else {
             console_error(resp, 405, "%s takes GET or POST", req->path);
@@ -401,17 +401,17 @@ static void cconn_connectors(server_t *srv, const char *s, const http_req_t *req
         return;
     }
     if (cconn_is(req, "GET")) {
-        cconn_op_t *op = cconn_new(srv, req, "detail", s, strlen(s));
+        cconn_op_t *op = cconn_new(con, req, "detail", s, strlen(s));
         char *path = cconn_path(op->name, "");
         cconn_send(op, "GET", path, NULL, 0, cconn_detail_info);
         free(path);
     } else if (cconn_is(req, "DELETE")) {
-        cconn_op_t *op = cconn_new(srv, req, "delete", s, strlen(s));
+        cconn_op_t *op = cconn_new(con, req, "delete", s, strlen(s));
         char *path = cconn_path(op->name, "");
         cconn_send(op, "DELETE", path, NULL, 0, cconn_change_done);
         free(path);
     } else if (cconn_is(req, "POST")) {
-        cconn_post_action(srv, s, req, resp);
+        cconn_post_action(con, s, req, resp);
     } else {
         console_error(resp, 405, "%s takes GET, POST or DELETE", req->path);
     }
@@ -423,34 +423,34 @@ static void cconn_plugins_done(cconn_op_t *op, int status, json_t *doc, const ht
     cconn_reply(op, 200, json_pack("{sOss}", "plugins", doc, "worker", cconn_url(op)));
 }
 
-void console_connect(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
+void console_connect(console_t *con, const char *rest, const http_req_t *req, http_resp_t *resp)
 {
-    if (!console_connect_enabled(srv)) {
+    if (!console_connect_enabled(con)) {
         console_error(resp, 404, "%s",
                       "no Kafka Connect workers configured "
                       "(console.connect.urls)");
         return;
     }
     if (strcmp(rest, "connectors") == 0 || strncmp(rest, "connectors/", 11) == 0) {
-        cconn_connectors(srv, rest[10] ? rest + 11 : "", req, resp);
+        cconn_connectors(con, rest[10] ? rest + 11 : "", req, resp);
     } else if (strcmp(rest, "plugins") == 0) {
         if (!cconn_is(req, "GET")) {
             console_error(resp, 405, "%s takes GET", req->path);
             return;
         }
-        cconn_op_t *op = cconn_new(srv, req, "plugins", NULL, 0);
+        cconn_op_t *op = cconn_new(con, req, "plugins", NULL, 0);
         cconn_send(op, "GET", "/connector-plugins", NULL, 0, cconn_plugins_done);
     } else {
         console_error(resp, 404, "no such resource: %s", req->path);
     }
 }
 
-void console_connect_stop(server_t *srv)
+void console_connect_stop(console_t *con)
 {
-    console_connect_t *cc = srv->cconnect;
+    console_connect_t *cc = con->cconnect;
     if (!cc) return;
     while (cc->ops)
         cconn_reply(cc->ops, 503, json_pack("{ss}", "error", "the broker is shutting down"));
     free(cc);
-    srv->cconnect = NULL;
+    con->cconnect = NULL;
 }

@@ -5,7 +5,7 @@
  * nothing of it was sent, so it is never applied twice); a worker's own error (400 validation,
  * 404, 409 during a rebalance) is passed through with its status and message.
  *
- * Owner: srv->cconnect (NULL until first used) holds the requests in flight;
+ * Owner: con->cconnect (NULL until first used) holds the requests in flight;
  * console_connect_stop answers them 503 and frees it. Reactor thread only. */
 #ifndef CONSOLE_CONNECT_H
 #define CONSOLE_CONNECT_H
@@ -14,17 +14,17 @@
 
 #include "http.h"
 
-typedef struct server server_t;
+typedef struct console console_t;
 
 /* console.connect.urls is set: the console shows its Connect page. */
-bool console_connect_enabled(const server_t *srv);
+bool console_connect_enabled(const console_t *con);
 
 /* /v1/connect/<rest>: connectors (GET list, POST create), connectors/<name> (GET detail,
  * DELETE), connectors/<name>/pause|resume|restart and connectors/<name>/tasks/<id>/restart
  * (POST), plugins (GET). */
-void console_connect(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp);
+void console_connect(console_t *con, const char *rest, const http_req_t *req, http_resp_t *resp);
 
 /* Shutdown: drop the worker requests in flight, answering their console requests 503. */
-void console_connect_stop(server_t *srv);
+void console_connect_stop(console_t *con);
 
 #endif

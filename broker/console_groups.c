@@ -22,7 +22,6 @@
 #include "mdcache.h"
 #include "proto/kpjson.h"
 #include "proto/kp.h"
-#include "server.h"
 
 #define LG_RESP "throttle_time_ms:i32,error_code:i16,groups:[group_id:str,protocol_type:str]"
 #define DG_REQ  "groups:[str],include_authorized_operations:bool"
@@ -120,7 +119,7 @@ void cgrp_list_offsets(cjob_t *j, json_t *parts, int64_t ts, json_t *into)
     {
         const char *topic = json_string_value(json_object_get(tp, "topic"));
         int32_t p = (int32_t)json_integer_value(json_object_get(tp, "partition"));
-        const md_topic_t *t = topic ? mdcache_topic(j->srv->md, topic) : NULL;
+        const md_topic_t *t = topic ? mdcache_topic(j->con->d.md, topic) : NULL;
         int32_t leader = t && p >= 0 && p < t->nparts ? t->parts[p].leader : -1;
         if (leader < 0) {
             cgrp_note(j, "no leader for %s", key);
@@ -199,7 +198,7 @@ static void cgrp_on_fetch(cjob_t *j, void *tag, int32_t broker, kerr_t err, json
     {
         /* OffsetFetch leaves out the topics one may not describe */
         const char *name = json_string_value(json_object_get(t, "name"));
-        if (!name || !cauth_may(j->srv, &j->as, ACL_OP_DESCRIBE, ACL_RES_TOPIC, name)) continue;
+        if (!name || !cauth_may(j->con, &j->as, ACL_OP_DESCRIBE, ACL_RES_TOPIC, name)) continue;
         json_array_foreach(json_object_get(t, "partitions"), k, p)
         {
             json_int_t off = json_integer_value(json_object_get(p, "committed_offset"));
@@ -246,7 +245,7 @@ static void cgrp_on_list(cjob_t *j, void *tag, int32_t broker, kerr_t err, json_
     {
         const char *id = json_string_value(json_object_get(lg, "group_id"));
         if (!id || (only && strcmp(id, only) != 0) ||
-            !cauth_may(j->srv, &j->as, ACL_OP_DESCRIBE, ACL_RES_GROUP, id))
+            !cauth_may(j->con, &j->as, ACL_OP_DESCRIBE, ACL_RES_GROUP, id))
             continue; /* listed when one may describe it (ListGroups, DescribeGroups) */
         json_object_set_new(mine, id,
                             json_pack("{sssssOsisos[]s[]}", "group_id", id, "type", "classic",
@@ -347,24 +346,24 @@ static void cgrp_describe_all(cjob_t *j)
     cjob_then(j, cgrp_lags);
 }
 
-void console_groups(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
+void console_groups(console_t *con, const char *rest, const http_req_t *req, http_resp_t *resp)
 {
     static const char reset[] = "/reset-offsets"; /* group ids may hold '/' */
     size_t n = strlen(rest), rn = sizeof(reset) - 1;
     if (n > rn && strcmp(rest + n - rn, reset) == 0) {
-        console_reset(srv, rest, n - rn, req, resp);
+        console_reset(con, rest, n - rn, req, resp);
         return;
     }
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
         console_error(resp, 405, "%s takes GET", req->path);
         return;
     }
-    if (*rest && !cauth_need(srv, req, resp, ACL_OP_DESCRIBE, ACL_RES_GROUP, rest)) return;
-    cjob_t *j = cjob_new(srv, req);
+    if (*rest && !cauth_need(con, req, resp, ACL_OP_DESCRIBE, ACL_RES_GROUP, rest)) return;
+    cjob_t *j = cjob_new(con, req);
     if (*rest) json_object_set_new(j->st, "only", json_string_nocheck(rest));
     json_object_set_new(j->st, "by_broker", json_object());
     int nb = 0;
-    const md_broker_t *b = mdcache_brokers(srv->md, &nb);
+    const md_broker_t *b = mdcache_brokers(con->d.md, &nb);
     for (int i = 0; i < nb; i++)
         cjob_call(j, b[i].id, KAPI_LIST_GROUPS, 2, "", json_object(), LG_RESP, cgrp_on_list, NULL);
     cjob_then(j, cgrp_describe_all);

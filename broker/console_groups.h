@@ -12,9 +12,9 @@
 #include "http.h"
 
 /* /v1/groups[/<rest>]: rest is "", "<id>" or "<id>/reset-offsets". */
-void console_groups(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp);
+void console_groups(console_t *con, const char *rest, const http_req_t *req, http_resp_t *resp);
 /* POST /v1/groups/<id>/reset-offsets (id: the first idlen bytes of rest). */
-void console_reset(server_t *srv, const char *rest, size_t idlen, const http_req_t *req,
+void console_reset(console_t *con, const char *rest, size_t idlen, const http_req_t *req,
                    http_resp_t *resp);
 
 /* Shared steps. cgrp_note: add a printf-formatted line to the job's "errors". cgrp_key:

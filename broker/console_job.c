@@ -12,11 +12,10 @@
 #include "proto/kpjson.h"
 #include "mdcache.h"
 #include "peer.h"
-#include "server.h"
 
 #define CJOB_MAX_RESP (16u << 20)
 
-/* srv->console: one peer per broker id (created on first use). */
+/* con->peers: one peer per broker id (created on first use). */
 typedef struct console_peers {
     dict_t *byid;  /* "<id>" -> peer_t */
     bool stopping; /* console_jobs_stop is closing them: no new requests */
@@ -32,14 +31,14 @@ typedef struct cjob_req {
     bool flexible;
 } cjob_req_t;
 
-cjob_t *cjob_new(server_t *srv, const http_req_t *req)
+cjob_t *cjob_new(console_t *con, const http_req_t *req)
 {
     cjob_t *j = calloc(1, sizeof(*j));
     if (!j) abort();
-    j->srv = srv;
+    j->con = con;
     j->pend = http_defer(req);
     j->st = json_object();
-    cauth_as(srv, req, &j->as); /* req is gone once deferred: the principal is copied */
+    cauth_as(con, req, &j->as); /* req is gone once deferred: the principal is copied */
     return j;
 }
 
@@ -108,30 +107,30 @@ static void cjob_on_resp(void *arg, kerr_t err, rbuf_t *body)
     cjob_maybe_free(j);
 }
 
-static peer_t *cjob_peer(server_t *srv, int32_t broker)
+static peer_t *cjob_peer(console_t *con, int32_t broker)
 {
-    const md_broker_t *b = mdcache_broker(srv->md, broker);
-    const md_endpoint_t *e = b ? md_broker_endpoint(b, srv->inter_broker_listener) : NULL;
+    const md_broker_t *b = mdcache_broker(con->d.md, broker);
+    const md_endpoint_t *e = b ? md_broker_endpoint(b, con->d.inter_broker_listener) : NULL;
     if (!e && b && b->nendpoints > 0) e = &b->ep[0];
-    if (!e || (srv->console && srv->console->stopping)) return NULL;
-    if (!srv->console) {
+    if (!e || (con->peers && con->peers->stopping)) return NULL;
+    if (!con->peers) {
         console_peers_t *cp = calloc(1, sizeof(*cp));
         if (!cp) abort();
         cp->byid = dict_new();
-        srv->console = cp;
+        con->peers = cp;
     }
     char key[16];
     snprintf(key, sizeof(key), "%d", broker);
-    peer_t *p = dict_get(srv->console->byid, key);
+    peer_t *p = dict_get(con->peers->byid, key);
     if (p) {
         peer_set_addr(p, e->host, e->port);
         return p;
     }
     char name[32], cid[48];
     snprintf(name, sizeof(name), "broker %d (console)", broker);
-    snprintf(cid, sizeof(cid), "broker-%d-console", srv->broker_id);
-    p = peer_new(srv->loop, name, cid, e->host, e->port, CJOB_MAX_RESP);
-    dict_set(srv->console->byid, key, p);
+    snprintf(cid, sizeof(cid), "broker-%d-console", con->d.broker_id);
+    p = peer_new(con->d.loop, name, cid, e->host, e->port, CJOB_MAX_RESP);
+    dict_set(con->peers->byid, key, p);
     return p;
 }
 
@@ -156,7 +155,7 @@ void cjob_call_flex(cjob_t *j, int32_t broker, int16_t api, int16_t ver, bool fl
         j->busy--;
         return;
     }
-    peer_t *p = cjob_peer(j->srv, broker);
+    peer_t *p = cjob_peer(j->con, broker);
     if (!p) { /* not a live broker: answered at once, the step runs after cjob_then */
         json_decref(req);
         j->busy++;
@@ -181,11 +180,11 @@ static void cjob_free_peer(void *v)
     peer_free(v);
 }
 
-void console_jobs_stop(server_t *srv)
+void console_jobs_stop(console_t *con)
 {
-    if (!srv->console) return;
-    srv->console->stopping = true; /* the jobs' callbacks run inside the frees */
-    dict_free(srv->console->byid, cjob_free_peer);
-    free(srv->console);
-    srv->console = NULL;
+    if (!con->peers) return;
+    con->peers->stopping = true; /* the jobs' callbacks run inside the frees */
+    dict_free(con->peers->byid, cjob_free_peer);
+    free(con->peers);
+    con->peers = NULL;
 }

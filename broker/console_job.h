@@ -10,7 +10,7 @@
  * requests and name a next step, or answer with cjob_reply (which frees the job).
  *
  * Owner: the job owns its state (st) and frees itself in cjob_reply; the peers belong to
- * srv->console and are closed by console_jobs_stop (jobs in flight then see KERR__DESTROY and
+ * con->peers and are closed by console_jobs_stop (jobs in flight then see KERR__DESTROY and
  * answer 503). Reactor thread only. */
 #ifndef CONSOLE_JOB_H
 #define CONSOLE_JOB_H
@@ -23,7 +23,7 @@
 #include "http.h"
 #include "kerr.h"
 
-typedef struct server server_t;
+typedef struct console console_t;
 typedef struct cjob cjob_t;
 
 #define CJOB_TIMEOUT_MS 10000
@@ -34,7 +34,7 @@ typedef void cjob_fn(cjob_t *j);
 typedef void cjob_resp_fn(cjob_t *j, void *tag, int32_t broker, kerr_t err, json_t *resp);
 
 struct cjob {
-    server_t *srv;
+    console_t *con;
     http_pending_t *pend;
     int outstanding;
     int busy;     /* callbacks of this job on the stack: the free waits for them */
@@ -45,7 +45,7 @@ struct cjob {
 };
 
 /* Defer req and start a job for it (st is an empty object). */
-cjob_t *cjob_new(server_t *srv, const http_req_t *req);
+cjob_t *cjob_new(console_t *con, const http_req_t *req);
 /* Send req (taken) to broker as (api, ver), non-flexible encoding; cb gets the response. */
 void cjob_call(cjob_t *j, int32_t broker, int16_t api, int16_t ver, const char *req_schema,
                json_t *req, const char *resp_schema, cjob_resp_fn *cb, void *tag);
@@ -62,6 +62,6 @@ void cjob_reply(cjob_t *j, int status, json_t *doc);
 void cjob_error(cjob_t *j, int status, const char *fmt, const char *arg);
 
 /* The broker's inter-broker endpoint is looked up at each call; close every connection. */
-void console_jobs_stop(server_t *srv);
+void console_jobs_stop(console_t *con);
 
 #endif

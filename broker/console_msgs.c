@@ -24,7 +24,6 @@
 #include "rec/batch.h"
 #include "rec/compress.h"
 #include "replica/rmgr.h"
-#include "server.h"
 #include "store/plog.h"
 
 #define CMSG_MAX_SHOWN   4096
@@ -201,11 +200,11 @@ static int64_t cmsg_path(const char *rest, int64_t *value_offset)
     return p;
 }
 
-void console_messages(server_t *srv, const char *topic, const char *rest, const http_req_t *req,
+void console_messages(console_t *con, const char *topic, const char *rest, const http_req_t *req,
                       http_resp_t *resp)
 {
-    if (!cauth_need(srv, req, resp, ACL_OP_READ, ACL_RES_TOPIC, topic)) return; /* as Fetch */
-    const md_topic_t *t = mdcache_topic(srv->md, topic);
+    if (!cauth_need(con, req, resp, ACL_OP_READ, ACL_RES_TOPIC, topic)) return; /* as Fetch */
+    const md_topic_t *t = mdcache_topic(con->d.md, topic);
     int64_t limit = CMSG_DEF_LIMIT, from = -1, value_offset;
     int64_t p = cmsg_path(rest, &value_offset);
     if (!t || p < 0 || p >= t->nparts) {
@@ -221,7 +220,7 @@ void console_messages(server_t *srv, const char *topic, const char *rest, const 
                       "offset or timestamp (ms) must be a number >= 0 (not both), limit 1 to 100");
         return;
     }
-    partition_t *hp = rmgr_get(srv->rmgr, topic, (int32_t)p);
+    partition_t *hp = rmgr_get(con->d.rmgr, topic, (int32_t)p);
     if (!hp || !hp->is_leader || !hp->log) {
         json_t *e = json_pack("{sssi}", "error", "this broker does not lead the partition",
                               "leader", t->parts[p].leader);

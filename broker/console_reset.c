@@ -25,7 +25,6 @@
 #include "ktime.h"
 #include "mdcache.h"
 #include "proto/kp.h"
-#include "server.h"
 
 #define OC_REQ                                                                                     \
     "group_id:str,generation_id:i32,member_id:str,group_instance_id:nstr,topics:[name:str,"        \
@@ -73,11 +72,11 @@ static bool creset_scope_one(cjob_t *j, const char *spec, json_t *parts, char *e
     char topic[256];
     const char *colon = strchr(spec, ':');
     snprintf(topic, sizeof(topic), "%.*s", colon ? (int)(colon - spec) : (int)strlen(spec), spec);
-    if (!cauth_may(j->srv, &j->as, ACL_OP_READ, ACL_RES_TOPIC, topic)) { /* before it is known */
+    if (!cauth_may(j->con, &j->as, ACL_OP_READ, ACL_RES_TOPIC, topic)) { /* before it is known */
         snprintf(err, n, "%s may not READ TOPIC %s", j->as.principal, topic);
         return false;
     }
-    const md_topic_t *t = mdcache_topic(j->srv->md, topic);
+    const md_topic_t *t = mdcache_topic(j->con->d.md, topic);
     if (!t) {
         snprintf(err, n, "unknown topic: %s", topic);
         return false;
@@ -270,7 +269,7 @@ static bool creset_topics_allowed(cjob_t *j, char *err, size_t n)
     json_object_foreach(json_object_get(j->st, "parts"), key, tp)
     {
         const char *topic = json_string_value(json_object_get(tp, "topic"));
-        if (topic && !cauth_may(j->srv, &j->as, ACL_OP_READ, ACL_RES_TOPIC, topic)) {
+        if (topic && !cauth_may(j->con, &j->as, ACL_OP_READ, ACL_RES_TOPIC, topic)) {
             snprintf(err, n, "%s may not READ TOPIC %s", j->as.principal, topic);
             return false;
         }
@@ -327,14 +326,14 @@ static void creset_offsets(cjob_t *j)
 }
 
 /* The coordinator of group: the leader of its __consumer_offsets partition, or -1. */
-static int32_t creset_coordinator(server_t *srv, const char *group, size_t len)
+static int32_t creset_coordinator(console_t *con, const char *group, size_t len)
 {
-    const md_topic_t *t = mdcache_topic(srv->md, "__consumer_offsets");
+    const md_topic_t *t = mdcache_topic(con->d.md, "__consumer_offsets");
     if (!t || t->nparts <= 0) return -1;
     return t->parts[grp_partition_for(group, len, t->nparts)].leader;
 }
 
-void console_reset(server_t *srv, const char *rest, size_t idlen, const http_req_t *req,
+void console_reset(console_t *con, const char *rest, size_t idlen, const http_req_t *req,
                    http_resp_t *resp)
 {
     if (strcmp(req->method, "POST") != 0) {
@@ -351,19 +350,19 @@ void console_reset(server_t *srv, const char *rest, size_t idlen, const http_req
     }
     char *gid = strndup(rest, idlen);
     if (!gid) abort();
-    bool may = cauth_need(srv, req, resp, ACL_OP_READ, ACL_RES_GROUP, gid); /* as OffsetCommit */
+    bool may = cauth_need(con, req, resp, ACL_OP_READ, ACL_RES_GROUP, gid); /* as OffsetCommit */
     free(gid);
     if (!may) {
         json_decref(body);
         return;
     }
-    int32_t coord = creset_coordinator(srv, rest, idlen);
+    int32_t coord = creset_coordinator(con, rest, idlen);
     if (coord < 0) {
         json_decref(body);
         console_error(resp, 503, "%s", "the group has no coordinator (__consumer_offsets offline)");
         return;
     }
-    cjob_t *j = cjob_new(srv, req);
+    cjob_t *j = cjob_new(con, req);
     json_t *group = json_stringn_nocheck(rest, idlen);
     json_object_set_new(j->st, "body", body);
     json_object_set_new(j->st, "group", group);

@@ -21,7 +21,6 @@
 #include "ktime.h"
 #include "mdcache.h"
 #include "proto/kp.h"
-#include "server.h"
 
 /* both APIs are flexible from v0 */
 #define LT_REQ "state_filters:[str],producer_id_filters:[i64]"
@@ -69,7 +68,7 @@ static void ctxn_on_describe(cjob_t *j, void *tag, int32_t broker, kerr_t err, j
         json_array_foreach(json_object_get(d, "topics"), k, tp)
         {
             const char *name = json_string_value(json_object_get(tp, "topic"));
-            if (name && cauth_may(j->srv, &j->as, ACL_OP_DESCRIBE, ACL_RES_TOPIC, name))
+            if (name && cauth_may(j->con, &j->as, ACL_OP_DESCRIBE, ACL_RES_TOPIC, name))
                 json_array_append(topics, tp);
         }
         json_object_set_new(t, "topics", topics);
@@ -90,7 +89,7 @@ static void ctxn_on_list(cjob_t *j, void *tag, int32_t broker, kerr_t err, json_
     json_array_foreach(json_object_get(resp, "transaction_states"), i, lt)
     {
         const char *id = json_string_value(json_object_get(lt, "transactional_id"));
-        if (!id || !cauth_may(j->srv, &j->as, ACL_OP_DESCRIBE, ACL_RES_TXNID, id))
+        if (!id || !cauth_may(j->con, &j->as, ACL_OP_DESCRIBE, ACL_RES_TXNID, id))
             continue; /* ListTransactions lists the ids one may describe */
         json_object_set_new(mine, id,
                             json_pack("{sssisOsOs[]sb}", "transactional_id", id, "coordinator",
@@ -125,7 +124,7 @@ static void ctxn_describe_all(cjob_t *j)
     cjob_then(j, ctxn_finish);
 }
 
-void console_txns(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp)
+void console_txns(console_t *con, const char *rest, const http_req_t *req, http_resp_t *resp)
 {
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
         console_error(resp, 405, "%s takes GET", req->path);
@@ -135,10 +134,10 @@ void console_txns(server_t *srv, const char *rest, const http_req_t *req, http_r
         console_error(resp, 404, "no such resource: %s", req->path);
         return;
     }
-    cjob_t *j = cjob_new(srv, req);
+    cjob_t *j = cjob_new(con, req);
     json_object_set_new(j->st, "by_broker", json_object());
     int nb = 0;
-    const md_broker_t *b = mdcache_brokers(srv->md, &nb);
+    const md_broker_t *b = mdcache_brokers(con->d.md, &nb);
     for (int i = 0; i < nb; i++)
         cjob_call_flex(j, b[i].id, KAPI_LIST_TRANSACTIONS, 0, true, LT_REQ, json_object(), LT_RESP,
                        ctxn_on_list, NULL);

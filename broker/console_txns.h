@@ -5,9 +5,9 @@
 
 #include "http.h"
 
-typedef struct server server_t;
+typedef struct console console_t;
 
 /* GET /v1/transactions (rest must be ""). */
-void console_txns(server_t *srv, const char *rest, const http_req_t *req, http_resp_t *resp);
+void console_txns(console_t *con, const char *rest, const http_req_t *req, http_resp_t *resp);
 
 #endif

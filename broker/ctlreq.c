@@ -12,7 +12,12 @@
 #include "proto/kp.h"
 #include "proto/kp_alterpartition.h"
 #include "proto/kp_controlledshutdown.h"
-#include "server.h"
+
+struct ctlreq {
+    ctlreq_deps_t d;
+    peer_t *peer; /* connection to the controller (NULL until needed) */
+    int32_t peer_id;
+};
 
 static void ctlreq_finish_cb(ev_loop_t *loop, void *arg)
 {
@@ -22,11 +27,11 @@ static void ctlreq_finish_cb(ev_loop_t *loop, void *arg)
 }
 
 /* Fail op from the loop (never from inside ctlreq_submit). */
-static void ctlreq_fail(server_t *srv, ctl_op_t *op, kerr_t err)
+static void ctlreq_fail(ctlreq_t *cr, ctl_op_t *op, kerr_t err)
 {
     op->err = err;
     for (int i = 0; i < op->nchanges; i++) op->changes[i].err = err;
-    ev_timer_add(srv->loop, 0, ctlreq_finish_cb, op);
+    ev_timer_add(cr->d.loop, 0, ctlreq_finish_cb, op);
 }
 
 /* ---- AlterPartition ---- */
@@ -129,50 +134,66 @@ static void ctlreq_answered(void *arg, kerr_t err, rbuf_t *body)
     op->done(op, op->arg);
 }
 
-void ctlreq_submit(server_t *srv, ctl_op_t *op)
+void ctlreq_submit(ctlreq_t *cr, ctl_op_t *op)
 {
-    int32_t ctl = mdcache_controller(srv->md);
-    if (ctl == srv->broker_id) {
-        ctl_submit(srv->ctl, op);
+    int32_t ctl = mdcache_controller(cr->d.md);
+    if (ctl == cr->d.broker_id) {
+        ctl_submit(cr->d.ctl, op);
         return;
     }
-    const md_broker_t *b = ctl >= 0 ? mdcache_broker(srv->md, ctl) : NULL;
-    const md_endpoint_t *e = b ? md_broker_endpoint(b, srv->inter_broker_listener) : NULL;
+    const md_broker_t *b = ctl >= 0 ? mdcache_broker(cr->d.md, ctl) : NULL;
+    const md_endpoint_t *e = b ? md_broker_endpoint(b, cr->d.inter_broker_listener) : NULL;
     if (!e && b && b->nendpoints > 0) e = &b->ep[0];
     if (!e) {
-        ctlreq_fail(srv, op, KERR_NOT_CONTROLLER);
+        ctlreq_fail(cr, op, KERR_NOT_CONTROLLER);
         return;
     }
-    if (srv->ctl_peer && srv->ctl_peer_id != ctl) {
-        peer_free(srv->ctl_peer);
-        srv->ctl_peer = NULL;
+    if (cr->peer && cr->peer_id != ctl) {
+        peer_free(cr->peer);
+        cr->peer = NULL;
     }
-    if (!srv->ctl_peer) {
+    if (!cr->peer) {
         char name[32], cid[48];
         snprintf(name, sizeof(name), "controller %d", ctl);
-        snprintf(cid, sizeof(cid), "broker-%d-to-controller", srv->broker_id);
-        srv->ctl_peer = peer_new(srv->loop, name, cid, e->host, e->port, 16u << 20);
-        srv->ctl_peer_id = ctl;
+        snprintf(cid, sizeof(cid), "broker-%d-to-controller", cr->d.broker_id);
+        cr->peer = peer_new(cr->d.loop, name, cid, e->host, e->port, 16u << 20);
+        cr->peer_id = ctl;
     } else {
-        peer_set_addr(srv->ctl_peer, e->host, e->port);
+        peer_set_addr(cr->peer, e->host, e->port);
     }
     wbuf_t wb;
     wbuf_init(&wb);
     if (op->type == CTL_OP_ALTER_PARTITION) {
         ctlreq_encode_alter(op, &wb);
-        peer_request(srv->ctl_peer, KAPI_ALTER_PARTITION, KP_ALTER_PARTITION_VERSION, true, &wb,
+        peer_request(cr->peer, KAPI_ALTER_PARTITION, KP_ALTER_PARTITION_VERSION, true, &wb,
                      CTLREQ_TIMEOUT_MS, ctlreq_answered, op);
     } else {
         kp_cshut_req_t r = {.broker_id = op->broker_id, .broker_epoch = op->broker_epoch};
         kp_cshut_req_encode(&wb, &r);
-        peer_request(srv->ctl_peer, KAPI_CONTROLLED_SHUTDOWN, KP_CONTROLLED_SHUTDOWN_VERSION, true,
-                     &wb, CTLREQ_TIMEOUT_MS, ctlreq_answered, op);
+        peer_request(cr->peer, KAPI_CONTROLLED_SHUTDOWN, KP_CONTROLLED_SHUTDOWN_VERSION, true, &wb,
+                     CTLREQ_TIMEOUT_MS, ctlreq_answered, op);
     }
     wbuf_free(&wb);
 }
 
-void ctlreq_close(server_t *srv)
+ctlreq_t *ctlreq_new(const ctlreq_deps_t *d)
 {
-    peer_free(srv->ctl_peer);
-    srv->ctl_peer = NULL;
+    ctlreq_t *cr = calloc(1, sizeof(*cr));
+    if (!cr) abort();
+    cr->d = *d;
+    cr->peer_id = -1;
+    return cr;
+}
+
+void ctlreq_free(ctlreq_t *cr)
+{
+    if (!cr) return;
+    ctlreq_close(cr);
+    free(cr);
+}
+
+void ctlreq_close(ctlreq_t *cr)
+{
+    peer_free(cr->peer);
+    cr->peer = NULL;
 }

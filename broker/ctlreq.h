@@ -5,18 +5,35 @@
  * over one peer connection. Either way op->done runs later on the reactor (never inside
  * ctlreq_submit); a routing failure is in op->err (NOT_CONTROLLER when no controller is known,
  * KERR__TRANSPORT when it could not be reached) and the caller decides whether to retry.
- * Owner: the op passes to ctlreq until done runs. Reactor thread only. */
+ * Owner: the server makes and frees the ctlreq_t (its only state is the connection to the
+ * controller); the op passes to ctlreq until done runs. Reactor thread only. */
 #ifndef CTLREQ_H
 #define CTLREQ_H
 
+#include <stdint.h>
+
 #include "ctl.h"
 
-typedef struct server server_t;
+typedef struct ctlreq ctlreq_t;
+typedef struct mdcache mdcache_t;
 
 #define CTLREQ_TIMEOUT_MS 30000
 
-void ctlreq_submit(server_t *srv, ctl_op_t *op);
-/* Close the connection to the controller (shutdown). */
-void ctlreq_close(server_t *srv);
+/* What ctlreq uses, borrowed for its lifetime. */
+typedef struct ctlreq_deps {
+    ev_loop_t *loop;
+    const mdcache_t *md; /* where the controller and its endpoints are learned */
+    ctl_t *ctl;          /* this broker's own ctl thread (when it is the controller) */
+    int32_t broker_id;
+    const char *inter_broker_listener; /* the controller endpoint's listener name */
+} ctlreq_deps_t;
+
+ctlreq_t *ctlreq_new(const ctlreq_deps_t *d);
+/* Frees the connection too (ctlreq_close first is not needed). NULL is a no-op. */
+void ctlreq_free(ctlreq_t *cr);
+
+void ctlreq_submit(ctlreq_t *cr, ctl_op_t *op);
+/* Close the connection to the controller (shutdown); a later submit opens a new one. */
+void ctlreq_close(ctlreq_t *cr);
 
 #endif

@@ -8,16 +8,42 @@
 #include "ctlreq.h"
 #include "log.h"
 #include "replica/rmgr.h"
-#include "server.h"
+
+struct isr {
+    int32_t broker_id;
+    const int64_t *broker_epoch; /* the server's: it changes when the broker re-registers */
+    rmgr_t *rmgr;
+    ctlreq_t *ctlreq;
+};
+
+isr_t *isr_new(int32_t broker_id, const int64_t *broker_epoch)
+{
+    isr_t *isr = calloc(1, sizeof(*isr));
+    if (!isr) abort();
+    isr->broker_id = broker_id;
+    isr->broker_epoch = broker_epoch;
+    return isr;
+}
+
+void isr_bind(isr_t *isr, rmgr_t *rmgr, ctlreq_t *ctlreq)
+{
+    isr->rmgr = rmgr;
+    isr->ctlreq = ctlreq;
+}
+
+void isr_free(isr_t *isr)
+{
+    free(isr);
+}
 
 static void isr_done(ctl_op_t *op, void *arg)
 {
-    server_t *srv = arg;
+    isr_t *isr = arg;
     ctl_isr_change_t *ch = &op->changes[0];
-    partition_t *part = rmgr_get(srv->rmgr, ch->topic, ch->partition);
+    partition_t *part = rmgr_get(isr->rmgr, ch->topic, ch->partition);
     if (part && part->isr_inflight) {
         kerr_t err = op->err ? op->err : ch->err;
-        rmgr_isr_result(srv->rmgr, part, err, ch->leader_epoch, ch->partition_epoch, ch->isr,
+        rmgr_isr_result(isr->rmgr, part, err, ch->leader_epoch, ch->partition_epoch, ch->isr,
                         ch->nisr);
     }
     ctl_op_free(op);
@@ -25,17 +51,17 @@ static void isr_done(ctl_op_t *op, void *arg)
 
 void isr_send(void *arg, partition_t *part)
 {
-    server_t *srv = arg;
+    isr_t *isr = arg;
     ctl_op_t *op = calloc(1, sizeof(*op));
     ctl_isr_change_t *ch = calloc(1, sizeof(*ch));
     if (!op || !ch) abort();
     op->type = CTL_OP_ALTER_PARTITION;
-    op->broker_id = srv->broker_id;
-    op->broker_epoch = srv->broker_epoch;
+    op->broker_id = isr->broker_id;
+    op->broker_epoch = *isr->broker_epoch;
     op->changes = ch;
     op->nchanges = 1;
     op->done = isr_done;
-    op->arg = srv;
+    op->arg = isr;
     ch->topic = strdup(part->topic);
     if (!ch->topic) abort();
     ch->partition = part->index;
@@ -43,5 +69,5 @@ void isr_send(void *arg, partition_t *part)
     ch->partition_epoch = part->partition_epoch;
     ch->nisr = part->npending;
     memcpy(ch->isr, part->pending_isr, (size_t)part->npending * sizeof(int32_t));
-    ctlreq_submit(srv, op);
+    ctlreq_submit(isr->ctlreq, op);
 }

@@ -107,7 +107,7 @@ static void server_fill_envs(server_t *srv)
         .authz = srv->authz,
         .users = srv->users,
         .ctl_apply = ctlapply_msg,
-        .ctl_apply_srv = srv,
+        .ctl_apply_arg = srv->ctlapply,
     };
     for (int i = 0; i < srv->nlisteners; i++) srv->listeners[i].env = &srv->net;
 }
@@ -221,7 +221,7 @@ void server_registered(server_t *srv, const char *cluster_id, int64_t broker_epo
     snprintf(srv->cluster_id, sizeof(srv->cluster_id), "%s", cluster_id);
     srv->broker_epoch = broker_epoch;
     if (srv->ready) {
-        ldfail_reregistered(srv);
+        ldfail_reregistered(srv->ldfail);
         return;
     }
     if (server_open_listeners(srv) != 0) {
@@ -243,7 +243,58 @@ void server_fatal(server_t *srv, const char *why)
 
 static void server_deliver(void *arg, ctl_msg_t *m)
 {
-    ctlapply_msg(arg, m);
+    server_t *srv = arg;
+    ctlapply_msg(srv->ctlapply, m);
+}
+
+/* ---- the server's part of its modules' work (their deps' callbacks; arg: the server) ---- */
+
+static void server_registered_cb(void *arg, const char *cluster_id, int64_t broker_epoch)
+{
+    server_registered(arg, cluster_id, broker_epoch);
+}
+
+static void server_md_changed_cb(void *arg)
+{
+    server_t *srv = arg;
+    mdcache_changed(srv->md);
+}
+
+static void server_users_set_cb(void *arg, const char *entity, int n, const char *const *keys,
+                                const char *const *vals)
+{
+    server_t *srv = arg;
+    sasl_users_set(srv->users, entity, n, keys, vals);
+}
+
+static void server_fatal_cb(void *arg, const char *why)
+{
+    server_fatal(arg, why);
+}
+
+static bool server_password_ok_cb(void *arg, const char *user, const char *password)
+{
+    server_t *srv = arg;
+    return sasl_password_ok(srv->users, user, password);
+}
+
+static bool server_serving_cb(void *arg)
+{
+    server_t *srv = arg;
+    return srv->ready && !srv->stopping && !srv->shutting_down;
+}
+
+static int server_pending_cb(void *arg, int16_t api)
+{
+    server_t *srv = arg;
+    return conn_pending(&srv->net, api);
+}
+
+/* ldfail's ops: the ctl thread starts after the log manager is hooked. */
+static void server_ctl_submit_cb(void *arg, ctl_op_t *op)
+{
+    server_t *srv = arg;
+    ctl_submit(srv->ctl, op);
 }
 
 /* ---- periodic work and signals ---- */
@@ -307,7 +358,7 @@ static void server_controlled_shutdown(server_t *srv)
     op->done = server_cshut_done;
     op->arg = srv;
     srv->shutdown_attempts++;
-    ctlreq_submit(srv, op);
+    ctlreq_submit(srv->ctlreq, op);
 }
 
 static void server_on_signal(ev_loop_t *loop, int fd, uint32_t events, void *arg)
@@ -351,6 +402,57 @@ static void server_plog_defaults(const cfg_t *cfg, plog_cfg_t *pc)
     pc->segment_index_bytes = (int32_t)cfg_int(cfg, "log.index.size.max.bytes");
     pc->flush_messages = cfg_int(cfg, "log.flush.interval.messages");
     pc->file_delete_delay_ms = cfg_int(cfg, "log.segment.delete.delay.ms");
+}
+
+/* What handles log dir failures and the controller's news (after the replica manager). */
+static void server_new_handlers(server_t *srv)
+{
+    ldfail_deps_t ld = {.loop = srv->loop,
+                        .lmgr = srv->lmgr,
+                        .rmgr = srv->rmgr,
+                        .broker_id = srv->broker_id,
+                        .broker_epoch = &srv->broker_epoch,
+                        .stopping = &srv->stopping,
+                        .submit = server_ctl_submit_cb,
+                        .fatal = server_fatal_cb,
+                        .arg = srv};
+    srv->ldfail = ldfail_new(&ld);
+    ctlapply_deps_t ad = {.md = srv->md,
+                          .rmgr = srv->rmgr,
+                          .tconf = srv->tconf,
+                          .quota = srv->quota,
+                          .authz = srv->authz,
+                          .broker_id = srv->broker_id,
+                          .broker_epoch = &srv->broker_epoch,
+                          .registered = server_registered_cb,
+                          .md_changed = server_md_changed_cb,
+                          .users_set = server_users_set_cb,
+                          .fatal = server_fatal_cb,
+                          .arg = srv};
+    srv->ctlapply = ctlapply_new(&ad);
+}
+
+/* http.listeners: /metrics, /v1/health and the console (after the ctl thread started). */
+static int server_start_http(server_t *srv)
+{
+    bhttp_deps_t hd = {.console = {.loop = srv->loop,
+                                   .cfg = srv->cfg,
+                                   .md = srv->md,
+                                   .ctl = srv->ctl,
+                                   .rmgr = srv->rmgr,
+                                   .tconf = srv->tconf,
+                                   .metrics = srv->metrics,
+                                   .authz = srv->authz,
+                                   .broker_id = srv->broker_id,
+                                   .cluster_id = srv->cluster_id,
+                                   .inter_broker_listener = srv->inter_broker_listener,
+                                   .password_ok = server_password_ok_cb,
+                                   .arg = srv},
+                       .lmgr = srv->lmgr,
+                       .grp = srv->grp,
+                       .serving = server_serving_cb,
+                       .pending = server_pending_cb};
+    return bhttp_start(&hd, &srv->http);
 }
 
 int server_start(server_t *srv, cfg_t *cfg)
@@ -408,6 +510,7 @@ int server_start(server_t *srv, cfg_t *cfg)
                      cfg_int(cfg, "log.cleaner.backoff.ms"));
     srv->md = mdcache_new(srv->loop);
     srv->tconf = tconf_new(cfg);
+    srv->isr = isr_new(srv->broker_id, &srv->broker_epoch);
     rmgr_deps_t rd = {.loop = srv->loop,
                       .cfg = cfg,
                       .broker_id = srv->broker_id,
@@ -416,9 +519,9 @@ int server_start(server_t *srv, cfg_t *cfg)
                       .md = srv->md,
                       .metrics = srv->metrics,
                       .isr_send = isr_send,
-                      .isr_arg = srv};
+                      .isr_arg = srv->isr};
     srv->rmgr = rmgr_new(&rd);
-    ldfail_init(srv);
+    server_new_handlers(srv);
     srv->grp = grp_coord_new(srv);
     srv->txn = txn_coord_new(srv);
 
@@ -465,8 +568,15 @@ int server_start(server_t *srv, cfg_t *cfg)
         log_error("server", "cannot start the coordinator thread");
         return -1;
     }
+    ctlreq_deps_t qd = {.loop = srv->loop,
+                        .md = srv->md,
+                        .ctl = srv->ctl,
+                        .broker_id = srv->broker_id,
+                        .inter_broker_listener = srv->inter_broker_listener};
+    srv->ctlreq = ctlreq_new(&qd);
+    isr_bind(srv->isr, srv->rmgr, srv->ctlreq);
     server_fill_envs(srv);
-    if (bhttp_start(srv) != 0) return -1;
+    if (server_start_http(srv) != 0) return -1;
     ev_timer_add(srv->loop, SERVER_TICK_MS, server_tick, srv);
     log_info("server", "starting broker %d (zookeeper.connect=%s, log.dirs=%s)", srv->broker_id,
              cc.zk_connect, cfg_log_dirs(cfg));
@@ -478,7 +588,8 @@ int server_run(server_t *srv)
     ev_run(srv->loop);
     log_info("server", "[KafkaServer id=%d] shutting down", srv->broker_id);
     server_close_listeners(srv);
-    bhttp_stop(srv);
+    bhttp_stop(srv->http);
+    srv->http = NULL;
     /* Answer what is parked (delayed fetches, admin requests waiting for metadata) so every
      * request is freed, then close the connections. */
     rmgr_wake_all(srv->rmgr);
@@ -490,7 +601,7 @@ int server_run(server_t *srv)
     srv->txn = srv->api.txn = NULL;
     conn_close_all(&srv->net);
     rmgr_stop_fetchers(srv->rmgr);
-    ctlreq_close(srv);
+    ctlreq_close(srv->ctlreq);
     ctl_stop(srv->ctl); /* closes the ZooKeeper session: deregisters this broker */
     srv->ctl = srv->api.ctl = NULL;
     chan_mgr_free(srv->chan);
@@ -499,6 +610,10 @@ int server_run(server_t *srv)
     /* the final checkpoints read the partitions' high watermarks: close the logs first */
     lmgr_close(srv->lmgr, server_exit_code == 0);
     rmgr_free(srv->rmgr);
+    ctlreq_free(srv->ctlreq);
+    isr_free(srv->isr);
+    ldfail_free(srv->ldfail);
+    ctlapply_free(srv->ctlapply);
     mdcache_free(srv->md);
     tconf_free(srv->tconf);
     api_autocreate_free(&srv->api);

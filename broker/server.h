@@ -27,10 +27,14 @@ typedef struct chan_mgr chan_mgr_t;
 typedef struct grp_coord grp_coord_t;
 typedef struct txn_coord txn_coord_t;
 typedef struct metrics metrics_t;
-typedef struct http_server http_server_t;
+typedef struct bhttp bhttp_t;
 typedef struct quota_mgr quota_mgr_t;
 typedef struct authz authz_t;
 typedef struct tconf tconf_t;
+typedef struct ctlreq ctlreq_t;
+typedef struct ctlapply ctlapply_t;
+typedef struct isr isr_t;
+typedef struct ldfail ldfail_t;
 
 #define SERVER_MAX_LISTENERS 8
 
@@ -40,8 +44,7 @@ struct server {
     ev_loop_t *loop;
     cfg_t *cfg;
     int32_t broker_id;
-    int32_t controller_epoch; /* highest controller epoch seen (fencing) */
-    int64_t broker_epoch;     /* czxid of our registration (changes when re-registered) */
+    int64_t broker_epoch; /* czxid of our registration (changes when re-registered) */
     char inter_broker_listener[64];
     sec_client_t sec_client; /* how this broker connects to the others (sec.h) */
     char cluster_id[64];
@@ -51,28 +54,25 @@ struct server {
     rmgr_t *rmgr;
     mdcache_t *md;
     ctl_t *ctl;
-    grp_coord_t *grp;    /* group coordinator (broker/group/grp.h) */
-    txn_coord_t *txn;    /* transaction coordinator (broker/txn/txn.h) */
-    metrics_t *metrics;  /* counters (metrics.h); never NULL once started */
-    quota_mgr_t *quota;  /* client quotas (quota.h); never NULL once started */
-    authz_t *authz;      /* authorizer.class.name (authz.h); NULL = no authorization */
-    http_server_t *http; /* http.listeners: /metrics, /v1/health (bhttp.c); NULL when off */
-    sasl_users_t *users; /* sasl.c: SCRAM credentials from /config/users, PLAIN users */
-    conn_env_t net;      /* what the connections are given (conn.h; filled at start) */
-    api_env_t api;       /* what the API handlers are given (api/api_env.h; idem) */
-    tconf_t *tconf;      /* tconf.c: per-topic config overrides */
-    peer_t *ctl_peer;    /* ctlreq.c: connection to the controller */
-    int32_t ctl_peer_id;
-    chan_mgr_t *chan; /* coordinator/chan.c: the controller's channels to brokers */
+    grp_coord_t *grp;     /* group coordinator (broker/group/grp.h) */
+    txn_coord_t *txn;     /* transaction coordinator (broker/txn/txn.h) */
+    metrics_t *metrics;   /* counters (metrics.h); never NULL once started */
+    quota_mgr_t *quota;   /* client quotas (quota.h); never NULL once started */
+    authz_t *authz;       /* authorizer.class.name (authz.h); NULL = no authorization */
+    bhttp_t *http;        /* http.listeners: /metrics, /v1/, console (bhttp.h); NULL = off */
+    sasl_users_t *users;  /* sasl.c: SCRAM credentials from /config/users, PLAIN users */
+    conn_env_t net;       /* what the connections are given (conn.h; filled at start) */
+    api_env_t api;        /* what the API handlers are given (api/api_env.h; idem) */
+    tconf_t *tconf;       /* tconf.c: per-topic config overrides */
+    ctlreq_t *ctlreq;     /* ctlreq.h: requests to the controller */
+    ctlapply_t *ctlapply; /* ctlapply.h: applies the controller's messages */
+    isr_t *isr;           /* isr.h: the leaders' ISR proposals */
+    ldfail_t *ldfail;     /* ldfail.h: log dir failures */
+    chan_mgr_t *chan;     /* coordinator/chan.c: the controller's channels to brokers */
     bool stopping;
     bool ready;         /* registered and serving */
     bool shutting_down; /* controlled shutdown in progress */
     int shutdown_attempts;
-    /* console_job.c: the web console's connections to the brokers (NULL until first used) */
-    struct console_peers *console;
-    struct cauth *console_auth; /* console_auth.c: logins (NULL: console.authentication=none) */
-    /* console_connect.c: the console's requests to Connect workers (NULL until first used) */
-    struct console_connect *cconnect;
 };
 
 /* Registered in ZooKeeper (first time: open the listeners and serve; later, a new session:

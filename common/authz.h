@@ -64,9 +64,8 @@ void authz_each(const authz_t *a, const authz_filter_t *f, authz_visit_fn *fn, v
 /* From the config: NULL when authorizer.class.name is empty, *err set for an unknown class. */
 authz_t *authz_from_cfg(const cfg_t *cfg, char *err, size_t n);
 /* A pattern's ACLs as the ctl thread read them (CTL_MSG_ACL): replace them in the cache. */
-typedef struct server server_t;
 struct ctl_msg;
-void authz_on_ctl_msg(server_t *srv, const struct ctl_msg *m);
+void authz_on_ctl_msg(authz_t *a, const struct ctl_msg *m);
 /* The one check a handler makes: whether the request's principal may do op on the resource
  * (always true without an authorizer). */
 bool authz_authorize(const req_t *r, int8_t op, int8_t restype, const char *name);

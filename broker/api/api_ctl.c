@@ -97,7 +97,7 @@ void api_leaderandisr(req_t *r, rbuf_t *rb)
                  b->host.p ? b->host.p : "");
         o->ep[0].port = b->port;
     }
-    api_ctl_answer(r, r->env->ctl_apply(r->env->ctl_apply_srv, m));
+    api_ctl_answer(r, r->env->ctl_apply(r->env->ctl_apply_arg, m));
 }
 
 void api_updatemetadata(req_t *r, rbuf_t *rb)
@@ -167,7 +167,7 @@ void api_updatemetadata(req_t *r, rbuf_t *rb)
             p->offline = api_ctl_ids(s->offline, s->noffline);
         }
     }
-    api_ctl_answer(r, r->env->ctl_apply(r->env->ctl_apply_srv, m));
+    api_ctl_answer(r, r->env->ctl_apply(r->env->ctl_apply_arg, m));
 }
 
 void api_stopreplica(req_t *r, rbuf_t *rb)
@@ -195,5 +195,5 @@ void api_stopreplica(req_t *r, rbuf_t *rb)
             p->leader_epoch = req.topics[i].parts[j].leader_epoch;
             p->del = req.topics[i].parts[j].delete_partition;
         }
-    api_ctl_answer(r, r->env->ctl_apply(r->env->ctl_apply_srv, m));
+    api_ctl_answer(r, r->env->ctl_apply(r->env->ctl_apply_arg, m));
 }

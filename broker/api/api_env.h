@@ -31,11 +31,11 @@ typedef struct authz authz_t;
 typedef struct sasl_users sasl_users_t;
 typedef struct pidgen pidgen_t;
 typedef struct dict dict_t;
-typedef struct server server_t;
 
 /* Apply a controller message that came over the wire (api_ctl.c); takes ownership of m. The
  * server's ctlapply_msg, which the api layer sits below. */
-typedef kerr_t api_ctl_apply_fn(server_t *srv, ctl_msg_t *m);
+typedef struct ctlapply ctlapply_t;
+typedef kerr_t api_ctl_apply_fn(ctlapply_t *ca, ctl_msg_t *m);
 
 typedef struct api_env {
     ev_loop_t *loop;
@@ -56,7 +56,7 @@ typedef struct api_env {
     authz_t *authz;      /* NULL = no authorization */
     sasl_users_t *users; /* SCRAM credentials (sasl.h) */
     api_ctl_apply_fn *ctl_apply;
-    server_t *ctl_apply_srv; /* ctl_apply's first argument; the api does not look into it */
+    ctlapply_t *ctl_apply_arg; /* ctl_apply's first argument; the api does not look into it */
     /* the api's own state */
     dict_t *autocreating; /* api_metadata.c: topics with an auto-create in flight */
     pidgen_t *pidgen;     /* api_initproducerid.c: producer id block in use */
