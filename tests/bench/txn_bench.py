@@ -9,8 +9,8 @@ from one repetition to the next:
                  commit ends the run, so the rate counts only committed messages
   then the transactional topic (data, commit markers, an LSO) is consumed from the beginning
   with isolation.level=read_uncommitted and read_committed; and a third topic in which every
-  5th transaction (--abort-every) is aborted is read once from the beginning under each level
-  (rated in log offsets/s: read_committed delivers fewer records but reads the same log, the
+  5th transaction (--abort-every) is aborted is read once untimed, then once from the
+  beginning under each level (rated in log offsets/s: read_committed delivers fewer records but reads the same log, the
   aborted-transaction index telling the client what to drop).
 Ratios: transactional / idempotent produce (target >= 0.9) and read_committed /
 read_uncommitted consume (target >= 1.0 within noise), each the median of the per-repetition
@@ -47,9 +47,18 @@ def bench(c, topic, size, count, extra):
                        "--fetch-wait-ms", "10"] + extra, timeout=900)
 
 
-def produce_rows(c, size, count, txn_ms, n):
+def first_second(pair, rep):
+    """pair in the order of repetition rep: each size's pairs swap order from one repetition
+    to the next. (By the run's counter n, which advances once per size, a size's pairs kept
+    one order in every repetition: at 1 KB read_committed always read the topic first, right
+    after its produce, the slow position, and came out at 0.71x; at 100 B always second, 1.45x.)
+    """
+    return pair if rep % 2 else pair[::-1]
+
+
+def produce_rows(c, size, count, txn_ms, n, rep):
     """Idempotent and transactional produce of one repetition, in an order that alternates
-    with n (so a load change during the run does not always favour the same row)."""
+    with rep (so a load change during the run does not always favour the same row)."""
     out = {}
     topic = "txb-txn-%d-%d" % (size, n)
 
@@ -65,26 +74,35 @@ def produce_rows(c, size, count, txn_ms, n):
         out["transactional produce"]["commits"] = r.get("txn_commits", 0)
         out["transactional produce"]["commit_ms_avg"] = r.get("commit_ms_avg", 0)
 
-    for f in ((idem, txn) if n % 2 else (txn, idem)):
+    for f in first_second((idem, txn), rep):
         f()
     return out, topic
 
 
-def consume_rows(c, topic, size, count, n, label):
-    """read_uncommitted and read_committed reads of one topic (order alternating with n)."""
+def consume_rows(c, topic, size, count, rep, label):
+    """read_uncommitted and read_committed reads of one topic (order alternating with rep)."""
     out = {}
-    isos = ("read_uncommitted", "read_committed")
-    for iso in (isos if n % 2 else isos[::-1]):
+    for iso in first_second(("read_uncommitted", "read_committed"), rep):
         out[iso + " consume" + label] = bench(c, topic, size, count * CONSUME_PASSES, [
             "--isolation", iso, "--phases", "consume", "--keep"])["consume"]
     return out
 
 
-def aborted_rows(c, size, count, txn_ms, n, abort_every):
+def read_once(c, topic, size, iso):
+    """One timed pass over the whole topic (--warmup 0 --count 1): the driver's JSON."""
+    return run_driver(["throughput", "--bootstrap", c.bootstrap, "--topic", topic,
+                       "--partitions", "6", "--size", str(size), "--count", "1",
+                       "--warmup", "0", "--fetch-wait-ms", "10", "--isolation", iso,
+                       "--phases", "consume", "--keep"], timeout=900)
+
+
+def aborted_rows(c, size, count, txn_ms, n, rep, abort_every):
     """A topic where every abort_every-th transaction is aborted, read once from the beginning
     under each isolation level. Rated in log offsets per second (the whole topic: records,
     aborted records and markers), since read_committed delivers fewer records for the same
-    log: it must not take longer to read it."""
+    log: it must not take longer to read it. An untimed read first: the first read after the
+    produce is the slow one (replication and writeback still finishing), by 0.05-0.07 s of a
+    0.15-0.3 s pass here, whichever level it uses."""
     topic = "txb-abort-%d-%d" % (size, n)
     # (not shorter transactions: an abort right after the previous commit, before the
     # coordinator has finished that commit's markers, finds no partition registered yet and
@@ -95,13 +113,9 @@ def aborted_rows(c, size, count, txn_ms, n, abort_every):
     if not r.get("txn_aborts"):
         raise SystemExit("txn_bench: no transaction was aborted in %s" % topic)
     out = {}
-    isos = ("read_uncommitted", "read_committed")
-    for iso in (isos if n % 2 else isos[::-1]):
-        # one timed pass over the whole topic: --warmup 0 --count 1
-        res = run_driver(["throughput", "--bootstrap", c.bootstrap, "--topic", topic,
-                          "--partitions", "6", "--size", str(size), "--count", "1",
-                          "--warmup", "0", "--fetch-wait-ms", "10", "--isolation", iso,
-                          "--phases", "consume", "--keep"], timeout=900)
+    read_once(c, topic, size, "read_uncommitted")
+    for iso in first_second(("read_uncommitted", "read_committed"), rep):
+        res = read_once(c, topic, size, iso)
         secs = res["consume"]["secs"]
         offs = res["consume_retained"]
         out[iso + " consume, aborted"] = {
@@ -111,11 +125,12 @@ def aborted_rows(c, size, count, txn_ms, n, abort_every):
     return out
 
 
-def one_rep(c, size, count, txn_ms, n, abort_every):
-    """Every measurement of one size; returns {row: rate dict}."""
-    out, topic = produce_rows(c, size, count, txn_ms, n)
-    out.update(consume_rows(c, topic, size, count, n, ""))
-    out.update(aborted_rows(c, size, count, txn_ms, n, abort_every))
+def one_rep(c, size, count, txn_ms, n, rep, abort_every):
+    """Every measurement of one size in repetition rep (n: the run's counter, for topic
+    names); returns {row: rate dict}."""
+    out, topic = produce_rows(c, size, count, txn_ms, n, rep)
+    out.update(consume_rows(c, topic, size, count, rep, ""))
+    out.update(aborted_rows(c, size, count, txn_ms, n, rep, abort_every))
     drop_topics(c, [topic, "txb-abort-%d-%d" % (size, n)])
     return out
 
@@ -158,10 +173,10 @@ def main():
     c = Cluster(d, n=3).start()
     runs, n = {}, 0
     try:
-        for _ in range(a.reps):
+        for rep in range(a.reps):
             for size in (100, 1000):
                 n += 1
-                for row, v in one_rep(c, size, int(COUNTS[size] * a.scale), a.txn_ms, n,
+                for row, v in one_rep(c, size, int(COUNTS[size] * a.scale), a.txn_ms, n, rep,
                                          a.abort_every).items():
                     runs.setdefault("%s|%d" % (row, size), []).append(v)
     finally:
