@@ -22,7 +22,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "quota.h"
-#include "sasl.h"
+#include "sasl_conn.h"
 #include "tlsio.h"
 
 #define CONN_READ_CHUNK (256 * 1024)
@@ -452,7 +452,7 @@ static void conn_in_reserve(conn_t *c, size_t need)
 static bool conn_sasl_gate(conn_t *c, req_t *r)
 {
     if (sasl_conn_raw(c->sasl)) {
-        sasl_raw_token(r);
+        c->env->raw_token(r);
         return false;
     }
     int16_t key = r->frame_len >= 2 ? (int16_t)((r->frame[0] << 8) | r->frame[1]) : -1;

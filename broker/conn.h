@@ -35,6 +35,7 @@
 #include "sec.h"
 
 typedef struct conn conn_t;
+typedef struct req req_t;
 typedef struct metrics metrics_t;
 typedef struct quota_mgr quota_mgr_t;
 typedef struct sasl_users sasl_users_t;
@@ -52,6 +53,9 @@ typedef struct conn_env {
     sasl_users_t *users;       /* SCRAM credentials and PLAIN users (sasl.h) */
     struct api_env *api;       /* handed to every request as req->env; conn does not look in */
     conn_t *conns;             /* conn.c: all open connections (intrusive list) */
+    /* A frame that is a raw SASL token (after a v0 handshake), not a request: sasl.c's
+     * sasl_raw_token, given here so that conn does not include the SASL handlers. */
+    void (*raw_token)(req_t *r);
 } conn_env_t;
 
 /* One listening socket (listeners=...), owned by the server. */
@@ -105,7 +109,8 @@ void conn_set_principal(conn_t *c, const char *principal);
 /* The principal's name without "User:" ("alice", "CN=alice,..."; "ANONYMOUS" unauthenticated or
  * orphaned): the user of client quotas, as Kafka's quota manager names it. */
 const char *req_user(const req_t *r);
-/* The connection's SASL state (sasl.h); NULL unless its listener is SASL_PLAINTEXT/SASL_SSL. */
+/* The connection's SASL state (sasl_conn.h); NULL unless its listener is SASL_PLAINTEXT/SASL_SSL.
+ */
 struct sasl_conn *conn_sasl(conn_t *c);
 /* Close the connection once every queued response is written (a failed login). */
 void conn_close_after_flush(conn_t *c);

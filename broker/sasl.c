@@ -1,5 +1,6 @@
 /* sasl.c: the server side of SASL PLAIN and SCRAM on a connection (see sasl.h). */
 #include "sasl.h"
+#include "sasl_conn.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,13 +18,6 @@
 #include "scram.h"
 #include "sec.h"
 
-struct sasl_conn {
-    unsigned mech; /* SEC_MECH_*, 0 before the handshake */
-    bool raw;      /* handshake v0 */
-    bool done;
-    scram_server_t *scram;
-};
-
 typedef struct sasl_user {
     bool has256, has512;
     scram_cred_t c256, c512;
@@ -34,28 +28,6 @@ struct sasl_users {
     const listener_t *ls; /* the listeners, for their PLAIN JAAS users */
     int nls;
 };
-
-sasl_conn_t *sasl_conn_new(void)
-{
-    return calloc(1, sizeof(sasl_conn_t));
-}
-
-void sasl_conn_free(sasl_conn_t *s)
-{
-    if (!s) return;
-    scram_server_free(s->scram);
-    free(s);
-}
-
-bool sasl_conn_done(const sasl_conn_t *s)
-{
-    return s->done;
-}
-
-bool sasl_conn_raw(const sasl_conn_t *s)
-{
-    return s->raw && !s->done;
-}
 
 /* ---- credentials ---- */
 

@@ -22,17 +22,9 @@
 
 #include "buf.h"
 
-typedef struct sasl_conn sasl_conn_t;
 typedef struct sasl_users sasl_users_t;
 typedef struct listener listener_t;
 typedef struct req req_t;
-
-sasl_conn_t *sasl_conn_new(void);
-void sasl_conn_free(sasl_conn_t *s);
-/* Authenticated: every API may be served. */
-bool sasl_conn_done(const sasl_conn_t *s);
-/* After a v0 handshake: the next frame is a raw SASL token, not a request. */
-bool sasl_conn_raw(const sasl_conn_t *s);
 
 /* The frame r carries is a raw token (handshake v0): answer it with a raw token. */
 void sasl_raw_token(req_t *r);

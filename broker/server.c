@@ -87,6 +87,7 @@ static void server_fill_envs(server_t *srv)
         .quota = srv->quota,
         .users = srv->users,
         .api = &srv->api,
+        .raw_token = sasl_raw_token,
     };
     srv->api = (api_env_t){
         .loop = srv->loop,

@@ -37,7 +37,7 @@ INC_PATHS = {
 # lower broker layers may use because they are given what they need at creation, and the
 # net layer (connections and their security), which api sits on.
 BROKER_SERVICES = {"broker/mdcache", "broker/tconf", "broker/metrics", "broker/quota"}
-BROKER_NET = {"broker/conn", "broker/sasl", "broker/sec"}
+BROKER_NET = {"broker/conn", "broker/sasl", "broker/sasl_conn", "broker/sec"}
 
 LOWER = {
     "common": set(),
