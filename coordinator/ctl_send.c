@@ -127,6 +127,16 @@ static int32_t *ctl_dup_ids(const int32_t *ids, int32_t n)
     return d;
 }
 
+/* The controller's header fields of a request to m's target (LeaderAndIsr and StopReplica
+ * have the same three, in request structs of their own). */
+static void ctl_req_hdr(const ctl_msg_t *m, int32_t *controller_id, int32_t *controller_epoch,
+                        int64_t *broker_epoch)
+{
+    *controller_id = m->controller_id;
+    *controller_epoch = m->controller_epoch;
+    *broker_epoch = m->broker_epoch;
+}
+
 static ctl_msg_t *ctl_msg_new(const ctl_t *c, ctl_msg_type_t type, int32_t target)
 {
     ctl_msg_t *m = calloc(1, sizeof(*m));
@@ -189,9 +199,7 @@ static void ctl_encode_lai(const ctl_msg_t *m, wbuf_t *wb)
     arena_init(&a);
     kp_ctl_req_t r;
     memset(&r, 0, sizeof(r));
-    r.controller_id = m->controller_id;
-    r.controller_epoch = m->controller_epoch;
-    r.broker_epoch = m->broker_epoch;
+    ctl_req_hdr(m, &r.controller_id, &r.controller_epoch, &r.broker_epoch);
     r.type = m->full ? 1 : 0;
     int32_t *slot;
     r.ntopics = ctl_group_topics(&a, m, &slot);
@@ -348,9 +356,7 @@ static void ctl_encode_stop(const ctl_msg_t *m, wbuf_t *wb)
     arena_init(&a);
     kp_stopreplica_req_t r;
     memset(&r, 0, sizeof(r));
-    r.controller_id = m->controller_id;
-    r.controller_epoch = m->controller_epoch;
-    r.broker_epoch = m->broker_epoch;
+    ctl_req_hdr(m, &r.controller_id, &r.controller_epoch, &r.broker_epoch);
     int32_t *slot;
     r.ntopics = ctl_group_topics(&a, m, &slot);
     r.topics = arena_calloc(&a, (size_t)r.ntopics + 1, sizeof(kp_stopreplica_topic_t));
