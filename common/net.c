@@ -39,17 +39,27 @@ static int net_resolve(const char *host, int port, struct sockaddr_in *sa, char 
     return 0;
 }
 
-int net_listen_tcp(const char *host, int port, int backlog, char *err, size_t errlen)
+/* A non-blocking, close-on-exec TCP socket for host:port (resolved into *sa) with the int
+ * option level/opt set to 1; -1 with err set on failure. */
+static int net_socket_for(const char *host, int port, struct sockaddr_in *sa, int level, int opt,
+                          char *err, size_t errlen)
 {
-    struct sockaddr_in sa;
-    if (net_resolve(host, port, &sa, err, errlen) != 0) return -1;
+    if (net_resolve(host, port, sa, err, errlen) != 0) return -1;
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         snprintf(err, errlen, "socket: %s", strerror(errno));
         return -1;
     }
     int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    setsockopt(fd, level, opt, &one, sizeof(one));
+    return fd;
+}
+
+int net_listen_tcp(const char *host, int port, int backlog, char *err, size_t errlen)
+{
+    struct sockaddr_in sa;
+    int fd = net_socket_for(host, port, &sa, SOL_SOCKET, SO_REUSEADDR, err, errlen);
+    if (fd < 0) return -1;
     if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, backlog) != 0) {
         snprintf(err, errlen, "bind/listen %s:%d: %s", host && *host ? host : "0.0.0.0", port,
                  strerror(errno));
@@ -78,14 +88,8 @@ int net_accept(int lfd, char *peer, size_t peerlen)
 int net_connect_tcp(const char *host, int port, char *err, size_t errlen)
 {
     struct sockaddr_in sa;
-    if (net_resolve(host, port, &sa, err, errlen) != 0) return -1;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        snprintf(err, errlen, "socket: %s", strerror(errno));
-        return -1;
-    }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    int fd = net_socket_for(host, port, &sa, IPPROTO_TCP, TCP_NODELAY, err, errlen);
+    if (fd < 0) return -1;
     if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 && errno != EINPROGRESS) {
         snprintf(err, errlen, "connect %s:%d: %s", host, port, strerror(errno));
         close(fd);

@@ -2,6 +2,8 @@
  * layout (Kafka's ZkData), in one place (DESIGN.md section 5).
  * JSON builders return malloc'd NUL-terminated strings (caller frees); parsers never crash on
  * malformed input: they return KERR__BAD_MSG. Path builders write into a caller buffer.
+ * Paths and Uuids are in zkpath.c, the JSON of cluster-wide and broker znodes in zkpath_json.c,
+ * that of topics and partitions in zkpath_topic.c.
  * Pure functions. Any thread. */
 #ifndef ZKPATH_H
 #define ZKPATH_H

@@ -96,16 +96,21 @@ void ctl_batch_full(ctl_batch_t *b, int32_t broker)
 
 /* Slot of topic among the *n names seen so far (names[i] views), adding it when new: requests
  * group partitions by topic whatever order they were decided in. */
-static int ctl_topic_slot(kstr_t *names, int32_t *n, const char *topic, bool *added)
+/* Group m's partitions by topic for a request encoder: (*slot)[i] (allocated in a) gets the
+ * index of m->parts[i]'s topic, topics numbered in order of first appearance. Returns the
+ * number of topics. */
+static int32_t ctl_group_topics(arena_t *a, const ctl_msg_t *m, int32_t **slot)
 {
-    for (int32_t j = 0; j < *n; j++)
-        if (kstr_eq(names[j], topic)) {
-            *added = false;
-            return j;
-        }
-    names[*n] = KSTR(topic);
-    *added = true;
-    return (*n)++;
+    kstr_t *names = arena_calloc(a, (size_t)m->nparts + 1, sizeof(kstr_t));
+    *slot = arena_calloc(a, (size_t)m->nparts + 1, sizeof(int32_t));
+    int32_t n = 0;
+    for (int i = 0; i < m->nparts; i++) {
+        int32_t j = 0;
+        while (j < n && !kstr_eq(names[j], m->parts[i].topic)) j++;
+        if (j == n) names[n++] = KSTR(m->parts[i].topic);
+        (*slot)[i] = j;
+    }
+    return n;
 }
 
 static const md_endpoint_t *ctl_endpoint(const ctl_t *c, const md_broker_t *b)
@@ -120,6 +125,16 @@ static int32_t *ctl_dup_ids(const int32_t *ids, int32_t n)
     if (!d) abort();
     if (n > 0) memcpy(d, ids, (size_t)n * sizeof(int32_t));
     return d;
+}
+
+/* The controller's header fields of a request to m's target (LeaderAndIsr and StopReplica
+ * have the same three, in request structs of their own). */
+static void ctl_req_hdr(const ctl_msg_t *m, int32_t *controller_id, int32_t *controller_epoch,
+                        int64_t *broker_epoch)
+{
+    *controller_id = m->controller_id;
+    *controller_epoch = m->controller_epoch;
+    *broker_epoch = m->broker_epoch;
 }
 
 static ctl_msg_t *ctl_msg_new(const ctl_t *c, ctl_msg_type_t type, int32_t target)
@@ -184,17 +199,15 @@ static void ctl_encode_lai(const ctl_msg_t *m, wbuf_t *wb)
     arena_init(&a);
     kp_ctl_req_t r;
     memset(&r, 0, sizeof(r));
-    r.controller_id = m->controller_id;
-    r.controller_epoch = m->controller_epoch;
-    r.broker_epoch = m->broker_epoch;
+    ctl_req_hdr(m, &r.controller_id, &r.controller_epoch, &r.broker_epoch);
     r.type = m->full ? 1 : 0;
-    r.topics = arena_calloc(&a, (size_t)m->nparts + 1, sizeof(kp_ctl_topic_t));
-    kstr_t *names = arena_calloc(&a, (size_t)m->nparts + 1, sizeof(kstr_t));
+    int32_t *slot;
+    r.ntopics = ctl_group_topics(&a, m, &slot);
+    r.topics = arena_calloc(&a, (size_t)r.ntopics + 1, sizeof(kp_ctl_topic_t));
     for (int i = 0; i < m->nparts; i++) {
         const ctl_pinfo_t *pi = &m->parts[i];
-        bool added;
-        kp_ctl_topic_t *t = &r.topics[ctl_topic_slot(names, &r.ntopics, pi->topic, &added)];
-        if (added) {
+        kp_ctl_topic_t *t = &r.topics[slot[i]];
+        if (!t->parts) { /* the topic's first partition */
             t->name = KSTR(pi->topic);
             memcpy(t->topic_id, pi->topic_id, 16);
             t->parts = arena_calloc(&a, (size_t)m->nparts, sizeof(kp_ctl_pstate_t));
@@ -343,16 +356,14 @@ static void ctl_encode_stop(const ctl_msg_t *m, wbuf_t *wb)
     arena_init(&a);
     kp_stopreplica_req_t r;
     memset(&r, 0, sizeof(r));
-    r.controller_id = m->controller_id;
-    r.controller_epoch = m->controller_epoch;
-    r.broker_epoch = m->broker_epoch;
-    r.topics = arena_calloc(&a, (size_t)m->nparts + 1, sizeof(kp_stopreplica_topic_t));
-    kstr_t *names = arena_calloc(&a, (size_t)m->nparts + 1, sizeof(kstr_t));
+    ctl_req_hdr(m, &r.controller_id, &r.controller_epoch, &r.broker_epoch);
+    int32_t *slot;
+    r.ntopics = ctl_group_topics(&a, m, &slot);
+    r.topics = arena_calloc(&a, (size_t)r.ntopics + 1, sizeof(kp_stopreplica_topic_t));
     for (int i = 0; i < m->nparts; i++) {
         const ctl_pinfo_t *pi = &m->parts[i];
-        bool added;
-        kp_stopreplica_topic_t *t = &r.topics[ctl_topic_slot(names, &r.ntopics, pi->topic, &added)];
-        if (added) {
+        kp_stopreplica_topic_t *t = &r.topics[slot[i]];
+        if (!t->parts) { /* the topic's first partition */
             t->name = KSTR(pi->topic);
             t->parts = arena_calloc(&a, (size_t)m->nparts, sizeof(kp_stopreplica_part_t));
         }

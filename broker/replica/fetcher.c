@@ -17,7 +17,7 @@
 #include "proto/kp_offsetforleaderepoch.h"
 #include "rec/batch.h"
 #include "rec/crc32c.h"
-#include "rmgr.h"
+#include "partition.h"
 #include "rthrottle.h"
 #include "store/plog.h"
 
@@ -36,9 +36,7 @@ typedef struct fetch_ctx {
 } fetch_ctx_t;
 
 struct fetcher {
-    rmgr_t *rm;
-    ev_loop_t *loop;
-    int32_t self; /* this broker: the replica id of our requests */
+    fetcher_deps_t d; /* loop, settings, this broker's id and the log callbacks */
     int32_t leader;
     peer_t *peer;
     partition_t **parts; /* sorted by topic name, so requests group topics without a sort */
@@ -64,10 +62,10 @@ static void fetcher_retry_cb(ev_loop_t *loop, void *arg)
 static void fetcher_arm(fetcher_t *f, int64_t when_ms)
 {
     if (f->retry_timer && f->retry_at_ms <= when_ms) return;
-    if (f->retry_timer) ev_timer_cancel(f->loop, f->retry_timer);
+    if (f->retry_timer) ev_timer_cancel(f->d.loop, f->retry_timer);
     int64_t d = when_ms - ktime_mono_ms();
     f->retry_at_ms = when_ms;
-    f->retry_timer = ev_timer_add(f->loop, d > 0 ? d : 0, fetcher_retry_cb, f);
+    f->retry_timer = ev_timer_add(f->d.loop, d > 0 ? d : 0, fetcher_retry_cb, f);
 }
 
 static int64_t fetcher_cfg(const cfg_t *cfg, const char *key, int64_t dflt)
@@ -75,14 +73,14 @@ static int64_t fetcher_cfg(const cfg_t *cfg, const char *key, int64_t dflt)
     return cfg ? cfg_int(cfg, key) : dflt;
 }
 
-fetcher_t *fetcher_new(rmgr_t *rm, ev_loop_t *loop, const cfg_t *cfg, int32_t self, int32_t leader,
-                       const char *host, int port)
+fetcher_t *fetcher_new(const fetcher_deps_t *deps, int32_t leader, const char *host, int port)
 {
     fetcher_t *f = calloc(1, sizeof(*f));
     if (!f) abort();
-    f->rm = rm;
-    f->loop = loop;
-    f->self = self;
+    f->d = *deps;
+    const cfg_t *cfg = deps->cfg;
+    ev_loop_t *loop = deps->loop;
+    int32_t self = deps->self;
     f->leader = leader;
     f->wait_ms = (int32_t)fetcher_cfg(cfg, "replica.fetch.wait.max.ms", 500);
     f->min_bytes = (int32_t)fetcher_cfg(cfg, "replica.fetch.min.bytes", 1);
@@ -101,7 +99,7 @@ fetcher_t *fetcher_new(rmgr_t *rm, ev_loop_t *loop, const cfg_t *cfg, int32_t se
 
 void fetcher_free(fetcher_t *f)
 {
-    if (f->retry_timer) ev_timer_cancel(f->loop, f->retry_timer);
+    if (f->retry_timer) ev_timer_cancel(f->d.loop, f->retry_timer);
     if (f->inflight) f->inflight->f = NULL; /* the answer (KERR__DESTROY) frees the context */
     for (int i = 0; i < f->nparts; i++) f->parts[i]->fetcher = NULL;
     peer_free(f->peer);
@@ -269,7 +267,7 @@ static kerr_t fetcher_ofle_answer(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body, 
                 continue;
             }
             int64_t to = fetcher_trunc_offset(part, e->asked_epoch, r);
-            if (rmgr_truncate(f->rm, part, to) != KERR_NONE) {
+            if (f->d.truncate(f->d.arg, part, to) != KERR_NONE) {
                 fetcher_delay_for(f, part, f->backoff_ms, "truncation failed");
                 continue;
             }
@@ -316,7 +314,7 @@ static void fetcher_append(fetcher_t *f, partition_t *part, const kp_fetch_part_
     }
     if (end <= start) return;
     plog_append_info_t info;
-    kerr_t err = rmgr_append_replica(f->rm, part, p + start, end - start, &info);
+    kerr_t err = f->d.append(f->d.arg, part, p + start, end - start, &info);
     if (err) fetcher_delay_for(f, part, f->backoff_ms, kerr_name(err));
 }
 
@@ -336,19 +334,19 @@ static kerr_t fetcher_fetch_answer(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body,
             switch ((kerr_t)r->error_code) {
             case KERR_NONE:
                 if (r->rec_len > 0 &&
-                    rthrottle_applies(rmgr_throttle(f->rm), RTHROTTLE_FOLLOWER, part, f->self))
-                    rthrottle_record(rmgr_throttle(f->rm), RTHROTTLE_FOLLOWER, (size_t)r->rec_len,
+                    rthrottle_applies(f->d.throttle, RTHROTTLE_FOLLOWER, part, f->d.self))
+                    rthrottle_record(f->d.throttle, RTHROTTLE_FOLLOWER, (size_t)r->rec_len,
                                      ktime_mono_ms());
                 fetcher_append(f, part, r);
-                rmgr_follower_hw(f->rm, part, r->high_watermark);
-                rmgr_follower_log_start(f->rm, part, r->log_start_offset);
+                f->d.leader_hw(f->d.arg, part, r->high_watermark);
+                f->d.leader_log_start(f->d.arg, part, r->log_start_offset);
                 break;
             case KERR_OFFSET_OUT_OF_RANGE:
                 if (r->log_start_offset > plog_end_offset(part->log)) {
                     /* the leader no longer has what we lack: start over at its log start */
                     if (plog_reset(part->log, r->log_start_offset) == KERR_NONE) {
                         part->hw = r->log_start_offset;
-                        rmgr_truncate(f->rm, part, r->log_start_offset);
+                        f->d.truncate(f->d.arg, part, r->log_start_offset);
                     }
                 } else {
                     part->fstate = FETCH_TRUNCATE; /* we are ahead: find the divergence */
@@ -382,8 +380,8 @@ static fetch_ctx_t *fetcher_ctx(fetcher_t *f, bool ofle, int n)
 /* A partition the follower's replication throttle keeps out of fetches now. */
 static bool fetcher_held_back(fetcher_t *f, partition_t *part, int64_t now)
 {
-    rthrottle_t *th = rmgr_throttle(f->rm);
-    return rthrottle_applies(th, RTHROTTLE_FOLLOWER, part, f->self) &&
+    rthrottle_t *th = f->d.throttle;
+    return rthrottle_applies(th, RTHROTTLE_FOLLOWER, part, f->d.self) &&
            rthrottle_exceeded(th, RTHROTTLE_FOLLOWER, now);
 }
 
@@ -433,7 +431,7 @@ static void fetcher_send_ofle(fetcher_t *f, partition_t **parts, int n)
     fetch_ctx_t *ctx = fetcher_ctx(f, true, n);
     arena_t a;
     arena_init(&a);
-    kp_ofle_req_t req = {.replica_id = f->self};
+    kp_ofle_req_t req = {.replica_id = f->d.self};
     req.topics = arena_calloc(&a, (size_t)n, sizeof(kp_ofle_topic_t));
     for (int i = 0; i < n; i++) {
         partition_t *part = parts[i];
@@ -466,7 +464,7 @@ static void fetcher_send_fetch(fetcher_t *f, partition_t **parts, int n)
     arena_init(&a);
     kp_fetch_req_t req;
     memset(&req, 0, sizeof(req));
-    req.replica_id = f->self;
+    req.replica_id = f->d.self;
     req.max_wait_ms = f->wait_ms;
     req.min_bytes = f->min_bytes;
     req.max_bytes = f->max_bytes;
@@ -516,7 +514,7 @@ void fetcher_kick(fetcher_t *f)
             parts[k++] = part;
             continue;
         }
-        if (plog_end_offset(part->log) > part->hw) rmgr_truncate(f->rm, part, part->hw);
+        if (plog_end_offset(part->log) > part->hw) f->d.truncate(f->d.arg, part, part->hw);
         part->fstate = FETCH_ACTIVE;
     }
     if (k > 0) {

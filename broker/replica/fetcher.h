@@ -11,27 +11,52 @@
  * replica.fetch.backoff.ms (the controller's next LeaderAndIsr usually settles them); a
  * connection failure delays the whole fetcher.
  *
- * Owner: the replica manager (rmgr.c keeps one per leader broker and frees idle ones).
+ * A fetcher knows nothing of the replica manager: what it does to a partition's log (append,
+ * truncate, take the leader's high watermark and log start) goes through the callbacks of
+ * fetcher_deps_t, given at creation.
+ *
+ * Owner: the replica manager (rmgr_fetch.c keeps one per leader broker and frees idle ones).
  * Reactor thread only. */
 #ifndef FETCHER_H
 #define FETCHER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "kerr.h"
+
 typedef struct fetcher fetcher_t;
-typedef struct rmgr rmgr_t;
 typedef struct ev_loop ev_loop_t;
 typedef struct cfg cfg_t;
 typedef struct partition partition_t;
+typedef struct rthrottle rthrottle_t;
+typedef struct plog_append_info plog_append_info_t;
+
+/* What a fetcher works with; every pointer is borrowed and must outlive the fetcher. The
+ * callbacks get arg first and run on the reactor, from the fetcher's answer handling. */
+typedef struct fetcher_deps {
+    ev_loop_t *loop;
+    const cfg_t *cfg;      /* replica.fetch.* settings; NULL = Kafka's defaults */
+    int32_t self;          /* this broker: the replica id of our requests */
+    rthrottle_t *throttle; /* follower replication throttle (rthrottle.h) */
+    /* Append fetched batches, offsets kept. */
+    kerr_t (*append)(void *arg, partition_t *part, uint8_t *buf, size_t len,
+                     plog_append_info_t *info);
+    /* Cut part's log at offset (divergence with the leader). */
+    kerr_t (*truncate)(void *arg, partition_t *part, int64_t offset);
+    /* The leader's high watermark / log start offset, as seen in a fetch answer. */
+    void (*leader_hw)(void *arg, partition_t *part, int64_t hw);
+    void (*leader_log_start)(void *arg, partition_t *part, int64_t log_start);
+    void *arg;
+} fetcher_deps_t;
 
 #define FETCHER_VERSION      11 /* Fetch */
 #define FETCHER_OFLE_VERSION 3  /* OffsetForLeaderEpoch */
 
-/* A fetcher from broker leader at host:port for broker self, appending through rm. cfg gives
- * the replica.fetch.* settings (NULL = Kafka's defaults); rm, loop and cfg are borrowed. */
-fetcher_t *fetcher_new(rmgr_t *rm, ev_loop_t *loop, const cfg_t *cfg, int32_t self, int32_t leader,
-                       const char *host, int port);
+/* A fetcher from broker leader at host:port, working through deps (copied; what it points
+ * to is borrowed). */
+fetcher_t *fetcher_new(const fetcher_deps_t *deps, int32_t leader, const char *host, int port);
 /* Partitions still attached get part->fetcher NULL; an answer in flight is dropped. */
 void fetcher_free(fetcher_t *f);
 int32_t fetcher_leader(const fetcher_t *f);

@@ -19,6 +19,8 @@
  * Follower fetchers are the replica manager's: one per leader broker, created when a
  * partition starts following it and freed on the tick after its last partition left.
  *
+ * The implementation is split by idea across rmgr*.c (rmgr_int.h lists them).
+ *
  * Owner: the server. A partition_t stays valid until rmgr_stop_replica() for it (waiters
  * parked on it are woken first). Reactor thread only. */
 #ifndef RMGR_H

@@ -157,6 +157,27 @@ void kp_i32s_encode(wbuf_t *wb, bool flexible, int32_t n, const int32_t *v)
     for (int32_t i = 0; i < n; i++) wbuf_i32(wb, v[i]);
 }
 
+void kp_topic_parts_decode(rbuf_t *rb, bool flexible, arena_t *a, bool name_required,
+                           kp_topic_parts_t *t, int32_t n)
+{
+    for (int32_t i = 0; i < n && !rbuf_err(rb); i++) {
+        t[i].name = rbuf_str_f(rb, flexible);
+        if (name_required && t[i].name.len < 0) rbuf_fail(rb, KERR__BAD_MSG);
+        t[i].parts = kp_i32s_decode(rb, flexible, a, &t[i].nparts);
+        if (flexible) rbuf_skip_tags(rb);
+    }
+}
+
+void kp_topic_parts_encode(wbuf_t *wb, bool flexible, int32_t n, const kp_topic_parts_t *t)
+{
+    wbuf_array_len(wb, flexible, n);
+    for (int32_t i = 0; i < n; i++) {
+        wbuf_kstr_f(wb, flexible, t[i].name);
+        kp_i32s_encode(wb, flexible, t[i].nparts, t[i].parts);
+        wbuf_tags(wb, flexible);
+    }
+}
+
 void kp_topic_errs_encode(wbuf_t *wb, bool flexible, int32_t n, const kp_topic_errs_t *t)
 {
     wbuf_array_len(wb, flexible, n);

@@ -126,6 +126,13 @@ typedef struct kp_topic_parts {
     int32_t nparts;
     int32_t *parts;
 } kp_topic_parts_t;
+/* The elements of a kp_topic_parts_t array whose header the caller read (n elements at t):
+ * name, partition indexes, tagged fields when flexible. name_required: a null name fails rb.
+ * Stops at the first error. */
+void kp_topic_parts_decode(rbuf_t *rb, bool flexible, arena_t *a, bool name_required,
+                           kp_topic_parts_t *t, int32_t n);
+/* The array: header, then each element as kp_topic_parts_decode reads it. */
+void kp_topic_parts_encode(wbuf_t *wb, bool flexible, int32_t n, const kp_topic_parts_t *t);
 
 /* A topic and one error code per partition (OffsetCommit and OffsetDelete responses). */
 typedef struct kp_part_err {

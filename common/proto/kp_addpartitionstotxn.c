@@ -17,13 +17,7 @@ kerr_t kp_addparts_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_addparts_r
     out->producer_epoch = rbuf_i16(rb);
     if (out->transactional_id.len < 0) rbuf_fail(rb, KERR__BAD_MSG);
     out->topics = kp_array_alloc(rb, f, 2, a, sizeof(*out->topics), &out->ntopics);
-    for (int32_t i = 0; i < out->ntopics && !rbuf_err(rb); i++) {
-        kp_topic_parts_t *t = &out->topics[i];
-        t->name = rbuf_str_f(rb, f);
-        if (t->name.len < 0) rbuf_fail(rb, KERR__BAD_MSG);
-        t->parts = kp_i32s_decode(rb, f, a, &t->nparts);
-        if (f) rbuf_skip_tags(rb);
-    }
+    kp_topic_parts_decode(rb, f, a, true, out->topics, out->ntopics);
     if (f) rbuf_skip_tags(rb);
     return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
 }
@@ -34,12 +28,7 @@ void kp_addparts_req_encode(wbuf_t *wb, int16_t ver, const kp_addparts_req_t *r)
     wbuf_kstr_f(wb, f, r->transactional_id);
     wbuf_i64(wb, r->producer_id);
     wbuf_i16(wb, r->producer_epoch);
-    wbuf_array_len(wb, f, r->ntopics);
-    for (int32_t i = 0; i < r->ntopics; i++) {
-        wbuf_kstr_f(wb, f, r->topics[i].name);
-        kp_i32s_encode(wb, f, r->topics[i].nparts, r->topics[i].parts);
-        wbuf_tags(wb, f);
-    }
+    kp_topic_parts_encode(wb, f, r->ntopics, r->topics);
     wbuf_tags(wb, f);
 }
 

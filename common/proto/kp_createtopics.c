@@ -12,9 +12,7 @@ kerr_t kp_createtopics_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_create
 {
     bool f = kp_createtopics_flexible(ver);
     memset(out, 0, sizeof(*out));
-    out->ntopics = rbuf_array_len(rb, f, 8);
-    if (out->ntopics < 0) rbuf_fail(rb, KERR__BAD_MSG);
-    if (out->ntopics > 0) out->topics = arena_calloc(a, (size_t)out->ntopics, sizeof(*out->topics));
+    out->topics = kp_array_alloc(rb, f, 8, a, sizeof(*out->topics), &out->ntopics);
     for (int32_t i = 0; i < out->ntopics && !rbuf_err(rb); i++) {
         kp_createtopics_topic_t *t = &out->topics[i];
         t->name = rbuf_str_f(rb, f);

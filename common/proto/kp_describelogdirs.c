@@ -16,12 +16,7 @@ kerr_t kp_describelogdirs_req_decode(rbuf_t *rb, int16_t ver, arena_t *a,
     memset(out, 0, sizeof(*out));
     out->ntopics = rbuf_array_len(rb, f, 3);
     if (out->ntopics > 0) out->topics = arena_calloc(a, (size_t)out->ntopics, sizeof(*out->topics));
-    for (int32_t i = 0; i < out->ntopics && !rbuf_err(rb); i++) {
-        out->topics[i].name = rbuf_str_f(rb, f);
-        if (out->topics[i].name.len < 0) rbuf_fail(rb, KERR__BAD_MSG);
-        out->topics[i].parts = kp_i32s_decode(rb, f, a, &out->topics[i].nparts);
-        if (f) rbuf_skip_tags(rb);
-    }
+    kp_topic_parts_decode(rb, f, a, true, out->topics, out->ntopics);
     if (f) rbuf_skip_tags(rb);
     if (rbuf_err(rb)) out->ntopics = 0;
     return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
@@ -30,12 +25,7 @@ kerr_t kp_describelogdirs_req_decode(rbuf_t *rb, int16_t ver, arena_t *a,
 void kp_describelogdirs_req_encode(wbuf_t *wb, int16_t ver, const kp_describelogdirs_req_t *r)
 {
     bool f = dld_flexible(ver);
-    wbuf_array_len(wb, f, r->ntopics);
-    for (int32_t i = 0; i < r->ntopics; i++) {
-        wbuf_kstr_f(wb, f, r->topics[i].name);
-        kp_i32s_encode(wb, f, r->topics[i].nparts, r->topics[i].parts);
-        wbuf_tags(wb, f);
-    }
+    kp_topic_parts_encode(wb, f, r->ntopics, r->topics);
     wbuf_tags(wb, f);
 }
 

@@ -8,12 +8,7 @@ kerr_t kp_dprod_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_dprod_req_t *
     (void)ver;
     memset(out, 0, sizeof(*out));
     out->topics = kp_array_alloc(rb, true, 2, a, sizeof(*out->topics), &out->ntopics);
-    for (int32_t i = 0; i < out->ntopics && !rbuf_err(rb); i++) {
-        out->topics[i].name = rbuf_compact_str(rb);
-        if (out->topics[i].name.len < 0) rbuf_fail(rb, KERR__BAD_MSG);
-        out->topics[i].parts = kp_i32s_decode(rb, true, a, &out->topics[i].nparts);
-        rbuf_skip_tags(rb);
-    }
+    kp_topic_parts_decode(rb, true, a, true, out->topics, out->ntopics);
     rbuf_skip_tags(rb);
     return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
 }
@@ -21,12 +16,7 @@ kerr_t kp_dprod_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_dprod_req_t *
 void kp_dprod_req_encode(wbuf_t *wb, int16_t ver, const kp_dprod_req_t *r)
 {
     (void)ver;
-    wbuf_array_len(wb, true, r->ntopics);
-    for (int32_t i = 0; i < r->ntopics; i++) {
-        wbuf_kstr_f(wb, true, r->topics[i].name);
-        kp_i32s_encode(wb, true, r->topics[i].nparts, r->topics[i].parts);
-        wbuf_tags(wb, true);
-    }
+    kp_topic_parts_encode(wb, true, r->ntopics, r->topics);
     wbuf_tags(wb, true);
 }
 

@@ -18,13 +18,7 @@ kerr_t kp_offsetfetch_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_offsetf
     if (out->ntopics < 0 && ver < 2) rbuf_fail(rb, KERR__BAD_MSG);
     if (rbuf_err(rb)) out->ntopics = 0;
     if (out->ntopics > 0) out->topics = arena_calloc(a, (size_t)out->ntopics, sizeof(*out->topics));
-    for (int32_t i = 0; i < out->ntopics && !rbuf_err(rb); i++) {
-        kp_topic_parts_t *t = &out->topics[i];
-        t->name = rbuf_str_f(rb, f);
-        if (t->name.len < 0) rbuf_fail(rb, KERR__BAD_MSG);
-        t->parts = kp_i32s_decode(rb, f, a, &t->nparts);
-        if (f) rbuf_skip_tags(rb);
-    }
+    kp_topic_parts_decode(rb, f, a, true, out->topics, out->ntopics);
     if (ver >= 7) out->require_stable = rbuf_bool(rb);
     if (f) rbuf_skip_tags(rb);
     return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
@@ -34,12 +28,7 @@ void kp_offsetfetch_req_encode(wbuf_t *wb, int16_t ver, const kp_offsetfetch_req
 {
     bool f = kp_offsetfetch_flexible(ver);
     wbuf_kstr_f(wb, f, r->group_id);
-    wbuf_array_len(wb, f, r->ntopics);
-    for (int32_t i = 0; i < r->ntopics; i++) {
-        wbuf_kstr_f(wb, f, r->topics[i].name);
-        kp_i32s_encode(wb, f, r->topics[i].nparts, r->topics[i].parts);
-        wbuf_tags(wb, f);
-    }
+    kp_topic_parts_encode(wb, f, r->ntopics, r->topics);
     if (ver >= 7) wbuf_bool(wb, r->require_stable);
     wbuf_tags(wb, f);
 }

@@ -131,11 +131,7 @@ kerr_t kp_listreassign_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_listre
     out->ntopics = rbuf_array_len(rb, true, 3);
     if (out->ntopics > 0 && !rbuf_err(rb))
         out->topics = arena_calloc(a, (size_t)out->ntopics, sizeof(*out->topics));
-    for (int32_t i = 0; i < out->ntopics && !rbuf_err(rb); i++) {
-        out->topics[i].name = rbuf_compact_str(rb);
-        out->topics[i].parts = kp_i32s_decode(rb, true, a, &out->topics[i].nparts);
-        rbuf_skip_tags(rb);
-    }
+    kp_topic_parts_decode(rb, true, a, false, out->topics, out->ntopics);
     rbuf_skip_tags(rb);
     return rbuf_err(rb) ? KERR__BAD_MSG : KERR_NONE;
 }
@@ -144,12 +140,7 @@ void kp_listreassign_req_encode(wbuf_t *wb, int16_t ver, const kp_listreassign_r
 {
     (void)ver;
     wbuf_i32(wb, r->timeout_ms);
-    wbuf_array_len(wb, true, r->ntopics);
-    for (int32_t i = 0; i < r->ntopics; i++) {
-        wbuf_kstr_f(wb, true, r->topics[i].name);
-        kp_i32s_encode(wb, true, r->topics[i].nparts, r->topics[i].parts);
-        wbuf_tags(wb, true);
-    }
+    kp_topic_parts_encode(wb, true, r->ntopics, r->topics);
     wbuf_tags(wb, true);
 }
 
