@@ -31,6 +31,13 @@ const api_def_t *api_lookup(int16_t key);
 /* Handle one complete frame (ownership of the req passes to the handler). */
 void api_dispatch(req_t *r);
 
+/* The partition this broker leads for a request naming current_epoch (-1: no check): KERR_NONE
+ * and *part, or NOT_LEADER_OR_FOLLOWER / UNKNOWN_TOPIC_OR_PARTITION / FENCED_LEADER_EPOCH /
+ * UNKNOWN_LEADER_EPOCH as Kafka answers them (api_part.c). */
+typedef struct partition partition_t;
+kerr_t api_leader_part(api_env_t *env, const char *topic, int32_t index, int32_t current_epoch,
+                       partition_t **part);
+
 /* Handlers (broker/api/api_<name>.c). */
 api_handler_fn api_apiversions;
 api_handler_fn api_metadata;

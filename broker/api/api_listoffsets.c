@@ -28,18 +28,10 @@ static void listoffsets_part(req_t *r, int8_t isolation, const char *topic, bool
         out->error_code = KERR_TOPIC_AUTHORIZATION_FAILED;
         return;
     }
-    partition_t *part = rmgr_get(env->rmgr, topic, p->partition_index);
-    if (!part || !part->is_leader) {
-        out->error_code = mdcache_part(env->md, topic, p->partition_index)
-                              ? KERR_NOT_LEADER_OR_FOLLOWER
-                              : KERR_UNKNOWN_TOPIC_OR_PARTITION;
-        return;
-    }
-    if (p->current_leader_epoch >= 0 && p->current_leader_epoch != part->leader_epoch) {
-        out->error_code = p->current_leader_epoch < part->leader_epoch ? KERR_FENCED_LEADER_EPOCH
-                                                                       : KERR_UNKNOWN_LEADER_EPOCH;
-        return;
-    }
+    partition_t *part;
+    out->error_code =
+        api_leader_part(env, topic, p->partition_index, p->current_leader_epoch, &part);
+    if (!part) return;
     out->leader_epoch = part->leader_epoch;
     int64_t latest = isolation == 1 ? rmgr_lso(part) : part->hw;
     switch (p->timestamp) {

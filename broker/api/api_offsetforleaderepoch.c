@@ -18,18 +18,9 @@ static void api_ofle_part(api_env_t *env, const char *topic, const kp_ofle_part_
     out->partition = p->partition;
     out->leader_epoch = -1;
     out->end_offset = -1;
-    partition_t *part = rmgr_get(env->rmgr, topic, p->partition);
-    if (!part || !part->is_leader) {
-        out->error_code = mdcache_part(env->md, topic, p->partition)
-                              ? KERR_NOT_LEADER_OR_FOLLOWER
-                              : KERR_UNKNOWN_TOPIC_OR_PARTITION;
-        return;
-    }
-    if (p->current_leader_epoch >= 0 && p->current_leader_epoch != part->leader_epoch) {
-        out->error_code = p->current_leader_epoch < part->leader_epoch ? KERR_FENCED_LEADER_EPOCH
-                                                                       : KERR_UNKNOWN_LEADER_EPOCH;
-        return;
-    }
+    partition_t *part;
+    out->error_code = api_leader_part(env, topic, p->partition, p->current_leader_epoch, &part);
+    if (!part) return;
     int32_t found;
     out->end_offset = plog_epoch_end_offset(part->log, p->leader_epoch, &found);
     out->leader_epoch = found;
