@@ -14,7 +14,6 @@
 #include "ktime.h"
 #include "log.h"
 #include "mdcache.h"
-#include "server.h"
 #include "zkpath.h"
 
 #define GRP_CONS_TYPE "consumer"
@@ -292,7 +291,7 @@ bool grp_cons_drop_if_empty(grp_t *g)
 /* The subscribed topics as the metadata shows them now; bumps the group epoch on change. */
 static void grp_cons_refresh_meta(grp_cons_t *cg)
 {
-    const mdcache_t *md = cg->g->gc->srv->md;
+    const mdcache_t *md = cg->g->gc->d.md;
     int cap = 0;
     for (grp_cmember_t *m = cg->members; m; m = m->next) cap += m->nsubs;
     char **names = calloc((size_t)cap + 1, sizeof(char *));

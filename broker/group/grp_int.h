@@ -105,7 +105,7 @@ typedef struct gc_part {
 } gc_part_t;
 
 struct grp_coord {
-    server_t *srv;
+    grp_deps_t d; /* a copy of what grp_coord_new was given */
     ev_loop_t *loop;
     int32_t nparts;
     gc_part_t *parts;

@@ -27,7 +27,6 @@
 #include "rec/compress.h"
 #include "rec/txnmark.h"
 #include "replica/rmgr.h"
-#include "server.h"
 #include "store/pidstate.h"
 #include "store/plog.h"
 
@@ -267,7 +266,7 @@ void grp_append(grp_coord_t *gc, int32_t p, wbuf_t *wb, grp_append_done_fn *done
     wbuf_init(wb);
     ctx->done = done;
     ctx->arg = arg;
-    rmgr_append_committed(gc->srv->rmgr, part, ctx->wb.p, ctx->wb.len, gc->commit_timeout_ms,
+    rmgr_append_committed(gc->d.rmgr, part, ctx->wb.p, ctx->wb.len, gc->commit_timeout_ms,
                           grp_append_done, ctx);
 }
 
@@ -337,7 +336,7 @@ static void grp_commit_done(void *arg, kerr_t err)
 kerr_t grp_commit_part_check(grp_coord_t *gc, const char *topic, const kp_offsetcommit_part_t *p)
 {
     if (p->committed_metadata.len > gc->max_metadata_bytes) return KERR_OFFSET_METADATA_TOO_LARGE;
-    const md_topic_t *t = mdcache_topic(gc->srv->md, topic);
+    const md_topic_t *t = mdcache_topic(gc->d.md, topic);
     if (!t || p->partition_index < 0 || p->partition_index >= t->nparts)
         return KERR_UNKNOWN_TOPIC_OR_PARTITION;
     return KERR_NONE;
