@@ -7,7 +7,6 @@
 #include "ctl.h"
 #include "log.h"
 #include "mdcache.h"
-#include "server.h"
 
 typedef struct itopic_ctx {
     bool *creating;
@@ -32,14 +31,14 @@ static char *itopic_strdup(const char *s)
     return d;
 }
 
-void itopic_create(server_t *srv, const char *log_tag, const char *name, int32_t nparts,
-                   int64_t replication_factor, int ncfg, const char *const *keys,
+void itopic_create(ctl_t *ctl, const mdcache_t *md, const char *log_tag, const char *name,
+                   int32_t nparts, int64_t replication_factor, int ncfg, const char *const *keys,
                    const char *const *vals, bool *creating)
 {
     if (*creating) return;
     *creating = true;
     int nlive;
-    mdcache_brokers(srv->md, &nlive);
+    mdcache_brokers(md, &nlive);
     int64_t rf = replication_factor;
     if (rf > nlive) rf = nlive > 0 ? nlive : 1;
     ctl_op_t *op = calloc(1, sizeof(*op));
@@ -66,5 +65,5 @@ void itopic_create(server_t *srv, const char *log_tag, const char *name, int32_t
     op->done = itopic_done;
     op->arg = ctx;
     log_info(log_tag, "creating %s (%d partitions, replication factor %d)", name, nparts, (int)rf);
-    ctl_submit(srv->ctl, op);
+    ctl_submit(ctl, op);
 }

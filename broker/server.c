@@ -30,6 +30,7 @@
 #include "net.h"
 #include "ldfail.h"
 #include "isr.h"
+#include "itopic.h"
 #include "replica/rmgr.h"
 #include "store/lmgr.h"
 #include "store/plog.h"
@@ -456,6 +457,47 @@ static int server_start_http(server_t *srv)
     return bhttp_start(&hd, &srv->http);
 }
 
+/* The coordinators' internal topics, created through the controller (started after them). */
+static void server_itopic_create(void *arg, const char *log_tag, const char *name, int32_t nparts,
+                                 int64_t replication_factor, int ncfg, const char *const *keys,
+                                 const char *const *vals, bool *creating)
+{
+    server_t *srv = arg;
+    itopic_create(srv->ctl, srv->md, log_tag, name, nparts, replication_factor, ncfg, keys, vals,
+                  creating);
+}
+
+static void server_pid_alloc(void *arg, txn_pid_got_fn *fn, void *fn_arg)
+{
+    server_t *srv = arg;
+    api_pid_alloc(&srv->api, fn, fn_arg);
+}
+
+/* The transaction coordinator first: the group coordinator hands it FindCoordinator for
+ * transactional ids. */
+static void server_coords_new(server_t *srv)
+{
+    txn_deps_t td = {.loop = srv->loop,
+                     .cfg = srv->cfg,
+                     .rmgr = srv->rmgr,
+                     .md = srv->md,
+                     .broker_id = srv->broker_id,
+                     .inter_broker_listener = srv->inter_broker_listener,
+                     .pid_alloc = server_pid_alloc,
+                     .pid_arg = srv,
+                     .itopic_create = server_itopic_create,
+                     .itopic_arg = srv};
+    srv->txn = txn_coord_new(&td);
+    grp_deps_t gd = {.loop = srv->loop,
+                     .cfg = srv->cfg,
+                     .rmgr = srv->rmgr,
+                     .md = srv->md,
+                     .txn = srv->txn,
+                     .itopic_create = server_itopic_create,
+                     .itopic_arg = srv};
+    srv->grp = grp_coord_new(&gd);
+}
+
 int server_start(server_t *srv, cfg_t *cfg)
 {
     memset(srv, 0, sizeof(*srv));
@@ -523,8 +565,8 @@ int server_start(server_t *srv, cfg_t *cfg)
                       .isr_arg = srv->isr};
     srv->rmgr = rmgr_new(&rd);
     server_new_handlers(srv);
-    srv->grp = grp_coord_new(srv);
-    srv->txn = txn_coord_new(srv);
+    cfg_inter_broker_listener(cfg, srv->inter_broker_listener, sizeof(srv->inter_broker_listener));
+    server_coords_new(srv); /* after the inter-broker listener: the marker sender uses it */
 
     ctl_conf_t cc;
     memset(&cc, 0, sizeof(cc));
@@ -546,7 +588,6 @@ int server_start(server_t *srv, cfg_t *cfg)
     cc.default_replication_factor = (int16_t)cfg_int(cfg, "default.replication.factor");
     cc.delete_topic_enable = cfg_bool(cfg, "delete.topic.enable");
     cc.unclean_leader_election = cfg_bool(cfg, "unclean.leader.election.enable");
-    cfg_inter_broker_listener(cfg, srv->inter_broker_listener, sizeof(srv->inter_broker_listener));
     snprintf(cc.inter_broker_listener, sizeof(cc.inter_broker_listener), "%s",
              srv->inter_broker_listener);
     cc.auto_leader_rebalance = cfg_bool(cfg, "auto.leader.rebalance.enable");

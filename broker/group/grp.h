@@ -19,8 +19,8 @@
  * before the call returns. Records are written with rmgr_append_committed(); OffsetCommit,
  * SyncGroup (leader) and DeleteGroups answer from its completion.
  *
- * Owner: the server (srv->grp); grp_coord_free() answers every waiting request first.
- * Reactor thread only. */
+ * Owner: the server (srv->grp), which gives the coordinator what it uses at creation
+ * (grp_deps_t); grp_coord_free() answers every waiting request first. Reactor thread only. */
 #ifndef GRP_H
 #define GRP_H
 
@@ -44,10 +44,32 @@
 #include "proto/kp_syncgroup.h"
 #include "proto/kp_txnoffsetcommit.h"
 
-typedef struct server server_t;
 typedef struct grp_coord grp_coord_t;
+typedef struct ev_loop ev_loop_t;
+typedef struct cfg cfg_t;
+typedef struct rmgr rmgr_t;
+typedef struct mdcache mdcache_t;
+typedef struct txn_coord txn_coord_t;
 
-grp_coord_t *grp_coord_new(server_t *srv);
+/* Creates an internal topic through the controller (the server gives itopic_create, see
+ * itopic.h for the arguments): submitted unless *creating, which stays true until the
+ * controller answers. */
+typedef void grp_itopic_fn(void *arg, const char *log_tag, const char *name, int32_t nparts,
+                           int64_t replication_factor, int ncfg, const char *const *keys,
+                           const char *const *vals, bool *creating);
+
+/* What the coordinator uses, all owned by the caller and outliving the coordinator. */
+typedef struct grp_deps {
+    ev_loop_t *loop;
+    const cfg_t *cfg;
+    rmgr_t *rmgr; /* __consumer_offsets partitions: roles, reads, appends */
+    const mdcache_t *md;
+    txn_coord_t *txn;             /* answers FindCoordinator for key type TRANSACTION */
+    grp_itopic_fn *itopic_create; /* __consumer_offsets on first use */
+    void *itopic_arg;
+} grp_deps_t;
+
+grp_coord_t *grp_coord_new(const grp_deps_t *deps);
 /* Call fn for each committed offset of each group this broker coordinates (metrics). */
 typedef void grp_offset_visit_fn(void *arg, const char *group, const char *topic, int32_t partition,
                                  int64_t offset);

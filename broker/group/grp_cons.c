@@ -1,9 +1,8 @@
-/* grp_cons.c: KIP-848 consumer groups (see grp_cons.h): ConsumerGroupHeartbeat (join with
- * epoch 0, heartbeat, leave with -1, static leave with -2), target assignment through the
- * server-side assignors (grp_assign.c), per-member reconciliation, session and revocation
- * timeouts, and the views other APIs take of such a group (ConsumerGroupDescribe, ListGroups,
- * OffsetCommit's member epoch check, OffsetDelete's subscription check). */
-#include <stdarg.h>
+/* grp_cons.c: KIP-848 consumer groups (see grp_cons.h): partition sets, members, target
+ * assignment through the server-side assignors (grp_assign.c), per-member reconciliation,
+ * session and revocation timeouts, and the views other APIs take of such a group
+ * (ConsumerGroupDescribe, ListGroups, OffsetCommit's member epoch check, OffsetDelete's
+ * subscription check). ConsumerGroupHeartbeat itself is grp_cons_hb.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +13,6 @@
 #include "ktime.h"
 #include "log.h"
 #include "mdcache.h"
-#include "server.h"
-#include "zkpath.h"
 
 #define GRP_CONS_TYPE "consumer"
 
@@ -27,14 +24,14 @@ static int grp_tp_cmp(const grp_tp_t *a, const grp_tp_t *b)
     return c ? c : (a->part > b->part) - (a->part < b->part);
 }
 
-static bool grp_tps_has(const grp_tps_t *s, const grp_tp_t *tp)
+bool grp_tps_has(const grp_tps_t *s, const grp_tp_t *tp)
 {
     for (int i = 0; i < s->n; i++)
         if (grp_tp_cmp(&s->v[i], tp) == 0) return true;
     return false;
 }
 
-static void grp_tps_add(grp_tps_t *s, const grp_tp_t *tp)
+void grp_tps_add(grp_tps_t *s, const grp_tp_t *tp)
 {
     if (grp_tps_has(s, tp)) return;
     if (s->n == s->cap) {
@@ -50,13 +47,13 @@ static void grp_tps_add(grp_tps_t *s, const grp_tp_t *tp)
     s->v[i] = *tp;
 }
 
-static void grp_tps_clear(grp_tps_t *s)
+void grp_tps_clear(grp_tps_t *s)
 {
     free(s->v);
     *s = (grp_tps_t){0};
 }
 
-static bool grp_tps_eq(const grp_tps_t *a, const grp_tps_t *b)
+bool grp_tps_eq(const grp_tps_t *a, const grp_tps_t *b)
 {
     if (a->n != b->n) return false;
     for (int i = 0; i < a->n; i++)
@@ -71,7 +68,7 @@ static bool grp_tps_intersects(const grp_tps_t *a, const grp_tps_t *b)
     return false;
 }
 
-static void grp_tps_copy(grp_tps_t *dst, const grp_tps_t *src)
+void grp_tps_copy(grp_tps_t *dst, const grp_tps_t *src)
 {
     grp_tps_clear(dst);
     for (int i = 0; i < src->n; i++) grp_tps_add(dst, &src->v[i]);
@@ -79,15 +76,7 @@ static void grp_tps_copy(grp_tps_t *dst, const grp_tps_t *src)
 
 /* ---------------------------------------------------------------- members */
 
-static char *grp_cons_dup(const char *s)
-{
-    if (!s) return NULL;
-    char *d = strdup(s);
-    if (!d) abort();
-    return d;
-}
-
-static void grp_cons_set(char **field, kstr_t v)
+void grp_cons_set(char **field, kstr_t v)
 {
     if (v.len < 0) return;
     free(*field);
@@ -114,14 +103,14 @@ static void grp_cmember_free(grp_cmember_t *m)
     free(m);
 }
 
-static grp_cmember_t *grp_cmember_find(grp_cons_t *cg, kstr_t id)
+grp_cmember_t *grp_cmember_find(grp_cons_t *cg, kstr_t id)
 {
     for (grp_cmember_t *m = cg->members; m; m = m->next)
         if (kstr_eq(id, m->id)) return m;
     return NULL;
 }
 
-static grp_cmember_t *grp_cmember_by_instance(grp_cons_t *cg, kstr_t instance_id)
+grp_cmember_t *grp_cmember_by_instance(grp_cons_t *cg, kstr_t instance_id)
 {
     if (instance_id.len < 0) return NULL;
     for (grp_cmember_t *m = cg->members; m; m = m->next)
@@ -129,7 +118,7 @@ static grp_cmember_t *grp_cmember_by_instance(grp_cons_t *cg, kstr_t instance_id
     return NULL;
 }
 
-static void grp_cons_bump(grp_cons_t *cg, const char *why)
+void grp_cons_bump(grp_cons_t *cg, const char *why)
 {
     cg->group_epoch++;
     log_debug("grp", "group %s: group epoch %d (%s)", cg->g->id, cg->group_epoch, why);
@@ -147,7 +136,7 @@ static void grp_cmember_unlink(grp_cons_t *cg, grp_cmember_t *m)
 }
 
 /* A member leaves the group (left, fenced or expired): the group epoch moves on. */
-static void grp_cmember_remove(grp_cons_t *cg, grp_cmember_t *m, const char *why)
+void grp_cmember_remove(grp_cons_t *cg, grp_cmember_t *m, const char *why)
 {
     log_info("grp", "group %s: member %s (epoch %d) removed: %s", cg->g->id, m->id, m->epoch, why);
     grp_cmember_unlink(cg, m);
@@ -171,21 +160,21 @@ static void grp_cmember_revoke_expired(ev_loop_t *loop, void *arg)
     grp_cmember_remove(m->cg, m, "it did not revoke its partitions within the rebalance timeout");
 }
 
-static void grp_cmember_touch(grp_cmember_t *m)
+void grp_cmember_touch(grp_cmember_t *m)
 {
     grp_coord_t *gc = m->cg->g->gc;
     if (m->session_timer) ev_timer_cancel(gc->loop, m->session_timer);
     m->session_timer = ev_timer_add(gc->loop, gc->cons_session_ms, grp_cmember_session_expired, m);
 }
 
-static grp_cmember_t *grp_cmember_add(grp_cons_t *cg, const char *id)
+grp_cmember_t *grp_cmember_add(grp_cons_t *cg, const char *id)
 {
     grp_cmember_t *m = calloc(1, sizeof(*m));
     if (!m) abort();
     m->cg = cg;
-    m->id = grp_cons_dup(id);
-    m->client_id = grp_cons_dup("");
-    m->client_host = grp_cons_dup("");
+    m->id = grp_strdup(id);
+    m->client_id = grp_strdup("");
+    m->client_host = grp_strdup("");
     m->rebalance_timeout_ms = 60000;
     grp_cmember_t **pp = &cg->members;
     while (*pp) pp = &(*pp)->next;
@@ -200,7 +189,7 @@ static int grp_cons_strcmp(const void *a, const void *b)
 }
 
 /* The request's topic names, sorted and without duplicates; true when they differ. */
-static bool grp_cmember_set_subs(grp_cmember_t *m, const kp_cgh_req_t *req)
+bool grp_cmember_set_subs(grp_cmember_t *m, const kp_cgh_req_t *req)
 {
     char **subs = calloc((size_t)req->nsubscribed + 1, sizeof(char *));
     if (!subs) abort();
@@ -241,14 +230,14 @@ static bool grp_cmember_subscribes(const grp_cmember_t *m, const char *topic)
 
 /* ---------------------------------------------------------------- group life */
 
-static grp_cons_t *grp_cons_new(grp_t *g)
+grp_cons_t *grp_cons_new(grp_t *g)
 {
     grp_cons_t *cg = calloc(1, sizeof(*cg));
     if (!cg) abort();
     cg->g = g;
     g->cons = cg;
     free(g->protocol_type);
-    g->protocol_type = grp_cons_dup(GRP_CONS_TYPE);
+    g->protocol_type = grp_strdup(GRP_CONS_TYPE);
     free(g->protocol);
     g->protocol = NULL;
     grp_set_state(g, GRP_EMPTY);
@@ -290,9 +279,9 @@ bool grp_cons_drop_if_empty(grp_t *g)
 /* ---------------------------------------------------------------- metadata, target */
 
 /* The subscribed topics as the metadata shows them now; bumps the group epoch on change. */
-static void grp_cons_refresh_meta(grp_cons_t *cg)
+void grp_cons_refresh_meta(grp_cons_t *cg)
 {
-    const mdcache_t *md = cg->g->gc->srv->md;
+    const mdcache_t *md = cg->g->gc->d.md;
     int cap = 0;
     for (grp_cmember_t *m = cg->members; m; m = m->next) cap += m->nsubs;
     char **names = calloc((size_t)cap + 1, sizeof(char *));
@@ -307,7 +296,7 @@ static void grp_cons_refresh_meta(grp_cons_t *cg)
     for (int i = 0; i < n; i++) {
         if (k > 0 && strcmp(meta[k - 1].name, names[i]) == 0) continue;
         const md_topic_t *t = mdcache_topic(md, names[i]);
-        meta[k].name = grp_cons_dup(names[i]);
+        meta[k].name = grp_strdup(names[i]);
         if (t) memcpy(meta[k].id, t->id, 16);
         meta[k++].nparts = t ? t->nparts : 0;
     }
@@ -365,7 +354,7 @@ static void grp_cons_asg_member(grp_cons_t *cg, grp_cmember_t *m, grp_asg_member
 }
 
 /* Compute the target assignment of the current group epoch. */
-static void grp_cons_compute_target(grp_cons_t *cg)
+void grp_cons_compute_target(grp_cons_t *cg)
 {
     const char *assignor = grp_cons_pick_assignor(cg);
     grp_asg_member_t *am = calloc((size_t)cg->nmembers + 1, sizeof(*am));
@@ -390,7 +379,7 @@ static void grp_cons_compute_target(grp_cons_t *cg)
     free(am);
     free(nparts);
     free(cg->assignor);
-    cg->assignor = grp_cons_dup(assignor);
+    cg->assignor = grp_strdup(assignor);
     cg->assignment_epoch = cg->group_epoch;
     log_info("grp", "group %s: target assignment for epoch %d by %s over %d members", cg->g->id,
              cg->assignment_epoch, assignor, cg->nmembers);
@@ -451,7 +440,7 @@ static void grp_cmember_next(grp_cmember_t *m, const grp_tps_t *owned)
     grp_tps_clear(&revoke);
 }
 
-static void grp_cmember_reconcile(grp_cmember_t *m, const grp_tps_t *owned)
+void grp_cmember_reconcile(grp_cmember_t *m, const grp_tps_t *owned)
 {
     if (m->state == GRP_CM_UNREVOKED) {
         if (!owned || grp_tps_intersects(owned, &m->revoking)) return; /* still revoking */
@@ -460,278 +449,6 @@ static void grp_cmember_reconcile(grp_cmember_t *m, const grp_tps_t *owned)
         return;
     }
     grp_cmember_next(m, owned);
-}
-
-/* ---------------------------------------------------------------- the heartbeat */
-
-typedef struct grp_cons_hb {
-    grp_coord_t *gc;
-    int16_t ver;
-    const kp_cgh_req_t *req;
-    kstr_t client_id;
-    const char *client_host;
-    arena_t *a;
-    kp_cgh_resp_t *resp;
-} grp_cons_hb_t;
-
-static kerr_t grp_cons_fail(grp_cons_hb_t *hb, kerr_t err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static kerr_t grp_cons_fail(grp_cons_hb_t *hb, kerr_t err, const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    size_t n = strlen(buf);
-    hb->resp->error_message = (kstr_t){arena_strndup(hb->a, buf, n), (int32_t)n};
-    return err;
-}
-
-static bool grp_cons_assignor_ok(const grp_coord_t *gc, kstr_t name)
-{
-    for (int i = 0; i < gc->ncons_assignors; i++)
-        if (kstr_eq(name, gc->cons_assignors[i])) return true;
-    return false;
-}
-
-/* Kafka's request checks (throwIfConsumerGroupHeartbeatRequestIsInvalid). */
-static kerr_t grp_cons_validate(grp_cons_hb_t *hb)
-{
-    const kp_cgh_req_t *r = hb->req;
-    const kerr_t inval = KERR_INVALID_REQUEST;
-    if (r->group_id.len <= 0) return grp_cons_fail(hb, inval, "GroupId can't be empty.");
-    if (r->instance_id.len == 0) return grp_cons_fail(hb, inval, "InstanceId can't be empty.");
-    if (r->rack_id.len == 0) return grp_cons_fail(hb, inval, "RackId can't be empty.");
-    if (r->member_id.len == 0 && (hb->ver >= 1 || r->member_epoch != 0))
-        return grp_cons_fail(hb, inval, "MemberId can't be empty.");
-    if (r->member_epoch < -2) return grp_cons_fail(hb, inval, "MemberEpoch is invalid.");
-    if (r->member_epoch == -2 && r->instance_id.len < 0)
-        return grp_cons_fail(hb, inval, "InstanceId can't be null.");
-    if (r->member_epoch == 0 && r->rebalance_timeout_ms == -1)
-        return grp_cons_fail(hb, inval, "RebalanceTimeoutMs must be provided in first request.");
-    if (r->member_epoch == 0 && r->nowned != 0)
-        return grp_cons_fail(hb, inval, "TopicPartitions must be empty when (re-)joining.");
-    if (r->member_epoch == 0 && r->nsubscribed < 0 && r->subscribed_regex.len < 0)
-        return grp_cons_fail(hb, inval,
-                             "SubscribedTopicNames or SubscribedTopicRegex must be set in first "
-                             "request.");
-    if (r->subscribed_regex.len >= 0)
-        return grp_cons_fail(hb, KERR_INVALID_REGULAR_EXPRESSION,
-                             "SubscribedTopicRegex is not supported by this broker; subscribe "
-                             "with SubscribedTopicNames.");
-    if (r->server_assignor.len >= 0 && !grp_cons_assignor_ok(hb->gc, r->server_assignor))
-        return grp_cons_fail(hb, KERR_UNSUPPORTED_ASSIGNOR, "ServerAssignor %.*s is not supported.",
-                             r->server_assignor.len, r->server_assignor.p);
-    return KERR_NONE;
-}
-
-/* The group as a consumer group: created or converted from an empty classic group on a
- * join; a classic group with members is not one (Kafka: GROUP_ID_NOT_FOUND). */
-static kerr_t grp_cons_group(grp_cons_hb_t *hb, grp_cons_t **out)
-{
-    grp_t *g = NULL;
-    bool join = hb->req->member_epoch == 0;
-    kerr_t err = grp_lookup(hb->gc, hb->req->group_id, join, &g);
-    if (err) return err;
-    if (g && g->state == GRP_DEAD) return KERR_COORDINATOR_NOT_AVAILABLE;
-    if (g && !g->cons && (g->nmembers > 0 || g->pending || g->state != GRP_EMPTY))
-        return grp_cons_fail(hb, KERR_GROUP_ID_NOT_FOUND, "Group %s is not a consumer group.",
-                             g->id);
-    if (!g || (!g->cons && !join))
-        return grp_cons_fail(hb, KERR_UNKNOWN_MEMBER_ID,
-                             "Member %.*s is not a member of the group.", hb->req->member_id.len,
-                             hb->req->member_id.p);
-    *out = g->cons ? g->cons : grp_cons_new(g);
-    return KERR_NONE;
-}
-
-/* A static member comes back under a new member id: it takes the old member's place. */
-static grp_cmember_t *grp_cons_replace_static(grp_cons_t *cg, grp_cmember_t *old, kstr_t new_id)
-{
-    log_info("grp", "group %s: static member %s rejoins as %.*s", cg->g->id, old->instance_id,
-             new_id.len, new_id.p);
-    free(old->id);
-    old->id = kstr_dup(new_id);
-    if (!old->id) abort();
-    old->epoch = 0;
-    return old;
-}
-
-static kerr_t grp_cons_join(grp_cons_hb_t *hb, grp_cons_t *cg, grp_cmember_t **out)
-{
-    const kp_cgh_req_t *r = hb->req;
-    grp_cmember_t *m = r->member_id.len > 0 ? grp_cmember_find(cg, r->member_id) : NULL;
-    grp_cmember_t *st = grp_cmember_by_instance(cg, r->instance_id);
-    if (st && st != m) {
-        if (st->epoch != -2)
-            return grp_cons_fail(hb, KERR_UNRELEASED_INSTANCE_ID,
-                                 "Static member %s with instance id %s is not released yet.",
-                                 st->id, st->instance_id);
-        if (m) grp_cmember_remove(cg, m, "its instance id was taken over");
-        m = grp_cons_replace_static(cg, st, r->member_id);
-    }
-    if (!m) {
-        if (cg->nmembers >= hb->gc->cons_max_size)
-            return grp_cons_fail(hb, KERR_GROUP_MAX_SIZE_REACHED,
-                                 "The consumer group has reached its maximum capacity of %d "
-                                 "members.",
-                                 hb->gc->cons_max_size);
-        char gen[23];
-        if (r->member_id.len == 0) zkpath_uuid_new(gen); /* v0: the coordinator names it */
-        char *id = r->member_id.len > 0 ? kstr_dup(r->member_id) : grp_cons_dup(gen);
-        m = grp_cmember_add(cg, id);
-        free(id);
-        log_info("grp", "group %s: member %s joins", cg->g->id, m->id);
-        grp_cons_bump(cg, "a member joined");
-    }
-    m->epoch = m->epoch > 0 ? m->epoch : 0;
-    *out = m;
-    return KERR_NONE;
-}
-
-/* The member epoch a heartbeat carries must be the member's (or its previous one, when the
- * member's owned partitions show it only missed our last answer). */
-static kerr_t grp_cons_check_epoch(grp_cons_hb_t *hb, grp_cmember_t *m, const grp_tps_t *owned)
-{
-    int32_t e = hb->req->member_epoch;
-    if (e == m->epoch) return KERR_NONE;
-    if (e < m->epoch && e == m->prev_epoch && owned) {
-        bool subset = true;
-        for (int i = 0; subset && i < owned->n; i++)
-            subset = grp_tps_has(&m->assigned, &owned->v[i]);
-        if (subset) return KERR_NONE;
-    }
-    return grp_cons_fail(hb, KERR_FENCED_MEMBER_EPOCH,
-                         "The consumer group member has a member epoch (%d) which is %s than the "
-                         "one known by the group coordinator (%d).",
-                         e, e > m->epoch ? "larger" : "smaller", m->epoch);
-}
-
-static void grp_cons_update_member(grp_cons_hb_t *hb, grp_cons_t *cg, grp_cmember_t *m)
-{
-    const kp_cgh_req_t *r = hb->req;
-    grp_cons_set(&m->instance_id, r->instance_id);
-    grp_cons_set(&m->rack_id, r->rack_id);
-    if (r->rebalance_timeout_ms > 0) m->rebalance_timeout_ms = r->rebalance_timeout_ms;
-    grp_cons_set(&m->client_id, hb->client_id.len >= 0 ? hb->client_id : KSTR(""));
-    free(m->client_host);
-    m->client_host = malloc(strlen(hb->client_host) + 2);
-    if (!m->client_host) abort();
-    sprintf(m->client_host, "/%s", hb->client_host);
-    if (r->nsubscribed >= 0 && grp_cmember_set_subs(m, r))
-        grp_cons_bump(cg, "a member's subscription changed");
-    if (r->server_assignor.len >= 0 &&
-        (!m->assignor || !kstr_eq(r->server_assignor, m->assignor))) {
-        grp_cons_set(&m->assignor, r->server_assignor);
-        grp_cons_bump(cg, "a member's server assignor changed");
-    }
-}
-
-/* The member's assignment as the response carries it (topics by id). */
-static void grp_cons_resp_assignment(grp_cons_hb_t *hb, const grp_cmember_t *m)
-{
-    kp_cgh_topic_t *t = arena_calloc(hb->a, (size_t)m->assigned.n + 1, sizeof(*t));
-    int32_t n = 0;
-    for (int i = 0; i < m->assigned.n; i++) {
-        const grp_tp_t *tp = &m->assigned.v[i];
-        if (n == 0 || memcmp(t[n - 1].topic_id, tp->id, 16) != 0) {
-            memcpy(t[n].topic_id, tp->id, 16);
-            t[n].parts = arena_calloc(hb->a, (size_t)m->assigned.n, sizeof(int32_t));
-            n++;
-        }
-        t[n - 1].parts[t[n - 1].nparts++] = tp->part;
-    }
-    hb->resp->has_assignment = true;
-    hb->resp->nassigned = n;
-    hb->resp->assigned = t;
-}
-
-static void grp_cons_owned(const kp_cgh_req_t *r, grp_tps_t *owned)
-{
-    for (int32_t i = 0; i < r->nowned; i++)
-        for (int32_t j = 0; j < r->owned[i].nparts; j++) {
-            grp_tp_t tp = {.part = r->owned[i].parts[j]};
-            memcpy(tp.id, r->owned[i].topic_id, 16);
-            grp_tps_add(owned, &tp);
-        }
-}
-
-static kerr_t grp_cons_leave(grp_cons_hb_t *hb, grp_cons_t *cg)
-{
-    const kp_cgh_req_t *r = hb->req;
-    grp_cmember_t *m = grp_cmember_find(cg, r->member_id);
-    if (!m)
-        return grp_cons_fail(hb, KERR_UNKNOWN_MEMBER_ID, "Member %.*s is not a member of group %s.",
-                             r->member_id.len, r->member_id.p, cg->g->id);
-    hb->resp->member_id = r->member_id;
-    hb->resp->member_epoch = r->member_epoch;
-    if (r->member_epoch == -2 && m->instance_id) {
-        log_info("grp", "group %s: static member %s (%s) leaves for now", cg->g->id, m->id,
-                 m->instance_id);
-        m->epoch = -2; /* keeps its partitions until it returns or its session ends */
-        return KERR_NONE;
-    }
-    grp_cmember_remove(cg, m, "the member left the group");
-    return KERR_NONE;
-}
-
-/* A join or a heartbeat of a known member: update, maybe reassign, reconcile, answer. */
-static kerr_t grp_cons_beat(grp_cons_hb_t *hb, grp_cons_t *cg)
-{
-    const kp_cgh_req_t *r = hb->req;
-    grp_tps_t owned = {0};
-    grp_cons_owned(r, &owned);
-    grp_cmember_t *m = NULL;
-    kerr_t err = KERR_NONE;
-    if (r->member_epoch == 0) {
-        err = grp_cons_join(hb, cg, &m);
-    } else if (!(m = grp_cmember_find(cg, r->member_id))) {
-        err = grp_cons_fail(hb, KERR_UNKNOWN_MEMBER_ID, "Member %.*s is not a member of group %s.",
-                            r->member_id.len, r->member_id.p, cg->g->id);
-    } else {
-        err = grp_cons_check_epoch(hb, m, r->nowned >= 0 ? &owned : NULL);
-    }
-    if (!err) {
-        grp_cons_update_member(hb, cg, m);
-        grp_cons_refresh_meta(cg);
-        if (cg->group_epoch > cg->assignment_epoch) grp_cons_compute_target(cg);
-        grp_tps_t before = {0};
-        grp_tps_copy(&before, &m->assigned);
-        grp_cmember_reconcile(m, r->nowned >= 0 ? &owned : NULL);
-        grp_cmember_touch(m);
-        bool full = r->member_epoch == 0 ||
-                    (r->rebalance_timeout_ms != -1 && r->nsubscribed >= 0 && r->nowned >= 0);
-        if (full || !grp_tps_eq(&before, &m->assigned)) grp_cons_resp_assignment(hb, m);
-        grp_tps_clear(&before);
-        hb->resp->member_id =
-            (kstr_t){arena_strndup(hb->a, m->id, strlen(m->id)), (int32_t)strlen(m->id)};
-        hb->resp->member_epoch = m->epoch;
-    }
-    grp_tps_clear(&owned);
-    return err;
-}
-
-void grp_cons_heartbeat(grp_coord_t *gc, int16_t ver, const kp_cgh_req_t *req, kstr_t client_id,
-                        const char *client_host, arena_t *a, kp_cgh_resp_t *resp)
-{
-    memset(resp, 0, sizeof(*resp));
-    resp->error_message = KSTR_NULL;
-    resp->member_id = KSTR_NULL;
-    resp->heartbeat_interval_ms = gc->cons_hb_ms;
-    grp_cons_hb_t hb = {gc, ver, req, client_id, client_host, a, resp};
-    grp_cons_t *cg = NULL;
-    kerr_t err = grp_cons_validate(&hb);
-    if (!err) err = grp_cons_group(&hb, &cg);
-    if (!err) err = req->member_epoch < 0 ? grp_cons_leave(&hb, cg) : grp_cons_beat(&hb, cg);
-    if (err) {
-        resp->error_code = (int16_t)err;
-        resp->member_id = KSTR_NULL;
-        resp->member_epoch = 0;
-        resp->heartbeat_interval_ms = 0;
-        resp->has_assignment = false;
-    }
 }
 
 /* ---------------------------------------------------------------- other APIs' views */

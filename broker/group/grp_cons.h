@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "ev.h"
+#include "proto/kp_consumergroupheartbeat.h"
 
 typedef struct grp grp_t;
 
@@ -74,5 +75,32 @@ struct grp_cons {
     int nmeta;
     grp_cmeta_t *meta; /* sorted by name */
 };
+
+/* ---- grp_cons.c, for grp_cons_hb.c (the heartbeat) ---- */
+bool grp_tps_has(const grp_tps_t *s, const grp_tp_t *tp);
+void grp_tps_add(grp_tps_t *s, const grp_tp_t *tp); /* keeps the order; no duplicates */
+void grp_tps_clear(grp_tps_t *s);
+bool grp_tps_eq(const grp_tps_t *a, const grp_tps_t *b);
+void grp_tps_copy(grp_tps_t *dst, const grp_tps_t *src);
+/* *field = a copy of v (unchanged when v is null). */
+void grp_cons_set(char **field, kstr_t v);
+grp_cmember_t *grp_cmember_find(grp_cons_t *cg, kstr_t id);
+grp_cmember_t *grp_cmember_by_instance(grp_cons_t *cg, kstr_t instance_id);
+grp_cmember_t *grp_cmember_add(grp_cons_t *cg, const char *id);
+/* A member leaves the group (left, fenced or expired): the group epoch moves on. */
+void grp_cmember_remove(grp_cons_t *cg, grp_cmember_t *m, const char *why);
+/* Restart the member's session timer. */
+void grp_cmember_touch(grp_cmember_t *m);
+/* The request's topic names, sorted and without duplicates; true when they differ. */
+bool grp_cmember_set_subs(grp_cmember_t *m, const kp_cgh_req_t *req);
+/* The next group epoch (why is logged). */
+void grp_cons_bump(grp_cons_t *cg, const char *why);
+grp_cons_t *grp_cons_new(grp_t *g);
+/* The subscribed topics as the metadata shows them now; bumps the group epoch on change. */
+void grp_cons_refresh_meta(grp_cons_t *cg);
+/* Compute the target assignment of the current group epoch. */
+void grp_cons_compute_target(grp_cons_t *cg);
+/* Move m towards its target given what it owns (NULL: unknown). */
+void grp_cmember_reconcile(grp_cmember_t *m, const grp_tps_t *owned);
 
 #endif

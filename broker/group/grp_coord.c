@@ -10,13 +10,11 @@
 #include "cfg.h"
 #include "ctl.h"
 #include "grp_int.h"
-#include "itopic.h"
 #include "ktime.h"
 #include "log.h"
 #include "mdcache.h"
 #include "rec/batch.h"
 #include "replica/rmgr.h"
-#include "server.h"
 #include "txn/txn.h"
 
 /* ---------------------------------------------------------------- hashing */
@@ -137,7 +135,7 @@ kerr_t grp_lookup(grp_coord_t *gc, kstr_t id, bool create, grp_t **out)
 
 partition_t *grp_offsets_partition(grp_coord_t *gc, int32_t p)
 {
-    partition_t *part = rmgr_get(gc->srv->rmgr, GRP_OFFSETS_TOPIC, p);
+    partition_t *part = rmgr_get(gc->d.rmgr, GRP_OFFSETS_TOPIC, p);
     return part && part->is_leader ? part : NULL;
 }
 
@@ -200,13 +198,14 @@ static void grp_coord_assignors(grp_coord_t *gc, const char *list)
     if (gc->ncons_assignors == 0) gc->cons_assignors[gc->ncons_assignors++] = strdup("uniform");
 }
 
-grp_coord_t *grp_coord_new(server_t *srv)
+grp_coord_t *grp_coord_new(const grp_deps_t *deps)
 {
     grp_coord_t *gc = calloc(1, sizeof(*gc));
     if (!gc) abort();
-    gc->srv = srv;
-    gc->loop = srv->loop;
-    gc->nparts = (int32_t)cfg_int(srv->cfg, "offsets.topic.num.partitions");
+    gc->d = *deps;
+    gc->loop = deps->loop;
+    const cfg_t *cfg = deps->cfg;
+    gc->nparts = (int32_t)cfg_int(cfg, "offsets.topic.num.partitions");
     gc->parts = calloc((size_t)gc->nparts, sizeof(*gc->parts));
     if (!gc->parts) abort();
     for (int32_t p = 0; p < gc->nparts; p++) {
@@ -214,26 +213,26 @@ grp_coord_t *grp_coord_new(server_t *srv)
         gc->parts[p].index = p;
     }
     gc->groups = dict_new();
-    gc->min_session_ms = (int32_t)cfg_int(srv->cfg, "group.min.session.timeout.ms");
-    gc->max_session_ms = (int32_t)cfg_int(srv->cfg, "group.max.session.timeout.ms");
-    gc->initial_delay_ms = (int32_t)cfg_int(srv->cfg, "group.initial.rebalance.delay.ms");
-    gc->retention_ms = cfg_int(srv->cfg, "offsets.retention.minutes") * 60000;
-    gc->retention_check_ms = cfg_int(srv->cfg, "offsets.retention.check.interval.ms");
-    gc->commit_timeout_ms = cfg_int(srv->cfg, "offsets.commit.timeout.ms");
-    gc->max_metadata_bytes = (int32_t)cfg_int(srv->cfg, "offset.metadata.max.bytes");
-    gc->cons_hb_ms = (int32_t)cfg_int(srv->cfg, "group.consumer.heartbeat.interval.ms");
-    gc->cons_session_ms = (int32_t)cfg_int(srv->cfg, "group.consumer.session.timeout.ms");
-    gc->cons_max_size = (int32_t)cfg_int(srv->cfg, "group.consumer.max.size");
-    grp_coord_assignors(gc, cfg_str(srv->cfg, "group.consumer.assignors"));
+    gc->min_session_ms = (int32_t)cfg_int(cfg, "group.min.session.timeout.ms");
+    gc->max_session_ms = (int32_t)cfg_int(cfg, "group.max.session.timeout.ms");
+    gc->initial_delay_ms = (int32_t)cfg_int(cfg, "group.initial.rebalance.delay.ms");
+    gc->retention_ms = cfg_int(cfg, "offsets.retention.minutes") * 60000;
+    gc->retention_check_ms = cfg_int(cfg, "offsets.retention.check.interval.ms");
+    gc->commit_timeout_ms = cfg_int(cfg, "offsets.commit.timeout.ms");
+    gc->max_metadata_bytes = (int32_t)cfg_int(cfg, "offset.metadata.max.bytes");
+    gc->cons_hb_ms = (int32_t)cfg_int(cfg, "group.consumer.heartbeat.interval.ms");
+    gc->cons_session_ms = (int32_t)cfg_int(cfg, "group.consumer.session.timeout.ms");
+    gc->cons_max_size = (int32_t)cfg_int(cfg, "group.consumer.max.size");
+    grp_coord_assignors(gc, cfg_str(cfg, "group.consumer.assignors"));
     gc->last_expire_ms = ktime_wall_ms();
-    rmgr_set_role_hook(srv->rmgr, grp_role_hook, gc);
+    rmgr_set_role_hook(deps->rmgr, grp_role_hook, gc);
     return gc;
 }
 
 void grp_coord_free(grp_coord_t *gc)
 {
     if (!gc) return;
-    rmgr_set_role_hook(gc->srv->rmgr, NULL, NULL);
+    rmgr_set_role_hook(gc->d.rmgr, NULL, gc);
     for (int32_t p = 0; p < gc->nparts; p++) grp_unload(gc, p);
     dict_free(gc->groups, NULL);
     for (int i = 0; i < gc->ncons_assignors; i++) free(gc->cons_assignors[i]);
@@ -255,11 +254,12 @@ void grp_coord_tick(grp_coord_t *gc, int64_t now_ms)
  * replication factor capped by the live brokers, compacted. */
 static void grp_create_offsets_topic(grp_coord_t *gc)
 {
-    const cfg_t *cfg = gc->srv->cfg;
+    const cfg_t *cfg = gc->d.cfg;
     static const char *const keys[] = {"cleanup.policy", "segment.bytes", "compression.type"};
     const char *vals[] = {"compact", cfg_str(cfg, "offsets.topic.segment.bytes"), "producer"};
-    itopic_create(gc->srv, "grp", GRP_OFFSETS_TOPIC, gc->nparts,
-                  cfg_int(cfg, "offsets.topic.replication.factor"), 3, keys, vals, &gc->creating);
+    gc->d.itopic_create(gc->d.itopic_arg, "grp", GRP_OFFSETS_TOPIC, gc->nparts,
+                        cfg_int(cfg, "offsets.topic.replication.factor"), 3, keys, vals,
+                        &gc->creating);
 }
 
 static void grp_find_one(grp_coord_t *gc, int8_t key_type, kstr_t key, const char *listener,
@@ -271,14 +271,14 @@ static void grp_find_one(grp_coord_t *gc, int8_t key_type, kstr_t key, const cha
     c->port = -1;
     c->error_message = KSTR_NULL;
     if (key_type == KP_COORD_TRANSACTION) {
-        txn_find_coordinator(gc->srv->txn, key, listener, c);
+        txn_find_coordinator(gc->d.txn, key, listener, c);
         return;
     }
     if (key_type != KP_COORD_GROUP) {
         c->error_code = KERR_INVALID_REQUEST;
         return;
     }
-    const md_topic_t *t = mdcache_topic(gc->srv->md, GRP_OFFSETS_TOPIC);
+    const md_topic_t *t = mdcache_topic(gc->d.md, GRP_OFFSETS_TOPIC);
     if (!t) {
         grp_create_offsets_topic(gc);
         c->error_code = KERR_COORDINATOR_NOT_AVAILABLE;
@@ -286,7 +286,7 @@ static void grp_find_one(grp_coord_t *gc, int8_t key_type, kstr_t key, const cha
     }
     int32_t p = grp_partition_for(key.p, key.len > 0 ? (size_t)key.len : 0, gc->nparts);
     const md_broker_t *b = p < t->nparts && t->parts[p].leader >= 0
-                               ? mdcache_broker(gc->srv->md, t->parts[p].leader)
+                               ? mdcache_broker(gc->d.md, t->parts[p].leader)
                                : NULL;
     const md_endpoint_t *ep = b ? md_broker_endpoint(b, listener) : NULL;
     if (!ep) {

@@ -1,7 +1,9 @@
 /* grp_int.h: the group coordinator's internal state, shared by grp.c (membership state
- * machine), grp_offsets.c (__consumer_offsets records, commits, loading, expiration),
- * grp_coord.c (coordinator lookup, partition roles, admin APIs) and grp_cons.c (KIP-848
- * consumer groups: a grp_t with cons != NULL; its classic members list stays empty).
+ * machine), grp_classic.c (JoinGroup, SyncGroup, Heartbeat, LeaveGroup), grp_offsets.c
+ * (__consumer_offsets records and commits), grp_load.c (loading, expiration), grp_coord.c
+ * (coordinator lookup, partition roles, admin APIs), grp_txn.c (transactional offsets) and
+ * grp_cons*.c (KIP-848 consumer groups: a grp_t with cons != NULL; its classic members list
+ * stays empty).
  * Ownership: gc->groups owns every grp_t; a group owns its members, pending member ids and
  * offsets; all strings are heap copies owned by their struct. Reactor thread only. */
 #ifndef GRP_INT_H
@@ -105,7 +107,7 @@ typedef struct gc_part {
 } gc_part_t;
 
 struct grp_coord {
-    server_t *srv;
+    grp_deps_t d; /* a copy of what grp_coord_new was given */
     ev_loop_t *loop;
     int32_t nparts;
     gc_part_t *parts;
@@ -134,6 +136,8 @@ void grp_destroy(grp_t *g, kerr_t err);
 struct partition *grp_offsets_partition(grp_coord_t *gc, int32_t p);
 
 /* ---- grp.c ---- */
+/* A heap copy (NULL stays NULL); out of memory aborts. */
+char *grp_strdup(const char *s);
 void grp_set_state(grp_t *g, grp_state_t s);
 /* Answer every waiting JoinGroup / SyncGroup with err and drop timers (unload, shutdown). */
 void grp_fail_pending(grp_t *g, kerr_t err);
@@ -142,6 +146,33 @@ void grp_member_free(grp_member_t *m);
 void grp_member_schedule(grp_member_t *m);
 grp_member_t *grp_member_add(grp_t *g, const char *id, const char *instance_id);
 const grp_proto_t *grp_member_proto(const grp_member_t *m, const char *name);
+/* Answers are queued (copies of what they show) and delivered by grp_answers_flush once the
+ * state change is complete: a delivered answer may re-enter the coordinator. */
+void grp_answers_flush(void);
+void grp_join_answer_err(grp_join_cb *cb, void *arg, kerr_t err, const char *member_id);
+void grp_sync_answer(grp_t *g, grp_sync_cb *cb, void *arg, kerr_t err, const uint8_t *as,
+                     int32_t as_len);
+/* Answer m's waiting JoinGroup / SyncGroup (queued). */
+void grp_answer_join(grp_t *g, grp_member_t *m, kerr_t err);
+void grp_answer_sync(grp_member_t *m, kerr_t err);
+/* A member id: prefix (the client id), "-", a random UUID. */
+void grp_new_member_id(kstr_t prefix, char *out, size_t n);
+void grp_member_set_protos(grp_member_t *m, const kp_joingroup_req_t *req);
+bool grp_member_same_protos(const grp_member_t *m, const kp_joingroup_req_t *req);
+void grp_member_set_assignment(grp_member_t *m, const uint8_t *p, int32_t n);
+grp_member_t *grp_member_find(grp_t *g, kstr_t id);
+grp_member_t *grp_member_by_instance(grp_t *g, kstr_t instance_id);
+/* Fencing of static members (KIP-345): does the instance id map to another member id? */
+bool grp_member_fenced(grp_t *g, kstr_t member_id, kstr_t instance_id);
+/* Rebalance steps (Kafka's GroupCoordinator): complete the join when every member has
+ * joined; start a rebalance (why is logged); the same unless preparing already or Dead;
+ * remove a member (Kafka's removeMemberAndUpdateGroup). */
+void grp_try_complete_join(grp_t *g);
+void grp_prepare_rebalance(grp_t *g, const char *why);
+void grp_maybe_rebalance(grp_t *g, const char *why);
+void grp_remove_member(grp_t *g, grp_member_t *m, const char *why);
+
+/* ---- grp_classic.c ---- */
 /* May members of g commit (Kafka's doCommitOffsets checks)? Refreshes the member's session. */
 kerr_t grp_commit_check(grp_t *g, int16_t ver, const kp_offsetcommit_req_t *req);
 /* May a transactional producer commit for g (Kafka's doTxnCommitOffsets: FENCED_INSTANCE_ID,
@@ -182,6 +213,18 @@ void grp_append(grp_coord_t *gc, int32_t p, wbuf_t *wb, grp_append_done_fn *done
 /* Tombstones for all of g's offsets and its metadata (DeleteGroups), into bb. */
 struct batch_builder;
 void grp_tombstones_all(grp_t *g, struct batch_builder *bb, int64_t now);
+/* The offset cache's key of topic-partition ("topic:partition"). */
+void grp_offset_key(char *buf, size_t n, const char *topic, int32_t partition);
+void grp_offset_remove(grp_t *g, const char *topic, int32_t partition);
+/* The group's metadata record (a tombstone when tombstone) / an offset's tombstone, into bb. */
+void grp_rec_group(struct batch_builder *bb, int64_t now, const grp_t *g, bool tombstone);
+void grp_rec_offset_tombstone(struct batch_builder *bb, int64_t now, const char *group,
+                              const char *topic, int32_t partition);
+/* Finish bb (freed) and append it to offsets partition p, as grp_append. */
+void grp_append_batch(grp_coord_t *gc, int32_t p, struct batch_builder *bb,
+                      grp_append_done_fn *done, void *arg);
+
+/* ---- grp_load.c ---- */
 void grp_load_start(grp_coord_t *gc, int32_t p);
 void grp_expire_offsets(grp_coord_t *gc, int64_t now_ms);
 

@@ -19,10 +19,12 @@
  * Complete* state.
  *
  * Calls answer through callbacks (they may run before the call returns); request views are
- * copied before anything waits. Owner: the server (srv->txn). Reactor thread only. */
+ * copied before anything waits. Owner: the server (srv->txn), which gives the coordinator what
+ * it uses at creation (txn_deps_t). Reactor thread only. */
 #ifndef TXN_H
 #define TXN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arena.h"
@@ -35,10 +37,39 @@
 
 #define TXN_STATE_TOPIC "__transaction_state"
 
-typedef struct server server_t;
 typedef struct txn_coord txn_coord_t;
+typedef struct ev_loop ev_loop_t;
+typedef struct cfg cfg_t;
+typedef struct rmgr rmgr_t;
+typedef struct mdcache mdcache_t;
 
-txn_coord_t *txn_coord_new(server_t *srv);
+/* A new producer id: fn(fn_arg, KERR_NONE, id), or an error when none can be had; fn may run
+ * before the allocator returns (the server gives its id block, api_pid_alloc). */
+typedef void txn_pid_got_fn(void *arg, kerr_t err, int64_t pid);
+typedef void txn_pid_alloc_fn(void *arg, txn_pid_got_fn *fn, void *fn_arg);
+/* Creates an internal topic through the controller (the server gives itopic_create, see
+ * itopic.h for the arguments): submitted unless *creating, which stays true until the
+ * controller answers. */
+typedef void txn_itopic_fn(void *arg, const char *log_tag, const char *name, int32_t nparts,
+                           int64_t replication_factor, int ncfg, const char *const *keys,
+                           const char *const *vals, bool *creating);
+
+/* What the coordinator uses, all owned by the caller and outliving the coordinator (the
+ * listener name is copied). */
+typedef struct txn_deps {
+    ev_loop_t *loop;
+    const cfg_t *cfg;
+    rmgr_t *rmgr; /* __transaction_state partitions: roles, reads, appends */
+    const mdcache_t *md;
+    int32_t broker_id;                 /* names the marker sender's client id */
+    const char *inter_broker_listener; /* where WriteTxnMarkers go */
+    txn_pid_alloc_fn *pid_alloc;       /* InitProducerId: new and rotated ids */
+    void *pid_arg;
+    txn_itopic_fn *itopic_create; /* __transaction_state on first use */
+    void *itopic_arg;
+} txn_deps_t;
+
+txn_coord_t *txn_coord_new(const txn_deps_t *deps);
 /* Stops marker sends and frees every transaction's state (shutdown). */
 void txn_coord_free(txn_coord_t *tc);
 /* Periodic work: abort timed-out transactions, expire idle transactional ids. */

@@ -13,14 +13,12 @@
 
 #include "cfg.h"
 #include "group/grp.h"
-#include "itopic.h"
 #include "ktime.h"
 #include "log.h"
 #include "mdcache.h"
 #include "rec/batch.h"
 #include "rec/compress.h"
 #include "replica/rmgr.h"
-#include "server.h"
 #include "store/plog.h"
 #include "txn_int.h"
 
@@ -138,7 +136,7 @@ static void txn_load_step(ev_loop_t *loop, void *arg)
     txn_coord_t *tc = tp->tc;
     int32_t p = tp->index;
     tp->load_timer = 0;
-    partition_t *part = rmgr_get(tc->srv->rmgr, TXN_STATE_TOPIC, p);
+    partition_t *part = rmgr_get(tc->d.rmgr, TXN_STATE_TOPIC, p);
     if (!part || !part->is_leader || tp->state != TC_PART_LOADING) return;
     if (tp->load_next < plog_start_offset(part->log)) tp->load_next = plog_start_offset(part->log);
     plog_slice_t sl;
@@ -202,13 +200,15 @@ static void txn_role_hook(void *arg, const char *topic, int32_t p, rmgr_role_t r
 
 /* ---------------------------------------------------------------- life cycle */
 
-txn_coord_t *txn_coord_new(server_t *srv)
+txn_coord_t *txn_coord_new(const txn_deps_t *deps)
 {
     txn_coord_t *tc = calloc(1, sizeof(*tc));
     if (!tc) abort();
-    tc->srv = srv;
-    tc->loop = srv->loop;
-    const cfg_t *cfg = srv->cfg;
+    tc->d = *deps;
+    snprintf(tc->ibl, sizeof(tc->ibl), "%s", deps->inter_broker_listener);
+    tc->d.inter_broker_listener = tc->ibl;
+    tc->loop = deps->loop;
+    const cfg_t *cfg = deps->cfg;
     tc->nparts = (int32_t)cfg_int(cfg, "transaction.state.log.num.partitions");
     tc->parts = calloc((size_t)tc->nparts, sizeof(*tc->parts));
     if (!tc->parts) abort();
@@ -227,14 +227,14 @@ txn_coord_t *txn_coord_new(server_t *srv)
         cfg_int(cfg, "transaction.remove.expired.transaction.cleanup.interval.ms");
     tc->append_timeout_ms = cfg_int(cfg, "request.timeout.ms");
     tc->last_abort_check_ms = tc->last_expire_check_ms = ktime_wall_ms();
-    rmgr_set_role_hook(srv->rmgr, txn_role_hook, tc);
+    rmgr_set_role_hook(deps->rmgr, txn_role_hook, tc);
     return tc;
 }
 
 void txn_coord_free(txn_coord_t *tc)
 {
     if (!tc) return;
-    rmgr_set_role_hook(tc->srv->rmgr, NULL, tc);
+    rmgr_set_role_hook(tc->d.rmgr, NULL, tc);
     for (int32_t p = 0; p < tc->nparts; p++) txn_unload(tc, p);
     txn_markers_close(tc);
     dict_free(tc->txns, NULL);
@@ -307,15 +307,15 @@ void txn_coord_tick(txn_coord_t *tc, int64_t now_ms)
  * min.insync.replicas = transaction.state.log.min.isr. */
 static void txn_create_state_topic(txn_coord_t *tc)
 {
-    const cfg_t *cfg = tc->srv->cfg;
+    const cfg_t *cfg = tc->d.cfg;
     static const char *const keys[] = {"cleanup.policy", "min.insync.replicas", "segment.bytes",
                                        "unclean.leader.election.enable", "compression.type"};
     const char *vals[] = {"compact", cfg_str(cfg, "transaction.state.log.min.isr"),
                           cfg_str(cfg, "transaction.state.log.segment.bytes"), "false",
                           "uncompressed"};
-    itopic_create(tc->srv, "txn", TXN_STATE_TOPIC, tc->nparts,
-                  cfg_int(cfg, "transaction.state.log.replication.factor"), 5, keys, vals,
-                  &tc->creating);
+    tc->d.itopic_create(tc->d.itopic_arg, "txn", TXN_STATE_TOPIC, tc->nparts,
+                        cfg_int(cfg, "transaction.state.log.replication.factor"), 5, keys, vals,
+                        &tc->creating);
 }
 
 void txn_find_coordinator(txn_coord_t *tc, kstr_t key, const char *listener,
@@ -326,14 +326,14 @@ void txn_find_coordinator(txn_coord_t *tc, kstr_t key, const char *listener,
         c->error_code = KERR_INVALID_REQUEST;
         return;
     }
-    const md_topic_t *t = mdcache_topic(tc->srv->md, TXN_STATE_TOPIC);
+    const md_topic_t *t = mdcache_topic(tc->d.md, TXN_STATE_TOPIC);
     if (!t) {
         txn_create_state_topic(tc);
         return;
     }
     int32_t p = grp_partition_for(key.p, (size_t)key.len, tc->nparts);
     const md_broker_t *b = p < t->nparts && t->parts[p].leader >= 0
-                               ? mdcache_broker(tc->srv->md, t->parts[p].leader)
+                               ? mdcache_broker(tc->d.md, t->parts[p].leader)
                                : NULL;
     const md_endpoint_t *ep = b ? md_broker_endpoint(b, listener) : NULL;
     if (!ep) return;

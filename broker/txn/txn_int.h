@@ -82,7 +82,8 @@ typedef struct tc_part {
 } tc_part_t;
 
 struct txn_coord {
-    server_t *srv;
+    txn_deps_t d; /* a copy of what txn_coord_new was given (d.inter_broker_listener: ibl) */
+    char ibl[64];
     ev_loop_t *loop;
     int32_t nparts;
     tc_part_t *parts;

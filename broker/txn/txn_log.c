@@ -16,7 +16,6 @@
 #include "log.h"
 #include "rec/batch.h"
 #include "replica/rmgr.h"
-#include "server.h"
 #include "txn_int.h"
 
 /* ---------------------------------------------------------------- metadata helpers */
@@ -185,7 +184,7 @@ static void txn_write_done(void *arg, kerr_t err, const plog_append_info_t *info
 void txn_write(txn_t *t, txn_meta_t *target, txn_write_done_fn *done, void *arg)
 {
     txn_coord_t *tc = t->tc;
-    partition_t *part = rmgr_get(tc->srv->rmgr, TXN_STATE_TOPIC, t->partition);
+    partition_t *part = rmgr_get(tc->d.rmgr, TXN_STATE_TOPIC, t->partition);
     if (!part || !part->is_leader) {
         txn_meta_clear(target);
         done(arg, NULL, KERR_NOT_COORDINATOR);
@@ -206,7 +205,7 @@ void txn_write(txn_t *t, txn_meta_t *target, txn_write_done_fn *done, void *arg)
     txn_record_batch(t->id, &ctx->target, &ctx->wb);
     t->pending = true;
     t->pending_state = ctx->target.state;
-    rmgr_append_committed(tc->srv->rmgr, part, ctx->wb.p, ctx->wb.len, tc->append_timeout_ms,
+    rmgr_append_committed(tc->d.rmgr, part, ctx->wb.p, ctx->wb.len, tc->append_timeout_ms,
                           txn_write_done, ctx);
 }
 

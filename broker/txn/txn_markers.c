@@ -18,7 +18,6 @@
 #include "peer.h"
 #include "proto/kp.h"
 #include "proto/kp_writetxnmarkers.h"
-#include "server.h"
 #include "txn_int.h"
 
 #define TXN_MARKER_VERSION  1
@@ -83,9 +82,8 @@ void txn_markers_close(txn_coord_t *tc)
 /* The connection to broker id, at its inter-broker endpoint; NULL when unknown. */
 static peer_t *txn_peer(txn_coord_t *tc, int32_t id)
 {
-    server_t *srv = tc->srv;
-    const md_broker_t *b = mdcache_broker(srv->md, id);
-    const md_endpoint_t *e = b ? md_broker_endpoint(b, srv->inter_broker_listener) : NULL;
+    const md_broker_t *b = mdcache_broker(tc->d.md, id);
+    const md_endpoint_t *e = b ? md_broker_endpoint(b, tc->d.inter_broker_listener) : NULL;
     if (!e && b && b->nendpoints > 0) e = &b->ep[0];
     if (!e) return NULL;
     char key[16];
@@ -97,7 +95,7 @@ static peer_t *txn_peer(txn_coord_t *tc, int32_t id)
     }
     char name[32], cid[48];
     snprintf(name, sizeof(name), "broker %d", id);
-    snprintf(cid, sizeof(cid), "broker-%d-txn-markers", srv->broker_id);
+    snprintf(cid, sizeof(cid), "broker-%d-txn-markers", tc->d.broker_id);
     p = peer_new(tc->loop, name, cid, e->host, e->port, 16u << 20);
     dict_set(tc->peers, key, p);
     return p;
@@ -168,7 +166,7 @@ static bool txn_mk_part_result(txn_t *t, int i, kerr_t err)
         mk->done[i] = true;
         return true;
     case KERR_UNKNOWN_TOPIC_OR_PARTITION:
-        if (!mdcache_topic(t->tc->srv->md, topic)) mk->done[i] = true; /* deleted */
+        if (!mdcache_topic(t->tc->d.md, topic)) mk->done[i] = true; /* deleted */
         return true;
     case KERR_INVALID_PRODUCER_EPOCH:
     case KERR_PRODUCER_FENCED:
@@ -263,7 +261,7 @@ static void txn_mk_send(txn_t *t, int32_t broker, int *idx, int n)
 static void txn_mk_round(txn_t *t)
 {
     txn_mk_t *mk = t->markers;
-    const mdcache_t *md = t->tc->srv->md;
+    const mdcache_t *md = t->tc->d.md;
     int32_t *leader = calloc((size_t)mk->ntps + 1, sizeof(*leader));
     if (!leader) abort();
     for (int i = 0; i < mk->ntps; i++) {

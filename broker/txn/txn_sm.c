@@ -5,11 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
 #include "group/grp.h"
 #include "ktime.h"
 #include "log.h"
-#include "server.h"
+#include "cfg.h"
 #include "txn_int.h"
 
 /* ---------------------------------------------------------------- InitProducerId */
@@ -60,7 +59,7 @@ static void txn_init_bump(txn_t *t, txn_init_ctx_t *ctx)
     bool exhausted = t->m.producer_epoch >= TXN_EPOCH_EXHAUSTED;
     if (exhausted && (ctx->exp_pid < 0 || ctx->exp_epoch == t->m.producer_epoch)) {
         if (ctx->new_pid < 0) { /* rotate: fetch a new id, then come back */
-            api_pid_alloc(&t->tc->srv->api, txn_init_pid_rotated, ctx);
+            t->tc->d.pid_alloc(t->tc->d.pid_arg, txn_init_pid_rotated, ctx);
             return;
         }
         target.last_producer_id = t->m.producer_id;
@@ -180,7 +179,7 @@ void txn_init_producer_id(txn_coord_t *tc, const kp_initpid_req_t *req, txn_pid_
     ctx->cb = cb;
     ctx->arg = arg;
     if (!t)
-        api_pid_alloc(&tc->srv->api, txn_init_pid_new, ctx);
+        tc->d.pid_alloc(tc->d.pid_arg, txn_init_pid_new, ctx);
     else
         txn_init_with(t, ctx);
 }
@@ -293,7 +292,7 @@ void txn_add_offsets(txn_coord_t *tc, const kp_addoffsets_req_t *req, txn_err_cb
         cb(arg, KERR_INVALID_GROUP_ID);
         return;
     }
-    int32_t nparts = (int32_t)cfg_int(tc->srv->cfg, "offsets.topic.num.partitions");
+    int32_t nparts = (int32_t)cfg_int(tc->d.cfg, "offsets.topic.num.partitions");
     txn_tp_in_t tp = {KSTR("__consumer_offsets"),
                       grp_partition_for(req->group_id.p, (size_t)req->group_id.len, nparts)};
     txn_add_tps(tc, req->transactional_id, req->producer_id, req->producer_epoch, 1, &tp, cb, arg,
