@@ -65,6 +65,17 @@ def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
 
+def socket_count(pid):
+    """Open sockets of pid (listeners, ZooKeeper, clients)."""
+    n = 0
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            n += os.readlink("/proc/%d/fd/%s" % (pid, fd)).startswith("socket:")
+        except OSError:
+            pass  # closed between listdir and readlink
+    return n
+
+
 def raise_nofile(need):
     """Soft RLIMIT_NOFILE up to need (capped by the hard limit), before the broker starts so it
     inherits it too. Returns the soft limit now in force."""
@@ -200,8 +211,10 @@ def conns_part(a):
         b = c.brokers[1]
         pid = b.proc.pid
         create_topic(c, "conn-probe", 1)
+        socks0 = socket_count(pid)
         probe_producer(c.bootstrap, 10)  # warm: the topic's log, the producer path
-        time.sleep(0.5)  # let the probe's own connections go before the baseline is read
+        # the probe's own connections gone before the baseline is read
+        wait_until(lambda: socket_count(pid) <= socks0, 30, what="probe connections closed")
         rss0, fds0 = rss_kb(pid), fd_count(pid)
         clients, secs = open_clients(b.port, a.conns, a.window)
         wait_until(lambda: fd_count(pid) >= fds0 + a.conns, 30, what="broker holding every conn")
