@@ -140,14 +140,12 @@ static void cmsg_read(plog_t *log, cmsg_scan_t *s)
     size_t budget = CMSG_MAX_READ;
     int64_t at = s->from;
     while (budget > 0 && at < s->upto) {
-        plog_slice_t sl;
-        if (plog_read(log, at, budget, s->upto, &sl) != KERR_NONE || sl.len == 0) return;
-        uint8_t *buf = malloc(sl.len);
-        if (!buf) abort();
-        ssize_t got = pread(sl.fd, buf, sl.len, sl.pos);
-        bool more = got > 0 && cmsg_batches(s, buf, (size_t)got);
+        uint8_t *buf;
+        size_t len;
+        if (plog_read_copy(log, at, budget, s->upto, &buf, &len) != KERR_NONE || len == 0) return;
+        bool more = cmsg_batches(s, buf, len);
         free(buf);
-        budget -= sl.len < budget ? sl.len : budget;
+        budget -= len < budget ? len : budget;
         if (!more || s->next <= at) return;
         at = s->next;
     }

@@ -141,6 +141,14 @@ partition_t *grp_offsets_partition(grp_coord_t *gc, int32_t p)
 
 /* ---------------------------------------------------------------- partition roles */
 
+grp_t *grp_next_of_part(grp_coord_t *gc, int32_t p, size_t *it)
+{
+    void *v;
+    while (dict_next(gc->groups, it, NULL, &v))
+        if (((grp_t *)v)->partition == p) return v;
+    return NULL;
+}
+
 static void grp_unload(grp_coord_t *gc, int32_t p)
 {
     gc_part_t *gp = &gc->parts[p];
@@ -148,14 +156,8 @@ static void grp_unload(grp_coord_t *gc, int32_t p)
     gp->load_timer = 0;
     gp->state = GC_PART_NONE;
     size_t it = 0;
-    void *v;
     int n = 0;
-    while (dict_next(gc->groups, &it, NULL, &v)) {
-        grp_t *g = v;
-        if (g->partition != p) continue;
-        grp_destroy(g, KERR_NOT_COORDINATOR);
-        n++;
-    }
+    for (grp_t *g; (g = grp_next_of_part(gc, p, &it)); n++) grp_destroy(g, KERR_NOT_COORDINATOR);
     if (n) log_info("grp", "unloaded %d groups of %s-%d", n, GRP_OFFSETS_TOPIC, p);
 }
 

@@ -224,6 +224,10 @@ void grp_rec_offset_tombstone(struct batch_builder *bb, int64_t now, const char 
 void grp_append_batch(grp_coord_t *gc, int32_t p, struct batch_builder *bb,
                       grp_append_done_fn *done, void *arg);
 
+/* The next group coordinated through offsets partition p, or NULL at the end; start with
+ * *it = 0. The current group may be destroyed before the next call (dict_next's rule). */
+grp_t *grp_next_of_part(grp_coord_t *gc, int32_t p, size_t *it);
+
 /* ---- grp_load.c ---- */
 void grp_load_start(grp_coord_t *gc, int32_t p);
 void grp_expire_offsets(grp_coord_t *gc, int64_t now_ms);

@@ -193,12 +193,8 @@ static int64_t grp_load_batches(grp_coord_t *gc, int32_t p, const uint8_t *buf, 
 static void grp_load_finish(grp_coord_t *gc, int32_t p)
 {
     size_t it = 0;
-    void *v;
     int n = 0;
-    while (dict_next(gc->groups, &it, NULL, &v)) {
-        grp_t *g = v;
-        if (g->partition != p) continue;
-        n++;
+    for (grp_t *g; (g = grp_next_of_part(gc, p, &it)); n++) {
         if (g->nmembers > 0) {
             grp_set_state(g, GRP_STABLE);
             for (grp_member_t *m = g->members; m; m = m->next) grp_member_schedule(m);
@@ -207,12 +203,8 @@ static void grp_load_finish(grp_coord_t *gc, int32_t p)
         }
     }
     gc->parts[p].state = GC_PART_LOADED;
-    if (n)
-        log_info("grp", "loaded %d groups from %s-%d (up to offset %lld)", n, GRP_OFFSETS_TOPIC, p,
-                 (long long)gc->parts[p].load_next);
-    else
-        log_debug("grp", "loaded %d groups from %s-%d (up to offset %lld)", n, GRP_OFFSETS_TOPIC, p,
-                  (long long)gc->parts[p].load_next);
+    log_write(n ? LOG_INFO : LOG_DEBUG, "grp", "loaded %d groups from %s-%d (up to offset %lld)", n,
+              GRP_OFFSETS_TOPIC, p, (long long)gc->parts[p].load_next);
 }
 
 static void grp_load_step(ev_loop_t *loop, void *arg)
@@ -223,23 +215,20 @@ static void grp_load_step(ev_loop_t *loop, void *arg)
     gp->load_timer = 0;
     partition_t *part = grp_offsets_partition(gc, p);
     if (!part || gp->state != GC_PART_LOADING) return;
-    plog_slice_t sl;
     if (gp->load_next < plog_start_offset(part->log)) gp->load_next = plog_start_offset(part->log);
     /* up to the log end, as Kafka loads: a new leader's high watermark may trail its log for
      * a fetch round, and everything in the leader's log is what will be committed */
-    kerr_t err = plog_read(part->log, gp->load_next, GRP_LOAD_SLICE, INT64_MAX, &sl);
-    if (err || sl.len == 0) {
+    uint8_t *buf;
+    size_t len;
+    kerr_t err = plog_read_copy(part->log, gp->load_next, GRP_LOAD_SLICE, INT64_MAX, &buf, &len);
+    if (err || len == 0) {
         if (err)
             log_warn("grp", "loading %s-%d at %lld: %s", GRP_OFFSETS_TOPIC, p,
                      (long long)gp->load_next, kerr_name(err));
         grp_load_finish(gc, p);
         return;
     }
-    uint8_t *buf = malloc(sl.len);
-    if (!buf) abort();
-    ssize_t got = pread(sl.fd, buf, sl.len, sl.pos);
-    int64_t next = gp->load_next;
-    if (got > 0) next = grp_load_batches(gc, p, buf, (size_t)got, gp->load_next);
+    int64_t next = grp_load_batches(gc, p, buf, len, gp->load_next);
     free(buf);
     if (next <= gp->load_next) { /* nothing readable: stop rather than spin */
         log_warn("grp", "loading %s-%d stopped at offset %lld (unreadable batch)",

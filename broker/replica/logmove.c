@@ -135,28 +135,29 @@ static int64_t logmove_copy(lmgr_t *m, plog_t *cur, plog_t *fut, int64_t budget)
     int64_t copied = 0;
     while (copied < budget && plog_end_offset(fut) < plog_end_offset(cur)) {
         int64_t from = plog_end_offset(fut);
-        plog_slice_t sl;
-        if (plog_read(cur, from, (size_t)(budget - copied), INT64_MAX, &sl) != KERR_NONE) return -1;
-        if (sl.len == 0) break;
-        uint8_t *buf = malloc(sl.len);
-        if (!buf) abort();
+        uint8_t *buf;
+        size_t len;
+        if (plog_read_copy(cur, from, (size_t)(budget - copied), INT64_MAX, &buf, &len) !=
+            KERR_NONE)
+            return -1;
+        if (len == 0) break;
         size_t skip = 0;
-        kerr_t err = pread(sl.fd, buf, sl.len, sl.pos) == (ssize_t)sl.len ? KERR_NONE : KERR__IO;
+        kerr_t err = KERR_NONE;
         /* the first batch may end before from (it was copied already) */
-        while (!err && skip < sl.len) {
+        while (!err && skip < len) {
             batch_hdr_t h;
-            if (batch_hdr_parse(buf + skip, sl.len - skip, &h) != KERR_NONE) err = KERR__CORRUPT;
+            if (batch_hdr_parse(buf + skip, len - skip, &h) != KERR_NONE) err = KERR__CORRUPT;
             if (err || batch_last_offset(&h) >= from) break;
             skip += batch_size(&h);
         }
         plog_append_info_t info;
-        if (!err && skip < sl.len) {
-            err = plog_append_replica(fut, buf + skip, sl.len - skip, &info);
+        if (!err && skip < len) {
+            err = plog_append_replica(fut, buf + skip, len - skip, &info);
             if (err == KERR__IO) lmgr_log_failed(m, fut, "replica move"); /* the target dir */
         }
         free(buf);
         if (err) return -1;
-        copied += (int64_t)sl.len;
+        copied += (int64_t)len;
     }
     return copied;
 }

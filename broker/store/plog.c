@@ -248,6 +248,25 @@ kerr_t plog_read(plog_t *log, int64_t offset, size_t max_bytes, int64_t max_offs
     return KERR_NONE;
 }
 
+kerr_t plog_read_copy(plog_t *log, int64_t offset, size_t max_bytes, int64_t max_offset,
+                      uint8_t **buf, size_t *len)
+{
+    plog_slice_t sl;
+    *buf = NULL;
+    *len = 0;
+    kerr_t err = plog_read(log, offset, max_bytes, max_offset, &sl);
+    if (err || sl.len == 0) return err;
+    uint8_t *p = malloc(sl.len);
+    if (!p) abort();
+    if (pread_full(sl.fd, p, sl.len, sl.pos) != (ssize_t)sl.len) {
+        free(p);
+        return KERR__IO;
+    }
+    *buf = p;
+    *len = sl.len;
+    return KERR_NONE;
+}
+
 /* First record of the batch at pos (read into memory) with timestamp >= ts. */
 static bool plog_batch_find_ts(int fd, int64_t pos, const batch_hdr_t *h, int64_t ts,
                                int64_t *offset, int64_t *found)

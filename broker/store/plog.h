@@ -90,6 +90,11 @@ int64_t plog_size_bytes(const plog_t *log);
  * Offset outside [start, end]: KERR_OFFSET_OUT_OF_RANGE. Stays within one segment. */
 kerr_t plog_read(plog_t *log, int64_t offset, size_t max_bytes, int64_t max_offset,
                  plog_slice_t *out); /* KERR__NOFD: out of fds for a closed segment */
+/* plog_read copied into memory, for readers that decode the batches themselves (coordinator
+ * loading, the console, log dir moves): *buf (malloc'd, the caller frees; NULL when *len is 0)
+ * holds *len bytes. A failed or short read of the segment file is KERR__IO. */
+kerr_t plog_read_copy(plog_t *log, int64_t offset, size_t max_bytes, int64_t max_offset,
+                      uint8_t **buf, size_t *len);
 /* First offset whose record timestamp is >= ts. KERR__NOENT when none. */
 kerr_t plog_offset_for_time(plog_t *log, int64_t ts, int64_t *offset, int64_t *timestamp);
 /* The batch with the largest timestamp (ListOffsets MAX_TIMESTAMP). */

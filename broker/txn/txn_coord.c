@@ -139,20 +139,18 @@ static void txn_load_step(ev_loop_t *loop, void *arg)
     partition_t *part = rmgr_get(tc->d.rmgr, TXN_STATE_TOPIC, p);
     if (!part || !part->is_leader || tp->state != TC_PART_LOADING) return;
     if (tp->load_next < plog_start_offset(part->log)) tp->load_next = plog_start_offset(part->log);
-    plog_slice_t sl;
-    kerr_t err = plog_read(part->log, tp->load_next, TXN_LOAD_SLICE, INT64_MAX, &sl);
-    if (err || sl.len == 0) {
+    uint8_t *buf;
+    size_t len;
+    kerr_t err = plog_read_copy(part->log, tp->load_next, TXN_LOAD_SLICE, INT64_MAX, &buf, &len);
+    if (err || len == 0) {
         if (err)
             log_warn("txn", "loading %s-%d at %lld: %s", TXN_STATE_TOPIC, p,
                      (long long)tp->load_next, kerr_name(err));
         txn_load_finish(tc, p);
         return;
     }
-    uint8_t *buf = malloc(sl.len);
-    if (!buf) abort();
-    ssize_t got = pread(sl.fd, buf, sl.len, sl.pos);
     int64_t next = tp->load_next;
-    if (got > 0) txn_load_batches(tc, p, buf, (size_t)got, &next);
+    txn_load_batches(tc, p, buf, len, &next);
     free(buf);
     if (next <= tp->load_next) {
         log_warn("txn", "loading %s-%d stopped at offset %lld (unreadable batch)", TXN_STATE_TOPIC,
