@@ -241,6 +241,7 @@ static void ctl_create_partitions(ctl_t *c, ctl_topic_spec_t *s, bool validate_o
         int32_t start = assign_start_after(live, nlive, cur > 0 ? zt.replicas[0][0] : 0);
         assign_auto(live, nlive, true, cur, add, rf, start, start, assign);
     }
+    s->result_partitions = s->num_partitions;
     if (validate_only) {
         free(assign);
         zkpath_topic_clear(&zt);

@@ -38,6 +38,31 @@ typedef struct partition partition_t;
 kerr_t api_leader_part(api_env_t *env, const char *topic, int32_t index, int32_t current_epoch,
                        partition_t **part);
 
+/* CreateTopics and CreatePartitions answer once every topic the controller created or grew
+ * without error is led in the metadata cache: result i of n names op->topics[spec_of[i]] (-1:
+ * answered without the controller), with result_partitions partitions. api_created_wait waits
+ * up to timeout_ms: when the topics are led, or at the timeout after late(arg, i) for each
+ * result still not led, it calls respond(arg). The caller owns w (in its request's state) and
+ * keeps it and op valid until respond. api_part.c. */
+typedef struct ctl_op ctl_op_t;
+typedef struct api_created_wait {
+    api_env_t *env;
+    const ctl_op_t *op;
+    const int *spec_of;
+    int32_t n;
+    void (*late)(void *arg, int32_t i);
+    void (*respond)(void *arg);
+    void *arg;
+} api_created_wait_t;
+void api_created_wait(api_created_wait_t *w, int64_t timeout_ms);
+
+/* A manual assignment of nassign partitions x rf replicas for s (CreateTopics,
+ * CreatePartitions): api_spec_assign_init allocates s->assign (s owns it; ctl_op_free frees),
+ * api_spec_assign_row copies row a, false (nothing copied) when its length is not rf. */
+typedef struct ctl_topic_spec ctl_topic_spec_t;
+void api_spec_assign_init(ctl_topic_spec_t *s, int32_t nassign, int32_t rf);
+bool api_spec_assign_row(ctl_topic_spec_t *s, int32_t a, const int32_t *ids, int32_t nids);
+
 /* Handlers (broker/api/api_<name>.c). */
 api_handler_fn api_apiversions;
 api_handler_fn api_metadata;

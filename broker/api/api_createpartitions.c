@@ -7,11 +7,8 @@
 #include "api.h"
 #include "authz.h"
 #include "ctl.h"
-#include "mdcache.h"
 #include "proto/kp_createpartitions.h"
 #include "api_env.h"
-
-bool api_topic_ready(api_env_t *env, const char *name, int32_t nparts);
 
 typedef struct cp_state {
     req_t *r;
@@ -19,10 +16,12 @@ typedef struct cp_state {
     kp_createpartitions_resp_t resp;
     ctl_op_t *op;
     int *spec_of;
+    api_created_wait_t wait;
 } cp_state_t;
 
-static void cp_respond(cp_state_t *st)
+static void cp_respond(void *arg)
 {
+    cp_state_t *st = arg;
     kp_createpartitions_resp_encode(&st->r->resp, st->r->hdr.api_version, &st->resp);
     ctl_op_free(st->op);
     req_done(st->r);
@@ -36,21 +35,9 @@ static void cp_set_error(cp_state_t *st, int32_t i, kerr_t err, const char *msg)
             (kstr_t){arena_strndup(&st->r->arena, msg, strlen(msg)), (int32_t)strlen(msg)};
 }
 
-static bool cp_check(void *arg, bool timed_out)
+static void cp_late(void *arg, int32_t i)
 {
-    cp_state_t *st = arg;
-    bool all = true;
-    for (int32_t i = 0; i < st->resp.nresults; i++) {
-        int k = st->spec_of[i];
-        if (k < 0 || st->op->topics[k].err) continue;
-        ctl_topic_spec_t *s = &st->op->topics[k];
-        if (api_topic_ready(st->r->env, s->name, s->num_partitions)) continue;
-        all = false;
-        if (timed_out) cp_set_error(st, i, KERR_REQUEST_TIMED_OUT, NULL);
-    }
-    if (!all && !timed_out) return false;
-    cp_respond(st);
-    return true;
+    cp_set_error(arg, i, KERR_REQUEST_TIMED_OUT, NULL);
 }
 
 static void cp_done(ctl_op_t *op, void *arg)
@@ -62,7 +49,9 @@ static void cp_done(ctl_op_t *op, void *arg)
         cp_set_error(st, i, op->topics[k].err, op->topics[k].errmsg);
     }
     if (!op->validate_only && st->req.timeout_ms > 0 && st->r->c) {
-        mdcache_wait(st->r->env->md, st->req.timeout_ms, cp_check, st);
+        st->wait = (api_created_wait_t){st->r->env, op,         st->spec_of, st->resp.nresults,
+                                        cp_late,    cp_respond, st};
+        api_created_wait(&st->wait, st->req.timeout_ms);
         return;
     }
     cp_respond(st);
@@ -103,19 +92,14 @@ void api_createpartitions(req_t *r, rbuf_t *rb)
         s->name = kstr_dup(t->name);
         s->num_partitions = t->count;
         if (t->nassignments > 0) {
-            s->nassign = t->nassignments;
-            s->assign_rf = t->assignments[0].nbroker_ids;
-            s->assign = calloc((size_t)s->nassign * (size_t)(s->assign_rf ? s->assign_rf : 1),
-                               sizeof(int32_t));
-            if (!s->assign) abort();
+            api_spec_assign_init(s, t->nassignments, t->assignments[0].nbroker_ids);
             for (int32_t a = 0; a < t->nassignments; a++) {
-                if (t->assignments[a].nbroker_ids != s->assign_rf) {
+                const kp_createpartitions_assignment_t *as = &t->assignments[a];
+                if (!api_spec_assign_row(s, a, as->broker_ids, as->nbroker_ids)) {
                     s->err = KERR_INVALID_REPLICA_ASSIGNMENT;
                     snprintf(s->errmsg, sizeof(s->errmsg), "Inconsistent replication factor");
                     break;
                 }
-                memcpy(&s->assign[a * s->assign_rf], t->assignments[a].broker_ids,
-                       (size_t)s->assign_rf * sizeof(int32_t));
             }
         }
     }

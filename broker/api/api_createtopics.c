@@ -7,7 +7,6 @@
 #include "api.h"
 #include "authz.h"
 #include "ctl.h"
-#include "mdcache.h"
 #include "proto/kp_createtopics.h"
 #include "api_env.h"
 
@@ -17,41 +16,22 @@ typedef struct ct_state {
     kp_createtopics_resp_t resp;
     ctl_op_t *op;
     int *spec_of; /* request topic index -> op spec index, -1 when answered locally */
+    api_created_wait_t wait;
 } ct_state_t;
 
-/* True when topic exists in the metadata cache with nparts partitions, each with a leader. */
-bool api_topic_ready(api_env_t *env, const char *name, int32_t nparts)
+static void ct_respond(void *arg)
 {
-    const md_topic_t *t = mdcache_topic(env->md, name);
-    if (!t || t->nparts < nparts) return false;
-    for (int32_t p = 0; p < t->nparts; p++)
-        if (t->parts[p].leader < 0) return false;
-    return true;
-}
-
-static void ct_respond(ct_state_t *st)
-{
+    ct_state_t *st = arg;
     req_t *r = st->r;
     kp_createtopics_resp_encode(&r->resp, r->hdr.api_version, &st->resp);
     ctl_op_free(st->op);
     req_done(r);
 }
 
-static bool ct_check(void *arg, bool timed_out)
+static void ct_late(void *arg, int32_t i)
 {
     ct_state_t *st = arg;
-    bool all = true;
-    for (int32_t i = 0; i < st->req.ntopics; i++) {
-        int k = st->spec_of[i];
-        if (k < 0 || st->op->topics[k].err) continue;
-        ctl_topic_spec_t *s = &st->op->topics[k];
-        if (api_topic_ready(st->r->env, s->name, s->result_partitions)) continue;
-        all = false;
-        if (timed_out) st->resp.topics[i].error_code = KERR_REQUEST_TIMED_OUT;
-    }
-    if (!all && !timed_out) return false;
-    ct_respond(st);
-    return true;
+    st->resp.topics[i].error_code = KERR_REQUEST_TIMED_OUT;
 }
 
 static void ct_done(ctl_op_t *op, void *arg)
@@ -75,7 +55,9 @@ static void ct_done(ctl_op_t *op, void *arg)
         if (!op->validate_only) wait = true;
     }
     if (wait && st->req.timeout_ms > 0 && st->r->c) {
-        mdcache_wait(st->r->env->md, st->req.timeout_ms, ct_check, st);
+        st->wait = (api_created_wait_t){st->r->env, op,         st->spec_of, st->req.ntopics,
+                                        ct_late,    ct_respond, st};
+        api_created_wait(&st->wait, st->req.timeout_ms);
         return;
     }
     ct_respond(st);
@@ -135,19 +117,14 @@ void api_createtopics(req_t *r, rbuf_t *rb)
         s->num_partitions = t->num_partitions;
         s->replication_factor = t->replication_factor;
         if (t->nassignments > 0) {
-            s->nassign = t->nassignments;
-            s->assign_rf = t->assignments[0].nbroker_ids;
-            s->assign = calloc((size_t)s->nassign * (size_t)(s->assign_rf ? s->assign_rf : 1),
-                               sizeof(int32_t));
-            if (!s->assign) abort();
+            api_spec_assign_init(s, t->nassignments, t->assignments[0].nbroker_ids);
             for (int32_t a = 0; a < t->nassignments; a++) {
-                kp_createtopics_assignment_t *as = &t->assignments[a];
-                if (as->nbroker_ids != s->assign_rf || as->partition_index != a) {
+                const kp_createtopics_assignment_t *as = &t->assignments[a];
+                if (as->partition_index != a ||
+                    !api_spec_assign_row(s, a, as->broker_ids, as->nbroker_ids)) {
                     s->err = KERR_INVALID_REPLICA_ASSIGNMENT;
                     break;
                 }
-                memcpy(&s->assign[a * s->assign_rf], as->broker_ids,
-                       (size_t)s->assign_rf * sizeof(int32_t));
             }
         }
         if (t->nconfigs > 0) {

@@ -29,6 +29,29 @@ static kp_reassign_topic_resp_t *api_reassign_topic(req_t *r, kp_reassign_resp_t
     return t;
 }
 
+/* An op of type over n partitions answered to r by done (entries added with api_reassign_add;
+ * the caller submits it, ctl_op_free frees it). */
+static ctl_op_t *api_reassign_op(ctl_op_type_t type, int n, ctl_op_done_fn *done, req_t *r)
+{
+    ctl_op_t *op = calloc(1, sizeof(*op));
+    if (!op) abort();
+    op->type = type;
+    op->reassign = calloc((size_t)n + 1, sizeof(*op->reassign));
+    if (!op->reassign) abort();
+    op->done = done;
+    op->arg = r;
+    return op;
+}
+
+static ctl_reassign_t *api_reassign_add(ctl_op_t *op, kstr_t topic, int32_t partition)
+{
+    ctl_reassign_t *x = &op->reassign[op->nreassign++];
+    x->topic = kstr_dup(topic);
+    if (!x->topic) abort();
+    x->partition = partition;
+    return x;
+}
+
 static void api_alterreassign_done(ctl_op_t *op, void *arg)
 {
     req_t *r = arg;
@@ -57,20 +80,13 @@ void api_alterreassign(req_t *r, rbuf_t *rb)
         req_fail(r, "malformed AlterPartitionReassignments request");
         return;
     }
-    ctl_op_t *op = calloc(1, sizeof(*op));
-    if (!op) abort();
-    op->type = CTL_OP_ALTER_REASSIGNMENTS;
     int n = 0;
     for (int32_t i = 0; i < req.ntopics; i++) n += req.topics[i].nparts;
-    op->reassign = calloc((size_t)n + 1, sizeof(*op->reassign));
-    if (!op->reassign) abort();
+    ctl_op_t *op = api_reassign_op(CTL_OP_ALTER_REASSIGNMENTS, n, api_alterreassign_done, r);
     for (int32_t i = 0; i < req.ntopics; i++)
         for (int32_t j = 0; j < req.topics[i].nparts; j++) {
             const kp_reassign_part_t *rp = &req.topics[i].parts[j];
-            ctl_reassign_t *x = &op->reassign[op->nreassign++];
-            x->topic = kstr_dup(req.topics[i].name);
-            if (!x->topic) abort();
-            x->partition = rp->partition;
+            ctl_reassign_t *x = api_reassign_add(op, req.topics[i].name, rp->partition);
             x->ntarget = rp->nreplicas;
             if (rp->nreplicas > CTL_MAX_RF) {
                 x->err = KERR_INVALID_REPLICA_ASSIGNMENT;
@@ -79,8 +95,6 @@ void api_alterreassign(req_t *r, rbuf_t *rb)
             if (x->ntarget > 0)
                 memcpy(x->target, rp->replicas, (size_t)x->ntarget * sizeof(int32_t));
         }
-    op->done = api_alterreassign_done;
-    op->arg = r;
     authz_submit_cluster_op(r, op, ACL_OP_ALTER);
 }
 
@@ -123,22 +137,12 @@ void api_listreassign(req_t *r, rbuf_t *rb)
         req_fail(r, "malformed ListPartitionReassignments request");
         return;
     }
-    ctl_op_t *op = calloc(1, sizeof(*op));
-    if (!op) abort();
-    op->type = CTL_OP_LIST_REASSIGNMENTS;
-    op->all_partitions = req.ntopics < 0;
     int n = 0;
     for (int32_t i = 0; i < req.ntopics; i++) n += req.topics[i].nparts;
-    op->reassign = calloc((size_t)n + 1, sizeof(*op->reassign));
-    if (!op->reassign) abort();
+    ctl_op_t *op = api_reassign_op(CTL_OP_LIST_REASSIGNMENTS, n, api_listreassign_done, r);
+    op->all_partitions = req.ntopics < 0;
     for (int32_t i = 0; i < req.ntopics; i++)
-        for (int32_t j = 0; j < req.topics[i].nparts; j++) {
-            ctl_reassign_t *x = &op->reassign[op->nreassign++];
-            x->topic = kstr_dup(req.topics[i].name);
-            if (!x->topic) abort();
-            x->partition = req.topics[i].parts[j];
-        }
-    op->done = api_listreassign_done;
-    op->arg = r;
+        for (int32_t j = 0; j < req.topics[i].nparts; j++)
+            api_reassign_add(op, req.topics[i].name, req.topics[i].parts[j]);
     authz_submit_cluster_op(r, op, ACL_OP_DESCRIBE);
 }

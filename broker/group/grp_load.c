@@ -160,34 +160,31 @@ static void grp_load_record(grp_coord_t *gc, int32_t p, const batch_rec_t *r, in
         grp_load_group(gc, p, &k, r->value);
 }
 
+typedef struct grp_load_ctx {
+    grp_coord_t *gc;
+    int32_t p;
+} grp_load_ctx_t;
+
+static void grp_load_rec(void *arg, const batch_hdr_t *h, const batch_rec_t *r)
+{
+    grp_load_ctx_t *x = arg;
+    int64_t pid = (h->attributes & BATCH_ATTR_TRANSACTIONAL) ? h->producer_id : -1;
+    grp_load_record(x->gc, x->p, r, pid);
+}
+
+static void grp_load_ctrl(void *arg, const batch_hdr_t *h, const uint8_t *batch, size_t size)
+{
+    grp_load_ctx_t *x = arg;
+    int type = txnmark_type(batch, size, NULL);
+    if (type >= 0) grp_txn_complete_part(x->gc, x->p, h->producer_id, type == TXNMARK_COMMIT);
+}
+
 /* Apply the batches in buf; returns the offset after the last whole batch. */
 static int64_t grp_load_batches(grp_coord_t *gc, int32_t p, const uint8_t *buf, size_t len,
                                 int64_t next)
 {
-    wbuf_t scratch;
-    wbuf_init(&scratch);
-    size_t off = 0;
-    while (off < len) {
-        batch_hdr_t h;
-        if (batch_hdr_parse(buf + off, len - off, &h) != KERR_NONE) break;
-        size_t sz = batch_size(&h);
-        rbuf_t rb;
-        bool control = h.attributes & BATCH_ATTR_CONTROL;
-        int64_t pid = (h.attributes & BATCH_ATTR_TRANSACTIONAL) ? h.producer_id : -1;
-        if (control && h.base_offset >= next) {
-            int type = txnmark_type(buf + off, sz, NULL);
-            if (type >= 0) grp_txn_complete_part(gc, p, h.producer_id, type == TXNMARK_COMMIT);
-        } else if (!control && compress_batch_records(buf + off, sz, &h, GRP_INFLATE_MAX, &scratch,
-                                                      &rb) == KERR_NONE) {
-            batch_rec_t r;
-            while (batch_rec_next(&rb, &r))
-                if (h.base_offset + r.offset_delta >= next) grp_load_record(gc, p, &r, pid);
-        }
-        next = batch_last_offset(&h) + 1;
-        off += sz;
-    }
-    wbuf_free(&scratch);
-    return next;
+    grp_load_ctx_t x = {gc, p};
+    return compress_walk(buf, len, next, GRP_INFLATE_MAX, grp_load_rec, grp_load_ctrl, &x);
 }
 
 static void grp_load_finish(grp_coord_t *gc, int32_t p)
@@ -215,28 +212,18 @@ static void grp_load_step(ev_loop_t *loop, void *arg)
     gp->load_timer = 0;
     partition_t *part = grp_offsets_partition(gc, p);
     if (!part || gp->state != GC_PART_LOADING) return;
-    if (gp->load_next < plog_start_offset(part->log)) gp->load_next = plog_start_offset(part->log);
-    /* up to the log end, as Kafka loads: a new leader's high watermark may trail its log for
-     * a fetch round, and everything in the leader's log is what will be committed */
     uint8_t *buf;
     size_t len;
-    kerr_t err = plog_read_copy(part->log, gp->load_next, GRP_LOAD_SLICE, INT64_MAX, &buf, &len);
-    if (err || len == 0) {
-        if (err)
-            log_warn("grp", "loading %s-%d at %lld: %s", GRP_OFFSETS_TOPIC, p,
-                     (long long)gp->load_next, kerr_name(err));
+    if (!plog_load_slice(part->log, "grp", &gp->load_next, GRP_LOAD_SLICE, &buf, &len)) {
         grp_load_finish(gc, p);
         return;
     }
     int64_t next = grp_load_batches(gc, p, buf, len, gp->load_next);
     free(buf);
-    if (next <= gp->load_next) { /* nothing readable: stop rather than spin */
-        log_warn("grp", "loading %s-%d stopped at offset %lld (unreadable batch)",
-                 GRP_OFFSETS_TOPIC, p, (long long)gp->load_next);
+    if (!plog_load_moved(part->log, "grp", &gp->load_next, next)) {
         grp_load_finish(gc, p);
         return;
     }
-    gp->load_next = next;
     gp->load_timer = ev_timer_add(loop, 0, grp_load_step, gp); /* yield to the reactor */
 }
 

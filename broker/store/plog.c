@@ -267,6 +267,30 @@ kerr_t plog_read_copy(plog_t *log, int64_t offset, size_t max_bytes, int64_t max
     return KERR_NONE;
 }
 
+bool plog_load_slice(plog_t *log, const char *mod, int64_t *next, size_t max_bytes, uint8_t **buf,
+                     size_t *len)
+{
+    if (*next < plog_start_offset(log)) *next = plog_start_offset(log);
+    /* up to the log end, as Kafka loads: a new leader's high watermark may trail its log for
+     * a fetch round, and everything in the leader's log is what will be committed */
+    kerr_t err = plog_read_copy(log, *next, max_bytes, INT64_MAX, buf, len);
+    if (err)
+        log_warn(mod, "loading %s-%d at %lld: %s", log->topic, log->partition, (long long)*next,
+                 kerr_name(err));
+    return !err && *len > 0;
+}
+
+bool plog_load_moved(plog_t *log, const char *mod, int64_t *next, int64_t to)
+{
+    if (to <= *next) { /* nothing readable: stop rather than spin */
+        log_warn(mod, "loading %s-%d stopped at offset %lld (unreadable batch)", log->topic,
+                 log->partition, (long long)*next);
+        return false;
+    }
+    *next = to;
+    return true;
+}
+
 /* First record of the batch at pos (read into memory) with timestamp >= ts. */
 static bool plog_batch_find_ts(int fd, int64_t pos, const batch_hdr_t *h, int64_t ts,
                                int64_t *offset, int64_t *found)

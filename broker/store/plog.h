@@ -95,6 +95,15 @@ kerr_t plog_read(plog_t *log, int64_t offset, size_t max_bytes, int64_t max_offs
  * holds *len bytes. A failed or short read of the segment file is KERR__IO. */
 kerr_t plog_read_copy(plog_t *log, int64_t offset, size_t max_bytes, int64_t max_offset,
                       uint8_t **buf, size_t *len);
+/* A coordinator loading its state partition slice by slice (group and transaction
+ * coordinators): plog_load_slice moves *next up to the log start, then reads the next slice of
+ * at most max_bytes from it into *buf (as plog_read_copy) and returns true; false at the log
+ * end or on an error (logged under mod): loading is done. After the caller applied the slice
+ * up to offset to, plog_load_moved sets *next = to and returns true, or, when to did not move
+ * past *next (an unreadable batch), logs under mod that loading stopped and returns false. */
+bool plog_load_slice(plog_t *log, const char *mod, int64_t *next, size_t max_bytes, uint8_t **buf,
+                     size_t *len);
+bool plog_load_moved(plog_t *log, const char *mod, int64_t *next, int64_t to);
 /* First offset whose record timestamp is >= ts. KERR__NOENT when none. */
 kerr_t plog_offset_for_time(plog_t *log, int64_t ts, int64_t *offset, int64_t *timestamp);
 /* The batch with the largest timestamp (ListOffsets MAX_TIMESTAMP). */

@@ -85,28 +85,16 @@ kerr_t txn_lookup(txn_coord_t *tc, kstr_t id, txn_t **out)
 
 /* ---------------------------------------------------------------- loading */
 
-static void txn_load_batches(txn_coord_t *tc, int32_t p, const uint8_t *buf, size_t len,
-                             int64_t *next)
+typedef struct txn_load_ctx {
+    txn_coord_t *tc;
+    int32_t p;
+} txn_load_ctx_t;
+
+static void txn_load_rec(void *arg, const batch_hdr_t *h, const batch_rec_t *r)
 {
-    wbuf_t scratch;
-    wbuf_init(&scratch);
-    size_t off = 0;
-    while (off < len) {
-        batch_hdr_t h;
-        if (batch_hdr_parse(buf + off, len - off, &h) != KERR_NONE) break;
-        size_t sz = batch_size(&h);
-        rbuf_t rb;
-        if (!(h.attributes & BATCH_ATTR_CONTROL) &&
-            compress_batch_records(buf + off, sz, &h, TXN_INFLATE_MAX, &scratch, &rb) ==
-                KERR_NONE) {
-            batch_rec_t r;
-            while (batch_rec_next(&rb, &r))
-                if (h.base_offset + r.offset_delta >= *next) txn_load_record(tc, p, r.key, r.value);
-        }
-        *next = batch_last_offset(&h) + 1;
-        off += sz;
-    }
-    wbuf_free(&scratch);
+    (void)h;
+    txn_load_ctx_t *x = arg;
+    txn_load_record(x->tc, x->p, r->key, r->value);
 }
 
 /* Loaded: Prepare* transactions get their markers (the previous coordinator may have died
@@ -138,27 +126,19 @@ static void txn_load_step(ev_loop_t *loop, void *arg)
     tp->load_timer = 0;
     partition_t *part = rmgr_get(tc->d.rmgr, TXN_STATE_TOPIC, p);
     if (!part || !part->is_leader || tp->state != TC_PART_LOADING) return;
-    if (tp->load_next < plog_start_offset(part->log)) tp->load_next = plog_start_offset(part->log);
     uint8_t *buf;
     size_t len;
-    kerr_t err = plog_read_copy(part->log, tp->load_next, TXN_LOAD_SLICE, INT64_MAX, &buf, &len);
-    if (err || len == 0) {
-        if (err)
-            log_warn("txn", "loading %s-%d at %lld: %s", TXN_STATE_TOPIC, p,
-                     (long long)tp->load_next, kerr_name(err));
+    if (!plog_load_slice(part->log, "txn", &tp->load_next, TXN_LOAD_SLICE, &buf, &len)) {
         txn_load_finish(tc, p);
         return;
     }
-    int64_t next = tp->load_next;
-    txn_load_batches(tc, p, buf, len, &next);
+    txn_load_ctx_t x = {tc, p};
+    int64_t next = compress_walk(buf, len, tp->load_next, TXN_INFLATE_MAX, txn_load_rec, NULL, &x);
     free(buf);
-    if (next <= tp->load_next) {
-        log_warn("txn", "loading %s-%d stopped at offset %lld (unreadable batch)", TXN_STATE_TOPIC,
-                 p, (long long)tp->load_next);
+    if (!plog_load_moved(part->log, "txn", &tp->load_next, next)) {
         txn_load_finish(tc, p);
         return;
     }
-    tp->load_next = next;
     tp->load_timer = ev_timer_add(loop, 0, txn_load_step, tp); /* yield to the reactor */
 }
 

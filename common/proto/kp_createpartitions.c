@@ -23,12 +23,7 @@ kerr_t kp_createpartitions_req_decode(rbuf_t *rb, int16_t ver, arena_t *a,
             t->assignments = arena_calloc(a, (size_t)t->nassignments, sizeof(*t->assignments));
         for (int32_t j = 0; j < t->nassignments && !rbuf_err(rb); j++) {
             kp_createpartitions_assignment_t *as = &t->assignments[j];
-            as->nbroker_ids = rbuf_array_len(rb, f, 4);
-            if (as->nbroker_ids < 0) rbuf_fail(rb, KERR__BAD_MSG);
-            if (as->nbroker_ids > 0)
-                as->broker_ids = arena_calloc(a, (size_t)as->nbroker_ids, sizeof(int32_t));
-            for (int32_t k = 0; k < as->nbroker_ids && !rbuf_err(rb); k++)
-                as->broker_ids[k] = rbuf_i32(rb);
+            as->broker_ids = kp_i32s_decode(rb, f, a, &as->nbroker_ids);
             if (f) rbuf_skip_tags(rb);
         }
         if (f) rbuf_skip_tags(rb);

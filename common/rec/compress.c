@@ -164,3 +164,29 @@ kerr_t compress_batch_records(const uint8_t *p, size_t size, const batch_hdr_t *
     rbuf_init(rb, scratch->p, scratch->len);
     return KERR_NONE;
 }
+
+int64_t compress_walk(const uint8_t *buf, size_t len, int64_t from, size_t max_out,
+                      compress_rec_fn *rec, compress_ctrl_fn *ctrl, void *arg)
+{
+    wbuf_t scratch;
+    wbuf_init(&scratch);
+    int64_t next = from;
+    size_t off = 0;
+    while (off < len) {
+        batch_hdr_t h;
+        if (batch_hdr_parse(buf + off, len - off, &h) != KERR_NONE) break;
+        size_t sz = batch_size(&h);
+        rbuf_t rb;
+        if (h.attributes & BATCH_ATTR_CONTROL) {
+            if (ctrl && h.base_offset >= from) ctrl(arg, &h, buf + off, sz);
+        } else if (compress_batch_records(buf + off, sz, &h, max_out, &scratch, &rb) == KERR_NONE) {
+            batch_rec_t r;
+            while (batch_rec_next(&rb, &r))
+                if (h.base_offset + r.offset_delta >= from) rec(arg, &h, &r);
+        }
+        next = batch_last_offset(&h) + 1;
+        off += sz;
+    }
+    wbuf_free(&scratch);
+    return next;
+}

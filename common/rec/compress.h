@@ -27,4 +27,14 @@ kerr_t compress_inflate(batch_codec_t codec, const uint8_t *in, size_t len, size
 kerr_t compress_batch_records(const uint8_t *p, size_t size, const batch_hdr_t *h, size_t max_out,
                               wbuf_t *scratch, rbuf_t *rb);
 
+/* A state loader's walk (group and transaction coordinators) over the whole batches at the
+ * start of buf[0..len): rec(arg, h, r) for every record at or past offset from of the data
+ * batches (a batch that does not decompress within max_out is passed over), ctrl(arg, h,
+ * batch, size) for every control batch at or past from (ctrl may be NULL). Returns the offset
+ * after the last whole batch, from when there is none. */
+typedef void compress_rec_fn(void *arg, const batch_hdr_t *h, const batch_rec_t *r);
+typedef void compress_ctrl_fn(void *arg, const batch_hdr_t *h, const uint8_t *batch, size_t size);
+int64_t compress_walk(const uint8_t *buf, size_t len, int64_t from, size_t max_out,
+                      compress_rec_fn *rec, compress_ctrl_fn *ctrl, void *arg);
+
 #endif
