@@ -24,7 +24,6 @@
 typedef struct fetch_ent {
     partition_t *part; /* NULL once removed */
     int32_t epoch;
-    int32_t asked_epoch; /* OffsetForLeaderEpoch: the epoch we asked about */
 } fetch_ent_t;
 
 typedef struct fetch_ctx {
@@ -143,6 +142,7 @@ void fetcher_add(fetcher_t *f, partition_t *part)
     f->nparts++;
     part->fetcher = f;
     part->fstate = FETCH_TRUNCATE;
+    part->trunc_epoch = -1;
     part->delay_until_ms = 0;
     fetcher_kick(f);
 }
@@ -236,18 +236,18 @@ static void fetcher_on_answer(fetch_ctx_t *ctx, kerr_t err, rbuf_t *body, fetche
 
 /* ---------------------------------------------------------------- truncation */
 
-/* Where our log stops agreeing with the leader's (KIP-101/279). */
-static int64_t fetcher_trunc_offset(partition_t *part, int32_t asked, const kp_ofle_part_resp_t *r)
+/* Where our log stops agreeing with the leader's (KIP-101/279); *again when we must cut there
+ * and ask about an older epoch (plog_divergence). */
+static int64_t fetcher_trunc_offset(partition_t *part, const kp_ofle_part_resp_t *r, bool *again)
 {
     int64_t leo = plog_end_offset(part->log);
+    *again = false;
     if (r->leader_epoch < 0 || r->end_offset < 0) return part->hw < leo ? part->hw : leo;
-    int64_t end = r->end_offset;
-    if (r->leader_epoch != asked) {
-        int32_t found;
-        int64_t ours = plog_epoch_end_offset(part->log, r->leader_epoch, &found);
-        if (ours >= 0 && ours < end) end = ours;
-    }
-    return end < leo ? end : leo;
+    int32_t next;
+    int64_t to = plog_divergence(part->log, r->leader_epoch, r->end_offset, &next);
+    part->trunc_epoch = next;
+    *again = next >= 0;
+    return to;
 }
 
 static kerr_t fetcher_ofle_answer(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body, arena_t *a)
@@ -266,10 +266,21 @@ static kerr_t fetcher_ofle_answer(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body, 
                 fetcher_delay(f, part, (kerr_t)r->error_code);
                 continue;
             }
-            int64_t to = fetcher_trunc_offset(part, e->asked_epoch, r);
+            bool again;
+            int64_t to = fetcher_trunc_offset(part, r, &again);
             if (f->d.truncate(f->d.arg, part, to) != KERR_NONE) {
+                part->trunc_epoch = -1;
                 fetcher_delay_for(f, part, f->backoff_ms, "truncation failed");
                 continue;
+            }
+            if (again) {
+                log_info("fetcher",
+                         "%s-%d: leader %d has epoch %d up to offset %lld, an epoch we lack; "
+                         "our log ends at %lld: asking about epoch %d",
+                         part->topic, part->index, f->leader, r->leader_epoch,
+                         (long long)r->end_offset, (long long)plog_end_offset(part->log),
+                         part->trunc_epoch);
+                continue; /* still FETCH_TRUNCATE */
             }
             log_info("fetcher",
                      "%s-%d: leader %d has epoch %d up to offset %lld; our log ends "
@@ -350,6 +361,7 @@ static kerr_t fetcher_fetch_answer(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body,
                     }
                 } else {
                     part->fstate = FETCH_TRUNCATE; /* we are ahead: find the divergence */
+                    part->trunc_epoch = -1;
                 }
                 break;
             default:
@@ -444,8 +456,8 @@ static void fetcher_send_ofle(fetcher_t *f, partition_t **parts, int n)
         kp_ofle_part_t *p = &t->parts[t->nparts++];
         p->partition = part->index;
         p->current_leader_epoch = part->leader_epoch;
-        p->leader_epoch = plog_latest_epoch(part->log);
-        ctx->e[ctx->n++] = (fetch_ent_t){part, part->leader_epoch, p->leader_epoch};
+        p->leader_epoch = part->trunc_epoch >= 0 ? part->trunc_epoch : plog_latest_epoch(part->log);
+        ctx->e[ctx->n++] = (fetch_ent_t){part, part->leader_epoch};
     }
     wbuf_t wb;
     wbuf_init(&wb);
@@ -486,7 +498,7 @@ static void fetcher_send_fetch(fetcher_t *f, partition_t **parts, int n)
         p->last_fetched_epoch = -1;
         p->log_start_offset = plog_start_offset(part->log);
         p->partition_max_bytes = f->part_max_bytes;
-        ctx->e[ctx->n++] = (fetch_ent_t){part, part->leader_epoch, -1};
+        ctx->e[ctx->n++] = (fetch_ent_t){part, part->leader_epoch};
     }
     wbuf_t wb;
     wbuf_init(&wb);

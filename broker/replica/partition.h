@@ -56,6 +56,7 @@ typedef struct partition {
     /* follower */
     fetcher_t *fetcher;
     follow_state_t fstate;
+    int32_t trunc_epoch; /* FETCH_TRUNCATE: the epoch to ask about next, -1 our latest */
     int64_t delay_until_ms;
 
     pidmap_t *pids;        /* idempotent producers' state (pidstate.h) */

@@ -108,7 +108,8 @@ kerr_t rmgr_truncate(rmgr_t *rm, partition_t *part, int64_t offset);
 
 /* Leader: follower replica_id fetched from fetch_offset (its log starting at log_start, -1
  * unknown) at now_ms. Updates its state, may propose an ISR expansion and advance the high
- * watermark. NOT_LEADER_OR_FOLLOWER when this broker does not lead, FENCED/UNKNOWN_LEADER_EPOCH
+ * watermark; a fetch offset outside the log (the read answers OFFSET_OUT_OF_RANGE) changes
+ * nothing. NOT_LEADER_OR_FOLLOWER when this broker does not lead, FENCED/UNKNOWN_LEADER_EPOCH
  * when the follower's epoch differs, REPLICA_NOT_AVAILABLE when replica_id is not a replica. */
 kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
                            int32_t current_leader_epoch, int64_t fetch_offset,

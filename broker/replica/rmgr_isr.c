@@ -61,6 +61,11 @@ kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
     if (!f) return KERR_REPLICA_NOT_AVAILABLE;
     int64_t now = ktime_mono_ms();
     int64_t leo = plog_end_offset(part->log);
+    /* A fetch outside our log (answered OFFSET_OUT_OF_RANGE) says nothing about what the
+     * follower holds: past our end its log diverged from ours. Kafka skips the follower's
+     * fetch state then; counting it as caught up to our end committed records no follower
+     * had (an ISR member elected next could hold other records at those offsets). */
+    if (fetch_offset > leo || fetch_offset < plog_start_offset(part->log)) return KERR_NONE;
     if (fetch_offset >= leo) {
         if (now > f->last_caught_up_ms) f->last_caught_up_ms = now;
     } else if (f->last_fetch_leader_leo >= 0 && fetch_offset >= f->last_fetch_leader_leo) {
@@ -68,7 +73,7 @@ kerr_t rmgr_follower_fetch(rmgr_t *rm, partition_t *part, int32_t replica_id,
     }
     f->last_fetch_leader_leo = leo;
     f->last_fetch_ms = now;
-    f->leo = fetch_offset > leo ? leo : fetch_offset;
+    f->leo = fetch_offset;
     if (log_start_offset != f->log_start) {
         f->log_start = log_start_offset;
         rmgr_wake(rm, part, RMGR_EV_LOW);

@@ -155,6 +155,13 @@ void plog_epoch_begin(plog_t *log, int32_t epoch, int64_t start_offset);
 int64_t plog_epoch_end_offset(plog_t *log, int32_t epoch, int32_t *found_epoch);
 /* The latest cached epoch, -1 when none. */
 int32_t plog_latest_epoch(const plog_t *log);
+/* A follower's truncation point (Kafka's AbstractFetcherThread.getOffsetTruncationState,
+ * KIP-101/279) from its leader's OffsetForLeaderEpoch answer: leader_epoch, the largest epoch
+ * the leader has not above the one asked, ends at leader_end in the leader's log. Returns the
+ * offset to cut at (never past the log end). *next_epoch: -1 when that is where the logs stop
+ * agreeing; else leader_epoch is not ours, and the offset is only where our largest epoch below
+ * it ends: cut there and ask again about *next_epoch (our data in it may still diverge). */
+int64_t plog_divergence(plog_t *log, int32_t leader_epoch, int64_t leader_end, int32_t *next_epoch);
 
 /* Call fn for the header of every batch that ends at or after from (reads headers only, but
  * a control batch whole): p holds the batch's first avail bytes. */

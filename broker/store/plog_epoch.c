@@ -133,6 +133,25 @@ int32_t plog_latest_epoch(const plog_t *log)
     return log->nepochs ? log->epochs[log->nepochs - 1].epoch : -1;
 }
 
+int64_t plog_divergence(plog_t *log, int32_t leader_epoch, int64_t leader_end, int32_t *next_epoch)
+{
+    *next_epoch = -1;
+    int32_t found;
+    int64_t ours = plog_epoch_end_offset(log, leader_epoch, &found);
+    int64_t to = leader_end;
+    if (ours >= 0 && found != leader_epoch) {
+        /* The leader's epoch is not in our log: our data up to where our largest epoch below it
+         * ends was written in epochs the leader may not share either, so one answer does not
+         * tell where we diverge. Stopping at min(ours, leader_end) kept records of an older
+         * epoch at offsets where the leader has records of leader_epoch. */
+        to = ours;
+        *next_epoch = found;
+    } else if (ours >= 0 && ours < to) {
+        to = ours;
+    }
+    return to < log->end_offset ? to : log->end_offset;
+}
+
 /* Drop cached epochs that start at or after end (the log was cut there). */
 void plog_epochs_truncate(plog_t *log, int64_t end)
 {

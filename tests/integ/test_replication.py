@@ -195,6 +195,58 @@ def test_leader_shrinks_isr_of_a_lagging_follower_and_expands_it_back(slow_sessi
     wait_until(lambda: c.partitions("lag")[0][2] == [1, 2, 3], 30, what="metadata ISR")
 
 
+def fetch_as(port, replica, topic, offset):
+    """Fetch v4 of partition 0 from offset as broker `replica` (-1: a consumer), answered at
+    once: (error code, high watermark)."""
+    import socket
+    import struct
+    from kafkabroker import recv_frame
+    t = topic.encode()
+    body = struct.pack(">iiiib", replica, 0, 1, 1 << 20, 0) + struct.pack(">ih", 1, len(t)) + t
+    body += struct.pack(">iiqi", 1, 0, offset, 1 << 20)
+    msg = struct.pack(">hhih", 1, 4, 9, 4) + b"test" + body
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(struct.pack(">i", len(msg)) + msg)
+        r = recv_frame(s, 30)
+    assert r is not None, "connection closed"
+    pos = 4 + 4 + 4  # correlation id, throttle_time_ms, topic count
+    pos += 2 + struct.unpack_from(">h", r, pos)[0] + 4  # topic name, partition count
+    _p, err, hw = struct.unpack_from(">ihq", r, pos)
+    return err, hw
+
+
+def test_a_follower_fetching_past_the_log_end_commits_nothing(tmp_path):
+    """A follower whose fetch offset lies past the leader's log end (its log diverged) is
+    answered OFFSET_OUT_OF_RANGE and says nothing about what it holds: as Kafka's leader, ours
+    leaves that follower's state alone. Counting it as caught up to the log end advanced the
+    high watermark (acknowledging acks=all writes) over records no follower had, which an ISR
+    member elected next could hold other records in place of."""
+    c = Cluster(str(tmp_path), 2, overrides={"zookeeper.session.timeout.ms": "60000",
+                                             "replica.lag.time.max.ms": "60000"}).start()
+    try:
+        c.create_topic("ahead", partitions=1, rf=2)
+        leader = c.leader("ahead", 0)
+        follower = 3 - leader
+        port = c.brokers[leader].port
+        boot = c.brokers[leader].bootstrap
+        assert produce_one(boot, "ahead", b"committed", "all")[0] is None
+        wait_until(lambda: fetch_as(port, -1, "ahead", 0) == (0, 1), 30, what="HW 1")
+        c.sigstop(follower)  # in the ISR, but fetching no more
+        try:
+            assert produce_one(boot, "ahead", b"leader only", 1) == (None, 1)
+            assert fetch_as(port, -1, "ahead", 0) == (0, 1)
+            # the follower's replica id, an offset past the leader's end of 2
+            assert fetch_as(port, follower, "ahead", 1000)[0] == KafkaError.OFFSET_OUT_OF_RANGE
+            assert fetch_as(port, -1, "ahead", 0) == (0, 1), "HW over a record only the leader has"
+        finally:
+            c.sigcont(follower)
+        # the real follower copies it: then it is committed
+        wait_until(lambda: fetch_as(port, -1, "ahead", 0) == (0, 2), 30, what="HW 2")
+    finally:
+        c.stop()
+    c.check_sanitizers()
+
+
 def elect_leaders_raw(port, topic, partitions, etype=0):
     """ElectLeaders v1 by hand (librdkafka 2.0 has no admin call for it)."""
     import socket

@@ -349,6 +349,46 @@ END_TEST
 /* A new leader's epoch (plog_epoch_begin) is answered from memory at once, reaches
  * leader-epoch-checkpoint before the first batch written in it, and is not needed on disk
  * when no batch was: a crash then (the log reopened unclean) loses only an empty epoch. */
+/* Copy batches of 10 records stamped at leader epoch epoch, from offset base on, as a follower. */
+static void copy_epoch(plog_t *log, int64_t base, int nbatches, int32_t epoch)
+{
+    for (int i = 0; i < nbatches; i++) {
+        wbuf_t wb;
+        wbuf_init(&wb);
+        tu_batch(&wb, 10, "r", 1);
+        batch_set_base_offset(wb.p, base + 10 * i);
+        batch_set_leader_epoch(wb.p, epoch);
+        plog_append_info_t info;
+        ck_assert_int_eq(plog_append_replica(log, wb.p, wb.len, &info), KERR_NONE);
+        wbuf_free(&wb);
+    }
+}
+
+/* KIP-279: our epochs 0 (offsets 0-49) and 3 (50-79); the leader's 0 (0-39), 2 (40-59), 4 (60-).
+ * Asked about 3, the leader answers epoch 2 ending at 60, an epoch we lack: our epoch-0
+ * records at 40-49 are not its epoch-2 records there. Cutting at min(50, 60) and fetching from
+ * 50 kept them; the answer is a cut at 50 and a question about epoch 0, which ends at 40. */
+START_TEST(test_divergence_asks_again_about_an_epoch_the_leader_shares)
+{
+    plog_cfg_t cfg;
+    plog_cfg_defaults(&cfg);
+    plog_t *log = open_log(&cfg, true, 0);
+    copy_epoch(log, 0, 5, 0);
+    copy_epoch(log, 50, 3, 3);
+    int32_t next;
+    ck_assert_int_eq(plog_divergence(log, 2, 60, &next), 50);
+    ck_assert_int_eq(next, 0);
+    ck_assert_int_eq(plog_truncate_to(log, 50), KERR_NONE);
+    ck_assert_int_eq(plog_divergence(log, 0, 40, &next), 40); /* an epoch we have: done */
+    ck_assert_int_eq(next, -1);
+    ck_assert_int_eq(plog_divergence(log, 0, 70, &next), 50); /* never past our end */
+    ck_assert_int_eq(next, -1);
+    ck_assert_int_eq(plog_divergence(log, 1, 45, &next), 45); /* newer than ours: the leader's */
+    ck_assert_int_eq(next, -1);
+    plog_close(log);
+}
+END_TEST
+
 START_TEST(test_new_leader_epoch_written_before_its_first_batch)
 {
     plog_cfg_t cfg;
@@ -771,6 +811,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_retention_by_size_and_time);
     tcase_add_test(tc, test_truncate_and_epochs);
     tcase_add_test(tc, test_epoch_end_offsets_follower_epochs_and_reset);
+    tcase_add_test(tc, test_divergence_asks_again_about_an_epoch_the_leader_shares);
     tcase_add_test(tc, test_new_leader_epoch_written_before_its_first_batch);
     tcase_add_test(tc, test_lmgr_checkpoints_marker_and_meta);
     tcase_add_test(tc, test_advance_start_deletes_whole_segments_below);
