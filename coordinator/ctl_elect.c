@@ -81,13 +81,11 @@ static void ctl_become_controller(ctl_t *c)
     log_info("ctl", "broker %d is the controller (epoch %d, %d live brokers)", c->conf.broker_id,
              c->ctrl.epoch, n);
     int64_t t0 = ktime_mono_ms();
-    struct String_vector sv;
-    if (ctl_zchildren(c, ZKPATH_BROKER_TOPICS, true, &sv) == ZOK) {
-        for (int i = 0; i < sv.count; i++) {
-            ctl_topic_t *t = ctl_load_topic(c, sv.data[i]);
-            if (t) dict_set(c->ctrl.topics, t->name, t);
-        }
-        deallocate_String_vector(&sv);
+    if (!ctl_load_all_topics(c)) {
+        log_error("ctl", "ZooKeeper did not answer the partition-state reads in time; resigning");
+        ctl_resign(c);
+        zoo_delete(c->zh, ZKPATH_CONTROLLER, -1);
+        return;
     }
     int64_t t1 = ktime_mono_ms();
     ctl_on_log_dir_events(c); /* replicas the previous controller knew offline */

@@ -59,8 +59,8 @@ void ctl_topic_free(void *p)
     free(t);
 }
 
-/* Read one topic's assignment (watching it) and partition states. */
-ctl_topic_t *ctl_load_topic(ctl_t *c, const char *name)
+/* Read one topic's assignment (watching it), its partitions without their states. */
+static ctl_topic_t *ctl_read_topic(ctl_t *c, const char *name)
 {
     char path[512];
     zkpath_topic(path, sizeof(path), name);
@@ -90,10 +90,39 @@ ctl_topic_t *ctl_load_topic(ctl_t *c, const char *name)
             memcpy(cp->adding, zt.adding[p], (size_t)cp->nadding * sizeof(int32_t));
             memcpy(cp->removing, zt.removing[p], (size_t)cp->nremoving * sizeof(int32_t));
         }
-        ctl_load_pstate(c, name, p, cp);
     }
     zkpath_topic_clear(&zt);
     return t;
+}
+
+/* Read one topic's assignment (watching it) and partition states. */
+ctl_topic_t *ctl_load_topic(ctl_t *c, const char *name)
+{
+    ctl_topic_t *t = ctl_read_topic(c, name);
+    if (t && !ctl_load_pstates(c, &t, 1)) {
+        ctl_topic_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+bool ctl_load_all_topics(ctl_t *c)
+{
+    struct String_vector sv;
+    if (ctl_zchildren(c, ZKPATH_BROKER_TOPICS, true, &sv) != ZOK) return true;
+    ctl_topic_t **ts = calloc((size_t)sv.count + 1, sizeof(*ts));
+    if (!ts) abort();
+    int n = 0;
+    for (int i = 0; i < sv.count; i++)
+        if ((ts[n] = ctl_read_topic(c, sv.data[i])) != NULL) n++;
+    deallocate_String_vector(&sv);
+    bool ok = ctl_load_pstates(c, ts, n);
+    for (int i = 0; i < n; i++) {
+        if (ok) dict_set(c->ctrl.topics, ts[i]->name, ts[i]);
+        else ctl_topic_free(ts[i]);
+    }
+    free(ts);
+    return ok;
 }
 
 /* What t-p's state should become given the live brokers: create it, move leadership off an
@@ -157,8 +186,34 @@ static bool ctl_decide(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_offline_t *off, 
     return true;
 }
 
-/* Decide the partitions of t from first on and commit them all at once; the changed ones get
- * LeaderAndIsr to their replicas. */
+/* Add to ch (from *n on) the changes ctl_decide calls for among t's partitions from first on. */
+static void ctl_decide_topic(ctl_t *c, ctl_topic_t *t, int32_t first, ctl_offline_t *off,
+                             ctl_change_t *ch, int *n)
+{
+    if (t->deleting) return;
+    for (int32_t p = first; p < t->nparts; p++) {
+        if (!ctl_decide(c, t, p, off, &ch[*n].np, &ch[*n].why)) continue;
+        ch[*n].t = t;
+        ch[*n].p = p;
+        (*n)++;
+    }
+}
+
+/* Commit ch all at once; the written ones get LeaderAndIsr to their replicas. */
+static void ctl_commit_and_tell(ctl_t *c, ctl_change_t *ch, int n, ctl_batch_t *b)
+{
+    if (n == 0 || ctl_commit_many(c, ch, n) == 0) return;
+    for (int i = 0; i < n && c->ctrl.active; i++) {
+        ctl_part_t *cp = &ch[i].t->parts[ch[i].p];
+        if (!cp->has_state || cp->leader_epoch != ch[i].np.leader_epoch ||
+            cp->zkver != ch[i].np.zkver)
+            continue; /* not written */
+        ctl_batch_lai_replicas(c, b, ch[i].t, ch[i].p);
+        b->metadata = true;
+    }
+}
+
+/* Decide the partitions of t from first on and commit them all at once. */
 static void ctl_reconcile_topic(ctl_t *c, ctl_topic_t *t, int32_t first, ctl_offline_t *off,
                                 ctl_batch_t *b)
 {
@@ -166,31 +221,26 @@ static void ctl_reconcile_topic(ctl_t *c, ctl_topic_t *t, int32_t first, ctl_off
     ctl_change_t *ch = calloc((size_t)(t->nparts - first), sizeof(*ch));
     if (!ch) abort();
     int n = 0;
-    for (int32_t p = first; p < t->nparts; p++) {
-        if (!ctl_decide(c, t, p, off, &ch[n].np, &ch[n].why)) continue;
-        ch[n].t = t;
-        ch[n].p = p;
-        n++;
-    }
-    if (n && ctl_commit_many(c, ch, n) > 0) {
-        for (int i = 0; i < n && c->ctrl.active; i++) {
-            ctl_part_t *cp = &t->parts[ch[i].p];
-            if (!cp->has_state || cp->leader_epoch != ch[i].np.leader_epoch ||
-                cp->zkver != ch[i].np.zkver)
-                continue; /* not written */
-            ctl_batch_lai_replicas(c, b, t, ch[i].p);
-            b->metadata = true;
-        }
-    }
+    ctl_decide_topic(c, t, first, off, ch, &n);
+    ctl_commit_and_tell(c, ch, n, b);
     free(ch);
 }
 
+/* Every topic's changes go to ZooKeeper in one pipelined set: a failover moving 10,000
+ * partitions waits for ZooKeeper once, not once per topic. */
 void ctl_reconcile_all(ctl_t *c, ctl_offline_t *off, ctl_batch_t *b)
 {
-    size_t it = 0;
+    if (!c->ctrl.active) return;
+    size_t it = 0, total = 0;
     void *v;
-    while (c->ctrl.active && dict_next(c->ctrl.topics, &it, NULL, &v))
-        ctl_reconcile_topic(c, v, 0, off, b);
+    while (dict_next(c->ctrl.topics, &it, NULL, &v)) total += (size_t)((ctl_topic_t *)v)->nparts;
+    ctl_change_t *ch = calloc(total + 1, sizeof(*ch));
+    if (!ch) abort();
+    int n = 0;
+    it = 0;
+    while (dict_next(c->ctrl.topics, &it, NULL, &v)) ctl_decide_topic(c, v, 0, off, ch, &n);
+    ctl_commit_and_tell(c, ch, n, b);
+    free(ch);
 }
 
 void ctl_reconcile_offline(ctl_t *c)

@@ -2,17 +2,33 @@
  * many with all the writes in flight at once. Every write is a zoo_multi that checks
  * /controller_epoch's version (fencing older controllers) and the state znode's version (the
  * partition epoch); a fenced write makes this broker resign. Ctl thread. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ctl_int.h"
 #include "log.h"
 #include "zkpath.h"
 
 #define CTL_FENCED (-10000) /* ctl_write_state: /controller_epoch moved on */
+
+/* cp's state from its znode's data (has_state false when malformed). */
+static void ctl_pstate_set(ctl_part_t *cp, const char *data, const struct Stat *st,
+                           const char *spath)
+{
+    zkpath_pstate_t ps;
+    cp->has_state = false;
+    if (zkpath_pstate_parse(data, &ps) != KERR_NONE) {
+        log_warn("ctl", "malformed partition state %s ignored", spath);
+        return;
+    }
+    cp->has_state = true;
+    cp->leader = ps.leader;
+    cp->leader_epoch = ps.leader_epoch;
+    cp->nisr = ps.nisr > CTL_MAX_RF ? CTL_MAX_RF : ps.nisr;
+    memcpy(cp->isr, ps.isr, (size_t)cp->nisr * sizeof(int32_t));
+    cp->zkver = st->version;
+}
 
 /* Read one partition's state znode into cp (has_state false when it does not exist). */
 void ctl_load_pstate(ctl_t *c, const char *name, int32_t p, ctl_part_t *cp)
@@ -23,18 +39,39 @@ void ctl_load_pstate(ctl_t *c, const char *name, int32_t p, ctl_part_t *cp)
     struct Stat st;
     cp->has_state = false;
     if (ctl_zget(c, spath, false, &data, &st) != ZOK) return;
-    zkpath_pstate_t ps;
-    if (zkpath_pstate_parse(data, &ps) == KERR_NONE) {
-        cp->has_state = true;
-        cp->leader = ps.leader;
-        cp->leader_epoch = ps.leader_epoch;
-        cp->nisr = ps.nisr > CTL_MAX_RF ? CTL_MAX_RF : ps.nisr;
-        memcpy(cp->isr, ps.isr, (size_t)cp->nisr * sizeof(int32_t));
-        cp->zkver = st.version;
-    } else {
-        log_warn("ctl", "malformed partition state %s ignored", spath);
-    }
+    ctl_pstate_set(cp, data, &st, spath);
     free(data);
+}
+
+/* Read the state znodes of every partition of ts[0..nts) with all the reads in flight at once
+ * (a new controller of 10,000 partitions waits for ZooKeeper once, not 10,000 times). false
+ * when ZooKeeper did not answer them all in time (the states are then not set). */
+bool ctl_load_pstates(ctl_t *c, ctl_topic_t *const *ts, int nts)
+{
+    int n = 0;
+    for (int i = 0; i < nts; i++) n += ts[i]->nparts;
+    char **paths = calloc((size_t)n + 1, sizeof(char *));
+    if (!paths) abort();
+    for (int i = 0, k = 0; i < nts; i++)
+        for (int32_t p = 0; p < ts[i]->nparts; p++, k++) {
+            char spath[512];
+            zkpath_partition_state(spath, sizeof(spath), ts[i]->name, p);
+            paths[k] = strdup(spath);
+            if (!paths[k]) abort();
+        }
+    ctl_zread_t *r = ctl_zget_many(c, paths, n);
+    for (int i = 0, k = 0; r && i < nts; i++)
+        for (int32_t p = 0; p < ts[i]->nparts; p++, k++) {
+            ts[i]->parts[p].has_state = false;
+            if (r[k].rc == ZOK) ctl_pstate_set(&ts[i]->parts[p], r[k].data, &r[k].st, paths[k]);
+            else if (r[k].rc != ZNONODE)
+                log_error("ctl", "read %s failed: %s", paths[k], zerror(r[k].rc));
+        }
+    for (int k = 0; k < n; k++) free(paths[k]);
+    free(paths);
+    bool ok = r != NULL;
+    ctl_zread_free(r, n);
+    return ok;
 }
 
 /* Write a partition state, fenced by the controller epoch znode's version and (update) by the
@@ -136,23 +173,28 @@ bool ctl_commit(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, const char 
 
 /* ---------------------------------------------------------------- pipelined state writes */
 
-typedef struct ctl_pending {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int remaining;
-} ctl_pending_t;
-
 /* ZooKeeper's IO thread: one multi answered. */
 static void ctl_change_answered(int rc, const void *data)
 {
     ctl_change_t *ch = (ctl_change_t *)data;
-    ctl_pending_t *pd = ch->pending;
-    pthread_mutex_lock(&pd->mu);
     ch->rc = rc;
-    ch->done = true;
-    pd->remaining--;
-    pthread_cond_signal(&pd->cv);
-    pthread_mutex_unlock(&pd->mu);
+    ctl_zwait_end(ch->wait, &ch->done);
+}
+
+/* The "partitions" znode of every topic among ch that gets a new partition (a multi's create of
+ * the partition's own znode needs its parent). */
+static void ctl_mkdirs_new(ctl_t *c, ctl_change_t *ch, int n)
+{
+    const ctl_topic_t *last = NULL;
+    for (int i = 0; i < n; i++) {
+        if (ch[i].t->parts[ch[i].p].has_state || ch[i].t == last) continue;
+        last = ch[i].t;
+        char ppath[512];
+        zkpath_partition(ppath, sizeof(ppath), ch[i].t->name, 0);
+        char *slash = strrchr(ppath, '/');
+        if (slash) *slash = '\0';
+        ctl_zmkdirs(c, ppath);
+    }
 }
 
 /* Write every change's state with all the multi-ops in flight at once (a controller electing
@@ -168,28 +210,17 @@ int ctl_commit_many(ctl_t *c, ctl_change_t *ch, int n)
             ctl_commit_done(c, ch[i].t, ch[i].p, &ch[i].np, ch[i].why, ZCONNECTIONLOSS);
         return 0;
     }
-    /* new partitions need the topic's "partitions" znode first */
-    for (int i = 0; i < n; i++) {
-        if (ch[i].t->parts[ch[i].p].has_state) continue;
-        char ppath[512];
-        zkpath_partition(ppath, sizeof(ppath), ch[i].t->name, 0);
-        char *slash = strrchr(ppath, '/');
-        if (slash) *slash = '\0';
-        ctl_zmkdirs(c, ppath);
-        break; /* one topic per call */
-    }
-    ctl_pending_t *pd = calloc(1, sizeof(*pd));
+    ctl_mkdirs_new(c, ch, n);
+    ctl_zwait_t *w = ctl_zwait_new();
     ctl_change_t *out = calloc((size_t)n, sizeof(*out)); /* where the client writes */
-    if (!pd || !out) abort();
-    pthread_mutex_init(&pd->mu, NULL);
-    pthread_cond_init(&pd->cv, NULL);
+    if (!out) abort();
     memcpy(out, ch, (size_t)n * sizeof(*out));
     for (int i = 0; i < n; i++) {
         ctl_change_t *o = &out[i];
         ctl_part_t *cp = &o->t->parts[o->p];
         bool create = !cp->has_state;
         o->np.zkver = cp->zkver;
-        o->pending = pd;
+        o->wait = w;
         char spath[512], ppath[512];
         zkpath_partition_state(spath, sizeof(spath), o->t->name, o->p);
         zkpath_partition(ppath, sizeof(ppath), o->t->name, o->p);
@@ -212,28 +243,17 @@ int ctl_commit_many(ctl_t *c, ctl_change_t *ch, int n)
         } else {
             zoo_set_op_init(&ops[nops++], spath, json, (int)strlen(json), cp->zkver, &o->st);
         }
-        pthread_mutex_lock(&pd->mu);
-        pd->remaining++;
-        pthread_mutex_unlock(&pd->mu);
+        ctl_zwait_add(w, 1);
         /* the request is serialized before zoo_amulti returns: json may go */
         int rc = zoo_amulti(c->zh, nops, ops, o->res, ctl_change_answered, o);
         free(json);
         if (rc != ZOK) {
-            pthread_mutex_lock(&pd->mu);
-            pd->remaining--;
             o->rc = rc;
             o->done = true;
-            pthread_mutex_unlock(&pd->mu);
+            ctl_zwait_add(w, -1);
         }
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += c->conf.session_timeout_ms / 1000 + 10;
-    pthread_mutex_lock(&pd->mu);
-    while (pd->remaining > 0)
-        if (pthread_cond_timedwait(&pd->cv, &pd->mu, &ts) != 0) break;
-    bool all = pd->remaining == 0;
-    pthread_mutex_unlock(&pd->mu);
+    bool all = ctl_zwait_all(c, w);
     int written = 0;
     bool fenced = false;
     for (int i = 0; i < n && !fenced; i++) {
@@ -254,9 +274,7 @@ int ctl_commit_many(ctl_t *c, ctl_change_t *ch, int n)
         ch[i].np = o->np;
     }
     if (all) {
-        pthread_mutex_destroy(&pd->mu);
-        pthread_cond_destroy(&pd->cv);
-        free(pd);
+        ctl_zwait_free(w);
         free(out);
     } else {
         log_error("ctl", "ZooKeeper did not answer all of %d partition-state writes in time", n);
