@@ -108,8 +108,8 @@ static void ctl_become_controller(ctl_t *c)
     log_info("ctl",
              "controller start: read topics and states %lld ms, log dir events %lld ms, elect "
              "and write states %lld ms, build requests %lld ms, send %lld ms",
-             (long long)(t1 - t0), (long long)(t2 - t1), (long long)(t3 - t2),
-             (long long)(t4 - t3), (long long)(t5 - t4));
+             (long long)(t1 - t0), (long long)(t2 - t1), (long long)(t3 - t2), (long long)(t4 - t3),
+             (long long)(t5 - t4));
     if (!c->ctrl.active) return;
     c->ctrl.next_rebalance_ms = ktime_mono_ms() + c->conf.leader_imbalance_check_ms;
     ctl_on_delete_topics(c);

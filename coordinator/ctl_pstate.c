@@ -118,8 +118,10 @@ bool ctl_load_all_topics(ctl_t *c)
     deallocate_String_vector(&sv);
     bool ok = ctl_load_pstates(c, ts, n);
     for (int i = 0; i < n; i++) {
-        if (ok) dict_set(c->ctrl.topics, ts[i]->name, ts[i]);
-        else ctl_topic_free(ts[i]);
+        if (ok)
+            dict_set(c->ctrl.topics, ts[i]->name, ts[i]);
+        else
+            ctl_topic_free(ts[i]);
     }
     free(ts);
     return ok;
@@ -359,8 +361,12 @@ ctl_topic_t *ctl_find_part(ctl_t *c, const char *topic, int32_t p)
     return t;
 }
 
-static kerr_t ctl_alter_one(ctl_t *c, ctl_op_t *op, ctl_isr_change_t *ch, ctl_batch_t *b)
+/* Check one proposal against the controller's state; KERR_NONE with *write set when the ISR
+ * changes (np is the new state), KERR_NONE and no write when it already holds. */
+static kerr_t ctl_alter_check(ctl_t *c, ctl_op_t *op, ctl_isr_change_t *ch, ctl_batch_t *b,
+                              ctl_change_t *w, bool *write)
 {
+    *write = false;
     ctl_topic_t *t = ctl_find_part(c, ch->topic, ch->partition);
     if (!t) return KERR_UNKNOWN_TOPIC_OR_PARTITION;
     ctl_part_t *cp = &t->parts[ch->partition];
@@ -381,31 +387,72 @@ static kerr_t ctl_alter_one(ctl_t *c, ctl_op_t *op, ctl_isr_change_t *ch, ctl_ba
             (!ctl_replica_online(c, r, t->name, ch->partition) || ctl_shutting_down(c, r)))
             return KERR_INELIGIBLE_REPLICA;
     }
-    if (!ids_same_set(ch->isr, ch->nisr, cp->isr, cp->nisr)) {
-        ctl_part_t np = *cp;
-        np.nisr = ch->nisr;
-        memcpy(np.isr, ch->isr, (size_t)ch->nisr * sizeof(int32_t));
-        bool grow = np.nisr > cp->nisr;
-        if (!ctl_commit(c, t, ch->partition, &np, grow ? "ISR expand" : "ISR shrink"))
-            return c->ctrl.active ? KERR_INVALID_UPDATE_VERSION : KERR_NOT_CONTROLLER;
-        b->metadata = true;
-        if (grow) ctl_reassign_check(c, t, ch->partition, b); /* the target may be in sync */
+    if (ids_same_set(ch->isr, ch->nisr, cp->isr, cp->nisr)) return KERR_NONE;
+    w->t = t;
+    w->p = ch->partition;
+    w->np = *cp;
+    w->np.nisr = ch->nisr;
+    memcpy(w->np.isr, ch->isr, (size_t)ch->nisr * sizeof(int32_t));
+    w->why = w->np.nisr > cp->nisr ? "ISR expand" : "ISR shrink";
+    *write = true;
+    return KERR_NONE;
+}
+
+/* The answer to one proposal: the state the controller now holds. */
+static void ctl_alter_answer(ctl_t *c, ctl_isr_change_t *ch)
+{
+    ctl_topic_t *t = ctl_find_part(c, ch->topic, ch->partition);
+    if (!t) {
+        ch->err = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+        return;
     }
+    ctl_part_t *cp = &t->parts[ch->partition];
     ch->leader = cp->leader;
     ch->leader_epoch = cp->leader_epoch;
     ch->partition_epoch = cp->zkver;
     ch->nisr = cp->nisr;
     memcpy(ch->isr, cp->isr, (size_t)cp->nisr * sizeof(int32_t));
-    return KERR_NONE;
 }
 
+/* Every proposal of a leader's AlterPartition is checked, and the ISR changes among them are
+ * written with one pipelined write set (ctl_commit_many: each fenced as before). */
 void ctl_alter_partition(ctl_t *c, ctl_op_t *op)
 {
     op->err = ctl_check_requester(c, op);
     if (op->err) return;
     ctl_batch_t b;
     ctl_batch_init(&b);
-    for (int i = 0; i < op->nchanges && c->ctrl.active; i++)
-        op->changes[i].err = ctl_alter_one(c, op, &op->changes[i], &b);
+    ctl_change_t *w = calloc((size_t)op->nchanges + 1, sizeof(*w));
+    int *wix = calloc((size_t)op->nchanges + 1, sizeof(int)); /* change -> its write, or -1 */
+    if (!w || !wix) abort();
+    int n = 0;
+    for (int i = 0; i < op->nchanges; i++) {
+        bool write = false;
+        op->changes[i].err = ctl_alter_check(c, op, &op->changes[i], &b, &w[n], &write);
+        wix[i] = write ? n++ : -1;
+    }
+    if (n) ctl_commit_many(c, w, n);
+    for (int i = 0; i < op->nchanges; i++) {
+        ctl_isr_change_t *ch = &op->changes[i];
+        if (ch->err) continue;
+        if (!c->ctrl.active) { /* fenced while writing: the state is gone */
+            ch->err = KERR_NOT_CONTROLLER;
+            continue;
+        }
+        if (wix[i] >= 0) {
+            ctl_change_t *x = &w[wix[i]];
+            ctl_part_t *cp = &x->t->parts[x->p];
+            if (cp->zkver != x->np.zkver || !ids_same_set(cp->isr, cp->nisr, ch->isr, ch->nisr)) {
+                ch->err = KERR_INVALID_UPDATE_VERSION; /* not written (re-read) */
+                continue;
+            }
+            b.metadata = true;
+            if (strcmp(x->why, "ISR expand") == 0)
+                ctl_reassign_check(c, x->t, x->p, &b); /* the target may be in sync */
+        }
+        ctl_alter_answer(c, ch);
+    }
+    free(w);
+    free(wix);
     ctl_batch_send(c, &b);
 }

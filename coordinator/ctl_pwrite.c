@@ -63,7 +63,8 @@ bool ctl_load_pstates(ctl_t *c, ctl_topic_t *const *ts, int nts)
     for (int i = 0, k = 0; r && i < nts; i++)
         for (int32_t p = 0; p < ts[i]->nparts; p++, k++) {
             ts[i]->parts[p].has_state = false;
-            if (r[k].rc == ZOK) ctl_pstate_set(&ts[i]->parts[p], r[k].data, &r[k].st, paths[k]);
+            if (r[k].rc == ZOK)
+                ctl_pstate_set(&ts[i]->parts[p], r[k].data, &r[k].st, paths[k]);
             else if (r[k].rc != ZNONODE)
                 log_error("ctl", "read %s failed: %s", paths[k], zerror(r[k].rc));
         }
