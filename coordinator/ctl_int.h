@@ -104,19 +104,14 @@ typedef struct ctl_offline {
     int32_t p;
 } ctl_offline_t;
 
-/* One partition-state write among many in flight (ctl_commit_many). The ZooKeeper client
- * writes the results and the Stat when the answer arrives: they live on the heap, and are
- * left alone if the wait gives up before the answers came. */
+/* One partition-state write among many in flight (ctl_commit_many): the partition, its new
+ * state and why. st is where the ZooKeeper client writes the znode's new Stat. */
 typedef struct ctl_change {
     ctl_topic_t *t;
     int32_t p;
     ctl_part_t np;
     const char *why;
-    int rc;
-    bool done;
-    zoo_op_result_t res[3];
     struct Stat st;
-    struct ctl_zwait *wait;
 } ctl_change_t;
 
 struct ctl {
@@ -334,10 +329,10 @@ typedef struct ctl_zread {
     ctl_zwait_t *wait;
 } ctl_zread_t;
 
-/* Get n znodes (no watches) with all the reads in flight at once: one wait for ZooKeeper, not
- * n. A new array of n results (free with ctl_zread_free), NULL when ZooKeeper did not answer
- * them all in time (then the storage is left to the client). */
-ctl_zread_t *ctl_zget_many(ctl_t *c, char *const *paths, int n);
+/* Get n znodes (watching each when watch) with all the reads in flight at once: one wait for
+ * ZooKeeper, not n. A new array of n results (free with ctl_zread_free), NULL when ZooKeeper did
+ * not answer them all in time (then the storage is left to the client). */
+ctl_zread_t *ctl_zget_many(ctl_t *c, char *const *paths, int n, bool watch);
 void ctl_zread_free(ctl_zread_t *r, int n);
 
 #endif

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "ctl_int.h"
+#include "ktime.h"
 #include "log.h"
 #include "zkpath.h"
 
@@ -59,17 +60,12 @@ void ctl_topic_free(void *p)
     free(t);
 }
 
-/* Read one topic's assignment (watching it), its partitions without their states. */
-static ctl_topic_t *ctl_read_topic(ctl_t *c, const char *name)
+/* A topic from its assignment znode's data (path: for the log), its partitions without their
+ * states; NULL when malformed. */
+static ctl_topic_t *ctl_topic_parse(const char *name, const char *data, const char *path)
 {
-    char path[512];
-    zkpath_topic(path, sizeof(path), name);
-    char *data = NULL;
-    if (ctl_zget(c, path, true, &data, NULL) != ZOK) return NULL;
     zkpath_topic_t zt;
-    kerr_t err = zkpath_topic_parse(data, &zt);
-    free(data);
-    if (err) {
+    if (zkpath_topic_parse(data, &zt) != KERR_NONE) {
         log_warn("ctl", "malformed topic znode %s ignored", path);
         return NULL;
     }
@@ -98,7 +94,12 @@ static ctl_topic_t *ctl_read_topic(ctl_t *c, const char *name)
 /* Read one topic's assignment (watching it) and partition states. */
 ctl_topic_t *ctl_load_topic(ctl_t *c, const char *name)
 {
-    ctl_topic_t *t = ctl_read_topic(c, name);
+    char path[512];
+    zkpath_topic(path, sizeof(path), name);
+    char *data = NULL;
+    if (ctl_zget(c, path, true, &data, NULL) != ZOK) return NULL;
+    ctl_topic_t *t = ctl_topic_parse(name, data, path);
+    free(data);
     if (t && !ctl_load_pstates(c, &t, 1)) {
         ctl_topic_free(t);
         return NULL;
@@ -110,20 +111,31 @@ bool ctl_load_all_topics(ctl_t *c)
 {
     struct String_vector sv;
     if (ctl_zchildren(c, ZKPATH_BROKER_TOPICS, true, &sv) != ZOK) return true;
+    char **paths = calloc((size_t)sv.count + 1, sizeof(char *));
     ctl_topic_t **ts = calloc((size_t)sv.count + 1, sizeof(*ts));
-    if (!ts) abort();
+    if (!paths || !ts) abort();
+    for (int i = 0; i < sv.count; i++) {
+        char path[512];
+        zkpath_topic(path, sizeof(path), sv.data[i]);
+        if (!(paths[i] = strdup(path))) abort();
+    }
+    ctl_zread_t *r = ctl_zget_many(c, paths, sv.count, true);
     int n = 0;
-    for (int i = 0; i < sv.count; i++)
-        if ((ts[n] = ctl_read_topic(c, sv.data[i])) != NULL) n++;
-    deallocate_String_vector(&sv);
-    bool ok = ctl_load_pstates(c, ts, n);
+    for (int i = 0; r && i < sv.count; i++)
+        if (r[i].rc == ZOK && (ts[n] = ctl_topic_parse(sv.data[i], r[i].data, paths[i])) != NULL)
+            n++;
+    bool ok = r && ctl_load_pstates(c, ts, n);
     for (int i = 0; i < n; i++) {
         if (ok)
             dict_set(c->ctrl.topics, ts[i]->name, ts[i]);
         else
             ctl_topic_free(ts[i]);
     }
+    ctl_zread_free(r, sv.count);
+    for (int i = 0; i < sv.count; i++) free(paths[i]);
+    free(paths);
     free(ts);
+    deallocate_String_vector(&sv);
     return ok;
 }
 
@@ -431,7 +443,11 @@ void ctl_alter_partition(ctl_t *c, ctl_op_t *op)
         op->changes[i].err = ctl_alter_check(c, op, &op->changes[i], &b, &w[n], &write);
         wix[i] = write ? n++ : -1;
     }
-    if (n) ctl_commit_many(c, w, n);
+    int64_t t0 = ktime_mono_ms();
+    int written = n ? ctl_commit_many(c, w, n) : 0;
+    if (op->nchanges > 1) /* a batch (isr.c); single changes are logged by the write alone */
+        log_info("ctl", "AlterPartition from broker %d: %d changes, %d written in %lld ms",
+                 op->broker_id, op->nchanges, written, (long long)(ktime_mono_ms() - t0));
     for (int i = 0; i < op->nchanges; i++) {
         ctl_isr_change_t *ch = &op->changes[i];
         if (ch->err) continue;

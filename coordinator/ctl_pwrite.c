@@ -59,7 +59,7 @@ bool ctl_load_pstates(ctl_t *c, ctl_topic_t *const *ts, int nts)
             paths[k] = strdup(spath);
             if (!paths[k]) abort();
         }
-    ctl_zread_t *r = ctl_zget_many(c, paths, n);
+    ctl_zread_t *r = ctl_zget_many(c, paths, n, false);
     for (int i = 0, k = 0; r && i < nts; i++)
         for (int32_t p = 0; p < ts[i]->nparts; p++, k++) {
             ts[i]->parts[p].has_state = false;
@@ -73,6 +73,14 @@ bool ctl_load_pstates(ctl_t *c, ctl_topic_t *const *ts, int nts)
     bool ok = r != NULL;
     ctl_zread_free(r, n);
     return ok;
+}
+
+/* Whether a multi's rc is ZooKeeper's answer (one op refused) rather than a connection
+ * failure (after which the client may still write the results). */
+static bool ctl_zanswered(int rc)
+{
+    return rc == ZBADVERSION || rc == ZNONODE || rc == ZNODEEXISTS || rc == ZNOAUTH ||
+           rc == ZBADARGUMENTS || rc == ZRUNTIMEINCONSISTENCY;
 }
 
 /* Write a partition state, fenced by the controller epoch znode's version and (update) by the
@@ -125,9 +133,7 @@ static int ctl_write_state(ctl_t *c, const char *topic, int32_t p, ctl_part_t *c
         free(out);
         return ZOK;
     }
-    bool answered = rc == ZBADVERSION || rc == ZNONODE || rc == ZNODEEXISTS || rc == ZNOAUTH ||
-                    rc == ZBADARGUMENTS || rc == ZRUNTIMEINCONSISTENCY;
-    if (!answered) return rc; /* out stays allocated: see above */
+    if (!ctl_zanswered(rc)) return rc; /* out stays allocated: see above */
     int first = out->res[0].err;
     free(out);
     if (first == ZBADVERSION || first == ZNONODE) {
@@ -174,12 +180,28 @@ bool ctl_commit(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, const char 
 
 /* ---------------------------------------------------------------- pipelined state writes */
 
+/* Partition writes per multi: each multi is one ZooKeeper transaction (one check of
+ * /controller_epoch, then each partition's set, or its two creates), so 10,000 partitions cost
+ * 100 transactions, not 10,000; 100 states of about 200 bytes stay far below jute.maxbuffer. */
+#define CTL_MULTI_PARTS 100
+
+/* One multi in flight: the ZooKeeper client writes rc and res when the answer arrives (the
+ * partitions' Stats go to their own ctl_change_t), on the heap for the same reason as in
+ * ctl_write_state. */
+typedef struct ctl_multi {
+    int first, n; /* its changes */
+    int rc;
+    bool done;
+    ctl_zwait_t *wait;
+    zoo_op_result_t res[1 + 2 * CTL_MULTI_PARTS];
+} ctl_multi_t;
+
 /* ZooKeeper's IO thread: one multi answered. */
-static void ctl_change_answered(int rc, const void *data)
+static void ctl_multi_answered(int rc, const void *data)
 {
-    ctl_change_t *ch = (ctl_change_t *)data;
-    ch->rc = rc;
-    ctl_zwait_end(ch->wait, &ch->done);
+    ctl_multi_t *m = (ctl_multi_t *)data;
+    m->rc = rc;
+    ctl_zwait_end(m->wait, &m->done);
 }
 
 /* The "partitions" znode of every topic among ch that gets a new partition (a multi's create of
@@ -198,11 +220,79 @@ static void ctl_mkdirs_new(ctl_t *c, ctl_change_t *ch, int n)
     }
 }
 
-/* Write every change's state with all the multi-ops in flight at once (a controller electing
- * leaders for 1,000 partitions waits for ZooKeeper about once, not 1,000 times), each fenced
- * by /controller_epoch's version and its own znode's version as ctl_write_state() does;
- * applies the written ones (ctl_commit_done) and returns how many were written. A give-up
- * (no answer within the session timeout) leaks the storage the client may still write. */
+/* The ops of m's partition writes (out[m->first..]) after the check of /controller_epoch; the
+ * strings they point to are added to str (freed once the multi is sent). The op count. */
+static int ctl_multi_ops(ctl_t *c, ctl_multi_t *m, ctl_change_t *out, zoo_op_t *ops, char **str)
+{
+    int nops = 0, ns = 0;
+    zoo_check_op_init(&ops[nops++], ZKPATH_CONTROLLER_EPOCH, c->ctrl.epoch_zkver);
+    for (int i = m->first; i < m->first + m->n; i++) {
+        ctl_change_t *o = &out[i];
+        ctl_part_t *cp = &o->t->parts[o->p];
+        o->np.zkver = cp->zkver;
+        char path[512];
+        zkpath_pstate_t ps = {.controller_epoch = c->ctrl.epoch,
+                              .leader = o->np.leader,
+                              .leader_epoch = o->np.leader_epoch,
+                              .nisr = o->np.nisr};
+        size_t k = o->np.nisr > 0 ? (size_t)o->np.nisr : 0;
+        if (k > ZKPATH_MAX_ISR) k = ZKPATH_MAX_ISR;
+        memcpy(ps.isr, o->np.isr, k * sizeof(int32_t));
+        char *json = str[ns++] = zkpath_pstate_json(&ps);
+        if (!cp->has_state) {
+            zkpath_partition(path, sizeof(path), o->t->name, o->p);
+            char *pp = str[ns++] = strdup(path);
+            if (!pp) abort();
+            zoo_create_op_init(&ops[nops++], pp, NULL, -1, zkauth_acl(&c->conf.zkauth, pp), 0, NULL,
+                               0);
+        }
+        zkpath_partition_state(path, sizeof(path), o->t->name, o->p);
+        char *sp = str[ns++] = strdup(path);
+        if (!sp) abort();
+        if (cp->has_state)
+            zoo_set_op_init(&ops[nops++], sp, json, (int)strlen(json), cp->zkver, &o->st);
+        else
+            zoo_create_op_init(&ops[nops++], sp, json, (int)strlen(json),
+                               zkauth_acl(&c->conf.zkauth, sp), 0, NULL, 0);
+    }
+    str[ns] = NULL;
+    return nops;
+}
+
+/* Apply the outcome of multi m to its changes (out[m->first..]), copying each back to ch.
+ * A multi that failed on one partition (a conflict, a znode left by an earlier attempt) is
+ * redone one partition at a time, each write fenced as before. The number written; *fenced
+ * when /controller_epoch had moved on. */
+static int ctl_multi_apply(ctl_t *c, ctl_multi_t *m, ctl_change_t *out, ctl_change_t *ch,
+                           bool *fenced)
+{
+    int written = 0;
+    int rc = m->done ? m->rc : ZOPERATIONTIMEOUT;
+    if (rc != ZOK && m->done && (m->res[0].err == ZBADVERSION || m->res[0].err == ZNONODE)) {
+        *fenced = true;
+        return 0;
+    }
+    bool retry = m->done && ctl_zanswered(rc);
+    for (int i = m->first; i < m->first + m->n && c->ctrl.active; i++) {
+        ctl_change_t *o = &out[i];
+        bool create = !o->t->parts[o->p].has_state;
+        if (retry) {
+            written += ctl_commit(c, o->t, o->p, &o->np, o->why);
+        } else {
+            if (rc == ZOK) o->np.zkver = create ? 0 : o->st.version;
+            written += ctl_commit_done(c, o->t, o->p, &o->np, o->why, rc);
+        }
+        ch[i].np = o->np;
+    }
+    return written;
+}
+
+/* Write every change's state with the multis all in flight at once (a controller electing
+ * leaders for 10,000 partitions waits for ZooKeeper about once), every partition's write
+ * fenced by /controller_epoch's version and its own znode's version as ctl_write_state()
+ * does; applies the written ones (ctl_commit_done) and returns how many were written. A
+ * give-up (no answer within the session timeout) leaks the storage the client may still
+ * write. */
 int ctl_commit_many(ctl_t *c, ctl_change_t *ch, int n)
 {
     if (n <= 0) return 0;
@@ -212,70 +302,38 @@ int ctl_commit_many(ctl_t *c, ctl_change_t *ch, int n)
         return 0;
     }
     ctl_mkdirs_new(c, ch, n);
+    int nm = (n + CTL_MULTI_PARTS - 1) / CTL_MULTI_PARTS;
     ctl_zwait_t *w = ctl_zwait_new();
-    ctl_change_t *out = calloc((size_t)n, sizeof(*out)); /* where the client writes */
-    if (!out) abort();
+    ctl_change_t *out = calloc((size_t)n, sizeof(*out)); /* where the client writes Stats */
+    ctl_multi_t *ms = calloc((size_t)nm, sizeof(*ms));
+    if (!out || !ms) abort();
     memcpy(out, ch, (size_t)n * sizeof(*out));
-    for (int i = 0; i < n; i++) {
-        ctl_change_t *o = &out[i];
-        ctl_part_t *cp = &o->t->parts[o->p];
-        bool create = !cp->has_state;
-        o->np.zkver = cp->zkver;
-        o->wait = w;
-        char spath[512], ppath[512];
-        zkpath_partition_state(spath, sizeof(spath), o->t->name, o->p);
-        zkpath_partition(ppath, sizeof(ppath), o->t->name, o->p);
-        zkpath_pstate_t ps = {.controller_epoch = c->ctrl.epoch,
-                              .leader = o->np.leader,
-                              .leader_epoch = o->np.leader_epoch,
-                              .nisr = o->np.nisr};
-        size_t k = o->np.nisr > 0 ? (size_t)o->np.nisr : 0;
-        if (k > ZKPATH_MAX_ISR) k = ZKPATH_MAX_ISR;
-        memcpy(ps.isr, o->np.isr, k * sizeof(int32_t));
-        char *json = zkpath_pstate_json(&ps);
-        zoo_op_t ops[3];
-        int nops = 0;
-        zoo_check_op_init(&ops[nops++], ZKPATH_CONTROLLER_EPOCH, c->ctrl.epoch_zkver);
-        if (create) {
-            zoo_create_op_init(&ops[nops++], ppath, NULL, -1, zkauth_acl(&c->conf.zkauth, ppath), 0,
-                               NULL, 0);
-            zoo_create_op_init(&ops[nops++], spath, json, (int)strlen(json),
-                               zkauth_acl(&c->conf.zkauth, spath), 0, NULL, 0);
-        } else {
-            zoo_set_op_init(&ops[nops++], spath, json, (int)strlen(json), cp->zkver, &o->st);
-        }
+    zoo_op_t ops[1 + 2 * CTL_MULTI_PARTS];
+    char *str[1 + 3 * CTL_MULTI_PARTS];
+    for (int k = 0; k < nm; k++) {
+        ctl_multi_t *m = &ms[k];
+        m->first = k * CTL_MULTI_PARTS;
+        m->n = n - m->first < CTL_MULTI_PARTS ? n - m->first : CTL_MULTI_PARTS;
+        m->wait = w;
+        int nops = ctl_multi_ops(c, m, out, ops, str);
         ctl_zwait_add(w, 1);
-        /* the request is serialized before zoo_amulti returns: json may go */
-        int rc = zoo_amulti(c->zh, nops, ops, o->res, ctl_change_answered, o);
-        free(json);
+        /* the request is serialized before zoo_amulti returns: the strings may go */
+        int rc = zoo_amulti(c->zh, nops, ops, m->res, ctl_multi_answered, m);
+        for (int i = 0; str[i]; i++) free(str[i]);
         if (rc != ZOK) {
-            o->rc = rc;
-            o->done = true;
+            m->rc = rc;
+            m->done = true;
             ctl_zwait_add(w, -1);
         }
     }
     bool all = ctl_zwait_all(c, w);
     int written = 0;
     bool fenced = false;
-    for (int i = 0; i < n && !fenced; i++) {
-        ctl_change_t *o = &out[i];
-        int rc = o->done ? o->rc : ZOPERATIONTIMEOUT;
-        bool create = !o->t->parts[o->p].has_state;
-        if (rc != ZOK && o->done && (o->res[0].err == ZBADVERSION || o->res[0].err == ZNONODE)) {
-            fenced = true;
-            break;
-        }
-        if (rc == ZNODEEXISTS && create) {
-            /* the partition's znode was left by an earlier attempt: one at a time */
-            written += ctl_commit(c, o->t, o->p, &o->np, o->why);
-        } else {
-            if (rc == ZOK) o->np.zkver = create ? 0 : o->st.version;
-            written += ctl_commit_done(c, o->t, o->p, &o->np, o->why, rc);
-        }
-        ch[i].np = o->np;
-    }
+    for (int k = 0; k < nm && !fenced && c->ctrl.active; k++)
+        written += ctl_multi_apply(c, &ms[k], out, ch, &fenced);
     if (all) {
         ctl_zwait_free(w);
+        free(ms);
         free(out);
     } else {
         log_error("ctl", "ZooKeeper did not answer all of %d partition-state writes in time", n);

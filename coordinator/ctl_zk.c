@@ -170,7 +170,7 @@ static void ctl_zread_answered(int rc, const char *value, int value_len, const s
     ctl_zwait_end(r->wait, &r->done);
 }
 
-ctl_zread_t *ctl_zget_many(ctl_t *c, char *const *paths, int n)
+ctl_zread_t *ctl_zget_many(ctl_t *c, char *const *paths, int n, bool watch)
 {
     ctl_zread_t *r = calloc((size_t)(n > 0 ? n : 1), sizeof(*r));
     if (!r) abort();
@@ -179,7 +179,8 @@ ctl_zread_t *ctl_zget_many(ctl_t *c, char *const *paths, int n)
     for (int i = 0; i < n; i++) {
         r[i].wait = w;
         ctl_zwait_add(w, 1);
-        int rc = zoo_aget(c->zh, paths[i], 0, ctl_zread_answered, &r[i]);
+        int rc = watch ? zoo_awget(c->zh, paths[i], ctl_watcher, c, ctl_zread_answered, &r[i])
+                       : zoo_aget(c->zh, paths[i], 0, ctl_zread_answered, &r[i]);
         if (rc != ZOK) {
             r[i].rc = rc;
             r[i].done = true;
