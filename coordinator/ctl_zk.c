@@ -121,11 +121,12 @@ void ctl_zwait_free(ctl_zwait_t *w)
     free(w);
 }
 
+/* The waiter is woken only when the count reaches zero: once per set, not per answer. */
 void ctl_zwait_add(ctl_zwait_t *w, int delta)
 {
     pthread_mutex_lock(&w->mu);
     w->remaining += delta;
-    pthread_cond_signal(&w->cv);
+    if (w->remaining == 0) pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
 }
 
@@ -133,8 +134,7 @@ void ctl_zwait_end(ctl_zwait_t *w, bool *done)
 {
     pthread_mutex_lock(&w->mu);
     *done = true;
-    w->remaining--;
-    pthread_cond_signal(&w->cv);
+    if (--w->remaining == 0) pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
 }
 
