@@ -119,12 +119,16 @@ bool ctl_load_all_topics(ctl_t *c)
         zkpath_topic(path, sizeof(path), sv.data[i]);
         if (!(paths[i] = strdup(path))) abort();
     }
+    int64_t t0 = ktime_mono_ms();
     ctl_zread_t *r = ctl_zget_many(c, paths, sv.count, true);
-    int n = 0;
+    int n = 0, nparts = 0;
     for (int i = 0; r && i < sv.count; i++)
         if (r[i].rc == ZOK && (ts[n] = ctl_topic_parse(sv.data[i], r[i].data, paths[i])) != NULL)
-            n++;
+            nparts += ts[n++]->nparts;
+    int64_t t1 = ktime_mono_ms();
     bool ok = r && ctl_load_pstates(c, ts, n);
+    log_info("ctl", "read %d topics in %lld ms, their %d partition states in %lld ms", n,
+             (long long)(t1 - t0), nparts, (long long)(ktime_mono_ms() - t1));
     for (int i = 0; i < n; i++) {
         if (ok)
             dict_set(c->ctrl.topics, ts[i]->name, ts[i]);
