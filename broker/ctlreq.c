@@ -36,6 +36,40 @@ static void ctlreq_fail(ctlreq_t *cr, ctl_op_t *op, kerr_t err)
 
 /* ---- AlterPartition ---- */
 
+kp_altpart_part_t **ctlreq_altpart_group(const ctl_isr_change_t *ch, int n, arena_t *a,
+                                         kp_altpart_t *r)
+{
+    int32_t *tix = malloc(((size_t)n + 1) * sizeof(int32_t)); /* change -> its topic */
+    kp_altpart_part_t **part_of = arena_calloc(a, (size_t)n + 1, sizeof(*part_of));
+    if (!tix) abort();
+    r->ntopics = 0;
+    r->topics = arena_calloc(a, (size_t)n + 1, sizeof(kp_altpart_topic_t));
+    for (int i = 0; i < n; i++) {
+        int32_t j = r->ntopics - 1; /* sorted input: the last topic, else a scan */
+        if (j < 0 || !kstr_eq(r->topics[j].name, ch[i].topic))
+            for (j = 0; j < r->ntopics && !kstr_eq(r->topics[j].name, ch[i].topic); j++) {
+            }
+        if (j == r->ntopics) {
+            char *name = arena_strndup(a, ch[i].topic, strlen(ch[i].topic));
+            r->topics[r->ntopics++].name = KSTR(name);
+        }
+        r->topics[j].nparts++; /* counted first: each topic's array is sized exactly */
+        tix[i] = j;
+    }
+    for (int32_t j = 0; j < r->ntopics; j++) {
+        r->topics[j].parts =
+            arena_calloc(a, (size_t)r->topics[j].nparts, sizeof(kp_altpart_part_t));
+        r->topics[j].nparts = 0;
+    }
+    for (int i = 0; i < n; i++) {
+        kp_altpart_topic_t *t = &r->topics[tix[i]];
+        part_of[i] = &t->parts[t->nparts++];
+        part_of[i]->partition = ch[i].partition;
+    }
+    free(tix);
+    return part_of;
+}
+
 static void ctlreq_encode_alter(const ctl_op_t *op, wbuf_t *wb)
 {
     arena_t a;
@@ -44,19 +78,10 @@ static void ctlreq_encode_alter(const ctl_op_t *op, wbuf_t *wb)
     memset(&r, 0, sizeof(r));
     r.broker_id = op->broker_id;
     r.broker_epoch = op->broker_epoch;
-    r.topics = arena_calloc(&a, (size_t)op->nchanges + 1, sizeof(kp_altpart_topic_t));
+    kp_altpart_part_t **part_of = ctlreq_altpart_group(op->changes, op->nchanges, &a, &r);
     for (int i = 0; i < op->nchanges; i++) {
         ctl_isr_change_t *ch = &op->changes[i];
-        kp_altpart_topic_t *t = NULL;
-        for (int32_t j = 0; j < r.ntopics && !t; j++)
-            if (kstr_eq(r.topics[j].name, ch->topic)) t = &r.topics[j];
-        if (!t) {
-            t = &r.topics[r.ntopics++];
-            t->name = KSTR(ch->topic);
-            t->parts = arena_calloc(&a, (size_t)op->nchanges, sizeof(kp_altpart_part_t));
-        }
-        kp_altpart_part_t *p = &t->parts[t->nparts++];
-        p->partition = ch->partition;
+        kp_altpart_part_t *p = part_of[i];
         p->leader_epoch = ch->leader_epoch;
         p->nisr = ch->nisr;
         p->isr = ch->isr;
@@ -77,19 +102,23 @@ static void ctlreq_decode_alter(ctl_op_t *op, rbuf_t *body)
         op->err = (kerr_t)r.error_code;
     } else {
         for (int i = 0; i < op->nchanges; i++) op->changes[i].err = KERR_UNKNOWN_SERVER_ERROR;
+        int next = 0; /* answers come in the request's order: try the next change first */
         for (int32_t i = 0; i < r.ntopics; i++)
             for (int32_t j = 0; j < r.topics[i].nparts; j++) {
                 kp_altpart_part_t *p = &r.topics[i].parts[j];
-                for (int k = 0; k < op->nchanges; k++) {
+                for (int m = 0; m < op->nchanges; m++) {
+                    int k = (next + m) % op->nchanges;
                     ctl_isr_change_t *ch = &op->changes[k];
                     if (ch->partition != p->partition || !kstr_eq(r.topics[i].name, ch->topic))
                         continue;
+                    next = k + 1;
                     ch->err = (kerr_t)p->error_code;
                     ch->leader = p->leader_id;
                     ch->leader_epoch = p->leader_epoch;
                     ch->partition_epoch = p->partition_epoch;
                     ch->nisr = p->nisr > CTL_MAX_RF ? CTL_MAX_RF : p->nisr;
                     memcpy(ch->isr, p->isr, (size_t)ch->nisr * sizeof(int32_t));
+                    break;
                 }
             }
     }

@@ -16,6 +16,9 @@
 
 typedef struct ctlreq ctlreq_t;
 typedef struct mdcache mdcache_t;
+typedef struct arena arena_t;
+typedef struct kp_altpart kp_altpart_t;
+typedef struct kp_altpart_part kp_altpart_part_t;
 
 #define CTLREQ_TIMEOUT_MS 30000
 
@@ -33,6 +36,12 @@ ctlreq_t *ctlreq_new(const ctlreq_deps_t *d);
 void ctlreq_free(ctlreq_t *cr);
 
 void ctlreq_submit(ctlreq_t *cr, ctl_op_t *op);
+/* AlterPartition's topics for changes ch[0..n) (request or response): r->topics in order of
+ * first appearance, each with its parts (partition set, the rest zero), all in a; returns,
+ * per change, its part (in a). Linear in n when ch is grouped by topic. */
+kp_altpart_part_t **ctlreq_altpart_group(const ctl_isr_change_t *ch, int n, arena_t *a,
+                                         kp_altpart_t *r);
+
 /* Close the connection to the controller (shutdown); a later submit opens a new one. */
 void ctlreq_close(ctlreq_t *cr);
 

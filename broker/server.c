@@ -616,7 +616,7 @@ int server_start(server_t *srv, cfg_t *cfg)
                         .broker_id = srv->broker_id,
                         .inter_broker_listener = srv->inter_broker_listener};
     srv->ctlreq = ctlreq_new(&qd);
-    isr_bind(srv->isr, srv->rmgr, srv->ctlreq);
+    isr_bind(srv->isr, srv->loop, srv->rmgr, srv->ctlreq);
     server_fill_envs(srv);
     if (server_start_http(srv) != 0) return -1;
     ev_timer_add(srv->loop, SERVER_TICK_MS, server_tick, srv);

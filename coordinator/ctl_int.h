@@ -104,19 +104,14 @@ typedef struct ctl_offline {
     int32_t p;
 } ctl_offline_t;
 
-/* One partition-state write among many in flight (ctl_commit_many). The ZooKeeper client
- * writes the results and the Stat when the answer arrives: they live on the heap, and are
- * left alone if the wait gives up before the answers came. */
+/* One partition-state write among many in flight (ctl_commit_many): the partition, its new
+ * state and why. st is where the ZooKeeper client writes the znode's new Stat. */
 typedef struct ctl_change {
     ctl_topic_t *t;
     int32_t p;
     ctl_part_t np;
     const char *why;
-    int rc;
-    bool done;
-    zoo_op_result_t res[3];
     struct Stat st;
-    struct ctl_pending *pending;
 } ctl_change_t;
 
 struct ctl {
@@ -195,6 +190,10 @@ bool ctl_ids_has(const int32_t *ids, int32_t n, int32_t x);
 void ctl_topic_free(void *t);
 /* Read one topic's assignment (watching it) and partition states. NULL when unreadable. */
 ctl_topic_t *ctl_load_topic(ctl_t *c, const char *name);
+/* Controller start: every topic in /brokers/topics (watching it and each topic) into
+ * c->ctrl.topics, the partition states read all at once. false when ZooKeeper did not answer
+ * them all in time (no topic loaded). */
+bool ctl_load_all_topics(ctl_t *c);
 /* Bring every partition of every topic to the state the live brokers call for (off: who
  * counts as offline); the changed ones are added to b. */
 void ctl_reconcile_all(ctl_t *c, ctl_offline_t *off, ctl_batch_t *b);
@@ -212,6 +211,9 @@ void ctl_alter_partition(ctl_t *c, ctl_op_t *op);
 
 /* Read one partition's state znode into cp (has_state false when it does not exist). */
 void ctl_load_pstate(ctl_t *c, const char *name, int32_t p, ctl_part_t *cp);
+/* Read the state znodes of every partition of ts[0..nts) at once (pipelined); false when
+ * ZooKeeper did not answer them all in time. */
+bool ctl_load_pstates(ctl_t *c, ctl_topic_t *const *ts, int nts);
 /* Commit np as t-p's new state (fenced writes; re-read on a conflict). true when written. */
 bool ctl_commit(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_part_t *np, const char *why);
 /* Commit every change at once (pipelined); the number written. */
@@ -304,5 +306,33 @@ int ctl_zmkdirs(ctl_t *c, const char *path);
 /* Create path with data, creating missing ancestors first. */
 int ctl_zcreate_p(ctl_t *c, const char *path, const char *data, int flags);
 int ctl_zdelete_recursive(ctl_t *c, const char *path);
+
+/* Asynchronous requests in flight: the ctl thread counts each one in (ctl_zwait_add(w, 1)
+ * before issuing it, -1 when issuing failed), its completion on ZooKeeper's IO thread counts
+ * it out (ctl_zwait_end, which sets *done under the lock, after the results are stored), and
+ * ctl_zwait_all waits for them all, giving up after the session timeout + 10 s. After a
+ * give-up the completions may still come: w and what they write must then stay allocated. */
+typedef struct ctl_zwait ctl_zwait_t;
+ctl_zwait_t *ctl_zwait_new(void);
+void ctl_zwait_free(ctl_zwait_t *w);
+void ctl_zwait_add(ctl_zwait_t *w, int delta);
+void ctl_zwait_end(ctl_zwait_t *w, bool *done);
+/* true when every request counted in was answered. */
+bool ctl_zwait_all(ctl_t *c, ctl_zwait_t *w);
+
+/* One read of ctl_zget_many: rc, and on ZOK the data (NUL-terminated) and its Stat. */
+typedef struct ctl_zread {
+    int rc;
+    char *data;
+    struct Stat st;
+    bool done;
+    ctl_zwait_t *wait;
+} ctl_zread_t;
+
+/* Get n znodes (watching each when watch) with all the reads in flight at once: one wait for
+ * ZooKeeper, not n. A new array of n results (free with ctl_zread_free), NULL when ZooKeeper did
+ * not answer them all in time (then the storage is left to the client). */
+ctl_zread_t *ctl_zget_many(ctl_t *c, char *const *paths, int n, bool watch);
+void ctl_zread_free(ctl_zread_t *r, int n);
 
 #endif

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "ctl_int.h"
+#include "ktime.h"
 #include "log.h"
 #include "zkpath.h"
 
@@ -59,17 +60,12 @@ void ctl_topic_free(void *p)
     free(t);
 }
 
-/* Read one topic's assignment (watching it) and partition states. */
-ctl_topic_t *ctl_load_topic(ctl_t *c, const char *name)
+/* A topic from its assignment znode's data (path: for the log), its partitions without their
+ * states; NULL when malformed. */
+static ctl_topic_t *ctl_topic_parse(const char *name, const char *data, const char *path)
 {
-    char path[512];
-    zkpath_topic(path, sizeof(path), name);
-    char *data = NULL;
-    if (ctl_zget(c, path, true, &data, NULL) != ZOK) return NULL;
     zkpath_topic_t zt;
-    kerr_t err = zkpath_topic_parse(data, &zt);
-    free(data);
-    if (err) {
+    if (zkpath_topic_parse(data, &zt) != KERR_NONE) {
         log_warn("ctl", "malformed topic znode %s ignored", path);
         return NULL;
     }
@@ -90,10 +86,61 @@ ctl_topic_t *ctl_load_topic(ctl_t *c, const char *name)
             memcpy(cp->adding, zt.adding[p], (size_t)cp->nadding * sizeof(int32_t));
             memcpy(cp->removing, zt.removing[p], (size_t)cp->nremoving * sizeof(int32_t));
         }
-        ctl_load_pstate(c, name, p, cp);
     }
     zkpath_topic_clear(&zt);
     return t;
+}
+
+/* Read one topic's assignment (watching it) and partition states. */
+ctl_topic_t *ctl_load_topic(ctl_t *c, const char *name)
+{
+    char path[512];
+    zkpath_topic(path, sizeof(path), name);
+    char *data = NULL;
+    if (ctl_zget(c, path, true, &data, NULL) != ZOK) return NULL;
+    ctl_topic_t *t = ctl_topic_parse(name, data, path);
+    free(data);
+    if (t && !ctl_load_pstates(c, &t, 1)) {
+        ctl_topic_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+bool ctl_load_all_topics(ctl_t *c)
+{
+    struct String_vector sv;
+    if (ctl_zchildren(c, ZKPATH_BROKER_TOPICS, true, &sv) != ZOK) return true;
+    char **paths = calloc((size_t)sv.count + 1, sizeof(char *));
+    ctl_topic_t **ts = calloc((size_t)sv.count + 1, sizeof(*ts));
+    if (!paths || !ts) abort();
+    for (int i = 0; i < sv.count; i++) {
+        char path[512];
+        zkpath_topic(path, sizeof(path), sv.data[i]);
+        if (!(paths[i] = strdup(path))) abort();
+    }
+    int64_t t0 = ktime_mono_ms();
+    ctl_zread_t *r = ctl_zget_many(c, paths, sv.count, true);
+    int n = 0, nparts = 0;
+    for (int i = 0; r && i < sv.count; i++)
+        if (r[i].rc == ZOK && (ts[n] = ctl_topic_parse(sv.data[i], r[i].data, paths[i])) != NULL)
+            nparts += ts[n++]->nparts;
+    int64_t t1 = ktime_mono_ms();
+    bool ok = r && ctl_load_pstates(c, ts, n);
+    log_info("ctl", "read %d topics in %lld ms, their %d partition states in %lld ms", n,
+             (long long)(t1 - t0), nparts, (long long)(ktime_mono_ms() - t1));
+    for (int i = 0; i < n; i++) {
+        if (ok)
+            dict_set(c->ctrl.topics, ts[i]->name, ts[i]);
+        else
+            ctl_topic_free(ts[i]);
+    }
+    ctl_zread_free(r, sv.count);
+    for (int i = 0; i < sv.count; i++) free(paths[i]);
+    free(paths);
+    free(ts);
+    deallocate_String_vector(&sv);
+    return ok;
 }
 
 /* What t-p's state should become given the live brokers: create it, move leadership off an
@@ -157,8 +204,34 @@ static bool ctl_decide(ctl_t *c, ctl_topic_t *t, int32_t p, ctl_offline_t *off, 
     return true;
 }
 
-/* Decide the partitions of t from first on and commit them all at once; the changed ones get
- * LeaderAndIsr to their replicas. */
+/* Add to ch (from *n on) the changes ctl_decide calls for among t's partitions from first on. */
+static void ctl_decide_topic(ctl_t *c, ctl_topic_t *t, int32_t first, ctl_offline_t *off,
+                             ctl_change_t *ch, int *n)
+{
+    if (t->deleting) return;
+    for (int32_t p = first; p < t->nparts; p++) {
+        if (!ctl_decide(c, t, p, off, &ch[*n].np, &ch[*n].why)) continue;
+        ch[*n].t = t;
+        ch[*n].p = p;
+        (*n)++;
+    }
+}
+
+/* Commit ch all at once; the written ones get LeaderAndIsr to their replicas. */
+static void ctl_commit_and_tell(ctl_t *c, ctl_change_t *ch, int n, ctl_batch_t *b)
+{
+    if (n == 0 || ctl_commit_many(c, ch, n) == 0) return;
+    for (int i = 0; i < n && c->ctrl.active; i++) {
+        ctl_part_t *cp = &ch[i].t->parts[ch[i].p];
+        if (!cp->has_state || cp->leader_epoch != ch[i].np.leader_epoch ||
+            cp->zkver != ch[i].np.zkver)
+            continue; /* not written */
+        ctl_batch_lai_replicas(c, b, ch[i].t, ch[i].p);
+        b->metadata = true;
+    }
+}
+
+/* Decide the partitions of t from first on and commit them all at once. */
 static void ctl_reconcile_topic(ctl_t *c, ctl_topic_t *t, int32_t first, ctl_offline_t *off,
                                 ctl_batch_t *b)
 {
@@ -166,31 +239,26 @@ static void ctl_reconcile_topic(ctl_t *c, ctl_topic_t *t, int32_t first, ctl_off
     ctl_change_t *ch = calloc((size_t)(t->nparts - first), sizeof(*ch));
     if (!ch) abort();
     int n = 0;
-    for (int32_t p = first; p < t->nparts; p++) {
-        if (!ctl_decide(c, t, p, off, &ch[n].np, &ch[n].why)) continue;
-        ch[n].t = t;
-        ch[n].p = p;
-        n++;
-    }
-    if (n && ctl_commit_many(c, ch, n) > 0) {
-        for (int i = 0; i < n && c->ctrl.active; i++) {
-            ctl_part_t *cp = &t->parts[ch[i].p];
-            if (!cp->has_state || cp->leader_epoch != ch[i].np.leader_epoch ||
-                cp->zkver != ch[i].np.zkver)
-                continue; /* not written */
-            ctl_batch_lai_replicas(c, b, t, ch[i].p);
-            b->metadata = true;
-        }
-    }
+    ctl_decide_topic(c, t, first, off, ch, &n);
+    ctl_commit_and_tell(c, ch, n, b);
     free(ch);
 }
 
+/* Every topic's changes go to ZooKeeper in one pipelined set: a failover moving 10,000
+ * partitions waits for ZooKeeper once, not once per topic. */
 void ctl_reconcile_all(ctl_t *c, ctl_offline_t *off, ctl_batch_t *b)
 {
-    size_t it = 0;
+    if (!c->ctrl.active) return;
+    size_t it = 0, total = 0;
     void *v;
-    while (c->ctrl.active && dict_next(c->ctrl.topics, &it, NULL, &v))
-        ctl_reconcile_topic(c, v, 0, off, b);
+    while (dict_next(c->ctrl.topics, &it, NULL, &v)) total += (size_t)((ctl_topic_t *)v)->nparts;
+    ctl_change_t *ch = calloc(total + 1, sizeof(*ch));
+    if (!ch) abort();
+    int n = 0;
+    it = 0;
+    while (dict_next(c->ctrl.topics, &it, NULL, &v)) ctl_decide_topic(c, v, 0, off, ch, &n);
+    ctl_commit_and_tell(c, ch, n, b);
+    free(ch);
 }
 
 void ctl_reconcile_offline(ctl_t *c)
@@ -309,8 +377,12 @@ ctl_topic_t *ctl_find_part(ctl_t *c, const char *topic, int32_t p)
     return t;
 }
 
-static kerr_t ctl_alter_one(ctl_t *c, ctl_op_t *op, ctl_isr_change_t *ch, ctl_batch_t *b)
+/* Check one proposal against the controller's state; KERR_NONE with *write set when the ISR
+ * changes (np is the new state), KERR_NONE and no write when it already holds. */
+static kerr_t ctl_alter_check(ctl_t *c, ctl_op_t *op, ctl_isr_change_t *ch, ctl_batch_t *b,
+                              ctl_change_t *w, bool *write)
 {
+    *write = false;
     ctl_topic_t *t = ctl_find_part(c, ch->topic, ch->partition);
     if (!t) return KERR_UNKNOWN_TOPIC_OR_PARTITION;
     ctl_part_t *cp = &t->parts[ch->partition];
@@ -331,31 +403,76 @@ static kerr_t ctl_alter_one(ctl_t *c, ctl_op_t *op, ctl_isr_change_t *ch, ctl_ba
             (!ctl_replica_online(c, r, t->name, ch->partition) || ctl_shutting_down(c, r)))
             return KERR_INELIGIBLE_REPLICA;
     }
-    if (!ids_same_set(ch->isr, ch->nisr, cp->isr, cp->nisr)) {
-        ctl_part_t np = *cp;
-        np.nisr = ch->nisr;
-        memcpy(np.isr, ch->isr, (size_t)ch->nisr * sizeof(int32_t));
-        bool grow = np.nisr > cp->nisr;
-        if (!ctl_commit(c, t, ch->partition, &np, grow ? "ISR expand" : "ISR shrink"))
-            return c->ctrl.active ? KERR_INVALID_UPDATE_VERSION : KERR_NOT_CONTROLLER;
-        b->metadata = true;
-        if (grow) ctl_reassign_check(c, t, ch->partition, b); /* the target may be in sync */
+    if (ids_same_set(ch->isr, ch->nisr, cp->isr, cp->nisr)) return KERR_NONE;
+    w->t = t;
+    w->p = ch->partition;
+    w->np = *cp;
+    w->np.nisr = ch->nisr;
+    memcpy(w->np.isr, ch->isr, (size_t)ch->nisr * sizeof(int32_t));
+    w->why = w->np.nisr > cp->nisr ? "ISR expand" : "ISR shrink";
+    *write = true;
+    return KERR_NONE;
+}
+
+/* The answer to one proposal: the state the controller now holds. */
+static void ctl_alter_answer(ctl_t *c, ctl_isr_change_t *ch)
+{
+    ctl_topic_t *t = ctl_find_part(c, ch->topic, ch->partition);
+    if (!t) {
+        ch->err = KERR_UNKNOWN_TOPIC_OR_PARTITION;
+        return;
     }
+    ctl_part_t *cp = &t->parts[ch->partition];
     ch->leader = cp->leader;
     ch->leader_epoch = cp->leader_epoch;
     ch->partition_epoch = cp->zkver;
     ch->nisr = cp->nisr;
     memcpy(ch->isr, cp->isr, (size_t)cp->nisr * sizeof(int32_t));
-    return KERR_NONE;
 }
 
+/* Every proposal of a leader's AlterPartition is checked, and the ISR changes among them are
+ * written with one pipelined write set (ctl_commit_many: each fenced as before). */
 void ctl_alter_partition(ctl_t *c, ctl_op_t *op)
 {
     op->err = ctl_check_requester(c, op);
     if (op->err) return;
     ctl_batch_t b;
     ctl_batch_init(&b);
-    for (int i = 0; i < op->nchanges && c->ctrl.active; i++)
-        op->changes[i].err = ctl_alter_one(c, op, &op->changes[i], &b);
+    ctl_change_t *w = calloc((size_t)op->nchanges + 1, sizeof(*w));
+    int *wix = calloc((size_t)op->nchanges + 1, sizeof(int)); /* change -> its write, or -1 */
+    if (!w || !wix) abort();
+    int n = 0;
+    for (int i = 0; i < op->nchanges; i++) {
+        bool write = false;
+        op->changes[i].err = ctl_alter_check(c, op, &op->changes[i], &b, &w[n], &write);
+        wix[i] = write ? n++ : -1;
+    }
+    int64_t t0 = ktime_mono_ms();
+    int written = n ? ctl_commit_many(c, w, n) : 0;
+    if (op->nchanges > 1) /* a batch (isr.c); single changes are logged by the write alone */
+        log_info("ctl", "AlterPartition from broker %d: %d changes, %d written in %lld ms",
+                 op->broker_id, op->nchanges, written, (long long)(ktime_mono_ms() - t0));
+    for (int i = 0; i < op->nchanges; i++) {
+        ctl_isr_change_t *ch = &op->changes[i];
+        if (ch->err) continue;
+        if (!c->ctrl.active) { /* fenced while writing: the state is gone */
+            ch->err = KERR_NOT_CONTROLLER;
+            continue;
+        }
+        if (wix[i] >= 0) {
+            ctl_change_t *x = &w[wix[i]];
+            ctl_part_t *cp = &x->t->parts[x->p];
+            if (cp->zkver != x->np.zkver || !ids_same_set(cp->isr, cp->nisr, ch->isr, ch->nisr)) {
+                ch->err = KERR_INVALID_UPDATE_VERSION; /* not written (re-read) */
+                continue;
+            }
+            b.metadata = true;
+            if (strcmp(x->why, "ISR expand") == 0)
+                ctl_reassign_check(c, x->t, x->p, &b); /* the target may be in sync */
+        }
+        ctl_alter_answer(c, ch);
+    }
+    free(w);
+    free(wix);
     ctl_batch_send(c, &b);
 }

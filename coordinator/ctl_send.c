@@ -7,6 +7,7 @@
  * the others are encoded (common/proto/kp_ctl.h) and handed to the controller channels
  * (chan.h). Both paths carry the controller epoch and the target's broker epoch, so a broker
  * applies the same checks to either. ctl thread only. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +61,11 @@ static ctl_batch_tp_t *ctl_batch_push(ctl_batch_tp_t **arr, int *n, int *cap)
     return e;
 }
 
+/* Duplicates are dropped when the batch is sent (ctl_batch_dedupe): a check here would be
+ * quadratic in a controller start's 10,000 partitions per broker. */
 void ctl_batch_lai(ctl_batch_t *b, int32_t broker, ctl_topic_t *t, int32_t p)
 {
     ctl_batch_dest_t *d = ctl_batch_dest(b, broker);
-    for (int i = 0; i < d->nlai; i++)
-        if (d->lai[i].t == t && d->lai[i].partition == p) return;
     ctl_batch_tp_t *e = ctl_batch_push(&d->lai, &d->nlai, &d->caplai);
     e->t = t;
     e->partition = p;
@@ -94,21 +95,24 @@ void ctl_batch_full(ctl_batch_t *b, int32_t broker)
 
 /* ---------------------------------------------------------------- helpers */
 
-/* Slot of topic among the *n names seen so far (names[i] views), adding it when new: requests
- * group partitions by topic whatever order they were decided in. */
 /* Group m's partitions by topic for a request encoder: (*slot)[i] (allocated in a) gets the
- * index of m->parts[i]'s topic, topics numbered in order of first appearance. Returns the
- * number of topics. */
-static int32_t ctl_group_topics(arena_t *a, const ctl_msg_t *m, int32_t **slot)
+ * index of m->parts[i]'s topic, topics numbered in order of first appearance, and (*count)[j]
+ * the number of topic j's partitions. Linear when the partitions come grouped by topic.
+ * Returns the number of topics. */
+static int32_t ctl_group_topics(arena_t *a, const ctl_msg_t *m, int32_t **slot, int32_t **count)
 {
     kstr_t *names = arena_calloc(a, (size_t)m->nparts + 1, sizeof(kstr_t));
     *slot = arena_calloc(a, (size_t)m->nparts + 1, sizeof(int32_t));
+    *count = arena_calloc(a, (size_t)m->nparts + 1, sizeof(int32_t));
     int32_t n = 0;
     for (int i = 0; i < m->nparts; i++) {
-        int32_t j = 0;
-        while (j < n && !kstr_eq(names[j], m->parts[i].topic)) j++;
+        int32_t j = n - 1;
+        if (j < 0 || !kstr_eq(names[j], m->parts[i].topic))
+            for (j = 0; j < n && !kstr_eq(names[j], m->parts[i].topic); j++) {
+            }
         if (j == n) names[n++] = KSTR(m->parts[i].topic);
         (*slot)[i] = j;
+        (*count)[j]++;
     }
     return n;
 }
@@ -201,8 +205,8 @@ static void ctl_encode_lai(const ctl_msg_t *m, wbuf_t *wb)
     memset(&r, 0, sizeof(r));
     ctl_req_hdr(m, &r.controller_id, &r.controller_epoch, &r.broker_epoch);
     r.type = m->full ? 1 : 0;
-    int32_t *slot;
-    r.ntopics = ctl_group_topics(&a, m, &slot);
+    int32_t *slot, *count;
+    r.ntopics = ctl_group_topics(&a, m, &slot, &count);
     r.topics = arena_calloc(&a, (size_t)r.ntopics + 1, sizeof(kp_ctl_topic_t));
     for (int i = 0; i < m->nparts; i++) {
         const ctl_pinfo_t *pi = &m->parts[i];
@@ -210,7 +214,7 @@ static void ctl_encode_lai(const ctl_msg_t *m, wbuf_t *wb)
         if (!t->parts) { /* the topic's first partition */
             t->name = KSTR(pi->topic);
             memcpy(t->topic_id, pi->topic_id, 16);
-            t->parts = arena_calloc(&a, (size_t)m->nparts, sizeof(kp_ctl_pstate_t));
+            t->parts = arena_calloc(&a, (size_t)count[slot[i]], sizeof(kp_ctl_pstate_t));
         }
         kp_ctl_pstate_t *s = &t->parts[t->nparts++];
         s->partition_index = pi->partition;
@@ -357,15 +361,15 @@ static void ctl_encode_stop(const ctl_msg_t *m, wbuf_t *wb)
     kp_stopreplica_req_t r;
     memset(&r, 0, sizeof(r));
     ctl_req_hdr(m, &r.controller_id, &r.controller_epoch, &r.broker_epoch);
-    int32_t *slot;
-    r.ntopics = ctl_group_topics(&a, m, &slot);
+    int32_t *slot, *count;
+    r.ntopics = ctl_group_topics(&a, m, &slot, &count);
     r.topics = arena_calloc(&a, (size_t)r.ntopics + 1, sizeof(kp_stopreplica_topic_t));
     for (int i = 0; i < m->nparts; i++) {
         const ctl_pinfo_t *pi = &m->parts[i];
         kp_stopreplica_topic_t *t = &r.topics[slot[i]];
         if (!t->parts) { /* the topic's first partition */
             t->name = KSTR(pi->topic);
-            t->parts = arena_calloc(&a, (size_t)m->nparts, sizeof(kp_stopreplica_part_t));
+            t->parts = arena_calloc(&a, (size_t)count[slot[i]], sizeof(kp_stopreplica_part_t));
         }
         kp_stopreplica_part_t *sp = &t->parts[t->nparts++];
         sp->partition_index = pi->partition;
@@ -401,19 +405,38 @@ static void ctl_deliver_to(ctl_t *c, int32_t broker, ctl_msg_t *m, int16_t api_k
     ctl_msg_free(m);
 }
 
-void ctl_batch_send(ctl_t *c, ctl_batch_t *b)
+static int ctl_batch_tp_cmp(const void *x, const void *y)
 {
-    if (!c->ctrl.active) {
-        ctl_batch_clear(b);
-        return;
-    }
+    const ctl_batch_tp_t *a = x, *b = y;
+    if (a->t != b->t) return (uintptr_t)a->t < (uintptr_t)b->t ? -1 : 1;
+    return (a->partition > b->partition) - (a->partition < b->partition);
+}
+
+/* Sort d's LeaderAndIsr partitions (grouping them by topic) and drop the duplicates. */
+static void ctl_batch_dedupe(ctl_batch_dest_t *d)
+{
+    if (d->nlai < 2) return;
+    qsort(d->lai, (size_t)d->nlai, sizeof(*d->lai), ctl_batch_tp_cmp);
+    int k = 1;
+    for (int i = 1; i < d->nlai; i++)
+        if (ctl_batch_tp_cmp(&d->lai[i], &d->lai[k - 1]) != 0) d->lai[k++] = d->lai[i];
+    d->nlai = k;
+}
+
+/* b's LeaderAndIsr, UpdateMetadata and StopReplica, in that order, to this broker (self) or to
+ * every other live broker. */
+static void ctl_batch_send_to(ctl_t *c, ctl_batch_t *b, bool self)
+{
     for (int i = 0; i < b->ndests; i++) {
         ctl_batch_dest_t *d = &b->dests[i];
+        if ((d->broker == c->conf.broker_id) != self) continue;
         if ((d->nlai == 0 && !d->full) || !ctl_broker_live(c, d->broker)) continue;
         ctl_deliver_to(c, d->broker, ctl_build_lai(c, d), KAPI_LEADER_AND_ISR,
                        KP_LEADER_AND_ISR_VERSION, ctl_encode_lai);
     }
-    if (b->metadata) {
+    if (b->metadata && self && ctl_broker_live(c, c->conf.broker_id)) {
+        ctl_send(c, ctl_build_metadata(c, c->conf.broker_id));
+    } else if (b->metadata && !self) {
         /* one snapshot; the wire form is encoded once and posted to every other broker */
         ctl_msg_t *snap = ctl_build_metadata(c, -1);
         wbuf_t wb;
@@ -421,12 +444,8 @@ void ctl_batch_send(ctl_t *c, ctl_batch_t *b)
         ctl_encode_metadata(snap, &wb);
         for (int i = 0; i < c->ctrl.nlive; i++) {
             int32_t id = c->ctrl.live[i].info.id;
-            if (id == c->conf.broker_id) {
-                ctl_send(c, ctl_build_metadata(c, id));
-                continue;
-            }
             const md_endpoint_t *e = ctl_endpoint(c, &c->ctrl.live[i].info);
-            if (e && c->conf.chan)
+            if (id != c->conf.broker_id && e && c->conf.chan)
                 chan_post_request(c->conf.chan, id, e->host, e->port, KAPI_UPDATE_METADATA,
                                   KP_UPDATE_METADATA_VERSION, &wb);
         }
@@ -435,10 +454,24 @@ void ctl_batch_send(ctl_t *c, ctl_batch_t *b)
     }
     for (int i = 0; i < b->ndests; i++) {
         ctl_batch_dest_t *d = &b->dests[i];
+        if ((d->broker == c->conf.broker_id) != self) continue;
         if (d->nstop == 0 || !ctl_broker_live(c, d->broker)) continue;
         ctl_deliver_to(c, d->broker, ctl_build_stop(c, d), KAPI_STOP_REPLICA,
                        KP_STOP_REPLICA_VERSION, ctl_encode_stop);
     }
+}
+
+/* The other brokers' requests are posted first: applying this broker's own share (10,000
+ * partitions' roles) occupies the reactor, which would otherwise hold theirs back. */
+void ctl_batch_send(ctl_t *c, ctl_batch_t *b)
+{
+    if (!c->ctrl.active) {
+        ctl_batch_clear(b);
+        return;
+    }
+    for (int i = 0; i < b->ndests; i++) ctl_batch_dedupe(&b->dests[i]);
+    ctl_batch_send_to(c, b, false);
+    ctl_batch_send_to(c, b, true);
     /* partitions announced as new have been told once */
     for (int i = 0; i < b->ndests; i++)
         for (int j = 0; j < b->dests[i].nlai; j++) b->dests[i].lai[j].t->is_new = false;

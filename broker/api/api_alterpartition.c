@@ -9,6 +9,7 @@
 #include "api.h"
 #include "authz.h"
 #include "ctl.h"
+#include "ctlreq.h"
 #include "proto/kp_alterpartition.h"
 #include "proto/kp_controlledshutdown.h"
 #include "api_env.h"
@@ -19,20 +20,11 @@ static void api_altpart_done(ctl_op_t *op, void *arg)
     kp_altpart_t resp;
     memset(&resp, 0, sizeof(resp));
     resp.error_code = kerr_wire(op->err);
-    resp.topics = arena_calloc(&r->arena, (size_t)op->nchanges + 1, sizeof(kp_altpart_topic_t));
+    kp_altpart_part_t **part_of =
+        resp.error_code ? NULL : ctlreq_altpart_group(op->changes, op->nchanges, &r->arena, &resp);
     for (int i = 0; i < op->nchanges && !resp.error_code; i++) {
         ctl_isr_change_t *ch = &op->changes[i];
-        kp_altpart_topic_t *t = NULL;
-        for (int32_t j = 0; j < resp.ntopics && !t; j++)
-            if (kstr_eq(resp.topics[j].name, ch->topic)) t = &resp.topics[j];
-        if (!t) {
-            t = &resp.topics[resp.ntopics++];
-            char *name = arena_strndup(&r->arena, ch->topic, strlen(ch->topic));
-            t->name = KSTR(name);
-            t->parts = arena_calloc(&r->arena, (size_t)op->nchanges, sizeof(kp_altpart_part_t));
-        }
-        kp_altpart_part_t *p = &t->parts[t->nparts++];
-        p->partition = ch->partition;
+        kp_altpart_part_t *p = part_of[i];
         p->error_code = (int16_t)kerr_wire(ch->err);
         p->leader_id = ch->err ? -1 : ch->leader;
         p->leader_epoch = ch->leader_epoch;

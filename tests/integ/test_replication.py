@@ -2,6 +2,7 @@
 leaders and ISR in ZooKeeper and in every broker's Metadata, acks=all and min.insync.replicas,
 ISR shrink and expand, no unclean election by default, controlled shutdown."""
 import json
+import re
 import time
 
 import pytest
@@ -134,6 +135,28 @@ def test_acks_all_needs_min_insync_replicas_and_isr_grows_back(cluster):
     assert produce_one(cluster.bootstrap, "mir", b"after", "all")[0] is None
     vals = [v for _, v in read_all(cluster.bootstrap, "mir")[0]]
     assert vals == ["before", "acks1", "after"]
+
+
+def test_restarted_follower_rejoins_every_isr_through_batched_alter_partition(cluster):
+    """A follower back from a restart rejoins the ISR of 200 partitions: each leader sends its
+    pending ISR expansions together (isr.c), so the controller sees a few AlterPartition
+    requests of many changes each, not one request per partition."""
+    n = 200
+    cluster.create_topic("rejoin", partitions=n, rf=3)
+    ctl = cluster.controller()
+    bid = next(i for i in (1, 2, 3) if i != ctl)
+    cluster.brokers[bid].stop()
+    wait_until(lambda: all(bid not in v[2] for v in cluster.partitions("rejoin", ctl).values()),
+               60, what="broker %d out of every ISR" % bid)
+    mark = len(cluster.brokers[ctl].output())
+    cluster.restart(bid)
+    wait_until(lambda: all(sorted(cluster.zk_state("rejoin", p)["isr"]) == [1, 2, 3]
+                           for p in range(n)), 90, what="broker %d back in every ISR" % bid)
+    out = cluster.brokers[ctl].output()[mark:]
+    batches = [int(m) for m in re.findall(r"AlterPartition from broker \d+: (\d+) changes", out)]
+    expands = out.count("(ISR expand)")
+    assert expands == n, expands  # each partition's ISR written once, none rejected
+    assert sum(batches) >= n // 2 and len(batches) <= n // 10, batches
 
 
 def test_no_unclean_election_by_default(cluster):
