@@ -107,9 +107,13 @@ void fshandler_answer(fshandler_t *h, bool full, kerr_t err, int32_t session_id)
         if (!err) h->id = 0;
         return;
     }
-    if (full || session_id != h->id) {
+    if (full) {
         h->id = session_id;
         h->epoch = 1;
+        return;
+    }
+    if (session_id != h->id) { /* not the session we asked about: what it holds is unknown */
+        h->epoch = 0;
         return;
     }
     h->epoch = h->epoch == INT32_MAX ? 1 : h->epoch + 1;
