@@ -10,16 +10,25 @@
 - Followers fetch in sessions: every broker's kafka_server_fetchsessioncache_* gauges show the
   other brokers' fetchers' sessions, and replication goes on through incremental fetches.
 - Malformed forgotten_topics_data never crashes the broker.
+- Real clients: librdkafka 2.0.2 (confluent-kafka) fetches with Fetch v7+ but sessionless
+  (session id 0, epoch -1: it opens no session); a franz-go consumer (tests/integ/go/fsess,
+  built with `go build`) opens one and goes on with incremental fetches, seen in the broker's
+  FetchSessionCache metrics, and still gets every record once, in order.
 """
+import json
+import os
 import socket
 import struct
+import subprocess
+import threading
 import urllib.request
 
 import pytest
-from confluent_kafka import Producer
+from confluent_kafka import Consumer, Producer
 
 from cluster import FAST, Cluster
-from kafkabroker import recv_frame, wait_until
+from gobuild import go_build
+from kafkabroker import free_port, recv_frame, wait_until
 
 CORR = [100]
 
@@ -91,11 +100,15 @@ def produce(bootstrap, topic, partition, n):
     assert p.flush(60) == 0
 
 
-def gauge(port, name):
+def metrics(port):
     with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=10) as r:
-        for line in r.read().decode().splitlines():
-            if line.startswith(name + " "):
-                return float(line.split()[1])
+        return r.read().decode().splitlines()
+
+
+def gauge(port, name):
+    for line in metrics(port):
+        if line.startswith(name + " "):
+            return float(line.split()[1])
     raise AssertionError("no %s" % name)
 
 
@@ -244,3 +257,127 @@ def test_a_full_cache_answers_sessionless_and_a_bigger_session_evicts(broker_fac
         assert err == 0 and second not in (0, first)
         assert fetch(s, [], session_id=first, epoch=1) == (70, 0, {})
         assert fetch(s, [], session_id=second, epoch=1)[:2] == (0, second)
+
+
+SESSIONS = "kafka_server_fetchsessioncache_numincrementalfetchsessions"
+INCREMENTAL = "kafka_server_fetchsessioncache_incrementalfetches_total"
+
+
+def fetch_versions(port):
+    """{version: count} of the Fetch requests the broker handled."""
+    out = {}
+    for line in metrics(port):
+        if line.startswith('kafka_network_requestmetrics_requests_total{request="Fetch"'):
+            v = int(line.split('version="')[1].split('"')[0])
+            out[v] = float(line.split()[1])
+    return out
+
+
+@pytest.fixture
+def one(broker_factory):
+    port = free_port()
+    b = broker_factory(overrides={"http.listeners": "http://127.0.0.1:%d" % port,
+                                  "num.partitions": "3"})
+    b.http_port = port
+    return b
+
+
+def test_librdkafka_consumer_fetches_without_a_session(one):
+    produce(one.bootstrap, "rdk", 0, 20)  # auto-created, 3 partitions
+    cons = Consumer({"bootstrap.servers": one.bootstrap, "group.id": "rdk-fs",
+                     "auto.offset.reset": "earliest", "fetch.wait.max.ms": 100})
+    try:
+        cons.subscribe(["rdk"])
+        got = []
+
+        def twenty():
+            m = cons.poll(0.5)
+            if m is not None and not m.error():
+                got.append(m.value())
+            return len(got) >= 20
+        wait_until(twenty, 60, 0, "librdkafka consumer reading 20 records")
+        # it keeps long-polling: many more fetches, still no session
+        base = sum(fetch_versions(one.http_port).values())
+        wait_until(lambda: cons.poll(0.2) is None and
+                   sum(fetch_versions(one.http_port).values()) >= base + 5, 60, 0,
+                   "librdkafka idle fetches")
+    finally:
+        cons.close()
+    assert got == [b"v%d" % i for i in range(20)]
+    versions = fetch_versions(one.http_port)
+    assert versions and min(versions) >= 7, versions  # the session fields are on the wire
+    # epoch 0 would have opened a session, epoch > 0 would have failed (no id was handed out)
+    assert gauge(one.http_port, SESSIONS) == 0
+    assert gauge(one.http_port, INCREMENTAL) == 0
+
+
+@pytest.fixture(scope="module")
+def fsess_bin(tmp_path_factory):
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "go", "fsess")
+    return go_build(src, str(tmp_path_factory.mktemp("go") / "fsess"))
+
+
+class FranzConsumer:
+    """The franz-go consumer process; its records ({"p", "o", "v"}) are read by a thread."""
+
+    def __init__(self, binary, boot, topic, workdir):
+        self.err = open(os.path.join(workdir, "franz.stderr"), "w")
+        self.proc = subprocess.Popen([binary, "-brokers", boot, "-topic", topic],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.err, text=True)
+        self.lock = threading.Lock()
+        self.recs = []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.lock:
+                self.recs.append(json.loads(line))
+
+    def count(self):
+        with self.lock:
+            return len(self.recs)
+
+    def by_partition(self):
+        with self.lock:
+            out = {}
+            for r in self.recs:
+                out.setdefault(r["p"], []).append((r["o"], r["v"]))
+            return out
+
+    def stop(self):
+        self.proc.stdin.close()  # it exits 0 when stdin closes
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.thread.join(10)
+        self.err.close()
+        return self.proc.returncode
+
+
+def test_franz_go_consumer_fetches_incrementally(one, fsess_bin, tmp_path):
+    for p in range(3):
+        produce(one.bootstrap, "franz", p, 10 + p)
+    before = gauge(one.http_port, INCREMENTAL)
+    c = FranzConsumer(fsess_bin, one.bootstrap, "franz", str(tmp_path))
+    try:
+        wait_until(lambda: c.count() >= 33, 60, what="franz-go reading 33 records")
+        # one session (no followers here: it is the consumer's), idle incremental fetches
+        assert gauge(one.http_port, SESSIONS) == 1
+        mark = gauge(one.http_port, INCREMENTAL)
+        assert mark > before
+        wait_until(lambda: gauge(one.http_port, INCREMENTAL) >= mark + 5, 60,
+                   what="franz-go idle incremental fetches")
+        # new records on one partition arrive through the incremental answers
+        produce(one.bootstrap, "franz", 1, 7)
+        wait_until(lambda: c.count() >= 40, 60, what="franz-go reading the 7 new records")
+        assert gauge(one.http_port, SESSIONS) == 1
+    finally:
+        assert c.stop() == 0
+    got = c.by_partition()
+    want = {p: [(i, "v%d" % i) for i in range(10 + p)] for p in range(3)}
+    want[1] += [(11 + i, "v%d" % i) for i in range(7)]
+    assert got == want
