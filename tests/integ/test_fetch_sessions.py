@@ -27,7 +27,7 @@ import pytest
 from confluent_kafka import Consumer, Producer
 
 from cluster import FAST, Cluster
-from gobuild import go_build
+from gobuild import go_build, wait_or_kill
 from kafkabroker import free_port, recv_frame, wait_until
 
 CORR = [100]
@@ -354,14 +354,10 @@ class FranzConsumer:
 
     def stop(self):
         self.proc.stdin.close()  # it exits 0 when stdin closes
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
+        rc = wait_or_kill(self.proc)
         self.thread.join(10)
         self.err.close()
-        return self.proc.returncode
+        return rc
 
 
 def test_franz_go_consumer_fetches_incrementally(one, fsess_bin, tmp_path):

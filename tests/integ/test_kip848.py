@@ -22,7 +22,7 @@ from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic
 
 import kafkabroker
-from gobuild import go_build
+from gobuild import go_build, wait_or_kill
 from kafkabroker import wait_until
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -79,11 +79,7 @@ class GoConsumer:
     def stop(self, timeout=30):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+            wait_or_kill(self.proc, timeout)
         self.thread.join(10)
         self.err.close()
         return self.proc.returncode

@@ -23,3 +23,13 @@ def go_build(src_dir, out):
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, "go build failed:\n" + r.stdout + r.stderr
     return out
+
+
+def wait_or_kill(proc, timeout=30):
+    """Wait for a test's Go program asked to stop; SIGKILL it after timeout. Its exit code."""
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+    return proc.returncode
