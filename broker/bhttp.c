@@ -27,6 +27,7 @@
 #include "mdcache.h"
 #include "metrics.h"
 #include "prom.h"
+#include "replica/fsess.h"
 #include "replica/rmgr.h"
 #include "store/lmgr.h"
 #include "tconf.h"
@@ -187,6 +188,24 @@ static void bhttp_replica_metrics(bhttp_t *b, wbuf_t *wb)
                 (double)b->d.console.metrics->isr_expands, NULL);
 }
 
+/* ---- FetchSessionCache (KIP-227) ---- */
+
+static void bhttp_fsess_metrics(bhttp_t *b, wbuf_t *wb)
+{
+    const char *n = "kafka_server_fetchsessioncache_numincrementalfetchsessions";
+    prom_family(wb, n, "gauge", "Incremental fetch sessions cached (KIP-227)");
+    prom_sample(wb, n, fsess_count(b->d.fsess), NULL);
+    n = "kafka_server_fetchsessioncache_numincrementalfetchpartitionscached";
+    prom_family(wb, n, "gauge", "Partitions in the cached fetch sessions");
+    prom_sample(wb, n, (double)fsess_parts_cached(b->d.fsess), NULL);
+    n = "kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total";
+    prom_family(wb, n, "counter", "Fetch sessions evicted to make room for new ones");
+    prom_sample(wb, n, (double)fsess_evictions(b->d.fsess), NULL);
+    n = "kafka_server_fetchsessioncache_incrementalfetches_total";
+    prom_family(wb, n, "counter", "Incremental fetches served (not a Kafka metric)");
+    prom_sample(wb, n, (double)fsess_incremental(b->d.fsess), NULL);
+}
+
 /* ---- KafkaController, ZooKeeper session, log flushes ---- */
 
 static void bhttp_controller_metrics(bhttp_t *b, wbuf_t *wb)
@@ -268,6 +287,7 @@ static void bhttp_metrics(bhttp_t *b, http_resp_t *resp)
     bhttp_topic_metrics(b, &resp->body);
     bhttp_request_metrics(b, &resp->body);
     bhttp_replica_metrics(b, &resp->body);
+    bhttp_fsess_metrics(b, &resp->body);
     bhttp_controller_metrics(b, &resp->body);
     bhttp_group_metrics(b, &resp->body);
 }

@@ -13,6 +13,7 @@
 typedef struct bhttp bhttp_t;
 typedef struct lmgr lmgr_t;
 typedef struct grp_coord grp_coord_t;
+typedef struct fsess_cache fsess_cache_t;
 
 /* What the endpoints read, borrowed for bhttp's lifetime: the console's deps (the metrics
  * read them too), and the server's own state through callbacks with console.arg. */
@@ -20,6 +21,7 @@ typedef struct bhttp_deps {
     console_deps_t console;
     lmgr_t *lmgr;
     grp_coord_t *grp;
+    fsess_cache_t *fsess;                   /* fetch sessions (replica/fsess.h) */
     bool (*serving)(void *arg);             /* registered, not stopping or shutting down */
     int (*pending)(void *arg, int16_t api); /* requests of api parked (purgatory size) */
 } bhttp_deps_t;

@@ -31,6 +31,7 @@
 #include "ldfail.h"
 #include "isr.h"
 #include "itopic.h"
+#include "replica/fsess.h"
 #include "replica/rmgr.h"
 #include "store/lmgr.h"
 #include "store/plog.h"
@@ -99,6 +100,7 @@ static void server_fill_envs(server_t *srv)
         .rack_selector = cfg_replica_selector(srv->cfg) == CFG_SELECTOR_RACK_AWARE,
         .lmgr = srv->lmgr,
         .rmgr = srv->rmgr,
+        .fsess = srv->fsess,
         .md = srv->md,
         .tconf = srv->tconf,
         .ctl = srv->ctl,
@@ -452,6 +454,7 @@ static int server_start_http(server_t *srv)
                                    .arg = srv},
                        .lmgr = srv->lmgr,
                        .grp = srv->grp,
+                       .fsess = srv->fsess,
                        .serving = server_serving_cb,
                        .pending = server_pending_cb};
     return bhttp_start(&hd, &srv->http);
@@ -564,6 +567,7 @@ int server_start(server_t *srv, cfg_t *cfg)
                       .isr_send = isr_send,
                       .isr_arg = srv->isr};
     srv->rmgr = rmgr_new(&rd);
+    srv->fsess = fsess_cache_new((int)cfg_int(cfg, "max.incremental.fetch.session.cache.slots"));
     server_new_handlers(srv);
     cfg_inter_broker_listener(cfg, srv->inter_broker_listener, sizeof(srv->inter_broker_listener));
     server_coords_new(srv); /* after the inter-broker listener: the marker sender uses it */
@@ -656,6 +660,8 @@ int server_run(server_t *srv)
     isr_free(srv->isr);
     ldfail_free(srv->ldfail);
     ctlapply_free(srv->ctlapply);
+    fsess_cache_free(srv->fsess);
+    srv->fsess = srv->api.fsess = NULL;
     mdcache_free(srv->md);
     tconf_free(srv->tconf);
     api_autocreate_free(&srv->api);

@@ -20,6 +20,7 @@
 
 typedef struct lmgr lmgr_t;
 typedef struct rmgr rmgr_t;
+typedef struct fsess_cache fsess_cache_t;
 typedef struct mdcache mdcache_t;
 typedef struct ctl ctl_t;
 typedef struct peer peer_t;
@@ -52,6 +53,7 @@ struct server {
     int nlisteners;
     lmgr_t *lmgr;
     rmgr_t *rmgr;
+    fsess_cache_t *fsess; /* fetch sessions (replica/fsess.h) */
     mdcache_t *md;
     ctl_t *ctl;
     grp_coord_t *grp;     /* group coordinator (broker/group/grp.h) */

@@ -121,6 +121,7 @@ static const cfg_def_t cfg_defs[] = {
     {"replica.fetch.max.bytes", CFG_INT, "1048576", 0, CFG_NOMAX, NULL},
     {"replica.fetch.wait.max.ms", CFG_INT, "500", 0, CFG_NOMAX, NULL},
     {"replica.fetch.min.bytes", CFG_INT, "1", 0, CFG_NOMAX, NULL},
+    {"max.incremental.fetch.session.cache.slots", CFG_INT, "1000", 0, CFG_NOMAX, NULL},
     {"replica.lag.time.max.ms", CFG_LONG, "30000", 0, CFG_NOMAX, NULL},
     {"quota.window.num", CFG_INT, "11", 1, CFG_NOMAX, NULL},
     {"quota.window.size.seconds", CFG_INT, "1", 1, CFG_NOMAX, NULL},

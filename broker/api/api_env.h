@@ -19,6 +19,7 @@
 
 typedef struct lmgr lmgr_t;
 typedef struct rmgr rmgr_t;
+typedef struct fsess_cache fsess_cache_t;
 typedef struct mdcache mdcache_t;
 typedef struct tconf tconf_t;
 typedef struct ctl ctl_t;
@@ -46,6 +47,7 @@ typedef struct api_env {
     bool rack_selector;        /* replica.selector.class=RackAwareReplicaSelector (KIP-392) */
     lmgr_t *lmgr;
     rmgr_t *rmgr;
+    fsess_cache_t *fsess; /* fetch sessions (replica/fsess.h); NULL = sessionless answers */
     mdcache_t *md;
     tconf_t *tconf;
     ctl_t *ctl;          /* the coordinator thread (ctl.h) */

@@ -4,8 +4,16 @@
  * advance the high watermark and the ISR. Whole batches are served from the segment file with
  * sendfile. When fewer than min_bytes are available the request parks in the replica
  * manager's purgatory until the high watermark (consumers) or the log end (followers) of one
- * of its partitions moves, or max_wait_ms: no polling. Sessionless only: the response session
- * id is 0 (KIP-227 clients then send full requests).
+ * of its partitions moves, or max_wait_ms: no polling.
+ *
+ * Fetch sessions (KIP-227, v7+, replica/fsess.h): epoch -1 is a full fetch without a session
+ * (closing the one named), epoch 0 opens a session holding the request's partitions (id 0 in
+ * the answer when the cache has no slot), epoch N > 0 is an incremental fetch of that session:
+ * its partitions update the session, forgotten_topics_data leave it, and the fetch covers all
+ * the session's partitions (followers' replica state included) while the answer lists only
+ * those with records, an error, or a high watermark, LSO or log start offset changed since the
+ * client last heard. An unknown id answers FETCH_SESSION_ID_NOT_FOUND, another epoch
+ * INVALID_FETCH_SESSION_EPOCH, as Kafka's FetchManager.
  *
  * KIP-392 (Fetch v11+): followers serve consumers too, up to their own high watermark (learnt
  * from the leader). With replica.selector.class=RackAwareReplicaSelector a leader answers a
@@ -33,6 +41,7 @@
 #include "metrics.h"
 #include "proto/kp_fetch.h"
 #include "quota.h"
+#include "replica/fsess.h"
 #include "replica/rmgr.h"
 #include "store/lmgr.h"
 #include "replica/rsel.h"
@@ -40,6 +49,8 @@
 #include "api_env.h"
 #include "store/plog.h"
 #include "store/txnidx.h"
+
+enum { FETCH_NOSESS, FETCH_SESS_FULL, FETCH_SESS_INCR };
 
 typedef struct fetch_state {
     req_t *r;
@@ -54,6 +65,9 @@ typedef struct fetch_state {
     int nparts;
     char **names;       /* per request topic, NUL-terminated */
     int64_t *log_start; /* follower fetches: the follower's log start offset, per partition */
+    int sess_mode;      /* FETCH_NOSESS, or the topics are the session's parts, in order */
+    int32_t sess_id;
+    uint64_t sess_gen; /* the session's gen when the topics were built from it */
 } fetch_state_t;
 
 /* A follower's partition whose data the leader's replication throttle holds back now. */
@@ -220,20 +234,20 @@ static void fetch_answer_part(fetch_state_t *fs, int k, const char *topic, kp_fe
 }
 
 /* BrokerTopicMetrics for a consumer's fetch: per partition its answer and the bytes sent. */
-static void fetch_count(fetch_state_t *fs, const kp_fetch_resp_t *resp)
+static void fetch_count(fetch_state_t *fs, char **names, const kp_fetch_resp_t *resp)
 {
     metrics_t *m = fs->r->env->metrics;
     if (!m || !m->on) return;
     for (int32_t i = 0; i < resp->ntopics; i++)
         for (int32_t j = 0; j < resp->topics[i].nparts; j++) {
             const kp_fetch_part_resp_t *pr = &resp->topics[i].parts[j];
-            metrics_fetch_part(m, fs->names[i], pr->error_code, pr->rec_fd >= 0 ? pr->rec_flen : 0);
+            metrics_fetch_part(m, names[i], pr->error_code, pr->rec_fd >= 0 ? pr->rec_flen : 0);
         }
 }
 
 /* consumer_byte_rate: record the encoded response; over the quota, answer empty instead (what
  * Kafka's getThrottledResponse sends) with the throttle time. true when throttled. */
-static bool fetch_quota(req_t *r, size_t hdr_len)
+static bool fetch_quota(req_t *r, size_t hdr_len, int32_t session_id)
 {
     quota_mgr_t *q = r->env->quota;
     if (!q || !quota_enabled(q, QUOTA_FETCH)) return false;
@@ -252,9 +266,53 @@ static bool fetch_quota(req_t *r, size_t hdr_len)
     kp_fetch_resp_t empty;
     memset(&empty, 0, sizeof(empty));
     empty.throttle_time_ms = ms > INT32_MAX ? INT32_MAX : (int32_t)ms;
+    empty.session_id = session_id; /* the session goes on; the client asks again */
     kp_fetch_resp_encode(&r->resp, r->hdr.api_version, &empty);
     r->throttle_ms = ms;
     return true;
+}
+
+/* KIP-227's rule: an incremental answer carries a partition only when it has something new. */
+static bool fetch_part_news(const kp_fetch_part_resp_t *pr, const fsess_part_t *sp)
+{
+    return pr->rec_fd >= 0 || pr->error_code != 0 || pr->preferred_read_replica >= 0 ||
+           pr->high_watermark != sp->sent_hw || pr->last_stable_offset != sp->sent_lso ||
+           pr->log_start_offset != sp->sent_log_start;
+}
+
+/* The incremental answer: the partitions of full with news (topics without any dropped), and
+ * their names into names. */
+static void fetch_sess_filter(fetch_state_t *fs, fsess_t *s, const kp_fetch_resp_t *full,
+                              kp_fetch_resp_t *out, char **names)
+{
+    arena_t *a = &fs->r->arena;
+    *out = *full;
+    out->ntopics = 0;
+    out->topics = arena_calloc(a, (size_t)full->ntopics + 1, sizeof(*out->topics));
+    int k = 0;
+    for (int32_t i = 0; i < full->ntopics; i++) {
+        const kp_fetch_topic_resp_t *t = &full->topics[i];
+        kp_fetch_topic_resp_t *o = &out->topics[out->ntopics];
+        *o = *t;
+        o->nparts = 0;
+        o->parts = arena_calloc(a, (size_t)t->nparts + 1, sizeof(*o->parts));
+        for (int32_t j = 0; j < t->nparts; j++, k++)
+            if (fetch_part_news(&t->parts[j], &s->parts[k])) o->parts[o->nparts++] = t->parts[j];
+        if (o->nparts) names[out->ntopics++] = fs->names[i];
+    }
+}
+
+/* What the client now knows, for the next incremental answer. */
+static void fetch_sess_sent(fsess_t *s, const kp_fetch_resp_t *full)
+{
+    int k = 0;
+    for (int32_t i = 0; i < full->ntopics; i++)
+        for (int32_t j = 0; j < full->topics[i].nparts; j++, k++) {
+            const kp_fetch_part_resp_t *pr = &full->topics[i].parts[j];
+            s->parts[k].sent_hw = pr->high_watermark;
+            s->parts[k].sent_lso = pr->last_stable_offset;
+            s->parts[k].sent_log_start = pr->log_start_offset;
+        }
 }
 
 /* Build and send the response from the current state of the logs. */
@@ -277,9 +335,22 @@ static void fetch_respond(fetch_state_t *fs)
         for (int32_t j = 0; j < t->nparts; j++, k++)
             fetch_answer_part(fs, k, fs->names[i], &t->parts[j], &tr->parts[j], &budget, &first);
     }
+    /* the session may have changed shape (or gone) while the fetch waited: then answer all */
+    fsess_t *s = fs->sess_mode ? fsess_get(r->env->fsess, fs->sess_id) : NULL;
+    if (s && s->gen != fs->sess_gen) s = NULL;
+    kp_fetch_resp_t *out = &resp, incr;
+    char **names = fs->names;
+    resp.session_id = fs->sess_mode ? fs->sess_id : 0;
+    if (s && fs->sess_mode == FETCH_SESS_INCR) {
+        names = arena_calloc(&r->arena, (size_t)resp.ntopics + 1, sizeof(char *));
+        fetch_sess_filter(fs, s, &resp, &incr, names);
+        out = &incr;
+    }
     size_t hdr_len = wbuf_total(&r->resp);
-    kp_fetch_resp_encode(&r->resp, r->hdr.api_version, &resp);
-    if (!fs->replica && !fetch_quota(r, hdr_len)) fetch_count(fs, &resp);
+    kp_fetch_resp_encode(&r->resp, r->hdr.api_version, out);
+    bool throttled = !fs->replica && fetch_quota(r, hdr_len, resp.session_id);
+    if (!fs->replica && !throttled) fetch_count(fs, names, out);
+    if (s && !throttled) fetch_sess_sent(s, &resp);
     req_done(r);
 }
 
@@ -294,6 +365,100 @@ static void fetch_woken(void *arg, bool timed_out)
     }
     rmgr_wait(fs->r->env->rmgr, fs->parts, fs->nparts, fs->replica ? RMGR_EV_LEO : RMGR_EV_HW, left,
               fetch_woken, fs);
+}
+
+/* A session error answers at once, without partitions and with session id 0 (Kafka's). */
+static void fetch_sess_error(fetch_state_t *fs, kerr_t err)
+{
+    kp_fetch_resp_t resp;
+    memset(&resp, 0, sizeof(resp));
+    resp.error_code = (int16_t)err;
+    kp_fetch_resp_encode(&fs->r->resp, fs->r->hdr.api_version, &resp);
+    req_done(fs->r);
+}
+
+/* The request's topics become the session's partitions (grouped by topic, names copied into
+ * the request's arena: the session may go while the fetch waits). */
+static void fetch_sess_expand(fetch_state_t *fs, fsess_t *s)
+{
+    arena_t *a = &fs->r->arena;
+    int32_t nt = 0;
+    for (int i = 0; i < s->nparts; i++)
+        nt += i == 0 || strcmp(s->parts[i].topic, s->parts[i - 1].topic) != 0;
+    fs->req.ntopics = nt;
+    fs->req.topics = arena_calloc(a, (size_t)nt + 1, sizeof(*fs->req.topics));
+    kp_fetch_topic_t *t = NULL;
+    for (int i = 0; i < s->nparts; i++) {
+        const fsess_part_t *sp = &s->parts[i];
+        if (!t || strcmp(sp->topic, s->parts[i - 1].topic) != 0) {
+            t = t ? t + 1 : fs->req.topics;
+            size_t len = strlen(sp->topic);
+            t->topic = (kstr_t){.p = arena_strndup(a, sp->topic, len), .len = (int32_t)len};
+            int j = i;
+            while (j < s->nparts && strcmp(s->parts[j].topic, sp->topic) == 0) j++;
+            t->parts = arena_calloc(a, (size_t)(j - i), sizeof(*t->parts));
+        }
+        t->parts[t->nparts++] = (kp_fetch_part_t){.partition = sp->partition,
+                                                  .current_leader_epoch = sp->current_leader_epoch,
+                                                  .fetch_offset = sp->fetch_offset,
+                                                  .last_fetched_epoch = sp->last_fetched_epoch,
+                                                  .log_start_offset = sp->log_start_offset,
+                                                  .partition_max_bytes = sp->max_bytes};
+    }
+}
+
+/* KIP-227: find or open the request's session and fold the request into it (FetchManager's
+ * newContext). false when the request was answered with a session error. */
+static bool fetch_sess_open(fetch_state_t *fs)
+{
+    req_t *r = fs->r;
+    fsess_cache_t *c = r->env->fsess;
+    kp_fetch_req_t *q = &fs->req;
+    int64_t now = ktime_mono_ms();
+    if (r->hdr.api_version < 7 || !c) return true;
+    fsess_t *s;
+    if (q->session_epoch == 0 || q->session_epoch == -1) { /* a full fetch */
+        if (q->session_id != 0) fsess_remove(c, q->session_id);
+        if (q->session_epoch == -1) return true;
+        int n = 0;
+        for (int32_t i = 0; i < q->ntopics; i++) n += q->topics[i].nparts;
+        s = fsess_create(c, q->replica_id >= 0, n, now);
+        if (!s) return true; /* no slot: a sessionless answer, id 0 */
+        fs->sess_mode = FETCH_SESS_FULL;
+    } else {
+        s = fsess_get(c, q->session_id);
+        if (!s || s->epoch != q->session_epoch) {
+            fetch_sess_error(fs, !s ? KERR_FETCH_SESSION_ID_NOT_FOUND
+                                    : KERR_INVALID_FETCH_SESSION_EPOCH);
+            return false;
+        }
+        s->epoch = s->epoch == INT32_MAX ? 1 : s->epoch + 1; /* wraps as Kafka's nextEpoch */
+        s->last_used_ms = now;
+        fs->sess_mode = FETCH_SESS_INCR;
+        fsess_count_incremental(c);
+    }
+    char name[256];
+    for (int32_t i = 0; i < q->ntopics; i++) {
+        kp_fetch_topic_t *t = &q->topics[i];
+        snprintf(name, sizeof(name), "%.*s", t->topic.len > 0 ? (int)t->topic.len : 0,
+                 t->topic.p ? t->topic.p : "");
+        for (int32_t j = 0; j < t->nparts; j++) {
+            kp_fetch_part_t *p = &t->parts[j];
+            fsess_set(s, name, p->partition, p->current_leader_epoch, p->fetch_offset,
+                      p->last_fetched_epoch, p->log_start_offset, p->partition_max_bytes);
+        }
+    }
+    for (int32_t i = 0; fs->sess_mode == FETCH_SESS_INCR && i < q->nforgotten; i++) {
+        kp_fetch_forgotten_t *g = &q->forgotten[i];
+        snprintf(name, sizeof(name), "%.*s", g->topic.len > 0 ? (int)g->topic.len : 0,
+                 g->topic.p ? g->topic.p : "");
+        for (int32_t j = 0; j < g->nparts; j++) fsess_forget(s, name, g->parts[j]);
+    }
+    fsess_sort(s);
+    fetch_sess_expand(fs, s);
+    fs->sess_id = s->id;
+    fs->sess_gen = s->gen;
+    return true;
 }
 
 /* Followers need ClusterAction on the cluster, consumers Read on the topic; either way a
@@ -314,15 +479,7 @@ void api_fetch(req_t *r, rbuf_t *rb)
         req_fail(r, "malformed Fetch request");
         return;
     }
-    if (fs->req.session_id != 0 || fs->req.session_epoch > 0) {
-        /* We never hand out sessions (KIP-227): an incremental fetch names an unknown one. */
-        kp_fetch_resp_t resp;
-        memset(&resp, 0, sizeof(resp));
-        resp.error_code = KERR_FETCH_SESSION_ID_NOT_FOUND;
-        kp_fetch_resp_encode(&r->resp, r->hdr.api_version, &resp);
-        req_done(r);
-        return;
-    }
+    if (!fetch_sess_open(fs)) return;
     for (int32_t i = 0; i < fs->req.ntopics; i++) fs->nparts += fs->req.topics[i].nparts;
     fs->parts = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(partition_t *));
     fs->perr = arena_calloc(&r->arena, (size_t)fs->nparts + 1, sizeof(kerr_t));

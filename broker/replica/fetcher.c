@@ -17,6 +17,7 @@
 #include "proto/kp_offsetforleaderepoch.h"
 #include "rec/batch.h"
 #include "rec/crc32c.h"
+#include "fshandler.h"
 #include "partition.h"
 #include "rthrottle.h"
 #include "store/plog.h"
@@ -29,6 +30,7 @@ typedef struct fetch_ent {
 typedef struct fetch_ctx {
     struct fetcher *f;
     bool ofle;
+    bool full; /* a full fetch (KIP-227): it opens the fetch session */
     int n;
     fetch_ent_t *e;
     int cursor; /* where fetcher_match looks first: just after its last match */
@@ -41,6 +43,7 @@ struct fetcher {
     partition_t **parts; /* sorted by topic name, so requests group topics without a sort */
     int nparts, cap;
     fetch_ctx_t *inflight;
+    fshandler_t *sess; /* our fetch session on the leader */
     int64_t backoff_until_ms;
     ev_timer_id_t retry_timer; /* wakes the fetcher when a delay ends */
     int64_t retry_at_ms;
@@ -81,6 +84,7 @@ fetcher_t *fetcher_new(const fetcher_deps_t *deps, int32_t leader, const char *h
     ev_loop_t *loop = deps->loop;
     int32_t self = deps->self;
     f->leader = leader;
+    f->sess = fshandler_new();
     f->wait_ms = (int32_t)fetcher_cfg(cfg, "replica.fetch.wait.max.ms", 500);
     f->min_bytes = (int32_t)fetcher_cfg(cfg, "replica.fetch.min.bytes", 1);
     f->max_bytes = (int32_t)fetcher_cfg(cfg, "replica.fetch.response.max.bytes", 10485760);
@@ -102,6 +106,7 @@ void fetcher_free(fetcher_t *f)
     if (f->inflight) f->inflight->f = NULL; /* the answer (KERR__DESTROY) frees the context */
     for (int i = 0; i < f->nparts; i++) f->parts[i]->fetcher = NULL;
     peer_free(f->peer);
+    fshandler_free(f->sess);
     free(f->parts);
     free(f);
 }
@@ -113,7 +118,9 @@ int32_t fetcher_leader(const fetcher_t *f)
 
 void fetcher_set_addr(fetcher_t *f, const char *host, int port)
 {
-    if (!peer_addr_is(f->peer, host, port)) peer_set_addr(f->peer, host, port);
+    if (peer_addr_is(f->peer, host, port)) return;
+    peer_set_addr(f->peer, host, port);
+    fshandler_reset(f->sess); /* a re-registered leader may be a new process without sessions */
 }
 
 bool fetcher_idle(const fetcher_t *f)
@@ -144,6 +151,7 @@ void fetcher_add(fetcher_t *f, partition_t *part)
     part->fstate = FETCH_TRUNCATE;
     part->trunc_epoch = -1;
     part->delay_until_ms = 0;
+    fshandler_reset(f->sess);
     fetcher_kick(f);
 }
 
@@ -160,6 +168,7 @@ void fetcher_remove(fetcher_t *f, partition_t *part)
             if (f->inflight->e[i].part == part) f->inflight->e[i].part = NULL;
     part->fetcher = NULL;
     part->fstate = FETCH_NONE;
+    fshandler_reset(f->sess);
 }
 
 /* Leadership is moving (the leader has not heard yet, or we have not): retry soon. */
@@ -167,6 +176,7 @@ void fetcher_remove(fetcher_t *f, partition_t *part)
 
 static void fetcher_delay_for(fetcher_t *f, partition_t *part, int64_t ms, const char *why)
 {
+    fshandler_reset(f->sess); /* the next fetch leaves part out: say so in a full one */
     part->delay_until_ms = ktime_mono_ms() + ms;
     fetcher_arm(f, part->delay_until_ms);
     log_info("fetcher", "%s-%d: fetch from broker %d: %s; retrying in %lld ms", part->topic,
@@ -236,6 +246,13 @@ static void fetcher_on_answer(fetch_ctx_t *ctx, kerr_t err, rbuf_t *body, fetche
 
 /* ---------------------------------------------------------------- truncation */
 
+/* Cut part's log at offset; the next fetch is a full one, naming part's new fetch offset. */
+static kerr_t fetcher_truncate(fetcher_t *f, partition_t *part, int64_t offset)
+{
+    fshandler_reset(f->sess);
+    return f->d.truncate(f->d.arg, part, offset);
+}
+
 /* Where our log stops agreeing with the leader's (KIP-101/279); *again when we must cut there
  * and ask about an older epoch (plog_divergence). */
 static int64_t fetcher_trunc_offset(partition_t *part, const kp_ofle_part_resp_t *r, bool *again)
@@ -268,7 +285,7 @@ static kerr_t fetcher_ofle_answer(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body, 
             }
             bool again;
             int64_t to = fetcher_trunc_offset(part, r, &again);
-            if (f->d.truncate(f->d.arg, part, to) != KERR_NONE) {
+            if (fetcher_truncate(f, part, to) != KERR_NONE) {
                 part->trunc_epoch = -1;
                 fetcher_delay_for(f, part, f->backoff_ms, "truncation failed");
                 continue;
@@ -329,12 +346,24 @@ static void fetcher_append(fetcher_t *f, partition_t *part, const kp_fetch_part_
     if (err) fetcher_delay_for(f, part, f->backoff_ms, kerr_name(err));
 }
 
+/* A session error answer (KIP-227) costs only a full request, sent at once. */
+static bool fetcher_sess_lost(kerr_t err)
+{
+    return err == KERR_FETCH_SESSION_ID_NOT_FOUND || err == KERR_INVALID_FETCH_SESSION_EPOCH;
+}
+
 static kerr_t fetcher_fetch_answer(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body, arena_t *a)
 {
     kp_fetch_resp_t resp;
     kerr_t err = kp_fetch_resp_decode(body, FETCHER_VERSION, a, &resp);
-    if (err) return err;
-    if (resp.error_code) return (kerr_t)resp.error_code;
+    if (!err) err = (kerr_t)resp.error_code;
+    fshandler_answer(f->sess, ctx->full, err, err ? 0 : resp.session_id);
+    if (err) {
+        log_info("fetcher", "fetch from broker %d: %s; next fetch is full", f->leader,
+                 kerr_name(err));
+        /* a full request never names a session: an error to one is not the session's */
+        return fetcher_sess_lost(err) && !ctx->full ? KERR_NONE : err;
+    }
     for (int32_t i = 0; i < resp.ntopics; i++) {
         kp_fetch_topic_resp_t *t = &resp.topics[i];
         for (int32_t j = 0; j < t->nparts; j++) {
@@ -357,11 +386,12 @@ static kerr_t fetcher_fetch_answer(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body,
                     /* the leader no longer has what we lack: start over at its log start */
                     if (plog_reset(part->log, r->log_start_offset) == KERR_NONE) {
                         part->hw = r->log_start_offset;
-                        f->d.truncate(f->d.arg, part, r->log_start_offset);
+                        fetcher_truncate(f, part, r->log_start_offset);
                     }
                 } else {
                     part->fstate = FETCH_TRUNCATE; /* we are ahead: find the divergence */
                     part->trunc_epoch = -1;
+                    fshandler_reset(f->sess);
                 }
                 break;
             default:
@@ -375,6 +405,9 @@ static kerr_t fetcher_fetch_answer(fetcher_t *f, fetch_ctx_t *ctx, rbuf_t *body,
 
 static void fetcher_on_fetch(void *arg, kerr_t err, rbuf_t *body)
 {
+    fetch_ctx_t *ctx = arg;
+    /* a request that failed may or may not have reached the leader's session: start over */
+    if (err && err != KERR__DESTROY && ctx->f) fshandler_reset(ctx->f->sess);
     fetcher_on_answer(arg, err, body, fetcher_fetch_answer);
 }
 
@@ -469,6 +502,9 @@ static void fetcher_send_ofle(fetcher_t *f, partition_t **parts, int n)
     wbuf_free(&wb);
 }
 
+/* A fetch for the active partitions parts[n]. Its context covers them all (an incremental
+ * answer may carry any partition of the session) while the request carries only those the
+ * leader's session does not have right (fshandler.h): every one on a full request. */
 static void fetcher_send_fetch(fetcher_t *f, partition_t **parts, int n)
 {
     fetch_ctx_t *ctx = fetcher_ctx(f, false, n);
@@ -480,26 +516,34 @@ static void fetcher_send_fetch(fetcher_t *f, partition_t **parts, int n)
     req.max_wait_ms = f->wait_ms;
     req.min_bytes = f->min_bytes;
     req.max_bytes = f->max_bytes;
-    req.session_epoch = -1;
     req.rack_id = KSTR("");
-    req.topics = arena_calloc(&a, (size_t)n, sizeof(kp_fetch_topic_t));
+    ctx->full = fshandler_begin(f->sess, &req);
+    partition_t **sent = arena_calloc(&a, (size_t)n, sizeof(*sent));
+    kp_fetch_part_t *pd = arena_calloc(&a, (size_t)n, sizeof(*pd));
+    int nsent = 0;
     for (int i = 0; i < n; i++) {
         partition_t *part = parts[i];
+        ctx->e[ctx->n++] = (fetch_ent_t){part, part->leader_epoch};
+        pd[nsent] = (kp_fetch_part_t){.partition = part->index,
+                                      .current_leader_epoch = part->leader_epoch,
+                                      .fetch_offset = plog_end_offset(part->log),
+                                      .last_fetched_epoch = -1,
+                                      .log_start_offset = plog_start_offset(part->log),
+                                      .partition_max_bytes = f->part_max_bytes};
+        if (fshandler_include(f->sess, part->topic, &pd[nsent]))
+            sent[nsent++] = part; /* a subsequence of parts: still grouped by topic */
+    }
+    req.topics = arena_calloc(&a, (size_t)nsent + 1, sizeof(kp_fetch_topic_t));
+    for (int i = 0; i < nsent; i++) {
         int run = 0;
-        kp_fetch_topic_t *t = &req.topics[fetcher_topic_slot(parts, n, i, &req.ntopics, &run)];
+        kp_fetch_topic_t *t = &req.topics[fetcher_topic_slot(sent, nsent, i, &req.ntopics, &run)];
         if (!t->parts) {
-            t->topic = KSTR(part->topic);
+            t->topic = KSTR(sent[i]->topic);
             t->parts = arena_calloc(&a, (size_t)run, sizeof(kp_fetch_part_t));
         }
-        kp_fetch_part_t *p = &t->parts[t->nparts++];
-        p->partition = part->index;
-        p->current_leader_epoch = part->leader_epoch;
-        p->fetch_offset = plog_end_offset(part->log);
-        p->last_fetched_epoch = -1;
-        p->log_start_offset = plog_start_offset(part->log);
-        p->partition_max_bytes = f->part_max_bytes;
-        ctx->e[ctx->n++] = (fetch_ent_t){part, part->leader_epoch};
+        t->parts[t->nparts++] = pd[i];
     }
+    fshandler_end(f->sess, &a, &req);
     wbuf_t wb;
     wbuf_init(&wb);
     kp_fetch_req_encode(&wb, FETCHER_VERSION, &req);
@@ -526,7 +570,7 @@ void fetcher_kick(fetcher_t *f)
             parts[k++] = part;
             continue;
         }
-        if (plog_end_offset(part->log) > part->hw) f->d.truncate(f->d.arg, part, part->hw);
+        if (plog_end_offset(part->log) > part->hw) fetcher_truncate(f, part, part->hw);
         part->fstate = FETCH_ACTIVE;
     }
     if (k > 0) {

@@ -4,8 +4,9 @@
  * A partition joins in FETCH_TRUNCATE: the fetcher asks the leader (OffsetForLeaderEpoch v3,
  * replica id = this broker) where the leader's log ends for our latest leader epoch, and cuts
  * our log there (KIP-101; KIP-279: when the leader answers with an older epoch, the cut is at
- * the lower of its end offset and ours for that epoch). Then FETCH_ACTIVE: one Fetch (v11,
- * sessionless) at a time for all active partitions from their log end; the leader parks it up
+ * the lower of its end offset and ours for that epoch). Then FETCH_ACTIVE: one Fetch (v11, in
+ * a KIP-227 fetch session: fshandler.h) at a time for all active partitions from their log
+ * end, an incremental one naming only partitions that moved; the leader parks it up
  * to replica.fetch.wait.max.ms. Fetched batches are CRC-checked and appended with their
  * offsets; the high watermark follows the leader's. Errors delay the partition by
  * replica.fetch.backoff.ms (the controller's next LeaderAndIsr usually settles them); a

@@ -44,14 +44,22 @@ kerr_t kp_fetch_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_fetch_req_t *
         }
         if (f) rbuf_skip_tags(rb);
     }
-    if (ver >= 7) { /* forgotten_topics_data: sessions are not kept, so nothing to forget */
-        int32_t n = rbuf_array_len(rb, f, 2);
-        for (int32_t i = 0; i < n && !rbuf_err(rb); i++) {
-            rbuf_str_f(rb, f);
-            int32_t np = rbuf_array_len(rb, f, 4);
-            for (int32_t j = 0; j < np && !rbuf_err(rb); j++) rbuf_i32(rb);
+    if (ver >= 7) { /* forgotten_topics_data: partitions a fetch session drops (KIP-227) */
+        out->nforgotten = rbuf_array_len(rb, f, 2);
+        if (out->nforgotten < 0) out->nforgotten = 0; /* null: none */
+        if (out->nforgotten > 0 && !rbuf_err(rb))
+            out->forgotten = arena_calloc(a, (size_t)out->nforgotten, sizeof(*out->forgotten));
+        for (int32_t i = 0; i < out->nforgotten && !rbuf_err(rb); i++) {
+            kp_fetch_forgotten_t *g = &out->forgotten[i];
+            g->topic = rbuf_str_f(rb, f);
+            g->nparts = rbuf_array_len(rb, f, 4);
+            if (g->nparts < 0) g->nparts = 0;
+            if (g->nparts > 0 && !rbuf_err(rb))
+                g->parts = arena_calloc(a, (size_t)g->nparts, sizeof(*g->parts));
+            for (int32_t j = 0; j < g->nparts && !rbuf_err(rb); j++) g->parts[j] = rbuf_i32(rb);
             if (f) rbuf_skip_tags(rb);
         }
+        if (rbuf_err(rb)) out->nforgotten = 0;
     }
     if (ver >= 11) out->rack_id = rbuf_str_f(rb, f);
     if (f) rbuf_skip_tags(rb);
@@ -130,7 +138,16 @@ void kp_fetch_req_encode(wbuf_t *wb, int16_t ver, const kp_fetch_req_t *r)
         }
         wbuf_tags(wb, f);
     }
-    if (ver >= 7) wbuf_array_len(wb, f, 0); /* forgotten_topics_data */
+    if (ver >= 7) {
+        wbuf_array_len(wb, f, r->nforgotten);
+        for (int32_t i = 0; i < r->nforgotten; i++) {
+            const kp_fetch_forgotten_t *g = &r->forgotten[i];
+            wbuf_kstr_f(wb, f, g->topic);
+            wbuf_array_len(wb, f, g->nparts);
+            for (int32_t j = 0; j < g->nparts; j++) wbuf_i32(wb, g->parts[j]);
+            wbuf_tags(wb, f);
+        }
+    }
     if (ver >= 11) wbuf_kstr_f(wb, f, r->rack_id);
     wbuf_tags(wb, f);
 }

@@ -24,6 +24,13 @@ typedef struct kp_fetch_topic {
     kp_fetch_part_t *parts;
 } kp_fetch_topic_t;
 
+/* A topic's partitions to drop from a fetch session (forgotten_topics_data, v7+). */
+typedef struct kp_fetch_forgotten {
+    kstr_t topic;
+    int32_t nparts;
+    int32_t *parts;
+} kp_fetch_forgotten_t;
+
 typedef struct kp_fetch_req {
     int32_t replica_id;
     int32_t max_wait_ms, min_bytes, max_bytes;
@@ -31,6 +38,8 @@ typedef struct kp_fetch_req {
     int32_t session_id, session_epoch; /* v7+, defaults 0 / -1 */
     int32_t ntopics;
     kp_fetch_topic_t *topics;
+    int32_t nforgotten; /* v7+ */
+    kp_fetch_forgotten_t *forgotten;
     kstr_t rack_id; /* v11+ */
 } kp_fetch_req_t;
 
@@ -70,7 +79,7 @@ typedef struct kp_fetch_resp {
 bool kp_fetch_flexible(int16_t ver);
 kerr_t kp_fetch_req_decode(rbuf_t *rb, int16_t ver, arena_t *a, kp_fetch_req_t *out);
 void kp_fetch_resp_encode(wbuf_t *wb, int16_t ver, const kp_fetch_resp_t *r);
-/* The follower's side (replica fetcher): encode a request (no forgotten topics, sessionless)
+/* The follower's side (replica fetcher): encode a request (with its session and forgotten topics)
  * and decode a response; records are views into the response buffer (rec_mem/rec_len, -1 =
  * null) and rec_fd is -1. Aborted transactions are skipped. */
 void kp_fetch_req_encode(wbuf_t *wb, int16_t ver, const kp_fetch_req_t *r);

@@ -25,7 +25,8 @@ Targets (issue 18 item 5): start-to-serving <= 2 s, failover <= session timeout 
 average printed): figures, never assertions. JSON goes to tests/bench/results/scale-<time>.json.
 
   /usr/bin/python3 tests/bench/scale_bench.py [--only partitions,conns,groups] [--partitions N]
-      [--per-topic N] [--idle-s S] [--conns N] [--groups N] [--groups-s S]
+      [--per-topic N] [--idle-s S] [--broker-config KEY=VALUE]... [--conns N] [--groups N]
+      [--groups-s S]
 """
 import argparse
 import json
@@ -216,7 +217,9 @@ def failover_figures(c, total):
 
 def partitions_part(a, res):
     d = tempfile.mkdtemp(prefix="kc-scalebench-")
-    c = Cluster(d, n=3, overrides={"zookeeper.session.timeout.ms": str(SESSION_TIMEOUT_MS)})
+    overrides = {"zookeeper.session.timeout.ms": str(SESSION_TIMEOUT_MS)}
+    overrides.update(kv.split("=", 1) for kv in a.broker_config)
+    c = Cluster(d, n=3, overrides=overrides)
     c.start()
     try:
         t0 = time.monotonic()
@@ -243,11 +246,15 @@ def main():
     ap.add_argument("--per-topic", type=int, default=100)
     ap.add_argument("--batch", type=int, default=10, help="topics per CreateTopics request")
     ap.add_argument("--idle-s", type=float, default=30.0)
+    ap.add_argument("--broker-config", action="append", default=[], metavar="KEY=VALUE",
+                    help="partitions part: a broker setting, e.g. "
+                    "max.incremental.fetch.session.cache.slots=0 (followers fetch sessionless)")
     conn_bench.add_args(ap)
     a = ap.parse_args()
     parts = a.only.split(",")
     load0 = loadavg()
-    res = {"partitions": a.partitions, "per_topic": a.per_topic, "load_start": load0}
+    res = {"partitions": a.partitions, "per_topic": a.per_topic, "load_start": load0,
+           "broker_config": a.broker_config}
     if "partitions" in parts:
         partitions_part(a, res)
         report(res, a)

@@ -10,7 +10,6 @@ Go: `go` on PATH or /usr/local/go/bin/go (where CI's image has it); without it t
 FAIL (never skip)."""
 import json
 import os
-import shutil
 import signal
 import socket
 import struct
@@ -23,6 +22,7 @@ from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic
 
 import kafkabroker
+from gobuild import go_build, wait_or_kill
 from kafkabroker import wait_until
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,24 +31,9 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 FAST = {"group.consumer.heartbeat.interval.ms": "500", "group.initial.rebalance.delay.ms": "0"}
 
 
-def find_go():
-    go = shutil.which("go") or ("/usr/local/go/bin/go" if os.access("/usr/local/go/bin/go", os.X_OK)
-                                else None)
-    if not go:
-        pytest.fail("Go toolchain not found (PATH or /usr/local/go/bin/go): the KIP-848 test "
-                    "needs it to build its franz-go client")
-    return go
-
-
 @pytest.fixture(scope="module")
 def kip848_bin(tmp_path_factory):
-    go = find_go()
-    out = str(tmp_path_factory.mktemp("go") / "kip848")
-    env = dict(os.environ, GOFLAGS="-mod=mod", CGO_ENABLED="0")
-    r = subprocess.run([go, "build", "-o", out, "."], cwd=GO_SRC, env=env, capture_output=True,
-                       text=True, timeout=600)
-    assert r.returncode == 0, "go build failed:\n" + r.stdout + r.stderr
-    return out
+    return go_build(GO_SRC, str(tmp_path_factory.mktemp("go") / "kip848"))
 
 
 class GoConsumer:
@@ -94,11 +79,7 @@ class GoConsumer:
     def stop(self, timeout=30):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+            wait_or_kill(self.proc, timeout)
         self.thread.join(10)
         self.err.close()
         return self.proc.returncode

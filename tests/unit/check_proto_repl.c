@@ -25,13 +25,18 @@ START_TEST(test_fetch_request_and_response_as_a_follower_sees_them)
                                 .log_start_offset = 10,
                                 .partition_max_bytes = 1 << 20}};
     kp_fetch_topic_t topics[] = {{KSTR("t"), 1, parts}};
+    int32_t gone[] = {4, 9};
+    kp_fetch_forgotten_t forgotten[] = {{KSTR("old"), 2, gone}};
     kp_fetch_req_t in = {.replica_id = 3,
                          .max_wait_ms = 500,
                          .min_bytes = 1,
                          .max_bytes = 10 << 20,
-                         .session_epoch = -1,
+                         .session_id = 77,
+                         .session_epoch = 5,
                          .ntopics = 1,
                          .topics = topics,
+                         .nforgotten = 1,
+                         .forgotten = forgotten,
                          .rack_id = KSTR("")};
     for (int16_t v = 4; v <= 12; v++) {
         wbuf_t wb;
@@ -42,6 +47,15 @@ START_TEST(test_fetch_request_and_response_as_a_follower_sees_them)
         ck_assert_int_eq(out.replica_id, 3);
         ck_assert_int_eq(out.topics[0].parts[0].fetch_offset, 1234);
         ck_assert_int_eq(out.topics[0].parts[0].current_leader_epoch, v >= 9 ? 7 : -1);
+        /* KIP-227 fields from v7 */
+        ck_assert_int_eq(out.session_id, v >= 7 ? 77 : 0);
+        ck_assert_int_eq(out.session_epoch, v >= 7 ? 5 : -1);
+        ck_assert_int_eq(out.nforgotten, v >= 7 ? 1 : 0);
+        if (v >= 7) {
+            ck_assert_int_eq(out.forgotten[0].topic.len, 3);
+            ck_assert_int_eq(out.forgotten[0].nparts, 2);
+            ck_assert_int_eq(out.forgotten[0].parts[1], 9);
+        }
         wbuf_free(&wb);
     }
     /* the leader's response, read back by the follower: records are a view of the buffer */
